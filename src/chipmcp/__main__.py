@@ -1,0 +1,135 @@
+"""The `chipmcp` command: a thin shell over the library.
+
+    chipmcp                              serve over stdio (what MCP clients start)
+    chipmcp serve [--http] [--host H] [--port P]
+    chipmcp build [--check] [--out FILE]
+    chipmcp call TOOL '{json args}'      print a tool's JSON answer
+    chipmcp kb verify --reports DIR      check every printed token against the reports
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+
+def _utf8_stdio() -> None:
+    """Chinese names must survive GBK/cp950 consoles: force UTF-8 on the standard streams."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace" if stream is not sys.stdout else "strict")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chipmcp", description="MCP server for AI accelerator chips.")
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="serve MCP over stdio (default) or streamable HTTP")
+    serve.add_argument("--http", action="store_true", help="streamable HTTP (stateless) instead of stdio")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    build = commands.add_parser("build", help="validate knowledge/ and write the SQLite knowledge base")
+    build.add_argument("--check", action="store_true", help="validate only; write nothing")
+    build.add_argument("--out", type=Path, help="database file (default: the cache path the server uses)")
+    build.add_argument("--knowledge", type=Path, help="knowledge folder (default: the installed one)")
+    call = commands.add_parser("call", help="call a tool and print its JSON answer")
+    call.add_argument("tool")
+    call.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
+    call.add_argument("--text", action="store_true", help="print the readable text block instead of JSON")
+    kb = commands.add_parser("kb", help="knowledge-base checks")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    verify = kb_commands.add_parser("verify", help="check printed tokens against the source reports")
+    verify.add_argument("--reports", type=Path, required=True, help="folder holding the report files")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _utf8_stdio()
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="chipmcp: %(message)s")
+    args = _parser().parse_args(argv)
+    if args.command in (None, "serve"):
+        return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8000))
+    if args.command == "build":
+        return _build(args.check, args.out, args.knowledge)
+    if args.command == "call":
+        return _call(args.tool, args.arguments, args.text)
+    if args.command == "kb":
+        return _verify(args.reports)
+    return 2
+
+
+def _serve(http: bool, host: str, port: int) -> int:
+    from .server import build_server
+
+    server = build_server()
+    if http:
+        server.run(transport="streamable-http", host=host, port=port, stateless_http=True, json_response=True)
+    else:
+        server.run()
+    return 0
+
+
+def _build(check_only: bool, out: Path | None, knowledge: Path | None) -> int:
+    from . import build, kb
+    from .errors import KnowledgeError
+
+    folder = knowledge or kb.knowledge_dir()
+    try:
+        if check_only:
+            counts = build.check(folder)
+            print(f"knowledge/ is valid: {_counts(counts)}")
+        else:
+            path = out or kb.default_db_path(folder)
+            counts = build.build(folder, path)
+            print(f"built {path}: {_counts(counts)}")
+    except KnowledgeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {table}" for table, n in counts.items())
+
+
+def _call(tool: str, arguments: str, text: bool) -> int:
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from .server import build_server
+
+    try:
+        parsed = json.loads(arguments)
+    except json.JSONDecodeError as error:
+        print(f"error: arguments must be a JSON object: {error}", file=sys.stderr)
+        return 2
+    if not isinstance(parsed, dict):
+        print("error: arguments must be a JSON object, e.g. '{\"name\": \"昇腾910B\"}'", file=sys.stderr)
+        return 2
+    server = build_server()
+    try:
+        result = asyncio.run(server.call_tool(tool, parsed))
+    except ToolError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if text:
+        print(result.content[0].text)  # type: ignore[union-attr]
+    else:
+        print(json.dumps(result.structured_content, ensure_ascii=False, indent=2))  # type: ignore[union-attr]
+    return 0
+
+
+def _verify(reports: Path) -> int:
+    from .kb import KnowledgeBase
+    from .verify import report, verify
+
+    result = verify(KnowledgeBase.open_default(), reports)
+    print(report(result))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,475 @@
+"""`chipmcp build`: knowledge/*.toml → validated records → one SQLite file (sqlite-utils).
+
+Deterministic: files are read in sorted order, rows are written in a stable order, and derived
+columns (base-unit values, conflicts, preferred flags, alias keys) depend only on the input, so the
+same knowledge gives identical tables. Every problem is collected and reported together as
+'file:line: record: what to fix'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import tempfile
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from pydantic import ValidationError
+
+from . import compute, names
+from .errors import KnowledgeError
+from .records import (
+    RECORD_KINDS,
+    Announcement,
+    Certification,
+    Chip,
+    FigureBlock,
+    FigureRow,
+    Market,
+    Metric,
+    Record,
+    Source,
+    System,
+    Vendor,
+    Workload,
+)
+from .units import UNITS
+
+SCHEMA_VERSION = 1  # bump when the tables change shape, so cached databases are rebuilt
+
+_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]")
+_ROW = re.compile(r"^\s*\{")
+
+
+@dataclass
+class Located:
+    record: Record
+    origin: str  # "knowledge/figures/x.toml:12"
+
+
+@dataclass
+class Loaded:
+    """Everything read from knowledge/, validated record by record."""
+
+    by_kind: dict[str, list[Located]] = field(default_factory=lambda: defaultdict(list))
+    figures: list[tuple[FigureRow, FigureBlock, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def knowledge_files(knowledge_dir: Path) -> list[Path]:
+    return sorted(p for p in knowledge_dir.rglob("*.toml") if p.is_file())
+
+
+def fingerprint(knowledge_dir: Path) -> str:
+    """A digest of every knowledge file and of the build code's schema version."""
+    digest = hashlib.sha256(f"schema={SCHEMA_VERSION}".encode())
+    for path in knowledge_files(knowledge_dir):
+        digest.update(path.relative_to(knowledge_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _line_map(text: str) -> tuple[dict[str, list[int]], list[list[int]]]:
+    """Line numbers of each `[[kind]]` header, and of the `{`-rows under each [[figures]] header."""
+    headers: dict[str, list[int]] = defaultdict(list)
+    figure_rows: list[list[int]] = []
+    current: list[int] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            headers[header.group(1)].append(number)
+            current = [] if header.group(1) == "figures" else None
+            if current is not None:
+                figure_rows.append(current)
+        elif current is not None and _ROW.match(line):
+            current.append(number)
+    return headers, figure_rows
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for issue in error.errors():
+        where = ".".join(str(p) for p in issue["loc"]) or "record"
+        message = issue["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+def load(knowledge_dir: Path) -> Loaded:
+    """Read and validate every record of every file; collect problems instead of stopping."""
+    loaded = Loaded()
+    root = knowledge_dir.parent
+    for path in knowledge_files(knowledge_dir):
+        shown = path.relative_to(root).as_posix()
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            loaded.problems.append(f"{shown}: not valid TOML: {error}")
+            continue
+        headers, figure_rows = _line_map(text)
+        for kind, items in data.items():
+            model = RECORD_KINDS.get(kind)
+            if model is None or not isinstance(items, list):
+                loaded.problems.append(
+                    f"{shown}: unknown table {kind!r}; use [[{']], [['.join(RECORD_KINDS)}]]")
+                continue
+            for index, item in enumerate(items):
+                lines = headers.get(kind, [])
+                origin = f"{shown}:{lines[index]}" if index < len(lines) else f"{shown}:[[{kind}]] #{index + 1}"
+                try:
+                    record = model.model_validate(item)
+                except ValidationError as error:
+                    name = item.get("id", "") if isinstance(item, dict) else ""
+                    loaded.problems.append(f"{origin}: {kind} {name}: {_describe(error)}".replace("  ", " "))
+                    continue
+                loaded.by_kind[kind].append(Located(record, origin))
+                if isinstance(record, FigureBlock):
+                    rows = figure_rows[index] if index < len(figure_rows) else []
+                    _load_rows(record, rows, shown, origin, loaded)
+    return loaded
+
+
+def _load_rows(block: FigureBlock, row_lines: list[int], shown: str, block_origin: str, loaded: Loaded) -> None:
+    defaults = {k: v for k, v in (("entity", block.entity), ("period", block.period),
+                                  ("basis", block.basis), ("as_of", block.as_of)) if v is not None}
+    lines_known = len(row_lines) == len(block.rows)
+    for index, raw in enumerate(block.rows):
+        origin = f"{shown}:{row_lines[index]}" if lines_known else f"{block_origin} row {index + 1}"
+        try:
+            row = FigureRow.model_validate({**defaults, **raw})
+        except ValidationError as error:
+            loaded.problems.append(f"{origin}: figure {raw.get('printed', '')!r}: {_describe(error)}")
+            continue
+        if row.entity is None:
+            loaded.problems.append(f"{origin}: figure {row.printed!r}: no `entity` (set it on the row or block)")
+            continue
+        loaded.figures.append((row, block, origin))
+
+
+# --- whole-knowledge checks and derived tables ------------------------------------------------------
+
+def _records(loaded: Loaded, kind: str) -> list[Located]:
+    return loaded.by_kind.get(kind, [])
+
+
+def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[str, tuple[str, Located]]:
+    seen: dict[str, tuple[str, Located]] = {}
+    for kind in kinds:
+        for located in _records(loaded, kind):
+            rid = located.record.id  # type: ignore[attr-defined]
+            if rid in seen:
+                problems.append(f"{located.origin}: {kind} {rid}: duplicate id (first defined at "
+                                f"{seen[rid][1].origin}); merge the two records")
+            else:
+                seen[rid] = (kind, located)
+    return seen
+
+
+def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
+    """Cross-check the records and turn them into table rows; raise KnowledgeError on any problem."""
+    problems = list(loaded.problems)
+    sources = {loc.record.id: loc.record for loc in _records(loaded, "source")}  # type: ignore[attr-defined]
+    metrics = {loc.record.id: loc.record for loc in _records(loaded, "metric")}  # type: ignore[attr-defined]
+    for loc in _records(loaded, "metric"):
+        metric: Metric = loc.record  # type: ignore[assignment]
+        if metric.dimension not in compute.DIMENSIONS:
+            problems.append(f"{loc.origin}: metric {metric.id}: unknown dimension {metric.dimension!r}")
+    entities = _unique_ids(loaded, ["vendor", "chip", "system", "workload", "market"], problems)
+    vendors = {rid for rid, (kind, _) in entities.items() if kind == "vendor"}
+    chips = {rid for rid, (kind, _) in entities.items() if kind == "chip"}
+
+    def need_source(origin: str, what: str, source: str) -> None:
+        if source not in sources:
+            problems.append(f"{origin}: {what}: unknown source {source!r}; use one of {', '.join(sorted(sources))}")
+
+    entity_rows, part_rows = [], []
+    for rid, (kind, loc) in sorted(entities.items()):
+        rec = loc.record
+        vendor = getattr(rec, "vendor", None)
+        if kind in ("chip", "system") and vendor not in vendors:
+            problems.append(f"{loc.origin}: {kind} {rid}: vendor {vendor!r} is not defined; add a [[vendor]] "
+                            "record or fix the id")
+        parent = getattr(rec, "parent", None)
+        if parent is not None and parent not in vendors:
+            problems.append(f"{loc.origin}: vendor {rid}: parent {parent!r} is not a vendor")
+        if isinstance(rec, System):
+            for part in rec.parts:
+                if part.chip not in chips:
+                    problems.append(f"{loc.origin}: system {rid}: part chip {part.chip!r} is not a chip")
+                need_source(loc.origin, f"system {rid} part", part.source)
+                part_rows.append({"system": rid, "chip": part.chip, "count": part.count, "printed": part.printed,
+                                  "source": part.source, "locator": part.locator})
+        entity_rows.append({
+            "id": rid, "entity_kind": kind, "kind": getattr(rec, "kind", kind),
+            "vendor": vendor if kind != "vendor" else None,
+            "name_zh": rec.name_zh, "name_zh_hant": rec.name_zh_hant, "name_en": rec.name_en,  # type: ignore[attr-defined]
+            "full_name_zh": getattr(rec, "full_name_zh", ""), "model": getattr(rec, "model", None),
+            "family": getattr(rec, "family", None), "country": getattr(rec, "country", None),
+            "parent": parent, "note": rec.note, "origin": loc.origin,  # type: ignore[attr-defined]
+        })
+
+    figure_rows = _figure_rows(loaded, entities, metrics, sources, problems)
+    alias_rows = _alias_rows(entities, figure_rows, problems)
+
+    announcement_rows, certification_rows = [], []
+    for loc in _records(loaded, "announcement"):
+        ann: Announcement = loc.record  # type: ignore[assignment]
+        need_source(loc.origin, f"announcement {ann.id}", ann.source)
+        announcement_rows.append(ann.model_dump() | {"origin": loc.origin})
+    announcement_ids = {row["id"] for row in announcement_rows}
+    for loc in _records(loaded, "certification"):
+        cert: Certification = loc.record  # type: ignore[assignment]
+        if cert.announcement not in announcement_ids:
+            problems.append(f"{loc.origin}: certification {cert.product}: unknown announcement {cert.announcement!r}")
+        if cert.chip not in chips:
+            problems.append(f"{loc.origin}: certification {cert.product}: chip {cert.chip!r} is not a chip")
+        if cert.vendor not in vendors:
+            problems.append(f"{loc.origin}: certification {cert.product}: vendor {cert.vendor!r} is not a vendor")
+        need_source(loc.origin, f"certification {cert.product}", cert.source)
+        certification_rows.append(cert.model_dump() | {"origin": loc.origin})
+
+    if problems:
+        raise KnowledgeError(problems)
+    return {
+        "sources": [s.model_dump() for _, s in sorted(sources.items())],
+        "metrics": [m.model_dump() for _, m in sorted(metrics.items())],
+        "entities": entity_rows,
+        "aliases": alias_rows,
+        "parts": sorted(part_rows, key=lambda r: (r["system"], r["chip"])),
+        "figures": figure_rows,
+        "announcements": sorted(announcement_rows, key=lambda r: r["id"]),
+        "certifications": sorted(certification_rows, key=lambda r: (r["announcement"], r["seq"])),
+    }
+
+
+def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metrics: dict[str, Metric],
+                 sources: dict[str, Source], problems: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for row, block, origin in loaded.figures:
+        what = f"figure {row.printed!r}"
+        if block.source not in sources:
+            problems.append(f"{origin}: {what}: unknown source {block.source!r}; use one of {', '.join(sorted(sources))}")
+            continue
+        if row.entity not in entities:
+            problems.append(f"{origin}: {what}: unknown entity {row.entity!r}; define it in knowledge/catalog/")
+            continue
+        metric = metrics.get(row.metric)
+        if metric is None:
+            problems.append(f"{origin}: {what}: unknown metric {row.metric!r}; see knowledge/metrics.toml")
+            continue
+        if metric.dimension == "text":
+            if row.text is None:
+                problems.append(f"{origin}: {what}: metric {row.metric} is a text metric; give `text`, not a number")
+                continue
+        elif row.text is not None:
+            problems.append(f"{origin}: {what}: metric {row.metric} is numeric ({metric.dimension}); give value or range")
+            continue
+        elif UNITS[row.unit].dimension != metric.dimension:  # type: ignore[index]
+            allowed = ", ".join(u.symbol for u in UNITS.values() if u.dimension == metric.dimension)
+            problems.append(f"{origin}: {what}: unit {row.unit!r} is not a {metric.dimension} unit; use {allowed}")
+            continue
+        rows.append({
+            "entity": row.entity, "entity_kind": entities[row.entity][0], "metric": row.metric,
+            "value": row.value, "low": row.low, "high": row.high, "bound": row.bound, "text": row.text,
+            "unit": row.unit, "precision": row.precision, "sparsity": row.sparsity, "period": row.period,
+            "basis": row.basis, "as_of": row.as_of, "source": block.source, "locator": block.locator,
+            "printed": row.printed, "note": row.note, "prefer": row.prefer, "suspect": row.suspect,
+            "source_date": sources[block.source].date, "origin": origin,
+        })
+    rows.sort(key=lambda r: _origin_key(r["origin"]))
+    for number, row in enumerate(rows, start=1):
+        row["id"] = number
+    _derive_base_values(rows)
+    _mark_conflicts(rows)
+    for row in rows:
+        del row["source_date"]
+    return rows
+
+
+def _origin_key(origin: str) -> tuple[str, int, str]:
+    path, _, rest = origin.partition(":")
+    line = rest.split(" ")[0]
+    return (path, int(line) if line.isdigit() else 0, rest)
+
+
+def _derive_base_values(rows: list[dict[str, Any]]) -> None:
+    numeric = [r for r in rows if r["unit"]]
+    factors = compute.unit_factors([r["unit"] for r in numeric])
+    for name in ("value", "low", "high"):
+        values = compute.to_base([r[name] for r in numeric], factors)
+        for row, base in zip(numeric, values, strict=True):
+            row[f"base_{name}"] = None if base != base else float(base)  # NaN marks "absent"
+    for row in rows:
+        if not row["unit"]:
+            row.update(base_value=None, base_low=None, base_high=None)
+        row["currency"] = UNITS[row["unit"]].currency if row["unit"] else None
+
+
+def _mark_conflicts(rows: list[dict[str, Any]]) -> None:
+    """Group figures that claim the same thing; flag differing values and pick the preferred one."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        key = (row["entity"], row["metric"], row["precision"], row["period"], row["basis"], row["as_of"],
+               row["note"] if row["metric"] in _NOTE_QUALIFIED else "")
+        groups[key].append(row)
+    for row in rows:
+        row.update(conflict_group=None, conflicts_with="", preferred=True)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for row in members:
+            rivals = [other for other in members if other is not row and _compatible(row, other)
+                      and _differs(row, other)]
+            if rivals:
+                row["conflicts_with"] = ",".join(str(other["id"]) for other in rivals)
+                row["conflict_group"] = min([row["id"], *(other["id"] for other in rivals)])
+        clashing = [row for row in members if row["conflicts_with"]]
+        if clashing:
+            best = min(clashing, key=lambda r: (r["suspect"], not r["prefer"], _negated_date(r["source_date"]),
+                                                _origin_key(r["origin"])))
+            for row in clashing:
+                row["preferred"] = row is best or not _compatible(row, best) or not _differs(row, best)
+
+
+# Metrics whose `note` distinguishes separate facts (phase of a run, server size), not a qualifier.
+_NOTE_QUALIFIED = {"gpu_hours", "training_cost", "throughput", "latency", "server_compute", "market_share",
+                   "segment_revenue", "orders", "ownership", "employees", "relative_performance",
+                   "accelerators_used", "efficiency", "clock", "cache", "price", "ipo_proceeds",
+                   "shipments", "order_quantity", "cores", "threads", "mfu"}
+
+
+def _negated_date(date: str) -> tuple[int, ...]:
+    return tuple(-int(part) for part in date.split("-"))
+
+
+def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return not a["sparsity"] or not b["sparsity"] or a["sparsity"] == b["sparsity"]
+
+
+def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if a["text"] is not None or b["text"] is not None:
+        return (a["text"] or "").casefold() != (b["text"] or "").casefold()
+    span_a = (a["base_low"], a["base_high"]) if a["base_value"] is None else (a["base_value"], a["base_value"])
+    span_b = (b["base_low"], b["base_high"]) if b["base_value"] is None else (b["base_value"], b["base_value"])
+    return not compute.spans_agree(span_a, span_b)
+
+
+def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
+                problems: list[str]) -> list[dict[str, Any]]:
+    """Every way each entity is written, with its normalized key; one written alias → one entity."""
+    written: list[tuple[str, str, str, str]] = []  # (alias, entity, form, origin)
+    for rid, (_, loc) in sorted(entities.items()):
+        rec = loc.record
+        for form in ("name_zh", "name_en", "name_zh_hant", "full_name_zh"):
+            value = getattr(rec, form, "")
+            if value:
+                written.append((value, rid, form, loc.origin))
+        model = getattr(rec, "model", None)
+        if model:
+            written.append((model, rid, "model", loc.origin))
+        written.extend((alias, rid, "alias", loc.origin) for alias in rec.aliases)  # type: ignore[attr-defined]
+    for row in figure_rows:
+        if row["metric"] == "stock_code" and row["text"]:
+            code = row["text"]
+            written.append((code, row["entity"], "stock_code", row["origin"]))
+            bare = code.split(".")[0]
+            if bare != code:
+                written.append((bare, row["entity"], "stock_code", row["origin"]))
+
+    owner: dict[str, tuple[str, str, str]] = {}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for alias, rid, form, origin in written:
+        key = names.normalize(alias)
+        if not key:
+            problems.append(f"{origin}: {rid}: alias {alias!r} is empty once normalized")
+            continue
+        claimed = owner.get(key)
+        if claimed and claimed[0] != rid and form != "model" and claimed[1] != "model":
+            problems.append(f"{origin}: {rid}: alias {alias!r} also names {claimed[0]} ({claimed[2]}); "
+                            "an alias must name one entity — remove it from one of them")
+            continue
+        if not claimed or claimed[1] == "model":
+            owner[key] = (rid, form, origin)
+        rows.setdefault((key, rid), {"key": key, "entity": rid, "alias": alias, "form": form,
+                                     "signature": names.signature(alias)})
+    # Generated spellings (simplified/traditional, pinyin) come last and never override a written one.
+    for (key, rid), row in list(rows.items()):
+        for variant, form in names.variants(row["alias"]):
+            if variant != key and (variant, rid) not in rows and owner.get(variant, (rid,))[0] == rid:
+                rows[(variant, rid)] = {**row, "key": variant, "form": form}
+    return sorted(rows.values(), key=lambda r: (r["key"], r["entity"]))
+
+
+# --- writing the database ------------------------------------------------------------------------------
+
+TEXT, INT, REAL = str, int, float
+SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
+    "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
+                 "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT}, "id"),
+    "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT}, "id"),
+    "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
+                  "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
+                  "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),
+    "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT}, None),
+    "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT},
+              None),
+    "figures": ({"id": INT, "entity": TEXT, "entity_kind": TEXT, "metric": TEXT, "value": REAL, "low": REAL,
+                 "high": REAL, "bound": TEXT, "text": TEXT, "unit": TEXT, "currency": TEXT, "precision": TEXT,
+                 "sparsity": TEXT, "period": TEXT, "basis": TEXT, "as_of": TEXT, "source": TEXT,
+                 "locator": TEXT, "printed": TEXT, "note": TEXT, "prefer": INT, "suspect": INT,
+                 "base_value": REAL, "base_low": REAL, "base_high": REAL, "conflict_group": INT,
+                 "conflicts_with": TEXT, "preferred": INT, "origin": TEXT}, "id"),
+    "announcements": ({"id": TEXT, "name": TEXT, "issuer": TEXT, "date": TEXT, "source": TEXT,
+                       "locator": TEXT, "printed": TEXT, "origin": TEXT}, "id"),
+    "certifications": ({"announcement": TEXT, "seq": INT, "product": TEXT, "company": TEXT, "level": TEXT,
+                        "chip": TEXT, "vendor": TEXT, "source": TEXT, "locator": TEXT, "printed": TEXT,
+                        "origin": TEXT}, None),
+    "meta": ({"key": TEXT, "value": TEXT}, "key"),
+}
+INDEXES = {"aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], ["metric"]],
+           "certifications": [["chip"], ["vendor"]], "parts": [["system"]], "entities": [["vendor"]]}
+
+
+def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerprint_value: str) -> None:
+    """Write the tables to a fresh file beside `path`, then move it into place atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    rows_by_table = {**tables, "meta": [{"key": "fingerprint", "value": fingerprint_value},
+                                        {"key": "schema_version", "value": str(SCHEMA_VERSION)}]}
+    try:
+        connection = sqlite3.connect(temp)
+        db = sqlite_utils.Database(connection)
+        for name, (columns, pk) in SCHEMAS.items():
+            table = db.table(name)
+            table.create(columns, pk=pk)
+            table.insert_all(({c: row.get(c) for c in columns} for row in rows_by_table[name]))
+            for index in INDEXES.get(name, []):
+                table.create_index(index)
+        connection.commit()
+        connection.execute("VACUUM")
+        connection.close()
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def build(knowledge_dir: Path, db_path: Path) -> dict[str, int]:
+    """Validate knowledge_dir and write db_path; return row counts per table."""
+    tables = assemble(load(knowledge_dir))
+    write_database(tables, db_path, fingerprint(knowledge_dir))
+    return {name: len(rows) for name, rows in tables.items()}
+
+
+def check(knowledge_dir: Path) -> dict[str, int]:
+    """Validate only; return row counts per table."""
+    tables = assemble(load(knowledge_dir))
+    return {name: len(rows) for name, rows in tables.items()}

@@ -1,0 +1,244 @@
+"""The compute core: every piece of arithmetic chipmcp does, on numpy arrays, with no I/O and no MCP.
+
+Conventions, stated once:
+- Compute prefixes: 1 P = 1000 T by default; `p_base=1024` reads 1 P = 1024 T and 1 E = 1024 P, as
+  some report tables do (minsheng-2025h1's 千P算力8卡机台数 row).
+- Money scales (万, 亿, million) convert within one currency; across currencies only with a rate given.
+- Missing figures are NaN; results derived from a NaN are NaN, never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .units import DIMENSIONS, UNITS
+
+__all__ = ["DIMENSIONS"]
+
+_COMPUTE_STEPS = {"G": -1, "T": 0, "P": 1, "E": 2}  # powers of the P convention above TFLOPS
+
+
+def as_array(values: Sequence[float | None] | np.ndarray | float | None) -> np.ndarray:
+    if values is None:
+        return np.array(np.nan)
+    if isinstance(values, (int, float)):
+        return np.array(float(values))
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+
+
+def unit_factors(units: Sequence[str]) -> np.ndarray:
+    """Factors from each unit to its dimension's base unit."""
+    return np.array([UNITS[u].factor for u in units], dtype=float)
+
+
+def to_base(values: Sequence[float | None], factors: np.ndarray) -> np.ndarray:
+    return as_array(values) * factors
+
+
+def compute_factor(unit: str, p_base: int = 1000) -> float:
+    """TFLOPS per one `unit` of compute under the P convention (TOPS counts as TFLOPS here)."""
+    if UNITS[unit].dimension != "compute":
+        raise ValueError(f"{unit} is not a compute unit")
+    return float(p_base) ** _COMPUTE_STEPS[unit[0]] if unit[0] != "G" else 1e-3
+
+
+def convert(values: Sequence[float | None] | float | None, from_unit: str, to_unit: str,
+            p_base: int = 1000) -> np.ndarray:
+    """Convert between units of one dimension (and one currency)."""
+    source, target = UNITS[from_unit], UNITS[to_unit]
+    if source.dimension != target.dimension:
+        raise ValueError(f"cannot convert {from_unit} ({source.dimension}) to {to_unit} ({target.dimension})")
+    if source.currency != target.currency:
+        raise ValueError(f"{from_unit} and {to_unit} are different currencies; give an exchange rate")
+    if source.dimension == "compute":
+        return as_array(values) * (compute_factor(from_unit, p_base) / compute_factor(to_unit, p_base))
+    return as_array(values) * (source.factor / target.factor)
+
+
+def convert_money(values: Sequence[float | None] | float | None, from_unit: str, to_unit: str,
+                  rate: float | None = None) -> np.ndarray:
+    """Money between scales and, with `rate` (units of the target currency per one source unit), currencies."""
+    source, target = UNITS[from_unit], UNITS[to_unit]
+    if source.dimension != "money" or target.dimension != "money":
+        raise ValueError("convert_money takes money units")
+    amounts = as_array(values) * source.factor
+    if source.currency != target.currency:
+        if rate is None or not math.isfinite(rate) or rate <= 0:
+            raise ValueError(f"converting {source.currency} to {target.currency} needs a positive exchange rate")
+        amounts = amounts * rate
+    return amounts / target.factor
+
+
+def spans_agree(a: tuple[float | None, float | None], b: tuple[float | None, float | None],
+                rel_tol: float = 1e-9) -> bool:
+    """Whether two figures (a value is a span of zero width) say the same thing."""
+    return all(x is not None and y is not None and math.isclose(x, y, rel_tol=rel_tol, abs_tol=1e-12)
+               for x, y in zip(a, b, strict=True))
+
+
+# --- derived chip metrics -----------------------------------------------------------------------------
+
+DERIVED = {
+    # name: (numerator, denominator, unit, higher is better)
+    "tflops_per_w": ("compute_tflops", "tdp_w", "TFLOPS/W", True),
+    "bandwidth_per_tflops": ("memory_bandwidth_gbs", "compute_tflops", "GB/s per TFLOPS", True),
+    "gb_per_tflops": ("memory_gb", "compute_tflops", "GB per TFLOPS", True),
+    "price_per_tflops": ("price", "compute_tflops", "currency per TFLOPS", False),
+}
+HIGHER_IS_BETTER = {"compute_tflops": True, "memory_gb": True, "memory_bandwidth_gbs": True,
+                    "interconnect_gbs": True, "tdp_w": False, "price": False,
+                    **{name: spec[3] for name, spec in DERIVED.items()}}
+
+
+def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Element-wise division giving NaN where the denominator is 0 or missing."""
+    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    out = np.full(np.broadcast(numerator, denominator).shape, np.nan)
+    np.divide(numerator, denominator, out=out, where=np.isfinite(denominator) & (denominator != 0))
+    return out
+
+
+def derived_metrics(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """TFLOPS/W, bandwidth per TFLOPS, GB per TFLOPS, price per TFLOPS for every chip at once."""
+    return {name: safe_divide(columns[num], columns[den])
+            for name, (num, den, _, _) in DERIVED.items() if num in columns and den in columns}
+
+
+def ratios_to(columns: dict[str, np.ndarray], baseline: int) -> dict[str, np.ndarray]:
+    """Each column divided by the baseline row's value (NaN where either is missing)."""
+    return {name: safe_divide(values, values[baseline]) for name, values in columns.items()}
+
+
+def best_index(values: np.ndarray, higher_is_better: bool) -> int | None:
+    """Row index of the best finite value, or None when no row has one."""
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).any():
+        return None
+    return int(np.nanargmax(values) if higher_is_better else np.nanargmin(values))
+
+
+def rank(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
+    """1 for the best; missing values rank last (0 means no value)."""
+    values = np.asarray(values, dtype=float)
+    keyed = np.where(np.isfinite(values), -values if higher_is_better else values, np.inf)
+    order = np.argsort(keyed, kind="stable")
+    ranks = np.empty(len(values), dtype=int)
+    ranks[order] = np.arange(1, len(values) + 1)
+    return np.where(np.isfinite(values), ranks, 0)
+
+
+# --- clusters -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClusterSize:
+    cards: int
+    servers: int
+    compute_tflops: float  # peak, before utilization
+    effective_tflops: float  # peak × utilization
+    memory_gb: float
+    memory_bandwidth_gbs: float
+    chip_power_w: float
+    system_power_w: float
+    energy_per_day_kwh: float
+
+
+def cards_for_target(target_pflops: float, card_tflops: float, utilization: float = 1.0,
+                     p_base: int = 1000) -> int:
+    """Cards needed so that cards × card_tflops × utilization reaches target_pflops."""
+    needed = target_pflops * p_base / (card_tflops * utilization)
+    return int(math.ceil(round(needed, 9)))
+
+
+def servers_for_target(target_pflops: float, server_pflops: float, p_base: int = 1000) -> int:
+    """Servers needed when each server delivers `server_pflops` (as some reports print per server)."""
+    return int(math.ceil(round(target_pflops * (p_base / 1000) / server_pflops, 9)))
+
+
+def size_cluster(cards: int, card_tflops: float, memory_gb: float, bandwidth_gbs: float, tdp_w: float,
+                 cards_per_server: int = 8, utilization: float = 1.0, power_overhead: float = 0.0,
+                 system_power_w: float | None = None) -> ClusterSize:
+    """Aggregate figures for `cards` cards. System power is the reported system power when given,
+    else chip power × (1 + overhead); energy per day is system power over 24 h."""
+    per_card = np.array([card_tflops, memory_gb, bandwidth_gbs, tdp_w], dtype=float)
+    total = per_card * cards
+    chip_power = float(total[3])
+    power = system_power_w if system_power_w is not None else chip_power * (1.0 + power_overhead)
+    return ClusterSize(
+        cards=cards,
+        servers=int(math.ceil(cards / cards_per_server)),
+        compute_tflops=float(total[0]),
+        effective_tflops=float(total[0] * utilization),
+        memory_gb=float(total[1]),
+        memory_bandwidth_gbs=float(total[2]),
+        chip_power_w=chip_power,
+        system_power_w=float(power),
+        energy_per_day_kwh=float(power) * 24 / 1000,
+    )
+
+
+def aggregate(per_chip: np.ndarray, counts: np.ndarray) -> float:
+    """Σ per_chip × count over a system's parts."""
+    return float(np.sum(np.asarray(per_chip, dtype=float) * np.asarray(counts, dtype=float)))
+
+
+# --- training and serving --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrainingEstimate:
+    total_flop: float
+    days: float
+    gpu_hours: float
+    cost: float | None
+
+
+def training_flop(parameters: float, tokens: float) -> float:
+    """The 6·N·D rule: forward and backward passes cost about six FLOPs per parameter per token."""
+    return 6.0 * parameters * tokens
+
+
+def estimate_training(parameters: float, tokens: float, cards: int, card_tflops: float, mfu: float,
+                      price_per_gpu_hour: float | None = None) -> TrainingEstimate:
+    flop = training_flop(parameters, tokens)
+    seconds = flop / (cards * card_tflops * 1e12 * mfu)
+    gpu_hours = cards * seconds / 3600
+    cost = None if price_per_gpu_hour is None else gpu_hours * price_per_gpu_hour
+    return TrainingEstimate(flop, seconds / 86400, gpu_hours, cost)
+
+
+def implied_mfu(total_flop: float, cards: int, card_tflops: float, days: np.ndarray | float) -> np.ndarray:
+    """The utilization a run must have had: FLOPs done over peak FLOPs available in that time."""
+    available = cards * card_tflops * 1e12 * np.asarray(days, dtype=float) * 86400
+    return total_flop / available
+
+
+def gpu_hour_cost(gpu_hours: np.ndarray | Sequence[float], price_per_gpu_hour: float) -> np.ndarray:
+    return np.asarray(gpu_hours, dtype=float) * price_per_gpu_hour
+
+
+def weights_memory_gb(parameters: float, bytes_per_parameter: float) -> float:
+    """Memory the weights alone take (no KV cache, activations or optimizer state)."""
+    return parameters * bytes_per_parameter / 1e9
+
+
+BYTES_PER_PARAMETER = {"fp32": 4.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
+                       "fp6": 0.75, "fp4": 0.5, "int4": 0.5}
+
+
+# --- growth ----------------------------------------------------------------------------------------------
+
+def growth(previous: np.ndarray | float, current: np.ndarray | float) -> np.ndarray:
+    """Period-on-period growth in percent; works element-wise on low/high pairs."""
+    return (safe_divide(np.asarray(current, dtype=float), np.asarray(previous, dtype=float)) - 1.0) * 100
+
+
+def cagr(start: np.ndarray | float, end: np.ndarray | float, years: float) -> np.ndarray:
+    """Compound annual growth rate in percent between two values `years` apart."""
+    if years <= 0:
+        raise ValueError("a CAGR needs the end period after the start period")
+    ratio = safe_divide(np.asarray(end, dtype=float), np.asarray(start, dtype=float))
+    with np.errstate(invalid="ignore"):
+        return (np.power(ratio, 1.0 / years) - 1.0) * 100

@@ -1,0 +1,165 @@
+"""The knowledge base at run time: finds (or builds) the SQLite file and answers typed queries.
+
+The file is opened read-only (`mode=ro` URI), so nothing reachable from a tool can change it.
+Every query is parameterized; this is the only module that speaks SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import build
+from .names import AliasEntry, EntityInfo, NameIndex
+
+log = logging.getLogger("chipmcp")
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def knowledge_dir() -> Path:
+    """knowledge/ shipped in the wheel, or the repository's when installed editable."""
+    configured = os.environ.get("CHIPMCP_KNOWLEDGE")
+    if configured:
+        return Path(configured)
+    for candidate in (_PACKAGE_DIR / "knowledge", _PACKAGE_DIR.parents[1] / "knowledge"):
+        if (candidate / "sources.toml").is_file():
+            return candidate
+    raise FileNotFoundError("chipmcp's knowledge/ folder is missing from this installation")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "chipmcp"
+
+
+def default_db_path(knowledge: Path) -> Path:
+    """CHIPMCP_DB if set; else a cache file named by the knowledge's fingerprint, so edited knowledge
+    never meets a stale database."""
+    configured = os.environ.get("CHIPMCP_DB")
+    if configured:
+        return Path(configured)
+    return cache_dir() / f"chipmcp-{build.fingerprint(knowledge)}.db"
+
+
+def ensure_database(knowledge: Path | None = None, db_path: Path | None = None) -> Path:
+    """The database path, building it first when it does not exist yet."""
+    knowledge = knowledge or knowledge_dir()
+    path = db_path or default_db_path(knowledge)
+    if not path.exists():
+        log.info("building the knowledge base into %s", path)
+        build.build(knowledge, path)
+    return path
+
+
+class KnowledgeBase:
+    """Typed, read-only queries over one built database file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._connection.row_factory = sqlite3.Row
+        self._connection.execute("PRAGMA query_only = ON")
+        self._lock = threading.Lock()  # sync tools run in worker threads; one connection, serialized
+
+    @classmethod
+    def open_default(cls) -> KnowledgeBase:
+        return cls(ensure_database())
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(row) for row in self._connection.execute(sql, params)]
+
+    # --- catalog ----------------------------------------------------------------------------------
+    @cached_property
+    def entities(self) -> dict[str, dict[str, Any]]:
+        return {row["id"]: row for row in self._rows("SELECT * FROM entities ORDER BY id")}
+
+    @cached_property
+    def sources(self) -> dict[str, dict[str, Any]]:
+        return {row["id"]: row for row in self._rows("SELECT * FROM sources ORDER BY id")}
+
+    @cached_property
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        return {row["id"]: row for row in self._rows("SELECT * FROM metrics ORDER BY id")}
+
+    @cached_property
+    def names(self) -> NameIndex:
+        entries = [AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"])
+                   for r in self._rows("SELECT key, entity, alias, form, signature FROM aliases ORDER BY key, entity")]
+        infos = [EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"])
+                 for e in self.entities.values()]
+        return NameIndex(entries, infos)
+
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        return self.entities.get(entity_id)
+
+    def ids(self, entity_kind: str) -> list[str]:
+        return [e["id"] for e in self.entities.values() if e["entity_kind"] == entity_kind]
+
+    def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
+        return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
+
+    def aliases_of(self, entity_id: str) -> list[str]:
+        rows = self._rows("SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' ORDER BY alias",
+                          (entity_id,))
+        return [r["alias"] for r in rows]
+
+    # --- figures ------------------------------------------------------------------------------------
+    def figures(self, entity_id: str, metrics: list[str] | None = None) -> list[dict[str, Any]]:
+        if metrics:
+            marks = ",".join("?" * len(metrics))
+            return self._rows(f"SELECT * FROM figures WHERE entity = ? AND metric IN ({marks}) ORDER BY id",
+                              (entity_id, *metrics))
+        return self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,))
+
+    def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self._rows(f"SELECT * FROM figures WHERE id IN ({marks}) ORDER BY id", tuple(ids))
+
+    def parts(self, system_id: str) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM parts WHERE system = ? ORDER BY chip", (system_id,))
+
+    def systems_with_chip(self, chip_id: str) -> list[str]:
+        return [r["system"] for r in self._rows("SELECT DISTINCT system FROM parts WHERE chip = ? ORDER BY system",
+                                                (chip_id,))]
+
+    # --- certification ------------------------------------------------------------------------------
+    @cached_property
+    def announcements(self) -> dict[str, dict[str, Any]]:
+        return {row["id"]: row for row in self._rows("SELECT * FROM announcements ORDER BY id")}
+
+    def certifications(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM certifications ORDER BY announcement, seq")
+
+    def figure_count_by_source(self) -> dict[str, int]:
+        return {r["source"]: r["n"] for r in self._rows("SELECT source, count(*) AS n FROM figures GROUP BY source")}
+
+    def all_figures(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM figures ORDER BY id")
+
+    def all_parts(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM parts ORDER BY system, chip")
+
+    # --- whole-table reads for resources and benchmarks ---------------------------------------------
+    def count(self, table: str) -> int:
+        if table not in build.SCHEMAS:
+            raise ValueError(f"unknown table {table!r}")
+        return int(self._rows(f"SELECT count(*) AS n FROM {table}")[0]["n"])  # table name checked above
+
+
+def display_name(entity: dict[str, Any]) -> str:
+    """'昇腾910B (Ascend 910B)', or one name when both are the same."""
+    zh, en = entity["name_zh"], entity["name_en"]
+    return zh if zh == en else f"{zh} ({en})"

@@ -1,0 +1,282 @@
+"""Name resolution: any way a user writes a chip, system or company → one entity id, or a clear refusal.
+
+How a query is matched, in order:
+1. its normalized key equals an alias key (aliases are written in knowledge/ or generated at build:
+   simplified/traditional and pinyin spellings, stock codes with and without exchange suffix);
+2. a vendor name leads the query ("华为910B", "NVIDIA H20"): the rest is matched among that vendor's
+   entities;
+3. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
+   equals the query's may match, so 910B never answers for 910C, nor H20 for H200.
+
+Normalization: NFKC (full-width → half-width), ™/® dropped, case folded, traditional → simplified
+(OpenCC t2s, loaded only for CJK input), separators removed, generic suffixes ("芯片", "chip") dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from .errors import AmbiguousNameError, NotFoundError
+
+_MARKS = str.maketrans("", "", "™®©℠")
+_SEPARATORS = re.compile(r"[\s\-_./·•・,，、:：;；'\"“”‘’()（）\[\]【】「」『』<>《》+*&|\\]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SCRIPT_BOUNDARY = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9a-z])|(?<=[0-9a-z])(?=[\u3400-\u9fff])")
+_SUFFIXES = ("芯片", "加速卡", "算力卡", "显卡", "处理器", "chip", "card", "accelerator")
+_DIGIT_RUN = re.compile(r"([a-z]*)(\d+)([a-z]*)")
+
+# Brand words pypinyin's dictionary reads wrongly or not as the brand is read.
+_BRAND_PINYIN = {
+    "昇腾": "sheng teng", "昇騰": "sheng teng", "沐曦": "mu xi", "壁仞": "bi ren", "壁砺": "bi li",
+    "燧原": "sui yuan", "云燧": "yun sui", "曦云": "xi yun", "元碁": "yuan qi", "天垓": "tian gai",
+    "智铠": "zhi kai", "天数智芯": "tian shu zhi xin", "寒武纪": "han wu ji", "摩尔线程": "mo er xian cheng",
+    "昆仑芯": "kun lun xin", "平头哥": "ping tou ge", "含光": "han guang", "鲲鹏": "kun peng",
+    "玄戒": "xuan jie", "思元": "si yuan", "海光": "hai guang", "深算": "shen suan", "太初": "tai chu",
+    "云天励飞": "yun tian li fei", "长鑫": "chang xin", "长江存储": "chang jiang cun chu",
+}
+
+
+@cache
+def _t2s():  # noqa: ANN202 — OpenCC has no type stubs
+    import opencc  # imported here: ~50 ms, and only CJK input needs it
+
+    return opencc.OpenCC("t2s")
+
+
+def spaced(text: str) -> str:
+    """Lowercase, half-width, simplified, separators as single spaces, a space between scripts."""
+    text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
+    if _CJK.search(text):
+        text = _t2s().convert(text)
+    text = _SCRIPT_BOUNDARY.sub(" ", _SEPARATORS.sub(" ", text))
+    return " ".join(text.split())
+
+
+def normalize(text: str) -> str:
+    """The matching key of a name: `spaced` without spaces and without a generic trailing suffix."""
+    key = spaced(text).replace(" ", "")
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            key = key[: -len(suffix)]
+            break
+    return key
+
+
+def signature(text: str) -> str:
+    """The model numbers a name carries: each digit run with the letters glued to it.
+
+    'Ascend 910B' → '910b'; 'NVIDIA H100' → 'h100'; 'K100_AI' → 'k100'; a name without digits → ''.
+    Leading letters count only when the token is short (a model prefix such as H, MI, MLU, not a
+    brand word such as 'ascend' written without a space).
+    """
+    parts = []
+    for token in spaced(text).split():
+        for lead, digits, trail in _DIGIT_RUN.findall(token):
+            parts.append(f"{lead if len(lead) <= 3 else ''}{digits}{trail}")
+    return " ".join(sorted(parts))
+
+
+def variants(alias: str) -> Iterable[tuple[str, str]]:
+    """Generated spellings of a written alias: (key, form). The written key itself is not repeated."""
+    key = normalize(alias)
+    if not _CJK.search(alias):
+        return
+    for pinyin in {_pinyin(alias), _pinyin(spaced(alias))}:
+        variant = normalize(pinyin)
+        if variant and variant != key:
+            yield variant, "pinyin"
+
+
+@cache
+def _pinyin_module():  # noqa: ANN202
+    import pypinyin
+
+    pypinyin.load_phrases_dict({word: [[syllable] for syllable in reading.split()]
+                                for word, reading in _BRAND_PINYIN.items()})
+    return pypinyin
+
+
+def _pinyin(text: str) -> str:
+    return " ".join(_pinyin_module().lazy_pinyin(text, errors=lambda chars: list(chars)))
+
+
+# --- the index ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AliasEntry:
+    key: str
+    entity: str
+    alias: str
+    form: str  # name_zh, name_en, alias, model, stock_code, pinyin, ...
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    id: str
+    kind: str  # vendor, chip, system, workload, market
+    display: str
+    vendor: str | None
+    model: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    kind: str
+    display: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    kind: str
+    display: str
+    method: str  # exact, normalized, pinyin, stock-code, vendor-prefix, fuzzy
+    alias: str
+    score: float
+    note: str = ""
+    alternatives: list[Candidate] = field(default_factory=list)
+
+
+FUZZY_ACCEPT = 82.0  # a fuzzy score at or above this is an answer; below it only a suggestion
+AMBIGUITY_MARGIN = 3.0  # two entities this close in score are reported as ambiguous
+
+
+class NameIndex:
+    """Every alias key of the knowledge base, built once per process from the aliases table."""
+
+    def __init__(self, entries: Iterable[AliasEntry], entities: Iterable[EntityInfo]):
+        self.entities = {e.id: e for e in entities}
+        self.by_key: dict[str, list[AliasEntry]] = {}
+        for entry in entries:
+            self.by_key.setdefault(entry.key, []).append(entry)
+        self._keys = list(self.by_key)
+        vendor_keys = {e.key for e in self._all_entries() if self.entities[e.entity].kind == "vendor"}
+        self._vendor_prefixes = sorted(vendor_keys, key=len, reverse=True)
+
+    def _all_entries(self) -> Iterable[AliasEntry]:
+        for entries in self.by_key.values():
+            yield from entries
+
+    def _candidate(self, entity_id: str, score: float) -> Candidate:
+        info = self.entities[entity_id]
+        return Candidate(info.id, info.kind, info.display, round(score, 1))
+
+    def resolve(self, query: str, kinds: frozenset[str], what: str = "entity") -> Match:
+        """The one entity of `kinds` the query names; NotFoundError / AmbiguousNameError otherwise."""
+        key = normalize(query)
+        if not key:
+            raise NotFoundError(f"No {what} name given: '{query.strip()}' has no letters or digits.")
+        exact = self._exact(query, key, kinds)
+        if exact:
+            return self._with_relatives(exact)
+        prefixed = self._vendor_prefixed(query, key, kinds)
+        if prefixed:
+            return self._with_relatives(prefixed)
+        return self._fuzzy(query, key, kinds, what)
+
+    def suggest(self, query: str, kinds: frozenset[str], limit: int = 5) -> list[Candidate]:
+        """The closest entities of `kinds`, best first, whatever their model numbers."""
+        from rapidfuzz import fuzz, process
+
+        key = normalize(query)
+        best: dict[str, float] = {}
+        for alias_key, score, _ in process.extract(key, self._keys, scorer=fuzz.WRatio, limit=60):
+            for entry in self.by_key[alias_key]:
+                if self.entities[entry.entity].kind in kinds:
+                    best[entry.entity] = max(best.get(entry.entity, 0.0), score)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [self._candidate(entity, score) for entity, score in ranked]
+
+    def _exact(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
+        entries = [e for e in self.by_key.get(key, []) if self.entities[e.entity].kind in kinds]
+        if not entries:
+            return None
+        entities = sorted({e.entity for e in entries})
+        if len(entities) > 1:
+            raise AmbiguousNameError(
+                f"'{query}' names {len(entities)} different entries: "
+                + ", ".join(f"{self.entities[e].display} ({e})" for e in entities)
+                + ". Ask for one of them by its full name.",
+                [f"{self.entities[e].display} ({e})" for e in entities],
+            )
+        entry = min(entries, key=lambda e: _FORM_RANK.get(e.form, 9))
+        written = query.strip() == entry.alias
+        method = "exact" if written else {"pinyin": "pinyin", "stock_code": "stock-code"}.get(entry.form, "normalized")
+        return self._match(entry.entity, method, entry.alias, 100.0)
+
+    def _vendor_prefixed(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
+        for prefix in self._vendor_prefixes:
+            if not key.startswith(prefix) or len(key) == len(prefix):
+                continue
+            rest = key[len(prefix):]
+            vendors = {e.entity for e in self.by_key[prefix]}
+            entries = [e for e in self.by_key.get(rest, []) if self.entities[e.entity].kind in kinds
+                       and self.entities[e.entity].vendor in vendors]
+            if len({e.entity for e in entries}) == 1:
+                return self._match(entries[0].entity, "vendor-prefix", entries[0].alias, 100.0)
+        return None
+
+    def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str) -> Match:
+        from rapidfuzz import fuzz, process
+
+        wanted = signature(query)
+        scored: dict[str, tuple[float, AliasEntry]] = {}
+        for alias_key, score, _ in process.extract(key, self._keys, scorer=fuzz.ratio, limit=200,
+                                                    score_cutoff=50):
+            for entry in self.by_key[alias_key]:
+                if self.entities[entry.entity].kind not in kinds or entry.signature != wanted:
+                    continue
+                if score > scored.get(entry.entity, (0.0, entry))[0]:
+                    scored[entry.entity] = (score, entry)
+        ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))
+        if ranked and ranked[0][1][0] >= FUZZY_ACCEPT:
+            top_score, entry = ranked[0][1]
+            close = [entity for entity, (score, _) in ranked[1:] if top_score - score < AMBIGUITY_MARGIN]
+            if close:
+                names = [entry.entity, *close]
+                raise AmbiguousNameError(
+                    f"'{query}' is equally close to " + ", ".join(self.entities[e].display for e in names)
+                    + ". Name one of them exactly.", [f"{self.entities[e].display} ({e})" for e in names])
+            return self._match(entry.entity, "fuzzy", entry.alias, top_score)
+        closest = self.suggest(query, kinds)
+        listing = ", ".join(f"{c.display} ({c.id})" for c in closest) or "none"
+        if wanted and not ranked:
+            reason = f"No {what} with model number '{wanted}' is in the knowledge base"
+        else:
+            reason = f"No {what} matches '{query.strip()}'"
+        raise NotFoundError(f"{reason}. Closest: {listing}.", [f"{c.display} ({c.id})" for c in closest])
+
+    def _match(self, entity_id: str, method: str, alias: str, score: float) -> Match:
+        info = self.entities[entity_id]
+        return Match(info.id, info.kind, info.display, method, alias, score)
+
+    def _with_relatives(self, match: Match) -> Match:
+        """A bare model that other models of the same vendor extend ('910' → 910B, 910C) gets them as
+        alternatives and a note, so the answer never hides that the user may have meant another one."""
+        info = self.entities[match.id]
+        if info.kind != "chip" or not info.model:
+            return match
+        model = normalize(info.model)
+        relatives = sorted(
+            other.id for other in self.entities.values()
+            if other.kind == "chip" and other.id != info.id and other.vendor == info.vendor and other.model
+            and model in normalize(other.model) and normalize(other.model) != model
+        )
+        if not relatives:
+            return match
+        shown = ", ".join(self.entities[r].display for r in relatives)
+        note = (f"Answered for {info.display} exactly; {shown} share its model number and are separate "
+                "chips — ask for them by name.")
+        return Match(match.id, match.kind, match.display, match.method, match.alias, match.score, note,
+                     [self._candidate(r, 0.0) for r in relatives])
+
+
+_FORM_RANK = {"name_zh": 0, "name_en": 1, "model": 2, "alias": 3, "name_zh_hant": 4, "full_name_zh": 5,
+              "stock_code": 6, "pinyin": 7}

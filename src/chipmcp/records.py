@@ -1,0 +1,216 @@
+"""The records of knowledge/*.toml as pydantic models: what `chipmcp build` accepts.
+
+Field-level rules live here (identifiers, vocabularies, ranges); rules that need the whole knowledge
+base (a vendor exists, an alias names one entity) live in build.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .units import BOUNDS, PRECISIONS, SPARSITIES, UNITS
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+PERIOD = re.compile(
+    r"^(FY)?\d{4}(H[12]|Q[1-4]|Q1-Q[2-4]|M(0?[1-9]|1[0-2])|-(0[1-9]|1[0-2]))?$"  # a year or part of one
+    r"|^(FY)?\d{4}-(FY)?\d{4}$"  # a span of years
+    r"|^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"  # a day
+)
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is not None and not DATE.match(value):
+        raise ValueError(f"date {value!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+class Source(Record):
+    id: Identifier
+    publisher: NonEmpty
+    publisher_en: NonEmpty
+    title: NonEmpty
+    kind: NonEmpty
+    date: str
+    date_note: str = ""
+    language: Literal["zh-Hans", "zh-Hant", "en"]
+    file: NonEmpty
+
+    _date = field_validator("date")(_check_date)
+
+
+class Metric(Record):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    dimension: str
+    label_en: NonEmpty
+    label_zh: NonEmpty
+    about: NonEmpty
+
+
+class Entity(Record):
+    """Fields every named thing has."""
+
+    id: Identifier
+    name_zh: NonEmpty
+    name_en: NonEmpty
+    name_zh_hant: str = ""
+    aliases: list[NonEmpty] = []
+    note: str = ""
+
+
+class Vendor(Entity):
+    full_name_zh: str = ""
+    kind: Literal["chip-designer", "foundry", "cloud", "device-maker", "server-maker", "ip-vendor",
+                  "model-maker", "other"]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    parent: Identifier | None = None
+
+
+class Chip(Entity):
+    vendor: Identifier
+    model: NonEmpty
+    family: Identifier | None = None
+    kind: Literal["GPU", "NPU", "ASIC", "TPU", "DCU", "CPU", "SoC", "DPU", "card"]
+
+
+class Citation(Record):
+    source: Identifier
+    locator: NonEmpty
+    printed: NonEmpty
+
+
+class Part(Citation):
+    chip: Identifier
+    count: Annotated[int, Field(gt=0)]
+
+
+class System(Entity):
+    vendor: Identifier
+    kind: Literal["server", "rack", "supernode", "cluster", "board"]
+    parts: list[Part] = []
+
+
+class Workload(Entity):
+    kind: Literal["llm", "training-run"]
+
+
+class Market(Entity):
+    kind: Literal["market", "regulation", "group"]
+
+
+class Announcement(Citation):
+    id: Identifier
+    name: NonEmpty
+    issuer: NonEmpty
+    date: str
+
+    _date = field_validator("date")(_check_date)
+
+
+class Certification(Citation):
+    announcement: Identifier
+    seq: Annotated[int, Field(ge=1)]
+    product: NonEmpty
+    company: NonEmpty
+    level: NonEmpty
+    chip: Identifier
+    vendor: Identifier
+
+
+class FigureRow(Record):
+    """One figure as written in a [[figures]] block, before the block's defaults are applied."""
+
+    entity: Identifier | None = None
+    metric: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    bound: Literal[BOUNDS] | None = None  # type: ignore[valid-type]
+    text: str | None = None
+    unit: str | None = None
+    precision: str | None = None
+    sparsity: Literal[SPARSITIES] | None = None  # type: ignore[valid-type]
+    period: str | None = None
+    basis: Literal["actual", "forecast", "estimate", "plan", "guidance"] | None = None
+    as_of: str | None = None
+    printed: NonEmpty
+    note: str = ""
+    prefer: bool = False
+    suspect: bool = False
+
+    _as_of = field_validator("as_of")(_check_date)
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str | None) -> str | None:
+        if unit is not None and unit not in UNITS:
+            raise ValueError(f"unknown unit {unit!r}; use one of src/chipmcp/units.py: {', '.join(UNITS)}")
+        return unit
+
+    @field_validator("precision")
+    @classmethod
+    def _known_precision(cls, precision: str | None) -> str | None:
+        if precision is None:
+            return None
+        parts = precision.lower().split("/")
+        unknown = [p for p in parts if p not in PRECISIONS]
+        if unknown:
+            raise ValueError(f"unknown precision {'/'.join(unknown)!r}; use {', '.join(PRECISIONS)}")
+        return "/".join(parts)
+
+    @field_validator("period")
+    @classmethod
+    def _known_period(cls, period: str | None) -> str | None:
+        if period is not None and not PERIOD.match(period):
+            raise ValueError(f"period {period!r} must look like 2024, 2025H1, 2025Q3, 2025Q1-Q3, FY2025Q3 or 2020-2024")
+        return period
+
+    @model_validator(mode="after")
+    def _one_kind_of_value(self) -> FigureRow:
+        numeric = self.value is not None
+        ranged = self.low is not None or self.high is not None
+        if self.text is not None:
+            if numeric or ranged or self.unit:
+                raise ValueError("a text figure takes `text` only: drop value/low/high/unit")
+            return self
+        if numeric == ranged:
+            raise ValueError("give exactly one of `value`, `low`+`high` or `text`")
+        if ranged and (self.low is None or self.high is None):
+            raise ValueError("a range needs both `low` and `high`")
+        if ranged and self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"range low {self.low} is above high {self.high}")
+        if not self.unit:
+            raise ValueError("a numeric figure needs a `unit`")
+        return self
+
+
+class FigureBlock(Record):
+    source: Identifier
+    locator: NonEmpty
+    entity: Identifier | None = None
+    period: str | None = None
+    basis: Literal["actual", "forecast", "estimate", "plan", "guidance"] | None = None
+    as_of: str | None = None
+    rows: list[dict[str, object]]
+
+
+RECORD_KINDS: dict[str, type[Record]] = {
+    "source": Source,
+    "metric": Metric,
+    "vendor": Vendor,
+    "chip": Chip,
+    "system": System,
+    "workload": Workload,
+    "market": Market,
+    "announcement": Announcement,
+    "certification": Certification,
+    "figures": FigureBlock,
+}

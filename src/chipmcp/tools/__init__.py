@@ -1,0 +1,9 @@
+"""The five tools as plain functions over a KnowledgeBase (no MCP here), and their text renderers."""
+
+from .cluster import estimate_cluster
+from .compare import compare_chips
+from .financials import vendor_financials
+from .lookup import lookup_chip
+from .xinchuang import xinchuang_certified
+
+__all__ = ["compare_chips", "estimate_cluster", "lookup_chip", "vendor_financials", "xinchuang_certified"]

@@ -1,0 +1,116 @@
+"""Pieces every tool uses: turning rows into answer models, resolving names for a tool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import NotFoundError
+from ..kb import KnowledgeBase, display_name
+from ..models import Candidate, Conflict, Figure, NameMatch, SourceRef
+from ..names import Match
+
+CHIP = frozenset({"chip"})
+CHIP_OR_SYSTEM = frozenset({"chip", "system"})
+VENDOR = frozenset({"vendor"})
+CHIP_OR_VENDOR = frozenset({"chip", "vendor"})
+
+
+def resolve(kb: KnowledgeBase, query: str, kinds: frozenset[str], what: str) -> NameMatch:
+    """The entity `query` names, accepting an entity id as written in resources."""
+    text = query.strip()
+    entity = kb.entity(text)
+    if entity and entity["entity_kind"] in kinds:
+        return NameMatch(query=query, id=text, name=display_name(entity), method="id", alias=text, score=100.0)
+    match = kb.names.resolve(query, kinds, what)
+    return name_match(query, match)
+
+
+def name_match(query: str, match: Match) -> NameMatch:
+    return NameMatch(
+        query=query, id=match.id, name=match.display, method=match.method,  # type: ignore[arg-type]
+        alias=match.alias, score=round(match.score, 1), note=match.note,
+        alternatives=[Candidate(id=c.id, name=c.display, kind=c.kind, score=c.score) for c in match.alternatives],
+    )
+
+
+def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
+    metric = kb.metrics.get(row["metric"], {})
+    return Figure(
+        id=row["id"], metric=row["metric"], label=metric.get("label_en", row["metric"]),
+        value=row["value"], low=row["low"], high=row["high"], bound=row["bound"], text=row["text"],
+        unit=row["unit"], precision=row["precision"], sparsity=row["sparsity"], period=row["period"],
+        basis=row["basis"], as_of=row["as_of"], printed=row["printed"], source=row["source"],
+        locator=row["locator"], note=row["note"] or "", suspect=bool(row["suspect"]),
+        preferred=bool(row["preferred"]),
+        conflicts_with=[int(i) for i in row["conflicts_with"].split(",")] if row["conflicts_with"] else [],
+    )
+
+
+def conflicts(figures: list[Figure]) -> list[Conflict]:
+    """One entry per group of disagreeing figures, naming the preferred one."""
+    by_id = {f.id: f for f in figures}
+    seen: set[frozenset[int]] = set()
+    out = []
+    for fig in figures:
+        if not fig.conflicts_with:
+            continue
+        group = frozenset([fig.id, *fig.conflicts_with])
+        if group in seen:
+            continue
+        seen.add(group)
+        members = [by_id[i] for i in sorted(group) if i in by_id]
+        preferred = next((m for m in members if m.preferred), members[0])
+        qualifier = " ".join(x for x in (fig.precision, fig.period, fig.basis) if x) or "unqualified"
+        listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
+        out.append(Conflict(metric=fig.metric, qualifier=qualifier, figure_ids=sorted(group),
+                            preferred_id=preferred.id,
+                            summary=f"Reports disagree on {fig.label} ({qualifier}): {listed}. "
+                                    f"Preferred: {preferred.printed} ({preferred.source})."))
+    return out
+
+
+def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
+    return [SourceRef(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
+            for sid in sorted(set(ids)) if (s := kb.sources.get(sid))]
+
+
+def format_value(fig: Figure) -> str:
+    """A figure as a reader would say it: '约 376 TFLOPS', '14.5-15.2 亿元', '688795.SH'."""
+    if fig.text is not None:
+        return fig.text
+    bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(fig.bound or "", "")
+    number = (f"{_num(fig.low)}-{_num(fig.high)}" if fig.value is None else _num(fig.value))
+    return f"{bound}{number} {fig.unit}".strip()
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:,.4f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+
+
+def qualifiers(fig: Figure) -> str:
+    parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.period,
+                         fig.basis if fig.basis and fig.basis != "actual" else None,
+                         f"as of {fig.as_of}" if fig.as_of else None) if p]
+    return ", ".join(parts)
+
+
+def describe(fig: Figure) -> str:
+    """One line per figure, for the text block."""
+    quals = qualifiers(fig)
+    flags = []
+    if fig.conflicts_with:
+        flags.append("CONFLICT" + ("" if fig.preferred else ", not preferred"))
+    if fig.suspect:
+        flags.append("SUSPECT")
+    extra = f" — {fig.note}" if fig.note else ""
+    tail = f" [{'; '.join(flags)}]" if flags else ""
+    return (f"- {fig.label}{f' ({quals})' if quals else ''}: {format_value(fig)}"
+            f" — printed '{fig.printed}', {fig.source} / {fig.locator}{extra}{tail}")
+
+
+def require(condition: bool, message: str, candidates: list[str] | None = None) -> None:
+    if not condition:
+        raise NotFoundError(message, candidates)

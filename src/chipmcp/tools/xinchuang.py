@@ -1,0 +1,89 @@
+"""xinchuang_certified: is a chip or vendor on China's 安全可靠测评 AI-chip list?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..kb import KnowledgeBase, display_name
+from ..models import Announcement, CertificationEntry, CertificationStatus, XinchuangAnswer
+from .common import CHIP_OR_VENDOR, resolve, source_refs
+
+
+def _entry(kb: KnowledgeBase, row: dict[str, Any]) -> CertificationEntry:
+    chip = kb.entity(row["chip"]) or {}
+    return CertificationEntry(seq=row["seq"], product=row["product"], company=row["company"], level=row["level"],
+                              chip_id=row["chip"], chip_name=display_name(chip) if chip else row["chip"],
+                              vendor_id=row["vendor"], source=row["source"], locator=row["locator"])
+
+
+def _announcement(kb: KnowledgeBase, ids: set[str]) -> Announcement | None:
+    rows = [kb.announcements[i] for i in sorted(ids) if i in kb.announcements] or list(kb.announcements.values())
+    if not rows:
+        return None
+    row = max(rows, key=lambda r: r["date"])
+    return Announcement(id=row["id"], name=row["name"], issuer=row["issuer"], date=row["date"],
+                        source=row["source"], locator=row["locator"])
+
+
+def chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
+    """Listed as this exact product, or only a sibling of the same family is listed, or neither."""
+    rows = kb.certifications()
+    exact = [r for r in rows if r["chip"] == chip_id]
+    chip = kb.entity(chip_id) or {}
+    family = chip.get("family")
+    if exact:
+        return CertificationStatus(certified=True, match="listed-product", entries=[_entry(kb, r) for r in exact],
+                                   announcement=_announcement(kb, {r["announcement"] for r in exact}),
+                                   note="This exact product is listed.")
+    relatives = [r for r in rows if family and (kb.entity(r["chip"]) or {}).get("family") == family]
+    if relatives:
+        listed = ", ".join(r["product"] for r in relatives)
+        return CertificationStatus(
+            certified=False, match="same-family", entries=[_entry(kb, r) for r in relatives],
+            announcement=_announcement(kb, {r["announcement"] for r in relatives}),
+            note=f"Not listed itself; the same family's {listed} is listed. The certification names products, "
+                 "so it does not extend to other models of the family.")
+    return CertificationStatus(certified=False, match="none", announcement=_announcement(kb, set()),
+                               note="Not on the list of any announcement in the knowledge base.")
+
+
+def xinchuang_certified(kb: KnowledgeBase, name: str | None = None) -> XinchuangAnswer:
+    rows = kb.certifications()
+    if name is None or not name.strip():
+        entries = [_entry(kb, r) for r in rows]
+        ann = _announcement(kb, {r["announcement"] for r in rows})
+        listed = "; ".join(f"{e.product} ({e.company}, {e.level})" for e in entries)
+        return XinchuangAnswer(
+            query=name, scope="all", certified=None, match_type="all", match=None, entries=entries,
+            announcement=ann, sources=source_refs(kb, [r["source"] for r in rows]),
+            summary=f"{len(entries)} AI chips are listed in {ann.name if ann else 'the announcement'}: {listed}.")
+    match = resolve(kb, name, CHIP_OR_VENDOR, "chip or vendor")
+    entity = kb.entity(match.id) or {}
+    if entity.get("entity_kind") == "vendor":
+        mine = [r for r in rows if r["vendor"] == match.id]
+        entries = [_entry(kb, r) for r in mine]
+        ann = _announcement(kb, {r["announcement"] for r in mine})
+        if entries:
+            summary = (f"{match.name}: {len(entries)} product(s) listed — "
+                       + "; ".join(f"{e.product} ({e.level})" for e in entries)
+                       + f" — in {ann.name if ann else 'the announcement'}.")
+        else:
+            summary = f"{match.name}: no product listed in {ann.name if ann else 'any announcement'}."
+        return XinchuangAnswer(query=name, scope="vendor", certified=bool(entries), match_type="vendor",
+                               match=match, entries=entries, announcement=ann,
+                               sources=source_refs(kb, [r["source"] for r in mine] or
+                                                   ([ann.source] if ann else [])), summary=summary)
+    status = chip_status(kb, match.id)
+    ann = status.announcement
+    where = ann.name if ann else "the announcement"
+    if status.match == "listed-product":
+        e = status.entries[0]
+        summary = f"{match.name} is listed as '{e.product}' ({e.company}, {e.level}) in {where}."
+    elif status.match == "same-family":
+        summary = f"{match.name} is not listed in {where}. {status.note}"
+    else:
+        summary = f"{match.name} is not listed in {where}."
+    return XinchuangAnswer(query=name, scope="chip", certified=status.certified, match_type=status.match,
+                           match=match, entries=status.entries, announcement=ann,
+                           sources=source_refs(kb, [e.source for e in status.entries] or
+                                               ([ann.source] if ann else [])), summary=summary)

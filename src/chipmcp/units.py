@@ -1,0 +1,62 @@
+"""The unit vocabulary: every unit a figure may carry, its dimension and its factor to the base unit.
+
+Pure data, no I/O. `chipmcp build` rejects a unit missing here; the compute core converts with these
+factors. Base units: FLOP/s, byte, byte/s, W, J·3.6e6 (kWh), m·1e-9 (nm), Hz·1e6 (MHz), one unit of
+the currency, one item, percent, one hour, FLOP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    symbol: str
+    dimension: str
+    factor: float  # multiply a value in this unit by `factor` to get the dimension's base unit
+    currency: str | None = None
+
+
+def _units(dimension: str, factors: dict[str, float], currency: str | None = None) -> list[Unit]:
+    return [Unit(symbol, dimension, factor, currency) for symbol, factor in factors.items()]
+
+
+_ALL: list[Unit] = [
+    # compute: FLOPS and OPS share a dimension; the figure's precision says which it is.
+    *_units("compute", {"GFLOPS": 1e9, "TFLOPS": 1e12, "PFLOPS": 1e15, "EFLOPS": 1e18,
+                        "GOPS": 1e9, "TOPS": 1e12, "POPS": 1e15, "EOPS": 1e18}),
+    *_units("bytes", {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15}),
+    *_units("bandwidth", {"MB/s": 1e6, "GB/s": 1e9, "TB/s": 1e12, "PB/s": 1e15,
+                          "Gbps": 1.25e8, "Tbps": 1.25e11}),
+    *_units("power", {"W": 1.0, "kW": 1e3, "MW": 1e6}),
+    *_units("energy", {"kWh": 1.0, "MWh": 1e3, "GWh": 1e6}),
+    *_units("power_per_compute", {"W/TFLOPS": 1.0}),
+    *_units("compute_per_power", {"TFLOPS/W": 1.0, "TOPS/W": 1.0}),
+    *_units("length", {"nm": 1.0}),
+    *_units("frequency", {"MHz": 1.0, "GHz": 1e3}),
+    *_units("money", {"元": 1.0, "万元": 1e4, "百万元": 1e6, "亿元": 1e8, "万亿元": 1e12}, "CNY"),
+    *_units("money", {"美元": 1.0, "万美元": 1e4, "百万美元": 1e6, "亿美元": 1e8,
+                      "十亿美元": 1e9, "万亿美元": 1e12}, "USD"),
+    *_units("money", {"港元": 1.0, "亿港元": 1e8}, "HKD"),
+    *_units("money", {"新台币": 1.0, "亿新台币": 1e8}, "TWD"),
+    *_units("count", {"count": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9,
+                      "trillion": 1e12, "万": 1e4, "亿": 1e8, "台": 1.0, "万台": 1e4,
+                      "张": 1.0, "万张": 1e4, "颗": 1.0, "万颗": 1e4, "片": 1.0, "万片": 1e4,
+                      "个": 1.0, "人": 1.0}),
+    *_units("percent", {"%": 1.0, "pp": 1.0}),
+    *_units("ratio", {"x": 1.0}),
+    *_units("time", {"ms": 1 / 3.6e6, "s": 1 / 3600, "hour": 1.0, "day": 24.0,
+                     "month": 730.0, "year": 8760.0}),
+    *_units("gpu_time", {"GPU-hour": 1.0, "K GPU-hour": 1e3, "M GPU-hour": 1e6,
+                         "万GPU-hour": 1e4}),
+    *_units("throughput", {"tokens/s": 1.0}),
+    *_units("flop", {"FLOP": 1.0}),
+]
+
+UNITS: dict[str, Unit] = {unit.symbol: unit for unit in _ALL}
+DIMENSIONS: frozenset[str] = frozenset(unit.dimension for unit in _ALL) | {"text"}
+PRECISIONS: tuple[str, ...] = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4",
+                               "int16", "int8", "int4", "mixed")
+SPARSITIES: tuple[str, ...] = ("dense", "sparse")
+BOUNDS: tuple[str, ...] = ("approx", "over", "at_least", "at_most", "under")

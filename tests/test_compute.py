@@ -1,0 +1,108 @@
+"""The compute core on its own: units, derived metrics, clusters, training, growth."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chipmcp import compute
+from chipmcp.units import UNITS
+
+finite = st.floats(min_value=1e-6, max_value=1e9, allow_nan=False, allow_infinity=False)
+units_by_dimension: dict[str, list[str]] = {}
+for unit in UNITS.values():
+    units_by_dimension.setdefault(f"{unit.dimension}/{unit.currency}", []).append(unit.symbol)
+convertible = [pair for pair in units_by_dimension.values() if len(pair) > 1]
+
+
+@given(value=finite, group=st.sampled_from(convertible), data=st.data(), p_base=st.sampled_from([1000, 1024]))
+def test_converting_there_and_back_returns_the_value(value: float, group: list[str], data, p_base: int) -> None:
+    a, b = data.draw(st.sampled_from(group)), data.draw(st.sampled_from(group))
+    there = compute.convert(value, a, b, p_base)
+    back = compute.convert(there, b, a, p_base)
+    assert math.isclose(float(back), value, rel_tol=1e-9)
+
+
+def test_the_p_convention_is_explicit() -> None:
+    assert float(compute.convert(1, "PFLOPS", "TFLOPS")) == 1000
+    assert float(compute.convert(1, "PFLOPS", "TFLOPS", p_base=1024)) == 1024
+    assert float(compute.convert(1, "EFLOPS", "TFLOPS", p_base=1024)) == 1024 * 1024
+
+
+def test_money_never_crosses_currencies_without_a_rate() -> None:
+    assert float(compute.convert_money(14.5, "亿元", "万元")) == pytest.approx(145000)
+    with pytest.raises(ValueError, match="exchange rate"):
+        compute.convert_money(1, "亿美元", "亿元")
+    assert float(compute.convert_money(1, "亿美元", "亿元", rate=7.1)) == pytest.approx(7.1)
+
+
+@given(values=st.lists(finite, min_size=1, max_size=30))
+def test_ratios_to_self_are_one(values: list[float]) -> None:
+    column = np.array(values)
+    for baseline in range(len(values)):
+        assert math.isclose(compute.ratios_to({"x": column}, baseline)["x"][baseline], 1.0)
+
+
+@given(cards=st.integers(1, 100_000), tflops=finite, tdp=finite)
+def test_doubling_count_doubles_compute_and_power(cards: int, tflops: float, tdp: float) -> None:
+    one = compute.size_cluster(cards, tflops, 64, 1600, tdp)
+    two = compute.size_cluster(cards * 2, tflops, 64, 1600, tdp)
+    assert math.isclose(two.compute_tflops, 2 * one.compute_tflops, rel_tol=1e-12)
+    assert math.isclose(two.chip_power_w, 2 * one.chip_power_w, rel_tol=1e-12)
+
+
+def test_derived_metrics_are_vectorized_and_missing_stays_missing() -> None:
+    cols = {"compute_tflops": np.array([376.0, 148.0]), "tdp_w": np.array([400.0, np.nan]),
+            "memory_gb": np.array([64.0, 96.0]), "memory_bandwidth_gbs": np.array([1600.0, 4000.0]),
+            "price": np.array([np.nan, np.nan])}
+    derived = compute.derived_metrics(cols)
+    assert derived["tflops_per_w"][0] == pytest.approx(0.94)
+    assert math.isnan(derived["tflops_per_w"][1])
+    assert compute.best_index(derived["bandwidth_per_tflops"], True) == 1
+    assert list(compute.rank(cols["tdp_w"], higher_is_better=False)) == [1, 0]
+
+
+# minsheng-2025h1, domestic card table, row 千P算力8卡机台数 (FP16 dense). The report reads 千P as
+# 1024 P and 1 P as 1024 T, and rounds up from the 8-card row (整机8卡). That convention reproduces
+# 910B (约3P → 342), 天垓150 (1.5P → 683), S4000 (800T → 1311), 云燧T21 (1P → 1024) and MLU370-X8
+# (768T → 1366) exactly. The two 1.9P cards (元碁T100, 曦云C500) compute to 539 (1024 / 1.9 = 538.9);
+# the report prints 540 — it appears to round those two to the nearest ten, so they differ by one.
+MINSHENG_SERVERS = [("3P", 3.0, 342), ("1.5P", 1.5, 683), ("1.9P", 1.9, 540), ("1.9P", 1.9, 540),
+                    ("800T", 0.8 * 1000 / 1024, 1311), ("1P", 1.0, 1024), ("768T", 0.768 * 1000 / 1024, 1366)]
+
+
+@pytest.mark.parametrize(("printed", "server_pflops", "expected"), MINSHENG_SERVERS)
+def test_servers_per_thousand_p_follow_the_reports_convention(printed: str, server_pflops: float, expected: int) -> None:
+    servers = compute.servers_for_target(1000, server_pflops, p_base=1024)
+    assert abs(servers - expected) <= (1 if printed == "1.9P" else 0)
+
+
+def test_deepseek_v3_cost_is_gpu_hours_times_price() -> None:
+    costs = compute.gpu_hour_cost([2.664e6, 0.119e6, 0.005e6], 2.0)
+    assert list(np.round(costs / 1e6, 3)) == [5.328, 0.238, 0.01]
+    assert round(float(costs.sum()) / 1e6, 3) == 5.576
+
+
+def test_gpt4_implied_mfu_range() -> None:
+    mfu = compute.implied_mfu(2.15e25, 25_000, 312, np.array([90, 100]))
+    assert 0.31 < mfu[1] < mfu[0] < 0.36
+
+
+@pytest.mark.parametrize(("start", "end", "years", "printed"), [
+    (340, 768, 4, 22.59),  # Tencent capex 2020→2024
+    (494.95, 725.13, 3, 13.58),  # Alibaba capex 2021→2024
+    (687.4, 1574.47, 2, 51.34),  # BAT capex 2022→2024
+])
+def test_capex_cagr_matches_the_report(start: float, end: float, years: int, printed: float) -> None:
+    assert round(float(compute.cagr(start, end, years)), 2) == printed
+
+
+def test_training_estimate_uses_six_n_d() -> None:
+    job = compute.estimate_training(7e9, 1e12, 1000, 1000, 0.5, price_per_gpu_hour=2.0)
+    assert job.total_flop == 6 * 7e9 * 1e12
+    assert job.gpu_hours == pytest.approx(6 * 7e9 * 1e12 / (1000e12 * 0.5) / 3600)
+    assert job.cost == pytest.approx(job.gpu_hours * 2.0)

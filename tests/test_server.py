@@ -1,0 +1,92 @@
+"""The MCP surface through the SDK's in-memory client: schemas, annotations, answers, errors, resources."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from mcp import Client
+
+pytestmark = pytest.mark.anyio
+
+CALLS = {
+    "lookup_chip": {"name": "昇腾910B"},
+    "compare_chips": {"names": ["昇腾910B", "H100", "MTT S4000"]},
+    "estimate_cluster": {"chip": "MTT S4000", "target_pflops": 1000},
+    "xinchuang_certified": {"name": "壁仞"},
+    "vendor_financials": {"vendor": "寒武纪"},
+}
+
+
+async def test_five_tools_with_schemas_titles_and_read_only_annotations(server) -> None:
+    async with Client(server) as client:
+        tools = (await client.list_tools()).tools
+    assert sorted(t.name for t in tools) == sorted(CALLS)
+    for tool in tools:
+        assert tool.title and tool.description and "Example:" in tool.description
+        assert len(tool.description) < 400, "descriptions stay short: they cost the model context"
+        assert tool.output_schema and tool.output_schema["type"] == "object"
+        assert tool.annotations.read_only_hint and tool.annotations.idempotent_hint
+        assert tool.annotations.open_world_hint is False
+        for name, prop in tool.input_schema["properties"].items():
+            assert prop.get("description"), f"{tool.name}.{name} has no description"
+
+
+@pytest.mark.parametrize("tool", sorted(CALLS))
+async def test_every_tool_answers_with_text_and_schema_valid_structure(server, tool: str) -> None:
+    async with Client(server) as client:
+        schema = {t.name: t.output_schema for t in (await client.list_tools()).tools}[tool]
+        result = await client.call_tool(tool, CALLS[tool])
+    assert not result.is_error, result.content
+    jsonschema.validate(result.structured_content, schema)
+    text = result.content[0].text
+    assert result.structured_content["summary"] in text
+    assert "Sources" in text or "Announcement" in text
+
+
+async def test_lookup_returns_figures_with_sources_and_conflicts(server) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": "昇腾910B"})
+    answer = result.structured_content
+    assert answer["id"] == "huawei-ascend-910b"
+    assert answer["figures"] and all(f["source"] and f["locator"] and f["printed"] for f in answer["figures"])
+    printed = {f["printed"] for f in answer["figures"] if f["metric"] == "compute"}
+    assert "376T" in printed
+
+
+@pytest.mark.parametrize(("tool", "arguments", "says"), [
+    ("lookup_chip", {"name": "910E"}, "Closest"),
+    ("lookup_chip", {"name": "Hygon"}, "is a company"),
+    ("compare_chips", {"names": ["910B"]}, "at least 2"),
+    ("estimate_cluster", {"chip": "910B"}, "exactly one of"),
+    ("estimate_cluster", {"chip": "910B", "count": 8, "target_pflops": 10}, "exactly one of"),
+    ("estimate_cluster", {"chip": "910B", "count": 0}, "greater than or equal to 1"),
+    ("estimate_cluster", {"chip": "910B", "count": 8, "precision": "fp13"}, "fp16"),
+    ("vendor_financials", {"vendor": "寒武纪", "metric": "happiness"}, "Unknown metric"),
+    ("no_such_tool", {}, "Unknown tool"),
+])
+async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool, arguments, says) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error
+    text = result.content[0].text
+    assert says in text
+    assert "Traceback" not in text
+
+
+async def test_resources_serve_chips_and_sources_as_json(server) -> None:
+    async with Client(server) as client:
+        templates = (await client.list_resource_templates()).resource_templates
+        assert {t.uri_template for t in templates} == {"chipmcp://chips/{chip_id}", "chipmcp://sources/{source_id}"}
+        chip = await client.read_resource("chipmcp://chips/huawei-ascend-910b")
+        source = await client.read_resource("chipmcp://sources/guosen-2026")
+    assert json.loads(chip.contents[0].text)["id"] == "huawei-ascend-910b"
+    assert json.loads(source.contents[0].text)["publisher_en"] == "Guosen Securities"
+
+
+async def test_server_instructions_name_every_tool(server) -> None:
+    async with Client(server) as client:
+        instructions = client.instructions
+    for tool in CALLS:
+        assert tool in instructions
