@@ -313,36 +313,40 @@ def _derive_base_values(rows: list[dict[str, Any]]) -> None:
 
 
 def _mark_conflicts(rows: list[dict[str, Any]]) -> None:
-    """Group figures that claim the same thing; flag differing values and pick the preferred one."""
+    """Group figures that claim the same thing; flag differing values and pick the preferred one.
+
+    A figure printed for several precisions ('bf16/fp16') joins the group of each of them."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        key = (row["entity"], row["metric"], row["precision"], row["period"], row["basis"], row["as_of"],
-               row["note"] if row["metric"] in _NOTE_QUALIFIED else "")
-        groups[key].append(row)
-    for row in rows:
-        row.update(conflict_group=None, conflicts_with="", preferred=True)
+        note = row["note"] if row["metric"] in _NOTE_QUALIFIED else ""
+        for precision in (row["precision"] or "").split("/"):
+            groups[(row["entity"], row["metric"], precision, row["period"], row["basis"], row["as_of"], note)].append(row)
+    rivals_of: dict[int, set[int]] = defaultdict(set)
     for members in groups.values():
-        if len(members) < 2:
-            continue
         for row in members:
-            rivals = [other for other in members if other is not row and _compatible(row, other)
-                      and _differs(row, other)]
-            if rivals:
-                row["conflicts_with"] = ",".join(str(other["id"]) for other in rivals)
-                row["conflict_group"] = min([row["id"], *(other["id"] for other in rivals)])
-        clashing = [row for row in members if row["conflicts_with"]]
-        if clashing:
-            best = min(clashing, key=lambda r: (r["suspect"], not r["prefer"], _negated_date(r["source_date"]),
-                                                _origin_key(r["origin"])))
-            for row in clashing:
-                row["preferred"] = row is best or not _compatible(row, best) or not _differs(row, best)
+            rivals_of[row["id"]].update(other["id"] for other in members
+                                        if other is not row and _compatible(row, other) and _differs(row, other))
+    by_id = {row["id"]: row for row in rows}
+    for row in rows:
+        rivals = sorted(rivals_of[row["id"]])
+        row.update(conflicts_with=",".join(map(str, rivals)), conflict_group=min([row["id"], *rivals]) if rivals else None,
+                   preferred=True)
+    for row in rows:
+        if not row["conflicts_with"]:
+            continue
+        clash = [row, *(by_id[i] for i in rivals_of[row["id"]])]
+        best = min(clash, key=lambda r: (r["suspect"], not r["prefer"], _negated_date(r["source_date"]),
+                                         _origin_key(r["origin"])))
+        if best is not row:
+            row["preferred"] = False
 
 
 # Metrics whose `note` distinguishes separate facts (phase of a run, server size), not a qualifier.
 _NOTE_QUALIFIED = {"gpu_hours", "training_cost", "throughput", "latency", "server_compute", "market_share",
                    "segment_revenue", "orders", "ownership", "employees", "relative_performance",
                    "accelerators_used", "efficiency", "clock", "cache", "price", "ipo_proceeds",
-                   "shipments", "order_quantity", "cores", "threads", "mfu"}
+                   "shipments", "order_quantity", "cores", "threads", "mfu",
+                   "tpp", "performance_density"}
 
 
 def _negated_date(date: str) -> tuple[int, ...]:
@@ -355,7 +359,10 @@ def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["text"] is not None or b["text"] is not None:
-        return (a["text"] or "").casefold() != (b["text"] or "").casefold()
+        x, y = (a["text"] or "").casefold(), (b["text"] or "").casefold()
+        if a["metric"] in ("release", "listing_date"):  # '2022' and '2022-Q1' say the same at different grain
+            return not (x.startswith(y) or y.startswith(x))
+        return x != y
     span_a = (a["base_low"], a["base_high"]) if a["base_value"] is None else (a["base_value"], a["base_value"])
     span_b = (b["base_low"], b["base_high"]) if b["base_value"] is None else (b["base_value"], b["base_value"])
     return not compute.spans_agree(span_a, span_b)

@@ -49,6 +49,8 @@ def _t2s():  # noqa: ANN202 — OpenCC has no type stubs
 
 def spaced(text: str) -> str:
     """Lowercase, half-width, simplified, separators as single spaces, a space between scripts."""
+    # Lone surrogates cannot be encoded (OpenCC would fail on them): replace them first.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
     if _CJK.search(text):
         text = _t2s().convert(text)
