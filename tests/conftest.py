@@ -24,7 +24,7 @@ def kb(db_path: Path) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def server(kb: KnowledgeBase):  # noqa: ANN201
+def server(kb: KnowledgeBase):
     return build_server(kb)
 
 

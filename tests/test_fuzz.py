@@ -38,7 +38,7 @@ names_list = st.one_of(st.lists(nasty_text, max_size=25), st.lists(st.sampled_fr
     ["910B", "H100", "H20", "MTT S4000", "MLU370-X8", "A100", "B200", "曦云C500"]), min_size=0, max_size=500))
 
 
-def args(**fields):  # noqa: ANN001, ANN201
+def args(**fields):
     """Arguments with each field either plausible, absent, or anything at all."""
     return st.fixed_dictionaries({}, optional={k: st.one_of(v, anything) for k, v in fields.items()})
 
@@ -58,12 +58,12 @@ STRATEGIES = {
 }
 
 
-def checksum(path) -> str:  # noqa: ANN001
+def checksum(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @contextmanager
-def connected(server):  # noqa: ANN001, ANN201
+def connected(server):
     with anyio.from_thread.start_blocking_portal() as portal, \
             portal.wrap_async_context_manager(Client(server)) as client:
         yield portal, client
@@ -106,6 +106,6 @@ def test_the_knowledge_base_rejects_writes(kb, db_path) -> None:
     before = checksum(db_path)
     for statement in ("DROP TABLE figures", "DELETE FROM figures", "INSERT INTO meta VALUES ('x', 'y')",
                       "UPDATE figures SET value = 0"):
-        with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only|attempt to write"):
+        with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only|attempt to write"):
             kb._connection.execute(statement)
     assert checksum(db_path) == before

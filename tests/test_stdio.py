@@ -16,7 +16,7 @@ from test_server import CALLS
 pytestmark = pytest.mark.anyio
 
 
-def server_params(db_path) -> StdioServerParameters:  # noqa: ANN001
+def server_params(db_path) -> StdioServerParameters:
     env = {**os.environ, "CHIPMCP_DB": str(db_path)}
     return StdioServerParameters(command=sys.executable, args=["-m", "chipmcp"], env=env)
 

@@ -28,16 +28,12 @@ from .records import (
     RECORD_KINDS,
     Announcement,
     Certification,
-    Chip,
     FigureBlock,
     FigureRow,
-    Market,
     Metric,
     Record,
     Source,
     System,
-    Vendor,
-    Workload,
 )
 from .units import UNITS
 
@@ -458,7 +454,7 @@ def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerpr
         for name, (columns, pk) in SCHEMAS.items():
             table = db.table(name)
             table.create(columns, pk=pk)
-            table.insert_all(({c: row.get(c) for c in columns} for row in rows_by_table[name]))
+            table.insert_all({c: row.get(c) for c in columns} for row in rows_by_table[name])
             for index in INDEXES.get(name, []):
                 table.create_index(index)
         connection.commit()

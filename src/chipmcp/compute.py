@@ -150,12 +150,12 @@ def cards_for_target(target_pflops: float, card_tflops: float, utilization: floa
                      p_base: int = 1000) -> int:
     """Cards needed so that cards × card_tflops × utilization reaches target_pflops."""
     needed = target_pflops * p_base / (card_tflops * utilization)
-    return int(math.ceil(round(needed, 9)))
+    return math.ceil(round(needed, 9))
 
 
 def servers_for_target(target_pflops: float, server_pflops: float, p_base: int = 1000) -> int:
     """Servers needed when each server delivers `server_pflops` (as some reports print per server)."""
-    return int(math.ceil(round(target_pflops * (p_base / 1000) / server_pflops, 9)))
+    return math.ceil(round(target_pflops * (p_base / 1000) / server_pflops, 9))
 
 
 def size_cluster(cards: int, card_tflops: float, memory_gb: float, bandwidth_gbs: float, tdp_w: float,
@@ -169,7 +169,7 @@ def size_cluster(cards: int, card_tflops: float, memory_gb: float, bandwidth_gbs
     power = system_power_w if system_power_w is not None else chip_power * (1.0 + power_overhead)
     return ClusterSize(
         cards=cards,
-        servers=int(math.ceil(cards / cards_per_server)),
+        servers=math.ceil(cards / cards_per_server),
         compute_tflops=float(total[0]),
         effective_tflops=float(total[0] * utilization),
         memory_gb=float(total[1]),

@@ -207,8 +207,10 @@ class ClusterEstimate(Model):
     cards: int
     servers: int
     cards_per_server: int
-    compute_pflops: float = Field(description="Peak compute of all cards, in PFLOPS (1P = p_base T)")
-    effective_pflops: float = Field(description="compute × utilization")
+    compute_pflops: float | None = Field(description="Peak compute of all cards, in PFLOPS (1P = p_base T)")
+    compute_pflops_high: float | None = Field(
+        None, description="Upper end when a chip's compute is reported as a range (compute_pflops is the lower end)")
+    effective_pflops: float | None = Field(description="compute × utilization")
     memory_tb: float | None
     memory_bandwidth_tbs: float | None
     chip_power_kw: float | None
@@ -218,6 +220,8 @@ class ClusterEstimate(Model):
     training: TrainingJob | None = None
     workload: WorkloadFacts | None = None
     reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")
+    implied_per_chip: list[Derived] = Field(
+        default_factory=list, description="A system's reported totals divided by its chip count")
     assumptions: list[str]
     warnings: list[str]
     sources: list[SourceRef]

@@ -41,7 +41,7 @@ _BRAND_PINYIN = {
 
 
 @cache
-def _t2s():  # noqa: ANN202 — OpenCC has no type stubs
+def _t2s():
     import opencc  # imported here: ~50 ms, and only CJK input needs it
 
     return opencc.OpenCC("t2s")
@@ -94,7 +94,7 @@ def variants(alias: str) -> Iterable[tuple[str, str]]:
 
 
 @cache
-def _pinyin_module():  # noqa: ANN202
+def _pinyin_module():
     import pypinyin
 
     pypinyin.load_phrases_dict({word: [[syllable] for syllable in reading.split()]

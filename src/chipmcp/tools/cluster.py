@@ -7,11 +7,11 @@ import math
 
 from .. import compute
 from ..errors import InputError
-from ..kb import KnowledgeBase, display_name
-from ..models import ClusterEstimate, NameMatch, TrainingJob, WorkloadFacts
+from ..kb import KnowledgeBase
+from ..models import ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadFacts
 from .common import CHIP_OR_SYSTEM, figure, resolve, source_refs
 from .lookup import resolve_chip
-from .specs import Spec, chip_specs, compute_spec
+from .specs import Spec, chip_specs
 
 PRECISIONS = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4", "int8", "int4")
 
@@ -36,6 +36,8 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
     warnings: list[str] = []
     specs = chip_specs(kb, match.id, precision, p_base)
     card = specs["compute_tflops"]
+    if card.value is None and workload is not None and count is not None:
+        return _workload_only(kb, match, count, precision, cards_per_server, workload, specs)
     if card.value is None:
         raise InputError(f"No {precision.upper()} compute figure for {match.name}; "
                          f"reported precisions: {_precisions(kb, match.id) or 'none'}. Choose one of those.")
@@ -99,10 +101,15 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
     counts = compute.as_array([p["count"] for p in parts])
     columns = {key: compute.as_array([per_chip[p["chip"]][key].value for p in parts])
                for key in ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w")}
-    if not math.isfinite(float(columns["compute_tflops"].sum())):
-        raise InputError(f"No {precision.upper()} compute figure for the chips of {match.name}; "
-                         f"reported precisions: {_precisions(kb, parts[0]['chip']) or 'none'}.")
     system_tflops = compute.aggregate(columns["compute_tflops"], counts)
+    highs = compute.as_array([per_chip[p["chip"]]["compute_tflops"].high or per_chip[p["chip"]]["compute_tflops"].value
+                              for p in parts])
+    system_tflops_high = compute.aggregate(highs, counts)
+    if not math.isfinite(system_tflops):
+        if target_pflops is not None:
+            raise InputError(f"No {precision.upper()} compute figure for the chips of {match.name}; "
+                             f"reported precisions: {_precisions(kb, parts[0]['chip']) or 'none'}.")
+        warnings.append(f"no {precision.upper()} compute figure for its chips; compute totals omitted")
     systems = count if count is not None else math.ceil(round(target_pflops * p_base / (system_tflops * utilization), 9))  # type: ignore[operator]
     reported = [figure(r, kb) for r in kb.figures(match.id)]
     power_rows = [r for r in kb.figures(match.id, ["system_power"]) if r["value"] is not None and r["preferred"]]
@@ -117,7 +124,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
     assumptions = [f"{systems} × {match.name} = " + " + ".join(f"{p['count']} × {p['chip']}" for p in parts)
                    + " per system (composition as reported)", f"1 PFLOPS = {p_base} TFLOPS",
                    f"utilization {utilization:g}"]
-    if system_power_w is not None:
+    if system_power_w is not None and math.isfinite(size.compute_tflops):
         watts_per_tflop = compute.safe_divide(compute.as_array(system_power_w), compute.as_array(size.compute_tflops))
         assumptions.append(f"system power is the reported '{power_rows[0]['printed']}' ({power_rows[0]['source']}) "
                            f"per system → {float(watts_per_tflop):.2f} W per {precision.upper()} TFLOPS")
@@ -130,15 +137,50 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
     facts = _workload(kb, workload, chips_total, system_tflops / counts.sum()) if workload else None
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, mode="count" if count is not None else "target_pflops",
-        precision=precision, per_card={k: float(v[0]) if len(v) else None for k, v in columns.items()},
+        precision=precision, per_card={k: _finite(v[0]) for k, v in columns.items()},
         figure_ids=sorted(set(used)), cards=chips_total, servers=systems, cards_per_server=int(counts.sum()),
-        compute_pflops=round(size.compute_tflops / p_base, 6), effective_pflops=round(size.effective_tflops / p_base, 6),
+        compute_pflops=_scaled(size.compute_tflops, p_base), effective_pflops=_scaled(size.effective_tflops, p_base),
+        compute_pflops_high=_scaled(system_tflops_high * systems, p_base) if system_tflops_high != system_tflops else None,
         memory_tb=_scaled(size.memory_gb, 1e3), memory_bandwidth_tbs=_scaled(size.memory_bandwidth_gbs, 1e3),
         chip_power_kw=_scaled(size.chip_power_w, 1e3), system_power_kw=_scaled(size.system_power_w, 1e3),
         energy_per_day_mwh=_scaled(size.energy_per_day_kwh, 1e3), workload=facts, reported=reported,
+        implied_per_chip=_implied_per_chip(kb, match.id, int(counts.sum()), p_base),
         assumptions=assumptions, warnings=warnings,
         sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(sorted(set(used)))] + [f.source for f in reported]),
         summary="")
+    answer.summary = _summary(answer)
+    return answer
+
+
+def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int) -> list[Derived]:
+    """What the system's own reported totals say about one chip: total ÷ chips per system."""
+    units = {"compute": "TFLOPS", "memory_capacity": "GB", "system_power": "W"}
+    out = []
+    for row in kb.figures(system, list(units)):
+        if row["value"] is None or not row["preferred"]:
+            continue
+        total = compute.convert(row["value"], row["unit"], units[row["metric"]], p_base)
+        per_chip = compute.safe_divide(total, compute.as_array(float(chips)))
+        out.append(Derived(name=f"{row['metric']} per chip", value=round(float(per_chip), 4), unit=units[row["metric"]],
+                           from_figures=[row["id"]], note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
+                           + (f", {row['precision']}" if row["precision"] else "")))
+    return out
+
+
+def _workload_only(kb: KnowledgeBase, match: NameMatch, count: int, precision: str, cards_per_server: int,
+                   workload: str, specs: dict[str, Spec]) -> ClusterEstimate:
+    """A reported run recomputed (cost from GPU hours) for a chip with no compute figure of its own."""
+    facts = _workload(kb, workload, count, float("nan"))
+    ids = sorted(set(facts.figure_ids) | {s.figure["id"] for s in specs.values() if s.figure})
+    answer = ClusterEstimate(
+        target=match.id, name=match.name, match=match, mode="count", precision=precision,
+        per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=ids, cards=count,
+        servers=math.ceil(count / cards_per_server), cards_per_server=cards_per_server, compute_pflops=None,
+        effective_pflops=None, memory_tb=None, memory_bandwidth_tbs=None, chip_power_kw=None, system_power_kw=None,
+        energy_per_day_mwh=None, workload=facts,
+        assumptions=[f"no {precision.upper()} compute figure is reported for {match.name}: only the run's own "
+                     "figures are recomputed"], warnings=[],
+        sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(ids)]), summary="")
     answer.summary = _summary(answer)
     return answer
 
@@ -153,6 +195,10 @@ def _server_figure(kb: KnowledgeBase, chip: str, precision: str) -> dict:
     if not rows:
         raise InputError("No per-server compute figure is reported for this chip; drop use_server_figure.")
     return sorted(rows, key=lambda r: (not r["preferred"], r["id"]))[0]
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
 
 
 def _or_nan(spec: Spec) -> float:
@@ -182,21 +228,29 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float) -> W
     match = resolve(kb, name, frozenset({"workload"}), "workload")
     rows = kb.figures(match.id)
     facts = WorkloadFacts(id=match.id, name=match.name)
-    hours = [r for r in rows if r["metric"] == "gpu_hours" and r["value"] is not None]
-    prices = [r for r in rows if r["metric"] == "gpu_hour_price" and r["value"] is not None]
-    costs = [r for r in rows if r["metric"] == "training_cost" and r["value"] is not None]
+    def usable(metric: str) -> list[dict]:
+        """One trustworthy figure per phase (note): suspect and non-preferred figures are left out."""
+        kept: dict[str, dict] = {}
+        for r in rows:
+            if r["metric"] == metric and r["value"] is not None and not r["suspect"] and r["preferred"]:
+                kept.setdefault(r["note"] or "", r)
+        return list(kept.values())
+
+    hours, prices, costs = usable("gpu_hours"), usable("gpu_hour_price"), usable("training_cost")
     if hours and prices:
         price = prices[0]
         gpu_hours = compute.as_array([compute.convert(r["value"], r["unit"], "GPU-hour") for r in hours])
         cost = compute.gpu_hour_cost(gpu_hours, float(price["value"]))
-        phases = [h for h in hours if "total" not in (h["note"] or "").lower()]
+        def whole(row: dict) -> bool:
+            return (row["note"] or "").lower().startswith(("whole", "total"))
+
         for row, hrs, amount in zip(hours, gpu_hours, cost, strict=True):
-            if row not in phases:
+            if whole(row):
+                facts.notes.append(f"reported total GPU hours: '{row['printed']}' ({row['source']})")
                 continue
-            reported = next((c for c in costs if (c["note"] or "") == (row["note"] or "")), None)
             facts.phases.append({"phase": row["note"] or "run", "gpu_hours": float(hrs),
-                                 "price_per_gpu_hour": float(price["value"]), "computed_cost": float(amount),
-                                 "reported_cost": reported["printed"] if reported else None})
+                                 "price_per_gpu_hour": float(price["value"]), "computed_cost": float(amount)})
+        facts.notes += [f"reported cost ({c['note']}): '{c['printed']}' ({c['source']})" for c in costs]
         phase_hours = compute.as_array([p["gpu_hours"] for p in facts.phases])
         facts.total_gpu_hours = float(phase_hours.sum())
         facts.computed_total_cost = float(compute.gpu_hour_cost(phase_hours, float(price["value"])).sum())
@@ -205,7 +259,7 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float) -> W
         facts.notes.append(f"cost = GPU hours × {price['printed']} per GPU hour ({price['source']})")
     flop = [r for r in rows if r["metric"] == "training_compute" and r["value"] is not None]
     days = [r for r in rows if r["metric"] == "training_days"]
-    if flop and days:
+    if flop and days and math.isfinite(card_tflops):
         d = days[0]
         span = compute.as_array([d["low"] if d["low"] is not None else d["value"],
                                  d["high"] if d["high"] is not None else d["value"]])
@@ -222,9 +276,11 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float) -> W
 
 
 def _summary(e: ClusterEstimate) -> str:
-    unit = "systems" if e.cards_per_server and e.target != e.match.id else "servers"
-    text = (f"{e.cards:,} × {e.name} ({e.servers:,} {unit if e.reported == [] else 'systems'}): "
-            f"{e.compute_pflops:,.2f} PFLOPS {e.precision.upper()} peak")
+    unit = "systems" if e.reported or e.implied_per_chip else "servers"
+    text = f"{e.cards:,} × {e.name} ({e.servers:,} {unit})"
+    if e.compute_pflops is not None:
+        high = f"-{e.compute_pflops_high:,.2f}" if e.compute_pflops_high is not None else ""
+        text += f": {e.compute_pflops:,.2f}{high} PFLOPS {e.precision.upper()} peak"
     if e.memory_tb is not None:
         text += f", {e.memory_tb:,.2f} TB memory"
     if e.system_power_kw is not None:
@@ -240,7 +296,9 @@ def _summary(e: ClusterEstimate) -> str:
 
 
 def render(e: ClusterEstimate) -> str:
-    lines = [e.summary, f"Per card: " + ", ".join(f"{k}={v:g}" for k, v in e.per_card.items() if v is not None)]
+    lines = [e.summary, "Per card: " + ", ".join(f"{k}={v:g}" for k, v in e.per_card.items()
+                                             if v is not None and v == v)]
+    lines += [f"Implied per chip: {d.value:g} {d.unit} ({d.note})" for d in e.implied_per_chip]
     if e.weights_fit:
         lines.append(e.weights_fit)
     if e.training:
@@ -251,7 +309,7 @@ def render(e: ClusterEstimate) -> str:
         w = e.workload
         for phase in w.phases:
             lines.append(f"- {phase['phase']}: {phase['gpu_hours']:,.0f} GPU hours → {phase['computed_cost']:,.0f} "
-                         f"{w.cost_unit} (reported {phase['reported_cost']})")
+                         f"{w.cost_unit}")
         lines += [f"- {n}" for n in w.notes]
     if e.reported:
         lines.append("Reported system figures:")
@@ -264,5 +322,3 @@ def render(e: ClusterEstimate) -> str:
     lines.append("Sources: " + ", ".join(s.id for s in e.sources) + f"; figures {', '.join(map(str, e.figure_ids))}")
     return "\n".join(lines)
 
-
-__all__ = ["display_name", "estimate_cluster"]

@@ -3,6 +3,7 @@ normalized on request, with growth computed by the compute core."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 
@@ -118,7 +119,7 @@ def _normalize(rows: list[dict], unit: str, warnings: list[str]) -> list[Normali
     return out
 
 
-def _finite(array) -> float | None:  # noqa: ANN001
+def _finite(array) -> float | None:
     value = float(array)
     return None if value != value else round(value, 6)
 
@@ -138,7 +139,7 @@ def _growth(rows: list[dict]) -> list[GrowthFigure]:
         if len(years) < 2:
             continue
         base = {y: (by_year[y]["base_value"], by_year[y]["base_low"], by_year[y]["base_high"]) for y in years}
-        for a, b in zip(years, years[1:], strict=False):
+        for a, b in itertools.pairwise(years):
             if b != a + 1:
                 continue
             out.append(_span(metric, a, b, base[a], base[b], [by_year[a]["id"], by_year[b]["id"]], yoy=True))

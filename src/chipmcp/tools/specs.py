@@ -19,6 +19,7 @@ class Spec:
     """A spec value in SPEC_UNITS, the figure it came from, and what the reader must know about it."""
 
     value: float | None = None
+    high: float | None = None  # upper end when the figure is a range (value is then the lower end)
     figure: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -55,6 +56,8 @@ def compute_spec(kb: KnowledgeBase, entity: str, precision: str, p_base: int = 1
             if value is None:
                 continue
             spec.value = float(compute.convert(value, row["unit"], "TFLOPS", p_base))
+            if row["high"] is not None:
+                spec.high = float(compute.convert(row["high"], row["unit"], "TFLOPS", p_base))
             spec.figure = row
             if note:
                 spec.notes.append(note)
