@@ -379,12 +379,8 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
             written.append((model, rid, "model", loc.origin))
         written.extend((alias, rid, "alias", loc.origin) for alias in rec.aliases)  # type: ignore[attr-defined]
     for row in figure_rows:
-        if row["metric"] == "stock_code" and row["text"]:
-            code = row["text"]
-            written.append((code, row["entity"], "stock_code", row["origin"]))
-            bare = code.split(".")[0]
-            if bare != code:
-                written.append((bare, row["entity"], "stock_code", row["origin"]))
+        if row["metric"] == "stock_code" and row["text"] and not row["suspect"]:
+            written.extend((code, row["entity"], "stock_code", row["origin"]) for code in _code_spellings(row["text"]))
 
     owner: dict[str, tuple[str, str, str]] = {}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -408,6 +404,17 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
             if variant != key and (variant, rid) not in rows and owner.get(variant, (rid,))[0] == rid:
                 rows[(variant, rid)] = {**row, "key": variant, "form": form}
     return sorted(rows.values(), key=lambda r: (r["key"], r["entity"]))
+
+
+def _code_spellings(code: str) -> list[str]:
+    """688795.SH → 688795.SH, 688795, SH688795; 09660.HK → also 9660.HK, 9660."""
+    bare, _, exchange = code.partition(".")
+    spellings = [code, bare]
+    if exchange:
+        spellings.append(exchange + bare)
+        if bare.lstrip("0") != bare:
+            spellings += [f"{bare.lstrip('0')}.{exchange}", bare.lstrip("0")]
+    return list(dict.fromkeys(spellings))
 
 
 # --- writing the database ------------------------------------------------------------------------------

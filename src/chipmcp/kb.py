@@ -96,7 +96,7 @@ class KnowledgeBase:
     def names(self) -> NameIndex:
         entries = [AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"])
                    for r in self._rows("SELECT key, entity, alias, form, signature FROM aliases ORDER BY key, entity")]
-        infos = [EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"])
+        infos = [EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"])
                  for e in self.entities.values()]
         return NameIndex(entries, infos)
 

@@ -60,9 +60,12 @@ def spaced(text: str) -> str:
 
 def normalize(text: str) -> str:
     """The matching key of a name: `spaced` without spaces and without a generic trailing suffix."""
-    key = spaced(text).replace(" ", "")
+    words = spaced(text)
+    key = words.replace(" ", "")
     for suffix in _SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix):
+        # A Latin suffix must be its own word: 'X100 chip' drops it, 'Rockchip' keeps it.
+        glued = suffix.isascii() and not words.endswith(" " + suffix)
+        if key.endswith(suffix) and len(key) > len(suffix) and not glued:
             key = key[: -len(suffix)]
             break
     return key
@@ -76,9 +79,15 @@ def signature(text: str) -> str:
     brand word such as 'ascend' written without a space).
     """
     parts = []
-    for token in spaced(text).split():
-        for lead, digits, trail in _DIGIT_RUN.findall(token):
-            parts.append(f"{lead if len(lead) <= 3 else ''}{digits}{trail}")
+    tokens = spaced(text).split()
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        # A short word right after a model number is part of it: 'RTX 4090 D', 'K100 AI', '910 Pro'.
+        suffix = following if following.isascii() and following.isalpha() and len(following) <= 3 else ""
+        runs = _DIGIT_RUN.findall(token)
+        for number, (lead, digits, trail) in enumerate(runs):
+            tail = suffix if number == len(runs) - 1 else ""
+            parts.append(f"{lead if len(lead) <= 3 else ''}{digits}{trail}{tail}")
     return " ".join(sorted(parts))
 
 
@@ -124,6 +133,7 @@ class EntityInfo:
     display: str
     vendor: str | None
     model: str | None
+    parent: str | None = None  # for vendors: the parent company (T-Head → Alibaba)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +228,18 @@ class NameIndex:
             if not key.startswith(prefix) or len(key) == len(prefix):
                 continue
             rest = key[len(prefix):]
-            vendors = {e.entity for e in self.by_key[prefix]}
+            named = {e.entity for e in self.by_key[prefix]}
+            vendors = named | {v.id for v in self.entities.values() if v.kind == "vendor" and v.parent in named}
             entries = [e for e in self.by_key.get(rest, []) if self.entities[e.entity].kind in kinds
                        and self.entities[e.entity].vendor in vendors]
-            if len({e.entity for e in entries}) == 1:
+            found = sorted({e.entity for e in entries})
+            if len(found) == 1:
                 return self._match(entries[0].entity, "vendor-prefix", entries[0].alias, 100.0)
+            if len(found) > 1:
+                raise AmbiguousNameError(
+                    f"'{query}' names {len(found)} different entries: "
+                    + ", ".join(f"{self.entities[e].display} ({e})" for e in found) + ". Ask for one by its full name.",
+                    [f"{self.entities[e].display} ({e})" for e in found])
         return None
 
     def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str) -> Match:

@@ -23,7 +23,7 @@ def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_S
         if vendor.method == "fuzzy":
             raise
         chips = kb.entities_of_vendor(vendor.id)
-        listing = ", ".join(display_name(c) for c in chips[:12]) or "none in the knowledge base"
+        listing = ", ".join(f"{display_name(c)} ({c['id']})" for c in chips[:12]) or "none in the knowledge base"
         raise NotFoundError(f"'{name}' is a company ({vendor.display}), not a chip. Its chips: {listing}. "
                             "Use vendor_financials for the company.",
                             [f"{display_name(c)} ({c['id']})" for c in chips[:12]]) from None

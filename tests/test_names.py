@@ -1,0 +1,115 @@
+"""Name resolution: the golden table end to end through the MCP tools, and the invariants of normalization."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mcp import Client
+
+from chipmcp import names
+from chipmcp.errors import NotFoundError
+from chipmcp.tools.common import CHIP_OR_SYSTEM
+from conftest import ROOT
+
+GOLDEN = tomllib.loads((ROOT / "tests" / "golden" / "names.toml").read_text(encoding="utf-8"))
+ARGUMENT = {"lookup_chip": "name", "vendor_financials": "vendor", "xinchuang_certified": "name",
+            "estimate_cluster": "chip", "compare_chips": "names"}
+
+
+def matched_id(tool: str, answer: dict) -> str:
+    if tool == "lookup_chip":
+        return answer["id"]
+    if tool == "vendor_financials":
+        return answer["vendor"]["id"]
+    return answer["match"]["id"]
+
+
+@pytest.fixture(scope="module")
+def golden_results(server) -> dict[tuple[str, str], tuple[bool, object]]:
+    """Every golden query sent once through the in-memory MCP client."""
+    import anyio
+
+    rows = [*GOLDEN.get("match", []), *GOLDEN.get("reject", []), *GOLDEN.get("ambiguous", [])]
+
+    async def run() -> dict[tuple[str, str], tuple[bool, object]]:
+        out = {}
+        async with Client(server) as client:
+            for row in rows:
+                result = await client.call_tool(row["tool"], {ARGUMENT[row["tool"]]: row["query"]})
+                out[(row["tool"], row["query"])] = (
+                    result.is_error, result.content[0].text if result.is_error else result.structured_content)
+        return out
+
+    return anyio.run(run)
+
+
+@pytest.mark.parametrize("row", GOLDEN.get("match", []), ids=lambda r: f"{r['tool']}:{r['query']}")
+def test_golden_spelling_resolves_to_its_entity(golden_results, row: dict) -> None:
+    is_error, answer = golden_results[(row["tool"], row["query"])]
+    assert not is_error, answer
+    assert matched_id(row["tool"], answer) == row["expect"]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("row", GOLDEN.get("reject", []), ids=lambda r: f"{r['tool']}:{r['query']!r}")
+def test_golden_non_name_is_refused_with_candidates_not_a_near_match(golden_results, row: dict) -> None:
+    is_error, answer = golden_results[(row["tool"], row["query"])]
+    assert is_error, f"{row['query']!r} resolved to {answer and matched_id(row['tool'], answer)}"  # type: ignore[arg-type]
+    for expected in row.get("candidates_include", []):
+        assert expected in answer  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("row", GOLDEN.get("ambiguous", []), ids=lambda r: f"{r['tool']}:{r['query']}")
+def test_golden_ambiguous_name_lists_every_reading(golden_results, row: dict) -> None:
+    is_error, answer = golden_results[(row["tool"], row["query"])]
+    assert is_error, answer
+    for entity in row["among"]:
+        assert entity in answer  # type: ignore[operator]
+
+
+def test_golden_table_is_big_enough() -> None:
+    assert len(GOLDEN["match"]) >= 200
+    assert len(GOLDEN.get("reject", [])) + len(GOLDEN.get("ambiguous", [])) >= 40
+
+
+text = st.text(max_size=40)
+
+
+@given(text)
+def test_normalization_is_idempotent(value: str) -> None:
+    once = names.spaced(value)
+    assert names.spaced(once) == once
+
+
+NOISE = st.lists(st.sampled_from([" ", "™", "®", "-", "_", "　"]), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(row=st.sampled_from(GOLDEN["match"]), before=NOISE, after=NOISE, wide=st.booleans())
+def test_noise_never_changes_the_answer(kb, row: dict, before: list[str], after: list[str], wide: bool) -> None:
+    if row["tool"] != "lookup_chip":
+        return
+    query = row["query"]
+    if wide:  # full-width forms of ASCII letters and digits
+        query = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in query)
+    noisy = "".join(before) + query + "".join(after)
+    assert kb.names.resolve(noisy, CHIP_OR_SYSTEM).id == kb.names.resolve(row["query"], CHIP_OR_SYSTEM).id
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_model_number_changed_by_one_character_never_resolves_to_the_original(kb, data) -> None:
+    chip = data.draw(st.sampled_from(sorted(kb.ids("chip"))))
+    model = kb.entity(chip)["model"]
+    digits = [i for i, c in enumerate(model) if c.isdigit()]
+    if not digits:
+        return
+    at = data.draw(st.sampled_from(digits))
+    changed = model[:at] + data.draw(st.sampled_from([d for d in "0123456789" if d != model[at]])) + model[at + 1:]
+    try:
+        found = kb.names.resolve(changed, CHIP_OR_SYSTEM)
+    except NotFoundError:
+        return
+    assert found.id != chip, f"{changed!r} resolved to {chip} (model {model!r})"
