@@ -110,7 +110,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
             raise InputError(f"No {precision.upper()} compute figure for the chips of {match.name}; "
                              f"reported precisions: {_precisions(kb, parts[0]['chip']) or 'none'}.")
         warnings.append(f"no {precision.upper()} compute figure for its chips; compute totals omitted")
-    systems = count if count is not None else math.ceil(round(target_pflops * p_base / (system_tflops * utilization), 9))  # type: ignore[operator]
+    systems = count if count is not None else compute.cards_for_target(target_pflops, system_tflops, utilization, p_base)  # type: ignore[arg-type]
     reported = [figure(r, kb) for r in kb.figures(match.id)]
     power_rows = [r for r in kb.figures(match.id, ["system_power"]) if r["value"] is not None and r["preferred"]]
     system_power_w = (float(compute.convert(power_rows[0]["value"], power_rows[0]["unit"], "W")) * systems
