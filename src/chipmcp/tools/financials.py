@@ -166,7 +166,7 @@ def _span(metric: str, a: int, b: int, start: tuple, end: tuple, ids: list[int],
 
 
 def _summary(a: VendorFinancials) -> str:
-    codes = ", ".join(listing.code for listing in a.vendor.listings)
+    codes = ", ".join(dict.fromkeys(listing.code for listing in a.vendor.listings))
     text = f"{a.vendor.name_zh} ({a.vendor.name_en})" + (f", listed as {codes}" if codes else "")
     text += f": {len(a.figures)} figure(s) from {len(a.sources)} report(s)"
     if a.conflicts:
