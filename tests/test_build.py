@@ -124,3 +124,65 @@ def test_broken_knowledge_is_rejected_with_file_line_and_reason(
     assert f"knowledge/{file}" in message
     line = next(p for p in error.value.problems if reason in p).split(":")[1]
     assert line.isdigit() or "TOML" in message, message
+
+
+def _conflicts_of(tmp_path: Path, extra_rows: str) -> dict[str, list[str]]:
+    """Build VALID plus `extra_rows` in one more block; map each printed token to the tokens it conflicts with."""
+    files = dict(VALID)
+    files["figures/rep-1b.toml"] = f'[[figures]]\nsource = "rep-1"\nlocator = "表2"\nentity = "acme-x100"\nrows = [\n{extra_rows}]\n'
+    files["metrics.toml"] += """
+[[metric]]
+id = "memory_capacity"
+dimension = "bytes"
+label_en = "memory"
+label_zh = "显存"
+about = "memory"
+
+[[metric]]
+id = "use_case"
+dimension = "text"
+label_en = "use"
+label_zh = "用途"
+about = "use"
+"""
+    db = tmp_path / "kb.db"
+    build.build(write(tmp_path / "knowledge", files), db)
+    rows = sqlite3.connect(db).execute("SELECT id, printed, conflicts_with FROM figures").fetchall()
+    printed = {fid: token for fid, token, _ in rows}
+    return {token: sorted(printed[int(i)] for i in rivals.split(",")) if rivals else [] for _, token, rivals in rows}
+
+
+def test_two_configurations_agree_with_either_and_disagree_with_a_third(tmp_path: Path) -> None:
+    found = _conflicts_of(tmp_path, """
+  { metric = "memory_capacity", low = 40, high = 80, unit = "GB", alternatives = true, printed = "40GB/80GB" },
+  { metric = "memory_capacity", value = 80, unit = "GB", printed = "80GB" },
+  { metric = "memory_capacity", value = 64, unit = "GB", printed = "64GB" },
+""")
+    assert found["40GB/80GB"] == ["64GB"]
+    assert found["80GB"] == ["64GB"]
+
+
+def test_vector_and_tensor_compute_are_separate_claims(tmp_path: Path) -> None:
+    found = _conflicts_of(tmp_path, """
+  { metric = "compute", precision = "fp16", engine = "vector", value = 25, unit = "TFLOPS", printed = "25T" },
+  { metric = "compute", precision = "fp16", engine = "tensor", value = 100, unit = "TFLOPS", printed = "Tensor 100T" },
+  { metric = "compute", precision = "fp16", value = 90, unit = "TFLOPS", printed = "90T" },
+""")
+    # '100T' (VALID's row) and '90T' state no engine, so they may be either and are compared with both.
+    assert found["25T"] == ["100T", "90T"]
+    assert found["Tensor 100T"] == ["90T"]
+
+
+def test_descriptions_in_other_words_do_not_conflict(tmp_path: Path) -> None:
+    found = _conflicts_of(tmp_path, """
+  { metric = "use_case", text = "training", printed = "训练" },
+  { metric = "use_case", text = "training and inference", printed = "训练+推理" },
+""")
+    assert found == {**found, "训练": [], "训练+推理": []}
+
+
+def test_alternatives_need_two_configurations(tmp_path: Path) -> None:
+    files = dict(VALID)
+    files["figures/rep-1.toml"] = files["figures/rep-1.toml"].replace('value = 100,', 'value = 100, alternatives = true,')
+    with pytest.raises(KnowledgeError, match="alternatives"):
+        build.check(write(tmp_path / "knowledge", files))

@@ -274,7 +274,8 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
         rows.append({
             "entity": row.entity, "entity_kind": entities[row.entity][0], "metric": row.metric,
             "value": row.value, "low": row.low, "high": row.high, "bound": row.bound, "text": row.text,
-            "unit": row.unit, "precision": row.precision, "sparsity": row.sparsity, "period": row.period,
+            "unit": row.unit, "precision": row.precision, "sparsity": row.sparsity, "engine": row.engine,
+            "alternatives": row.alternatives, "period": row.period,
             "basis": row.basis, "as_of": row.as_of, "source": block.source, "locator": block.locator,
             "printed": row.printed, "note": row.note, "prefer": row.prefer, "suspect": row.suspect,
             "source_date": sources[block.source].date, "origin": origin,
@@ -342,7 +343,11 @@ _NOTE_QUALIFIED = {"gpu_hours", "training_cost", "throughput", "latency", "serve
                    "segment_revenue", "orders", "ownership", "employees", "relative_performance",
                    "accelerators_used", "efficiency", "clock", "cache", "price", "ipo_proceeds",
                    "shipments", "order_quantity", "cores", "threads", "mfu",
-                   "tpp", "performance_density"}
+                   "tpp", "performance_density", "revenue_share", "performance_gain", "token_usage"}
+
+
+# Text metrics that describe in words; different wording is not a conflicting claim.
+_DESCRIPTIVE = {"use_case", "form_factor"}
 
 
 def _negated_date(date: str) -> tuple[int, ...]:
@@ -350,17 +355,23 @@ def _negated_date(date: str) -> tuple[int, ...]:
 
 
 def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return not a["sparsity"] or not b["sparsity"] or a["sparsity"] == b["sparsity"]
+    """Figures can disagree only if their sparsity and engine are equal or unstated on one side."""
+    return all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "engine"))
 
 
 def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["text"] is not None or b["text"] is not None:
         x, y = (a["text"] or "").casefold(), (b["text"] or "").casefold()
+        if a["metric"] in _DESCRIPTIVE:  # two wordings of what a chip is for are not a disagreement
+            return False
         if a["metric"] in ("release", "listing_date"):  # '2022' and '2022-Q1' say the same at different grain
             return not (x.startswith(y) or y.startswith(x))
         return x != y
     span_a = (a["base_low"], a["base_high"]) if a["base_value"] is None else (a["base_value"], a["base_value"])
     span_b = (b["base_low"], b["base_high"]) if b["base_value"] is None else (b["base_value"], b["base_value"])
+    if a["alternatives"] != b["alternatives"]:  # '40GB/80GB' agrees with '80GB': one of its configurations
+        options, single = (span_a, span_b) if a["alternatives"] else (span_b, span_a)
+        return not any(compute.spans_agree((option, option), single) for option in options)
     return not compute.spans_agree(span_a, span_b)
 
 
@@ -432,7 +443,8 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
               None),
     "figures": ({"id": INT, "entity": TEXT, "entity_kind": TEXT, "metric": TEXT, "value": REAL, "low": REAL,
                  "high": REAL, "bound": TEXT, "text": TEXT, "unit": TEXT, "currency": TEXT, "precision": TEXT,
-                 "sparsity": TEXT, "period": TEXT, "basis": TEXT, "as_of": TEXT, "source": TEXT,
+                 "sparsity": TEXT, "engine": TEXT, "alternatives": INT, "period": TEXT, "basis": TEXT,
+                 "as_of": TEXT, "source": TEXT,
                  "locator": TEXT, "printed": TEXT, "note": TEXT, "prefer": INT, "suspect": INT,
                  "base_value": REAL, "base_low": REAL, "base_high": REAL, "conflict_group": INT,
                  "conflicts_with": TEXT, "preferred": INT, "origin": TEXT}, "id"),

@@ -27,11 +27,13 @@ class Figure(Model):
     value: float | None = Field(None, description="The number in `unit`; null for ranges and text")
     low: float | None = Field(None, description="Lower end of a reported range")
     high: float | None = Field(None, description="Upper end of a reported range")
+    alternatives: bool = Field(False, description="low and high are two configurations printed 'a/b', not a range")
     bound: str | None = Field(None, description="approx (约), over (超), at_least (不低于), at_most, under")
     text: str | None = Field(None, description="Value of a non-numeric figure (stock code, memory type, …)")
     unit: str | None = None
     precision: str | None = Field(None, description="fp16, bf16, fp8, int8, …; 'fp16/bf16' holds for both")
     sparsity: str | None = Field(None, description="dense or sparse when the report says")
+    engine: str | None = Field(None, description="vector or tensor, when a report prints compute for each")
     period: str | None = None
     basis: str | None = Field(None, description="actual, forecast, estimate, plan or guidance")
     as_of: str | None = None

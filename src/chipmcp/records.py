@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from .units import BOUNDS, PRECISIONS, SPARSITIES, UNITS
+from .units import BOUNDS, ENGINES, PRECISIONS, SPARSITIES, UNITS
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -138,6 +138,8 @@ class FigureRow(Record):
     unit: str | None = None
     precision: str | None = None
     sparsity: Literal[SPARSITIES] | None = None  # type: ignore[valid-type]
+    engine: Literal[ENGINES] | None = None  # type: ignore[valid-type]
+    alternatives: bool = False  # low and high are two configurations printed 'a/b', not a span
     period: str | None = None
     basis: Literal["actual", "forecast", "estimate", "plan", "guidance"] | None = None
     as_of: str | None = None
@@ -187,6 +189,8 @@ class FigureRow(Record):
             raise ValueError("a range needs both `low` and `high`")
         if ranged and self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"range low {self.low} is above high {self.high}")
+        if self.alternatives and not ranged:
+            raise ValueError("`alternatives = true` qualifies two configurations: give them as `low` and `high`")
         if not self.unit:
             raise ValueError("a numeric figure needs a `unit`")
         return self

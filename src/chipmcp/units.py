@@ -43,7 +43,7 @@ _ALL: list[Unit] = [
     *_units("count", {"count": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9,
                       "trillion": 1e12, "万": 1e4, "亿": 1e8, "台": 1.0, "万台": 1e4,
                       "张": 1.0, "万张": 1e4, "颗": 1.0, "万颗": 1e4, "片": 1.0, "万片": 1e4,
-                      "个": 1.0, "人": 1.0}),
+                      "个": 1.0, "人": 1.0, "万亿": 1e12}),
     *_units("percent", {"%": 1.0, "pp": 1.0}),
     *_units("ratio", {"x": 1.0}),
     *_units("time", {"ms": 1 / 3.6e6, "s": 1 / 3600, "hour": 1.0, "day": 24.0,
@@ -59,4 +59,6 @@ DIMENSIONS: frozenset[str] = frozenset(unit.dimension for unit in _ALL) | {"text
 PRECISIONS: tuple[str, ...] = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4",
                                "int16", "int8", "int4", "mixed")
 SPARSITIES: tuple[str, ...] = ("dense", "sparse")
+# Which part of a chip a compute figure is for, when a report prints both (vector units vs matrix/tensor cores).
+ENGINES: tuple[str, ...] = ("vector", "tensor")
 BOUNDS: tuple[str, ...] = ("approx", "over", "at_least", "at_most", "under")

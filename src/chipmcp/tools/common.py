@@ -38,8 +38,9 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     metric = kb.metrics.get(row["metric"], {})
     return Figure(
         id=row["id"], metric=row["metric"], label=metric.get("label_en", row["metric"]),
-        value=row["value"], low=row["low"], high=row["high"], bound=row["bound"], text=row["text"],
-        unit=row["unit"], precision=row["precision"], sparsity=row["sparsity"], period=row["period"],
+        value=row["value"], low=row["low"], high=row["high"], alternatives=bool(row["alternatives"]),
+        bound=row["bound"], text=row["text"], unit=row["unit"], precision=row["precision"],
+        sparsity=row["sparsity"], engine=row["engine"], period=row["period"],
         basis=row["basis"], as_of=row["as_of"], printed=row["printed"], source=row["source"],
         locator=row["locator"], note=row["note"] or "", suspect=bool(row["suspect"]),
         preferred=bool(row["preferred"]),
@@ -61,7 +62,7 @@ def conflicts(figures: list[Figure]) -> list[Conflict]:
         seen.add(group)
         members = [by_id[i] for i in sorted(group) if i in by_id]
         preferred = next((m for m in members if m.preferred), members[0])
-        qualifier = " ".join(x for x in (fig.precision, fig.period, fig.basis) if x) or "unqualified"
+        qualifier = " ".join(x for x in (fig.precision, fig.engine, fig.period, fig.basis) if x) or "unqualified"
         listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
         out.append(Conflict(metric=fig.metric, qualifier=qualifier, figure_ids=sorted(group),
                             preferred_id=preferred.id,
@@ -80,8 +81,12 @@ def format_value(fig: Figure) -> str:
     if fig.text is not None:
         return fig.text
     bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(fig.bound or "", "")
-    number = (f"{_num(fig.low)}-{_num(fig.high)}" if fig.value is None else _num(fig.value))
-    return f"{bound}{number} {fig.unit}".strip()
+    if fig.value is not None:
+        number = _num(fig.value)
+    else:
+        number = f"{_num(fig.low)} or {_num(fig.high)}" if fig.alternatives else f"{_num(fig.low)}-{_num(fig.high)}"
+    unit = "" if fig.unit == "count" else fig.unit  # '6,912 CUDA cores', not '6,912 count'
+    return f"{bound}{number} {unit}".strip()
 
 
 def _num(value: float | None) -> str:
@@ -91,7 +96,7 @@ def _num(value: float | None) -> str:
 
 
 def qualifiers(fig: Figure) -> str:
-    parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.period,
+    parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.engine, fig.period,
                          fig.basis if fig.basis and fig.basis != "actual" else None,
                          f"as of {fig.as_of}" if fig.as_of else None) if p]
     return ", ".join(parts)

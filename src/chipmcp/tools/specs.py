@@ -28,14 +28,16 @@ def _number(row: dict[str, Any], notes: list[str]) -> float | None:
     if row["value"] is not None:
         return float(row["value"])
     if row["low"] is not None:
-        notes.append(f"'{row['printed']}' is a range; the lower end is used")
+        kind = "two configurations" if row["alternatives"] else "a range"
+        notes.append(f"'{row['printed']}' is {kind}; the lower one is used")
         return float(row["low"])
     return None
 
 
 def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Preferred, unsuspect, numeric figures first; then by figure id for stability."""
-    return sorted(rows, key=lambda r: (not r["preferred"], bool(r["suspect"]), r["value"] is None, r["id"]))
+    """Preferred, unsuspect, numeric figures first, peak (tensor) compute before vector; then by figure id."""
+    return sorted(rows, key=lambda r: (not r["preferred"], bool(r["suspect"]), r["value"] is None,
+                                       r.get("engine") == "vector", r["id"]))
 
 
 def compute_spec(kb: KnowledgeBase, entity: str, precision: str, p_base: int = 1000,
