@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="streamable HTTP (stateless) instead of stdio")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                       help="server log level on stderr; INFO logs every HTTP request (default WARNING)")
     build = commands.add_parser("build", help="validate knowledge/ and write the SQLite knowledge base")
     build.add_argument("--check", action="store_true", help="validate only; write nothing")
     build.add_argument("--out", type=Path, help="database file (default: the cache path the server uses)")
@@ -52,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="chipmcp: %(message)s")
     args = _parser().parse_args(argv)
     if args.command in (None, "serve"):
-        return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8000))
+        return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8000),
+                      getattr(args, "log_level", "WARNING"))
     if args.command == "build":
         return _build(args.check, args.out, args.knowledge)
     if args.command == "call":
@@ -62,10 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _serve(http: bool, host: str, port: int) -> int:
+def _serve(http: bool, host: str, port: int, log_level: str) -> int:
     from .server import build_server
 
-    server = build_server()
+    server = build_server(log_level=log_level)
     if http:
         server.run(transport="streamable-http", host=host, port=port, stateless_http=True, json_response=True)
     else:

@@ -10,7 +10,7 @@ import logging
 import os
 import sqlite3
 import threading
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +64,14 @@ class KnowledgeBase:
         self.path = path
         uri = f"{path.resolve().as_uri()}?mode=ro"
         self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self._connection.row_factory = sqlite3.Row
+        self._connection.row_factory = _dict_row
         self._connection.execute("PRAGMA query_only = ON")
         self._lock = threading.Lock()  # sync tools run in worker threads; one connection, serialized
+        # The file never changes while open, so an entity's figures can be kept once read. Bounded, so a
+        # knowledge base far larger than the real one cannot grow the server's memory without limit.
+        self._figures_of = lru_cache(maxsize=4096)(self._read_figures)
+        self._aliases_of = lru_cache(maxsize=4096)(self._read_aliases)
+        self._systems_with_chip = lru_cache(maxsize=4096)(self._read_systems_with_chip)
 
     @classmethod
     def open_default(cls) -> KnowledgeBase:
@@ -77,7 +82,7 @@ class KnowledgeBase:
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(row) for row in self._connection.execute(sql, params)]
+            return self._connection.execute(sql, params).fetchall()
 
     # --- catalog ----------------------------------------------------------------------------------
     @cached_property
@@ -109,18 +114,26 @@ class KnowledgeBase:
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
         return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
 
-    def aliases_of(self, entity_id: str) -> list[str]:
+    def aliases_of(self, entity_id: str) -> tuple[str, ...]:
+        """Every written name of an entity except generated pinyin."""
+        return self._aliases_of(entity_id)
+
+    def _read_aliases(self, entity_id: str) -> tuple[str, ...]:
         rows = self._rows("SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' ORDER BY alias",
                           (entity_id,))
-        return [r["alias"] for r in rows]
+        return tuple(r["alias"] for r in rows)
 
     # --- figures ------------------------------------------------------------------------------------
     def figures(self, entity_id: str, metrics: list[str] | None = None) -> list[dict[str, Any]]:
+        """An entity's figures in id order, all or those of `metrics`. Treat the rows as read-only: they are shared."""
+        rows = self._figures_of(entity_id)
         if metrics:
-            marks = ",".join("?" * len(metrics))
-            return self._rows(f"SELECT * FROM figures WHERE entity = ? AND metric IN ({marks}) ORDER BY id",
-                              (entity_id, *metrics))
-        return self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,))
+            wanted = set(metrics)
+            return [row for row in rows if row["metric"] in wanted]
+        return list(rows)
+
+    def _read_figures(self, entity_id: str) -> tuple[dict[str, Any], ...]:
+        return tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
 
     def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         if not ids:
@@ -131,9 +144,13 @@ class KnowledgeBase:
     def parts(self, system_id: str) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM parts WHERE system = ? ORDER BY chip", (system_id,))
 
-    def systems_with_chip(self, chip_id: str) -> list[str]:
-        return [r["system"] for r in self._rows("SELECT DISTINCT system FROM parts WHERE chip = ? ORDER BY system",
-                                                (chip_id,))]
+    def systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
+        """Systems that contain the chip."""
+        return self._systems_with_chip(chip_id)
+
+    def _read_systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
+        return tuple(r["system"] for r in self._rows("SELECT DISTINCT system FROM parts WHERE chip = ? ORDER BY system",
+                                                (chip_id,)))
 
     # --- certification ------------------------------------------------------------------------------
     @cached_property
@@ -141,7 +158,11 @@ class KnowledgeBase:
         return {row["id"]: row for row in self._rows("SELECT * FROM announcements ORDER BY id")}
 
     def certifications(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM certifications ORDER BY announcement, seq")
+        return list(self._certifications)
+
+    @cached_property
+    def _certifications(self) -> tuple[dict[str, Any], ...]:
+        return tuple(self._rows("SELECT * FROM certifications ORDER BY announcement, seq"))
 
     def figure_count_by_source(self) -> dict[str, int]:
         return {r["source"]: r["n"] for r in self._rows("SELECT source, count(*) AS n FROM figures GROUP BY source")}
@@ -157,6 +178,10 @@ class KnowledgeBase:
         if table not in build.SCHEMAS:
             raise ValueError(f"unknown table {table!r}")
         return int(self._rows(f"SELECT count(*) AS n FROM {table}")[0]["n"])  # table name checked above
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return dict(zip([column[0] for column in cursor.description], row, strict=True))
 
 
 def display_name(entity: dict[str, Any]) -> str:

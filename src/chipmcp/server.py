@@ -48,6 +48,7 @@ CompareMetric = Literal["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "
                         "tflops_per_w", "bandwidth_per_tflops", "gb_per_tflops", "price_per_tflops"]
 
 Answer = TypeVar("Answer", bound=BaseModel)
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
 class LazyKnowledgeBase:
@@ -81,7 +82,7 @@ def run_tool(call: Callable[[], Answer]) -> CallToolResult:
         raise ToolError(str(error)) from None
 
 
-def build_server(kb: KnowledgeBase | None = None) -> MCPServer:
+def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING") -> MCPServer:
     from . import tools
 
     source = LazyKnowledgeBase() if kb is None else None
@@ -90,7 +91,7 @@ def build_server(kb: KnowledgeBase | None = None) -> MCPServer:
         return kb if kb is not None else source.get()  # type: ignore[union-attr]
 
     mcp = MCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
-                    instructions=INSTRUCTIONS, version=__version__)
+                    instructions=INSTRUCTIONS, version=__version__, log_level=log_level)
 
     @mcp.tool(title="Look up a chip", annotations=READ_ONLY)
     def lookup_chip(
