@@ -64,7 +64,7 @@ def lookup_chip(kb: KnowledgeBase, name: str) -> ChipAnswer:
         aliases=kb.aliases_of(match.id), match=match, figures=figures, conflicts=conflicts(figures),
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
         composition=composition, in_systems=kb.systems_with_chip(match.id), certification=status,
-        sources=source_refs(kb, [f.source for f in figures]), summary="",
+        sources=source_refs(kb, [f.source for f in figures] + [e.source for e in status.entries]), summary="",
     )
     answer.summary = _summary(answer)
     return answer
@@ -72,7 +72,7 @@ def lookup_chip(kb: KnowledgeBase, name: str) -> ChipAnswer:
 
 def _summary(a: ChipAnswer) -> str:
     head = (f"{a.name_zh} / {a.name_en} — {a.kind} by {a.vendor.name_zh} ({a.vendor.name_en}); "
-            f"{len(a.figures)} figures from {len(a.sources)} report(s)")
+            f"{len(a.figures)} figures from {len({f.source for f in a.figures})} report(s)")
     if a.conflicts:
         head += f", {len(a.conflicts)} disagreement(s) between figures"
     return head + f". Certification: {a.certification.match.replace('-', ' ')}."
@@ -95,6 +95,9 @@ def render(a: ChipAnswer) -> str:
         lines += [f"- {d.name}: {d.value:g} {d.unit} (figures {', '.join(map(str, d.from_figures))}; {d.note})"
                   for d in a.derived]
     lines.append(f"Certification (安全可靠测评): {a.certification.note}")
+    ann = a.certification.announcement
+    lines += [f"- listed: {e.product} ({e.company}, {e.level}) in {ann.name if ann else 'the announcement'}"
+              f"{f', {ann.issuer}, {ann.date}' if ann else ''} — {e.source} / {e.locator}" for e in a.certification.entries]
     if a.in_systems:
         lines.append("Used in systems: " + ", ".join(a.in_systems))
     lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
