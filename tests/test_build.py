@@ -186,3 +186,26 @@ def test_alternatives_need_two_configurations(tmp_path: Path) -> None:
     files["figures/rep-1.toml"] = files["figures/rep-1.toml"].replace('value = 100,', 'value = 100, alternatives = true,')
     with pytest.raises(KnowledgeError, match="alternatives"):
         build.check(write(tmp_path / "knowledge", files))
+
+
+def test_a_metric_defined_twice_is_rejected(tmp_path: Path) -> None:
+    files = dict(VALID)
+    first_metric = files["metrics.toml"].split("[[metric]]")[1]
+    files["catalog/more.toml"] = "[[metric]]" + first_metric
+    with pytest.raises(KnowledgeError, match="metric compute: duplicate id"):
+        build.check(write(tmp_path / "knowledge", files))
+
+
+def test_bounds_are_intervals_and_currencies_are_not_compared(tmp_path: Path) -> None:
+    found = _conflicts_of(tmp_path, """
+  { metric = "compute", precision = "fp16", bound = "over", value = 90, unit = "TFLOPS", printed = "超90T" },
+  { metric = "compute", precision = "fp16", bound = "approx", value = 97, unit = "TFLOPS", printed = "约97T" },
+  { metric = "compute", precision = "fp16", bound = "under", value = 95, unit = "TFLOPS", printed = "不到95T" },
+  { entity = "acme", metric = "revenue", period = "2024", value = 9, unit = "亿港元", printed = "9亿港元" },
+  { entity = "acme", metric = "revenue", period = "2024", value = 3, unit = "亿元", printed = "3亿元" },
+""")
+    assert found["超90T"] == []  # VALID's 100T is over 90
+    assert found["约97T"] == []  # 100 is within 5% of 97
+    assert found["不到95T"] == ["100T"]  # but not under 95; 超90 and 约97 may be
+    assert found["9亿港元"] == []  # another currency: no exchange rate in the build, so no comparison
+    assert found["3亿元"] == ["1.5-2.0亿元"]

@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _utf8_stdio()
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="chipmcp: %(message)s")
+    logging.getLogger("mcp.server.streamable_http").addFilter(_hang_ups_in_one_line)
     args = _parser().parse_args(argv)
     if args.command in (None, "serve"):
         return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8000),
@@ -63,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "kb":
         return _verify(args.reports)
     return 2
+
+
+def _hang_ups_in_one_line(record: logging.LogRecord) -> bool:
+    """A client hanging up before its request body arrived is routine for an HTTP server: one line, no traceback."""
+    error = record.exc_info[1] if record.exc_info else None
+    if error is not None and type(error).__name__ == "ClientDisconnect":
+        record.msg, record.args, record.exc_info, record.exc_text = "a client disconnected mid-request", (), None, None
+    return True
 
 
 def _serve(http: bool, host: str, port: int, log_level: str) -> int:

@@ -8,7 +8,7 @@ same knowledge gives identical tables. Every problem is collected and reported t
 
 from __future__ import annotations
 
-import hashlib
+import math
 import os
 import re
 import sqlite3
@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from . import compute, names
 from .errors import KnowledgeError
+from .fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
 from .records import (
     RECORD_KINDS,
     Announcement,
@@ -36,8 +37,6 @@ from .records import (
     System,
 )
 from .units import UNITS
-
-SCHEMA_VERSION = 1  # bump when the tables change shape, so cached databases are rebuilt
 
 _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]")
 _ROW = re.compile(r"^\s*\{")
@@ -56,19 +55,6 @@ class Loaded:
     by_kind: dict[str, list[Located]] = field(default_factory=lambda: defaultdict(list))
     figures: list[tuple[FigureRow, FigureBlock, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-def knowledge_files(knowledge_dir: Path) -> list[Path]:
-    return sorted(p for p in knowledge_dir.rglob("*.toml") if p.is_file())
-
-
-def fingerprint(knowledge_dir: Path) -> str:
-    """A digest of every knowledge file and of the build code's schema version."""
-    digest = hashlib.sha256(f"schema={SCHEMA_VERSION}".encode())
-    for path in knowledge_files(knowledge_dir):
-        digest.update(path.relative_to(knowledge_dir).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _line_map(text: str) -> tuple[dict[str, list[int]], list[list[int]]]:
@@ -171,8 +157,8 @@ def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[s
 def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     """Cross-check the records and turn them into table rows; raise KnowledgeError on any problem."""
     problems = list(loaded.problems)
-    sources = {loc.record.id: loc.record for loc in _records(loaded, "source")}  # type: ignore[attr-defined]
-    metrics = {loc.record.id: loc.record for loc in _records(loaded, "metric")}  # type: ignore[attr-defined]
+    sources = {rid: loc.record for rid, (_, loc) in _unique_ids(loaded, ["source"], problems).items()}
+    metrics = {rid: loc.record for rid, (_, loc) in _unique_ids(loaded, ["metric"], problems).items()}
     for loc in _records(loaded, "metric"):
         metric: Metric = loc.record  # type: ignore[assignment]
         if metric.dimension not in compute.DIMENSIONS:
@@ -284,7 +270,7 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
     for number, row in enumerate(rows, start=1):
         row["id"] = number
     _derive_base_values(rows)
-    _mark_conflicts(rows)
+    _mark_conflicts(rows, {mid for mid, metric in metrics.items() if metric.distinct_by_note})
     for row in rows:
         del row["source_date"]
     return rows
@@ -309,13 +295,14 @@ def _derive_base_values(rows: list[dict[str, Any]]) -> None:
         row["currency"] = UNITS[row["unit"]].currency if row["unit"] else None
 
 
-def _mark_conflicts(rows: list[dict[str, Any]]) -> None:
+def _mark_conflicts(rows: list[dict[str, Any]], distinct_by_note: set[str]) -> None:
     """Group figures that claim the same thing; flag differing values and pick the preferred one.
 
-    A figure printed for several precisions ('bf16/fp16') joins the group of each of them."""
+    A figure printed for several precisions ('bf16/fp16') joins the group of each of them. For metrics
+    whose `note` names what is measured (a run's phase, a kind of capex), the note is part of the claim."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        note = row["note"] if row["metric"] in _NOTE_QUALIFIED else ""
+        note = row["note"] if row["metric"] in distinct_by_note else ""
         for precision in (row["precision"] or "").split("/"):
             groups[(row["entity"], row["metric"], precision, row["period"], row["basis"], row["as_of"], note)].append(row)
     rivals_of: dict[int, set[int]] = defaultdict(set)
@@ -338,14 +325,6 @@ def _mark_conflicts(rows: list[dict[str, Any]]) -> None:
             row["preferred"] = False
 
 
-# Metrics whose `note` distinguishes separate facts (phase of a run, server size), not a qualifier.
-_NOTE_QUALIFIED = {"gpu_hours", "training_cost", "throughput", "latency", "server_compute", "market_share",
-                   "segment_revenue", "orders", "ownership", "employees", "relative_performance",
-                   "accelerators_used", "efficiency", "clock", "cache", "price", "ipo_proceeds",
-                   "shipments", "order_quantity", "cores", "threads", "mfu",
-                   "tpp", "performance_density", "revenue_share", "performance_gain", "token_usage"}
-
-
 # Text metrics that describe in words; different wording is not a conflicting claim.
 _DESCRIPTIVE = {"use_case", "form_factor"}
 
@@ -355,8 +334,9 @@ def _negated_date(date: str) -> tuple[int, ...]:
 
 
 def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Figures can disagree only if their sparsity and engine are equal or unstated on one side."""
-    return all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "engine"))
+    """Figures can disagree only if their sparsity and engine are equal or unstated on one side and they
+    are in the same currency (a report's HKD market cap and its own CNY conversion are not rivals)."""
+    return all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "engine", "currency"))
 
 
 def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -369,10 +349,28 @@ def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return x != y
     span_a = (a["base_low"], a["base_high"]) if a["base_value"] is None else (a["base_value"], a["base_value"])
     span_b = (b["base_low"], b["base_high"]) if b["base_value"] is None else (b["base_value"], b["base_value"])
+    if a["bound"] or b["bound"]:  # '超400%' agrees with 444.84%: bounds are intervals
+        (low_a, high_a), (low_b, high_b) = _interval(a, span_a), _interval(b, span_b)
+        return high_a < low_b or high_b < low_a
     if a["alternatives"] != b["alternatives"]:  # '40GB/80GB' agrees with '80GB': one of its configurations
         options, single = (span_a, span_b) if a["alternatives"] else (span_b, span_a)
         return not any(compute.spans_agree((option, option), single) for option in options)
     return not compute.spans_agree(span_a, span_b)
+
+
+APPROX_TOLERANCE = 0.05  # '约3P' agrees with figures within 5%
+
+
+def _interval(row: dict[str, Any], span: tuple[float, float]) -> tuple[float, float]:
+    low, high = span
+    match row["bound"]:
+        case "over" | "at_least":
+            return low, math.inf
+        case "under" | "at_most":
+            return -math.inf, high
+        case "approx":
+            return low - abs(low) * APPROX_TOLERANCE, high + abs(high) * APPROX_TOLERANCE
+    return low, high
 
 
 def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
@@ -434,7 +432,8 @@ TEXT, INT, REAL = str, int, float
 SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
                  "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT}, "id"),
-    "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT}, "id"),
+    "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT,
+                 "distinct_by_note": INT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
                   "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),

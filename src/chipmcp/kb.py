@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import build
+from .fingerprint import fingerprint
 from .names import AliasEntry, EntityInfo, NameIndex
 
 log = logging.getLogger("chipmcp")
@@ -44,7 +44,7 @@ def default_db_path(knowledge: Path) -> Path:
     configured = os.environ.get("CHIPMCP_DB")
     if configured:
         return Path(configured)
-    return cache_dir() / f"chipmcp-{build.fingerprint(knowledge)}.db"
+    return cache_dir() / f"chipmcp-{fingerprint(knowledge)}.db"
 
 
 def ensure_database(knowledge: Path | None = None, db_path: Path | None = None) -> Path:
@@ -52,6 +52,8 @@ def ensure_database(knowledge: Path | None = None, db_path: Path | None = None) 
     knowledge = knowledge or knowledge_dir()
     path = db_path or default_db_path(knowledge)
     if not path.exists():
+        from . import build  # only when there is something to build: the builder is slow to import
+
         log.info("building the knowledge base into %s", path)
         build.build(knowledge, path)
     return path
@@ -173,9 +175,13 @@ class KnowledgeBase:
     def all_parts(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM parts ORDER BY system, chip")
 
+    @cached_property
+    def _tables(self) -> frozenset[str]:
+        return frozenset(r["name"] for r in self._rows("SELECT name FROM sqlite_master WHERE type = 'table'"))
+
     # --- whole-table reads for resources and benchmarks ---------------------------------------------
     def count(self, table: str) -> int:
-        if table not in build.SCHEMAS:
+        if table not in self._tables:
             raise ValueError(f"unknown table {table!r}")
         return int(self._rows(f"SELECT count(*) AS n FROM {table}")[0]["n"])  # table name checked above
 

@@ -53,6 +53,9 @@ class Metric(Record):
     label_en: NonEmpty
     label_zh: NonEmpty
     about: NonEmpty
+    # True when figures of this metric on one entity measure different things told apart by `note`
+    # (training phases, kinds of capex, total vs active parameters): then notes keep them from conflicting.
+    distinct_by_note: bool = False
 
 
 class Entity(Record):

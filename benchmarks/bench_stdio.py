@@ -1,0 +1,49 @@
+"""Round trip over stdio, per tool, against the no-op floor — both servers up at once, calls interleaved.
+
+Method: spawn chipmcp (over the real knowledge base, already built) and a bare MCPServer with one
+no-op tool; initialize both; warm each tool once; then ROUNDS rounds, each timing one call of every
+chipmcp tool and one no-op call, so drift on a shared machine hits both sides alike. Reported: p50,
+p99 and the ratio of p50 to the no-op p50.
+
+    python benchmarks/bench_stdio.py [--rounds 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from _harness import CALLS, chipmcp_server, ensure_db, ms, noop_server, table, timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=300)
+    args = parser.parse_args()
+    db = ensure_db(Path(tempfile.gettempdir()) / "chipmcp-bench.db")
+    chip, floor = chipmcp_server(db), noop_server()
+    chip.initialize()
+    floor.initialize()
+    for tool, arguments in CALLS.items():
+        chip.call(tool, arguments)
+    floor.call("noop", {"name": "x"})
+    times: dict[str, list[float]] = {tool: [] for tool in [*CALLS, "noop"]}
+    for _ in range(args.rounds):
+        for tool, arguments in CALLS.items():
+            times[tool].append(timed(chip.call, tool, arguments))
+            times["noop"].append(timed(floor.call, "noop", {"name": "x"}))
+    chip.close()
+    floor.close()
+    base = ms(times["noop"])
+    rows = []
+    for tool in CALLS:
+        stats = ms(times[tool])
+        rows.append([tool, stats["p50"], stats["p99"], stats["p50"] / base["p50"]])
+    rows.append(["no-op floor", base["p50"], base["p99"], 1.0])
+    print(f"stdio round trip, {args.rounds} rounds, ms")
+    print(table(["tool", "p50 ms", "p99 ms", "p50 / no-op p50"], rows))
+
+
+if __name__ == "__main__":
+    main()
