@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from importlib.metadata import version
 
 import pytest
 from mcp import Client
 
+import chipmcp
 from conftest import ROOT
 
 pytestmark = pytest.mark.anyio
@@ -22,11 +24,13 @@ async def test_every_registered_tool_is_documented_in_the_readme(server) -> None
         assert re.search(rf"^\| `{tool}` \|", readme, re.M), f"{tool} is not in the README's tool table"
 
 
-def test_server_json_version_equals_pyproject_and_readme_carries_mcp_name() -> None:
+def test_server_json_version_equals_the_package_version_and_readme_carries_mcp_name() -> None:
     manifest = json.loads((ROOT / "server.json").read_text(encoding="utf-8"))
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert manifest["version"] == project["version"]
-    assert all(p["version"] == project["version"] for p in manifest["packages"])
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["dynamic"] == ["version"]
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "src/chipmcp/_version.py"
+    assert manifest["version"] == chipmcp.__version__ == version("chipmcp")  # the installed metadata agrees
+    assert all(p["version"] == chipmcp.__version__ for p in manifest["packages"])
     assert f"mcp-name: {manifest['name']}" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(manifest["description"]) <= 100
 

@@ -76,12 +76,13 @@ def http_server(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
                 raise AssertionError(f"server did not start: {log.read_text()[-2000:]}") from None
             time.sleep(0.05)
     yield process, url
-    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
 def rpc(request_id: int, method: str, params: dict | None = None) -> dict:

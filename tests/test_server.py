@@ -90,3 +90,27 @@ async def test_server_instructions_name_every_tool(server) -> None:
         instructions = client.instructions
     for tool in CALLS:
         assert tool in instructions
+
+
+def test_answers_are_kept_per_arguments_and_errors_are_not(kb) -> None:
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from chipmcp import tools
+    from chipmcp.server import AnswerCache
+
+    calls: list[str] = []
+
+    def lookup(name: str):
+        calls.append(name)
+        return tools.lookup_chip(kb, name)
+
+    cache = AnswerCache(size=2)
+    first = cache.run("lookup_chip", {"name": "H100"}, lambda: lookup("H100"))
+    assert cache.run("lookup_chip", {"name": "H100"}, lambda: lookup("H100")) is first
+    cache.run("lookup_chip", {"name": "H20"}, lambda: lookup("H20"))
+    cache.run("lookup_chip", {"name": "A100"}, lambda: lookup("A100"))  # evicts H100, the least recently used
+    assert cache.run("lookup_chip", {"name": "H100"}, lambda: lookup("H100")).structured_content["id"] == "nvidia-h100"
+    for _ in range(2):
+        with pytest.raises(ToolError, match="No chip"):
+            cache.run("lookup_chip", {"name": "no such chip zz9"}, lambda: lookup("no such chip zz9"))
+    assert calls == ["H100", "H20", "A100", "H100", "no such chip zz9", "no such chip zz9"]

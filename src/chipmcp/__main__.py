@@ -77,7 +77,7 @@ def _hang_ups_in_one_line(record: logging.LogRecord) -> bool:
 def _serve(http: bool, host: str, port: int, log_level: str) -> int:
     from .server import build_server
 
-    server = build_server(log_level=log_level)
+    server = build_server(log_level=log_level, warm_up=True)
     if http:
         server.run(transport="streamable-http", host=host, port=port, stateless_http=True, json_response=True)
     else:

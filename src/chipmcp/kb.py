@@ -74,6 +74,7 @@ class KnowledgeBase:
         self._figures_of = lru_cache(maxsize=4096)(self._read_figures)
         self._aliases_of = lru_cache(maxsize=4096)(self._read_aliases)
         self._systems_with_chip = lru_cache(maxsize=4096)(self._read_systems_with_chip)
+        self._parts_of = lru_cache(maxsize=4096)(self._read_parts)
 
     @classmethod
     def open_default(cls) -> KnowledgeBase:
@@ -144,7 +145,10 @@ class KnowledgeBase:
         return self._rows(f"SELECT * FROM figures WHERE id IN ({marks}) ORDER BY id", tuple(ids))
 
     def parts(self, system_id: str) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM parts WHERE system = ? ORDER BY chip", (system_id,))
+        return list(self._parts_of(system_id))
+
+    def _read_parts(self, system_id: str) -> tuple[dict[str, Any], ...]:
+        return tuple(self._rows("SELECT * FROM parts WHERE system = ? ORDER BY chip", (system_id,)))
 
     def systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
         """Systems that contain the chip."""

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from .errors import AmbiguousNameError, NotFoundError
 
@@ -58,6 +58,7 @@ def spaced(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=8192)  # pure, and called for the same model numbers on every lookup
 def normalize(text: str) -> str:
     """The matching key of a name: `spaced` without spaces and without a generic trailing suffix."""
     words = spaced(text)

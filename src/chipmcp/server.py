@@ -7,9 +7,10 @@ default database is found or built on the first request, so start-up stays light
 from __future__ import annotations
 
 import json
+import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
@@ -17,14 +18,10 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
+from ._version import __version__
 from .errors import ChipMCPError
 from .kb import KnowledgeBase
 from .models import ChipAnswer, ClusterEstimate, Comparison, VendorFinancials, XinchuangAnswer
-
-try:
-    __version__ = version("chipmcp")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0"
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -38,6 +35,8 @@ research reports. Every figure carries its source report and the token as printe
 Names may be written in 简体/繁體/English/pinyin, with or without the vendor. When reports disagree,
 answers return every figure and mark the preferred one; say so to the user. Resources:
 chipmcp://chips/{id} and chipmcp://sources/{id}."""
+
+log = logging.getLogger("chipmcp")
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                             open_world_hint=False)
@@ -82,13 +81,64 @@ def run_tool(call: Callable[[], Answer]) -> CallToolResult:
         raise ToolError(str(error)) from None
 
 
-def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING") -> MCPServer:
-    from . import tools
+class AnswerCache:
+    """Answers kept by tool and arguments, least recently used dropped first.
 
+    The knowledge base cannot change while a server runs (read-only, named by its content), so an
+    answer once computed stays right; a model asking again, or many clients asking alike, get it at the
+    cost of the protocol alone. Errors are not kept: they are cheap and their inputs endless."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._answers: OrderedDict[str, CallToolResult] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def run(self, tool: str, arguments: dict[str, Any], call: Callable[[], Answer]) -> CallToolResult:
+        key = json.dumps([tool, arguments], sort_keys=True, ensure_ascii=False)
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        result = run_tool(call)
+        with self._lock:
+            self._answers[key] = result
+            if len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+        return result
+
+
+class _LazyTools:
+    """chipmcp.tools, imported on first use: the tool bodies bring numpy, which start-up should not wait for."""
+
+    def __getattr__(self, name: str) -> Any:
+        from . import tools
+
+        return getattr(tools, name)
+
+
+def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
+    """Load what the first call needs (numpy, the database, the name index, OpenCC) while the client is
+    still initializing; a failure here surfaces, with its message, on the first call instead."""
+    try:
+        from . import tools  # noqa: F401
+
+        knowledge().names.resolve("昇騰910B", frozenset({"chip"}), "chip")
+    except Exception:
+        log.debug("warm-up failed; the first call will retry", exc_info=True)
+
+
+def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING", warm_up: bool = False) -> MCPServer:
+    """The MCP server over `kb` (default: the installed knowledge, opened on first use). `warm_up` loads
+    the first call's needs in a background thread at once, for a server about to be run."""
+    tools = _LazyTools()
     source = LazyKnowledgeBase() if kb is None else None
 
     def knowledge() -> KnowledgeBase:
         return kb if kb is not None else source.get()  # type: ignore[union-attr]
+
+    answers = AnswerCache()
+    if warm_up:
+        threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
 
     mcp = MCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
                     instructions=INSTRUCTIONS, version=__version__, log_level=log_level)
@@ -102,7 +152,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: lookup_chip(name="昇腾910B")
         """
-        return run_tool(lambda: tools.lookup_chip(knowledge(), name))
+        return answers.run("lookup_chip", {"name": name}, lambda: tools.lookup_chip(knowledge(), name))
 
     @mcp.tool(title="Compare chips", annotations=READ_ONLY)
     def compare_chips(
@@ -117,7 +167,9 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: compare_chips(names=["昇腾910B", "H20", "MTT S4000"], baseline="H20")
         """
-        return run_tool(lambda: tools.compare_chips(knowledge(), names, metrics, baseline, precision))
+        arguments = {"names": names, "metrics": metrics, "baseline": baseline, "precision": precision}
+        return answers.run("compare_chips", arguments,
+                           lambda: tools.compare_chips(knowledge(), names, metrics, baseline, precision))
 
     @mcp.tool(title="Estimate a cluster", annotations=READ_ONLY)
     def estimate_cluster(
@@ -152,9 +204,12 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: estimate_cluster(chip="MTT S4000", target_pflops=1000, precision="fp16")
         """
-        return run_tool(lambda: tools.estimate_cluster(
-            knowledge(), chip, count, target_pflops, precision, cards_per_server, utilization, power_overhead,
-            p_base, use_server_figure, parameters_billion, tokens_billion, mfu, price_per_gpu_hour, workload))
+        arguments = {"chip": chip, "count": count, "target_pflops": target_pflops, "precision": precision,
+                     "cards_per_server": cards_per_server, "utilization": utilization, "power_overhead": power_overhead,
+                     "p_base": p_base, "use_server_figure": use_server_figure, "parameters_billion": parameters_billion,
+                     "tokens_billion": tokens_billion, "mfu": mfu, "price_per_gpu_hour": price_per_gpu_hour,
+                     "workload": workload}
+        return answers.run("estimate_cluster", arguments, lambda: tools.estimate_cluster(knowledge(), **arguments))
 
     @mcp.tool(title="安全可靠测评 (xinchuang) certification", annotations=READ_ONLY)
     def xinchuang_certified(
@@ -165,7 +220,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: xinchuang_certified(name="壁仞")
         """
-        return run_tool(lambda: tools.xinchuang_certified(knowledge(), name))
+        return answers.run("xinchuang_certified", {"name": name}, lambda: tools.xinchuang_certified(knowledge(), name))
 
     @mcp.tool(title="Company financials", annotations=READ_ONLY)
     def vendor_financials(
@@ -181,7 +236,9 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: vendor_financials(vendor="摩尔线程", period="2025")
         """
-        return run_tool(lambda: tools.vendor_financials(knowledge(), vendor, period, metric, unit))
+        arguments = {"vendor": vendor, "period": period, "metric": metric, "unit": unit}
+        return answers.run("vendor_financials", arguments,
+                           lambda: tools.vendor_financials(knowledge(), vendor, period, metric, unit))
 
     @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
                   mime_type="application/json")
