@@ -306,10 +306,14 @@ def _mark_conflicts(rows: list[dict[str, Any]], distinct_by_note: set[str]) -> N
         for precision in (row["precision"] or "").split("/"):
             groups[(row["entity"], row["metric"], precision, row["period"], row["basis"], row["as_of"], note)].append(row)
     rivals_of: dict[int, set[int]] = defaultdict(set)
+    peers_of: dict[int, set[int]] = defaultdict(set)  # figures making the same claim: rivals and agreeing ones
     for members in groups.values():
         for row in members:
-            rivals_of[row["id"]].update(other["id"] for other in members
-                                        if other is not row and _compatible(row, other) and _differs(row, other))
+            for other in members:
+                if other is not row and _compatible(row, other):
+                    peers_of[row["id"]].add(other["id"])
+                    if _differs(row, other):
+                        rivals_of[row["id"]].add(other["id"])
     by_id = {row["id"]: row for row in rows}
     for row in rows:
         rivals = sorted(rivals_of[row["id"]])
@@ -318,11 +322,12 @@ def _mark_conflicts(rows: list[dict[str, Any]], distinct_by_note: set[str]) -> N
     for row in rows:
         if not row["conflicts_with"]:
             continue
-        clash = [row, *(by_id[i] for i in rivals_of[row["id"]])]
-        best = min(clash, key=lambda r: (r["suspect"], not r["prefer"], _negated_date(r["source_date"]),
+        # The best of all figures making this claim; a figure agreeing with it is preferred too (two reports
+        # printing the winning 400W are both right), so 'preferred' never depends on which rival came first.
+        claim = [row, *(by_id[i] for i in peers_of[row["id"]])]
+        best = min(claim, key=lambda r: (r["suspect"], not r["prefer"], _negated_date(r["source_date"]),
                                          _origin_key(r["origin"])))
-        if best is not row:
-            row["preferred"] = False
+        row["preferred"] = best is row or not _differs(row, best)
 
 
 # Text metrics that describe in words; different wording is not a conflicting claim.

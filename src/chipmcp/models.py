@@ -247,6 +247,7 @@ class Listing(Model):
     exchange: str | None
     figure_id: int
     source: str
+    suspect: bool = Field(False, description="Printed by a report but looks wrong (another report's code is preferred)")
 
 
 class VendorIdentity(Model):

@@ -170,6 +170,17 @@ class NameIndex:
         for entry in entries:
             self.by_key.setdefault(entry.key, []).append(entry)
         self._keys = list(self.by_key)
+        # Fuzzy matches are accepted only between equal signatures, so each signature's keys are searched alone.
+        self._keys_by_signature: dict[str, list[str]] = {}
+        for entry in self._all_entries():
+            keys = self._keys_by_signature.setdefault(entry.signature, [])
+            if not keys or keys[-1] != entry.key:
+                keys.append(entry.key)
+        self._models_by_vendor: dict[str | None, list[tuple[str, str]]] = {}  # vendor → (chip id, model key)
+        for info in self.entities.values():
+            if info.kind == "chip" and info.model:
+                self._models_by_vendor.setdefault(info.vendor, []).append((info.id, normalize(info.model)))
+        self._relatives_of = lru_cache(maxsize=8192)(self._relatives)
         vendor_keys = {e.key for e in self._all_entries() if self.entities[e.entity].kind == "vendor"}
         self._vendor_prefixes = sorted(vendor_keys, key=len, reverse=True)
 
@@ -200,7 +211,7 @@ class NameIndex:
 
         key = normalize(query)
         best: dict[str, float] = {}
-        for alias_key, score, _ in process.extract(key, self._keys, scorer=fuzz.WRatio, limit=60):
+        for alias_key, score, _ in process.extract(key, self._keys, scorer=fuzz.WRatio, limit=60, score_cutoff=50):
             for entry in self.by_key[alias_key]:
                 if self.entities[entry.entity].kind in kinds:
                     best[entry.entity] = max(best.get(entry.entity, 0.0), score)
@@ -248,8 +259,8 @@ class NameIndex:
 
         wanted = signature(query)
         scored: dict[str, tuple[float, AliasEntry]] = {}
-        for alias_key, score, _ in process.extract(key, self._keys, scorer=fuzz.ratio, limit=200,
-                                                    score_cutoff=50):
+        for alias_key, score, _ in process.extract(key, self._keys_by_signature.get(wanted, []), scorer=fuzz.ratio,
+                                                    limit=200, score_cutoff=50):
             for entry in self.by_key[alias_key]:
                 if self.entities[entry.entity].kind not in kinds or entry.signature != wanted:
                     continue
@@ -277,18 +288,20 @@ class NameIndex:
         info = self.entities[entity_id]
         return Match(info.id, info.kind, info.display, method, alias, score)
 
+    def _relatives(self, chip_id: str) -> tuple[str, ...]:
+        """Chips of the same vendor whose model extends this one's ('910' → '910B', '910C')."""
+        info = self.entities[chip_id]
+        model = normalize(info.model or "")
+        return tuple(sorted(other for other, other_model in self._models_by_vendor.get(info.vendor, [])
+                            if other != chip_id and model in other_model and other_model != model))
+
     def _with_relatives(self, match: Match) -> Match:
         """A bare model that other models of the same vendor extend ('910' → 910B, 910C) gets them as
         alternatives and a note, so the answer never hides that the user may have meant another one."""
         info = self.entities[match.id]
         if info.kind != "chip" or not info.model:
             return match
-        model = normalize(info.model)
-        relatives = sorted(
-            other.id for other in self.entities.values()
-            if other.kind == "chip" and other.id != info.id and other.vendor == info.vendor and other.model
-            and model in normalize(other.model) and normalize(other.model) != model
-        )
+        relatives = self._relatives_of(info.id)
         if not relatives:
             return match
         shown = ", ".join(self.entities[r].display for r in relatives)

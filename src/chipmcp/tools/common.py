@@ -51,24 +51,33 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
 
 
 def conflicts(figures: list[Figure]) -> list[Conflict]:
-    """One entry per group of disagreeing figures, naming the preferred one."""
+    """One entry per set of figures linked by disagreement, naming the preferred one."""
     by_id = {f.id: f for f in figures}
-    seen: set[frozenset[int]] = set()
-    out = []
+    component: dict[int, int] = {}  # figure id → the smallest id of its connected set
+
+    def root(fid: int) -> int:
+        while component.get(fid, fid) != fid:
+            fid = component[fid]
+        return fid
+
     for fig in figures:
-        if not fig.conflicts_with:
-            continue
-        group = frozenset([fig.id, *fig.conflicts_with])
-        if group in seen:
-            continue
-        seen.add(group)
-        members = [by_id[i] for i in sorted(group) if i in by_id]
-        preferred = next((m for m in members if m.preferred), members[0])
-        qualifier = " ".join(x for x in (fig.precision, fig.engine, fig.period, fig.basis) if x) or "unqualified"
+        for other in fig.conflicts_with:
+            if other in by_id:
+                a, b = root(fig.id), root(other)
+                component[max(a, b)] = min(a, b)
+    members_of: dict[int, list[Figure]] = {}
+    for fig in figures:
+        if fig.conflicts_with:
+            members_of.setdefault(root(fig.id), []).append(fig)
+    out = []
+    for members in members_of.values():
+        first = members[0]
+        preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
+        qualifier = " ".join(x for x in (first.precision, first.engine, first.period, first.basis) if x) or "unqualified"
         listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
-        out.append(Conflict(metric=fig.metric, qualifier=qualifier, figure_ids=sorted(group),
+        out.append(Conflict(metric=first.metric, qualifier=qualifier, figure_ids=[m.id for m in members],
                             preferred_id=preferred.id,
-                            summary=f"Reports disagree on {fig.label} ({qualifier}): {listed}. "
+                            summary=f"Figures disagree on {first.label} ({qualifier}): {listed}. "
                                     f"Preferred: {preferred.printed} ({preferred.source})."))
     return out
 

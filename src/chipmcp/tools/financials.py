@@ -90,7 +90,7 @@ def _identity(kb: KnowledgeBase, entity: dict, rows: list[dict]) -> VendorIdenti
         if row["metric"] == "stock_code" and row["text"]:
             suffix = row["text"].rsplit(".", 1)[-1].upper() if "." in row["text"] else None
             listings.append(Listing(code=row["text"], exchange=_EXCHANGES.get(suffix or "", suffix),
-                                    figure_id=row["id"], source=row["source"]))
+                                    figure_id=row["id"], source=row["source"], suspect=bool(row["suspect"])))
     return VendorIdentity(id=entity["id"], name_zh=entity["name_zh"], name_zh_hant=entity["name_zh_hant"] or "",
                           name_en=entity["name_en"], full_name_zh=entity["full_name_zh"] or "",
                           aliases=kb.aliases_of(entity["id"]), kind=entity["kind"], country=entity["country"],
@@ -166,7 +166,7 @@ def _span(metric: str, a: int, b: int, start: tuple, end: tuple, ids: list[int],
 
 
 def _summary(a: VendorFinancials) -> str:
-    codes = ", ".join(dict.fromkeys(listing.code for listing in a.vendor.listings))
+    codes = ", ".join(dict.fromkeys(listing.code for listing in a.vendor.listings if not listing.suspect))
     text = f"{a.vendor.name_zh} ({a.vendor.name_en})" + (f", listed as {codes}" if codes else "")
     text += f": {len(a.figures)} figure(s) from {len(a.sources)} report(s)"
     if a.conflicts:

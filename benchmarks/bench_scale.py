@@ -1,0 +1,138 @@
+"""Scale: a synthetic knowledge base 10× and 100× the real one — build time, lookup and compare latency.
+
+Method: the synthetic knowledge is the real knowledge/ plus (FACTOR − 1) copies of every chip, each
+copy with its own id, names, aliases and model number (suffix ` X<k>`) and a copy of every figure of
+that chip. Vendors, systems, sources and metrics stay as they are. For each factor the build is timed
+in process (best of BUILDS), then lookups and comparisons are timed with the tool functions (no
+answer cache): exact names across all chips, names with a typo (the fuzzy path, which scans aliases),
+and 3-chip comparisons.
+
+    python benchmarks/bench_scale.py [--factors 1 10 100] [--calls 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import shutil
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+from _harness import ms, table
+
+from chipmcp import build, tools
+from chipmcp.errors import ChipMCPError
+from chipmcp.kb import KnowledgeBase, knowledge_dir
+from chipmcp.server import answer
+
+BUILDS = 3
+
+
+def toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def synthetic_knowledge(factor: int, out: Path) -> Path:
+    """knowledge/ with (factor − 1) extra copies of every chip and its figures."""
+    shutil.copytree(knowledge_dir(), out)
+    chips = [c for path in sorted((out / "catalog").glob("*.toml"))
+             for c in tomllib.loads(path.read_text(encoding="utf-8")).get("chip", [])]
+    blocks = [b for path in sorted((out / "figures").glob("*.toml"))
+              for b in tomllib.loads(path.read_text(encoding="utf-8")).get("figures", [])]
+    chip_ids = {c["id"] for c in chips}
+    catalog, figures = [], []
+    for k in range(1, factor):
+        suffix = f" X{k}"
+        for chip in chips:
+            copy = {**chip, "id": f"{chip['id']}-x{k}", "name_zh": chip["name_zh"] + suffix,
+                    "name_en": chip["name_en"] + suffix, "model": chip["model"] + suffix,
+                    "aliases": [a + suffix for a in chip.get("aliases", [])]}
+            copy.pop("family", None)
+            catalog.append("[[chip]]\n" + "".join(f"{key} = {toml_value(v)}\n" for key, v in copy.items()))
+        for block in blocks:
+            rows = []
+            for row in block["rows"]:
+                entity = row.get("entity", block.get("entity"))
+                if entity in chip_ids:
+                    rows.append({**row, "entity": f"{entity}-x{k}"})
+            if rows:
+                head = {key: v for key, v in block.items() if key not in ("rows", "entity")}
+                figures.append("[[figures]]\n" + "".join(f"{key} = {toml_value(v)}\n" for key, v in head.items())
+                               + "rows = [\n" + "".join(f"  {toml_value(r)},\n" for r in rows) + "]\n")
+    (out / "catalog" / "synthetic.toml").write_text("\n".join(catalog), encoding="utf-8")
+    (out / "figures" / "synthetic.toml").write_text("\n".join(figures), encoding="utf-8")
+    return out
+
+
+def typo(name: str, rng: random.Random) -> str:
+    """Swap two neighbouring characters of the name's longest word (a plausible slip)."""
+    if len(name) < 4:
+        return name
+    i = rng.randrange(1, len(name) - 2)
+    return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+
+
+def measure(factor: int, calls: int, work: Path) -> list[object]:
+    knowledge = synthetic_knowledge(factor, work / f"knowledge-{factor}")
+    db = work / f"kb-{factor}.db"
+    build_seconds = min(_timed_build(knowledge, db) for _ in range(BUILDS))
+    kb = KnowledgeBase(db)
+    started = time.perf_counter()
+    kb.names  # noqa: B018 — the index is built on first use; timed apart
+    index_seconds = time.perf_counter() - started
+    chips = [e for e in kb.entities.values() if e["entity_kind"] == "chip"]
+    rng = random.Random(7)
+    exact = [rng.choice(chips)["name_zh"] for _ in range(calls)]
+    slipped = [typo(rng.choice(chips)["name_en"], rng) for _ in range(calls // 10)]
+    groups = [[c["id"] for c in rng.sample(chips, 3)] for _ in range(calls // 2)]
+    lookup = ms([_timed(lambda n=n: answer(tools.lookup_chip(kb, n))) for n in exact])
+    fuzzy = ms([_timed(lambda n=n: _answer_or_error(kb, n)) for n in slipped])
+    compare = ms([_timed(lambda g=g: answer(tools.compare_chips(kb, g))) for g in groups])
+    counts = {t: kb.count(t) for t in ("entities", "aliases", "figures")}
+    return [f"{factor}×", counts["entities"], counts["aliases"], counts["figures"], build_seconds * 1000,
+            index_seconds * 1000, lookup["p50"], lookup["p99"], fuzzy["p50"], fuzzy["p99"], compare["p50"], compare["p99"]]
+
+
+def _answer_or_error(kb: KnowledgeBase, name: str) -> None:
+    with contextlib.suppress(ChipMCPError):  # a typo may be rejected or ambiguous; the time is what counts
+        answer(tools.lookup_chip(kb, name))
+
+
+def _timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def _timed_build(knowledge: Path, db: Path) -> float:
+    started = time.perf_counter()
+    build.build(knowledge, db)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--factors", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--calls", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        rows = [measure(factor, args.calls, Path(folder)) for factor in args.factors]
+    print(f"scale, {args.calls} lookups per factor (typos: a tenth; comparisons of 3: a half), ms")
+    print(table(["KB", "entities", "alias keys", "figures", "build (best of 3)", "name index", "lookup p50",
+                 "lookup p99", "typo lookup p50", "typo lookup p99", "compare p50", "compare p99"], rows))
+
+
+if __name__ == "__main__":
+    main()
