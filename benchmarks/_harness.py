@@ -80,15 +80,6 @@ def noop_server() -> StdioServer:
     return StdioServer([PYTHON, str(ROOT / "benchmarks" / "noop_server.py")])
 
 
-def ensure_db(path: Path) -> Path:
-    """The real knowledge base, built once so no benchmark times a build it did not ask for."""
-    from chipmcp import build
-    from chipmcp.kb import knowledge_dir
-
-    if not path.exists():
-        build.build(knowledge_dir(), path)
-    return path
-
 
 def timed(fn, *args, **kwargs) -> float:
     started = time.perf_counter()

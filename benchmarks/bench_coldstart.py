@@ -10,12 +10,12 @@ process start to the first tools/call result. Reported: median and p90 of each, 
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-from _harness import CALLS, chipmcp_server, ensure_db, noop_server, table
+from _harness import CALLS, chipmcp_server, noop_server, table
+
+from chipmcp.kb import ensure_database
 
 
 def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float]:
@@ -34,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    db = ensure_db(Path(tempfile.gettempdir()) / "chipmcp-bench.db")
+    db = ensure_database()
     chip_start = lambda: chipmcp_server(db)  # noqa: E731
     runs: dict[str, list[tuple[float, float]]] = {"chipmcp": [], "bare": []}
     for n in range(args.runs):

@@ -10,13 +10,11 @@ by display name, so it measures lookups of many entities, not one answer over an
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 
-from _harness import CALLS, ensure_db, ms, table, timed
+from _harness import CALLS, ms, table, timed
 
 from chipmcp import tools
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb import KnowledgeBase, ensure_database
 from chipmcp.server import answer
 
 
@@ -32,7 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
-    kb = KnowledgeBase(ensure_db(Path(tempfile.gettempdir()) / "chipmcp-bench.db"))
+    kb = KnowledgeBase(ensure_database())
     for tool, arguments in CALLS.items():
         run(kb, tool, arguments)
     rows = []

@@ -16,19 +16,17 @@ the cache — so every one of them is computed.
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 
-from _harness import CALLS, chipmcp_server, ensure_db, ms, noop_server, table, timed
+from _harness import CALLS, chipmcp_server, ms, noop_server, table, timed
 
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb import KnowledgeBase, ensure_database
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=300)
     args = parser.parse_args()
-    db = ensure_db(Path(tempfile.gettempdir()) / "chipmcp-bench.db")
+    db = ensure_database()
     chip, floor = chipmcp_server(db), noop_server()
     chip.initialize()
     floor.initialize()

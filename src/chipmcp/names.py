@@ -278,7 +278,7 @@ class NameIndex:
             return self._match(entry.entity, "fuzzy", entry.alias, top_score)
         closest = self.suggest(query, kinds)
         listing = ", ".join(f"{c.display} ({c.id})" for c in closest) or "none"
-        if wanted and not ranked:
+        if wanted and wanted not in self._keys_by_signature:  # no name at all carries this model number
             reason = f"No {what} with model number '{wanted}' is in the knowledge base"
         else:
             reason = f"No {what} matches '{query.strip()}'"

@@ -9,7 +9,7 @@ from .. import compute
 from ..errors import InputError
 from ..kb import KnowledgeBase
 from ..models import ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadFacts
-from .common import CHIP_OR_SYSTEM, figure, resolve, source_refs
+from .common import CHIP_OR_SYSTEM, describe, figure, resolve, source_refs
 from .lookup import resolve_chip
 from .specs import Spec, chip_specs
 
@@ -313,8 +313,6 @@ def render(e: ClusterEstimate) -> str:
         lines += [f"- {n}" for n in w.notes]
     if e.reported:
         lines.append("Reported system figures:")
-        from .common import describe
-
         lines += [describe(f) for f in e.reported]
     lines.append("Assumptions: " + "; ".join(e.assumptions))
     if e.warnings:

@@ -87,3 +87,16 @@ def xinchuang_certified(kb: KnowledgeBase, name: str | None = None) -> Xinchuang
                            match=match, entries=status.entries, announcement=ann,
                            sources=source_refs(kb, [e.source for e in status.entries] or
                                                ([ann.source] if ann else [])), summary=summary)
+
+
+def render(a: XinchuangAnswer) -> str:
+    """The text block of a certification answer."""
+    lines = [a.summary]
+    if a.match:
+        lines.append(f"Matched '{a.match.query}' → {a.match.name} ({a.match.method}).")
+    for e in a.entries:
+        lines.append(f"- #{e.seq} {e.product} — {e.company} — {e.level} (chip {e.chip_id})")
+    if a.announcement:
+        ann = a.announcement
+        lines.append(f"Announcement: {ann.name}, {ann.issuer}, {ann.date} (via {ann.source}: {ann.locator})")
+    return "\n".join(lines)
