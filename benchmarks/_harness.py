@@ -18,14 +18,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
-# One call per tool, as a model would write them.
-CALLS = {
-    "lookup_chip": {"name": "昇腾910B"},
-    "compare_chips": {"names": ["昇腾910B", "H100", "MTT S4000"]},
-    "estimate_cluster": {"chip": "MTT S4000", "target_pflops": 1000},
-    "xinchuang_certified": {"name": "壁仞"},
-    "vendor_financials": {"vendor": "寒武纪"},
-}
 
 
 class StdioServer:

@@ -13,9 +13,10 @@ import argparse
 import time
 
 import numpy as np
-from _harness import CALLS, chipmcp_server, noop_server, table
+from _harness import chipmcp_server, noop_server, table
 
 from chipmcp.kb import ensure_database
+from chipmcp.server import EXAMPLE_CALLS as CALLS
 
 
 def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float]:

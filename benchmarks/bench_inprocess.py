@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 
-from _harness import CALLS, ms, table, timed
+from _harness import ms, table, timed
 
 from chipmcp import tools
 from chipmcp.kb import KnowledgeBase, ensure_database
+from chipmcp.server import EXAMPLE_CALLS as CALLS
 from chipmcp.server import answer
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import argparse
 
-from _harness import CALLS, chipmcp_server, ms, noop_server, table, timed
+from _harness import chipmcp_server, ms, noop_server, table, timed
 
 from chipmcp.kb import KnowledgeBase, ensure_database
+from chipmcp.server import EXAMPLE_CALLS as CALLS
 
 
 def main() -> None:

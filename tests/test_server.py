@@ -8,15 +8,9 @@ import jsonschema
 import pytest
 from mcp import Client
 
-pytestmark = pytest.mark.anyio
+from chipmcp.server import EXAMPLE_CALLS as CALLS
 
-CALLS = {
-    "lookup_chip": {"name": "昇腾910B"},
-    "compare_chips": {"names": ["昇腾910B", "H100", "MTT S4000"]},
-    "estimate_cluster": {"chip": "MTT S4000", "target_pflops": 1000},
-    "xinchuang_certified": {"name": "壁仞"},
-    "vendor_financials": {"vendor": "寒武纪"},
-}
+pytestmark = pytest.mark.anyio
 
 
 async def test_five_tools_with_schemas_titles_and_read_only_annotations(server) -> None:

@@ -38,6 +38,15 @@ chipmcp://chips/{id} and chipmcp://sources/{id}."""
 
 log = logging.getLogger("chipmcp")
 
+# One call per tool as a model would write it: what the tests, the benchmarks and the docs exercise.
+EXAMPLE_CALLS: dict[str, dict[str, Any]] = {
+    "lookup_chip": {"name": "昇腾910B"},
+    "compare_chips": {"names": ["昇腾910B", "H100", "MTT S4000"]},
+    "estimate_cluster": {"chip": "MTT S4000", "target_pflops": 1000},
+    "xinchuang_certified": {"name": "壁仞"},
+    "vendor_financials": {"vendor": "寒武纪"},
+}
+
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                             open_world_hint=False)
 
