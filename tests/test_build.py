@@ -144,6 +144,7 @@ dimension = "text"
 label_en = "use"
 label_zh = "用途"
 about = "use"
+descriptive = true
 """
     db = tmp_path / "kb.db"
     build.build(write(tmp_path / "knowledge", files), db)
@@ -209,3 +210,15 @@ def test_bounds_are_intervals_and_currencies_are_not_compared(tmp_path: Path) ->
     assert found["不到95T"] == ["100T"]  # but not under 95; 超90 and 约97 may be
     assert found["9亿港元"] == []  # another currency: no exchange rate in the build, so no comparison
     assert found["3亿元"] == ["1.5-2.0亿元"]
+
+
+def test_figures_linked_by_disagreements_form_one_conflict_group(tmp_path: Path) -> None:
+    """100T ≠ 90T ≠ 约97T while 100T agrees with 约97T: one conflict for the reader, not two overlapping ones."""
+    _conflicts_of(tmp_path, """
+  { metric = "compute", precision = "fp16", value = 90, unit = "TFLOPS", printed = "90T" },
+  { metric = "compute", precision = "fp16", bound = "approx", value = 97, unit = "TFLOPS", printed = "约97T" },
+""")
+    rows = sqlite3.connect(tmp_path / "kb.db").execute(
+        "SELECT printed, conflict_group, preferred FROM figures WHERE metric = 'compute'").fetchall()
+    groups = {printed: group for printed, group, _ in rows}
+    assert groups["100T"] == groups["90T"] == groups["约97T"] is not None

@@ -8,7 +8,6 @@ same knowledge gives identical tables. Every problem is collected and reported t
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sqlite3
@@ -270,7 +269,7 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
     for number, row in enumerate(rows, start=1):
         row["id"] = number
     _derive_base_values(rows)
-    _mark_conflicts(rows, {mid for mid, metric in metrics.items() if metric.distinct_by_note})
+    _mark_conflicts(rows, metrics)
     for row in rows:
         del row["source_date"]
     return rows
@@ -295,14 +294,14 @@ def _derive_base_values(rows: list[dict[str, Any]]) -> None:
         row["currency"] = UNITS[row["unit"]].currency if row["unit"] else None
 
 
-def _mark_conflicts(rows: list[dict[str, Any]], distinct_by_note: set[str]) -> None:
+def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> None:
     """Group figures that claim the same thing; flag differing values and pick the preferred one.
 
     A figure printed for several precisions ('bf16/fp16') joins the group of each of them. For metrics
     whose `note` names what is measured (a run's phase, a kind of capex), the note is part of the claim."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        note = row["note"] if row["metric"] in distinct_by_note else ""
+        note = row["note"] if metrics[row["metric"]].distinct_by_note else ""
         for precision in (row["precision"] or "").split("/"):
             groups[(row["entity"], row["metric"], precision, row["period"], row["basis"], row["as_of"], note)].append(row)
     rivals_of: dict[int, set[int]] = defaultdict(set)
@@ -312,13 +311,13 @@ def _mark_conflicts(rows: list[dict[str, Any]], distinct_by_note: set[str]) -> N
             for other in members:
                 if other is not row and _compatible(row, other):
                     peers_of[row["id"]].add(other["id"])
-                    if _differs(row, other):
+                    if not metrics[row["metric"]].descriptive and _differs(row, other):
                         rivals_of[row["id"]].add(other["id"])
     by_id = {row["id"]: row for row in rows}
+    group_of = _linked_sets(rivals_of)
     for row in rows:
         rivals = sorted(rivals_of[row["id"]])
-        row.update(conflicts_with=",".join(map(str, rivals)), conflict_group=min([row["id"], *rivals]) if rivals else None,
-                   preferred=True)
+        row.update(conflicts_with=",".join(map(str, rivals)), conflict_group=group_of.get(row["id"]), preferred=True)
     for row in rows:
         if not row["conflicts_with"]:
             continue
@@ -330,8 +329,21 @@ def _mark_conflicts(rows: list[dict[str, Any]], distinct_by_note: set[str]) -> N
         row["preferred"] = best is row or not _differs(row, best)
 
 
-# Text metrics that describe in words; different wording is not a conflicting claim.
-_DESCRIPTIVE = {"use_case", "form_factor"}
+def _linked_sets(rivals_of: dict[int, set[int]]) -> dict[int, int]:
+    """Each figure that disagrees with another → the smallest id of the set linked to it by disagreements,
+    so a chain (A≠B, B≠C) is one conflict for the reader, not two overlapping ones."""
+    root: dict[int, int] = {}
+
+    def find(fid: int) -> int:
+        while root.setdefault(fid, fid) != fid:
+            fid = root[fid]
+        return fid
+
+    for fid, rivals in rivals_of.items():
+        for other in rivals:
+            a, b = find(fid), find(other)
+            root[max(a, b)] = min(a, b)
+    return {fid: find(fid) for fid, rivals in rivals_of.items() if rivals}
 
 
 def _negated_date(date: str) -> tuple[int, ...]:
@@ -347,35 +359,18 @@ def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     if a["text"] is not None or b["text"] is not None:
         x, y = (a["text"] or "").casefold(), (b["text"] or "").casefold()
-        if a["metric"] in _DESCRIPTIVE:  # two wordings of what a chip is for are not a disagreement
-            return False
         if a["metric"] in ("release", "listing_date"):  # '2022' and '2022-Q1' say the same at different grain
             return not (x.startswith(y) or y.startswith(x))
         return x != y
     span_a = (a["base_low"], a["base_high"]) if a["base_value"] is None else (a["base_value"], a["base_value"])
     span_b = (b["base_low"], b["base_high"]) if b["base_value"] is None else (b["base_value"], b["base_value"])
     if a["bound"] or b["bound"]:  # '超400%' agrees with 444.84%: bounds are intervals
-        (low_a, high_a), (low_b, high_b) = _interval(a, span_a), _interval(b, span_b)
-        return high_a < low_b or high_b < low_a
+        return not compute.spans_overlap(compute.bounded_span(*span_a, a["bound"]),
+                                         compute.bounded_span(*span_b, b["bound"]))
     if a["alternatives"] != b["alternatives"]:  # '40GB/80GB' agrees with '80GB': one of its configurations
         options, single = (span_a, span_b) if a["alternatives"] else (span_b, span_a)
         return not any(compute.spans_agree((option, option), single) for option in options)
     return not compute.spans_agree(span_a, span_b)
-
-
-APPROX_TOLERANCE = 0.05  # '约3P' agrees with figures within 5%
-
-
-def _interval(row: dict[str, Any], span: tuple[float, float]) -> tuple[float, float]:
-    low, high = span
-    match row["bound"]:
-        case "over" | "at_least":
-            return low, math.inf
-        case "under" | "at_most":
-            return -math.inf, high
-        case "approx":
-            return low - abs(low) * APPROX_TOLERANCE, high + abs(high) * APPROX_TOLERANCE
-    return low, high
 
 
 def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
@@ -438,7 +433,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
                  "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT}, "id"),
     "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT,
-                 "distinct_by_note": INT}, "id"),
+                 "distinct_by_note": INT, "descriptive": INT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
                   "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),

@@ -80,6 +80,25 @@ def spans_agree(a: tuple[float | None, float | None], b: tuple[float | None, flo
                for x, y in zip(a, b, strict=True))
 
 
+APPROX_TOLERANCE = 0.05  # '约3P' covers figures within 5% of 3P
+
+
+def bounded_span(low: float, high: float, bound: str | None) -> tuple[float, float]:
+    """The interval a figure allows: '超400%' is [400, ∞), '不到95' is (-∞, 95], '约97' is 97 ± 5%."""
+    match bound:
+        case "over" | "at_least":
+            return low, math.inf
+        case "under" | "at_most":
+            return -math.inf, high
+        case "approx":
+            return low - abs(low) * APPROX_TOLERANCE, high + abs(high) * APPROX_TOLERANCE
+    return low, high
+
+
+def spans_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return not (a[1] < b[0] or b[1] < a[0])
+
+
 # --- derived chip metrics -----------------------------------------------------------------------------
 
 DERIVED = {

@@ -44,6 +44,7 @@ class Figure(Model):
     suspect: bool = Field(False, description="Kept as printed though it looks wrong; see note")
     preferred: bool = Field(True, description="False when a conflicting figure is preferred")
     conflicts_with: list[int] = Field(default_factory=list, description="Ids of figures that disagree")
+    conflict_group: int | None = Field(None, description="Figures linked by disagreements share this id")
 
 
 class Conflict(Model):

@@ -56,6 +56,8 @@ class Metric(Record):
     # True when figures of this metric on one entity measure different things told apart by `note`
     # (training phases, kinds of capex, total vs active parameters): then notes keep them from conflicting.
     distinct_by_note: bool = False
+    # True for free-text descriptions (what a chip is for, its form factor): two wordings never conflict.
+    descriptive: bool = False
 
 
 class Entity(Record):

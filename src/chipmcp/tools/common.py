@@ -47,28 +47,16 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
         locator=row["locator"], note=row["note"] or "", suspect=bool(row["suspect"]),
         preferred=bool(row["preferred"]),
         conflicts_with=[int(i) for i in row["conflicts_with"].split(",")] if row["conflicts_with"] else [],
+        conflict_group=row["conflict_group"],
     )
 
 
 def conflicts(figures: list[Figure]) -> list[Conflict]:
-    """One entry per set of figures linked by disagreement, naming the preferred one."""
-    by_id = {f.id: f for f in figures}
-    component: dict[int, int] = {}  # figure id → the smallest id of its connected set
-
-    def root(fid: int) -> int:
-        while component.get(fid, fid) != fid:
-            fid = component[fid]
-        return fid
-
-    for fig in figures:
-        for other in fig.conflicts_with:
-            if other in by_id:
-                a, b = root(fig.id), root(other)
-                component[max(a, b)] = min(a, b)
+    """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred one."""
     members_of: dict[int, list[Figure]] = {}
     for fig in figures:
-        if fig.conflicts_with:
-            members_of.setdefault(root(fig.id), []).append(fig)
+        if fig.conflict_group is not None:
+            members_of.setdefault(fig.conflict_group, []).append(fig)
     out = []
     for members in members_of.values():
         first = members[0]

@@ -37,7 +37,7 @@ def _number(row: dict[str, Any], notes: list[str]) -> float | None:
 def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Preferred, unsuspect, numeric figures first, peak (tensor) compute before vector; then by figure id."""
     return sorted(rows, key=lambda r: (not r["preferred"], bool(r["suspect"]), r["value"] is None,
-                                       r.get("engine") == "vector", r["id"]))
+                                       r["engine"] == "vector", r["id"]))
 
 
 def compute_spec(kb: KnowledgeBase, entity: str, precision: str, p_base: int = 1000,
