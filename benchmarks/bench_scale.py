@@ -18,11 +18,10 @@ import json
 import random
 import shutil
 import tempfile
-import time
 import tomllib
 from pathlib import Path
 
-from _harness import ms, table
+from _harness import ms, table, timed
 
 from chipmcp import build, tools
 from chipmcp.errors import ChipMCPError
@@ -87,19 +86,17 @@ def typo(name: str, rng: random.Random) -> str:
 def measure(factor: int, calls: int, work: Path) -> list[object]:
     knowledge = synthetic_knowledge(factor, work / f"knowledge-{factor}")
     db = work / f"kb-{factor}.db"
-    build_seconds = min(_timed_build(knowledge, db) for _ in range(BUILDS))
+    build_seconds = min(timed(build.build, knowledge, db) for _ in range(BUILDS))
     kb = KnowledgeBase(db)
-    started = time.perf_counter()
-    kb.names  # noqa: B018 — the index is built on first use; timed apart
-    index_seconds = time.perf_counter() - started
+    index_seconds = timed(lambda: kb.names)  # the index is built on first use; timed apart
     chips = [e for e in kb.entities.values() if e["entity_kind"] == "chip"]
     rng = random.Random(7)
     exact = [rng.choice(chips)["name_zh"] for _ in range(calls)]
     slipped = [typo(rng.choice(chips)["name_en"], rng) for _ in range(calls // 10)]
     groups = [[c["id"] for c in rng.sample(chips, 3)] for _ in range(calls // 2)]
-    lookup = ms([_timed(lambda n=n: answer(tools.lookup_chip(kb, n))) for n in exact])
-    fuzzy = ms([_timed(lambda n=n: _answer_or_error(kb, n)) for n in slipped])
-    compare = ms([_timed(lambda g=g: answer(tools.compare_chips(kb, g))) for g in groups])
+    lookup = ms([timed(lambda n=n: answer(tools.lookup_chip(kb, n))) for n in exact])
+    fuzzy = ms([timed(lambda n=n: _answer_or_error(kb, n)) for n in slipped])
+    compare = ms([timed(lambda g=g: answer(tools.compare_chips(kb, g))) for g in groups])
     counts = {t: kb.count(t) for t in ("entities", "aliases", "figures")}
     return [f"{factor}×", counts["entities"], counts["aliases"], counts["figures"], build_seconds * 1000,
             index_seconds * 1000, lookup["p50"], lookup["p99"], fuzzy["p50"], fuzzy["p99"], compare["p50"], compare["p99"]]
@@ -110,16 +107,6 @@ def _answer_or_error(kb: KnowledgeBase, name: str) -> None:
         answer(tools.lookup_chip(kb, name))
 
 
-def _timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
-def _timed_build(knowledge: Path, db: Path) -> float:
-    started = time.perf_counter()
-    build.build(knowledge, db)
-    return time.perf_counter() - started
 
 
 def main() -> None:

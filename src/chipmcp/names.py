@@ -181,6 +181,10 @@ class NameIndex:
             if info.kind == "chip" and info.model:
                 self._models_by_vendor.setdefault(info.vendor, []).append((info.id, normalize(info.model)))
         self._relatives_of = lru_cache(maxsize=8192)(self._relatives)
+        self._subsidiaries: dict[str, set[str]] = {}  # vendor → vendors whose parent it is (Alibaba → T-Head)
+        for info in self.entities.values():
+            if info.kind == "vendor" and info.parent:
+                self._subsidiaries.setdefault(info.parent, set()).add(info.id)
         vendor_keys = {e.key for e in self._all_entries() if self.entities[e.entity].kind == "vendor"}
         self._vendor_prefixes = sorted(vendor_keys, key=len, reverse=True)
 
@@ -241,7 +245,7 @@ class NameIndex:
                 continue
             rest = key[len(prefix):]
             named = {e.entity for e in self.by_key[prefix]}
-            vendors = named | {v.id for v in self.entities.values() if v.kind == "vendor" and v.parent in named}
+            vendors = named.union(*(self._subsidiaries.get(v, set()) for v in named))
             entries = [e for e in self.by_key.get(rest, []) if self.entities[e.entity].kind in kinds
                        and self.entities[e.entity].vendor in vendors]
             found = sorted({e.entity for e in entries})

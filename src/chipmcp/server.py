@@ -146,6 +146,11 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         return kb if kb is not None else source.get()  # type: ignore[union-attr]
 
     answers = AnswerCache()
+
+    def respond(tool: str, **arguments: Any) -> CallToolResult:
+        """The answer of chipmcp.tools.<tool> to these arguments (kept for the next identical question)."""
+        return answers.run(tool, arguments, lambda: getattr(tools, tool)(knowledge(), **arguments))
+
     if warm_up:
         threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
 
@@ -161,7 +166,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: lookup_chip(name="昇腾910B")
         """
-        return answers.run("lookup_chip", {"name": name}, lambda: tools.lookup_chip(knowledge(), name))
+        return respond("lookup_chip", name=name)
 
     @mcp.tool(title="Compare chips", annotations=READ_ONLY)
     def compare_chips(
@@ -176,9 +181,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: compare_chips(names=["昇腾910B", "H20", "MTT S4000"], baseline="H20")
         """
-        arguments = {"names": names, "metrics": metrics, "baseline": baseline, "precision": precision}
-        return answers.run("compare_chips", arguments,
-                           lambda: tools.compare_chips(knowledge(), names, metrics, baseline, precision))
+        return respond("compare_chips", names=names, metrics=metrics, baseline=baseline, precision=precision)
 
     @mcp.tool(title="Estimate a cluster", annotations=READ_ONLY)
     def estimate_cluster(
@@ -213,12 +216,10 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: estimate_cluster(chip="MTT S4000", target_pflops=1000, precision="fp16")
         """
-        arguments = {"chip": chip, "count": count, "target_pflops": target_pflops, "precision": precision,
-                     "cards_per_server": cards_per_server, "utilization": utilization, "power_overhead": power_overhead,
-                     "p_base": p_base, "use_server_figure": use_server_figure, "parameters_billion": parameters_billion,
-                     "tokens_billion": tokens_billion, "mfu": mfu, "price_per_gpu_hour": price_per_gpu_hour,
-                     "workload": workload}
-        return answers.run("estimate_cluster", arguments, lambda: tools.estimate_cluster(knowledge(), **arguments))
+        return respond("estimate_cluster", chip=chip, count=count, target_pflops=target_pflops, precision=precision,
+                       cards_per_server=cards_per_server, utilization=utilization, power_overhead=power_overhead,
+                       p_base=p_base, use_server_figure=use_server_figure, parameters_billion=parameters_billion,
+                       tokens_billion=tokens_billion, mfu=mfu, price_per_gpu_hour=price_per_gpu_hour, workload=workload)
 
     @mcp.tool(title="安全可靠测评 (xinchuang) certification", annotations=READ_ONLY)
     def xinchuang_certified(
@@ -229,7 +230,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: xinchuang_certified(name="壁仞")
         """
-        return answers.run("xinchuang_certified", {"name": name}, lambda: tools.xinchuang_certified(knowledge(), name))
+        return respond("xinchuang_certified", name=name)
 
     @mcp.tool(title="Company financials", annotations=READ_ONLY)
     def vendor_financials(
@@ -245,9 +246,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
         Example: vendor_financials(vendor="摩尔线程", period="2025")
         """
-        arguments = {"vendor": vendor, "period": period, "metric": metric, "unit": unit}
-        return answers.run("vendor_financials", arguments,
-                           lambda: tools.vendor_financials(knowledge(), vendor, period, metric, unit))
+        return respond("vendor_financials", vendor=vendor, period=period, metric=metric, unit=unit)
 
     @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
                   mime_type="application/json")
