@@ -88,3 +88,15 @@ def read_replies(process: subprocess.Popen, lines: list[str], wanted: set[int], 
         thread.join(timeout=10)
         process.stdout.close()  # type: ignore[union-attr]
     return replies, seen
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(db_path) -> None:
+    """`chipmcp call … | head -1`: the reader closes the pipe before the answer is written."""
+    env = {**os.environ, "CHIPMCP_DB": str(db_path)}
+    process = subprocess.Popen([sys.executable, "-m", "chipmcp", "call", "lookup_chip", '{"name": "昇腾910B"}'],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process.stdout.close()  # gone before the tool has answered
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in stderr, stderr

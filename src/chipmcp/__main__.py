@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -54,15 +55,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="chipmcp: %(message)s")
     logging.getLogger("mcp.server.streamable_http").addFilter(_hang_ups_in_one_line)
     args = _parser().parse_args(argv)
-    if args.command in (None, "serve"):
-        return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"), getattr(args, "port", 8000),
-                      getattr(args, "log_level", "WARNING"))
-    if args.command == "build":
-        return _build(args.check, args.out, args.knowledge)
-    if args.command == "call":
-        return _call(args.tool, args.arguments, args.text)
-    if args.command == "kb":
-        return _verify(args.reports)
+    try:
+        if args.command in (None, "serve"):
+            return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"),
+                          getattr(args, "port", 8000), getattr(args, "log_level", "WARNING"))
+        if args.command == "build":
+            return _build(args.check, args.out, args.knowledge)
+        if args.command == "call":
+            return _call(args.tool, args.arguments, args.text)
+        if args.command == "kb":
+            return _verify(args.reports)
+    except BrokenPipeError:  # `chipmcp call … | head`: the reader left; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
+        return 1
     return 2
 
 
