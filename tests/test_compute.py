@@ -106,3 +106,9 @@ def test_training_estimate_uses_six_n_d() -> None:
     assert job.total_flop == 6 * 7e9 * 1e12
     assert job.gpu_hours == pytest.approx(6 * 7e9 * 1e12 / (1000e12 * 0.5) / 3600)
     assert job.cost == pytest.approx(job.gpu_hours * 2.0)
+
+
+def test_servers_hold_every_card_the_last_one_partly_filled() -> None:
+    assert compute.servers_for_cards(8, 8) == 1
+    assert compute.servers_for_cards(9, 8) == 2
+    assert compute.servers_for_cards(10_000, 8) == 1250

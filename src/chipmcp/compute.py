@@ -177,6 +177,11 @@ def servers_for_target(target_pflops: float, server_pflops: float, p_base: int =
     return math.ceil(round(target_pflops * (p_base / 1000) / server_pflops, 9))
 
 
+def servers_for_cards(cards: int, cards_per_server: int) -> int:
+    """Servers to hold `cards` at `cards_per_server` each (the last one may be partly filled)."""
+    return math.ceil(cards / cards_per_server)
+
+
 def size_cluster(cards: int, card_tflops: float, memory_gb: float, bandwidth_gbs: float, tdp_w: float,
                  cards_per_server: int = 8, utilization: float = 1.0, power_overhead: float = 0.0,
                  system_power_w: float | None = None) -> ClusterSize:
@@ -188,7 +193,7 @@ def size_cluster(cards: int, card_tflops: float, memory_gb: float, bandwidth_gbs
     power = system_power_w if system_power_w is not None else chip_power * (1.0 + power_overhead)
     return ClusterSize(
         cards=cards,
-        servers=math.ceil(cards / cards_per_server),
+        servers=servers_for_cards(cards, cards_per_server),
         compute_tflops=float(total[0]),
         effective_tflops=float(total[0] * utilization),
         memory_gb=float(total[1]),

@@ -80,11 +80,8 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
         target=match.id, name=match.name, match=match, mode="count" if count is not None else "target_pflops",
         precision=precision,
         per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=figure_ids, cards=cards,
-        servers=servers, cards_per_server=cards_per_server, compute_pflops=round(size.compute_tflops / p_base, 6),
-        effective_pflops=round(size.effective_tflops / p_base, 6),
-        memory_tb=_scaled(size.memory_gb, 1e3), memory_bandwidth_tbs=_scaled(size.memory_bandwidth_gbs, 1e3),
-        chip_power_kw=_scaled(size.chip_power_w, 1e3), system_power_kw=_scaled(size.system_power_w, 1e3),
-        energy_per_day_mwh=_scaled(size.energy_per_day_kwh, 1e3), weights_fit=fit, training=training,
+        servers=servers, cards_per_server=cards_per_server, **_reported_totals(size, p_base), weights_fit=fit,
+        training=training,
         workload=facts, assumptions=assumptions, warnings=warnings,
         sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(figure_ids)]), summary="")
     answer.summary = _summary(answer)
@@ -139,11 +136,10 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
         target=match.id, name=match.name, match=match, mode="count" if count is not None else "target_pflops",
         precision=precision, per_card={k: _finite(v[0]) for k, v in columns.items()},
         figure_ids=sorted(set(used)), cards=chips_total, servers=systems, cards_per_server=int(counts.sum()),
-        compute_pflops=_scaled(size.compute_tflops, p_base), effective_pflops=_scaled(size.effective_tflops, p_base),
-        compute_pflops_high=_scaled(system_tflops_high * systems, p_base) if system_tflops_high != system_tflops else None,
-        memory_tb=_scaled(size.memory_gb, 1e3), memory_bandwidth_tbs=_scaled(size.memory_bandwidth_gbs, 1e3),
-        chip_power_kw=_scaled(size.chip_power_w, 1e3), system_power_kw=_scaled(size.system_power_w, 1e3),
-        energy_per_day_mwh=_scaled(size.energy_per_day_kwh, 1e3), workload=facts, reported=reported,
+        **_reported_totals(size, p_base),
+        compute_pflops_high=(_in_unit(system_tflops_high * systems, "TFLOPS", "PFLOPS", p_base)
+                             if system_tflops_high != system_tflops else None),
+        workload=facts, reported=reported,
         implied_per_chip=_implied_per_chip(kb, match.id, int(counts.sum()), p_base),
         assumptions=assumptions, warnings=warnings,
         sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(sorted(set(used)))] + [f.source for f in reported]),
@@ -175,7 +171,7 @@ def _workload_only(kb: KnowledgeBase, match: NameMatch, count: int, precision: s
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, mode="count", precision=precision,
         per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=ids, cards=count,
-        servers=math.ceil(count / cards_per_server), cards_per_server=cards_per_server, compute_pflops=None,
+        servers=compute.servers_for_cards(count, cards_per_server), cards_per_server=cards_per_server, compute_pflops=None,
         effective_pflops=None, memory_tb=None, memory_bandwidth_tbs=None, chip_power_kw=None, system_power_kw=None,
         energy_per_day_mwh=None, workload=facts,
         assumptions=[f"no {precision.upper()} compute figure is reported for {match.name}: only the run's own "
@@ -205,8 +201,21 @@ def _or_nan(spec: Spec) -> float:
     return float("nan") if spec.value is None else spec.value
 
 
-def _scaled(value: float, divisor: float) -> float | None:
-    return None if value != value else round(value / divisor, 6)
+def _in_unit(value: float, unit: str, to: str, p_base: int = 1000) -> float | None:
+    """`value` converted by the compute core; None when it could not be computed (a figure was missing)."""
+    converted = float(compute.convert(value, unit, to, p_base))
+    return round(converted, 6) if math.isfinite(converted) else None
+
+
+def _reported_totals(size: compute.ClusterSize, p_base: int) -> dict[str, float | None]:
+    """A cluster's totals in the units an estimate reports them in."""
+    return {"compute_pflops": _in_unit(size.compute_tflops, "TFLOPS", "PFLOPS", p_base),
+            "effective_pflops": _in_unit(size.effective_tflops, "TFLOPS", "PFLOPS", p_base),
+            "memory_tb": _in_unit(size.memory_gb, "GB", "TB"),
+            "memory_bandwidth_tbs": _in_unit(size.memory_bandwidth_gbs, "GB/s", "TB/s"),
+            "chip_power_kw": _in_unit(size.chip_power_w, "W", "kW"),
+            "system_power_kw": _in_unit(size.system_power_w, "W", "kW"),
+            "energy_per_day_mwh": _in_unit(size.energy_per_day_kwh, "kWh", "MWh")}
 
 
 def _training(cards: int, card_tflops: float, parameters_billion: float | None, tokens_billion: float | None,
