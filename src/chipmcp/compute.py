@@ -115,7 +115,7 @@ def printed_decimals(printed: str, value: float) -> int:
     text = repr(float(value))
     if "e" in text:
         return 0
-    whole, _, fraction = text.partition(".")
+    fraction = text.partition(".")[2]
     return 0 if fraction == "0" else len(fraction)
 
 
