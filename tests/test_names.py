@@ -51,6 +51,8 @@ def test_golden_spelling_resolves_to_its_entity(golden_results, row: dict) -> No
     is_error, answer = golden_results[(row["tool"], row["query"])]
     assert not is_error, answer
     assert matched_id(row["tool"], answer) == row["expect"]  # type: ignore[arg-type]
+    if "method" in row:
+        assert answer["match"]["method"] == row["method"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("row", GOLDEN.get("reject", []), ids=lambda r: f"{r['tool']}:{r['query']!r}")

@@ -265,7 +265,7 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
             "entity": row.entity, "entity_kind": entities[row.entity][0], "metric": row.metric,
             "value": row.value, "low": row.low, "high": row.high, "bound": row.bound, "text": row.text,
             "unit": row.unit, "precision": row.precision, "sparsity": row.sparsity, "engine": row.engine,
-            "alternatives": row.alternatives, "period": row.period,
+            "alternatives": row.alternatives, "period": row.period, "period_alias": row.period_alias,
             "basis": row.basis, "as_of": row.as_of, "measure": row.measure, "quantity": row.quantity,
             "source": block.source, "locator": block.locator,
             "printed": row.printed, "note": row.note, "prefer": row.prefer, "suspect": row.suspect,
@@ -470,7 +470,11 @@ def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
                 problems: list[str]) -> list[dict[str, Any]]:
-    """Every way each entity is written, with its normalized key; one written alias → one entity."""
+    """Every way each entity is written, with its normalized key; one written alias → one entity.
+
+    A suspect stock code (printed, but contradicted by another report) still finds its company, flagged
+    with the figure's note, so a user quoting that report is answered and warned. It never takes a key
+    that names something else, and nothing is ever refused because of it."""
     written: list[tuple[str, str, str, str]] = []  # (alias, entity, form, origin)
     for rid, (_, loc) in sorted(entities.items()):
         rec = loc.record
@@ -482,9 +486,15 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
         if model:
             written.append((model, rid, "model", loc.origin))
         written.extend((alias, rid, "alias", loc.origin) for alias in rec.aliases)  # type: ignore[attr-defined]
+    suspect: list[tuple[str, str, str]] = []  # (code spelling, entity, why)
     for row in figure_rows:
-        if row["metric"] == "stock_code" and row["text"] and not row["suspect"]:
-            written.extend((code, row["entity"], "stock_code", row["origin"]) for code in _code_spellings(row["text"]))
+        if row["metric"] == "stock_code" and row["text"]:
+            spellings = _code_spellings(row["text"])
+            if row["suspect"]:
+                why = f"{row['source']} prints it" + (f"; {row['note']}" if row["note"] else "")
+                suspect.extend((code, row["entity"], why) for code in spellings)
+            else:
+                written.extend((code, row["entity"], "stock_code", row["origin"]) for code in spellings)
 
     owner: dict[str, tuple[str, str, str]] = {}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -501,7 +511,13 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
         if not claimed or claimed[1] == "model":
             owner[key] = (rid, form, origin)
         rows.setdefault((key, rid), {"key": key, "entity": rid, "alias": alias, "form": form,
-                                     "signature": names.signature(alias)})
+                                     "signature": names.signature(alias), "suspect": False, "note": ""})
+    for code, rid, why in suspect:
+        key = names.normalize(code)
+        if key and key not in owner:
+            owner[key] = (rid, "stock_code", "")
+            rows[(key, rid)] = {"key": key, "entity": rid, "alias": code, "form": "stock_code",
+                                "signature": names.signature(code), "suspect": True, "note": why}
     # Generated spellings (simplified/traditional, pinyin) come last and never override a written one.
     for (key, rid), row in list(rows.items()):
         for variant, form in names.variants(row["alias"]):
@@ -532,13 +548,14 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
                   "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),
-    "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT}, None),
+    "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT,
+                 "note": TEXT}, None),
     "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT},
               None),
     "figures": ({"id": INT, "entity": TEXT, "entity_kind": TEXT, "metric": TEXT, "value": REAL, "low": REAL,
                  "high": REAL, "bound": TEXT, "text": TEXT, "unit": TEXT, "currency": TEXT, "precision": TEXT,
-                 "sparsity": TEXT, "engine": TEXT, "alternatives": INT, "period": TEXT, "basis": TEXT,
-                 "as_of": TEXT, "measure": TEXT, "quantity": TEXT, "source": TEXT,
+                 "sparsity": TEXT, "engine": TEXT, "alternatives": INT, "period": TEXT, "period_alias": TEXT,
+                 "basis": TEXT, "as_of": TEXT, "measure": TEXT, "quantity": TEXT, "source": TEXT,
                  "locator": TEXT, "printed": TEXT, "note": TEXT, "prefer": INT, "suspect": INT,
                  "base_value": REAL, "base_low": REAL, "base_high": REAL, "conflict_group": INT,
                  "conflict_kind": TEXT, "history_group": INT, "conflicts_with": TEXT, "preferred": INT, "origin": TEXT}, "id"),

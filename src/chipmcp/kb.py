@@ -102,8 +102,10 @@ class KnowledgeBase:
 
     @cached_property
     def names(self) -> NameIndex:
-        entries = [AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"])
-                   for r in self._rows("SELECT key, entity, alias, form, signature FROM aliases ORDER BY key, entity")]
+        entries = [AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"], bool(r["suspect"]),
+                              r["note"] or "")
+                   for r in self._rows("SELECT key, entity, alias, form, signature, suspect, note FROM aliases "
+                                       "ORDER BY key, entity")]
         infos = [EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"])
                  for e in self.entities.values()]
         return NameIndex(entries, infos)
@@ -118,11 +120,12 @@ class KnowledgeBase:
         return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
 
     def aliases_of(self, entity_id: str) -> tuple[str, ...]:
-        """Every written name of an entity except generated pinyin."""
+        """Every written name of an entity except generated pinyin and suspect spellings."""
         return self._aliases_of(entity_id)
 
     def _read_aliases(self, entity_id: str) -> tuple[str, ...]:
-        rows = self._rows("SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' ORDER BY alias",
+        rows = self._rows("SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' AND NOT suspect "
+                          "ORDER BY alias",
                           (entity_id,))
         return tuple(r["alias"] for r in rows)
 

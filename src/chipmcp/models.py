@@ -34,7 +34,8 @@ class Figure(Model):
     precision: str | None = Field(None, description="fp16, bf16, fp8, int8, …; 'fp16/bf16' holds for both")
     sparsity: str | None = Field(None, description="dense or sparse when the report says")
     engine: str | None = Field(None, description="vector or tensor, when a report prints compute for each")
-    period: str | None = None
+    period: str | None = Field(None, description="As printed: 2024, 2025H1, 2025Q3, FY2025Q3, 2020-2024, …")
+    period_alias: str | None = Field(None, description="The period a mislabelled figure really covers")
     basis: str | None = Field(None, description="actual, forecast, estimate, plan or guidance")
     as_of: str | None = None
     measure: str | None = Field(None, description="What is measured when a metric can measure several things "
@@ -77,8 +78,9 @@ class NameMatch(Model):
     query: str
     id: str
     name: str
-    method: Literal["exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "fuzzy", "id",
-                    "via-chip"] = Field(description="How the name was matched")
+    method: Literal["exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "fuzzy", "digit-typo", "id",
+                    "via-chip"] = Field(description=(
+                        "How the name was matched; digit-typo: a letter O, l or I read as 0 or 1 in a model number"))
     alias: str = Field(description="The known spelling that matched")
     score: float
     note: str = ""
@@ -260,6 +262,41 @@ class Listing(Model):
     figure_id: int
     source: str
     suspect: bool = Field(False, description="Printed by a report but looks wrong (another report's code is preferred)")
+    note: str = Field("", description="Why a code is suspect")
+    conflicts_with: list[int] = Field(default_factory=list, description="Figure ids of codes that disagree")
+
+
+class IdentityFact(Model):
+    """One fact about a company (its listing date), with every figure that states it."""
+
+    value: str
+    figure_ids: list[int]
+    sources: list[str]
+
+
+class Venue(Model):
+    """Where a company's shares trade: the exchange and its board (STAR Market, Main Board, …)."""
+
+    text: str = Field(description="As recorded, e.g. 上交所科创板")
+    exchange: str | None = Field(description="Shanghai Stock Exchange, Hong Kong Exchange, …")
+    board: str | None = Field(description="STAR Market, ChiNext, Main Board, …; null when not printed")
+    figure_ids: list[int]
+    sources: list[str]
+
+
+class MarketCap(Model):
+    figure_id: int
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    bound: str | None = None
+    unit: str
+    currency: str | None
+    as_of: str | None
+    basis: str | None = None
+    printed: str
+    source: str
+    preferred: bool = True
 
 
 class VendorIdentity(Model):
@@ -272,7 +309,10 @@ class VendorIdentity(Model):
     kind: str
     country: str | None
     parent: str | None
-    listings: list[Listing]
+    listings: list[Listing] = Field(description="Every stock code the reports print, suspect ones marked")
+    listing_date: IdentityFact | None = None
+    venue: Venue | None = None
+    market_cap: list[MarketCap] = Field(default_factory=list, description="Each reported market cap, with its date")
 
 
 class NormalizedFigure(Model):

@@ -5,7 +5,9 @@ How a query is matched, in order:
    simplified/traditional and pinyin spellings, stock codes with and without exchange suffix);
 2. a vendor name leads the query ("华为910B", "NVIDIA H20"): the rest is matched among that vendor's
    entities;
-3. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
+3. a letter O, l or I typed for a digit inside a model number ('91oC' → 910C), when exactly one entity
+   answers to the digits;
+4. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
    equals the query's may match, so 910B never answers for 910C, nor H20 for H200.
 
 Normalization: NFKC (full-width → half-width), ™/® dropped, case folded, traditional → simplified
@@ -14,6 +16,7 @@ Normalization: NFKC (full-width → half-width), ™/® dropped, case folded, tr
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -125,6 +128,8 @@ class AliasEntry:
     alias: str
     form: str  # name_zh, name_en, alias, model, stock_code, pinyin, ...
     signature: str
+    suspect: bool = False  # a spelling a report printed that looks wrong (a mistyped stock code)
+    note: str = ""  # why it is suspect
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +155,18 @@ class Match:
     id: str
     kind: str
     display: str
-    method: str  # exact, normalized, pinyin, stock-code, vendor-prefix, fuzzy
+    method: str  # exact, normalized, pinyin, stock-code, vendor-prefix, digit-typo, fuzzy
     alias: str
     score: float
     note: str = ""
     alternatives: list[Candidate] = field(default_factory=list)
 
+
+# Letters typed for digits inside a model number; at most this many are tried at once (2^n spellings).
+_TYPO_DIGITS = {"o": "0", "i": "1", "l": "1"}
+_TYPO_RUN = re.compile(r"[0-9oil]+")
+_DIGITS = frozenset("0123456789")
+_TYPO_MAX = 4
 
 FUZZY_ACCEPT = 82.0  # a fuzzy score at or above this is an answer; below it only a suggestion
 AMBIGUITY_MARGIN = 3.0  # two entities this close in score are reported as ambiguous
@@ -207,6 +218,9 @@ class NameIndex:
         prefixed = self._vendor_prefixed(query, key, kinds)
         if prefixed:
             return self._with_relatives(prefixed)
+        typo = self._digit_typo(query, key, kinds)
+        if typo:
+            return self._with_relatives(typo)
         return self._fuzzy(query, key, kinds, what)
 
     def suggest(self, query: str, kinds: frozenset[str], limit: int = 5) -> list[Candidate]:
@@ -234,10 +248,16 @@ class NameIndex:
                 + ". Ask for one of them by its full name.",
                 [f"{self.entities[e].display} ({e})" for e in entities],
             )
-        entry = min(entries, key=lambda e: _FORM_RANK.get(e.form, 9))
+        entry = min(entries, key=lambda e: (e.suspect, _FORM_RANK.get(e.form, 9)))
         written = query.strip() == entry.alias
         method = "exact" if written else {"pinyin": "pinyin", "stock_code": "stock-code"}.get(entry.form, "normalized")
-        return self._match(entry.entity, method, entry.alias, 100.0)
+        match = self._match(entry.entity, method, entry.alias, 100.0)
+        if entry.suspect:
+            note = (f"Warning: '{entry.alias}' is a suspect name for {match.display}, printed by a report but "
+                    f"probably wrong ({entry.note or 'another report disagrees'}); it may name something else. "
+                    f"Answering for {match.display}, as that report meant.")
+            match = Match(match.id, match.kind, match.display, match.method, match.alias, match.score, note)
+        return match
 
     def _vendor_prefixed(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
         for prefix in self._vendor_prefixes:
@@ -257,6 +277,30 @@ class NameIndex:
                     + ", ".join(f"{self.entities[e].display} ({e})" for e in found) + ". Ask for one by its full name.",
                     [f"{self.entities[e].display} ({e})" for e in found])
         return None
+
+    def _digit_typo(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
+        """A letter O typed for zero, or l/I for one, inside a model number ('91oC', 'MLU37O-X8'): the name
+        it spells with digits, when exactly one entity answers to the substitutions."""
+        spots = [index for run in _TYPO_RUN.finditer(key) if any(c in _DIGITS for c in run.group())
+                 for index in range(run.start(), run.end()) if key[index] in _TYPO_DIGITS]
+        if not spots or len(spots) > _TYPO_MAX:
+            return None
+        found: dict[str, tuple[Match, str]] = {}
+        for count in range(1, len(spots) + 1):
+            for chosen in itertools.combinations(spots, count):
+                variant = "".join(_TYPO_DIGITS[c] if i in chosen else c for i, c in enumerate(key))
+                try:
+                    match = self._exact(variant, variant, kinds) or self._vendor_prefixed(variant, variant, kinds)
+                except AmbiguousNameError:
+                    continue
+                if match:
+                    found.setdefault(match.id, (match, variant))
+        if len(found) != 1:
+            return None
+        match, variant = next(iter(found.values()))
+        note = (f"'{query.strip()}' has a letter where a digit belongs (O for 0, l or I for 1); read as '{variant}', "
+                f"which names {match.display}.")
+        return Match(match.id, match.kind, match.display, "digit-typo", match.alias, 100.0, note)
 
     def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str) -> Match:
         from rapidfuzz import fuzz, process
@@ -281,11 +325,13 @@ class NameIndex:
                     + ". Name one of them exactly.", [f"{self.entities[e].display} ({e})" for e in names])
             return self._match(entry.entity, "fuzzy", entry.alias, top_score)
         closest = self.suggest(query, kinds)
-        listing = ", ".join(f"{c.display} ({c.id})" for c in closest) or "none"
         if wanted and wanted not in self._keys_by_signature:  # no name at all carries this model number
             reason = f"No {what} with model number '{wanted}' is in the knowledge base"
         else:
             reason = f"No {what} matches '{query.strip()}'"
+        if not closest:  # nothing to suggest: the caller adds how to find a name instead
+            raise NotFoundError(f"{reason}, and no known name is close to it.")
+        listing = ", ".join(f"{c.display} ({c.id})" for c in closest)
         raise NotFoundError(f"{reason}. Closest: {listing}.", [f"{c.display} ({c.id})" for c in closest])
 
     def _match(self, entity_id: str, method: str, alias: str, score: float) -> Match:

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from . import periods
+from .errors import InputError
 from .units import BOUNDS, ENGINES, PRECISIONS, SPARSITIES, UNITS
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
@@ -25,6 +27,14 @@ PERIOD = re.compile(
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _parses(period: str) -> bool:
+    try:
+        periods.parse(period)  # one reading of periods for the build and the tools: a reversed span is refused
+    except InputError:
+        return False
+    return True
 
 
 def _check_date(value: str | None) -> str | None:
@@ -147,6 +157,9 @@ class FigureRow(Record):
     engine: Literal[ENGINES] | None = None  # type: ignore[valid-type]
     alternatives: bool = False  # low and high are two configurations printed 'a/b', not a span
     period: str | None = None
+    # The period a mislabelled figure really covers (NVIDIA's May-2025 quarter, printed FY25Q3, is FY2026Q1):
+    # `period` stays as printed, and a question about either label finds the figure.
+    period_alias: str | None = None
     basis: Literal["actual", "forecast", "estimate", "plan", "guidance"] | None = None
     as_of: str | None = None
     measure: Identifier | None = None  # one of the metric's `measures` (checked by the build)
@@ -178,10 +191,10 @@ class FigureRow(Record):
             raise ValueError(f"unknown precision {'/'.join(unknown)!r}; use {', '.join(PRECISIONS)}")
         return "/".join(parts)
 
-    @field_validator("period")
+    @field_validator("period", "period_alias")
     @classmethod
     def _known_period(cls, period: str | None) -> str | None:
-        if period is not None and not PERIOD.match(period):
+        if period is not None and not (PERIOD.match(period) and _parses(period)):
             raise ValueError(f"period {period!r} must look like 2024, 2025H1, 2025Q3, 2025Q1-Q3, FY2025Q3 or 2020-2024")
         return period
 
@@ -192,6 +205,9 @@ class FigureRow(Record):
         if self.prefer and self.suspect:
             raise ValueError("a figure cannot be both `prefer` and `suspect`: a suspect figure is never preferred "
                              "while another exists; drop one of the two")
+        if self.period_alias is not None and (self.period is None or self.period_alias == self.period):
+            raise ValueError("`period_alias` names another label for `period`: give `period` as printed and a "
+                             "different alias")
         if self.text is not None:
             if numeric or ranged or self.unit:
                 raise ValueError("a text figure takes `text` only: drop value/low/high/unit")

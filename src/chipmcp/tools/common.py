@@ -22,8 +22,39 @@ def resolve(kb: KnowledgeBase, query: str, kinds: frozenset[str], what: str) -> 
     entity = kb.entity(text)
     if entity and entity["entity_kind"] in kinds:
         return NameMatch(query=query, id=text, name=display_name(entity), method="id", alias=text, score=100.0)
-    match = kb.names.resolve(query, kinds, what)
+    try:
+        match = kb.names.resolve(query, kinds, what)
+    except NotFoundError as missing:
+        if missing.candidates:
+            raise
+        raise NotFoundError(f"{missing} {_hint(kb, kinds, what)}") from None
     return name_match(query, match)
+
+
+# Spellings shown when a query is close to nothing; only those this knowledge base resolves are shown.
+_EXAMPLES = {"chip": ("昇腾910B", "H100", "MTT S4000", "CloudMatrix 384"),
+             "company": ("寒武纪", "Moore Threads", "688256", "英伟达"),
+             "chip or vendor": ("昇腾910B", "壁仞", "Hygon"), "workload": ("DeepSeek-V3", "GPT-4")}
+_HOW_TO_FIND = {
+    "chip": "vendor_financials(vendor=…) lists a company's chips; xinchuang_certified() with no name lists the "
+            "certified ones.",
+    "company": "A stock code or one of its chips (910B → Huawei) works too.",
+    "chip or vendor": "xinchuang_certified() with no name lists every certified product.",
+}
+
+
+def _hint(kb: KnowledgeBase, kinds: frozenset[str], what: str) -> str:
+    """What to write instead: example names this knowledge base knows, and how to list them."""
+    examples = []
+    for example in _EXAMPLES.get(what, ()):
+        try:
+            kb.names.resolve(example, kinds, what)
+        except NotFoundError:
+            continue
+        examples.append(example)
+    shown = f"Write a {what} name as a report does, e.g. {', '.join(examples)}." if examples else \
+        f"Write a {what} name as a report does (Chinese, English or pinyin, with or without the vendor)."
+    return " ".join(x for x in (shown, _HOW_TO_FIND.get(what, "")) if x)
 
 
 def name_match(query: str, match: Match) -> NameMatch:
@@ -42,7 +73,7 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
         id=row["id"], metric=row["metric"], label=metric.get("label_en", row["metric"]),
         value=row["value"], low=row["low"], high=row["high"], alternatives=bool(row["alternatives"]),
         bound=row["bound"], text=row["text"], unit=row["unit"], precision=row["precision"],
-        sparsity=row["sparsity"], engine=row["engine"], period=row["period"],
+        sparsity=row["sparsity"], engine=row["engine"], period=row["period"], period_alias=row["period_alias"],
         basis=row["basis"], as_of=row["as_of"], measure=row["measure"], quantity=row["quantity"],
         printed=row["printed"], source=row["source"],
         locator=row["locator"], note=row["note"] or "", suspect=bool(row["suspect"]),
@@ -135,9 +166,17 @@ def _num(value: float | None) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
 
 
+format_number = _num  # '3,168', '7.02', '?' for a missing one: the identity lines format amounts alike
+
+
+def shown_period(fig: Figure) -> str | None:
+    """'FY2025Q3 [= FY2026Q1]' for a figure whose printed period has a corrected alias."""
+    return f"{fig.period} [= {fig.period_alias}]" if fig.period and fig.period_alias else fig.period
+
+
 def qualifiers(fig: Figure) -> str:
     parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.engine, fig.measure,
-                         fig.period,
+                         shown_period(fig),
                          fig.basis if fig.basis and fig.basis != "actual" else None,
                          f"as of {fig.as_of}" if fig.as_of else None) if p]
     return ", ".join(parts)

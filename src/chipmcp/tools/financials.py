@@ -6,21 +6,20 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from typing import Annotated
 
 from pydantic import Field
 
-from .. import compute
+from .. import compute, periods
 from ..errors import InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
-from ..models import GrowthFigure, Listing, NameMatch, NormalizedFigure, VendorFinancials, VendorIdentity
+from ..models import GrowthFigure, NameMatch, NormalizedFigure, VendorFinancials
 from ..units import UNITS
 from .common import conflicts, describe, figure, name_match, resolve, source_refs
+from .identity import IDENTITY_METRICS, company_identity, render_identity
 from .registry import Arguments, Name, Tool
 
 COMPANY = frozenset({"vendor", "market"})
-IDENTITY_METRICS = {"stock_code", "exchange", "listing_date"}
-_EXCHANGES = {"SH": "Shanghai Stock Exchange", "SZ": "Shenzhen Stock Exchange", "HK": "Hong Kong Exchange",
-              "BJ": "Beijing Stock Exchange", "O": "NASDAQ", "N": "NYSE", "TW": "Taiwan Stock Exchange"}
 _YEAR = re.compile(r"^(\d{4})$")
 
 
@@ -42,14 +41,18 @@ def resolve_company(kb: KnowledgeBase, name: str) -> NameMatch:
                          note=f"'{name}' is a chip ({chip.display}); answering for its vendor.")
 
 
-def vendor_financials(kb: KnowledgeBase, vendor: str, period: str | None = None, metric: str | None = None,
+def vendor_financials(kb: KnowledgeBase, vendor: str, period: int | str | None = None, metric: str | None = None,
                       unit: str | None = None) -> VendorFinancials:
     match = resolve_company(kb, vendor)
     entity = kb.entity(match.id)
     assert entity is not None
     rows = kb.figures(match.id)
-    identity = _identity(kb, entity, rows)
+    if not rows:
+        raise _nothing_reported(kb, match)
+    identity = company_identity(kb, entity, rows)
+    identity_rows = [r for r in rows if r["metric"] in IDENTITY_METRICS]
     rows = [r for r in rows if r["metric"] not in IDENTITY_METRICS]
+    warnings: list[str] = []
     if metric:
         wanted = _metric_ids(kb, metric)
         available = sorted({r["metric"] for r in rows})
@@ -57,25 +60,62 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: str | None = None,
         if not rows:
             raise NotFoundError(f"No '{metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.",
                                 available)
-    if period:
-        periods = sorted({r["period"] for r in rows if r["period"]})
-        rows = [r for r in rows if r["period"] and (r["period"] == period or r["period"].startswith(period)
-                                                   or period in r["period"].split("-"))]
-        if not rows:
-            raise NotFoundError(f"No figures for period '{period}' for {match.name}. Periods reported: "
-                                f"{', '.join(periods) or 'none'}.", periods)
+    if period is not None:
+        rows = _in_period(rows, periods.parse(period), match.name, warnings)
     figures = [figure(r, kb) for r in rows]
-    warnings: list[str] = []
     normalized = _normalize(rows, unit, warnings) if unit else []
+    # Disagreements about the company itself (two stock codes) are shown whatever the filters.
+    disagreements = conflicts([*figures, *(figure(r, kb) for r in identity_rows)], kb)
     answer = VendorFinancials(
         vendor=identity, match=match, figures=figures, normalized=normalized, growth=_growth(rows),
-        conflicts=conflicts(figures, kb), chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
-        sources=source_refs(kb, [f.source for f in figures]), warnings=warnings, summary="")
+        conflicts=disagreements, chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
+        sources=source_refs(kb, [*(f.source for f in figures), *(r["source"] for r in identity_rows)]),
+        warnings=warnings, summary="")
     answer.summary = _summary(answer)
     return answer
 
 
+def _nothing_reported(kb: KnowledgeBase, match: NameMatch) -> NotFoundError:
+    """A company the reports name but give no figure for: say so, and where its chips can be asked about."""
+    chips = kb.entities_of_vendor(match.id) + kb.entities_of_vendor(match.id, "system")
+    listing = ", ".join(f"{display_name(c)} ({c['id']})" for c in chips[:8])
+    where = (f" It is known as the maker of {listing}: lookup_chip answers for those." if chips else
+             " Ask lookup_chip about a chip, or vendor_financials about a company the reports cover "
+             "(e.g. 寒武纪, 摩尔线程, 688256).")
+    return NotFoundError(f"The reports give no figures for {match.name}: no financials, stock code or listing.{where}",
+                         [f"{display_name(c)} ({c['id']})" for c in chips[:8]])
+
+
+def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: list[str]) -> list[dict]:
+    """The figures a period question asks for (by printed period or its alias); for a year, say which metrics
+    have only part-year figures, so a half-year is never read as the year."""
+    reported = sorted({r["period"] for r in rows if r["period"]})
+    kept = [r for r in rows if periods.matches(query, r["period"], r["period_alias"])]
+    if not kept:
+        raise NotFoundError(f"No figures for period '{query}' for {company}. Periods reported: "
+                            f"{', '.join(reported) or 'none'}.", reported)
+    if query.is_year:
+        parts: dict[str, set[str]] = defaultdict(set)
+        whole = set()
+        for row in kept:
+            labels = [periods.stored(p) for p in (row["period"], row["period_alias"]) if p]
+            if any(label == query for label in labels):
+                whole.add(row["metric"])
+            elif not any(label.is_span for label in labels):
+                parts[row["metric"]].add(row["period"])
+        partial = {m: sorted(p) for m, p in parts.items() if m not in whole}
+        if partial:
+            listed = "; ".join(f"{m} ({', '.join(p)})" for m, p in sorted(partial.items()))
+            warnings.append(f"No full-year {query} figure is reported for {listed}: these are part-year figures, "
+                            "not the year's total.")
+    return kept
+
+
 def _metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
+    """The metrics a filter names, with their family: `capex` also brings capex_growth and capex_growth_qoq.
+
+    A metric belongs to another's family when its id extends that id (`capex` → `capex_growth`) or its
+    label extends that label (资本开支 → 资本开支增速), as metrics.toml names them."""
     needle = metric.strip().casefold()
     found = {m["id"] for m in kb.metrics.values()
              if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
@@ -84,20 +124,13 @@ def _metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
     if not found:
         raise InputError(f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
                          "revenue_growth, gross_margin, rd_expense, capex, market_cap, market_share.")
-    return found
+    heads = [kb.metrics[f] for f in found]
+    return found | {m["id"] for m in kb.metrics.values() if any(_extends(m, head) for head in heads)}
 
 
-def _identity(kb: KnowledgeBase, entity: dict, rows: list[dict]) -> VendorIdentity:
-    listings = []
-    for row in rows:
-        if row["metric"] == "stock_code" and row["text"]:
-            suffix = row["text"].rsplit(".", 1)[-1].upper() if "." in row["text"] else None
-            listings.append(Listing(code=row["text"], exchange=_EXCHANGES.get(suffix or "", suffix),
-                                    figure_id=row["id"], source=row["source"], suspect=bool(row["suspect"])))
-    return VendorIdentity(id=entity["id"], name_zh=entity["name_zh"], name_zh_hant=entity["name_zh_hant"] or "",
-                          name_en=entity["name_en"], full_name_zh=entity["full_name_zh"] or "",
-                          aliases=kb.aliases_of(entity["id"]), kind=entity["kind"], country=entity["country"],
-                          parent=entity["parent"], listings=listings)
+def _extends(metric: dict, head: dict) -> bool:
+    return (metric["id"].startswith(head["id"] + "_") or metric["label_en"].startswith(head["label_en"] + " ")
+            or (metric["label_zh"] != head["label_zh"] and metric["label_zh"].startswith(head["label_zh"])))
 
 
 def _normalize(rows: list[dict], unit: str, warnings: list[str]) -> list[NormalizedFigure]:
@@ -181,6 +214,7 @@ def render(a: VendorFinancials) -> str:
     lines = [a.summary]
     if a.match.note:
         lines.append(a.match.note)
+    lines += render_identity(a.vendor)
     lines.append("Figures:")
     lines += [describe(f) for f in a.figures] or ["- none"]
     if a.normalized:
@@ -204,7 +238,8 @@ def render(a: VendorFinancials) -> str:
 class VendorFinancialsArguments(Arguments):
     vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, "
                                      "910B (→ Huawei)")
-    period: str | None = Field(None, max_length=20, description="2024, 2025H1, 2025Q3, … (prefix match)")
+    period: int | Annotated[str, Field(max_length=30)] | None = Field(None, description=(
+        "2025 or '2025', 2025H1 (1H25), 2025Q3 (3Q25), FY25Q3, 2025Q1-Q3; parts of a year match it"))
     metric: str | None = Field(None, max_length=60, description=(
         "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))
     unit: str | None = Field(None, max_length=10, description=(

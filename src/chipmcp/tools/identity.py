@@ -1,0 +1,113 @@
+"""A company's identity as its figures give it: names, every stock code (suspect ones marked), where and
+when it listed, and its reported market value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..kb import KnowledgeBase
+from ..models import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
+from ..names import spaced
+from ..units import UNITS
+from .common import format_number
+
+IDENTITY_METRICS = frozenset({"stock_code", "exchange", "listing_date"})
+
+# A code's suffix names its exchange (688256.SH, 09660.HK, NVDA.O).
+_BY_SUFFIX = {"SH": "Shanghai Stock Exchange", "SZ": "Shenzhen Stock Exchange", "HK": "Hong Kong Exchange",
+              "BJ": "Beijing Stock Exchange", "O": "NASDAQ", "N": "NYSE", "TW": "Taiwan Stock Exchange"}
+# How reports write exchanges and boards (simplified: `spaced` folds traditional spellings to these).
+_EXCHANGE_WORDS = {"上交所": "Shanghai Stock Exchange", "上海证券交易所": "Shanghai Stock Exchange",
+                   "深交所": "Shenzhen Stock Exchange", "深圳证券交易所": "Shenzhen Stock Exchange",
+                   "港交所": "Hong Kong Exchange", "香港交易所": "Hong Kong Exchange", "联交所": "Hong Kong Exchange",
+                   "北交所": "Beijing Stock Exchange", "北京证券交易所": "Beijing Stock Exchange",
+                   "纳斯达克": "NASDAQ", "nasdaq": "NASDAQ", "纽交所": "NYSE", "nyse": "NYSE"}
+_BOARD_WORDS = {"科创板": "STAR Market", "创业板": "ChiNext", "主板": "Main Board", "主机板": "Main Board",
+                "gem": "GEM", "创业板市场": "GEM"}
+
+
+def company_identity(kb: KnowledgeBase, entity: dict[str, Any], rows: list[dict[str, Any]]) -> VendorIdentity:
+    listings = [Listing(code=r["text"], exchange=_BY_SUFFIX.get(_suffix(r["text"]) or "", _suffix(r["text"])),
+                        figure_id=r["id"], source=r["source"], suspect=bool(r["suspect"]),
+                        note=(r["note"] or "") if r["suspect"] else "",
+                        conflicts_with=[int(i) for i in r["conflicts_with"].split(",")] if r["conflicts_with"] else [])
+                for r in rows if r["metric"] == "stock_code" and r["text"]]
+    return VendorIdentity(id=entity["id"], name_zh=entity["name_zh"], name_zh_hant=entity["name_zh_hant"] or "",
+                          name_en=entity["name_en"], full_name_zh=entity["full_name_zh"] or "",
+                          aliases=list(kb.aliases_of(entity["id"])), kind=entity["kind"], country=entity["country"],
+                          parent=entity["parent"], listings=listings, listing_date=_listing_date(rows),
+                          venue=_venue(rows), market_cap=_market_caps(rows))
+
+
+def _suffix(code: str) -> str | None:
+    return code.rsplit(".", 1)[-1].upper() if "." in code else None
+
+
+def _chosen(rows: list[dict[str, Any]], metric: str) -> tuple[str, list[dict[str, Any]]] | None:
+    """The value the preferred figures of a text metric give, and every figure giving it."""
+    stated = [r for r in rows if r["metric"] == metric and r["text"]]
+    if not stated:
+        return None
+    best = min(stated, key=lambda r: (not r["preferred"], bool(r["suspect"]), r["id"]))
+    return best["text"], [r for r in stated if r["text"] == best["text"]]
+
+
+def _listing_date(rows: list[dict[str, Any]]) -> IdentityFact | None:
+    chosen = _chosen(rows, "listing_date")
+    if chosen is None:
+        return None
+    value, agreeing = chosen
+    return IdentityFact(value=value, figure_ids=[r["id"] for r in agreeing],
+                        sources=sorted({r["source"] for r in agreeing}))
+
+
+def _venue(rows: list[dict[str, Any]]) -> Venue | None:
+    chosen = _chosen(rows, "exchange")
+    if chosen is None:
+        return None
+    text, agreeing = chosen
+    words = spaced(text).replace(" ", "")
+    exchange = next((name for word, name in _EXCHANGE_WORDS.items() if word in words), None)
+    board = next((name for word, name in sorted(_BOARD_WORDS.items(), key=lambda kv: -len(kv[0])) if word in words),
+                 None)
+    if exchange is None:  # 'STAR Market' alone: the exchange follows from the company's codes
+        exchange = next((_BY_SUFFIX.get(_suffix(r["text"]) or "") for r in rows
+                         if r["metric"] == "stock_code" and r["text"] and not r["suspect"]), None)
+    return Venue(text=text, exchange=exchange, board=board, figure_ids=[r["id"] for r in agreeing],
+                 sources=sorted({r["source"] for r in agreeing}))
+
+
+def _market_caps(rows: list[dict[str, Any]]) -> list[MarketCap]:
+    return [MarketCap(figure_id=r["id"], value=r["value"], low=r["low"], high=r["high"], bound=r["bound"],
+                      unit=r["unit"], currency=UNITS[r["unit"]].currency, as_of=r["as_of"], basis=r["basis"],
+                      printed=r["printed"], source=r["source"], preferred=bool(r["preferred"]))
+            for r in rows if r["metric"] == "market_cap" and r["unit"]]
+
+
+def render_identity(identity: VendorIdentity) -> list[str]:
+    """The identity lines of the text block: listing, every code, market value."""
+    lines = []
+    listed = []
+    if identity.listing_date:
+        listed.append(f"on {identity.listing_date.value}")
+    if identity.venue:
+        where = ", ".join(x for x in (identity.venue.exchange, identity.venue.board) if x)
+        listed.append(f"at {where} ({identity.venue.text})" if where else f"at {identity.venue.text}")
+    if listed:
+        cited = sorted({*(identity.listing_date.sources if identity.listing_date else []),
+                        *(identity.venue.sources if identity.venue else [])})
+        lines.append(f"Listed {' '.join(listed)} — {', '.join(cited)}")
+    if identity.listings:
+        codes = []
+        for listing in identity.listings:
+            flag = f"; SUSPECT: {listing.note}" if listing.suspect else ""
+            codes.append(f"{listing.code} ({listing.exchange or 'exchange not known'}; {listing.source}{flag})")
+        lines.append("Stock codes: " + "; ".join(codes))
+    for cap in identity.market_cap:
+        bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
+        amount = format_number(cap.value) if cap.value is not None else f"{format_number(cap.low)}-{format_number(cap.high)}"
+        extra = "".join(f", {x}" for x in (cap.basis if cap.basis not in (None, "actual") else None,
+                                           None if cap.preferred else "not preferred") if x)
+        lines.append(f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
+                     f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source}{extra}")
+    return lines
