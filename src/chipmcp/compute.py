@@ -266,3 +266,18 @@ def cagr(start: np.ndarray | float, end: np.ndarray | float, years: float) -> np
     ratio = safe_divide(np.asarray(end, dtype=float), np.asarray(start, dtype=float))
     with np.errstate(invalid="ignore"):
         return (np.power(ratio, 1.0 / years) - 1.0) * 100
+
+
+# --- industry figures -----------------------------------------------------------------------------------
+
+def total(values: Sequence[float | None]) -> float | None:
+    """Sum of the reported values (missing ones skipped); None when none is reported."""
+    array = as_array(values)
+    return float(np.nansum(array)) if np.isfinite(array).any() else None
+
+
+def spread(values: Sequence[float | None]) -> float | None:
+    """Largest over smallest positive value: how far apart estimates of one quantity are (None below two)."""
+    array = as_array(values)
+    array = array[np.isfinite(array) & (array > 0)]
+    return float(array.max() / array.min()) if len(array) >= 2 else None

@@ -295,3 +295,120 @@ class VendorFinancials(Model):
     sources: list[SourceRef]
     warnings: list[str] = Field(default_factory=list)
     summary: str
+
+
+class TopicMatch(Model):
+    query: str
+    entities: list[Candidate] = Field(description="The markets, groups, models or companies whose figures are shown")
+    metrics: list[str] = Field(default_factory=list, description="Metrics the topic or `metric` named; empty: all")
+    method: Literal["name", "name+metric", "metric", "search"] = Field(
+        description="name: the topic is a name; +metric: with a metric's words; metric: a metric across the "
+                    "industry; search: full-text search over names, labels, locators and notes")
+    note: str = ""
+
+
+class RankedShare(Model):
+    rank: int
+    entity: str
+    name: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    printed: str
+    figure_id: int
+
+
+class ShareTable(Model):
+    """A share table: figures of one metric across entities, from one table of one report, ranked."""
+
+    metric: str
+    label: str
+    period: str | None
+    source: str
+    locator: str
+    of: str = Field(description="What the shares are of, from the figures' note")
+    rows: list[RankedShare]
+    total: float | None = Field(description="Sum of the listed shares, in %")
+
+
+class Series(Model):
+    """Figures of one quantity (metric and period) on different entities: estimates side by side."""
+
+    metric: str
+    label: str
+    period: str | None
+    figure_ids: list[int]
+    entities: list[str]
+    verdict: Literal["agree", "disagree", "different-definitions"]
+    summary: str
+
+
+class EntityFigures(Model):
+    entity: str
+    name: str
+    kind: str = Field(description="market, group, regulation, llm, training-run, or a company's kind")
+    printed_with: str | None = Field(None, description="For a company: the topic entity whose table printed these")
+    figures: list[Figure]
+
+
+class IndustryFigures(Model):
+    topic: TopicMatch
+    figures: list[EntityFigures] = Field(description="Figures grouped by the entity they are of")
+    share_tables: list[ShareTable] = Field(default_factory=list)
+    series: list[Series] = Field(default_factory=list, description="Several estimates of one quantity side by side")
+    conflicts: list[Conflict]
+    definitions: dict[str, str] = Field(default_factory=dict, description="Entity id → what it covers (our words)")
+    sources: list[SourceRef]
+    summary: str
+
+
+class Cell(Model):
+    """One spec of one chip as a calculation uses it: value (or low/high), unit, what it is, which figures."""
+
+    value: float | None = Field(description="The value in `unit`; the low end when a range")
+    high: float | None = Field(None, description="Upper end of a range")
+    bound: str | None = None
+    unit: str
+    label: str = Field("", description="Qualifiers the reader must know: sparse, range, precision not printed, …")
+    figure_ids: list[int] = Field(default_factory=list)
+    suspect: bool = False
+
+
+class ChipRow(Model):
+    id: str
+    name: str
+    vendor: str
+    vendor_name: str
+    kind: str
+    entity_kind: Literal["chip", "system"]
+    certified: Literal["listed-product", "same-family", "none"] | None = Field(
+        None, description="Set when `certified` filtered the list")
+    cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
+
+
+class Condition(Model):
+    metric: str
+    op: str
+    value: float | str
+
+
+class NotReported(Model):
+    metric: str
+    count: int
+    chips: list[str] = Field(description="Chip ids that pass every other filter but have no figure for `metric`")
+
+
+class ChipList(Model):
+    filters: list[str] = Field(description="The filters applied, in words")
+    sort_by: str | None
+    descending: bool | None
+    precision: str
+    total: int = Field(description="Chips and systems matching every filter")
+    returned: int
+    offset: int
+    rows: list[ChipRow]
+    not_reported: list[NotReported] = Field(
+        default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")
+    rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
+    sources: list[SourceRef]
+    summary: str

@@ -72,6 +72,25 @@ def normalize(text: str) -> str:
     return key
 
 
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def search_terms(text: str) -> str:
+    """The words full-text search indexes and queries: `spaced` text, letters split from digits ('gpt4' →
+    'gpt 4'), and each run of Chinese characters cut into overlapping pairs ('市场规模' → '市场 场规 规模').
+
+    Chinese is written without spaces, so SQLite's default tokenizer sees '全球ASIC芯片市场' as one token, and
+    its trigram tokenizer cannot match a two-character word (市场, 份额, 开支); character pairs match both, as
+    CJK search engines do (measured in benchmarks/BENCHMARKS.md)."""
+    out: list[str] = []
+    for word in _LETTER_DIGIT.sub(" ", spaced(text)).split():
+        if _CJK.search(word) and len(word) > 1:
+            out += [word[i:i + 2] for i in range(len(word) - 1)]
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
 def signature(text: str) -> str:
     """The model numbers a name carries: each digit run with the letters glued to it.
 
@@ -221,6 +240,16 @@ class NameIndex:
                     best[entry.entity] = max(best.get(entry.entity, 0.0), score)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [self._candidate(entity, score) for entity, score in ranked]
+
+    def extending(self, query: str, kinds: frozenset[str]) -> list[str]:
+        """Entities of `kinds` with a name that starts with the query's key ('DeepSeek' → DeepSeek-V3, -R1, …):
+        what a bare family or brand word may mean. Keys shorter than three characters extend too much to say."""
+        key = normalize(query)
+        if len(key) < 3:
+            return []
+        found = {e.entity for k, entries in self.by_key.items() if k.startswith(key) for e in entries
+                 if self.entities[e.entity].kind in kinds}
+        return sorted(found)
 
     def _exact(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
         entries = [e for e in self.by_key.get(key, []) if self.entities[e.entity].kind in kinds]

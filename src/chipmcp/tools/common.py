@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import NotFoundError
+from ..errors import AmbiguousNameError, InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import Candidate, Conflict, Figure, NameMatch, SourceRef
 from ..names import Match
@@ -22,8 +22,46 @@ def resolve(kb: KnowledgeBase, query: str, kinds: frozenset[str], what: str) -> 
     entity = kb.entity(text)
     if entity and entity["entity_kind"] in kinds:
         return NameMatch(query=query, id=text, name=display_name(entity), method="id", alias=text, score=100.0)
-    match = kb.names.resolve(query, kinds, what)
+    try:
+        match = kb.names.resolve(query, kinds, what)
+    except AmbiguousNameError:
+        raise
+    except NotFoundError as missing:
+        raise with_pointer(kb, missing, query, kinds) from None
     return name_match(query, match)
+
+
+def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: frozenset[str]) -> NotFoundError:
+    """The not-found error, plus the tool that does answer for `query` when it names another kind of thing
+    (a market or AI model asked of lookup_chip, a model asked of vendor_financials): one 'did you mean' for
+    every tool, from the names index and the full-text search."""
+    from .topics import elsewhere  # the search is needed only when a name is missing
+
+    hint = elsewhere(kb, query, kinds)
+    if not hint:
+        return missing
+    error = type(missing)(f"{missing}{hint}", missing.candidates)
+    return error
+
+
+def metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
+    """The metric ids a `metric` argument names: an id, or an English or Chinese label (whole, then part)."""
+    needle = metric.strip().casefold()
+    found = {m["id"] for m in kb.metrics.values()
+             if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
+    if not found:
+        found = {m["id"] for m in kb.metrics.values() if needle in m["label_en"].casefold() or needle in m["label_zh"]}
+    if not found:
+        raise InputError(f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
+                         "revenue_growth, gross_margin, rd_expense, capex, market_cap, market_share, market_size, "
+                         "shipments, parameters, gpu_hours, training_cost, users.")
+    return found
+
+
+def period_matches(reported: str | None, asked: str) -> bool:
+    """'2025' matches 2025, 2025H1, 2025Q3 and spans naming 2025 (2021-2025)."""
+    return bool(reported) and (reported == asked or reported.startswith(asked)  # type: ignore[union-attr]
+                               or asked in reported.split("-"))  # type: ignore[union-attr]
 
 
 def name_match(query: str, match: Match) -> NameMatch:

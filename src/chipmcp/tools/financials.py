@@ -12,7 +12,7 @@ from ..errors import InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import GrowthFigure, Listing, NameMatch, NormalizedFigure, VendorFinancials, VendorIdentity
 from ..units import UNITS
-from .common import conflicts, describe, figure, name_match, resolve, source_refs
+from .common import conflicts, describe, figure, metric_ids, name_match, period_matches, resolve, source_refs
 
 COMPANY = frozenset({"vendor", "market"})
 IDENTITY_METRICS = {"stock_code", "exchange", "listing_date"}
@@ -48,7 +48,7 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: str | None = None,
     identity = _identity(kb, entity, rows)
     rows = [r for r in rows if r["metric"] not in IDENTITY_METRICS]
     if metric:
-        wanted = _metric_ids(kb, metric)
+        wanted = metric_ids(kb, metric)
         available = sorted({r["metric"] for r in rows})
         rows = [r for r in rows if r["metric"] in wanted]
         if not rows:
@@ -56,8 +56,7 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: str | None = None,
                                 available)
     if period:
         periods = sorted({r["period"] for r in rows if r["period"]})
-        rows = [r for r in rows if r["period"] and (r["period"] == period or r["period"].startswith(period)
-                                                   or period in r["period"].split("-"))]
+        rows = [r for r in rows if period_matches(r["period"], period)]
         if not rows:
             raise NotFoundError(f"No figures for period '{period}' for {match.name}. Periods reported: "
                                 f"{', '.join(periods) or 'none'}.", periods)
@@ -70,18 +69,6 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: str | None = None,
         sources=source_refs(kb, [f.source for f in figures]), warnings=warnings, summary="")
     answer.summary = _summary(answer)
     return answer
-
-
-def _metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
-    needle = metric.strip().casefold()
-    found = {m["id"] for m in kb.metrics.values()
-             if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
-    if not found:
-        found = {m["id"] for m in kb.metrics.values() if needle in m["label_en"].casefold() or needle in m["label_zh"]}
-    if not found:
-        raise InputError(f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
-                         "revenue_growth, gross_margin, rd_expense, capex, market_cap, market_share.")
-    return found
 
 
 def _identity(kb: KnowledgeBase, entity: dict, rows: list[dict]) -> VendorIdentity:
