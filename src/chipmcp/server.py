@@ -22,6 +22,7 @@ from ._version import __version__
 from .errors import ChipMCPError
 from .kb import KnowledgeBase
 from .models import ChipAnswer, ClusterEstimate, Comparison, VendorFinancials, XinchuangAnswer
+from .units import PRECISIONS
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -51,7 +52,7 @@ READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempot
                             open_world_hint=False)
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Precision = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4", "int8", "int4"]
+Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list, units.PRECISIONS
 CompareMetric = Literal["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "price",
                         "tflops_per_w", "bandwidth_per_tflops", "gb_per_tflops", "price_per_tflops"]
 
