@@ -241,6 +241,17 @@ class NameIndex:
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [self._candidate(entity, score) for entity, score in ranked]
 
+    def subsidiaries(self, vendor_id: str) -> set[str]:
+        """Every company below `vendor_id` in the parent links (Alibaba → T-Head), at any depth."""
+        found: set[str] = set()
+        todo = [vendor_id]
+        while todo:
+            for child in self._subsidiaries.get(todo.pop(), set()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
     def extending(self, query: str, kinds: frozenset[str]) -> list[str]:
         """Entities of `kinds` with a name that starts with the query's key ('DeepSeek' → DeepSeek-V3, -R1, …):
         what a bare family or brand word may mean. Keys shorter than three characters extend too much to say."""

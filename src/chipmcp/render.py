@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from .models import ChipAnswer, ClusterEstimate, Comparison, VendorFinancials, XinchuangAnswer
-from .tools import cluster, compare, financials, lookup, xinchuang
+from .models import ChipAnswer, ChipList, ClusterEstimate, Comparison, IndustryFigures, VendorFinancials, XinchuangAnswer
+from .tools import catalog, cluster, compare, financials, industry, lookup, xinchuang
 
 RENDERERS = {ChipAnswer: lookup.render, Comparison: compare.render, ClusterEstimate: cluster.render,
-             VendorFinancials: financials.render, XinchuangAnswer: xinchuang.render}
+             VendorFinancials: financials.render, XinchuangAnswer: xinchuang.render, ChipList: catalog.render,
+             IndustryFigures: industry.render}
 
 
 def render(answer: BaseModel) -> str:

@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field
 from ._version import __version__
 from .errors import ChipMCPError
 from .kb import KnowledgeBase
-from .models import ChipAnswer, ClusterEstimate, Comparison, VendorFinancials, XinchuangAnswer
+from .models import ChipAnswer, ChipList, ClusterEstimate, Comparison, IndustryFigures, VendorFinancials, XinchuangAnswer
+from .units import PRECISIONS
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -32,6 +33,8 @@ research reports. Every figure carries its source report and the token as printe
 - estimate_cluster: cards/servers for a target PFLOPS, or totals for N cards; power, energy; training runs.
 - xinchuang_certified: whether a chip or company is on the 安全可靠测评 AI-chip list; no name → whole list.
 - vendor_financials: a company's identity (stock codes, listing) and revenue, profit, capex, forecasts.
+- find_chips: filter and rank chips by vendor, domestic, kind, certified, specs (where), sort_by.
+- industry_figures: market sizes and shares, cloud capex, AI models (parameters, GPU-hours, cost, users).
 Names may be written in 简体/繁體/English/pinyin, with or without the vendor. When reports disagree,
 answers return every figure and mark the preferred one; say so to the user. Resources:
 chipmcp://chips/{id} and chipmcp://sources/{id}."""
@@ -45,13 +48,24 @@ EXAMPLE_CALLS: dict[str, dict[str, Any]] = {
     "estimate_cluster": {"chip": "MTT S4000", "target_pflops": 1000},
     "xinchuang_certified": {"name": "壁仞"},
     "vendor_financials": {"vendor": "寒武纪"},
+    "find_chips": {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
+                   "sort_by": "compute_tflops"},
+    "industry_figures": {"topic": "IDC shipment share"},
 }
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                             open_world_hint=False)
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Precision = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4", "int8", "int4"]
+
+
+class WhereCondition(BaseModel):
+    """One find_chips condition."""
+
+    metric: str = Field(max_length=40, description="compute_tflops, memory_gb, tdp_w, tflops_per_w, memory_type, …")
+    op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(">=", description="Comparison")
+    value: float | Annotated[str, Field(max_length=60)] = Field(description="Number in the metric's unit, or text")
+Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list, units.PRECISIONS
 CompareMetric = Literal["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "price",
                         "tflops_per_w", "bandwidth_per_tflops", "gb_per_tflops", "price_per_tflops"]
 
@@ -247,6 +261,48 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         Example: vendor_financials(vendor="摩尔线程", period="2025")
         """
         return respond("vendor_financials", vendor=vendor, period=period, metric=metric, unit=unit)
+
+    @mcp.tool(title="Find chips", annotations=READ_ONLY)
+    def find_chips(
+        vendor: Annotated[Name | None, Field(description=(
+            "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥, 华为 → 海思)"))] = None,
+        domestic: Annotated[bool | None, Field(description="true: Chinese vendors only; false: the others")] = None,
+        kind: Annotated[str | None, Field(max_length=20, description=(
+            "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))] = None,
+        certified: Annotated[bool | None, Field(description=(
+            "true: on the 安全可靠测评 list as listed product or same family (each row says which)"))] = None,
+        where: Annotated[list[WhereCondition] | None, Field(max_length=10, description=(
+            "Conditions {metric, op, value}: compare metrics (compute_tflops at `precision`, memory_gb, tdp_w, "
+            "tflops_per_w, …; ops > >= < <= = !=) or memory_type/release text (= != contains)"))] = None,
+        sort_by: Annotated[CompareMetric | None, Field(description="Rank by this metric, best first")] = None,
+        precision: Annotated[Precision, Field(description="Precision of compute_tflops and ratios")] = "fp16",
+        limit: Annotated[int, Field(ge=1, le=100, description="Rows to return (total counts all)")] = 10,
+        offset: Annotated[int, Field(ge=0, le=100_000, description="Rows to skip, for the next page")] = 0,
+        descending: Annotated[bool | None, Field(description=(
+            "Sort direction; default: best first (compute high, power and price low)"))] = None,
+    ) -> Annotated[CallToolResult, ChipList]:
+        """Chips and systems filtered and ranked by any spec, with the ones lacking the figure named.
+
+        Example: find_chips(domestic=true, where=[{"metric": "memory_gb", "op": ">=", "value": 64}])
+        """
+        return respond("find_chips", vendor=vendor, domestic=domestic, kind=kind, certified=certified,
+                       where=[w.model_dump() for w in where] if where else None, sort_by=sort_by,
+                       precision=precision, limit=limit, offset=offset, descending=descending)
+
+    @mcp.tool(title="Industry figures", annotations=READ_ONLY)
+    def industry_figures(
+        topic: Annotated[Name, Field(description=(
+            "Market, group, AI model or industry metric, any language: 全球ASIC市场规模, IDC shipment share, "
+            "BAT capex, DeepSeek-V3, GPT4 参数量"))],
+        period: Annotated[str | None, Field(max_length=20, description="2024, 2025H1, … (prefix match)")] = None,
+        metric: Annotated[str | None, Field(max_length=60, description=(
+            "market_size, market_share, shipments, capex, parameters, gpu_hours, training_cost, users, …"))] = None,
+    ) -> Annotated[CallToolResult, IndustryFigures]:
+        """Market sizes and shares (ranked), cloud capex and AI-model figures, with sources and conflicts.
+
+        Example: industry_figures(topic="全球ASIC市场规模")
+        """
+        return respond("industry_figures", topic=topic, period=period, metric=metric)
 
     @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
                   mime_type="application/json")
