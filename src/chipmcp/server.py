@@ -1,4 +1,4 @@
-"""MCP wiring only: registers the five tools, the resources and a prompt on an MCPServer.
+"""MCP wiring only: registers the tools, the resources and a prompt on an MCPServer.
 
 `build_server(kb)` takes the knowledge base as an argument (tests pass their own); with none, the
 default database is found or built on the first request, so start-up stays light.

@@ -95,9 +95,9 @@ def industry_entities_with(kb: KnowledgeBase, metrics: set[str]) -> list[str]:
     out = []
     for entity in kb.entities.values():
         kind = entity["entity_kind"]
-        if kind in INDUSTRY_KINDS or (kind == "vendor" and metrics & INDUSTRY_METRICS):
-            if kb.figures(entity["id"], sorted(metrics)):
-                out.append(entity["id"])
+        industry = kind in INDUSTRY_KINDS or (kind == "vendor" and metrics & INDUSTRY_METRICS)
+        if industry and kb.figures(entity["id"], sorted(metrics)):
+            out.append(entity["id"])
     return out
 
 
