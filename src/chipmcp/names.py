@@ -14,6 +14,7 @@ Normalization: NFKC (full-width → half-width), ™/® dropped, case folded, tr
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -189,6 +190,7 @@ class NameIndex:
         for entry in entries:
             self.by_key.setdefault(entry.key, []).append(entry)
         self._keys = list(self.by_key)
+        self._sorted_keys = sorted(self._keys)  # for prefix queries (extending)
         # Fuzzy matches are accepted only between equal signatures, so each signature's keys are searched alone.
         self._keys_by_signature: dict[str, list[str]] = {}
         for entry in self._all_entries():
@@ -215,8 +217,9 @@ class NameIndex:
         info = self.entities[entity_id]
         return Candidate(info.id, info.kind, info.display, round(score, 1))
 
-    def resolve(self, query: str, kinds: frozenset[str], what: str = "entity") -> Match:
-        """The one entity of `kinds` the query names; NotFoundError / AmbiguousNameError otherwise."""
+    def resolve(self, query: str, kinds: frozenset[str], what: str = "entity", suggest: bool = True) -> Match:
+        """The one entity of `kinds` the query names; NotFoundError / AmbiguousNameError otherwise
+        (`suggest=False`: without the closest names, for a caller that only asks whether it names one)."""
         key = normalize(query)
         if not key:
             raise NotFoundError(f"No {what} name given: '{query.strip()}' has no letters or digits.")
@@ -226,7 +229,7 @@ class NameIndex:
         prefixed = self._vendor_prefixed(query, key, kinds)
         if prefixed:
             return self._with_relatives(prefixed)
-        return self._fuzzy(query, key, kinds, what)
+        return self._fuzzy(query, key, kinds, what, suggest)
 
     def suggest(self, query: str, kinds: frozenset[str], limit: int = 5) -> list[Candidate]:
         """The closest entities of `kinds`, best first, whatever their model numbers."""
@@ -258,8 +261,12 @@ class NameIndex:
         key = normalize(query)
         if len(key) < 3:
             return []
-        found = {e.entity for k, entries in self.by_key.items() if k.startswith(key) for e in entries
-                 if self.entities[e.entity].kind in kinds}
+        found: set[str] = set()
+        for index in range(bisect.bisect_left(self._sorted_keys, key), len(self._sorted_keys)):
+            alias_key = self._sorted_keys[index]
+            if not alias_key.startswith(key):
+                break
+            found.update(e.entity for e in self.by_key[alias_key] if self.entities[e.entity].kind in kinds)
         return sorted(found)
 
     def _exact(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
@@ -298,7 +305,7 @@ class NameIndex:
                     [f"{self.entities[e].display} ({e})" for e in found])
         return None
 
-    def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str) -> Match:
+    def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str, suggest: bool = True) -> Match:
         from rapidfuzz import fuzz, process
 
         wanted = signature(query)
@@ -320,7 +327,7 @@ class NameIndex:
                     f"'{query}' is equally close to " + ", ".join(self.entities[e].display for e in names)
                     + ". Name one of them exactly.", [f"{self.entities[e].display} ({e})" for e in names])
             return self._match(entry.entity, "fuzzy", entry.alias, top_score)
-        closest = self.suggest(query, kinds)
+        closest = self.suggest(query, kinds) if suggest else []
         listing = ", ".join(f"{c.display} ({c.id})" for c in closest) or "none"
         if wanted and wanted not in self._keys_by_signature:  # no name at all carries this model number
             reason = f"No {what} with model number '{wanted}' is in the knowledge base"

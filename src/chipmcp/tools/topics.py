@@ -9,6 +9,7 @@ metric labels, locators and notes, where a company's figure counts for the marke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import AmbiguousNameError, ChipMCPError, NotFoundError
 from ..kb import KnowledgeBase
@@ -32,7 +33,12 @@ class Topic:
 
 
 def resolve_topic(kb: KnowledgeBase, topic: str) -> Topic:
-    text = topic.strip()
+    """What `topic` names (errors are not kept: they are cheap to redo and their inputs endless)."""
+    return _resolve_topic(kb, topic.strip())
+
+
+@lru_cache(maxsize=4096)  # the knowledge base cannot change while open
+def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
     if kb.entity(text) and (kb.entity(text) or {}).get("entity_kind") in INDUSTRY_KINDS:
         return Topic([text])
     metrics, rest = metric_words(kb, text)
@@ -69,7 +75,7 @@ def _named(kb: KnowledgeBase, text: str, kinds: frozenset[str]) -> str | None:
     """The entity `text` names with confidence (exact, prefixed or a fuzzy score ≥ FUZZY_ACCEPT), else None;
     several equally good names are an AmbiguousNameError."""
     try:
-        return kb.names.resolve(text, kinds, "topic").id
+        return kb.names.resolve(text, kinds, "topic", suggest=False).id
     except AmbiguousNameError:
         raise
     except NotFoundError:
@@ -80,14 +86,19 @@ def metric_words(kb: KnowledgeBase, text: str) -> tuple[set[str], str]:
     """Metrics whose label (zh or en) or id the topic contains, longest first, and the topic without them."""
     words = spaced(text)
     found: set[str] = set()
-    labels = sorted(((label, m["id"]) for m in kb.metrics.values()
-                     for label in (m["label_zh"].casefold(), m["label_en"].casefold(), m["id"].replace("_", " "))
-                     if len(label) >= 2), key=lambda item: -len(item[0]))
-    for label, metric in labels:
+    for label, metric in _metric_labels(kb):
         if label in words and (not label.isascii() or f" {label} " in f" {words} "):
             found.add(metric)
             words = words.replace(label, " ")
     return found, " ".join(words.split())
+
+
+@lru_cache(maxsize=8)
+def _metric_labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(label, metric id) for every metric's zh and en labels and spaced id, longest first."""
+    return sorted(((spaced(label), m["id"]) for m in kb.metrics.values()
+                   for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " ")) if len(label) >= 2),
+                  key=lambda item: -len(item[0]))
 
 
 def industry_entities_with(kb: KnowledgeBase, metrics: set[str]) -> list[str]:
@@ -166,7 +177,7 @@ def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str]) -> str:
     """'Did you mean': the tool that answers for `query` when it names no entity of the `asked` kinds."""
     try:
         kinds = frozenset({"chip", "system", "vendor", "market", "workload"}) - asked
-        match = kb.names.resolve(query, kinds, "entity")
+        match = kb.names.resolve(query, kinds, "entity", suggest=False)
         if match.method != "fuzzy" or match.score >= FUZZY_ACCEPT:
             return _pointer(kb, query, match.id)
     except ChipMCPError:
