@@ -8,7 +8,7 @@ here is its number in compare_chips and estimate_cluster.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -17,7 +17,8 @@ from ..errors import InputError
 from ..kb import KnowledgeBase, display_name
 from ..models import Cell, ChipList, ChipRow, Condition, NotReported
 from .common import VENDOR, resolve, source_refs
-from .compare import METRICS
+from .compare import METRICS, CompareMetric
+from .registry import Arguments, Name, Precision, Tool
 from .xinchuang import chip_status
 
 TEXT_SPECS = ("memory_type", "release")
@@ -38,9 +39,13 @@ RULES = [
 class WhereCondition(BaseModel):
     """One `where` condition, as a model writes it."""
 
-    metric: str = Field(description="A compare metric (compute_tflops, memory_gb, …) or a text spec (memory_type)")
-    op: str = Field(">=", description="One of > >= < <= = != (numbers); = != contains (text)")
-    value: float | str = Field(description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text")
+    metric: str = Field(max_length=40, description=(
+        "A compare metric (compute_tflops, memory_gb, memory_bandwidth_gbs, interconnect_gbs, tdp_w, price, "
+        "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops) or a text spec (memory_type, release)"))
+    op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(
+        ">=", description="> >= < <= = != for numbers; = != contains for text")
+    value: float | Annotated[str, Field(max_length=60)] = Field(
+        description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text")
 
 
 def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | None = None, kind: str | None = None,
@@ -112,7 +117,14 @@ def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | No
 
 
 def _condition(raw: dict[str, Any] | WhereCondition) -> Condition:
-    given = raw if isinstance(raw, WhereCondition) else WhereCondition.model_validate(raw)
+    if isinstance(raw, WhereCondition):
+        given = raw
+    else:
+        try:
+            given = WhereCondition.model_validate(raw)
+        except ValueError:
+            raise InputError("Each where condition is {metric, op, value}: op one of > >= < <= = != contains, "
+                             "value a number or text.") from None
     metric, op = given.metric.strip(), given.op.strip()
     if metric in TEXT_SPECS:
         if op not in TEXT_OPS:
@@ -245,3 +257,27 @@ def render(a: ChipList) -> str:
     if a.sources:
         lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
     return "\n".join(lines)
+
+
+class FindChipsArguments(Arguments):
+    vendor: Name | None = Field(None, description=(
+        "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list"))
+    domestic: bool | None = Field(None, description="true: Chinese vendors only; false: the others")
+    kind: Annotated[str, Field(max_length=20)] | None = Field(None, description=(
+        "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
+    certified: bool | None = Field(None, description=(
+        "true: on the 安全可靠测评 list as listed product or same family (each row says which)"))
+    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
+        "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
+    sort_by: CompareMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
+    precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
+    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
+    descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
+
+
+TOOL = Tool(name="find_chips", title="Find chips",
+            description="Chips and systems filtered and ranked by any spec, with the ones lacking the figure named.",
+            example={"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
+                     "sort_by": "compute_tflops"},
+            arguments=FindChipsArguments, answer=ChipList, run=find_chips, render=render)

@@ -4,13 +4,16 @@ tables), in lookup_chip's shape — with share tables ranked and several estimat
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from .. import compute
 from ..errors import NotFoundError
 from ..kb import KnowledgeBase
 from ..models import Candidate, EntityFigures, Figure, IndustryFigures, RankedShare, Series, ShareTable, TopicMatch
 from .common import conflicts, describe, figure, format_value, metric_ids, period_matches, source_refs
+from .registry import Arguments, Name, Tool
 from .topics import INDUSTRY_KINDS, INDUSTRY_METRICS, linked_company_figures, named_markets, resolve_topic
 
 
@@ -210,3 +213,18 @@ def render(a: IndustryFigures) -> str:
         lines += [f"- {c.summary}" for c in a.conflicts]
     lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
     return "\n".join(lines)
+
+
+class IndustryFiguresArguments(Arguments):
+    topic: Name = Field(description=(
+        "Market, group, AI model or industry metric in any language: 全球ASIC市场规模, IDC shipment share, BAT, "
+        "DeepSeek-V3, GPT4 参数量"))
+    period: Annotated[str, Field(max_length=20)] | None = Field(None, description="2024, 2025H1, … (prefix match)")
+    metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
+        "market_size, market_share, shipments, capex, parameters, gpu_hours, training_cost, users, …"))
+
+
+TOOL = Tool(name="industry_figures", title="Industry figures",
+            description="Market sizes and shares (ranked), cloud capex and AI-model figures, with sources and conflicts.",
+            example={"topic": "全球ASIC市场规模"}, arguments=IndustryFiguresArguments, answer=IndustryFigures,
+            run=industry_figures, render=render)
