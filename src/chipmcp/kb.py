@@ -177,7 +177,8 @@ class KnowledgeBase:
         return self._search(search_terms(text), limit)
 
     def _read_search(self, terms: str, limit: int) -> tuple[SearchHit, ...]:
-        words = list(dict.fromkeys(terms.split()))
+        # NUL ends a C string: SQLite would read an open quote. Other text is safe inside "…" with "" escaped.
+        words = list(dict.fromkeys(w for w in terms.replace("\x00", " ").split() if w.isprintable()))
         if not words:
             return ()
         match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words[:32])
