@@ -222,3 +222,135 @@ def test_figures_linked_by_disagreements_form_one_conflict_group(tmp_path: Path)
         "SELECT printed, conflict_group, preferred FROM figures WHERE metric = 'compute'").fetchall()
     groups = {printed: group for printed, group, _ in rows}
     assert groups["100T"] == groups["90T"] == groups["约97T"] is not None
+
+
+CAPEX_METRIC = """
+[[metric]]
+id = "capex"
+dimension = "money"
+label_en = "capex"
+label_zh = "资本开支"
+about = "capex"
+measures = ["total", "operating"]
+"""
+
+
+def _capex_fixture(rows: str) -> dict[str, str]:
+    files = dict(VALID)
+    files["metrics.toml"] += CAPEX_METRIC
+    files["figures/rep-2.toml"] = ('[[figures]]\nsource = "rep-1"\nlocator = "表3"\nentity = "acme"\n'
+                                   f'period = "2025Q1"\nrows = [\n{rows}]\n')
+    return files
+
+
+def test_figures_of_different_measures_are_separate_claims_and_notes_never_separate_them(tmp_path: Path) -> None:
+    files = _capex_fixture("""
+  { metric = "capex", value = 275, unit = "亿元", printed = "275亿元" },
+  { metric = "capex", measure = "total", value = 27.5, unit = "亿元", printed = "27.5", note = "a curator's warning" },
+  { metric = "capex", measure = "operating", value = 264, unit = "亿元", printed = "264亿元", note = "only operating" },
+""")
+    db = tmp_path / "kb.db"
+    build.build(write(tmp_path / "knowledge", files), db)
+    rows = dict(sqlite3.connect(db).execute("SELECT printed, conflicts_with FROM figures WHERE metric = 'capex'"))
+    # 275 states no measure, so it measures the metric's first ('total') and meets 27.5 whatever the notes say.
+    assert rows["275亿元"] and rows["27.5"] and not rows["264亿元"]
+
+
+def test_a_measure_outside_the_metric_vocabulary_is_rejected_with_file_and_line(tmp_path: Path) -> None:
+    files = _capex_fixture('  { metric = "capex", measure = "maintenance", value = 5, unit = "亿元", printed = "5亿元" },\n')
+    with pytest.raises(KnowledgeError) as error:
+        build.check(write(tmp_path / "knowledge", files))
+    assert any(p.startswith("knowledge/figures/rep-2.toml:7:") and "measure 'maintenance'" in p and "total, operating" in p
+               for p in error.value.problems), error.value.problems
+
+
+def test_a_figure_both_preferred_and_suspect_is_rejected_with_file_and_line(tmp_path: Path) -> None:
+    files = _capex_fixture('  { metric = "capex", value = 5, unit = "亿元", printed = "5亿元", prefer = true, suspect = true },\n')
+    with pytest.raises(KnowledgeError) as error:
+        build.check(write(tmp_path / "knowledge", files))
+    assert any(p.startswith("knowledge/figures/rep-2.toml:7:") and "both `prefer` and `suspect`" in p
+               for p in error.value.problems), error.value.problems
+
+
+def test_a_power_of_ten_apart_that_is_not_a_recorded_conflict_fails_the_build_with_file_and_line(tmp_path: Path) -> None:
+    # '超26.4' and 264 agree as intervals, so they are no conflict: the ×10 would pass silently.
+    files = _capex_fixture("""
+  { metric = "capex", value = 264, unit = "亿元", printed = "264亿元" },
+  { metric = "capex", value = 26.4, bound = "over", unit = "亿元", printed = "超26.4" },
+""")
+    with pytest.raises(KnowledgeError) as error:
+        build.check(write(tmp_path / "knowledge", files))
+    assert any(p.startswith("knowledge/figures/rep-2.toml:9:") and "10^-1 times '264亿元'" in p
+               and "rep-2.toml:8)" in p for p in error.value.problems), error.value.problems
+    explained = files["figures/rep-2.toml"].replace(
+        'printed = "超26.4" }', 'printed = "超26.4", suspect = true, note = "table in 十亿" }')
+    build.check(write(tmp_path / "knowledge", {**files, "figures/rep-2.toml": explained}))
+
+
+@pytest.mark.parametrize(("coarse", "fine", "agree"), [
+    ('value = 91, unit = "%", printed = "同比增长91%"', 'value = 90.97, unit = "%", printed = "90.97%"', True),
+    ('value = -25, unit = "%", printed = "-25%"', 'value = -24.86, unit = "%", printed = "-24.86%"', True),
+    ('value = -24, unit = "%", printed = "-24%"', 'value = -24.86, unit = "%", printed = "-24.86%"', False),
+    ('value = 1, unit = "PFLOPS", printed = "1P"', 'value = 672, unit = "TFLOPS", printed = "672"', False),
+    ('value = 15.00, unit = "亿元", printed = "15.00"', 'value = 15.3, unit = "亿元", printed = "15.3亿元"', False),
+])
+def test_rounding_within_the_printed_precision_is_agreement(tmp_path: Path, coarse: str, fine: str, agree: bool) -> None:
+    files = dict(VALID)
+    files["metrics.toml"] += CAPEX_METRIC
+    metric = "compute" if "FLOPS" in coarse else "capex"
+    extra = "precision = \"fp8\", " if metric == "compute" else ""
+    files["figures/rep-2.toml"] = (f'[[figures]]\nsource = "rep-1"\nlocator = "表3"\nentity = "acme-x100"\nrows = [\n'
+                                   f'  {{ metric = "{metric}", {extra}{coarse} }},\n  {{ metric = "{metric}", {extra}{fine} }},\n]\n')
+    files["figures/rep-2.toml"] = files["figures/rep-2.toml"].replace('unit = "%"', 'unit = "亿元"')
+    db = tmp_path / "kb.db"
+    build.build(write(tmp_path / "knowledge", files), db)
+    rivals = [r for (r,) in sqlite3.connect(db).execute(
+        "SELECT conflicts_with FROM figures WHERE locator = '表3'")]
+    assert (rivals == ["", ""]) is agree, rivals
+
+
+def test_a_figure_of_unstated_precision_never_corroborates_and_is_a_possible_conflict_when_nothing_matches(
+        tmp_path: Path) -> None:
+    files = dict(VALID)
+    files["figures/rep-2.toml"] = """[[figures]]
+source = "rep-1"
+locator = "表3"
+entity = "acme-x100"
+rows = [
+  { metric = "compute", value = 100, unit = "TFLOPS", printed = "100" },
+  { metric = "compute", value = 672, unit = "TFLOPS", printed = "672" },
+  { metric = "compute", precision = "fp16", value = 110, unit = "TFLOPS", printed = "110T", prefer = true },
+]
+"""
+    db = tmp_path / "kb.db"
+    build.build(write(tmp_path / "knowledge", files), db)
+    rows = {p: (k, c, pref) for p, k, c, pref in sqlite3.connect(db).execute(
+        "SELECT printed, conflict_kind, conflicts_with, preferred FROM figures WHERE metric = 'compute'")}
+    # 100 and 672 (no precision) disagree with each other; the fp16 claim 100T vs 110T is decided without them.
+    assert rows["100T"][0] == rows["110T"][0] == "disagreement" and rows["100T"][2] == 0
+    assert rows["100"][0] == rows["672"][0] == "disagreement"
+    only_unknown = files["figures/rep-2.toml"].replace('  { metric = "compute", value = 100, unit = "TFLOPS", printed = "100" },\n', "")
+    build.build(write(tmp_path / "knowledge", {**files, "figures/rep-2.toml": only_unknown}), db)
+    rows = {p: (k, c, pref) for p, k, c, pref in sqlite3.connect(db).execute(
+        "SELECT printed, conflict_kind, conflicts_with, preferred FROM figures WHERE metric = 'compute'")}
+    assert rows["672"][0] == "possible" and rows["672"][2] == 0 and len(rows["672"][1].split(",")) == 2
+    assert rows["100T"][0] == "disagreement" and rows["110T"][2] == 1
+
+
+def test_claims_at_different_dates_are_one_history_not_a_conflict(tmp_path: Path) -> None:
+    files = dict(VALID)
+    files["metrics.toml"] += '\n[[metric]]\nid = "price"\ndimension = "money"\nlabel_en = "price"\nlabel_zh = "价格"\nabout = "p"\n'
+    files["figures/rep-2.toml"] = """[[figures]]
+source = "rep-1"
+locator = "表3"
+entity = "acme-x100"
+rows = [
+  { metric = "price", low = 1, high = 1.2, unit = "万美元", printed = "1万至1.2万美元" },
+  { metric = "price", as_of = "2024", low = 1.2, high = 1.5, unit = "万美元", printed = "1.2万-1.5万美元" },
+  { metric = "price", as_of = "2025", low = 1.3, high = 1.8, unit = "万美元", printed = "1.3万-1.8万美元" },
+]
+"""
+    db = tmp_path / "kb.db"
+    build.build(write(tmp_path / "knowledge", files), db)
+    rows = sqlite3.connect(db).execute("SELECT history_group, conflict_group FROM figures WHERE metric = 'price'").fetchall()
+    assert len({h for h, _ in rows}) == 1 and rows[0][0] is not None and all(c is None for _, c in rows)

@@ -220,7 +220,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         raise KnowledgeError(problems)
     return {
         "sources": [s.model_dump() for _, s in sorted(sources.items())],
-        "metrics": [m.model_dump() for _, m in sorted(metrics.items())],
+        "metrics": [m.model_dump() | {"measures": ",".join(m.measures)} for _, m in sorted(metrics.items())],
         "entities": entity_rows,
         "aliases": alias_rows,
         "parts": sorted(part_rows, key=lambda r: (r["system"], r["chip"])),
@@ -282,12 +282,18 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
             allowed = ", ".join(u.symbol for u in UNITS.values() if u.dimension == metric.dimension)
             problems.append(f"{origin}: {what}: unit {row.unit!r} is not a {metric.dimension} unit; use {allowed}")
             continue
+        if row.measure is not None and row.measure not in metric.measures:
+            allowed = ", ".join(metric.measures) if metric.measures else "none (the metric declares no `measures`)"
+            problems.append(f"{origin}: {what}: measure {row.measure!r} is not one of metric {row.metric}'s "
+                            f"measures: {allowed}; use one or declare it in knowledge/metrics.toml")
+            continue
         rows.append({
             "entity": row.entity, "entity_kind": entities[row.entity][0], "metric": row.metric,
             "value": row.value, "low": row.low, "high": row.high, "bound": row.bound, "text": row.text,
             "unit": row.unit, "precision": row.precision, "sparsity": row.sparsity, "engine": row.engine,
             "alternatives": row.alternatives, "period": row.period,
-            "basis": row.basis, "as_of": row.as_of, "source": block.source, "locator": block.locator,
+            "basis": row.basis, "as_of": row.as_of, "measure": row.measure, "quantity": row.quantity,
+            "source": block.source, "locator": block.locator,
             "printed": row.printed, "note": row.note, "prefer": row.prefer, "suspect": row.suspect,
             "source_date": sources[block.source].date, "origin": origin,
         })
@@ -296,8 +302,9 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
         row["id"] = number
     _derive_base_values(rows)
     _mark_conflicts(rows, metrics)
+    _check_powers_of_ten(rows, metrics, problems)
     for row in rows:
-        del row["source_date"]
+        del row["source_date"], row["tolerance"]
     return rows
 
 
@@ -318,18 +325,35 @@ def _derive_base_values(rows: list[dict[str, Any]]) -> None:
         if not row["unit"]:
             row.update(base_value=None, base_low=None, base_high=None)
         row["currency"] = UNITS[row["unit"]].currency if row["unit"] else None
+        # Half a unit of the coarsest printed place, in base units: what rounding can account for.
+        ends = [v for v in (row["value"], row["low"], row["high"]) if v is not None]
+        row["tolerance"] = (max(compute.rounding_tolerance(compute.printed_decimals(row["printed"], v), v) for v in ends)
+                            * UNITS[row["unit"]].factor) if row["unit"] and ends else 0.0
+
+
+def _measure(row: dict[str, Any], metrics: dict[str, Metric]) -> str | None:
+    """What the figure measures: its `measure`, else the metric's first (what an unstated figure measures)."""
+    declared = metrics[row["metric"]].measures
+    return row["measure"] or (declared[0] if declared else None)
+
+
+def _claim_key(row: dict[str, Any], precision: str, metrics: dict[str, Metric], dated: bool = True) -> tuple[Any, ...]:
+    return (row["entity"], row["metric"], precision, row["period"], row["basis"], _measure(row, metrics),
+            row["as_of"] if dated else None)
 
 
 def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> None:
     """Group figures that claim the same thing; flag differing values and pick the preferred one.
 
-    A figure printed for several precisions ('bf16/fp16') joins the group of each of them. For metrics
-    whose `note` names what is measured (a run's phase, a kind of capex), the note is part of the claim."""
+    A claim is entity, metric, precision, period, basis, measure and as_of; notes never enter it. A figure
+    printed for several precisions ('bf16/fp16') joins the claim of each of them. A figure whose precision
+    is not printed, on a metric whose other figures state theirs, never corroborates a stated one; when no
+    stated figure agrees with it, it is a *possible* disagreement. Claims that differ only in as_of are a
+    history: not a conflict (a price can change), but linked so readers see them together."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        note = row["note"] if metrics[row["metric"]].distinct_by_note else ""
         for precision in (row["precision"] or "").split("/"):
-            groups[(row["entity"], row["metric"], precision, row["period"], row["basis"], row["as_of"], note)].append(row)
+            groups[_claim_key(row, precision, metrics)].append(row)
     rivals_of: dict[int, set[int]] = defaultdict(set)
     peers_of: dict[int, set[int]] = defaultdict(set)  # figures making the same claim: rivals and agreeing ones
     for members in groups.values():
@@ -343,7 +367,8 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
     group_of = _linked_sets(rivals_of)
     for row in rows:
         rivals = sorted(rivals_of[row["id"]])
-        row.update(conflicts_with=",".join(map(str, rivals)), conflict_group=group_of.get(row["id"]), preferred=True)
+        row.update(conflicts_with=",".join(map(str, rivals)), conflict_group=group_of.get(row["id"]),
+                   conflict_kind="disagreement" if rivals else None, preferred=True)
     for row in rows:
         if not row["conflicts_with"]:
             continue
@@ -353,6 +378,69 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
         best = min(claim, key=lambda r: (r["suspect"], not r["prefer"], _negated_date(r["source_date"]),
                                          _origin_key(r["origin"])))
         row["preferred"] = best is row or not _differs(row, best)
+    _mark_possible(rows, metrics)
+    _mark_histories(groups, metrics)
+
+
+def _mark_possible(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> None:
+    """A figure of unstated precision that no stated-precision figure of its claim agrees with: a possible
+    disagreement with all of them (672 TFLOP/s for H100 is none of its FP16, FP8, TF32 peaks)."""
+    stated: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["precision"] and row["unit"] and not metrics[row["metric"]].descriptive:
+            stated[_claim_key(row, "", metrics)].append(row)
+    for row in rows:
+        if row["precision"] or not row["unit"] or row["conflicts_with"]:
+            continue
+        candidates = [other for other in stated.get(_claim_key(row, "", metrics), []) if _compatible(row, other)]
+        if candidates and all(_differs(row, other) for other in candidates):
+            row.update(conflicts_with=",".join(str(other["id"]) for other in candidates), conflict_group=row["id"],
+                       conflict_kind="possible", preferred=False)
+
+
+def _mark_histories(groups: dict[tuple[Any, ...], list[dict[str, Any]]], metrics: dict[str, Metric]) -> None:
+    """Claims of one quantity at different dates (as_of) whose values differ share a history group."""
+    undated: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for key, members in groups.items():
+        undated[key[:-1]].extend(members)
+    for row in (r for members in groups.values() for r in members):
+        row.setdefault("history_group", None)
+    for members in undated.values():
+        if len({r["as_of"] for r in members}) < 2 or metrics[members[0]["metric"]].descriptive:
+            continue
+        changes = any(a["as_of"] != b["as_of"] and _compatible(a, b) and _differs(a, b)
+                      for a in members for b in members)
+        if changes:
+            first = min(r["id"] for r in members)
+            for row in members:
+                row["history_group"] = row["history_group"] or first
+
+
+def _check_powers_of_ten(rows: list[dict[str, Any]], metrics: dict[str, Metric], problems: list[str]) -> None:
+    """Figures of one claim (entity, metric and qualifiers) whose printed digits are a power of ten apart are
+    a scale slip (a table in 十亿 headed 亿) unless shown otherwise: they must be a recorded conflict, or one
+    must be `suspect` with a note saying why. A bound, a currency or an 'a/b' pair can make such figures
+    agree; this check is what keeps them from passing silently."""
+    claims: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["base_value"] is not None:
+            for precision in (row["precision"] or "").split("/"):
+                claims[_claim_key(row, precision, metrics)].append(row)
+    reported: set[tuple[int, int]] = set()
+    for members in claims.values():
+        for a in members:
+            for b in members:
+                if a["id"] >= b["id"] or (a["id"], b["id"]) in reported:
+                    continue
+                k = compute.power_of_ten_apart(a["base_value"], b["base_value"], a["tolerance"], b["tolerance"])
+                recorded = str(b["id"]) in (a["conflicts_with"] or "").split(",")
+                explained = any(r["suspect"] and r["note"] for r in (a, b))
+                if k and not recorded and not explained:
+                    reported.add((a["id"], b["id"]))
+                    problems.append(
+                        f"{b['origin']}: figure {b['printed']!r}: is 10^{k} times {a['printed']!r} ({a['origin']}), "
+                        f"same entity {a['entity']}, metric {a['metric']} and qualifiers, yet not a recorded conflict; "
+                        "mark the wrong one `suspect` with a note saying why, or correct the figure")
 
 
 def _linked_sets(rivals_of: dict[int, set[int]]) -> dict[int, int]:
@@ -382,21 +470,28 @@ def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "engine", "currency"))
 
 
+_DATE_TEXT = re.compile(r"^\d{4}(-?(\d{2}|Q[1-4]|H[12]))*$", re.IGNORECASE)
+
+
 def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two figures of one claim say different things. Rounding within the coarser figure's printed
+    precision is agreement (91% and 90.97%); a date agrees with a finer one inside it ('2022', '2022-03')."""
     if a["text"] is not None or b["text"] is not None:
         x, y = (a["text"] or "").casefold(), (b["text"] or "").casefold()
-        if a["metric"] in ("release", "listing_date"):  # '2022' and '2022-Q1' say the same at different grain
+        if _DATE_TEXT.match(x) and _DATE_TEXT.match(y):
             return not (x.startswith(y) or y.startswith(x))
         return x != y
     span_a = (a["base_low"], a["base_high"]) if a["base_value"] is None else (a["base_value"], a["base_value"])
     span_b = (b["base_low"], b["base_high"]) if b["base_value"] is None else (b["base_value"], b["base_value"])
+    tolerance = max(a["tolerance"], b["tolerance"])
     if a["bound"] or b["bound"]:  # '超400%' agrees with 444.84%: bounds are intervals
-        return not compute.spans_overlap(compute.bounded_span(*span_a, a["bound"]),
-                                         compute.bounded_span(*span_b, b["bound"]))
+        widened = [(low - row["tolerance"], high + row["tolerance"]) for row, (low, high) in
+                   ((a, compute.bounded_span(*span_a, a["bound"])), (b, compute.bounded_span(*span_b, b["bound"])))]
+        return not compute.spans_overlap(*widened)
     if a["alternatives"] != b["alternatives"]:  # '40GB/80GB' agrees with '80GB': one of its configurations
         options, single = (span_a, span_b) if a["alternatives"] else (span_b, span_a)
-        return not any(compute.spans_agree((option, option), single) for option in options)
-    return not compute.spans_agree(span_a, span_b)
+        return not any(compute.spans_agree_within((option, option), single, tolerance) for option in options)
+    return not compute.spans_agree_within(span_a, span_b, tolerance)
 
 
 def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
@@ -459,7 +554,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
                  "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT}, "id"),
     "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT,
-                 "distinct_by_note": INT, "descriptive": INT}, "id"),
+                 "measures": TEXT, "descriptive": INT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
                   "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),
@@ -469,10 +564,10 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "figures": ({"id": INT, "entity": TEXT, "entity_kind": TEXT, "metric": TEXT, "value": REAL, "low": REAL,
                  "high": REAL, "bound": TEXT, "text": TEXT, "unit": TEXT, "currency": TEXT, "precision": TEXT,
                  "sparsity": TEXT, "engine": TEXT, "alternatives": INT, "period": TEXT, "basis": TEXT,
-                 "as_of": TEXT, "source": TEXT,
+                 "as_of": TEXT, "measure": TEXT, "quantity": TEXT, "source": TEXT,
                  "locator": TEXT, "printed": TEXT, "note": TEXT, "prefer": INT, "suspect": INT,
                  "base_value": REAL, "base_low": REAL, "base_high": REAL, "conflict_group": INT,
-                 "conflicts_with": TEXT, "preferred": INT, "origin": TEXT}, "id"),
+                 "conflict_kind": TEXT, "history_group": INT, "conflicts_with": TEXT, "preferred": INT, "origin": TEXT}, "id"),
     "announcements": ({"id": TEXT, "name": TEXT, "issuer": TEXT, "date": TEXT, "source": TEXT,
                        "locator": TEXT, "printed": TEXT, "origin": TEXT}, "id"),
     "certifications": ({"announcement": TEXT, "seq": INT, "product": TEXT, "company": TEXT, "level": TEXT,

@@ -10,6 +10,7 @@ Conventions, stated once:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -97,6 +98,51 @@ def spans_agree(a: tuple[float | None, float | None], b: tuple[float | None, flo
 
 
 APPROX_TOLERANCE = 0.05  # '约3P' covers figures within 5% of 3P
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def printed_decimals(printed: str, value: float) -> int:
+    """How many decimals `value` was printed with: those of the number in `printed` that equals it
+    ('90.97%' → 2, '同比增长91%' → 0, '2664.000' → 3, '266,4 万' → 1); when no number in the token equals
+    the value (it is spelled in words, or scaled), the decimals of the value itself."""
+    for token in _NUMBER.findall(printed):
+        readings = [token.replace(",", "")]
+        if token.count(",") == 1 and not re.search(r",\d{3}(?!\d)", token):
+            readings.append(token.replace(",", "."))  # a decimal comma: '266,4'
+        for reading in readings:
+            if math.isclose(float(reading), abs(value), rel_tol=1e-9, abs_tol=1e-12):
+                return len(reading.partition(".")[2])
+    text = repr(float(value))
+    if "e" in text:
+        return 0
+    fraction = text.partition(".")[2]
+    return 0 if fraction == "0" else len(fraction)
+
+
+def rounding_tolerance(decimals: int, value: float) -> float:
+    """How far a printed number can be from what it rounds: half a unit of its last printed place, but never
+    more than 约's 5% of it, so '1P' (one digit) is not a rounding of 672T while '2P' is one of 1979T."""
+    return min(0.5 * 10.0 ** -decimals, abs(value) * APPROX_TOLERANCE)
+
+
+def spans_agree_within(a: tuple[float, float], b: tuple[float, float], tolerance: float) -> bool:
+    """Two values (or ranges, end by end) agree when the difference is within the coarser rounding:
+    91% agrees with 90.97%, −25% with −24.86%, 264 does not with 26.4."""
+    return all(abs(x - y) <= tolerance * (1 + 1e-9) + 1e-12 for x, y in zip(a, b, strict=True))
+
+
+def power_of_ten_apart(a: float, b: float, tolerance_a: float, tolerance_b: float, max_power: int = 12) -> int:
+    """k ≠ 0 when b is a × 10^k with the same printed digits (26.4 vs 264 → 1; 2664 vs 266.4 → −1), else 0:
+    within the finer of the two roundings, so 1 and 7 are not '10 apart'."""
+    if a == 0 or b == 0 or (a > 0) != (b > 0):
+        return 0
+    k = round(math.log10(abs(b) / abs(a)))
+    if k == 0 or abs(k) > max_power:
+        return 0
+    slack = min(tolerance_a * 10.0 ** k, tolerance_b)
+    return k if abs(a * 10.0 ** k - b) <= slack * (1 + 1e-9) + 1e-12 else 0
+
+
 
 
 def bounded_span(low: float, high: float, bound: str | None) -> tuple[float, float]:

@@ -156,6 +156,13 @@ class KnowledgeBase:
         marks = ",".join("?" * len(ids))
         return self._rows(f"SELECT * FROM figures WHERE id IN ({marks}) ORDER BY id", tuple(ids))
 
+    def figures_of_quantity(self, quantities: list[str]) -> list[dict[str, Any]]:
+        """Every figure reporting one of `quantities` (one quantity from several publishers), any entity."""
+        if not quantities:
+            return []
+        marks = ",".join("?" * len(quantities))
+        return self._rows(f"SELECT * FROM figures WHERE quantity IN ({marks}) ORDER BY id", tuple(quantities))
+
     def parts(self, system_id: str) -> list[dict[str, Any]]:
         return list(self._parts_of(system_id))
 

@@ -37,6 +37,10 @@ class Figure(Model):
     period: str | None = None
     basis: str | None = Field(None, description="actual, forecast, estimate, plan or guidance")
     as_of: str | None = None
+    measure: str | None = Field(None, description="What is measured when a metric can measure several things "
+                                "(capex: total/operating; parameters: total/active); unset: the metric's first")
+    quantity: str | None = Field(None, description="Figures sharing this id report one quantity from different "
+                                 "publishers or definitions; see conflicts of kind 'linked'")
     printed: str = Field(description="The token exactly as printed in the report")
     source: str = Field(description="Source report id")
     locator: str = Field(description="Table or section caption in the source")
@@ -45,13 +49,20 @@ class Figure(Model):
     preferred: bool = Field(True, description="False when a conflicting figure is preferred")
     conflicts_with: list[int] = Field(default_factory=list, description="Ids of figures that disagree")
     conflict_group: int | None = Field(None, description="Figures linked by disagreements share this id")
+    conflict_kind: Literal["disagreement", "possible"] | None = Field(
+        None, description="possible: the precision is not printed and no stated-precision figure agrees")
+    history_group: int | None = Field(None, description="Claims of this quantity at other dates (as_of) share this id")
 
 
 class Conflict(Model):
+    kind: Literal["disagreement", "possible", "history", "linked"] = Field(
+        "disagreement", description="disagreement: same claim, different values; possible: a figure of unprinted "
+        "precision that no stated-precision figure matches; history: one quantity at different dates; linked: "
+        "one quantity from different publishers or definitions")
     metric: str
-    qualifier: str = Field(description="Precision/period the disagreeing figures share")
+    qualifier: str = Field(description="Precision/period/measure the figures share")
     figure_ids: list[int]
-    preferred_id: int
+    preferred_id: int | None = Field(None, description="The preferred figure (none for history and linked)")
     summary: str
 
 

@@ -53,9 +53,10 @@ class Metric(Record):
     label_en: NonEmpty
     label_zh: NonEmpty
     about: NonEmpty
-    # True when figures of this metric on one entity measure different things told apart by `note`
-    # (training phases, kinds of capex, total vs active parameters): then notes keep them from conflicting.
-    distinct_by_note: bool = False
+    # What a figure of this metric can measure (capex: total, operating; parameters: total, active; a
+    # training run's phases). A figure names one in `measure`; an unstated measure is the first listed.
+    # Only figures of one measure are compared, so the distinction is data, never a note's wording.
+    measures: list[Identifier] = []
     # True for free-text descriptions (what a chip is for, its form factor): two wordings never conflict.
     descriptive: bool = False
 
@@ -83,7 +84,7 @@ class Chip(Entity):
     vendor: Identifier
     model: NonEmpty
     family: Identifier | None = None
-    kind: Literal["GPU", "NPU", "ASIC", "TPU", "DCU", "CPU", "SoC", "DPU", "card"]
+    kind: Literal["GPU", "NPU", "ASIC", "TPU", "DCU", "CPU", "SoC", "DPU", "card", "architecture"]
 
 
 class Citation(Record):
@@ -108,7 +109,7 @@ class Workload(Entity):
 
 
 class Market(Entity):
-    kind: Literal["market", "regulation", "group"]
+    kind: Literal["market", "regulation", "group", "project"]
 
 
 class Announcement(Citation):
@@ -148,6 +149,10 @@ class FigureRow(Record):
     period: str | None = None
     basis: Literal["actual", "forecast", "estimate", "plan", "guidance"] | None = None
     as_of: str | None = None
+    measure: Identifier | None = None  # one of the metric's `measures` (checked by the build)
+    # One quantity reported by several publishers or under several definitions (three forecasts of one
+    # market, a cost and a claim about it): figures naming the same `quantity` are shown side by side.
+    quantity: Identifier | None = None
     printed: NonEmpty
     note: str = ""
     prefer: bool = False
@@ -184,6 +189,9 @@ class FigureRow(Record):
     def _one_kind_of_value(self) -> FigureRow:
         numeric = self.value is not None
         ranged = self.low is not None or self.high is not None
+        if self.prefer and self.suspect:
+            raise ValueError("a figure cannot be both `prefer` and `suspect`: a suspect figure is never preferred "
+                             "while another exists; drop one of the two")
         if self.text is not None:
             if numeric or ranged or self.unit:
                 raise ValueError("a text figure takes `text` only: drop value/low/high/unit")

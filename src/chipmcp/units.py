@@ -33,6 +33,8 @@ _ALL: list[Unit] = [
     *_units("energy", {"kWh": 1.0, "MWh": 1e3, "GWh": 1e6}),
     *_units("power_per_compute", {"W/TFLOPS": 1.0}),
     *_units("compute_per_power", {"TFLOPS/W": 1.0, "TOPS/W": 1.0}),
+    *_units("power_per_bandwidth", {"W/(TB/s)": 1.0}),
+    *_units("power_per_capacity", {"kW/TB": 1.0}),
     *_units("length", {"nm": 1.0}),
     *_units("frequency", {"MHz": 1.0, "GHz": 1e3}),
     *_units("money", {"元": 1.0, "万元": 1e4, "百万元": 1e6, "亿元": 1e8, "万亿元": 1e12}, "CNY"),

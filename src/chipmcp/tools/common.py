@@ -81,31 +81,72 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
         value=row["value"], low=row["low"], high=row["high"], alternatives=bool(row["alternatives"]),
         bound=row["bound"], text=row["text"], unit=row["unit"], precision=row["precision"],
         sparsity=row["sparsity"], engine=row["engine"], period=row["period"],
-        basis=row["basis"], as_of=row["as_of"], printed=row["printed"], source=row["source"],
+        basis=row["basis"], as_of=row["as_of"], measure=row["measure"], quantity=row["quantity"],
+        printed=row["printed"], source=row["source"],
         locator=row["locator"], note=row["note"] or "", suspect=bool(row["suspect"]),
         preferred=bool(row["preferred"]),
         conflicts_with=[int(i) for i in row["conflicts_with"].split(",")] if row["conflicts_with"] else [],
-        conflict_group=row["conflict_group"],
+        conflict_group=row["conflict_group"], conflict_kind=row["conflict_kind"], history_group=row["history_group"],
     )
 
 
-def conflicts(figures: list[Figure]) -> list[Conflict]:
-    """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred one."""
+def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None) -> list[Conflict]:
+    """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred
+    one; one per possible disagreement (with the stated figures it matches none of); one per history (a claim
+    at several dates); and, given `kb`, one per quantity reported by several publishers (any entity)."""
+    by_id = {fig.id: fig for fig in figures}
     members_of: dict[int, list[Figure]] = {}
+    histories: dict[int, list[Figure]] = {}
     for fig in figures:
         if fig.conflict_group is not None:
             members_of.setdefault(fig.conflict_group, []).append(fig)
+        if fig.history_group is not None:
+            histories.setdefault(fig.history_group, []).append(fig)
     out = []
     for members in members_of.values():
         first = members[0]
+        qualifier = _claim_qualifier(first)
+        if first.conflict_kind == "possible":
+            stated = [by_id[i] for i in first.conflicts_with if i in by_id]
+            listed = "; ".join(f"{format_value(m)} ({qualifiers(m) or 'unqualified'})" for m in stated)
+            out.append(Conflict(kind="possible", metric=first.metric, qualifier=qualifier,
+                                figure_ids=[first.id, *(m.id for m in stated)], preferred_id=None,
+                                summary=f"Possible disagreement on {first.label}: {first.printed} ({first.source}, "
+                                        f"{first.locator}) does not print its precision and matches none of the "
+                                        f"stated figures: {listed}."))
+            continue
         preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
-        qualifier = " ".join(x for x in (first.precision, first.engine, first.period, first.basis) if x) or "unqualified"
         listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
         out.append(Conflict(metric=first.metric, qualifier=qualifier, figure_ids=[m.id for m in members],
                             preferred_id=preferred.id,
                             summary=f"Figures disagree on {first.label} ({qualifier}): {listed}. "
                                     f"Preferred: {preferred.printed} ({preferred.source})."))
+    for members in histories.values():
+        first = members[0]
+        dated = sorted(members, key=lambda m: (m.as_of or "", m.id))
+        listed = "; ".join(f"{m.as_of or 'undated'}: {format_value(m)} ({m.source})" for m in dated)
+        out.append(Conflict(kind="history", metric=first.metric, qualifier=_claim_qualifier(first),
+                            figure_ids=[m.id for m in dated],
+                            summary=f"{first.label} at different dates (not a disagreement; undated first): {listed}."))
+    quantities = sorted({fig.quantity for fig in figures if fig.quantity})
+    if kb is not None and quantities:
+        linked: dict[str, list[dict[str, Any]]] = {}
+        for row in kb.figures_of_quantity(quantities):
+            linked.setdefault(row["quantity"], []).append(row)
+        for quantity, rows in linked.items():
+            if len(rows) < 2:
+                continue
+            listed = "; ".join(f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})"
+                               .replace("  ", " ") for r in rows)
+            out.append(Conflict(kind="linked", metric=rows[0]["metric"], qualifier=quantity,
+                                figure_ids=[r["id"] for r in rows],
+                                summary=f"One quantity ({quantity}) from different publishers or definitions, "
+                                        f"side by side: {listed}."))
     return out
+
+
+def _claim_qualifier(fig: Figure) -> str:
+    return " ".join(x for x in (fig.precision, fig.engine, fig.measure, fig.period, fig.basis) if x) or "unqualified"
 
 
 def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
@@ -133,7 +174,8 @@ def _num(value: float | None) -> str:
 
 
 def qualifiers(fig: Figure) -> str:
-    parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.engine, fig.period,
+    parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.engine, fig.measure,
+                         fig.period,
                          fig.basis if fig.basis and fig.basis != "actual" else None,
                          f"as of {fig.as_of}" if fig.as_of else None) if p]
     return ", ".join(parts)
@@ -143,7 +185,9 @@ def describe(fig: Figure) -> str:
     """One line per figure, for the text block."""
     quals = qualifiers(fig)
     flags = []
-    if fig.conflicts_with:
+    if fig.conflict_kind == "possible":
+        flags.append("POSSIBLE CONFLICT: precision not printed, matches no stated figure")
+    elif fig.conflicts_with:
         flags.append("CONFLICT" + ("" if fig.preferred else ", not preferred"))
     if fig.suspect:
         flags.append("SUSPECT")

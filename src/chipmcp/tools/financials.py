@@ -68,7 +68,7 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: str | None = None,
     normalized = _normalize(rows, unit, warnings) if unit else []
     answer = VendorFinancials(
         vendor=identity, match=match, figures=figures, normalized=normalized, growth=_growth(rows),
-        conflicts=conflicts(figures), chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
+        conflicts=conflicts(figures, kb), chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
         sources=source_refs(kb, [f.source for f in figures]), warnings=warnings, summary="")
     answer.summary = _summary(answer)
     return answer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from pydantic import Field
 
 from .. import compute
@@ -64,7 +66,7 @@ def lookup_chip(kb: KnowledgeBase, name: str) -> ChipAnswer:
         id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
         entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
-        aliases=kb.aliases_of(match.id), match=match, figures=figures, conflicts=conflicts(figures),
+        aliases=kb.aliases_of(match.id), match=match, figures=figures, conflicts=conflicts(figures, kb),
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
         composition=composition, in_systems=kb.systems_with_chip(match.id), certification=status,
         sources=source_refs(kb, [f.source for f in figures] + [e.source for e in status.entries]), summary="",
@@ -76,8 +78,10 @@ def lookup_chip(kb: KnowledgeBase, name: str) -> ChipAnswer:
 def _summary(a: ChipAnswer) -> str:
     head = (f"{a.name_zh} / {a.name_en} — {a.kind} by {a.vendor.name_zh} ({a.vendor.name_en}); "
             f"{len(a.figures)} figures from {len({f.source for f in a.figures})} report(s)")
-    if a.conflicts:
-        head += f", {len(a.conflicts)} disagreement(s) between figures"
+    kinds = Counter(c.kind for c in a.conflicts)
+    named = {"disagreement": "disagreement(s) between figures", "possible": "possible disagreement(s)",
+             "history": "dated series", "linked": "linked quantit(ies)"}
+    head += "".join(f", {kinds[kind]} {label}" for kind, label in named.items() if kinds[kind])
     return head + f". Certification: {a.certification.match.replace('-', ' ')}."
 
 
