@@ -97,9 +97,15 @@ def measure(factor: int, calls: int, work: Path) -> list[object]:
     lookup = ms([timed(lambda n=n: answer(tools.lookup_chip(kb, n))) for n in exact])
     fuzzy = ms([timed(lambda n=n: _answer_or_error(kb, n)) for n in slipped])
     compare = ms([timed(lambda g=g: answer(tools.compare_chips(kb, g))) for g in groups])
+    # find_chips with two filters and a sort, the threshold varied so no two calls ask the same question
+    thresholds = [rng.choice([16, 24, 32, 48, 64, 80, 96]) + rng.random() for _ in range(calls // 2)]
+    found = ms([timed(lambda v=v: answer(tools.find_chips(kb, domestic=True, sort_by="compute_tflops",
+                                                          where=[{"metric": "memory_gb", "op": ">=", "value": v}])))
+                for v in thresholds])
     counts = {t: kb.count(t) for t in ("entities", "aliases", "figures")}
     return [f"{factor}×", counts["entities"], counts["aliases"], counts["figures"], build_seconds * 1000,
-            index_seconds * 1000, lookup["p50"], lookup["p99"], fuzzy["p50"], fuzzy["p99"], compare["p50"], compare["p99"]]
+            index_seconds * 1000, lookup["p50"], lookup["p99"], fuzzy["p50"], fuzzy["p99"], compare["p50"], compare["p99"],
+            found["p50"], found["p99"]]
 
 
 def _answer_or_error(kb: KnowledgeBase, name: str) -> None:
@@ -118,7 +124,8 @@ def main() -> None:
         rows = [measure(factor, args.calls, Path(folder)) for factor in args.factors]
     print(f"scale, {args.calls} lookups per factor (typos: a tenth; comparisons of 3: a half), ms")
     print(table(["KB", "entities", "alias keys", "figures", "build (best of 3)", "name index", "lookup p50",
-                 "lookup p99", "typo lookup p50", "typo lookup p99", "compare p50", "compare p99"], rows))
+                 "lookup p99", "typo lookup p50", "typo lookup p99", "compare p50", "compare p99",
+                 "find_chips p50", "find_chips p99"], rows))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from test_server import CALLS
 CLIENTS = 32
 CALLS_PER_CLIENT = 200
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-# A mix across the five tools, each spelled the way a model might: aliases, traditional script, pinyin.
+# A mix across every tool, each spelled the way a model might: aliases, traditional script, pinyin.
 MIX = [
     ("lookup_chip", {"name": "昇腾910B"}),
     ("lookup_chip", {"name": "昇騰910C"}),
@@ -39,6 +39,11 @@ MIX = [
     ("xinchuang_certified", {}),
     ("vendor_financials", {"vendor": "寒武纪"}),
     ("vendor_financials", {"vendor": "hanwuji", "metrics": ["revenue"]}),
+    ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
+                    "sort_by": "compute_tflops"}),
+    ("find_chips", {"vendor": "阿里巴巴"}),
+    ("industry_figures", {"topic": "IDC shipment share"}),
+    ("industry_figures", {"topic": "DeepSeek V3", "metric": "gpu_hours"}),
 ]
 assert {tool for tool, _ in MIX} == set(CALLS)
 

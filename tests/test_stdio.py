@@ -56,7 +56,7 @@ def test_stdio_survives_malformed_lines_and_answers_the_valid_ones(db_path) -> N
     assert replies[2]["error"]["code"] == -32601
     assert replies[3]["result"]["isError"] is True
     assert replies[4]["result"]["structuredContent"]["id"] == "huawei-ascend-910b"
-    assert len(replies[5]["result"]["tools"]) == 5
+    assert len(replies[5]["result"]["tools"]) == len(CALLS)
     assert all("Traceback" not in line for line in stdout_lines)
 
 

@@ -227,7 +227,33 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "figures": figure_rows,
         "announcements": sorted(announcement_rows, key=lambda r: r["id"]),
         "certifications": sorted(certification_rows, key=lambda r: (r["announcement"], r["seq"])),
+        "search": _search_rows(entity_rows, alias_rows, [m for _, m in sorted(metrics.items())], figure_rows),
     }
+
+
+def _search_rows(entity_rows: list[dict[str, Any]], alias_rows: list[dict[str, Any]], metrics: list[Metric],
+                 figure_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One full-text document per entity (its names), per metric (its labels) and per figure (its metric's
+    labels, locator and note), in the words `names.search_terms` cuts, so Chinese matches word by word."""
+    written: dict[str, list[str]] = defaultdict(list)
+    for alias in alias_rows:
+        if alias["form"] != "pinyin" and alias["alias"] not in written[alias["entity"]]:
+            written[alias["entity"]].append(alias["alias"])
+    labels = {m.id: f"{m.label_en} {m.label_zh} {m.id.replace('_', ' ')}" for m in metrics}
+    rows: list[dict[str, Any]] = []
+
+    def add(entity: str | None, metric: str | None, figure: int | None, **text: str) -> None:
+        rows.append({"id": len(rows) + 1, "entity": entity, "metric": metric, "figure": figure}
+                    | {column: names.search_terms(text.get(column, "")) for column in SEARCH_COLUMNS})
+
+    for entity in entity_rows:
+        add(entity["id"], None, None, names=" ".join(written[entity["id"]]), note=entity["note"] or "")
+    for metric in metrics:
+        add(None, metric.id, None, labels=labels[metric.id], note=metric.about)
+    for fig in figure_rows:
+        add(fig["entity"], fig["metric"], fig["id"], labels=labels[fig["metric"]], locator=fig["locator"],
+            note=fig["note"] or "")
+    return rows
 
 
 def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metrics: dict[str, Metric],
@@ -564,8 +590,12 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "certifications": ({"announcement": TEXT, "seq": INT, "product": TEXT, "company": TEXT, "level": TEXT,
                         "chip": TEXT, "vendor": TEXT, "source": TEXT, "locator": TEXT, "printed": TEXT,
                         "origin": TEXT}, None),
+    "search": ({"id": INT, "entity": TEXT, "metric": TEXT, "figure": INT, "names": TEXT, "labels": TEXT,
+                "locator": TEXT, "note": TEXT}, "id"),
     "meta": ({"key": TEXT, "value": TEXT}, "key"),
 }
+# Searched columns, in the order kb.search weighs them: a name hit counts most, a note least.
+SEARCH_COLUMNS = ("names", "labels", "locator", "note")
 INDEXES = {"aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], ["metric"]],
            "certifications": [["chip"], ["vendor"]], "parts": [["system"]], "entities": [["vendor"]]}
 
@@ -587,6 +617,8 @@ def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerpr
             table.insert_all({c: row.get(c) for c in columns} for row in rows_by_table[name])
             for index in INDEXES.get(name, []):
                 table.create_index(index)
+        # unicode61 splits on the spaces search_terms puts between words and between Chinese character pairs.
+        db.table("search").enable_fts(list(SEARCH_COLUMNS), tokenize="unicode61")
         connection.commit()
         connection.execute("VACUUM")
         connection.close()

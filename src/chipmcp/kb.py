@@ -10,12 +10,13 @@ import logging
 import os
 import sqlite3
 import threading
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from .fingerprint import fingerprint
-from .names import AliasEntry, EntityInfo, NameIndex
+from .names import AliasEntry, EntityInfo, NameIndex, search_terms
 
 log = logging.getLogger("chipmcp")
 
@@ -59,6 +60,16 @@ def ensure_database(knowledge: Path | None = None, db_path: Path | None = None) 
     return path
 
 
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One full-text match: an entity's names (metric and figure None), a metric's labels (entity None), or a figure."""
+
+    entity: str | None
+    metric: str | None
+    figure: int | None
+    score: float  # higher is better
+
+
 class KnowledgeBase:
     """Typed, read-only queries over one built database file."""
 
@@ -75,6 +86,7 @@ class KnowledgeBase:
         self._aliases_of = lru_cache(maxsize=4096)(self._read_aliases)
         self._systems_with_chip = lru_cache(maxsize=4096)(self._read_systems_with_chip)
         self._parts_of = lru_cache(maxsize=4096)(self._read_parts)
+        self._search = lru_cache(maxsize=4096)(self._read_search)
 
     @classmethod
     def open_default(cls) -> KnowledgeBase:
@@ -167,6 +179,48 @@ class KnowledgeBase:
     def _read_systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
         return tuple(r["system"] for r in self._rows("SELECT DISTINCT system FROM parts WHERE chip = ? ORDER BY system",
                                                 (chip_id,)))
+
+    # --- full-text search ----------------------------------------------------------------------------
+    def search(self, text: str, limit: int = 200) -> tuple[SearchHit, ...]:
+        """Documents (entities, metrics, figures) sharing words with `text`, best first (bm25, a name hit
+        weighing most, then metric labels, locators, notes). Any word may match: ranking, not filtering."""
+        return self._search(search_terms(text), limit)
+
+    def _read_search(self, terms: str, limit: int) -> tuple[SearchHit, ...]:
+        # NUL ends a C string: SQLite would read an open quote. Other text is safe inside "…" with "" escaped.
+        words = list(dict.fromkeys(w for w in terms.replace("\x00", " ").split() if w.isprintable()))
+        if not words:
+            return ()
+        match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words[:32])
+        rows = self._rows("SELECT s.entity, s.metric, s.figure, bm25(search_fts, 10.0, 5.0, 2.0, 1.0) AS rank "
+                          "FROM search_fts JOIN search s ON s.rowid = search_fts.rowid "
+                          "WHERE search_fts MATCH ? ORDER BY rank, s.id LIMIT ?", (match, limit))
+        return tuple(SearchHit(r["entity"], r["metric"], r["figure"], -float(r["rank"])) for r in rows)
+
+    def industry_table_members(self, owner_kinds: frozenset[str], metrics: frozenset[str]) -> dict[str, list[int]]:
+        """Owner entity (of `owner_kinds`) → ids of vendors' figures of `metrics` printed in a table (same
+        source and locator) where the owner has a figure too: a share table's vendors, a group's members."""
+        return self._table_members(tuple(sorted(owner_kinds)), tuple(sorted(metrics)))[0]
+
+    def industry_table_owners(self, owner_kinds: frozenset[str], metrics: frozenset[str]) -> dict[int, list[str]]:
+        """The inverse of industry_table_members: vendor figure id → owner entities."""
+        return self._table_members(tuple(sorted(owner_kinds)), tuple(sorted(metrics)))[1]
+
+    @lru_cache(maxsize=8)  # noqa: B019 — one KnowledgeBase per file, kept for the process
+    def _table_members(self, owner_kinds: tuple[str, ...], metrics: tuple[str, ...]
+                       ) -> tuple[dict[str, list[int]], dict[int, list[str]]]:
+        kinds, wanted = ",".join("?" * len(owner_kinds)), ",".join("?" * len(metrics))
+        rows = self._rows(
+            "SELECT DISTINCT o.entity AS owner, f.id AS figure FROM figures f "
+            "JOIN figures o ON o.source = f.source AND o.locator = f.locator AND o.entity != f.entity "
+            f"WHERE f.entity_kind = 'vendor' AND f.metric IN ({wanted}) AND o.entity_kind IN ({kinds}) "
+            "ORDER BY o.entity, f.id", (*metrics, *owner_kinds))
+        members: dict[str, list[int]] = {}
+        owners: dict[int, list[str]] = {}
+        for row in rows:
+            members.setdefault(row["owner"], []).append(row["figure"])
+            owners.setdefault(row["figure"], []).append(row["owner"])
+        return members, owners
 
     # --- certification ------------------------------------------------------------------------------
     @cached_property

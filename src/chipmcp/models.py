@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class Model(BaseModel):
@@ -120,6 +120,60 @@ class CertificationStatus(Model):
     entries: list[CertificationEntry] = Field(default_factory=list)
     announcement: Announcement | None = None
     note: str = ""
+
+
+def _empty(value: object) -> bool:
+    return value is None or value is False or value == "" or value == []
+
+
+class CompactModel(Model):
+    """A model whose JSON leaves out empty fields (None, false, "", []): cells repeat by the hundred in a
+    comparison, and an absent field reads the same as its default."""
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return {key: value for key, value in handler(self).items() if not _empty(value)}
+
+
+class Claim(CompactModel):
+    """One of the values the reports give for a contested spec, with the figures that give it."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    figure_ids: list[int] = Field(default_factory=list)
+
+
+class Cell(CompactModel):
+    """One spec of one chip or system as the figure-selection rule chose it (chipmcp.selection).
+
+    A point is `value`; a range or a/b pair keeps `low` and `high`; `bound` keeps ≈/>/≥. `label` says
+    what the number is ("FP16 dense", "FP16 sparse, as printed", "precision not printed"); when reports
+    disagree, `value` is the preferred claim, `span` the lowest and highest claim, `claims` each claim."""
+
+    value: float | None = Field(None, description="The number in `unit` (null for a range: see low/high)")
+    low: float | None = Field(None, description="Lower end of a range or the smaller of an a/b pair")
+    high: float | None = Field(None, description="Upper end of a range or the larger of an a/b pair")
+    bound: str | None = Field(None, description="approx (约), over (超), at_least, at_most, under")
+    text: str | None = Field(None, description="For text specs: memory type, release date")
+    unit: str | None = None
+    label: str = Field("", description="What the number is: precision and sparsity as printed, or how it was derived")
+    figure_ids: list[int] = Field(default_factory=list, description="The figures behind it, the chosen one first")
+    suspect: bool = Field(False, description="Built on a figure the knowledge base marks suspect")
+    span: list[float] | None = Field(None, description="[lowest, highest] claim when reports disagree")
+    claims: list[Claim] = Field(default_factory=list, description="Each disagreeing claim, the preferred first")
+    note: str = ""
+    # Which step of the rule chose it ("dense", "unstated", "sparse", "unlabeled", "derived", "" for
+    # non-compute specs): for rankings in process; readers get the same from `label`.
+    tier: str = Field("", exclude=True)
+
+    def ends(self) -> tuple[float, float] | None:
+        """(low, high) of a numeric cell — a point gives (value, value); None when nothing is reported."""
+        if self.value is not None:
+            return self.value, self.value
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
+        return None
 
 
 class Derived(Model):
@@ -345,4 +399,109 @@ class VendorFinancials(Model):
     chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor")
     sources: list[SourceRef]
     warnings: list[str] = Field(default_factory=list)
+    summary: str
+
+
+class TopicMatch(Model):
+    query: str
+    entities: list[Candidate] = Field(description="The markets, groups, models or companies whose figures are shown")
+    metrics: list[str] = Field(default_factory=list, description="Metrics the topic or `metric` named; empty: all")
+    method: Literal["name", "name+metric", "metric", "search"] = Field(
+        description="name: the topic is a name; +metric: with a metric's words; metric: a metric across the "
+                    "industry; search: full-text search over names, labels, locators and notes")
+    note: str = ""
+
+
+class RankedShare(Model):
+    rank: int
+    entity: str
+    name: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    printed: str
+    figure_id: int
+
+
+class ShareTable(Model):
+    """A share table: figures of one metric across entities, from one table of one report, ranked."""
+
+    metric: str
+    label: str
+    period: str | None
+    source: str
+    locator: str
+    of: str = Field(description="What the shares are of, from the figures' note")
+    rows: list[RankedShare]
+    total: float | None = Field(description="Sum of the listed shares, in %")
+
+
+class Series(Model):
+    """Figures of one quantity (metric and period) on different entities: estimates side by side."""
+
+    metric: str
+    label: str
+    period: str | None
+    figure_ids: list[int]
+    entities: list[str]
+    verdict: Literal["agree", "disagree", "different-definitions"]
+    summary: str
+
+
+class EntityFigures(Model):
+    entity: str
+    name: str
+    kind: str = Field(description="market, group, regulation, llm, training-run, or a company's kind")
+    printed_with: str | None = Field(None, description="For a company: the topic entity whose table printed these")
+    figures: list[Figure]
+
+
+class IndustryFigures(Model):
+    topic: TopicMatch
+    figures: list[EntityFigures] = Field(description="Figures grouped by the entity they are of")
+    share_tables: list[ShareTable] = Field(default_factory=list)
+    series: list[Series] = Field(default_factory=list, description="Several estimates of one quantity side by side")
+    conflicts: list[Conflict]
+    definitions: dict[str, str] = Field(default_factory=dict, description="Entity id → what it covers (our words)")
+    sources: list[SourceRef]
+    summary: str
+
+
+class ChipRow(Model):
+    id: str
+    name: str
+    vendor: str
+    vendor_name: str
+    kind: str
+    entity_kind: Literal["chip", "system"]
+    certified: Literal["listed-product", "same-family", "none"] | None = Field(
+        None, description="Set when `certified` filtered the list")
+    cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
+
+
+class Condition(Model):
+    metric: str
+    op: str
+    value: float | str
+
+
+class NotReported(Model):
+    metric: str
+    count: int
+    chips: list[str] = Field(description="Chip ids that pass every other filter but have no figure for `metric`")
+
+
+class ChipList(Model):
+    filters: list[str] = Field(description="The filters applied, in words")
+    sort_by: str | None
+    descending: bool | None
+    precision: str
+    total: int = Field(description="Chips and systems matching every filter")
+    returned: int
+    offset: int
+    rows: list[ChipRow]
+    not_reported: list[NotReported] = Field(
+        default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")
+    rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
+    sources: list[SourceRef]
     summary: str

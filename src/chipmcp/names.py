@@ -16,6 +16,7 @@ Normalization: NFKC (full-width → half-width), ™/® dropped, case folded, tr
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -73,6 +74,25 @@ def normalize(text: str) -> str:
             key = key[: -len(suffix)]
             break
     return key
+
+
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+
+
+def search_terms(text: str) -> str:
+    """The words full-text search indexes and queries: `spaced` text, letters split from digits ('gpt4' →
+    'gpt 4'), and each run of Chinese characters cut into overlapping pairs ('市场规模' → '市场 场规 规模').
+
+    Chinese is written without spaces, so SQLite's default tokenizer sees '全球ASIC芯片市场' as one token, and
+    its trigram tokenizer cannot match a two-character word (市场, 份额, 开支); character pairs match both, as
+    CJK search engines do (measured in benchmarks/BENCHMARKS.md)."""
+    out: list[str] = []
+    for word in _LETTER_DIGIT.sub(" ", spaced(text)).split():
+        if _CJK.search(word) and len(word) > 1:
+            out += [word[i:i + 2] for i in range(len(word) - 1)]
+        else:
+            out.append(word)
+    return " ".join(out)
 
 
 def signature(text: str) -> str:
@@ -181,6 +201,7 @@ class NameIndex:
         for entry in entries:
             self.by_key.setdefault(entry.key, []).append(entry)
         self._keys = list(self.by_key)
+        self._sorted_keys = sorted(self._keys)  # for prefix queries (extending)
         # Fuzzy matches are accepted only between equal signatures, so each signature's keys are searched alone.
         self._keys_by_signature: dict[str, list[str]] = {}
         for entry in self._all_entries():
@@ -207,8 +228,9 @@ class NameIndex:
         info = self.entities[entity_id]
         return Candidate(info.id, info.kind, info.display, round(score, 1))
 
-    def resolve(self, query: str, kinds: frozenset[str], what: str = "entity") -> Match:
-        """The one entity of `kinds` the query names; NotFoundError / AmbiguousNameError otherwise."""
+    def resolve(self, query: str, kinds: frozenset[str], what: str = "entity", suggest: bool = True) -> Match:
+        """The one entity of `kinds` the query names; NotFoundError / AmbiguousNameError otherwise
+        (`suggest=False`: without the closest names, for a caller that only asks whether it names one)."""
         key = normalize(query)
         if not key:
             raise NotFoundError(f"No {what} name given: '{query.strip()}' has no letters or digits.")
@@ -221,7 +243,7 @@ class NameIndex:
         typo = self._digit_typo(query, key, kinds)
         if typo:
             return self._with_relatives(typo)
-        return self._fuzzy(query, key, kinds, what)
+        return self._fuzzy(query, key, kinds, what, suggest)
 
     def suggest(self, query: str, kinds: frozenset[str], limit: int = 5) -> list[Candidate]:
         """The closest entities of `kinds`, best first, whatever their model numbers."""
@@ -235,6 +257,31 @@ class NameIndex:
                     best[entry.entity] = max(best.get(entry.entity, 0.0), score)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [self._candidate(entity, score) for entity, score in ranked]
+
+    def subsidiaries(self, vendor_id: str) -> set[str]:
+        """Every company below `vendor_id` in the parent links (Alibaba → T-Head), at any depth."""
+        found: set[str] = set()
+        todo = [vendor_id]
+        while todo:
+            for child in self._subsidiaries.get(todo.pop(), set()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
+    def extending(self, query: str, kinds: frozenset[str]) -> list[str]:
+        """Entities of `kinds` with a name that starts with the query's key ('DeepSeek' → DeepSeek-V3, -R1, …):
+        what a bare family or brand word may mean. Keys shorter than three characters extend too much to say."""
+        key = normalize(query)
+        if len(key) < 3:
+            return []
+        found: set[str] = set()
+        for index in range(bisect.bisect_left(self._sorted_keys, key), len(self._sorted_keys)):
+            alias_key = self._sorted_keys[index]
+            if not alias_key.startswith(key):
+                break
+            found.update(e.entity for e in self.by_key[alias_key] if self.entities[e.entity].kind in kinds)
+        return sorted(found)
 
     def _exact(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
         entries = [e for e in self.by_key.get(key, []) if self.entities[e.entity].kind in kinds]
@@ -302,7 +349,7 @@ class NameIndex:
                 f"which names {match.display}.")
         return Match(match.id, match.kind, match.display, "digit-typo", match.alias, 100.0, note)
 
-    def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str) -> Match:
+    def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str, suggest: bool = True) -> Match:
         from rapidfuzz import fuzz, process
 
         wanted = signature(query)
@@ -324,7 +371,7 @@ class NameIndex:
                     f"'{query}' is equally close to " + ", ".join(self.entities[e].display for e in names)
                     + ". Name one of them exactly.", [f"{self.entities[e].display} ({e})" for e in names])
             return self._match(entry.entity, "fuzzy", entry.alias, top_score)
-        closest = self.suggest(query, kinds)
+        closest = self.suggest(query, kinds) if suggest else []
         if wanted and wanted not in self._keys_by_signature:  # no name at all carries this model number
             reason = f"No {what} with model number '{wanted}' is in the knowledge base"
         else:

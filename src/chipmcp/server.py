@@ -35,6 +35,8 @@ research reports. Every figure carries its source report and the token as printe
 - estimate_cluster: cards/servers for a target PFLOPS, or totals for N cards; power, energy; training runs.
 - xinchuang_certified: whether a chip or company is on the 安全可靠测评 AI-chip list; no name → whole list.
 - vendor_financials: a company's identity (stock codes, listing) and revenue, profit, capex, forecasts.
+- find_chips: filter and rank chips by vendor, domestic, kind, certified, specs (where), sort_by.
+- industry_figures: market sizes and shares, cloud capex, AI models (parameters, GPU-hours, cost, users).
 Names may be written in 简体/繁體/English/pinyin, with or without the vendor. When reports disagree,
 answers return every figure and mark the preferred one; say so to the user. Resources:
 chipmcp://chips/{id} and chipmcp://sources/{id}."""
@@ -93,7 +95,7 @@ class AnswerCache:
         self._lock = threading.Lock()
 
     def run(self, tool: Tool, arguments: dict[str, Any], call: Callable[[], Answer]) -> CallToolResult:
-        key = json.dumps([tool.name, arguments], sort_keys=True, ensure_ascii=False)
+        key = json.dumps([tool.name, arguments], sort_keys=True, ensure_ascii=False, default=_plain)
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
@@ -104,6 +106,13 @@ class AnswerCache:
             if len(self._answers) > self._size:
                 self._answers.popitem(last=False)
         return result
+
+
+def _plain(value: Any) -> Any:
+    """Nested argument models (find_chips' where conditions) as plain data, for the answer cache's key."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot key an answer on {type(value).__name__}")
 
 
 def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import NotFoundError
+from .. import periods
+from ..errors import AmbiguousNameError, InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import Candidate, Conflict, Figure, NameMatch, SourceRef
 from ..names import Match
@@ -24,10 +25,12 @@ def resolve(kb: KnowledgeBase, query: str, kinds: frozenset[str], what: str) -> 
         return NameMatch(query=query, id=text, name=display_name(entity), method="id", alias=text, score=100.0)
     try:
         match = kb.names.resolve(query, kinds, what)
+    except AmbiguousNameError:
+        raise
     except NotFoundError as missing:
-        if missing.candidates:
-            raise
-        raise NotFoundError(f"{missing} {_hint(kb, kinds, what)}") from None
+        if not missing.candidates:  # close to nothing: say how to write or find a name instead
+            missing = NotFoundError(f"{missing} {_hint(kb, kinds, what)}")
+        raise with_pointer(kb, missing, query, kinds) from None
     return name_match(query, match)
 
 
@@ -55,6 +58,48 @@ def _hint(kb: KnowledgeBase, kinds: frozenset[str], what: str) -> str:
     shown = f"Write a {what} name as a report does, e.g. {', '.join(examples)}." if examples else \
         f"Write a {what} name as a report does (Chinese, English or pinyin, with or without the vendor)."
     return " ".join(x for x in (shown, _HOW_TO_FIND.get(what, "")) if x)
+
+
+def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: frozenset[str]) -> NotFoundError:
+    """The not-found error, plus the tool that does answer for `query` when it names another kind of thing
+    (a market or AI model asked of lookup_chip, a model asked of vendor_financials): one 'did you mean' for
+    every tool, from the names index and the full-text search."""
+    from .topics import elsewhere  # the search is needed only when a name is missing
+
+    hint = elsewhere(kb, query, kinds)
+    if not hint:
+        return missing
+    error = type(missing)(f"{missing}{hint}", missing.candidates)
+    return error
+
+
+
+def metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
+    """The metrics a filter names, with their family: `capex` also brings capex_growth and capex_growth_qoq.
+
+    A metric belongs to another's family when its id extends that id (`capex` → `capex_growth`) or its
+    label extends that label (资本开支 → 资本开支增速), as metrics.toml names them."""
+    needle = metric.strip().casefold()
+    found = {m["id"] for m in kb.metrics.values()
+             if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
+    if not found:
+        found = {m["id"] for m in kb.metrics.values() if needle in m["label_en"].casefold() or needle in m["label_zh"]}
+    if not found:
+        raise InputError(f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
+                         "revenue_growth, gross_margin, rd_expense, capex, market_cap, market_share, market_size, "
+                         "shipments, parameters, gpu_hours, training_cost, users.")
+    heads = [kb.metrics[f] for f in found]
+    return found | {m["id"] for m in kb.metrics.values() if any(_extends(m, head) for head in heads)}
+
+
+def _extends(metric: dict, head: dict) -> bool:
+    return (metric["id"].startswith(head["id"] + "_") or metric["label_en"].startswith(head["label_en"] + " ")
+            or (metric["label_zh"] != head["label_zh"] and metric["label_zh"].startswith(head["label_zh"])))
+
+
+def period_matches(row: dict[str, Any], asked: periods.Period) -> bool:
+    """Whether a figure falls in the asked period, by its printed period or its corrected alias."""
+    return periods.matches(asked, row["period"], row["period_alias"])
 
 
 def name_match(query: str, match: Match) -> NameMatch:

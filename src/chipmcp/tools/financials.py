@@ -15,7 +15,7 @@ from ..errors import InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import GrowthFigure, NameMatch, NormalizedFigure, VendorFinancials
 from ..units import UNITS
-from .common import conflicts, describe, figure, name_match, resolve, source_refs
+from .common import conflicts, describe, figure, metric_ids, name_match, period_matches, resolve, source_refs
 from .identity import IDENTITY_METRICS, company_identity, render_identity
 from .registry import Arguments, Name, Tool
 
@@ -54,7 +54,7 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: int | str | None =
     rows = [r for r in rows if r["metric"] not in IDENTITY_METRICS]
     warnings: list[str] = []
     if metric:
-        wanted = _metric_ids(kb, metric)
+        wanted = metric_ids(kb, metric)
         available = sorted({r["metric"] for r in rows})
         rows = [r for r in rows if r["metric"] in wanted]
         if not rows:
@@ -90,7 +90,7 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
     """The figures a period question asks for (by printed period or its alias); for a year, say which metrics
     have only part-year figures, so a half-year is never read as the year."""
     reported = sorted({r["period"] for r in rows if r["period"]})
-    kept = [r for r in rows if periods.matches(query, r["period"], r["period_alias"])]
+    kept = [r for r in rows if period_matches(r, query)]
     if not kept:
         raise NotFoundError(f"No figures for period '{query}' for {company}. Periods reported: "
                             f"{', '.join(reported) or 'none'}.", reported)
@@ -110,27 +110,6 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
                             "not the year's total.")
     return kept
 
-
-def _metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
-    """The metrics a filter names, with their family: `capex` also brings capex_growth and capex_growth_qoq.
-
-    A metric belongs to another's family when its id extends that id (`capex` → `capex_growth`) or its
-    label extends that label (资本开支 → 资本开支增速), as metrics.toml names them."""
-    needle = metric.strip().casefold()
-    found = {m["id"] for m in kb.metrics.values()
-             if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
-    if not found:
-        found = {m["id"] for m in kb.metrics.values() if needle in m["label_en"].casefold() or needle in m["label_zh"]}
-    if not found:
-        raise InputError(f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
-                         "revenue_growth, gross_margin, rd_expense, capex, market_cap, market_share.")
-    heads = [kb.metrics[f] for f in found]
-    return found | {m["id"] for m in kb.metrics.values() if any(_extends(m, head) for head in heads)}
-
-
-def _extends(metric: dict, head: dict) -> bool:
-    return (metric["id"].startswith(head["id"] + "_") or metric["label_en"].startswith(head["label_en"] + " ")
-            or (metric["label_zh"] != head["label_zh"] and metric["label_zh"].startswith(head["label_zh"])))
 
 
 def _normalize(rows: list[dict], unit: str, warnings: list[str]) -> list[NormalizedFigure]:

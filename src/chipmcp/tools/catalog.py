@@ -1,0 +1,283 @@
+"""find_chips: chips and systems filtered and ranked by any spec, with the ones lacking the figure named.
+
+Cheap filters (vendor with its subsidiaries, domestic, kind, certification) run first; the figure filters
+and the sort read cells chosen by the one figure-selection rule (chipmcp.selection), so a chip's number
+here is its number in compare_chips and estimate_cluster.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .. import compute, selection
+from ..errors import InputError
+from ..kb import KnowledgeBase, display_name
+from ..models import Cell, ChipList, ChipRow, Condition, NotReported
+from .common import VENDOR, resolve, source_refs
+from .compare import METRICS, CompareMetric
+from .registry import Arguments, Name, Precision, Tool
+from .xinchuang import chip_status
+
+TEXT_SPECS = ("memory_type", "release")
+NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")
+TEXT_OPS = ("=", "!=", "contains")
+MAX_LIMIT = 100
+SYSTEM_KINDS = ("server", "rack", "supernode", "cluster", "board")
+RULES = [
+    "A range or a/b pair passes a condition only if all of it does: ≥/> test its low end, ≤/< its high end, "
+    "= needs the value inside the range; a bound (≈, >) is compared as its printed number.",
+    "Ranked by the cautious end: the low end when higher is better, the high end when lower is better.",
+    "Text specs (memory_type, release) match case-insensitively as substrings.",
+    "Prices compare in 元 only (currencies are never converted): a price printed in another currency counts "
+    "as not reported.",
+]
+
+
+class WhereCondition(BaseModel):
+    """One `where` condition, as a model writes it."""
+
+    metric: str = Field(max_length=40, description=(
+        "A compare metric (compute_tflops, memory_gb, memory_bandwidth_gbs, interconnect_gbs, tdp_w, price, "
+        "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops) or a text spec (memory_type, release)"))
+    op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(
+        ">=", description="> >= < <= = != for numbers; = != contains for text")
+    value: float | Annotated[str, Field(max_length=60)] = Field(
+        description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text")
+
+
+def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | None = None, kind: str | None = None,
+               certified: bool | None = None, where: list[dict[str, Any]] | list[WhereCondition] | None = None,
+               sort_by: str | None = None, precision: str = "fp16", limit: int = 10, offset: int = 0,
+               descending: bool | None = None) -> ChipList:
+    selection.check_precision(precision)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"limit must be 1 to {MAX_LIMIT}.")
+    conditions = [_condition(c) for c in (where or [])]
+    if sort_by is not None and sort_by not in METRICS:
+        raise InputError(f"Unknown sort_by '{sort_by}'. Allowed: {', '.join(METRICS)}.")
+    filters: list[str] = []
+    pool = [e for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")]
+    if vendor is not None:
+        match = resolve(kb, vendor, VENDOR, "vendor")
+        family = {match.id, *kb.names.subsidiaries(match.id)}
+        pool = [e for e in pool if e["vendor"] in family]
+        subs = sorted(family - {match.id})
+        filters.append(f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else ""))
+    if domestic is not None:
+        pool = [e for e in pool if ((kb.entity(e["vendor"]) or {}).get("country") == "CN") == domestic]
+        filters.append("Chinese vendors" if domestic else "non-Chinese vendors")
+    if kind is not None:
+        pool = _of_kind(kb, pool, kind)
+        filters.append(f"kind {kind}")
+    status: dict[str, str] = {}
+    if certified is not None:
+        for e in pool:
+            status[e["id"]] = chip_status(kb, e["id"]).match if e["entity_kind"] == "chip" else "none"
+        pool = [e for e in pool if (status[e["id"]] != "none") == certified]
+        filters.append("on the 安全可靠测评 list (listed product or same family)" if certified else "not on the list")
+
+    wanted = list(dict.fromkeys([c.metric for c in conditions] + ([sort_by] if sort_by else [])))
+    missing: dict[str, list[str]] = {m: [] for m in wanted}
+    rows: list[tuple[dict[str, Any], dict[str, Cell]]] = []
+    for entity in pool:
+        row_cells = {m: chip_cell(kb, entity["id"], m, precision) for m in wanted}
+        lacking = [m for m, c in row_cells.items() if not _reported(c)]
+        if any(not _passes(row_cells[c.metric], c) for c in conditions if c.metric not in lacking):
+            continue
+        if lacking:
+            for m in lacking:
+                missing[m].append(entity["id"])
+            continue
+        rows.append((entity, row_cells))
+    filters += [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
+                for c in conditions]
+    down = None
+    if sort_by:
+        down = compute.HIGHER_IS_BETTER[sort_by] if descending is None else descending
+        keys = compute.as_array([_sort_key(cells[sort_by], compute.HIGHER_IS_BETTER[sort_by]) for _, cells in rows])
+        order = compute.sort_order(keys, down)
+        rows = [rows[i] for i in order]
+    else:
+        rows.sort(key=lambda pair: (pair[0]["vendor"] or "", pair[0]["entity_kind"], pair[0]["id"]))
+    page = rows[offset:offset + limit]
+    out = [ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
+                   kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),  # type: ignore[arg-type]
+                   cells=cells) for e, cells in page]
+    not_reported = [NotReported(metric=m, count=len(ids), chips=ids) for m, ids in missing.items() if ids]
+    used = {i for row in out for c in row.cells.values() for i in c.figure_ids}
+    answer = ChipList(
+        filters=filters, sort_by=sort_by, descending=down, precision=precision, total=len(rows), returned=len(out),
+        offset=offset, rows=out, not_reported=not_reported,
+        rules=RULES if wanted else [], sources=source_refs(kb, _sources(kb, used)), summary="")
+    answer.summary = _summary(answer)
+    return answer
+
+
+def _condition(raw: dict[str, Any] | WhereCondition) -> Condition:
+    if isinstance(raw, WhereCondition):
+        given = raw
+    else:
+        try:
+            given = WhereCondition.model_validate(raw)
+        except ValueError:
+            raise InputError("Each where condition is {metric, op, value}: op one of > >= < <= = != contains, "
+                             "value a number or text.") from None
+    metric, op = given.metric.strip(), given.op.strip()
+    if metric in TEXT_SPECS:
+        if op not in TEXT_OPS:
+            raise InputError(f"Operator '{op}' does not apply to text spec {metric}; use one of {', '.join(TEXT_OPS)}.")
+        return Condition(metric=metric, op=op, value=str(given.value))
+    if metric not in METRICS:
+        raise InputError(f"Unknown where metric '{metric}'. Allowed: {', '.join(METRICS + list(TEXT_SPECS))}.")
+    if op not in NUMERIC_OPS:
+        raise InputError(f"Unknown operator '{op}'. Allowed for numbers: {', '.join(NUMERIC_OPS)}.")
+    try:
+        value = float(given.value)
+    except ValueError:
+        raise InputError(f"{metric} compares with a number, not '{given.value}'.") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise InputError(f"{metric} compares with a finite number.")
+    return Condition(metric=metric, op=op, value=value)
+
+
+def _of_kind(kb: KnowledgeBase, pool: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    wanted = kind.strip().casefold()
+    kinds = sorted({e["kind"] for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")})
+    if wanted == "system":
+        return [e for e in pool if e["entity_kind"] == "system"]
+    if wanted not in {k.casefold() for k in kinds}:
+        raise InputError(f"Unknown kind '{kind}'. Allowed: system, {', '.join(kinds)}.")
+    return [e for e in pool if e["kind"].casefold() == wanted]
+
+
+def chip_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
+    """The cell find_chips filters and sorts on; a price in another currency than 元 is not comparable here."""
+    found = _cell(kb, entity, metric, precision)
+    if metric in ("price", "price_per_tflops") and found.unit and not found.unit.startswith("元"):
+        return Cell(unit=found.unit, label=f"price printed in {found.unit}, not compared with 元")
+    return found
+
+
+@lru_cache(maxsize=65536)  # the knowledge base cannot change while open: a cell, once chosen, stays right
+def _cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
+    if metric in selection.SPECS:
+        return selection.cell(kb, entity, metric, precision)
+    numerator, denominator, unit, _ = compute.DERIVED[metric]
+    top, bottom = _cell(kb, entity, numerator, precision), _cell(kb, entity, denominator, precision)
+    a, b = top.ends(), bottom.ends()
+    if a is None or b is None:
+        return Cell(unit=unit)
+    low, high = compute.interval_divide(a, b)
+    if low != low:
+        return Cell(unit=unit)
+    if metric == "price_per_tflops":
+        unit = f"{top.unit} per TFLOPS"
+    label = "; ".join(x for x in (top.label, bottom.label) if x)
+    out = Cell(unit=unit, label=label, figure_ids=[*top.figure_ids, *bottom.figure_ids],
+               suspect=top.suspect or bottom.suspect)
+    low, high = compute.tidy(low), compute.tidy(high)
+    if low == high:
+        out.value = low
+    else:
+        out.low, out.high = low, high
+    return out
+
+
+def _reported(cell: Cell) -> bool:
+    return cell.text is not None or cell.ends() is not None
+
+
+def _passes(cell: Cell, condition: Condition) -> bool:
+    if isinstance(condition.value, str):
+        found = condition.value.casefold() in (cell.text or "").casefold()
+        return not found if condition.op == "!=" else found
+    low, high = cell.ends()  # type: ignore[misc]
+    v = condition.value
+    return {">": low > v, ">=": low >= v, "<": high < v, "<=": high <= v,
+            "=": low <= v <= high, "!=": not low <= v <= high}[condition.op]
+
+
+def _sort_key(cell: Cell, higher_is_better: bool) -> float:
+    low, high = cell.ends()  # type: ignore[misc]
+    return low if higher_is_better else high
+
+
+def _vendor_name(kb: KnowledgeBase, vendor_id: str | None) -> str:
+    vendor = kb.entity(vendor_id or "")
+    return display_name(vendor) if vendor else (vendor_id or "")
+
+
+def _sources(kb: KnowledgeBase, figure_ids: set[int]) -> list[str]:
+    return [r["source"] for r in kb.figures_by_ids(sorted(figure_ids))]
+
+
+def _summary(a: ChipList) -> str:
+    what = "; ".join(a.filters) or "no filter"
+    head = f"{a.total} chip(s)/system(s) match ({what})"
+    if a.sort_by:
+        head += f", sorted by {a.sort_by} ({'highest' if a.descending else 'lowest'} first)"
+    head += f"; showing {a.returned}" + (f" from #{a.offset + 1}" if a.offset else "")
+    if a.not_reported:
+        head += "; " + "; ".join(f"{n.count} lack {n.metric}" for n in a.not_reported)
+    return head + "."
+
+
+def _cell_text(metric: str, cell: Cell) -> str:
+    if cell.text is not None:
+        number = cell.text
+    else:
+        bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cell.bound or "", "")
+        number = f"{bound}{cell.value:g}" if cell.value is not None else f"{bound}{cell.low:g}-{cell.high:g}"
+        number += f" {cell.unit}" if cell.unit else ""
+    extra = f" ({cell.label})" if cell.label else ""
+    flag = " [SUSPECT]" if cell.suspect else ""
+    return f"{metric} {number}{extra}{flag} [fig {', '.join(map(str, cell.figure_ids))}]"
+
+
+def render(a: ChipList) -> str:
+    lines = [a.summary]
+    if not a.rows:
+        lines.append("No chip or system matches every filter" + (" with the figure reported." if a.not_reported
+                                                                 else ".") + " Loosen a filter to see more.")
+    for number, row in enumerate(a.rows, start=a.offset + 1):
+        cert = f", certified: {row.certified}" if row.certified else ""
+        cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
+        lines.append(f"{number}. {row.name} [{row.id}] — {row.kind} by {row.vendor_name}{cert}"
+                     + (f" — {cells}" if cells else ""))
+    for gap in a.not_reported:
+        shown = ", ".join(gap.chips[:30]) + (f", … ({gap.count - 30} more)" if gap.count > 30 else "")
+        lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
+    if a.rules:
+        lines.append("Rules: " + " ".join(a.rules))
+    if a.total > a.offset + a.returned:
+        lines.append(f"{a.total - a.offset - a.returned} more: call again with offset={a.offset + a.returned}.")
+    if a.sources:
+        lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
+    return "\n".join(lines)
+
+
+class FindChipsArguments(Arguments):
+    vendor: Name | None = Field(None, description=(
+        "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list"))
+    domestic: bool | None = Field(None, description="true: Chinese vendors only; false: the others")
+    kind: Annotated[str, Field(max_length=20)] | None = Field(None, description=(
+        "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
+    certified: bool | None = Field(None, description=(
+        "true: on the 安全可靠测评 list as listed product or same family (each row says which)"))
+    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
+        "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
+    sort_by: CompareMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
+    precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
+    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
+    descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
+
+
+TOOL = Tool(name="find_chips", title="Find chips",
+            description="Chips and systems filtered and ranked by any spec, with the ones lacking the figure named.",
+            example={"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
+                     "sort_by": "compute_tflops"},
+            arguments=FindChipsArguments, answer=ChipList, run=find_chips, render=render)
