@@ -243,6 +243,8 @@ def number(value: float | None) -> str:
     """The one way the text blocks write a quantity: thousands separated, at most 4 decimals."""
     if value is None:
         return "?"
+    if abs(value) >= 1e15:  # FLOP counts: '4.2e+23', not twenty-four digits
+        return f"{value:.4g}"
     return f"{value:,.4f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
 
 

@@ -33,6 +33,7 @@ from .common import (
     source_refs,
     summarize,
 )
+from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
 
 COMPANY = frozenset({"vendor", "market"})
 IDENTITY_METRICS = {"stock_code", "exchange", "listing_date"}
