@@ -78,7 +78,7 @@ class Claim(Model):
 
 class Conflict(Model):
     kind: Literal["disagreement", "possible", "history", "linked"] = Field(
-        "disagreement", description="disagreement: same claim, different values; possible: a figure of unprinted "
+        description="disagreement: same claim, different values; possible: a figure of unprinted "
         "precision that no stated-precision figure matches; history: one quantity at different dates; linked: "
         "one quantity from different publishers or definitions")
     metric: str

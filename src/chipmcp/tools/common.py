@@ -93,7 +93,8 @@ def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: De
             continue
         preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
         listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
-        out.append(Conflict(metric=first.metric, qualifier=qualifier, figure_ids=[m.id for m in members],
+        out.append(Conflict(kind="disagreement", metric=first.metric, qualifier=qualifier,
+                            figure_ids=[m.id for m in members],
                             preferred_id=preferred.id, claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
                             summary=f"Figures disagree on {label} ({qualifier}): {listed}. "
                                     f"Preferred: {preferred.printed} ({preferred.source})." if full else ""))
