@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+Detail = Literal["summary", "full"]
+
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -18,12 +20,22 @@ class SourceRef(Model):
     date: str
 
 
+class Citation(Model):
+    """Where one figure is printed: enough to cite it and to find it in the report."""
+
+    id: int = Field(description="Figure id")
+    source: str
+    locator: str
+    printed: str
+
+
 class Figure(Model):
-    """One reported figure, exactly as its source printed it."""
+    """One reported figure, exactly as its source printed it (at summary detail: one per fact, with the
+    figures saying the same in `also`)."""
 
     id: int = Field(description="Stable figure number within this knowledge-base build")
     metric: str
-    label: str = Field(description="What the metric measures, in English")
+    label: str = Field("", description="What the metric measures, in English (full detail)")
     value: float | None = Field(None, description="The number in `unit`; null for ranges and text")
     low: float | None = Field(None, description="Lower end of a reported range")
     high: float | None = Field(None, description="Upper end of a reported range")
@@ -53,18 +65,38 @@ class Figure(Model):
     conflict_kind: Literal["disagreement", "possible"] | None = Field(
         None, description="possible: the precision is not printed and no stated-precision figure agrees")
     history_group: int | None = Field(None, description="Claims of this quantity at other dates (as_of) share this id")
+    also: list[Citation] = Field(default_factory=list, description=(
+        "Summary detail: other figures stating the same value for the same claim, each with its citation"))
+
+
+class ConflictClaim(Model):
+    """One side of a disagreement: a value and the figures (and reports) that state it."""
+
+    value: str = Field(description="The value as a reader would say it: '376 TFLOPS', '≈3 PFLOPS'")
+    figure_ids: list[int]
+    sources: list[str]
 
 
 class Conflict(Model):
     kind: Literal["disagreement", "possible", "history", "linked"] = Field(
-        "disagreement", description="disagreement: same claim, different values; possible: a figure of unprinted "
+        description="disagreement: same claim, different values; possible: a figure of unprinted "
         "precision that no stated-precision figure matches; history: one quantity at different dates; linked: "
         "one quantity from different publishers or definitions")
     metric: str
     qualifier: str = Field(description="Precision/period/measure the figures share")
     figure_ids: list[int]
     preferred_id: int | None = Field(None, description="The preferred figure (none for history and linked)")
-    summary: str
+    claims: list[ConflictClaim] = Field(default_factory=list, description="Each distinct value, the preferred first")
+    summary: str = Field("", description="Full detail: every figure of the disagreement as printed, with its locator")
+
+
+class Page(Model):
+    """Which part of a list this answer holds, and the call that returns the rest."""
+
+    total: int = Field(description="Entries in the whole list at this detail")
+    returned: int
+    offset: int = 0
+    more: str = Field("", description="How to get what this answer leaves out")
 
 
 class Candidate(Model):
@@ -101,8 +133,8 @@ class CertificationEntry(Model):
     chip_id: str
     chip_name: str
     vendor_id: str
-    source: str
-    locator: str
+    source: str = Field("", description="Empty at summary detail when it is the announcement's")
+    locator: str = Field("", description="Empty at summary detail when it is the announcement's")
 
 
 class Announcement(Model):
@@ -195,7 +227,9 @@ class ChipAnswer(Model):
     vendor: VendorRef
     aliases: list[str]
     match: NameMatch
+    detail: Detail = "summary"
     figures: list[Figure]
+    page: Page
     conflicts: list[Conflict]
     derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
     composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
@@ -300,6 +334,7 @@ class ClusterEstimate(Model):
 
 class XinchuangAnswer(Model):
     query: str | None
+    detail: Detail = "summary"
     scope: Literal["chip", "vendor", "all"]
     certified: bool | None = Field(description="None for the whole list")
     match_type: Literal["listed-product", "same-family", "vendor", "none", "all"]
@@ -392,7 +427,9 @@ class GrowthFigure(Model):
 class VendorFinancials(Model):
     vendor: VendorIdentity
     match: NameMatch
+    detail: Detail = "summary"
     figures: list[Figure]
+    page: Page
     normalized: list[NormalizedFigure] = Field(default_factory=list)
     growth: list[GrowthFigure] = Field(default_factory=list, description="Computed by the compute core")
     conflicts: list[Conflict]

@@ -24,7 +24,9 @@ from . import tools
 from ._version import __version__
 from .errors import ChipMCPError
 from .kb import KnowledgeBase
+from .schemas import compact_output_schema, untitled_input_schema
 from .tools import TOOLS, Tool
+from .tools.registry import MAX_LIMIT
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -37,8 +39,11 @@ research reports. Every figure carries its source report and the token as printe
 - vendor_financials: a company's identity (stock codes, listing) and revenue, profit, capex, forecasts.
 - find_chips: filter and rank chips by vendor, domestic, kind, certified, specs (where), sort_by.
 - industry_figures: market sizes and shares, cloud capex, AI models (parameters, GPU-hours, cost, users).
-Names may be written in 简体/繁體/English/pinyin, with or without the vendor. When reports disagree,
-answers return every figure and mark the preferred one; say so to the user. Resources:
+Names may be written in 简体/繁體/English/pinyin, with or without the vendor. Answers come at
+detail="summary" (each fact once, agreeing figures collapsed with all their citations); detail="full"
+gives every figure row, paged with offset/limit (`page.more` says what to ask next). Fields at their
+default (null, false, empty) are left out. When reports disagree, answers list each claim with its
+sources and mark the preferred one; say so to the user. Resources:
 chipmcp://chips/{id} and chipmcp://sources/{id}."""
 
 log = logging.getLogger("chipmcp")
@@ -70,8 +75,10 @@ class LazyKnowledgeBase:
 
 def answer(tool: Tool, result: BaseModel) -> CallToolResult:
     """The same answer twice: readable text for clients that show text, JSON for those that read structure."""
+    # Defaults (nulls, empty lists, false flags) are left out: the output schema states them, and an
+    # answer is read by a model whose context they would fill.
     return CallToolResult(content=[TextContent(type="text", text=tool.render(result))],
-                          structured_content=result.model_dump(mode="json"))
+                          structured_content=result.model_dump(mode="json", exclude_defaults=True))
 
 
 def run_tool(tool: Tool, call: Callable[[], Answer]) -> CallToolResult:
@@ -149,6 +156,10 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
     for tool in TOOLS:
         _register_tool(mcp, tool, respond)
+    for registered in mcp._tool_manager.list_tools():  # the SDK offers no hook for it; both fields are read live
+        registered.parameters = untitled_input_schema(registered.parameters)
+        if registered.fn_metadata.output_schema is not None:
+            registered.fn_metadata.output_schema = compact_output_schema(registered.fn_metadata.output_schema)
 
     @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
                   mime_type="application/json")
@@ -156,7 +167,8 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         entity = knowledge().entity(chip_id)
         if entity is None or entity["entity_kind"] not in ("chip", "system"):
             raise ResourceNotFoundError(f"No chip or system with id '{chip_id}'.")
-        return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id).model_dump_json(indent=1)
+        return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id, detail="full",
+                                                  limit=MAX_LIMIT).model_dump_json(indent=1)
 
     @mcp.resource("chipmcp://sources/{source_id}", name="source", title="A source report and what chipmcp took from it",
                   mime_type="application/json")

@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..kb import KnowledgeBase
 from ..models import ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadFacts
 from ..selection import check_precision
-from .common import CHIP_OR_SYSTEM, describe, figure, resolve, source_refs
+from .common import CHIP_OR_SYSTEM, describe, figure, ids, match_line, number, resolve, source_lines, source_refs
 from .lookup import resolve_chip
 from .registry import Arguments, Name, Precision, Tool
 from .specs import Spec, chip_specs
@@ -307,28 +307,48 @@ def _summary(e: ClusterEstimate) -> str:
 
 
 def render(e: ClusterEstimate) -> str:
-    lines = [e.summary, "Per card: " + ", ".join(f"{k}={v:g}" for k, v in e.per_card.items()
-                                             if v is not None and v == v)]
-    lines += [f"Implied per chip: {d.value:g} {d.unit} ({d.note})" for d in e.implied_per_chip]
+    """The text block: every field of the estimate, numbers as `common.number` writes them."""
+    def n(value: float | None) -> str:
+        return number(value)
+
+    lines = [e.summary, f"Estimate for {e.name} [{e.target}], mode {e.mode}, precision {e.precision}: {n(e.cards)} cards, "
+             f"{n(e.servers)} servers of {n(e.cards_per_server)}.", *match_line(e.match)]
+    lines.append("Per card: " + ", ".join(f"{k}={n(v)}" for k, v in e.per_card.items() if v is not None and v == v))
+    totals = [("compute_pflops", e.compute_pflops), ("compute_pflops_high", e.compute_pflops_high),
+              ("effective_pflops", e.effective_pflops), ("memory_tb", e.memory_tb),
+              ("memory_bandwidth_tbs", e.memory_bandwidth_tbs), ("chip_power_kw", e.chip_power_kw),
+              ("system_power_kw", e.system_power_kw), ("energy_per_day_mwh", e.energy_per_day_mwh)]
+    if any(v is not None for _, v in totals):
+        lines.append("Totals: " + ", ".join(f"{k}={n(v)}" for k, v in totals if v is not None))
+    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} (figures {ids(d.from_figures)}; {d.note})"
+              for d in e.implied_per_chip]
     if e.weights_fit:
         lines.append(e.weights_fit)
     if e.training:
         t = e.training
-        lines.append(f"Training: {t.total_flop:.3g} FLOP, {t.days:,.1f} days, {t.gpu_hours:,.0f} GPU hours"
-                     + (f", cost {t.cost:,.0f}" if t.cost is not None else ""))
+        lines.append(f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
+                     f"{n(t.total_flop)} FLOP, {n(t.days)} days, {n(t.gpu_hours)} GPU hours"
+                     + (f", {n(t.price_per_gpu_hour)} per GPU hour" if t.price_per_gpu_hour is not None else "")
+                     + (f", cost {n(t.cost)}" if t.cost is not None else "") + f" ({t.currency_note})")
     if e.workload:
         w = e.workload
+        lines.append(f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
+                     + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None
+                        else "")
+                     + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None
+                        else "") + f" (figures {ids(w.figure_ids)})")
         for phase in w.phases:
-            lines.append(f"- {phase['phase']}: {phase['gpu_hours']:,.0f} GPU hours → {phase['computed_cost']:,.0f} "
-                         f"{w.cost_unit}")
-        lines += [f"- {n}" for n in w.notes]
+            lines.append("- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items()
+                                          if v is not None))
+        lines += [f"- {note}" for note in w.notes]
     if e.reported:
         lines.append("Reported system figures:")
         lines += [describe(f) for f in e.reported]
     lines.append("Assumptions: " + "; ".join(e.assumptions))
     if e.warnings:
         lines.append("Warnings: " + "; ".join(e.warnings))
-    lines.append("Sources: " + ", ".join(s.id for s in e.sources) + f"; figures {', '.join(map(str, e.figure_ids))}")
+    lines.append(f"Figures used: {ids(e.figure_ids)}.")
+    lines.append(source_lines(e.sources))
     return "\n".join(lines)
 
 

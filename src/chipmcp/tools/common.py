@@ -1,15 +1,25 @@
-"""Pieces every tool uses: turning rows into answer models, resolving names for a tool."""
+"""Pieces every tool uses: turning rows into answer models, resolving names for a tool, and the one
+mechanism behind `detail` and paging (summary entries, conflict claims, pages with the call for more)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from .. import periods
 from ..errors import AmbiguousNameError, InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
-from ..models import Candidate, Conflict, Figure, NameMatch, SourceRef
+from ..models import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
 from ..names import Match
+from .registry import DEFAULT_LIMIT
+
+# Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer
+# leaves, so a default answer stays within 6,000 with room for its page line and summary
+# (benchmarks/bench_sizes.py measures it over every chip, system and vendor).
+ANSWER_BUDGET = 5_400
+NOTE_LENGTH = 40  # summary notes: enough to say which variant a figure is, not the curator's reasoning
 
 CHIP = frozenset({"chip"})
 CHIP_OR_SYSTEM = frozenset({"chip", "system"})
@@ -128,10 +138,11 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     )
 
 
-def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None) -> list[Conflict]:
+def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: Detail = "full") -> list[Conflict]:
     """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred
     one; one per possible disagreement (with the stated figures it matches none of); one per history (a claim
-    at several dates); and, given `kb`, one per quantity reported by several publishers (any entity)."""
+    at several dates); and, given `kb`, one per quantity reported by several publishers (any entity). Each
+    lists its distinct values as claims side by side; at full detail also every figure as printed."""
     by_id = {fig.id: fig for fig in figures}
     members_of: dict[int, list[Figure]] = {}
     histories: dict[int, list[Figure]] = {}
@@ -140,32 +151,37 @@ def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None) -> list[Co
             members_of.setdefault(fig.conflict_group, []).append(fig)
         if fig.history_group is not None:
             histories.setdefault(fig.history_group, []).append(fig)
+    full = detail == "full"
     out = []
     for members in members_of.values():
         first = members[0]
         qualifier = _claim_qualifier(first)
+        label = first.label or first.metric
         if first.conflict_kind == "possible":
             stated = [by_id[i] for i in first.conflicts_with if i in by_id]
             listed = "; ".join(f"{format_value(m)} ({qualifiers(m) or 'unqualified'})" for m in stated)
             out.append(Conflict(kind="possible", metric=first.metric, qualifier=qualifier,
                                 figure_ids=[first.id, *(m.id for m in stated)], preferred_id=None,
-                                summary=f"Possible disagreement on {first.label}: {first.printed} ({first.source}, "
+                                claims=claims_of([first, *stated]),
+                                summary=f"Possible disagreement on {label}: {first.printed} ({first.source}, "
                                         f"{first.locator}) does not print its precision and matches none of the "
-                                        f"stated figures: {listed}."))
+                                        f"stated figures: {listed}." if full else ""))
             continue
         preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
         listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
-        out.append(Conflict(metric=first.metric, qualifier=qualifier, figure_ids=[m.id for m in members],
-                            preferred_id=preferred.id,
-                            summary=f"Figures disagree on {first.label} ({qualifier}): {listed}. "
-                                    f"Preferred: {preferred.printed} ({preferred.source})."))
+        out.append(Conflict(kind="disagreement", metric=first.metric, qualifier=qualifier,
+                            figure_ids=[m.id for m in members],
+                            preferred_id=preferred.id, claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
+                            summary=f"Figures disagree on {label} ({qualifier}): {listed}. "
+                                    f"Preferred: {preferred.printed} ({preferred.source})." if full else ""))
     for members in histories.values():
         first = members[0]
         dated = sorted(members, key=lambda m: (m.as_of or "", m.id))
         listed = "; ".join(f"{m.as_of or 'undated'}: {format_value(m)} ({m.source})" for m in dated)
         out.append(Conflict(kind="history", metric=first.metric, qualifier=_claim_qualifier(first),
-                            figure_ids=[m.id for m in dated],
-                            summary=f"{first.label} at different dates (not a disagreement; undated first): {listed}."))
+                            figure_ids=[m.id for m in dated], claims=claims_of(dated, dated=True),
+                            summary=f"{first.label or first.metric} at different dates (not a disagreement; undated "
+                                    f"first): {listed}." if full else ""))
     quantities = sorted({fig.quantity for fig in figures if fig.quantity})
     if kb is not None and quantities:
         linked: dict[str, list[dict[str, Any]]] = {}
@@ -177,14 +193,106 @@ def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None) -> list[Co
             listed = "; ".join(f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})"
                                .replace("  ", " ") for r in rows)
             out.append(Conflict(kind="linked", metric=rows[0]["metric"], qualifier=quantity,
-                                figure_ids=[r["id"] for r in rows],
+                                figure_ids=[r["id"] for r in rows], claims=_linked_claims(rows, kb),
                                 summary=f"One quantity ({quantity}) from different publishers or definitions, "
-                                        f"side by side: {listed}."))
+                                        f"side by side: {listed}." if full else ""))
     return out
+
+
+def claims_of(members: Sequence[Figure], dated: bool = False) -> list[ConflictClaim]:
+    """Each distinct value (at each date, for a history) once, in the order given, with its figures and reports."""
+    claims: dict[str, ConflictClaim] = {}
+    for member in members:
+        value = f"{member.as_of or 'undated'}: {format_value(member)}" if dated else format_value(member)
+        claim = claims.setdefault(value, ConflictClaim(value=value, figure_ids=[], sources=[]))
+        claim.figure_ids.append(member.id)
+        if member.source not in claim.sources:
+            claim.sources.append(member.source)
+    return list(claims.values())
+
+
+def _linked_claims(rows: list[dict[str, Any]], kb: KnowledgeBase) -> list[ConflictClaim]:
+    claims: dict[str, ConflictClaim] = {}
+    for row in rows:
+        value = " ".join(x for x in (row["entity"], row["metric"], row["period"], format_value(figure(row, kb))) if x)
+        claim = claims.setdefault(value, ConflictClaim(value=value, figure_ids=[], sources=[]))
+        claim.figure_ids.append(row["id"])
+        if row["source"] not in claim.sources:
+            claim.sources.append(row["source"])
+    return list(claims.values())
 
 
 def _claim_qualifier(fig: Figure) -> str:
     return " ".join(x for x in (fig.precision, fig.engine, fig.measure, fig.period, fig.basis) if x) or "unqualified"
+
+
+def summarize(kb: KnowledgeBase, rows: Sequence[dict[str, Any]], figures: Sequence[Figure]) -> list[Figure]:
+    """Each preferred fact once: figures stating the same value for the same claim become one entry (the
+    first printed) listing the others' citations in `also`. Figures a preferred one outranks are left to
+    the conflicts' claims (whose preferred_id names the entry). Notes are cut short: what a figure
+    measures is its `measure`, never its note."""
+    entries: dict[tuple[Any, ...], Figure] = {}
+    for row, fig in zip(rows, figures, strict=True):
+        if not fig.preferred:
+            continue
+        key = (row["metric"], row["precision"], row["sparsity"], row["engine"], row["period"], row["basis"],
+               row["as_of"], row["measure"], row["quantity"], row["bound"], bool(row["alternatives"]),
+               (row["text"] or "").casefold() if row["text"] is not None else None,
+               row["base_value"], row["base_low"], row["base_high"], row["currency"], fig.suspect)
+        entry = entries.get(key)
+        if entry is None:
+            # Which figures dispute it is the conflicts' business (their claims), not repeated per entry.
+            entries[key] = fig.model_copy(update={"label": "", "conflict_group": None, "conflicts_with": [], "also": [],
+                                                  "note": short(fig.note)})
+        else:
+            entry.also.append(Citation(id=fig.id, source=fig.source, locator=fig.locator, printed=fig.printed))
+    return list(entries.values())
+
+
+def short(note: str, length: int = NOTE_LENGTH) -> str:
+    if len(note) <= length:
+        return note
+    cut = note[:length].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def page(items: Sequence[T], offset: int, limit: int, detail: Detail, call: str, noun: str,
+         full_total: int | None = None, budget: int | None = None) -> tuple[list[T], Page]:
+    """The entries from `offset` on, at most `limit` of them and, given a `budget`, no more than fit in that
+    many characters of compact JSON (at least one), and what that leaves out: the call for the next page, and at summary
+    detail the call for every row. `call` is the tool call without its paging arguments, e.g.
+    "lookup_chip(name='nvidia-h100'" (closed here)."""
+    if offset > len(items) and items:
+        raise InputError(f"offset {offset} is past the end: there are {len(items)} {noun} at detail='{detail}'.")
+    chosen: list[T] = []
+    used = 0
+    for item in items[offset:offset + limit]:
+        used += len(item.model_dump_json(exclude_defaults=True)) + 1 if budget is not None else 0
+        if chosen and budget is not None and used > budget:
+            break
+        chosen.append(item)
+    detail_arg = ", detail='full'" if detail == "full" else ""
+    limit_arg = f", limit={limit}" if limit != DEFAULT_LIMIT else ""
+    more = []
+    left = len(items) - offset - len(chosen)
+    if left > 0:
+        more.append(f"{left} more {noun}: ask {call}{detail_arg}, offset={offset + len(chosen)}{limit_arg})")
+    if detail == "summary" and full_total:
+        more.append(f"every figure row ({full_total}, with notes and locators): ask {call}, detail='full')")
+    return chosen, Page(total=len(items), returned=len(chosen), offset=offset, more="; ".join(more))
+
+
+def room(rest: BaseModel) -> int:
+    """What a page of entries may take when the rest of the answer (built without them) is `rest`."""
+    return ANSWER_BUDGET - len(rest.model_dump_json(exclude_defaults=True))
+
+
+def call_of(tool: str, **arguments: Any) -> str:
+    """'lookup_chip(name=\'nvidia-h100\'' — the opening of a call a model can copy."""
+    return f"{tool}(" + ", ".join(f"{k}={v!r}" for k, v in arguments.items() if v is not None)
 
 
 def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
@@ -192,26 +300,67 @@ def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
             for sid in sorted(set(ids)) if (s := kb.sources.get(sid))]
 
 
+BOUND_SYMBOLS = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}
+
+
 def format_value(fig: Figure) -> str:
-    """A figure as a reader would say it: '约 376 TFLOPS', '14.5-15.2 亿元', '688795.SH'."""
+    """A figure as a reader would say it: '≈376 TFLOPS', '14.5-15.2 亿元', '688795.SH'."""
     if fig.text is not None:
         return fig.text
-    bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(fig.bound or "", "")
+    bound = BOUND_SYMBOLS.get(fig.bound or "", "")
     if fig.value is not None:
-        number = _num(fig.value)
+        shown = number(fig.value)
     else:
-        number = f"{_num(fig.low)} or {_num(fig.high)}" if fig.alternatives else f"{_num(fig.low)}-{_num(fig.high)}"
+        shown = f"{number(fig.low)} or {number(fig.high)}" if fig.alternatives else f"{number(fig.low)}-{number(fig.high)}"
     unit = "" if fig.unit == "count" else fig.unit  # '6,912 CUDA cores', not '6,912 count'
-    return f"{bound}{number} {unit}".strip()
+    return f"{bound}{shown} {unit}".strip()
 
 
-def _num(value: float | None) -> str:
+def number(value: float | None) -> str:
+    """The one way the text blocks write a quantity: thousands separated, at most 4 decimals."""
     if value is None:
         return "?"
+    if abs(value) >= 1e15:  # FLOP counts: '4.2e+23', not twenty-four digits
+        return f"{value:.4g}"
     return f"{value:,.4f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
 
 
-format_number = _num  # '3,168', '7.02', '?' for a missing one: the identity lines format amounts alike
+def ids(values: Iterable[int]) -> str:
+    return ", ".join(f"#{v}" for v in values)
+
+
+def source_lines(sources: Iterable[SourceRef]) -> str:
+    return "Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in sources)
+
+
+def match_line(m: NameMatch) -> list[str]:
+    """How a name was matched, and the close alternatives, for the text block."""
+    lines = [f"Matched '{m.query}' → {m.name} [{m.id}] ({m.method}, alias '{m.alias}', score {number(m.score)})."]
+    if m.note:
+        lines.append(m.note)
+    if m.alternatives:
+        lines.append("Close alternatives: " + "; ".join(f"{c.name} [{c.id}, {c.kind}, score {number(c.score)}]"
+                                                      for c in m.alternatives))
+    return lines
+
+
+def conflict_lines(items: Iterable[Conflict]) -> list[str]:
+    out = []
+    for c in items:
+        sides = " vs ".join(f"{cl.value} ({', '.join(cl.sources)}: {ids(cl.figure_ids)})" for cl in c.claims)
+        out.append(f"- {c.kind}: {c.metric} ({c.qualifier}): {sides}"
+                   + (f"; preferred #{c.preferred_id}" if c.preferred_id is not None else "")
+                   + (f". {c.summary}" if c.summary else ""))
+    return out
+
+
+def page_line(p: Page, noun: str) -> str:
+    shown = f"{p.offset + 1}-{p.offset + p.returned}" if p.returned else "none"
+    return f"{noun.capitalize()} {shown} of {p.total} (offset {p.offset}, returned {p.returned})" + (
+        f". More: {p.more}" if p.more else "") + "."
+
+
+format_number = number  # '3,168', '7.02', '?' for a missing one: the identity lines format amounts alike
 
 
 def shown_period(fig: Figure) -> str | None:
@@ -221,26 +370,33 @@ def shown_period(fig: Figure) -> str | None:
 
 def qualifiers(fig: Figure) -> str:
     parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.engine, fig.measure,
-                         shown_period(fig),
-                         fig.basis if fig.basis and fig.basis != "actual" else None,
-                         f"as of {fig.as_of}" if fig.as_of else None) if p]
+                         shown_period(fig), fig.basis, f"as of {fig.as_of}" if fig.as_of else None) if p]
     return ", ".join(parts)
 
 
 def describe(fig: Figure) -> str:
-    """One line per figure, for the text block."""
+    """One line per figure (or summary entry), for the text block: everything the structured one says."""
     quals = qualifiers(fig)
     flags = []
     if fig.conflict_kind == "possible":
-        flags.append("POSSIBLE CONFLICT: precision not printed, matches no stated figure")
+        flags.append("POSSIBLE CONFLICT: precision not printed, matches no stated figure"
+                     + (f": {ids(fig.conflicts_with)}" if fig.conflicts_with else ""))
     elif fig.conflicts_with:
-        flags.append("CONFLICT" + ("" if fig.preferred else ", not preferred"))
+        flags.append(("CONFLICT" if fig.preferred else "CONFLICT, not preferred") + " with " + ids(fig.conflicts_with))
+    if fig.conflict_group is not None:
+        flags.append(f"group #{fig.conflict_group}")
+    if fig.history_group is not None:
+        flags.append(f"dated series #{fig.history_group}")
+    if fig.quantity:
+        flags.append(f"quantity {fig.quantity}")
     if fig.suspect:
         flags.append("SUSPECT")
     extra = f" — {fig.note}" if fig.note else ""
     tail = f" [{'; '.join(flags)}]" if flags else ""
-    return (f"- {fig.label}{f' ({quals})' if quals else ''}: {format_value(fig)}"
-            f" — printed '{fig.printed}', {fig.source} / {fig.locator}{extra}{tail}")
+    name = f"{fig.label} [{fig.metric}]" if fig.label else fig.metric
+    also = "".join(f"; also #{c.id} '{c.printed}' {c.source} / {c.locator}" for c in fig.also)
+    return (f"- {name}{f' ({quals})' if quals else ''}: {format_value(fig)}"
+            f" — #{fig.id} '{fig.printed}' {fig.source} / {fig.locator}{also}{extra}{tail}")
 
 
 def require(condition: bool, message: str, candidates: list[str] | None = None) -> None:

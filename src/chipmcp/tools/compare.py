@@ -124,23 +124,30 @@ def _summary(c: Comparison) -> str:
 
 
 def render(c: Comparison) -> str:
-    lines = [c.summary]
-    header = ["chip", *[f"{col.metric} ({col.unit})" for col in c.columns]]
-    lines.append(" | ".join(header))
+    """The text block: the table (value, ratio, rank, figures, note per cell) and everything around it."""
+    from .common import ids, number, source_lines
+
+    lines = [c.summary, f"Baseline {c.baseline}; precision {c.precision}."]
+    lines.append("Columns: " + "; ".join(
+        f"{col.metric} ({col.unit}, {'higher' if col.higher_is_better else 'lower'} is better"
+        + (f", best {col.best}" if col.best else "") + ")" for col in c.columns))
     for row in c.rows:
-        cells = []
+        m = row.match
+        lines.append(f"{row.name} [{row.id}] — matched '{m.query}' ({m.method}, alias '{m.alias}', score {number(m.score)})"
+                     + (f"; {m.note}" if m.note else "") + (f"; alternatives: {', '.join(f'{a.name} [{a.id}]' for a in m.alternatives)}"
+                                                            if m.alternatives else ""))
         for col in c.columns:
             cell = row.cells[col.metric]
-            if cell.value is None:
-                cells.append("—")
-            else:
-                cells.append(f"{cell.value:g}" + (f" ({cell.ratio:g}×)" if cell.ratio is not None else ""))
-        lines.append(" | ".join([f"{row.name}", *cells]))
+            ratio = f" ({number(cell.ratio)}×)" if cell.ratio is not None else ""
+            shown = "—" if cell.value is None else number(cell.value) + ratio
+            lines.append(f"- {col.metric}: {shown}, rank {cell.rank}" + (f", figures {ids(cell.figure_ids)}"
+                                                                        if cell.figure_ids else "")
+                         + (f" — {cell.note}" if cell.note else ""))
     if c.warnings:
         lines.append("Warnings:")
         lines += [f"- {w}" for w in c.warnings]
     lines.append("Assumptions: " + " ".join(c.assumptions))
-    lines.append("Sources: " + ", ".join(s.id for s in c.sources))
+    lines.append(source_lines(c.sources))
     return "\n".join(lines)
 
 

@@ -13,11 +13,31 @@ from pydantic import Field
 from .. import compute, periods
 from ..errors import InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
-from ..models import GrowthFigure, NameMatch, NormalizedFigure, VendorFinancials
+from ..models import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
 from ..units import UNITS
-from .common import conflicts, describe, figure, metric_ids, name_match, period_matches, resolve, source_refs
+from .common import (
+    DEFAULT_LIMIT,
+    call_of,
+    conflict_lines,
+    conflicts,
+    describe,
+    figure,
+    ids,
+    match_line,
+    metric_ids,
+    name_match,
+    number,
+    page,
+    page_line,
+    period_matches,
+    resolve,
+    room,
+    source_lines,
+    source_refs,
+    summarize,
+)
 from .identity import IDENTITY_METRICS, company_identity, render_identity
-from .registry import Arguments, Name, Tool
+from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
 
 COMPANY = frozenset({"vendor", "market"})
 _YEAR = re.compile(r"^(\d{4})$")
@@ -42,7 +62,8 @@ def resolve_company(kb: KnowledgeBase, name: str) -> NameMatch:
 
 
 def vendor_financials(kb: KnowledgeBase, vendor: str, period: int | str | None = None, metric: str | None = None,
-                      unit: str | None = None) -> VendorFinancials:
+                      unit: str | None = None, detail: Detail = "summary", offset: int = 0,
+                      limit: int = DEFAULT_LIMIT) -> VendorFinancials:
     match = resolve_company(kb, vendor)
     entity = kb.entity(match.id)
     assert entity is not None
@@ -62,16 +83,25 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: int | str | None =
                                 available)
     if period is not None:
         rows = _in_period(rows, periods.parse(period), match.name, warnings)
-    figures = [figure(r, kb) for r in rows]
+    every = [figure(r, kb) for r in rows]
+    listed = every if detail == "full" else summarize(kb, rows, every)
+    call = call_of("vendor_financials", vendor=match.id, period=period, metric=metric, unit=unit)
     normalized = _normalize(rows, unit, warnings) if unit else []
     # Disagreements about the company itself (two stock codes) are shown whatever the filters.
-    disagreements = conflicts([*figures, *(figure(r, kb) for r in identity_rows)], kb)
+    disagreements = conflicts([*every, *(figure(r, kb) for r in identity_rows)], kb, detail)
     answer = VendorFinancials(
-        vendor=identity, match=match, figures=figures, normalized=normalized, growth=_growth(rows),
-        conflicts=disagreements, chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
-        sources=source_refs(kb, [*(f.source for f in figures), *(r["source"] for r in identity_rows)]),
-        warnings=warnings, summary="")
-    answer.summary = _summary(answer)
+        vendor=identity, match=match, detail=detail, figures=[], page=Page(total=0, returned=0), normalized=normalized,
+        growth=_growth(rows), conflicts=disagreements, chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
+        sources=source_refs(kb, {f.source for f in every}), warnings=warnings, summary="")
+    answer.figures, answer.page = page(listed, offset, limit, detail, call, "figure rows" if detail == "full"
+                                       else "entries", full_total=len(every), budget=room(answer) if detail == "summary" else None)
+    on_page = {f.id for f in answer.figures}
+    answer.normalized = [n for n in normalized if n.figure_id in on_page]
+    cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
+    cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
+    cited += [r["source"] for r in identity_rows]
+    answer.sources = source_refs(kb, cited)
+    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
     return answer
 
 
@@ -180,37 +210,43 @@ def _span(metric: str, a: int, b: int, start: tuple, end: tuple, ids: list[int],
                         low_pct=_finite(low) if ranged else None, high_pct=_finite(high) if ranged else None)
 
 
-def _summary(a: VendorFinancials) -> str:
+def _summary(a: VendorFinancials, rows: int, reports: int) -> str:
     codes = ", ".join(dict.fromkeys(listing.code for listing in a.vendor.listings if not listing.suspect))
     text = f"{a.vendor.name_zh} ({a.vendor.name_en})" + (f", listed as {codes}" if codes else "")
-    text += f": {len(a.figures)} figure(s) from {len(a.sources)} report(s)"
+    text += f": {rows} figure(s) from {reports} report(s)"
+    if a.detail == "summary" and a.page.total != rows:
+        text += f", {a.page.total} distinct"
     if a.conflicts:
         text += f", {len(a.conflicts)} disagreement(s)"
     return text + "."
 
 
+def _growth_line(g: GrowthFigure) -> str:
+    kind = "YoY" if g.growth_pct is not None or (g.cagr_pct is None and g.to_period == str(int(g.from_period) + 1)) \
+        else "CAGR"
+    value = g.growth_pct if g.growth_pct is not None else g.cagr_pct
+    shown = f"{number(value)}%" if value is not None else f"{number(g.low_pct)}% to {number(g.high_pct)}%"
+    return f"- {g.metric} {g.from_period}→{g.to_period} {kind}: {shown} (figures {ids(g.figure_ids)})"
+
+
 def render(a: VendorFinancials) -> str:
-    lines = [a.summary]
-    if a.match.note:
-        lines.append(a.match.note)
-    lines += render_identity(a.vendor)
-    lines.append("Figures:")
+    lines = [a.summary, *render_identity(a.vendor), *match_line(a.match), f"Detail: {a.detail}."]
+    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none"]
     if a.normalized:
         lines.append("Normalized: " + "; ".join(
-            f"#{n.figure_id} {n.value if n.value is not None else f'{n.low}-{n.high}'} {n.unit}" for n in a.normalized))
+            f"#{n.figure_id} {number(n.value) if n.value is not None else f'{number(n.low)}-{number(n.high)}'} {n.unit}"
+            f" ({n.note})" for n in a.normalized))
     if a.growth:
         lines.append("Growth (compute core):")
-        for g in a.growth:
-            kind = "YoY" if g.growth_pct is not None or (g.cagr_pct is None and g.to_period == str(int(g.from_period) + 1)) else "CAGR"
-            value = g.growth_pct if g.growth_pct is not None else g.cagr_pct
-            shown = f"{value:.2f}%" if value is not None else f"{g.low_pct:.2f}% to {g.high_pct:.2f}%"
-            lines.append(f"- {g.metric} {g.from_period}→{g.to_period} {kind}: {shown}")
+        lines += [_growth_line(g) for g in a.growth]
     if a.conflicts:
-        lines.append("Conflicts:")
-        lines += [f"- {c.summary}" for c in a.conflicts]
+        lines.append("Conflicts (claims side by side):")
+        lines += conflict_lines(a.conflicts)
+    if a.chips:
+        lines.append("Chips: " + ", ".join(a.chips))
     lines += [f"Warning: {w}" for w in a.warnings]
-    lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
+    lines.append(source_lines(a.sources))
     return "\n".join(lines)
 
 
@@ -223,6 +259,9 @@ class VendorFinancialsArguments(Arguments):
         "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))
     unit: str | None = Field(None, max_length=10, description=(
         "Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …"))
+    detail: DetailArg = "summary"
+    offset: OffsetArg = 0
+    limit: LimitArg = DEFAULT_LIMIT
 
 
 TOOL = Tool(name="vendor_financials", title="Company financials",

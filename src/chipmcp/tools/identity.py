@@ -9,7 +9,7 @@ from ..kb import KnowledgeBase
 from ..models import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
 from ..names import spaced
 from ..units import UNITS
-from .common import format_number
+from .common import format_number, ids
 
 IDENTITY_METRICS = frozenset({"stock_code", "exchange", "listing_date"})
 
@@ -85,8 +85,13 @@ def _market_caps(rows: list[dict[str, Any]]) -> list[MarketCap]:
 
 
 def render_identity(identity: VendorIdentity) -> list[str]:
-    """The identity lines of the text block: listing, every code, market value."""
-    lines = []
+    """The identity lines of the text block: names, listing, every code, market value."""
+    v = identity
+    names = " / ".join(dict.fromkeys(n for n in (v.name_zh, v.name_zh_hant, v.name_en, v.full_name_zh) if n))
+    lines = [f"Company {v.id}: {names}; kind {v.kind}" + (f"; country {v.country}" if v.country else "")
+             + (f"; parent {v.parent}" if v.parent else "") + "."]
+    if v.aliases:
+        lines.append("Also written: " + "; ".join(v.aliases))
     listed = []
     if identity.listing_date:
         listed.append(f"on {identity.listing_date.value}")
@@ -96,12 +101,15 @@ def render_identity(identity: VendorIdentity) -> list[str]:
     if listed:
         cited = sorted({*(identity.listing_date.sources if identity.listing_date else []),
                         *(identity.venue.sources if identity.venue else [])})
-        lines.append(f"Listed {' '.join(listed)} — {', '.join(cited)}")
+        figure_ids = [*(identity.listing_date.figure_ids if identity.listing_date else []),
+                      *(identity.venue.figure_ids if identity.venue else [])]
+        lines.append(f"Listed {' '.join(listed)} — {', '.join(cited)} ({ids(dict.fromkeys(figure_ids))})")
     if identity.listings:
         codes = []
         for listing in identity.listings:
             flag = f"; SUSPECT: {listing.note}" if listing.suspect else ""
-            codes.append(f"{listing.code} ({listing.exchange or 'exchange not known'}; {listing.source}{flag})")
+            codes.append(f"{listing.code} ({listing.exchange or 'exchange not known'}; {listing.source} "
+                         f"#{listing.figure_id}{flag})")
         lines.append("Stock codes: " + "; ".join(codes))
     for cap in identity.market_cap:
         bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
@@ -109,5 +117,5 @@ def render_identity(identity: VendorIdentity) -> list[str]:
         extra = "".join(f", {x}" for x in (cap.basis if cap.basis not in (None, "actual") else None,
                                            None if cap.preferred else "not preferred") if x)
         lines.append(f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
-                     f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source}{extra}")
+                     f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source} #{cap.figure_id}{extra}")
     return lines

@@ -9,11 +9,31 @@ from pydantic import Field
 from .. import compute
 from ..errors import ChipMCPError, NotFoundError
 from ..kb import KnowledgeBase, display_name
-from ..models import CertificationStatus, ChipAnswer, Derived, NameMatch, VendorRef
-from .common import CHIP_OR_SYSTEM, VENDOR, conflicts, describe, figure, resolve, source_refs
-from .registry import Arguments, Name, Tool
+from ..models import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
+from .common import (
+    CHIP_OR_SYSTEM,
+    DEFAULT_LIMIT,
+    VENDOR,
+    call_of,
+    conflict_lines,
+    conflicts,
+    describe,
+    figure,
+    ids,
+    match_line,
+    number,
+    page,
+    page_line,
+    resolve,
+    room,
+    source_lines,
+    source_refs,
+    summarize,
+)
+from .registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
+from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
 from .specs import chip_specs
-from .xinchuang import chip_status
+from .xinchuang import certification_lines, chip_status
 
 
 def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_SYSTEM) -> NameMatch:
@@ -52,68 +72,84 @@ def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") 
     return out
 
 
-def lookup_chip(kb: KnowledgeBase, name: str) -> ChipAnswer:
+def lookup_chip(kb: KnowledgeBase, name: str, detail: Detail = "summary", offset: int = 0,
+                limit: int = DEFAULT_LIMIT) -> ChipAnswer:
     match = resolve_chip(kb, name)
     entity = kb.entity(match.id)
     assert entity is not None
     vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
-    figures = [figure(row, kb) for row in kb.figures(match.id)]
+    rows = kb.figures(match.id)
+    every = [figure(row, kb) for row in rows]
+    listed = every if detail == "full" else summarize(kb, rows, every)
     composition = [f"{display_name(kb.entity(p['chip']) or {'name_zh': p['chip'], 'name_en': p['chip']})} × "
                    f"{p['count']} ({p['source']}: '{p['printed']}')" for p in kb.parts(match.id)]
-    status = chip_status(kb, match.id) if entity["entity_kind"] == "chip" else CertificationStatus(
+    status = chip_status(kb, match.id, detail) if entity["entity_kind"] == "chip" else CertificationStatus(
         certified=False, match="none", note="Systems are not certified; see their chips.")
+    disagreements = conflicts(every, kb, detail)
     answer = ChipAnswer(
         id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
         entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
-        aliases=kb.aliases_of(match.id), match=match, figures=figures, conflicts=conflicts(figures, kb),
+        aliases=kb.aliases_of(match.id), match=match, detail=detail, figures=[], page=Page(total=0, returned=0),
+        conflicts=disagreements,
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
         composition=composition, in_systems=kb.systems_with_chip(match.id), certification=status,
-        sources=source_refs(kb, [f.source for f in figures] + [e.source for e in status.entries]), summary="",
+        sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
+        summary="",
     )
-    answer.summary = _summary(answer)
+    answer.figures, answer.page = page(listed, offset, limit, detail, call_of("lookup_chip", name=match.id),
+                                       "figure rows" if detail == "full" else "entries", full_total=len(every),
+                                       budget=room(answer) if detail == "summary" else None)
+    cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
+    cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
+    cited += [e.source for e in status.entries if e.source] + ([status.announcement.source] if status.entries and
+                                                                 status.announcement else [])
+    answer.sources = source_refs(kb, cited)
+    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
     return answer
 
 
-def _summary(a: ChipAnswer) -> str:
-    head = (f"{a.name_zh} / {a.name_en} — {a.kind} by {a.vendor.name_zh} ({a.vendor.name_en}); "
-            f"{len(a.figures)} figures from {len({f.source for f in a.figures})} report(s)")
+def _summary(a: ChipAnswer, rows: int, reports: int) -> str:
+    head = f"{a.name_en} ({a.kind}, {a.vendor.name_en}): {rows} figures from {reports} report(s)"
+    if a.detail == "summary" and a.page.total != rows:
+        head += f", {a.page.total} distinct"
     kinds = Counter(c.kind for c in a.conflicts)
     named = {"disagreement": "disagreement(s) between figures", "possible": "possible disagreement(s)",
              "history": "dated series", "linked": "linked quantit(ies)"}
     head += "".join(f", {kinds[kind]} {label}" for kind, label in named.items() if kinds[kind])
-    return head + f". Certification: {a.certification.match.replace('-', ' ')}."
+    return head + f". Certification: {a.certification.match}."
 
 
 def render(a: ChipAnswer) -> str:
-    lines = [a.summary, f"Matched '{a.match.query}' → {a.match.name} ({a.match.method}, alias '{a.match.alias}', "
-             f"score {a.match.score:g})."]
-    if a.match.note:
-        lines.append(a.match.note)
+    lines = [f"{a.name_zh} / {a.name_en} [{a.id}], {a.entity_kind} by {a.vendor.name_zh} / {a.vendor.name_en} "
+             f"[{a.vendor.id}]" + (f", model {a.model}" if a.model else "") + (f", family {a.family}" if a.family else "")
+             + f". Detail: {a.detail}.", a.summary]
+    lines += match_line(a.match)
+    if a.aliases:
+        lines.append("Also written: " + "; ".join(a.aliases))
     if a.composition:
         lines.append("Composition: " + "; ".join(a.composition))
-    lines.append("Figures:")
+    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none reported"]
     if a.conflicts:
-        lines.append("Conflicts:")
-        lines += [f"- {c.summary}" for c in a.conflicts]
+        lines.append("Conflicts (claims side by side):")
+        lines += conflict_lines(a.conflicts)
     if a.derived:
         lines.append("Derived (compute core, from preferred figures):")
-        lines += [f"- {d.name}: {d.value:g} {d.unit} (figures {', '.join(map(str, d.from_figures))}; {d.note})"
-                  for d in a.derived]
-    lines.append(f"Certification (安全可靠测评): {a.certification.note}")
-    ann = a.certification.announcement
-    lines += [f"- listed: {e.product} ({e.company}, {e.level}) in {ann.name if ann else 'the announcement'}"
-              f"{f', {ann.issuer}, {ann.date}' if ann else ''} — {e.source} / {e.locator}" for e in a.certification.entries]
+        lines += [f"- {d.name}: {number(d.value)} {d.unit} (figures {ids(d.from_figures)}; {d.note})" for d in a.derived]
+    lines += certification_lines(a.certification)
     if a.in_systems:
         lines.append("Used in systems: " + ", ".join(a.in_systems))
-    lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
+    lines.append(source_lines(a.sources))
     return "\n".join(lines)
 
 
 class LookupChipArguments(Arguments):
     name: Name = Field(description="Chip or system in any spelling: 昇腾910B, 昇騰910B, Ascend 910B, shengteng 910b, "
                                    "H100, MTT S4000, CloudMatrix 384")
+    detail: DetailArg = "summary"
+    offset: OffsetArg = 0
+    limit: LimitArg = _DEFAULT_LIMIT
 
 
 TOOL = Tool(name="lookup_chip", title="Look up a chip",

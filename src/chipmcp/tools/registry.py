@@ -18,6 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Precision = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4", "int8", "int4"]
 
+# detail and paging, shared by every tool that lists figures or rows (tools/common.py `page` and `summarize`).
+DEFAULT_LIMIT = 40
+MAX_LIMIT = 200
+DetailArg = Annotated[Literal["summary", "full"], Field(description=(
+    "summary: each fact once, agreeing figures collapsed with all their citations; full: every figure row"))]
+OffsetArg = Annotated[int, Field(ge=0, le=100_000, description="Skip this many entries (paging; see page.more)")]
+LimitArg = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"At most this many entries (default {DEFAULT_LIMIT})")]
+
 
 class Arguments(BaseModel):
     """Base of every tool's argument model: unknown arguments are refused, not ignored."""

@@ -7,9 +7,9 @@ from typing import Any
 from pydantic import Field
 
 from ..kb import KnowledgeBase, display_name
-from ..models import Announcement, CertificationEntry, CertificationStatus, XinchuangAnswer
-from .common import CHIP_OR_VENDOR, resolve, source_refs
-from .registry import Arguments, Name, Tool
+from ..models import Announcement, CertificationEntry, CertificationStatus, Detail, XinchuangAnswer
+from .common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
+from .registry import Arguments, DetailArg, Name, Tool
 
 
 def _entry(kb: KnowledgeBase, row: dict[str, Any]) -> CertificationEntry:
@@ -28,8 +28,23 @@ def _announcement(kb: KnowledgeBase, ids: set[str]) -> Announcement | None:
                         source=row["source"], locator=row["locator"])
 
 
-def chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
+def at_detail(entries: list[CertificationEntry], announcement: Announcement | None,
+              detail: Detail) -> list[CertificationEntry]:
+    """At summary detail an entry cites its source only where it is not the announcement's own."""
+    if detail == "full" or announcement is None:
+        return entries
+    return [e.model_copy(update={"source": "", "locator": ""})
+            if (e.source, e.locator) == (announcement.source, announcement.locator) else e for e in entries]
+
+
+def chip_status(kb: KnowledgeBase, chip_id: str, detail: Detail = "full") -> CertificationStatus:
     """Listed as this exact product, or only a sibling of the same family is listed, or neither."""
+    status = _chip_status(kb, chip_id)
+    status.entries = at_detail(status.entries, status.announcement, detail)
+    return status
+
+
+def _chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
     rows = kb.certifications()
     exact = [r for r in rows if r["chip"] == chip_id]
     chip = kb.entity(chip_id) or {}
@@ -44,22 +59,27 @@ def chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
         return CertificationStatus(
             certified=False, match="same-family", entries=[_entry(kb, r) for r in relatives],
             announcement=_announcement(kb, {r["announcement"] for r in relatives}),
-            note=f"Not listed itself; the same family's {listed} is listed. The certification names products, "
-                 "so it does not extend to other models of the family.")
+            note=f"Not listed itself; the same family's {listed} is (the list names products, not families).")
     return CertificationStatus(certified=False, match="none", announcement=_announcement(kb, set()),
                                note="Not on the list of any announcement in the knowledge base.")
 
 
-def xinchuang_certified(kb: KnowledgeBase, name: str | None = None) -> XinchuangAnswer:
+def xinchuang_certified(kb: KnowledgeBase, name: str | None = None, detail: Detail = "summary") -> XinchuangAnswer:
+    answer = _certified(kb, name)
+    answer.detail = detail
+    answer.entries = at_detail(answer.entries, answer.announcement, detail)
+    return answer
+
+
+def _certified(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
     rows = kb.certifications()
     if name is None or not name.strip():
         entries = [_entry(kb, r) for r in rows]
         ann = _announcement(kb, {r["announcement"] for r in rows})
-        listed = "; ".join(f"{e.product} ({e.company}, {e.level})" for e in entries)
         return XinchuangAnswer(
             query=name, scope="all", certified=None, match_type="all", match=None, entries=entries,
             announcement=ann, sources=source_refs(kb, [r["source"] for r in rows]),
-            summary=f"{len(entries)} AI chips are listed in {ann.name if ann else 'the announcement'}: {listed}.")
+            summary=f"{len(entries)} AI chips are listed in {ann.name if ann else 'the announcement'}.")
     match = resolve(kb, name, CHIP_OR_VENDOR, "chip or vendor")
     entity = kb.entity(match.id) or {}
     if entity.get("entity_kind") == "vendor":
@@ -92,21 +112,43 @@ def xinchuang_certified(kb: KnowledgeBase, name: str | None = None) -> Xinchuang
                                                ([ann.source] if ann else [])), summary=summary)
 
 
+def entry_line(e: CertificationEntry) -> str:
+    cited = f" — {e.source} / {e.locator}" if e.source else ""
+    return f"- #{e.seq} {e.product} — {e.company} — {e.level} (chip {e.chip_id}: {e.chip_name}; vendor {e.vendor_id}){cited}"
+
+
+def announcement_line(ann: Announcement) -> str:
+    return f"Announcement {ann.id}: {ann.name}, {ann.issuer}, {ann.date} (via {ann.source}: {ann.locator})"
+
+
+def certification_lines(status: CertificationStatus) -> list[str]:
+    """A chip's certification in the text block (lookup_chip)."""
+    lines = [f"Certification (安全可靠测评): {status.match}, {'certified' if status.certified else 'not certified'}. "
+             f"{status.note}"]
+    lines += [entry_line(e) for e in status.entries]
+    if status.announcement:
+        lines.append(announcement_line(status.announcement))
+    return lines
+
+
 def render(a: XinchuangAnswer) -> str:
     """The text block of a certification answer."""
     lines = [a.summary]
     if a.match:
-        lines.append(f"Matched '{a.match.query}' → {a.match.name} ({a.match.method}).")
-    for e in a.entries:
-        lines.append(f"- #{e.seq} {e.product} — {e.company} — {e.level} (chip {e.chip_id})")
+        lines += match_line(a.match)
+    certified = "" if a.certified is None else (", certified" if a.certified else ", not certified")
+    lines.append(f"Scope: {a.scope}; match: {a.match_type}{certified}; detail: {a.detail}"
+                 + (f"; query: {a.query}" if a.query else "") + ".")
+    lines += [entry_line(e) for e in a.entries]
     if a.announcement:
-        ann = a.announcement
-        lines.append(f"Announcement: {ann.name}, {ann.issuer}, {ann.date} (via {ann.source}: {ann.locator})")
+        lines.append(announcement_line(a.announcement))
+    lines.append(source_lines(a.sources))
     return "\n".join(lines)
 
 
 class XinchuangCertifiedArguments(Arguments):
     name: Name | None = Field(None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
+    detail: DetailArg = "summary"
 
 
 TOOL = Tool(name="xinchuang_certified", title="安全可靠测评 (xinchuang) certification",
