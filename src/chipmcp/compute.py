@@ -328,3 +328,48 @@ def cagr(start: np.ndarray | float, end: np.ndarray | float, years: float) -> np
     ratio = safe_divide(np.asarray(end, dtype=float), np.asarray(start, dtype=float))
     with np.errstate(invalid="ignore"):
         return (np.power(ratio, 1.0 / years) - 1.0) * 100
+
+
+# --- intervals --------------------------------------------------------------------------------------------
+# A figure is an interval: a point is [v, v], a range keeps both ends. Every aggregate, ratio and ranking
+# below carries both ends, so a range is never cut to one of them.
+
+def tidy(value: float | None, digits: int = 6) -> float | None:
+    """`value` rounded to `digits` significant digits (unit conversions leave 1600.0000000000002); NaN → None."""
+    if value is None or not math.isfinite(value):
+        return None
+    if value == 0:
+        return 0.0
+    return float(round(value, digits - 1 - math.floor(math.log10(abs(value)))))
+
+
+def interval_scale(low: float, high: float, factor: float) -> tuple[float, float]:
+    """[low, high] × factor for factor ≥ 0 (a count, a number of systems, hours in a day)."""
+    ends = np.array([low, high], dtype=float) * float(factor)
+    return float(ends[0]), float(ends[1])
+
+
+def interval_divide(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """[a] ÷ [b] for positive intervals: the smallest quotient is a's low over b's high. NaN when b may be 0."""
+    a_ends, b_ends = np.array(a, dtype=float), np.array(b, dtype=float)
+    if not np.all(np.isfinite(b_ends)) or np.any(b_ends <= 0):
+        return math.nan, math.nan
+    quotients = safe_divide(a_ends, b_ends[::-1])
+    return float(quotients[0]), float(quotients[1])
+
+
+def interval_sum_of_products(lows: Sequence[float], highs: Sequence[float], counts: Sequence[float]) -> tuple[float, float]:
+    """Σ countᵢ × [lowᵢ, highᵢ]: a system's total from its parts."""
+    ends = np.array([lows, highs], dtype=float) * np.asarray(counts, dtype=float)
+    return float(ends[0].sum()), float(ends[1].sum())
+
+
+def dominance_rank(lows: Sequence[float], highs: Sequence[float], higher_is_better: bool) -> np.ndarray:
+    """1 + the number of others certainly better (their whole interval beats this one's); overlapping
+    intervals tie. Missing (NaN) rows get 0 and beat no one."""
+    lo, hi = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
+    present = np.isfinite(lo) & np.isfinite(hi)
+    # better[i, j]: row i's interval lies wholly on the better side of row j's
+    better = lo[:, None] > hi[None, :] if higher_is_better else hi[:, None] < lo[None, :]
+    better &= present[:, None] & present[None, :]
+    return np.where(present, 1 + better.sum(axis=0), 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class Model(BaseModel):
@@ -118,6 +118,60 @@ class CertificationStatus(Model):
     entries: list[CertificationEntry] = Field(default_factory=list)
     announcement: Announcement | None = None
     note: str = ""
+
+
+def _empty(value: object) -> bool:
+    return value is None or value is False or value == "" or value == []
+
+
+class CompactModel(Model):
+    """A model whose JSON leaves out empty fields (None, false, "", []): cells repeat by the hundred in a
+    comparison, and an absent field reads the same as its default."""
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return {key: value for key, value in handler(self).items() if not _empty(value)}
+
+
+class Claim(CompactModel):
+    """One of the values the reports give for a contested spec, with the figures that give it."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    figure_ids: list[int] = Field(default_factory=list)
+
+
+class Cell(CompactModel):
+    """One spec of one chip or system as the figure-selection rule chose it (chipmcp.selection).
+
+    A point is `value`; a range or a/b pair keeps `low` and `high`; `bound` keeps ≈/>/≥. `label` says
+    what the number is ("FP16 dense", "FP16 sparse, as printed", "precision not printed"); when reports
+    disagree, `value` is the preferred claim, `span` the lowest and highest claim, `claims` each claim."""
+
+    value: float | None = Field(None, description="The number in `unit` (null for a range: see low/high)")
+    low: float | None = Field(None, description="Lower end of a range or the smaller of an a/b pair")
+    high: float | None = Field(None, description="Upper end of a range or the larger of an a/b pair")
+    bound: str | None = Field(None, description="approx (约), over (超), at_least, at_most, under")
+    text: str | None = Field(None, description="For text specs: memory type, release date")
+    unit: str | None = None
+    label: str = Field("", description="What the number is: precision and sparsity as printed, or how it was derived")
+    figure_ids: list[int] = Field(default_factory=list, description="The figures behind it, the chosen one first")
+    suspect: bool = Field(False, description="Built on a figure the knowledge base marks suspect")
+    span: list[float] | None = Field(None, description="[lowest, highest] claim when reports disagree")
+    claims: list[Claim] = Field(default_factory=list, description="Each disagreeing claim, the preferred first")
+    note: str = ""
+    # Which step of the rule chose it ("dense", "unstated", "sparse", "unlabeled", "derived", "" for
+    # non-compute specs): for rankings in process; readers get the same from `label`.
+    tier: str = Field("", exclude=True)
+
+    def ends(self) -> tuple[float, float] | None:
+        """(low, high) of a numeric cell — a point gives (value, value); None when nothing is reported."""
+        if self.value is not None:
+            return self.value, self.value
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
+        return None
 
 
 class Derived(Model):

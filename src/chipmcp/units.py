@@ -58,8 +58,10 @@ _ALL: list[Unit] = [
 
 UNITS: dict[str, Unit] = {unit.symbol: unit for unit in _ALL}
 DIMENSIONS: frozenset[str] = frozenset(unit.dimension for unit in _ALL) | {"text"}
+# The one list of precisions: figures may carry them, tools accept them (server.py derives its argument
+# type from it), and answers list them in this order.
 PRECISIONS: tuple[str, ...] = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4",
-                               "int16", "int8", "int4", "mixed")
+                               "int16", "int8", "int4")
 SPARSITIES: tuple[str, ...] = ("dense", "sparse")
 # Which part of a chip a compute figure is for, when a report prints both (vector units vs matrix/tensor cores).
 ENGINES: tuple[str, ...] = ("vector", "tensor")

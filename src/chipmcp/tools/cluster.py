@@ -12,12 +12,11 @@ from .. import compute
 from ..errors import InputError
 from ..kb import KnowledgeBase
 from ..models import ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadFacts
+from ..selection import check_precision
 from .common import CHIP_OR_SYSTEM, describe, figure, resolve, source_refs
 from .lookup import resolve_chip
 from .registry import Arguments, Name, Precision, Tool
 from .specs import Spec, chip_specs
-
-PRECISIONS = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4", "int8", "int4")
 
 
 def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, target_pflops: float | None = None,
@@ -28,8 +27,7 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
                      workload: str | None = None) -> ClusterEstimate:
     if (count is None) == (target_pflops is None):
         raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops`.")
-    if precision not in PRECISIONS:
-        raise InputError(f"Unknown precision '{precision}'. Allowed: {', '.join(PRECISIONS)}.")
+    check_precision(precision)
     match = resolve_chip(kb, chip, CHIP_OR_SYSTEM)
     entity = kb.entity(match.id)
     assert entity is not None

@@ -1,0 +1,247 @@
+"""The one rule for choosing the figure a calculation uses. Every tool that computes, compares, ranks
+or filters picks its figures here, so one spec of one chip is the same number everywhere.
+
+    cell(kb, entity, spec, precision=None, p_base=1000) -> Cell   one spec (compute needs a precision)
+    cells(kb, entity, specs, precision, p_base) -> {spec: Cell}
+    compute_offers(kb, entity) -> [Offer]      every (precision, sparsity) compute figure it reports
+    reported_precisions(kb, entities) -> [precision]   precisions any of them prints, in PRECISIONS order
+    composition_cell(kb, system, spec, precision, p_base) -> Cell | None   Σ count × each part's cell
+    unused_forms(kb, entity, precision) -> [str]   compute it reports in a form `cell` does not use
+    check_precision(precision) -> precision     InputError listing PRECISIONS otherwise
+
+The rule for compute at a precision (a figure printed 'FP16/BF16' holds for each of them):
+  1. dense                                  label "FP16 dense"
+  2. sparsity not printed                   label "FP16, sparsity not printed"
+  3. sparse                                 label "FP16 sparse, as printed"
+  4. compute printed with no precision      label "precision not printed" — only when 1-3 find nothing
+Within a step: the figure the build prefers among disagreeing ones, matrix (tensor) units before vector
+units, a single value before an 'a/b' pair, then figure id. A suspect figure is chosen only when no
+unsuspect one exists at steps 1-3 (or at step 4), and the cell carries suspect=True. Other specs take
+the preferred unsuspect figure the same way. Ranges keep low and high, bounds keep their bound, and
+when reports disagree the cell keeps the preferred claim as its value with every claim and their span.
+Figures tied to a period (a quarter's shipments, a forecast) are not specs and are never chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import compute
+from .errors import InputError
+from .kb import KnowledgeBase
+from .models import Cell, Claim
+from .units import PRECISIONS, UNITS
+
+
+@dataclass(frozen=True)
+class SpecDef:
+    metric: str
+    unit: str | None  # None: money, kept in its own currency's base unit; text specs have no unit
+    text: bool = False
+
+
+SPECS: dict[str, SpecDef] = {
+    "compute_tflops": SpecDef("compute", "TFLOPS"),
+    "memory_gb": SpecDef("memory_capacity", "GB"),
+    "memory_bandwidth_gbs": SpecDef("memory_bandwidth", "GB/s"),
+    "interconnect_gbs": SpecDef("interconnect_bandwidth", "GB/s"),
+    "tdp_w": SpecDef("tdp", "W"),
+    "system_power_w": SpecDef("system_power", "W"),
+    "price": SpecDef("price", None),
+    "memory_type": SpecDef("memory_type", None, text=True),
+    "release": SpecDef("release", None, text=True),
+}
+CURRENCY_UNITS = {"USD": "美元", "CNY": "元", "HKD": "港元", "TWD": "新台币"}
+TIERS = ("dense", "unstated", "sparse", "unlabeled")
+_LABELS = {"dense": "{p} dense", "unstated": "{p}, sparsity not printed", "sparse": "{p} sparse, as printed",
+           "unlabeled": "precision not printed"}
+
+
+@dataclass
+class Offer:
+    """Compute an entity reports at one (precision, sparsity): precision None when not printed."""
+
+    precision: str | None
+    sparsity: str | None
+    figure_ids: list[int] = field(default_factory=list)
+
+
+def check_precision(precision: str) -> str:
+    if precision not in PRECISIONS:
+        raise InputError(f"Unknown precision '{precision}'. Allowed: {', '.join(PRECISIONS)}.")
+    return precision
+
+
+def compute_unit(precision: str | None) -> str:
+    """TOPS for integer precisions, TFLOPS otherwise (the compute core counts them alike)."""
+    return "TOPS" if precision and precision.startswith("int") else "TFLOPS"
+
+
+def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
+    """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported."""
+    definition = SPECS[spec]
+    rows = [r for r in kb.figures(entity, [definition.metric]) if r["period"] is None]
+    if definition.text:
+        rows = [r for r in rows if r["text"]]
+        if not rows:
+            return Cell()
+        chosen = min(rows, key=_order)
+        return Cell(text=chosen["text"], figure_ids=[chosen["id"]], suspect=bool(chosen["suspect"]))
+    rows = [r for r in rows if r["unit"] and (r["value"] is not None or r["low"] is not None)]
+    if definition.metric == "compute":
+        if precision is None:
+            raise ValueError("compute needs a precision")
+        return _compute_cell(rows, check_precision(precision), p_base)
+    unit = definition.unit
+    if not rows:
+        return Cell(unit=unit)
+    chosen = min(rows, key=_order)
+    if unit is None:  # money: converted within its currency only, never across
+        unit = CURRENCY_UNITS[UNITS[chosen["unit"]].currency or ""]
+        rows = [r for r in rows if CURRENCY_UNITS[UNITS[r["unit"]].currency or ""] == unit]
+    return _cell_from(chosen, rows, rows, unit, "", "", p_base)
+
+
+def cells(kb: KnowledgeBase, entity: str, specs: Iterable[str], precision: str, p_base: int = 1000) -> dict[str, Cell]:
+    return {spec: cell(kb, entity, spec, precision, p_base) for spec in specs}
+
+
+def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Cell:
+    unit = compute_unit(precision)
+    at = [r for r in rows if r["precision"] and precision in r["precision"].split("/")]
+    groups = {"dense": [r for r in at if r["sparsity"] == "dense"],
+              "unstated": [r for r in at if not r["sparsity"]],
+              "sparse": [r for r in at if r["sparsity"] == "sparse"]}
+    unlabeled = [r for r in rows if not r["precision"]]
+    for allow_suspect in (False, True):
+        for tier in ("dense", "unstated", "sparse"):
+            usable = [r for r in groups[tier] if allow_suspect or not r["suspect"]]
+            if usable:
+                return _compute_from(min(usable, key=_order), groups[tier], at, tier, unit, precision, p_base)
+    if unlabeled:
+        return _compute_from(min(unlabeled, key=_order), unlabeled, unlabeled, "unlabeled", unit, precision, p_base)
+    return Cell(unit=unit)
+
+
+def _compute_from(chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], tier: str,
+                  unit: str, precision: str, p_base: int) -> Cell:
+    label = _LABELS[tier].format(p=(chosen["precision"] or precision).upper())
+    if chosen["engine"] == "vector":
+        label += " (vector units)"
+    return _cell_from(chosen, peers, rivals, unit, tier, label, p_base)
+
+
+def _cell_from(chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], unit: str,
+               tier: str, label: str, p_base: int) -> Cell:
+    """`peers`: figures of the same step (those equal to the chosen one are cited with it); `rivals`: every
+    candidate figure, whose disagreements with the chosen one become claims."""
+    ends = _ends(chosen, unit, p_base)
+    agreeing = [r["id"] for r in peers if r["id"] != chosen["id"] and not r["suspect"]
+                and _ends(r, unit, p_base) == ends]
+    if chosen["alternatives"]:
+        label = f"{label}; a/b configurations" if label else "a/b configurations"
+    out = Cell(unit=unit, label=label, bound=chosen["bound"], figure_ids=[chosen["id"], *agreeing],
+               suspect=bool(chosen["suspect"]), tier=tier)
+    if ends[0] == ends[1] and not chosen["alternatives"]:
+        out.value = ends[0]
+    else:
+        out.low, out.high = ends
+    claims = _claims(chosen, rivals, unit, p_base)
+    if len(claims) > 1:
+        out.claims = claims
+        out.span = [min(c.low if c.value is None else c.value for c in claims),  # type: ignore[type-var]
+                    max(c.high if c.value is None else c.value for c in claims)]  # type: ignore[type-var]
+    return out
+
+
+def _claims(chosen: dict[str, Any], rivals: list[dict[str, Any]], unit: str, p_base: int) -> list[Claim]:
+    """Each value given by the figures the build links to `chosen` by disagreement, the chosen claim first.
+    The link can cross the rule's steps (910B: 376 dense vs 320 with sparsity not printed)."""
+    if chosen["conflict_group"] is None:
+        return []
+    linked = [chosen] + [r for r in rivals if r["conflict_group"] == chosen["conflict_group"] and r["id"] != chosen["id"]]
+    by_ends: dict[tuple[float, float], list[int]] = {}
+    for row in linked:
+        by_ends.setdefault(_ends(row, unit, p_base), []).append(row["id"])
+    return [Claim(value=lo, figure_ids=ids) if lo == hi else Claim(low=lo, high=hi, figure_ids=ids)
+            for (lo, hi), ids in by_ends.items()]
+
+
+def _ends(row: dict[str, Any], unit: str, p_base: int) -> tuple[float, float]:
+    low = row["value"] if row["value"] is not None else row["low"]
+    high = row["value"] if row["value"] is not None else row["high"]
+    if UNITS[row["unit"]].dimension == "money":
+        converted = compute.convert_money([low, high], row["unit"], unit)
+    elif UNITS[row["unit"]].dimension == "compute":
+        converted = compute.convert([low, high], row["unit"], "TFLOPS", p_base)
+    else:
+        converted = compute.convert([low, high], row["unit"], unit)
+    return compute.tidy(float(converted[0])), compute.tidy(float(converted[1]))  # type: ignore[return-value]
+
+
+def _order(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Unsuspect first, then the build's preferred figure, tensor before vector, a value before an a/b pair, id."""
+    return (bool(row["suspect"]), not row["preferred"], row["engine"] == "vector", bool(row["alternatives"]), row["id"])
+
+
+def compute_offers(kb: KnowledgeBase, entity: str) -> list[Offer]:
+    """Every (precision, sparsity) at which `entity` prints compute, in PRECISIONS order, unlabeled last."""
+    offers: dict[tuple[str | None, str | None], Offer] = {}
+    for row in kb.figures(entity, ["compute"]):
+        if row["period"] is not None or row["unit"] is None:
+            continue
+        for part in (row["precision"].split("/") if row["precision"] else [None]):
+            offers.setdefault((part, row["sparsity"]), Offer(part, row["sparsity"])).figure_ids.append(row["id"])
+    rank = {p: i for i, p in enumerate(PRECISIONS)}
+    return sorted(offers.values(), key=lambda o: (rank.get(o.precision or "", len(rank)), o.sparsity or "~"))
+
+
+def reported_precisions(kb: KnowledgeBase, entities: Iterable[str]) -> list[str]:
+    """The precisions any of `entities` prints compute at (a printed 'FP16/BF16' counts for both)."""
+    found = {o.precision for e in entities for o in compute_offers(kb, e) if o.precision}
+    return [p for p in PRECISIONS if p in found]
+
+
+def unused_forms(kb: KnowledgeBase, entity: str, precision: str) -> list[str]:
+    """Compute `entity` reports that `cell` does not use at `precision`, each naming what would use it:
+    a per-server figure (use_server_figure), a system's own figures (name the system)."""
+    out = []
+    servers = [r for r in kb.figures(entity, ["server_compute"])
+               if r["period"] is None and (not r["precision"] or precision in r["precision"].split("/"))]
+    if servers:
+        out.append(f"a per-server figure '{servers[0]['printed']}' (used with use_server_figure=true)")
+    for system in kb.systems_with_chip(entity):
+        if any(o.precision == precision for o in compute_offers(kb, system)):
+            out.append(f"the system {system} reports {precision.upper()} compute (name it to use its own figures)")
+    return out
+
+
+def composition_cell(kb: KnowledgeBase, system: str, spec: str, precision: str | None = None,
+                     p_base: int = 1000) -> Cell | None:
+    """Σ count × each part's cell: what a system's composition implies; None when it has no reported
+    composition or a part lacks the spec."""
+    parts = kb.parts(system)
+    if not parts or SPECS[spec].text or SPECS[spec].unit is None:
+        return None
+    part_cells = [cell(kb, p["chip"], spec, precision, p_base) for p in parts]
+    ends = [c.ends() for c in part_cells]
+    if any(e is None for e in ends):
+        return None
+    low, high = compute.interval_sum_of_products([e[0] for e in ends], [e[1] for e in ends],  # type: ignore[index]
+                                                 [p["count"] for p in parts])
+    described = []
+    for part, part_cell in zip(parts, part_cells, strict=True):
+        entity = kb.entity(part["chip"]) or {"name_zh": part["chip"]}
+        described.append(f"{part['count']} × {entity['name_zh']}" + (f" {part_cell.label}" if part_cell.label else ""))
+    tiers = {c.tier for c in part_cells}
+    out = Cell(unit=part_cells[0].unit, label="from parts: " + " + ".join(described),
+               figure_ids=sorted({i for c in part_cells for i in c.figure_ids}),
+               suspect=any(c.suspect for c in part_cells), tier=tiers.pop() if len(tiers) == 1 else "mixed")
+    low, high = compute.tidy(low), compute.tidy(high)
+    if low == high:
+        out.value = low
+    else:
+        out.low, out.high = low, high
+    return out

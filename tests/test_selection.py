@@ -1,0 +1,56 @@
+"""The one figure-selection rule (chipmcp.selection), on the real knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from chipmcp import selection
+from chipmcp.errors import InputError
+from chipmcp.units import PRECISIONS
+
+
+def test_dense_figure_is_chosen_before_one_with_sparsity_not_printed_and_the_disagreement_is_kept(kb) -> None:
+    c = selection.cell(kb, "huawei-ascend-910b", "compute_tflops", "fp16")
+    assert (c.value, c.label, c.figure_ids[0]) == (376, "FP16 dense", 889)
+    assert c.span == [320, 376]
+    assert [claim.value for claim in c.claims] == [376, 320]
+
+
+def test_a_sparse_only_figure_is_used_and_labelled_sparse(kb) -> None:
+    c = selection.cell(kb, "nvidia-h20", "compute_tflops", "fp16")
+    assert (c.value, c.label) == (148, "FP16 sparse, as printed")
+
+
+def test_a_figure_without_printed_precision_fills_in_only_when_nothing_else_exists(kb) -> None:
+    d = selection.cell(kb, "huawei-ascend-910d", "compute_tflops", "int8")
+    assert (d.value, d.label, d.unit) == (1200, "precision not printed", "TOPS")
+    h100 = selection.cell(kb, "nvidia-h100", "compute_tflops", "fp16")  # 672 TFLOP/s has no precision
+    assert h100.label == "FP16 dense" and 1058 not in h100.figure_ids
+
+
+def test_a_range_keeps_both_ends(kb) -> None:
+    c = selection.cell(kb, "huawei-ascend-910c", "compute_tflops", "fp16")
+    assert (c.value, c.low, c.high) == (None, 752, 800)
+    assert c.ends() == (752, 800)
+
+
+def test_a_suspect_figure_is_flagged(kb) -> None:
+    price = selection.cell(kb, "nvidia-h100", "price")
+    assert price.suspect and price.bound == "approx" and price.unit == "美元"
+
+
+def test_a_system_composition_sums_its_parts_keeping_ranges(kb) -> None:
+    c = selection.composition_cell(kb, "huawei-cloudmatrix-384", "compute_tflops", "fp16")
+    assert c is not None and c.ends() == (384 * 752, 384 * 800)
+
+
+def test_compute_offers_list_every_precision_and_sparsity(kb) -> None:
+    offers = {(o.precision, o.sparsity) for o in selection.compute_offers(kb, "nvidia-h100")}
+    assert {("fp16", "dense"), ("fp16", "sparse"), ("int8", "sparse"), (None, None)} <= offers
+    assert selection.reported_precisions(kb, ["aws-trainium2"]) == ["fp32", "tf32", "fp16", "bf16", "fp8", "int8"]
+
+
+def test_an_unknown_precision_lists_the_allowed_ones() -> None:
+    with pytest.raises(InputError) as error:
+        selection.check_precision("fp13")
+    assert all(p in str(error.value) for p in PRECISIONS) and "int16" in PRECISIONS
