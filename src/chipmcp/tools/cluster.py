@@ -160,7 +160,7 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int) -
         total = compute.convert(row["value"], row["unit"], units[row["metric"]], p_base)
         per_chip = compute.safe_divide(total, compute.as_array(float(chips)))
         out.append(Derived(name=f"{row['metric']} per chip", value=round(float(per_chip), 4), unit=units[row["metric"]],
-                           from_figures=[row["id"]], note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
+                           figure_ids=[row["id"]], note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
                            + (f", {row['precision']}" if row["precision"] else "")))
     return out
 
