@@ -311,6 +311,11 @@ def weights_memory_gb(parameters: float, bytes_per_parameter: float) -> float:
     return parameters * bytes_per_parameter / 1e9
 
 
+def cards_for_memory(needed_gb: float, per_card_gb: float) -> int:
+    """Fewest cards whose memory together holds `needed_gb`."""
+    return max(1, math.ceil(round(needed_gb / per_card_gb, 9)))
+
+
 BYTES_PER_PARAMETER = {"fp64": 8.0, "fp32": 4.0, "int16": 2.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
                        "fp6": 0.75, "fp4": 0.5, "int4": 0.5}
 

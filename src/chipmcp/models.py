@@ -283,7 +283,7 @@ class ClusterEstimate(Model):
     target: str = Field(description="Chip or system id the estimate is for")
     name: str
     match: NameMatch
-    mode: Literal["count", "target_pflops"]
+    mode: Literal["count", "target_pflops", "memory"]
     precision: str
     per_card: dict[str, float | None] = Field(description="Per-card figures used (TFLOPS, GB, GB/s, W)")
     figure_ids: list[int]
@@ -300,6 +300,7 @@ class ClusterEstimate(Model):
     system_power_kw: float | None
     energy_per_day_mwh: float | None
     weights_fit: str | None = None
+    min_cards_for_weights: int | None = Field(None, description="Fewest cards whose memory holds the weights")
     training: TrainingJob | None = None
     workload: WorkloadFacts | None = None
     reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")
