@@ -68,4 +68,5 @@ def plain_argument_errors(tool: str, errors: list[dict]) -> str:
                 said.append(f"`{name}` is not an argument of {tool}")
             case _:
                 said.append(f"`{name}`: {error.get('msg', 'invalid')}{shown}")
-    return f"Invalid arguments for {tool}: " + "; ".join(said) + "."
+    # The prefix every other tool error carries, so clients see one shape.
+    return f"Error executing tool {tool}: invalid arguments: " + "; ".join(said) + "."
