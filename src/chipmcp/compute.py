@@ -13,8 +13,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .models import Cell, Claim
 from .units import DIMENSIONS, UNITS
 
 
@@ -310,7 +311,12 @@ def weights_memory_gb(parameters: float, bytes_per_parameter: float) -> float:
     return parameters * bytes_per_parameter / 1e9
 
 
-BYTES_PER_PARAMETER = {"fp32": 4.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
+def cards_for_memory(needed_gb: float, per_card_gb: float) -> int:
+    """Fewest cards whose memory together holds `needed_gb`."""
+    return max(1, math.ceil(round(needed_gb / per_card_gb, 9)))
+
+
+BYTES_PER_PARAMETER = {"fp64": 8.0, "fp32": 4.0, "int16": 2.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
                        "fp6": 0.75, "fp4": 0.5, "int4": 0.5}
 
 
@@ -394,3 +400,58 @@ def sort_order(keys: np.ndarray, descending: bool) -> list[int]:
     """Row indices ordered by `keys` (stable: equal keys keep their order), highest first when descending."""
     keys = np.asarray(keys, dtype=float)
     return [int(i) for i in np.argsort(-keys if descending else keys, kind="stable")]
+
+
+# --- cells: a chosen figure with its ends and claims, carried through arithmetic -------------------------
+
+def _point_or_range(target: Any, low: float, high: float, digits: int = 6) -> None:
+    low, high = tidy(low, digits), tidy(high, digits)  # type: ignore[assignment]
+    if low == high:
+        target.value, target.low, target.high = low, None, None
+    else:
+        target.value, target.low, target.high = None, low, high
+
+
+def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int = 1000, label: str | None = None) -> Cell:
+    """cell × factor (both ends, every claim), converted to `unit`: N cards of a per-card figure."""
+    ends = cell.ends()
+    if ends is None:
+        return Cell(unit=unit or cell.unit, label=cell.label)
+    to = unit or cell.unit
+    if to != cell.unit and cell.unit is not None:
+        factor = factor * float(convert(1.0, cell.unit, to, p_base))  # type: ignore[arg-type]
+    out = cell.model_copy(update={"unit": to, "label": cell.label if label is None else label, "claims": [],
+                                  "span": None})
+    _point_or_range(out, *interval_scale(*ends, factor))
+    for claim in cell.claims:
+        scaled = Claim(figure_ids=claim.figure_ids)
+        lo, hi = (claim.value, claim.value) if claim.value is not None else (claim.low, claim.high)
+        _point_or_range(scaled, *interval_scale(lo, hi, factor))  # type: ignore[arg-type]
+        out.claims.append(scaled)
+    if cell.span:
+        out.span = [tidy(e * factor) for e in cell.span]  # type: ignore[misc]
+    return out
+
+
+def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "") -> Cell:
+    """numerator ÷ denominator as an interval (a range on either side gives a range); empty if either is."""
+    a, b = numerator.ends(), denominator.ends()
+    # The chosen figure of each side (not the figures that merely agree with it).
+    out = Cell(unit=unit, label=label, figure_ids=list(dict.fromkeys(numerator.figure_ids[:1] + denominator.figure_ids[:1])),
+               suspect=numerator.suspect or denominator.suspect,
+               tier=denominator.tier if denominator.tier else numerator.tier)
+    if a is None or b is None:
+        return Cell(unit=unit, label=label)
+    low, high = interval_divide(a, b)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return Cell(unit=unit, label=label)
+    _point_or_range(out, low, high, digits=4)  # a ratio of printed figures: four digits say all they can
+    return out
+
+
+def cells_differ_by(computed: Cell, reported: Cell) -> tuple[float, float] | None:
+    """(reported − computed) ÷ computed in percent, for each end; None when either is missing."""
+    a, b = computed.ends(), reported.ends()
+    if a is None or b is None or a[0] == 0 or a[1] == 0:
+        return None
+    return float((b[0] - a[0]) / a[0] * 100), float((b[1] - a[1]) / a[1] * 100)

@@ -40,3 +40,33 @@ class AmbiguousNameError(NotFoundError):
 
 class InputError(ChipMCPError):
     """An argument is outside what the tool accepts; the message says what is allowed."""
+
+
+def plain_argument_errors(tool: str, errors: list[dict]) -> str:
+    """pydantic's argument errors (`ValidationError.errors()`) in plain words: which argument, what is
+    allowed, what was given — without pydantic's type codes or links to its documentation."""
+    said = []
+    for error in errors:
+        name = ".".join(str(part) for part in error.get("loc", ())) or "arguments"
+        ctx, kind, given = error.get("ctx") or {}, error.get("type", ""), error.get("input")
+        shown = f" (got {given!r})" if kind != "missing" and not isinstance(given, dict) else ""
+        match kind:
+            case "missing":
+                said.append(f"`{name}` is required")
+            case "literal_error":
+                said.append(f"`{name}` must be one of {ctx.get('expected', '')}{shown}")
+            case "greater_than_equal" | "greater_than" | "less_than_equal" | "less_than":
+                word = {"greater_than_equal": "greater than or equal to", "greater_than": "greater than",
+                        "less_than_equal": "at most", "less_than": "less than"}[kind]
+                limit = next(iter(ctx.values()), "")
+                said.append(f"`{name}` must be {word} {limit}{shown}")
+            case "too_short" | "too_long":
+                limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+                said.append(f"`{name}` needs {'at least' if kind == 'too_short' else 'at most'} {limit} items"
+                            f" (got {ctx.get('actual_length')})")
+            case "extra_forbidden":
+                said.append(f"`{name}` is not an argument of {tool}")
+            case _:
+                said.append(f"`{name}`: {error.get('msg', 'invalid')}{shown}")
+    # The prefix every other tool error carries, so clients see one shape.
+    return f"Error executing tool {tool}: invalid arguments: " + "; ".join(said) + "."

@@ -155,16 +155,25 @@ class CertificationStatus(Model):
 
 
 def _empty(value: object) -> bool:
-    return value is None or value is False or value == "" or value == []
+    return value is None or value is False or value == "" or value == [] or value == {}
+
+
+def _whole(value: object) -> object:
+    """376.0 as 376: the same JSON number, two characters shorter, a hundred times per comparison."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
 
 
 class CompactModel(Model):
-    """A model whose JSON leaves out empty fields (None, false, "", []): cells repeat by the hundred in a
-    comparison, and an absent field reads the same as its default."""
+    """A model whose JSON leaves out empty fields (None, false, "", [], {}) and writes whole numbers without
+    '.0': cells repeat by the hundred in a comparison, and an absent field reads the same as its default."""
 
     @model_serializer(mode="wrap")
     def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        return {key: value for key, value in handler(self).items() if not _empty(value)}
+        return {key: _whole(value) for key, value in handler(self).items() if not _empty(value)}
 
 
 class Claim(CompactModel):
@@ -208,12 +217,10 @@ class Cell(CompactModel):
         return None
 
 
-class Derived(Model):
+class Derived(Cell):
+    """A metric computed from chosen figures by the compute core (its figure_ids are those figures)."""
+
     name: str
-    value: float | None
-    unit: str
-    from_figures: list[int] = Field(description="Ids of the figures it is computed from")
-    note: str = ""
 
 
 class ChipAnswer(Model):
@@ -239,31 +246,39 @@ class ChipAnswer(Model):
     summary: str
 
 
-class ComparisonCell(Model):
-    value: float | None = Field(description="In the column's unit; null when not reported")
-    ratio: float | None = Field(description="value / baseline's value")
-    rank: int = Field(description="1 is best; 0 when missing")
-    figure_ids: list[int] = Field(default_factory=list)
-    note: str = ""
+class ComparisonCell(Cell):
+    """A Cell in a comparison; its `unit` is left out when it is the column's (twenty rows repeat it), and a
+    derived cell (TFLOPS/W, …) cites through the two cells of its row it divides."""
+
+    ratio: float | list[float] | None = Field(None, description="value ÷ the baseline's ([low, high] for ranges)")
 
 
-class ComparisonRow(Model):
+class ComparisonRow(CompactModel):
     id: str
     name: str
-    match: NameMatch
-    cells: dict[str, ComparisonCell]
+    vendor: VendorRef
+    kind: str = ""
+    system: bool = Field(False, description="True for a server, rack or supernode (its own figures are totals)")
+    matched: str = Field("", description="How the name was matched, when not exactly: method and known spelling")
+    cells: dict[str, ComparisonCell] = Field(description="By column key; a column absent here is not reported")
+    from_parts: dict[str, Cell] = Field(default_factory=dict, description=(
+        "For systems: totals implied by the composition (count × each chip's figure), beside its own figures"))
 
 
-class ComparisonColumn(Model):
-    metric: str
-    unit: str
-    higher_is_better: bool
-    best: str | None = Field(description="Chip id with the best value")
+class ComparisonColumn(CompactModel):
+    key: str = Field(description="A metric of compare_chips' `metrics`; compute columns are compute_<precision>")
+    precision: str | None = None
+    unit: str = ""
+    higher_is_better: bool | None = None
+    best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
+    left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
 
 
 class Comparison(Model):
     baseline: str
-    precision: str
+    precision: str | None = Field(description="The precision asked for; null: every precision any chip reports")
+    precisions: list[str] = Field(description="Precisions of the compute columns")
+    derived_precision: str = Field(description="Precision of the compute used in derived metrics")
     columns: list[ComparisonColumn]
     rows: list[ComparisonRow]
     warnings: list[str]
@@ -304,7 +319,7 @@ class ClusterEstimate(Model):
     target: str = Field(description="Chip or system id the estimate is for")
     name: str
     match: NameMatch
-    mode: Literal["count", "target_pflops"]
+    mode: Literal["count", "target_pflops", "memory"]
     precision: str
     per_card: dict[str, float | None] = Field(description="Per-card figures used (TFLOPS, GB, GB/s, W)")
     figure_ids: list[int]
@@ -321,6 +336,7 @@ class ClusterEstimate(Model):
     system_power_kw: float | None
     energy_per_day_mwh: float | None
     weights_fit: str | None = None
+    min_cards_for_weights: int | None = Field(None, description="Fewest cards whose memory holds the weights")
     training: TrainingJob | None = None
     workload: WorkloadFacts | None = None
     reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")

@@ -161,7 +161,8 @@ def _claims(chosen: dict[str, Any], rivals: list[dict[str, Any]], unit: str, p_b
     The link can cross the rule's steps (910B: 376 dense vs 320 with sparsity not printed)."""
     if chosen["conflict_group"] is None:
         return []
-    linked = [chosen] + [r for r in rivals if r["conflict_group"] == chosen["conflict_group"] and r["id"] != chosen["id"]]
+    linked = [chosen] + [r for r in rivals if r["conflict_group"] == chosen["conflict_group"] and r["id"] != chosen["id"]
+                         and not r["suspect"]]  # a suspect figure is not a claim to weigh
     by_ends: dict[tuple[float, float], list[int]] = {}
     for row in linked:
         by_ends.setdefault(_ends(row, unit, p_base), []).append(row["id"])
@@ -244,4 +245,45 @@ def composition_cell(kb: KnowledgeBase, system: str, spec: str, precision: str |
         out.value = low
     else:
         out.low, out.high = low, high
+    return out
+
+
+@dataclass(frozen=True)
+class DerivedDef:
+    numerator: str
+    denominator: str
+    unit: str  # {c}: the compute unit (TFLOPS or TOPS); {cur}: the price's currency
+    higher_is_better: bool
+
+
+DERIVED: dict[str, DerivedDef] = {
+    "tflops_per_w": DerivedDef("compute_tflops", "power", "{c}/W", True),
+    "w_per_tflops": DerivedDef("power", "compute_tflops", "W/{c}", False),
+    "bandwidth_per_tflops": DerivedDef("memory_bandwidth_gbs", "compute_tflops", "GB/s per {c}", True),
+    "gb_per_tflops": DerivedDef("memory_gb", "compute_tflops", "GB per {c}", True),
+    "price_per_tflops": DerivedDef("price", "compute_tflops", "{cur} per {c}", False),
+}
+
+
+def power_cell(specs: dict[str, Cell]) -> Cell:
+    """A chip's power is its TDP; a system's, its reported system power."""
+    tdp = specs.get("tdp_w")
+    return tdp if tdp is not None and tdp.ends() is not None else specs.get("system_power_w") or Cell(unit="W")
+
+
+def derived_cell(name: str, specs: dict[str, Cell]) -> Cell:
+    """A ratio of two chosen cells (`specs` holds compute_tflops at the precision wanted), both ends kept.
+    It carries the compute cell's label, and suspect=True with a note when either figure is suspect."""
+    definition = DERIVED[name]
+
+    def pick(key: str) -> Cell:
+        return power_cell(specs) if key == "power" else specs.get(key) or Cell()
+
+    numerator, denominator = pick(definition.numerator), pick(definition.denominator)
+    compute_cell_ = specs.get("compute_tflops") or Cell()
+    unit = definition.unit.format(c=compute_cell_.unit or "TFLOPS", cur=specs["price"].unit if "price" in specs else "")
+    out = compute.divide_cells(numerator, denominator, unit, compute_cell_.label)
+    out.tier = compute_cell_.tier
+    if out.suspect:
+        out.note = "built on a suspect figure"
     return out

@@ -17,12 +17,12 @@ from typing import Annotated, Any, Literal, TypeVar
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from . import tools
 from ._version import __version__
-from .errors import ChipMCPError
+from .errors import ChipMCPError, plain_argument_errors
 from .kb import KnowledgeBase
 from .schemas import compact_output_schema, untitled_input_schema
 from .tools import TOOLS, Tool
@@ -134,6 +134,19 @@ def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
         log.debug("warm-up failed; the first call will retry", exc_info=True)
 
 
+class ChipMCPServer(MCPServer):
+    """MCPServer whose argument errors read as plain words (the one place pydantic's are translated)."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as error:
+            cause = error.__cause__
+            if isinstance(cause, ValidationError):
+                raise ToolError(plain_argument_errors(name, cause.errors(include_url=False))) from cause
+            raise
+
+
 def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING", warm_up: bool = False) -> MCPServer:
     """The MCP server over `kb` (default: the installed knowledge, opened on first use). `warm_up` loads
     the first call's needs in a background thread at once, for a server about to be run."""
@@ -151,7 +164,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     if warm_up:
         threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
 
-    mcp = MCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
+    mcp = ChipMCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
                     instructions=INSTRUCTIONS, version=__version__, log_level=log_level)
 
     for tool in TOOLS:

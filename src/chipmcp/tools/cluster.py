@@ -8,12 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .. import compute
+from .. import compute, selection
 from ..errors import InputError
 from ..kb import KnowledgeBase
-from ..models import ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadFacts
+from ..models import Cell, ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadFacts
 from ..selection import check_precision
-from .common import CHIP_OR_SYSTEM, describe, figure, ids, match_line, number, resolve, source_lines, source_refs
+from .common import CHIP_OR_SYSTEM, describe, figure, format_cell, ids, match_line, number, resolve, source_lines, source_refs
 from .lookup import resolve_chip
 from .registry import Arguments, Name, Precision, Tool
 from .specs import Spec, chip_specs
@@ -25,8 +25,10 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
                      parameters_billion: float | None = None, tokens_billion: float | None = None,
                      mfu: float | None = None, price_per_gpu_hour: float | None = None,
                      workload: str | None = None) -> ClusterEstimate:
-    if (count is None) == (target_pflops is None):
-        raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops`.")
+    memory_only = parameters_billion is not None and tokens_billion is None and mfu is None
+    if (count is not None and target_pflops is not None) or (count is None and target_pflops is None and not memory_only):
+        raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
+                         "(or only `parameters_billion` to ask how many cards hold the weights).")
     check_precision(precision)
     match = resolve_chip(kb, chip, CHIP_OR_SYSTEM)
     entity = kb.entity(match.id)
@@ -40,9 +42,10 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
     card = specs["compute_tflops"]
     if card.value is None and workload is not None and count is not None:
         return _workload_only(kb, match, count, precision, cards_per_server, workload, specs)
+    if memory_only and (card.value is None or (count is None and target_pflops is None)):
+        return _memory_only(kb, match, count, precision, cards_per_server, parameters_billion, specs)
     if card.value is None:
-        raise InputError(f"No {precision.upper()} compute figure for {match.name}; "
-                         f"reported precisions: {_precisions(kb, match.id) or 'none'}. Choose one of those.")
+        raise InputError(_no_compute(kb, match, precision))
     warnings += card.notes
     used = [s.figure["id"] for s in specs.values() if s.figure]
     server_row = None
@@ -69,10 +72,13 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
     for key, label in (("memory_gb", "memory"), ("memory_bandwidth_gbs", "memory bandwidth"), ("tdp_w", "power")):
         if specs[key].value is None:
             warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
-    training = _training(cards, card.value, parameters_billion, tokens_billion, mfu, price_per_gpu_hour, assumptions)
+    training = _training(cards, card.value, None if memory_only else parameters_billion, tokens_billion, mfu,
+                         price_per_gpu_hour, assumptions)
     fit = None
+    minimum = None
     if parameters_billion is not None and specs["memory_gb"].value is not None:
         need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(precision, 2.0))
+        minimum = compute.cards_for_memory(need, specs["memory_gb"].value)
         fit = (f"weights at {precision.upper()} need {need:,.0f} GB; the cluster has {size.memory_gb:,.0f} GB — "
                + ("they fit" if need <= size.memory_gb else "they do not fit")
                + " (weights only: no KV cache, activations or optimizer state)")
@@ -83,6 +89,7 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
         precision=precision,
         per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=figure_ids, cards=cards,
         servers=servers, cards_per_server=cards_per_server, **_reported_totals(size, p_base), weights_fit=fit,
+        min_cards_for_weights=minimum,
         training=training,
         workload=facts, assumptions=assumptions, warnings=warnings,
         sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(figure_ids)]), summary="")
@@ -104,6 +111,21 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
     highs = compute.as_array([per_chip[p["chip"]]["compute_tflops"].high or per_chip[p["chip"]]["compute_tflops"].value
                               for p in parts])
     system_tflops_high = compute.aggregate(highs, counts)
+    own = selection.cell(kb, match.id, "compute_tflops", precision, p_base)
+    own_ends = own.ends() if own.tier in ("dense", "unstated", "sparse") else None
+    own_note = None
+    if own_ends is not None:
+        # The system's own reported figure at this precision comes first; its composition stands beside it.
+        if math.isfinite(system_tflops):
+            differs = compute.cells_differ_by(Cell(low=system_tflops, high=system_tflops_high) if
+                                              system_tflops != system_tflops_high else Cell(value=system_tflops), own)
+            own_note = (f"compute is the system's own {own.label} figure; its composition gives "
+                        f"{system_tflops:,.0f}-{system_tflops_high:,.0f} TFLOPS per system"
+                        + (f", the reported figure differs by {differs[1]:+.1f}% to {differs[0]:+.1f}%" if differs else ""))
+        else:
+            own_note = (f"compute is the system's own {own.label} figure; its chips report no "
+                        f"{precision.upper()} figure to compare with")
+        system_tflops, system_tflops_high = own_ends
     if not math.isfinite(system_tflops):
         if target_pflops is not None:
             raise InputError(f"No {precision.upper()} compute figure for the chips of {match.name}; "
@@ -122,7 +144,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
                                 int(counts.sum()), utilization, system_power_w=system_power_w)
     assumptions = [f"{systems} × {match.name} = " + " + ".join(f"{p['count']} × {p['chip']}" for p in parts)
                    + " per system (composition as reported)", f"1 PFLOPS = {p_base} TFLOPS",
-                   f"utilization {utilization:g}"]
+                   f"utilization {utilization:g}"] + ([own_note] if own_note else [])
     if system_power_w is not None and math.isfinite(size.compute_tflops):
         watts_per_tflop = compute.safe_divide(compute.as_array(system_power_w), compute.as_array(size.compute_tflops))
         assumptions.append(f"system power is the reported '{power_rows[0]['printed']}' ({power_rows[0]['source']}) "
@@ -130,6 +152,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, tar
     else:
         warnings.append("no system power reported; power is the chips' power only")
     used = [s.figure["id"] for specs in per_chip.values() for s in specs.values() if s.figure]
+    used += own.figure_ids[:1] if own_ends is not None else []
     used += [r["id"] for r in power_rows]
     for chip_id, specs in per_chip.items():
         warnings += [f"{chip_id}: {n}" for n in specs["compute_tflops"].notes]
@@ -160,7 +183,7 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int) -
         total = compute.convert(row["value"], row["unit"], units[row["metric"]], p_base)
         per_chip = compute.safe_divide(total, compute.as_array(float(chips)))
         out.append(Derived(name=f"{row['metric']} per chip", value=round(float(per_chip), 4), unit=units[row["metric"]],
-                           from_figures=[row["id"]], note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
+                           figure_ids=[row["id"]], note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
                            + (f", {row['precision']}" if row["precision"] else "")))
     return out
 
@@ -179,6 +202,53 @@ def _workload_only(kb: KnowledgeBase, match: NameMatch, count: int, precision: s
         assumptions=[f"no {precision.upper()} compute figure is reported for {match.name}: only the run's own "
                      "figures are recomputed"], warnings=[],
         sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(ids)]), summary="")
+    answer.summary = _summary(answer)
+    return answer
+
+
+def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str) -> str:
+    """What the estimate can use instead: only precisions the rule finds a figure at, and other forms."""
+    usable = []
+    for p in selection.reported_precisions(kb, [match.id]):
+        c = selection.cell(kb, match.id, "compute_tflops", p)
+        usable.append(p if c.tier in ("dense", "unstated") else f"{p} ({c.label.split(' ', 1)[1]})")
+    text = f"No {precision.upper()} compute figure for {match.name}."
+    text += (f" It reports compute at: {', '.join(usable)} — pass one as `precision`." if usable
+             else " It reports no compute figure at all.")
+    others = selection.unused_forms(kb, match.id, precision)
+    if others:
+        text += " Also reported: " + "; ".join(others) + "."
+    text += " For whether a model's weights fit, give `parameters_billion` alone (no compute needed)."
+    return text
+
+
+def _memory_only(kb: KnowledgeBase, match: NameMatch, count: int | None, precision: str, cards_per_server: int,
+                 parameters_billion: float, specs: dict[str, Spec]) -> ClusterEstimate:
+    """Do the weights fit in `count` cards, and how many cards hold them — memory alone, no compute figure."""
+    memory = specs["memory_gb"]
+    if memory.value is None:
+        raise InputError(f"No memory capacity is reported for {match.name}, so weights cannot be sized on it.")
+    bytes_per = compute.BYTES_PER_PARAMETER[precision]
+    need = compute.weights_memory_gb(parameters_billion * 1e9, bytes_per)
+    minimum = compute.cards_for_memory(need, memory.value)
+    cards = count if count is not None else minimum
+    total = compute.size_cluster(cards, float("nan"), memory.value, float("nan"), float("nan"), cards_per_server)
+    fit = (f"weights of {parameters_billion:g}B parameters at {precision.upper()} ({bytes_per:g} bytes each) need "
+           f"{need:,.0f} GB; {memory.value:g} GB per card → at least {minimum} cards"
+           + (f"; {cards} cards hold {total.memory_gb:,.0f} GB — " + ("they fit" if need <= total.memory_gb
+                                                                     else "they do not fit") if count else "")
+           + " (weights only: no KV cache, activations or optimizer state)")
+    ids = [s.figure["id"] for s in specs.values() if s.figure]
+    answer = ClusterEstimate(
+        target=match.id, name=match.name, match=match, mode="count" if count else "memory", precision=precision,
+        per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=sorted(ids), cards=cards,
+        servers=compute.servers_for_cards(cards, cards_per_server), cards_per_server=cards_per_server,
+        compute_pflops=None, effective_pflops=None, memory_tb=_in_unit(total.memory_gb, "GB", "TB"),
+        memory_bandwidth_tbs=None, chip_power_kw=None, system_power_kw=None, energy_per_day_mwh=None,
+        weights_fit=fit, min_cards_for_weights=minimum,
+        assumptions=[f"{bytes_per:g} bytes per parameter at {precision.upper()}", "memory-only sizing: no compute figure used"],
+        warnings=memory.notes, sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(sorted(ids))]),
+        summary="")
     answer.summary = _summary(answer)
     return answer
 
@@ -296,6 +366,8 @@ def _summary(e: ClusterEstimate) -> str:
         text += f", {e.memory_tb:,.2f} TB memory"
     if e.system_power_kw is not None:
         text += f", {e.system_power_kw:,.1f} kW, {e.energy_per_day_mwh:,.2f} MWh/day"
+    if e.min_cards_for_weights is not None:
+        text += f"; the weights need at least {e.min_cards_for_weights:,} cards"
     if e.training:
         text += f"; training ≈ {e.training.days:,.1f} days"
     if e.workload and e.workload.computed_total_cost is not None:
@@ -320,7 +392,7 @@ def render(e: ClusterEstimate) -> str:
               ("system_power_kw", e.system_power_kw), ("energy_per_day_mwh", e.energy_per_day_mwh)]
     if any(v is not None for _, v in totals):
         lines.append("Totals: " + ", ".join(f"{k}={n(v)}" for k, v in totals if v is not None))
-    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} (figures {ids(d.from_figures)}; {d.note})"
+    lines += [f"Implied per chip: {d.name} {format_cell(d)} {d.unit} (figures {ids(d.figure_ids)}; {d.note})"
               for d in e.implied_per_chip]
     if e.weights_fit:
         lines.append(e.weights_fit)

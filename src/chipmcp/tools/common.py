@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from .. import periods
 from ..errors import AmbiguousNameError, InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
-from ..models import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
+from ..models import Candidate, Cell, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
 from ..names import Match
 from .registry import DEFAULT_LIMIT
 
@@ -402,3 +402,18 @@ def describe(fig: Figure) -> str:
 def require(condition: bool, message: str, candidates: list[str] | None = None) -> None:
     if not condition:
         raise NotFoundError(message, candidates)
+
+
+def format_cell(cell: Cell) -> str:
+    """A cell in the text block: '376', '752–800', '≈3000', tagged when it is not a plain dense figure."""
+    bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cell.bound or "", "")
+    if cell.text is not None:
+        return cell.text
+    ends = cell.ends()
+    if ends is None:
+        return "—"
+    span = f"{cell.span[0]:g}–{cell.span[1]:g}" if cell.span else ""
+    number = f"{ends[0]:g}" if ends[0] == ends[1] else f"{ends[0]:g}–{ends[1]:g}"
+    tags = [t for t, on in (("sparse", cell.tier == "sparse"), ("no precision", cell.tier == "unlabeled"),
+                            ("suspect", cell.suspect), (f"claims {span}", bool(cell.span))) if on]
+    return bound + number + (f" [{', '.join(tags)}]" if tags else "")

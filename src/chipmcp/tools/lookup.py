@@ -6,7 +6,7 @@ from collections import Counter
 
 from pydantic import Field
 
-from .. import compute
+from .. import selection
 from ..errors import ChipMCPError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
@@ -19,9 +19,9 @@ from .common import (
     conflicts,
     describe,
     figure,
+    format_cell,
     ids,
     match_line,
-    number,
     page,
     page_line,
     resolve,
@@ -32,7 +32,6 @@ from .common import (
 )
 from .registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
 from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
-from .specs import chip_specs
 from .xinchuang import certification_lines, chip_status
 
 
@@ -55,20 +54,14 @@ def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_S
 
 
 def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") -> list[Derived]:
-    specs = chip_specs(kb, entity_id, precision)
-    columns = {key: [spec.value] for key, spec in specs.items()}
+    """TFLOPS/W and friends from the cells the selection rule chooses — the same numbers compare_chips shows."""
+    specs = selection.cells(kb, entity_id, ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w",
+                                            "system_power_w", "price"], precision)
     out = []
-    for name, values in compute.derived_metrics({k: compute.as_array(v) for k, v in columns.items()}).items():
-        num, den, unit, _ = compute.DERIVED[name]
-        used = [specs[k].figure["id"] for k in (num, den) if specs[k].figure]
-        value = float(values[0])
-        if value != value:  # NaN: a figure is missing
-            continue
-        if name == "price_per_tflops":
-            unit = f"{specs['price'].figure['currency']} per TFLOPS"  # type: ignore[index]
-        out.append(Derived(name=name, value=round(value, 4), unit=unit, from_figures=used,
-                           note=f"{precision.upper()} compute; " + "; ".join(specs["compute_tflops"].notes)
-                           if specs["compute_tflops"].notes else f"{precision.upper()} compute"))
+    for name in selection.DERIVED:
+        cell = selection.derived_cell(name, specs)
+        if cell.ends() is not None:
+            out.append(Derived(name=name, **cell.model_dump(exclude={"tier"})))
     return out
 
 
@@ -136,7 +129,8 @@ def render(a: ChipAnswer) -> str:
         lines += conflict_lines(a.conflicts)
     if a.derived:
         lines.append("Derived (compute core, from preferred figures):")
-        lines += [f"- {d.name}: {number(d.value)} {d.unit} (figures {ids(d.from_figures)}; {d.note})" for d in a.derived]
+        lines += [f"- {d.name}: {format_cell(d)} {d.unit} ({d.label}; figures {ids(d.figure_ids)}"
+                  f"{'; ' + d.note if d.note else ''})" for d in a.derived]
     lines += certification_lines(a.certification)
     if a.in_systems:
         lines.append("Used in systems: " + ", ".join(a.in_systems))

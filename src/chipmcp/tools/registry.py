@@ -15,8 +15,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..units import PRECISIONS
+
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Precision = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4", "int8", "int4"]
+Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list of precisions, units.PRECISIONS
 
 # detail and paging, shared by every tool that lists figures or rows (tools/common.py `page` and `summarize`).
 DEFAULT_LIMIT = 40

@@ -1,12 +1,13 @@
-"""Choosing the one figure per spec that a calculation uses, and putting it in the core's units."""
+"""Per-card figures for the cluster arithmetic, chosen by the one rule in chipmcp.selection."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import compute
+from .. import selection
 from ..kb import KnowledgeBase
+from ..models import Cell
 
 SPEC_UNITS = {"compute_tflops": "TFLOPS", "memory_gb": "GB", "memory_bandwidth_gbs": "GB/s",
               "interconnect_gbs": "GB/s", "tdp_w": "W"}
@@ -24,83 +25,28 @@ class Spec:
     notes: list[str] = field(default_factory=list)
 
 
-def _number(row: dict[str, Any], notes: list[str]) -> float | None:
-    if row["value"] is not None:
-        return float(row["value"])
-    if row["low"] is not None:
-        kind = "two configurations" if row["alternatives"] else "a range"
-        notes.append(f"'{row['printed']}' is {kind}; the lower one is used")
-        return float(row["low"])
-    return None
-
-
-def _ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Preferred, unsuspect, numeric figures first, peak (tensor) compute before vector; then by figure id."""
-    return sorted(rows, key=lambda r: (not r["preferred"], bool(r["suspect"]), r["value"] is None,
-                                       r["engine"] == "vector", r["id"]))
-
-
-def compute_spec(kb: KnowledgeBase, entity: str, precision: str, p_base: int = 1000,
-                 allow_sparse: bool = False) -> Spec:
-    """Peak compute at `precision`, dense preferred. A figure printed for 'fp16/bf16' serves both;
-    a figure of another precision is never used."""
-    rows = [r for r in kb.figures(entity, ["compute"])
-            if r["precision"] and precision in r["precision"].split("/") and r["period"] is None]
-    dense = [r for r in rows if r["sparsity"] == "dense"]
-    unstated = [r for r in rows if not r["sparsity"]]
-    sparse = [r for r in rows if r["sparsity"] == "sparse"]
+def _spec(kb: KnowledgeBase, cell: Cell) -> Spec:
+    """A selection Cell in the shape the cluster arithmetic reads: low end, high end, chosen figure, notes."""
     spec = Spec()
-    for group, note in ((dense, None), (unstated, "sparsity not stated by the report; read as printed"),
-                        (sparse if allow_sparse else [], "only a sparse figure is reported")):
-        if group:
-            row = _ordered(group)[0]
-            value = _number(row, spec.notes)
-            if value is None:
-                continue
-            spec.value = float(compute.convert(value, row["unit"], "TFLOPS", p_base))
-            if row["high"] is not None:
-                spec.high = float(compute.convert(row["high"], row["unit"], "TFLOPS", p_base))
-            spec.figure = row
-            if note:
-                spec.notes.append(note)
-            if "/" in row["precision"]:
-                spec.notes.append(f"the report prints one figure for {row['precision'].upper()}; "
-                                  f"it is used for {precision.upper()}")
-            return spec
-    if sparse and not allow_sparse:
-        spec.notes.append(f"only sparse {precision.upper()} figures are reported; not mixed with dense")
-    return spec
-
-
-def plain_spec(kb: KnowledgeBase, entity: str, key: str) -> Spec:
-    """Memory, bandwidth, interconnect or power, converted to SPEC_UNITS[key]."""
-    rows = [r for r in kb.figures(entity, [SPEC_METRICS[key]]) if r["unit"] and r["period"] is None]
-    spec = Spec()
-    for row in _ordered(rows):
-        value = _number(row, spec.notes)
-        if value is None:
-            continue
-        spec.value = float(compute.convert(value, row["unit"], SPEC_UNITS[key]))
-        spec.figure = row
+    ends = cell.ends()
+    if ends is None:
         return spec
-    return spec
-
-
-def price_spec(kb: KnowledgeBase, entity: str) -> Spec:
-    """The preferred price figure, in its own money unit (prices are not converted across currencies)."""
-    spec = Spec()
-    for row in _ordered(kb.figures(entity, ["price"])):
-        value = _number(row, spec.notes)
-        if value is not None:
-            spec.value = float(compute.convert_money(value, row["unit"], "美元" if row["currency"] == "USD" else "元"))
-            spec.figure = row
-            return spec
+    spec.value = ends[0]
+    spec.high = ends[1] if ends[1] != ends[0] else None
+    rows = kb.figures_by_ids(cell.figure_ids[:1])
+    spec.figure = rows[0] if rows else None
+    if cell.tier in ("sparse", "unlabeled", "unstated") or cell.suspect:
+        spec.notes.append(f"compute is {cell.label}" if cell.tier else "a figure marked suspect is used")
+    if cell.span:
+        spec.notes.append(f"reports disagree ({cell.span[0]:g}-{cell.span[1]:g} {cell.unit}); the preferred claim is used")
     return spec
 
 
 def chip_specs(kb: KnowledgeBase, entity: str, precision: str, p_base: int = 1000,
-               allow_sparse: bool = False) -> dict[str, Spec]:
-    specs = {"compute_tflops": compute_spec(kb, entity, precision, p_base, allow_sparse)}
-    specs.update({key: plain_spec(kb, entity, key) for key in SPEC_METRICS})
-    specs["price"] = price_spec(kb, entity)
+               allow_sparse: bool = True) -> dict[str, Spec]:
+    """Per-card figures chosen by the one selection rule (chipmcp.selection), keyed as SPEC_UNITS."""
+    del allow_sparse  # the rule itself uses a sparse figure, marked, when no other exists
+    specs = {"compute_tflops": _spec(kb, selection.cell(kb, entity, "compute_tflops", precision, p_base))}
+    specs.update({key: _spec(kb, selection.cell(kb, entity, key)) for key in SPEC_METRICS})
+    specs["price"] = _spec(kb, selection.cell(kb, entity, "price"))
     return specs

@@ -1,0 +1,120 @@
+"""compare_chips and estimate_cluster reason with sparse, unlabeled, ranged, contested and system-level
+figures and say what each number is (issue #10), through the MCP client."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mcp import Client
+
+from chipmcp import tools
+
+pytestmark = pytest.mark.anyio
+
+
+async def call(server, tool: str, arguments: dict, error: bool = False) -> dict | str:
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error == error, result.content[0].text
+    return result.content[0].text if error else result.structured_content
+
+
+async def test_a_sparse_only_figure_sizes_a_cluster_and_is_labelled(server) -> None:
+    answer = await call(server, "estimate_cluster", {"chip": "H20", "count": 8})
+    assert answer["compute_pflops"] == pytest.approx(8 * 148 / 1000)
+    assert any("sparse, as printed" in w for w in answer["warnings"])
+
+
+async def test_a_missing_precision_error_offers_only_what_can_be_used(server) -> None:
+    text = await call(server, "estimate_cluster", {"chip": "H20", "count": 8, "precision": "int8"}, error=True)
+    assert "fp16 (sparse, as printed)" in text and "fp32" in text and "`precision`" in text
+    assert "Choose one of those" not in text
+
+
+async def test_a_chip_with_compute_of_unprinted_precision_is_compared_but_not_ranked(server) -> None:
+    answer = await call(server, "compare_chips", {"names": ["昇腾910D", "H100"]})
+    cells = {row["id"]: row["cells"] for row in answer["rows"]}
+    assert cells["huawei-ascend-910d"]["compute_fp16"]["value"] == 1200
+    assert cells["huawei-ascend-910d"]["compute_fp16"]["label"] == "precision not printed"
+    column = next(c for c in answer["columns"] if c["key"] == "compute_fp16")
+    assert column["best"] == ["nvidia-h100"] and column["left_out"] == {"huawei-ascend-910d": "precision not printed"}
+    assert "huawei-ascend-910d" in answer["summary"]
+
+
+async def test_compare_shows_every_precision_vendor_memory_type_and_int8_for_910b_and_910c(server) -> None:
+    answer = await call(server, "compare_chips", {"names": ["910B", "910C"]})
+    rows = {row["id"]: row for row in answer["rows"]}
+    assert rows["huawei-ascend-910b"]["cells"]["compute_int8"]["value"] == 640
+    assert rows["huawei-ascend-910c"]["cells"]["compute_int8"]["value"] == 1504
+    assert rows["huawei-ascend-910c"]["cells"]["compute_fp16"]["low"] == 752  # a range, never cut to one end
+    assert rows["huawei-ascend-910c"]["cells"]["compute_fp16"]["high"] == 800
+    assert rows["huawei-ascend-910b"]["vendor"] == {"id": "huawei", "name_zh": "华为", "name_en": "Huawei"}
+    assert rows["huawei-ascend-910b"]["cells"]["memory_type"]["text"] == "HBM2e"
+
+
+async def test_a_suspect_price_gives_a_flagged_price_per_tflops_never_ranked(server) -> None:
+    answer = await call(server, "compare_chips", {"names": ["H100", "H20"], "precision": "fp16"})
+    h100 = next(r for r in answer["rows"] if r["id"] == "nvidia-h100")["cells"]
+    assert h100["price_per_tflops"]["suspect"] is True
+    column = next(c for c in answer["columns"] if c["key"] == "price_per_tflops")
+    assert column["left_out"].get("nvidia-h100") == "suspect"
+
+
+async def test_a_system_is_estimated_at_a_precision_only_it_reports(server) -> None:
+    answer = await call(server, "estimate_cluster", {"chip": "CloudMatrix 384", "count": 4, "precision": "bf16"})
+    assert answer["compute_pflops"] == pytest.approx(1200)
+    assert any("system's own" in a for a in answer["assumptions"])
+
+
+async def test_memory_only_sizing_needs_no_compute_figure(server) -> None:
+    c600 = await call(server, "estimate_cluster", {"chip": "曦云C600", "parameters_billion": 70})
+    assert c600["min_cards_for_weights"] == 1 and c600["compute_pflops"] is None
+    b = await call(server, "estimate_cluster", {"chip": "昇腾910B", "count": 8, "parameters_billion": 671})
+    assert b["min_cards_for_weights"] == 21 and "do not fit" in b["weights_fit"]
+
+
+async def test_argument_errors_are_plain_words_without_pydantic_links(server) -> None:
+    text = await call(server, "estimate_cluster", {"chip": "910B", "count": 8, "precision": "fp13"}, error=True)
+    assert "int16" in text and "pydantic" not in text and "type=" not in text
+
+
+def test_twenty_chip_comparison_stays_within_its_size_budget(kb) -> None:
+    names = ["910B", "天垓150", "元碁T100", "曦云C500", "MTT S4000", "云燧T21", "MLU370-X8", "H100", "H20", "B200",
+             "TPU v5e", "Trainium2", "910C", "910D", "思元590", "A100", "H800", "K100_AI", "BR166", "MTT S5000"]
+    structured = tools.BY_NAME["compare_chips"].call(kb, names=names).model_dump(mode="json")
+    assert len(json.dumps(structured, ensure_ascii=False, separators=(",", ":"))) <= 16_000
+
+
+CHIPS = ["910B", "910C", "H100", "H20", "B200", "TPU v5e", "Trainium2", "MTT S4000", "A100", "K100_AI"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(CHIPS), min_size=2, max_size=5, unique=True))
+def test_compare_cells_keep_low_below_high_and_equal_the_selection_rule(kb, names: list[str]) -> None:
+    from chipmcp import selection
+
+    answer = tools.BY_NAME["compare_chips"].call(kb, names=names, precision="fp16")
+    for row in answer.rows:
+        for key, cell in row.cells.items():
+            if cell.low is not None:
+                assert cell.low <= cell.high
+            if key in ("compute_fp16", "memory_gb", "tdp_w"):
+                chosen = selection.cell(kb, row.id, "compute_tflops" if key.startswith("compute") else key, "fp16")
+                assert cell.ends() == chosen.ends() and cell.figure_ids[0] == chosen.figure_ids[0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from([*CHIPS, "CloudMatrix 384"]), st.integers(min_value=1, max_value=5000))
+def test_doubling_count_doubles_every_total_including_both_ends(kb, chip: str, count: int) -> None:
+    run = tools.BY_NAME["estimate_cluster"].call
+    one, two = run(kb, chip=chip, count=count), run(kb, chip=chip, count=2 * count)
+    for field in ("compute_pflops", "compute_pflops_high", "memory_tb", "chip_power_kw", "system_power_kw"):
+        a, b = getattr(one, field), getattr(two, field)
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert b == pytest.approx(2 * a, rel=1e-6)
+    if one.compute_pflops_high is not None:
+        assert one.compute_pflops <= one.compute_pflops_high
