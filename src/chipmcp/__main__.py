@@ -212,8 +212,15 @@ def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:
           "the knowledge base does not hold (nothing was added)")
     for c in found:
         metric = f"{c.metric} {c.precision}" if c.precision else c.metric
-        print(f"{c.line_number:>5}  {c.entity}  {metric}?  {c.printed!r}  | {c.line}")
+        print(f"{c.line_number:>5}  {c.entity}  {metric}?  {c.printed!r}  | {_around(c.line, c.printed)}")
     return 0
+
+
+def _around(line: str, token: str, width: int = 36) -> str:
+    """The part of a long line around a token: enough to recognise it, short enough to scan a list."""
+    at = line.find(token)
+    start, end = max(0, at - width), min(len(line), at + len(token) + width)
+    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
 
 
 def _new_source(source_id: str, report: Path, into: Path | None, folders: list[Path]) -> int:

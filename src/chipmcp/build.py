@@ -537,7 +537,7 @@ def _extension_aliases(loaded: Loaded, entities: dict[str, tuple[str, Located]],
 def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
                 problems: list[str], extended: Sequence[tuple[str, str, str, str]] = ()) -> list[dict[str, Any]]:
     """Every way each entity is written, with its normalized key; one written alias → one entity."""
-    written: list[tuple[str, str, str, str]] = list(extended)  # (alias, entity, form, origin)
+    written: list[tuple[str, str, str, str]] = []  # (alias, entity, form, origin)
     for rid, (_, loc) in sorted(entities.items()):
         rec = loc.record
         for form in ("name_zh", "name_en", "name_zh_hant", "full_name_zh"):
@@ -548,6 +548,7 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
         if model:
             written.append((model, rid, "model", loc.origin))
         written.extend((alias, rid, "alias", loc.origin) for alias in rec.aliases)  # type: ignore[attr-defined]
+    written.extend(extended)  # after every record's own names, so a clash is reported at the extension
     for row in figure_rows:
         if row["metric"] == "stock_code" and row["text"] and not row["suspect"]:
             written.extend((code, row["entity"], "stock_code", row["origin"]) for code in _code_spellings(row["text"]))

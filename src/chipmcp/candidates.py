@@ -103,7 +103,7 @@ class CandidateFinder:
         if not mentions:
             return []
         named = {m.entity for m in mentions}
-        found = []
+        found: list[Candidate] = []
         for token in tokens:
             unit = self._unit(token.group("unit"))
             low, high = float(token.group("low").replace(",", "")), token.group("high")
@@ -117,8 +117,10 @@ class CandidateFinder:
             words = line[start:token.start()]
             metric = self._guess_metric(words, UNITS[unit].dimension)
             precision = self._precision(words) if UNITS[unit].dimension == "compute" else None
-            found.append(Candidate(number, line.strip(), entity, metric, precision, token.group(0).strip(),
-                                   value, None if value is not None else low, high_value, unit))
+            candidate = Candidate(number, line.strip(), entity, metric, precision, token.group(0).strip(),
+                                  value, None if value is not None else low, high_value, unit)
+            if candidate not in found:  # the same token printed twice on a line is one thing to curate
+                found.append(candidate)
         return found
 
     def _unit(self, printed: str) -> str:
