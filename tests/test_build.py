@@ -354,3 +354,20 @@ rows = [
     build.build(write(tmp_path / "knowledge", files), db)
     rows = sqlite3.connect(db).execute("SELECT history_group, conflict_group FROM figures WHERE metric = 'price'").fetchall()
     assert len({h for h, _ in rows}) == 1 and rows[0][0] is not None and all(c is None for _, c in rows)
+
+
+def test_the_database_name_changes_when_the_builders_code_changes(tmp_path: Path, monkeypatch) -> None:
+    """A changed conflict or alias rule must not meet a database the old rule built: the builder's source is
+    part of the fingerprint, as the knowledge files are."""
+    import shutil
+
+    from chipmcp import fingerprint as fp
+
+    package = tmp_path / "package"
+    shutil.copytree(Path(fp.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__", "tools"))
+    monkeypatch.setattr(fp, "_PACKAGE", package)
+    folder = write(tmp_path / "knowledge", VALID)
+    before = fp.fingerprint(folder)
+    (package / "build.py").write_text((package / "build.py").read_text(encoding="utf-8") + "\n# a changed rule\n",
+                                      encoding="utf-8")
+    assert fp.fingerprint(folder) != before

@@ -5,6 +5,11 @@
     chipmcp build [--check] [--out FILE]
     chipmcp call TOOL '{json args}'      print a tool's JSON answer
     chipmcp kb verify --reports DIR      check every printed token against the reports
+    chipmcp kb candidates FILE           lines of a report that look like figures not held yet
+    chipmcp kb new-source ID --report FILE --into DIR   start a knowledge folder for a report
+
+Every command takes `--knowledge DIR` (repeatable): an extra knowledge folder merged with the bundled
+one, after those of CHIPMCP_KNOWLEDGE.
 """
 
 from __future__ import annotations
@@ -26,8 +31,15 @@ def _utf8_stdio() -> None:
             reconfigure(encoding="utf-8", errors="replace" if stream is not sys.stdout else "strict")
 
 
+def _add_knowledge(parser: argparse.ArgumentParser, dest: str = "knowledge") -> None:
+    parser.add_argument("--knowledge", dest=dest, action="append", type=Path, metavar="DIR",
+                        help="an extra knowledge folder (knowledge/ format) merged with the bundled one; "
+                             "repeatable; added after those of CHIPMCP_KNOWLEDGE")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chipmcp", description="MCP server for AI accelerator chips.")
+    _add_knowledge(parser, dest="knowledge_first")  # `chipmcp --knowledge DIR` serves stdio with it
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve MCP over stdio (default) or streamable HTTP")
     serve.add_argument("--http", action="store_true", help="streamable HTTP (stateless) instead of stdio")
@@ -38,7 +50,6 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate knowledge/ and write the SQLite knowledge base")
     build.add_argument("--check", action="store_true", help="validate only; write nothing")
     build.add_argument("--out", type=Path, help="database file (default: the cache path the server uses)")
-    build.add_argument("--knowledge", type=Path, help="knowledge folder (default: the installed one)")
     call = commands.add_parser("call", help="call a tool and print its JSON answer")
     call.add_argument("tool")
     call.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
@@ -46,7 +57,22 @@ def _parser() -> argparse.ArgumentParser:
     kb = commands.add_parser("kb", help="knowledge-base checks")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     verify = kb_commands.add_parser("verify", help="check printed tokens against the source reports")
-    verify.add_argument("--reports", type=Path, required=True, help="folder holding the report files")
+    verify.add_argument("--reports", type=Path, action="append", required=True, metavar="DIR",
+                        help="folder holding report files (repeatable; each source's file is looked up in each)")
+    verify.add_argument("--source", action="append", default=None, metavar="ID",
+                        help="check only this source (repeatable); default every source")
+    candidates = kb_commands.add_parser("candidates", help="list report lines naming a known chip or company with "
+                                                           "a number and unit the knowledge base does not hold")
+    candidates.add_argument("file", type=Path, help="the report as a UTF-8 text file")
+    candidates.add_argument("--json", action="store_true", help="print the candidates as JSON")
+    new_source = kb_commands.add_parser("new-source", help="write a source record and an empty figures file for "
+                                                           "a report into a knowledge folder of yours")
+    new_source.add_argument("id", help="the new source's id: lowercase letters, digits and '-'")
+    new_source.add_argument("--report", type=Path, required=True, help="the report as a UTF-8 text file")
+    new_source.add_argument("--into", type=Path, help="the knowledge folder to write into (created if need be; "
+                                                       "default: the one extra folder given, if exactly one is)")
+    for command in (serve, build, call, verify, candidates, new_source):
+        _add_knowledge(command)
     return parser
 
 
@@ -55,16 +81,26 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="chipmcp: %(message)s")
     logging.getLogger("mcp.server.streamable_http").addFilter(_hang_ups_in_one_line)
     args = _parser().parse_args(argv)
+    from .errors import ChipMCPError
+
     try:
+        folders = _folders(args)
         if args.command in (None, "serve"):
             return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"),
-                          getattr(args, "port", 8000), getattr(args, "log_level", "WARNING"))
+                          getattr(args, "port", 8000), getattr(args, "log_level", "WARNING"), folders)
         if args.command == "build":
-            return _build(args.check, args.out, args.knowledge)
+            return _build(args.check, args.out, folders)
         if args.command == "call":
-            return _call(args.tool, args.arguments, args.text)
-        if args.command == "kb":
-            return _verify(args.reports)
+            return _call(args.tool, args.arguments, args.text, folders)
+        if args.command == "kb" and args.kb_command == "verify":
+            return _verify(args.reports, args.source or [], folders)
+        if args.command == "kb" and args.kb_command == "candidates":
+            return _candidates(args.file, args.json, folders)
+        if args.command == "kb" and args.kb_command == "new-source":
+            return _new_source(args.id, args.report, args.into, folders)
+    except ChipMCPError as error:  # a broken folder, an unknown source: the message says what to fix
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `chipmcp call … | head`: the reader left; nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
         return 1
@@ -79,10 +115,17 @@ def _hang_ups_in_one_line(record: logging.LogRecord) -> bool:
     return True
 
 
-def _serve(http: bool, host: str, port: int, log_level: str) -> int:
+def _folders(args: argparse.Namespace) -> list[Path]:
+    """The bundled folder, CHIPMCP_KNOWLEDGE's and the --knowledge ones (checked: each must exist)."""
+    from .folders import knowledge_folders
+
+    return knowledge_folders([*(args.knowledge_first or []), *(getattr(args, "knowledge", None) or [])])
+
+
+def _serve(http: bool, host: str, port: int, log_level: str, folders: list[Path]) -> int:
     from .server import build_server
 
-    server = build_server(log_level=log_level, warm_up=True)
+    server = build_server(log_level=log_level, warm_up=True, knowledge=folders)
     if http:
         server.run(transport="streamable-http", host=host, port=port, stateless_http=True, json_response=True)
     else:
@@ -90,18 +133,21 @@ def _serve(http: bool, host: str, port: int, log_level: str) -> int:
     return 0
 
 
-def _build(check_only: bool, out: Path | None, knowledge: Path | None) -> int:
+def _build(check_only: bool, out: Path | None, folders: list[Path]) -> int:
     from . import build, kb
     from .errors import KnowledgeError
 
-    folder = knowledge or kb.knowledge_dir()
     try:
         if check_only:
-            counts = build.check(folder)
-            print(f"knowledge/ is valid: {_counts(counts)}")
+            by_folder = build.check_by_folder(folders)
+            total = build.check(folders)
+            print(f"the knowledge is valid: {_counts(total)}")
+            if len(folders) > 1:  # name what each folder brought, so a user sees their records were read
+                for label, counts in by_folder.items():
+                    print(f"  from {label}: {_counts(counts) or 'nothing'}")
         else:
-            path = out or kb.default_db_path(folder)
-            counts = build.build(folder, path)
+            path = out or kb.default_db_path(folders)
+            counts = build.build(folders, path)
             print(f"built {path}: {_counts(counts)}")
     except KnowledgeError as error:
         print(error, file=sys.stderr)
@@ -113,7 +159,7 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {table}" for table, n in counts.items())
 
 
-def _call(tool: str, arguments: str, text: bool) -> int:
+def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
     from mcp.server.mcpserver.exceptions import ToolError
 
     from .server import build_server
@@ -126,7 +172,7 @@ def _call(tool: str, arguments: str, text: bool) -> int:
     if not isinstance(parsed, dict):
         print("error: arguments must be a JSON object, e.g. '{\"name\": \"昇腾910B\"}'", file=sys.stderr)
         return 2
-    server = build_server()
+    server = build_server(knowledge=folders)
     try:
         result = asyncio.run(server.call_tool(tool, parsed))
     except ToolError as error:
@@ -139,13 +185,60 @@ def _call(tool: str, arguments: str, text: bool) -> int:
     return 0
 
 
-def _verify(reports: Path) -> int:
+def _verify(reports: list[Path], sources: list[str], folders: list[Path]) -> int:
     from .kb import KnowledgeBase
     from .verify import report, verify
 
-    result = verify(KnowledgeBase.open_default(), reports)
+    result = verify(KnowledgeBase.open_default(folders), reports, sources)
     print(report(result))
     return 0 if result.ok else 1
+
+
+def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:
+    from dataclasses import asdict
+
+    from .candidates import find_candidates
+    from .kb import KnowledgeBase
+
+    if not file.is_file():
+        print(f"error: report file {file} not found", file=sys.stderr)
+        return 2
+    found = find_candidates(KnowledgeBase.open_default(folders), file.read_text(encoding="utf-8"))
+    if as_json:
+        print(json.dumps([asdict(c) for c in found], ensure_ascii=False, indent=1))
+        return 0
+    lines = len({c.line_number for c in found})
+    print(f"{len(found)} candidate figure(s) on {lines} line(s) of {file}: a known entity with a number and unit "
+          "the knowledge base does not hold (nothing was added)")
+    for c in found:
+        metric = f"{c.metric} {c.precision}" if c.precision else c.metric
+        print(f"{c.line_number:>5}  {c.entity}  {metric}?  {c.printed!r}  | {_around(c.line, c.printed)}")
+    return 0
+
+
+def _around(line: str, token: str, width: int = 36) -> str:
+    """The part of a long line around a token: enough to recognise it, short enough to scan a list."""
+    at = line.find(token)
+    start, end = max(0, at - width), min(len(line), at + len(token) + width)
+    return ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+
+
+def _new_source(source_id: str, report: Path, into: Path | None, folders: list[Path]) -> int:
+    from . import build
+    from .scaffold import new_source
+
+    if into is None:
+        if len(folders) != 2:
+            print("error: name the knowledge folder to write into with --into DIR", file=sys.stderr)
+            return 2
+        into = folders[1]
+    known = {loc.record.id for loc in build.load(folders).by_kind.get("source", [])}  # type: ignore[attr-defined]
+    made = new_source(source_id, report, into, known)
+    print(f"wrote {made.source_file} (source {source_id}: fill in publisher, publisher_en, kind and date) and "
+          f"{made.figures_file} (empty: add [[figures]] blocks)")
+    print(f"read off the report: language {made.filled['language']}, title {made.filled['title']!r} (check them)")
+    print(f"next: chipmcp kb candidates {report} --knowledge {into}   then   chipmcp build --check --knowledge {into}")
+    return 0
 
 
 if __name__ == "__main__":

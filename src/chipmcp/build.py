@@ -1,5 +1,9 @@
 """`chipmcp build`: knowledge/*.toml → validated records → one SQLite file (sqlite-utils).
 
+The bundled folder and a user's extra folders (chipmcp.folders) are read as one knowledge base: an id
+defined twice is a problem wherever the two records live, except an extension (`extends = true`), which
+adds aliases to an entity another record defines.
+
 Deterministic: files are read in sorted order, rows are written in a stable order, and derived
 columns (base-unit values, conflicts, preferred flags, alias keys) depend only on the input, so the
 same knowledge gives identical tables. Every problem is collected and reported together as
@@ -8,12 +12,14 @@ same knowledge gives identical tables. Every problem is collected and reported t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
 import tempfile
 import tomllib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +30,13 @@ from pydantic import ValidationError
 from . import compute, names
 from .errors import KnowledgeError
 from .fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
+from .folders import as_folders, folder_of, labels
 from .records import (
+    EXTENDABLE_KINDS,
     RECORD_KINDS,
     Announcement,
     Certification,
+    Extension,
     FigureBlock,
     FigureRow,
     Metric,
@@ -44,7 +53,8 @@ _ROW = re.compile(r"^\s*\{")
 @dataclass
 class Located:
     record: Record
-    origin: str  # "knowledge/figures/x.toml:12"
+    origin: str  # "knowledge/figures/x.toml:12", or "/home/me/my-reports/figures/x.toml:3" in an extra folder
+    folder: str = ""  # the label of the folder it was read from (chipmcp.folders.labels)
 
 
 @dataclass
@@ -53,7 +63,9 @@ class Loaded:
 
     by_kind: dict[str, list[Located]] = field(default_factory=lambda: defaultdict(list))
     figures: list[tuple[FigureRow, FigureBlock, str]] = field(default_factory=list)
+    extensions: list[tuple[str, Located]] = field(default_factory=list)  # (kind, record adding aliases)
     problems: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # labels of the folders read, bundled first
 
 
 def _line_map(text: str) -> tuple[dict[str, list[int]], list[list[int]]]:
@@ -82,12 +94,20 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def load(knowledge_dir: Path) -> Loaded:
-    """Read and validate every record of every file; collect problems instead of stopping."""
+def load(knowledge: Path | Sequence[Path]) -> Loaded:
+    """Read and validate every record of every file of every folder (bundled first); collect problems
+    instead of stopping."""
     loaded = Loaded()
-    root = knowledge_dir.parent
+    folders = as_folders(knowledge)
+    loaded.folders = labels(folders)
+    for folder, label in zip(folders, loaded.folders, strict=True):
+        _load_folder(folder, label, loaded)
+    return loaded
+
+
+def _load_folder(knowledge_dir: Path, label: str, loaded: Loaded) -> None:
     for path in knowledge_files(knowledge_dir):
-        shown = path.relative_to(root).as_posix()
+        shown = f"{label}/{path.relative_to(knowledge_dir).as_posix()}"
         text = path.read_text(encoding="utf-8")
         try:
             data = tomllib.loads(text)
@@ -104,17 +124,40 @@ def load(knowledge_dir: Path) -> Loaded:
             for index, item in enumerate(items):
                 lines = headers.get(kind, [])
                 origin = f"{shown}:{lines[index]}" if index < len(lines) else f"{shown}:[[{kind}]] #{index + 1}"
+                if isinstance(item, dict) and "extends" in item:
+                    _load_extension(kind, item, origin, label, loaded)
+                    continue
                 try:
                     record = model.model_validate(item)
                 except ValidationError as error:
                     name = item.get("id", "") if isinstance(item, dict) else ""
                     loaded.problems.append(f"{origin}: {kind} {name}: {_describe(error)}".replace("  ", " "))
                     continue
-                loaded.by_kind[kind].append(Located(record, origin))
+                loaded.by_kind[kind].append(Located(record, origin, label))
                 if isinstance(record, FigureBlock):
                     rows = figure_rows[index] if index < len(figure_rows) else []
                     _load_rows(record, rows, shown, origin, loaded)
-    return loaded
+
+
+def _load_extension(kind: str, item: dict[str, Any], origin: str, label: str, loaded: Loaded) -> None:
+    """A record saying `extends = true`: aliases for an entity defined elsewhere, and nothing else."""
+    name = f"{kind} {item.get('id', '')}".rstrip()
+    if kind not in EXTENDABLE_KINDS:
+        loaded.problems.append(f"{origin}: {name}: only {', '.join(EXTENDABLE_KINDS)} records can "
+                               "extend another; drop `extends`")
+        return
+    extra = sorted(set(item) - set(Extension.model_fields))
+    if extra:
+        loaded.problems.append(
+            f"{origin}: {name}: an extension (`extends = true`) carries only id and aliases, not "
+            f"{', '.join(extra)}; to change the record itself, edit it where it is defined")
+        return
+    try:
+        extension = Extension.model_validate(item)
+    except ValidationError as error:
+        loaded.problems.append(f"{origin}: {name}: {_describe(error)}")
+        return
+    loaded.extensions.append((kind, Located(extension, origin, label)))
 
 
 def _load_rows(block: FigureBlock, row_lines: list[int], shown: str, block_origin: str, loaded: Loaded) -> None:
@@ -145,7 +188,11 @@ def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[s
     for kind in kinds:
         for located in _records(loaded, kind):
             rid = located.record.id  # type: ignore[attr-defined]
-            if rid in seen:
+            if rid in seen and seen[rid][1].folder != located.folder:
+                problems.append(f"{located.origin}: {kind} {rid}: duplicate id: {rid} is already defined at "
+                                f"{seen[rid][1].origin}; give this record a new id, or, to add names to that "
+                                "one, keep only `id`, `aliases` and `extends = true`")
+            elif rid in seen:
                 problems.append(f"{located.origin}: {kind} {rid}: duplicate id (first defined at "
                                 f"{seen[rid][1].origin}); merge the two records")
             else:
@@ -156,7 +203,8 @@ def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[s
 def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     """Cross-check the records and turn them into table rows; raise KnowledgeError on any problem."""
     problems = list(loaded.problems)
-    sources = {rid: loc.record for rid, (_, loc) in _unique_ids(loaded, ["source"], problems).items()}
+    source_records = _unique_ids(loaded, ["source"], problems)
+    sources = {rid: loc.record for rid, (_, loc) in source_records.items()}
     metrics = {rid: loc.record for rid, (_, loc) in _unique_ids(loaded, ["metric"], problems).items()}
     for loc in _records(loaded, "metric"):
         metric: Metric = loc.record  # type: ignore[assignment]
@@ -197,7 +245,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         })
 
     figure_rows = _figure_rows(loaded, entities, metrics, sources, problems)
-    alias_rows = _alias_rows(entities, figure_rows, problems)
+    alias_rows = _alias_rows(entities, figure_rows, problems, _extension_aliases(loaded, entities, problems))
 
     announcement_rows, certification_rows = [], []
     for loc in _records(loaded, "announcement"):
@@ -219,7 +267,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     if problems:
         raise KnowledgeError(problems)
     return {
-        "sources": [s.model_dump() for _, s in sorted(sources.items())],
+        "sources": [s.record.model_dump() | {"origin": s.origin} for _, (_, s) in sorted(source_records.items())],
         "metrics": [m.model_dump() | {"measures": ",".join(m.measures)} for _, m in sorted(metrics.items())],
         "entities": entity_rows,
         "aliases": alias_rows,
@@ -297,7 +345,9 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
             "printed": row.printed, "note": row.note, "prefer": row.prefer, "suspect": row.suspect,
             "source_date": sources[block.source].date, "origin": origin,
         })
-    rows.sort(key=lambda r: _origin_key(r["origin"]))
+    rank = {label: index for index, label in enumerate(loaded.folders)}
+    # Bundled figures first, then each extra folder's: adding a folder leaves the bundled figures' ids alone.
+    rows.sort(key=lambda r: (rank.get(folder_of(r["origin"], loaded.folders), 0), _origin_key(r["origin"])))
     for number, row in enumerate(rows, start=1):
         row["id"] = number
     _derive_base_values(rows)
@@ -494,8 +544,24 @@ def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return not compute.spans_agree_within(span_a, span_b, tolerance)
 
 
+def _extension_aliases(loaded: Loaded, entities: dict[str, tuple[str, Located]],
+                       problems: list[str]) -> list[tuple[str, str, str, str]]:
+    """The aliases extensions add, as (alias, entity, form, origin), each at the extension's own origin."""
+    written = []
+    for kind, loc in loaded.extensions:
+        ext: Extension = loc.record  # type: ignore[assignment]
+        defined = entities.get(ext.id)
+        if defined is None or defined[0] != kind:
+            found = f"; {ext.id} is a {defined[0]}, extend it as [[{defined[0]}]]" if defined else ""
+            problems.append(f"{loc.origin}: {kind} {ext.id}: extends {kind} {ext.id!r}, which is not defined{found}; "
+                            "drop `extends` and give the full record to define a new one")
+            continue
+        written += [(alias, ext.id, "alias", loc.origin) for alias in ext.aliases]
+    return written
+
+
 def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
-                problems: list[str]) -> list[dict[str, Any]]:
+                problems: list[str], extended: Sequence[tuple[str, str, str, str]] = ()) -> list[dict[str, Any]]:
     """Every way each entity is written, with its normalized key; one written alias → one entity.
 
     A suspect stock code (printed, but contradicted by another report) still finds its company, flagged
@@ -512,6 +578,7 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
         if model:
             written.append((model, rid, "model", loc.origin))
         written.extend((alias, rid, "alias", loc.origin) for alias in rec.aliases)  # type: ignore[attr-defined]
+    written.extend(extended)  # after every record's own names, so a clash is reported at the extension
     suspect: list[tuple[str, str, str]] = []  # (code spelling, entity, why)
     for row in figure_rows:
         if row["metric"] == "stock_code" and row["text"]:
@@ -568,7 +635,7 @@ def _code_spellings(code: str) -> list[str]:
 TEXT, INT, REAL = str, int, float
 SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
-                 "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT}, "id"),
+                 "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT, "origin": TEXT}, "id"),
     "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT,
                  "measures": TEXT, "descriptive": INT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
@@ -600,14 +667,16 @@ INDEXES = {"aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], [
            "certifications": [["chip"], ["vendor"]], "parts": [["system"]], "entities": [["vendor"]]}
 
 
-def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerprint_value: str) -> None:
+def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerprint_value: str,
+                   folder_labels: Sequence[str] = ()) -> None:
     """Write the tables to a fresh file beside `path`, then move it into place atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)
     rows_by_table = {**tables, "meta": [{"key": "fingerprint", "value": fingerprint_value},
-                                        {"key": "schema_version", "value": str(SCHEMA_VERSION)}]}
+                                        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                                        {"key": "folders", "value": json.dumps(list(folder_labels), ensure_ascii=False)}]}
     try:
         connection = sqlite3.connect(temp)
         db = sqlite_utils.Database(connection)
@@ -627,14 +696,26 @@ def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerpr
         temp.unlink(missing_ok=True)
 
 
-def build(knowledge_dir: Path, db_path: Path) -> dict[str, int]:
-    """Validate knowledge_dir and write db_path; return row counts per table."""
-    tables = assemble(load(knowledge_dir))
-    write_database(tables, db_path, fingerprint(knowledge_dir))
+def build(knowledge: Path | Sequence[Path], db_path: Path) -> dict[str, int]:
+    """Validate the knowledge folder(s) and write db_path; return row counts per table."""
+    tables = assemble(load(knowledge))
+    write_database(tables, db_path, fingerprint(knowledge), labels(knowledge))
     return {name: len(rows) for name, rows in tables.items()}
 
 
-def check(knowledge_dir: Path) -> dict[str, int]:
+def check(knowledge: Path | Sequence[Path]) -> dict[str, int]:
     """Validate only; return row counts per table."""
-    tables = assemble(load(knowledge_dir))
-    return {name: len(rows) for name, rows in tables.items()}
+    return {name: len(rows) for name, rows in assemble(load(knowledge)).items()}
+
+
+def check_by_folder(knowledge: Path | Sequence[Path]) -> dict[str, dict[str, int]]:
+    """Validate only; return, for each folder's label, how many rows of each table it contributed
+    (tables whose rows carry an origin)."""
+    folder_labels = labels(knowledge)
+    counts: dict[str, dict[str, int]] = {label: {} for label in folder_labels}
+    for name, rows in assemble(load(knowledge)).items():
+        for row in rows:
+            if "origin" in row:
+                per_table = counts[folder_of(row["origin"], folder_labels)]
+                per_table[name] = per_table.get(name, 0) + 1
+    return counts

@@ -23,7 +23,7 @@ class KnowledgeError(ChipMCPError):
         self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:200])
         more = f"\n  … and {len(problems) - 200} more" if len(problems) > 200 else ""
-        super().__init__(f"{len(problems)} problem(s) in knowledge/:\n{shown}{more}")
+        super().__init__(f"{len(problems)} problem(s) in the knowledge files:\n{shown}{more}")
 
 
 class NotFoundError(ChipMCPError):

@@ -7,19 +7,38 @@ importing the builder (sqlite-utils, the record models).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 5  # bump when the tables change shape, so cached databases are rebuilt
+from .folders import as_folders, labels
+
+SCHEMA_VERSION = 6  # bump when the tables change shape, so cached databases are rebuilt
+
+# The modules whose code decides what a build writes (rows, derived columns, conflicts, alias keys): their
+# source enters the digest too, so a changed rule never meets a database built by the old one.
+_BUILDER_MODULES = ("build.py", "records.py", "units.py", "compute.py", "names.py", "periods.py", "folders.py")
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def knowledge_files(knowledge_dir: Path) -> list[Path]:
     return sorted(p for p in knowledge_dir.rglob("*.toml") if p.is_file())
 
 
-def fingerprint(knowledge_dir: Path) -> str:
-    """A digest of every knowledge file and of the build code's schema version."""
+def fingerprint(knowledge: Path | Sequence[Path]) -> str:
+    """A digest of every file of every knowledge folder, of the build code's schema version and of the
+    builder's own source.
+
+    Extra folders enter with their label (their absolute path): origins in the database name it, so the
+    same files elsewhere make another database."""
     digest = hashlib.sha256(f"schema={SCHEMA_VERSION}".encode())
-    for path in knowledge_files(knowledge_dir):
-        digest.update(path.relative_to(knowledge_dir).as_posix().encode())
-        digest.update(path.read_bytes())
+    for module in _BUILDER_MODULES:
+        digest.update(module.encode())
+        digest.update((_PACKAGE / module).read_bytes())
+    folders = as_folders(knowledge)
+    for index, (folder, label) in enumerate(zip(folders, labels(folders), strict=True)):
+        if index:
+            digest.update(f"\0folder={label}\0".encode())
+        for path in knowledge_files(folder):
+            digest.update(path.relative_to(folder).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

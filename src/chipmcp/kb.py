@@ -6,32 +6,27 @@ Every query is parameterized; this is the only module that speaks SQL.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from .fingerprint import fingerprint
+from .folders import bundled_dir, folder_of, knowledge_folders
 from .names import AliasEntry, EntityInfo, NameIndex, search_terms
 
 log = logging.getLogger("chipmcp")
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-
 
 def knowledge_dir() -> Path:
-    """knowledge/ shipped in the wheel, or the repository's when installed editable."""
-    configured = os.environ.get("CHIPMCP_KNOWLEDGE")
-    if configured:
-        return Path(configured)
-    for candidate in (_PACKAGE_DIR / "knowledge", _PACKAGE_DIR.parents[1] / "knowledge"):
-        if (candidate / "sources.toml").is_file():
-            return candidate
-    raise FileNotFoundError("chipmcp's knowledge/ folder is missing from this installation")
+    """The bundled knowledge/ folder alone (see chipmcp.folders; extra folders are merged over it)."""
+    return bundled_dir()
 
 
 def cache_dir() -> Path:
@@ -39,7 +34,7 @@ def cache_dir() -> Path:
     return Path(base) / "chipmcp"
 
 
-def default_db_path(knowledge: Path) -> Path:
+def default_db_path(knowledge: Path | Sequence[Path]) -> Path:
     """CHIPMCP_DB if set; else a cache file named by the knowledge's fingerprint, so edited knowledge
     never meets a stale database."""
     configured = os.environ.get("CHIPMCP_DB")
@@ -48,9 +43,10 @@ def default_db_path(knowledge: Path) -> Path:
     return cache_dir() / f"chipmcp-{fingerprint(knowledge)}.db"
 
 
-def ensure_database(knowledge: Path | None = None, db_path: Path | None = None) -> Path:
-    """The database path, building it first when it does not exist yet."""
-    knowledge = knowledge or knowledge_dir()
+def ensure_database(knowledge: Path | Sequence[Path] | None = None, db_path: Path | None = None) -> Path:
+    """The database path, building it first when it does not exist yet. Default knowledge: the bundled
+    folder and the user's extra folders (CHIPMCP_KNOWLEDGE)."""
+    knowledge = knowledge or knowledge_folders()
     path = db_path or default_db_path(knowledge)
     if not path.exists():
         from . import build  # only when there is something to build: the builder is slow to import
@@ -89,8 +85,9 @@ class KnowledgeBase:
         self._search = lru_cache(maxsize=4096)(self._read_search)
 
     @classmethod
-    def open_default(cls) -> KnowledgeBase:
-        return cls(ensure_database())
+    def open_default(cls, knowledge: Sequence[Path] | None = None) -> KnowledgeBase:
+        """The database of `knowledge` (default: bundled plus CHIPMCP_KNOWLEDGE's folders), built if needed."""
+        return cls(ensure_database(knowledge))
 
     def close(self) -> None:
         self._connection.close()
@@ -239,6 +236,19 @@ class KnowledgeBase:
 
     def all_figures(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM figures ORDER BY id")
+
+    def figure_count_by_metric(self) -> dict[str, int]:
+        return {r["metric"]: r["n"] for r in self._rows("SELECT metric, count(*) AS n FROM figures GROUP BY metric")}
+
+    @cached_property
+    def folders(self) -> tuple[str, ...]:
+        """Labels of the knowledge folders the database was built from, bundled first."""
+        rows = self._rows("SELECT value FROM meta WHERE key = 'folders'")
+        return tuple(json.loads(rows[0]["value"])) if rows else ()
+
+    def folder_of(self, origin: str) -> str:
+        """The folder label a record's origin lies in."""
+        return folder_of(origin, self.folders)
 
     def all_parts(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM parts ORDER BY system, chip")

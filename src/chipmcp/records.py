@@ -122,6 +122,20 @@ class Market(Entity):
     kind: Literal["market", "regulation", "group", "project"]
 
 
+# Kinds of record another folder may add names to (`extends = true`); sources, metrics and figures are
+# never extended: a second report is a new source, and its figures are its own.
+EXTENDABLE_KINDS: tuple[str, ...] = ("vendor", "chip", "system", "workload", "market")
+
+
+class Extension(Record):
+    """More names for an entity defined elsewhere, e.g. in the bundled knowledge: only `id` and `aliases`,
+    because a second folder must not silently rewrite what another one says about the entity."""
+
+    id: Identifier
+    extends: Literal[True]
+    aliases: Annotated[list[NonEmpty], Field(min_length=1)]
+
+
 class Announcement(Citation):
     id: Identifier
     name: NonEmpty

@@ -11,7 +11,8 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
@@ -22,7 +23,7 @@ from pydantic.fields import FieldInfo
 
 from . import tools
 from ._version import __version__
-from .errors import ChipMCPError, plain_argument_errors
+from .errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from .kb import KnowledgeBase
 from .schemas import compact_output_schema, untitled_input_schema
 from .tools import TOOLS, Tool
@@ -59,9 +60,11 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
 class LazyKnowledgeBase:
-    """Opens (building if needed) the default knowledge base on first use, once, thread-safely."""
+    """Opens (building if needed) the knowledge base of `folders` (default: bundled plus CHIPMCP_KNOWLEDGE's)
+    on first use, once, thread-safely."""
 
-    def __init__(self) -> None:
+    def __init__(self, folders: Sequence[Path] | None = None) -> None:
+        self._folders = folders
         self._kb: KnowledgeBase | None = None
         self._lock = threading.Lock()
 
@@ -69,7 +72,7 @@ class LazyKnowledgeBase:
         if self._kb is None:
             with self._lock:
                 if self._kb is None:
-                    self._kb = KnowledgeBase.open_default()
+                    self._kb = KnowledgeBase.open_default(self._folders)
         return self._kb
 
 
@@ -130,6 +133,8 @@ def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
 
         compute.as_array(0.0)  # loads numpy
         knowledge().names.resolve("昇騰910B", frozenset({"chip"}), "chip")
+    except KnowledgeError as error:  # a user's folder is broken: say so on stderr now, not at the first call only
+        log.warning("%s", error)
     except Exception:
         log.debug("warm-up failed; the first call will retry", exc_info=True)
 
@@ -147,10 +152,12 @@ class ChipMCPServer(MCPServer):
             raise
 
 
-def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING", warm_up: bool = False) -> MCPServer:
-    """The MCP server over `kb` (default: the installed knowledge, opened on first use). `warm_up` loads
-    the first call's needs in a background thread at once, for a server about to be run."""
-    source = LazyKnowledgeBase() if kb is None else None
+def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING", warm_up: bool = False,
+                 knowledge: Sequence[Path] | None = None) -> MCPServer:
+    """The MCP server over `kb` (default: the database of the `knowledge` folders — bundled first — or of
+    the installed knowledge and CHIPMCP_KNOWLEDGE's folders, opened on first use). `warm_up` loads the first
+    call's needs in a background thread at once, for a server about to be run."""
+    source = LazyKnowledgeBase(knowledge) if kb is None else None
 
     def knowledge() -> KnowledgeBase:
         return kb if kb is not None else source.get()  # type: ignore[union-attr]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import NotFoundError
 from .kb import KnowledgeBase
 
 _SPACE = re.compile(r"\s+")
@@ -22,31 +24,42 @@ def _loose(text: str) -> str:
 class Verification:
     checked: int = 0
     misses: list[str] = field(default_factory=list)
+    unreported: list[str] = field(default_factory=list)  # sources whose report file is in no --reports folder
     loose_matches: int = 0
+    sources: list[str] = field(default_factory=list)  # the sources checked
     per_source: Counter[str] = field(default_factory=Counter)
+    per_folder: Counter[str] = field(default_factory=Counter)
     per_kind: Counter[str] = field(default_factory=Counter)
     per_metric_kind: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
-        return not self.misses
+        return not self.misses and not self.unreported
 
 
-def verify(kb: KnowledgeBase, reports: Path) -> Verification:
+def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[str] = ()) -> Verification:
+    """Check the printed tokens of every source (or of the sources in `only`) against its report file,
+    looked up by name in each of the `reports` folders in turn."""
+    folders = [reports] if isinstance(reports, Path) else list(reports)
+    unknown = sorted(set(only) - set(kb.sources))
+    if unknown:
+        raise NotFoundError(f"No source {', '.join(map(repr, unknown))}. Sources: {', '.join(kb.sources)}.")
+    chosen = [s for s in kb.sources.values() if not only or s["id"] in only]
     texts: dict[str, tuple[str, str]] = {}
-    result = Verification()
-    for source in kb.sources.values():
-        path = reports / source["file"]
-        if not path.is_file():
-            result.misses.append(f"source {source['id']}: report file {path} not found")
+    result = Verification(sources=[s["id"] for s in chosen])
+    for source in chosen:
+        path = next((folder / source["file"] for folder in folders if (folder / source["file"]).is_file()), None)
+        if path is None:
+            result.unreported.append(f"source {source['id']} ({source.get('origin') or 'origin unknown'}): report "
+                                     f"file {source['file']!r} is in none of {', '.join(map(str, folders))}")
             continue
         text = path.read_text(encoding="utf-8")
         texts[source["id"]] = (text, _loose(text))
 
     def check(token: str, source: str, what: str) -> None:
-        result.checked += 1
         if source not in texts:
             return
+        result.checked += 1
         exact, loose = texts[source]
         if token in exact:
             return
@@ -55,9 +68,13 @@ def verify(kb: KnowledgeBase, reports: Path) -> Verification:
             return
         result.misses.append(f"{what}: printed {token!r} not found in {source}")
 
+    wanted = {s["id"] for s in chosen}
     for row in kb.all_figures():
+        if row["source"] not in wanted:
+            continue
         check(row["printed"], row["source"], f"{row['origin']} ({row['entity']} {row['metric']})")
         result.per_source[row["source"]] += 1
+        result.per_folder[kb.folder_of(row["origin"]) or "?"] += 1
         result.per_kind[row["entity_kind"]] += 1
     for part in kb.all_parts():
         check(part["printed"], part["source"], f"system {part['system']} part {part['chip']}")
@@ -71,10 +88,13 @@ def verify(kb: KnowledgeBase, reports: Path) -> Verification:
 
 
 def report(result: Verification) -> str:
-    lines = [f"checked {result.checked} printed tokens: {len(result.misses)} missing"
-             + (f", {result.loose_matches} found only across line breaks/spaces" if result.loose_matches else "")]
+    lines = [f"checked {result.checked} printed tokens of {len(result.sources)} source(s): {len(result.misses)} missing"
+             + (f", {result.loose_matches} found only across line breaks/spaces" if result.loose_matches else "")
+             + (f"; {len(result.unreported)} source(s) without a report file, not checked" if result.unreported else "")]
     lines.append("figures per source: " + ", ".join(f"{k} {v}" for k, v in sorted(result.per_source.items())))
+    lines.append("figures per folder: " + ", ".join(f"{k} {v}" for k, v in result.per_folder.items()))
     lines.append("figures per entity kind: " + ", ".join(f"{k} {v}" for k, v in sorted(result.per_kind.items())))
     lines.append("entities per kind: " + ", ".join(f"{k} {v}" for k, v in sorted(result.per_metric_kind.items())))
+    lines += [f"NO REPORT FILE {m}" for m in result.unreported]
     lines += [f"MISSING {m}" for m in result.misses]
     return "\n".join(lines)
