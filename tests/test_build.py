@@ -108,6 +108,8 @@ BROKEN = [
     ("bad identifier", "catalog/entities.toml", 'id = "acme-x100"', 'id = "Acme X100"', "should match pattern"),
     ("unknown field", "catalog/entities.toml", 'kind = "GPU"', 'kind = "GPU"\ncolour = "red"', "colour"),
     ("not TOML", "catalog/entities.toml", "[[chip]]", "[[chip]", "not valid TOML"),
+    ("forecast dated by as_of", "figures/rep-1.toml", 'period = "2024",',
+     'period = "2024", basis = "forecast", as_of = "2025-01-15",', "record the day it was announced"),
 ]
 
 
@@ -371,3 +373,38 @@ def test_the_database_name_changes_when_the_builders_code_changes(tmp_path: Path
     (package / "build.py").write_text((package / "build.py").read_text(encoding="utf-8") + "\n# a changed rule\n",
                                       encoding="utf-8")
     assert fp.fingerprint(folder) != before
+
+
+def _with_market_share(row: str) -> dict[str, str]:
+    files = dict(VALID)
+    files["metrics.toml"] += """
+[[metric]]
+id = "market_share"
+dimension = "percent"
+label_en = "market share"
+label_zh = "市场份额"
+about = "share"
+measures = ["own", "imported"]
+"""
+    files["catalog/entities.toml"] += """
+[[market]]
+id = "market-cn-ai-chips"
+name_zh = "中国AI芯片市场"
+name_en = "China AI chips"
+kind = "market"
+"""
+    head, _, tail = files["figures/rep-1.toml"].rpartition("]\n")
+    files["figures/rep-1.toml"] = head + row + "\n]\n" + tail
+    return files
+
+
+def test_a_market_share_on_a_market_must_name_the_part_it_measures(tmp_path: Path) -> None:
+    broken = _with_market_share(
+        '  { entity = "market-cn-ai-chips", metric = "market_share", value = 63, unit = "%", printed = "63%" },')
+    with pytest.raises(KnowledgeError) as error:
+        build.check(write(tmp_path / "broken" / "knowledge", broken))
+    problem = next(p for p in error.value.problems if "has no market_share of its own" in p)
+    assert problem.startswith("knowledge/figures/rep-1.toml:8:") and "imported" in problem
+    named = _with_market_share('  { entity = "market-cn-ai-chips", metric = "market_share", measure = "imported", '
+                               'value = 63, unit = "%", printed = "63%" },')
+    assert build.check(write(tmp_path / "named" / "knowledge", named))["figures"] == 3

@@ -33,12 +33,24 @@ async def test_tencent_capex_scale_slips_are_conflicts_and_roundings_are_not(ser
     assert measures["264亿元"] == measures["26.4"] == "operating"
 
 
-async def test_h100_672_of_unprinted_precision_is_a_possible_conflict(server) -> None:
+async def test_h100_672_of_unprinted_precision_is_surfaced_as_a_conflict(server) -> None:
     answer = await _call(server, "lookup_chip", {"name": "H100"})
-    possible = [c for c in answer["conflicts"] if c["kind"] == "possible"]
-    assert len(possible) == 1 and "672" in possible[0]["summary"]
+    # The iteration table's 3958 prints no precision either (column 算力 (TFlops)), so the two unstated
+    # figures make one claim and disagree; the suspect 672 is never the preferred one.
+    assert {"3958", "672 TFLOP/s"} in _printed_sets(answer, "compute")
     fig = next(f for f in answer["figures"] if f["printed"] == "672 TFLOP/s")
-    assert fig.get("precision") is None and fig["conflict_kind"] == "possible" and not fig["preferred"]
+    assert fig.get("precision") is None and fig["conflict_kind"] == "disagreement" and not fig["preferred"]
+
+
+@pytest.mark.parametrize(("chip", "printed", "kind"), [
+    ("H100", "3958", "disagreement"), ("H200", "3958", "possible"), ("B200", "10000", "possible"),
+    ("B300", "15000", None)])
+async def test_the_iteration_table_compute_column_keeps_its_unprinted_precision(
+        server, chip: str, printed: str, kind: str | None) -> None:
+    answer = await _call(server, "lookup_chip", {"name": chip})
+    fig = next(f for f in answer["figures"] if f["printed"] == printed and f["metric"] == "compute")
+    # B200's 10000 matches none of its stated peaks; B300's 15000 equals the text's FP4 dense 15PFlops.
+    assert fig.get("precision") is None and fig.get("sparsity") is None and fig.get("conflict_kind") == kind
 
 
 async def test_a100_624_of_unprinted_precision_does_not_corroborate_int8(server) -> None:
@@ -97,3 +109,28 @@ def test_global_asic_series_and_gpt4o_cost_are_linked_quantities(kb) -> None:
 
 def test_metax_c600_superpod_holds_256_chips(kb) -> None:
     assert [(p["chip"], p["count"]) for p in kb.parts("metax-c600-superpod")] == [("metax-c600", 256)]
+
+
+def test_chatgpt_launch_and_user_counts_sit_on_chatgpt_not_the_gpt_3_5_model(kb) -> None:
+    figures = [f for f in kb.all_figures() if f["source"] == "yuanda-2025"]
+    on = {(f["entity"], f["printed"]) for f in figures}
+    assert {("chatgpt", "超过 10 万用户"), ("chatgpt", "突破百万"), ("chatgpt", "1 亿用户仅用时两个月")} <= on
+    assert not [f for f in figures if f["entity"] == "gpt-3-5"]
+    # The report prints only the launch year: no invented launch day; the five-day count is of registrations.
+    users = {f["printed"]: f for f in figures if f["metric"] == "users" and f["entity"] == "chatgpt"}
+    assert {f["as_of"] for f in users.values()} == {"2022"} and users["突破百万"]["measure"] == "registered"
+
+
+async def test_forecasts_are_dated_by_announcement_date_not_as_of(server) -> None:
+    answer = await _call(server, "vendor_financials", {"vendor": "景嘉微"})
+    forecasts = [f for f in answer["figures"] if f.get("basis") == "forecast"]
+    assert forecasts and all(f.get("as_of") is None for f in forecasts)
+    assert [f["text"] for f in forecasts if f["metric"] == "announcement_date"] == ["2026-01-15"]
+
+
+async def test_run_rates_and_utilization_are_not_filed_as_revenue_or_cluster_efficiency(server) -> None:
+    openai = await _call(server, "vendor_financials", {"vendor": "OpenAI", "metric": "revenue"})
+    assert {f.get("measure") for f in openai["figures"] if f["metric"] == "revenue"} == {"annualized-run-rate"}
+    smic = await _call(server, "vendor_financials", {"vendor": "中芯国际"})
+    assert [f["printed"] for f in smic["figures"] if f["metric"] == "capacity_utilization"] == ["89.6%"]
+    assert not [f for f in smic["figures"] if f["metric"] == "efficiency"]

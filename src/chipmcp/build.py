@@ -335,6 +335,16 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
             problems.append(f"{origin}: {what}: measure {row.measure!r} is not one of metric {row.metric}'s "
                             f"measures: {allowed}; use one or declare it in knowledge/metrics.toml")
             continue
+        if row.basis == "forecast" and row.as_of is not None:
+            # as_of makes dated figures a history instead of a conflict; a forecast's day is no such date
+            problems.append(f"{origin}: {what}: a forecast holds for its `period`, not at a date: drop "
+                            f"as_of {row.as_of!r} and record the day it was announced as an `announcement_date` figure")
+            continue
+        if (entities[row.entity][0] == "market" and metric.measures and metric.measures[0] == "own"
+                and row.measure in (None, "own")):
+            problems.append(f"{origin}: {what}: a market has no {row.metric} of its own: name the part of "
+                            f"{row.entity} it measures with `measure` ({', '.join(metric.measures[1:])})")
+            continue
         rows.append({
             "entity": row.entity, "entity_kind": entities[row.entity][0], "metric": row.metric,
             "value": row.value, "low": row.low, "high": row.high, "bound": row.bound, "text": row.text,
