@@ -98,13 +98,14 @@ def test_answers_are_kept_per_arguments_and_errors_are_not(kb) -> None:
         calls.append(name)
         return tools.lookup_chip(kb, name)
 
+    tool = tools.BY_NAME["lookup_chip"]
     cache = AnswerCache(size=2)
-    first = cache.run("lookup_chip", {"name": "H100"}, lambda: lookup("H100"))
-    assert cache.run("lookup_chip", {"name": "H100"}, lambda: lookup("H100")) is first
-    cache.run("lookup_chip", {"name": "H20"}, lambda: lookup("H20"))
-    cache.run("lookup_chip", {"name": "A100"}, lambda: lookup("A100"))  # evicts H100, the least recently used
-    assert cache.run("lookup_chip", {"name": "H100"}, lambda: lookup("H100")).structured_content["id"] == "nvidia-h100"
+    first = cache.run(tool, {"name": "H100"}, lambda: lookup("H100"))
+    assert cache.run(tool, {"name": "H100"}, lambda: lookup("H100")) is first
+    cache.run(tool, {"name": "H20"}, lambda: lookup("H20"))
+    cache.run(tool, {"name": "A100"}, lambda: lookup("A100"))  # evicts H100, the least recently used
+    assert cache.run(tool, {"name": "H100"}, lambda: lookup("H100")).structured_content["id"] == "nvidia-h100"
     for _ in range(2):
         with pytest.raises(ToolError, match="No chip"):
-            cache.run("lookup_chip", {"name": "no such chip zz9"}, lambda: lookup("no such chip zz9"))
+            cache.run(tool, {"name": "no such chip zz9"}, lambda: lookup("no such chip zz9"))
     assert calls == ["H100", "H20", "A100", "H100", "no such chip zz9", "no such chip zz9"]

@@ -12,10 +12,26 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .units import DIMENSIONS, UNITS
+
+
+class _LazyNumpy:
+    """numpy, imported at the first arithmetic rather than at import: the server registers its tools
+    (which import this module) before its first answer, and numpy is a fifth of a cold start."""
+
+    def __getattr__(self, name: str):
+        import numpy
+
+        globals()["np"] = numpy  # from now on `np` is numpy itself: no indirection on hot paths
+        return getattr(numpy, name)
+
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = _LazyNumpy()
 
 __all__ = ["DIMENSIONS"]
 

@@ -1,4 +1,4 @@
-"""MCP wiring only: registers the five tools, the resources and a prompt on an MCPServer.
+"""MCP wiring only: registers every tool of `chipmcp.tools.TOOLS`, the resources and the prompts on an MCPServer.
 
 `build_server(kb)` takes the knowledge base as an argument (tests pass their own); with none, the
 default database is found or built on the first request, so start-up stays light.
@@ -6,6 +6,7 @@ default database is found or built on the first request, so start-up stays light
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import threading
@@ -17,12 +18,13 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
+from pydantic.fields import FieldInfo
 
+from . import tools
 from ._version import __version__
 from .errors import ChipMCPError
 from .kb import KnowledgeBase
-from .models import ChipAnswer, ClusterEstimate, Comparison, VendorFinancials, XinchuangAnswer
-from .units import PRECISIONS
+from .tools import TOOLS, Tool
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -40,21 +42,10 @@ chipmcp://chips/{id} and chipmcp://sources/{id}."""
 log = logging.getLogger("chipmcp")
 
 # One call per tool as a model would write it: what the tests, the benchmarks and the docs exercise.
-EXAMPLE_CALLS: dict[str, dict[str, Any]] = {
-    "lookup_chip": {"name": "昇腾910B"},
-    "compare_chips": {"names": ["昇腾910B", "H100", "MTT S4000"]},
-    "estimate_cluster": {"chip": "MTT S4000", "target_pflops": 1000},
-    "xinchuang_certified": {"name": "壁仞"},
-    "vendor_financials": {"vendor": "寒武纪"},
-}
+EXAMPLE_CALLS: dict[str, dict[str, Any]] = {tool.name: tool.example for tool in TOOLS}
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
                             open_world_hint=False)
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list, units.PRECISIONS
-CompareMetric = Literal["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "price",
-                        "tflops_per_w", "bandwidth_per_tflops", "gb_per_tflops", "price_per_tflops"]
 
 Answer = TypeVar("Answer", bound=BaseModel)
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -75,18 +66,16 @@ class LazyKnowledgeBase:
         return self._kb
 
 
-def answer(result: BaseModel) -> CallToolResult:
+def answer(tool: Tool, result: BaseModel) -> CallToolResult:
     """The same answer twice: readable text for clients that show text, JSON for those that read structure."""
-    from .render import render
-
-    return CallToolResult(content=[TextContent(type="text", text=render(result))],
+    return CallToolResult(content=[TextContent(type="text", text=tool.render(result))],
                           structured_content=result.model_dump(mode="json"))
 
 
-def run_tool(call: Callable[[], Answer]) -> CallToolResult:
+def run_tool(tool: Tool, call: Callable[[], Answer]) -> CallToolResult:
     """Run a tool body; anticipated failures become a ToolError a model can act on."""
     try:
-        return answer(call())
+        return answer(tool, call())
     except ChipMCPError as error:
         raise ToolError(str(error)) from None
 
@@ -103,13 +92,13 @@ class AnswerCache:
         self._size = size
         self._lock = threading.Lock()
 
-    def run(self, tool: str, arguments: dict[str, Any], call: Callable[[], Answer]) -> CallToolResult:
-        key = json.dumps([tool, arguments], sort_keys=True, ensure_ascii=False)
+    def run(self, tool: Tool, arguments: dict[str, Any], call: Callable[[], Answer]) -> CallToolResult:
+        key = json.dumps([tool.name, arguments], sort_keys=True, ensure_ascii=False)
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-        result = run_tool(call)
+        result = run_tool(tool, call)
         with self._lock:
             self._answers[key] = result
             if len(self._answers) > self._size:
@@ -117,21 +106,13 @@ class AnswerCache:
         return result
 
 
-class _LazyTools:
-    """chipmcp.tools, imported on first use: the tool bodies bring numpy, which start-up should not wait for."""
-
-    def __getattr__(self, name: str) -> Any:
-        from . import tools
-
-        return getattr(tools, name)
-
-
 def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
     """Load what the first call needs (numpy, the database, the name index, OpenCC) while the client is
     still initializing; a failure here surfaces, with its message, on the first call instead."""
     try:
-        from . import tools  # noqa: F401
+        from . import compute
 
+        compute.as_array(0.0)  # loads numpy
         knowledge().names.resolve("昇騰910B", frozenset({"chip"}), "chip")
     except Exception:
         log.debug("warm-up failed; the first call will retry", exc_info=True)
@@ -140,7 +121,6 @@ def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
 def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING", warm_up: bool = False) -> MCPServer:
     """The MCP server over `kb` (default: the installed knowledge, opened on first use). `warm_up` loads
     the first call's needs in a background thread at once, for a server about to be run."""
-    tools = _LazyTools()
     source = LazyKnowledgeBase() if kb is None else None
 
     def knowledge() -> KnowledgeBase:
@@ -148,9 +128,9 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
     answers = AnswerCache()
 
-    def respond(tool: str, **arguments: Any) -> CallToolResult:
-        """The answer of chipmcp.tools.<tool> to these arguments (kept for the next identical question)."""
-        return answers.run(tool, arguments, lambda: getattr(tools, tool)(knowledge(), **arguments))
+    def respond(tool: Tool, arguments: dict[str, Any]) -> CallToolResult:
+        """The tool's answer to these (already validated) arguments, kept for the next identical question."""
+        return answers.run(tool, arguments, lambda: tool.run(knowledge(), **arguments))
 
     if warm_up:
         threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
@@ -158,96 +138,8 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     mcp = MCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
                     instructions=INSTRUCTIONS, version=__version__, log_level=log_level)
 
-    @mcp.tool(title="Look up a chip", annotations=READ_ONLY)
-    def lookup_chip(
-        name: Annotated[Name, Field(description="Chip or system in any spelling: 昇腾910B, 昇騰910B, Ascend 910B, "
-                                                "shengteng 910b, H100, MTT S4000, CloudMatrix 384")],
-    ) -> Annotated[CallToolResult, ChipAnswer]:
-        """Every reported figure of one AI chip or system, with sources, disagreements and certification.
-
-        Example: lookup_chip(name="昇腾910B")
-        """
-        return respond("lookup_chip", name=name)
-
-    @mcp.tool(title="Compare chips", annotations=READ_ONLY)
-    def compare_chips(
-        names: Annotated[list[Name], Field(min_length=2, max_length=20,
-                                           description="2 to 20 chips, any spelling: ['910B', 'H20', 'MLU370-X8']")],
-        metrics: Annotated[list[CompareMetric] | None, Field(max_length=10, description=(
-            "Columns to show; default: compute, memory, bandwidth, interconnect, power and derived ratios"))] = None,
-        baseline: Annotated[Name | None, Field(description="Chip the ratios are relative to; default the first")] = None,
-        precision: Annotated[Precision, Field(description="Precision of the compute column")] = "fp16",
-    ) -> Annotated[CallToolResult, Comparison]:
-        """Chips side by side: normalized specs, ratios to a baseline, TFLOPS/W and friends, best per metric.
-
-        Example: compare_chips(names=["昇腾910B", "H20", "MTT S4000"], baseline="H20")
-        """
-        return respond("compare_chips", names=names, metrics=metrics, baseline=baseline, precision=precision)
-
-    @mcp.tool(title="Estimate a cluster", annotations=READ_ONLY)
-    def estimate_cluster(
-        chip: Annotated[Name, Field(description="Chip (910B, H100) or system (CloudMatrix 384, GB200 NVL72)")],
-        count: Annotated[int | None, Field(ge=1, le=10_000_000, description=(
-            "Number of cards (or of systems, for a system name); give this or target_pflops"))] = None,
-        target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False, description=(
-            "Compute to reach, in PFLOPS at `precision`; give this or count"))] = None,
-        precision: Annotated[Precision, Field(description="Precision of the compute figures used")] = "fp16",
-        cards_per_server: Annotated[int, Field(ge=1, le=1024, description="Cards in one server")] = 8,
-        utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False, description=(
-            "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))] = 1.0,
-        power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False, description=(
-            "Extra system power as a share of chip power (0.3 = +30%)"))] = 0.0,
-        p_base: Annotated[Literal[1000, 1024], Field(description=(
-            "TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it"))] = 1000,
-        use_server_figure: Annotated[bool, Field(description=(
-            "Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures"))] = False,
-        parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False, description=(
-            "Training: model parameters in billions (with tokens_billion and mfu)"))] = None,
-        tokens_billion: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False, description=(
-            "Training: tokens in billions"))] = None,
-        mfu: Annotated[float | None, Field(gt=0, le=1, allow_inf_nan=False, description=(
-            "Training: model FLOPs utilization, 0-1"))] = None,
-        price_per_gpu_hour: Annotated[float | None, Field(ge=0, le=1e6, allow_inf_nan=False, description=(
-            "Training: rental price of one card-hour, for a cost"))] = None,
-        workload: Annotated[Name | None, Field(description=(
-            "A reported training run to recompute (DeepSeek-V3, GPT-4): cost from its GPU hours, or implied MFU"
-        ))] = None,
-    ) -> Annotated[CallToolResult, ClusterEstimate]:
-        """Cards and servers for a PFLOPS target, or totals (compute, memory, power, energy) for N cards.
-
-        Example: estimate_cluster(chip="MTT S4000", target_pflops=1000, precision="fp16")
-        """
-        return respond("estimate_cluster", chip=chip, count=count, target_pflops=target_pflops, precision=precision,
-                       cards_per_server=cards_per_server, utilization=utilization, power_overhead=power_overhead,
-                       p_base=p_base, use_server_figure=use_server_figure, parameters_billion=parameters_billion,
-                       tokens_billion=tokens_billion, mfu=mfu, price_per_gpu_hour=price_per_gpu_hour, workload=workload)
-
-    @mcp.tool(title="安全可靠测评 (xinchuang) certification", annotations=READ_ONLY)
-    def xinchuang_certified(
-        name: Annotated[Name | None, Field(description=(
-            "Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list"))] = None,
-    ) -> Annotated[CallToolResult, XinchuangAnswer]:
-        """Whether a chip or company is on China's 安全可靠测评 AI-chip list, as listed product or same family.
-
-        Example: xinchuang_certified(name="壁仞")
-        """
-        return respond("xinchuang_certified", name=name)
-
-    @mcp.tool(title="Company financials", annotations=READ_ONLY)
-    def vendor_financials(
-        vendor: Annotated[Name, Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, "
-                                                  "Cambricon, 寒武纪-U, 910B (→ Huawei)")],
-        period: Annotated[str | None, Field(max_length=20, description="2024, 2025H1, 2025Q3, … (prefix match)")] = None,
-        metric: Annotated[str | None, Field(max_length=60, description=(
-            "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))] = None,
-        unit: Annotated[str | None, Field(max_length=10, description=(
-            "Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …"))] = None,
-    ) -> Annotated[CallToolResult, VendorFinancials]:
-        """A company's identity (names, stock codes, listing) and every reported financial figure, with growth.
-
-        Example: vendor_financials(vendor="摩尔线程", period="2025")
-        """
-        return respond("vendor_financials", vendor=vendor, period=period, metric=metric, unit=unit)
+    for tool in TOOLS:
+        _register_tool(mcp, tool, respond)
 
     @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
                   mime_type="application/json")
@@ -255,7 +147,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         entity = knowledge().entity(chip_id)
         if entity is None or entity["entity_kind"] not in ("chip", "system"):
             raise ResourceNotFoundError(f"No chip or system with id '{chip_id}'.")
-        return tools.lookup_chip(knowledge(), chip_id).model_dump_json(indent=1)
+        return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id).model_dump_json(indent=1)
 
     @mcp.resource("chipmcp://sources/{source_id}", name="source", title="A source report and what chipmcp took from it",
                   mime_type="application/json")
@@ -276,6 +168,26 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
     _register_completions(mcp, knowledge)
     return mcp
+
+
+def _register_tool(mcp: MCPServer, tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult]) -> None:
+    """An MCP tool whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here."""
+    parameters = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_parameter_type(field),
+                                    default=inspect.Parameter.empty if field.is_required() else field.default)
+                  for name, field in tool.arguments.model_fields.items()]
+
+    def handler(**arguments: Any) -> CallToolResult:
+        return respond(tool, arguments)
+
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        parameters, return_annotation=Annotated[CallToolResult, tool.answer])
+    handler.__name__ = tool.name
+    mcp.add_tool(handler, name=tool.name, title=tool.title, description=tool.docstring, annotations=READ_ONLY)
+
+
+def _parameter_type(field: FieldInfo) -> Any:
+    """The field's type with its constraints and description, as a function parameter carries them."""
+    return Annotated[(field.annotation, *field.metadata, Field(description=field.description))]
 
 
 def _register_completions(mcp: MCPServer, knowledge: Callable[[], KnowledgeBase]) -> None:

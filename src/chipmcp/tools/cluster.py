@@ -4,6 +4,9 @@ optionally, a training job or a reported training run recomputed."""
 from __future__ import annotations
 
 import math
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from .. import compute
 from ..errors import InputError
@@ -12,6 +15,7 @@ from ..models import ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadF
 from ..selection import check_precision
 from .common import CHIP_OR_SYSTEM, describe, figure, resolve, source_refs
 from .lookup import resolve_chip
+from .registry import Arguments, Name, Precision, Tool
 from .specs import Spec, chip_specs
 
 
@@ -327,3 +331,36 @@ def render(e: ClusterEstimate) -> str:
     lines.append("Sources: " + ", ".join(s.id for s in e.sources) + f"; figures {', '.join(map(str, e.figure_ids))}")
     return "\n".join(lines)
 
+
+
+class EstimateClusterArguments(Arguments):
+    chip: Name = Field(description="Chip (910B, H100) or system (CloudMatrix 384, GB200 NVL72)")
+    count: Annotated[int | None, Field(ge=1, le=10_000_000)] = Field(None, description=(
+        "Number of cards (or of systems, for a system name); give this or target_pflops"))
+    target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(None, description=(
+        "Compute to reach, in PFLOPS at `precision`; give this or count"))
+    precision: Precision = Field("fp16", description="Precision of the compute figures used")
+    cards_per_server: Annotated[int, Field(ge=1, le=1024)] = Field(8, description="Cards in one server")
+    utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(1.0, description=(
+        "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
+    power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(0.0, description=(
+        "Extra system power as a share of chip power (0.3 = +30%)"))
+    p_base: Literal[1000, 1024] = Field(1000, description="TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it")
+    use_server_figure: bool = Field(False, description=(
+        "Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures"))
+    parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(None, description=(
+        "Training: model parameters in billions (with tokens_billion and mfu)"))
+    tokens_billion: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(
+        None, description="Training: tokens in billions")
+    mfu: Annotated[float | None, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        None, description="Training: model FLOPs utilization, 0-1")
+    price_per_gpu_hour: Annotated[float | None, Field(ge=0, le=1e6, allow_inf_nan=False)] = Field(
+        None, description="Training: rental price of one card-hour, for a cost")
+    workload: Name | None = Field(None, description=(
+        "A reported training run to recompute (DeepSeek-V3, GPT-4): cost from its GPU hours, or implied MFU"))
+
+
+TOOL = Tool(name="estimate_cluster", title="Estimate a cluster",
+            description="Cards and servers for a PFLOPS target, or totals (compute, memory, power, energy) for N cards.",
+            example={"chip": "MTT S4000", "target_pflops": 1000}, arguments=EstimateClusterArguments,
+            answer=ClusterEstimate, run=estimate_cluster, render=render)

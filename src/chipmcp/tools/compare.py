@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from .. import compute
 from ..errors import InputError
 from ..kb import KnowledgeBase
 from ..models import Comparison, ComparisonCell, ComparisonColumn, ComparisonRow
 from .lookup import resolve_chip
+from .registry import Arguments, Name, Precision, Tool
 from .specs import SPEC_UNITS, Spec, chip_specs
 
 BASE_METRICS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "price"]
@@ -43,7 +46,7 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
     if len(currencies) > 1 and ({"price", "price_per_tflops"} & set(wanted)):
         warnings.append(f"Prices are in different currencies ({', '.join(sorted(currencies))}); "
                         "they are not compared.")
-        columns["price"] = np.full(len(ids), np.nan)
+        columns["price"] = compute.as_array([None] * len(ids))
     columns.update(compute.derived_metrics(columns))
     ratios = compute.ratios_to(columns, base_index)
 
@@ -139,3 +142,22 @@ def render(c: Comparison) -> str:
     lines.append("Assumptions: " + " ".join(c.assumptions))
     lines.append("Sources: " + ", ".join(s.id for s in c.sources))
     return "\n".join(lines)
+
+
+CompareMetric = Literal["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "price",
+                        "tflops_per_w", "bandwidth_per_tflops", "gb_per_tflops", "price_per_tflops"]
+
+
+class CompareChipsArguments(Arguments):
+    names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
+        description="2 to 20 chips, any spelling: ['910B', 'H20', 'MLU370-X8']")
+    metrics: Annotated[list[CompareMetric] | None, Field(max_length=10)] = Field(None, description=(
+        "Columns to show; default: compute, memory, bandwidth, interconnect, power and derived ratios"))
+    baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
+    precision: Precision = Field("fp16", description="Precision of the compute column")
+
+
+TOOL = Tool(name="compare_chips", title="Compare chips",
+            description="Chips side by side: normalized specs, ratios to a baseline, TFLOPS/W and friends, best per metric.",
+            example={"names": ["昇腾910B", "H100", "MTT S4000"]}, arguments=CompareChipsArguments, answer=Comparison,
+            run=compare_chips, render=render)

@@ -7,12 +7,15 @@ import itertools
 import re
 from collections import defaultdict
 
+from pydantic import Field
+
 from .. import compute
 from ..errors import InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import GrowthFigure, Listing, NameMatch, NormalizedFigure, VendorFinancials, VendorIdentity
 from ..units import UNITS
 from .common import conflicts, describe, figure, name_match, resolve, source_refs
+from .registry import Arguments, Name, Tool
 
 COMPANY = frozenset({"vendor", "market"})
 IDENTITY_METRICS = {"stock_code", "exchange", "listing_date"}
@@ -198,4 +201,19 @@ def render(a: VendorFinancials) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["name_match", "vendor_financials"]
+class VendorFinancialsArguments(Arguments):
+    vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, "
+                                     "910B (→ Huawei)")
+    period: str | None = Field(None, max_length=20, description="2024, 2025H1, 2025Q3, … (prefix match)")
+    metric: str | None = Field(None, max_length=60, description=(
+        "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))
+    unit: str | None = Field(None, max_length=10, description=(
+        "Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …"))
+
+
+TOOL = Tool(name="vendor_financials", title="Company financials",
+            description="A company's identity (names, stock codes, listing) and every reported financial figure, with growth.",
+            example={"vendor": "摩尔线程", "period": "2025"}, arguments=VendorFinancialsArguments,
+            answer=VendorFinancials, run=vendor_financials, render=render)
+
+__all__ = ["TOOL", "name_match", "vendor_financials"]

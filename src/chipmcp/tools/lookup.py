@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from .. import compute
 from ..errors import ChipMCPError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import CertificationStatus, ChipAnswer, Derived, NameMatch, VendorRef
 from .common import CHIP_OR_SYSTEM, VENDOR, conflicts, describe, figure, resolve, source_refs
+from .registry import Arguments, Name, Tool
 from .specs import chip_specs
 from .xinchuang import chip_status
 
@@ -102,3 +105,13 @@ def render(a: ChipAnswer) -> str:
         lines.append("Used in systems: " + ", ".join(a.in_systems))
     lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
     return "\n".join(lines)
+
+
+class LookupChipArguments(Arguments):
+    name: Name = Field(description="Chip or system in any spelling: 昇腾910B, 昇騰910B, Ascend 910B, shengteng 910b, "
+                                   "H100, MTT S4000, CloudMatrix 384")
+
+
+TOOL = Tool(name="lookup_chip", title="Look up a chip",
+            description="Every reported figure of one AI chip or system, with sources, disagreements and certification.",
+            example={"name": "昇腾910B"}, arguments=LookupChipArguments, answer=ChipAnswer, run=lookup_chip, render=render)

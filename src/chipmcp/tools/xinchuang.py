@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from ..kb import KnowledgeBase, display_name
 from ..models import Announcement, CertificationEntry, CertificationStatus, XinchuangAnswer
 from .common import CHIP_OR_VENDOR, resolve, source_refs
+from .registry import Arguments, Name, Tool
 
 
 def _entry(kb: KnowledgeBase, row: dict[str, Any]) -> CertificationEntry:
@@ -100,3 +103,13 @@ def render(a: XinchuangAnswer) -> str:
         ann = a.announcement
         lines.append(f"Announcement: {ann.name}, {ann.issuer}, {ann.date} (via {ann.source}: {ann.locator})")
     return "\n".join(lines)
+
+
+class XinchuangCertifiedArguments(Arguments):
+    name: Name | None = Field(None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
+
+
+TOOL = Tool(name="xinchuang_certified", title="安全可靠测评 (xinchuang) certification",
+            description="Whether a chip or company is on China's 安全可靠测评 AI-chip list, as listed product or same family.",
+            example={"name": "壁仞"}, arguments=XinchuangCertifiedArguments, answer=XinchuangAnswer,
+            run=xinchuang_certified, render=render)

@@ -1,0 +1,49 @@
+"""What a tool is, declared once: its arguments, answer, text renderer and the function that answers.
+
+A tool's `arguments` model is the single declaration of its parameters: the server turns its fields
+into the MCP inputSchema, the docs test reads the README's parameter table against it, and `call`
+validates direct calls through it. Light on purpose (pydantic only), so the server can register
+every tool without loading numpy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..units import PRECISIONS
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list, units.PRECISIONS
+
+
+class Arguments(BaseModel):
+    """Base of every tool's argument model: unknown arguments are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    title: str
+    description: str  # one sentence: it costs the model context on every tools/list
+    example: dict[str, Any]  # one call as a model would write it; the docs, tests and benchmarks use it
+    arguments: type[Arguments]
+    answer: type[BaseModel]
+    run: Callable[..., BaseModel]  # run(kb, **arguments) -> answer
+    render: Callable[[Any], str]  # the text block of an answer
+
+    def call(self, kb: Any, **arguments: Any) -> BaseModel:
+        """Answer as the MCP tool would: arguments validated and defaulted by the model first."""
+        return self.run(kb, **self.arguments.model_validate(arguments).model_dump())
+
+    @property
+    def docstring(self) -> str:
+        shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.example.items())
+        return f"{self.description}\n\nExample: {self.name}({shown})"
+
