@@ -8,6 +8,7 @@ same knowledge gives identical tables. Every problem is collected and reported t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -28,6 +29,7 @@ from .records import (
     RECORD_KINDS,
     Announcement,
     Certification,
+    ControlClass,
     FigureBlock,
     FigureRow,
     Metric,
@@ -216,6 +218,8 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         need_source(loc.origin, f"certification {cert.product}", cert.source)
         certification_rows.append(cert.model_dump() | {"origin": loc.origin})
 
+    control_rows = _control_rows(loaded, entities, need_source, problems)
+
     if problems:
         raise KnowledgeError(problems)
     return {
@@ -227,7 +231,33 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "figures": figure_rows,
         "announcements": sorted(announcement_rows, key=lambda r: r["id"]),
         "certifications": sorted(certification_rows, key=lambda r: (r["announcement"], r["seq"])),
+        "control_classes": control_rows,
     }
+
+
+def _control_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], need_source: Any,
+                  problems: list[str]) -> list[dict[str, Any]]:
+    """Export-control classes as rows, their clauses as JSON; the regime must be a regulation entity."""
+    rows = []
+    for located in _records(loaded, "control_class"):
+        rule: ControlClass = located.record  # type: ignore[assignment]
+        what = f"control_class {rule.id}"
+        kind = entities.get(rule.regime)
+        if kind is None or kind[0] != "market" or getattr(kind[1].record, "kind", "") != "regulation":
+            problems.append(f"{located.origin}: {what}: regime {rule.regime!r} is not a [[market]] of kind 'regulation'")
+        need_source(located.origin, what, rule.source)
+        rows.append({**rule.model_dump(exclude={"clauses"}), "origin": located.origin,
+                     "clauses": json.dumps([[c.model_dump() for c in clause] for clause in rule.clauses],
+                                           ensure_ascii=False)})
+    seen: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        key = (row["regime"], row["reading"], row["source"])
+        order = f"{key}:{row['precedence']}"
+        if order in seen:
+            problems.append(f"{row['origin']}: control_class {row['id']}: precedence {row['precedence']} is taken by "
+                            f"{seen[order]} for the same regime, reading and source")
+        seen[order] = row["id"]
+    return sorted(rows, key=lambda r: (r["regime"], r["reading"], r["source"], r["precedence"]))
 
 
 def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metrics: dict[str, Metric],
@@ -452,6 +482,8 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "certifications": ({"announcement": TEXT, "seq": INT, "product": TEXT, "company": TEXT, "level": TEXT,
                         "chip": TEXT, "vendor": TEXT, "source": TEXT, "locator": TEXT, "printed": TEXT,
                         "origin": TEXT}, None),
+    "control_classes": ({"id": TEXT, "regime": TEXT, "name": TEXT, "reading": TEXT, "precedence": INT, "source": TEXT,
+                         "locator": TEXT, "clauses": TEXT, "note": TEXT, "origin": TEXT}, "id"),
     "meta": ({"key": TEXT, "value": TEXT}, "key"),
 }
 INDEXES = {"aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], ["metric"]],

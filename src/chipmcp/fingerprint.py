@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # bump when the tables change shape, so cached databases are rebuilt
+SCHEMA_VERSION = 4  # bump when the tables change shape, so cached databases are rebuilt
 
 
 def knowledge_files(knowledge_dir: Path) -> list[Path]:

@@ -35,6 +35,7 @@ research reports. Every figure carries its source report and the token as printe
 - estimate_cluster: cards/servers for a target PFLOPS, or totals for N cards; power, energy; training runs.
 - xinchuang_certified: whether a chip or company is on the 安全可靠测评 AI-chip list; no name → whole list.
 - vendor_financials: a company's identity (stock codes, listing) and revenue, profit, capex, forecasts.
+- export_control_check: a chip's TPP, performance density and ECCN 3A090 standing, with the working.
 Names may be written in 简体/繁體/English/pinyin, with or without the vendor. When reports disagree,
 answers return every figure and mark the preferred one; say so to the user. Resources:
 chipmcp://chips/{id} and chipmcp://sources/{id}."""
