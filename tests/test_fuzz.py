@@ -54,6 +54,7 @@ STRATEGIES = {
                              p_base=st.sampled_from([1000, 1024, 999]), parameters_billion=st.floats(),
                              tokens_billion=st.floats(), mfu=st.floats(), workload=nasty_text),
     "xinchuang_certified": args(name=nasty_text),
+    "export_control_check": args(chip=nasty_text),
     "vendor_financials": args(vendor=nasty_text, period=nasty_text, metric=nasty_text, unit=nasty_text),
 }
 

@@ -36,6 +36,7 @@ from .records import (
     RECORD_KINDS,
     Announcement,
     Certification,
+    ControlClass,
     Extension,
     FigureBlock,
     FigureRow,
@@ -264,6 +265,8 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         need_source(loc.origin, f"certification {cert.product}", cert.source)
         certification_rows.append(cert.model_dump() | {"origin": loc.origin})
 
+    control_rows = _control_rows(loaded, entities, need_source, problems)
+
     if problems:
         raise KnowledgeError(problems)
     return {
@@ -276,6 +279,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "announcements": sorted(announcement_rows, key=lambda r: r["id"]),
         "certifications": sorted(certification_rows, key=lambda r: (r["announcement"], r["seq"])),
         "search": _search_rows(entity_rows, alias_rows, [m for _, m in sorted(metrics.items())], figure_rows),
+        "control_classes": control_rows,
     }
 
 
@@ -302,6 +306,32 @@ def _search_rows(entity_rows: list[dict[str, Any]], alias_rows: list[dict[str, A
         add(fig["entity"], fig["metric"], fig["id"], labels=labels[fig["metric"]], locator=fig["locator"],
             note=fig["note"] or "")
     return rows
+
+
+
+def _control_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], need_source: Any,
+                  problems: list[str]) -> list[dict[str, Any]]:
+    """Export-control classes as rows, their clauses as JSON; the regime must be a regulation entity."""
+    rows = []
+    for located in _records(loaded, "control_class"):
+        rule: ControlClass = located.record  # type: ignore[assignment]
+        what = f"control_class {rule.id}"
+        kind = entities.get(rule.regime)
+        if kind is None or kind[0] != "market" or getattr(kind[1].record, "kind", "") != "regulation":
+            problems.append(f"{located.origin}: {what}: regime {rule.regime!r} is not a [[market]] of kind 'regulation'")
+        need_source(located.origin, what, rule.source)
+        rows.append({**rule.model_dump(exclude={"clauses"}), "origin": located.origin,
+                     "clauses": json.dumps([[c.model_dump() for c in clause] for clause in rule.clauses],
+                                           ensure_ascii=False)})
+    seen: dict[tuple[str, str, str], str] = {}
+    for row in rows:
+        key = (row["regime"], row["reading"], row["source"])
+        order = f"{key}:{row['precedence']}"
+        if order in seen:
+            problems.append(f"{row['origin']}: control_class {row['id']}: precedence {row['precedence']} is taken by "
+                            f"{seen[order]} for the same regime, reading and source")
+        seen[order] = row["id"]
+    return sorted(rows, key=lambda r: (r["regime"], r["reading"], r["source"], r["precedence"]))
 
 
 def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metrics: dict[str, Metric],
@@ -669,6 +699,8 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
                         "origin": TEXT}, None),
     "search": ({"id": INT, "entity": TEXT, "metric": TEXT, "figure": INT, "names": TEXT, "labels": TEXT,
                 "locator": TEXT, "note": TEXT}, "id"),
+    "control_classes": ({"id": TEXT, "regime": TEXT, "name": TEXT, "reading": TEXT, "precedence": INT, "source": TEXT,
+                         "locator": TEXT, "clauses": TEXT, "note": TEXT, "origin": TEXT}, "id"),
     "meta": ({"key": TEXT, "value": TEXT}, "key"),
 }
 # Searched columns, in the order kb.search weighs them: a name hit counts most, a note least.

@@ -455,3 +455,47 @@ def cells_differ_by(computed: Cell, reported: Cell) -> tuple[float, float] | Non
     if a is None or b is None or a[0] == 0 or a[1] == 0:
         return None
     return float((b[0] - a[0]) / a[0] * 100), float((b[1] - a[1]) / a[1] * 100)
+
+
+# --- export-control indicators ----------------------------------------------------------------------------
+# TPP (total processing performance) = peak TOPS or TFLOPS × the operation's bit length; performance density
+# = TPP ÷ die area in mm². Thresholds come from the knowledge base (control classes), never from here.
+
+_COMPARISONS = {">": lambda x, t: x > t, ">=": lambda x, t: x >= t, "<": lambda x, t: x < t, "<=": lambda x, t: x <= t}
+
+
+def total_processing_performance(low: float, high: float, bits: int, sparse: bool = False) -> tuple[float, float]:
+    """TPP of a compute interval in T(FL)OPS. A sparse figure counts half: sparsity doubles the printed peak."""
+    return interval_scale(low, high, bits * (0.5 if sparse else 1.0))
+
+
+def interval_max(intervals: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The largest of several intervals, end by end: [max of lows, max of highs]."""
+    ends = np.array(intervals, dtype=float)
+    return float(ends[:, 0].max()), float(ends[:, 1].max())
+
+
+def holds(low: float | None, high: float | None, op: str, threshold: float) -> bool | None:
+    """Whether `x op threshold` holds for every x in [low, high] (True), for none (False), or for only some of
+    them, or x is unknown (None). The comparisons are monotone, so testing both ends decides it."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return None
+    at_low, at_high = _COMPARISONS[op](low, threshold), _COMPARISONS[op](high, threshold)
+    return at_low if at_low == at_high else None
+
+
+def all_hold(results: Sequence[bool | None]) -> bool | None:
+    """Three-valued AND: false if any is false, unknown if any is unknown, else true."""
+    return False if False in results else (None if None in results else True)
+
+
+def any_holds(results: Sequence[bool | None]) -> bool | None:
+    """Three-valued OR: true if any is true, unknown if any is unknown, else false."""
+    return True if True in results else (None if None in results else False)
+
+
+def headroom(low: float, high: float, threshold: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """How far [low, high] sits from a threshold: (value − threshold) and value ÷ threshold, both as intervals
+    (negative differences and ratios below 1 are under the line)."""
+    ends = np.array([low, high], dtype=float)
+    return (float(ends[0] - threshold), float(ends[1] - threshold)), (float(ends[0] / threshold), float(ends[1] / threshold))

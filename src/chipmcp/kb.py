@@ -231,6 +231,12 @@ class KnowledgeBase:
     def _certifications(self) -> tuple[dict[str, Any], ...]:
         return tuple(self._rows("SELECT * FROM certifications ORDER BY announcement, seq"))
 
+    @cached_property
+    def control_classes(self) -> tuple[dict[str, Any], ...]:
+        """Export-control classes in (regime, reading, source, precedence) order; `clauses` parsed."""
+        rows = self._rows("SELECT * FROM control_classes ORDER BY regime, reading, source, precedence")
+        return tuple(row | {"clauses": json.loads(row["clauses"])} for row in rows)
+
     def figure_count_by_source(self) -> dict[str, int]:
         return {r["source"]: r["n"] for r in self._rows("SELECT source, count(*) AS n FROM figures GROUP BY source")}
 

@@ -558,3 +558,65 @@ class ChipList(Model):
     rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
     sources: list[SourceRef]
     summary: str
+
+
+class TppFigure(CompactModel):
+    """TPP at one precision: the compute figure the selection rule chose, × the precision's bit length."""
+
+    precision: str
+    bits: int
+    compute: Cell
+    tpp: Cell
+
+
+class ClauseTest(CompactModel):
+    test: str = Field(description="The clause's conditions, e.g. 'TPP >= 1600 and PD >= 5.92'")
+    status: Literal["met", "not met", "undecided"]
+    needs: list[str] = Field(default_factory=list, description="Quantities not reported that would decide it")
+
+
+class Standing(CompactModel):
+    """One control class tested on the chip's figures, under one reading (the rule text or a report's)."""
+
+    regime: str
+    class_name: str = Field(description="e.g. 3A090.a")
+    reading: Literal["rule", "report"] = Field(description="rule: the rule text; report: a report's reading of it")
+    source: str
+    locator: str
+    status: Literal["met", "not met", "undecided"] = Field(description="Tested on the preferred figures")
+    across_claims: str | None = Field(None, description="The status over every claim, when reports disagree and it differs")
+    shadowed_by: str | None = Field(None, description="A class of higher precedence this reading already places it in")
+    clauses: list[ClauseTest] = Field(default_factory=list)
+    note: str = ""
+
+
+class Headroom(CompactModel):
+    """How far the TPP is from one threshold: negative difference and ratio < 1 are below the line."""
+
+    threshold: float
+    where: str = Field(description="Class and reading the threshold belongs to")
+    difference: list[float] = Field(description="[low, high] of TPP − threshold")
+    ratio: list[float] = Field(description="[low, high] of TPP ÷ threshold")
+
+
+class ExportControlAnswer(Model):
+    id: str
+    name: str
+    entity_kind: Literal["chip", "system"]
+    vendor: VendorRef
+    match: NameMatch
+    tpp_by_precision: list[TppFigure] = Field(description="TPP for every precision with a precision-stated compute figure")
+    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision (empty when none)")
+    die_area: Cell | None = None
+    performance_density: Cell | None = Field(None, description="TPP ÷ die area, where a die area is reported")
+    standings: list[Standing]
+    standing: str = Field(description="One line per reading: the class the figures place it in")
+    headroom: list[Headroom] = Field(default_factory=list)
+    reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
+    reproduction: str = Field("", description="Whether a report table's class for it follows from its figures")
+    parts: list[str] = Field(default_factory=list, description="For a system: each part chip's standing")
+    not_used: list[str] = Field(default_factory=list, description="Compute figures not used for TPP, and why")
+    warnings: list[str] = Field(default_factory=list)
+    statement: str
+    sources: list[SourceRef]
+    summary: str

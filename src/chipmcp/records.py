@@ -52,7 +52,9 @@ class Source(Record):
     date: str
     date_note: str = ""
     language: Literal["zh-Hans", "zh-Hant", "en"]
-    file: NonEmpty
+    # The report's file name in the reports folder; empty for a source with no report file (a regulation
+    # cited by its official citation), whose figures `kb verify` says it cannot check.
+    file: str = ""
 
     _date = field_validator("date")(_check_date)
 
@@ -239,6 +241,31 @@ class FigureRow(Record):
         return self
 
 
+class Condition(Record):
+    """One threshold test of a control class: `quantity op value` (TPP ≥ 4800)."""
+
+    quantity: Literal["tpp", "performance_density"]
+    op: Literal[">", ">=", "<", "<="]
+    value: float
+    printed: NonEmpty
+
+
+class ControlClass(Record):
+    """One class of an export-control regime (ECCN 3A090.a) as one source states it: an item is in the
+    class when every condition of any one clause holds. Classes of one reading are tried in `precedence`
+    order and the first met is the item's standing (3A090.a before 3A090.b)."""
+
+    id: Identifier
+    regime: Identifier
+    name: NonEmpty
+    reading: Literal["rule", "report"]
+    precedence: Annotated[int, Field(ge=1)]
+    source: Identifier
+    locator: NonEmpty
+    clauses: Annotated[list[Annotated[list[Condition], Field(min_length=1)]], Field(min_length=1)]
+    note: str = ""
+
+
 class FigureBlock(Record):
     source: Identifier
     locator: NonEmpty
@@ -259,5 +286,6 @@ RECORD_KINDS: dict[str, type[Record]] = {
     "market": Market,
     "announcement": Announcement,
     "certification": Certification,
+    "control_class": ControlClass,
     "figures": FigureBlock,
 }

@@ -52,6 +52,8 @@ SPECS: dict[str, SpecDef] = {
     "price": SpecDef("price", None),
     "memory_type": SpecDef("memory_type", None, text=True),
     "release": SpecDef("release", None, text=True),
+    "die_area_mm2": SpecDef("die_area", "mm²"),
+    "performance_density": SpecDef("performance_density", "count"),
 }
 CURRENCY_UNITS = {"USD": "美元", "CNY": "元", "HKD": "港元", "TWD": "新台币"}
 TIERS = ("dense", "unstated", "sparse", "unlabeled")

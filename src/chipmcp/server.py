@@ -40,6 +40,7 @@ research reports. Every figure carries its source report and the token as printe
 - vendor_financials: a company's identity (stock codes, listing) and revenue, profit, capex, forecasts.
 - find_chips: filter and rank chips by vendor, domestic, kind, certified, specs (where), sort_by.
 - industry_figures: market sizes and shares, cloud capex, AI models (parameters, GPU-hours, cost, users).
+- export_control_check: a chip's TPP, performance density and ECCN 3A090 standing, with the working.
 Names may be written in 简体/繁體/English/pinyin, with or without the vendor. Answers come at
 detail="summary" (each fact once, agreeing figures collapsed with all their citations); detail="full"
 gives every figure row, paged with offset/limit (`page.more` says what to ask next). Fields at their

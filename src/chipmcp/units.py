@@ -36,6 +36,7 @@ _ALL: list[Unit] = [
     *_units("power_per_bandwidth", {"W/(TB/s)": 1.0}),
     *_units("power_per_capacity", {"kW/TB": 1.0}),
     *_units("length", {"nm": 1.0}),
+    *_units("area", {"mm²": 1.0}),
     *_units("frequency", {"MHz": 1.0, "GHz": 1e3}),
     *_units("money", {"元": 1.0, "万元": 1e4, "百万元": 1e6, "亿元": 1e8, "万亿元": 1e12}, "CNY"),
     *_units("money", {"美元": 1.0, "万美元": 1e4, "百万美元": 1e6, "亿美元": 1e8,
@@ -66,3 +67,7 @@ SPARSITIES: tuple[str, ...] = ("dense", "sparse")
 # Which part of a chip a compute figure is for, when a report prints both (vector units vs matrix/tensor cores).
 ENGINES: tuple[str, ...] = ("vector", "tensor")
 BOUNDS: tuple[str, ...] = ("approx", "over", "at_least", "at_most", "under")
+# Bits per operand of each precision: export-control TPP is peak TOPS × this bit length. TF32 is counted at
+# 32, the width its operands are stored in; integer and float formats of one width count alike.
+PRECISION_BITS: dict[str, int] = {"fp64": 64, "fp32": 32, "tf32": 32, "fp16": 16, "bf16": 16, "fp8": 8, "fp6": 6,
+                                  "fp4": 4, "int16": 16, "int8": 8, "int4": 4}

@@ -1,0 +1,146 @@
+"""Export-control indicators of a chip from its reported figures: TPP per precision, performance density,
+and its standing under each control class the knowledge base holds (the rule text and reports' readings).
+
+    tpp_rows(kb, entity) -> [TppRow]          TPP for every precision the entity prints compute at
+    chip_tpp(kb, entity) -> Cell              the entity's TPP (the largest), as a Cell like any spec
+    density(kb, entity, tpp) -> Cell | None   TPP ÷ die area (mm²), or the density a report prints
+    standings(kb, tpp, pd) -> [Standing]      each class of each reading, met / not met / undecided
+
+Figures are chosen by the one selection rule (chipmcp.selection); a figure with no printed precision has
+no bit length and is never used; a sparse-only figure counts half, with a warning. Ranges and contested
+figures carry through as low/high; thresholds and their precedence are data (knowledge/export-controls.toml).
+No MCP here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import compute, selection
+from .kb import KnowledgeBase
+from .models import Cell, ClauseTest, Standing
+from .units import PRECISION_BITS
+
+QUANTITY_LABELS = {"tpp": "TPP", "performance_density": "PD"}
+
+
+@dataclass(frozen=True)
+class TppRow:
+    precision: str
+    bits: int
+    compute: Cell  # the compute figure used, as the selection rule chose it
+    tpp: Cell
+    sparse_halved: bool
+
+
+def tpp_rows(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> list[TppRow]:
+    rows = []
+    for precision in selection.reported_precisions(kb, [entity]):
+        chosen = selection.cell(kb, entity, "compute_tflops", precision, p_base)
+        ends = chosen.ends()
+        if ends is None or chosen.tier == "unlabeled":
+            continue
+        sparse = chosen.tier == "sparse"
+        bits = PRECISION_BITS[precision]
+        low, high = compute.total_processing_performance(*ends, bits, sparse)
+        label = f"{chosen.label} × {bits} bits" + (" ÷ 2 (sparse figure halved)" if sparse else "")
+        tpp = _cell(low, high, label, chosen)
+        if chosen.span:
+            span = compute.total_processing_performance(chosen.span[0], chosen.span[1], bits, sparse)
+            tpp.span = [compute.tidy(span[0]), compute.tidy(span[1])]  # type: ignore[list-item]
+        rows.append(TppRow(precision, bits, chosen, tpp, sparse))
+    return rows
+
+
+def chip_tpp(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> Cell:
+    """The entity's TPP: the largest over its precisions (an empty Cell when no precision-stated compute exists)."""
+    return largest(tpp_rows(kb, entity, p_base))
+
+
+def largest(rows: list[TppRow]) -> Cell:
+    if not rows:
+        return Cell(unit="TPP")
+    low, high = compute.interval_max([r.tpp.ends() for r in rows])  # type: ignore[misc]
+    top = [r for r in rows if r.tpp.ends()[1] == high or r.tpp.ends()[0] == low]  # type: ignore[index]
+    figure_ids = sorted({i for r in top for i in r.tpp.figure_ids})
+    label = "largest of " + ", ".join(f"{r.precision.upper()}" for r in top)
+    out = _cell(low, high, label, Cell(figure_ids=figure_ids, suspect=any(r.tpp.suspect for r in top)))
+    spans = [r.tpp.span for r in top if r.tpp.span]
+    if spans:
+        out.span = [max(s[0] for s in spans), max(s[1] for s in spans)]
+    return out
+
+
+def density(kb: KnowledgeBase, entity: str, tpp: Cell) -> Cell | None:
+    """Performance density = TPP ÷ die area where a die area is reported; else the density a report prints
+    for the chip (the BIS table's bands); None when neither exists."""
+    area = selection.cell(kb, entity, "die_area_mm2")
+    tpp_ends, area_ends = tpp.ends(), area.ends()
+    if area_ends is None:
+        printed = selection.cell(kb, entity, "performance_density")
+        if printed.ends() is None:
+            return None
+        printed.unit, printed.label = "TPP/mm²", "as the report prints it (no die area reported)"
+        return printed
+    if tpp_ends is None:
+        return None
+    low, high = compute.interval_divide(tpp_ends, area_ends)
+    return _cell(low, high, f"TPP ÷ {area.value or area.low} mm²", Cell(figure_ids=tpp.figure_ids + area.figure_ids,
+                                                                     suspect=tpp.suspect or area.suspect))
+
+
+def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
+    """Every class of every reading, tested on the preferred TPP; where reports disagree, also on the span
+    of all claims. Within one reading a class met shadows the classes of lower precedence."""
+    values = {"tpp": _interval(tpp), "performance_density": _interval(pd)}
+    spans = {"tpp": tuple(tpp.span) if tpp.span else None, "performance_density": tuple(pd.span) if pd and pd.span else None}
+    out: list[Standing] = []
+    met_before: dict[tuple[str, str, str], str] = {}
+    for rule in kb.control_classes:
+        status, tests = _evaluate(rule["clauses"], values)
+        across, _ = _evaluate(rule["clauses"], {k: spans[k] or values[k] for k in values})
+        key = (rule["regime"], rule["reading"], rule["source"])
+        shadowed = met_before.get(key)
+        if status == "met" and shadowed is None:
+            met_before[key] = rule["name"]
+        out.append(Standing(regime=rule["regime"], class_name=rule["name"], reading=rule["reading"],
+                            source=rule["source"], locator=rule["locator"], status=status,
+                            across_claims=across if across != status else None, clauses=tests,
+                            shadowed_by=shadowed, note=rule["note"] or ""))
+    return out
+
+
+def _interval(value: Cell | None) -> tuple[float, float] | None:
+    """The values a cell allows: its ends, widened by its bound ('约' ±5%, '超' open above)."""
+    ends = value.ends() if value else None
+    return None if ends is None else compute.bounded_span(*ends, value.bound)  # type: ignore[union-attr]
+
+
+def _evaluate(clauses: list[list[dict]], values: dict[str, tuple[float, float] | None]) -> tuple[str, list[ClauseTest]]:
+    tests, results = [], []
+    for clause in clauses:
+        checks = []
+        for condition in clause:
+            ends = values[condition["quantity"]]
+            checks.append(compute.holds(*(ends or (None, None)), condition["op"], condition["value"]))
+        result = compute.all_hold(checks)
+        results.append(result)
+        text = " and ".join(f"{QUANTITY_LABELS[c['quantity']]} {c['op']} {c['value']:g}" for c in clause)
+        needs = {QUANTITY_LABELS[c["quantity"]] for c, r in zip(clause, checks, strict=True)
+                 if r is None and values[c["quantity"]] is None} if result is None else set()
+        tests.append(ClauseTest(test=text, status=_status(result), needs=sorted(needs)))
+    return _status(compute.any_holds(results)), tests
+
+
+def _status(result: bool | None) -> str:
+    return {True: "met", False: "not met", None: "undecided"}[result]
+
+
+def _cell(low: float, high: float, label: str, basis: Cell) -> Cell:
+    low, high = compute.tidy(low), compute.tidy(high)  # type: ignore[assignment]
+    out = Cell(unit="TPP", label=label, figure_ids=list(basis.figure_ids), suspect=basis.suspect, bound=basis.bound)
+    if low == high:
+        out.value = low
+    else:
+        out.low, out.high = low, high
+    return out

@@ -1,0 +1,246 @@
+"""export_control_check: a chip's TPP per precision, performance density and ECCN 3A090 standing, with the
+working shown — under the rule text and under the report's reading, both from knowledge/export-controls.toml."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .. import compute, export_control, selection
+from ..kb import KnowledgeBase, display_name
+from ..models import Cell, ExportControlAnswer, Headroom, Standing, TppFigure, VendorRef
+from .common import figure, format_value, source_refs
+from .lookup import resolve_chip
+from .registry import Arguments, Name, Tool
+
+STATEMENT = ("ECCN 3A090 is a U.S. Export Administration Regulations entry: it governs U.S.-origin items and items "
+             "otherwise subject to the EAR. This is an indicator computed from figures printed in research reports, "
+             "not a legal classification.")
+REPORTED_METRICS = ["tpp", "performance_density", "export_control_class"]
+
+
+def export_control_check(kb: KnowledgeBase, chip: str) -> ExportControlAnswer:
+    match = resolve_chip(kb, chip)
+    entity = kb.entity(match.id)
+    assert entity is not None
+    vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
+    rows = export_control.tpp_rows(kb, match.id)
+    tpp = export_control.largest(rows)
+    area = selection.cell(kb, match.id, "die_area_mm2")
+    pd = export_control.density(kb, match.id, tpp) if rows else None
+    warnings = [f"{r.precision.upper()}: only a sparse figure is printed ({r.compute.label}); it is halved for TPP, "
+                "as sparsity doubles the printed peak" for r in rows if r.sparse_halved]
+    warnings += [f"{r.precision.upper()}: built on a figure marked suspect (figures {_ids(r.tpp)})" for r in rows
+                 if r.tpp.suspect]
+    warnings += [f"{r.precision.upper()}: reports disagree (compute {r.compute.span[0]:g}-{r.compute.span[1]:g}); "
+                 "TPP keeps the preferred claim and the span of all" for r in rows if r.compute.span]
+    is_system = entity["entity_kind"] == "system"
+    standings = export_control.standings(kb, tpp, pd) if rows and not is_system else []
+    answer = ExportControlAnswer(
+        id=match.id, name=match.name, entity_kind=entity["entity_kind"],
+        vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]), match=match,
+        tpp_by_precision=[TppFigure(precision=r.precision, bits=r.bits, compute=r.compute, tpp=r.tpp) for r in rows],
+        tpp=tpp, die_area=area if area.ends() else None, performance_density=pd, standings=standings,
+        standing=_standing(standings, rows, is_system, _no_tpp_reason(kb, match.id)),
+        headroom=_headroom(kb, tpp) if rows and not is_system else [],
+        reported=[figure(r, kb) for r in kb.figures(match.id, REPORTED_METRICS)],
+        parts=_parts(kb, match.id) if is_system else [], not_used=_not_used(kb, match.id),
+        warnings=warnings, statement=STATEMENT, sources=[], summary="")
+    if pd is None and rows and not is_system:
+        answer.warnings.append(_pd_missing(standings))
+    elif pd is not None and not area.ends():
+        answer.warnings.append("No die area is reported: the performance density used is the band the report's "
+                               f"table prints for this chip (figures {_ids(pd)}), not a computed one")
+    answer.reproduction = _reproduction(answer)
+    cited = [f.source for f in answer.reported] + [s.source for s in standings]
+    cited += [r["source"] for r in kb.figures_by_ids(sorted({i for r in rows for i in r.tpp.figure_ids} | set(area.figure_ids)))]
+    answer.sources = source_refs(kb, cited)
+    answer.summary = _summary(answer)
+    return answer
+
+
+def _ids(value: Cell) -> str:
+    return ", ".join(map(str, value.figure_ids))
+
+
+def _standing(standings: list[Standing], rows: list, is_system: bool, no_tpp_reason: str = "") -> str:
+    if is_system:
+        return "3A090 classifies integrated circuits, not systems: see each part chip's standing"
+    if not rows:
+        return "cannot compute TPP: " + (no_tpp_reason or "no compute figure is reported")
+    lines = []
+    readings: dict[tuple[str, str], list[Standing]] = {}
+    for s in standings:
+        readings.setdefault((s.reading, s.source), []).append(s)
+    for (reading, source), classes in readings.items():
+        who = "the rule text" if reading == "rule" else f"{source}'s reading"
+        met = next((c for c in classes if c.status == "met"), None)
+        above = classes[:classes.index(met)] if met is not None else classes
+        open_ = [c.class_name for c in above if c.status == "undecided"]
+        if met is not None and open_:
+            lines.append(f"at least {met.class_name} by {who} ({', '.join(open_)} undecided without the die area)")
+        elif met is not None:
+            lines.append(f"{met.class_name} by {who}")
+        elif open_:
+            lines.append(f"undecided by {who} ({', '.join(open_)} undecided without the die area)")
+        else:
+            lines.append(f"outside 3A090 by {who}")
+    return "; ".join(lines)
+
+
+def _pd_missing(standings: list[Standing]) -> str:
+    decided = sorted({f"{s.class_name} ({s.reading})" for s in standings if s.status != "undecided"})
+    open_ = sorted({f"{s.class_name} ({s.reading})" for s in standings if s.status == "undecided"})
+    text = "No die area is reported, so performance density is unknown"
+    if decided:
+        text += f"; TPP alone decides {', '.join(decided)}"
+    if open_:
+        text += f"; {', '.join(open_)} stay undecided without it"
+    return text
+
+
+def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
+    ends = tpp.ends()
+    if ends is None:
+        return []
+    out, seen = [], set()
+    for rule in kb.control_classes:
+        for number, clause in enumerate(rule["clauses"], start=1):
+            for condition in clause:
+                if condition["quantity"] != "tpp" or condition["op"] not in (">", ">="):
+                    continue
+                where = f"{rule['name']}.{number} ({'rule text' if rule['reading'] == 'rule' else rule['source']})"
+                key = (condition["value"], rule["reading"], rule["source"])
+                if key in seen:
+                    continue
+                seen.add(key)
+                difference, ratio = compute.headroom(*ends, condition["value"])
+                out.append(Headroom(threshold=condition["value"], where=where,
+                                    difference=[compute.tidy(d) for d in difference],  # type: ignore[misc]
+                                    ratio=[compute.tidy(r, 4) for r in ratio]))  # type: ignore[misc]
+    return sorted(out, key=lambda h: (h.threshold, h.where))
+
+
+def _parts(kb: KnowledgeBase, system: str) -> list[str]:
+    out = []
+    for part in kb.parts(system):
+        chip = kb.entity(part["chip"]) or {"name_zh": part["chip"], "name_en": part["chip"]}
+        rows = export_control.tpp_rows(kb, part["chip"])
+        tpp = export_control.largest(rows)
+        standings = export_control.standings(kb, tpp, export_control.density(kb, part['chip'], tpp)) if rows else []
+        out.append(f"{part['count']} × {display_name(chip)}: TPP {_value(tpp)} → {_standing(standings, rows, False)}")
+    return out
+
+
+def _no_tpp_reason(kb: KnowledgeBase, entity: str) -> str:
+    if any(r["period"] is None for r in kb.figures(entity, ["compute"])):
+        return "its compute figures print no precision, and TPP needs the operation's bit length"
+    return "no compute figure is reported for it"
+
+
+def _reproduction(a: ExportControlAnswer) -> str:
+    """Whether the class a report's table lists for the chip follows from its figures, and why not."""
+    listed = [f for f in a.reported if f.metric == "export_control_class" and f.text]
+    if not listed:
+        return ""
+    table = listed[0]
+    printed = {f.metric: format_value(f) for f in a.reported if f.metric != "export_control_class"}
+    rule = next((s for s in a.standings if s.reading == "rule" and s.status == "met"), None)
+    computed = rule.class_name if rule else ("undecided" if any(s.status == "undecided" for s in a.standings
+                                                                 if s.reading == "rule") else "not restricted")
+    bands = ", ".join(f"{'TPP' if m == 'tpp' else 'PD'} {v}" for m, v in printed.items())
+    head = f"{table.source}'s table lists {table.text} (printed '{table.printed}'{f'; {bands}' if bands else ''})"
+    if not a.tpp_by_precision:
+        return f"{head}; not reproduced: no precision-stated compute figure to compute TPP from"
+    if computed == table.text:
+        return f"{head}; reproduced: the rule text gives {computed} from TPP {_value(a.tpp)}"
+    return f"{head}; not reproduced: the rule text gives {computed} from TPP {_value(a.tpp)}"
+
+
+def _not_used(kb: KnowledgeBase, entity: str) -> list[str]:
+    rows = [r for r in kb.figures(entity, ["compute"]) if not r["precision"] and r["period"] is None]
+    return [f"'{r['printed']}' ({r['source']}, figure {r['id']}): no precision printed, so no bit length for TPP"
+            for r in rows]
+
+
+def _value(value: Cell | None) -> str:
+    if value is None or value.ends() is None:
+        return "—"
+    bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(value.bound or "", "")
+    shown = _number(value.value) if value.value is not None else f"{_number(value.low)}-{_number(value.high)}"
+    claims = value.span and list(value.span) != list(value.ends() or ())  # a range already shows its span
+    return bound + shown + (f" (claims {_number(value.span[0])}-{_number(value.span[1])})" if claims else "")
+
+
+def _number(value: float | None) -> str:
+    """6 significant digits, never in exponent form: a CloudMatrix's TPP is 4,800,000, not 4.8e+06."""
+    if value is None:
+        return "?"
+    return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:,.6g}"
+
+
+def _summary(a: ExportControlAnswer) -> str:
+    head = f"{a.name}: "
+    if not a.tpp_by_precision:
+        return head + a.standing + "."
+    best = a.tpp.label.removeprefix("largest of ")
+    text = head + f"TPP {_value(a.tpp)} ({best})"
+    if a.performance_density is not None:
+        text += f", PD {_value(a.performance_density)}"
+    return text + f" → {a.standing}. Indicator from reported figures, not a legal classification."
+
+
+def render(a: ExportControlAnswer) -> str:
+    lines = [a.summary, f"Matched '{a.match.query}' → {a.match.name} ({a.match.method}); vendor "
+             f"{a.vendor.name_zh} ({a.vendor.name_en})."]
+    if a.tpp_by_precision:
+        lines.append("TPP per precision (peak × bit length):")
+        lines += [f"- {t.precision.upper()}: {_value(t.compute)} {t.compute.unit} [{t.compute.label}] × {t.bits}"
+                  f"{' ÷ 2' if 'halved' in t.tpp.label else ''} = {_value(t.tpp)} (figures {_ids(t.compute)})"
+                  for t in a.tpp_by_precision]
+        lines.append(f"TPP: {_value(a.tpp)} ({a.tpp.label})")
+    if a.die_area is not None:
+        lines.append(f"Die area: {_value(a.die_area)} mm² (figures {_ids(a.die_area)}); "
+                     f"performance density {_value(a.performance_density)}")
+    if a.standings:
+        lines.append("Standing by class:")
+        for s in a.standings:
+            who = "rule text" if s.reading == "rule" else f"{s.source} reading"
+            extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
+            shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
+            tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "")
+                              for c in s.clauses)
+            lines.append(f"- {s.class_name} [{who}, {s.locator}]: {s.status}{shadow}{extra} — {tests}"
+                         + (f" — {s.note}" if s.note else ""))
+    if a.headroom:
+        lines.append("Headroom to TPP thresholds (TPP − threshold; TPP ÷ threshold):")
+        lines += [f"- {h.threshold:g} ({h.where}): {_pair(h.difference)}; ×{_pair(h.ratio)}" for h in a.headroom]
+    if a.parts:
+        lines.append("Parts:")
+        lines += [f"- {p}" for p in a.parts]
+    if a.reported:
+        lines.append("Reported export-control figures:")
+        lines += [f"- {f.label}: {format_value(f) if f.text is None else f.text} — printed '{f.printed}', "
+                  f"{f.source} / {f.locator}{f' — {f.note}' if f.note else ''}" for f in a.reported]
+    if a.reproduction:
+        lines.append(f"Report table: {a.reproduction}")
+    lines += [f"Not used: {n}" for n in a.not_used]
+    lines += [f"Warning: {w}" for w in a.warnings]
+    lines.append(a.statement)
+    lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
+    return "\n".join(lines)
+
+
+def _pair(values: list[float]) -> str:
+    return _number(values[0]) if values[0] == values[1] else f"{_number(values[0])} to {_number(values[1])}"
+
+
+class ExportControlCheckArguments(Arguments):
+    chip: Name = Field(description="Chip or system in any spelling: 昇腾910C, H20, H100, MLU370-X8, TPU v5e")
+
+
+TOOL = Tool(name="export_control_check", title="Export-control check (ECCN 3A090)",
+            description="A chip's TPP per precision, performance density and ECCN 3A090 standing, with the working shown.",
+            example={"chip": "H20"}, arguments=ExportControlCheckArguments, answer=ExportControlAnswer,
+            run=export_control_check, render=render)
+
+__all__ = ["TOOL", "export_control_check"]
