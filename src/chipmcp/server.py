@@ -24,6 +24,7 @@ from . import tools
 from ._version import __version__
 from .errors import ChipMCPError
 from .kb import KnowledgeBase
+from .protocol import check_protocol_params
 from .schemas import compact_output_schema, untitled_input_schema
 from .tools import TOOLS, Tool
 from .tools.registry import MAX_LIMIT
@@ -188,6 +189,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
                 "(xinchuang_certified), and cite every figure with its source report.")
 
     _register_completions(mcp, knowledge)
+    check_protocol_params(mcp)
     return mcp
 
 
