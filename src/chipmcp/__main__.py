@@ -1,7 +1,7 @@
 """The `chipmcp` command: a thin shell over the library.
 
     chipmcp                              serve over stdio (what MCP clients start)
-    chipmcp serve [--http] [--host H] [--port P]
+    chipmcp serve [--http] [--host H] [--port P] [--workers N] [--allowed-hosts …] [--token-file F] …
     chipmcp build [--check] [--out FILE]
     chipmcp call TOOL '{json args}'      print a tool's JSON answer
     chipmcp kb verify --reports DIR      check every printed token against the reports
@@ -47,6 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                        help="server log level on stderr; INFO logs every HTTP request (default WARNING)")
+    serve.add_argument("--allowed-hosts", type=_names, default=_names(os.environ.get("CHIPMCP_ALLOWED_HOSTS", "")),
+                       help="Host header values accepted besides loopback, comma-separated (env CHIPMCP_ALLOWED_HOSTS); "
+                            "required off loopback")
+    serve.add_argument("--allowed-origins", type=_names, default=_names(os.environ.get("CHIPMCP_ALLOWED_ORIGINS", "")),
+                       help="Origin header values accepted besides loopback, e.g. https://app.example.com "
+                            "(env CHIPMCP_ALLOWED_ORIGINS)")
+    serve.add_argument("--token-file", help="file holding the bearer token clients must send (else env CHIPMCP_TOKEN); "
+                                            "required off loopback unless --no-auth")
+    serve.add_argument("--no-auth", action="store_true", help="serve off loopback without a token (a proxy authenticates)")
+    serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes over the same database (default 1)")
+    serve.add_argument("--max-connections", type=int, default=256, help="open HTTP connections at most (default 256)")
+    serve.add_argument("--request-timeout", type=float, default=10.0,
+                       help="seconds a request's headers and body may take to arrive (default 10)")
+    serve.add_argument("--keep-alive", type=int, default=5, help="seconds an idle HTTP connection stays open (default 5)")
     build = commands.add_parser("build", help="validate knowledge/ and write the SQLite knowledge base")
     build.add_argument("--check", action="store_true", help="validate only; write nothing")
     build.add_argument("--out", type=Path, help="database file (default: the cache path the server uses)")
@@ -85,9 +99,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         folders = _folders(args)
-        if args.command in (None, "serve"):
-            return _serve(getattr(args, "http", False), getattr(args, "host", "127.0.0.1"),
-                          getattr(args, "port", 8000), getattr(args, "log_level", "WARNING"), folders)
+        if args.command is None:
+            return _serve_stdio("WARNING", folders)
+        if args.command == "serve":
+            return _serve_http(args, folders) if args.http else _serve_stdio(args.log_level, folders)
         if args.command == "build":
             return _build(args.check, args.out, folders)
         if args.command == "call":
@@ -122,14 +137,34 @@ def _folders(args: argparse.Namespace) -> list[Path]:
     return knowledge_folders([*(args.knowledge_first or []), *(getattr(args, "knowledge", None) or [])])
 
 
-def _serve(http: bool, host: str, port: int, log_level: str, folders: list[Path]) -> int:
-    from .server import build_server
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(",") if name.strip())
 
-    server = build_server(log_level=log_level, warm_up=True, knowledge=folders)
-    if http:
-        server.run(transport="streamable-http", host=host, port=port, stateless_http=True, json_response=True)
-    else:
-        server.run()
+
+def _serve_stdio(log_level: str, folders: list[Path]) -> int:
+    import anyio
+
+    from .server import build_server
+    from .stdio import serve_stdio
+
+    logging.getLogger().setLevel(log_level)
+    anyio.run(serve_stdio, build_server(log_level=log_level, warm_up=True, knowledge=folders))  # type: ignore[arg-type]
+    return 0
+
+
+def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
+    from . import http
+
+    logging.getLogger().setLevel(args.log_level)
+    settings = http.HttpSettings(host=args.host, port=args.port, allowed_hosts=args.allowed_hosts,
+                                 allowed_origins=args.allowed_origins, token_file=args.token_file, no_auth=args.no_auth,
+                                 workers=args.workers, max_connections=args.max_connections,
+                                 request_timeout=args.request_timeout, keep_alive=args.keep_alive, log_level=args.log_level)
+    try:
+        http.run(settings, folders)
+    except http.ConfigError as error:
+        print(f"chipmcp: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

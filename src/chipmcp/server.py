@@ -25,6 +25,7 @@ from . import tools
 from ._version import __version__
 from .errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from .kb import KnowledgeBase
+from .protocol import check_protocol_params
 from .schemas import compact_output_schema, untitled_input_schema
 from .tools import TOOLS, Tool
 from .tools.registry import MAX_LIMIT
@@ -209,6 +210,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
                 "(xinchuang_certified), and cite every figure with its source report.")
 
     _register_completions(mcp, knowledge)
+    check_protocol_params(mcp)
     return mcp
 
 

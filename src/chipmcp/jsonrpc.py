@@ -1,0 +1,49 @@
+"""JSON-RPC framing checks both transports share, applied before the SDK sees a message.
+
+The SDK drops a line it cannot parse without a word and takes a request whose id is null, a float, a
+bool, an object or an array for a notification, so the client waits forever for an answer that never
+comes. JSON-RPC 2.0 requires an answer to both: -32700 (parse error) and -32600 (invalid request), with
+id null when the request's id cannot be read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic_core
+from mcp_types import INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError, JSONRPCMessage, jsonrpc_message_adapter
+from pydantic import ValidationError
+
+__all__ = ["Rejected", "parse_message"]
+
+
+class Rejected(Exception):
+    """A message that gets an error reply instead of being dispatched."""
+
+    def __init__(self, reply: JSONRPCError) -> None:
+        super().__init__(reply.error.message)
+        self.reply = reply
+
+
+def _reject(request_id: Any, code: int, message: str) -> Rejected:
+    return Rejected(JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=message)))
+
+
+def _is_request_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def parse_message(raw: bytes | str) -> JSONRPCMessage:
+    """The JSON-RPC message in `raw` (one line or one HTTP body), or `Rejected` carrying the error reply."""
+    try:
+        data = pydantic_core.from_json(raw)
+    except ValueError:
+        raise _reject(None, PARSE_ERROR, "Parse error: the message is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise _reject(None, INVALID_REQUEST, "Invalid request: send one JSON-RPC object per message (batches are not supported).")
+    if "id" in data and not _is_request_id(data["id"]):
+        raise _reject(None, INVALID_REQUEST, "Invalid request: id must be a string or an integer.")
+    try:
+        return jsonrpc_message_adapter.validate_python(data, by_name=False)
+    except ValidationError:
+        raise _reject(data.get("id"), INVALID_REQUEST, 'Invalid request: expected {"jsonrpc": "2.0", "id": <string or integer>, '
+                      '"method": <string>, "params": <object, optional>}.') from None
