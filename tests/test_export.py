@@ -177,3 +177,24 @@ def test_three_valued_and_or() -> None:
     assert compute.all_hold([True, None]) is None and compute.all_hold([True, False, None]) is False
     assert compute.any_holds([False, None]) is None and compute.any_holds([None, True]) is True
     assert compute.holds(None, None, ">", 1) is None
+
+
+async def test_tpp_is_one_number_in_lookup_compare_find_and_the_check(server) -> None:
+    """'Which domestic chips exceed TPP 4800?' — the same TPP wherever it is asked for."""
+    answer, _ = await check(server, "昇腾910C")
+    async with Client(server) as client:
+        lookup = (await client.call_tool("lookup_chip", {"name": "昇腾910C"})).structured_content
+        compared = (await client.call_tool("compare_chips", {"names": ["昇腾910C", "H20"], "metrics": ["tpp"]}))
+        found = (await client.call_tool("find_chips", {"domestic": True, "sort_by": "tpp",
+                                                        "where": [{"metric": "tpp", "op": ">=", "value": 4800}]}))
+    ends = [answer["tpp"].get("low", answer["tpp"].get("value")), answer["tpp"].get("high", answer["tpp"].get("value"))]
+    derived = next(d for d in lookup["derived"] if d["name"] == "tpp")
+    assert [derived.get("low", derived.get("value")), derived.get("high", derived.get("value"))] == ends
+    row = next(r for r in compared.structured_content["rows"] if r["id"] == "huawei-ascend-910c")
+    assert [row["cells"]["tpp"].get("low", row["cells"]["tpp"].get("value")),
+            row["cells"]["tpp"].get("high", row["cells"]["tpp"].get("value"))] == ends
+    rows = found.structured_content["rows"]
+    assert "huawei-ascend-910c" in {r["id"] for r in rows} and "huawei-ascend-910b" in {r["id"] for r in rows}
+    lows = [r["cells"]["tpp"].get("low", r["cells"]["tpp"].get("value")) for r in rows]
+    assert all(low >= 4800 for low in lows) and lows == sorted(lows, reverse=True)
+    assert "nvidia-h20" not in {r["id"] for r in rows}

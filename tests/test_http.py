@@ -44,6 +44,8 @@ MIX = [
     ("find_chips", {"vendor": "阿里巴巴"}),
     ("industry_figures", {"topic": "IDC shipment share"}),
     ("industry_figures", {"topic": "DeepSeek V3", "metric": "gpu_hours"}),
+    ("export_control_check", {"chip": "H20"}),
+    ("export_control_check", {"chip": "昇腾910C"}),
 ]
 assert {tool for tool, _ in MIX} == set(CALLS)
 

@@ -162,19 +162,7 @@ def spans_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return not (a[1] < b[0] or b[1] < a[0])
 
 
-# --- derived chip metrics -----------------------------------------------------------------------------
-
-DERIVED = {
-    # name: (numerator, denominator, unit, higher is better)
-    "tflops_per_w": ("compute_tflops", "tdp_w", "TFLOPS/W", True),
-    "bandwidth_per_tflops": ("memory_bandwidth_gbs", "compute_tflops", "GB/s per TFLOPS", True),
-    "gb_per_tflops": ("memory_gb", "compute_tflops", "GB per TFLOPS", True),
-    "price_per_tflops": ("price", "compute_tflops", "currency per TFLOPS", False),
-}
-HIGHER_IS_BETTER = {"compute_tflops": True, "memory_gb": True, "memory_bandwidth_gbs": True,
-                    "interconnect_gbs": True, "tdp_w": False, "price": False,
-                    **{name: spec[3] for name, spec in DERIVED.items()}}
-
+# --- division and ranking --------------------------------------------------------------------------------
 
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """Element-wise division giving NaN where the denominator is 0 or missing."""
@@ -182,25 +170,6 @@ def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     out = np.full(np.broadcast(numerator, denominator).shape, np.nan)
     np.divide(numerator, denominator, out=out, where=np.isfinite(denominator) & (denominator != 0))
     return out
-
-
-def derived_metrics(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """TFLOPS/W, bandwidth per TFLOPS, GB per TFLOPS, price per TFLOPS for every chip at once."""
-    return {name: safe_divide(columns[num], columns[den])
-            for name, (num, den, _, _) in DERIVED.items() if num in columns and den in columns}
-
-
-def ratios_to(columns: dict[str, np.ndarray], baseline: int) -> dict[str, np.ndarray]:
-    """Each column divided by the baseline row's value (NaN where either is missing)."""
-    return {name: safe_divide(values, values[baseline]) for name, values in columns.items()}
-
-
-def best_index(values: np.ndarray, higher_is_better: bool) -> int | None:
-    """Row index of the best finite value, or None when no row has one."""
-    values = np.asarray(values, dtype=float)
-    if not np.isfinite(values).any():
-        return None
-    return int(np.nanargmax(values) if higher_is_better else np.nanargmin(values))
 
 
 def rank(values: np.ndarray, higher_is_better: bool) -> np.ndarray:

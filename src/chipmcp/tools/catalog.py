@@ -15,9 +15,10 @@ from pydantic import BaseModel, Field
 from .. import compute, selection
 from ..errors import InputError
 from ..kb import KnowledgeBase, display_name
+from ..metric_cells import HIGHER_IS_BETTER, METRICS, metric_cell
+from ..metric_cells import MetricName as CompareMetric
 from ..models import Cell, ChipList, ChipRow, Condition, NotReported
 from .common import VENDOR, resolve, source_refs
-from .compare import METRICS, CompareMetric
 from .registry import Arguments, Name, Precision, Tool
 from .xinchuang import chip_status
 
@@ -96,8 +97,8 @@ def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | No
                 for c in conditions]
     down = None
     if sort_by:
-        down = compute.HIGHER_IS_BETTER[sort_by] if descending is None else descending
-        keys = compute.as_array([_sort_key(cells[sort_by], compute.HIGHER_IS_BETTER[sort_by]) for _, cells in rows])
+        down = HIGHER_IS_BETTER[sort_by] if descending is None else descending
+        keys = compute.as_array([_sort_key(cells[sort_by], HIGHER_IS_BETTER[sort_by]) for _, cells in rows])
         order = compute.sort_order(keys, down)
         rows = [rows[i] for i in order]
     else:
@@ -163,27 +164,7 @@ def chip_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Ce
 
 @lru_cache(maxsize=65536)  # the knowledge base cannot change while open: a cell, once chosen, stays right
 def _cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
-    if metric in selection.SPECS:
-        return selection.cell(kb, entity, metric, precision)
-    numerator, denominator, unit, _ = compute.DERIVED[metric]
-    top, bottom = _cell(kb, entity, numerator, precision), _cell(kb, entity, denominator, precision)
-    a, b = top.ends(), bottom.ends()
-    if a is None or b is None:
-        return Cell(unit=unit)
-    low, high = compute.interval_divide(a, b)
-    if low != low:
-        return Cell(unit=unit)
-    if metric == "price_per_tflops":
-        unit = f"{top.unit} per TFLOPS"
-    label = "; ".join(x for x in (top.label, bottom.label) if x)
-    out = Cell(unit=unit, label=label, figure_ids=[*top.figure_ids, *bottom.figure_ids],
-               suspect=top.suspect or bottom.suspect)
-    low, high = compute.tidy(low), compute.tidy(high)
-    if low == high:
-        out.value = low
-    else:
-        out.low, out.high = low, high
-    return out
+    return metric_cell(kb, entity, metric, precision)
 
 
 def _reported(cell: Cell) -> bool:

@@ -412,8 +412,8 @@ def format_cell(cell: Cell) -> str:
     ends = cell.ends()
     if ends is None:
         return "—"
-    span = f"{cell.span[0]:g}–{cell.span[1]:g}" if cell.span else ""
-    number = f"{ends[0]:g}" if ends[0] == ends[1] else f"{ends[0]:g}–{ends[1]:g}"
+    span = f"{number(cell.span[0])}–{number(cell.span[1])}" if cell.span else ""
+    shown = number(ends[0]) if ends[0] == ends[1] else f"{number(ends[0])}–{number(ends[1])}"
     tags = [t for t, on in (("sparse", cell.tier == "sparse"), ("no precision", cell.tier == "unlabeled"),
                             ("suspect", cell.suspect), (f"claims {span}", bool(cell.span))) if on]
-    return bound + number + (f" [{', '.join(tags)}]" if tags else "")
+    return bound + shown + (f" [{', '.join(tags)}]" if tags else "")

@@ -4,25 +4,19 @@ ratios to a baseline, derived metrics, and a best per column only among figures 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from .. import compute, selection
+from .. import compute, export_control, selection
 from ..errors import InputError
 from ..kb import KnowledgeBase
+from ..metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
 from ..models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, VendorRef
 from .common import format_cell, source_refs
 from .lookup import resolve_chip
 from .registry import Arguments, Name, Precision, Tool
 
-NUMERIC = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "system_power_w",
-           "price"]
-TEXT = ["memory_type", "release"]
-METRICS = NUMERIC + list(selection.DERIVED) + TEXT
-HIGHER_IS_BETTER = {"compute_tflops": True, "memory_gb": True, "memory_bandwidth_gbs": True, "interconnect_gbs": True,
-                    "tdp_w": False, "system_power_w": False, "price": False,
-                    **{name: d.higher_is_better for name, d in selection.DERIVED.items()}}
 # Parts of a system summed into what its composition implies.
 PART_METRICS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w"]
 RANKING_RULE = ("Best: no other chip's whole range is better, so overlapping ranges tie; ranked together are "
@@ -67,6 +61,7 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
         at = own | {"compute_tflops": own.get(f"compute_{derived_precision}")
                     or selection.cell(kb, entity, "compute_tflops", derived_precision)}
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
+        own["tpp"] = export_control.chip_tpp(kb, entity)
         table.append(own)
         parts.append(_from_parts(kb, entity, precisions) if entity in systems else {})
 
@@ -123,7 +118,7 @@ def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], pre
 
     if metrics:
         return [k for m in dict.fromkeys(metrics) for k in keys(m)]
-    skip = {"bandwidth_per_tflops", "gb_per_tflops"}  # on request: twenty chips' default answer stays compact
+    skip = {"bandwidth_per_tflops", "gb_per_tflops", "tpp"}  # on request: twenty chips' default answer stays compact
     if not systems:
         skip |= {"system_power_w", "w_per_tflops"}
     if len(systems) == n:
@@ -300,7 +295,7 @@ def render(c: Comparison) -> str:
     return "\n".join(lines)
 
 
-CompareMetric = Literal[tuple(METRICS)]  # type: ignore[valid-type]
+CompareMetric = MetricName
 
 
 class CompareChipsArguments(Arguments):

@@ -6,7 +6,7 @@ from collections import Counter
 
 from pydantic import Field
 
-from .. import selection
+from .. import export_control, selection
 from ..errors import ChipMCPError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
@@ -62,6 +62,9 @@ def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") 
         cell = selection.derived_cell(name, specs)
         if cell.ends() is not None:
             out.append(Derived(name=name, **cell.model_dump(exclude={"tier"})))
+    tpp = export_control.chip_tpp(kb, entity_id)  # its working: export_control_check
+    if tpp.ends() is not None:
+        out.append(Derived(name="tpp", **tpp.model_dump(exclude={"tier"})))
     return out
 
 

@@ -1,0 +1,36 @@
+"""Every metric a chip or system can be compared, filtered or ranked by, as one Cell: a spec chosen by the
+selection rule, a ratio of two chosen specs, or the export-control TPP. compare_chips and find_chips both
+read their cells here, so a column and a filter of the same name always mean the same number.
+
+    METRICS                      every metric name, in the order answers list them
+    HIGHER_IS_BETTER             the direction a ranking takes for each numeric metric
+    metric_cell(kb, entity, metric, precision) -> Cell
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from . import export_control, selection
+from .kb import KnowledgeBase
+from .models import Cell
+
+NUMERIC = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "system_power_w",
+           "price"]
+INDICATORS = ["tpp"]  # computed from several figures by a rule of their own (export_control)
+TEXT = ["memory_type", "release"]
+METRICS = NUMERIC + list(selection.DERIVED) + INDICATORS + TEXT
+HIGHER_IS_BETTER = {"compute_tflops": True, "memory_gb": True, "memory_bandwidth_gbs": True, "interconnect_gbs": True,
+                    "tdp_w": False, "system_power_w": False, "price": False, "tpp": True,
+                    **{name: d.higher_is_better for name, d in selection.DERIVED.items()}}
+MetricName = Literal[tuple(METRICS)]  # type: ignore[valid-type]  # for tools' argument types
+_RATIO_PARTS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w", "system_power_w", "price"]
+
+
+def metric_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str, p_base: int = 1000) -> Cell:
+    """`metric` of `entity`; compute and the ratios built on it at `precision` (TPP takes every precision)."""
+    if metric == "tpp":
+        return export_control.chip_tpp(kb, entity, p_base)
+    if metric in selection.DERIVED:
+        return selection.derived_cell(metric, selection.cells(kb, entity, _RATIO_PARTS, precision, p_base))
+    return selection.cell(kb, entity, metric, precision if metric == "compute_tflops" else None, p_base)
