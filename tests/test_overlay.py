@@ -70,6 +70,20 @@ async def test_a_users_chip_is_found_by_lookup_chip_and_its_figures_cite_the_use
 
 
 @pytest.mark.anyio
+async def test_a_users_chip_is_found_and_ranked_by_find_chips_with_its_cells_citing_the_users_figures(
+        overlay_server, overlay_kb: KnowledgeBase) -> None:
+    async with Client(overlay_server) as client:
+        listed = await client.call_tool("find_chips", {"vendor": "星河智算"})
+        ranked = await client.call_tool("find_chips", {"domestic": True, "sort_by": "memory_bandwidth_gbs",
+                                                       "where": [{"metric": "memory_gb", "op": ">=", "value": 64}]})
+    assert not listed.is_error and not ranked.is_error, (listed.content, ranked.content)
+    assert [r["id"] for r in listed.structured_content["rows"]] == ["xinghe-xh-200"]
+    row = next(r for r in ranked.structured_content["rows"] if r["id"] == "xinghe-xh-200")
+    cited = {f["source"] for f in overlay_kb.figures_by_ids(row["cells"]["memory_bandwidth_gbs"]["figure_ids"])}
+    assert cited == {"example-2026-03"} and row["cells"]["memory_bandwidth_gbs"]["value"] == 1800
+
+
+@pytest.mark.anyio
 async def test_an_extension_adds_a_users_spelling_to_a_bundled_chip(overlay_server, server) -> None:
     async with Client(overlay_server) as client:
         extended = await client.call_tool("lookup_chip", {"name": "MTT S4000智算卡"})
