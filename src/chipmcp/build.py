@@ -444,12 +444,18 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
     for row in rows:
         for precision in (row["precision"] or "").split("/"):
             groups[_claim_key(row, precision, metrics)].append(row)
+    # Where an entity states the precision of some figures of a metric, two figures that both leave it out
+    # may be of different precisions (H100's 672 and 3958): they are each held against the stated ones
+    # (_mark_possible), never against each other.
+    precision_stated = {(row["entity"], row["metric"]) for row in rows if row["precision"]}
     rivals_of: dict[int, set[int]] = defaultdict(set)
     peers_of: dict[int, set[int]] = defaultdict(set)  # figures making the same claim: rivals and agreeing ones
     for members in groups.values():
         for row in members:
             for other in members:
-                if other is not row and _compatible(row, other):
+                unknown_pair = (not row["precision"] and not other["precision"]
+                                and (row["entity"], row["metric"]) in precision_stated)
+                if other is not row and _compatible(row, other) and not unknown_pair:
                     peers_of[row["id"]].add(other["id"])
                     if not metrics[row["metric"]].descriptive and _differs(row, other):
                         rivals_of[row["id"]].add(other["id"])
