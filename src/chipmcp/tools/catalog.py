@@ -25,7 +25,7 @@ from ..kb import KnowledgeBase, display_name
 from ..metric_cells import HIGHER_IS_BETTER, METRICS, metric_cell
 from ..models import Cell, ChipList, ChipRow, Condition, Detail, NotReported
 from .common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
-from .registry import Arguments, DetailArg, Name, Precision, Tool
+from .registry import Arguments, Name, Precision, Tool
 from .xinchuang import chip_status
 
 TEXT_SPECS = ("memory_type", "release")
@@ -299,7 +299,8 @@ class FindChipsArguments(Arguments):
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
     offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
     descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
-    detail: DetailArg = "summary"
+    detail: Annotated[Detail, Field(description=(
+        "summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap"))] = "summary"
 
 
 TOOL = Tool(name="find_chips", title="Find chips",

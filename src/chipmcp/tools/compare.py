@@ -26,7 +26,7 @@ from ..metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
 from ..models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
 from .common import format_cell, ids, number, source_lines, source_refs
 from .lookup import resolve_chip
-from .registry import Arguments, DetailArg, Name, Precision, Tool
+from .registry import Arguments, Name, Precision, Tool
 
 # A system's own figure → the spec of its parts whose total it is compared with (its power: the chips' TDP).
 PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwidth_gbs", "power_w": "tdp_w"}
@@ -452,7 +452,8 @@ class CompareChipsArguments(Arguments):
     baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
     precision: Precision | None = Field(None, description=(
         "Compute at this precision only; default: every precision any compared chip reports"))
-    detail: DetailArg = "summary"
+    detail: Annotated[Detail, Field(description=(
+        "summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns"))] = "summary"
 
 
 TOOL = Tool(name="compare_chips", title="Compare chips",
