@@ -68,7 +68,7 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
 
     # Every cell of every entity, keyed by column.
     table: list[dict[str, Cell]] = []
-    parts: list[dict[str, Cell]] = []
+    parts: list[list[PartsCheck]] = []
     for entity in ids:
         own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in precisions}
         if len(precisions) > 1:
@@ -141,23 +141,26 @@ def _versus_parts(kb: KnowledgeBase, system: str, own: dict[str, Cell], precisio
                   derived_precision: str, detail: Detail) -> list[PartsCheck]:
     """Each figure the system reports that its composition also implies, the two side by side."""
     checks: list[tuple[str, Cell | None, Cell | None, str]] = []
-    compute_parts: Cell | None = None
+    parts_compute: dict[str, tuple[Cell, str]] = {}  # precision → the parts' total compute, and what it is
     for p in precisions:
         reported = own.get(f"compute_{p}")
         if not _filled(reported) or reported.tier == "unlabeled":  # type: ignore[union-attr]
             continue
         found, note = _parts_compute(kb, system, p)
         checks.append((f"compute_{p}", reported, found, note))
-        if p == derived_precision or compute_parts is None:
-            compute_parts = found
+        if found is not None:
+            parts_compute[p] = (found, note)
     for key, part_spec in PART_METRICS.items():
         reported = own.get("system_power_w" if key == "power_w" else key)
         checks.append((key, reported, selection.composition_cell(kb, system, part_spec), ""))
     power_parts = selection.composition_cell(kb, system, "tdp_w")
-    if power_parts is not None and compute_parts is not None and compute_parts.ends():
+    at = derived_precision if derived_precision in parts_compute else next(iter(parts_compute), None)
+    if power_parts is not None and at is not None:
+        # W per TFLOPS at one precision on both sides: the table's printed figure, else system power ÷ compute
+        compute_parts, note = parts_compute[at]
         per = compute.divide_cells(power_parts, compute_parts, f"W/{compute_parts.unit}", "chips' TDP ÷ parts' compute")
-        checks.append(("w_per_tflops", _printed_w_per_tflops(kb, system, derived_precision) or own.get("w_per_tflops"),
-                       per, ""))
+        reported = _printed_w_per_tflops(kb, system, at) or (own.get("w_per_tflops") if at == derived_precision else None)
+        checks.append(("w_per_tflops", reported, per, note))
     composition = _composition(kb, system)
     out = []
     for key, reported, parts, note in checks:
@@ -188,8 +191,7 @@ def _parts_compute(kb: KnowledgeBase, system: str, precision: str) -> tuple[Cell
         return found, ""
     other = COMPANION_PRECISION[precision]
     found = selection.composition_cell(kb, system, "compute_tflops", other)
-    return found, (f"different precisions: the system prints {precision.upper()}, its parts no {precision.upper()} "
-                   f"compute, so theirs is at {other.upper()}: side by side, not equated")
+    return found, f"different precisions: parts at {other.upper()}, none prints {precision.upper()}; not equated"
 
 
 def _printed_w_per_tflops(kb: KnowledgeBase, system: str, precision: str) -> Cell | None:
