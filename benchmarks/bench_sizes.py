@@ -11,7 +11,10 @@ defaults, as a model would first ask:
 - estimate_cluster: every chip and system with count=8 (those without the figures it needs answer
   with an error and are counted apart);
 - compare_chips: every chip in windows of 3 (the example's size), and the 20-chip comparisons —
-  windows of 20 over the chips and the 20 chips with the most figures.
+  windows of 20 over the chips and the 20 chips with the most figures; every system in windows of 2;
+- export_control_check: every chip and every system;
+- find_chips: the example, every vendor with chips, and everything sorted by compute, memory, TDP,
+  price and TPP (the default page of 10 rows).
 
 Also tools/list (compact JSON of the listed tools, as on the wire). Budgets: default answers ≤ 6,000
 JSON and ≤ 4,000 text (p100), a 20-chip compare ≤ 16,000 JSON, tools/list ≤ 20,000.
@@ -32,7 +35,7 @@ from _harness import table
 from mcp import Client
 
 from chipmcp.kb import KnowledgeBase
-from chipmcp.server import build_server
+from chipmcp.server import EXAMPLE_CALLS, build_server
 
 BUDGET_JSON, BUDGET_TEXT, BUDGET_COMPARE_20, BUDGET_TOOLS_LIST = 6_000, 4_000, 16_000, 20_000
 
@@ -61,6 +64,16 @@ def calls(kb: KnowledgeBase) -> Iterator[tuple[str, str, dict[str, Any]]]:
         yield "compare_chips (20 chips)", "compare_chips", {"names": chips[start:start + 20]}
     richest = sorted(chips, key=lambda c: -len(kb.figures(c)))[:20]
     yield "compare_chips (20 chips)", "compare_chips", {"names": richest}
+    for start in range(0, len(systems) - 1, 2):
+        yield "compare_chips (systems)", "compare_chips", {"names": systems[start:start + 2]}
+    for entity in chips + systems:
+        yield "export_control_check", "export_control_check", {"chip": entity}
+    yield "find_chips", "find_chips", EXAMPLE_CALLS["find_chips"]
+    for vendor in vendors:
+        if kb.entities_of_vendor(vendor):
+            yield "find_chips", "find_chips", {"vendor": vendor}
+    for metric in ("compute_tflops", "memory_gb", "tdp_w", "price", "tpp"):
+        yield "find_chips", "find_chips", {"sort_by": metric}
 
 
 async def measure(kb: KnowledgeBase, named: list[str]) -> None:
@@ -76,7 +89,8 @@ async def measure(kb: KnowledgeBase, named: list[str]) -> None:
             if result.is_error:
                 errors[label] = errors.get(label, 0) + 1
                 continue
-            what = next(iter(arguments.values()), "(all)")
+            what = next(iter(arguments.values()), "(all)") if arguments else "(all)"
+            what = what if isinstance(what, str | list) else json.dumps(arguments, ensure_ascii=False)
             sizes.setdefault(label, []).append((len(compact(result.structured_content)), len(result.content[0].text),
                                                 what if isinstance(what, str) else f"{len(what)} chips"))
         for name in named:

@@ -51,7 +51,10 @@ async def test_where_memory_filter_answers_domestic_cards_with_64gb_or_more(serv
     assert {"huawei-ascend-910b", "metax-c500"} <= ids
     assert all(r["cells"]["memory_gb"]["figure_ids"] for r in found["rows"])
     gaps = {g["metric"]: g for g in found["not_reported"]}
-    assert gaps["memory_gb"]["count"] == len(gaps["memory_gb"]["chips"]) > 0
+    every = {g["metric"]: g for g in (await answer(server, "find_chips", {
+        "domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}], "detail": "full"}))["not_reported"]}
+    assert every["memory_gb"]["count"] == len(every["memory_gb"]["chips"]) == gaps["memory_gb"]["count"] > 0
+    assert gaps["memory_gb"]["chips"] == every["memory_gb"]["chips"][:len(gaps["memory_gb"]["chips"])]  # summary: the first few
     assert "biren-br106" in gaps["memory_gb"]["chips"]
 
 

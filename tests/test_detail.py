@@ -32,6 +32,19 @@ MORE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("xinchuang_certified", {"name": "昇腾910B"}),
     ("xinchuang_certified", {"name": "海光"}),
     ("compare_chips", {"names": ["A100", "H20", "MLU370-X8", "天垓150"], "precision": "int8", "baseline": "H20"}),
+    ("compare_chips", {"names": ["昇腾910B", "H100", "MTT S4000"], "detail": "full"}),
+    ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
+    ("compare_chips", {"names": ["CloudMatrix 384", "昇腾910C", "Trn2 UltraServer"], "detail": "full"}),
+    ("compare_chips", {"names": ["昇腾910D", "H100", "思元590"], "metrics": ["tpp", "price_per_tflops"]}),
+    ("find_chips", {"vendor": "阿里巴巴"}),
+    ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
+                    "sort_by": "compute_tflops", "detail": "full", "limit": 3, "offset": 2}),
+    ("find_chips", {"sort_by": "tpp", "limit": 5}),
+    ("find_chips", {"where": [{"metric": "memory_type", "op": "contains", "value": "HBM"}], "certified": True}),
+    ("export_control_check", {"chip": "H100"}),
+    ("export_control_check", {"chip": "昇腾910D"}),
+    ("export_control_check", {"chip": "CloudMatrix 384"}),
+    ("export_control_check", {"chip": "MLU370-X8"}),
     ("estimate_cluster", {"chip": "CloudMatrix 384", "count": 2}),
     ("estimate_cluster", {"chip": "H800", "count": 2048, "workload": "DeepSeek-V3"}),
     ("estimate_cluster", {"chip": "910B", "count": 1024, "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4,
@@ -91,7 +104,10 @@ async def test_every_field_of_the_answer_reaches_the_text(server, tool: str, arg
 
 
 @pytest.mark.parametrize(("tool", "arguments"), [("lookup_chip", {"name": "昇腾910B"}),
-                                               ("vendor_financials", {"vendor": "寒武纪", "unit": "万元"})])
+                                               ("vendor_financials", {"vendor": "寒武纪", "unit": "万元"}),
+                                               ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
+                                               ("find_chips", {"domestic": True, "sort_by": "compute_tflops"}),
+                                               ("export_control_check", {"chip": "H100"})])
 def test_the_reach_check_fails_when_a_renderer_drops_a_field(kb, tool: str, arguments: dict[str, Any]) -> None:
     """Render the answer with one field emptied: whatever that field alone carried is then reported missing."""
     from chipmcp import tools
@@ -208,6 +224,9 @@ async def test_default_answers_stay_within_twice_their_budget_for_every_chip_sys
     calls += [("vendor_financials", {"vendor": v}) for v in kb.ids("vendor") if kb.figures(v)]
     calls += [("xinchuang_certified", {"name": e}) for e in kb.ids("chip") + kb.ids("vendor")]
     calls += [("xinchuang_certified", {})]
+    calls += [("export_control_check", {"chip": e}) for e in kb.ids("chip") + kb.ids("system")]
+    calls += [("find_chips", {"vendor": v}) for v in kb.ids("vendor") if kb.entities_of_vendor(v)]
+    calls += [("find_chips", {"sort_by": m}) for m in ("compute_tflops", "memory_gb", "tdp_w", "price", "tpp")]
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
         for tool, arguments in calls:
@@ -225,3 +244,70 @@ async def test_schemas_have_no_root_combinators_and_inputs_keep_their_descriptio
             assert schema["type"] == "object" and not {"anyOf", "oneOf", "allOf"} & set(schema)
         assert "description" not in json.dumps(tool.output_schema)
         assert all(p.get("description") for p in tool.input_schema["properties"].values())
+
+
+def fact_ids(answer: dict[str, Any]) -> set[int]:
+    """Every figure id an answer cites, wherever it sits."""
+    found: set[int] = set()
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            if key == "figure_ids":
+                found.update(value)
+            for v in value:
+                walk(v, key)
+
+    walk(answer)
+    return found
+
+
+@pytest.mark.parametrize(("tool", "arguments"), [
+    ("compare_chips", {"names": ["昇腾910B", "H100", "MTT S4000", "昇腾910C", "H20"]}),
+    ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
+    ("find_chips", {"domestic": True, "sort_by": "compute_tflops", "limit": 20})])
+async def test_compare_and_find_summary_cells_are_the_full_cells_with_fewer_citations(server, tool, arguments) -> None:
+    async with Client(server) as client:
+        summary, _ = await call(client, tool, arguments)
+        full, _ = await call(client, tool, {**arguments, "detail": "full"})
+    assert full["detail"] == "full"
+    assert fact_ids(summary) < fact_ids(full), "full cites more figures than summary, and all of summary's"
+    for brief, every in zip(summary["rows"], full["rows"], strict=True):
+        assert brief["id"] == every["id"]
+        for key, cell in brief["cells"].items():
+            whole = every["cells"][key]
+            assert {k: cell.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")} == \
+                   {k: whole.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")}, (brief["id"], key)
+            # summary cites the chosen figure (a ratio cites through the cells it divides); full every one
+            assert cell.get("figure_ids", []) in ([], whole["figure_ids"][:1])
+            assert "claims" not in cell and "note" not in cell
+
+
+async def test_find_chips_pages_return_each_row_once_and_say_how_to_get_the_next(server) -> None:
+    arguments = {"domestic": True, "sort_by": "memory_gb"}
+    seen: list[str] = []
+    async with Client(server) as client:
+        whole, _ = await call(client, "find_chips", {**arguments, "limit": 100})
+        offset = 0
+        while True:
+            page, text = await call(client, "find_chips", {**arguments, "limit": 4, "offset": offset})
+            assert page["total"] == whole["total"] and page["returned"] == len(page["rows"])
+            seen += [r["id"] for r in page["rows"]]
+            offset += page["returned"]
+            if offset >= page["total"]:
+                assert "more rows" not in page.get("more", "")
+                break
+            assert f"offset={offset}, limit=4)" in page["more"] and page["more"] in text
+    assert seen == [r["id"] for r in whole["rows"]]
+
+
+async def test_find_chips_summary_names_a_few_of_the_chips_lacking_a_figure_and_full_names_all(server) -> None:
+    arguments = {"domestic": True, "where": [{"metric": "price", "op": "<=", "value": 1e9}]}
+    async with Client(server) as client:
+        summary, text = await call(client, "find_chips", arguments)
+        full, _ = await call(client, "find_chips", {**arguments, "detail": "full"})
+    brief, every = summary["not_reported"][0], full["not_reported"][0]
+    assert brief["count"] == every["count"] == len(every["chips"]) > len(brief["chips"])
+    assert "detail='full'" in summary["more"] and f"{every['count'] - len(brief['chips'])} more" in text

@@ -118,3 +118,35 @@ def test_doubling_count_doubles_every_total_including_both_ends(kb, chip: str, c
             assert b == pytest.approx(2 * a, rel=1e-6)
     if one.compute_pflops_high is not None:
         assert one.compute_pflops <= one.compute_pflops_high
+
+
+async def test_systems_compare_their_reported_figures_beside_their_parts_with_the_difference(server) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]})
+    answer, text = result.structured_content, result.content[0].text
+    checks = {row["id"]: {k["metric"]: k for k in row["versus_parts"]} for row in answer["rows"]}
+    cm, nvl = checks["huawei-cloudmatrix-384"], checks["nvidia-gb200-nvl72"]
+    # system power against the chips' TDP: 559.4 kW vs 384 × 310 W; 145 kW vs 72 × 1200 W
+    assert cm["power_w"]["reported"]["value"] == 559_400 and cm["power_w"]["from_parts"]["value"] == 384 * 310
+    assert cm["power_w"]["difference"] == [559_400 - 384 * 310] * 2 and cm["power_w"]["verdict"] == "differ"
+    assert nvl["power_w"]["from_parts"]["value"] == 72 * 1200 and nvl["power_w"]["ratio"][0] == pytest.approx(145 / 86.4, 1e-3)
+    # W per TFLOPS as the report's table prints it, beside the chips' TDP over the parts' compute
+    assert cm["w_per_tflops"]["reported"]["value"] == 1.87 and "as printed" in cm["w_per_tflops"]["reported"]["label"]
+    low, high = cm["w_per_tflops"]["from_parts"]["low"], cm["w_per_tflops"]["from_parts"]["high"]
+    assert low == pytest.approx(310 / 800, 1e-3) and high == pytest.approx(310 / 752, 1e-3)
+    # the system prints BF16 and its chips FP16: side by side, said so, both ends of the 910C's range kept
+    compute = cm["compute_bf16"]
+    assert (compute["from_parts"]["low"], compute["from_parts"]["high"]) == (384 * 752, 384 * 800)
+    assert compute["verdict"] == "agree" and "different precisions" in compute["note"]
+    assert cm["memory_gb"]["verdict"] == "agree"
+    for line in ("- power_w: 559,400 W #1122 vs 119,040 W", "→ differ; ×4.699; +440,360 W", "- w_per_tflops: 1.87"):
+        assert line in text
+    assert "huawei-cloudmatrix-384 (power_w, w_per_tflops)" in answer["summary"]
+
+
+async def test_a_chip_compare_has_no_parts_checks_and_a_chip_without_figures_still_answers(server) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("compare_chips", {"names": ["昇腾910B", "amd-mi300x"]})
+    assert not result.is_error, result.content[0].text
+    rows = {row["id"]: row for row in result.structured_content["rows"]}
+    assert "versus_parts" not in rows["huawei-ascend-910b"] and rows["amd-mi300x"].get("cells", {}) == {}

@@ -468,3 +468,15 @@ def headroom(low: float, high: float, threshold: float) -> tuple[tuple[float, fl
     (negative differences and ratios below 1 are under the line)."""
     ends = np.array([low, high], dtype=float)
     return (float(ends[0] - threshold), float(ends[1] - threshold)), (float(ends[0] / threshold), float(ends[1] / threshold))
+
+
+def interval_versus(reported: tuple[float, float], derived: tuple[float, float],
+                    agree_within: float = 0.02) -> tuple[tuple[float, float], tuple[float, float], bool]:
+    """A reported interval against one derived otherwise (a system's own figure against its parts' total):
+    (reported − derived) and reported ÷ derived as intervals, and whether they agree — some point of each
+    within `agree_within` (relative) of the other, so a printed figure rounded from the sum still agrees."""
+    r, d = np.array(reported, dtype=float), np.array(derived, dtype=float)
+    difference = (float(r[0] - d[1]), float(r[1] - d[0]))
+    ratio = interval_divide(reported, derived)
+    agree = bool(r[0] <= d[1] * (1 + agree_within) and d[0] * (1 - agree_within) <= r[1])
+    return difference, ratio, agree

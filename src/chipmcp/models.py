@@ -253,6 +253,18 @@ class ComparisonCell(Cell):
     ratio: float | list[float] | None = Field(None, description="value ÷ the baseline's ([low, high] for ranges)")
 
 
+class PartsCheck(CompactModel):
+    """A system's own figure beside the same quantity summed over its parts (count × each chip's figure)."""
+
+    metric: str = Field(description="compute_<precision>, memory_gb, memory_bandwidth_gbs, power_w or w_per_tflops")
+    reported: Cell = Field(description="The system's figure as the reports give it (power: system power)")
+    from_parts: Cell = Field(description="Σ count × the part's figure (power: the chips' TDP)")
+    ratio: list[float] = Field(default_factory=list, description="[low, high] of reported ÷ from_parts")
+    difference: list[float] = Field(default_factory=list, description="[low, high] of reported − from_parts")
+    verdict: Literal["agree", "differ"] = Field(description="agree: within 2% at some point of both ranges")
+    note: str = Field("", description="What a difference of this kind means (different precisions, what TDP covers)")
+
+
 class ComparisonRow(CompactModel):
     id: str
     name: str
@@ -260,21 +272,27 @@ class ComparisonRow(CompactModel):
     kind: str = ""
     system: bool = Field(False, description="True for a server, rack or supernode (its own figures are totals)")
     matched: str = Field("", description="How the name was matched, when not exactly: method and known spelling")
-    cells: dict[str, ComparisonCell] = Field(description="By column key; a column absent here is not reported")
-    from_parts: dict[str, Cell] = Field(default_factory=dict, description=(
-        "For systems: totals implied by the composition (count × each chip's figure), beside its own figures"))
+    # Not required: a chip that reports none of the columns has no cells, and its row is left with none.
+    cells: dict[str, ComparisonCell] = Field(default_factory=dict, description=(
+        "By column key; a column absent here is not reported"))
+    composition: str = Field("", description="For systems: the parts their totals are summed over, '384 × 昇腾910C'")
+    versus_parts: list[PartsCheck] = Field(default_factory=list, description=(
+        "For systems: each reported figure beside the total its composition implies, and their difference"))
 
 
 class ComparisonColumn(CompactModel):
     key: str = Field(description="A metric of compare_chips' `metrics`; compute columns are compute_<precision>")
     precision: str | None = None
     unit: str = ""
+    label: str = Field("", description=(
+        "What most of its cells are (e.g. 'FP16 dense'); a cell says its own when it differs, and always when marked"))
     higher_is_better: bool | None = None
     best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
     left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
 
 
 class Comparison(Model):
+    detail: Detail = "summary"
     baseline: str
     precision: str | None = Field(description="The precision asked for; null: every precision any chip reports")
     precisions: list[str] = Field(description="Precisions of the compute columns")
@@ -540,11 +558,13 @@ class Condition(Model):
 
 class NotReported(Model):
     metric: str
-    count: int
-    chips: list[str] = Field(description="Chip ids that pass every other filter but have no figure for `metric`")
+    count: int = Field(description="How many pass every other filter but have no figure for `metric`")
+    chips: list[str] = Field(description=(
+        "Their ids: every one at detail='full'; the first few at summary (count says how many in all)"))
 
 
 class ChipList(Model):
+    detail: Detail = "summary"
     filters: list[str] = Field(description="The filters applied, in words")
     sort_by: str | None
     descending: bool | None
@@ -552,6 +572,7 @@ class ChipList(Model):
     total: int = Field(description="Chips and systems matching every filter")
     returned: int
     offset: int
+    more: str = Field("", description="How to get what this answer leaves out (the next rows, every citation)")
     rows: list[ChipRow]
     not_reported: list[NotReported] = Field(
         default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")

@@ -54,6 +54,7 @@ SPECS: dict[str, SpecDef] = {
     "release": SpecDef("release", None, text=True),
     "die_area_mm2": SpecDef("die_area", "mm²"),
     "performance_density": SpecDef("performance_density", "count"),
+    "power_per_compute": SpecDef("power_per_compute", "W/TFLOPS"),  # as a system's table prints it
 }
 CURRENCY_UNITS = {"USD": "美元", "CNY": "元", "HKD": "港元", "TWD": "新台币"}
 TIERS = ("dense", "unstated", "sparse", "unlabeled")

@@ -3,6 +3,13 @@
 Cheap filters (vendor with its subsidiaries, domestic, kind, certification) run first; the figure filters
 and the sort read cells chosen by the one figure-selection rule (chipmcp.selection), so a chip's number
 here is its number in compare_chips and estimate_cluster.
+
+What each detail holds (both channels alike):
+  summary  one row per chip with the filtered and sorted cells, each citing its chosen figure (with the span
+           of disagreeing claims); for each metric, how many lack it and the first NOT_REPORTED_SHOWN of them.
+  full     adds every figure agreeing with the chosen one, each claim of a contested cell, cell notes, and
+           every chip lacking a metric.
+Rows are paged (total, returned, offset; `more` gives the call for the next page).
 """
 
 from __future__ import annotations
@@ -16,9 +23,8 @@ from .. import compute, selection
 from ..errors import InputError
 from ..kb import KnowledgeBase, display_name
 from ..metric_cells import HIGHER_IS_BETTER, METRICS, metric_cell
-from ..metric_cells import MetricName as CompareMetric
-from ..models import Cell, ChipList, ChipRow, Condition, NotReported
-from .common import VENDOR, resolve, source_refs
+from ..models import Cell, ChipList, ChipRow, Condition, Detail, NotReported
+from .common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
 from .registry import Arguments, Name, Precision, Tool
 from .xinchuang import chip_status
 
@@ -27,6 +33,8 @@ NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")
 TEXT_OPS = ("=", "!=", "contains")
 MAX_LIMIT = 100
 SYSTEM_KINDS = ("server", "rack", "supernode", "cluster", "board")
+SortMetric = Literal[tuple(m for m in METRICS if m in HIGHER_IS_BETTER)]  # type: ignore[misc]  # text specs only filter
+NOT_REPORTED_SHOWN = 10  # at summary: how many of the chips lacking a metric are named (count says how many in all)
 RULES = [
     "A range or a/b pair passes a condition only if all of it does: ≥/> test its low end, ≤/< its high end, "
     "= needs the value inside the range; a bound (≈, >) is compared as its printed number.",
@@ -52,13 +60,16 @@ class WhereCondition(BaseModel):
 def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | None = None, kind: str | None = None,
                certified: bool | None = None, where: list[dict[str, Any]] | list[WhereCondition] | None = None,
                sort_by: str | None = None, precision: str = "fp16", limit: int = 10, offset: int = 0,
-               descending: bool | None = None) -> ChipList:
+               descending: bool | None = None, detail: Detail = "summary") -> ChipList:
     selection.check_precision(precision)
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(f"limit must be 1 to {MAX_LIMIT}.")
     conditions = [_condition(c) for c in (where or [])]
-    if sort_by is not None and sort_by not in METRICS:
-        raise InputError(f"Unknown sort_by '{sort_by}'. Allowed: {', '.join(METRICS)}.")
+    if sort_by is not None and sort_by not in HIGHER_IS_BETTER:
+        numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
+        raise InputError(f"sort_by ranks by a number: one of {', '.join(numeric)}"
+                         + (f". Filter on {sort_by} with where instead." if sort_by in TEXT_SPECS else
+                            f"; not '{sort_by}'."))
     filters: list[str] = []
     pool = [e for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")]
     if vendor is not None:
@@ -104,17 +115,47 @@ def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | No
     else:
         rows.sort(key=lambda pair: (pair[0]["vendor"] or "", pair[0]["entity_kind"], pair[0]["id"]))
     page = rows[offset:offset + limit]
+    full = detail == "full"
     out = [ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
                    kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),  # type: ignore[arg-type]
-                   cells=cells) for e, cells in page]
-    not_reported = [NotReported(metric=m, count=len(ids), chips=ids) for m, ids in missing.items() if ids]
-    used = {i for row in out for c in row.cells.values() for i in c.figure_ids}
+                   cells={m: _at_detail(c, full) for m, c in cells.items()}) for e, cells in page]
+    not_reported = [NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN])
+                    for m, ids in missing.items() if ids]
+    used = {i for row in out for c in row.cells.values() for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]}
+    asked = call_of("find_chips", vendor=vendor, domestic=domestic, kind=kind, certified=certified,
+                    where=[c.model_dump() for c in conditions] or None, sort_by=sort_by,
+                    precision=precision if precision != "fp16" else None, descending=descending)
     answer = ChipList(
-        filters=filters, sort_by=sort_by, descending=down, precision=precision, total=len(rows), returned=len(out),
-        offset=offset, rows=out, not_reported=not_reported,
+        detail=detail, filters=filters, sort_by=sort_by, descending=down, precision=precision, total=len(rows),
+        returned=len(out), offset=offset,
+        more=_more(asked, len(rows), offset, len(out), limit, detail, not_reported,
+                   any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())),
+        rows=out, not_reported=not_reported,
         rules=RULES if wanted else [], sources=source_refs(kb, _sources(kb, used)), summary="")
     answer.summary = _summary(answer)
     return answer
+
+
+def _at_detail(c: Cell, full: bool) -> Cell:
+    """At summary a cell cites its chosen figure (and the span of disagreeing claims); full keeps all."""
+    return c if full else c.model_copy(update={"figure_ids": c.figure_ids[:1], "claims": [], "note": ""})
+
+
+def _more(asked: str, total: int, offset: int, returned: int, limit: int, detail: Detail,
+          not_reported: list[NotReported], cells_cut: bool) -> str:
+    """The calls that fetch what this answer leaves out: the next rows, and at summary (when it left out a
+    citation, claim, note or gap) the same page in full."""
+    more = []
+    left = total - offset - returned
+    sep = "" if asked.endswith("(") else ", "
+    if left > 0:
+        more.append(f"{left} more rows: ask {asked}{sep}offset={offset + returned}"
+                    + (f", limit={limit}" if limit != 10 else "") + (", detail='full'" if detail == "full" else "") + ")")
+    if detail == "summary" and (cells_cut or any(n.count > len(n.chips) for n in not_reported)):
+        more.append(f"every agreeing figure, claim and chip lacking a figure: ask {asked}{sep}"
+                    + (f"offset={offset}, " if offset else "") + (f"limit={limit}, " if limit != 10 else "")
+                    + "detail='full')")
+    return "; ".join(more)
 
 
 def _condition(raw: dict[str, Any] | WhereCondition) -> Condition:
@@ -207,36 +248,39 @@ def _summary(a: ChipList) -> str:
 
 
 def _cell_text(metric: str, cell: Cell) -> str:
-    if cell.text is not None:
-        number = cell.text
-    else:
-        bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cell.bound or "", "")
-        number = f"{bound}{cell.value:g}" if cell.value is not None else f"{bound}{cell.low:g}-{cell.high:g}"
-        number += f" {cell.unit}" if cell.unit else ""
+    """Everything a cell says: value (both ends, bound), unit, label, figures, suspect, span, claims, note."""
+    shown = format_cell(cell) + (f" {cell.unit}" if cell.unit and cell.text is None else "")
     extra = f" ({cell.label})" if cell.label else ""
-    flag = " [SUSPECT]" if cell.suspect else ""
-    return f"{metric} {number}{extra}{flag} [fig {', '.join(map(str, cell.figure_ids))}]"
+    claims = (" claims: " + " vs ".join(
+        (number(cl.value) if cl.value is not None else f"{number(cl.low)}–{number(cl.high)}") + f" {ids(cl.figure_ids)}"
+        for cl in cell.claims)) if cell.claims else ""
+    note = f" — {cell.note}" if cell.note else ""
+    return f"{metric} {shown}{extra} {ids(cell.figure_ids)}{claims}{note}".rstrip()
 
 
 def render(a: ChipList) -> str:
-    lines = [a.summary]
+    lines = [a.summary, f"Detail: {a.detail}; compute at {a.precision.upper()}."]
     if not a.rows:
         lines.append("No chip or system matches every filter" + (" with the figure reported." if a.not_reported
                                                                  else ".") + " Loosen a filter to see more.")
-    for number, row in enumerate(a.rows, start=a.offset + 1):
+    else:
+        lines.append(f"Rows {a.offset + 1}-{a.offset + a.returned} of {a.total} (offset {a.offset}, returned "
+                     f"{a.returned}):")
+    for n, row in enumerate(a.rows, start=a.offset + 1):
         cert = f", certified: {row.certified}" if row.certified else ""
         cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
-        lines.append(f"{number}. {row.name} [{row.id}] — {row.kind} by {row.vendor_name}{cert}"
-                     + (f" — {cells}" if cells else ""))
+        lines.append(f"{n}. {row.name} [{row.id}] — {row.entity_kind}, {row.kind} by {row.vendor_name} [{row.vendor}]"
+                     f"{cert}" + (f" — {cells}" if cells else ""))
     for gap in a.not_reported:
-        shown = ", ".join(gap.chips[:30]) + (f", … ({gap.count - 30} more)" if gap.count > 30 else "")
+        shown = ", ".join(gap.chips) + (f", … ({gap.count - len(gap.chips)} more at detail='full')"
+                                        if gap.count > len(gap.chips) else "")
         lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
     if a.rules:
         lines.append("Rules: " + " ".join(a.rules))
-    if a.total > a.offset + a.returned:
-        lines.append(f"{a.total - a.offset - a.returned} more: call again with offset={a.offset + a.returned}.")
+    if a.more:
+        lines.append(f"More: {a.more}.")
     if a.sources:
-        lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
+        lines.append(source_lines(a.sources))
     return "\n".join(lines)
 
 
@@ -250,11 +294,13 @@ class FindChipsArguments(Arguments):
         "true: on the 安全可靠测评 list as listed product or same family (each row says which)"))
     where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
         "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
-    sort_by: CompareMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
+    sort_by: SortMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
     precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
     offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
     descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
+    detail: Annotated[Detail, Field(description=(
+        "summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap"))] = "summary"
 
 
 TOOL = Tool(name="find_chips", title="Find chips",

@@ -1,5 +1,16 @@
 """compare_chips: chips and systems side by side — every figure chosen by the one selection rule, with
-ratios to a baseline, derived metrics, and a best per column only among figures that are comparable."""
+ratios to a baseline, derived metrics, and a best per column only among figures that are comparable.
+
+What each detail holds (both channels alike):
+  summary  the compact table: per cell its value (both ends of a range, its bound), unit where it is not the
+           column's, label where it is not the column's, the chosen figure's id, suspect flag, the span of
+           disagreeing claims and the ratio to the baseline; the default columns (every column a compared
+           chip fills, less bandwidth_per_tflops, gb_per_tflops and tpp); each system's reported figures
+           beside its parts' totals; best and left-out per column; warnings; sources.
+  full     adds every figure agreeing with the chosen one, each claim of a contested cell with its figures,
+           cell notes, the figures a derived cell divides, and every column some compared chip fills.
+Rows are the names asked for (at most 20) and columns the metrics a chip reports, so nothing is paged.
+"""
 
 from __future__ import annotations
 
@@ -12,20 +23,27 @@ from .. import compute, export_control, selection
 from ..errors import InputError
 from ..kb import KnowledgeBase
 from ..metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
-from ..models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, VendorRef
-from .common import format_cell, source_refs
+from ..models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
+from .common import format_cell, ids, number, source_lines, source_refs
 from .lookup import resolve_chip
 from .registry import Arguments, Name, Precision, Tool
 
-# Parts of a system summed into what its composition implies.
-PART_METRICS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w"]
+# A system's own figure → the spec of its parts whose total it is compared with (its power: the chips' TDP).
+PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwidth_gbs", "power_w": "tdp_w"}
+# 16-bit float formats a system and its chips print one or the other of (CloudMatrix 384 in BF16, the 910C in
+# FP16): shown side by side when the parts print no figure at the system's own precision, never equated.
+COMPANION_PRECISION = {"bf16": "fp16", "fp16": "bf16"}
+DEFAULT_SKIP = {"bandwidth_per_tflops", "gb_per_tflops", "tpp"}  # on request: twenty chips' default stays compact
+POWER_NOTE = ("the parts' total is the chips' TDP alone; a system's power also feeds its CPUs, switches, optics "
+              "and cooling")
 RANKING_RULE = ("Best: no other chip's whole range is better, so overlapping ranges tie; ranked together are "
                 "dense with sparsity-not-printed figures, sparse only with sparse, one currency, chips apart "
                 "from systems; precision-not-printed and suspect figures are never ranked (left_out says why).")
+SHORT_RANKING_RULE = "Best only among comparable figures, overlapping ranges tied (left_out says why a figure is not ranked)."
 
 
 def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None = None,
-                  baseline: str | None = None, precision: str | None = None) -> Comparison:
+                  baseline: str | None = None, precision: str | None = None, detail: Detail = "summary") -> Comparison:
     unknown = [m for m in metrics or [] if m not in METRICS]
     if unknown:
         raise InputError(f"Unknown metric(s) {', '.join(map(repr, unknown))}. Allowed: {', '.join(METRICS)}.")
@@ -50,7 +68,7 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
 
     # Every cell of every entity, keyed by column.
     table: list[dict[str, Cell]] = []
-    parts: list[dict[str, Cell]] = []
+    parts: list[list[PartsCheck]] = []
     for entity in ids:
         own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in precisions}
         if len(precisions) > 1:
@@ -63,30 +81,50 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
         own["tpp"] = export_control.chip_tpp(kb, entity)
         table.append(own)
-        parts.append(_from_parts(kb, entity, precisions) if entity in systems else {})
+        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in systems else [])
 
-    wanted = _columns_wanted(metrics, table, precisions, systems, len(ids))
+    wanted = _columns_wanted(metrics, table, precisions, systems, len(ids), detail)
     columns = [_column(key, ids, table, systems) for key in wanted]
-    row_cells = _row_cells(columns, table, base_index)
+    row_cells = _row_cells(columns, table, base_index, detail)
     rows = [ComparisonRow(id=m.id, name=m.name, vendor=_vendor(kb, e), kind=e.get("kind", ""),
                           system=e.get("entity_kind") == "system",
                           matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
-                          cells=cells, from_parts=part)
+                          cells=cells, composition=_composition(kb, m.id) if part else "", versus_parts=part)
             for m, e, cells, part in zip(matches, entities, row_cells, parts, strict=True)]
     warnings = _warnings(matches, table, columns)
-    assumptions = [
-        "Compute per precision by one rule: dense, else sparsity not printed, else sparse (as printed), else a "
-        f"figure with no printed precision (shown once, in the {derived_precision.upper()} column).",
-        "Ranges keep both ends. 1 PFLOPS = 1000 TFLOPS; integer compute in TOPS.",
-        f"Derived metrics use {derived_precision.upper()} compute; power is TDP for chips, system power for systems.",
-        RANKING_RULE, f"Ratios are to {matches[base_index].name}, between comparable figures only."]
-    used = sorted({i for row in rows for c in [*row.cells.values(), *row.from_parts.values()] for i in c.figure_ids})
-    answer = Comparison(baseline=ids[base_index], precision=precision, precisions=precisions,
+    assumptions = _assumptions(detail, derived_precision, matches[base_index].name, bool(systems))
+    cited = [c for row in rows for c in row.cells.values()]
+    cited += [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
+    used = sorted({i for c in cited for i in [*c.figure_ids, *(i for claim in c.claims for i in claim.figure_ids)]})
+    answer = Comparison(detail=detail, baseline=ids[base_index], precision=precision, precisions=precisions,
                         derived_precision=derived_precision, columns=columns, rows=rows, warnings=warnings,
                         assumptions=assumptions,
                         sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}), summary="")
     answer.summary = _summary(answer)
     return answer
+
+
+def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> list[str]:
+    """How the table was built: said in full at detail='full', in a line each at summary."""
+    p = derived.upper()
+    if detail == "summary":
+        out = ["Compute by the one rule: dense, else sparsity not printed, else sparse, else precision not printed; "
+               "ranges keep both ends; 1 PFLOPS = 1000 TFLOPS, integer compute in TOPS.",
+               f"Derived metrics at {p}; power is TDP for chips, system power for systems.",
+               SHORT_RANKING_RULE, f"Ratios to {baseline}, between comparable figures only."]
+        if systems:
+            out.append("Systems: reported ÷ and − their parts' totals, agree within 2%; parts' power is the chips' TDP.")
+        return out
+    out = ["Compute per precision by one rule: dense, else sparsity not printed, else sparse (as printed), else a "
+           f"figure with no printed precision (shown once, in the {p} column).",
+           "Ranges keep both ends. 1 PFLOPS = 1000 TFLOPS; integer compute in TOPS.",
+           f"Derived metrics use {p} compute; power is TDP for chips, system power for systems.",
+           RANKING_RULE, f"Ratios are to {baseline}, between comparable figures only."]
+    if systems:
+        out.append("A system's own figures stand beside its parts' totals (count × each chip's figure, by the same "
+                   "rule): ratio and difference are reported ÷ and − from parts; agree means within 2%. Power: "
+                   f"{POWER_NOTE}.")
+    return out
 
 
 def _derived_precision(kb: KnowledgeBase, ids: list[str], asked: str | None, precisions: list[str]) -> str:
@@ -99,26 +137,92 @@ def _derived_precision(kb: KnowledgeBase, ids: list[str], asked: str | None, pre
     return max(precisions, key=lambda p: (counts[p], -precisions.index(p)))
 
 
-def _from_parts(kb: KnowledgeBase, system: str, precisions: list[str]) -> dict[str, Cell]:
-    out = {}
-    for metric in PART_METRICS:
-        for p in (precisions if metric == "compute_tflops" else [None]):
-            c = selection.composition_cell(kb, system, metric, p)
-            if c is not None:
-                out[f"compute_{p}" if p else metric] = c
+def _versus_parts(kb: KnowledgeBase, system: str, own: dict[str, Cell], precisions: list[str],
+                  derived_precision: str, detail: Detail) -> list[PartsCheck]:
+    """Each figure the system reports that its composition also implies, the two side by side."""
+    checks: list[tuple[str, Cell | None, Cell | None, str]] = []
+    parts_compute: dict[str, tuple[Cell, str]] = {}  # precision → the parts' total compute, and what it is
+    for p in precisions:
+        reported = own.get(f"compute_{p}")
+        if not _filled(reported) or reported.tier == "unlabeled":  # type: ignore[union-attr]
+            continue
+        found, note = _parts_compute(kb, system, p)
+        checks.append((f"compute_{p}", reported, found, note))
+        if found is not None:
+            parts_compute[p] = (found, note)
+    for key, part_spec in PART_METRICS.items():
+        reported = own.get("system_power_w" if key == "power_w" else key)
+        checks.append((key, reported, selection.composition_cell(kb, system, part_spec), ""))
+    power_parts = selection.composition_cell(kb, system, "tdp_w")
+    at = derived_precision if derived_precision in parts_compute else next(iter(parts_compute), None)
+    if power_parts is not None and at is not None:
+        # W per TFLOPS at one precision on both sides: the table's printed figure, else system power ÷ compute
+        compute_parts, note = parts_compute[at]
+        per = compute.divide_cells(power_parts, compute_parts, f"W/{compute_parts.unit}", "chips' TDP ÷ parts' compute")
+        reported = _printed_w_per_tflops(kb, system, at) or (own.get("w_per_tflops") if at == derived_precision else None)
+        checks.append(("w_per_tflops", reported, per, note))
+    composition = _composition(kb, system)
+    out = []
+    for key, reported, parts, note in checks:
+        if not _filled(reported) or parts is None or not parts.ends():
+            continue
+        difference, ratio, agree = compute.interval_versus(reported.ends(), parts.ends())  # type: ignore[arg-type,union-attr]
+        # The row names the composition once; a part's label keeps what it adds (the precision of its compute).
+        label = parts.label.removeprefix("from parts: ").removeprefix(composition).strip()
+        parts = parts.model_copy(update={"label": label})
+        out.append(PartsCheck(metric=key, reported=_cited(reported, detail),  # type: ignore[arg-type]
+                              from_parts=parts if key == "w_per_tflops" else _cited(parts, detail),
+                              ratio=[compute.tidy(r, 4) for r in ratio],  # type: ignore[misc]
+                              difference=[compute.tidy(d, 6) for d in difference],  # type: ignore[misc]
+                              verdict="agree" if agree else "differ", note=note))
     return out
 
 
+def _composition(kb: KnowledgeBase, system: str) -> str:
+    """'384 × 昇腾910C': the parts a system's totals are summed over, as composition_cell names them."""
+    return " + ".join(f"{p['count']} × {(kb.entity(p['chip']) or {'name_zh': p['chip']})['name_zh']}"
+                      for p in kb.parts(system))
+
+
+def _parts_compute(kb: KnowledgeBase, system: str, precision: str) -> tuple[Cell | None, str]:
+    """The parts' total compute at `precision`, else at its companion precision, saying so."""
+    found = selection.composition_cell(kb, system, "compute_tflops", precision)
+    if found is not None or precision not in COMPANION_PRECISION:
+        return found, ""
+    other = COMPANION_PRECISION[precision]
+    found = selection.composition_cell(kb, system, "compute_tflops", other)
+    return found, f"different precisions: parts at {other.upper()}, none prints {precision.upper()}; not equated"
+
+
+def _printed_w_per_tflops(kb: KnowledgeBase, system: str, precision: str) -> Cell | None:
+    """The W per TFLOPS a report's table prints for the system at `precision`, if it does."""
+    printed = selection.cell(kb, system, "power_per_compute")
+    if not printed.figure_ids:
+        return None
+    row = kb.figures_by_ids(printed.figure_ids[:1])[0]
+    if row["precision"] and precision not in row["precision"].split("/"):
+        return None
+    printed.label = f"as printed, {row['precision'].upper()}" if row["precision"] else "as printed"
+    return printed
+
+
+def _cited(c: Cell, detail: Detail) -> Cell:
+    """A cell as an answer at `detail` shows it: at summary its chosen figure only, no claims or notes."""
+    if detail == "full":
+        return c
+    return c.model_copy(update={"figure_ids": c.figure_ids[:1], "claims": [], "note": ""})
+
+
 def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], precisions: list[str],
-                    systems: set[str], n: int) -> list[str]:
+                    systems: set[str], n: int, detail: Detail) -> list[str]:
     """Column keys: those asked for, or by default every column some compared entity fills (TDP and TFLOPS/W
-    for chips, system power and W/TFLOPS for systems)."""
+    for chips, system power and W/TFLOPS for systems; at summary not the ratios and TPP asked for by name)."""
     def keys(metric: str) -> list[str]:
         return [f"compute_{p}" for p in precisions] if metric == "compute_tflops" else [metric]
 
     if metrics:
         return [k for m in dict.fromkeys(metrics) for k in keys(m)]
-    skip = {"bandwidth_per_tflops", "gb_per_tflops", "tpp"}  # on request: twenty chips' default answer stays compact
+    skip = set(DEFAULT_SKIP) if detail == "summary" else set()
     if not systems:
         skip |= {"system_power_w", "w_per_tflops"}
     if len(systems) == n:
@@ -139,8 +243,11 @@ def _column(key: str, ids: list[str], table: list[dict[str, Cell]], systems: set
     metric = _metric_of(key)
     cells = [t.get(key) or Cell() for t in table]
     units = {c.unit for c in cells if _filled(c) and c.unit}
+    # A figure the rule marks (sparse, precision not printed) always says so in its own cell.
+    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed"))
     col = ComparisonColumn(key=key, precision=key.split("_", 1)[1] if metric == "compute_tflops" else None,
                            unit=units.pop() if len(units) == 1 else ("mixed" if units else ""),
+                           label=labels.most_common(1)[0][0] if labels and metric not in selection.DERIVED else "",
                            higher_is_better=HIGHER_IS_BETTER.get(metric))
     if metric in TEXT:
         return col
@@ -182,24 +289,29 @@ def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str,
     return reasons
 
 
-def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int) -> list[dict[str, ComparisonCell]]:
+def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int,
+               detail: Detail) -> list[dict[str, ComparisonCell]]:
     """Each entity's filled cells with its ratio to the baseline (both ends for ranges)."""
+    full = detail == "full"
     out: list[dict[str, ComparisonCell]] = [{} for _ in table]
     for col in columns:
         base_cell = table[base].get(col.key)
+        derived = _metric_of(col.key) in selection.DERIVED
         for j, cells in enumerate(table):
             c = cells.get(col.key)
             if not _filled(c):
                 continue
-            # A comparison cites the chosen figure and the span of disagreeing claims; every citation and
-            # each claim are in lookup_chip (twenty chips' worth would crowd the answer).
-            cell = ComparisonCell(**c.model_dump(exclude={"tier", "claims", "figure_ids"}),  # type: ignore[union-attr]
-                                  figure_ids=[] if _metric_of(col.key) in selection.DERIVED else c.figure_ids[:1])  # type: ignore[union-attr]
+            # At summary a cell cites its chosen figure and the span of disagreeing claims (each claim, every
+            # agreeing figure and the figures a derived cell divides are at full); the column says the unit
+            # and label most cells share.
+            cell = ComparisonCell(**c.model_dump(exclude={"tier", "claims", "figure_ids", "note"}),  # type: ignore[union-attr]
+                                  figure_ids=c.figure_ids if full else ([] if derived else c.figure_ids[:1]),  # type: ignore[union-attr]
+                                  claims=c.claims if full else [], note=c.note if full else "")  # type: ignore[union-attr]
             cell.tier = c.tier  # type: ignore[union-attr]
             if cell.unit == col.unit:
                 cell.unit = None
-            if _metric_of(col.key) in selection.DERIVED:
-                cell.label = ""  # the cells it divides, in the same row, carry the label and the figure ids
+            if derived or cell.label == col.label:
+                cell.label = ""  # derived: the cells it divides, in the same row, carry the label
             if _metric_of(col.key) not in TEXT and j != base and base_cell is not None and base_cell.ends() \
                     and base_cell.unit == c.unit and _comparable(c, base_cell):  # type: ignore[arg-type,union-attr]
                 ratio = compute.divide_cells(c, base_cell, "x")  # type: ignore[arg-type]
@@ -243,10 +355,6 @@ def _warnings(matches: list[Any], table: list[dict[str, Cell]], columns: list[Co
     return warnings
 
 
-def _span(c: Cell) -> str:
-    return f"({compute.tidy(c.span[0]):g}–{compute.tidy(c.span[1]):g})" if c.span else ""
-
-
 def _summary(c: Comparison) -> str:
     headline = {f"compute_{c.derived_precision}", "tflops_per_w", "w_per_tflops", "price_per_tflops"}
     bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best and col.key in headline]
@@ -255,35 +363,74 @@ def _summary(c: Comparison) -> str:
             "(every column's in columns[].best) — " + ("; ".join(bests) or "no comparable figures"))
     if left:
         text += f". Left out of some rankings: {', '.join(left)}"
+    differ = [f"{row.id} ({', '.join(k.metric for k in row.versus_parts if k.verdict == 'differ')})"
+              for row in c.rows if any(k.verdict == "differ" for k in row.versus_parts)]
+    if differ:
+        text += ". Reported figures that differ from their parts' totals: " + "; ".join(differ)
     return text + f". {len(c.warnings)} warning(s)."
 
 
+def _ratio(value: float | list[float] | None) -> str:
+    if isinstance(value, list):
+        return f" ({number(value[0])}–{number(value[1])}×)"
+    return "" if value is None else f" ({number(value)}×)"
+
+
+def _shown(cell: ComparisonCell | Cell) -> str:
+    """A cell with its unit where it is not the column's, its own label and the figures behind it."""
+    text = format_cell(cell)
+    if cell.unit:
+        text += f" {cell.unit}"
+    if cell.label:
+        text += f" ({cell.label})"
+    return text + (f" {ids(cell.figure_ids)}" if cell.figure_ids else "")
+
+
+def _pair(values: list[float], unit: str | None = "", signed: bool = False) -> str:
+    def shown(v: float) -> str:
+        return ("+" if signed and v > 0 else "") + number(v)
+
+    unit = f" {unit}" if unit else ""
+    if values[0] == values[1]:
+        return f"{shown(values[0])}{unit}"
+    return f"{shown(values[0])} to {shown(values[1])}{unit}"
+
+
 def render(c: Comparison) -> str:
-    lines = [c.summary]
-    lines.append(" | ".join(["chip (vendor, kind)", *[f"{col.key} ({col.unit})" if col.unit else col.key
-                                                       for col in c.columns]]))
+    lines = [c.summary, f"Detail: {c.detail}" + ("" if c.detail == "full" else " (detail='full' adds every agreeing "
+                                                   "figure, each claim, notes and the ratio columns)") + "."]
+    lines.append(" | ".join(["chip [id] (vendor [id], kind)",
+                             *[col.key + (f" ({'; '.join(x for x in (col.unit, col.label) if x)})"
+                                          if col.unit or col.label else "") for col in c.columns]]))
     for row in c.rows:
         cells = []
         for col in c.columns:
             cell = row.cells.get(col.key)
-            if cell is None:
-                cells.append("—")
-                continue
-            ratio = cell.ratio
-            shown = format_cell(cell)
-            if isinstance(ratio, list):
-                shown += f" ({ratio[0]:.3g}–{ratio[1]:.3g}×)"
-            elif ratio is not None:
-                shown += f" ({ratio:.3g}×)"
-            cells.append(shown)
-        lines.append(" | ".join([f"{row.name} ({row.vendor.name_zh}/{row.vendor.name_en}, {row.kind})", *cells]))
-        if row.from_parts:
-            lines.append("  from its parts: " + "; ".join(f"{k} {format_cell(v)} {v.unit} ({v.label})"
-                                                         for k, v in row.from_parts.items()))
-    labels = sorted({f"{k}: {cell.label}" for row in c.rows for k, cell in row.cells.items() if cell.label
-                     and k.startswith("compute_")})
-    if labels:
-        lines.append("Compute labels: " + "; ".join(labels))
+            cells.append("—" if cell is None else _shown(cell) + _ratio(cell.ratio))
+        matched = f", matched {row.matched}" if row.matched else ""
+        lines.append(" | ".join([f"{row.name} [{row.id}] ({row.vendor.name_zh}/{row.vendor.name_en} [{row.vendor.id}], "
+                                 f"{row.kind}{matched})", *cells]))
+    for row in c.rows:
+        if row.versus_parts:
+            lines.append(f"{row.name}: reported vs from its parts, {row.composition} (reported ÷ parts; reported − parts):")
+        for k in row.versus_parts:
+            unit = k.reported.unit or k.from_parts.unit
+            lines.append(f"- {k.metric}: {_shown(k.reported)} vs {_shown(k.from_parts)} → {k.verdict}; "
+                         f"×{_pair(k.ratio)}; {_pair(k.difference, unit, signed=True)}"
+                         + (f". {k.note[0].upper()}{k.note[1:]}" if k.note else ""))
+    claims = [f"- {row.id} {key}: " + " vs ".join(
+        (number(cl.value) if cl.value is not None else f"{number(cl.low)}–{number(cl.high)}") + f" ({ids(cl.figure_ids)})"
+        for cl in cell.claims) for row in c.rows for key, cell in row.cells.items() if cell.claims]
+    if claims:
+        lines.append("Claims of contested cells (the preferred first):")
+        lines += claims
+    notes = [f"- {row.id} {key}: {cell.note}" for row in c.rows for key, cell in row.cells.items() if cell.note]
+    if notes:
+        lines.append("Notes:")
+        lines += notes
+    bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best]
+    if bests:
+        lines.append("Best per column: " + "; ".join(bests))
     for col in c.columns:
         if col.left_out:
             lines.append(f"Not ranked in {col.key}: " + ", ".join(f"{i} ({why})" for i, why in col.left_out.items()))
@@ -291,7 +438,7 @@ def render(c: Comparison) -> str:
         lines.append("Warnings:")
         lines += [f"- {w}" for w in c.warnings]
     lines.append("Assumptions: " + " ".join(c.assumptions))
-    lines.append("Sources: " + ", ".join(s.id for s in c.sources))
+    lines.append(source_lines(c.sources))
     return "\n".join(lines)
 
 
@@ -307,6 +454,8 @@ class CompareChipsArguments(Arguments):
     baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
     precision: Precision | None = Field(None, description=(
         "Compute at this precision only; default: every precision any compared chip reports"))
+    detail: Annotated[Detail, Field(description=(
+        "summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns"))] = "summary"
 
 
 TOOL = Tool(name="compare_chips", title="Compare chips",

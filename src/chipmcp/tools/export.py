@@ -8,7 +8,7 @@ from pydantic import Field
 from .. import compute, export_control, selection
 from ..kb import KnowledgeBase, display_name
 from ..models import Cell, ExportControlAnswer, Headroom, Standing, TppFigure, VendorRef
-from .common import figure, format_value, source_refs
+from .common import describe, figure, format_value, match_line, source_lines, source_refs
 from .lookup import resolve_chip
 from .registry import Arguments, Name, Tool
 
@@ -52,6 +52,7 @@ def export_control_check(kb: KnowledgeBase, chip: str) -> ExportControlAnswer:
                                f"table prints for this chip (figures {_ids(pd)}), not a computed one")
     answer.reproduction = _reproduction(answer)
     cited = [f.source for f in answer.reported] + [s.source for s in standings]
+    cited += [r["source"] for r in kb.figures(match.id, ["compute"]) if not r["precision"] and r["period"] is None]
     cited += [r["source"] for r in kb.figures_by_ids(sorted({i for r in rows for i in r.tpp.figure_ids} | set(area.figure_ids)))]
     answer.sources = source_refs(kb, cited)
     answer.summary = _summary(answer)
@@ -190,21 +191,24 @@ def _summary(a: ExportControlAnswer) -> str:
 
 
 def render(a: ExportControlAnswer) -> str:
-    lines = [a.summary, f"Matched '{a.match.query}' → {a.match.name} ({a.match.method}); vendor "
-             f"{a.vendor.name_zh} ({a.vendor.name_en})."]
+    lines = [a.summary, f"{a.name} [{a.id}], {a.entity_kind} by {a.vendor.name_zh} / {a.vendor.name_en} [{a.vendor.id}]."]
+    lines += match_line(a.match)
     if a.tpp_by_precision:
         lines.append("TPP per precision (peak × bit length):")
         lines += [f"- {t.precision.upper()}: {_value(t.compute)} {t.compute.unit} [{t.compute.label}] × {t.bits}"
-                  f"{' ÷ 2' if 'halved' in t.tpp.label else ''} = {_value(t.tpp)} (figures {_ids(t.compute)})"
-                  for t in a.tpp_by_precision]
+                  f"{' ÷ 2' if 'halved' in t.tpp.label else ''} = {_value(t.tpp)} [{t.tpp.label}] (figures "
+                  f"{_ids(t.compute)}){' [SUSPECT]' if t.tpp.suspect else ''}" for t in a.tpp_by_precision]
         lines.append(f"TPP: {_value(a.tpp)} ({a.tpp.label})")
     if a.die_area is not None:
-        lines.append(f"Die area: {_value(a.die_area)} mm² (figures {_ids(a.die_area)}); "
-                     f"performance density {_value(a.performance_density)}")
+        lines.append(f"Die area: {_value(a.die_area)} mm² (figures {_ids(a.die_area)})")
+    if a.performance_density is not None:
+        pd = a.performance_density
+        lines.append(f"Performance density: {_value(pd)} {pd.unit or ''} [{pd.label}] (figures {_ids(pd)})"
+                     + (" [SUSPECT]" if pd.suspect else "") + (f" — {pd.note}" if pd.note else ""))
     if a.standings:
         lines.append("Standing by class:")
         for s in a.standings:
-            who = "rule text" if s.reading == "rule" else f"{s.source} reading"
+            who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + f", {s.regime}"
             extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
             shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
             tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "")
@@ -219,14 +223,13 @@ def render(a: ExportControlAnswer) -> str:
         lines += [f"- {p}" for p in a.parts]
     if a.reported:
         lines.append("Reported export-control figures:")
-        lines += [f"- {f.label}: {format_value(f) if f.text is None else f.text} — printed '{f.printed}', "
-                  f"{f.source} / {f.locator}{f' — {f.note}' if f.note else ''}" for f in a.reported]
+        lines += [describe(f) for f in a.reported]
     if a.reproduction:
         lines.append(f"Report table: {a.reproduction}")
     lines += [f"Not used: {n}" for n in a.not_used]
     lines += [f"Warning: {w}" for w in a.warnings]
     lines.append(a.statement)
-    lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
+    lines.append(source_lines(a.sources))
     return "\n".join(lines)
 
 
