@@ -169,3 +169,12 @@ async def test_a_letter_typed_for_a_digit_resolves_and_says_so(server, query: st
     match = result.structured_content["match"]
     assert result.structured_content["id"] == expect
     assert match["method"] == "digit-typo" and match["note"]
+
+
+async def test_a_fiscal_year_asked_of_a_calendar_year_company_reads_as_that_year(server) -> None:
+    result = await call(server, "vendor_financials", {"vendor": "寒武纪", "period": "FY25"})
+    assert not result.is_error, result.content[0].text
+    answer = result.structured_content
+    assert answer["figures"] and any("reports calendar years" in w for w in answer["warnings"])
+    nvidia = await call(server, "vendor_financials", {"vendor": "英伟达", "period": "FY25"})
+    assert not nvidia.is_error and not any("calendar years" in w for w in nvidia.structured_content.get("warnings", []))

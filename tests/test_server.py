@@ -59,6 +59,10 @@ async def test_lookup_returns_figures_with_sources_and_conflicts(server) -> None
     ("estimate_cluster", {"chip": "910B", "count": 8, "precision": "fp13"}, "fp16"),
     ("vendor_financials", {"vendor": "寒武纪", "metric": "happiness"}, "Unknown metric"),
     ("no_such_tool", {}, "Unknown tool"),
+    ("lookup_chip", {"name": "910B", "bogus": 1}, "`bogus` is not an argument of lookup_chip; the arguments of"),
+    ("lookup_chip", {"name": ""}, "`name` must not be empty"),
+    ("vendor_financials", {"vendor": "寒武纪", "period": 2025.5}, "`period` does not take 2025.5: it takes 2025 or"),
+    ("vendor_financials", {"vendor": "寒武纪", "period": -2025}, "'-2025' is not a period"),
 ])
 async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool, arguments, says) -> None:
     async with Client(server) as client:
@@ -67,6 +71,7 @@ async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool,
     text = result.content[0].text
     assert says in text
     assert "Traceback" not in text
+    assert not any(internal in text for internal in ("constrained-str", "errors.pydantic.dev", "type=", "[type"))
 
 
 async def test_resources_serve_chips_and_sources_as_json(server) -> None:

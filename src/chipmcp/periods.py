@@ -97,6 +97,11 @@ def matches(query: Period, *labels: str | None) -> bool:
     return False
 
 
+def calendar(period: Period) -> Period:
+    """The same stretch on the calendar: FY2025 → 2025, for a company whose fiscal year is the calendar year."""
+    return Period(False, period.start, period.end, period.label.replace("FY", ""))
+
+
 @lru_cache(maxsize=4096)
 def stored(label: str) -> Period:
     """A period as the knowledge base stores it (validated at build, so it always parses)."""
@@ -106,6 +111,8 @@ def stored(label: str) -> Period:
 @lru_cache(maxsize=1024)
 def _parse(text: str) -> Period | None:
     key = unicodedata.normalize("NFKC", text).upper()
+    if key.lstrip().startswith("-"):  # '-2025' is a negative number, not a period
+        return None
     fiscal_word = any(word in key for word in ("财年", "財年", "FISCAL"))
     for word in ("财年", "財年", "FISCAL YEAR", "FISCAL"):
         key = key.replace(word, "")

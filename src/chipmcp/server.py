@@ -145,12 +145,22 @@ class ChipMCPServer(MCPServer):
     """MCPServer whose argument errors read as plain words (the one place pydantic's are translated)."""
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        declared = tools.BY_NAME.get(name)
+        described = {k: f.description or k for k, f in declared.arguments.model_fields.items()} if declared else {}
+        unknown = [k for k in arguments or {} if declared and k not in described]
+        if unknown:  # the SDK drops arguments it does not know; a model misspelling one must hear of it
+            raise ToolError(plain_argument_errors(name, [{"type": "extra_forbidden", "loc": (k,), "input": arguments[k]}
+                                                         for k in unknown], described))
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
             cause = error.__cause__
-            if isinstance(cause, ValidationError):
-                raise ToolError(plain_argument_errors(name, cause.errors(include_url=False))) from cause
+            if isinstance(cause, ValidationError) and cause.title.endswith("Arguments"):
+                raise ToolError(plain_argument_errors(name, cause.errors(include_url=False), described)) from cause
+            if isinstance(cause, ValidationError):  # the answer failed its own schema: our fault, not the caller's
+                log.error("%s produced an answer outside its schema: %s", name, cause)
+                raise ToolError(f"Error executing tool {name}: chipmcp built an answer that does not fit its own "
+                                "schema (a bug in chipmcp, logged on the server); try other arguments meanwhile.") from cause
             raise
 
 

@@ -121,6 +121,12 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
     have only part-year figures, so a half-year is never read as the year."""
     reported = sorted({r["period"] for r in rows if r["period"]})
     kept = [r for r in rows if period_matches(r, query)]
+    if not kept and query.fiscal and not any(periods.stored(p).fiscal for p in reported):
+        # A company that reports by calendar year has one fiscal year: the calendar's.
+        query = periods.calendar(query)
+        kept = [r for r in rows if period_matches(r, query)]
+        if kept:
+            warnings.append(f"{company} reports calendar years: the fiscal period asked for is read as {query}.")
     if not kept:
         raise NotFoundError(f"No figures for period '{query}' for {company}. Periods reported: "
                             f"{', '.join(reported) or 'none'}.", reported)
