@@ -48,17 +48,23 @@ def _number(value: float) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
-def schema_type(prop: dict) -> str:
+def schema_type(prop: dict, defs: dict | None = None) -> str:
     """How the README's parameter table writes a property's type: the inputSchema, read aloud. An optional
-    argument's null branch is left out: its default (null) says that it may be omitted."""
+    argument's null branch is left out: its default (null) says that it may be omitted; an object is
+    named by its fields."""
+    defs = defs or {}
+    if "$ref" in prop:
+        prop = defs[prop["$ref"].rsplit("/", 1)[-1]]
     if "anyOf" in prop:
-        return " or ".join(schema_type(p) for p in prop["anyOf"] if p.get("type") != "null")
+        return " or ".join(schema_type(p, defs) for p in prop["anyOf"] if p.get("type") != "null")
+    if prop.get("type") == "object":
+        return "object {" + ", ".join(prop["properties"]) + "}"
     if "enum" in prop:
         return "one of " + ", ".join(str(v) for v in prop["enum"])
     if prop["type"] == "array":
         counts = ([f"{prop['minItems']}–{prop['maxItems']}"] if "minItems" in prop and "maxItems" in prop else
                   [f"≤ {prop['maxItems']}"] if "maxItems" in prop else [f"≥ {prop['minItems']}"] if "minItems" in prop else [])
-        return f"list of {schema_type(prop['items'])}" + (f" ({counts[0]} items)" if counts else "")
+        return f"list of {schema_type(prop['items'], defs)}" + (f" ({counts[0]} items)" if counts else "")
     bounds = [f"{sign} {_number(prop[key])}" for key, sign in
               (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")) if key in prop]
     return prop["type"] + (" " + ", ".join(bounds) if bounds else "")
@@ -67,7 +73,7 @@ def schema_type(prop: dict) -> str:
 def parameter_rows(tool) -> list[tuple[str, str, str, str]]:
     """(tool, parameter, type, default) for each property of a tool's inputSchema, in schema order."""
     schema = tool.input_schema
-    return [(tool.name, name, schema_type(prop),
+    return [(tool.name, name, schema_type(prop, schema.get("$defs")),
              "required" if name in schema.get("required", ()) else json.dumps(prop.get("default"), ensure_ascii=False))
             for name, prop in schema["properties"].items()]
 
@@ -139,6 +145,7 @@ if __name__ == "__main__":  # prints the README's parameter table from the live 
         print("| tool | parameter | type | default |\n|---|---|---|---|")
         for tool in tools:
             for row in parameter_rows(tool):
-                print("| " + " | ".join(f"`{cell}`" if i in (0, 1) or (i == 3 and cell != "required") else cell for i, cell in enumerate(row)) + " |")
+                cells = [f"`{cell}`" if i in (0, 1) or (i == 3 and cell != "required") else cell for i, cell in enumerate(row)]
+                print("| " + " | ".join(cells) + " |")
 
     anyio.run(_print_table)

@@ -70,6 +70,6 @@ def company_snapshot(company: str, tools: Collection[str]) -> str:
     steps.append(f"Certification: xinchuang_certified(name={company!r}).")
     market = f"vendor_financials(vendor={company!r}, metric='market_share')"
     if "industry_figures" in tools:
-        market += " and industry_figures(topic='market share')"
+        market += " and, for the share tables that rank it among its rivals, industry_figures(topic='market share')"
     steps.append(f"Market share: {market}; if nothing is reported, say so.")
     return (f"Write a company snapshot of {company}, using chipmcp's tools.\n{_steps(steps)}\n{CITE}")
