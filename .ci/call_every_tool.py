@@ -24,6 +24,8 @@ from chipmcp.server import EXAMPLE_CALLS
 
 PROMPT_ARGUMENTS = {"chip": "H20", "chips": "昇腾910B, H20", "workload": "inference", "company": "寒武纪"}
 
+UNSET = ("PYTHONPATH", "CHIPMCP_KNOWLEDGE", "CHIPMCP_BUNDLED_KNOWLEDGE", "CHIPMCP_DB", "VIRTUAL_ENV")
+
 
 def bundle_command(bundle: Path) -> tuple[list[str], dict[str, str]]:
     """The command and environment a host derives from the manifest: ${__dirname} is the unpacked bundle,
@@ -42,7 +44,7 @@ def bundle_command(bundle: Path) -> tuple[list[str], dict[str, str]]:
 
 async def main(label: str, command: list[str]) -> None:
     home = tempfile.mkdtemp(prefix=f"chipmcp-{label}-")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CHIPMCP_KNOWLEDGE", "CHIPMCP_DB", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
     env |= {"XDG_CACHE_HOME": os.path.join(home, "cache"), "PYTHONIOENCODING": "utf-8"}
     if command[0] == "--bundle":
         command, bundle_env = bundle_command(Path(command[1]).resolve())

@@ -56,9 +56,12 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return env_dir
 
 
+UNSET = ("PYTHONPATH", "CHIPMCP_KNOWLEDGE", "CHIPMCP_BUNDLED_KNOWLEDGE", "CHIPMCP_DB", "VIRTUAL_ENV")
+
+
 def user_env(home: Path) -> dict[str, str]:
     """A user's environment: no checkout on the path, no knowledge or database chosen, a cache of its own."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CHIPMCP_KNOWLEDGE", "CHIPMCP_DB", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
     return env | {"XDG_CACHE_HOME": str(home / "cache"), "PYTHONIOENCODING": "utf-8"}
 
 
