@@ -283,6 +283,24 @@ class NameIndex:
             found.update(e.entity for e in self.by_key[alias_key] if self.entities[e.entity].kind in kinds)
         return sorted(found)
 
+    def complete(self, typed: str, kinds: frozenset[str]) -> list[str]:
+        """Ids of the entities of `kinds` that a partly typed name could be: those with a name or id
+        beginning with it first, then those containing it; nothing typed → all of them.
+
+        Typed text is matched in every spelling the index knows (昇騰 finds 昇腾910B, 'moore' finds
+        摩尔线程), so a completion menu offers what resolve() would accept."""
+        of_kinds = sorted(e.id for e in self.entities.values() if e.kind in kinds)
+        key, written = normalize(typed), typed.strip().casefold()
+        if not key:
+            return of_kinds
+        starting = {i for i in of_kinds if i.startswith(written)}
+        containing = {i for i in of_kinds if written in i}
+        for alias_key, entries in self.by_key.items():
+            if key in alias_key:
+                bucket = starting if alias_key.startswith(key) else containing
+                bucket.update(e.entity for e in entries if self.entities[e.entity].kind in kinds)
+        return sorted(starting) + sorted(containing - starting)
+
     def _exact(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
         entries = [e for e in self.by_key.get(key, []) if self.entities[e.entity].kind in kinds]
         if not entries:

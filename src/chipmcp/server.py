@@ -1,4 +1,5 @@
-"""MCP wiring only: registers every tool of `chipmcp.tools.TOOLS`, the resources and the prompts on an MCPServer.
+"""MCP wiring only: registers every tool of `chipmcp.tools.TOOLS`, the resources, the prompts and the
+completions on an MCPServer.
 
 `build_server(kb)` takes the knowledge base as an argument (tests pass their own); with none, the
 default database is found or built on the first request, so start-up stays light.
@@ -6,18 +7,29 @@ default database is found or built on the first request, so start-up stays light
 
 from __future__ import annotations
 
+import base64
 import inspect
 import json
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import (
+    CallToolResult,
+    Completion,
+    Icon,
+    PromptReference,
+    Resource,
+    ResourceTemplateReference,
+    TextContent,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -142,7 +154,18 @@ def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
 
 
 class ChipMCPServer(MCPServer):
-    """MCPServer whose argument errors read as plain words (the one place pydantic's are translated)."""
+    """MCPServer whose argument errors read as plain words (the one place pydantic's are translated), and
+    whose resources/list also names every source, chip and system, each read through its template. That
+    list is made on the first request (the knowledge base opens lazily) and kept: the knowledge cannot
+    change while the server runs."""
+
+    listing: Callable[[], list[Resource]] | None = None
+
+    async def list_resources(self) -> list[Resource]:
+        import anyio
+
+        concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
+        return [*await super().list_resources(), *concrete]
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         declared = tools.BY_NAME.get(name)
@@ -184,7 +207,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
 
     mcp = ChipMCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
-                    instructions=INSTRUCTIONS, version=__version__, log_level=log_level)
+                        instructions=INSTRUCTIONS, version=__version__, log_level=log_level, icons=icons())
 
     for tool in TOOLS:
         _register_tool(mcp, tool, respond)
@@ -193,32 +216,8 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         if registered.fn_metadata.output_schema is not None:
             registered.fn_metadata.output_schema = compact_output_schema(registered.fn_metadata.output_schema)
 
-    @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
-                  mime_type="application/json")
-    def chip_resource(chip_id: str) -> str:
-        entity = knowledge().entity(chip_id)
-        if entity is None or entity["entity_kind"] not in ("chip", "system"):
-            raise ResourceNotFoundError(f"No chip or system with id '{chip_id}'.")
-        return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id, detail="full",
-                                                  limit=MAX_LIMIT).model_dump_json(indent=1)
-
-    @mcp.resource("chipmcp://sources/{source_id}", name="source", title="A source report and what chipmcp took from it",
-                  mime_type="application/json")
-    def source_resource(source_id: str) -> str:
-        kb = knowledge()
-        source = kb.sources.get(source_id)
-        if source is None:
-            raise ResourceNotFoundError(f"No source '{source_id}'. Sources: {', '.join(kb.sources)}.")
-        return json.dumps(source | {"figures": kb.figure_count_by_source().get(source_id, 0)},
-                          ensure_ascii=False, indent=1)
-
-    @mcp.prompt(title="Find a domestic alternative to a chip")
-    def domestic_alternative(chip: str, workload: str = "inference") -> str:
-        """Ask for Chinese chips that could replace a given chip for a workload, with cited figures."""
-        return (f"Using chipmcp, find Chinese AI chips that could replace {chip} for {workload}. Look up {chip}, "
-                "compare it with the domestic candidates (compare_chips), check their 安全可靠测评 status "
-                "(xinchuang_certified), and cite every figure with its source report.")
-
+    _register_resources(mcp, knowledge)
+    _register_prompts(mcp)
     _register_completions(mcp, knowledge)
     check_protocol_params(mcp)
     return mcp
@@ -244,20 +243,120 @@ def _parameter_type(field: FieldInfo) -> Any:
     return Annotated[(field.annotation, *field.metadata, Field(description=field.description))]
 
 
-def _register_completions(mcp: MCPServer, knowledge: Callable[[], KnowledgeBase]) -> None:
-    from mcp.types import Completion, ResourceTemplateReference
+# --- resources, prompts, completions and the icon: the MCP surface besides the tools ------------------
 
-    @mcp.completion()
-    async def complete(ref: Any, argument: Any, context: Any) -> Completion | None:
+CHIP_KINDS = frozenset({"chip", "system"})
+
+# Each prompt argument that names something, and the kinds of entity it names (its completions).
+PROMPT_ARGUMENT_KINDS: dict[tuple[str, str], frozenset[str]] = {
+    ("domestic_alternative", "chip"): frozenset({"chip"}),
+    ("procurement_brief", "chips"): CHIP_KINDS,
+    ("company_snapshot", "company"): frozenset({"vendor"}),
+}
+
+
+def icons() -> list[Icon]:
+    """The server's icon as a data: URI, so no client has to fetch anything."""
+    svg = Path(__file__).with_name("icon.svg").read_bytes()
+    return [Icon(src="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
+                 mime_type="image/svg+xml", sizes=["any"])]
+
+
+def resource_listing(kb: KnowledgeBase) -> list[Resource]:
+    """Every source, then every chip and system, as concrete resources with names, titles and mime types."""
+    resources = [Resource(uri=f"chipmcp://sources/{source_id}", name=source_id, mime_type="application/json",
+                          title=f"{source['publisher_en']}: {source['title']} ({source['date']})",
+                          description=f"Source report ({source['publisher']}, {source['kind']}) and what chipmcp took from it")
+                 for source_id, source in kb.sources.items()]
+    for entity in kb.entities.values():
+        if entity["entity_kind"] not in CHIP_KINDS:
+            continue
+        vendor = kb.entity(entity["vendor"]) if entity["vendor"] else None
+        names = " / ".join(dict.fromkeys(n for n in (entity["name_zh"], entity["name_en"]) if n))
+        made_by = f" by {vendor['name_en'] or vendor['name_zh']}" if vendor else ""
+        resources.append(Resource(uri=f"chipmcp://chips/{entity['id']}", name=entity["id"], title=names,
+                                  mime_type="application/json",
+                                  description=f"{entity['kind']} {entity['entity_kind']}{made_by}: every figure with its source"))
+    return resources
+
+
+def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBase]) -> None:
+    mcp.listing = cache(lambda: resource_listing(knowledge()))
+
+    @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
+                  description="Every reported figure of one chip or system (the lookup_chip answer) by its id, "
+                              "e.g. chipmcp://chips/huawei-ascend-910b; resources/list names every id.",
+                  mime_type="application/json")
+    def chip_resource(chip_id: str) -> str:
+        entity = knowledge().entity(chip_id)
+        if entity is None or entity["entity_kind"] not in CHIP_KINDS:
+            raise ResourceNotFoundError(f"No chip or system with id '{chip_id}'.")
+        return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id, detail="full",
+                                                  limit=MAX_LIMIT).model_dump_json(indent=1)
+
+    @mcp.resource("chipmcp://sources/{source_id}", name="source", title="A source report and what chipmcp took from it",
+                  description="One of the five source reports: publisher, title, date, language and how many "
+                              "figures chipmcp took from it, e.g. chipmcp://sources/guosen-2026.",
+                  mime_type="application/json")
+    def source_resource(source_id: str) -> str:
         kb = knowledge()
+        source = kb.sources.get(source_id)
+        if source is None:
+            raise ResourceNotFoundError(f"No source '{source_id}'. Sources: {', '.join(kb.sources)}.")
+        return json.dumps(source | {"figures": kb.figure_count_by_source().get(source_id, 0)},
+                          ensure_ascii=False, indent=1)
+
+
+def _register_prompts(mcp: MCPServer) -> None:
+    from . import prompts
+
+    async def tool_names() -> set[str]:
+        return {tool.name for tool in await mcp.list_tools()}
+
+    @mcp.prompt(title="Find a domestic alternative to a chip")
+    def domestic_alternative(
+        chip: Annotated[str, Field(description="The chip to replace, any spelling: H20, A100, 英伟达H100")],
+        workload: Annotated[str, Field(description="What it is used for: inference, training, 70B LLM inference, …")]
+        = "inference",
+    ) -> str:
+        """Ask for Chinese chips that could replace a given chip for a workload, with cited figures."""
+        return prompts.domestic_alternative(chip, workload)
+
+    @mcp.prompt(title="Procurement brief")
+    async def procurement_brief(
+        chips: Annotated[str, Field(description="Candidate chips or systems, comma-separated: 昇腾910B, H20, MLU590")],
+        workload: Annotated[str, Field(description="What they are bought for: 70B LLM inference, pre-training, …")],
+        scale: Annotated[str, Field(description="Optional size to plan for: '1000 PFLOPS FP16' or '512 cards'")] = "",
+    ) -> str:
+        """A cited brief on candidate chips for a workload: comparison, cluster size, certification, export control."""
+        return prompts.procurement_brief(chips, workload, scale, await tool_names())
+
+    @mcp.prompt(title="Company snapshot")
+    async def company_snapshot(
+        company: Annotated[str, Field(description="Company, stock code or brand: 寒武纪, 688256, Moore Threads, 华为")],
+    ) -> str:
+        """A cited snapshot of a chip company: identity, latest results, products, certification, market share."""
+        return prompts.company_snapshot(company, await tool_names())
+
+
+def _register_completions(mcp: MCPServer, knowledge: Callable[[], KnowledgeBase]) -> None:
+    @mcp.completion()
+    async def complete(ref: Any, argument: Any, context: Any) -> Completion:
+        """The one completion handler: resource-template ids and the prompt arguments that name things.
+        Anything else gets an empty completion (nothing to offer is not an error)."""
+        kb = knowledge()
+        typed = argument.value
+        head = ""
         if isinstance(ref, ResourceTemplateReference) and argument.name == "chip_id":
-            pool = kb.ids("chip") + kb.ids("system")
+            values = kb.names.complete(typed, CHIP_KINDS)
         elif isinstance(ref, ResourceTemplateReference) and argument.name == "source_id":
-            pool = list(kb.sources)
-        elif argument.name == "chip":
-            pool = kb.ids("chip")
+            prefix = typed.casefold()
+            values = [v for v in kb.sources if v.startswith(prefix)] or [v for v in kb.sources if prefix in v]
+        elif isinstance(ref, PromptReference) and (ref.name, argument.name) in PROMPT_ARGUMENT_KINDS:
+            if argument.name == "chips":  # a list: complete its last item, keep what came before
+                before, comma, typed = typed.rpartition(",")
+                head = f"{before.strip()}, " if comma else ""
+            values = [head + v for v in kb.names.complete(typed, PROMPT_ARGUMENT_KINDS[ref.name, argument.name])]
         else:
-            return None
-        prefix = argument.value.casefold()
-        values = [v for v in pool if v.startswith(prefix)] or [v for v in pool if prefix in v]
+            values = []
         return Completion(values=values[:100], total=len(values), has_more=len(values) > 100)
