@@ -308,3 +308,23 @@ def test_the_readme_walkthrough_runs_as_written(cache: Path, tmp_path: Path) -> 
     joined = "\n".join(outputs)
     assert "'350W'" in joined and "'3.2kW'" in joined and "xinghe-xh-200" in joined
     assert "0 missing" in joined and "example-2026-03" in joined
+
+
+def test_a_report_saved_in_gb18030_is_read_and_a_binary_file_is_a_clear_error(cache: Path, tmp_path: Path) -> None:
+    """Chinese PDF-to-text exports are often GBK/GB18030: curation reads them as it reads UTF-8."""
+    gbk = tmp_path / "report-gbk.txt"
+    gbk.write_bytes(REPORT.read_text(encoding="utf-8").encode("gb18030"))
+    as_utf8, as_gbk = run(["kb", "candidates", str(REPORT)], cache), run(["kb", "candidates", str(gbk)], cache)
+    assert as_gbk.returncode == as_utf8.returncode == 0, as_gbk.stderr
+    assert as_gbk.stdout.replace(str(gbk), "R") == as_utf8.stdout.replace(str(REPORT), "R")
+    binary = tmp_path / "picture.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    refused = run(["kb", "candidates", str(binary)], cache)
+    assert refused.returncode != 0 and "not a text file" in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize("flags", [["--port", "99999"], ["--max-connections", "0"], ["--workers", "-3"],
+                                   ["--request-timeout", "-1"]])
+def test_serve_refuses_values_out_of_range_with_a_usage_error(cache: Path, flags: list[str]) -> None:
+    refused = run(["serve", "--http", *flags], cache)
+    assert refused.returncode == 2 and "is outside" in refused.stderr and "Traceback" not in refused.stderr

@@ -37,6 +37,20 @@ def _add_knowledge(parser: argparse.ArgumentParser, dest: str = "knowledge") -> 
                              "repeatable; added after those of CHIPMCP_KNOWLEDGE")
 
 
+def _bounded(kind: type, low: float, high: float):
+    """An argparse type: a number of `kind` within [low, high], else a usage error naming the range."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {'whole ' if kind is int else ''}number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is outside {low:g}-{high:g}")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chipmcp", description="MCP server for AI accelerator chips.")
     _add_knowledge(parser, dest="knowledge_first")  # `chipmcp --knowledge DIR` serves stdio with it
@@ -44,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve MCP over stdio (default) or streamable HTTP")
     serve.add_argument("--http", action="store_true", help="streamable HTTP (stateless) instead of stdio")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_bounded(int, 1, 65535), default=8000)
     serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                        help="server log level on stderr; INFO logs every HTTP request (default WARNING)")
     serve.add_argument("--allowed-hosts", type=_names, default=_names(os.environ.get("CHIPMCP_ALLOWED_HOSTS", "")),
@@ -56,11 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--token-file", help="file holding the bearer token clients must send (else env CHIPMCP_TOKEN); "
                                             "required off loopback unless --no-auth")
     serve.add_argument("--no-auth", action="store_true", help="serve off loopback without a token (a proxy authenticates)")
-    serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes over the same database (default 1)")
-    serve.add_argument("--max-connections", type=int, default=256, help="open HTTP connections at most (default 256)")
-    serve.add_argument("--request-timeout", type=float, default=10.0,
+    serve.add_argument("--workers", type=_bounded(int, 1, 64), default=1,
+                       help="HTTP worker processes over the same database (default 1)")
+    serve.add_argument("--max-connections", type=_bounded(int, 1, 65536), default=256,
+                       help="open HTTP connections at most (default 256)")
+    serve.add_argument("--request-timeout", type=_bounded(float, 0.1, 3600), default=10.0,
                        help="seconds a request's headers and body may take to arrive (default 10)")
-    serve.add_argument("--keep-alive", type=int, default=5, help="seconds an idle HTTP connection stays open (default 5)")
+    serve.add_argument("--keep-alive", type=_bounded(int, 0, 3600), default=5,
+                       help="seconds an idle HTTP connection stays open (default 5)")
     build = commands.add_parser("build", help="validate knowledge/ and write the SQLite knowledge base")
     build.add_argument("--check", action="store_true", help="validate only; write nothing")
     build.add_argument("--out", type=Path, help="database file (default: the cache path the server uses)")
@@ -234,11 +251,12 @@ def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:
 
     from .candidates import find_candidates
     from .kb import KnowledgeBase
+    from .reports import read_report
 
     if not file.is_file():
         print(f"error: report file {file} not found", file=sys.stderr)
         return 2
-    found = find_candidates(KnowledgeBase.open_default(folders), file.read_text(encoding="utf-8"))
+    found = find_candidates(KnowledgeBase.open_default(folders), read_report(file))
     if as_json:
         print(json.dumps([asdict(c) for c in found], ensure_ascii=False, indent=1))
         return 0

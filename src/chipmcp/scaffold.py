@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .reports import read_report
 
 _IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # as records.Identifier
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -80,7 +81,7 @@ def new_source(source_id: str, report: Path, into: Path, known_sources: Collecti
         defined = {s.get("id") for s in tomllib.loads(source_file.read_text(encoding="utf-8")).get("source", [])}
         if source_id in defined:
             raise InputError(f"Source {source_id!r} is already in {source_file}; choose another id.")
-    text = report.read_text(encoding="utf-8")
+    text = read_report(report)
     filled = {"file": report.name, "language": _language(text), "title": _first_line(text)}
     figures_file.parent.mkdir(parents=True, exist_ok=True)
     block = SOURCE_TEMPLATE.format(id=source_id, folder=into, title=_toml_string(filled["title"]), **{

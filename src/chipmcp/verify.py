@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import NotFoundError
 from .kb import KnowledgeBase
+from .reports import read_report
 
 _SPACE = re.compile(r"\s+")
 
@@ -56,7 +57,7 @@ def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[s
             result.unreported.append(f"source {source['id']} ({source.get('origin') or 'origin unknown'}): report "
                                      f"file {source['file']!r} is in none of {', '.join(map(str, folders))}")
             continue
-        text = path.read_text(encoding="utf-8")
+        text = read_report(path)
         texts[source["id"]] = (text, _loose(text))
 
     def check(token: str, source: str, what: str) -> None:
