@@ -12,7 +12,7 @@ from .. import periods
 from ..errors import AmbiguousNameError, InputError, NotFoundError
 from ..kb import KnowledgeBase, display_name
 from ..models import Candidate, Cell, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
-from ..names import Match
+from ..names import Match, signature
 from .registry import DEFAULT_LIMIT
 
 # Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer
@@ -38,9 +38,7 @@ def resolve(kb: KnowledgeBase, query: str, kinds: frozenset[str], what: str) -> 
     except AmbiguousNameError:
         raise
     except NotFoundError as missing:
-        if not missing.candidates:  # close to nothing: say how to write or find a name instead
-            missing = NotFoundError(f"{missing} {_hint(kb, kinds, what)}")
-        raise with_pointer(kb, missing, query, kinds) from None
+        raise with_pointer(kb, missing, query, kinds, what) from None
     return name_match(query, match)
 
 
@@ -49,8 +47,8 @@ _EXAMPLES = {"chip": ("昇腾910B", "H100", "MTT S4000", "CloudMatrix 384"),
              "company": ("寒武纪", "Moore Threads", "688256", "英伟达"),
              "chip or vendor": ("昇腾910B", "壁仞", "Hygon"), "workload": ("DeepSeek-V3", "GPT-4")}
 _HOW_TO_FIND = {
-    "chip": "vendor_financials(vendor=…) lists a company's chips; xinchuang_certified() with no name lists the "
-            "certified ones.",
+    "chip": "find_chips(vendor=…) lists a company's chips and systems, find_chips() with filters any of them; "
+            "xinchuang_certified() with no name lists the certified ones.",
     "company": "A stock code or one of its chips (910B → Huawei) works too.",
     "chip or vendor": "xinchuang_certified() with no name lists every certified product.",
 }
@@ -70,17 +68,24 @@ def _hint(kb: KnowledgeBase, kinds: frozenset[str], what: str) -> str:
     return " ".join(x for x in (shown, _HOW_TO_FIND.get(what, "")) if x)
 
 
-def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: frozenset[str]) -> NotFoundError:
-    """The not-found error, plus the tool that does answer for `query` when it names another kind of thing
-    (a market or AI model asked of lookup_chip, a model asked of vendor_financials): one 'did you mean' for
-    every tool, from the names index and the full-text search."""
+def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: frozenset[str],
+                 what: str = "entity") -> NotFoundError:
+    """The not-found error a model can act on: when `query` names another kind of thing (a market or AI model
+    asked of lookup_chip, a model asked of vendor_financials), the tool that answers for it — one 'did you
+    mean' for every tool, from the names index and the full-text search; when it is close to nothing, how
+    to write or find a name instead."""
     from .topics import elsewhere  # the search is needed only when a name is missing
 
-    hint = elsewhere(kb, query, kinds)
-    if not hint:
-        return missing
-    error = type(missing)(f"{missing}{hint}", missing.candidates)
-    return error
+    # A query carrying a model number ('TPU v5', 'Atlas 800') names a product: full-text search, which would
+    # find any note mentioning v5, only redirects topics written in words ('ASIC market').
+    hint = elsewhere(kb, query, kinds, search=not signature(query))
+    if hint and missing.candidates:
+        return type(missing)(f"{missing}{hint}", missing.candidates)
+    if hint:  # it does name something: say what, not that nothing is close
+        return type(missing)(f"No {what} is named '{query.strip()}'.{hint}", missing.candidates)
+    if not missing.candidates:
+        return type(missing)(f"{missing} {_hint(kb, kinds, what)}")
+    return missing
 
 
 
@@ -311,9 +316,15 @@ def format_value(fig: Figure) -> str:
     if fig.value is not None:
         shown = number(fig.value)
     else:
-        shown = f"{number(fig.low)} or {number(fig.high)}" if fig.alternatives else f"{number(fig.low)}-{number(fig.high)}"
+        shown = f"{number(fig.low)} or {number(fig.high)}" if fig.alternatives else span_text(fig.low, fig.high)
     unit = "" if fig.unit == "count" else fig.unit  # '6,912 CUDA cores', not '6,912 count'
     return f"{bound}{shown} {unit}".strip()
+
+
+def span_text(low: float | None, high: float | None, dash: str = "-") -> str:
+    """'14.5-15.2', but '-11.5 to -10.4' when an end is negative (a loss): a dash there reads as a minus."""
+    negative = any(v is not None and v < 0 for v in (low, high))
+    return f"{number(low)} to {number(high)}" if negative else f"{number(low)}{dash}{number(high)}"
 
 
 def number(value: float | None) -> str:
@@ -412,8 +423,8 @@ def format_cell(cell: Cell) -> str:
     ends = cell.ends()
     if ends is None:
         return "—"
-    span = f"{number(cell.span[0])}–{number(cell.span[1])}" if cell.span else ""
-    shown = number(ends[0]) if ends[0] == ends[1] else f"{number(ends[0])}–{number(ends[1])}"
+    span = span_text(cell.span[0], cell.span[1], "–") if cell.span else ""
+    shown = number(ends[0]) if ends[0] == ends[1] else span_text(ends[0], ends[1], "–")
     tags = [t for t, on in (("sparse", cell.tier == "sparse"), ("no precision", cell.tier == "unlabeled"),
                             ("suspect", cell.suspect), (f"claims {span}", bool(cell.span))) if on]
     return bound + shown + (f" [{', '.join(tags)}]" if tags else "")

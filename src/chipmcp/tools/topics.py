@@ -173,8 +173,9 @@ def linked_company_figures(kb: KnowledgeBase, entity: str) -> list[int]:
     return kb.industry_table_members(INDUSTRY_KINDS, INDUSTRY_METRICS).get(entity, [])
 
 
-def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str]) -> str:
-    """'Did you mean': the tool that answers for `query` when it names no entity of the `asked` kinds."""
+def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool = True) -> str:
+    """'Did you mean': the tool that answers for `query` when it names no entity of the `asked` kinds — by
+    name, and (with `search`) by full-text search over names, labels, locators and notes."""
     try:
         kinds = frozenset({"chip", "system", "vendor", "market", "workload"}) - asked
         match = kb.names.resolve(query, kinds, "entity", suggest=False)
@@ -182,7 +183,7 @@ def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str]) -> str:
             return _pointer(kb, query, match.id)
     except ChipMCPError:
         pass
-    if asked & INDUSTRY_KINDS:
+    if asked & INDUSTRY_KINDS or not search:
         return ""
     scores = topic_scores(kb, query)
     if scores:
