@@ -38,7 +38,7 @@ MIX = [
     ("xinchuang_certified", {"name": "壁仞"}),
     ("xinchuang_certified", {}),
     ("vendor_financials", {"vendor": "寒武纪"}),
-    ("vendor_financials", {"vendor": "hanwuji", "metrics": ["revenue"]}),
+    ("vendor_financials", {"vendor": "hanwuji", "metric": "revenue"}),
     ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
                     "sort_by": "compute_tflops"}),
     ("find_chips", {"vendor": "阿里巴巴"}),
