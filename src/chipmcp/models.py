@@ -289,6 +289,7 @@ class ComparisonColumn(CompactModel):
     higher_is_better: bool | None = None
     best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
     left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
+    no_best: str = Field("", description="Why no best is named (a column with one comparable figure names none)")
 
 
 class Comparison(Model):

@@ -36,10 +36,12 @@ COMPANION_PRECISION = {"bf16": "fp16", "fp16": "bf16"}
 DEFAULT_SKIP = {"bandwidth_per_tflops", "gb_per_tflops", "tpp"}  # on request: twenty chips' default stays compact
 POWER_NOTE = ("the parts' total is the chips' TDP alone; a system's power also feeds its CPUs, switches, optics "
               "and cooling")
-RANKING_RULE = ("Best: no other chip's whole range is better, so overlapping ranges tie; ranked together are "
+RANKING_RULE = ("Best: no other chip's whole range is better, so overlapping ranges tie, and only where two or "
+                "more figures compare (no_best says why not); ranked together are "
                 "dense with sparsity-not-printed figures, sparse only with sparse, one currency, chips apart "
                 "from systems; precision-not-printed and suspect figures are never ranked (left_out says why).")
-SHORT_RANKING_RULE = "Best only among comparable figures, overlapping ranges tied (left_out says why a figure is not ranked)."
+SHORT_RANKING_RULE = ("Best only among two or more comparable figures, overlapping ranges tied (left_out says why a "
+                      "figure is not ranked; no_best why a column names none).")
 
 
 def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None = None,
@@ -254,7 +256,9 @@ def _column(key: str, ids: list[str], table: list[dict[str, Cell]], systems: set
     reasons = _left_out(ids, cells, systems)
     ranked = [j for j, c in enumerate(cells) if _filled(c) and ids[j] not in reasons]
     col.left_out = reasons
-    if ranked:
+    if len(ranked) == 1:  # a winner of one is no winner: a half-empty column names no best
+        col.no_best = "only one comparable figure"
+    elif ranked:
         ends = [cells[j].ends() for j in ranked]
         ranks = compute.dominance_rank([e[0] for e in ends], [e[1] for e in ends], bool(col.higher_is_better))  # type: ignore[index]
         col.best = [ids[j] for j, r in zip(ranked, ranks, strict=True) if r == 1]
@@ -434,6 +438,9 @@ def render(c: Comparison) -> str:
     for col in c.columns:
         if col.left_out:
             lines.append(f"Not ranked in {col.key}: " + ", ".join(f"{i} ({why})" for i, why in col.left_out.items()))
+    no_best = [f"{col.key} ({col.no_best})" for col in c.columns if col.no_best]
+    if no_best:
+        lines.append("No best named in: " + "; ".join(no_best))
     if c.warnings:
         lines.append("Warnings:")
         lines += [f"- {w}" for w in c.warnings]
