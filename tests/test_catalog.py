@@ -38,10 +38,15 @@ async def test_kind_filter_and_system_kind(server) -> None:
     assert systems["rows"] and all(r["entity_kind"] == "system" for r in systems["rows"])
 
 
-async def test_certified_filter_says_listed_product_or_family_per_row(server) -> None:
+async def test_certified_means_the_listed_product_as_xinchuang_certified_says_and_names_family_only_chips(server) -> None:
     found = await answer(server, "find_chips", {"certified": True, "limit": 100})
-    assert {r["certified"] for r in found["rows"]} <= {"listed-product", "same-family"}
-    assert "huawei-ascend-910b" in {r["id"] for r in found["rows"]}
+    assert found["rows"] and {r["certified"] for r in found["rows"]} == {"listed-product"}
+    assert "huawei-ascend-910" in {r["id"] for r in found["rows"]}
+    assert "huawei-ascend-910b" not in {r["id"] for r in found["rows"]}  # only of the 910 family: not certified
+    assert any("huawei-ascend-910b" in f and "family" in f for f in found["filters"])
+    async with Client(server) as client:
+        status = (await client.call_tool("xinchuang_certified", {"name": "昇腾910B"})).structured_content
+    assert status["certified"] is False
 
 
 async def test_where_memory_filter_answers_domestic_cards_with_64gb_or_more(server) -> None:
@@ -59,7 +64,7 @@ async def test_where_memory_filter_answers_domestic_cards_with_64gb_or_more(serv
 
 
 async def test_text_spec_matches_as_case_insensitive_substring(server) -> None:
-    found = await answer(server, "find_chips", {"certified": True,
+    found = await answer(server, "find_chips", {"domestic": True,
                                                 "where": [{"metric": "memory_type", "op": "contains", "value": "hbm"}]})
     assert found["rows"] and all("HBM" in r["cells"]["memory_type"]["text"] for r in found["rows"])
 

@@ -88,8 +88,16 @@ def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | No
     if certified is not None:
         for e in pool:
             status[e["id"]] = chip_status(kb, e["id"]).match if e["entity_kind"] == "chip" else "none"
-        pool = [e for e in pool if (status[e["id"]] != "none") == certified]
-        filters.append("on the 安全可靠测评 list (listed product or same family)" if certified else "not on the list")
+        # Certified means what xinchuang_certified says: the listed product itself. A chip only of a listed
+        # product's family is not certified, and the answer names those it left out.
+        family = [e["id"] for e in pool if status[e["id"]] == "same-family"]
+        pool = [e for e in pool if (status[e["id"]] == "listed-product") == certified]
+        if certified:
+            filters.append("on the 安全可靠测评 list as the listed product" + (
+                f" (not counting {len(family)} only of a listed product's family: {', '.join(family)})" if family else ""))
+        else:
+            filters.append("not on the 安全可靠测评 list as a product" + (
+                f" ({len(family)} of them of a listed product's family)" if family else ""))
 
     wanted = list(dict.fromkeys([c.metric for c in conditions] + ([sort_by] if sort_by else [])))
     missing: dict[str, list[str]] = {m: [] for m in wanted}
@@ -291,7 +299,7 @@ class FindChipsArguments(Arguments):
     kind: Annotated[str, Field(max_length=20)] | None = Field(None, description=(
         "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
     certified: bool | None = Field(None, description=(
-        "true: on the 安全可靠测评 list as listed product or same family (each row says which)"))
+        "true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"))
     where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
         "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
     sort_by: SortMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
