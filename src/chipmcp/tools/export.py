@@ -40,7 +40,8 @@ def export_control_check(kb: KnowledgeBase, chip: str) -> ExportControlAnswer:
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]), match=match,
         tpp_by_precision=[TppFigure(precision=r.precision, bits=r.bits, compute=r.compute, tpp=r.tpp) for r in rows],
         tpp=tpp, die_area=area if area.ends() else None, performance_density=pd, standings=standings,
-        standing=_standing(standings, rows, is_system, _no_tpp_reason(kb, match.id)),
+        standing=_standing(standings, rows, is_system, _no_tpp_reason(kb, match.id), {
+            r["source"]: r["text"] for r in kb.figures(match.id, ["export_control_class"]) if r["text"]}),
         headroom=_headroom(kb, tpp) if rows and not is_system else [],
         reported=[figure(r, kb) for r in kb.figures(match.id, REPORTED_METRICS)],
         parts=_parts(kb, match.id) if is_system else [], not_used=_not_used(kb, match.id),
@@ -63,7 +64,9 @@ def _ids(value: Cell) -> str:
     return ", ".join(map(str, value.figure_ids))
 
 
-def _standing(standings: list[Standing], rows: list, is_system: bool, no_tpp_reason: str = "") -> str:
+def _standing(standings: list[Standing], rows: list, is_system: bool, no_tpp_reason: str = "",
+              listed: dict[str, str] | None = None) -> str:
+    """One line per reading; a report whose own table lists the chip's class says so beside its note's reading."""
     if is_system:
         return "3A090 classifies integrated circuits, not systems: see each part chip's standing"
     if not rows:
@@ -77,14 +80,18 @@ def _standing(standings: list[Standing], rows: list, is_system: bool, no_tpp_rea
         met = next((c for c in classes if c.status == "met"), None)
         above = classes[:classes.index(met)] if met is not None else classes
         open_ = [c.class_name for c in above if c.status == "undecided"]
+        why = "undecided on these figures; a die area would decide"
         if met is not None and open_:
-            lines.append(f"at least {met.class_name} by {who} ({', '.join(open_)} undecided without the die area)")
+            line = f"at least {met.class_name} by {who} ({', '.join(open_)} {why})"
         elif met is not None:
-            lines.append(f"{met.class_name} by {who}")
+            line = f"{met.class_name} by {who}"
         elif open_:
-            lines.append(f"undecided by {who} ({', '.join(open_)} undecided without the die area)")
+            line = f"undecided by {who} ({', '.join(open_)} {why})"
         else:
-            lines.append(f"outside 3A090 by {who}")
+            line = f"outside 3A090 by {who}"
+        if reading == "report" and (listed or {}).get(source):
+            line += f"; {source}'s table lists it as {listed[source]}"  # type: ignore[index]
+        lines.append(line)
     return "; ".join(lines)
 
 
