@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -31,20 +32,9 @@ from chipmcp.kb import ensure_database
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 INITIALIZE = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
     "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}}
-MIX = [
-    ("lookup_chip", {"name": "昇腾910B"}),
-    ("lookup_chip", {"name": "昇騰910C"}),
-    ("lookup_chip", {"name": "H20"}),
-    ("lookup_chip", {"name": "CloudMatrix 384"}),
-    ("compare_chips", {"names": ["昇腾910B", "H100", "MTT S4000"]}),
-    ("compare_chips", {"names": ["A100", "H20", "MLU370-X8", "天垓150"], "precision": "int8"}),
-    ("estimate_cluster", {"chip": "MTT S4000", "target_pflops": 1000}),
-    ("estimate_cluster", {"chip": "GB200 NVL72", "count": 4}),
-    ("xinchuang_certified", {"name": "壁仞"}),
-    ("xinchuang_certified", {}),
-    ("vendor_financials", {"vendor": "寒武纪"}),
-    ("vendor_financials", {"vendor": "摩尔线程", "period": "2025"}),
-]
+# The load test's mix (tests/data/load_mix.json): every tool, spelled as a model might.
+MIX = [(tool, arguments) for tool, arguments in json.loads(
+    (Path(__file__).resolve().parents[1] / "tests" / "data" / "load_mix.json").read_text(encoding="utf-8"))]
 
 
 def free_port() -> int:

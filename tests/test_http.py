@@ -25,28 +25,10 @@ from test_server import CALLS
 CLIENTS = 32
 CALLS_PER_CLIENT = 200
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-# A mix across every tool, each spelled the way a model might: aliases, traditional script, pinyin.
-MIX = [
-    ("lookup_chip", {"name": "昇腾910B"}),
-    ("lookup_chip", {"name": "昇騰910C"}),
-    ("lookup_chip", {"name": "H20"}),
-    ("lookup_chip", {"name": "CloudMatrix 384"}),
-    ("compare_chips", {"names": ["昇腾910B", "H100", "MTT S4000"]}),
-    ("compare_chips", {"names": ["A100", "H20", "MLU370-X8", "天垓150"], "precision": "int8"}),
-    ("estimate_cluster", {"chip": "MTT S4000", "target_pflops": 1000}),
-    ("estimate_cluster", {"chip": "GB200 NVL72", "count": 4}),
-    ("xinchuang_certified", {"name": "壁仞"}),
-    ("xinchuang_certified", {}),
-    ("vendor_financials", {"vendor": "寒武纪"}),
-    ("vendor_financials", {"vendor": "hanwuji", "metric": "revenue"}),
-    ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
-                    "sort_by": "compute_tflops"}),
-    ("find_chips", {"vendor": "阿里巴巴"}),
-    ("industry_figures", {"topic": "IDC shipment share"}),
-    ("industry_figures", {"topic": "DeepSeek V3", "metric": "gpu_hours"}),
-    ("export_control_check", {"chip": "H20"}),
-    ("export_control_check", {"chip": "昇腾910C"}),
-]
+# A mix across every tool, each spelled the way a model might (aliases, traditional script, pinyin): one
+# list in tests/data, read by this test and by benchmarks/bench_http_load.py alike.
+MIX = [(tool, arguments) for tool, arguments in json.loads((Path(__file__).parent / "data" / "load_mix.json").read_text(
+    encoding="utf-8"))]
 assert {tool for tool, _ in MIX} == set(CALLS)
 
 
