@@ -158,6 +158,21 @@ def bounded_span(low: float, high: float, bound: str | None) -> tuple[float, flo
     return low, high
 
 
+def claim_interval(low: float, high: float, bound: str | None, printed: str, factor: float) -> tuple[float, float]:
+    """What a figure allows, in base units, once its bound and its printed rounding are counted: '约1亿美元' is
+    0.95–1.05亿, '65亿美元' 64.5–65.5亿 (the rule the build compares figures by)."""
+    tolerance = max(rounding_tolerance(printed_decimals(printed, end), end) for end in (low, high))
+    lo, hi = bounded_span(low, high, bound)
+    ends = np.array([lo - tolerance, hi + tolerance], dtype=float) * float(factor)
+    return float(ends[0]), float(ends[1])
+
+
+def intervals_agree(intervals: Sequence[tuple[float, float]]) -> bool:
+    """Whether every interval overlaps every other (on a line: the highest low is below the lowest high)."""
+    ends = np.array(intervals, dtype=float).reshape(-1, 2)
+    return bool(ends[:, 0].max() <= ends[:, 1].min())
+
+
 def spans_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return not (a[1] < b[0] or b[1] < a[0])
 

@@ -3,7 +3,7 @@ mechanism behind `detail` and paging (summary entries, conflict claims, pages wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -268,17 +268,19 @@ T = TypeVar("T", bound=BaseModel)
 
 
 def page(items: Sequence[T], offset: int, limit: int, detail: Detail, call: str, noun: str,
-         full_total: int | None = None, budget: int | None = None) -> tuple[list[T], Page]:
+         full_total: int | None = None, budget: int | None = None,
+         cost: Callable[[T], int] | None = None) -> tuple[list[T], Page]:
     """The entries from `offset` on, at most `limit` of them and, given a `budget`, no more than fit in that
-    many characters of compact JSON (at least one), and what that leaves out: the call for the next page, and at summary
-    detail the call for every row. `call` is the tool call without its paging arguments, e.g.
-    "lookup_chip(name='nvidia-h100'" (closed here)."""
+    many characters of compact JSON (at least one; `cost` measures an entry otherwise), and what that leaves
+    out: the call for the next page, and at summary detail the call for every row. `call` is the tool call
+    without its paging arguments, e.g. "lookup_chip(name='nvidia-h100'" (closed here)."""
     if offset > len(items) and items:
         raise InputError(f"offset {offset} is past the end: there are {len(items)} {noun} at detail='{detail}'.")
     chosen: list[T] = []
     used = 0
     for item in items[offset:offset + limit]:
-        used += len(item.model_dump_json(exclude_defaults=True)) + 1 if budget is not None else 0
+        if budget is not None:
+            used += cost(item) if cost is not None else len(item.model_dump_json(exclude_defaults=True)) + 1
         if chosen and budget is not None and used > budget:
             break
         chosen.append(item)
