@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from pydantic import Field
 
@@ -76,23 +77,25 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
                 linked_by.setdefault(row["entity"], row["quantity"])
     order = {e: i for i, e in enumerate(dict.fromkeys([*entities, *(r["entity"] for r in rows)]))}
     rows.sort(key=lambda r: order[r["entity"]])  # stable: each entity's figures together, in id order
-    every = [figure(r, kb) for r in rows]
+    every = [_figure(kb, r) for r in rows]
     entity_of = {r["id"]: r["entity"] for r in rows}
     shown = [*entities, *linked_by]
     full = detail == "full"
-    tables, series = share_tables(kb, every, entity_of), linked_series(kb, rows)
+    key = tuple(r["id"] for r in rows)
+    tables = _memo(kb, ("tables", key), lambda: share_tables(kb, every, entity_of))
+    series = _memo(kb, ("series", key), lambda: linked_series(kb, rows))
     answer = IndustryFigures(
         topic=TopicMatch(query=topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
                                                           score=0.0) for e in shown],
                          metrics=sorted(wanted), method=resolved.method,  # type: ignore[arg-type]
                          note=_note(resolved, linked_by)),
         detail=detail, figures=[], page=Page(total=0, returned=0), share_tables=tables, series=series,
-        rules=_rules(series), conflicts=conflicts(every, detail=detail),
+        rules=_rules(series), conflicts=_memo(kb, ("conflicts", detail, key), lambda: conflicts(every, detail=detail)),
         definitions={e: kb.entities[e]["note"] for e in order if kb.entities[e]["note"]
                      and kb.entities[e]["entity_kind"] != "vendor"},
         sources=[], summary="")
     if full:
-        listed = every
+        listed, costs = every, {}
     else:  # a share table's row or a series' claim already cites the figure: each fact once
         elsewhere = {r.figure_id for t in tables for r in t.rows} | {i for x in series for c in x.claims
                                                                      for i in c.figure_ids}
@@ -101,7 +104,12 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
             if f.id not in elsewhere:
                 kept.setdefault(r["entity"], []).append((r, f))
         # Collapsed per entity: two vendors' equal shares are two facts, not one with two citations.
-        listed = [entry for pairs in kept.values() for entry in summarize(kb, [r for r, _ in pairs], [f for _, f in pairs])]
+        listed, costs = [], {}
+        for pairs in kept.values():
+            entries, sizes = _memo(kb, ("summary", tuple(r["id"] for r, _ in pairs)),
+                                   lambda pairs=pairs: _summarized(kb, pairs))
+            listed += entries
+            costs.update(zip(map(id, entries), sizes, strict=True))
     single = len(entities) == 1 and not resolved.metrics and resolved.method == "name"
     call = call_of("industry_figures", topic=entities[0] if single else topic, period=period, metric=metric)
     budget = None
@@ -112,7 +120,7 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
         text_room = TEXT_BUDGET - len(render(answer))
         budget = min(room(answer), int(text_room * ANSWER_BUDGET / TEXT_BUDGET))
     entries, answer.page = page(listed, offset, limit, detail, call, "figure rows" if full else "entries",
-                                full_total=len(every), budget=budget, cost=_cost)
+                                full_total=len(every), budget=budget, cost=lambda entry: costs[id(entry)])
     answer.figures = _grouped(kb, entries, entity_of, entities, linked_by)
     cited = [f.source for f in entries] + [c.source for f in entries for c in f.also]
     cited += [s for c in answer.conflicts for claim in c.claims for s in claim.sources]
@@ -126,10 +134,35 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
 TEXT_BUDGET = 3_600  # characters of text a default answer may take before its page line and summary (≤ 4,000)
 
 
+def _summarized(kb: KnowledgeBase, pairs: list[tuple[Row, Figure]]) -> tuple[list[Figure], list[int]]:
+    entries = summarize(kb, [r for r, _ in pairs], [f for _, f in pairs])
+    return entries, [_cost(entry) for entry in entries]
+
+
 def _cost(entry: Figure) -> int:
     """An entry's share of the budget: its compact JSON, or its text line scaled to the JSON budget, the larger."""
     return max(len(entry.model_dump_json(exclude_defaults=True)) + 1,
                (len(describe(entry)) + 1) * ANSWER_BUDGET // TEXT_BUDGET)
+
+
+# Pieces of answers, per knowledge base (which cannot change while open): a figure, an entity's summary
+# entries, a row set's share tables, series and conflicts are pure functions of the rows, so another
+# spelling, page or detail of the same topic reuses them. Bounded; shared, so never mutated once built.
+_MEMO: WeakKeyDictionary[KnowledgeBase, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+MEMO_SIZE = 20_000
+
+
+def _memo(kb: KnowledgeBase, key: tuple[Any, ...], build: Any) -> Any:
+    memo = _MEMO.setdefault(kb, {})
+    if key not in memo:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = build()
+    return memo[key]
+
+
+def _figure(kb: KnowledgeBase, row: Row) -> Figure:
+    return _memo(kb, ("figure", row["id"]), lambda: figure(row, kb))
 
 
 def _rows(kb: KnowledgeBase, entities: list[str], metrics: set[str]) -> list[Row]:
@@ -277,7 +310,8 @@ def _merged(claims: list[_Claim]) -> list[SeriesClaim]:
             out[key].figure_ids += [i for i in c.claim.figure_ids if i not in out[key].figure_ids]
             out[key].sources += [s for s in c.claim.sources if s not in out[key].sources]
         else:
-            out[key] = c.claim.model_copy(deep=True)
+            out[key] = c.claim.model_copy(update={"figure_ids": list(c.claim.figure_ids),
+                                                  "sources": list(c.claim.sources)})
     return list(out.values())
 
 
@@ -301,7 +335,7 @@ def _interval(row: Row) -> tuple[float, float] | None:
 
 
 def _figure_claim(kb: KnowledgeBase, row: Row) -> _Claim:
-    fig = figure(row, kb)
+    fig = _figure(kb, row)
     base = (row["base_low"], row["base_high"]) if row["base_value"] is None else (row["base_value"], row["base_value"])
     return _Claim(SeriesClaim(entity=row["entity"], period=row["period"], value=format_value(fig), figure_ids=[row["id"]],
                               sources=[row["source"]]),
@@ -311,7 +345,7 @@ def _figure_claim(kb: KnowledgeBase, row: Row) -> _Claim:
 def _ratio_claim(kb: KnowledgeBase, ratio: Row, target: Row | None) -> _Claim:
     """What a ratio on entity B says of the quantity: B's own figure of the target's metric (same measure and
     period, the ratio's own report first) ÷ the ratio. Unread when B has no such figure."""
-    fig = figure(ratio, kb)
+    fig = _figure(kb, ratio)
     unread = _Claim(SeriesClaim(entity=ratio["entity"], period=ratio["period"], value=format_value(fig),
                                 figure_ids=[ratio["id"]], sources=[ratio["source"]],
                                 implied="" if target is None else
@@ -327,16 +361,16 @@ def _ratio_claim(kb: KnowledgeBase, ratio: Row, target: Row | None) -> _Claim:
     if not bases or ratio_ends is None or ratio_interval is None:
         return unread
     basis = bases[0]
-    value = compute.interval_divide(_ends(basis), ratio_ends)  # type: ignore[arg-type]
-    base = compute.interval_divide((basis["base_low"], basis["base_high"]) if basis["base_value"] is None
-                                   else (basis["base_value"], basis["base_value"]), ratio_ends)
+    base = (basis["base_low"], basis["base_high"]) if basis["base_value"] is None else (basis["base_value"],) * 2
+    value, implied_base, allowed = compute.intervals_divided(
+        [_ends(basis), base, _interval(basis)], [ratio_ends, ratio_ends, ratio_interval])  # type: ignore[list-item]
     shown = number(value[0]) if value[0] == value[1] else f"{number(value[0])}-{number(value[1])}"
     return _Claim(SeriesClaim(entity=target["entity"], period=ratio["period"], value=f"{shown} {basis['unit']}",
                               figure_ids=[ratio["id"], basis["id"]],
                               sources=list(dict.fromkeys([ratio["source"], basis["source"]])),
-                              implied=f"{ratio['entity']} {basis['metric']} {format_value(figure(basis, kb))} "
+                              implied=f"{ratio['entity']} {basis['metric']} {format_value(_figure(kb, basis))} "
                                       f"(#{basis['id']}) ÷ {format_value(fig)} (#{ratio['id']})"),
-                  compute.interval_divide(_interval(basis), ratio_interval), base, basis["currency"])  # type: ignore[arg-type]
+                  allowed, implied_base, basis["currency"])
 
 
 def _measure(kb: KnowledgeBase, row: Row) -> str | None:
