@@ -478,12 +478,10 @@ def _unless_printed(row: RankedShare) -> str:
 
 class IndustryFiguresArguments(Arguments):
     topic: Name = Field(description=(
-        "Market, group, AI model or industry metric in any language: 全球ASIC市场规模, IDC shipment share, BAT, "
-        "DeepSeek-V3, GPT4 参数量"))
-    period: int | Annotated[str, Field(max_length=30)] | None = Field(None, description=(
-        "2024, 2025H1, 2025Q3, FY25, 1H25, … (figures within that period)"))
+        "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
+    period: int | Annotated[str, Field(max_length=30)] | None = Field(None, description="2024, 2025H1, FY25, 1H25, …")
     metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
-        "market_size, market_share, shipments, capex, parameters, gpu_hours, training_cost, users, …"))
+        "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
     limit: LimitArg = DEFAULT_LIMIT
