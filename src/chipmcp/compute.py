@@ -352,7 +352,8 @@ def intervals_divided(numerators: Sequence[tuple[float, float]], divisors: Seque
     """Positive intervals ÷ positive intervals, pair by pair, in one array operation (interval_divide for
     several at once): low ÷ the divisor's high, high ÷ its low; NaN where a divisor may be 0."""
     ends, by = np.array(numerators, dtype=float).reshape(-1, 2), np.array(divisors, dtype=float).reshape(-1, 2)
-    quotients = ends / by[:, ::-1]
+    with np.errstate(divide="ignore", invalid="ignore"):  # those quotients are replaced by NaN below
+        quotients = ends / by[:, ::-1]
     quotients[~(np.isfinite(by).all(axis=1) & (by > 0).all(axis=1))] = np.nan
     return [(float(low), float(high)) for low, high in quotients]
 
