@@ -62,19 +62,19 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
     rows = _rows(kb, entities, wanted)
     if not rows:
         raise _nothing_reported(kb, entities, wanted)
-    asked = periods.parse(period) if period is not None else None
-    if asked is not None:
+    linked_by: dict[str, str] = {}
+    for row in _linked_rows(kb, rows):
+        rows.append(row)
+        if row["entity"] not in entities:
+            linked_by.setdefault(row["entity"], row["quantity"])
+    if period is not None:  # after linking: another publisher's figure of the period answers too
+        asked = periods.parse(period)
         reported = sorted({r["period"] for r in rows if r["period"]})
         rows = [r for r in rows if period_matches(r, asked)]
         if not rows:
             raise NotFoundError(f"No figures for period '{asked}' for {_names(kb, entities)}. "
                                 f"Periods reported: {', '.join(reported) or 'none'}.", reported)
-    linked_by: dict[str, str] = {}
-    for row in _linked_rows(kb, rows):
-        if asked is None or period_matches(row, asked):
-            rows.append(row)
-            if row["entity"] not in entities:
-                linked_by.setdefault(row["entity"], row["quantity"])
+        linked_by = {e: q for e, q in linked_by.items() if any(r["entity"] == e for r in rows)}
     order = {e: i for i, e in enumerate(dict.fromkeys([*entities, *(r["entity"] for r in rows)]))}
     rows.sort(key=lambda r: order[r["entity"]])  # stable: each entity's figures together, in id order
     every = [_figure(kb, r) for r in rows]
