@@ -175,6 +175,13 @@ async def test_industry_links_the_three_global_asic_series_by_their_quantity(ser
     assert groups["market-global-ai-asic"]["linked_by"] == "global-asic-market-size"
 
 
+async def test_industry_period_is_answered_by_the_linked_publishers_too(server) -> None:
+    """IDC prints no 2024 sizing of its ASIC market; the two publishers linked to it by the quantity do."""
+    found = await answer(server, "industry_figures", {"topic": "全球ASIC市场规模", "period": 2024})
+    size = _series(found, "global-asic-market-size")
+    assert {c["period"] for c in size["claims"]} == {"2024"} and size["compared"][0]["apart"] == 1.85
+
+
 async def test_industry_gpt4o_training_cost_and_the_one_tenth_claim_disagree(server, kb) -> None:
     ratio = next(r for r in kb.figures("deepseek-v3") if r["quantity"] == "gpt-4o-training-cost")
     for topic in ("GPT-4o", "DeepSeek-V3"):
