@@ -79,6 +79,14 @@ def timed(fn, *args, **kwargs) -> float:
     return time.perf_counter() - started
 
 
+def timed_cpu(fn, *args, **kwargs) -> tuple[float, float]:
+    """(wall, CPU time of this thread) of one call: on a shared machine the wall clock also counts the time
+    the scheduler gave the cores to others; the thread's CPU time does not."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    fn(*args, **kwargs)
+    return time.perf_counter() - wall, time.thread_time() - cpu
+
+
 def ms(seconds: list[float] | np.ndarray) -> dict[str, float]:
     values = np.asarray(seconds) * 1000
     p50, p99 = np.percentile(values, [50, 99])

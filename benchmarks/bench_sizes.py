@@ -8,6 +8,8 @@ defaults, as a model would first ask:
 - lookup_chip: every chip and every system by id;
 - vendor_financials: every vendor;
 - xinchuang_certified: every chip, every vendor, and the whole list (no name);
+- industry_figures: every market, group and AI model the reports give figures for (by id), and the
+  metric-only views "capex" and "market share";
 - estimate_cluster: every chip and system with count=8 (those without the figures it needs answer
   with an error and are counted apart);
 - compare_chips: every chip in windows of 3 (the example's size), and the 20-chip comparisons —
@@ -54,6 +56,11 @@ def calls(kb: KnowledgeBase) -> Iterator[tuple[str, str, dict[str, Any]]]:
     yield "xinchuang_certified", "xinchuang_certified", {}
     for entity in chips + vendors:
         yield "xinchuang_certified", "xinchuang_certified", {"name": entity}
+    for entity in kb.ids("market") + kb.ids("workload"):
+        if kb.figures(entity):  # one the reports only name is a not-found error by design
+            yield "industry_figures", "industry_figures", {"topic": entity}
+    for topic in ("capex", "market share"):
+        yield "industry_figures", "industry_figures", {"topic": topic}
     for entity in chips + systems:
         yield "estimate_cluster", "estimate_cluster", {"chip": entity, "count": 8}
     for start in range(0, len(chips), 3):

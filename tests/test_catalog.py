@@ -156,6 +156,125 @@ async def test_industry_model_gpu_hours(server) -> None:
     assert parameters["topic"]["entities"][0]["id"] == "gpt-4" and parameters["topic"]["metrics"] == ["parameters"]
 
 
+def _series(found: dict, quantity: str) -> dict:
+    return next(s for s in found.get("series", []) if s["quantity"] == quantity)
+
+
+async def test_industry_links_the_three_global_asic_series_by_their_quantity(server, kb) -> None:
+    found = await answer(server, "industry_figures", {"topic": "全球ASIC市场规模"})
+    size = _series(found, "global-asic-market-size")
+    linked = {r["id"] for r in kb.figures_of_quantity(["global-asic-market-size"])}
+    assert {i for c in size["claims"] for i in c["figure_ids"]} == linked
+    assert set(size["entities"]) == {"market-global-asic", "market-global-asic-verifiedmarket", "market-global-ai-asic"}
+    assert size["verdict"] == "different-definitions" and "different entities" in found["rules"]["different-definitions"]
+    shared = next(c for c in size["compared"] if c["period"] == "2024")
+    assert set(shared["entities"]) == {"market-global-asic-verifiedmarket", "market-global-ai-asic"}
+    assert shared["apart"] == 1.85 and not shared.get("agree")
+    groups = {g["entity"]: g for g in (await answer(server, "industry_figures",
+                                                     {"topic": "全球ASIC市场规模", "detail": "full"}))["figures"]}
+    assert groups["market-global-ai-asic"]["linked_by"] == "global-asic-market-size"
+
+
+async def test_industry_period_is_answered_by_the_linked_publishers_too(server) -> None:
+    """IDC prints no 2024 sizing of its ASIC market; the two publishers linked to it by the quantity do."""
+    found = await answer(server, "industry_figures", {"topic": "全球ASIC市场规模", "period": 2024})
+    size = _series(found, "global-asic-market-size")
+    assert {c["period"] for c in size["claims"]} == {"2024"} and size["compared"][0]["apart"] == 1.85
+
+
+async def test_industry_gpt4o_training_cost_and_the_one_tenth_claim_disagree(server, kb) -> None:
+    ratio = next(r for r in kb.figures("deepseek-v3") if r["quantity"] == "gpt-4o-training-cost")
+    for topic in ("GPT-4o", "DeepSeek-V3"):
+        found = await answer(server, "industry_figures", {"topic": topic})
+        cost = _series(found, "gpt-4o-training-cost")
+        assert cost["verdict"] == "disagree" and {"disagree", "ratio"} <= set(found["rules"])
+        implied = next(c for c in cost["claims"] if c.get("implied"))
+        assert implied["entity"] == "gpt-4o" and implied["value"] == "5,576 万美元"
+        assert implied["figure_ids"][0] == ratio["id"] and implied["sources"] == ["yuanda-2025"]
+        assert cost["compared"][0]["apart"] == 1.79
+
+
+async def test_industry_ai_servers_is_the_ai_server_market_not_every_server_market(server) -> None:
+    found = await answer(server, "industry_figures", {"topic": "AI服务器"})
+    assert [e["id"] for e in found["topic"]["entities"]] == ["market-china-ai-servers"]
+    assert not found.get("series") and {g["entity"] for g in found["figures"]} <= {"market-china-ai-servers"}
+
+
+def test_industry_puts_side_by_side_only_figures_linked_by_a_quantity(kb) -> None:
+    """Over every market, group and model: an entity beside the topic's is there by a quantity one of the
+    topic's figures holds (or a table that printed it), and every series holds figures of its quantity only."""
+    for topic in kb.ids("market") + kb.ids("workload"):
+        if not kb.figures(topic):
+            continue
+        found = tools.industry_figures(kb, topic, detail="full")
+        own = {r["quantity"] for r in kb.figures(topic) if r["quantity"]}
+        for group in found.figures:
+            assert group.entity == topic or group.printed_with == topic or group.linked_by in own, (topic, group.entity)
+        for series in found.series:
+            # an implied claim cites the ratio first, then the figure it was applied to (which holds no quantity)
+            members = [i for c in series.claims for i in (c.figure_ids[:1] if c.implied else c.figure_ids)]
+            assert {r["quantity"] for r in kb.figures_by_ids(members)} == {series.quantity}, (topic, series.quantity)
+
+
+async def test_industry_paging_returns_each_figure_once(server, kb) -> None:
+    async with Client(server) as client:
+        for detail in ("full", "summary"):
+            seen: list[int] = []
+            offset, total = 0, None
+            while total is None or offset < total:
+                result = await client.call_tool("industry_figures", {"topic": "capex", "detail": detail,
+                                                                     "offset": offset, "limit": 7})
+                assert not result.is_error, result.content[0].text
+                found = result.structured_content
+                page = found["page"]
+                total = page["total"]
+                ids = [f["id"] for g in found["figures"] for f in g["figures"]]
+                assert page.get("offset", 0) == offset and page["returned"] == len(ids) <= 7
+                assert page.get("more", "") in result.content[0].text
+                if offset + len(ids) < total:
+                    assert f"offset={offset + len(ids)}" in page["more"]
+                seen += ids
+                offset += len(ids)
+            assert len(seen) == len(set(seen)) == total
+            if detail == "full":
+                assert found["topic"]["metrics"] == ["capex"]
+                every = {r["id"] for e in kb.entities for r in kb.figures(e, ["capex"])
+                         if kb.entities[e]["entity_kind"] in ("vendor", "market", "workload")}
+                assert set(seen) == every
+
+
+async def _every_entry(client: Client, arguments: dict) -> tuple[list[dict], dict]:
+    entries, offset = [], 0
+    while True:
+        result = await client.call_tool("industry_figures", {**arguments, "offset": offset, "limit": 200})
+        found = result.structured_content
+        entries += [f for g in found["figures"] for f in g["figures"]]
+        offset += found["page"]["returned"]
+        if offset >= found["page"]["total"]:
+            return entries, found
+
+
+@pytest.mark.parametrize("topic", ["全球ASIC市场规模", "IDC shipment share", "BAT capex", "DeepSeek-V3", "capex", "GPT-4o"])
+async def test_industry_summary_is_a_subset_of_full_citing_every_preferred_figure(server, topic) -> None:
+    async with Client(server) as client:
+        full_entries, _ = await _every_entry(client, {"topic": topic, "detail": "full"})
+        summary_entries, summary = await _every_entry(client, {"topic": topic})
+    full = {f["id"]: f for f in full_entries}
+    cited = [e["id"] for e in summary_entries] + [c["id"] for e in summary_entries for c in e.get("also", [])]
+    for entry in summary_entries:
+        row = full[entry["id"]]
+        assert all(entry.get(k) == row.get(k) for k in ("metric", "value", "low", "high", "text", "unit", "period",
+                                                         "printed", "source", "locator")), entry["id"]
+    cited += [r["figure_id"] for t in summary.get("share_tables", []) for r in t["rows"]]
+    cited += [i for s in summary.get("series", []) for c in s["claims"] for i in c["figure_ids"] if i in full]
+    claimed = {i for c in summary["conflicts"] for claim in c["claims"] for i in claim["figure_ids"]}
+    assert len(cited) == len(set(cited)), "each fact once"
+    assert set(cited) <= set(full)
+    assert {i for i, f in full.items() if f.get("preferred", True)} <= set(cited)
+    assert set(full) <= set(cited) | claimed
+    assert len(summary_entries) <= len(full_entries)
+
+
 async def test_industry_ambiguous_topic_lists_candidates(server) -> None:
     result = await call(server, "industry_figures", {"topic": "DeepSeek"})
     assert result.is_error and "deepseek-v3" in result.content[0].text and "deepseek-r1" in result.content[0].text

@@ -99,3 +99,20 @@ def test_servers_hold_every_card_the_last_one_partly_filled() -> None:
     assert compute.servers_for_cards(8, 8) == 1
     assert compute.servers_for_cards(9, 8) == 2
     assert compute.servers_for_cards(10_000, 8) == 1250
+
+
+def test_a_claim_allows_its_bound_and_its_printed_rounding() -> None:
+    low, high = compute.claim_interval(1, 1, "approx", "约为1亿美元", 1e8)
+    assert math.isclose(low, 0.9e8) and math.isclose(high, 1.1e8)  # 约 ±5%, and '1' rounds within 5% of itself
+    assert compute.claim_interval(65, 65, None, "65亿美元", 1e8) == (64.5e8, 65.5e8)
+
+
+def test_intervals_agree_only_when_every_one_overlaps_every_other() -> None:
+    assert compute.intervals_agree([(1, 2), (1.5, 3), (1.9, 5)])
+    assert not compute.intervals_agree([(1, 2), (1.5, 3), (2.5, 5)])
+
+
+def test_intervals_divided_pair_by_pair_and_nan_for_a_divisor_that_may_be_zero() -> None:
+    (implied, widened, unknown) = compute.intervals_divided([(557.6, 557.6), (10, 20), (1, 1)],
+                                                            [(0.1, 0.1), (2, 4), (0, 1)])
+    assert math.isclose(implied[0], 5576) and widened == (2.5, 10.0) and all(math.isnan(x) for x in unknown)

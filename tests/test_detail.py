@@ -49,6 +49,13 @@ MORE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("estimate_cluster", {"chip": "H800", "count": 2048, "workload": "DeepSeek-V3"}),
     ("estimate_cluster", {"chip": "910B", "count": 1024, "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4,
                           "price_per_gpu_hour": 2.0}),
+    ("industry_figures", {"topic": "全球ASIC市场规模", "detail": "full"}),
+    ("industry_figures", {"topic": "GPT-4o"}),
+    ("industry_figures", {"topic": "IDC shipment share"}),
+    ("industry_figures", {"topic": "BAT capex"}),
+    ("industry_figures", {"topic": "DeepSeek-V3"}),
+    ("industry_figures", {"topic": "DeepSeek-V3", "detail": "full", "offset": 5, "limit": 10}),
+    ("industry_figures", {"topic": "capex"}),
 ]
 CALLS = [*EXAMPLE_CALLS.items(), *MORE_CALLS]
 
@@ -107,7 +114,8 @@ async def test_every_field_of_the_answer_reaches_the_text(server, tool: str, arg
                                                ("vendor_financials", {"vendor": "寒武纪", "unit": "万元"}),
                                                ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
                                                ("find_chips", {"domestic": True, "sort_by": "compute_tflops"}),
-                                               ("export_control_check", {"chip": "H100"})])
+                                               ("export_control_check", {"chip": "H100"}),
+                                               ("industry_figures", {"topic": "DeepSeek-V3"})])
 def test_the_reach_check_fails_when_a_renderer_drops_a_field(kb, tool: str, arguments: dict[str, Any]) -> None:
     """Render the answer with one field emptied: whatever that field alone carried is then reported missing."""
     from chipmcp import tools
@@ -217,7 +225,7 @@ def compact(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
-async def test_default_answers_stay_within_twice_their_budget_for_every_chip_system_and_vendor(server, kb) -> None:
+async def test_default_answers_stay_within_twice_their_budget_for_every_entity(server, kb) -> None:
     """benchmarks/bench_sizes.py measures against the budgets themselves; this holds a hard cap."""
     calls = [("lookup_chip", {"name": e}) for e in kb.ids("chip") + kb.ids("system")]
     # A company the reports give no figure for is a not-found error by design: it has no answer to size.
@@ -227,6 +235,8 @@ async def test_default_answers_stay_within_twice_their_budget_for_every_chip_sys
     calls += [("export_control_check", {"chip": e}) for e in kb.ids("chip") + kb.ids("system")]
     calls += [("find_chips", {"vendor": v}) for v in kb.ids("vendor") if kb.entities_of_vendor(v)]
     calls += [("find_chips", {"sort_by": m}) for m in ("compute_tflops", "memory_gb", "tdp_w", "price", "tpp")]
+    # A market or model the reports only name (no figure) is a not-found error by design, as for a company.
+    calls += [("industry_figures", {"topic": e}) for e in kb.ids("market") + kb.ids("workload") if kb.figures(e)]
     async with Client(server) as client:
         tools = (await client.list_tools()).tools
         for tool, arguments in calls:

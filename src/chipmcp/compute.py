@@ -158,6 +158,20 @@ def bounded_span(low: float, high: float, bound: str | None) -> tuple[float, flo
     return low, high
 
 
+def claim_interval(low: float, high: float, bound: str | None, printed: str, factor: float) -> tuple[float, float]:
+    """What a figure allows, in base units, once its bound and its printed rounding are counted: '约1亿美元' is
+    0.95–1.05亿, '65亿美元' 64.5–65.5亿 (the rule the build compares figures by). Scalars: plain floats, as
+    numpy's per-call cost would dominate two numbers."""
+    tolerance = max(rounding_tolerance(printed_decimals(printed, end), end) for end in (low, high))
+    lo, hi = bounded_span(low, high, bound)
+    return (lo - tolerance) * factor, (hi + tolerance) * factor
+
+
+def intervals_agree(intervals: Sequence[tuple[float, float]]) -> bool:
+    """Whether every interval overlaps every other (on a line: the highest low is below the lowest high)."""
+    return max(low for low, _ in intervals) <= min(high for _, high in intervals)
+
+
 def spans_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return not (a[1] < b[0] or b[1] < a[0])
 
@@ -331,6 +345,17 @@ def interval_divide(a: tuple[float, float], b: tuple[float, float]) -> tuple[flo
         return math.nan, math.nan
     quotients = safe_divide(a_ends, b_ends[::-1])
     return float(quotients[0]), float(quotients[1])
+
+
+def intervals_divided(numerators: Sequence[tuple[float, float]], divisors: Sequence[tuple[float, float]]
+                      ) -> list[tuple[float, float]]:
+    """Positive intervals ÷ positive intervals, pair by pair, in one array operation (interval_divide for
+    several at once): low ÷ the divisor's high, high ÷ its low; NaN where a divisor may be 0."""
+    ends, by = np.array(numerators, dtype=float).reshape(-1, 2), np.array(divisors, dtype=float).reshape(-1, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):  # those quotients are replaced by NaN below
+        quotients = ends / by[:, ::-1]
+    quotients[~(np.isfinite(by).all(axis=1) & (by > 0).all(axis=1))] = np.nan
+    return [(float(low), float(high)) for low, high in quotients]
 
 
 def interval_sum_of_products(lows: Sequence[float], highs: Sequence[float], counts: Sequence[float]) -> tuple[float, float]:

@@ -83,6 +83,8 @@ class KnowledgeBase:
         self._systems_with_chip = lru_cache(maxsize=4096)(self._read_systems_with_chip)
         self._parts_of = lru_cache(maxsize=4096)(self._read_parts)
         self._search = lru_cache(maxsize=4096)(self._read_search)
+        self._figures_with_ids = lru_cache(maxsize=4096)(self._read_figures_with_ids)
+        self._quantities = lru_cache(maxsize=4096)(self._read_quantities)
 
     @classmethod
     def open_default(cls, knowledge: Sequence[Path] | None = None) -> KnowledgeBase:
@@ -151,17 +153,19 @@ class KnowledgeBase:
         return tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
 
     def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
+        return list(self._figures_with_ids(tuple(ids))) if ids else []
+
+    def _read_figures_with_ids(self, ids: tuple[int, ...]) -> tuple[dict[str, Any], ...]:
         marks = ",".join("?" * len(ids))
-        return self._rows(f"SELECT * FROM figures WHERE id IN ({marks}) ORDER BY id", tuple(ids))
+        return tuple(self._rows(f"SELECT * FROM figures WHERE id IN ({marks}) ORDER BY id", ids))
 
     def figures_of_quantity(self, quantities: list[str]) -> list[dict[str, Any]]:
         """Every figure reporting one of `quantities` (one quantity from several publishers), any entity."""
-        if not quantities:
-            return []
+        return list(self._quantities(tuple(quantities))) if quantities else []
+
+    def _read_quantities(self, quantities: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
         marks = ",".join("?" * len(quantities))
-        return self._rows(f"SELECT * FROM figures WHERE quantity IN ({marks}) ORDER BY id", tuple(quantities))
+        return tuple(self._rows(f"SELECT * FROM figures WHERE quantity IN ({marks}) ORDER BY id", quantities))
 
     def parts(self, system_id: str) -> list[dict[str, Any]]:
         return list(self._parts_of(system_id))

@@ -508,16 +508,36 @@ class ShareTable(Model):
     total: float | None = Field(description="Sum of the listed shares, in %")
 
 
-class Series(Model):
-    """Figures of one quantity (metric and period) on different entities: estimates side by side."""
+class SeriesClaim(Model):
+    """One claim of a linked quantity: a figure's value, or the value a ratio figure implies."""
 
-    metric: str
-    label: str
-    period: str | None
+    entity: str = Field(description="What the value is of (a ratio's implied value is of the quantity's entity)")
+    period: str | None = None
+    value: str = Field(description="As a reader would say it: '120 亿美元', '≈1 亿美元'")
     figure_ids: list[int]
+    sources: list[str]
+    implied: str = Field("", description="For a ratio: how the value was read from it")
+
+
+class SeriesComparison(Model):
+    """The claims of a linked quantity that share a period (or are all undated), compared."""
+
+    period: str = Field(description="The shared period, or 'undated'")
     entities: list[str]
-    verdict: Literal["agree", "disagree", "different-definitions"]
-    summary: str
+    figure_ids: list[int]
+    apart: float | None = Field(None, description="Largest ÷ smallest value")
+    agree: bool = Field(False, description="Every claim within the others' rounding and bounds")
+
+
+class Series(Model):
+    """Figures linked by one `quantity` id (one quantity from different publishers or definitions), side by side."""
+
+    quantity: str = Field(description="The quantity id the knowledge base links the figures by")
+    label: str
+    entities: list[str]
+    verdict: Literal["agree", "disagree", "different-definitions"] = Field(description="By the answer's `rules`")
+    claims: list[SeriesClaim]
+    compared: list[SeriesComparison] = Field(default_factory=list)
 
 
 class EntityFigures(Model):
@@ -525,14 +545,20 @@ class EntityFigures(Model):
     name: str
     kind: str = Field(description="market, group, regulation, llm, training-run, or a company's kind")
     printed_with: str | None = Field(None, description="For a company: the topic entity whose table printed these")
+    linked_by: str | None = Field(None, description="Shown because it reports this quantity of the topic")
     figures: list[Figure]
 
 
 class IndustryFigures(Model):
     topic: TopicMatch
-    figures: list[EntityFigures] = Field(description="Figures grouped by the entity they are of")
+    detail: Detail = "summary"
+    figures: list[EntityFigures] = Field(description=(
+        "This page's figure entries by entity; at summary detail a figure shown in a share table or series is not "
+        "repeated here"))
+    page: Page
     share_tables: list[ShareTable] = Field(default_factory=list)
     series: list[Series] = Field(default_factory=list, description="Several estimates of one quantity side by side")
+    rules: dict[str, str] = Field(default_factory=dict, description="Each series verdict shown → the rule that gives it")
     conflicts: list[Conflict]
     definitions: dict[str, str] = Field(default_factory=dict, description="Entity id → what it covers (our words)")
     sources: list[SourceRef]

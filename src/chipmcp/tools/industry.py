@@ -1,69 +1,171 @@
 """industry_figures: every figure of a market, group or AI model (and the company figures printed in its
-tables), in lookup_chip's shape — with share tables ranked and several estimates of one quantity side by side."""
+tables), in lookup_chip's shape — share tables ranked, and the figures the knowledge base links as one
+quantity (`quantity`: several publishers' sizing of one market, a claim about another model's cost) side by
+side with a verdict and the rule behind it."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from pydantic import Field
 
 from .. import compute, periods
 from ..errors import NotFoundError
 from ..kb import KnowledgeBase
-from ..models import Candidate, EntityFigures, Figure, IndustryFigures, RankedShare, Series, ShareTable, TopicMatch
-from .common import conflicts, describe, figure, format_value, metric_ids, period_matches, source_refs
-from .registry import Arguments, Name, Tool
-from .topics import INDUSTRY_KINDS, INDUSTRY_METRICS, linked_company_figures, named_markets, resolve_topic
+from ..models import (
+    Candidate,
+    Detail,
+    EntityFigures,
+    Figure,
+    IndustryFigures,
+    Page,
+    RankedShare,
+    Series,
+    SeriesClaim,
+    SeriesComparison,
+    ShareTable,
+    TopicMatch,
+)
+from ..units import UNITS
+from .common import (
+    ANSWER_BUDGET,
+    call_of,
+    conflict_lines,
+    conflicts,
+    describe,
+    figure,
+    format_value,
+    ids,
+    metric_ids,
+    number,
+    page,
+    page_line,
+    period_matches,
+    room,
+    source_lines,
+    source_refs,
+    summarize,
+)
+from .registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
+from .topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
+
+Row = dict[str, Any]
 
 
-def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = None,
-                     metric: str | None = None) -> IndustryFigures:
+def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = None, metric: str | None = None,
+                     detail: Detail = "summary", offset: int = 0, limit: int = DEFAULT_LIMIT) -> IndustryFigures:
     resolved = resolve_topic(kb, topic)
-    entities = resolved.entities
-    note = resolved.note
-    if len(entities) == 1 and kb.entities[entities[0]]["kind"] == "market":
-        entities, note = _with_other_estimates(kb, topic, entities, note)
+    entities = list(resolved.entities)
     wanted = metric_ids(kb, metric) if metric else resolved.metrics
     rows = _rows(kb, entities, wanted)
     if not rows:
-        reported = sorted({r["metric"] for e in entities for r in _rows(kb, [e], set())})
-        raise NotFoundError(f"No {'/'.join(sorted(wanted))} figures for {_names(kb, entities)}. "
-                            f"Metrics reported: {', '.join(reported) or 'none'}.", reported)
-    if period is not None:
+        raise _nothing_reported(kb, entities, wanted)
+    linked_by: dict[str, str] = {}
+    for row in _linked_rows(kb, rows):
+        rows.append(row)
+        if row["entity"] not in entities:
+            linked_by.setdefault(row["entity"], row["quantity"])
+    if period is not None:  # after linking: another publisher's figure of the period answers too
         asked = periods.parse(period)
         reported = sorted({r["period"] for r in rows if r["period"]})
         rows = [r for r in rows if period_matches(r, asked)]
         if not rows:
             raise NotFoundError(f"No figures for period '{asked}' for {_names(kb, entities)}. "
                                 f"Periods reported: {', '.join(reported) or 'none'}.", reported)
-    figures = [figure(r, kb) for r in rows]
+        linked_by = {e: q for e, q in linked_by.items() if any(r["entity"] == e for r in rows)}
+    order = {e: i for i, e in enumerate(dict.fromkeys([*entities, *(r["entity"] for r in rows)]))}
+    rows.sort(key=lambda r: order[r["entity"]])  # stable: each entity's figures together, in id order
+    every = [_figure(kb, r) for r in rows]
     entity_of = {r["id"]: r["entity"] for r in rows}
-    shown = [Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"], score=0.0) for e in entities]
+    shown = [*entities, *linked_by]
+    full = detail == "full"
+    key = tuple(r["id"] for r in rows)
+    tables = _memo(kb, ("tables", key), lambda: share_tables(kb, every, entity_of))
+    series = _memo(kb, ("series", key), lambda: linked_series(kb, rows))
     answer = IndustryFigures(
-        topic=TopicMatch(query=topic, entities=shown, metrics=sorted(wanted), method=resolved.method,  # type: ignore[arg-type]
-                         note=note),
-        figures=_grouped(kb, figures, entity_of, entities), share_tables=share_tables(kb, figures, entity_of),
-        series=series(kb, figures, entity_of), conflicts=conflicts(figures),
-        definitions={e: kb.entities[e]["note"] for e in dict.fromkeys(entity_of.values()) if kb.entities[e]["note"]
+        topic=TopicMatch(query=topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
+                                                          score=0.0) for e in shown],
+                         metrics=sorted(wanted), method=resolved.method,  # type: ignore[arg-type]
+                         note=_note(resolved, linked_by)),
+        detail=detail, figures=[], page=Page(total=0, returned=0), share_tables=tables, series=series,
+        rules=_rules(series), conflicts=_memo(kb, ("conflicts", detail, key), lambda: conflicts(every, detail=detail)),
+        definitions={e: kb.entities[e]["note"] for e in order if kb.entities[e]["note"]
                      and kb.entities[e]["entity_kind"] != "vendor"},
-        sources=source_refs(kb, [f.source for f in figures]), summary="")
-    answer.summary = _summary(kb, answer)
+        sources=[], summary="")
+    if full:
+        listed, costs = every, {}
+    else:  # a share table's row or a series' claim already cites the figure: each fact once
+        elsewhere = {r.figure_id for t in tables for r in t.rows} | {i for x in series for c in x.claims
+                                                                     for i in c.figure_ids}
+        kept: dict[str, list[tuple[Row, Figure]]] = {}
+        for r, f in zip(rows, every, strict=True):
+            if f.id not in elsewhere:
+                kept.setdefault(r["entity"], []).append((r, f))
+        # Collapsed per entity: two vendors' equal shares are two facts, not one with two citations.
+        listed, costs = [], {}
+        for pairs in kept.values():
+            entries, sizes = _memo(kb, ("summary", tuple(r["id"] for r, _ in pairs)),
+                                   lambda pairs=pairs: _summarized(kb, pairs))
+            listed += entries
+            costs.update(zip(map(id, entries), sizes, strict=True))
+    single = len(entities) == 1 and not resolved.metrics and resolved.method == "name"
+    call = call_of("industry_figures", topic=entities[0] if single else topic, period=period, metric=metric)
+    budget = None
+    if not full:  # sized with every source the page could cite and every group's header: an upper bound
+        answer.sources = source_refs(kb, [r["source"] for r in rows] + [s for x in series for c in x.claims
+                                                                        for s in c.sources])
+        answer.figures = _grouped(kb, listed, entity_of, entities, linked_by, headers_only=True)
+        text_room = TEXT_BUDGET - len(render(answer))
+        budget = min(room(answer), int(text_room * ANSWER_BUDGET / TEXT_BUDGET))
+    entries, answer.page = page(listed, offset, limit, detail, call, "figure rows" if full else "entries",
+                                full_total=len(every), budget=budget, cost=lambda entry: costs[id(entry)])
+    answer.figures = _grouped(kb, entries, entity_of, entities, linked_by)
+    cited = [f.source for f in entries] + [c.source for f in entries for c in f.also]
+    cited += [s for c in answer.conflicts for claim in c.claims for s in claim.sources]
+    cited += [t.source for t in answer.share_tables]
+    cited += [s for x in answer.series for claim in x.claims for s in claim.sources]
+    answer.sources = source_refs(kb, cited)
+    answer.summary = _summary(kb, answer, len(every))
     return answer
 
 
-def _grouped(kb: KnowledgeBase, figures: list[Figure], entity_of: dict[int, str],
-             topic: list[str]) -> list[EntityFigures]:
-    groups: dict[str, list[Figure]] = {}
-    for fig in figures:
-        groups.setdefault(entity_of[fig.id], []).append(fig)
-    return [EntityFigures(entity=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
-                          printed_with=None if e in topic else next(
-                              (t for t in topic if set(linked_company_figures(kb, t)) & {f.id for f in figs}), None),
-                          figures=figs) for e, figs in groups.items()]
+TEXT_BUDGET = 3_600  # characters of text a default answer may take before its page line and summary (≤ 4,000)
 
 
-def _rows(kb: KnowledgeBase, entities: list[str], metrics: set[str]) -> list[dict[str, Any]]:
+def _summarized(kb: KnowledgeBase, pairs: list[tuple[Row, Figure]]) -> tuple[list[Figure], list[int]]:
+    entries = summarize(kb, [r for r, _ in pairs], [f for _, f in pairs])
+    return entries, [_cost(entry) for entry in entries]
+
+
+def _cost(entry: Figure) -> int:
+    """An entry's share of the budget: its compact JSON, or its text line scaled to the JSON budget, the larger."""
+    return max(len(entry.model_dump_json(exclude_defaults=True)) + 1,
+               (len(describe(entry)) + 1) * ANSWER_BUDGET // TEXT_BUDGET)
+
+
+# Pieces of answers, per knowledge base (which cannot change while open): a figure, an entity's summary
+# entries, a row set's share tables, series and conflicts are pure functions of the rows, so another
+# spelling, page or detail of the same topic reuses them. Bounded; shared, so never mutated once built.
+_MEMO: WeakKeyDictionary[KnowledgeBase, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+MEMO_SIZE = 20_000
+
+
+def _memo(kb: KnowledgeBase, key: tuple[Any, ...], build: Any) -> Any:
+    memo = _MEMO.setdefault(kb, {})
+    if key not in memo:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = build()
+    return memo[key]
+
+
+def _figure(kb: KnowledgeBase, row: Row) -> Figure:
+    return _memo(kb, ("figure", row["id"]), lambda: figure(row, kb))
+
+
+def _rows(kb: KnowledgeBase, entities: list[str], metrics: set[str]) -> list[Row]:
     """The entities' own figures (a company's industry figures only) and the company figures printed in their
     tables, once each, in entity order then figure id."""
     seen: set[int] = set()
@@ -79,22 +181,52 @@ def _rows(kb: KnowledgeBase, entities: list[str], metrics: set[str]) -> list[dic
     return out
 
 
-def _with_other_estimates(kb: KnowledgeBase, topic: str, entities: list[str], note: str) -> tuple[list[str], str]:
-    """One market, with the other markets whose names the topic's words match nearly as well and that report
-    a metric in common: other publishers' sizing of about the same thing (three global ASIC estimates)."""
-    scores = named_markets(kb, topic)
-    own = scores.get(entities[0]) or max(scores.values(), default=0.0)
-    metrics = {r["metric"] for r in kb.figures(entities[0])}
-    others = sorted((e for e, s in scores.items() if e not in entities and s >= own * OTHER_ESTIMATES
-                     and metrics & {r["metric"] for r in kb.figures(e)}), key=lambda e: (-scores[e], e))[:3]
-    if not others:
-        return entities, note
-    return [*entities, *others], (note + " " if note else "") + (
-        f"Also shown: {_names(kb, others)}, whose names the same words match — other estimates of a related "
-        "quantity, compared below.")
+def _linked_rows(kb: KnowledgeBase, rows: list[Row]) -> list[Row]:
+    """Figures of any entity that the knowledge base links to one of `rows` by a shared `quantity` id."""
+    have = {r["id"] for r in rows}
+    quantities = sorted({r["quantity"] for r in rows if r["quantity"]})
+    return [r for r in kb.figures_of_quantity(quantities) if r["id"] not in have]
 
 
-OTHER_ESTIMATES = 0.85  # a market whose name scores this share of the named one's is shown beside it
+def _nothing_reported(kb: KnowledgeBase, entities: list[str], wanted: set[str]) -> NotFoundError:
+    reported = sorted({r["metric"] for r in _rows(kb, entities, set())})
+    if reported:
+        return NotFoundError(f"No {'/'.join(sorted(wanted))} figures for {_names(kb, entities)}. "
+                             f"Metrics reported: {', '.join(reported)}.", reported)
+    return NotFoundError(f"The reports name {_names(kb, entities)} but give no figures for it. Ask about a market "
+                         "(全球ASIC市场, China AI accelerator cards), a group (BAT) or a model with figures (DeepSeek-V3, "
+                         "GPT-4), or a metric across the industry (capex, market share).")
+
+
+def _note(resolved: Topic, linked_by: dict[str, str]) -> str:
+    if not linked_by:
+        return resolved.note
+    by_quantity: dict[str, list[str]] = defaultdict(list)
+    for entity, quantity in linked_by.items():
+        by_quantity[quantity].append(entity)
+    also = "; ".join(f"{', '.join(es)} (quantity {q})" for q, es in by_quantity.items())
+    return " ".join(x for x in (resolved.note, f"Also shown: {also}, linked to the topic's figures as one quantity "
+                                               "from another publisher or definition (see series).") if x)
+
+
+def _rules(series: list[Series]) -> dict[str, str]:
+    rules = {s.verdict: RULES[s.verdict] for s in series}
+    if any(c.implied for s in series for c in s.claims):
+        rules["ratio"] = RATIO_RULE
+    return rules
+
+
+def _grouped(kb: KnowledgeBase, entries: list[Figure], entity_of: dict[int, str], topic: list[str],
+             linked_by: dict[str, str], headers_only: bool = False) -> list[EntityFigures]:
+    """Entries under the entity they are of (or, to size a page, only the groups' headers)."""
+    groups: dict[str, list[Figure]] = {}
+    for fig in entries:
+        groups.setdefault(entity_of[fig.id], []).append(fig)
+    tables = {t: set(linked_company_figures(kb, t)) for t in topic}
+    return [EntityFigures(entity=e, name=_name(kb, e), kind=kb.entities[e]["kind"], linked_by=linked_by.get(e),
+                          printed_with=None if e in topic or e in linked_by else next(
+                              (t for t in topic if tables[t] & {f.id for f in figs}), None),
+                          figures=[] if headers_only else figs) for e, figs in groups.items()]
 
 
 def share_tables(kb: KnowledgeBase, figures: list[Figure], entity_of: dict[int, str]) -> list[ShareTable]:
@@ -119,50 +251,160 @@ def share_tables(kb: KnowledgeBase, figures: list[Figure], entity_of: dict[int, 
     return out
 
 
-def series(kb: KnowledgeBase, figures: list[Figure], entity_of: dict[int, str]) -> list[Series]:
-    """One metric reported for several markets: the estimates side by side, compared where a period is shared."""
-    by_metric: dict[str, list[Figure]] = defaultdict(list)
-    for fig in figures:
-        entity = entity_of[fig.id]
-        if kb.entities[entity]["kind"] == "market" and fig.text is None:
-            by_metric[fig.metric].append(fig)
+# --- figures linked as one quantity -------------------------------------------------------------------
+
+RULES = {
+    "disagree": "Claims about one scope at one period differ beyond their rounding and stated bounds: the publishers "
+                "disagree.",
+    "different-definitions": "The claims are of different entities, each one publisher's scope (see definitions): "
+                             "set side by side and compared where a period is shared, not reconciled.",
+    "agree": "Every claim agrees with the others of its scope and period, within rounding and stated bounds.",
+}
+RATIO_RULE = ("A ratio (unit x) on another entity is read as the value it implies: that entity's own figure of the "
+              "quantity's metric ÷ the ratio.")
+
+
+class _Claim:
+    """A claim of a linked quantity with what it allows, in base units (for the comparison)."""
+
+    def __init__(self, claim: SeriesClaim, interval: tuple[float, float] | None, span: tuple[float, float] | None,
+                 currency: str | None) -> None:
+        self.claim, self.interval, self.span, self.currency = claim, interval, span, currency
+
+
+def linked_series(kb: KnowledgeBase, rows: list[Row]) -> list[Series]:
+    """One entry per quantity id held by two or more of the figures: their claims side by side, compared
+    where they share a period, and a verdict by RULES — never a guess from names or metrics."""
+    by_quantity: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row["quantity"]:
+            by_quantity[row["quantity"]].append(row)
     out = []
-    for metric, members in by_metric.items():
-        entities = list(dict.fromkeys(entity_of[m.id] for m in members))
-        if len(entities) < 2:
+    for quantity, members in by_quantity.items():
+        if len(members) < 2:
             continue
-        rows = {m.id: m for m in members}
-        shared = _shared_periods(members, entity_of)
-        comparisons, verdicts = [], []
-        for period, same in shared.items():
-            base = [kb_row["base_value"] if kb_row["base_value"] is not None else kb_row["base_low"]
-                    for kb_row in kb.figures_by_ids([m.id for m in same])]
-            ratio = compute.spread(base)
-            agree = ratio is not None and ratio <= 1.05
-            verdicts.append(agree)
-            comparisons.append(f"{period}: " + " vs ".join(f"{format_value(m)} ({_name(kb, entity_of[m.id])})"
-                                                             for m in same)
-                               + (f" — {'agree' if agree else f'×{ratio:.2f} apart'}" if ratio else ""))
-        verdict = "agree" if verdicts and all(verdicts) else "different-definitions"
-        per_entity = "; ".join(
-            f"{_name(kb, e)}: " + ", ".join(f"{m.period or 'undated'} {format_value(m)}" for m in members
-                                            if entity_of[m.id] == e) for e in entities)
-        why = ("they agree where a period is shared" if verdict == "agree" else
-               "each market is a different scope (see definitions), so the numbers measure different things")
-        out.append(Series(metric=metric, label=members[0].label, period=None, figure_ids=sorted(rows),
-                          entities=entities, verdict=verdict,  # type: ignore[arg-type]
-                          summary=f"{members[0].label} from {len(entities)} estimates — {per_entity}. "
-                                  + (f"Shared periods: {'; '.join(comparisons)}. " if comparisons else
-                                     "No period is shared. ") + f"Verdict: {why}."))
+        absolute = [m for m in members if not _is_ratio(m)]
+        claims = [_figure_claim(kb, m) for m in absolute]
+        claims += [_ratio_claim(kb, m, absolute[0] if absolute else None) for m in members if _is_ratio(m)]
+        compared = _compare(claims)
+        if any(len(set(c.entities)) == 1 and not c.agree for c in compared):
+            verdict = "disagree"
+        elif len({m["entity"] for m in absolute} | {c.claim.entity for c in claims}) > 1:
+            verdict = "different-definitions"
+        else:
+            verdict = "agree"
+        head = absolute[0] if absolute else members[0]
+        out.append(Series(
+            quantity=quantity, label=kb.metrics.get(head["metric"], {}).get("label_en", head["metric"]),
+            entities=list(dict.fromkeys(m["entity"] for m in members)), verdict=verdict,  # type: ignore[arg-type]
+            claims=_merged(claims), compared=compared))
     return out
 
 
-def _shared_periods(members: list[Figure], entity_of: dict[int, str]) -> dict[str, list[Figure]]:
-    by_period: dict[str, list[Figure]] = defaultdict(list)
-    for m in members:
-        if m.period:
-            by_period[m.period].append(m)
-    return {p: ms for p, ms in sorted(by_period.items()) if len({entity_of[m.id] for m in ms}) >= 2}
+def _merged(claims: list[_Claim]) -> list[SeriesClaim]:
+    """Claims saying the same value of the same scope and period once, with all their figures and reports."""
+    out: dict[tuple[str, str | None, str, str], SeriesClaim] = {}
+    for c in claims:
+        key = (c.claim.entity, c.claim.period, c.claim.value, c.claim.implied)
+        if key in out:
+            out[key].figure_ids += [i for i in c.claim.figure_ids if i not in out[key].figure_ids]
+            out[key].sources += [s for s in c.claim.sources if s not in out[key].sources]
+        else:
+            out[key] = c.claim.model_copy(update={"figure_ids": list(c.claim.figure_ids),
+                                                  "sources": list(c.claim.sources)})
+    return list(out.values())
+
+
+def _is_ratio(row: Row) -> bool:
+    return bool(row["unit"]) and UNITS[row["unit"]].dimension == "ratio"
+
+
+def _ends(row: Row) -> tuple[float, float] | None:
+    if row["value"] is not None:
+        return row["value"], row["value"]
+    if row["low"] is not None and row["high"] is not None:
+        return row["low"], row["high"]
+    return None
+
+
+def _interval(row: Row) -> tuple[float, float] | None:
+    ends = _ends(row)
+    if ends is None or not row["unit"]:
+        return None
+    return compute.claim_interval(*ends, row["bound"], row["printed"], UNITS[row["unit"]].factor)
+
+
+def _figure_claim(kb: KnowledgeBase, row: Row) -> _Claim:
+    fig = _figure(kb, row)
+    base = (row["base_low"], row["base_high"]) if row["base_value"] is None else (row["base_value"], row["base_value"])
+    return _Claim(SeriesClaim(entity=row["entity"], period=row["period"], value=format_value(fig), figure_ids=[row["id"]],
+                              sources=[row["source"]]),
+                  _interval(row), base if None not in base else None, row["currency"])
+
+
+def _ratio_claim(kb: KnowledgeBase, ratio: Row, target: Row | None) -> _Claim:
+    """What a ratio on entity B says of the quantity: B's own figure of the target's metric (same measure and
+    period, the ratio's own report first) ÷ the ratio. Unread when B has no such figure."""
+    fig = _figure(kb, ratio)
+    unread = _Claim(SeriesClaim(entity=ratio["entity"], period=ratio["period"], value=format_value(fig),
+                                figure_ids=[ratio["id"]], sources=[ratio["source"]],
+                                implied="" if target is None else
+                                f"not read: {ratio['entity']} reports no {target['metric']} to apply it to"),
+                    None, None, None)
+    if target is None:
+        return unread
+    measure = _measure(kb, target)
+    bases = sorted((r for r in kb.figures(ratio["entity"], [target["metric"]])
+                    if r["preferred"] and _ends(r) and r["unit"] and _measure(kb, r) == measure
+                    and r["period"] == ratio["period"]), key=lambda r: (r["source"] != ratio["source"], r["id"]))
+    ratio_ends, ratio_interval = _ends(ratio), _interval(ratio)
+    if not bases or ratio_ends is None or ratio_interval is None:
+        return unread
+    basis = bases[0]
+    base = (basis["base_low"], basis["base_high"]) if basis["base_value"] is None else (basis["base_value"],) * 2
+    value, implied_base, allowed = compute.intervals_divided(
+        [_ends(basis), base, _interval(basis)], [ratio_ends, ratio_ends, ratio_interval])  # type: ignore[list-item]
+    shown = number(value[0]) if value[0] == value[1] else f"{number(value[0])}-{number(value[1])}"
+    return _Claim(SeriesClaim(entity=target["entity"], period=ratio["period"], value=f"{shown} {basis['unit']}",
+                              figure_ids=[ratio["id"], basis["id"]],
+                              sources=list(dict.fromkeys([ratio["source"], basis["source"]])),
+                              implied=f"{ratio['entity']} {basis['metric']} {format_value(_figure(kb, basis))} "
+                                      f"(#{basis['id']}) ÷ {format_value(fig)} (#{ratio['id']})"),
+                  allowed, implied_base, basis["currency"])
+
+
+def _measure(kb: KnowledgeBase, row: Row) -> str | None:
+    """A figure's measure, or the metric's first (what a figure without one measures)."""
+    declared = (kb.metrics.get(row["metric"], {}).get("measures") or "").split(",")
+    return row["measure"] or declared[0] or None
+
+
+def _compare(claims: list[_Claim]) -> list[SeriesComparison]:
+    """At each period (undated claims together) and currency: the claims of each scope with two or more
+    claims, and, when several scopes share it, all of them across scopes."""
+    by_period: dict[tuple[str, str | None], list[_Claim]] = defaultdict(list)
+    for c in claims:
+        if c.interval is not None and c.span is not None:
+            by_period[(c.claim.period or "undated", c.currency)].append(c)
+    out = []
+    for (period, _), members in sorted(by_period.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        scopes: dict[str, list[_Claim]] = defaultdict(list)
+        for c in members:
+            scopes[c.claim.entity].append(c)
+        groups = [same for same in scopes.values() if len(same) >= 2]
+        if len(scopes) >= 2:
+            groups.append(members)
+        for group in groups:
+            apart = compute.spread([(c.span[0] + c.span[1]) / 2 for c in group])  # type: ignore[index]
+            out.append(SeriesComparison(
+                period=period, entities=[c.claim.entity for c in group],
+                figure_ids=[i for c in group for i in c.claim.figure_ids],
+                apart=round(apart, 2) if apart is not None else None,
+                agree=compute.intervals_agree([c.interval for c in group])))  # type: ignore[misc]
+    return out
+
+
+# --- text ------------------------------------------------------------------------------------------------
 
 
 def _name(kb: KnowledgeBase, entity_id: str) -> str:
@@ -174,56 +416,75 @@ def _names(kb: KnowledgeBase, entities: list[str]) -> str:
     return ", ".join(_name(kb, e) for e in entities)
 
 
-def _summary(kb: KnowledgeBase, a: IndustryFigures) -> str:
-    names = _names(kb, [c.id for c in a.topic.entities][:6]) + (" …" if len(a.topic.entities) > 6 else "")
-    count = sum(len(g.figures) for g in a.figures)
-    head = (f"{names}: {count} figures from {len(a.sources)} report(s)"
+def _summary(kb: KnowledgeBase, a: IndustryFigures, rows: int) -> str:
+    named = [c.name for c in a.topic.entities]
+    names = ", ".join(named) if len(named) <= 2 else f"{named[0]} and {len(named) - 1} more"
+    head = (f"{names}: {rows} figures from {len({s.id for s in a.sources})} report(s)"
             + (f" ({', '.join(a.topic.metrics)})" if a.topic.metrics else ""))
     extras = []
     if a.share_tables:
         extras.append(f"{len(a.share_tables)} share table(s), ranked")
-    if a.series:
-        extras.append(f"{len(a.series)} quantity/quantities with several estimates side by side")
+    verdicts = [s.verdict for s in a.series]
+    if verdicts:
+        extras.append(f"{len(verdicts)} linked quantit{'y' if len(verdicts) == 1 else 'ies'} side by side ("
+                      + ", ".join(dict.fromkeys(verdicts)) + ")")
     if a.conflicts:
-        extras.append(f"{len(a.conflicts)} disagreement(s) between figures")
+        extras.append(f"{len(a.conflicts)} disagreement(s) or dated series between figures")
     return head + ("; " + "; ".join(extras) if extras else "") + "."
 
 
 def render(a: IndustryFigures) -> str:
-    lines = [a.summary, f"Topic '{a.topic.query}' → {', '.join(f'{c.name} ({c.id})' for c in a.topic.entities)} "
-                        f"({a.topic.method})."]
+    lines = [a.summary, f"Topic '{a.topic.query}' → " + ", ".join(f"{c.name} [{c.id}, {c.kind}]" for c in a.topic.entities)
+             + f" ({a.topic.method}" + (f"; metrics {', '.join(a.topic.metrics)}" if a.topic.metrics else "")
+             + f"). Detail: {a.detail}."]
     if a.topic.note:
         lines.append(a.topic.note)
     if a.definitions:
         lines.append("What each covers:")
         lines += [f"- {entity}: {text}" for entity, text in a.definitions.items()]
     for table in a.share_tables:
-        lines.append(f"Share table — {table.of or table.label}, {table.period or 'undated'} "
-                     f"({table.source} / {table.locator}), ranked:")
-        lines += [f"  {r.rank}. {r.name}: {r.printed} (figure {r.figure_id})" for r in table.rows]
+        lines.append(f"Share table — {table.of or table.label} ({table.label} [{table.metric}], "
+                     f"{table.period or 'undated'}; {table.source} / {table.locator}), ranked:")
+        lines += [f"  {r.rank}. {r.name} [{r.entity}]: {r.printed}{_unless_printed(r)} (#{r.figure_id})"
+                  for r in table.rows]
         if table.total is not None:
-            lines.append(f"  listed shares sum to {table.total:g}%")
+            lines.append(f"  listed shares sum to {number(table.total)}%")
     for s in a.series:
-        lines.append(f"Side by side ({s.verdict}): {s.summary}")
+        lines.append(f"Side by side — quantity {s.quantity} ({s.label}; {', '.join(s.entities)}): {s.verdict.upper()}.")
+        lines += [f"  {c.entity} {c.period or 'undated'}: {c.value} ({', '.join(c.sources)}; {ids(c.figure_ids)})"
+                  + (f" — implied: {c.implied}" if c.implied else "") for c in s.claims]
+        lines += [f"  compared {c.period}: {' vs '.join(c.entities)} ({ids(c.figure_ids)}) — "
+                  + ("agree" if c.agree else "differ") + (f", ×{number(c.apart)} apart" if c.apart is not None else "")
+                  for c in s.compared]
+    lines += [f"Rule ({verdict}): {rule}" for verdict, rule in a.rules.items()]
+    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     for group in a.figures:
-        via = f", printed in the table of {group.printed_with}" if group.printed_with else ""
-        lines.append(f"Figures of {group.name} ({group.entity}, {group.kind}{via}):")
+        via = (f", printed in the table of {group.printed_with}" if group.printed_with else "") + (
+            f", linked by quantity {group.linked_by}" if group.linked_by else "")
+        lines.append(f"Figures of {group.name} [{group.entity}, {group.kind}{via}]:")
         lines += [describe(f) for f in group.figures]
     if a.conflicts:
-        lines.append("Conflicts:")
-        lines += [f"- {c.summary}" for c in a.conflicts]
-    lines.append("Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in a.sources))
+        lines.append("Conflicts (claims side by side):")
+        lines += conflict_lines(a.conflicts)
+    lines.append(source_lines(a.sources))
     return "\n".join(lines)
+
+
+def _unless_printed(row: RankedShare) -> str:
+    values = [v for v in (row.value, row.low, row.high) if v is not None]
+    missing = [number(v) for v in values if number(v) not in row.printed]
+    return f" (= {'-'.join(missing)})" if missing else ""
 
 
 class IndustryFiguresArguments(Arguments):
     topic: Name = Field(description=(
-        "Market, group, AI model or industry metric in any language: 全球ASIC市场规模, IDC shipment share, BAT, "
-        "DeepSeek-V3, GPT4 参数量"))
-    period: int | Annotated[str, Field(max_length=30)] | None = Field(None, description=(
-        "2024, 2025H1, 2025Q3, FY25, 1H25, … (figures within that period)"))
+        "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
+    period: int | Annotated[str, Field(max_length=30)] | None = Field(None, description="2024, 2025H1, FY25, 1H25, …")
     metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
-        "market_size, market_share, shipments, capex, parameters, gpu_hours, training_cost, users, …"))
+        "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
+    detail: DetailArg = "summary"
+    offset: OffsetArg = 0
+    limit: LimitArg = DEFAULT_LIMIT
 
 
 TOOL = Tool(name="industry_figures", title="Industry figures",

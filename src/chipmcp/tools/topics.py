@@ -4,6 +4,9 @@ across the industry — by name (the names index) and, failing that, by full-tex
 Order: the whole topic as a name; the topic less the words of a metric it contains ("GPT4 参数量" →
 GPT-4 + parameters); the metric alone ("cloud capex" → capex everywhere); full-text search over names,
 metric labels, locators and notes, where a company's figure counts for the market whose table printed it.
+Of the search's close candidates, those whose names hold every word of the topic win ("AI服务器" is the
+China AI server market, not every server market); several left are ambiguous, unless they are linked to
+the best by a `quantity` id (industry_figures shows linked figures side by side anyway).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from functools import lru_cache
 
 from ..errors import AmbiguousNameError, ChipMCPError, NotFoundError
 from ..kb import KnowledgeBase
-from ..names import FUZZY_ACCEPT, spaced
+from ..names import FUZZY_ACCEPT, search_terms, spaced
 
 INDUSTRY_KINDS = frozenset({"market", "workload"})
 # A company's figures that belong to industry tables (share tables, shipments, capex rankings); its
@@ -21,7 +24,9 @@ INDUSTRY_KINDS = frozenset({"market", "workload"})
 INDUSTRY_METRICS = frozenset({"market_share", "shipments", "capex", "capex_growth", "capex_growth_qoq",
                               "market_rank", "market_size", "market_growth"})
 SEARCH_MARGIN = 0.9  # candidates scoring within 10% of the best are all shown or reported as ambiguous
-SIDE_BY_SIDE = 4  # at most this many markets of one quantity are shown side by side rather than refused
+# Candidates within this share of the best score compete on how many of the topic's words their names hold:
+# a lower score that names every word beats a higher one that misses a word (bm25 favours short names).
+COVERAGE_MARGIN = 0.75
 
 
 @dataclass
@@ -118,25 +123,34 @@ def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
         raise NotFoundError(f"No market, group, AI model or industry figure matches '{text}'. "
                             "Try a market (全球AI ASIC市场, China AI accelerator cards), a model (DeepSeek-V3) "
                             "or a metric (capex, market share, parameters).")
-    best = max(scores.values())
-    close = sorted((e for e, s in scores.items() if s >= best * SEARCH_MARGIN), key=lambda e: (-scores[e], e))
-    if len(close) == 1:
-        return Topic(close, metrics, "search")
-    markets = [e for e in close if kb.entities[e]["kind"] == "market"]
-    shared = set.intersection(*({r["metric"] for r in kb.figures(e)} for e in close))
-    if len(markets) == len(close) <= SIDE_BY_SIDE and shared:
-        return Topic(close, metrics, "search",
-                     note=f"'{text}' matches {len(close)} markets equally well; their figures are shown side by side.")
-    names = [f"{kb.entities[e]['name_zh']} / {kb.entities[e]['name_en']} ({e})" for e in close[:8]]
-    raise AmbiguousNameError(f"'{text}' could mean {len(close)} topics: {', '.join(names)}. Ask for one of them.",
+    top = max(scores.values())
+    near = [e for e, s in scores.items() if s >= top * COVERAGE_MARGIN]
+    words = set(search_terms(text).split())
+    coverage = {e: len(words & name_words(kb, e)) for e in near}
+    most = max(coverage.values())
+    near = [e for e in near if coverage[e] == most]
+    best = max(scores[e] for e in near)
+    close = sorted((e for e in near if scores[e] >= best * SEARCH_MARGIN), key=lambda e: (-scores[e], e))
+    rest = [e for e in close[1:] if e not in quantity_peers(kb, close[0])]
+    if not rest:
+        return Topic(close[:1], metrics, "search")
+    names = [f"{kb.entities[e]['name_zh']} / {kb.entities[e]['name_en']} ({e})" for e in [close[0], *rest][:8]]
+    raise AmbiguousNameError(f"'{text}' could mean {len(rest) + 1} topics: {', '.join(names)}. Ask for one of them.",
                              names)
 
 
-def named_markets(kb: KnowledgeBase, text: str) -> dict[str, float]:
-    """Markets whose names share words with `text` (less any metric's words), with their search scores."""
-    _, rest = metric_words(kb, text)
-    return {h.entity: h.score for h in kb.search(rest or text)
-            if h.figure is None and h.metric is None and h.entity and kb.entities[h.entity]["kind"] == "market"}
+@lru_cache(maxsize=4096)
+def name_words(kb: KnowledgeBase, entity: str) -> frozenset[str]:
+    """The search words of every written name of an entity."""
+    e = kb.entities[entity]
+    return frozenset(search_terms(" ".join([e["name_zh"], e["name_en"], *kb.aliases_of(entity)])).split())
+
+
+@lru_cache(maxsize=4096)
+def quantity_peers(kb: KnowledgeBase, entity: str) -> frozenset[str]:
+    """Entities holding a figure linked by a `quantity` id to one of `entity`'s."""
+    quantities = sorted({r["quantity"] for r in kb.figures(entity) if r["quantity"]})
+    return frozenset(r["entity"] for r in kb.figures_of_quantity(quantities)) - {entity}
 
 
 def topic_scores(kb: KnowledgeBase, text: str) -> dict[str, float]:
