@@ -99,9 +99,20 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def untitled_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """An input schema without pydantic's generated titles ('Name', 'lookup_chipArguments'); the
+    """An input schema without pydantic's generated titles ('Name', 'lookup_chipArguments'), and with an
+    optional argument shown as its type alone: `{"anyOf": [T, {"type": "null"}], "default": null}` becomes T
+    (not required: leave it out for the default; the server still accepts an explicit null). The
     descriptions, which tell a model how to call the tool, stay."""
     out = {k: v for k, v in schema.items() if k != "title"}
+    branches = out.get("anyOf")
+    if isinstance(branches, list) and out.get("default", 0) is None and {"type": "null"} in branches:
+        kept = [b for b in branches if b != {"type": "null"}]
+        del out["default"]
+        if len(kept) == 1 and isinstance(kept[0], dict):
+            del out["anyOf"]
+            out = {**kept[0], **out}
+        else:
+            out["anyOf"] = kept
     for key in _SCHEMA_MAPS:
         if isinstance(out.get(key), dict):
             out[key] = {name: untitled_input_schema(sub) if isinstance(sub, dict) else sub for name, sub in out[key].items()}
