@@ -5,7 +5,7 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -59,7 +59,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_
     card = per["compute_tflops"].ends()
     if card is None and workload is not None and q.count is not None:
         return _workload_only(kb, match, q, workload, per)
-    if memory_only and (card is None or q.target_pflops is None and q.count is None):
+    if memory_only and (card is None or (q.target_pflops is None and q.count is None)):
         return _memory_only(kb, match, q, parameters_billion, per)  # type: ignore[arg-type]
     if card is None:
         raise InputError(_no_compute(kb, match, q.precision))
@@ -99,7 +99,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_
     facts = _workload(kb, workload, cards, card[0], assumptions) if workload else None
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
-        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=per,
+        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
         figure_ids=[], cards=cards, servers=servers, cards_per_server=q.cards_per_server, **totals,
         weights_fit=fit, min_cards_for_weights=minimum, training=training, workload=facts,
         assumptions=assumptions, warnings=warnings, sources=[], summary="")
@@ -136,7 +136,12 @@ def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell,
         per_day = compute.rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
         out["energy_cost_per_day"] = per_day
         out["energy_cost_per_year"] = compute.rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency)
-    return out
+    return {k: c if c.ends() is not None else Cell() for k, c in out.items()}  # nothing computed: an empty cell
+
+
+def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
+    """The per-card cells that hold a figure (an empty one says nothing)."""
+    return {k: c for k, c in cells.items() if c.ends() is not None or c.text}
 
 
 def _power_lines(q: Question, totals: dict[str, Cell], reported: str | None) -> list[str]:
@@ -237,7 +242,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload:
     rows = kb.figures(match.id)
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
-        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=per_card,
+        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
         figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
         implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
         assumptions=assumptions, warnings=warnings, sources=[], summary="")
@@ -289,7 +294,7 @@ def _workload_only(kb: KnowledgeBase, match: NameMatch, q: Question, workload: s
     facts = _workload(kb, workload, int(q.count), math.nan, assumptions)  # type: ignore[arg-type]
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail, mode="count",  # type: ignore[arg-type]
-        precision=q.precision, per_card=per, figure_ids=[], cards=int(q.count),  # type: ignore[arg-type]
+        precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=int(q.count),  # type: ignore[arg-type]
         servers=compute.servers_for_cards(int(q.count), q.cards_per_server),  # type: ignore[arg-type]
         cards_per_server=q.cards_per_server, **_empty_totals(q), workload=facts, assumptions=assumptions,
         warnings=[], sources=[], summary="")
@@ -332,7 +337,7 @@ def _memory_only(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_bi
            + " (weights only: no KV cache, activations or optimizer state)")
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
-        mode="count" if q.count else "memory", precision=q.precision, per_card=per, figure_ids=[], cards=cards,
+        mode="count" if q.count else "memory", precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=cards,
         servers=compute.servers_for_cards(cards, q.cards_per_server), cards_per_server=q.cards_per_server,
         **totals, weights_fit=fit, min_cards_for_weights=minimum,
         assumptions=[f"{bytes_per:g} bytes per parameter at {q.precision.upper()}",
@@ -482,7 +487,7 @@ def render(e: ClusterEstimate) -> str:
     if shown:
         lines.append("Totals: " + "; ".join(shown))
     for r in e.reconciliation:
-        diff = (f"differs {n(round(r.difference_pct[0], 1))}%" + (f" to {n(round(r.difference_pct[1], 1))}%"
+        diff = (f"differs {n(r.difference_pct[0])}%" + (f" to {n(r.difference_pct[1])}%"
                 if r.difference_pct[1] != r.difference_pct[0] else "")) if r.difference_pct else ""
         lines.append(f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
                      f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"

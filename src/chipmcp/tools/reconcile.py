@@ -205,7 +205,8 @@ def _total_convention(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, r
     if built is None or built.ends() is None:
         return (f"Its parts report no {metric['label_en']}" + (f" at {q.precision.upper()}" if spec == "compute_tflops"
                                                                 else "")
-                + ": the printed figure is the only one, used as printed.", "")
+                + (": nothing to compare, and a suspect figure is not used in the totals." if row["suspect"]
+                   else ": the printed figure is the only one, used as printed."), "")
     ends = built.ends()
     assert ends is not None
     printed = row["value"] if row["value"] is not None else None
