@@ -24,7 +24,7 @@ async def call(server, tool: str, arguments: dict, error: bool = False) -> dict 
 
 async def test_a_sparse_only_figure_sizes_a_cluster_and_is_labelled(server) -> None:
     answer = await call(server, "estimate_cluster", {"chip": "H20", "count": 8})
-    assert answer["compute_pflops"] == pytest.approx(8 * 148 / 1000)
+    assert answer["compute_pflops"]["value"] == pytest.approx(8 * 148 / 1000)
     assert any("sparse, as printed" in w for w in answer["warnings"])
 
 
@@ -67,13 +67,13 @@ async def test_a_suspect_price_gives_a_flagged_price_per_tflops_never_ranked(ser
 
 async def test_a_system_is_estimated_at_a_precision_only_it_reports(server) -> None:
     answer = await call(server, "estimate_cluster", {"chip": "CloudMatrix 384", "count": 4, "precision": "bf16"})
-    assert answer["compute_pflops"] == pytest.approx(1200)
+    assert answer["compute_pflops"]["value"] == pytest.approx(1200)
     assert any("system's own" in a for a in answer["assumptions"])
 
 
 async def test_memory_only_sizing_needs_no_compute_figure(server) -> None:
     c600 = await call(server, "estimate_cluster", {"chip": "曦云C600", "parameters_billion": 70})
-    assert c600["min_cards_for_weights"] == 1 and c600["compute_pflops"] is None
+    assert c600["min_cards_for_weights"] == 1 and "value" not in c600["compute_pflops"]
     b = await call(server, "estimate_cluster", {"chip": "昇腾910B", "count": 8, "parameters_billion": 671})
     assert b["min_cards_for_weights"] == 21 and "do not fit" in b["weights_fit"]
 
@@ -108,18 +108,33 @@ def test_compare_cells_keep_low_below_high_and_equal_the_selection_rule(kb, name
                 assert cell.ends() == chosen.ends() and cell.figure_ids[0] == chosen.figure_ids[0]
 
 
+TOTALS = ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs", "chip_power_kw", "system_power_kw",
+          "energy_per_day_mwh", "energy_cost_per_day", "energy_cost_per_year")
+
+
+def cell_ends(cell) -> list[tuple[float, float]]:
+    """A total's ends, then each claim's: everything that must scale with the count."""
+    claims = [(c.value, c.value) if c.value is not None else (c.low, c.high) for c in cell.claims]
+    return ([cell.ends()] if cell.ends() is not None else []) + claims
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from([*CHIPS, "CloudMatrix 384"]), st.integers(min_value=1, max_value=5000))
-def test_doubling_count_doubles_every_total_including_both_ends(kb, chip: str, count: int) -> None:
+@given(st.sampled_from([*CHIPS, "CloudMatrix 384", "GB200 NVL72"]), st.integers(min_value=1, max_value=5000),
+       st.sampled_from([None, 0.6, 0.08]))
+def test_doubling_count_doubles_every_total_including_both_ends(kb, chip: str, count: int, price) -> None:
     run = tools.BY_NAME["estimate_cluster"].call
-    one, two = run(kb, chip=chip, count=count), run(kb, chip=chip, count=2 * count)
-    for field in ("compute_pflops", "compute_pflops_high", "memory_tb", "chip_power_kw", "system_power_kw"):
-        a, b = getattr(one, field), getattr(two, field)
-        assert (a is None) == (b is None)
-        if a is not None:
-            assert b == pytest.approx(2 * a, rel=1e-6)
-    if one.compute_pflops_high is not None:
-        assert one.compute_pflops <= one.compute_pflops_high
+    one = run(kb, chip=chip, count=count, electricity_price=price)
+    two = run(kb, chip=chip, count=2 * count, electricity_price=price)
+    pairs = [(getattr(one, f), getattr(two, f)) for f in TOTALS]
+    pairs += [(a.reported, b.reported) for a, b in zip(one.reconciliation, two.reconciliation, strict=True)]
+    pairs += [(a.computed, b.computed) for a, b in zip(one.reconciliation, two.reconciliation, strict=True)]
+    for a, b in pairs:
+        ends_a, ends_b = cell_ends(a), cell_ends(b)
+        assert len(ends_a) == len(ends_b)
+        for (low_a, high_a), (low_b, high_b) in zip(ends_a, ends_b, strict=True):
+            assert low_a <= high_a
+            assert (low_b, high_b) == (pytest.approx(2 * low_a, rel=1e-5), pytest.approx(2 * high_a, rel=1e-5))
+    assert (one.energy_cost_per_year.ends() is None) == (price is None or one.system_power_kw.ends() is None)
 
 
 async def test_systems_compare_their_reported_figures_beside_their_parts_with_the_difference(server) -> None:

@@ -34,18 +34,20 @@ async def test_cloudmatrix_384_against_gb200_nvl72(server) -> None:
     cm = await call(server, "estimate_cluster", {"chip": "CloudMatrix 384", "count": 1, "precision": "fp16"})
     nv = await call(server, "estimate_cluster", {"chip": "GB200 NVL72", "count": 1, "precision": "fp16"})
     # 910C's FP16 is reported as 752-800 TFLOPS: 384 of them span the table's 300 PFLOPS.
-    assert cm["compute_pflops"] <= 300 <= cm["compute_pflops_high"]
-    assert round(nv["compute_pflops"]) == 180
-    assert round(cm["memory_tb"], 1) == 49.2 and round(nv["memory_tb"], 1) == 13.8
-    watts_per_tflop_cm = [cm["system_power_kw"] * 1000 / (p * 1000) for p in (cm["compute_pflops_high"], cm["compute_pflops"])]
+    # Totals are cells: a range keeps low and high, a point is `value`.
+    cm_low, cm_high = cm["compute_pflops"]["low"], cm["compute_pflops"]["high"]
+    assert cm_low <= 300 <= cm_high
+    assert round(nv["compute_pflops"]["value"]) == 180
+    assert round(cm["memory_tb"]["value"], 1) == 49.2 and round(nv["memory_tb"]["value"], 1) == 13.8
+    watts_per_tflop_cm = [cm["system_power_kw"]["value"] * 1000 / (p * 1000) for p in (cm_high, cm_low)]
     assert watts_per_tflop_cm[0] <= 1.87 <= watts_per_tflop_cm[1]
-    assert round(nv["system_power_kw"] * 1000 / (nv["compute_pflops"] * 1000), 2) == 0.81
+    assert round(nv["system_power_kw"]["value"] * 1000 / (nv["compute_pflops"]["value"] * 1000), 2) == 0.81
 
 
 @pytest.mark.parametrize(("system", "pflops"), [("Trn2 16-card server", 20.8), ("Trn2 UltraServer", 83.2)])
 async def test_trainium2_servers(server, system: str, pflops: float) -> None:
     answer = await call(server, "estimate_cluster", {"chip": system, "count": 1, "precision": "int8"})
-    assert math.isclose(answer["compute_pflops"], pflops, rel_tol=1e-9)
+    assert math.isclose(answer["compute_pflops"]["value"], pflops, rel_tol=1e-9)
 
 
 async def test_deepseek_v3_cost_from_gpu_hours(server) -> None:

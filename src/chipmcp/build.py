@@ -271,7 +271,9 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         raise KnowledgeError(problems)
     return {
         "sources": [s.record.model_dump() | {"origin": s.origin} for _, (_, s) in sorted(source_records.items())],
-        "metrics": [m.model_dump() | {"measures": ",".join(m.measures)} for _, m in sorted(metrics.items())],
+        "metrics": [m.model_dump() | {"measures": ",".join(m.measures),
+                                    "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None}
+                    for _, m in sorted(metrics.items())],
         "entities": entity_rows,
         "aliases": alias_rows,
         "parts": sorted(part_rows, key=lambda r: (r["system"], r["chip"])),
@@ -683,7 +685,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
                  "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT, "origin": TEXT}, "id"),
     "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT,
-                 "measures": TEXT, "descriptive": INT}, "id"),
+                 "measures": TEXT, "descriptive": INT, "estimate": TEXT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
                   "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),

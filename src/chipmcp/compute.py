@@ -505,3 +505,47 @@ def interval_versus(reported: tuple[float, float], derived: tuple[float, float],
     ratio = interval_divide(reported, derived)
     agree = bool(r[0] <= d[1] * (1 + agree_within) and d[0] * (1 - agree_within) <= r[1])
     return difference, ratio, agree
+
+
+# --- cluster totals as cells, and reading a printed figure against a computed one -----------------------
+
+HOURS_PER_DAY = 24.0
+DAYS_PER_YEAR = 365.0
+
+
+def rescale_cell(cell: Cell, factor: float, unit: str, label: str | None = None) -> Cell:
+    """cell × factor into another quantity (kW × 24 h → kWh, kWh × price → money): both ends and every claim,
+    the result in `unit` with no conversion (the factor carries it)."""
+    out = scale_cell(cell.model_copy(update={"unit": None}), factor, label=label)
+    out.unit = unit
+    return out
+
+
+def wall_clock_days(gpu_hours: float, cards: int) -> float:
+    """Days a run of `gpu_hours` takes on `cards` cards all busy throughout."""
+    return float(np.float64(gpu_hours) / cards / HOURS_PER_DAY)
+
+
+def servers_needed(target_pflops: float, p_base: int, cards_per_server: int, utilization: float = 1.0,
+                   card_tflops: float | None = None, server_tflops: float | None = None) -> tuple[int, int]:
+    """(cards, servers) reaching `target_pflops` (1P = p_base T), from a per-card figure or, given
+    `server_tflops`, from a per-server one (servers rounded up, each holding cards_per_server cards)."""
+    if server_tflops is not None:
+        servers = servers_for_target(target_pflops, server_tflops / p_base, p_base=1000)
+        return servers * cards_per_server, servers
+    cards = cards_for_target(target_pflops, card_tflops, utilization, p_base)  # type: ignore[arg-type]
+    return cards, servers_for_cards(cards, cards_per_server)
+
+
+def printed_agrees(printed_value: float, printed: str, bound: str | None, computed: tuple[float, float]) -> bool:
+    """Whether a computed value (or range) is what a report printed as `printed_value`: within the rounding of
+    its printed digits, within 5% for 约, or inside a computed range widened by that rounding."""
+    tolerance = rounding_tolerance(printed_decimals(printed, printed_value), printed_value)
+    if bound == "approx":
+        tolerance = max(tolerance, abs(printed_value) * APPROX_TOLERANCE)
+    return computed[0] - tolerance * (1 + 1e-9) <= printed_value <= computed[1] + tolerance * (1 + 1e-9)
+
+
+def overhead_between(total: float, part: float) -> float:
+    """The share `total` exceeds `part` by (system power over its chips' power: 0.3 = +30%)."""
+    return float(np.float64(total) / part - 1.0)

@@ -109,7 +109,10 @@ class KnowledgeBase:
 
     @cached_property
     def metrics(self) -> dict[str, dict[str, Any]]:
-        return {row["id"]: row for row in self._rows("SELECT * FROM metrics ORDER BY id")}
+        rows = {row["id"]: row for row in self._rows("SELECT * FROM metrics ORDER BY id")}
+        for row in rows.values():  # the estimate relation is stored as JSON text
+            row["estimate"] = json.loads(row["estimate"]) if row.get("estimate") else None
+        return rows
 
     @cached_property
     def names(self) -> NameIndex:

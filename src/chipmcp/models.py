@@ -326,6 +326,7 @@ class WorkloadFacts(Model):
     phases: list[dict[str, float | str | None]] = Field(
         default_factory=list, description="Per phase: GPU hours, price per GPU hour, computed and reported cost")
     total_gpu_hours: float | None = None
+    wall_clock_days: float | None = Field(None, description="total GPU hours ÷ count ÷ 24: every card busy throughout")
     computed_total_cost: float | None = None
     cost_unit: str | None = None
     implied_mfu_low: float | None = Field(None, description="Implied MFU for the longest reported duration")
@@ -334,31 +335,52 @@ class WorkloadFacts(Model):
     notes: list[str] = Field(default_factory=list)
 
 
+class Reconciliation(Model):
+    """A reported figure that answers the same question as one of the estimate's outputs (the metric's
+    `estimate` relation in metrics.toml), beside what the estimate computes, and what reconciles them."""
+
+    output: str = Field(description="The estimate field it answers: servers, compute_pflops, system_power_kw, …")
+    question: str = Field(description="What the figure answers, e.g. '8-card servers for 1000 PFLOPS (FP16)'")
+    figure_id: int
+    printed: str
+    source: str
+    locator: str
+    reported: Cell = Field(description="The figure, scaled to this estimate's question (× systems)")
+    computed: Cell = Field(description="What the estimate computes for it from per-card figures or composition")
+    difference_pct: list[float] | None = Field(None, description="(reported − computed) ÷ computed, per end, in %")
+    convention: str = Field(description="What reconciles the two numbers, or why they cannot be compared")
+    reproduce: str = Field("", description="A call whose output equals the printed figure, when one exists")
+
+
 class ClusterEstimate(Model):
     target: str = Field(description="Chip or system id the estimate is for")
     name: str
     match: NameMatch
+    detail: Detail = "summary"
     mode: Literal["count", "target_pflops", "memory"]
     precision: str
-    per_card: dict[str, float | None] = Field(description="Per-card figures used (TFLOPS, GB, GB/s, W)")
+    per_card: dict[str, Cell] = Field(description="Per-card (per-chip) figures used, as the selection rule chose them")
     figure_ids: list[int]
     cards: int
     servers: int
     cards_per_server: int
-    compute_pflops: float | None = Field(description="Peak compute of all cards, in PFLOPS (1P = p_base T)")
-    compute_pflops_high: float | None = Field(
-        None, description="Upper end when a chip's compute is reported as a range (compute_pflops is the lower end)")
-    effective_pflops: float | None = Field(description="compute × utilization")
-    memory_tb: float | None
-    memory_bandwidth_tbs: float | None
-    chip_power_kw: float | None
-    system_power_kw: float | None
-    energy_per_day_mwh: float | None
+    compute_pflops: Cell = Field(description="Peak compute of all cards (1P = p_base T); a range keeps both ends")
+    effective_pflops: Cell = Field(description="compute × utilization")
+    memory_tb: Cell
+    memory_bandwidth_tbs: Cell
+    chip_power_kw: Cell = Field(description="The accelerators' power; each contested TDP claim gives its own total")
+    system_power_kw: Cell
+    energy_per_day_mwh: Cell = Field(description="system power × 24 h")
+    energy_cost_per_day: Cell = Field(default_factory=Cell, description="energy × electricity_price, in `currency`")
+    energy_cost_per_year: Cell = Field(default_factory=Cell, description="energy cost per day × 365")
+    reconciliation: list[Reconciliation] = Field(
+        default_factory=list, description="Reported figures answering the same question, beside the computed ones")
     weights_fit: str | None = None
     min_cards_for_weights: int | None = Field(None, description="Fewest cards whose memory holds the weights")
     training: TrainingJob | None = None
     workload: WorkloadFacts | None = None
     reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")
+    reported_page: Page | None = None
     implied_per_chip: list[Derived] = Field(
         default_factory=list, description="A system's reported totals divided by its chip count")
     assumptions: list[str]

@@ -59,6 +59,26 @@ class Source(Record):
     _date = field_validator("date")(_check_date)
 
 
+ESTIMATE_OUTPUTS = ("servers", "cards", "compute_pflops", "memory_tb", "memory_bandwidth_tbs", "system_power_kw")
+
+
+class EstimateRelation(Record):
+    """Which question of estimate_cluster a figure of the metric answers, on the figure's own entity: the
+    estimate `output` for `count` of the entity (totals scale with the count asked), or for a compute target
+    of `target_pflops` at the figure's precision (`cards_per_server` cards a server)."""
+
+    output: Literal[ESTIMATE_OUTPUTS]  # type: ignore[valid-type]
+    count: Annotated[int, Field(ge=1)] | None = None
+    target_pflops: Annotated[float, Field(gt=0)] | None = None
+    cards_per_server: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _one_question(self) -> EstimateRelation:
+        if (self.count is None) == (self.target_pflops is None):
+            raise ValueError("an estimate relation gives exactly one of count or target_pflops")
+        return self
+
+
 class Metric(Record):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
     dimension: str
@@ -71,6 +91,9 @@ class Metric(Record):
     measures: list[Identifier] = []
     # True for free-text descriptions (what a chip is for, its form factor): two wordings never conflict.
     descriptive: bool = False
+    # The estimate_cluster output a figure of this metric reports (servers for 1000 PFLOPS, a system's
+    # total compute): the estimate shows such a figure beside what it computes, and reconciles the two.
+    estimate: EstimateRelation | None = None
 
 
 class Entity(Record):

@@ -290,3 +290,17 @@ def derived_cell(name: str, specs: dict[str, Cell]) -> Cell:
     if out.suspect:
         out.note = "built on a suspect figure"
     return out
+
+
+def row_cell(row: dict[str, Any], unit: str, p_base: int = 1000) -> Cell:
+    """One given figure as a cell in `unit` (a report's own total, read beside what is computed)."""
+    ends = _ends(row, unit, p_base)
+    precision = (row["precision"] or "").upper()
+    label = ", ".join(x for x in (precision or ("precision not printed" if SPECS["compute_tflops"].metric == row["metric"]
+                                                else ""), row["sparsity"]) if x)
+    out = Cell(unit=unit, label=label, bound=row["bound"], figure_ids=[row["id"]], suspect=bool(row["suspect"]))
+    if ends[0] == ends[1] and not row["alternatives"]:
+        out.value = ends[0]
+    else:
+        out.low, out.high = ends
+    return out

@@ -1,5 +1,6 @@
-"""estimate_cluster: cards, servers, compute, memory, power and energy for a chip or a system — and,
-optionally, a training job or a reported training run recomputed."""
+"""estimate_cluster: cards, servers, compute, memory, power, energy and its cost for a chip or a system — a
+training job or a reported training run recomputed — with every reported figure that answers the same
+question shown beside the computed one (tools/reconcile.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from pydantic import Field
 from .. import compute, selection
 from ..errors import InputError
 from ..kb import KnowledgeBase
-from ..models import Cell, ClusterEstimate, Derived, NameMatch, TrainingJob, WorkloadFacts
-from ..selection import check_precision
-from .common import CHIP_OR_SYSTEM, describe, figure, format_cell, ids, match_line, number, resolve, source_lines, source_refs
+from ..models import Cell, ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
+from ..selection import check_precision, compute_unit
+from .common import CHIP_OR_SYSTEM, call_of, describe, figure, ids, match_line, number, page, resolve, source_lines, source_refs
 from .lookup import resolve_chip
-from .registry import Arguments, Name, Precision, Tool
-from .specs import Spec, chip_specs
+from .reconcile import Question, reconcile
+from .registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Precision, Tool
+
+PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")
+CURRENCIES = {"元": "元", "CNY": "元", "USD": "USD", "美元": "USD"}
 
 
 def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, target_pflops: float | None = None,
@@ -24,7 +28,8 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
                      power_overhead: float = 0.0, p_base: int = 1000, use_server_figure: bool = False,
                      parameters_billion: float | None = None, tokens_billion: float | None = None,
                      mfu: float | None = None, price_per_gpu_hour: float | None = None,
-                     workload: str | None = None) -> ClusterEstimate:
+                     workload: str | None = None, electricity_price: float | None = None, currency: str = "元",
+                     detail: str = "summary", offset: int = 0, limit: int = DEFAULT_LIMIT) -> ClusterEstimate:
     memory_only = parameters_billion is not None and tokens_billion is None and mfu is None
     if (count is not None and target_pflops is not None) or (count is None and target_pflops is None and not memory_only):
         raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
@@ -33,177 +38,267 @@ def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, tar
     match = resolve_chip(kb, chip, CHIP_OR_SYSTEM)
     entity = kb.entity(match.id)
     assert entity is not None
+    q = Question(entity=match.id, count=count, target_pflops=target_pflops, precision=precision,
+                 cards_per_server=cards_per_server, utilization=utilization, power_overhead=power_overhead,
+                 p_base=p_base, use_server_figure=use_server_figure, detail=detail,
+                 electricity_price=electricity_price, currency=CURRENCIES[currency])
     if entity["entity_kind"] == "system":
-        return _system_estimate(kb, match, count, target_pflops, precision, utilization, p_base, workload)
-    assumptions = [f"1 PFLOPS = {p_base} TFLOPS" + (" (the binary reading some report tables use)" if p_base == 1024 else ""),
-                   f"utilization {utilization:g} applied to peak compute", f"{cards_per_server} cards per server"]
-    warnings: list[str] = []
-    specs = chip_specs(kb, match.id, precision, p_base)
-    card = specs["compute_tflops"]
-    if card.value is None and workload is not None and count is not None:
-        return _workload_only(kb, match, count, precision, cards_per_server, workload, specs)
-    if memory_only and (card.value is None or (count is None and target_pflops is None)):
-        return _memory_only(kb, match, count, precision, cards_per_server, parameters_billion, specs)
-    if card.value is None:
-        raise InputError(_no_compute(kb, match, precision))
-    warnings += card.notes
-    used = [s.figure["id"] for s in specs.values() if s.figure]
-    server_row = None
-    if target_pflops is not None:
-        if use_server_figure:
-            server_row = _server_figure(kb, match.id, precision)
-            server_tflops = float(compute.convert(server_row["value"], server_row["unit"], "TFLOPS", p_base))
-            servers = compute.servers_for_target(target_pflops, server_tflops / p_base, p_base=1000)
-            cards = servers * cards_per_server
-            used.append(server_row["id"])
-            assumptions.append(f"servers from the report's per-server figure '{server_row['printed']}' "
-                               f"({server_row['source']}), rounded up")
-        else:
-            cards = compute.cards_for_target(target_pflops, card.value, utilization, p_base)
+        answer = _system_estimate(kb, match, q, workload, offset, limit)
     else:
-        cards = int(count)  # type: ignore[arg-type]
-    size = compute.size_cluster(cards, card.value, _or_nan(specs["memory_gb"]), _or_nan(specs["memory_bandwidth_gbs"]),
-                                _or_nan(specs["tdp_w"]), cards_per_server, utilization, power_overhead)
-    servers = size.servers if server_row is None else cards // cards_per_server
-    if power_overhead:
-        assumptions.append(f"system power = chip power × (1 + {power_overhead:g}) for cooling, CPUs, network")
-    else:
-        assumptions.append("system power counts the accelerators' power only (power_overhead = 0)")
-    for key, label in (("memory_gb", "memory"), ("memory_bandwidth_gbs", "memory bandwidth"), ("tdp_w", "power")):
-        if specs[key].value is None:
-            warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
-    training = _training(cards, card.value, None if memory_only else parameters_billion, tokens_billion, mfu,
-                         price_per_gpu_hour, assumptions)
-    fit = None
-    minimum = None
-    if parameters_billion is not None and specs["memory_gb"].value is not None:
-        need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(precision, 2.0))
-        minimum = compute.cards_for_memory(need, specs["memory_gb"].value)
-        fit = (f"weights at {precision.upper()} need {need:,.0f} GB; the cluster has {size.memory_gb:,.0f} GB — "
-               + ("they fit" if need <= size.memory_gb else "they do not fit")
-               + " (weights only: no KV cache, activations or optimizer state)")
-    facts = _workload(kb, workload, cards, card.value) if workload else None
-    figure_ids = sorted(set(used) | set(facts.figure_ids if facts else []))
-    answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, mode="count" if count is not None else "target_pflops",
-        precision=precision,
-        per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=figure_ids, cards=cards,
-        servers=servers, cards_per_server=cards_per_server, **_reported_totals(size, p_base), weights_fit=fit,
-        min_cards_for_weights=minimum,
-        training=training,
-        workload=facts, assumptions=assumptions, warnings=warnings,
-        sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(figure_ids)]), summary="")
+        answer = _chip_estimate(kb, match, q, parameters_billion, tokens_billion, mfu, price_per_gpu_hour, workload,
+                                memory_only)
     answer.summary = _summary(answer)
     return answer
 
 
-def _system_estimate(kb: KnowledgeBase, match: NameMatch, count: int | None, target_pflops: float | None,
-                     precision: str, utilization: float, p_base: int, workload: str | None) -> ClusterEstimate:
+def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_billion: float | None,
+                   tokens_billion: float | None, mfu: float | None, price: float | None, workload: str | None,
+                   memory_only: bool) -> ClusterEstimate:
+    per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
+           for k in PER_CARD}
+    card = per["compute_tflops"].ends()
+    if card is None and workload is not None and q.count is not None:
+        return _workload_only(kb, match, q, workload, per)
+    if memory_only and (card is None or (q.target_pflops is None and q.count is None)):
+        return _memory_only(kb, match, q, parameters_billion, per)  # type: ignore[arg-type]
+    if card is None:
+        raise InputError(_no_compute(kb, match, q.precision))
+    assumptions = [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute",
+                   f"{q.cards_per_server} cards per server"]
+    warnings = [n for k in PER_CARD for n in _notes(per[k], k)] + _disagreements(per)
+    used = [i for c in per.values() for i in c.figure_ids[:1]]
+    if q.target_pflops is not None:
+        cards, servers = q.sized(kb, per["compute_tflops"])
+        if q.use_server_figure:
+            row = q.server_figure(kb)
+            used.append(row["id"])
+            assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), "
+                               "rounded up")
+        elif card[0] != card[1]:
+            assumptions.append(f"cards sized on the low end of the per-card range "
+                               f"({number(card[0])}-{number(card[1])} {per['compute_tflops'].unit})")
+    else:
+        cards = int(q.count)  # type: ignore[arg-type]
+        servers = compute.servers_for_cards(cards, q.cards_per_server)
+    totals = _totals(per["compute_tflops"], per["memory_gb"], per["memory_bandwidth_gbs"], per["tdp_w"], None,
+                     cards, q)
+    assumptions += _power_lines(q, totals, None)
+    for key, label in (("memory_gb", "memory"), ("memory_bandwidth_gbs", "memory bandwidth"), ("tdp_w", "power")):
+        if per[key].ends() is None:
+            warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
+    training = _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price,
+                         assumptions)
+    fit, minimum = None, None
+    if parameters_billion is not None and per["memory_gb"].ends() is not None:
+        need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
+        minimum = compute.cards_for_memory(need, per["memory_gb"].ends()[0])  # type: ignore[index]
+        held = totals["memory_tb"].ends()[0] * 1000  # type: ignore[index]
+        fit = (f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
+               + ("they fit" if need <= held else "they do not fit")
+               + " (weights only: no KV cache, activations or optimizer state)")
+    facts = _workload(kb, workload, cards, card[0], assumptions) if workload else None
+    answer = ClusterEstimate(
+        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
+        figure_ids=[], cards=cards, servers=servers, cards_per_server=q.cards_per_server, **totals,
+        weights_fit=fit, min_cards_for_weights=minimum, training=training, workload=facts,
+        assumptions=assumptions, warnings=warnings, sources=[], summary="")
+    answer.reconciliation = reconcile(kb, q, answer)
+    return _cited(kb, answer, used + (facts.figure_ids if facts else []))
+
+
+def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> ClusterEstimate:
+    """Figure ids and the sources behind them, the reconciliation's and the listed figures' included."""
+    answer.figure_ids = sorted(set(used) | {r.figure_id for r in answer.reconciliation})
+    answer.sources = source_refs(kb, [r["source"] for r in kb.figures_by_ids(answer.figure_ids)]
+                                 + [f.source for f in answer.reported])
+    return answer
+
+
+def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell, system_power: Cell | None,
+            n: int, q: Question) -> dict[str, Cell]:
+    """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
+    System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
+    unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
+    chip_kw = compute.scale_cell(chip_power, n, "kW")
+    if system_power is not None:
+        system_kw = compute.scale_cell(system_power, n, "kW")
+    else:
+        system_kw = compute.scale_cell(chip_power, n * (1.0 + q.power_overhead), "kW",
+                                       label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None)
+    out = {"compute_pflops": compute.scale_cell(compute_cell, n, unit, q.p_base),
+           "effective_pflops": compute.scale_cell(compute_cell, n * q.utilization, unit, q.p_base),
+           "memory_tb": compute.scale_cell(memory, n, "TB"),
+           "memory_bandwidth_tbs": compute.scale_cell(bandwidth, n, "TB/s"),
+           "chip_power_kw": chip_kw, "system_power_kw": system_kw,
+           "energy_per_day_mwh": compute.rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")}
+    if q.electricity_price is not None:
+        per_day = compute.rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
+        out["energy_cost_per_day"] = per_day
+        out["energy_cost_per_year"] = compute.rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency)
+    return {k: c if c.ends() is not None else Cell() for k, c in out.items()}  # nothing computed: an empty cell
+
+
+def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
+    """The per-card cells that hold a figure (an empty one says nothing)."""
+    return {k: c for k, c in cells.items() if c.ends() is not None or c.text}
+
+
+def _power_lines(q: Question, totals: dict[str, Cell], reported: str | None) -> list[str]:
+    lines = []
+    if reported:
+        lines.append(reported)
+    elif q.power_overhead:
+        lines.append(f"system power = chip power × (1 + {q.power_overhead:g}) for cooling, CPUs, network")
+    else:
+        lines.append("system power counts the accelerators' power only (power_overhead = 0)")
+    if totals["system_power_kw"].ends() is not None:
+        lines.append("energy = system power × 24 h a day" + (
+            f"; cost at {number(q.electricity_price)} {q.currency}/kWh, 365 days a year"
+            if q.electricity_price is not None else ""))
+    elif q.electricity_price is not None:
+        lines.append("no power figure, so no energy cost")
+    return lines
+
+
+def _notes(cell: Cell, key: str) -> list[str]:
+    """What the reader must know about a per-card figure: how it was chosen, and when reports disagree."""
+    out = []
+    if key == "compute_tflops" and cell.tier in ("sparse", "unlabeled", "unstated"):
+        out.append(f"compute is {cell.label}")
+    if cell.suspect:
+        out.append(f"{key}: a figure marked suspect is used")
+    return out
+
+
+def _disagreements(cells: dict[str, Cell]) -> list[str]:
+    contested = [k for k, c in cells.items() if c.claims]
+    return [f"reports disagree on {', '.join(contested)}: totals are given per claim, the preferred first"] \
+        if contested else []
+
+
+def _p_line(p_base: int) -> str:
+    return f"1 PFLOPS = {p_base} TFLOPS" + (" (the binary reading some report tables use)" if p_base == 1024 else "")
+
+
+def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload: str | None, offset: int,
+                     limit: int) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
         raise InputError(f"{match.name} has no reported composition; estimate from its chip instead.")
+    chips = sum(p["count"] for p in parts)
     warnings: list[str] = []
-    per_chip: dict[str, dict[str, Spec]] = {p["chip"]: chip_specs(kb, p["chip"], precision, p_base) for p in parts}
-    counts = compute.as_array([p["count"] for p in parts])
-    columns = {key: compute.as_array([per_chip[p["chip"]][key].value for p in parts])
-               for key in ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w")}
-    system_tflops = compute.aggregate(columns["compute_tflops"], counts)
-    highs = compute.as_array([per_chip[p["chip"]]["compute_tflops"].high or per_chip[p["chip"]]["compute_tflops"].value
-                              for p in parts])
-    system_tflops_high = compute.aggregate(highs, counts)
-    own = selection.cell(kb, match.id, "compute_tflops", precision, p_base)
-    own_ends = own.ends() if own.tier in ("dense", "unstated", "sparse") else None
-    own_note = None
-    if own_ends is not None:
-        # The system's own reported figure at this precision comes first; its composition stands beside it.
-        if math.isfinite(system_tflops):
-            differs = compute.cells_differ_by(Cell(low=system_tflops, high=system_tflops_high) if
-                                              system_tflops != system_tflops_high else Cell(value=system_tflops), own)
-            own_note = (f"compute is the system's own {own.label} figure; its composition gives "
-                        f"{system_tflops:,.0f}-{system_tflops_high:,.0f} TFLOPS per system"
-                        + (f", the reported figure differs by {differs[1]:+.1f}% to {differs[0]:+.1f}%" if differs else ""))
+    assumptions = [" + ".join(f"{p['count']} × {p['chip']}" for p in parts) + " per system (composition as reported)",
+                   _p_line(q.p_base), f"utilization {q.utilization:g}"]
+    per_system: dict[str, Cell] = {}
+    for spec in ("compute_tflops", "memory_gb", "memory_bandwidth_gbs"):
+        own = selection.cell(kb, match.id, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
+        built = selection.composition_cell(kb, match.id, spec, q.precision if spec == "compute_tflops" else None,
+                                           q.p_base) or Cell(unit=own.unit)
+        if own.ends() is not None and not own.suspect:
+            # The system's own reported figure comes first; its composition stands beside it (reconciliation).
+            per_system[spec] = own.model_copy(update={"label": "system's own figure" + (f", {own.label}" if own.label
+                                                                                         else "")})
+            assumptions.append(f"{spec}: the system's own {own.label or ''} figure".replace("  ", " "))
         else:
-            own_note = (f"compute is the system's own {own.label} figure; its chips report no "
-                        f"{precision.upper()} figure to compare with")
-        system_tflops, system_tflops_high = own_ends
-    if not math.isfinite(system_tflops):
-        if target_pflops is not None:
-            raise InputError(f"No {precision.upper()} compute figure for the chips of {match.name}; "
-                             f"reported precisions: {_precisions(kb, parts[0]['chip']) or 'none'}.")
-        warnings.append(f"no {precision.upper()} compute figure for its chips; compute totals omitted")
-    systems = count if count is not None else compute.cards_for_target(target_pflops, system_tflops, utilization, p_base)  # type: ignore[arg-type]
-    reported = [figure(r, kb) for r in kb.figures(match.id)]
-    power_rows = [r for r in kb.figures(match.id, ["system_power"]) if r["value"] is not None and r["preferred"]]
-    system_power_w = (float(compute.convert(power_rows[0]["value"], power_rows[0]["unit"], "W")) * systems
-                      if power_rows else None)
-    chips_total = int(counts.sum()) * systems
-    size = compute.size_cluster(chips_total, system_tflops / counts.sum(),
-                                compute.aggregate(columns["memory_gb"], counts) / counts.sum(),
-                                compute.aggregate(columns["memory_bandwidth_gbs"], counts) / counts.sum(),
-                                compute.aggregate(columns["tdp_w"], counts) / counts.sum(),
-                                int(counts.sum()), utilization, system_power_w=system_power_w)
-    assumptions = [f"{systems} × {match.name} = " + " + ".join(f"{p['count']} × {p['chip']}" for p in parts)
-                   + " per system (composition as reported)", f"1 PFLOPS = {p_base} TFLOPS",
-                   f"utilization {utilization:g}"] + ([own_note] if own_note else [])
-    if system_power_w is not None and math.isfinite(size.compute_tflops):
-        watts_per_tflop = compute.safe_divide(compute.as_array(system_power_w), compute.as_array(size.compute_tflops))
-        assumptions.append(f"system power is the reported '{power_rows[0]['printed']}' ({power_rows[0]['source']}) "
-                           f"per system → {float(watts_per_tflop):.2f} W per {precision.upper()} TFLOPS")
+            if own.ends() is not None:
+                warnings.append(f"{spec}: the system's own figure is marked suspect; its composition is used")
+            per_system[spec] = built
+    chip_power = selection.composition_cell(kb, match.id, "tdp_w") or Cell(unit="W")
+    own_power = selection.cell(kb, match.id, "system_power_w")
+    if per_system["compute_tflops"].ends() is None:
+        if q.target_pflops is not None:
+            raise InputError(f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
+                             f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}.")
+        warnings.append(f"no {q.precision.upper()} compute figure for the system or its chips; compute totals omitted")
+    if q.target_pflops is not None:
+        systems = compute.cards_for_target(q.target_pflops, per_system["compute_tflops"].ends()[0],  # type: ignore[index]
+                                           q.utilization, q.p_base)
     else:
-        warnings.append("no system power reported; power is the chips' power only")
-    used = [s.figure["id"] for specs in per_chip.values() for s in specs.values() if s.figure]
-    used += own.figure_ids[:1] if own_ends is not None else []
-    used += [r["id"] for r in power_rows]
-    for chip_id, specs in per_chip.items():
-        warnings += [f"{chip_id}: {n}" for n in specs["compute_tflops"].notes]
-    facts = _workload(kb, workload, chips_total, system_tflops / counts.sum()) if workload else None
+        systems = int(q.count)  # type: ignore[arg-type]
+    has_power = own_power.ends() is not None
+    totals = _totals(per_system["compute_tflops"], per_system["memory_gb"], per_system["memory_bandwidth_gbs"],
+                     chip_power, own_power if has_power else None, systems, q)
+    reported_line = None
+    if has_power:
+        row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
+        reported_line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
+        w_per = compute.divide_cells(own_power, per_system["compute_tflops"], f"W/{compute_unit(q.precision)}")
+        if w_per.ends() is not None:
+            reported_line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
+                + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
+    else:
+        warnings.append("no system power reported; power is the chips' power" + (" × (1 + power_overhead)"
+                                                                                if q.power_overhead else " only"))
+    assumptions += _power_lines(q, totals, reported_line)
+    first = parts[0]["chip"]
+    per_card = {k: selection.cell(kb, first, k, q.precision if k == "compute_tflops" else None, q.p_base)
+                for k in PER_CARD} if len(parts) == 1 else {}
+    for part in parts:
+        notes = _notes(selection.cell(kb, part["chip"], "compute_tflops", q.precision, q.p_base), "compute_tflops")
+        warnings += [f"{part['chip']}: {n}" for n in notes]
+    facts = _workload(kb, workload, chips * systems, (per_system["compute_tflops"].ends() or (math.nan,))[0] / chips,
+                      assumptions) if workload else None
+    rows = kb.figures(match.id)
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, mode="count" if count is not None else "target_pflops",
-        precision=precision, per_card={k: _finite(v[0]) for k, v in columns.items()},
-        figure_ids=sorted(set(used)), cards=chips_total, servers=systems, cards_per_server=int(counts.sum()),
-        **_reported_totals(size, p_base),
-        compute_pflops_high=(_in_unit(system_tflops_high * systems, "TFLOPS", "PFLOPS", p_base)
-                             if system_tflops_high != system_tflops else None),
-        workload=facts, reported=reported,
-        implied_per_chip=_implied_per_chip(kb, match.id, int(counts.sum()), p_base),
-        assumptions=assumptions, warnings=warnings,
-        sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(sorted(set(used)))] + [f.source for f in reported]),
-        summary="")
-    answer.summary = _summary(answer)
-    return answer
+        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
+        figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
+        implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
+        assumptions=assumptions, warnings=warnings, sources=[], summary="")
+    answer.reconciliation = reconcile(kb, q, answer)
+    call = call_of("estimate_cluster", chip=match.id, count=q.count, target_pflops=q.target_pflops,
+                   precision=q.precision if q.precision != "fp16" else None)
+    if q.detail == "full":
+        answer.reported, answer.reported_page = page([figure(r, kb) for r in rows], offset, limit, "full", call,
+                                                     "figure rows")
+    else:
+        answer.reported_page = Page(total=len(rows), returned=0, more=(
+            f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{match.id}')"))
+    used = [i for c in [*per_system.values(), chip_power, own_power] for i in c.figure_ids[:1]]
+    return _cited(kb, answer, used + (facts.figure_ids if facts else []))
 
 
-def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int) -> list[Derived]:
-    """What the system's own reported totals say about one chip: total ÷ chips per system."""
+def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, full: bool) -> list[Derived]:
+    """What the system's own reported totals say about one chip: total ÷ chips per system (at summary detail
+    once per value; every figure at full)."""
     units = {"compute": "TFLOPS", "memory_capacity": "GB", "system_power": "W"}
-    out = []
+    out: list[Derived] = []
+    seen: set[tuple[str, float]] = set()
     for row in kb.figures(system, list(units)):
-        if row["value"] is None or not row["preferred"]:
+        if row["value"] is None or not row["preferred"] or row["period"] is not None:
             continue
-        total = compute.convert(row["value"], row["unit"], units[row["metric"]], p_base)
-        per_chip = compute.safe_divide(total, compute.as_array(float(chips)))
-        out.append(Derived(name=f"{row['metric']} per chip", value=round(float(per_chip), 4), unit=units[row["metric"]],
-                           figure_ids=[row["id"]], note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
+        total = selection.row_cell(row, units[row["metric"]], p_base)
+        per_chip = compute.scale_cell(total, 1.0 / chips)
+        key = (row["metric"], compute.tidy(per_chip.value, 3) or 0.0)
+        if key in seen and not full:
+            continue
+        seen.add(key)
+        out.append(Derived(name=f"{row['metric']} per chip", value=per_chip.value,
+                           unit=units[row["metric"]], figure_ids=[row["id"]],
+                           note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
                            + (f", {row['precision']}" if row["precision"] else "")))
     return out
 
 
-def _workload_only(kb: KnowledgeBase, match: NameMatch, count: int, precision: str, cards_per_server: int,
-                   workload: str, specs: dict[str, Spec]) -> ClusterEstimate:
+def _empty_totals(q: Question) -> dict[str, Cell]:
+    return {k: Cell() for k in ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs",
+                                "chip_power_kw", "system_power_kw", "energy_per_day_mwh")}
+
+
+def _workload_only(kb: KnowledgeBase, match: NameMatch, q: Question, workload: str,
+                   per: dict[str, Cell]) -> ClusterEstimate:
     """A reported run recomputed (cost from GPU hours) for a chip with no compute figure of its own."""
-    facts = _workload(kb, workload, count, float("nan"))
-    ids = sorted(set(facts.figure_ids) | {s.figure["id"] for s in specs.values() if s.figure})
+    assumptions = [f"no {q.precision.upper()} compute figure is reported for {match.name}: only the run's own "
+                   "figures are recomputed"]
+    facts = _workload(kb, workload, int(q.count), math.nan, assumptions)  # type: ignore[arg-type]
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, mode="count", precision=precision,
-        per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=ids, cards=count,
-        servers=compute.servers_for_cards(count, cards_per_server), cards_per_server=cards_per_server, compute_pflops=None,
-        effective_pflops=None, memory_tb=None, memory_bandwidth_tbs=None, chip_power_kw=None, system_power_kw=None,
-        energy_per_day_mwh=None, workload=facts,
-        assumptions=[f"no {precision.upper()} compute figure is reported for {match.name}: only the run's own "
-                     "figures are recomputed"], warnings=[],
-        sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(ids)]), summary="")
-    answer.summary = _summary(answer)
-    return answer
+        target=match.id, name=match.name, match=match, detail=q.detail, mode="count",  # type: ignore[arg-type]
+        precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=int(q.count),  # type: ignore[arg-type]
+        servers=compute.servers_for_cards(int(q.count), q.cards_per_server),  # type: ignore[arg-type]
+        cards_per_server=q.cards_per_server, **_empty_totals(q), workload=facts, assumptions=assumptions,
+        warnings=[], sources=[], summary="")
+    return _cited(kb, answer, [i for c in per.values() for i in c.figure_ids[:1]] + facts.figure_ids)
 
 
 def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str) -> str:
@@ -222,72 +317,33 @@ def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str) -> str:
     return text
 
 
-def _memory_only(kb: KnowledgeBase, match: NameMatch, count: int | None, precision: str, cards_per_server: int,
-                 parameters_billion: float, specs: dict[str, Spec]) -> ClusterEstimate:
+def _memory_only(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_billion: float,
+                 per: dict[str, Cell]) -> ClusterEstimate:
     """Do the weights fit in `count` cards, and how many cards hold them — memory alone, no compute figure."""
-    memory = specs["memory_gb"]
-    if memory.value is None:
+    memory = per["memory_gb"]
+    ends = memory.ends()
+    if ends is None:
         raise InputError(f"No memory capacity is reported for {match.name}, so weights cannot be sized on it.")
-    bytes_per = compute.BYTES_PER_PARAMETER[precision]
+    bytes_per = compute.BYTES_PER_PARAMETER[q.precision]
     need = compute.weights_memory_gb(parameters_billion * 1e9, bytes_per)
-    minimum = compute.cards_for_memory(need, memory.value)
-    cards = count if count is not None else minimum
-    total = compute.size_cluster(cards, float("nan"), memory.value, float("nan"), float("nan"), cards_per_server)
-    fit = (f"weights of {parameters_billion:g}B parameters at {precision.upper()} ({bytes_per:g} bytes each) need "
-           f"{need:,.0f} GB; {memory.value:g} GB per card → at least {minimum} cards"
-           + (f"; {cards} cards hold {total.memory_gb:,.0f} GB — " + ("they fit" if need <= total.memory_gb
-                                                                     else "they do not fit") if count else "")
+    minimum = compute.cards_for_memory(need, ends[0])
+    cards = q.count if q.count is not None else minimum
+    totals = {**_empty_totals(q), "memory_tb": compute.scale_cell(memory, cards, "TB")}
+    held = totals["memory_tb"].ends()[0] * 1000  # type: ignore[index]
+    fit = (f"weights of {parameters_billion:g}B parameters at {q.precision.upper()} ({bytes_per:g} bytes each) need "
+           f"{number(round(need))} GB; {number(ends[0])} GB per card → at least {minimum} cards"
+           + (f"; {cards} cards hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit")
+              if q.count else "")
            + " (weights only: no KV cache, activations or optimizer state)")
-    ids = [s.figure["id"] for s in specs.values() if s.figure]
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, mode="count" if count else "memory", precision=precision,
-        per_card={k: s.value for k, s in specs.items() if k != "price"}, figure_ids=sorted(ids), cards=cards,
-        servers=compute.servers_for_cards(cards, cards_per_server), cards_per_server=cards_per_server,
-        compute_pflops=None, effective_pflops=None, memory_tb=_in_unit(total.memory_gb, "GB", "TB"),
-        memory_bandwidth_tbs=None, chip_power_kw=None, system_power_kw=None, energy_per_day_mwh=None,
-        weights_fit=fit, min_cards_for_weights=minimum,
-        assumptions=[f"{bytes_per:g} bytes per parameter at {precision.upper()}", "memory-only sizing: no compute figure used"],
-        warnings=memory.notes, sources=source_refs(kb, [r["source"] for r in kb.figures_by_ids(sorted(ids))]),
-        summary="")
-    answer.summary = _summary(answer)
-    return answer
-
-
-def _precisions(kb: KnowledgeBase, entity: str) -> str:
-    return ", ".join(sorted({r["precision"] for r in kb.figures(entity, ["compute"]) if r["precision"]}))
-
-
-def _server_figure(kb: KnowledgeBase, chip: str, precision: str) -> dict:
-    rows = [r for r in kb.figures(chip, ["server_compute"]) if r["value"] is not None
-            and (not r["precision"] or precision in r["precision"].split("/"))]
-    if not rows:
-        raise InputError("No per-server compute figure is reported for this chip; drop use_server_figure.")
-    return sorted(rows, key=lambda r: (not r["preferred"], r["id"]))[0]
-
-
-def _finite(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
-def _or_nan(spec: Spec) -> float:
-    return float("nan") if spec.value is None else spec.value
-
-
-def _in_unit(value: float, unit: str, to: str, p_base: int = 1000) -> float | None:
-    """`value` converted by the compute core; None when it could not be computed (a figure was missing)."""
-    converted = float(compute.convert(value, unit, to, p_base))
-    return round(converted, 6) if math.isfinite(converted) else None
-
-
-def _reported_totals(size: compute.ClusterSize, p_base: int) -> dict[str, float | None]:
-    """A cluster's totals in the units an estimate reports them in."""
-    return {"compute_pflops": _in_unit(size.compute_tflops, "TFLOPS", "PFLOPS", p_base),
-            "effective_pflops": _in_unit(size.effective_tflops, "TFLOPS", "PFLOPS", p_base),
-            "memory_tb": _in_unit(size.memory_gb, "GB", "TB"),
-            "memory_bandwidth_tbs": _in_unit(size.memory_bandwidth_gbs, "GB/s", "TB/s"),
-            "chip_power_kw": _in_unit(size.chip_power_w, "W", "kW"),
-            "system_power_kw": _in_unit(size.system_power_w, "W", "kW"),
-            "energy_per_day_mwh": _in_unit(size.energy_per_day_kwh, "kWh", "MWh")}
+        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        mode="count" if q.count else "memory", precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=cards,
+        servers=compute.servers_for_cards(cards, q.cards_per_server), cards_per_server=q.cards_per_server,
+        **totals, weights_fit=fit, min_cards_for_weights=minimum,
+        assumptions=[f"{bytes_per:g} bytes per parameter at {q.precision.upper()}",
+                     "memory-only sizing: no compute figure used"],
+        warnings=_notes(memory, "memory_gb"), sources=[], summary="")
+    return _cited(kb, answer, memory.figure_ids[:1])
 
 
 def _training(cards: int, card_tflops: float, parameters_billion: float | None, tokens_billion: float | None,
@@ -305,10 +361,11 @@ def _training(cards: int, card_tflops: float, parameters_billion: float | None, 
                        currency_note="cost is in the currency of price_per_gpu_hour")
 
 
-def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float) -> WorkloadFacts:
+def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assumptions: list[str]) -> WorkloadFacts:
     match = resolve(kb, name, frozenset({"workload"}), "workload")
     rows = kb.figures(match.id)
     facts = WorkloadFacts(id=match.id, name=match.name)
+
     def usable(metric: str) -> list[dict]:
         """One trustworthy figure per phase (note): suspect and non-preferred figures are left out."""
         kept: dict[str, dict] = {}
@@ -317,27 +374,34 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float) -> W
                 kept.setdefault(r["note"] or "", r)
         return list(kept.values())
 
-    hours, prices, costs = usable("gpu_hours"), usable("gpu_hour_price"), usable("training_cost")
-    if hours and prices:
-        price = prices[0]
-        gpu_hours = compute.as_array([compute.convert(r["value"], r["unit"], "GPU-hour") for r in hours])
-        cost = compute.gpu_hour_cost(gpu_hours, float(price["value"]))
-        def whole(row: dict) -> bool:
-            return (row["note"] or "").lower().startswith(("whole", "total"))
+    def whole(row: dict) -> bool:
+        return row["measure"] == "whole-run" or (row["note"] or "").lower().startswith(("whole", "total"))
 
-        for row, hrs, amount in zip(hours, gpu_hours, cost, strict=True):
+    hours, prices, costs = usable("gpu_hours"), usable("gpu_hour_price"), usable("training_cost")
+    if hours:
+        gpu_hours = compute.as_array([compute.convert(r["value"], r["unit"], "GPU-hour") for r in hours])
+        price = prices[0] if prices else None
+        for row, hrs in zip(hours, gpu_hours, strict=True):
             if whole(row):
                 facts.notes.append(f"reported total GPU hours: '{row['printed']}' ({row['source']})")
                 continue
-            facts.phases.append({"phase": row["note"] or "run", "gpu_hours": float(hrs),
-                                 "price_per_gpu_hour": float(price["value"]), "computed_cost": float(amount)})
-        facts.notes += [f"reported cost ({c['note']}): '{c['printed']}' ({c['source']})" for c in costs]
-        phase_hours = compute.as_array([p["gpu_hours"] for p in facts.phases])
+            phase: dict[str, float | str | None] = {"phase": row["note"] or "run", "gpu_hours": float(hrs)}
+            if price:
+                phase |= {"price_per_gpu_hour": float(price["value"]),
+                          "computed_cost": float(compute.gpu_hour_cost(hrs, float(price["value"])))}
+            facts.phases.append(phase)
+        phase_hours = compute.as_array([p["gpu_hours"] for p in facts.phases]) if facts.phases else gpu_hours
         facts.total_gpu_hours = float(phase_hours.sum())
-        facts.computed_total_cost = float(compute.gpu_hour_cost(phase_hours, float(price["value"])).sum())
-        facts.cost_unit = price["unit"]
-        facts.figure_ids += [r["id"] for r in hours + prices + costs]
-        facts.notes.append(f"cost = GPU hours × {price['printed']} per GPU hour ({price['source']})")
+        facts.wall_clock_days = round(compute.wall_clock_days(facts.total_gpu_hours, cards), 2)
+        assumptions.append(f"{match.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h "
+                           "(every card busy for the whole run, no restarts)")
+        facts.figure_ids += [r["id"] for r in hours + costs]
+        facts.notes += [f"reported cost ({c['note']}): '{c['printed']}' ({c['source']})" for c in costs]
+        if price:
+            facts.computed_total_cost = float(compute.gpu_hour_cost(phase_hours, float(price["value"])).sum())
+            facts.cost_unit = price["unit"]
+            facts.figure_ids.append(price["id"])
+            facts.notes.append(f"cost = GPU hours × {price['printed']} per GPU hour ({price['source']})")
     flop = [r for r in rows if r["metric"] == "training_compute" and r["value"] is not None]
     days = [r for r in rows if r["metric"] == "training_days"]
     if flop and days and math.isfinite(card_tflops):
@@ -349,53 +413,92 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float) -> W
                                   card_tflops, span_days)
         facts.implied_mfu_high, facts.implied_mfu_low = round(float(mfu[0]), 4), round(float(mfu[1]), 4)
         facts.figure_ids += [flop[0]["id"], d["id"]]
-        facts.notes.append(f"implied MFU = {flop[0]['printed']} FLOP / ({cards} cards × {card_tflops:g} TFLOPS × "
-                           f"{d['printed']})")
-    if not facts.notes:
-        facts.notes.append("the reports give no GPU hours with a price, nor total FLOPs with a duration, for it")
+        facts.notes.append(f"implied MFU = {flop[0]['printed']} FLOP / ({number(cards)} cards × {number(card_tflops)} "
+                           f"TFLOPS × {d['printed']})")
+    if not facts.notes and not facts.phases:
+        facts.notes.append("the reports give no GPU hours, nor total FLOPs with a duration, for it")
     return facts
 
 
+def _total_text(cell: Cell) -> str:
+    ends = cell.ends()
+    if ends is None:
+        return "?"
+    shown = number(ends[0]) if ends[0] == ends[1] else f"{number(ends[0])}-{number(ends[1])}"
+    return f"{shown} {cell.unit or ''}".strip()
+
+
 def _summary(e: ClusterEstimate) -> str:
-    unit = "systems" if e.reported or e.implied_per_chip else "servers"
-    text = f"{e.cards:,} × {e.name} ({e.servers:,} {unit})"
-    if e.compute_pflops is not None:
-        high = f"-{e.compute_pflops_high:,.2f}" if e.compute_pflops_high is not None else ""
-        text += f": {e.compute_pflops:,.2f}{high} PFLOPS {e.precision.upper()} peak"
-    if e.memory_tb is not None:
-        text += f", {e.memory_tb:,.2f} TB memory"
-    if e.system_power_kw is not None:
-        text += f", {e.system_power_kw:,.1f} kW, {e.energy_per_day_mwh:,.2f} MWh/day"
+    unit = "systems" if e.reported_page is not None else "servers"
+    text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})"
+    if e.compute_pflops.ends() is not None:
+        text += f": {_total_text(e.compute_pflops)} {e.precision.upper()} peak"
+    if e.memory_tb.ends() is not None:
+        text += f", {_total_text(e.memory_tb)} memory"
+    if e.system_power_kw.ends() is not None:
+        text += f", {_total_text(e.system_power_kw)}, {_total_text(e.energy_per_day_mwh)}/day"
+    if e.energy_cost_per_year.ends() is not None:
+        text += f", {_total_text(e.energy_cost_per_year)}/year for electricity"
     if e.min_cards_for_weights is not None:
-        text += f"; the weights need at least {e.min_cards_for_weights:,} cards"
+        text += f"; the weights need at least {number(e.min_cards_for_weights)} cards"
     if e.training:
-        text += f"; training ≈ {e.training.days:,.1f} days"
+        text += f"; training ≈ {number(e.training.days)} days"
+    if e.workload and e.workload.wall_clock_days is not None:
+        text += f"; {e.workload.name} ≈ {number(e.workload.wall_clock_days)} days on these cards"
     if e.workload and e.workload.computed_total_cost is not None:
-        text += f"; {e.workload.name} cost recomputed: {e.workload.computed_total_cost:,.0f} {e.workload.cost_unit}"
+        text += f"; cost recomputed: {number(e.workload.computed_total_cost)} {e.workload.cost_unit}"
     if e.workload and e.workload.implied_mfu_low is not None:
         text += (f"; {e.workload.name} implied MFU {e.workload.implied_mfu_low:.1%}-"
                  f"{e.workload.implied_mfu_high:.1%}")
+    for r in e.reconciliation:
+        if r.difference_pct and r.output == "servers":
+            text += f"; the report prints {_total_text(r.reported)} ({r.source})"
     return text + "."
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell with everything it carries: value or range, unit, bound, label, figures, claims, note."""
+    if cell.text is not None:
+        return cell.text
+    bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cell.bound or "", "")
+    tags = [t for t in (cell.label, ids(cell.figure_ids), "SUSPECT" if cell.suspect else "", cell.note) if t]
+    if cell.claims:
+        tags.append("per claim " + " / ".join(
+            f"{_total_text(Cell(value=c.value, low=c.low, high=c.high, unit=cell.unit))} ({ids(c.figure_ids)})"
+            for c in cell.claims))
+    if cell.span:
+        tags.append(f"span {number(cell.span[0])}-{number(cell.span[1])}")
+    return bound + _total_text(cell) + (f" [{'; '.join(tags)}]" if tags else "")
 
 
 def render(e: ClusterEstimate) -> str:
     """The text block: every field of the estimate, numbers as `common.number` writes them."""
-    def n(value: float | None) -> str:
-        return number(value)
-
-    lines = [e.summary, f"Estimate for {e.name} [{e.target}], mode {e.mode}, precision {e.precision}: {n(e.cards)} cards, "
-             f"{n(e.servers)} servers of {n(e.cards_per_server)}.", *match_line(e.match)]
-    lines.append("Per card: " + ", ".join(f"{k}={n(v)}" for k, v in e.per_card.items() if v is not None and v == v))
-    totals = [("compute_pflops", e.compute_pflops), ("compute_pflops_high", e.compute_pflops_high),
-              ("effective_pflops", e.effective_pflops), ("memory_tb", e.memory_tb),
-              ("memory_bandwidth_tbs", e.memory_bandwidth_tbs), ("chip_power_kw", e.chip_power_kw),
-              ("system_power_kw", e.system_power_kw), ("energy_per_day_mwh", e.energy_per_day_mwh)]
-    if any(v is not None for _, v in totals):
-        lines.append("Totals: " + ", ".join(f"{k}={n(v)}" for k, v in totals if v is not None))
-    lines += [f"Implied per chip: {d.name} {format_cell(d)} {d.unit} (figures {ids(d.figure_ids)}; {d.note})"
+    n = number
+    unit = "systems of" if e.reported_page is not None else "servers of"
+    lines = [e.summary, f"Estimate for {e.name} [{e.target}], mode {e.mode}, precision {e.precision}, detail "
+             f"{e.detail}: {n(e.cards)} cards, {n(e.servers)} {unit} {n(e.cards_per_server)}.", *match_line(e.match)]
+    if e.per_card:
+        lines.append("Per card: " + "; ".join(f"{k} {cell_text(c)}" for k, c in e.per_card.items() if c.ends()
+                                               is not None or c.text))
+    totals = [(k, getattr(e, k)) for k in ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs",
+                                           "chip_power_kw", "system_power_kw", "energy_per_day_mwh",
+                                           "energy_cost_per_day", "energy_cost_per_year")]
+    shown = [f"{k} {cell_text(c)}" for k, c in totals if c.ends() is not None]
+    if shown:
+        lines.append("Totals: " + "; ".join(shown))
+    for r in e.reconciliation:
+        diff = (f"differs {n(r.difference_pct[0])}%" + (f" to {n(r.difference_pct[1])}%"
+                if r.difference_pct[1] != r.difference_pct[0] else "")) if r.difference_pct else ""
+        lines.append(f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
+                     f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
+                     + (f"; {diff}" if diff else "") + f". {r.convention}"
+                     + (f" Reproduce: {r.reproduce}." if r.reproduce else ""))
+    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} ({ids(d.figure_ids)}; {d.note})"
               for d in e.implied_per_chip]
     if e.weights_fit:
         lines.append(e.weights_fit)
+    if e.min_cards_for_weights is not None:
+        lines.append(f"Minimum cards for the weights: {n(e.min_cards_for_weights)}.")
     if e.training:
         t = e.training
         lines.append(f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
@@ -405,10 +508,11 @@ def render(e: ClusterEstimate) -> str:
     if e.workload:
         w = e.workload
         lines.append(f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
+                     + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
                      + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None
                         else "")
                      + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None
-                        else "") + f" (figures {ids(w.figure_ids)})")
+                        else "") + f" ({ids(w.figure_ids)})")
         for phase in w.phases:
             lines.append("- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items()
                                           if v is not None))
@@ -416,13 +520,16 @@ def render(e: ClusterEstimate) -> str:
     if e.reported:
         lines.append("Reported system figures:")
         lines += [describe(f) for f in e.reported]
+    if e.reported_page is not None:
+        p = e.reported_page
+        lines.append(f"Reported system figures listed: {n(p.returned)} of {n(p.total)} (offset {n(p.offset)})"
+                     + (f". More: {p.more}" if p.more else "") + ".")
     lines.append("Assumptions: " + "; ".join(e.assumptions))
     if e.warnings:
         lines.append("Warnings: " + "; ".join(e.warnings))
     lines.append(f"Figures used: {ids(e.figure_ids)}.")
     lines.append(source_lines(e.sources))
     return "\n".join(lines)
-
 
 
 class EstimateClusterArguments(Arguments):
@@ -436,12 +543,12 @@ class EstimateClusterArguments(Arguments):
     utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(1.0, description=(
         "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
     power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(0.0, description=(
-        "Extra system power as a share of chip power (0.3 = +30%)"))
+        "Extra system power as a share of chip power (0.3 = +30%; PUE − 1 for cooling)"))
     p_base: Literal[1000, 1024] = Field(1000, description="TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it")
     use_server_figure: bool = Field(False, description=(
         "Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures"))
     parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(None, description=(
-        "Training: model parameters in billions (with tokens_billion and mfu)"))
+        "Model parameters in billions: alone, whether the weights fit; with tokens_billion and mfu, a training job"))
     tokens_billion: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(
         None, description="Training: tokens in billions")
     mfu: Annotated[float | None, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
@@ -449,7 +556,13 @@ class EstimateClusterArguments(Arguments):
     price_per_gpu_hour: Annotated[float | None, Field(ge=0, le=1e6, allow_inf_nan=False)] = Field(
         None, description="Training: rental price of one card-hour, for a cost")
     workload: Name | None = Field(None, description=(
-        "A reported training run to recompute (DeepSeek-V3, GPT-4): cost from its GPU hours, or implied MFU"))
+        "A reported training run (DeepSeek-V3, GPT-4): wall-clock days and cost from its GPU hours, or implied MFU"))
+    electricity_price: Annotated[float | None, Field(ge=0, le=1e4, allow_inf_nan=False)] = Field(None, description=(
+        "Electricity price per kWh in `currency`: energy cost per day and per year"))
+    currency: Literal["元", "CNY", "USD", "美元"] = Field("元", description="Currency of electricity_price")
+    detail: DetailArg = "summary"
+    offset: OffsetArg = 0
+    limit: LimitArg = DEFAULT_LIMIT
 
 
 TOOL = Tool(name="estimate_cluster", title="Estimate a cluster",
