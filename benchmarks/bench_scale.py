@@ -57,6 +57,7 @@ def synthetic_knowledge(factor: int, out: Path) -> Path:
         for chip in chips:
             copy = {**chip, "id": f"{chip['id']}-x{k}", "name_zh": chip["name_zh"] + suffix,
                     "name_en": chip["name_en"] + suffix, "model": chip["model"] + suffix,
+                    **({"name_zh_hant": chip["name_zh_hant"] + suffix} if "name_zh_hant" in chip else {}),
                     "aliases": [a + suffix for a in chip.get("aliases", [])]}
             copy.pop("family", None)
             catalog.append("[[chip]]\n" + "".join(f"{key} = {toml_value(v)}\n" for key, v in copy.items()))
