@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from chipmcp import catalog_index, tools
+from chipmcp import catalog_index, compute, tools
 from chipmcp.kb import KnowledgeBase
 from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
 from chipmcp.models import Cell
@@ -90,9 +90,12 @@ def reference(kb: KnowledgeBase, vendor: str | None, domestic: bool | None, kind
     if sort_by:
         higher = HIGHER_IS_BETTER[sort_by]
         down = higher if descending is None else descending
-        key = (lambda cells: cells[sort_by].ends()[0 if higher else 1])
-        # Python's sort is stable like the engine's: equal keys keep the catalog (id) order.
-        rows.sort(key=lambda pair: -key(pair[1]) if down else key(pair[1]))
+
+        def key(pair: tuple[dict[str, Any], dict[str, Cell]]) -> float:
+            end = pair[1][sort_by].ends()[0 if higher else 1]  # type: ignore[index]
+            return -end if down else end
+
+        rows.sort(key=key)  # stable like the engine's sort: equal keys keep the catalog (id) order
     else:
         rows.sort(key=lambda pair: (pair[0]["vendor"] or "", pair[0]["entity_kind"], pair[0]["id"]))
     return {"ids": [e["id"] for e, _ in rows],
@@ -205,6 +208,16 @@ def test_index_builds_each_column_once_however_many_threads_ask(kb) -> None:
     assert len(columns) == 8 and all(c is columns[0] for c in columns)
     assert index.column("memory_gb", "fp16") is index.column("memory_gb", "int8")  # memory reads no compute
     assert index.column("compute_tflops", "fp16") is not index.column("compute_tflops", "int8")
+
+
+def test_a_query_reads_cells_only_of_the_entities_its_cheap_filters_leave(kb) -> None:
+    index = catalog_index.CatalogIndex(kb)
+    hygon = frozenset({"hygon"})
+    index.find(catalog_index.Query(vendors=hygon, sort_by="memory_gb"), certification=lambda chip: "none")
+    column = index.column("memory_gb", "fp16", compute.mask(index.size, []))  # enters nothing more
+    entered = {index.ids[p] for p in range(index.size) if column.known[p]}
+    assert entered == {e["id"] for e in kb.entities.values()
+                       if e["vendor"] == "hygon" and e["entity_kind"] in ("chip", "system")} != set()
 
 
 def test_index_keeps_a_bounded_number_of_columns(kb, monkeypatch) -> None:

@@ -7,10 +7,11 @@ are built only for the rows an answer shows.
     CatalogIndex.find(query, certification) -> Found
     chip_cell(kb, entity, metric, precision) -> Cell   the cell find_chips filters, sorts and shows
 
-A column is computed once from the same `chip_cell` an answer shows (the one figure-selection rule,
-through metric_cells), so a row's place and its printed cell cannot disagree. The knowledge base cannot
-change while open, so a column stays right for its life; columns are kept least recently used first out,
-a bounded number of them, so asking about every metric at every precision cannot grow memory without limit.
+A column's entries come from the same `chip_cell` an answer shows (the one figure-selection rule,
+through metric_cells), so a row's place and its printed cell cannot disagree; each entry is computed once,
+when a query first needs it. The knowledge base cannot change while open, so an entry stays right for its
+life; columns are kept least recently used first out, a bounded number of them, so asking about every
+metric at every precision cannot grow memory without limit.
 """
 
 from __future__ import annotations
@@ -66,14 +67,28 @@ class Query:
 
 class Column:
     """One metric at one precision for every entity of the index: whether its cell reports anything, the
-    ends of a numeric cell (NaN where not reported), the case-folded text of a text spec."""
+    ends of a numeric cell (NaN where not reported), the case-folded text of a text spec. Entries are
+    filled on demand, for the entities a query's cheap filters leave (`known` says which are), so a first
+    query does no more work than reading those entities' cells one by one, and later queries none."""
 
-    def __init__(self, cells: Sequence[Cell], text: bool) -> None:
-        self.reported = compute.flags([c.text is not None or c.ends() is not None for c in cells])
-        self.text: list[str] = [(c.text or "").casefold() for c in cells] if text else []
-        ends = [(None, None) if text else c.ends() or (None, None) for c in cells]
-        self.low = compute.as_array([e[0] for e in ends])
-        self.high = compute.as_array([e[1] for e in ends])
+    def __init__(self, size: int, text: bool) -> None:
+        self.known = compute.mask(size, ())
+        self.reported = compute.mask(size, ())
+        self.low = compute.as_array([None] * size)
+        self.high = compute.as_array([None] * size)
+        self.text: list[str] = [""] * size if text else []
+
+    def fill(self, wanted: np.ndarray, cell_of: Callable[[int], Cell]) -> None:
+        """Enter the cell of every wanted entity not entered yet."""
+        for position in compute.positions(wanted & ~self.known):
+            cell = cell_of(int(position))
+            ends = cell.ends()
+            self.reported[position] = cell.text is not None or ends is not None
+            if self.text:
+                self.text[position] = (cell.text or "").casefold()
+            elif ends is not None:
+                self.low[position], self.high[position] = ends
+            self.known[position] = True
 
     def passes(self, condition: Condition) -> np.ndarray:
         """Where the condition holds (meaningful where the metric is reported)."""
@@ -154,7 +169,10 @@ class CatalogIndex:
                                                           self.entities[p]["entity_kind"], self.ids[p]))
         self._listing_rank = compute.ranks_of(listing)
         self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
-        self._certification: list[str] | None = None
+        self._none = compute.mask(self.size, ())
+        self._certification = ["none"] * self.size
+        self._listed = compute.mask(self.size, ())
+        self._certification_known = compute.mask(self.size, ())
         self._lock = threading.Lock()
         self.cell = lru_cache(maxsize=MAX_CELLS)(self._cell)
 
@@ -168,29 +186,33 @@ class CatalogIndex:
     def _cell(self, entity: str, metric: str, precision: str) -> Cell:
         return chip_cell(self.kb, entity, metric, precision)
 
-    def column(self, metric: str, precision: str) -> Column:
-        """`metric` at `precision` for every entity, built on first use."""
+    def column(self, metric: str, precision: str, wanted: np.ndarray | None = None) -> Column:
+        """`metric` at `precision`, its entries filled for the `wanted` entities (default: all)."""
         key = (metric, precision if metric == "compute_tflops" or metric in selection.DERIVED else _PRECISION_FREE)
-        with self._lock:  # one build per column, however many threads ask for it at once
+        with self._lock:  # one entry per entity and column, however many threads ask for it at once
             column = self._columns.get(key)
             if column is None:
-                kb = self.kb
-                column = Column([chip_cell(kb, e, metric, precision) for e in self.ids], metric in TEXT)
-                self._columns[key] = column
+                column = self._columns[key] = Column(self.size, metric in TEXT)
                 while len(self._columns) > MAX_COLUMNS:
                     self._columns.popitem(last=False)
             else:
                 self._columns.move_to_end(key)
+            kb = self.kb
+            column.fill(~self._none if wanted is None else wanted,
+                        lambda p: chip_cell(kb, self.ids[p], metric, precision))
             return column
 
-    def certification(self, status: Callable[[str], str]) -> list[str]:
-        """Each entity's 安全可靠测评 match ('listed-product', 'same-family', 'none'; a system is 'none'),
-        `status(chip_id)` asked once per chip for the life of the index."""
+    def certification(self, wanted: np.ndarray, status: Callable[[str], str]) -> tuple[list[str], np.ndarray]:
+        """Each entity's 安全可靠测评 match ('listed-product', 'same-family', 'none'; a system is 'none') and
+        where it is listed, filled for the `wanted` entities: `status(chip_id)` is asked once per chip."""
         with self._lock:
-            if self._certification is None:
-                self._certification = [status(e["id"]) if e["entity_kind"] == "chip" else "none"
-                                       for e in self.entities]
-            return self._certification
+            for position in compute.positions(wanted & ~self._certification_known):
+                entity = self.entities[position]
+                label = status(entity["id"]) if entity["entity_kind"] == "chip" else "none"
+                self._certification[position] = label
+                self._listed[position] = label != "none"
+                self._certification_known[position] = True
+            return self._certification, self._listed
 
     def find(self, query: Query, certification: Callable[[str], str]) -> Found:
         """The rows matching every filter, in answer order, and the entities lacking a metric asked."""
@@ -198,7 +220,7 @@ class CatalogIndex:
             numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
             raise InputError(f"sort_by {query.sort_by} is a text spec and has no order; rank by one of "
                              f"{', '.join(numeric)}, or filter on it with where.")
-        pool = compute.flags([True] * self.size)
+        pool = ~self._none
         if query.vendors is not None:
             pool &= compute.mask(self.size, [p for v in sorted(query.vendors) for p in self._by_vendor.get(v, [])])
         if query.domestic is not None:
@@ -207,12 +229,11 @@ class CatalogIndex:
             pool &= self._of_kind(query.kind)
         status: Mapping[str, str] = {}
         if query.certified is not None:
-            labels = self.certification(certification)
-            listed = compute.flags([label != "none" for label in labels])
+            labels, listed = self.certification(pool, certification)
             pool &= listed if query.certified else ~listed
             status = _Labels(self, labels)
         metrics = query.metrics
-        columns = {m: self.column(m, query.precision) for m in metrics}
+        columns = {m: self.column(m, query.precision, pool) for m in metrics}
         # An entity fails when a figure it reports breaks a condition; it lacks a metric when it passes
         # every condition it can be tested on and does not report that metric.
         passing = pool.copy()
