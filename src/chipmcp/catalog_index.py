@@ -76,6 +76,7 @@ class Column:
         self.reported = compute.mask(size, ())
         self.low = compute.as_array([None] * size)
         self.high = compute.as_array([None] * size)
+        self.is_text = text
         self.text: list[str] = [""] * size if text else []
 
     def fill(self, wanted: np.ndarray, cell_of: Callable[[int], Cell]) -> None:
@@ -84,7 +85,7 @@ class Column:
             cell = cell_of(int(position))
             ends = cell.ends()
             self.reported[position] = cell.text is not None or ends is not None
-            if self.text:
+            if self.is_text:
                 self.text[position] = (cell.text or "").casefold()
             elif ends is not None:
                 self.low[position], self.high[position] = ends
