@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, overload
 from . import compute, selection
 from .errors import InputError
 from .kb import KnowledgeBase
-from .metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
+from .metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
 from .models import Cell, Condition
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ class Found:
     metrics: list[str]
     descending: bool | None
     status: Mapping[str, str]  # certification match per entity id, when `certified` filtered
+    same_family: list[str]  # when `certified` filtered: those the other filters left only of a listed product's family
 
 
 class CatalogIndex:
@@ -173,6 +174,7 @@ class CatalogIndex:
         self._none = compute.mask(self.size, ())
         self._certification = ["none"] * self.size
         self._listed = compute.mask(self.size, ())
+        self._same_family = compute.mask(self.size, ())
         self._certification_known = compute.mask(self.size, ())
         self._lock = threading.Lock()
         self.cell = lru_cache(maxsize=MAX_CELLS)(self._cell)
@@ -203,24 +205,21 @@ class CatalogIndex:
                         lambda p: chip_cell(kb, self.ids[p], metric, precision))
             return column
 
-    def certification(self, wanted: np.ndarray, status: Callable[[str], str]) -> tuple[list[str], np.ndarray]:
-        """Each entity's 安全可靠测评 match ('listed-product', 'same-family', 'none'; a system is 'none') and
-        where it is listed, filled for the `wanted` entities: `status(chip_id)` is asked once per chip."""
+    def certification(self, wanted: np.ndarray, status: Callable[[str], str]) -> list[str]:
+        """Each entity's 安全可靠测评 match ('listed-product', 'same-family', 'none'; a system is 'none'),
+        filled for the `wanted` entities: `status(chip_id)` is asked once per chip."""
         with self._lock:
             for position in compute.positions(wanted & ~self._certification_known):
                 entity = self.entities[position]
                 label = status(entity["id"]) if entity["entity_kind"] == "chip" else "none"
                 self._certification[position] = label
-                self._listed[position] = label != "none"
+                self._listed[position] = label == "listed-product"
+                self._same_family[position] = label == "same-family"
                 self._certification_known[position] = True
-            return self._certification, self._listed
+            return self._certification
 
     def find(self, query: Query, certification: Callable[[str], str]) -> Found:
         """The rows matching every filter, in answer order, and the entities lacking a metric asked."""
-        if query.sort_by in TEXT:
-            numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
-            raise InputError(f"sort_by {query.sort_by} is a text spec and has no order; rank by one of "
-                             f"{', '.join(numeric)}, or filter on it with where.")
         pool = ~self._none
         if query.vendors is not None:
             pool &= compute.mask(self.size, [p for v in sorted(query.vendors) for p in self._by_vendor.get(v, [])])
@@ -229,10 +228,13 @@ class CatalogIndex:
         if query.kind is not None:
             pool &= self._of_kind(query.kind)
         status: Mapping[str, str] = {}
+        same_family: list[str] = []
         if query.certified is not None:
-            labels, listed = self.certification(pool, certification)
-            pool &= listed if query.certified else ~listed
-            status = _Labels(self, labels)
+            # Certified is the listed product itself (as xinchuang_certified says); a chip only of a listed
+            # product's family is not, and is named as left out.
+            status = _Labels(self, self.certification(pool, certification))
+            same_family = [self.ids[p] for p in compute.positions(pool & self._same_family)]
+            pool &= self._listed if query.certified else ~self._listed
         metrics = query.metrics
         columns = {m: self.column(m, query.precision, pool) for m in metrics}
         # An entity fails when a figure it reports breaks a condition; it lacks a metric when it passes
@@ -256,7 +258,7 @@ class CatalogIndex:
             keys = self._listing_rank[matched]
         order = [int(matched[i]) for i in compute.sort_order(keys, bool(down))]
         return Found(rows=Matches(self, order, metrics, query.precision), missing=missing, metrics=metrics,
-                     descending=down, status=status)
+                     descending=down, status=status, same_family=same_family)
 
     def _of_kind(self, kind: str) -> np.ndarray:
         wanted = kind.strip().casefold()
