@@ -116,3 +116,24 @@ def test_intervals_divided_pair_by_pair_and_nan_for_a_divisor_that_may_be_zero()
     (implied, widened, unknown) = compute.intervals_divided([(557.6, 557.6), (10, 20), (1, 1)],
                                                             [(0.1, 0.1), (2, 4), (0, 1)])
     assert math.isclose(implied[0], 5576) and widened == (2.5, 10.0) and all(math.isnan(x) for x in unknown)
+
+_INTERVAL_RULE = {">": lambda lo, hi, v: lo > v, ">=": lambda lo, hi, v: lo >= v, "<": lambda lo, hi, v: hi < v,
+                  "<=": lambda lo, hi, v: hi <= v, "=": lambda lo, hi, v: lo <= v <= hi,
+                  "!=": lambda lo, hi, v: not lo <= v <= hi}
+
+
+@given(ends=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5)), max_size=30),
+       op=st.sampled_from(sorted(_INTERVAL_RULE)), value=st.integers(-1, 26))
+def test_a_column_condition_decides_each_interval_as_the_single_cell_rule(ends, op, value) -> None:
+    lows = [float(lo) for lo, _ in ends]
+    highs = [float(lo + width) for lo, width in ends]
+    held = compute.interval_holds(compute.as_array(lows), compute.as_array(highs), op, float(value))
+    assert held.tolist() == [_INTERVAL_RULE[op](lo, hi, value) for lo, hi in zip(lows, highs, strict=True)]
+
+
+def test_masks_positions_and_ranks_invert_each_other() -> None:
+    where = compute.mask(6, [4, 1])
+    assert where.tolist() == [False, True, False, False, True, False]
+    assert compute.positions(where).tolist() == [1, 4]
+    assert compute.ranks_of([2, 0, 1]).tolist() == [1.0, 2.0, 0.0]
+    assert compute.flags([]).shape == (0,)

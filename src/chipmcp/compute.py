@@ -396,6 +396,53 @@ def sort_order(keys: np.ndarray, descending: bool) -> list[int]:
     return [int(i) for i in np.argsort(-keys if descending else keys, kind="stable")]
 
 
+# --- columns: one value per entity of a catalog, filtered and ordered at once ------------------------------
+# find_chips tests thousands of entities with one array operation per condition (chipmcp.catalog_index);
+# each function here is the vectorised form of the rule a single cell is tested by.
+
+def flags(values: Sequence[bool]) -> np.ndarray:
+    """A boolean mask."""
+    return np.array(values, dtype=bool).reshape(len(values))
+
+
+def mask(size: int, positions: Sequence[int]) -> np.ndarray:
+    """A mask of `size` entries, true at `positions`."""
+    out = np.zeros(size, dtype=bool)
+    out[np.asarray(positions, dtype=int)] = True
+    return out
+
+
+def positions(where: np.ndarray) -> np.ndarray:
+    """The indices where a mask is true, in order."""
+    return np.flatnonzero(where)
+
+
+def ranks_of(order: Sequence[int]) -> np.ndarray:
+    """The inverse of an ordering: rank[order[k]] = k."""
+    out = np.empty(len(order), dtype=float)
+    out[np.asarray(order, dtype=int)] = np.arange(len(order), dtype=float)
+    return out
+
+
+def interval_holds(lows: np.ndarray, highs: np.ndarray, op: str, value: float) -> np.ndarray:
+    """Where each [low, high] passes `op value` as a whole: ≥/> test the low end, ≤/< the high end, = needs
+    the value inside the interval, != outside it."""
+    match op:
+        case ">":
+            return lows > value
+        case ">=":
+            return lows >= value
+        case "<":
+            return highs < value
+        case "<=":
+            return highs <= value
+        case "=":
+            return (lows <= value) & (value <= highs)
+        case "!=":
+            return ~((lows <= value) & (value <= highs))
+    raise ValueError(f"unknown comparison {op!r}")
+
+
 # --- cells: a chosen figure with its ends and claims, carried through arithmetic -------------------------
 
 def _point_or_range(target: Any, low: float, high: float, digits: int = 6) -> None:

@@ -14,15 +14,14 @@ Rows are paged (total, returned, offset; `more` gives the call for the next page
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .. import compute, selection
+from .. import catalog_index, selection
 from ..errors import InputError
 from ..kb import KnowledgeBase, display_name
-from ..metric_cells import HIGHER_IS_BETTER, METRICS, metric_cell
+from ..metric_cells import HIGHER_IS_BETTER, METRICS
 from ..models import Cell, ChipList, ChipRow, Condition, Detail, NotReported
 from .common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
 from .registry import Arguments, Name, Precision, Tool
@@ -71,57 +70,35 @@ def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | No
                          + (f". Filter on {sort_by} with where instead." if sort_by in TEXT_SPECS else
                             f"; not '{sort_by}'."))
     filters: list[str] = []
-    pool = [e for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")]
+    family = None
     if vendor is not None:
         match = resolve(kb, vendor, VENDOR, "vendor")
         family = {match.id, *kb.names.subsidiaries(match.id)}
-        pool = [e for e in pool if e["vendor"] in family]
         subs = sorted(family - {match.id})
         filters.append(f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else ""))
+    # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.catalog_index);
+    # `rows` builds a row's cells only when it is read, so a page costs its own rows.
+    found = catalog_index.of(kb).find(catalog_index.Query(
+        vendors=frozenset(family) if family is not None else None, domestic=domestic, kind=kind, certified=certified,
+        conditions=tuple(conditions), sort_by=sort_by, descending=descending, precision=precision),
+        certification=lambda chip: chip_status(kb, chip).match)
+    rows, missing, wanted, down, status = found.rows, found.missing, found.metrics, found.descending, found.status
     if domestic is not None:
-        pool = [e for e in pool if ((kb.entity(e["vendor"]) or {}).get("country") == "CN") == domestic]
         filters.append("Chinese vendors" if domestic else "non-Chinese vendors")
     if kind is not None:
-        pool = _of_kind(kb, pool, kind)
         filters.append(f"kind {kind}")
-    status: dict[str, str] = {}
     if certified is not None:
-        for e in pool:
-            status[e["id"]] = chip_status(kb, e["id"]).match if e["entity_kind"] == "chip" else "none"
         # Certified means what xinchuang_certified says: the listed product itself. A chip only of a listed
         # product's family is not certified, and the answer names those it left out.
-        family = [e["id"] for e in pool if status[e["id"]] == "same-family"]
-        pool = [e for e in pool if (status[e["id"]] == "listed-product") == certified]
+        family = found.same_family
         if certified:
             filters.append("on the 安全可靠测评 list as the listed product" + (
                 f" (not counting {len(family)} only of a listed product's family: {', '.join(family)})" if family else ""))
         else:
             filters.append("not on the 安全可靠测评 list as a product" + (
                 f" ({len(family)} of them of a listed product's family)" if family else ""))
-
-    wanted = list(dict.fromkeys([c.metric for c in conditions] + ([sort_by] if sort_by else [])))
-    missing: dict[str, list[str]] = {m: [] for m in wanted}
-    rows: list[tuple[dict[str, Any], dict[str, Cell]]] = []
-    for entity in pool:
-        row_cells = {m: chip_cell(kb, entity["id"], m, precision) for m in wanted}
-        lacking = [m for m, c in row_cells.items() if not _reported(c)]
-        if any(not _passes(row_cells[c.metric], c) for c in conditions if c.metric not in lacking):
-            continue
-        if lacking:
-            for m in lacking:
-                missing[m].append(entity["id"])
-            continue
-        rows.append((entity, row_cells))
     filters += [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
                 for c in conditions]
-    down = None
-    if sort_by:
-        down = HIGHER_IS_BETTER[sort_by] if descending is None else descending
-        keys = compute.as_array([_sort_key(cells[sort_by], HIGHER_IS_BETTER[sort_by]) for _, cells in rows])
-        order = compute.sort_order(keys, down)
-        rows = [rows[i] for i in order]
-    else:
-        rows.sort(key=lambda pair: (pair[0]["vendor"] or "", pair[0]["entity_kind"], pair[0]["id"]))
     page = rows[offset:offset + limit]
     full = detail == "full"
     out = [ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
@@ -191,48 +168,6 @@ def _condition(raw: dict[str, Any] | WhereCondition) -> Condition:
     if value != value or value in (float("inf"), float("-inf")):
         raise InputError(f"{metric} compares with a finite number.")
     return Condition(metric=metric, op=op, value=value)
-
-
-def _of_kind(kb: KnowledgeBase, pool: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
-    wanted = kind.strip().casefold()
-    kinds = sorted({e["kind"] for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")})
-    if wanted == "system":
-        return [e for e in pool if e["entity_kind"] == "system"]
-    if wanted not in {k.casefold() for k in kinds}:
-        raise InputError(f"Unknown kind '{kind}'. Allowed: system, {', '.join(kinds)}.")
-    return [e for e in pool if e["kind"].casefold() == wanted]
-
-
-def chip_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
-    """The cell find_chips filters and sorts on; a price in another currency than 元 is not comparable here."""
-    found = _cell(kb, entity, metric, precision)
-    if metric in ("price", "price_per_tflops") and found.unit and not found.unit.startswith("元"):
-        return Cell(unit=found.unit, label=f"price printed in {found.unit}, not compared with 元")
-    return found
-
-
-@lru_cache(maxsize=65536)  # the knowledge base cannot change while open: a cell, once chosen, stays right
-def _cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
-    return metric_cell(kb, entity, metric, precision)
-
-
-def _reported(cell: Cell) -> bool:
-    return cell.text is not None or cell.ends() is not None
-
-
-def _passes(cell: Cell, condition: Condition) -> bool:
-    if isinstance(condition.value, str):
-        found = condition.value.casefold() in (cell.text or "").casefold()
-        return not found if condition.op == "!=" else found
-    low, high = cell.ends()  # type: ignore[misc]
-    v = condition.value
-    return {">": low > v, ">=": low >= v, "<": high < v, "<=": high <= v,
-            "=": low <= v <= high, "!=": not low <= v <= high}[condition.op]
-
-
-def _sort_key(cell: Cell, higher_is_better: bool) -> float:
-    low, high = cell.ends()  # type: ignore[misc]
-    return low if higher_is_better else high
 
 
 def _vendor_name(kb: KnowledgeBase, vendor_id: str | None) -> str:

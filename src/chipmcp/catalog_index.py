@@ -1,0 +1,298 @@
+"""The catalog as columns, for find_chips: every chip and system of one knowledge base in one fixed order,
+and for each (metric, precision) asked about, the ends of every entity's chosen cell side by side, so a
+filter or a ranking over thousands of entities is a few vectorised steps of the compute core and Cells
+are built only for the rows an answer shows.
+
+    of(kb) -> CatalogIndex                          one per knowledge base, built on first use
+    CatalogIndex.find(query, certification) -> Found
+    chip_cell(kb, entity, metric, precision) -> Cell   the cell find_chips filters, sorts and shows
+
+A column's entries come from the same `chip_cell` an answer shows (the one figure-selection rule,
+through metric_cells), so a row's place and its printed cell cannot disagree; each entry is computed once,
+when a query first needs it. The knowledge base cannot change while open, so an entry stays right for its
+life; columns are kept least recently used first out, a bounded number of them, so asking about every
+metric at every precision cannot grow memory without limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, overload
+
+from . import compute, selection
+from .errors import InputError
+from .kb import KnowledgeBase
+from .metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
+from .models import Cell, Condition
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MAX_COLUMNS = 64  # each holds two floats per entity: 64 × 13,000 entities (a 100× catalog) ≈ 13 MB
+MAX_CELLS = 8192  # Cells of shown rows, kept for repeated pages
+_PRECISION_FREE = object()  # the column key of a metric that reads no compute (memory, power, TPP, text)
+
+
+def chip_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
+    """The cell find_chips filters and sorts on; a price in another currency than 元 is not comparable here."""
+    found = metric_cell(kb, entity, metric, precision)
+    if metric in ("price", "price_per_tflops") and found.unit and not found.unit.startswith("元"):
+        return Cell(unit=found.unit, label=f"price printed in {found.unit}, not compared with 元")
+    return found
+
+
+@dataclass(frozen=True)
+class Query:
+    """What find_chips asks, its names already resolved: `vendors` is a company with its subsidiaries."""
+
+    vendors: frozenset[str] | None = None
+    domestic: bool | None = None
+    kind: str | None = None
+    certified: bool | None = None
+    conditions: tuple[Condition, ...] = ()
+    sort_by: str | None = None
+    descending: bool | None = None
+    precision: str = "fp16"
+
+    @property
+    def metrics(self) -> list[str]:
+        """The metrics filtered or sorted on, each once, in the order asked."""
+        return list(dict.fromkeys([c.metric for c in self.conditions] + ([self.sort_by] if self.sort_by else [])))
+
+
+class Column:
+    """One metric at one precision for every entity of the index: whether its cell reports anything, the
+    ends of a numeric cell (NaN where not reported), the case-folded text of a text spec. Entries are
+    filled on demand, for the entities a query's cheap filters leave (`known` says which are), so a first
+    query does no more work than reading those entities' cells one by one, and later queries none."""
+
+    def __init__(self, size: int, text: bool) -> None:
+        self.known = compute.mask(size, ())
+        self.reported = compute.mask(size, ())
+        self.low = compute.as_array([None] * size)
+        self.high = compute.as_array([None] * size)
+        self.is_text = text
+        self.text: list[str] = [""] * size if text else []
+
+    def fill(self, wanted: np.ndarray, cell_of: Callable[[int], Cell]) -> None:
+        """Enter the cell of every wanted entity not entered yet."""
+        for position in compute.positions(wanted & ~self.known):
+            cell = cell_of(int(position))
+            ends = cell.ends()
+            self.reported[position] = cell.text is not None or ends is not None
+            if self.is_text:
+                self.text[position] = (cell.text or "").casefold()
+            elif ends is not None:
+                self.low[position], self.high[position] = ends
+            self.known[position] = True
+
+    def passes(self, condition: Condition) -> np.ndarray:
+        """Where the condition holds (meaningful where the metric is reported)."""
+        if isinstance(condition.value, str):
+            wanted = condition.value.casefold()
+            found = compute.flags([wanted in t for t in self.text])
+            return ~found if condition.op == "!=" else found
+        return compute.interval_holds(self.low, self.high, condition.op, condition.value)
+
+    def sort_keys(self, higher_is_better: bool) -> np.ndarray:
+        """The cautious end: the low end when higher is better, the high end when lower is better."""
+        return self.low if higher_is_better else self.high
+
+
+class Matches(Sequence[tuple[dict[str, Any], dict[str, Cell]]]):
+    """The rows matching a query in answer order, as (entity, cells of the metrics asked); a row's Cells are
+    built when it is read, so a page of ten from thousands of matches builds ten rows."""
+
+    def __init__(self, index: CatalogIndex, positions: list[int], metrics: list[str], precision: str) -> None:
+        self._index, self._positions, self._metrics, self._precision = index, positions, metrics, precision
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, item: int) -> tuple[dict[str, Any], dict[str, Cell]]: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[tuple[dict[str, Any], dict[str, Cell]]]: ...
+    def __getitem__(self, item: int | slice) -> Any:
+        if isinstance(item, slice):
+            return [self._row(p) for p in self._positions[item]]
+        return self._row(self._positions[item])
+
+    def __iter__(self) -> Iterator[tuple[dict[str, Any], dict[str, Cell]]]:
+        return (self._row(p) for p in self._positions)
+
+    @property
+    def ids(self) -> list[str]:
+        return [self._index.ids[p] for p in self._positions]
+
+    def _row(self, position: int) -> tuple[dict[str, Any], dict[str, Cell]]:
+        entity = self._index.entities[position]
+        return entity, {m: self._index.cell(entity["id"], m, self._precision) for m in self._metrics}
+
+
+@dataclass
+class Found:
+    """find_chips' answer before it is worded: the matching rows, and per metric asked the entities that
+    pass every other filter but lack it (in catalog order)."""
+
+    rows: Matches
+    missing: dict[str, list[str]]
+    metrics: list[str]
+    descending: bool | None
+    status: Mapping[str, str]  # certification match per entity id, when `certified` filtered
+    same_family: list[str]  # when `certified` filtered: those the other filters left only of a listed product's family
+
+
+class CatalogIndex:
+    """Every chip and system of one knowledge base, in id order (the order kb.entities gives), with the
+    facts the cheap filters read, and columns of cells built on first use."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = weakref.ref(kb)  # the index lives beside its knowledge base, never keeping it alive
+        self.entities = [e for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")]
+        self.ids = [e["id"] for e in self.entities]
+        self.size = len(self.entities)
+        self.position = {entity_id: position for position, entity_id in enumerate(self.ids)}
+        self._by_vendor: dict[str | None, list[int]] = {}
+        self._by_kind: dict[str, list[int]] = {}
+        for position, entity in enumerate(self.entities):
+            self._by_vendor.setdefault(entity["vendor"], []).append(position)
+            self._by_kind.setdefault(entity["kind"].casefold(), []).append(position)
+        self.kinds = sorted({e["kind"] for e in self.entities})
+        self._chinese = compute.flags([(kb.entity(e["vendor"]) or {}).get("country") == "CN" for e in self.entities])
+        self._system = compute.flags([e["entity_kind"] == "system" for e in self.entities])
+        # A listing without a sort goes by vendor, then chips before systems, then id.
+        listing = sorted(range(self.size), key=lambda p: (self.entities[p]["vendor"] or "",
+                                                          self.entities[p]["entity_kind"], self.ids[p]))
+        self._listing_rank = compute.ranks_of(listing)
+        self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
+        self._none = compute.mask(self.size, ())
+        self._certification = ["none"] * self.size
+        self._listed = compute.mask(self.size, ())
+        self._same_family = compute.mask(self.size, ())
+        self._certification_known = compute.mask(self.size, ())
+        self._lock = threading.Lock()
+        self.cell = lru_cache(maxsize=MAX_CELLS)(self._cell)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        kb = self._kb()
+        if kb is None:
+            raise RuntimeError("the knowledge base of this catalog index was closed and dropped")
+        return kb
+
+    def _cell(self, entity: str, metric: str, precision: str) -> Cell:
+        return chip_cell(self.kb, entity, metric, precision)
+
+    def column(self, metric: str, precision: str, wanted: np.ndarray | None = None) -> Column:
+        """`metric` at `precision`, its entries filled for the `wanted` entities (default: all)."""
+        key = (metric, precision if metric == "compute_tflops" or metric in selection.DERIVED else _PRECISION_FREE)
+        with self._lock:  # one entry per entity and column, however many threads ask for it at once
+            column = self._columns.get(key)
+            if column is None:
+                column = self._columns[key] = Column(self.size, metric in TEXT)
+                while len(self._columns) > MAX_COLUMNS:
+                    self._columns.popitem(last=False)
+            else:
+                self._columns.move_to_end(key)
+            kb = self.kb
+            column.fill(~self._none if wanted is None else wanted,
+                        lambda p: chip_cell(kb, self.ids[p], metric, precision))
+            return column
+
+    def certification(self, wanted: np.ndarray, status: Callable[[str], str]) -> list[str]:
+        """Each entity's 安全可靠测评 match ('listed-product', 'same-family', 'none'; a system is 'none'),
+        filled for the `wanted` entities: `status(chip_id)` is asked once per chip."""
+        with self._lock:
+            for position in compute.positions(wanted & ~self._certification_known):
+                entity = self.entities[position]
+                label = status(entity["id"]) if entity["entity_kind"] == "chip" else "none"
+                self._certification[position] = label
+                self._listed[position] = label == "listed-product"
+                self._same_family[position] = label == "same-family"
+                self._certification_known[position] = True
+            return self._certification
+
+    def find(self, query: Query, certification: Callable[[str], str]) -> Found:
+        """The rows matching every filter, in answer order, and the entities lacking a metric asked."""
+        pool = ~self._none
+        if query.vendors is not None:
+            pool &= compute.mask(self.size, [p for v in sorted(query.vendors) for p in self._by_vendor.get(v, [])])
+        if query.domestic is not None:
+            pool &= self._chinese if query.domestic else ~self._chinese
+        if query.kind is not None:
+            pool &= self._of_kind(query.kind)
+        status: Mapping[str, str] = {}
+        same_family: list[str] = []
+        if query.certified is not None:
+            # Certified is the listed product itself (as xinchuang_certified says); a chip only of a listed
+            # product's family is not, and is named as left out.
+            status = _Labels(self, self.certification(pool, certification))
+            same_family = [self.ids[p] for p in compute.positions(pool & self._same_family)]
+            pool &= self._listed if query.certified else ~self._listed
+        metrics = query.metrics
+        columns = {m: self.column(m, query.precision, pool) for m in metrics}
+        # An entity fails when a figure it reports breaks a condition; it lacks a metric when it passes
+        # every condition it can be tested on and does not report that metric.
+        passing = pool.copy()
+        for condition in query.conditions:
+            column = columns[condition.metric]
+            passing &= ~(column.reported & ~column.passes(condition))
+        missing: dict[str, list[str]] = {}
+        complete = passing.copy()
+        for metric in metrics:
+            lacking = passing & ~columns[metric].reported
+            missing[metric] = [self.ids[p] for p in compute.positions(lacking)]
+            complete &= ~lacking
+        matched = compute.positions(complete)
+        down = None
+        if query.sort_by:
+            down = HIGHER_IS_BETTER[query.sort_by] if query.descending is None else query.descending
+            keys = columns[query.sort_by].sort_keys(HIGHER_IS_BETTER[query.sort_by])[matched]
+        else:
+            keys = self._listing_rank[matched]
+        order = [int(matched[i]) for i in compute.sort_order(keys, bool(down))]
+        return Found(rows=Matches(self, order, metrics, query.precision), missing=missing, metrics=metrics,
+                     descending=down, status=status, same_family=same_family)
+
+    def _of_kind(self, kind: str) -> np.ndarray:
+        wanted = kind.strip().casefold()
+        if wanted == "system":
+            return self._system
+        if wanted not in self._by_kind:
+            raise InputError(f"Unknown kind '{kind}'. Allowed: system, {', '.join(self.kinds)}.")
+        return compute.mask(self.size, self._by_kind[wanted])
+
+
+class _Labels(Mapping[str, str]):
+    """A label per entity id, read from a column without building a dict of every entity per answer."""
+
+    def __init__(self, index: CatalogIndex, labels: list[str]) -> None:
+        self._index, self._labels = index, labels
+
+    def __getitem__(self, key: str) -> str:
+        return self._labels[self._index.position[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index.ids)
+
+    def __len__(self) -> int:
+        return self._index.size
+
+
+_indexes: weakref.WeakKeyDictionary[KnowledgeBase, CatalogIndex] = weakref.WeakKeyDictionary()
+_indexes_lock = threading.Lock()
+
+
+def of(kb: KnowledgeBase) -> CatalogIndex:
+    """The catalog index of `kb`, built on first use (its columns later, as queries ask for them)."""
+    with _indexes_lock:
+        index = _indexes.get(kb)
+        if index is None:
+            index = _indexes[kb] = CatalogIndex(kb)
+        return index
