@@ -167,3 +167,16 @@ async def test_a_chip_compare_has_no_parts_checks_and_a_chip_without_figures_sti
     assert not result.is_error, result.content[0].text
     rows = {row["id"]: row for row in result.structured_content["rows"]}
     assert "versus_parts" not in rows["huawei-ascend-910b"] and rows["amd-mi300x"].get("cells", {}) == {}
+
+
+async def test_a_chip_missing_the_asked_precision_is_told_what_it_reports_and_how_to_ask(server) -> None:
+    answer = await call(server, "compare_chips", {"names": ["天垓150", "910B"], "precision": "int8"})
+    assert "iluvatar-tiangai-150: no INT8 compute figure; it reports FP16 (ask precision='fp16')." in answer["warnings"]
+    assert not [w for w in answer["warnings"] if "no compute figure reported" in w]
+
+
+async def test_an_estimate_headline_says_when_its_compute_has_no_printed_precision_or_is_sparse(server) -> None:
+    unlabeled = await call(server, "estimate_cluster", {"chip": "昇腾910D", "count": 8, "precision": "int8"})
+    assert "no printed precision (used for INT8)" in unlabeled["summary"]
+    sparse = await call(server, "estimate_cluster", {"chip": "H20", "count": 8})
+    assert "FP16 peak, sparse as printed" in sparse["summary"]

@@ -432,7 +432,12 @@ def _summary(e: ClusterEstimate) -> str:
     unit = "systems" if e.reported_page is not None else "servers"
     text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})"
     if e.compute_pflops.ends() is not None:
-        text += f": {_total_text(e.compute_pflops)} {e.precision.upper()} peak"
+        label = e.compute_pflops.label
+        # The headline says what the number is when the rule took a figure other than a dense one at the precision.
+        what = (f"peak of a figure with no printed precision (used for {e.precision.upper()})"
+                if "precision not printed" in label else
+                f"{e.precision.upper()} peak, sparse as printed" if "sparse" in label else f"{e.precision.upper()} peak")
+        text += f": {_total_text(e.compute_pflops)} {what}"
     if e.memory_tb.ends() is not None:
         text += f", {_total_text(e.memory_tb)} memory"
     if e.system_power_kw.ends() is not None:

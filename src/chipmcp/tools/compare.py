@@ -93,7 +93,7 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
                           matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
                           cells=cells, composition=_composition(kb, m.id) if part else "", versus_parts=part)
             for m, e, cells, part in zip(matches, entities, row_cells, parts, strict=True)]
-    warnings = _warnings(matches, table, columns)
+    warnings = _warnings(kb, matches, table, columns)
     assumptions = _assumptions(detail, derived_precision, matches[base_index].name, bool(systems))
     cited = [c for row in rows for c in row.cells.values()]
     cited += [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
@@ -342,7 +342,8 @@ def _vendor(kb: KnowledgeBase, entity: dict[str, Any]) -> VendorRef:
     return VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"])
 
 
-def _warnings(matches: list[Any], table: list[dict[str, Cell]], columns: list[ComparisonColumn]) -> list[str]:
+def _warnings(kb: KnowledgeBase, matches: list[Any], table: list[dict[str, Cell]],
+              columns: list[ComparisonColumn]) -> list[str]:
     warnings = [f"'{m.query}': {m.note}" for m in matches if m.note]
     keys = [c.key for c in columns]
     contested = [f"{m.id} ({', '.join(k for k in keys if k in cells and cells[k].span)})"
@@ -354,14 +355,20 @@ def _warnings(matches: list[Any], table: list[dict[str, Cell]], columns: list[Co
         suspect = [k for k in keys if k in cells and cells[k].suspect and _filled(cells[k])]
         if suspect:
             warnings.append(f"{m.id}: {', '.join(suspect)} rest on a suspect figure: flagged, not ranked.")
-        if not any(_filled(cells.get(k)) for k in keys if k.startswith("compute_")):
-            warnings.append(f"{m.id}: no compute figure reported.")
+        shown = [k for k in keys if k.startswith("compute_")]
+        if shown and not any(_filled(cells.get(k)) for k in shown):
+            # Say what it does report, and the argument that shows it: never a flat "none" beside a figure.
+            reported = selection.reported_precisions(kb, [m.id])
+            asked = ", ".join(k.removeprefix("compute_").upper() for k in shown)
+            warnings.append(f"{m.id}: no {asked} compute figure; it reports {', '.join(p.upper() for p in reported)} "
+                            f"(ask precision='{reported[0]}')." if reported else f"{m.id}: no compute figure reported.")
     return warnings
 
 
 def _summary(c: Comparison) -> str:
     headline = {f"compute_{c.derived_precision}", "tflops_per_w", "w_per_tflops", "price_per_tflops"}
-    bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best and col.key in headline]
+    bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best and col.key in headline] or [
+        f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best]  # the columns asked for, when not these
     left = sorted({i for col in c.columns for i in col.left_out})
     text = (f"Compared {len(c.rows)} at {', '.join(p.upper() for p in c.precisions)}, baseline {c.baseline}. Best "
             "(every column's in columns[].best) — " + ("; ".join(bests) or "no comparable figures"))
