@@ -342,9 +342,17 @@ def _vendor(kb: KnowledgeBase, entity: dict[str, Any]) -> VendorRef:
     return VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"])
 
 
+def _match_warning(m: Any) -> str:
+    """A match note said short, twenty rows over: the model numbers it is not ('H20' is not H200)."""
+    related = [a.name for a in m.alternatives if a.score == 0]  # related models, listed, not scored
+    if related and len(related) == len(m.alternatives):
+        return f"'{m.query}' is {m.name} exactly, not {', '.join(related)} (ask for those by name)."
+    return f"'{m.query}': {m.note}"
+
+
 def _warnings(kb: KnowledgeBase, matches: list[Any], table: list[dict[str, Cell]],
               columns: list[ComparisonColumn]) -> list[str]:
-    warnings = [f"'{m.query}': {m.note}" for m in matches if m.note]
+    warnings = [_match_warning(m) for m in matches if m.note]
     keys = [c.key for c in columns]
     contested = [f"{m.id} ({', '.join(k for k in keys if k in cells and cells[k].span)})"
                  for m, cells in zip(matches, table, strict=True) if any(k in cells and cells[k].span for k in keys)]
