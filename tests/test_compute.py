@@ -40,14 +40,6 @@ def test_money_never_crosses_currencies_without_a_rate() -> None:
     assert float(compute.convert_money(1, "亿美元", "亿元", rate=7.1)) == pytest.approx(7.1)
 
 
-@given(cards=st.integers(1, 100_000), tflops=finite, tdp=finite)
-def test_doubling_count_doubles_compute_and_power(cards: int, tflops: float, tdp: float) -> None:
-    one = compute.size_cluster(cards, tflops, 64, 1600, tdp)
-    two = compute.size_cluster(cards * 2, tflops, 64, 1600, tdp)
-    assert math.isclose(two.compute_tflops, 2 * one.compute_tflops, rel_tol=1e-12)
-    assert math.isclose(two.chip_power_w, 2 * one.chip_power_w, rel_tol=1e-12)
-
-
 def test_rank_puts_missing_values_last_with_rank_zero() -> None:
     assert list(compute.rank(np.array([400.0, np.nan, 310.0]), higher_is_better=False)) == [2, 0, 1]
     assert list(compute.rank(np.array([376.0, 148.0]), higher_is_better=True)) == [1, 2]

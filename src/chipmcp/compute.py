@@ -198,19 +198,6 @@ def rank(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 # --- clusters -------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ClusterSize:
-    cards: int
-    servers: int
-    compute_tflops: float  # peak, before utilization
-    effective_tflops: float  # peak × utilization
-    memory_gb: float
-    memory_bandwidth_gbs: float
-    chip_power_w: float
-    system_power_w: float
-    energy_per_day_kwh: float
-
-
 def cards_for_target(target_pflops: float, card_tflops: float, utilization: float = 1.0,
                      p_base: int = 1000) -> int:
     """Cards needed so that cards × card_tflops × utilization reaches target_pflops."""
@@ -226,28 +213,6 @@ def servers_for_target(target_pflops: float, server_pflops: float, p_base: int =
 def servers_for_cards(cards: int, cards_per_server: int) -> int:
     """Servers to hold `cards` at `cards_per_server` each (the last one may be partly filled)."""
     return math.ceil(cards / cards_per_server)
-
-
-def size_cluster(cards: int, card_tflops: float, memory_gb: float, bandwidth_gbs: float, tdp_w: float,
-                 cards_per_server: int = 8, utilization: float = 1.0, power_overhead: float = 0.0,
-                 system_power_w: float | None = None) -> ClusterSize:
-    """Aggregate figures for `cards` cards. System power is the reported system power when given,
-    else chip power × (1 + overhead); energy per day is system power over 24 h."""
-    per_card = np.array([card_tflops, memory_gb, bandwidth_gbs, tdp_w], dtype=float)
-    total = per_card * cards
-    chip_power = float(total[3])
-    power = system_power_w if system_power_w is not None else chip_power * (1.0 + power_overhead)
-    return ClusterSize(
-        cards=cards,
-        servers=servers_for_cards(cards, cards_per_server),
-        compute_tflops=float(total[0]),
-        effective_tflops=float(total[0] * utilization),
-        memory_gb=float(total[1]),
-        memory_bandwidth_gbs=float(total[2]),
-        chip_power_w=chip_power,
-        system_power_w=float(power),
-        energy_per_day_kwh=float(power) * 24 / 1000,
-    )
 
 
 def aggregate(per_chip: np.ndarray, counts: np.ndarray) -> float:
