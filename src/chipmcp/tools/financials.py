@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from typing import Annotated
 
 from pydantic import Field
 
@@ -37,7 +36,7 @@ from .common import (
     summarize,
 )
 from .identity import IDENTITY_METRICS, company_identity, render_identity
-from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
+from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 
 COMPANY = frozenset({"vendor", "market"})
 _YEAR = re.compile(r"^(\d{4})$")
@@ -259,7 +258,7 @@ def render(a: VendorFinancials) -> str:
 class VendorFinancialsArguments(Arguments):
     vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, "
                                      "910B (→ Huawei)")
-    period: int | Annotated[str, Field(max_length=30)] | None = Field(None, description=(
+    period: PeriodArg = Field(None, description=(
         "2025 or '2025', 2025H1 (1H25), 2025Q3 (3Q25), FY25Q3, 2025Q1-Q3; parts of a year match it"))
     metric: str | None = Field(None, max_length=60, description=(
         "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))

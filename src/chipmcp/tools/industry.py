@@ -48,7 +48,7 @@ from .common import (
     source_refs,
     summarize,
 )
-from .registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
+from .registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 from .topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
 
 Row = dict[str, Any]
@@ -479,7 +479,7 @@ def _unless_printed(row: RankedShare) -> str:
 class IndustryFiguresArguments(Arguments):
     topic: Name = Field(description=(
         "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
-    period: int | Annotated[str, Field(max_length=30)] | None = Field(None, description="2024, 2025H1, FY25, 1H25, …")
+    period: PeriodArg = Field(None, description="2024, 2025H1, FY25, 1H25, …")
     metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
         "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
     detail: DetailArg = "summary"

@@ -23,6 +23,8 @@ Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list of p
 # detail and paging, shared by every tool that lists figures or rows (tools/common.py `page` and `summarize`).
 DEFAULT_LIMIT = 40
 MAX_LIMIT = 200
+# A period as a model writes it: 2025 or '2025', 2025H1, 1H25, FY25Q3 … (chipmcp.periods reads them all).
+PeriodArg = int | Annotated[str, Field(max_length=30)] | None
 DetailArg = Annotated[Literal["summary", "full"], Field(description=(
     "summary: each fact once, agreeing figures collapsed with all their citations; full: every figure row"))]
 OffsetArg = Annotated[int, Field(ge=0, le=100_000, description="Skip this many entries (paging; see page.more)")]
