@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="chipmcp: %(message)s")
     logging.getLogger("mcp.server.streamable_http").addFilter(_hang_ups_in_one_line)
     args = _parser().parse_args(argv)
-    from .errors import ChipMCPError
+    from chipmcp.errors import ChipMCPError
 
     try:
         folders = _folders(args)
@@ -149,7 +149,7 @@ def _hang_ups_in_one_line(record: logging.LogRecord) -> bool:
 
 def _folders(args: argparse.Namespace) -> list[Path]:
     """The bundled folder, CHIPMCP_KNOWLEDGE's and the --knowledge ones (checked: each must exist)."""
-    from .folders import knowledge_folders
+    from chipmcp.folders import knowledge_folders
 
     return knowledge_folders([*(args.knowledge_first or []), *(getattr(args, "knowledge", None) or [])])
 
@@ -161,8 +161,8 @@ def _names(value: str) -> tuple[str, ...]:
 def _serve_stdio(log_level: str, folders: list[Path]) -> int:
     import anyio
 
-    from .server import build_server
-    from .stdio import serve_stdio
+    from chipmcp.server import build_server
+    from chipmcp.stdio import serve_stdio
 
     logging.getLogger().setLevel(log_level)
     anyio.run(serve_stdio, build_server(log_level=log_level, warm_up=True, knowledge=folders))  # type: ignore[arg-type]
@@ -170,7 +170,7 @@ def _serve_stdio(log_level: str, folders: list[Path]) -> int:
 
 
 def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
-    from . import http
+    from chipmcp import http
 
     logging.getLogger().setLevel(args.log_level)
     settings = http.HttpSettings(host=args.host, port=args.port, allowed_hosts=args.allowed_hosts,
@@ -186,8 +186,8 @@ def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
 
 
 def _build(check_only: bool, out: Path | None, folders: list[Path]) -> int:
-    from . import build, kb
-    from .errors import KnowledgeError
+    from chipmcp import build, kb
+    from chipmcp.errors import KnowledgeError
 
     try:
         if check_only:
@@ -214,7 +214,7 @@ def _counts(counts: dict[str, int]) -> str:
 def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
     from mcp.server.mcpserver.exceptions import ToolError
 
-    from .server import build_server
+    from chipmcp.server import build_server
 
     try:
         parsed = json.loads(arguments)
@@ -238,8 +238,8 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
 
 
 def _verify(reports: list[Path], sources: list[str], folders: list[Path]) -> int:
-    from .kb import KnowledgeBase
-    from .verify import report, verify
+    from chipmcp.kb import KnowledgeBase
+    from chipmcp.verify import report, verify
 
     result = verify(KnowledgeBase.open_default(folders), reports, sources)
     print(report(result))
@@ -249,9 +249,9 @@ def _verify(reports: list[Path], sources: list[str], folders: list[Path]) -> int
 def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:
     from dataclasses import asdict
 
-    from .candidates import find_candidates
-    from .kb import KnowledgeBase
-    from .reports import read_report
+    from chipmcp.candidates import find_candidates
+    from chipmcp.kb import KnowledgeBase
+    from chipmcp.reports import read_report
 
     if not file.is_file():
         print(f"error: report file {file} not found", file=sys.stderr)
@@ -277,8 +277,8 @@ def _around(line: str, token: str, width: int = 36) -> str:
 
 
 def _new_source(source_id: str, report: Path, into: Path | None, folders: list[Path]) -> int:
-    from . import build
-    from .scaffold import new_source
+    from chipmcp import build
+    from chipmcp.scaffold import new_source
 
     if into is None:
         if len(folders) != 2:

@@ -27,11 +27,11 @@ from typing import Any
 import sqlite_utils
 from pydantic import ValidationError
 
-from . import compute, names
-from .errors import KnowledgeError
-from .fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
-from .folders import as_folders, folder_of, labels
-from .records import (
+from chipmcp import compute, names
+from chipmcp.errors import KnowledgeError
+from chipmcp.fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
+from chipmcp.folders import as_folders, folder_of, labels
+from chipmcp.records import (
     EXTENDABLE_KINDS,
     RECORD_KINDS,
     Announcement,
@@ -45,7 +45,7 @@ from .records import (
     Source,
     System,
 )
-from .units import UNITS
+from chipmcp.units import UNITS
 
 _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]")
 _ROW = re.compile(r"^\s*\{")

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from . import compute, names
-from .kb import KnowledgeBase
-from .units import PRECISIONS, UNITS
+from chipmcp import compute, names
+from chipmcp.kb import KnowledgeBase
+from chipmcp.units import PRECISIONS, UNITS
 
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
-from . import compute, selection
-from .errors import InputError
-from .kb import KnowledgeBase
-from .metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
-from .models import Cell, Condition
+from chipmcp import compute, selection
+from chipmcp.errors import InputError
+from chipmcp.kb import KnowledgeBase
+from chipmcp.metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
+from chipmcp.models import Cell, Condition
 
 if TYPE_CHECKING:
     import numpy as np

@@ -17,7 +17,7 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .http import HttpSettings
+from chipmcp.http import HttpSettings
 
 __all__ = ["GuardedH11Protocol", "connection_cap"]
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import compute, selection
-from .kb import KnowledgeBase
-from .models import Cell, ClauseTest, Standing
-from .units import PRECISION_BITS
+from chipmcp import compute, selection
+from chipmcp.kb import KnowledgeBase
+from chipmcp.models import Cell, ClauseTest, Standing
+from chipmcp.units import PRECISION_BITS
 
 QUANTITY_LABELS = {"tpp": "TPP", "performance_density": "PD"}
 

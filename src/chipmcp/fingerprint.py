@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from .folders import as_folders, labels
+from chipmcp.folders import as_folders, labels
 
 SCHEMA_VERSION = 8  # bump when the tables change shape, so cached databases are rebuilt
 

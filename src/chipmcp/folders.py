@@ -18,7 +18,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import KnowledgeError
+from chipmcp.errors import KnowledgeError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 EXTRA_ENV = "CHIPMCP_KNOWLEDGE"

@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .jsonrpc import Rejected, parse_message
+from chipmcp.jsonrpc import Rejected, parse_message
 
 __all__ = ["ConfigError", "HttpSettings", "create_app", "request_body_limit", "run"]
 
@@ -308,7 +308,7 @@ class ExhaustionLog:
 
 def create_app(settings: HttpSettings | None = None, server: MCPServer | None = None) -> ASGIApp:
     """The guarded ASGI app (settings default to those the CLI put in the environment)."""
-    from .server import build_server
+    from chipmcp.server import build_server
 
     settings = settings or HttpSettings.from_env()
     check(settings)
@@ -349,12 +349,12 @@ def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None
     (built here from `knowledge`, the bundled folder first, or from the default folders)."""
     import uvicorn
 
-    from .kb import ensure_database
+    from chipmcp.kb import ensure_database
 
     check(settings)
     os.environ["CHIPMCP_DB"] = str(ensure_database(knowledge))  # built once here, not raced by N workers
     os.environ[SETTINGS_ENV] = settings.to_env()
-    from .connections import BACKLOG
+    from chipmcp.connections import BACKLOG
 
     uvicorn.run("chipmcp.http:create_app", factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
                 workers=settings.workers if settings.workers > 1 else None,

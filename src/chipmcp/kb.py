@@ -17,9 +17,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from .fingerprint import fingerprint
-from .folders import bundled_dir, folder_of, knowledge_folders
-from .names import AliasEntry, EntityInfo, NameIndex, search_terms
+from chipmcp.fingerprint import fingerprint
+from chipmcp.folders import bundled_dir, folder_of, knowledge_folders
+from chipmcp.names import AliasEntry, EntityInfo, NameIndex, search_terms
 
 log = logging.getLogger("chipmcp")
 
@@ -49,7 +49,7 @@ def ensure_database(knowledge: Path | Sequence[Path] | None = None, db_path: Pat
     knowledge = knowledge or knowledge_folders()
     path = db_path or default_db_path(knowledge)
     if not path.exists():
-        from . import build  # only when there is something to build: the builder is slow to import
+        from chipmcp import build  # only when there is something to build: the builder is slow to import
 
         log.info("building the knowledge base into %s", path)
         build.build(knowledge, path)

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from .errors import AmbiguousNameError, NotFoundError
+from chipmcp.errors import AmbiguousNameError, NotFoundError
 
 _MARKS = str.maketrans("", "", "™®©℠")
 _SEPARATORS = re.compile(r"[\s\-_./·•・,，、:：;；'\"“”‘’()（）\[\]【】「」『』<>《》+*&|\\]+")

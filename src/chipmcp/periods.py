@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .errors import InputError
+from chipmcp.errors import InputError
 
 Day = tuple[int, int, int]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
+from chipmcp.errors import InputError
 
 ENCODINGS = ("utf-8-sig", "gb18030", "big5")
 

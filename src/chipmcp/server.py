@@ -33,14 +33,14 @@ from mcp.types import (
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from . import tools
-from ._version import __version__
-from .errors import ChipMCPError, KnowledgeError, plain_argument_errors
-from .kb import KnowledgeBase
-from .protocol import check_protocol_params
-from .schemas import compact_output_schema, untitled_input_schema
-from .tools import TOOLS, Tool
-from .tools.registry import MAX_LIMIT
+from chipmcp import tools
+from chipmcp._version import __version__
+from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
+from chipmcp.kb import KnowledgeBase
+from chipmcp.protocol import check_protocol_params
+from chipmcp.schemas import compact_output_schema, untitled_input_schema
+from chipmcp.tools import TOOLS, Tool
+from chipmcp.tools.registry import MAX_LIMIT
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -143,7 +143,7 @@ def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
     """Load what the first call needs (numpy, the database, the name index, OpenCC) while the client is
     still initializing; a failure here surfaces, with its message, on the first call instead."""
     try:
-        from . import compute
+        from chipmcp import compute
 
         compute.as_array(0.0)  # loads numpy
         knowledge().names.resolve("昇騰910B", frozenset({"chip"}), "chip")
@@ -308,7 +308,7 @@ def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBas
 
 
 def _register_prompts(mcp: MCPServer) -> None:
-    from . import prompts
+    from chipmcp import prompts
 
     async def tool_names() -> set[str]:
         return {tool.name for tool in await mcp.list_tools()}

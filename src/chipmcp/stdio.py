@@ -22,7 +22,7 @@ from mcp.server import MCPServer
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCNotification, JSONRPCRequest, JSONRPCResponse
 
-from .jsonrpc import Rejected, parse_message
+from chipmcp.jsonrpc import Rejected, parse_message
 
 __all__ = ["serve_stdio"]
 

@@ -3,16 +3,16 @@
 Adding a tool: one module ending in `TOOL = Tool(...)`, and one line in TOOLS below.
 """
 
-from . import catalog, cluster, compare, export, financials, industry, lookup, xinchuang
-from .catalog import find_chips
-from .cluster import estimate_cluster
-from .compare import compare_chips
-from .export import export_control_check
-from .financials import vendor_financials
-from .industry import industry_figures
-from .lookup import lookup_chip
-from .registry import Tool
-from .xinchuang import xinchuang_certified
+from chipmcp.tools import catalog, cluster, compare, export, financials, industry, lookup, xinchuang
+from chipmcp.tools.catalog import find_chips
+from chipmcp.tools.cluster import estimate_cluster
+from chipmcp.tools.compare import compare_chips
+from chipmcp.tools.export import export_control_check
+from chipmcp.tools.financials import vendor_financials
+from chipmcp.tools.industry import industry_figures
+from chipmcp.tools.lookup import lookup_chip
+from chipmcp.tools.registry import Tool
+from chipmcp.tools.xinchuang import xinchuang_certified
 
 TOOLS: tuple[Tool, ...] = (lookup.TOOL, compare.TOOL, cluster.TOOL, xinchuang.TOOL, financials.TOOL, catalog.TOOL,
                            industry.TOOL, export.TOOL)

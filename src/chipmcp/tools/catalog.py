@@ -18,14 +18,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .. import catalog_index, selection
-from ..errors import InputError
-from ..kb import KnowledgeBase, display_name
-from ..metric_cells import HIGHER_IS_BETTER, METRICS
-from ..models import Cell, ChipList, ChipRow, Condition, Detail, NotReported
-from .common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
-from .registry import Arguments, Name, Precision, Tool
-from .xinchuang import chip_status
+from chipmcp import catalog_index, selection
+from chipmcp.errors import InputError
+from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS
+from chipmcp.models import Cell, ChipList, ChipRow, Condition, Detail, NotReported
+from chipmcp.tools.common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
+from chipmcp.tools.registry import Arguments, Name, Precision, Tool
+from chipmcp.tools.xinchuang import chip_status
 
 TEXT_SPECS = ("memory_type", "release")
 NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")

@@ -9,15 +9,27 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .. import compute, selection
-from ..errors import InputError
-from ..kb import KnowledgeBase
-from ..models import Cell, ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
-from ..selection import check_precision, compute_unit
-from .common import CHIP_OR_SYSTEM, call_of, describe, figure, ids, match_line, number, page, resolve, source_lines, source_refs
-from .lookup import resolve_chip
-from .reconcile import Question, reconcile
-from .registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Precision, Tool
+from chipmcp import compute, selection
+from chipmcp.errors import InputError
+from chipmcp.kb import KnowledgeBase
+from chipmcp.models import Cell, ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
+from chipmcp.selection import check_precision, compute_unit
+from chipmcp.tools.common import (
+    CHIP_OR_SYSTEM,
+    call_of,
+    describe,
+    figure,
+    ids,
+    match_line,
+    number,
+    page,
+    resolve,
+    source_lines,
+    source_refs,
+)
+from chipmcp.tools.lookup import resolve_chip
+from chipmcp.tools.reconcile import Question, reconcile
+from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Precision, Tool
 
 PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")
 CURRENCIES = {"元": "元", "CNY": "元", "USD": "USD", "美元": "USD"}

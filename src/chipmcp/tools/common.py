@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .. import periods
-from ..errors import AmbiguousNameError, InputError, NotFoundError
-from ..kb import KnowledgeBase, display_name
-from ..models import Candidate, Cell, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
-from ..names import Match, signature
-from .registry import DEFAULT_LIMIT
+from chipmcp import periods
+from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
+from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.models import Candidate, Cell, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
+from chipmcp.names import Match, signature
+from chipmcp.tools.registry import DEFAULT_LIMIT
 
 # Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer
 # leaves, so a default answer stays within 6,000 with room for its page line and summary
@@ -74,7 +74,7 @@ def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: f
     asked of lookup_chip, a model asked of vendor_financials), the tool that answers for it — one 'did you
     mean' for every tool, from the names index and the full-text search; when it is close to nothing, how
     to write or find a name instead."""
-    from .topics import elsewhere  # the search is needed only when a name is missing
+    from chipmcp.tools.topics import elsewhere  # the search is needed only when a name is missing
 
     # A query carrying a model number ('TPU v5', 'Atlas 800') names a product: full-text search, which would
     # find any note mentioning v5, only redirects topics written in words ('ASIC market').

@@ -19,14 +19,14 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from .. import compute, export_control, selection
-from ..errors import InputError
-from ..kb import KnowledgeBase
-from ..metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
-from ..models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
-from .common import format_cell, ids, number, source_lines, source_refs
-from .lookup import resolve_chip
-from .registry import Arguments, Name, Precision, Tool
+from chipmcp import compute, export_control, selection
+from chipmcp.errors import InputError
+from chipmcp.kb import KnowledgeBase
+from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
+from chipmcp.models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
+from chipmcp.tools.common import format_cell, ids, number, source_lines, source_refs
+from chipmcp.tools.lookup import resolve_chip
+from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 
 # A system's own figure → the spec of its parts whose total it is compared with (its power: the chips' TDP).
 PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwidth_gbs", "power_w": "tdp_w"}

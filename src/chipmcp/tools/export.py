@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .. import compute, export_control, selection
-from ..kb import KnowledgeBase, display_name
-from ..models import Cell, ExportControlAnswer, Headroom, Standing, TppFigure, VendorRef
-from .common import describe, figure, format_value, match_line, source_lines, source_refs
-from .lookup import resolve_chip
-from .registry import Arguments, Name, Tool
+from chipmcp import compute, export_control, selection
+from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.models import Cell, ExportControlAnswer, Headroom, Standing, TppFigure, VendorRef
+from chipmcp.tools.common import describe, figure, format_value, match_line, source_lines, source_refs
+from chipmcp.tools.lookup import resolve_chip
+from chipmcp.tools.registry import Arguments, Name, Tool
 
 STATEMENT = ("ECCN 3A090 is a U.S. Export Administration Regulations entry: it governs U.S.-origin items and items "
              "otherwise subject to the EAR. This is an indicator computed from figures printed in research reports, "

@@ -9,12 +9,11 @@ from collections import defaultdict
 
 from pydantic import Field
 
-from .. import compute, periods
-from ..errors import InputError, NotFoundError
-from ..kb import KnowledgeBase, display_name
-from ..models import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
-from ..units import UNITS
-from .common import (
+from chipmcp import compute, periods
+from chipmcp.errors import InputError, NotFoundError
+from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.models import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
+from chipmcp.tools.common import (
     DEFAULT_LIMIT,
     call_of,
     conflict_lines,
@@ -35,8 +34,9 @@ from .common import (
     source_refs,
     summarize,
 )
-from .identity import IDENTITY_METRICS, company_identity, render_identity
-from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
+from chipmcp.tools.identity import IDENTITY_METRICS, company_identity, render_identity
+from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
+from chipmcp.units import UNITS
 
 COMPANY = frozenset({"vendor", "market"})
 _YEAR = re.compile(r"^(\d{4})$")

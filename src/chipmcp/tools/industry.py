@@ -11,10 +11,10 @@ from weakref import WeakKeyDictionary
 
 from pydantic import Field
 
-from .. import compute, periods
-from ..errors import NotFoundError
-from ..kb import KnowledgeBase
-from ..models import (
+from chipmcp import compute, periods
+from chipmcp.errors import NotFoundError
+from chipmcp.kb import KnowledgeBase
+from chipmcp.models import (
     Candidate,
     Detail,
     EntityFigures,
@@ -28,8 +28,7 @@ from ..models import (
     ShareTable,
     TopicMatch,
 )
-from ..units import UNITS
-from .common import (
+from chipmcp.tools.common import (
     ANSWER_BUDGET,
     call_of,
     conflict_lines,
@@ -48,8 +47,9 @@ from .common import (
     source_refs,
     summarize,
 )
-from .registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
-from .topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
+from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
+from chipmcp.tools.topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
+from chipmcp.units import UNITS
 
 Row = dict[str, Any]
 

@@ -6,11 +6,11 @@ from collections import Counter
 
 from pydantic import Field
 
-from .. import export_control, selection
-from ..errors import ChipMCPError, NotFoundError
-from ..kb import KnowledgeBase, display_name
-from ..models import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
-from .common import (
+from chipmcp import export_control, selection
+from chipmcp.errors import ChipMCPError, NotFoundError
+from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.models import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
+from chipmcp.tools.common import (
     CHIP_OR_SYSTEM,
     DEFAULT_LIMIT,
     VENDOR,
@@ -30,9 +30,9 @@ from .common import (
     source_refs,
     summarize,
 )
-from .registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
-from .registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
-from .xinchuang import certification_lines, chip_status
+from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
+from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
+from chipmcp.tools.xinchuang import certification_lines, chip_status
 
 
 def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_SYSTEM) -> NameMatch:

@@ -20,11 +20,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from .. import compute, selection
-from ..errors import InputError
-from ..kb import KnowledgeBase
-from ..models import Cell, ClusterEstimate, Reconciliation
-from .common import call_of, number
+from chipmcp import compute, selection
+from chipmcp.errors import InputError
+from chipmcp.kb import KnowledgeBase
+from chipmcp.models import Cell, ClusterEstimate, Reconciliation
+from chipmcp.tools.common import call_of, number
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..units import PRECISIONS
+from chipmcp.units import PRECISIONS
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list of precisions, units.PRECISIONS

@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import Field
 
-from ..kb import KnowledgeBase, display_name
-from ..models import Announcement, CertificationEntry, CertificationStatus, Detail, XinchuangAnswer
-from .common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
-from .registry import Arguments, DetailArg, Name, Tool
+from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.models import Announcement, CertificationEntry, CertificationStatus, Detail, XinchuangAnswer
+from chipmcp.tools.common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
+from chipmcp.tools.registry import Arguments, DetailArg, Name, Tool
 
 
 def _entry(kb: KnowledgeBase, row: dict[str, Any]) -> CertificationEntry:
