@@ -19,12 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chipmcp import catalog_index, compute, tools
+from chipmcp import catalog_index, tools
+from chipmcp.core import compute
+from chipmcp.core.units import PRECISIONS
 from chipmcp.kb import KnowledgeBase
 from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
 from chipmcp.models import Cell
 from chipmcp.tools.xinchuang import chip_status
-from chipmcp.units import PRECISIONS
 
 EXAMPLES = int(os.environ.get("CHIPMCP_FUZZ_EXAMPLES", "300"))
 NUMERIC = [m for m in METRICS if m not in TEXT]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chipmcp import compute
-from chipmcp.units import UNITS
+from chipmcp.core import compute
+from chipmcp.core.units import UNITS
 
 finite = st.floats(min_value=1e-6, max_value=1e9, allow_nan=False, allow_infinity=False)
 units_by_dimension: dict[str, list[str]] = {}

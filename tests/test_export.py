@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mcp import Client
 
-from chipmcp import build, compute
+from chipmcp import build
+from chipmcp.core import compute
 from chipmcp.errors import KnowledgeError
 from chipmcp.kb import KnowledgeBase, knowledge_dir
 from chipmcp.server import build_server

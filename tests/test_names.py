@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from chipmcp import names
+from chipmcp.core import names
 from chipmcp.errors import NotFoundError
 from chipmcp.tools.common import CHIP_OR_SYSTEM
 from conftest import ROOT

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from chipmcp import periods
+from chipmcp.core import periods
 from chipmcp.errors import InputError
 from chipmcp.records import PERIOD
 

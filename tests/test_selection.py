@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chipmcp import selection
+from chipmcp.core.units import PRECISIONS
 from chipmcp.errors import InputError
-from chipmcp.units import PRECISIONS
 
 
 def _figure_id(kb, entity: str, printed: str) -> int:

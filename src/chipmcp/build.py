@@ -27,7 +27,8 @@ from typing import Any
 import sqlite_utils
 from pydantic import ValidationError
 
-from chipmcp import compute, names
+from chipmcp.core import compute, names
+from chipmcp.core.units import UNITS
 from chipmcp.errors import KnowledgeError
 from chipmcp.fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
 from chipmcp.folders import as_folders, folder_of, labels
@@ -45,7 +46,6 @@ from chipmcp.records import (
     Source,
     System,
 )
-from chipmcp.units import UNITS
 
 _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]")
 _ROW = re.compile(r"^\s*\{")

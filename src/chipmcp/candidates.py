@@ -2,7 +2,7 @@
 
 A curation aid that adds nothing. A line is listed when it names an entity the knowledge base knows (by
 the server's own name index: every written alias, stock codes, simplified and traditional spellings)
-together with a number followed by a unit of the unit vocabulary (chipmcp.units), and no entity named on
+together with a number followed by a unit of the unit vocabulary (chipmcp.core.units), and no entity named on
 the line already holds that value (same dimension, same amount in base units, or the same printed token).
 Each candidate carries the entity the number most likely belongs to (the nearest name before it), a
 metric guess (the metric of that dimension whose label the words before the number resemble most), the
@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from chipmcp import compute, names
+from chipmcp.core import compute, names
+from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.kb import KnowledgeBase
-from chipmcp.units import PRECISIONS, UNITS
 
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
-from chipmcp import compute, selection
+from chipmcp import selection
+from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb import KnowledgeBase
 from chipmcp.metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chipmcp import compute, selection
+from chipmcp import selection
+from chipmcp.core import compute
+from chipmcp.core.units import PRECISION_BITS
 from chipmcp.kb import KnowledgeBase
 from chipmcp.models import Cell, ClauseTest, Standing
-from chipmcp.units import PRECISION_BITS
 
 QUANTITY_LABELS = {"tpp": "TPP", "performance_density": "PD"}
 

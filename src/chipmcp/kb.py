@@ -17,9 +17,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.fingerprint import fingerprint
 from chipmcp.folders import bundled_dir, folder_of, knowledge_folders
-from chipmcp.names import AliasEntry, EntityInfo, NameIndex, search_terms
 
 log = logging.getLogger("chipmcp")
 

@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from chipmcp import periods
+from chipmcp.core import periods
+from chipmcp.core.units import BOUNDS, ENGINES, PRECISIONS, SPARSITIES, UNITS
 from chipmcp.errors import InputError
-from chipmcp.units import BOUNDS, ENGINES, PRECISIONS, SPARSITIES, UNITS
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]

@@ -28,11 +28,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chipmcp import compute
+from chipmcp.core import compute
+from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb import KnowledgeBase
 from chipmcp.models import Cell, Claim
-from chipmcp.units import PRECISIONS, UNITS
 
 
 @dataclass(frozen=True)

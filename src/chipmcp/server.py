@@ -143,7 +143,7 @@ def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
     """Load what the first call needs (numpy, the database, the name index, OpenCC) while the client is
     still initializing; a failure here surfaces, with its message, on the first call instead."""
     try:
-        from chipmcp import compute
+        from chipmcp.core import compute
 
         compute.as_array(0.0)  # loads numpy
         knowledge().names.resolve("昇騰910B", frozenset({"chip"}), "chip")

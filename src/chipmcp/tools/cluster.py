@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from chipmcp import compute, selection
+from chipmcp import selection
+from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb import KnowledgeBase
 from chipmcp.models import Cell, ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts

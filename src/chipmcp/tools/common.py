@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from chipmcp import periods
+from chipmcp.core import periods
+from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb import KnowledgeBase, display_name
 from chipmcp.models import Candidate, Cell, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
-from chipmcp.names import Match, signature
 from chipmcp.tools.registry import DEFAULT_LIMIT
 
 # Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer

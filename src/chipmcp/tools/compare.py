@@ -19,7 +19,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from chipmcp import compute, export_control, selection
+from chipmcp import export_control, selection
+from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb import KnowledgeBase
 from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from chipmcp import compute, export_control, selection
+from chipmcp import export_control, selection
+from chipmcp.core import compute
 from chipmcp.kb import KnowledgeBase, display_name
 from chipmcp.models import Cell, ExportControlAnswer, Headroom, Standing, TppFigure, VendorRef
 from chipmcp.tools.common import describe, figure, format_value, match_line, source_lines, source_refs

@@ -9,7 +9,8 @@ from collections import defaultdict
 
 from pydantic import Field
 
-from chipmcp import compute, periods
+from chipmcp.core import compute, periods
+from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError, NotFoundError
 from chipmcp.kb import KnowledgeBase, display_name
 from chipmcp.models import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
@@ -36,7 +37,6 @@ from chipmcp.tools.common import (
 )
 from chipmcp.tools.identity import IDENTITY_METRICS, company_identity, render_identity
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
-from chipmcp.units import UNITS
 
 COMPANY = frozenset({"vendor", "market"})
 _YEAR = re.compile(r"^(\d{4})$")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from chipmcp.core.names import spaced
+from chipmcp.core.units import UNITS
 from chipmcp.kb import KnowledgeBase
 from chipmcp.models import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
-from chipmcp.names import spaced
 from chipmcp.tools.common import format_number, ids
-from chipmcp.units import UNITS
 
 IDENTITY_METRICS = frozenset({"stock_code", "exchange", "listing_date"})
 

@@ -11,7 +11,8 @@ from weakref import WeakKeyDictionary
 
 from pydantic import Field
 
-from chipmcp import compute, periods
+from chipmcp.core import compute, periods
+from chipmcp.core.units import UNITS
 from chipmcp.errors import NotFoundError
 from chipmcp.kb import KnowledgeBase
 from chipmcp.models import (
@@ -49,7 +50,6 @@ from chipmcp.tools.common import (
 )
 from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 from chipmcp.tools.topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
-from chipmcp.units import UNITS
 
 Row = dict[str, Any]
 

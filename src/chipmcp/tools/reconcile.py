@@ -20,7 +20,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from chipmcp import compute, selection
+from chipmcp import selection
+from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb import KnowledgeBase
 from chipmcp.models import Cell, ClusterEstimate, Reconciliation

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chipmcp.units import PRECISIONS
+from chipmcp.core.units import PRECISIONS
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list of precisions, units.PRECISIONS
@@ -23,7 +23,7 @@ Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list of p
 # detail and paging, shared by every tool that lists figures or rows (tools/common.py `page` and `summarize`).
 DEFAULT_LIMIT = 40
 MAX_LIMIT = 200
-# A period as a model writes it: 2025 or '2025', 2025H1, 1H25, FY25Q3 … (chipmcp.periods reads them all).
+# A period as a model writes it: 2025 or '2025', 2025H1, 1H25, FY25Q3 … (chipmcp.core.periods reads them all).
 PeriodArg = int | Annotated[str, Field(max_length=30)] | None
 DetailArg = Annotated[Literal["summary", "full"], Field(description=(
     "summary: each fact once, agreeing figures collapsed with all their citations; full: every figure row"))]

@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from chipmcp.core.names import FUZZY_ACCEPT, search_terms, spaced
 from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError
 from chipmcp.kb import KnowledgeBase
-from chipmcp.names import FUZZY_ACCEPT, search_terms, spaced
 
 INDUSTRY_KINDS = frozenset({"market", "workload"})
 # A company's figures that belong to industry tables (share tables, shipments, capex rankings); its

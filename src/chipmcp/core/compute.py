@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chipmcp.core.units import DIMENSIONS, UNITS
 from chipmcp.models import Cell, Claim
-from chipmcp.units import DIMENSIONS, UNITS
 
 
 class _LazyNumpy:
