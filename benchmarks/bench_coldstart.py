@@ -15,7 +15,7 @@ import time
 import numpy as np
 from _harness import chipmcp_server, noop_server, table
 
-from chipmcp.kb import ensure_database
+from chipmcp.kb.store import ensure_database
 from chipmcp.server import EXAMPLE_CALLS as CALLS
 
 

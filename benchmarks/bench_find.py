@@ -37,7 +37,7 @@ def worker(db: str, calls: int, seed: int) -> dict[str, list[float]]:
     from _harness import timed
 
     from chipmcp import tools
-    from chipmcp.kb import KnowledgeBase
+    from chipmcp.kb.store import KnowledgeBase
     from chipmcp.server import answer
 
     kb = KnowledgeBase(Path(db))

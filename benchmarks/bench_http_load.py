@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from chipmcp.kb import ensure_database
+from chipmcp.kb.store import ensure_database
 
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 INITIALIZE = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {

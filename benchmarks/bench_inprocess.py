@@ -19,7 +19,7 @@ import argparse
 from _harness import ms, table, timed, timed_cpu
 
 from chipmcp import tools
-from chipmcp.kb import KnowledgeBase, ensure_database
+from chipmcp.kb.store import KnowledgeBase, ensure_database
 from chipmcp.server import EXAMPLE_CALLS as CALLS
 from chipmcp.server import answer
 

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from _harness import ms, table, timed
 
-from chipmcp import build, tools
+from chipmcp import tools
 from chipmcp.errors import ChipMCPError
-from chipmcp.kb import KnowledgeBase, knowledge_dir
+from chipmcp.kb import build
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.server import answer
 
 LOOKUP, COMPARE, FIND = (tools.BY_NAME[name] for name in ("lookup_chip", "compare_chips", "find_chips"))

@@ -19,7 +19,7 @@ import argparse
 
 from _harness import chipmcp_server, ms, noop_server, table, timed
 
-from chipmcp.kb import KnowledgeBase, ensure_database
+from chipmcp.kb.store import KnowledgeBase, ensure_database
 from chipmcp.server import EXAMPLE_CALLS as CALLS
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from chipmcp import build
-from chipmcp.kb import KnowledgeBase, knowledge_dir
+from chipmcp.kb import build
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.server import build_server
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chipmcp import build
 from chipmcp.errors import KnowledgeError
-from chipmcp.kb import knowledge_dir
+from chipmcp.kb import build
+from chipmcp.kb.store import knowledge_dir
 
 VALID = {
     "sources.toml": """
@@ -365,15 +365,15 @@ def test_the_database_name_changes_when_the_builders_code_changes(tmp_path: Path
     part of the fingerprint, as the knowledge files are."""
     import shutil
 
-    from chipmcp import fingerprint as fp
+    from chipmcp.kb import fingerprint as fp
 
     package = tmp_path / "package"
-    shutil.copytree(Path(fp.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__", "tools"))
+    shutil.copytree(Path(fp.__file__).parents[1], package, ignore=shutil.ignore_patterns("__pycache__", "tools"))
     monkeypatch.setattr(fp, "_PACKAGE", package)
     folder = write(tmp_path / "knowledge", VALID)
     before = fp.fingerprint(folder)
-    (package / "build.py").write_text((package / "build.py").read_text(encoding="utf-8") + "\n# a changed rule\n",
-                                      encoding="utf-8")
+    builder = package / "kb" / "build.py"
+    builder.write_text(builder.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
     assert fp.fingerprint(folder) != before
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from chipmcp import catalog_index, tools
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
 from chipmcp.models import Cell
 from chipmcp.tools.xinchuang import chip_status

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from chipmcp import build
-from chipmcp.kb import KnowledgeBase, knowledge_dir
+from chipmcp.kb import build
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.server import build_server
 
 pytestmark = pytest.mark.anyio

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mcp import Client
 
-from chipmcp import build
 from chipmcp.core import compute
 from chipmcp.errors import KnowledgeError
-from chipmcp.kb import KnowledgeBase, knowledge_dir
+from chipmcp.kb import build
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.server import build_server
 
 pytestmark = pytest.mark.anyio

@@ -90,7 +90,7 @@ def test_the_wheel_declares_the_dependencies_pyproject_lists(wheel: Path) -> Non
 
 def test_the_installed_package_lives_in_the_venv_and_finds_its_own_knowledge(venv: Path) -> None:
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    out = subprocess.run([str(python), "-c", "import json, chipmcp, chipmcp.kb as kb; "
+    out = subprocess.run([str(python), "-c", "import json, chipmcp, chipmcp.kb.store as kb; "
                           "print(json.dumps([chipmcp.__file__, str(kb.knowledge_dir())]))"],
                          check=True, timeout=TIMEOUT, capture_output=True, text=True, cwd=venv.parent,
                          env=user_env(venv.parent)).stdout

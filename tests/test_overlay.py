@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from chipmcp import build
 from chipmcp.candidates import find_candidates
 from chipmcp.errors import KnowledgeError
-from chipmcp.fingerprint import fingerprint
-from chipmcp.kb import KnowledgeBase, knowledge_dir
+from chipmcp.kb import build
+from chipmcp.kb.fingerprint import fingerprint
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.server import build_server
 from conftest import ROOT
 from test_build import VALID, write

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from chipmcp.core import periods
 from chipmcp.errors import InputError
-from chipmcp.records import PERIOD
+from chipmcp.kb.records import PERIOD
 
 years = st.integers(min_value=2000, max_value=2099)
 

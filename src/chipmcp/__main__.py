@@ -149,7 +149,7 @@ def _hang_ups_in_one_line(record: logging.LogRecord) -> bool:
 
 def _folders(args: argparse.Namespace) -> list[Path]:
     """The bundled folder, CHIPMCP_KNOWLEDGE's and the --knowledge ones (checked: each must exist)."""
-    from chipmcp.folders import knowledge_folders
+    from chipmcp.kb.folders import knowledge_folders
 
     return knowledge_folders([*(args.knowledge_first or []), *(getattr(args, "knowledge", None) or [])])
 
@@ -186,8 +186,8 @@ def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
 
 
 def _build(check_only: bool, out: Path | None, folders: list[Path]) -> int:
-    from chipmcp import build, kb
     from chipmcp.errors import KnowledgeError
+    from chipmcp.kb import build, store
 
     try:
         if check_only:
@@ -198,7 +198,7 @@ def _build(check_only: bool, out: Path | None, folders: list[Path]) -> int:
                 for label, counts in by_folder.items():
                     print(f"  from {label}: {_counts(counts) or 'nothing'}")
         else:
-            path = out or kb.default_db_path(folders)
+            path = out or store.default_db_path(folders)
             counts = build.build(folders, path)
             print(f"built {path}: {_counts(counts)}")
     except KnowledgeError as error:
@@ -238,7 +238,7 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
 
 
 def _verify(reports: list[Path], sources: list[str], folders: list[Path]) -> int:
-    from chipmcp.kb import KnowledgeBase
+    from chipmcp.kb.store import KnowledgeBase
     from chipmcp.verify import report, verify
 
     result = verify(KnowledgeBase.open_default(folders), reports, sources)
@@ -250,7 +250,7 @@ def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:
     from dataclasses import asdict
 
     from chipmcp.candidates import find_candidates
-    from chipmcp.kb import KnowledgeBase
+    from chipmcp.kb.store import KnowledgeBase
     from chipmcp.reports import read_report
 
     if not file.is_file():
@@ -277,7 +277,7 @@ def _around(line: str, token: str, width: int = 36) -> str:
 
 
 def _new_source(source_id: str, report: Path, into: Path | None, folders: list[Path]) -> int:
-    from chipmcp import build
+    from chipmcp.kb import build
     from chipmcp.scaffold import new_source
 
     if into is None:

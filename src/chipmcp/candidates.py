@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 
 from chipmcp.core import compute, names
 from chipmcp.core.units import PRECISIONS, UNITS
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"

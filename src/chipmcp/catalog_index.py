@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, overload
 from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
 from chipmcp.models import Cell, Condition
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISION_BITS
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.models import Cell, ClauseTest, Standing
 
 QUANTITY_LABELS = {"tpp": "TPP", "performance_density": "PD"}

@@ -349,7 +349,7 @@ def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None
     (built here from `knowledge`, the bundled folder first, or from the default folders)."""
     import uvicorn
 
-    from chipmcp.kb import ensure_database
+    from chipmcp.kb.store import ensure_database
 
     check(settings)
     os.environ["CHIPMCP_DB"] = str(ensure_database(knowledge))  # built once here, not raced by N workers

@@ -31,7 +31,7 @@ from typing import Any
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.errors import InputError
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.models import Cell, Claim
 
 

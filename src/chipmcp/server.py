@@ -36,7 +36,7 @@ from pydantic.fields import FieldInfo
 from chipmcp import tools
 from chipmcp._version import __version__
 from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.protocol import check_protocol_params
 from chipmcp.schemas import compact_output_schema, untitled_input_schema
 from chipmcp.tools import TOOLS, Tool

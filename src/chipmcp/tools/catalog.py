@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from chipmcp import catalog_index, selection
 from chipmcp.errors import InputError
-from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS
 from chipmcp.models import Cell, ChipList, ChipRow, Condition, Detail, NotReported
 from chipmcp.tools.common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs

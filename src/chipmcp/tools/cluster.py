@@ -12,7 +12,7 @@ from pydantic import Field
 from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.models import Cell, ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.selection import check_precision, compute_unit
 from chipmcp.tools.common import (

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from chipmcp.core import periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
-from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.models import Candidate, Cell, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
 from chipmcp.tools.registry import DEFAULT_LIMIT
 

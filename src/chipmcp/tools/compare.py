@@ -22,7 +22,7 @@ from pydantic import Field
 from chipmcp import export_control, selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
 from chipmcp.models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
 from chipmcp.tools.common import format_cell, ids, number, source_lines, source_refs

@@ -7,7 +7,7 @@ from pydantic import Field
 
 from chipmcp import export_control, selection
 from chipmcp.core import compute
-from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.models import Cell, ExportControlAnswer, Headroom, Standing, TppFigure, VendorRef
 from chipmcp.tools.common import describe, figure, format_value, match_line, source_lines, source_refs
 from chipmcp.tools.lookup import resolve_chip

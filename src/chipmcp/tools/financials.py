@@ -12,7 +12,7 @@ from pydantic import Field
 from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError, NotFoundError
-from chipmcp.kb import KnowledgeBase, display_name
+from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.models import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
 from chipmcp.tools.common import (
     DEFAULT_LIMIT,

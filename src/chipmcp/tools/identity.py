@@ -7,7 +7,7 @@ from typing import Any
 
 from chipmcp.core.names import spaced
 from chipmcp.core.units import UNITS
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.models import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
 from chipmcp.tools.common import format_number, ids
 

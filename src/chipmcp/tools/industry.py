@@ -14,7 +14,7 @@ from pydantic import Field
 from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import NotFoundError
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.models import (
     Candidate,
     Detail,

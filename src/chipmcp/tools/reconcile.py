@@ -23,7 +23,7 @@ from typing import Any
 from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 from chipmcp.models import Cell, ClusterEstimate, Reconciliation
 from chipmcp.tools.common import call_of, number
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from chipmcp.core.names import FUZZY_ACCEPT, search_terms, spaced
 from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError
-from chipmcp.kb import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase
 
 INDUSTRY_KINDS = frozenset({"market", "workload"})
 # A company's figures that belong to industry tables (share tables, shipments, capex rankings); its

@@ -10,14 +10,15 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from chipmcp.folders import as_folders, labels
+from chipmcp.kb.folders import as_folders, labels
 
 SCHEMA_VERSION = 8  # bump when the tables change shape, so cached databases are rebuilt
 
 # The modules whose code decides what a build writes (rows, derived columns, conflicts, alias keys): their
 # source enters the digest too, so a changed rule never meets a database built by the old one.
-_BUILDER_MODULES = ("build.py", "records.py", "units.py", "compute.py", "names.py", "periods.py", "folders.py")
-_PACKAGE = Path(__file__).resolve().parent
+_BUILDER_MODULES = ("kb/build.py", "kb/records.py", "core/units.py", "core/compute.py", "core/names.py", "core/periods.py",
+                    "kb/folders.py")
+_PACKAGE = Path(__file__).resolve().parents[1]  # src/chipmcp
 
 
 def knowledge_files(knowledge_dir: Path) -> list[Path]:

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
-from chipmcp.fingerprint import fingerprint
-from chipmcp.folders import bundled_dir, folder_of, knowledge_folders
+from chipmcp.kb.fingerprint import fingerprint
+from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
 
 log = logging.getLogger("chipmcp")
 
 
 def knowledge_dir() -> Path:
-    """The bundled knowledge/ folder alone (see chipmcp.folders; extra folders are merged over it)."""
+    """The bundled knowledge/ folder alone (see chipmcp.kb.store.folders; extra folders are merged over it)."""
     return bundled_dir()
 
 
@@ -49,7 +49,7 @@ def ensure_database(knowledge: Path | Sequence[Path] | None = None, db_path: Pat
     knowledge = knowledge or knowledge_folders()
     path = db_path or default_db_path(knowledge)
     if not path.exists():
-        from chipmcp import build  # only when there is something to build: the builder is slow to import
+        from chipmcp.kb import build  # only when there is something to build: the builder is slow to import
 
         log.info("building the knowledge base into %s", path)
         build.build(knowledge, path)

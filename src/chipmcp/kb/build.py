@@ -1,6 +1,6 @@
 """`chipmcp build`: knowledge/*.toml → validated records → one SQLite file (sqlite-utils).
 
-The bundled folder and a user's extra folders (chipmcp.folders) are read as one knowledge base: an id
+The bundled folder and a user's extra folders (chipmcp.kb.store.folders) are read as one knowledge base: an id
 defined twice is a problem wherever the two records live, except an extension (`extends = true`), which
 adds aliases to an entity another record defines.
 
@@ -30,9 +30,9 @@ from pydantic import ValidationError
 from chipmcp.core import compute, names
 from chipmcp.core.units import UNITS
 from chipmcp.errors import KnowledgeError
-from chipmcp.fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
-from chipmcp.folders import as_folders, folder_of, labels
-from chipmcp.records import (
+from chipmcp.kb.fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
+from chipmcp.kb.folders import as_folders, folder_of, labels
+from chipmcp.kb.records import (
     EXTENDABLE_KINDS,
     RECORD_KINDS,
     Announcement,
@@ -55,7 +55,7 @@ _ROW = re.compile(r"^\s*\{")
 class Located:
     record: Record
     origin: str  # "knowledge/figures/x.toml:12", or "/home/me/my-reports/figures/x.toml:3" in an extra folder
-    folder: str = ""  # the label of the folder it was read from (chipmcp.folders.labels)
+    folder: str = ""  # the label of the folder it was read from (chipmcp.kb.store.folders.labels)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from chipmcp.errors import KnowledgeError
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/chipmcp (knowledge/ sits inside it in a wheel)
 EXTRA_ENV = "CHIPMCP_KNOWLEDGE"
 BUNDLED_ENV = "CHIPMCP_BUNDLED_KNOWLEDGE"
 
