@@ -151,7 +151,7 @@ def test_a_control_class_of_an_unknown_regime_is_rejected_with_file_and_line(tmp
 
 
 def test_verify_says_the_regulation_has_no_report_file_to_check(kb, tmp_path: Path) -> None:
-    from chipmcp.verify import report, verify
+    from chipmcp.authoring.verify import report, verify
 
     result = verify(kb, tmp_path)  # no report files at all here: every report is missing, the rule is not
     assert not any("us-ccl-3a090-2023" in m for m in result.misses + result.unreported)

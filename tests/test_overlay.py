@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from mcp import Client
 
-from chipmcp.candidates import find_candidates
+from chipmcp.authoring.candidates import find_candidates
 from chipmcp.errors import KnowledgeError
 from chipmcp.kb import build
 from chipmcp.kb.fingerprint import fingerprint

@@ -238,8 +238,8 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
 
 
 def _verify(reports: list[Path], sources: list[str], folders: list[Path]) -> int:
+    from chipmcp.authoring.verify import report, verify
     from chipmcp.kb.store import KnowledgeBase
-    from chipmcp.verify import report, verify
 
     result = verify(KnowledgeBase.open_default(folders), reports, sources)
     print(report(result))
@@ -249,9 +249,9 @@ def _verify(reports: list[Path], sources: list[str], folders: list[Path]) -> int
 def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:
     from dataclasses import asdict
 
-    from chipmcp.candidates import find_candidates
+    from chipmcp.authoring.candidates import find_candidates
+    from chipmcp.authoring.reports import read_report
     from chipmcp.kb.store import KnowledgeBase
-    from chipmcp.reports import read_report
 
     if not file.is_file():
         print(f"error: report file {file} not found", file=sys.stderr)
@@ -277,8 +277,8 @@ def _around(line: str, token: str, width: int = 36) -> str:
 
 
 def _new_source(source_id: str, report: Path, into: Path | None, folders: list[Path]) -> int:
+    from chipmcp.authoring.scaffold import new_source
     from chipmcp.kb import build
-    from chipmcp.scaffold import new_source
 
     if into is None:
         if len(folders) != 2:

@@ -14,8 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
+from chipmcp.authoring.reports import read_report
 from chipmcp.errors import InputError
-from chipmcp.reports import read_report
 
 _IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # as records.Identifier
 _CJK = re.compile(r"[\u3400-\u9fff]")

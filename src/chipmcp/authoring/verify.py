@@ -9,9 +9,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chipmcp.authoring.reports import read_report
 from chipmcp.errors import NotFoundError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reports import read_report
 
 _SPACE = re.compile(r"\s+")
 
