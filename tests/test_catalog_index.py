@@ -1,4 +1,4 @@
-"""find_chips' column engine (chipmcp.catalog_index) against the straightforward per-entity computation.
+"""find_chips' column engine (chipmcp.reasoning.catalog_index) against the straightforward per-entity computation.
 
 The reference below is the computation find_chips did before it had columns: one cell per entity and
 metric, each filter and the sort applied entity by entity in Python. Over many random queries on the real
@@ -19,12 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chipmcp import catalog_index, tools
+from chipmcp import tools
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
-from chipmcp.models import Cell
+from chipmcp.reasoning import catalog_index
+from chipmcp.reasoning.cells import Cell
+from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
 from chipmcp.tools.xinchuang import chip_status
 
 EXAMPLES = int(os.environ.get("CHIPMCP_FUZZ_EXAMPLES", "300"))

@@ -58,7 +58,7 @@ async def test_tpp_is_the_larger_product_of_peak_and_bit_length(server) -> None:
 
 
 def test_every_chips_tpp_is_the_largest_of_its_precisions(kb) -> None:
-    from chipmcp import export_control
+    from chipmcp.reasoning import export_control
 
     for chip in kb.ids("chip") + kb.ids("system"):
         rows = export_control.tpp_rows(kb, chip)

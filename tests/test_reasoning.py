@@ -96,7 +96,7 @@ CHIPS = ["910B", "910C", "H100", "H20", "B200", "TPU v5e", "Trainium2", "MTT S40
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(CHIPS), min_size=2, max_size=5, unique=True))
 def test_compare_cells_keep_low_below_high_and_equal_the_selection_rule(kb, names: list[str]) -> None:
-    from chipmcp import selection
+    from chipmcp.reasoning import selection
 
     answer = tools.BY_NAME["compare_chips"].call(kb, names=names, precision="fp16")
     for row in answer.rows:

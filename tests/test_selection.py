@@ -1,12 +1,12 @@
-"""The one figure-selection rule (chipmcp.selection), on the real knowledge base."""
+"""The one figure-selection rule (chipmcp.reasoning.selection), on the real knowledge base."""
 
 from __future__ import annotations
 
 import pytest
 
-from chipmcp import selection
 from chipmcp.core.units import PRECISIONS
 from chipmcp.errors import InputError
+from chipmcp.reasoning import selection
 
 
 def _figure_id(kb, entity: str, printed: str) -> int:

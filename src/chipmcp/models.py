@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field
+
+from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
 
 Detail = Literal["summary", "full"]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SourceRef(Model):
@@ -152,69 +150,6 @@ class CertificationStatus(Model):
     entries: list[CertificationEntry] = Field(default_factory=list)
     announcement: Announcement | None = None
     note: str = ""
-
-
-def _empty(value: object) -> bool:
-    return value is None or value is False or value == "" or value == [] or value == {}
-
-
-def _whole(value: object) -> object:
-    """376.0 as 376: the same JSON number, two characters shorter, a hundred times per comparison."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    if isinstance(value, list):
-        return [_whole(v) for v in value]
-    return value
-
-
-class CompactModel(Model):
-    """A model whose JSON leaves out empty fields (None, false, "", [], {}) and writes whole numbers without
-    '.0': cells repeat by the hundred in a comparison, and an absent field reads the same as its default."""
-
-    @model_serializer(mode="wrap")
-    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        return {key: _whole(value) for key, value in handler(self).items() if not _empty(value)}
-
-
-class Claim(CompactModel):
-    """One of the values the reports give for a contested spec, with the figures that give it."""
-
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    figure_ids: list[int] = Field(default_factory=list)
-
-
-class Cell(CompactModel):
-    """One spec of one chip or system as the figure-selection rule chose it (chipmcp.selection).
-
-    A point is `value`; a range or a/b pair keeps `low` and `high`; `bound` keeps ≈/>/≥. `label` says
-    what the number is ("FP16 dense", "FP16 sparse, as printed", "precision not printed"); when reports
-    disagree, `value` is the preferred claim, `span` the lowest and highest claim, `claims` each claim."""
-
-    value: float | None = Field(None, description="The number in `unit` (null for a range: see low/high)")
-    low: float | None = Field(None, description="Lower end of a range or the smaller of an a/b pair")
-    high: float | None = Field(None, description="Upper end of a range or the larger of an a/b pair")
-    bound: str | None = Field(None, description="approx (约), over (超), at_least, at_most, under")
-    text: str | None = Field(None, description="For text specs: memory type, release date")
-    unit: str | None = None
-    label: str = Field("", description="What the number is: precision and sparsity as printed, or how it was derived")
-    figure_ids: list[int] = Field(default_factory=list, description="The figures behind it, the chosen one first")
-    suspect: bool = Field(False, description="Built on a figure the knowledge base marks suspect")
-    span: list[float] | None = Field(None, description="[lowest, highest] claim when reports disagree")
-    claims: list[Claim] = Field(default_factory=list, description="Each disagreeing claim, the preferred first")
-    note: str = ""
-    # Which step of the rule chose it ("dense", "unstated", "sparse", "unlabeled", "derived", "" for
-    # non-compute specs): for rankings in process; readers get the same from `label`.
-    tier: str = Field("", exclude=True)
-
-    def ends(self) -> tuple[float, float] | None:
-        """(low, high) of a numeric cell — a point gives (value, value); None when nothing is reported."""
-        if self.value is not None:
-            return self.value, self.value
-        if self.low is not None and self.high is not None:
-            return self.low, self.high
-        return None
 
 
 class Derived(Cell):
@@ -599,12 +534,6 @@ class ChipRow(Model):
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
 
 
-class Condition(Model):
-    metric: str
-    op: str
-    value: float | str
-
-
 class NotReported(Model):
     metric: str
     count: int = Field(description="How many pass every other filter but have no figure for `metric`")
@@ -637,27 +566,6 @@ class TppFigure(CompactModel):
     bits: int
     compute: Cell
     tpp: Cell
-
-
-class ClauseTest(CompactModel):
-    test: str = Field(description="The clause's conditions, e.g. 'TPP >= 1600 and PD >= 5.92'")
-    status: Literal["met", "not met", "undecided"]
-    needs: list[str] = Field(default_factory=list, description="Quantities not reported that would decide it")
-
-
-class Standing(CompactModel):
-    """One control class tested on the chip's figures, under one reading (the rule text or a report's)."""
-
-    regime: str
-    class_name: str = Field(description="e.g. 3A090.a")
-    reading: Literal["rule", "report"] = Field(description="rule: the rule text; report: a report's reading of it")
-    source: str
-    locator: str
-    status: Literal["met", "not met", "undecided"] = Field(description="Tested on the preferred figures")
-    across_claims: str | None = Field(None, description="The status over every claim, when reports disagree and it differs")
-    shadowed_by: str | None = Field(None, description="A class of higher precedence this reading already places it in")
-    clauses: list[ClauseTest] = Field(default_factory=list)
-    note: str = ""
 
 
 class Headroom(CompactModel):

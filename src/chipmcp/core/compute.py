@@ -13,10 +13,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chipmcp.core.units import DIMENSIONS, UNITS
-from chipmcp.models import Cell, Claim
 
 
 class _LazyNumpy:
@@ -362,7 +361,7 @@ def sort_order(keys: np.ndarray, descending: bool) -> list[int]:
 
 
 # --- columns: one value per entity of a catalog, filtered and ordered at once ------------------------------
-# find_chips tests thousands of entities with one array operation per condition (chipmcp.catalog_index);
+# find_chips tests thousands of entities with one array operation per condition (chipmcp.reasoning.catalog_index);
 # each function here is the vectorised form of the rule a single cell is tested by.
 
 def flags(values: Sequence[bool]) -> np.ndarray:
@@ -406,61 +405,6 @@ def interval_holds(lows: np.ndarray, highs: np.ndarray, op: str, value: float) -
         case "!=":
             return ~((lows <= value) & (value <= highs))
     raise ValueError(f"unknown comparison {op!r}")
-
-
-# --- cells: a chosen figure with its ends and claims, carried through arithmetic -------------------------
-
-def _point_or_range(target: Any, low: float, high: float, digits: int = 6) -> None:
-    low, high = tidy(low, digits), tidy(high, digits)  # type: ignore[assignment]
-    if low == high:
-        target.value, target.low, target.high = low, None, None
-    else:
-        target.value, target.low, target.high = None, low, high
-
-
-def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int = 1000, label: str | None = None) -> Cell:
-    """cell × factor (both ends, every claim), converted to `unit`: N cards of a per-card figure."""
-    ends = cell.ends()
-    if ends is None:
-        return Cell(unit=unit or cell.unit, label=cell.label)
-    to = unit or cell.unit
-    if to != cell.unit and cell.unit is not None:
-        factor = factor * float(convert(1.0, cell.unit, to, p_base))  # type: ignore[arg-type]
-    out = cell.model_copy(update={"unit": to, "label": cell.label if label is None else label, "claims": [],
-                                  "span": None})
-    _point_or_range(out, *interval_scale(*ends, factor))
-    for claim in cell.claims:
-        scaled = Claim(figure_ids=claim.figure_ids)
-        lo, hi = (claim.value, claim.value) if claim.value is not None else (claim.low, claim.high)
-        _point_or_range(scaled, *interval_scale(lo, hi, factor))  # type: ignore[arg-type]
-        out.claims.append(scaled)
-    if cell.span:
-        out.span = [tidy(e * factor) for e in cell.span]  # type: ignore[misc]
-    return out
-
-
-def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "") -> Cell:
-    """numerator ÷ denominator as an interval (a range on either side gives a range); empty if either is."""
-    a, b = numerator.ends(), denominator.ends()
-    # The chosen figure of each side (not the figures that merely agree with it).
-    out = Cell(unit=unit, label=label, figure_ids=list(dict.fromkeys(numerator.figure_ids[:1] + denominator.figure_ids[:1])),
-               suspect=numerator.suspect or denominator.suspect,
-               tier=denominator.tier if denominator.tier else numerator.tier)
-    if a is None or b is None:
-        return Cell(unit=unit, label=label)
-    low, high = interval_divide(a, b)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return Cell(unit=unit, label=label)
-    _point_or_range(out, low, high, digits=4)  # a ratio of printed figures: four digits say all they can
-    return out
-
-
-def cells_differ_by(computed: Cell, reported: Cell) -> tuple[float, float] | None:
-    """(reported − computed) ÷ computed in percent, for each end; None when either is missing."""
-    a, b = computed.ends(), reported.ends()
-    if a is None or b is None or a[0] == 0 or a[1] == 0:
-        return None
-    return float((b[0] - a[0]) / a[0] * 100), float((b[1] - a[1]) / a[1] * 100)
 
 
 # --- export-control indicators ----------------------------------------------------------------------------
@@ -523,14 +467,6 @@ def interval_versus(reported: tuple[float, float], derived: tuple[float, float],
 
 HOURS_PER_DAY = 24.0
 DAYS_PER_YEAR = 365.0
-
-
-def rescale_cell(cell: Cell, factor: float, unit: str, label: str | None = None) -> Cell:
-    """cell × factor into another quantity (kW × 24 h → kWh, kWh × price → money): both ends and every claim,
-    the result in `unit` with no conversion (the factor carries it)."""
-    out = scale_cell(cell.model_copy(update={"unit": None}), factor, label=label)
-    out.unit = unit
-    return out
 
 
 def wall_clock_days(gpu_hours: float, cards: int) -> float:

@@ -1,7 +1,7 @@
 """find_chips: chips and systems filtered and ranked by any spec, with the ones lacking the figure named.
 
 Cheap filters (vendor with its subsidiaries, domestic, kind, certification) run first; the figure filters
-and the sort read cells chosen by the one figure-selection rule (chipmcp.selection), so a chip's number
+and the sort read cells chosen by the one figure-selection rule (chipmcp.reasoning.selection), so a chip's number
 here is its number in compare_chips and estimate_cluster.
 
 What each detail holds (both channels alike):
@@ -18,11 +18,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chipmcp import catalog_index, selection
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS
-from chipmcp.models import Cell, ChipList, ChipRow, Condition, Detail, NotReported
+from chipmcp.models import ChipList, ChipRow, Detail, NotReported
+from chipmcp.reasoning import catalog_index, selection
+from chipmcp.reasoning.cells import Cell, Condition
+from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS
 from chipmcp.tools.common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
@@ -76,7 +77,7 @@ def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | No
         family = {match.id, *kb.names.subsidiaries(match.id)}
         subs = sorted(family - {match.id})
         filters.append(f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else ""))
-    # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.catalog_index);
+    # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.reasoning.catalog_index);
     # `rows` builds a row's cells only when it is read, so a page costs its own rows.
     found = catalog_index.of(kb).find(catalog_index.Query(
         vendors=frozenset(family) if family is not None else None, domestic=domestic, kind=kind, certified=certified,

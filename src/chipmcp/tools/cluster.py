@@ -9,12 +9,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import Cell, ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
-from chipmcp.selection import check_precision, compute_unit
+from chipmcp.models import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
+from chipmcp.reasoning import selection
+from chipmcp.reasoning.cells import Cell, divide_cells, rescale_cell, scale_cell
+from chipmcp.reasoning.selection import check_precision, compute_unit
 from chipmcp.tools.common import (
     CHIP_OR_SYSTEM,
     call_of,
@@ -133,22 +134,22 @@ def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell,
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
-    chip_kw = compute.scale_cell(chip_power, n, "kW")
+    chip_kw = scale_cell(chip_power, n, "kW")
     if system_power is not None:
-        system_kw = compute.scale_cell(system_power, n, "kW")
+        system_kw = scale_cell(system_power, n, "kW")
     else:
-        system_kw = compute.scale_cell(chip_power, n * (1.0 + q.power_overhead), "kW",
+        system_kw = scale_cell(chip_power, n * (1.0 + q.power_overhead), "kW",
                                        label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None)
-    out = {"compute_pflops": compute.scale_cell(compute_cell, n, unit, q.p_base),
-           "effective_pflops": compute.scale_cell(compute_cell, n * q.utilization, unit, q.p_base),
-           "memory_tb": compute.scale_cell(memory, n, "TB"),
-           "memory_bandwidth_tbs": compute.scale_cell(bandwidth, n, "TB/s"),
+    out = {"compute_pflops": scale_cell(compute_cell, n, unit, q.p_base),
+           "effective_pflops": scale_cell(compute_cell, n * q.utilization, unit, q.p_base),
+           "memory_tb": scale_cell(memory, n, "TB"),
+           "memory_bandwidth_tbs": scale_cell(bandwidth, n, "TB/s"),
            "chip_power_kw": chip_kw, "system_power_kw": system_kw,
-           "energy_per_day_mwh": compute.rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")}
+           "energy_per_day_mwh": rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")}
     if q.electricity_price is not None:
-        per_day = compute.rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
+        per_day = rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
         out["energy_cost_per_day"] = per_day
-        out["energy_cost_per_year"] = compute.rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency)
+        out["energy_cost_per_year"] = rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency)
     return {k: c if c.ends() is not None else Cell() for k, c in out.items()}  # nothing computed: an empty cell
 
 
@@ -236,7 +237,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload:
     if has_power:
         row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
         reported_line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
-        w_per = compute.divide_cells(own_power, per_system["compute_tflops"], f"W/{compute_unit(q.precision)}")
+        w_per = divide_cells(own_power, per_system["compute_tflops"], f"W/{compute_unit(q.precision)}")
         if w_per.ends() is not None:
             reported_line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
                 + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
@@ -282,7 +283,7 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, f
         if row["value"] is None or not row["preferred"] or row["period"] is not None:
             continue
         total = selection.row_cell(row, units[row["metric"]], p_base)
-        per_chip = compute.scale_cell(total, 1.0 / chips)
+        per_chip = scale_cell(total, 1.0 / chips)
         key = (row["metric"], compute.tidy(per_chip.value, 3) or 0.0)
         if key in seen and not full:
             continue
@@ -341,7 +342,7 @@ def _memory_only(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_bi
     need = compute.weights_memory_gb(parameters_billion * 1e9, bytes_per)
     minimum = compute.cards_for_memory(need, ends[0])
     cards = q.count if q.count is not None else minimum
-    totals = {**_empty_totals(q), "memory_tb": compute.scale_cell(memory, cards, "TB")}
+    totals = {**_empty_totals(q), "memory_tb": scale_cell(memory, cards, "TB")}
     held = totals["memory_tb"].ends()[0] * 1000  # type: ignore[index]
     fit = (f"weights of {parameters_billion:g}B parameters at {q.precision.upper()} ({bytes_per:g} bytes each) need "
            f"{number(round(need))} GB; {number(ends[0])} GB per card → at least {minimum} cards"

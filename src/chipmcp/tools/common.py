@@ -12,7 +12,8 @@ from chipmcp.core import periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.models import Candidate, Cell, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
+from chipmcp.models import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
+from chipmcp.reasoning.cells import Cell
 from chipmcp.tools.registry import DEFAULT_LIMIT
 
 # Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer

@@ -19,12 +19,13 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from chipmcp import export_control, selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
-from chipmcp.models import Cell, Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
+from chipmcp.models import Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
+from chipmcp.reasoning import export_control, selection
+from chipmcp.reasoning.cells import Cell, divide_cells
+from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
 from chipmcp.tools.common import format_cell, ids, number, source_lines, source_refs
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
@@ -161,7 +162,7 @@ def _versus_parts(kb: KnowledgeBase, system: str, own: dict[str, Cell], precisio
     if power_parts is not None and at is not None:
         # W per TFLOPS at one precision on both sides: the table's printed figure, else system power ÷ compute
         compute_parts, note = parts_compute[at]
-        per = compute.divide_cells(power_parts, compute_parts, f"W/{compute_parts.unit}", "chips' TDP ÷ parts' compute")
+        per = divide_cells(power_parts, compute_parts, f"W/{compute_parts.unit}", "chips' TDP ÷ parts' compute")
         reported = _printed_w_per_tflops(kb, system, at) or (own.get("w_per_tflops") if at == derived_precision else None)
         checks.append(("w_per_tflops", reported, per, note))
     composition = _composition(kb, system)
@@ -319,7 +320,7 @@ def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], ba
                 cell.label = ""  # derived: the cells it divides, in the same row, carry the label
             if _metric_of(col.key) not in TEXT and j != base and base_cell is not None and base_cell.ends() \
                     and base_cell.unit == c.unit and _comparable(c, base_cell):  # type: ignore[arg-type,union-attr]
-                ratio = compute.divide_cells(c, base_cell, "x")  # type: ignore[arg-type]
+                ratio = divide_cells(c, base_cell, "x")  # type: ignore[arg-type]
                 ends = ratio.ends()
                 if ends is not None:
                     low, high = compute.tidy(ends[0], 3), compute.tidy(ends[1], 3)

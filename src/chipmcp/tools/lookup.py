@@ -6,10 +6,10 @@ from collections import Counter
 
 from pydantic import Field
 
-from chipmcp import export_control, selection
 from chipmcp.errors import ChipMCPError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.models import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
+from chipmcp.reasoning import export_control, selection
 from chipmcp.tools.common import (
     CHIP_OR_SYSTEM,
     DEFAULT_LIMIT,

@@ -20,11 +20,12 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import Cell, ClusterEstimate, Reconciliation
+from chipmcp.models import ClusterEstimate, Reconciliation
+from chipmcp.reasoning import selection
+from chipmcp.reasoning.cells import Cell, cells_differ_by, scale_cell
 from chipmcp.tools.common import call_of, number
 
 
@@ -101,7 +102,7 @@ def _citation(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _difference(computed: Cell, reported: Cell) -> list[float] | None:
-    differs = compute.cells_differ_by(computed, reported)
+    differs = cells_differ_by(computed, reported)
     return None if differs is None else [round(d, 2) for d in differs]
 
 
@@ -187,10 +188,10 @@ def _total_entry(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, row: d
     unit = getattr(answer, output).unit or {"compute_pflops": "PFLOPS", "memory_tb": "TB",
                                             "memory_bandwidth_tbs": "TB/s", "system_power_kw": "kW"}[output]
     systems = answer.servers / relation["count"]
-    reported = compute.scale_cell(selection.row_cell(row, base, q.p_base), systems, unit, q.p_base)
+    reported = scale_cell(selection.row_cell(row, base, q.p_base), systems, unit, q.p_base)
     built = selection.composition_cell(kb, q.entity, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
     overhead = 1.0 + q.power_overhead if spec == "tdp_w" else 1.0
-    computed = (compute.scale_cell(built, systems * overhead, unit, q.p_base) if built is not None
+    computed = (scale_cell(built, systems * overhead, unit, q.p_base) if built is not None
                 else Cell(unit=unit, label="its parts report none"))
     question = f"{metric['label_en']}" + (f" ({row['precision'].upper()})" if row["precision"] else "") + \
         f" of {number(answer.servers)} × the system"

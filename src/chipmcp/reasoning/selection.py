@@ -32,7 +32,7 @@ from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import Cell, Claim
+from chipmcp.reasoning.cells import Cell, Claim, divide_cells
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ def derived_cell(name: str, specs: dict[str, Cell]) -> Cell:
     numerator, denominator = pick(definition.numerator), pick(definition.denominator)
     compute_cell_ = specs.get("compute_tflops") or Cell()
     unit = definition.unit.format(c=compute_cell_.unit or "TFLOPS", cur=specs["price"].unit if "price" in specs else "")
-    out = compute.divide_cells(numerator, denominator, unit, compute_cell_.label)
+    out = divide_cells(numerator, denominator, unit, compute_cell_.label)
     out.tier = compute_cell_.tier
     if out.suspect:
         out.note = "built on a suspect figure"

@@ -6,7 +6,7 @@ and its standing under each control class the knowledge base holds (the rule tex
     density(kb, entity, tpp) -> Cell | None   TPP ÷ die area (mm²), or the density a report prints
     standings(kb, tpp, pd) -> [Standing]      each class of each reading, met / not met / undecided
 
-Figures are chosen by the one selection rule (chipmcp.selection); a figure with no printed precision has
+Figures are chosen by the one selection rule (chipmcp.reasoning.selection); a figure with no printed precision has
 no bit length and is never used; a sparse-only figure counts half, with a warning. Ranges and contested
 figures carry through as low/high; thresholds and their precedence are data (knowledge/export-controls.toml).
 No MCP here.
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISION_BITS
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import Cell, ClauseTest, Standing
+from chipmcp.reasoning import selection
+from chipmcp.reasoning.cells import Cell, ClauseTest, Standing
 
 QUANTITY_LABELS = {"tpp": "TPP", "performance_density": "PD"}
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from chipmcp import export_control, selection
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import Cell
+from chipmcp.reasoning import export_control, selection
+from chipmcp.reasoning.cells import Cell
 
 NUMERIC = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "system_power_w",
            "price"]

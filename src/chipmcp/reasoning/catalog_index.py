@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
-from chipmcp import selection
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
-from chipmcp.models import Cell, Condition
+from chipmcp.reasoning import selection
+from chipmcp.reasoning.cells import Cell, Condition
+from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,0 +1,173 @@
+"""A Cell: one spec of one chip or system as the selection rule chose it — its ends, its bound, the claims
+of a contested figure and the figures behind it — and the arithmetic that carries all of that through a
+scale or a division. The numbers themselves are computed by the compute core (chipmcp.core.compute); this
+module keeps what travels with them."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+from chipmcp.core import compute
+
+
+class Model(BaseModel):
+    """Base of every answer model: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _empty(value: object) -> bool:
+    return value is None or value is False or value == "" or value == [] or value == {}
+
+
+def _whole(value: object) -> object:
+    """376.0 as 376: the same JSON number, two characters shorter, a hundred times per comparison."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
+
+
+class CompactModel(Model):
+    """A model whose JSON leaves out empty fields (None, false, "", [], {}) and writes whole numbers without
+    '.0': cells repeat by the hundred in a comparison, and an absent field reads the same as its default."""
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return {key: _whole(value) for key, value in handler(self).items() if not _empty(value)}
+
+
+class Claim(CompactModel):
+    """One of the values the reports give for a contested spec, with the figures that give it."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    figure_ids: list[int] = Field(default_factory=list)
+
+
+class Cell(CompactModel):
+    """One spec of one chip or system as the figure-selection rule chose it (chipmcp.reasoning.selection).
+
+    A point is `value`; a range or a/b pair keeps `low` and `high`; `bound` keeps ≈/>/≥. `label` says
+    what the number is ("FP16 dense", "FP16 sparse, as printed", "precision not printed"); when reports
+    disagree, `value` is the preferred claim, `span` the lowest and highest claim, `claims` each claim."""
+
+    value: float | None = Field(None, description="The number in `unit` (null for a range: see low/high)")
+    low: float | None = Field(None, description="Lower end of a range or the smaller of an a/b pair")
+    high: float | None = Field(None, description="Upper end of a range or the larger of an a/b pair")
+    bound: str | None = Field(None, description="approx (约), over (超), at_least, at_most, under")
+    text: str | None = Field(None, description="For text specs: memory type, release date")
+    unit: str | None = None
+    label: str = Field("", description="What the number is: precision and sparsity as printed, or how it was derived")
+    figure_ids: list[int] = Field(default_factory=list, description="The figures behind it, the chosen one first")
+    suspect: bool = Field(False, description="Built on a figure the knowledge base marks suspect")
+    span: list[float] | None = Field(None, description="[lowest, highest] claim when reports disagree")
+    claims: list[Claim] = Field(default_factory=list, description="Each disagreeing claim, the preferred first")
+    note: str = ""
+    # Which step of the rule chose it ("dense", "unstated", "sparse", "unlabeled", "derived", "" for
+    # non-compute specs): for rankings in process; readers get the same from `label`.
+    tier: str = Field("", exclude=True)
+
+    def ends(self) -> tuple[float, float] | None:
+        """(low, high) of a numeric cell — a point gives (value, value); None when nothing is reported."""
+        if self.value is not None:
+            return self.value, self.value
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
+        return None
+
+
+def _point_or_range(target: Any, low: float, high: float, digits: int = 6) -> None:
+    low, high = compute.tidy(low, digits), compute.tidy(high, digits)  # type: ignore[assignment]
+    if low == high:
+        target.value, target.low, target.high = low, None, None
+    else:
+        target.value, target.low, target.high = None, low, high
+
+
+def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int = 1000, label: str | None = None) -> Cell:
+    """cell × factor (both ends, every claim), converted to `unit`: N cards of a per-card figure."""
+    ends = cell.ends()
+    if ends is None:
+        return Cell(unit=unit or cell.unit, label=cell.label)
+    to = unit or cell.unit
+    if to != cell.unit and cell.unit is not None:
+        factor = factor * float(compute.convert(1.0, cell.unit, to, p_base))  # type: ignore[arg-type]
+    out = cell.model_copy(update={"unit": to, "label": cell.label if label is None else label, "claims": [],
+                                  "span": None})
+    _point_or_range(out, *compute.interval_scale(*ends, factor))
+    for claim in cell.claims:
+        scaled = Claim(figure_ids=claim.figure_ids)
+        lo, hi = (claim.value, claim.value) if claim.value is not None else (claim.low, claim.high)
+        _point_or_range(scaled, *compute.interval_scale(lo, hi, factor))  # type: ignore[arg-type]
+        out.claims.append(scaled)
+    if cell.span:
+        out.span = [compute.tidy(e * factor) for e in cell.span]  # type: ignore[misc]
+    return out
+
+
+def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "") -> Cell:
+    """numerator ÷ denominator as an interval (a range on either side gives a range); empty if either is."""
+    a, b = numerator.ends(), denominator.ends()
+    # The chosen figure of each side (not the figures that merely agree with it).
+    out = Cell(unit=unit, label=label, figure_ids=list(dict.fromkeys(numerator.figure_ids[:1] + denominator.figure_ids[:1])),
+               suspect=numerator.suspect or denominator.suspect,
+               tier=denominator.tier if denominator.tier else numerator.tier)
+    if a is None or b is None:
+        return Cell(unit=unit, label=label)
+    low, high = compute.interval_divide(a, b)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return Cell(unit=unit, label=label)
+    _point_or_range(out, low, high, digits=4)  # a ratio of printed figures: four digits say all they can
+    return out
+
+
+def cells_differ_by(computed: Cell, reported: Cell) -> tuple[float, float] | None:
+    """(reported − computed) ÷ computed in percent, for each end; None when either is missing."""
+    a, b = computed.ends(), reported.ends()
+    if a is None or b is None or a[0] == 0 or a[1] == 0:
+        return None
+    return float((b[0] - a[0]) / a[0] * 100), float((b[1] - a[1]) / a[1] * 100)
+
+
+def rescale_cell(cell: Cell, factor: float, unit: str, label: str | None = None) -> Cell:
+    """cell × factor into another quantity (kW × 24 h → kWh, kWh × price → money): both ends and every claim,
+    the result in `unit` with no conversion (the factor carries it)."""
+    out = scale_cell(cell.model_copy(update={"unit": None}), factor, label=label)
+    out.unit = unit
+    return out
+
+
+# --- what reasoning hands on besides cells: a filter condition, a control clause tested -------------
+
+
+class Condition(Model):
+    metric: str
+    op: str
+    value: float | str
+
+
+class ClauseTest(CompactModel):
+    test: str = Field(description="The clause's conditions, e.g. 'TPP >= 1600 and PD >= 5.92'")
+    status: Literal["met", "not met", "undecided"]
+    needs: list[str] = Field(default_factory=list, description="Quantities not reported that would decide it")
+
+
+class Standing(CompactModel):
+    """One control class tested on the chip's figures, under one reading (the rule text or a report's)."""
+
+    regime: str
+    class_name: str = Field(description="e.g. 3A090.a")
+    reading: Literal["rule", "report"] = Field(description="rule: the rule text; report: a report's reading of it")
+    source: str
+    locator: str
+    status: Literal["met", "not met", "undecided"] = Field(description="Tested on the preferred figures")
+    across_claims: str | None = Field(None, description="The status over every claim, when reports disagree and it differs")
+    shadowed_by: str | None = Field(None, description="A class of higher precedence this reading already places it in")
+    clauses: list[ClauseTest] = Field(default_factory=list)
+    note: str = ""
