@@ -20,7 +20,7 @@ from pathlib import Path
 import anyio
 from mcp import Client, StdioServerParameters
 
-from chipmcp.server import EXAMPLE_CALLS
+from chipmcp.serving.server import EXAMPLE_CALLS
 
 PROMPT_ARGUMENTS = {"chip": "H20", "chips": "昇腾910B, H20", "workload": "inference", "company": "寒武纪"}
 

@@ -16,7 +16,7 @@ import numpy as np
 from _harness import chipmcp_server, noop_server, table
 
 from chipmcp.kb.store import ensure_database
-from chipmcp.server import EXAMPLE_CALLS as CALLS
+from chipmcp.serving.server import EXAMPLE_CALLS as CALLS
 
 
 def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float]:

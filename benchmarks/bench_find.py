@@ -38,7 +38,7 @@ def worker(db: str, calls: int, seed: int) -> dict[str, list[float]]:
 
     from chipmcp import tools
     from chipmcp.kb.store import KnowledgeBase
-    from chipmcp.server import answer
+    from chipmcp.serving.server import answer
 
     kb = KnowledgeBase(Path(db))
     find = tools.BY_NAME["find_chips"]

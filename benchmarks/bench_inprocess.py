@@ -20,8 +20,8 @@ from _harness import ms, table, timed, timed_cpu
 
 from chipmcp import tools
 from chipmcp.kb.store import KnowledgeBase, ensure_database
-from chipmcp.server import EXAMPLE_CALLS as CALLS
-from chipmcp.server import answer
+from chipmcp.serving.server import EXAMPLE_CALLS as CALLS
+from chipmcp.serving.server import answer
 
 
 def run(kb: KnowledgeBase, tool: str, arguments: dict) -> None:

@@ -30,7 +30,7 @@ from chipmcp import tools
 from chipmcp.errors import ChipMCPError
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
-from chipmcp.server import answer
+from chipmcp.serving.server import answer
 
 LOOKUP, COMPARE, FIND = (tools.BY_NAME[name] for name in ("lookup_chip", "compare_chips", "find_chips"))
 

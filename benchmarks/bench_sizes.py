@@ -37,7 +37,7 @@ from _harness import table
 from mcp import Client
 
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.server import EXAMPLE_CALLS, build_server
+from chipmcp.serving.server import EXAMPLE_CALLS, build_server
 
 BUDGET_JSON, BUDGET_TEXT, BUDGET_COMPARE_20, BUDGET_TOOLS_LIST = 6_000, 4_000, 16_000, 20_000
 

@@ -20,7 +20,7 @@ import argparse
 from _harness import chipmcp_server, ms, noop_server, table, timed
 
 from chipmcp.kb.store import KnowledgeBase, ensure_database
-from chipmcp.server import EXAMPLE_CALLS as CALLS
+from chipmcp.serving.server import EXAMPLE_CALLS as CALLS
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
-from chipmcp.server import build_server
+from chipmcp.serving.server import build_server
 
 ROOT = Path(__file__).resolve().parents[1]
 

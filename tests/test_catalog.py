@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from chipmcp import tools
-from chipmcp.server import INSTRUCTIONS
+from chipmcp.serving.server import INSTRUCTIONS
 
 pytestmark = pytest.mark.anyio
 

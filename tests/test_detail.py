@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from chipmcp.server import EXAMPLE_CALLS
+from chipmcp.serving.server import EXAMPLE_CALLS
 from chipmcp.tools.common import BOUND_SYMBOLS, number
 
 pytestmark = pytest.mark.anyio

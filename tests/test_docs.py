@@ -137,7 +137,7 @@ def test_bundle_manifest_is_valid_against_the_mcpb_schema_and_its_files_exist() 
 if __name__ == "__main__":  # prints the README's parameter table from the live schemas
     import anyio
 
-    from chipmcp.server import build_server
+    from chipmcp.serving.server import build_server
 
     async def _print_table() -> None:
         async with Client(build_server()) as client:

@@ -12,7 +12,7 @@ from mcp import Client
 
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
-from chipmcp.server import build_server
+from chipmcp.serving.server import build_server
 
 pytestmark = pytest.mark.anyio
 

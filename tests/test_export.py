@@ -16,7 +16,7 @@ from chipmcp.core import compute
 from chipmcp.errors import KnowledgeError
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
-from chipmcp.server import build_server
+from chipmcp.serving.server import build_server
 
 pytestmark = pytest.mark.anyio
 GOLDEN = tomllib.loads((Path(__file__).parent / "golden" / "export_controls.toml").read_text(encoding="utf-8"))["row"]

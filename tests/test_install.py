@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
-from chipmcp.server import EXAMPLE_CALLS
+from chipmcp.serving.server import EXAMPLE_CALLS
 from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("hatchling") is None,
@@ -70,7 +70,7 @@ def test_the_wheel_carries_the_whole_knowledge_folder_the_icon_and_the_command(w
     knowledge = {f"chipmcp/knowledge/{p.relative_to(ROOT / 'knowledge').as_posix()}"
                  for p in (ROOT / "knowledge").rglob("*") if p.is_file()}
     assert knowledge and knowledge <= names, sorted(knowledge - names)
-    assert "chipmcp/icon.svg" in names and "chipmcp/prompts.py" in names
+    assert "chipmcp/serving/icon.svg" in names and "chipmcp/serving/prompts.py" in names
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     assert "chipmcp = chipmcp.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "chipmcp/knowledge/.."))]

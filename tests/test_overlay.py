@@ -19,7 +19,7 @@ from chipmcp.errors import KnowledgeError
 from chipmcp.kb import build
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
-from chipmcp.server import build_server
+from chipmcp.serving.server import build_server
 from conftest import ROOT
 from test_build import VALID, write
 

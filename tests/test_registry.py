@@ -50,6 +50,6 @@ def test_tool_modules_import_without_numpy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, chipmcp.server; print('numpy' in sys.modules)"
+    code = "import sys, chipmcp.serving.server; print('numpy' in sys.modules)"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert shown.stdout.strip() == "False"

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from mcp import Client
 
-from chipmcp.server import EXAMPLE_CALLS as CALLS
+from chipmcp.serving.server import EXAMPLE_CALLS as CALLS
 
 pytestmark = pytest.mark.anyio
 
@@ -95,7 +95,7 @@ def test_answers_are_kept_per_arguments_and_errors_are_not(kb) -> None:
     from mcp.server.mcpserver.exceptions import ToolError
 
     from chipmcp import tools
-    from chipmcp.server import AnswerCache
+    from chipmcp.serving.server import AnswerCache
 
     calls: list[str] = []
 

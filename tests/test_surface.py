@@ -12,7 +12,7 @@ import pytest
 from mcp import Client
 from mcp.types import PromptReference, ResourceTemplateReference
 
-from chipmcp.server import build_server
+from chipmcp.serving.server import build_server
 
 pytestmark = pytest.mark.anyio
 
@@ -145,7 +145,7 @@ async def test_completions_of_a_company_offer_only_companies_and_of_a_chip_only_
     (SOURCE_TEMPLATE, "no_such_variable"),
 ])
 async def test_completions_for_arguments_with_nothing_to_offer_are_empty(server, ref, argument) -> None:
-    """Unknown prompts and templates are protocol errors (chipmcp.protocol); a known one's argument that
+    """Unknown prompts and templates are protocol errors (chipmcp.serving.protocol); a known one's argument that
     names nothing completable gets an empty completion from the one handler."""
     async with Client(server) as client:
         completion = (await client.complete(ref, {"name": argument, "value": "a"})).completion

@@ -161,8 +161,8 @@ def _names(value: str) -> tuple[str, ...]:
 def _serve_stdio(log_level: str, folders: list[Path]) -> int:
     import anyio
 
-    from chipmcp.server import build_server
-    from chipmcp.stdio import serve_stdio
+    from chipmcp.serving.server import build_server
+    from chipmcp.serving.stdio import serve_stdio
 
     logging.getLogger().setLevel(log_level)
     anyio.run(serve_stdio, build_server(log_level=log_level, warm_up=True, knowledge=folders))  # type: ignore[arg-type]
@@ -170,7 +170,7 @@ def _serve_stdio(log_level: str, folders: list[Path]) -> int:
 
 
 def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
-    from chipmcp import http
+    from chipmcp.serving import http
 
     logging.getLogger().setLevel(args.log_level)
     settings = http.HttpSettings(host=args.host, port=args.port, allowed_hosts=args.allowed_hosts,
@@ -214,7 +214,7 @@ def _counts(counts: dict[str, int]) -> str:
 def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
     from mcp.server.mcpserver.exceptions import ToolError
 
-    from chipmcp.server import build_server
+    from chipmcp.serving.server import build_server
 
     try:
         parsed = json.loads(arguments)

@@ -37,8 +37,8 @@ from chipmcp import tools
 from chipmcp._version import __version__
 from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.protocol import check_protocol_params
-from chipmcp.schemas import compact_output_schema, untitled_input_schema
+from chipmcp.serving.protocol import check_protocol_params
+from chipmcp.serving.schemas import compact_output_schema, untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
 from chipmcp.tools.registry import MAX_LIMIT
 
@@ -308,7 +308,7 @@ def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBas
 
 
 def _register_prompts(mcp: MCPServer) -> None:
-    from chipmcp import prompts
+    from chipmcp.serving import prompts
 
     async def tool_names() -> set[str]:
         return {tool.name for tool in await mcp.list_tools()}

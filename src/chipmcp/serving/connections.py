@@ -17,11 +17,11 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from chipmcp.http import HttpSettings
+from chipmcp.serving.http import HttpSettings
 
 __all__ = ["GuardedH11Protocol", "connection_cap"]
 
-log = logging.getLogger("chipmcp.http")
+log = logging.getLogger("chipmcp.serving.http")
 
 # The listen backlog, which is also how many connections asyncio accepts in one go before a closed one
 # gives its descriptor back.

@@ -35,11 +35,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chipmcp.jsonrpc import Rejected, parse_message
+from chipmcp.serving.jsonrpc import Rejected, parse_message
 
 __all__ = ["ConfigError", "HttpSettings", "create_app", "request_body_limit", "run"]
 
-log = logging.getLogger("chipmcp.http")
+log = logging.getLogger("chipmcp.serving.http")
 
 SETTINGS_ENV = "CHIPMCP_HTTP_SETTINGS"
 PATH = "/mcp"
@@ -308,7 +308,7 @@ class ExhaustionLog:
 
 def create_app(settings: HttpSettings | None = None, server: MCPServer | None = None) -> ASGIApp:
     """The guarded ASGI app (settings default to those the CLI put in the environment)."""
-    from chipmcp.server import build_server
+    from chipmcp.serving.server import build_server
 
     settings = settings or HttpSettings.from_env()
     check(settings)
@@ -354,11 +354,11 @@ def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None
     check(settings)
     os.environ["CHIPMCP_DB"] = str(ensure_database(knowledge))  # built once here, not raced by N workers
     os.environ[SETTINGS_ENV] = settings.to_env()
-    from chipmcp.connections import BACKLOG
+    from chipmcp.serving.connections import BACKLOG
 
-    uvicorn.run("chipmcp.http:create_app", factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
+    uvicorn.run("chipmcp.serving.http:create_app", factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
                 workers=settings.workers if settings.workers > 1 else None,
-                http="chipmcp.connections:GuardedH11Protocol", lifespan="on",
+                http="chipmcp.serving.connections:GuardedH11Protocol", lifespan="on",
                 # connections are capped by GuardedH11Protocol; uvicorn's limit is the backstop for requests
                 limit_concurrency=settings.max_connections + 1, timeout_keep_alive=settings.keep_alive,
                 h11_max_incomplete_event_size=HEADER_BYTES, log_config=logging_config(settings.log_level),

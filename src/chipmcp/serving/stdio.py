@@ -4,7 +4,7 @@ The SDK's stdio transport passes end of input straight to the session, whose dis
 the requests still in flight, so `printf '<initialize>\\n<initialized>\\n<tools/call>\\n' | chipmcp`
 answered only the initialize. Here end of input is held back from the session until every request
 passed on has been answered (or cancelled by the client), and lines the SDK would drop without a word
-are answered with JSON-RPC errors (see chipmcp.jsonrpc)."""
+are answered with JSON-RPC errors (see chipmcp.serving.jsonrpc)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ from mcp.server import MCPServer
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCNotification, JSONRPCRequest, JSONRPCResponse
 
-from chipmcp.jsonrpc import Rejected, parse_message
+from chipmcp.serving.jsonrpc import Rejected, parse_message
 
 __all__ = ["serve_stdio"]
 
-log = logging.getLogger("chipmcp.stdio")
+log = logging.getLogger("chipmcp.serving.stdio")
 
 # How long answers still owed at end of input may take; tools answer in milliseconds, so only a wedged
 # handler reaches it, and the process must still end.
