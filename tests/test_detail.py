@@ -11,7 +11,7 @@ import pytest
 from mcp import Client
 
 from chipmcp.serving.server import EXAMPLE_CALLS
-from chipmcp.tools.common import BOUND_SYMBOLS, number
+from chipmcp.tools._common import BOUND_SYMBOLS, number
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ from mcp import Client
 
 from chipmcp.core import names
 from chipmcp.errors import NotFoundError
-from chipmcp.tools.common import CHIP_OR_SYSTEM
+from chipmcp.tools._common import CHIP_OR_SYSTEM
 from conftest import ROOT
 
 GOLDEN = tomllib.loads((ROOT / "tests" / "golden" / "names.toml").read_text(encoding="utf-8"))

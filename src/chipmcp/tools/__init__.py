@@ -1,21 +1,22 @@
 """The tools as plain functions over a KnowledgeBase (no MCP here), each declared once as a `Tool`.
 
-Adding a tool: one module ending in `TOOL = Tool(...)`, and one line in TOOLS below.
+Adding a tool: one module ending in `TOOL = Tool(...)`, and one line in TOOLS below. Modules whose name
+starts with `_` are the tools' private helpers; `answers` is the answer schema, `registry` what a tool is.
 """
 
-from chipmcp.tools import catalog, cluster, compare, export, financials, industry, lookup, xinchuang
-from chipmcp.tools.catalog import find_chips
-from chipmcp.tools.cluster import estimate_cluster
+from chipmcp.tools import compare, estimate, export_control, financials, find, industry, lookup, xinchuang
 from chipmcp.tools.compare import compare_chips
-from chipmcp.tools.export import export_control_check
+from chipmcp.tools.estimate import estimate_cluster
+from chipmcp.tools.export_control import export_control_check
 from chipmcp.tools.financials import vendor_financials
+from chipmcp.tools.find import find_chips
 from chipmcp.tools.industry import industry_figures
 from chipmcp.tools.lookup import lookup_chip
 from chipmcp.tools.registry import Tool
 from chipmcp.tools.xinchuang import xinchuang_certified
 
-TOOLS: tuple[Tool, ...] = (lookup.TOOL, compare.TOOL, cluster.TOOL, xinchuang.TOOL, financials.TOOL, catalog.TOOL,
-                           industry.TOOL, export.TOOL)
+TOOLS: tuple[Tool, ...] = (lookup.TOOL, compare.TOOL, estimate.TOOL, xinchuang.TOOL, financials.TOOL, find.TOOL,
+                           industry.TOOL, export_control.TOOL)
 BY_NAME: dict[str, Tool] = {tool.name: tool for tool in TOOLS}
 
 __all__ = ["BY_NAME", "TOOLS", "Tool", "compare_chips", "estimate_cluster", "export_control_check", "find_chips",

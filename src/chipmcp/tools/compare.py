@@ -22,11 +22,11 @@ from pydantic import Field
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, divide_cells
 from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
-from chipmcp.tools.common import format_cell, ids, number, source_lines, source_refs
+from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs
+from chipmcp.tools.answers import Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 

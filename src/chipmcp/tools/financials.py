@@ -13,8 +13,7 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.models import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
-from chipmcp.tools.common import (
+from chipmcp.tools._common import (
     DEFAULT_LIMIT,
     call_of,
     conflict_lines,
@@ -35,7 +34,8 @@ from chipmcp.tools.common import (
     source_refs,
     summarize,
 )
-from chipmcp.tools.identity import IDENTITY_METRICS, company_identity, render_identity
+from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
+from chipmcp.tools.answers import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 
 COMPANY = frozenset({"vendor", "market"})

@@ -15,21 +15,7 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import NotFoundError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import (
-    Candidate,
-    Detail,
-    EntityFigures,
-    Figure,
-    IndustryFigures,
-    Page,
-    RankedShare,
-    Series,
-    SeriesClaim,
-    SeriesComparison,
-    ShareTable,
-    TopicMatch,
-)
-from chipmcp.tools.common import (
+from chipmcp.tools._common import (
     ANSWER_BUDGET,
     call_of,
     conflict_lines,
@@ -48,8 +34,22 @@ from chipmcp.tools.common import (
     source_refs,
     summarize,
 )
+from chipmcp.tools._topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
+from chipmcp.tools.answers import (
+    Candidate,
+    Detail,
+    EntityFigures,
+    Figure,
+    IndustryFigures,
+    Page,
+    RankedShare,
+    Series,
+    SeriesClaim,
+    SeriesComparison,
+    ShareTable,
+    TopicMatch,
+)
 from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
-from chipmcp.tools.topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
 
 Row = dict[str, Any]
 

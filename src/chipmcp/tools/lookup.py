@@ -8,9 +8,8 @@ from pydantic import Field
 
 from chipmcp.errors import ChipMCPError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.models import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
 from chipmcp.reasoning import export_control, selection
-from chipmcp.tools.common import (
+from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
     DEFAULT_LIMIT,
     VENDOR,
@@ -30,6 +29,7 @@ from chipmcp.tools.common import (
     source_refs,
     summarize,
 )
+from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
 from chipmcp.tools.xinchuang import certification_lines, chip_status

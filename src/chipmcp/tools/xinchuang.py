@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import Field
 
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.models import Announcement, CertificationEntry, CertificationStatus, Detail, XinchuangAnswer
-from chipmcp.tools.common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
+from chipmcp.tools._common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
+from chipmcp.tools.answers import Announcement, CertificationEntry, CertificationStatus, Detail, XinchuangAnswer
 from chipmcp.tools.registry import Arguments, DetailArg, Name, Tool
 
 

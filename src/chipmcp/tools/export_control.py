@@ -7,10 +7,10 @@ from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.models import ExportControlAnswer, Headroom, TppFigure, VendorRef
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, Standing
-from chipmcp.tools.common import describe, figure, format_value, match_line, source_lines, source_refs
+from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs
+from chipmcp.tools.answers import ExportControlAnswer, Headroom, TppFigure, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
 

@@ -20,11 +20,11 @@ from pydantic import BaseModel, Field
 
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.models import ChipList, ChipRow, Detail, NotReported
 from chipmcp.reasoning import catalog_index, selection
 from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS
-from chipmcp.tools.common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
+from chipmcp.tools._common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
+from chipmcp.tools.answers import ChipList, ChipRow, Detail, NotReported
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
 

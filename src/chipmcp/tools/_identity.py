@@ -8,8 +8,8 @@ from typing import Any
 from chipmcp.core.names import spaced
 from chipmcp.core.units import UNITS
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
-from chipmcp.tools.common import format_number, ids
+from chipmcp.tools._common import format_number, ids
+from chipmcp.tools.answers import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
 
 IDENTITY_METRICS = frozenset({"stock_code", "exchange", "listing_date"})
 

@@ -12,11 +12,10 @@ from pydantic import Field
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, divide_cells, rescale_cell, scale_cell
 from chipmcp.reasoning.selection import check_precision, compute_unit
-from chipmcp.tools.common import (
+from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
     call_of,
     describe,
@@ -29,8 +28,9 @@ from chipmcp.tools.common import (
     source_lines,
     source_refs,
 )
+from chipmcp.tools._reconcile import Question, reconcile
+from chipmcp.tools.answers import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
-from chipmcp.tools.reconcile import Question, reconcile
 from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Precision, Tool
 
 PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")

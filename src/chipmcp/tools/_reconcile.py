@@ -23,10 +23,10 @@ from typing import Any
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.models import ClusterEstimate, Reconciliation
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, cells_differ_by, scale_cell
-from chipmcp.tools.common import call_of, number
+from chipmcp.tools._common import call_of, number
+from chipmcp.tools.answers import ClusterEstimate, Reconciliation
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from chipmcp.core import periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.models import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
 from chipmcp.reasoning.cells import Cell
+from chipmcp.tools.answers import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
 from chipmcp.tools.registry import DEFAULT_LIMIT
 
 # Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer
@@ -75,7 +75,7 @@ def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: f
     asked of lookup_chip, a model asked of vendor_financials), the tool that answers for it — one 'did you
     mean' for every tool, from the names index and the full-text search; when it is close to nothing, how
     to write or find a name instead."""
-    from chipmcp.tools.topics import elsewhere  # the search is needed only when a name is missing
+    from chipmcp.tools._topics import elsewhere  # the search is needed only when a name is missing
 
     # A query carrying a model number ('TPU v5', 'Atlas 800') names a product: full-text search, which would
     # find any note mentioning v5, only redirects topics written in words ('ASIC market').
