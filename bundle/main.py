@@ -6,6 +6,6 @@ bundle's pyproject.toml (uv brings a Python if the machine has none), then this 
 
 import sys
 
-from chipmcp.__main__ import main
+from chipmcp.cli import main
 
 sys.exit(main())

@@ -17,15 +17,12 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from chipmcp.serving.http import HttpSettings
+from chipmcp.serving.http import BACKLOG, HttpSettings
 
 __all__ = ["GuardedH11Protocol", "connection_cap"]
 
 log = logging.getLogger("chipmcp.serving.http")
 
-# The listen backlog, which is also how many connections asyncio accepts in one go before a closed one
-# gives its descriptor back.
-BACKLOG = 128
 # Descriptors kept for everything that is not a client connection (the listening socket, the database,
 # logs, worker pipes) and for one burst of accepts.
 RESERVED_DESCRIPTORS = 64 + BACKLOG

@@ -41,6 +41,11 @@ __all__ = ["ConfigError", "HttpSettings", "create_app", "request_body_limit", "r
 
 log = logging.getLogger("chipmcp.serving.http")
 
+# The listen backlog, which is also how many connections asyncio accepts in one go before a closed one
+# gives its descriptor back (connections.py reserves descriptors for it). connections.py imports this
+# module, never the reverse: uvicorn loads its protocol class by name.
+BACKLOG = 128
+
 SETTINGS_ENV = "CHIPMCP_HTTP_SETTINGS"
 PATH = "/mcp"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -354,7 +359,6 @@ def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None
     check(settings)
     os.environ["CHIPMCP_DB"] = str(ensure_database(knowledge))  # built once here, not raced by N workers
     os.environ[SETTINGS_ENV] = settings.to_env()
-    from chipmcp.serving.connections import BACKLOG
 
     uvicorn.run("chipmcp.serving.http:create_app", factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
                 workers=settings.workers if settings.workers > 1 else None,
