@@ -577,6 +577,14 @@ class Headroom(CompactModel):
     ratio: list[float] = Field(description="[low, high] of TPP ÷ threshold")
 
 
+class SuspectReading(Model):
+    """What a figure marked suspect would give, stated beside the headline when its verdict differs."""
+
+    tpp: Cell = Field(description="TPP from the suspect figures (the largest)")
+    standing: str = Field(description="The standing that TPP would give, one line per reading")
+    note: str = ""
+
+
 class ExportControlAnswer(Model):
     id: str
     name: str
@@ -584,11 +592,14 @@ class ExportControlAnswer(Model):
     vendor: VendorRef
     match: NameMatch
     tpp_by_precision: list[TppFigure] = Field(description="TPP for every precision with a precision-stated compute figure")
-    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision (empty when none)")
+    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure "
+                      "(empty when none)")
     die_area: Cell | None = None
     performance_density: Cell | None = Field(None, description="TPP ÷ die area, where a die area is reported")
     standings: list[Standing]
     standing: str = Field(description="One line per reading: the class the figures place it in")
+    suspect_reading: SuspectReading | None = Field(None, description=(
+        "Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing"))
     headroom: list[Headroom] = Field(default_factory=list)
     reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
     reproduction: str = Field("", description="Whether a report table's class for it follows from its figures")
