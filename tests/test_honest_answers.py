@@ -81,3 +81,59 @@ async def test_a_suspect_figure_with_the_same_verdict_is_not_repeated_and_an_all
     answer, text = await call(build_server(kb), "export_control_check", {"chip": "acme-x1"})
     assert answer["tpp"]["value"] == 7200 and answer["tpp"]["suspect"] is True  # nothing sound: flagged, not hidden
     assert answer.get("suspect_reading") is None and "[SUSPECT]" in text
+
+
+# --- 5. routing is honest --------------------------------------------------------------------------------
+
+
+async def test_a_topic_with_a_word_the_knowledge_base_never_uses_is_not_found_with_the_nearest_topics(server) -> None:
+    """'weather in Paris' shares 'Paris' with a note on European AI factories: no reason to answer with their capex."""
+    for topic in ("weather in Paris", "price of tea in China", "NVIDIA weather"):
+        _, text = await call(server, "industry_figures", {"topic": topic}, error=True)
+        assert "Nearest topics: " in text and "industry_figures(topic=…)" in text, text
+    _, text = await call(server, "industry_figures", {"topic": "weather in Paris"}, error=True)
+    assert "uses 'weather'" in text and "Europe AI compute (market-europe-ai-compute)" in text
+    answer, _ = await call(server, "industry_figures", {"topic": "IDC shipment share"})  # known as "shipments"
+    assert answer["share_tables"]
+
+
+async def test_a_companys_money_figures_asked_of_industry_figures_are_answered_and_the_call_named(server, kb) -> None:
+    answer, text = await call(server, "industry_figures", {"topic": "NVIDIA revenue"})
+    assert [e["id"] for e in answer["topic"]["entities"]] == ["nvidia"] and answer["topic"]["metrics"] == ["revenue"]
+    shown = {f["id"] for g in answer["figures"] for f in g["figures"]} | {
+        c["id"] for g in answer["figures"] for f in g["figures"] for c in f.get("also", [])}
+    assert shown == {r["id"] for r in kb.figures("nvidia", ["revenue"])}
+    assert "vendor_financials(vendor='nvidia', metric='revenue')" in answer["topic"]["note"]
+    assert "vendor_financials(vendor='nvidia', metric='revenue')" in text
+    openai, _ = await call(server, "industry_figures", {"topic": "OpenAI ARR"})  # a model maker: every figure
+    arr = [f for g in openai["figures"] for f in g["figures"] if f.get("measure") == "annualized-run-rate"]
+    assert {f["printed"] for f in arr} >= {"突破100亿美元", "55亿美元"}
+    assert "vendor_financials(vendor='openai')" in openai["topic"]["note"]
+    margins, _ = await call(server, "industry_figures", {"topic": "gross margin"})  # across companies
+    assert {e["id"] for e in margins["topic"]["entities"]} == {
+        e for e in kb.ids("vendor") if kb.figures(e, ["gross_margin"])}
+    named, _ = await call(server, "industry_figures", {"topic": "英伟达"})  # a company is itself, not a market
+    assert [e["id"] for e in named["topic"]["entities"]] == ["nvidia"]
+
+
+NO_FIGURES = ("no figures for", "give no figures", "but give no figures")
+
+
+async def test_no_tool_says_an_entity_has_no_figures_when_it_has_figures(server, kb) -> None:
+    """Every chip, system, company, market and model through each tool that names it: 'no figures' only when the
+    knowledge base holds none (identity rows aside, which vendor_financials shows as the identity)."""
+    said = 0
+    async with Client(server) as client:
+        for entity in kb.entities:
+            kind = kb.entities[entity]["entity_kind"]
+            calls = {"chip": [("lookup_chip", {"name": entity})], "system": [("lookup_chip", {"name": entity})],
+                     "vendor": [("vendor_financials", {"vendor": entity}), ("industry_figures", {"topic": entity})],
+                     "market": [("vendor_financials", {"vendor": entity}), ("industry_figures", {"topic": entity})],
+                     "workload": [("industry_figures", {"topic": entity})]}[kind]
+            for tool, arguments in calls:
+                result = await client.call_tool(tool, arguments)
+                text = result.content[0].text.casefold()
+                if result.is_error and any(phrase in text for phrase in NO_FIGURES):
+                    said += 1
+                    assert not kb.figures(entity), (tool, entity, result.content[0].text)
+    assert said > 0  # the reports do name entities they give no figure for

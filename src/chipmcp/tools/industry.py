@@ -34,6 +34,7 @@ from chipmcp.tools._common import (
     source_refs,
     summarize,
 )
+from chipmcp.tools._identity import IDENTITY_METRICS
 from chipmcp.tools._topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
 from chipmcp.tools.answers import (
     Candidate,
@@ -88,7 +89,8 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
         topic=TopicMatch(query=topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
                                                           score=0.0) for e in shown],
                          metrics=sorted(wanted), method=resolved.method,  # type: ignore[arg-type]
-                         note=_note(resolved, linked_by)),
+                         note=" ".join(x for x in (_note(resolved, linked_by), company_pointer(kb, entities, wanted, metric))
+                                       if x)),
         detail=detail, figures=[], page=Page(total=0, returned=0), share_tables=tables, series=series,
         rules=_rules(series), conflicts=_memo(kb, ("conflicts", detail, key), lambda: conflicts(every, detail=detail)),
         definitions={e: kb.entities[e]["note"] for e in order if kb.entities[e]["note"]
@@ -173,12 +175,35 @@ def _rows(kb: KnowledgeBase, entities: list[str], metrics: set[str]) -> list[Row
     for entity in entities:
         own = kb.figures(entity)
         if kb.entities[entity]["entity_kind"] not in INDUSTRY_KINDS:
-            own = [r for r in own if r["metric"] in INDUSTRY_METRICS]
+            own = company_rows(own, metrics)
         for row in [*own, *kb.figures_by_ids(linked_company_figures(kb, entity))]:
             if row["id"] not in seen and (not metrics or row["metric"] in metrics):
                 seen.add(row["id"])
                 out.append(row)
     return out
+
+
+def company_rows(rows: list[Row], metrics: set[str]) -> list[Row]:
+    """A company's figures an industry question shows: those of the metrics it names (revenue too: the question
+    asked for it), else its industry figures (shares, shipments, capex), else — a company with none, such as a
+    model maker — every figure it has but its identity (names, codes)."""
+    if metrics:
+        return [r for r in rows if r["metric"] in metrics]
+    industry = [r for r in rows if r["metric"] in INDUSTRY_METRICS]
+    return industry or [r for r in rows if r["metric"] not in IDENTITY_METRICS]
+
+
+def company_pointer(kb: KnowledgeBase, entities: list[str], wanted: set[str], metric: str | None = None) -> str:
+    """Where a company's money figures are answered with their growth and unit conversion: the exact call."""
+    companies = [e for e in entities if kb.entities[e]["entity_kind"] == "vendor"
+                 and any(r["metric"] not in INDUSTRY_METRICS and r["metric"] not in IDENTITY_METRICS
+                         and (not wanted or r["metric"] in wanted) for r in kb.figures(e))]
+    if not companies:
+        return ""
+    metric = metric or (next(iter(wanted)) if len(wanted) == 1 else None)
+    calls = ", ".join(call_of("vendor_financials", vendor=e, metric=metric) + ")" for e in companies[:3])
+    more = f" (and {len(companies) - 3} more companies)" if len(companies) > 3 else ""
+    return f"Company figures (revenue, margins, costs) are vendor_financials' answer, with growth and unit conversion: {calls}{more}."
 
 
 def _linked_rows(kb: KnowledgeBase, rows: list[Row]) -> list[Row]:
@@ -189,10 +214,20 @@ def _linked_rows(kb: KnowledgeBase, rows: list[Row]) -> list[Row]:
 
 
 def _nothing_reported(kb: KnowledgeBase, entities: list[str], wanted: set[str]) -> NotFoundError:
+    if not entities:
+        return NotFoundError(f"No market, group, AI model or company reports {'/'.join(sorted(wanted))}. Ask about a "
+                             "metric the reports give (capex, market share, revenue, parameters) or a topic by name.")
     reported = sorted({r["metric"] for r in _rows(kb, entities, set())})
+    pointer = company_pointer(kb, entities, set())
     if reported:
         return NotFoundError(f"No {'/'.join(sorted(wanted))} figures for {_names(kb, entities)}. "
-                             f"Metrics reported: {', '.join(reported)}.", reported)
+                             f"Metrics reported: {', '.join(reported)}." + (f" {pointer}" if pointer else ""), reported)
+    held = [e for e in entities if kb.figures(e)]
+    if held:  # only its identity (a stock code, a listing): the company tool's answer
+        metrics = sorted({r["metric"] for e in held for r in kb.figures(e)})
+        calls = ", ".join(call_of("vendor_financials", vendor=e) + ")" for e in held[:3])
+        return NotFoundError(f"{_names(kb, held)}: no market, share or other industry figure; the reports give "
+                             f"{', '.join(metrics)}, which {calls} answers.", metrics)
     return NotFoundError(f"The reports name {_names(kb, entities)} but give no figures for it. Ask about a market "
                          "(全球ASIC市场, China AI accelerator cards), a group (BAT) or a model with figures (DeepSeek-V3, "
                          "GPT-4), or a metric across the industry (capex, market share).")
