@@ -36,8 +36,9 @@ SEARCH_MARGIN = 0.9  # candidates scoring within 10% of the best are all shown o
 COVERAGE_MARGIN = 0.75
 VENDOR = frozenset({"vendor"})
 # Words that name nothing: a topic's other words must be known to the knowledge base, these need not be.
-FUNCTION_WORDS = frozenset("a an and are as at by for from how in into is it its of on or per the to what which "
-                           "with 的 和 与 及 在 是".split())
+FUNCTION_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "by", "for", "from", "how", "in", "into", "is", "it",
+                            "its", "of", "on", "or", "per", "the", "to", "what", "which", "with",
+                            "的", "和", "与", "及", "在", "是"})
 # Name methods that identify a company by one of its written names (a prefix of a topic must be one of these).
 EXACT_METHODS = frozenset({"exact", "normalized", "pinyin", "stock-code", "id"})
 
