@@ -137,3 +137,34 @@ async def test_no_tool_says_an_entity_has_no_figures_when_it_has_figures(server,
                     said += 1
                     assert not kb.figures(entity), (tool, entity, result.content[0].text)
     assert said > 0  # the reports do name entities they give no figure for
+
+
+# --- 8. periods find what was said about them ------------------------------------------------------------
+
+
+async def test_guidance_said_with_one_quarters_results_for_the_next_is_found_by_either_quarter(server, kb) -> None:
+    """SMIC prints its 2025Q2 outlook (revenue -4~6% q/q, gross margin 18-20%) beside its 2025Q1 results."""
+    guidance = {r["id"] for r in kb.figures("smic") if r["basis"] == "guidance"}
+    assert len(guidance) == 2
+    for period, how in (("2025Q1", "found by the period it was said in"), ("2025Q2", "(found by that period)")):
+        answer, text = await call(server, "vendor_financials", {"vendor": "SMIC", "period": period, "detail": "full"})
+        assert guidance <= {f["id"] for f in answer["figures"]}, period
+        said = [w for w in answer["warnings"] if "said with the 2025Q1 figures" in w]
+        assert len(said) == 2 and all(how in w and "guidance for 2025Q2" in w for w in said), answer["warnings"]
+        assert said[0] in text
+    q1, _ = await call(server, "vendor_financials", {"vendor": "SMIC", "period": "2025Q1", "detail": "full"})
+    assert {f["period"] for f in q1["figures"]} == {"2025Q1", "2025Q2"}  # nothing else comes with it
+    nvidia, _ = await call(server, "vendor_financials", {"vendor": "NVIDIA", "period": "FY2026Q1"})
+    assert any("guidance for FY2026Q2, said with the FY2026Q1 figures" in w for w in nvidia["warnings"])
+
+
+async def test_a_dated_market_figure_is_found_by_the_period_holding_its_day_and_a_bare_period_lists_them(
+        server, kb) -> None:
+    answer, text = await call(server, "vendor_financials", {"vendor": "寒武纪", "period": "2025Q3"})
+    assert [(f["metric"], f["value"], f.get("as_of")) for f in answer["figures"]] == [("share_price", 1595.88, "2025-08")]
+    high = next(r["id"] for r in kb.figures("cambricon", ["share_price"]))
+    assert answer["warnings"] == [f"#{high} share_price has no period: it holds at 2025-08, which lies in 2025Q3."]
+    _, text = await call(server, "vendor_financials", {"vendor": "寒武纪", "period": "2019"}, error=True)
+    assert text.endswith("Periods reported: 2025, 2025-08, 2025-12, 2025Q1.")
+    _, text = await call(server, "industry_figures", {"topic": "DeepSeek-V3", "period": "2023"}, error=True)
+    assert "Periods reported: 2025-12." in text

@@ -13,6 +13,7 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
+from chipmcp.tools import _periods
 from chipmcp.tools._common import (
     DEFAULT_LIMIT,
     call_of,
@@ -27,7 +28,6 @@ from chipmcp.tools._common import (
     number,
     page,
     page_line,
-    period_matches,
     resolve,
     room,
     source_lines,
@@ -81,7 +81,7 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: int | str | None =
             raise NotFoundError(f"No '{metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.",
                                 available)
     if period is not None:
-        rows = _in_period(rows, periods.parse(period), match.name, warnings)
+        rows = _in_period(kb, rows, periods.parse(period), match.name, warnings)
     every = [figure(r, kb) for r in rows]
     listed = every if detail == "full" else summarize(kb, rows, every)
     call = call_of("vendor_financials", vendor=match.id, period=period, metric=metric, unit=unit)
@@ -115,15 +115,17 @@ def _nothing_reported(kb: KnowledgeBase, match: NameMatch) -> NotFoundError:
                          [f"{display_name(c)} ({c['id']})" for c in chips[:8]])
 
 
-def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: list[str]) -> list[dict]:
-    """The figures a period question asks for (by printed period or its alias); for a year, say which metrics
-    have only part-year figures, so a half-year is never read as the year."""
-    reported = sorted({r["period"] for r in rows if r["period"]})
-    kept = [r for r in rows if period_matches(r, query)]
+def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, company: str,
+               warnings: list[str]) -> list[dict]:
+    """The figures a period question asks for (by printed period or its alias, by the day a dated figure holds
+    at, guidance also by the period it was said in: tools/_periods.py); for a year, say which metrics have only
+    part-year figures, so a half-year is never read as the year."""
+    reported = _periods.reported(kb, rows)
+    kept = [r for r in rows if _periods.found_by(kb, r, query)]
     if not kept and query.fiscal and not any(periods.stored(p).fiscal for p in reported):
         # A company that reports by calendar year has one fiscal year: the calendar's.
         query = periods.calendar(query)
-        kept = [r for r in rows if period_matches(r, query)]
+        kept = [r for r in rows if _periods.found_by(kb, r, query)]
         if kept:
             warnings.append(f"{company} reports calendar years: the fiscal period asked for is read as {query}.")
     if not kept:
@@ -133,6 +135,8 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
         parts: dict[str, set[str]] = defaultdict(set)
         whole = set()
         for row in kept:
+            if not row["period"]:
+                continue  # a dated figure (a price on a day) is no part of a year's total
             labels = [periods.stored(p) for p in (row["period"], row["period_alias"]) if p]
             if any(label == query for label in labels):
                 whole.add(row["metric"])
@@ -143,6 +147,7 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
             listed = "; ".join(f"{m} ({', '.join(p)})" for m, p in sorted(partial.items()))
             warnings.append(f"No full-year {query} figure is reported for {listed}: these are part-year figures, "
                             "not the year's total.")
+    warnings += _periods.found_lines(kb, kept, query)
     return kept
 
 

@@ -15,6 +15,7 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import NotFoundError
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.tools import _periods
 from chipmcp.tools._common import (
     ANSWER_BUDGET,
     call_of,
@@ -28,7 +29,6 @@ from chipmcp.tools._common import (
     number,
     page,
     page_line,
-    period_matches,
     room,
     source_lines,
     source_refs,
@@ -64,17 +64,19 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
     if not rows:
         raise _nothing_reported(kb, entities, wanted)
     linked_by: dict[str, str] = {}
+    found: list[str] = []
     for row in _linked_rows(kb, rows):
         rows.append(row)
         if row["entity"] not in entities:
             linked_by.setdefault(row["entity"], row["quantity"])
     if period is not None:  # after linking: another publisher's figure of the period answers too
         asked = periods.parse(period)
-        reported = sorted({r["period"] for r in rows if r["period"]})
-        rows = [r for r in rows if period_matches(r, asked)]
+        reported = _periods.reported(kb, rows)
+        rows = [r for r in rows if _periods.found_by(kb, r, asked)]
         if not rows:
             raise NotFoundError(f"No figures for period '{asked}' for {_names(kb, entities)}. "
                                 f"Periods reported: {', '.join(reported) or 'none'}.", reported)
+        found = _periods.found_lines(kb, rows, asked)
         linked_by = {e: q for e, q in linked_by.items() if any(r["entity"] == e for r in rows)}
     order = {e: i for i, e in enumerate(dict.fromkeys([*entities, *(r["entity"] for r in rows)]))}
     rows.sort(key=lambda r: order[r["entity"]])  # stable: each entity's figures together, in id order
@@ -89,8 +91,8 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
         topic=TopicMatch(query=topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
                                                           score=0.0) for e in shown],
                          metrics=sorted(wanted), method=resolved.method,  # type: ignore[arg-type]
-                         note=" ".join(x for x in (_note(resolved, linked_by), company_pointer(kb, entities, wanted, metric))
-                                       if x)),
+                         note=" ".join(x for x in (_note(resolved, linked_by), company_pointer(kb, entities, wanted, metric),
+                                                   *found) if x)),
         detail=detail, figures=[], page=Page(total=0, returned=0), share_tables=tables, series=series,
         rules=_rules(series), conflicts=_memo(kb, ("conflicts", detail, key), lambda: conflicts(every, detail=detail)),
         definitions={e: kb.entities[e]["note"] for e in order if kb.entities[e]["note"]
