@@ -61,7 +61,8 @@ async def test_company_identity_gives_listing_date_exchange_board_and_market_cap
 
 
 async def test_a_metric_filter_returns_the_whole_family(server) -> None:
-    result = await call(server, "vendor_financials", {"vendor": "腾讯", "metric": "capex"})
+    result = await call(server, "vendor_financials", {"vendor": "腾讯", "metric": "capex", "detail": "full",
+                                                      "limit": 200})
     metrics = {f["metric"] for f in result.structured_content["figures"]}
     assert {"capex", "capex_growth", "capex_growth_qoq"} <= metrics
     assert all(m.startswith("capex") for m in metrics)

@@ -16,10 +16,13 @@ from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.tools import _periods
 from chipmcp.tools._common import (
     DEFAULT_LIMIT,
+    FIRST_PAGE_ONLY,
     call_of,
+    citation_line,
     conflict_lines,
     conflicts,
     describe,
+    entry_sources,
     figure,
     ids,
     match_line,
@@ -29,10 +32,10 @@ from chipmcp.tools._common import (
     page,
     page_line,
     resolve,
-    room,
     source_lines,
     source_refs,
     summarize,
+    summary_page,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
 from chipmcp.tools.answers import GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
@@ -104,11 +107,17 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
         vendor=identity, match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0), normalized=normalized,
         growth=_growth(rows), conflicts=disagreements, chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
         sources=source_refs(kb, {f.source for f in every}), warnings=warnings, summary="")
-    answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows" if args.detail == "full"
-                                       else "entries", full_total=len(every), budget=room(answer) if args.detail == "summary" else None)
+    if args.detail == "summary":
+        if args.offset:  # the first page holds them; a later page is the entries it asks for
+            answer.conflicts, answer.growth = [], []
+        answer.figures, answer.page, answer.citations = summary_page(kb, listed, args.offset, args.limit, call,
+                                                                     len(every), answer)
+    else:
+        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
+                                           full_total=len(every))
     on_page = {f.id for f in answer.figures}
     answer.normalized = [n for n in normalized if n.figure_id in on_page]
-    cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
+    cited = entry_sources(answer.figures, answer.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [r["source"] for r in identity_rows]
     answer.sources = source_refs(kb, cited)
@@ -254,6 +263,9 @@ def render(a: VendorFinancials) -> str:
     lines = [a.summary, *render_identity(a.vendor), *match_line(a.match), f"Detail: {a.detail}."]
     lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none"]
+    lines += citation_line(a.citations)
+    if a.detail == "summary" and a.page.offset:
+        lines.append(f"Growth and conflicts: {FIRST_PAGE_ONLY}.")
     if a.normalized:
         lines.append("Normalized: " + "; ".join(
             f"#{n.figure_id} {number(n.value) if n.value is not None else f'{number(n.low)}-{number(n.high)}'} {n.unit}"
