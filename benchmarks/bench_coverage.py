@@ -58,6 +58,7 @@ def cited(answer: dict[str, Any]) -> set[int]:
     for fig in figures_of(answer):
         ids.add(fig["id"])
         ids |= {c["id"] for c in fig.get("also", [])}
+    ids |= {cap["figure_id"] for cap in answer.get("vendor", {}).get("market_cap", [])}  # a company's identity
     for conflict in answer.get("conflicts", []):
         ids |= {i for claim in conflict["claims"] for i in claim["figure_ids"]}
     for share in answer.get("share_tables", []):

@@ -32,6 +32,10 @@ from chipmcp.tools.registry import DEFAULT_LIMIT
 # (benchmarks/bench_sizes.py measures it over every chip, system and vendor).
 ANSWER_BUDGET = 5_400
 NOTE_LENGTH = 40  # summary notes: enough to say which variant a figure is, not the curator's reasoning
+# A note this short is kept whole at summary detail: it says what the figure is ("per superchip (Grace CPU +
+# 2 Blackwell GPUs)", "header says billion; the value reads as 亿 (340 million)"), and cut short it could
+# say the opposite. Longer notes are the curator's reasoning, cut to NOTE_LENGTH.
+WHOLE_NOTE = 64
 
 CHIP = frozenset({"chip"})
 CHIP_OR_SYSTEM = frozenset({"chip", "system"})
@@ -316,7 +320,7 @@ def citation_line(table: dict[str, Place]) -> list[str]:
 
 
 def short(note: str, length: int = NOTE_LENGTH) -> str:
-    if len(note) <= length:
+    if len(note) <= max(length, WHOLE_NOTE):
         return note
     cut = note[:length].rsplit(" ", 1)[0].rstrip(",;:")
     return cut + "…"
@@ -360,11 +364,15 @@ def summary_page(kb: KnowledgeBase, entries: list[Figure], offset: int, limit: i
     is sized: an upper bound, measured without rendering), and the part of the table the page uses."""
     cited, table = cite_once(key_specs_first(kb, entries))
     rest.citations = table
-    chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=room(rest))
+    budget = room(rest) + ENTRIES_SLACK
+    chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget)
     return chosen, shown, cited_places(chosen, table)
 
 
 FIRST_PAGE_ONLY = "on the first page (offset=0): not repeated"
+# What ANSWER_BUDGET keeps for the page line and summary (600) is more than a summary page's take: its
+# `more` (at most ~260 characters) and summary (at most ~140) leave 200 for entries, within 6,000.
+ENTRIES_SLACK = 200
 
 
 def room(rest: BaseModel) -> int:

@@ -38,7 +38,15 @@ from chipmcp.tools._common import (
     summary_page,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
-from chipmcp.tools.answers import GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
+from chipmcp.tools.answers import (
+    Figure,
+    GrowthFigure,
+    NameMatch,
+    NormalizedFigure,
+    Page,
+    VendorFinancials,
+    VendorIdentity,
+)
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 
 COMPANY = frozenset({"vendor", "market"})
@@ -98,7 +106,7 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
     if args.period is not None:
         rows = _in_period(kb, rows, periods.parse(args.period), match.name, warnings)
     every = [figure(r, kb) for r in rows]
-    listed = every if args.detail == "full" else summarize(kb, rows, every)
+    listed = every if args.detail == "full" else _beyond_identity(summarize(kb, rows, every), identity)
     call = call_of("vendor_financials", vendor=match.id, period=args.period, metric=args.metric, unit=args.unit)
     normalized = _normalize(rows, args.unit, warnings) if args.unit else []
     # Disagreements about the company itself (two stock codes) are shown whatever the filters.
@@ -123,6 +131,12 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
     answer.sources = source_refs(kb, cited)
     answer.summary = _summary(answer, len(every), len({f.source for f in every}))
     return answer
+
+
+def _beyond_identity(entries: list[Figure], identity: VendorIdentity) -> list[Figure]:
+    """Summary entries less the market caps the identity already states with their figure: each fact once."""
+    stated = {cap.figure_id for cap in identity.market_cap}
+    return [e for e in entries if e.id not in stated]
 
 
 def _nothing_reported(kb: KnowledgeBase, match: NameMatch) -> NotFoundError:
