@@ -250,7 +250,7 @@ async def _every_entry(client: Client, arguments: dict) -> tuple[list[dict], dic
         result = await client.call_tool("industry_figures", {**arguments, "offset": offset, "limit": 200})
         found = result.structured_content
         first = first or found
-        table = found.get("citations", {})  # summary entries cite their source and locator by key
+        table = found["page"].get("citations", {})  # summary entries cite their source and locator by key
         entries += [{**f, **table[f["cite"]]} if "cite" in f else f for g in found["figures"] for f in g["figures"]]
         offset += found["page"]["returned"]
         if offset >= found["page"]["total"]:

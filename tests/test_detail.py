@@ -158,7 +158,7 @@ async def every_page(client: Client, tool: str, arguments: dict[str, Any], limit
         structured, _ = await call(client, tool, {**arguments, "offset": offset, "limit": limit})
         page = structured["page"]
         assert page.get("offset", 0) == offset and page["returned"] == len(structured.get("figures", []))
-        entries += [cited(entry, structured.get("citations", {})) for entry in structured.get("figures", [])]
+        entries += [cited(entry, structured["page"].get("citations", {})) for entry in structured.get("figures", [])]
         offset += page["returned"]
         if offset >= page["total"]:
             assert "more " not in page.get("more", "").split(":")[0]

@@ -75,7 +75,7 @@ async def test_a_default_answer_holds_every_fact_of_its_entity_or_says_more_foll
                 complete += 1
             for entry in entries(answer):  # each fact cited by key, the key in the answer's table
                 assert "source" not in entry and {entry["cite"], *(c["cite"] for c in entry.get("also", []))} <= set(
-                    answer["citations"]), (tool, arguments)
+                    answer["page"]["citations"]), (tool, arguments)
     assert complete >= 0.94 * answered, (complete, answered)
 
 

@@ -358,15 +358,16 @@ def page(items: Sequence[T], offset: int, limit: int, detail: Detail, call: str,
 
 
 def summary_page(kb: KnowledgeBase, entries: list[Figure], offset: int, limit: int, call: str, full_total: int,
-                 rest: Any) -> tuple[list[Figure], Page, dict[str, Place]]:
+                 rest: Any) -> tuple[list[Figure], Page]:
     """A summary page: key specs first, each source and locator cited once by key, as many entries as the
     budget leaves beside `rest` (the answer without its entries, holding the whole citation table while it
-    is sized: an upper bound, measured without rendering), and the part of the table the page uses."""
+    is sized: an upper bound, measured without rendering); the page holds the part of the table it uses."""
     cited, table = cite_once(key_specs_first(kb, entries))
-    rest.citations = table
+    rest.page = Page(total=0, returned=0, citations=table)
     budget = room(rest) + ENTRIES_SLACK
     chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget)
-    return chosen, shown, cited_places(chosen, table)
+    shown.citations = cited_places(chosen, table)
+    return chosen, shown
 
 
 FIRST_PAGE_ONLY = "on the first page (offset=0): not repeated"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -25,11 +25,6 @@ class Place(Model):
     locator: str
 
 
-def citations_field() -> Any:
-    return Field(default_factory=dict, description=(
-        "Summary detail: each source and locator the figures cite, once, under the key they carry in `cite`"))
-
-
 class Citation(Model):
     """Where one figure is printed: enough to cite it and to find it in the report."""
 
@@ -37,7 +32,7 @@ class Citation(Model):
     source: str = ""
     locator: str = ""
     printed: str = Field("", description="The token as printed; empty at summary detail when the entry's own")
-    cite: str = Field("", description="Summary detail: the key in `citations` of its source and locator")
+    cite: str = Field("", description="Summary detail: the key in page.citations of its source and locator")
 
 
 class Figure(Model):
@@ -68,7 +63,7 @@ class Figure(Model):
     printed: str = Field(description="The token exactly as printed in the report")
     source: str = Field("", description="Source report id (at summary detail: see `cite`)")
     locator: str = Field("", description="Table or section caption in the source (at summary detail: see `cite`)")
-    cite: str = Field("", description="Summary detail: the key in `citations` of its source and locator")
+    cite: str = Field("", description="Summary detail: the key in page.citations of its source and locator")
     note: str = ""
     suspect: bool = Field(False, description="Kept as printed though it looks wrong; see note")
     preferred: bool = Field(True, description="False when a conflicting figure is preferred")
@@ -109,6 +104,8 @@ class Page(Model):
     returned: int
     offset: int = 0
     more: str = Field("", description="How to get what this answer leaves out")
+    citations: dict[str, Place] = Field(default_factory=dict, description=(
+        "Summary detail: each source and locator this page's entries cite, once, under the key they carry in `cite`"))
 
 
 class Candidate(Model):
@@ -187,7 +184,6 @@ class ChipAnswer(Model):
     figures: list[Figure]
     page: Page
     conflicts: list[Conflict]
-    citations: dict[str, Place] = citations_field()
     derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
     composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
     in_systems: list[str] = Field(default_factory=list, description="Systems built from this chip")
@@ -437,7 +433,6 @@ class VendorFinancials(Model):
     detail: Detail = "summary"
     figures: list[Figure]
     page: Page
-    citations: dict[str, Place] = citations_field()
     normalized: list[NormalizedFigure] = Field(default_factory=list)
     growth: list[GrowthFigure] = Field(default_factory=list, description="Computed by the compute core")
     conflicts: list[Conflict]
@@ -529,7 +524,6 @@ class IndustryFigures(Model):
         "This page's figure entries by entity; at summary detail a figure shown in a share table or series is not "
         "repeated here"))
     page: Page
-    citations: dict[str, Place] = citations_field()
     share_tables: list[ShareTable] = Field(default_factory=list)
     series: list[Series] = Field(default_factory=list, description="Several estimates of one quantity side by side")
     rules: dict[str, str] = Field(default_factory=dict, description="Each series verdict shown → the rule that gives it")

@@ -118,14 +118,14 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
     if args.detail == "summary":
         if args.offset:  # the first page holds them; a later page is the entries it asks for
             answer.conflicts, answer.growth = [], []
-        answer.figures, answer.page, answer.citations = summary_page(kb, listed, args.offset, args.limit, call,
+        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call,
                                                                      len(every), answer)
     else:
         answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
                                            full_total=len(every))
     on_page = {f.id for f in answer.figures}
     answer.normalized = [n for n in normalized if n.figure_id in on_page]
-    cited = entry_sources(answer.figures, answer.citations)
+    cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [r["source"] for r in identity_rows]
     answer.sources = source_refs(kb, cited)
@@ -277,7 +277,7 @@ def render(a: VendorFinancials) -> str:
     lines = [a.summary, *render_identity(a.vendor), *match_line(a.match), f"Detail: {a.detail}."]
     lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none"]
-    lines += citation_line(a.citations)
+    lines += citation_line(a.page.citations)
     if a.detail == "summary" and a.page.offset:
         lines.append(f"Growth and conflicts: {FIRST_PAGE_ONLY}.")
     if a.normalized:

@@ -156,7 +156,7 @@ def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: Indu
 def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) -> tuple[list[Figure], dict[int, int]]:
     """The figure entries to page and each one's cost: at full detail every figure row; at summary each fact
     once, a figure a share table or series already cites left out, key specs first within each entity, each
-    source and locator cited by a key (answer.citations holds the whole table while the page is sized)."""
+    source and locator cited by a key (answer.page holds the whole table while the page is sized)."""
     if answer.detail == "full":
         return selected.every, {}
     tables = _memo(kb, ("tables", selected.key), lambda: share_tables(kb, selected.every, selected.entity_of))
@@ -173,7 +173,8 @@ def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) ->
         listed += key_specs_first(kb, _memo(kb, ("summary", tuple(r["id"] for r, _ in pairs)),
                                             lambda pairs=pairs: summarize(kb, [r for r, _ in pairs],
                                                                           [f for _, f in pairs])))
-    listed, answer.citations = cite_once(listed)
+    listed, table = cite_once(listed)
+    answer.page = Page(total=0, returned=0, citations=table)
     return listed, {id(entry): _cost(entry) for entry in listed}
 
 
@@ -183,7 +184,7 @@ def _page(kb: KnowledgeBase, answer: IndustryFigures, listed: list[Figure], cost
     measured once from the same line functions the renderer uses, every group's header and every source
     the page could cite counted (an upper bound)."""
     full = args.detail == "full"
-    entities, rows = selected.entities, selected.rows
+    entities, rows, table = selected.entities, selected.rows, answer.page.citations
     single = len(entities) == 1 and not resolved.metrics and resolved.method == "name"
     call = call_of("industry_figures", topic=entities[0] if single else args.topic, period=args.period,
                    metric=args.metric)
@@ -198,8 +199,8 @@ def _page(kb: KnowledgeBase, answer: IndustryFigures, listed: list[Figure], cost
                                 full_total=len(selected.every), budget=budget, cost=lambda entry: costs[id(entry)])
     answer.figures = _grouped(kb, entries, selected.entity_of, entities, selected.linked_by)
     if not full:
-        answer.citations = cited_places(entries, answer.citations)
-    cited = entry_sources(entries, answer.citations)
+        answer.page.citations = cited_places(entries, table)
+    cited = entry_sources(entries, answer.page.citations)
     cited += [s for c in answer.conflicts for claim in c.claims for s in claim.sources]
     cited += [t.source for t in answer.share_tables]
     cited += [s for x in answer.series for claim in x.claims for s in claim.sources]
@@ -584,7 +585,7 @@ def _group_line(group: EntityFigures) -> str:
 
 
 def _tail_lines(a: IndustryFigures) -> list[str]:
-    lines = citation_line(a.citations)
+    lines = citation_line(a.page.citations)
     if a.detail == "summary" and a.page.offset:
         lines.append(f"Share tables, series and conflicts: {FIRST_PAGE_ONLY}.")
     if a.conflicts:

@@ -106,12 +106,12 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     if args.detail == "summary":
         if args.offset:  # the first page holds them; a later page is the entries it asks for
             answer.conflicts, answer.derived = [], []
-        answer.figures, answer.page, answer.citations = summary_page(kb, listed, args.offset, args.limit, call,
+        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call,
                                                                      len(every), answer)
     else:
         answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
                                            full_total=len(every))
-    cited = entry_sources(answer.figures, answer.citations)
+    cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [e.source for e in status.entries if e.source] + ([status.announcement.source] if status.entries and
                                                                  status.announcement else [])
@@ -142,7 +142,7 @@ def render(a: ChipAnswer) -> str:
         lines.append("Composition: " + "; ".join(a.composition))
     lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none reported"]
-    lines += citation_line(a.citations)
+    lines += citation_line(a.page.citations)
     if a.detail == "summary" and a.page.offset:
         lines.append(f"Conflicts and derived figures: {FIRST_PAGE_ONLY}.")
     if a.conflicts:
