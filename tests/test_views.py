@@ -7,6 +7,7 @@ import re
 
 import pytest
 from mcp import Client
+from mcp.client.extension import advertise
 
 from chipmcp.views import ANSWER_VIEW_URI, VIEWS, view_html
 
@@ -15,8 +16,13 @@ pytestmark = pytest.mark.anyio
 APP_MIME_TYPE = "text/html;profile=mcp-app"
 
 
+def apps_client(server) -> Client:
+    """A client as an MCP Apps host connects: it advertises the extension and the page type it renders."""
+    return Client(server, extensions=[advertise("io.modelcontextprotocol/ui", {"mimeTypes": [APP_MIME_TYPE]})])
+
+
 async def test_compare_find_and_estimate_point_at_the_view_and_no_other_tool_does(server) -> None:
-    async with Client(server) as client:
+    async with apps_client(server) as client:
         tools = (await client.list_tools()).tools
     pointed = {t.name: (t.meta or {}).get("ui", {}).get("resourceUri") for t in tools}
     assert {name: uri for name, uri in pointed.items() if uri} == {
@@ -24,8 +30,18 @@ async def test_compare_find_and_estimate_point_at_the_view_and_no_other_tool_doe
     assert set(VIEWS) == {"compare_chips", "find_chips", "estimate_cluster"}
 
 
+async def test_a_client_without_apps_gets_the_tools_list_it_had_without_the_views(server) -> None:
+    async with Client(server) as plain, apps_client(server) as apps:
+        without = (await plain.list_tools()).tools
+        with_views = (await apps.list_tools()).tools
+    assert [t.name for t in without] == [t.name for t in with_views]
+    assert all(not t.meta or "ui" not in t.meta for t in without)
+    strip = [t.model_copy(update={"meta": None}) for t in with_views if t.name in VIEWS]
+    assert [t for t in without if t.name in VIEWS] == strip
+
+
 async def test_the_view_reads_as_an_mcp_app_html_page_and_the_server_advertises_the_extension(server) -> None:
-    async with Client(server) as client:
+    async with apps_client(server) as client:
         contents = (await client.read_resource(ANSWER_VIEW_URI)).contents
         extensions = client.server_capabilities.extensions or {}
     assert [c.mime_type for c in contents] == [APP_MIME_TYPE]
@@ -54,7 +70,7 @@ async def test_answers_are_the_same_text_and_json_with_the_view_registered(serve
     from chipmcp import tools
     from chipmcp.serving.server import EXAMPLE_CALLS
 
-    async with Client(server) as client:
+    async with apps_client(server) as client:
         for name in VIEWS:
             result = await client.call_tool(name, EXAMPLE_CALLS[name])
             expected = tools.BY_NAME[name].call(kb, **EXAMPLE_CALLS[name])

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
-from mcp.server.apps import Apps
+from mcp.server.apps import Apps, client_supports_apps
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import (
     CallToolResult,
     Completion,
+    ListToolsResult,
     Icon,
     PromptReference,
     Resource,
@@ -182,6 +183,15 @@ class ChipMCPServer(MCPServer):
 
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
+
+    async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+        listed = await super()._handle_list_tools(ctx, params)
+        if client_supports_apps(ctx):
+            return listed
+        # A client that did not negotiate MCP Apps cannot show a view: the pointer to it would only cost
+        # its model context on every tools/list.
+        return ListToolsResult(tools=[t.model_copy(update={"meta": {k: v for k, v in t.meta.items() if k != "ui"} or None})
+                                      if t.meta and "ui" in t.meta else t for t in listed.tools])
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         # A question asked before, spelled the same, is answered here: no argument validation, no hop to a
