@@ -118,7 +118,7 @@ def test_chips_xlsx_has_one_row_per_chip_and_a_citation_for_every_cell(capsys, t
 
 
 def test_contested_cells_carry_the_span_of_the_claims(capsys, default_kb) -> None:
-    code, out, _ = run(capsys, "--what", "chips", "--format", "json", "--vendor", "华为")
+    _, out, _ = run(capsys, "--what", "chips", "--format", "json", "--vendor", "华为")
     row = {r["id"]: r for r in json.loads(out)}["huawei-ascend-910b"]
     cell = tools.BY_NAME["compare_chips"].call(default_kb, names=["昇腾910B", "H20"]).rows[0].cells["compute_fp16"]
     assert (row["compute_tflops"], row["compute_tflops_span"]) == (cell.value, f"{cell.span[0]:g}–{cell.span[1]:g}")
@@ -200,3 +200,15 @@ def test_a_missing_extra_says_how_to_install_it_and_writes_nothing(capsys, tmp_p
     code, _, err = run(capsys, "--what", "chips", "--format", fmt, "--out", str(path))
     assert code == 2 and f"needs {module}" in err and "pip install 'chipmcp[export]'" in err
     assert not path.exists()
+
+
+def test_a_users_knowledge_folder_exports_the_same_way(capsys) -> None:
+    example = Path(__file__).parent / "data" / "example-knowledge"
+    code, out, err = run(capsys, "--what", "chips", "--format", "json", "--vendor", "xinghe", "--knowledge", str(example))
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["id"] for r in rows] == ["xinghe-xh-200"]
+    cited = [v for k, v in rows[0].items() if k.endswith("_citation") and v]
+    assert cited and all("example-2026-03" in c for c in cited)
+    code, out, _ = run(capsys, "--what", "figures", "--format", "csv", "--knowledge", str(example))
+    assert code == 0 and "example-2026-03" in {r["source"] for r in csv.DictReader(io.StringIO(out))}

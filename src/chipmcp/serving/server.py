@@ -24,8 +24,8 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import (
     CallToolResult,
     Completion,
-    ListToolsResult,
     Icon,
+    ListToolsResult,
     PromptReference,
     Resource,
     ResourceTemplateReference,
