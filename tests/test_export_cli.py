@@ -169,6 +169,8 @@ def test_financials_are_the_figures_of_the_makers_of_the_matching_chips(capsys, 
     (["--what", "chips", "--format", "xlsx"], "xlsx is a binary file: name it with --out PATH"),
     (["--what", "chips", "--format", "csv", "--where", "bogus >= 1"], "bogus"),
     (["--what", "chips", "--format", "csv", "--vendor", "无此公司zzz"], "无此公司zzz"),
+    (["--what", "chips", "--format", "csv", "--precision", "fp7"], "precision"),
+    (["--what", "chips", "--format", "csv", "--kind", "x" * 40], "kind"),
 ])
 def test_bad_arguments_exit_2_with_a_message(capsys, argv, said) -> None:
     code, out, err = run(capsys, *argv)

@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from chipmcp.errors import InputError
+from pydantic import ValidationError
+
+from chipmcp.errors import InputError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
 from chipmcp.reasoning.metric_cells import METRICS, TEXT, metric_cell
 from chipmcp.tools.find import MAX_LIMIT as FIND_PAGE
-from chipmcp.tools.find import find_chips
+from chipmcp.tools.find import FindChipsArguments, find_chips
 
 WHAT = ("figures", "chips", "financials")
 FORMATS = ("csv", "xlsx", "parquet", "json")
@@ -91,12 +93,17 @@ class Filters:
 
 def chips_matching(kb: KnowledgeBase, filters: Filters) -> list[str]:
     """Ids of the chips and systems find_chips returns for these filters, in its order (every page)."""
+    asked = {"vendor": filters.vendor, "domestic": filters.domestic, "kind": filters.kind, "certified": filters.certified,
+             "where": list(filters.where) or None, "precision": filters.precision, "limit": FIND_PAGE}
+    try:
+        arguments = FindChipsArguments.model_validate(asked)
+    except ValidationError as error:  # the filters are find_chips' arguments, and refused in its words
+        described = {k: f.description or k for k, f in FindChipsArguments.model_fields.items()}
+        raise InputError(plain_argument_errors("export", error.errors(include_url=False), described)) from None
     ids: list[str] = []
     offset = 0
     while True:
-        found = find_chips(kb, vendor=filters.vendor, domestic=filters.domestic, kind=filters.kind,
-                           certified=filters.certified, where=list(filters.where) or None, precision=filters.precision,
-                           limit=FIND_PAGE, offset=offset)
+        found = find_chips(kb, arguments.model_copy(update={"offset": offset}))
         ids += [row.id for row in found.rows]
         offset += found.returned
         if not found.returned or offset >= found.total:
