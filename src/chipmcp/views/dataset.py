@@ -99,7 +99,8 @@ def chips_matching(kb: KnowledgeBase, filters: Filters) -> list[str]:
         arguments = FindChipsArguments.model_validate(asked)
     except ValidationError as error:  # the filters are find_chips' arguments, and refused in its words
         described = {k: f.description or k for k, f in FindChipsArguments.model_fields.items()}
-        raise InputError(plain_argument_errors("export", error.errors(include_url=False), described)) from None
+        said = plain_argument_errors("find_chips", error.errors(include_url=False), described)
+        raise InputError("the filters are find_chips': " + said.removeprefix("Error executing tool find_chips: ")) from None
     ids: list[str] = []
     offset = 0
     while True:
