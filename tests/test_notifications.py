@@ -108,10 +108,10 @@ def http_client(kb) -> Iterator[TestClient]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("request_id", [[1], {"a": 1}, True, 1.5, None], ids=["list", "object", "bool", "float", "null"])
-def test_a_cancel_whose_request_id_is_not_an_id_leaves_stdio_serving_and_exiting_cleanly(stdio_peer, request_id) -> None:
-    stdio_peer.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": request_id}})
-    assert stdio_peer.ping() == {"jsonrpc": "2.0", "id": 1, "result": {}}
+def test_cancels_whose_request_id_is_not_an_id_leave_stdio_serving_and_exiting_cleanly(stdio_peer) -> None:
+    for request_id in ([1], {"a": 1}, True, 1.5, None):
+        stdio_peer.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": request_id}})
+        assert stdio_peer.ping() == {"jsonrpc": "2.0", "id": stdio_peer.next_id, "result": {}}
     code, stderr = stdio_peer.close()
     assert (code, "Traceback" in stderr) == (0, False), stderr[-2000:]
 

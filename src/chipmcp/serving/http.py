@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chipmcp.serving.jsonrpc import Rejected, parse_message
+from chipmcp.serving.jsonrpc import Ignored, Rejected, parse_message
 
 __all__ = ["ConfigError", "HttpSettings", "create_app", "request_body_limit", "run"]
 
@@ -263,6 +263,9 @@ class JsonRpcFraming:
             response = Response(rejected.reply.model_dump_json(by_alias=True, exclude_unset=True), status_code=400,
                                 media_type="application/json")
             await response(scope, receive, send)
+            return
+        except Ignored:  # accepted as every notification is, and acted on by nothing
+            await Response(status_code=202)(scope, receive, send)
             return
         replayed = False
 

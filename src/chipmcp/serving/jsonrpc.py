@@ -3,17 +3,30 @@
 The SDK drops a line it cannot parse without a word and takes a request whose id is null, a float, a
 bool, an object or an array for a notification, so the client waits forever for an answer that never
 comes. JSON-RPC 2.0 requires an answer to both: -32700 (parse error) and -32600 (invalid request), with
-id null when the request's id cannot be read."""
+id null when the request's id cannot be read.
+
+A notification (no id) is never answered, whatever is wrong with it. One the server acts on must be a
+client notification the schema knows, in the schema's shape; any other is dropped here (`Ignored`), so
+no method and no params can reach the SDK's bookkeeping or ours (a `notifications/cancelled` whose
+requestId was a list once stopped the stdio transport)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pydantic_core
-from mcp_types import INVALID_REQUEST, PARSE_ERROR, ErrorData, JSONRPCError, JSONRPCMessage, jsonrpc_message_adapter
+from mcp_types import (
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    ErrorData,
+    JSONRPCError,
+    JSONRPCMessage,
+    client_notification_adapter,
+    jsonrpc_message_adapter,
+)
 from pydantic import ValidationError
 
-__all__ = ["Rejected", "parse_message"]
+__all__ = ["Ignored", "Rejected", "parse_message"]
 
 
 class Rejected(Exception):
@@ -22,6 +35,10 @@ class Rejected(Exception):
     def __init__(self, reply: JSONRPCError) -> None:
         super().__init__(reply.error.message)
         self.reply = reply
+
+
+class Ignored(Exception):
+    """A notification the server does not act on: it is dropped, and gets no answer."""
 
 
 def _reject(request_id: Any, code: int, message: str) -> Rejected:
@@ -40,6 +57,8 @@ def parse_message(raw: bytes | str) -> JSONRPCMessage:
         raise _reject(None, PARSE_ERROR, "Parse error: the message is not valid JSON.") from None
     if not isinstance(data, dict):
         raise _reject(None, INVALID_REQUEST, "Invalid request: send one JSON-RPC object per message (batches are not supported).")
+    if "id" not in data and isinstance(data.get("method"), str):
+        _check_notification(data)
     if "id" in data and not _is_request_id(data["id"]):
         raise _reject(None, INVALID_REQUEST, "Invalid request: id must be a string or an integer.")
     try:
@@ -47,3 +66,10 @@ def parse_message(raw: bytes | str) -> JSONRPCMessage:
     except ValidationError:
         raise _reject(data.get("id"), INVALID_REQUEST, 'Invalid request: expected {"jsonrpc": "2.0", "id": <string or integer>, '
                       '"method": <string>, "params": <object, optional>}.') from None
+
+
+def _check_notification(data: dict[str, Any]) -> None:
+    try:
+        client_notification_adapter.validate_python(data, by_name=False)
+    except ValidationError:
+        raise Ignored(data["method"]) from None
