@@ -23,6 +23,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -103,7 +104,10 @@ def bearer_token(settings: HttpSettings) -> str | None:
         if not token:
             raise ConfigError(f"the token file {settings.token_file} is empty")
         return token
-    return os.environ.get("CHIPMCP_TOKEN", "").strip() or None
+    token = os.environ.get("CHIPMCP_TOKEN", "")
+    if token and not token.strip():  # set, to nothing visible: a mistake, never a wish for no auth
+        raise ConfigError("CHIPMCP_TOKEN is blank (only whitespace): set it to the token clients send, or unset it")
+    return token.strip() or None
 
 
 def check(settings: HttpSettings) -> None:
@@ -120,10 +124,11 @@ def check(settings: HttpSettings) -> None:
 
 
 def security_settings(settings: HttpSettings) -> TransportSecuritySettings:
-    """DNS-rebinding protection for every bind: loopback names, the bound address and the allow-lists."""
+    """DNS-rebinding protection for every bind: loopback names, the bound address and the allow-lists, each
+    in its canonical spelling (`canonical_host`), as the Host and Origin headers are rewritten before the check."""
     hosts = [*LOOPBACK_NAMES, _bracketed(settings.host), *settings.allowed_hosts]
-    allowed_hosts = sorted({spelling for host in hosts for spelling in _with_any_port(host)})
-    origins = [f"http://{name}:*" for name in LOOPBACK_NAMES] + list(settings.allowed_origins)
+    allowed_hosts = sorted({spelling for host in hosts for spelling in _with_any_port(canonical_host(host) or host)})
+    origins = [f"http://{name}:*" for name in LOOPBACK_NAMES] + [canonical_origin(o) or o for o in settings.allowed_origins]
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=allowed_hosts,
                                      allowed_origins=sorted(set(origins)))
 
@@ -137,6 +142,32 @@ def _with_any_port(host: str) -> tuple[str, ...]:
     if host.endswith(":*") or host.rsplit("]", 1)[-1].count(":") == 1:
         return (host,)
     return (host, f"{host}:*")
+
+
+_HOST = re.compile(r"^(?P<name>\[[0-9a-f:.]+\]|[^\[\]:]+)(?::(?P<port>\d{1,5}|\*))?$")
+
+
+def canonical_host(value: str) -> str | None:
+    """`name[:port]` as DNS compares names — case-insensitive, the root's trailing dot dropped — with a
+    numeric port (or the allow-list's `*`); None when it is not a host at all, e.g. `localhost:evil`."""
+    found = _HOST.match(value.strip().lower())
+    if found is None:
+        return None
+    name, port = found["name"], found["port"]
+    if name.endswith("."):
+        name = name[:-1]
+    if not name or name.endswith(".") or ".." in name:
+        return None
+    return f"{name}:{port}" if port else name
+
+
+def canonical_origin(value: str) -> str | None:
+    """`scheme://host[:port]` with scheme and host canonical; None when it is not an origin (`null` is not)."""
+    scheme, separator, host = value.strip().partition("://")
+    if not separator or not scheme.isalpha() or "/" in host:
+        return None
+    host = canonical_host(host)  # type: ignore[assignment]
+    return None if host is None else f"{scheme.lower()}://{host}"
 
 
 # --- the request-size bound ----------------------------------------------------------------------------
@@ -197,18 +228,37 @@ def _json_bound(schema: dict[str, Any], defs: dict[str, Any]) -> int | None:
 # --- ASGI guards -------------------------------------------------------------------------------------------
 
 class HostGuard:
-    """Host and Origin against the allow-lists before anything else is looked at (421 / 403)."""
+    """Host and Origin against the allow-lists before anything else is looked at (421 / 403). The headers
+    are put in canonical form first (or refused when they cannot be), and the SDK's check compares them."""
 
     def __init__(self, app: ASGIApp, settings: TransportSecuritySettings) -> None:
         self.app, self.check = app, TransportSecurityMiddleware(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            refused = await self.check.validate_request(Request(scope, receive), is_post=False)
+            headers, refused = self._canonical(scope["headers"])
+            if refused is None:
+                scope = {**scope, "headers": headers}
+                refused = await self.check.validate_request(Request(scope, receive), is_post=False)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    def _canonical(headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], Response | None]:
+        canonical = []
+        for key, value in headers:
+            if key in (b"host", b"origin"):
+                text = value.decode("latin-1")
+                fixed = canonical_host(text) if key == b"host" else canonical_origin(text)
+                if fixed is None:  # `localhost:evil` would pass the SDK's `localhost:*`
+                    if key == b"host":
+                        return headers, Response("Invalid Host header", status_code=421)
+                    return headers, Response("Invalid Origin header", status_code=403)
+                value = fixed.encode("latin-1")
+            canonical.append((key, value))
+        return canonical, None
 
 
 class BearerAuth:
@@ -219,7 +269,14 @@ class BearerAuth:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            given = dict(scope["headers"]).get(b"authorization", b"")
+            all_given = [value for key, value in scope["headers"] if key == b"authorization"]
+            if len(all_given) > 1:  # which one a proxy or a client meant is not ours to guess
+                response = JSONResponse({"error": "invalid_request", "message": "send one Authorization header, not "
+                                         f"{len(all_given)}"}, status_code=400,
+                                        headers={"WWW-Authenticate": 'Bearer realm="chipmcp", error="invalid_request"'})
+                await response(scope, receive, send)
+                return
+            given = all_given[0] if all_given else b""
             scheme, _, credential = given.partition(b" ")
             if scheme.lower() != b"bearer" or not hmac.compare_digest(credential.strip(), self.token):
                 challenge = 'Bearer realm="chipmcp"' + (', error="invalid_token"' if given else "")

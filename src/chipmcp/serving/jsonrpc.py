@@ -12,6 +12,8 @@ requestId was a list once stopped the stdio transport)."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pydantic_core
@@ -45,6 +47,23 @@ def _reject(request_id: Any, code: int, message: str) -> Rejected:
     return Rejected(JSONRPCError(jsonrpc="2.0", id=request_id, error=ErrorData(code=code, message=message)))
 
 
+def _unparseable(raw: bytes | str) -> Rejected:
+    """-32700, with the request's id when it can still be read: a lone surrogate (\\ud800 without its pair)
+    is not a character, so the message is not JSON text, yet Python's lenient parser reads the rest."""
+    try:
+        lenient = json.loads(raw)
+    except ValueError:
+        lenient = None
+    if isinstance(lenient, dict) and _LONE_SURROGATE.search(json.dumps(lenient, ensure_ascii=False, allow_nan=True)):
+        request_id = lenient.get("id") if _is_request_id(lenient.get("id")) else None
+        return _reject(request_id, PARSE_ERROR, "Parse error: the message holds a lone surrogate (a \\uD800-\\uDFFF escape "
+                       "without its pair), which is not a character; send the pair or the character itself.")
+    return _reject(None, PARSE_ERROR, "Parse error: the message is not valid JSON.")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _is_request_id(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
@@ -54,7 +73,7 @@ def parse_message(raw: bytes | str) -> JSONRPCMessage:
     try:
         data = pydantic_core.from_json(raw)
     except ValueError:
-        raise _reject(None, PARSE_ERROR, "Parse error: the message is not valid JSON.") from None
+        raise _unparseable(raw) from None
     if not isinstance(data, dict):
         raise _reject(None, INVALID_REQUEST, "Invalid request: send one JSON-RPC object per message (batches are not supported).")
     if "id" not in data and isinstance(data.get("method"), str):
