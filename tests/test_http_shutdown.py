@@ -20,12 +20,14 @@ CLIENTS = 12
 
 class BusyClient(threading.Thread):
     """Pings over one keep-alive connection as fast as answers come, reconnecting when the server closes it,
-    until a connection is refused. A request written to an open connection and never answered is lost."""
+    until a connection is refused. A request written to a connection the server has answered on, and never
+    answered, is lost. A new connection reset before its first answer was never accepted: it sat in the
+    kernel's queue when the listening socket closed (TCP gives the server no way to refuse it more politely)."""
 
     def __init__(self, host: str, port: int) -> None:
         super().__init__(daemon=True)
         self.host, self.port = host, port
-        self.answered, self.refused, self.lost = 0, 0, []  # type: ignore[var-annotated]
+        self.answered, self.refused, self.unaccepted, self.lost = 0, 0, 0, []  # type: ignore[var-annotated]
 
     def run(self) -> None:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -37,8 +39,9 @@ class BusyClient(threading.Thread):
     def _ping_until_refused(self, connection: http.client.HTTPConnection) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            fresh = connection.sock is None
             try:
-                connection.connect() if connection.sock is None else None
+                connection.connect() if fresh else None
             except OSError:  # the listener is closed: nothing was sent, nothing is owed
                 self.refused += 1
                 return
@@ -47,7 +50,10 @@ class BusyClient(threading.Thread):
                 response = connection.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException) as error:
-                self.lost.append(repr(error))
+                if fresh and isinstance(error, ConnectionResetError | http.client.RemoteDisconnected):
+                    self.unaccepted += 1
+                    return
+                self.lost.append(f"{'fresh' if fresh else f'after {self.answered}'}: {error!r}")
                 return
             assert response.status == 200 and json.loads(body)["result"] == {}, body
             self.answered += 1

@@ -26,6 +26,10 @@ log = logging.getLogger("chipmcp.serving.http")
 # Descriptors kept for everything that is not a client connection (the listening socket, the database,
 # logs, worker pipes) and for one burst of accepts.
 RESERVED_DESCRIPTORS = 64 + BACKLOG
+# How long an idle connection stays open at shutdown for a request already on its way: far longer than a
+# request takes from a client's write to our read on a live connection, short enough not to delay the exit.
+SHUTDOWN_GRACE = 0.5
+CLOSE = (b"connection", b"close")
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
         b"content-length: 20\r\n\r\nToo many connections")
 
@@ -51,6 +55,8 @@ class GuardedH11Protocol(H11Protocol):
         self.max_connections = connection_cap(settings.max_connections)
         self.deadline: asyncio.TimerHandle | None = None
         self.last_active = 0.0
+        self.shutting_down = False
+        self.closing: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -90,7 +96,43 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self.closing is not None:
+            self.closing.cancel()
         super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        """Graceful shutdown that loses no request the peer has written. uvicorn closes an idle keep-alive
+        connection at once, resetting a request still in the socket buffer, and answers the one in progress
+        without `Connection: close`, so the client writes its next request into a closing socket. Here an
+        idle connection stays open for `SHUTDOWN_GRACE` to read what is on its way, and every answer given
+        during shutdown says `Connection: close`."""
+        self.shutting_down = True
+        if self.idle:
+            self._unset_keepalive_if_required()
+            self.closing = self.loop.call_later(SHUTDOWN_GRACE, self._close_if_idle)
+        else:
+            self._last_answer()
+
+    def _close_if_idle(self) -> None:
+        self.closing = None
+        if self.idle and self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            super().shutdown()
+        # a request half-arrived is read to its end (or cut off by the request deadline) and answered
+
+    def _last_answer(self) -> None:
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            return
+        cycle.keep_alive = False
+        # uvicorn adds `Connection: close` to an answer only when the request carried it; the scope's header
+        # list is the one it checks when the response starts.
+        if not cycle.response_started and CLOSE not in cycle.scope["headers"]:
+            cycle.scope["headers"].append(CLOSE)
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.shutting_down:
+            self._last_answer()
 
     def _arm(self) -> None:
         self._disarm()

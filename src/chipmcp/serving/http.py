@@ -24,12 +24,14 @@ import json
 import logging
 import os
 import re
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from mcp.server import MCPServer
 from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.requests import Request
@@ -412,18 +414,37 @@ def logging_config(level: str) -> dict[str, Any]:
 def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None:
     """Serve until interrupted, in one process or in `settings.workers` processes over the same database
     (built here from `knowledge`, the bundled folder first, or from the default folders)."""
-    import uvicorn
-
     from chipmcp.kb.store import ensure_database
 
     check(settings)
     os.environ["CHIPMCP_DB"] = str(ensure_database(knowledge))  # built once here, not raced by N workers
     os.environ[SETTINGS_ENV] = settings.to_env()
 
-    uvicorn.run("chipmcp.serving.http:create_app", factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
-                workers=settings.workers if settings.workers > 1 else None,
-                http="chipmcp.serving.connections:GuardedH11Protocol", lifespan="on",
-                # connections are capped by GuardedH11Protocol; uvicorn's limit is the backstop for requests
-                limit_concurrency=settings.max_connections + 1, timeout_keep_alive=settings.keep_alive,
-                h11_max_incomplete_event_size=HEADER_BYTES, log_config=logging_config(settings.log_level),
-                access_log=settings.log_level in ("DEBUG", "INFO"), log_level=settings.log_level.lower())
+    options: dict[str, Any] = dict(
+        factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
+        http="chipmcp.serving.connections:GuardedH11Protocol", lifespan="on",
+        # connections are capped by GuardedH11Protocol; uvicorn's limit is the backstop for requests
+        limit_concurrency=settings.max_connections + 1, timeout_keep_alive=settings.keep_alive,
+        h11_max_incomplete_event_size=HEADER_BYTES, log_config=logging_config(settings.log_level),
+        access_log=settings.log_level in ("DEBUG", "INFO"), log_level=settings.log_level.lower())
+    if settings.workers > 1:  # the supervisor stops its workers on SIGTERM and returns: exit 0
+        uvicorn.run(APP, workers=settings.workers, **options)
+        return
+    server = _StoppedIsDone(uvicorn.Config(APP, **options))
+    server.run()
+    if not server.started:
+        raise ConfigError(f"could not serve on {settings.host}:{settings.port} (see the error above)")
+
+
+APP = "chipmcp.serving.http:create_app"
+
+
+
+class _StoppedIsDone(uvicorn.Server):
+    """uvicorn re-raises SIGTERM once it has shut down gracefully, so the process dies of the signal
+    (exit -15) after finishing its work; a stop asked for and carried out is a clean exit here."""
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        if sig == signal.SIGTERM and sig in self._captured_signals:
+            self._captured_signals.remove(sig)
