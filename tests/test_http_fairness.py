@@ -1,0 +1,64 @@
+"""Without a token, one peer cannot hold every connection slot: connections are capped per peer address."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from serving import HEADERS, serve_http
+
+PING = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}).encode()
+
+
+def slow_body(host: str, port: int, source: str) -> socket.socket:
+    """A request whose headers arrive at once and whose body never finishes: the connection stays busy."""
+    peer = socket.create_connection((host, port), timeout=10, source_address=(source, 0))
+    peer.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{")
+    return peer
+
+
+def refused(peer: socket.socket) -> bool:
+    peer.settimeout(0.5)
+    try:
+        return peer.recv(200).startswith(b"HTTP/1.1 503")
+    except TimeoutError:
+        return False
+
+
+@pytest.mark.slow
+def test_a_peer_holding_slow_bodies_on_every_slot_it_can_leaves_room_for_another_peer(db_path: Path, tmp_path: Path) -> None:
+    with serve_http(db_path, tmp_path, "--max-connections", "8", "--max-connections-per-peer", "4",
+                    "--request-timeout", "60") as server:
+        hog = [slow_body(server.host, server.port, "127.0.0.1") for _ in range(8)]
+        try:
+            time.sleep(0.5)
+            outcome = [refused(peer) for peer in hog]
+            transport = httpx.HTTPTransport(local_address="127.0.0.2")
+            with httpx.Client(transport=transport, timeout=30) as other:
+                response = other.post(server.url, content=PING, headers=HEADERS)
+        finally:
+            for peer in hog:
+                peer.close()
+    assert outcome == [False] * 4 + [True] * 4
+    assert (response.status_code, response.json()["result"]) == (200, {})
+
+
+@pytest.mark.slow
+def test_the_default_per_peer_cap_leaves_room_for_another_peer(db_path: Path, tmp_path: Path) -> None:
+    with serve_http(db_path, tmp_path, "--max-connections", "8", "--request-timeout", "60") as server:
+        hog = [slow_body(server.host, server.port, "127.0.0.1") for _ in range(8)]
+        try:
+            time.sleep(0.5)
+            transport = httpx.HTTPTransport(local_address="127.0.0.2")
+            with httpx.Client(transport=transport, timeout=30) as other:
+                response = other.post(server.url, content=PING, headers=HEADERS)
+        finally:
+            for peer in hog:
+                peer.close()
+    assert (response.status_code, response.json()["result"]) == (200, {})
