@@ -24,9 +24,12 @@ def slow_body(host: str, port: int, source: str) -> socket.socket:
 
 
 def refused(peer: socket.socket) -> bool:
+    """Answered 503 and closed (or reset: the request bytes it had sent were never read)."""
     peer.settimeout(0.5)
     try:
         return peer.recv(200).startswith(b"HTTP/1.1 503")
+    except ConnectionResetError:
+        return True
     except TimeoutError:
         return False
 
@@ -45,7 +48,7 @@ def test_a_peer_holding_slow_bodies_on_every_slot_it_can_leaves_room_for_another
         finally:
             for peer in hog:
                 peer.close()
-    assert outcome == [False] * 4 + [True] * 4
+    assert sorted(outcome) == [False] * 4 + [True] * 4  # which four: the longest idle when each newer one came
     assert (response.status_code, response.json()["result"]) == (200, {})
 
 

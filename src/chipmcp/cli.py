@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="HTTP worker processes over the same database (default 1)")
     serve.add_argument("--max-connections", type=_bounded(int, 1, 65536), default=256,
                        help="open HTTP connections at most (default 256)")
+    serve.add_argument("--max-connections-per-peer", type=_bounded(int, 1, 65536), default=None, metavar="N",
+                       help="open HTTP connections one client address may hold (default a quarter of --max-connections; "
+                            "behind a proxy every client has the proxy's address: raise it to --max-connections)")
     serve.add_argument("--request-timeout", type=_bounded(float, 0.1, 3600), default=10.0,
                        help="seconds a request's headers and body may take to arrive (default 10)")
     serve.add_argument("--keep-alive", type=_bounded(int, 0, 3600), default=5,
@@ -176,6 +179,7 @@ def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
     settings = http.HttpSettings(host=args.host, port=args.port, allowed_hosts=args.allowed_hosts,
                                  allowed_origins=args.allowed_origins, token_file=args.token_file, no_auth=args.no_auth,
                                  workers=args.workers, max_connections=args.max_connections,
+                                 max_connections_per_peer=args.max_connections_per_peer,
                                  request_timeout=args.request_timeout, keep_alive=args.keep_alive, log_level=args.log_level)
     try:
         http.run(settings, folders)

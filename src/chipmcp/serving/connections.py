@@ -32,6 +32,8 @@ SHUTDOWN_GRACE = 0.5
 CLOSE = (b"connection", b"close")
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
         b"content-length: 20\r\n\r\nToo many connections")
+BUSY_PEER = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
+             b"content-length: 38\r\n\r\nToo many connections from your address")
 
 
 @functools.cache
@@ -53,6 +55,7 @@ class GuardedH11Protocol(H11Protocol):
         settings = _settings()
         self.request_timeout = settings.request_timeout
         self.max_connections = connection_cap(settings.max_connections)
+        self.max_per_peer = settings.per_peer_cap
         self.deadline: asyncio.TimerHandle | None = None
         self.last_active = 0.0
         self.shutting_down = False
@@ -61,15 +64,21 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.last_active = self.loop.time()
-        if len(self.connections) > self.max_connections and not self._make_room():
+        peer = self.client[0] if self.client else None
+        mine = [c for c in self.connections if isinstance(c, GuardedH11Protocol) and c.client and c.client[0] == peer]
+        if len(mine) > self.max_per_peer and not self._make_room(mine):
+            transport.write(BUSY_PEER)
+            transport.close()
+            return
+        if len(self.connections) > self.max_connections and not self._make_room(self.connections):
             transport.write(BUSY)
             transport.close()
             return
         self._arm()
 
-    def _make_room(self) -> bool:
-        """Close the longest-idle other connection; False when every one has a request in flight."""
-        idle = [c for c in self.connections if c is not self and isinstance(c, GuardedH11Protocol) and c.idle]
+    def _make_room(self, among: Any) -> bool:
+        """Close the longest-idle other connection `among` these; False when every one has a request in flight."""
+        idle = [c for c in among if c is not self and isinstance(c, GuardedH11Protocol) and c.idle]
         if not idle:
             return False
         oldest = min(idle, key=lambda c: c.last_active)

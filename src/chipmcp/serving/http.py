@@ -68,11 +68,20 @@ class HttpSettings:
     no_auth: bool = False
     workers: int = 1
     max_connections: int = 256
+    max_connections_per_peer: int | None = None  # None: a quarter of max_connections
     request_timeout: float = 10.0
     keep_alive: int = 5
     log_level: str = "WARNING"
     # The token itself is not a setting (settings travel to workers in the environment): it is read from
     # token_file or CHIPMCP_TOKEN where it is needed.
+
+    @property
+    def per_peer_cap(self) -> int:
+        """Connections one peer address may hold: without a token, nothing else keeps a single local peer
+        from filling every slot with requests that never finish arriving."""
+        if self.max_connections_per_peer is not None:
+            return self.max_connections_per_peer
+        return max(1, self.max_connections // 4)
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
