@@ -5,6 +5,7 @@ the ping is answered, the process is still running and nothing was written but J
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -94,10 +95,8 @@ def stdio_peer(db_path) -> Iterator[StdioPeer]:
             peer.process.kill()
         peer.process.wait(timeout=30)
         for stream in (peer.process.stdin, peer.process.stdout, peer.process.stderr):
-            try:
+            with contextlib.suppress(OSError):  # stdin's buffer cannot be flushed to a dead process
                 stream.close()  # type: ignore[union-attr]
-            except OSError:  # stdin's buffer could not be flushed to a dead process
-                pass
 
 
 @pytest.fixture(scope="module")
