@@ -81,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-connections", type=_bounded(int, 1, 65536), default=256,
                        help="open HTTP connections at most (default 256)")
     serve.add_argument("--max-connections-per-peer", type=_bounded(int, 1, 65536), default=None, metavar="N",
-                       help="open HTTP connections one client address may hold (default a quarter of --max-connections; "
-                            "behind a proxy every client has the proxy's address: raise it to --max-connections)")
+                       help="open HTTP connections one client address may hold (default: --max-connections; not for "
+                            "loopback or a proxy, where every client has the same address)")
     serve.add_argument("--request-timeout", type=_bounded(float, 0.1, 3600), default=10.0,
                        help="seconds a request's headers and body may take to arrive (default 10)")
     serve.add_argument("--keep-alive", type=_bounded(int, 0, 3600), default=5,

@@ -1,10 +1,22 @@
-"""uvicorn's H11 protocol with what it lacks against idle and slow peers.
+"""uvicorn's H11 protocol with what it lacks against idle and slow peers and at shutdown.
 
-uvicorn times out a connection only between requests (keep-alive): one that never sends, or sends its
-headers or body a byte at a time, is held forever, and enough of them exhaust the file descriptors.
-Here each request must arrive whole within `request_timeout` of its first byte (or of the connection
-opening), and past `max_connections` the longest-idle connection (no request in flight) makes room
-for the new one; when every connection is busy the new one is refused with 503."""
+From uvicorn, as configured in chipmcp.serving.http: the HTTP/1.1 parsing (h11), the keep-alive timeout
+between requests, the header-size cap, the `limit_concurrency` backstop, stopping the listener and
+waiting for connections at shutdown.
+
+Hand-written here, because neither uvicorn, Starlette nor the SDK offers it:
+- a deadline per request: uvicorn times a connection out only between requests, so one that never sends,
+  or sends its headers or body a byte at a time, is held forever; here each request must arrive whole
+  within `request_timeout` of its first byte (or of the connection opening), else 408;
+- a connection cap that makes room: past `max_connections` the longest-idle connection is closed for
+  the new one, else the one whose request has been arriving longest (without a token, one peer could
+  otherwise hold every slot with slow bodies, renewed every `request_timeout`); only when every one has
+  a whole request being answered is the new one refused with 503 (uvicorn's `limit_concurrency` answers
+  503 to requests, but idle and slow connections still hold their descriptors);
+- an optional cap per peer address (`per_peer_cap`, e.g. for remote clients on a --no-auth bind);
+- shutdown that loses no request: uvicorn closes an idle keep-alive connection at once (resetting a
+  request already in the socket buffer) and answers the request in progress without `Connection: close`
+  (so the client writes its next request into a closing socket)."""
 
 from __future__ import annotations
 
@@ -58,6 +70,7 @@ class GuardedH11Protocol(H11Protocol):
         self.max_per_peer = settings.per_peer_cap
         self.deadline: asyncio.TimerHandle | None = None
         self.last_active = 0.0
+        self.arrival_started = 0.0
         self.shutting_down = False
         self.closing: asyncio.TimerHandle | None = None
 
@@ -77,14 +90,26 @@ class GuardedH11Protocol(H11Protocol):
         self._arm()
 
     def _make_room(self, among: Any) -> bool:
-        """Close the longest-idle other connection `among` these; False when every one has a request in flight."""
-        idle = [c for c in among if c is not self and isinstance(c, GuardedH11Protocol) and c.idle]
-        if not idle:
+        """Close one other connection `among` these: the longest-idle, else the one whose request has been
+        arriving longest (a slow body must not hold its slot against a peer with a whole request to send);
+        False when every one has a whole request being answered."""
+        evictable = [c for c in among if c is not self and isinstance(c, GuardedH11Protocol) and c.evictable]
+        if not evictable:
             return False
-        oldest = min(idle, key=lambda c: c.last_active)
+        oldest = min(evictable, key=lambda c: (c.arriving, c.arrival_started if c.arriving else c.last_active))
         oldest.transport.close()
         self.connections.discard(oldest)
         return True
+
+    @property
+    def arriving(self) -> bool:
+        """A request (or the first one) is still on its way in: the request deadline is running."""
+        return self.deadline is not None
+
+    @property
+    def evictable(self) -> bool:
+        """Closing it loses no request the server has whole: idle, or its body has not all arrived."""
+        return self.idle or self.conn.their_state is h11.SEND_BODY
 
     @property
     def idle(self) -> bool:
@@ -145,6 +170,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def _arm(self) -> None:
         self._disarm()
+        self.arrival_started = self.loop.time()
         self.deadline = self.loop.call_later(self.request_timeout, self._too_slow)
 
     def _disarm(self) -> None:

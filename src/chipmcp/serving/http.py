@@ -1,13 +1,28 @@
 """Streamable HTTP (stateless, JSON responses): the ASGI app, its guards and the uvicorn server around it.
 
-What the SDK's app does not do, done here, each by one small piece:
-- Host and Origin are checked on every bind (the SDK checks them only for three loopback spellings), and
-  a non-loopback bind needs an allow-list and a bearer token (or an explicit --no-auth);
-- only POST reaches the endpoint: a stateless server has nothing to stream on GET, nothing to end on DELETE;
-- bodies are capped at the size of the largest valid request (413 above it), and JSON-RPC framing errors
-  get -32700 / -32600 replies instead of 202 or a pydantic dump;
-- idle and slow peers are cut off and the connection count is capped (uvicorn's H11 protocol, extended);
-- running out of file descriptors is logged once per interval, not as a traceback per accept.
+From the libraries, configured here:
+- the MCP endpoint itself, and the Host/Origin comparison: the SDK's `streamable_http_app` with its
+  `TransportSecurityMiddleware` (`TransportSecuritySettings`: allow-lists with `:*` port wildcards);
+- the body cap (413): the SDK's `RequestBodyLimitMiddleware`, with the limit computed here;
+- Starlette's requests and responses; uvicorn's server, worker processes, keep-alive timeout
+  (`timeout_keep_alive`), header-size cap (`h11_max_incomplete_event_size`), a request-concurrency
+  backstop (`limit_concurrency`) and graceful shutdown.
+
+Hand-written, because none of them offers it:
+- `HostGuard` puts Host and Origin in canonical form before the SDK compares them: the SDK compares
+  strings, so `LOCALHOST` or `localhost.` was refused while `localhost:evil` passed its `localhost:*`.
+  It also applies the check on every bind (the SDK's app enables it only for three loopback spellings);
+- `check` refuses a non-loopback bind without an allow-list and a token (or an explicit --no-auth), and
+  a blank CHIPMCP_TOKEN; `BearerAuth` compares the token in constant time and refuses two Authorization
+  headers (the SDK's auth is OAuth, not a static bearer token);
+- `PostOnly`: a stateless server has nothing to stream on GET, nothing to end on DELETE (405);
+- `request_body_limit`: the largest valid request, from the tools' input schemas;
+- `JsonRpcFraming`: -32700 / -32600 replies where the SDK answers 202 or a pydantic dump, and notifications
+  the schema does not allow dropped (chipmcp.serving.jsonrpc);
+- `ExhaustionLog`: running out of descriptors logged once per interval, not a traceback per accept;
+- `_StoppedIsDone`: exit 0 after a graceful SIGTERM (uvicorn re-raises the signal once it is done);
+- what uvicorn's connection handling lacks (per-request deadline, connection caps overall and per peer,
+  shutdown that loses no request): chipmcp.serving.connections, which imports this module, never the reverse.
 
 `create_app()` is a factory that reads its settings from the environment, so uvicorn can start it in
 each of N worker processes (`chipmcp serve --http --workers N`).
@@ -68,7 +83,7 @@ class HttpSettings:
     no_auth: bool = False
     workers: int = 1
     max_connections: int = 256
-    max_connections_per_peer: int | None = None  # None: a quarter of max_connections
+    max_connections_per_peer: int | None = None  # None: no cap of its own
     request_timeout: float = 10.0
     keep_alive: int = 5
     log_level: str = "WARNING"
@@ -77,11 +92,9 @@ class HttpSettings:
 
     @property
     def per_peer_cap(self) -> int:
-        """Connections one peer address may hold: without a token, nothing else keeps a single local peer
-        from filling every slot with requests that never finish arriving."""
-        if self.max_connections_per_peer is not None:
-            return self.max_connections_per_peer
-        return max(1, self.max_connections // 4)
+        """Connections one peer address may hold (local peers all share 127.0.0.1: what keeps one of them from
+        starving the others is that slow requests make room, in chipmcp.serving.connections)."""
+        return self.max_connections_per_peer or self.max_connections
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
