@@ -21,8 +21,9 @@ CLIENTS = 12
 class BusyClient(threading.Thread):
     """Pings over one keep-alive connection as fast as answers come, reconnecting when the server closes it,
     until a connection is refused. A request written to a connection the server has answered on, and never
-    answered, is lost. A new connection reset before its first answer was never accepted: it sat in the
-    kernel's queue when the listening socket closed (TCP gives the server no way to refuse it more politely)."""
+    answered, is lost. A new connection reset or left unanswered before its first answer was never accepted:
+    it sat in the kernel's queue when the workers stopped accepting (with several workers the supervisor
+    holds the listening socket until they have all exited, then it is reset)."""
 
     def __init__(self, host: str, port: int) -> None:
         super().__init__(daemon=True)
@@ -30,7 +31,7 @@ class BusyClient(threading.Thread):
         self.answered, self.refused, self.unaccepted, self.lost = 0, 0, 0, []  # type: ignore[var-annotated]
 
     def run(self) -> None:
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=15)
         try:
             self._ping_until_refused(connection)
         finally:
@@ -50,7 +51,7 @@ class BusyClient(threading.Thread):
                 response = connection.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException) as error:
-                if fresh and isinstance(error, ConnectionResetError | http.client.RemoteDisconnected):
+                if fresh and isinstance(error, ConnectionResetError | http.client.RemoteDisconnected | TimeoutError):
                     self.unaccepted += 1
                     return
                 self.lost.append(f"{'fresh' if fresh else f'after {self.answered}'}: {error!r}")
