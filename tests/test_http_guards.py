@@ -95,3 +95,9 @@ def test_a_blank_chipmcp_token_is_an_error_at_start_not_no_auth(db_path, token) 
         raise AssertionError("the server started with a blank token") from None
     assert process.returncode == 2
     assert "CHIPMCP_TOKEN" in process.stderr and "blank" in process.stderr and "Traceback" not in process.stderr
+
+
+def test_a_deeply_nested_unparseable_body_gets_a_parse_error_not_a_crash(client) -> None:
+    response = client.post("/mcp", content=b"[" * 5000, headers=HEADERS)
+    assert response.status_code == 400
+    assert (response.json()["id"], response.json()["error"]["code"]) == (None, -32700)

@@ -52,7 +52,7 @@ def _unparseable(raw: bytes | str) -> Rejected:
     is not a character, so the message is not JSON text, yet Python's lenient parser reads the rest."""
     try:
         lenient = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # `[[[[…`: the stdlib parser recurses where pydantic's does not
         lenient = None
     if isinstance(lenient, dict) and _LONE_SURROGATE.search(json.dumps(lenient, ensure_ascii=False, allow_nan=True)):
         request_id = lenient.get("id") if _is_request_id(lenient.get("id")) else None
