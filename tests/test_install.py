@@ -76,6 +76,12 @@ def test_the_wheel_carries_the_whole_knowledge_folder_the_icon_and_the_command(w
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "chipmcp/knowledge/.."))]
 
 
+def test_the_wheel_carries_the_notice_the_server_reads_and_both_licence_files(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "chipmcp/NOTICE" in names
+    assert {n.rsplit("/", 1)[-1] for n in names if "/licenses/" in n} == {"LICENSE", "NOTICE"}
+
+
 def test_the_wheel_declares_the_dependencies_pyproject_lists(wheel: Path) -> None:
     (metadata,) = [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".dist-info/METADATA")]
     declared = Parser().parsestr(zipfile.ZipFile(wheel).read(metadata).decode()).get_all("Requires-Dist")

@@ -22,13 +22,13 @@ from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import catalog_index, selection
 from chipmcp.reasoning.cells import Cell, Condition
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS
+from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT
 from chipmcp.tools._common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
 from chipmcp.tools.answers import ChipList, ChipRow, Detail, NotReported
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
 
-TEXT_SPECS = ("memory_type", "release")
+TEXT_SPECS = tuple(TEXT)  # METRICS holds them too: they filter, they do not rank
 NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")
 TEXT_OPS = ("=", "!=", "contains")
 MAX_LIMIT = 100
@@ -175,7 +175,7 @@ def _condition(raw: dict[str, Any] | WhereCondition) -> Condition:
             raise InputError(f"Operator '{op}' does not apply to text spec {metric}; use one of {', '.join(TEXT_OPS)}.")
         return Condition(metric=metric, op=op, value=str(given.value))
     if metric not in METRICS:
-        raise InputError(f"Unknown where metric '{metric}'. Allowed: {', '.join(METRICS + list(TEXT_SPECS))}.")
+        raise InputError(f"Unknown where metric '{metric}'. Allowed: {', '.join(METRICS)}.")
     if op not in NUMERIC_OPS:
         raise InputError(f"Unknown operator '{op}'. Allowed for numbers: {', '.join(NUMERIC_OPS)}.")
     try:
