@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
 
 Detail = Literal["summary", "full"]
+
+
+class OmitsNewWhenEmpty(Model):
+    """A model whose fields named in `omit_empty` are left out of its JSON when empty: fields added after
+    clients learned an answer's shape, so an answer that has nothing to say in them reads as it always did."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit_new(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return {key: value for key, value in handler(self).items()
+                if key not in self.omit_empty or value not in (None, "", [], {})}
 
 
 class SourceRef(Model):
@@ -253,8 +265,10 @@ class TrainingJob(Model):
     currency_note: str
 
 
-class WorkloadFacts(Model):
+class WorkloadFacts(OmitsNewWhenEmpty):
     """A reported training run recomputed by the compute core, beside what the reports print."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"energy_mwh", "energy_cost", "energy_cost_unit"})
 
     id: str
     name: str
@@ -268,6 +282,9 @@ class WorkloadFacts(Model):
     implied_mfu_high: float | None = Field(None, description="Implied MFU for the shortest reported duration")
     figure_ids: list[int] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    energy_mwh: float | None = Field(None, description="total GPU hours × card power (× 1 + power_overhead)")
+    energy_cost: float | None = Field(None, description="energy_mwh × 1000 × electricity_price")
+    energy_cost_unit: str | None = None
 
 
 class Reconciliation(Model):
@@ -287,7 +304,9 @@ class Reconciliation(Model):
     reproduce: str = Field("", description="A call whose output equals the printed figure, when one exists")
 
 
-class ClusterEstimate(Model):
+class ClusterEstimate(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"grouping", "not_used"})
+
     target: str = Field(description="Chip or system id the estimate is for")
     name: str
     match: NameMatch
@@ -318,6 +337,9 @@ class ClusterEstimate(Model):
     reported_page: Page | None = None
     implied_per_chip: list[Derived] = Field(
         default_factory=list, description="A system's reported totals divided by its chip count")
+    grouping: str = Field("", description="The unit cards are grouped in, when a report gives one (a rack, pod, "
+                                          "superpod), and the cards left over")
+    not_used: list[str] = Field(default_factory=list, description="Each argument given but not used, and why")
     assumptions: list[str]
     warnings: list[str]
     sources: list[SourceRef]

@@ -5,13 +5,14 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
-from chipmcp.kb.store import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, divide_cells, rescale_cell, scale_cell
 from chipmcp.reasoning.selection import check_precision, compute_unit
@@ -38,31 +39,143 @@ CURRENCIES = {"元": "元", "CNY": "元", "USD": "USD", "美元": "USD"}
 
 
 def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, target_pflops: float | None = None,
-                     precision: str = "fp16", cards_per_server: int = 8, utilization: float = 1.0,
+                     precision: str = "fp16", cards_per_server: int | None = None, utilization: float = 1.0,
                      power_overhead: float = 0.0, p_base: int = 1000, use_server_figure: bool = False,
                      parameters_billion: float | None = None, tokens_billion: float | None = None,
                      mfu: float | None = None, price_per_gpu_hour: float | None = None,
                      workload: str | None = None, electricity_price: float | None = None, currency: str = "元",
                      detail: str = "summary", offset: int = 0, limit: int = DEFAULT_LIMIT) -> ClusterEstimate:
+    given = _given({k: v for k, v in locals().items() if k != "kb"})
+    # resolve: the entity, the card count a named run reports, the unit cards are grouped in
+    match = resolve_chip(kb, chip, CHIP_OR_SYSTEM)
+    entity = kb.entity(match.id)
+    assert entity is not None
     memory_only = parameters_billion is not None and tokens_billion is None and mfu is None
+    count_line, count_figure = None, []
+    if count is None and target_pflops is None and workload is not None and not memory_only:
+        count, count_line, count_figure = _workload_count(kb, workload)
     if (count is not None and target_pflops is not None) or (count is None and target_pflops is None and not memory_only):
         raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
                          "(or only `parameters_billion` to ask how many cards hold the weights).")
     check_precision(precision)
-    match = resolve_chip(kb, chip, CHIP_OR_SYSTEM)
-    entity = kb.entity(match.id)
-    assert entity is not None
+    is_system = entity["entity_kind"] == "system"
+    group = _grouping(kb, match.id, cards_per_server) if not is_system else Grouping(cards_per_server or 8)
     q = Question(entity=match.id, count=count, target_pflops=target_pflops, precision=precision,
-                 cards_per_server=cards_per_server, utilization=utilization, power_overhead=power_overhead,
+                 cards_per_server=group.size, utilization=utilization, power_overhead=power_overhead,
                  p_base=p_base, use_server_figure=use_server_figure, detail=detail,
                  electricity_price=electricity_price, currency=CURRENCIES[currency])
-    if entity["entity_kind"] == "system":
-        answer = _system_estimate(kb, match, q, workload, offset, limit)
+    # compute
+    if is_system:
+        answer = _system_estimate(kb, match, q, workload, offset, limit, parameters_billion, tokens_billion, mfu,
+                                  price_per_gpu_hour)
     else:
         answer = _chip_estimate(kb, match, q, parameters_billion, tokens_billion, mfu, price_per_gpu_hour, workload,
                                 memory_only)
+        answer.grouping = group.describe(answer.cards)
+    if count_line:
+        answer.assumptions.insert(0, count_line)
+        answer.figure_ids = sorted({*answer.figure_ids, *count_figure})
+    if group.line and answer.grouping:
+        answer.assumptions = [a for a in answer.assumptions if a != f"{group.size} cards per server"] + [group.line]
+    answer.not_used = not_used(given, answer, is_system)
+    # render (the text block: `render`)
     answer.summary = _summary(answer)
     return answer
+
+
+def _given(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments a call gave a value other than their default: each must be used or said to be unused."""
+    fields = EstimateClusterArguments.model_fields
+    return {k: v for k, v in arguments.items() if k in fields and k != "chip" and v != fields[k].get_default()}
+
+
+def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
+    """The cards a reported run was trained on, as a report prints it: the count the estimate takes."""
+    match = resolve(kb, name, frozenset({"workload"}), "workload")
+    rows = [r for r in kb.figures(match.id, ["accelerators_used"]) if r["value"] is not None and not r["suspect"]]
+    if not rows:
+        raise InputError(f"No card count is reported for {match.name}; give `count`.")
+    row = min(rows, key=lambda r: (not r["preferred"], r["id"]))
+    cards = int(round(float(compute.convert(row["value"], row["unit"], "count"))))
+    return cards, (f"{number(cards)} cards: the count {match.name} reports, '{row['printed']}' ({row['source']}, "
+                   f"#{row['id']})"), [row["id"]]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The unit cards come in: a server of `cards_per_server`, or a system a report gives (a rack, pod, superpod)."""
+
+    size: int
+    name: str = ""  # the reported system, when the grouping is one
+    line: str = ""
+
+    def describe(self, cards: int) -> str:
+        if not self.name:
+            return ""
+        full, left = divmod(cards, self.size)
+        text = f"{number(cards)} cards = {number(full)} × {self.name} ({number(self.size)} cards each)"
+        if left:
+            text += (f" + {number(left)} cards over: the count does not fill whole systems, so "
+                     f"{number(full + 1)} systems with the last one holding {number(left)} of {number(self.size)}")
+        return text
+
+
+GROUPING_KINDS = ("server", "board", "rack", "supernode")  # a cluster is a deployment, not a unit cards come in
+
+
+def _grouping(kb: KnowledgeBase, chip: str, cards_per_server: int | None) -> Grouping:
+    """cards_per_server when given; else the smallest unit a report gives the chip in (a system of this chip
+    alone, a server before a rack before a supernode); else 8-card servers."""
+    if cards_per_server is not None:
+        return Grouping(cards_per_server)
+    units = []
+    for system in kb.systems_with_chip(chip):
+        parts, entity = kb.parts(system), kb.entity(system) or {}
+        if len(parts) == 1 and entity.get("kind") in GROUPING_KINDS:
+            units.append((GROUPING_KINDS.index(entity["kind"]), parts[0]["count"], entity, parts[0]))
+    if not units:
+        return Grouping(8)
+    _, size, entity, part = min(units, key=lambda u: (u[0], u[1], u[2]["id"]))
+    name = display_name(entity)
+    return Grouping(size, name, f"grouped in {name} [{entity['id']}], {number(size)} cards each, as "
+                                f"{part['source']} gives its composition ('{part['printed']}'); cards_per_server "
+                                "sets another")
+
+
+# Why an argument given is not used, by the state of the answer it left untouched.
+def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list[str]:
+    """Every argument given that the answer does not use, each with why: no input is dropped silently."""
+    no_compute = e.compute_pflops.ends() is None
+    reasons = {
+        "use_server_figure": ("the estimate sizes by count, and the per-server figure sizes a target_pflops"
+                              if e.mode != "target_pflops" else "a system is sized by its own composition"
+                              if is_system else None),
+        "cards_per_server": "a system's composition gives its cards" if is_system else None,
+        "utilization": "no compute figure to apply it to" if no_compute else None,
+        "p_base": "no compute figure to convert" if no_compute and e.training is None else None,
+        "price_per_gpu_hour": ("no training job was estimated (give parameters_billion, tokens_billion and mfu "
+                               "with a compute figure)" if e.training is None else None),
+        "currency": "no electricity_price was given" if "electricity_price" not in given else None,
+        "electricity_price": ("no power figure, so no energy cost"
+                              if e.energy_cost_per_day.ends() is None
+                              and (e.workload is None or e.workload.energy_cost is None) else None),
+        "power_overhead": ("the system's reported power is used" if is_system and e.system_power_kw.ends() is not None
+                           and "power_overhead" not in (e.system_power_kw.label or "") and _reported_power(e)
+                           else "no power figure" if e.chip_power_kw.ends() is None else None),
+        "offset": "only a system's reported figures at detail='full' are paged" if e.reported_page is None or
+                  e.detail != "full" else None,
+        "limit": "only a system's reported figures at detail='full' are paged" if e.reported_page is None or
+                 e.detail != "full" else None,
+    }
+    for key in ("parameters_billion", "tokens_billion", "mfu"):
+        reasons[key] = None if e.training is not None or (key == "parameters_billion" and e.weights_fit) else (
+            f"no {e.precision.upper()} compute figure for {e.name} to train on" if no_compute
+            else "no memory figure to size the weights on")
+    return [f"{key} not used because {reasons[key]}" for key in given if reasons.get(key)]
+
+
+def _reported_power(e: ClusterEstimate) -> bool:
+    return any("system power is the reported" in a for a in e.assumptions)
 
 
 def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_billion: float | None,
@@ -71,15 +184,17 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_
     per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
            for k in PER_CARD}
     card = per["compute_tflops"].ends()
-    if card is None and workload is not None and q.count is not None:
-        return _workload_only(kb, match, q, workload, per)
-    if memory_only and (card is None or (q.target_pflops is None and q.count is None)):
+    if memory_only and q.count is None:  # no count: how many cards hold the weights, by memory alone
         return _memory_only(kb, match, q, parameters_billion, per)  # type: ignore[arg-type]
-    if card is None:
+    if card is None and (q.target_pflops is not None or not _has_any_total(per)):
         raise InputError(_no_compute(kb, match, q.precision))
     assumptions = [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute",
-                   f"{q.cards_per_server} cards per server"]
+                   f"{q.cards_per_server} cards per server"] if card is not None else \
+        [f"{q.cards_per_server} cards per server"]
     warnings = [n for k in PER_CARD for n in _notes(per[k], k)] + _disagreements(per)
+    if card is None:
+        # Every other total still follows from the figures there are; the compute line says what is missing.
+        warnings.insert(0, _no_compute(kb, match, q.precision, totals=True))
     used = [i for c in per.values() for i in c.figure_ids[:1]]
     if q.target_pflops is not None:
         cards, servers = q.sized(kb, per["compute_tflops"])
@@ -101,7 +216,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_
         if per[key].ends() is None:
             warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
     training = _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price,
-                         assumptions)
+                         assumptions) if card is not None else None
     fit, minimum = None, None
     if parameters_billion is not None and per["memory_gb"].ends() is not None:
         need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
@@ -110,7 +225,9 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_
         fit = (f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
                + ("they fit" if need <= held else "they do not fit")
                + " (weights only: no KV cache, activations or optimizer state)")
-    facts = _workload(kb, workload, cards, card[0], assumptions) if workload else None
+    facts = _workload(kb, workload, cards, card[0] if card else math.nan, assumptions) if workload else None
+    if facts is not None:
+        _workload_energy(facts, per["tdp_w"], q, assumptions)
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
@@ -196,7 +313,8 @@ def _p_line(p_base: int) -> str:
 
 
 def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload: str | None, offset: int,
-                     limit: int) -> ClusterEstimate:
+                     limit: int, parameters_billion: float | None = None, tokens_billion: float | None = None,
+                     mfu: float | None = None, price: float | None = None) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
         raise InputError(f"{match.name} has no reported composition; estimate from its chip instead.")
@@ -253,11 +371,17 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload:
         warnings += [f"{part['chip']}: {n}" for n in notes]
     facts = _workload(kb, workload, chips * systems, (per_system["compute_tflops"].ends() or (math.nan,))[0] / chips,
                       assumptions) if workload else None
+    if facts is not None:
+        _workload_energy(facts, scale_cell(own_power, 1.0 / chips) if has_power else
+                         selection.cell(kb, first, "tdp_w") if len(parts) == 1 else Cell(), q, assumptions)
+    training, fit = _system_training(per_system, chips, systems, q, parameters_billion, tokens_billion, mfu, price,
+                                     assumptions)
     rows = kb.figures(match.id)
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
         figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
+        training=training, weights_fit=fit,
         implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
         assumptions=assumptions, warnings=warnings, sources=[], summary="")
     answer.reconciliation = reconcile(kb, q, answer)
@@ -271,6 +395,30 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload:
             f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{match.id}')"))
     used = [i for c in [*per_system.values(), chip_power, own_power] for i in c.figure_ids[:1]]
     return _cited(kb, answer, used + (facts.figure_ids if facts else []))
+
+
+def _system_training(per_system: dict[str, Cell], chips: int, systems: int, q: Question,
+                     parameters_billion: float | None, tokens_billion: float | None, mfu: float | None,
+                     price: float | None, assumptions: list[str]) -> tuple[TrainingJob | None, str | None]:
+    """A training job on the system's own compute (its per-system figure ÷ its chips, the low end of a range),
+    and whether the weights fit its memory: the same questions a chip answers, asked of the whole system."""
+    per_chip = per_system["compute_tflops"].ends()
+    training = None
+    if tokens_billion is not None or mfu is not None:
+        if per_chip is None:
+            return None, None  # not_used says the system has no compute to train on
+        training = _training(chips * systems, per_chip[0] / chips, parameters_billion, tokens_billion, mfu, price,
+                             assumptions)
+        assumptions.append(f"per-chip compute for training = the system's {number(per_chip[0])} "
+                           f"{per_system['compute_tflops'].unit} ÷ {chips} chips")
+    memory = per_system["memory_gb"].ends()
+    if parameters_billion is None or memory is None:
+        return training, None
+    need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
+    held = memory[0] * systems
+    return training, (f"weights at {q.precision.upper()} need {number(round(need))} GB; {number(systems)} system(s) "
+                      f"hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit")
+                      + " (weights only: no KV cache, activations or optimizer state)")
 
 
 def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, full: bool) -> list[Derived]:
@@ -300,27 +448,22 @@ def _empty_totals(q: Question) -> dict[str, Cell]:
                                 "chip_power_kw", "system_power_kw", "energy_per_day_mwh")}
 
 
-def _workload_only(kb: KnowledgeBase, match: NameMatch, q: Question, workload: str,
-                   per: dict[str, Cell]) -> ClusterEstimate:
-    """A reported run recomputed (cost from GPU hours) for a chip with no compute figure of its own."""
-    assumptions = [f"no {q.precision.upper()} compute figure is reported for {match.name}: only the run's own "
-                   "figures are recomputed"]
-    facts = _workload(kb, workload, int(q.count), math.nan, assumptions)  # type: ignore[arg-type]
-    answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail, mode="count",  # type: ignore[arg-type]
-        precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=int(q.count),  # type: ignore[arg-type]
-        servers=compute.servers_for_cards(int(q.count), q.cards_per_server),  # type: ignore[arg-type]
-        cards_per_server=q.cards_per_server, **_empty_totals(q), workload=facts, assumptions=assumptions,
-        warnings=[], sources=[], summary="")
-    return _cited(kb, answer, [i for c in per.values() for i in c.figure_ids[:1]] + facts.figure_ids)
+def _has_any_total(per: dict[str, Cell]) -> bool:
+    return any(per[k].ends() is not None for k in ("memory_gb", "memory_bandwidth_gbs", "tdp_w"))
 
 
-def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str) -> str:
-    """What the estimate can use instead: only precisions the rule finds a figure at, and other forms."""
+def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str, totals: bool = False) -> str:
+    """What the estimate can use instead: only precisions the rule finds a figure at, and other forms.
+    `totals`: the other totals are given, so the line says only what compute is missing and where it is."""
     usable = []
     for p in selection.reported_precisions(kb, [match.id]):
         c = selection.cell(kb, match.id, "compute_tflops", p)
         usable.append(p if c.tier in ("dense", "unstated") else f"{p} ({c.label.split(' ', 1)[1]})")
+    if totals:
+        text = f"compute: no {precision.upper()} compute figure is reported for {match.name}, so compute totals " \
+               "are omitted (memory, power and energy are given)"
+        return text + (f"; it reports compute at: {', '.join(usable)} — pass one as `precision`" if usable
+                       else "; it reports no compute figure at all")
     text = f"No {precision.upper()} compute figure for {match.name}."
     text += (f" It reports compute at: {', '.join(usable)} — pass one as `precision`." if usable
              else " It reports no compute figure at all.")
@@ -434,6 +577,25 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assu
     return facts
 
 
+def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: Question, assumptions: list[str]) -> None:
+    """A reported run's energy from its own GPU hours: hours × card power (× 1 + power_overhead), and at
+    electricity_price its cost — the run's hours, not the cluster's days, so the count does not enter."""
+    power = card_power.ends()
+    if not facts.total_gpu_hours or power is None:
+        return
+    watts = power[0] * (1.0 + q.power_overhead)
+    facts.energy_mwh = compute.tidy(facts.total_gpu_hours * watts / 1e6, 6)
+    line = (f"{facts.name} energy = its {number(facts.total_gpu_hours)} GPU hours × {number(power[0])} W a card"
+            + (f" × (1 + {q.power_overhead:g})" if q.power_overhead else "")
+            + (" (the low end of the card's power range)" if power[0] != power[1] else ""))
+    if q.electricity_price is not None:
+        facts.energy_cost = compute.tidy(facts.energy_mwh * 1000 * q.electricity_price, 6)
+        facts.energy_cost_unit = q.currency
+        line += f"; cost at {number(q.electricity_price)} {q.currency}/kWh"
+    facts.figure_ids += card_power.figure_ids[:1]
+    assumptions.append(line)
+
+
 def _total_text(cell: Cell) -> str:
     ends = cell.ends()
     if ends is None:
@@ -443,7 +605,7 @@ def _total_text(cell: Cell) -> str:
 
 
 def _summary(e: ClusterEstimate) -> str:
-    unit = "systems" if e.reported_page is not None else "servers"
+    unit = "systems" if e.reported_page is not None or e.grouping else "servers"
     text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})"
     if e.compute_pflops.ends() is not None:
         label = e.compute_pflops.label
@@ -466,6 +628,10 @@ def _summary(e: ClusterEstimate) -> str:
         text += f"; {e.workload.name} ≈ {number(e.workload.wall_clock_days)} days on these cards"
     if e.workload and e.workload.computed_total_cost is not None:
         text += f"; cost recomputed: {number(e.workload.computed_total_cost)} {e.workload.cost_unit}"
+    if e.workload and e.workload.energy_mwh is not None:
+        text += f"; {e.workload.name} used ≈ {number(e.workload.energy_mwh)} MWh" + (
+            f", {number(e.workload.energy_cost)} {e.workload.energy_cost_unit} of electricity"
+            if e.workload.energy_cost is not None else "")
     if e.workload and e.workload.implied_mfu_low is not None:
         text += (f"; {e.workload.name} implied MFU {e.workload.implied_mfu_low:.1%}-"
                  f"{e.workload.implied_mfu_high:.1%}")
@@ -493,7 +659,7 @@ def cell_text(cell: Cell) -> str:
 def render(e: ClusterEstimate) -> str:
     """The text block: every field of the estimate, numbers as `common.number` writes them."""
     n = number
-    unit = "systems of" if e.reported_page is not None else "servers of"
+    unit = "systems of" if e.reported_page is not None or e.grouping else "servers of"
     lines = [e.summary, f"Estimate for {e.name} [{e.target}], mode {e.mode}, precision {e.precision}, detail "
              f"{e.detail}: {n(e.cards)} cards, {n(e.servers)} {unit} {n(e.cards_per_server)}.", *match_line(e.match)]
     if e.per_card:
@@ -535,6 +701,9 @@ def render(e: ClusterEstimate) -> str:
         for phase in w.phases:
             lines.append("- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items()
                                           if v is not None))
+        if w.energy_mwh is not None:
+            lines.append(f"- energy {n(w.energy_mwh)} MWh" + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}"
+                                                             if w.energy_cost is not None else ""))
         lines += [f"- {note}" for note in w.notes]
     if e.reported:
         lines.append("Reported system figures:")
@@ -543,7 +712,11 @@ def render(e: ClusterEstimate) -> str:
         p = e.reported_page
         lines.append(f"Reported system figures listed: {n(p.returned)} of {n(p.total)} (offset {n(p.offset)})"
                      + (f". More: {p.more}" if p.more else "") + ".")
+    if e.grouping:
+        lines.append(f"Grouping: {e.grouping}.")
     lines.append("Assumptions: " + "; ".join(e.assumptions))
+    if e.not_used:
+        lines.append("Not used: " + "; ".join(e.not_used) + ".")
     if e.warnings:
         lines.append("Warnings: " + "; ".join(e.warnings))
     lines.append(f"Figures used: {ids(e.figure_ids)}.")
@@ -558,7 +731,8 @@ class EstimateClusterArguments(Arguments):
     target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(None, description=(
         "Compute to reach, in PFLOPS at `precision`; give this or count"))
     precision: Precision = Field("fp16", description="Precision of the compute figures used")
-    cards_per_server: Annotated[int, Field(ge=1, le=1024)] = Field(8, description="Cards in one server")
+    cards_per_server: Annotated[int | None, Field(ge=1, le=1024)] = Field(None, description=(
+        "Cards in one server; default: the unit a report gives the chip in (a rack, pod, superpod), else 8"))
     utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(1.0, description=(
         "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
     power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(0.0, description=(
