@@ -27,6 +27,27 @@ MetricName = Literal[tuple(METRICS)]  # type: ignore[valid-type]  # for tools' a
 _RATIO_PARTS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w", "system_power_w", "price"]
 
 
+# A registry metric (knowledge/metrics.toml) that one of the names above already reads, by that name.
+SPEC_OF_METRIC = {d.metric: spec for spec, d in selection.SPECS.items()}
+
+
+def known_metrics(kb: KnowledgeBase) -> list[str]:
+    """Every metric name a tool accepts: the names above, then every id of the knowledge base's registry
+    (knowledge/metrics.toml) that none of them reads — so a new metric there needs no code."""
+    return METRICS + [m for m in kb.metrics if m not in METRICS]
+
+
+def metric_key(kb: KnowledgeBase, name: str) -> str | None:
+    """The name a cell is read by: a registry id a spec reads becomes the spec (memory_capacity → memory_gb);
+    None when neither knows it."""
+    name = name.strip()
+    if name in METRICS:
+        return name
+    if name in SPEC_OF_METRIC:
+        return SPEC_OF_METRIC[name]
+    return name if name in kb.metrics else None
+
+
 def metric_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str, p_base: int = 1000) -> Cell:
     """`metric` of `entity`; compute and the ratios built on it at `precision` (TPP takes every precision)."""
     if metric == "tpp":

@@ -82,9 +82,33 @@ def compute_unit(precision: str | None) -> str:
     return "TOPS" if precision and precision.startswith("int") else "TFLOPS"
 
 
+def spec_def(kb: KnowledgeBase, spec: str) -> SpecDef:
+    """A spec of SPECS, or any metric of the knowledge base's registry (knowledge/metrics.toml) read as one:
+    text when its dimension is, else a number in the unit of the figure the rule chooses."""
+    if spec in SPECS:
+        return SPECS[spec]
+    metric = kb.metrics.get(spec)
+    if metric is None:
+        raise KeyError(spec)
+    return SpecDef(spec, "", text=metric["dimension"] == "text")
+
+
+def is_text(kb: KnowledgeBase, spec: str) -> bool:
+    return spec in SPECS and SPECS[spec].text or spec not in SPECS and spec in kb.metrics \
+        and kb.metrics[spec]["dimension"] == "text"
+
+
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
-    """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported."""
-    definition = SPECS[spec]
+    """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported.
+    When the entity reports none, a figure its family or generation reports stands in, labelled as such."""
+    own = _own_cell(kb, entity, spec, precision, p_base)
+    if own.ends() is not None or own.text is not None:
+        return own
+    return family_cell(kb, entity, spec, precision, p_base) or own
+
+
+def _own_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None, p_base: int) -> Cell:
+    definition = spec_def(kb, spec)
     rows = [r for r in kb.figures(entity, [definition.metric]) if r["period"] is None]
     if definition.text:
         rows = [r for r in rows if r["text"]]
@@ -99,12 +123,32 @@ def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None
         return _compute_cell(rows, check_precision(precision), p_base)
     unit = definition.unit
     if not rows:
-        return Cell(unit=unit)
+        return Cell(unit=unit or None)
     chosen = min(rows, key=_order)
+    if unit == "":  # a registry metric: the chosen figure's unit, the others converted within its dimension
+        unit = chosen["unit"]
+        rows = [r for r in rows if UNITS[r["unit"]].dimension == UNITS[unit].dimension]
     if unit is None:  # money: converted within its currency only, never across
         unit = CURRENCY_UNITS[UNITS[chosen["unit"]].currency or ""]
         rows = [r for r in rows if CURRENCY_UNITS[UNITS[r["unit"]].currency or ""] == unit]
     return _cell_from(chosen, rows, rows, unit, "", "", p_base)
+
+
+def family_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None,
+                p_base: int = 1000) -> Cell | None:
+    """`spec` as the record standing for `entity`'s generation or series reports it (the catalog's
+    `generation`), chosen by the same rule and labelled 'family-level: <name>' (tier 'family'); None when
+    there is no such record or it reports none. A model's own figure always comes first (`cell`)."""
+    generation = (kb.entity(entity) or {}).get("generation")
+    if not generation:
+        return None
+    found = _own_cell(kb, generation, spec, precision, p_base)
+    if found.ends() is None and found.text is None:
+        return None
+    record = kb.entity(generation) or {}
+    name = record.get("name_zh") or generation
+    label = f"family-level: {name}" + (f", {found.label}" if found.label else "")
+    return found.model_copy(update={"label": label, "tier": "family"})
 
 
 def cells(kb: KnowledgeBase, entity: str, specs: Iterable[str], precision: str, p_base: int = 1000) -> dict[str, Cell]:

@@ -24,8 +24,8 @@ from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, divide_cells
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
-from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs
+from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, SPEC_OF_METRIC, TEXT, known_metrics, metric_key
+from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, unknown_metric
 from chipmcp.tools.answers import Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
@@ -36,6 +36,8 @@ PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwi
 # FP16): shown side by side when the parts print no figure at the system's own precision, never equated.
 COMPANION_PRECISION = {"bf16": "fp16", "fp16": "bf16"}
 DEFAULT_SKIP = {"bandwidth_per_tflops", "gb_per_tflops", "tpp"}  # on request: twenty chips' default stays compact
+# Registry metrics a CPU comparison leaves to a request: export-control readings, which export_control_check gives.
+CPU_SKIP = {"export_control_class", "tpp", "performance_density"}
 POWER_NOTE = ("the parts' total is the chips' TDP alone; a system's power also feeds its CPUs, switches, optics "
               "and cooling")
 RANKING_RULE = ("Best: no other chip's whole range is better, so overlapping ranges tie, and only where two or "
@@ -48,9 +50,7 @@ SHORT_RANKING_RULE = ("Best only among two or more comparable figures, overlappi
 
 def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None = None,
                   baseline: str | None = None, precision: str | None = None, detail: Detail = "summary") -> Comparison:
-    unknown = [m for m in metrics or [] if m not in METRICS]
-    if unknown:
-        raise InputError(f"Unknown metric(s) {', '.join(map(repr, unknown))}. Allowed: {', '.join(METRICS)}.")
+    metrics = _metrics_asked(kb, metrics)
     if precision is not None:
         selection.check_precision(precision)
     matches = [resolve_chip(kb, name) for name in names]
@@ -84,12 +84,15 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
                     or selection.cell(kb, entity, "compute_tflops", derived_precision)}
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
         own["tpp"] = export_control.chip_tpp(kb, entity)
+        own |= _registry_cells(kb, entity, metrics, own)
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in systems else [])
 
-    wanted = _columns_wanted(metrics, table, precisions, systems, len(ids), detail)
+    wanted = _columns_wanted(metrics, table, precisions, systems, len(ids), detail, _registry_default(kb, entities))
     columns = [_column(key, ids, table, systems) for key in wanted]
     row_cells = _row_cells(columns, table, base_index, detail)
+    if detail == "full":
+        _with_figure_notes(kb, row_cells)
     rows = [ComparisonRow(id=m.id, name=m.name, vendor=_vendor(kb, e), kind=e.get("kind", ""),
                           system=e.get("entity_kind") == "system",
                           matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
@@ -106,6 +109,49 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
                         sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}), summary="")
     answer.summary = _summary(answer)
     return answer
+
+
+def _metrics_asked(kb: KnowledgeBase, metrics: list[str] | None) -> list[str] | None:
+    """The column names asked for, registry ids a spec reads turned into the spec's name (memory_capacity →
+    memory_gb); an unknown name is an error naming the nearest known metrics."""
+    if not metrics:
+        return metrics
+    keys = []
+    for name in metrics:
+        key = metric_key(kb, name)
+        if key is None:
+            raise unknown_metric(name, known_metrics(kb), "metrics")
+        keys.append(key)
+    return keys
+
+
+def _registry_default(kb: KnowledgeBase, entities: list[dict[str, Any]]) -> list[str]:
+    """The registry's metrics shown by default: none, unless every compared entity is a CPU — then every
+    spec a CPU reports (cores, threads, clock, memory channels, PCIe lanes …) rather than accelerator columns."""
+    if not entities or any(e.get("kind") != "CPU" for e in entities):
+        return []
+    return [m for m, row in kb.metrics.items() if m not in SPEC_OF_METRIC and not row["descriptive"]
+            and m not in CPU_SKIP]
+
+
+def _registry_cells(kb: KnowledgeBase, entity: str, asked: list[str] | None, own: dict[str, Cell]) -> dict[str, Cell]:
+    """Cells of registry metrics beyond the standard columns: those asked for, or for CPUs every one."""
+    wanted = [m for m in (asked or []) if m not in own and not m.startswith("compute_")]
+    if asked is None:
+        record = kb.entity(entity) or {}
+        wanted = _registry_default(kb, [record])
+    return {m: selection.cell(kb, entity, m) for m in wanted}
+
+
+def _with_figure_notes(kb: KnowledgeBase, row_cells: list[dict[str, ComparisonCell]]) -> None:
+    """At detail='full' a cell carries what lookup_chip shows with its figures: each figure's note (what it
+    covers, a conflict's resolution), beside the claims the cell already keeps."""
+    for cells in row_cells:
+        for cell in cells.values():
+            cited = list(dict.fromkeys([*cell.figure_ids, *(i for c in cell.claims for i in c.figure_ids)]))
+            notes = [f"#{r['id']}: {r['note']}" for r in kb.figures_by_ids(cited) if r["note"]]
+            if notes:
+                cell.note = "; ".join([cell.note, *notes] if cell.note else notes)
 
 
 def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> list[str]:
@@ -218,7 +264,7 @@ def _cited(c: Cell, detail: Detail) -> Cell:
 
 
 def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], precisions: list[str],
-                    systems: set[str], n: int, detail: Detail) -> list[str]:
+                    systems: set[str], n: int, detail: Detail, registry: list[str]) -> list[str]:
     """Column keys: those asked for, or by default every column some compared entity fills (TDP and TFLOPS/W
     for chips, system power and W/TFLOPS for systems; at summary not the ratios and TPP asked for by name)."""
     def keys(metric: str) -> list[str]:
@@ -231,7 +277,7 @@ def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], pre
         skip |= {"system_power_w", "w_per_tflops"}
     if len(systems) == n:
         skip |= {"tdp_w", "tflops_per_w"}
-    return [k for m in METRICS if m not in skip for k in keys(m)
+    return [k for m in METRICS + registry if m not in skip for k in keys(m)
             if any(_filled(cells.get(k)) for cells in table)]
 
 
@@ -248,12 +294,17 @@ def _column(key: str, ids: list[str], table: list[dict[str, Cell]], systems: set
     cells = [t.get(key) or Cell() for t in table]
     units = {c.unit for c in cells if _filled(c) and c.unit}
     # A figure the rule marks (sparse, precision not printed) always says so in its own cell.
-    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed"))
+    labels = Counter(c.label for c in cells if _filled(c) and c.label
+                     and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
     col = ComparisonColumn(key=key, precision=key.split("_", 1)[1] if metric == "compute_tflops" else None,
                            unit=units.pop() if len(units) == 1 else ("mixed" if units else ""),
                            label=labels.most_common(1)[0][0] if labels and metric not in selection.DERIVED else "",
                            higher_is_better=HIGHER_IS_BETTER.get(metric))
-    if metric in TEXT:
+    if metric in TEXT or any(c.text is not None for c in cells):
+        return col
+    if col.higher_is_better is None:  # a registry metric: the registry says no direction, so no best is named
+        if sum(_filled(c) for c in cells) > 1:
+            col.no_best = "the registry gives no direction for this metric"
         return col
     reasons = _left_out(ids, cells, systems)
     ranked = [j for j, c in enumerate(cells) if _filled(c) and ids[j] not in reasons]
@@ -275,6 +326,8 @@ def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str,
     for i, c in filled:
         if c.suspect:
             reasons[i] = "suspect"
+        elif c.tier == "family":
+            reasons[i] = "family-level figure"
         elif c.tier == "unlabeled":
             reasons[i] = "precision not printed"
         elif c.tier == "mixed":
@@ -318,7 +371,7 @@ def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], ba
                 cell.unit = None
             if derived or cell.label == col.label:
                 cell.label = ""  # derived: the cells it divides, in the same row, carry the label
-            if _metric_of(col.key) not in TEXT and j != base and base_cell is not None and base_cell.ends() \
+            if cell.text is None and j != base and base_cell is not None and base_cell.ends() \
                     and base_cell.unit == c.unit and _comparable(c, base_cell):  # type: ignore[arg-type,union-attr]
                 ratio = divide_cells(c, base_cell, "x")  # type: ignore[arg-type]
                 ends = ratio.ends()
@@ -466,15 +519,18 @@ def render(c: Comparison) -> str:
     return "\n".join(lines)
 
 
-CompareMetric = MetricName
+# Any metric of the registry can be asked for, so the schema names the kinds and the tool checks the name
+# against the knowledge base it answers from (a new metric in knowledge/metrics.toml needs no code).
+CompareMetric = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class CompareChipsArguments(Arguments):
     names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
         description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
     metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(None, description=(
-        "Columns to show; default: every column a compared chip reports (compute per precision, memory, "
-        "bandwidth, power, price, derived ratios, memory type, release)"))
+        "Columns to show: " + ", ".join(METRICS) + ", or any metric id of the registry (cores, threads, "
+        "memory_channels, pcie_lanes, cuda_cores, tensor_cores, transistors, process_node, die_area, clock, …); "
+        "default: every column a compared chip reports (for CPUs alone, their CPU specs)"))
     baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
     precision: Precision | None = Field(None, description=(
         "Compute at this precision only; default: every precision any compared chip reports"))

@@ -96,7 +96,7 @@ def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
     if not rows:
         raise InputError(f"No card count is reported for {match.name}; give `count`.")
     row = min(rows, key=lambda r: (not r["preferred"], r["id"]))
-    cards = int(round(float(compute.convert(row["value"], row["unit"], "count"))))
+    cards = round(float(compute.convert(row["value"], row["unit"], "count")))
     return cards, (f"{number(cards)} cards: the count {match.name} reports, '{row['printed']}' ({row['source']}, "
                    f"#{row['id']})"), [row["id"]]
 
