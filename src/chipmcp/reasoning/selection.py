@@ -94,8 +94,10 @@ def spec_def(kb: KnowledgeBase, spec: str) -> SpecDef:
 
 
 def is_text(kb: KnowledgeBase, spec: str) -> bool:
-    return spec in SPECS and SPECS[spec].text or spec not in SPECS and spec in kb.metrics \
-        and kb.metrics[spec]["dimension"] == "text"
+    try:
+        return spec_def(kb, spec).text
+    except KeyError:
+        return False
 
 
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:

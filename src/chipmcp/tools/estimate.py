@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
-
-from pydantic import Field
+from typing import Any
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
@@ -29,64 +27,55 @@ from chipmcp.tools._common import (
     source_lines,
     source_refs,
 )
-from chipmcp.tools._reconcile import Question, reconcile
+from chipmcp.tools._estimate_arguments import EstimateClusterArguments, question, server_figure, sized
+from chipmcp.tools._reconcile import reconcile
 from chipmcp.tools.answers import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
-from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Precision, Tool
+from chipmcp.tools.registry import Tool
 
 PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")
-CURRENCIES = {"元": "元", "CNY": "元", "USD": "USD", "美元": "USD"}
 
 
-def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, target_pflops: float | None = None,
-                     precision: str = "fp16", cards_per_server: int | None = None, utilization: float = 1.0,
-                     power_overhead: float = 0.0, p_base: int = 1000, use_server_figure: bool = False,
-                     parameters_billion: float | None = None, tokens_billion: float | None = None,
-                     mfu: float | None = None, price_per_gpu_hour: float | None = None,
-                     workload: str | None = None, electricity_price: float | None = None, currency: str = "元",
-                     detail: str = "summary", offset: int = 0, limit: int = DEFAULT_LIMIT) -> ClusterEstimate:
-    given = _given({k: v for k, v in locals().items() if k != "kb"})
+def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> ClusterEstimate:
     # resolve: the entity, the card count a named run reports, the unit cards are grouped in
-    match = resolve_chip(kb, chip, CHIP_OR_SYSTEM)
+    match = resolve_chip(kb, args.chip, CHIP_OR_SYSTEM)
     entity = kb.entity(match.id)
     assert entity is not None
-    memory_only = parameters_billion is not None and tokens_billion is None and mfu is None
-    count_line, count_figure = None, []
-    if count is None and target_pflops is None and workload is not None and not memory_only:
-        count, count_line, count_figure = _workload_count(kb, workload)
-    if (count is not None and target_pflops is not None) or (count is None and target_pflops is None and not memory_only):
+    memory_only = args.parameters_billion is not None and args.tokens_billion is None and args.mfu is None
+    count, count_line, count_figure = args.count, None, []
+    if count is None and args.target_pflops is None and args.workload is not None and not memory_only:
+        count, count_line, count_figure = _workload_count(kb, args.workload)
+    if (count is not None and args.target_pflops is not None) or (
+            count is None and args.target_pflops is None and not memory_only):
         raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
                          "(or only `parameters_billion` to ask how many cards hold the weights).")
-    check_precision(precision)
+    check_precision(args.precision)
     is_system = entity["entity_kind"] == "system"
-    group = _grouping(kb, match.id, cards_per_server) if not is_system else Grouping(cards_per_server or 8)
-    q = Question(entity=match.id, count=count, target_pflops=target_pflops, precision=precision,
-                 cards_per_server=group.size, utilization=utilization, power_overhead=power_overhead,
-                 p_base=p_base, use_server_figure=use_server_figure, detail=detail,
-                 electricity_price=electricity_price, currency=CURRENCIES[currency])
+    group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
+    q = question(args, match.id).model_copy(update={"count": count, "cards_per_server": group.size})
     # compute
     if is_system:
-        answer = _system_estimate(kb, match, q, workload, offset, limit, parameters_billion, tokens_billion, mfu,
-                                  price_per_gpu_hour)
+        answer = _system_estimate(kb, match, q, args.workload, args.offset, args.limit, args.parameters_billion,
+                                  args.tokens_billion, args.mfu, args.price_per_gpu_hour)
     else:
-        answer = _chip_estimate(kb, match, q, parameters_billion, tokens_billion, mfu, price_per_gpu_hour, workload,
-                                memory_only)
+        answer = _chip_estimate(kb, match, q, args.parameters_billion, args.tokens_billion, args.mfu,
+                                args.price_per_gpu_hour, args.workload, memory_only)
         answer.grouping = group.describe(answer.cards)
     if count_line:
         answer.assumptions.insert(0, count_line)
         answer.figure_ids = sorted({*answer.figure_ids, *count_figure})
     if group.line and answer.grouping:
         answer.assumptions = [a for a in answer.assumptions if a != f"{group.size} cards per server"] + [group.line]
-    answer.not_used = not_used(given, answer, is_system)
+    answer.not_used = not_used(_given(args), answer, is_system)
     # render (the text block: `render`)
     answer.summary = _summary(answer)
     return answer
 
 
-def _given(arguments: dict[str, Any]) -> dict[str, Any]:
+def _given(args: EstimateClusterArguments) -> dict[str, Any]:
     """The arguments a call gave a value other than their default: each must be used or said to be unused."""
     fields = EstimateClusterArguments.model_fields
-    return {k: v for k, v in arguments.items() if k in fields and k != "chip" and v != fields[k].get_default()}
+    return {k: v for k, v in args.model_dump().items() if k != "chip" and v != fields[k].get_default()}
 
 
 def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
@@ -178,7 +167,7 @@ def _reported_power(e: ClusterEstimate) -> bool:
     return any("system power is the reported" in a for a in e.assumptions)
 
 
-def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_billion: float | None,
+def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float | None,
                    tokens_billion: float | None, mfu: float | None, price: float | None, workload: str | None,
                    memory_only: bool) -> ClusterEstimate:
     per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
@@ -197,9 +186,9 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_
         warnings.insert(0, _no_compute(kb, match, q.precision, totals=True))
     used = [i for c in per.values() for i in c.figure_ids[:1]]
     if q.target_pflops is not None:
-        cards, servers = q.sized(kb, per["compute_tflops"])
+        cards, servers = sized(kb, q, per["compute_tflops"])
         if q.use_server_figure:
-            row = q.server_figure(kb)
+            row = server_figure(kb, q)
             used.append(row["id"])
             assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), "
                                "rounded up")
@@ -247,7 +236,7 @@ def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> Clust
 
 
 def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell, system_power: Cell | None,
-            n: int, q: Question) -> dict[str, Cell]:
+            n: int, q: EstimateClusterArguments) -> dict[str, Cell]:
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
@@ -275,7 +264,7 @@ def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
     return {k: c for k, c in cells.items() if c.ends() is not None or c.text}
 
 
-def _power_lines(q: Question, totals: dict[str, Cell], reported: str | None) -> list[str]:
+def _power_lines(q: EstimateClusterArguments, totals: dict[str, Cell], reported: str | None) -> list[str]:
     lines = []
     if reported:
         lines.append(reported)
@@ -312,7 +301,7 @@ def _p_line(p_base: int) -> str:
     return f"1 PFLOPS = {p_base} TFLOPS" + (" (the binary reading some report tables use)" if p_base == 1024 else "")
 
 
-def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload: str | None, offset: int,
+def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, workload: str | None, offset: int,
                      limit: int, parameters_billion: float | None = None, tokens_billion: float | None = None,
                      mfu: float | None = None, price: float | None = None) -> ClusterEstimate:
     parts = kb.parts(match.id)
@@ -397,7 +386,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload:
     return _cited(kb, answer, used + (facts.figure_ids if facts else []))
 
 
-def _system_training(per_system: dict[str, Cell], chips: int, systems: int, q: Question,
+def _system_training(per_system: dict[str, Cell], chips: int, systems: int, q: EstimateClusterArguments,
                      parameters_billion: float | None, tokens_billion: float | None, mfu: float | None,
                      price: float | None, assumptions: list[str]) -> tuple[TrainingJob | None, str | None]:
     """A training job on the system's own compute (its per-system figure ÷ its chips, the low end of a range),
@@ -443,7 +432,7 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, f
     return out
 
 
-def _empty_totals(q: Question) -> dict[str, Cell]:
+def _empty_totals(q: EstimateClusterArguments) -> dict[str, Cell]:
     return {k: Cell() for k in ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs",
                                 "chip_power_kw", "system_power_kw", "energy_per_day_mwh")}
 
@@ -474,7 +463,7 @@ def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str, totals: boo
     return text
 
 
-def _memory_only(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_billion: float,
+def _memory_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float,
                  per: dict[str, Cell]) -> ClusterEstimate:
     """Do the weights fit in `count` cards, and how many cards hold them — memory alone, no compute figure."""
     memory = per["memory_gb"]
@@ -577,7 +566,7 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assu
     return facts
 
 
-def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: Question, assumptions: list[str]) -> None:
+def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterArguments, assumptions: list[str]) -> None:
     """A reported run's energy from its own GPU hours: hours × card power (× 1 + power_overhead), and at
     electricity_price its cost — the run's hours, not the cluster's days, so the count does not enter."""
     power = card_power.ends()
@@ -722,40 +711,6 @@ def render(e: ClusterEstimate) -> str:
     lines.append(f"Figures used: {ids(e.figure_ids)}.")
     lines.append(source_lines(e.sources))
     return "\n".join(lines)
-
-
-class EstimateClusterArguments(Arguments):
-    chip: Name = Field(description="Chip (910B, H100) or system (CloudMatrix 384, GB200 NVL72)")
-    count: Annotated[int | None, Field(ge=1, le=10_000_000)] = Field(None, description=(
-        "Number of cards (or of systems, for a system name); give this or target_pflops"))
-    target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(None, description=(
-        "Compute to reach, in PFLOPS at `precision`; give this or count"))
-    precision: Precision = Field("fp16", description="Precision of the compute figures used")
-    cards_per_server: Annotated[int | None, Field(ge=1, le=1024)] = Field(None, description=(
-        "Cards in one server; default: the unit a report gives the chip in (a rack, pod, superpod), else 8"))
-    utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(1.0, description=(
-        "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
-    power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(0.0, description=(
-        "Extra system power as a share of chip power (0.3 = +30%; PUE − 1 for cooling)"))
-    p_base: Literal[1000, 1024] = Field(1000, description="TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it")
-    use_server_figure: bool = Field(False, description=(
-        "Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures"))
-    parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(None, description=(
-        "Model parameters in billions: alone, whether the weights fit; with tokens_billion and mfu, a training job"))
-    tokens_billion: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(
-        None, description="Training: tokens in billions")
-    mfu: Annotated[float | None, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
-        None, description="Training: model FLOPs utilization, 0-1")
-    price_per_gpu_hour: Annotated[float | None, Field(ge=0, le=1e6, allow_inf_nan=False)] = Field(
-        None, description="Training: rental price of one card-hour, for a cost")
-    workload: Name | None = Field(None, description=(
-        "A reported training run (DeepSeek-V3, GPT-4): wall-clock days and cost from its GPU hours, or implied MFU"))
-    electricity_price: Annotated[float | None, Field(ge=0, le=1e4, allow_inf_nan=False)] = Field(None, description=(
-        "Electricity price per kWh in `currency`: energy cost per day and per year"))
-    currency: Literal["元", "CNY", "USD", "美元"] = Field("元", description="Currency of electricity_price")
-    detail: DetailArg = "summary"
-    offset: OffsetArg = 0
-    limit: LimitArg = DEFAULT_LIMIT
 
 
 TOOL = Tool(name="estimate_cluster", title="Estimate a cluster",
