@@ -544,7 +544,9 @@ class IndustryFigures(Model):
     summary: str
 
 
-class ChipRow(Model):
+class ChipRow(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes"})
+
     id: str
     name: str
     vendor: str
@@ -554,6 +556,7 @@ class ChipRow(Model):
     certified: Literal["listed-product", "same-family", "none"] | None = Field(
         None, description="Set when `certified` filtered the list")
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
+    passes: str = Field("", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
 
 
 class NotReported(Model):
@@ -563,7 +566,9 @@ class NotReported(Model):
         "Their ids: every one at detail='full'; the first few at summary (count says how many in all)"))
 
 
-class ChipList(Model):
+class ChipList(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial"})
+
     detail: Detail = "summary"
     filters: list[str] = Field(description="The filters applied, in words")
     sort_by: str | None
@@ -577,6 +582,9 @@ class ChipList(Model):
     not_reported: list[NotReported] = Field(
         default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")
     rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
+    partial: list[ChipRow] = Field(default_factory=list, description=(
+        "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
+        "a/b pair, one claim of a contested figure), at most `limit`"))
     sources: list[SourceRef]
     summary: str
 

@@ -147,7 +147,7 @@ def _metrics_asked(kb: KnowledgeBase, metrics: list[str] | None) -> list[str] | 
     for name in metrics:
         key = metric_key(kb, name)
         if key is None:
-            raise unknown_metric(name, known_metrics(kb), "metrics")
+            raise unknown_metric(name, known_metrics(kb), "metrics", METRICS)
         keys.append(key)
     return keys
 
