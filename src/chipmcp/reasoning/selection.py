@@ -153,6 +153,24 @@ def family_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None
     return found.model_copy(update={"label": label, "tier": "family"})
 
 
+def family_cells(kb: KnowledgeBase, entity: str) -> dict[str, Cell]:
+    """Every metric the record for `entity`'s generation reports and `entity` does not, as `family_cell`
+    chooses it (compute, which needs a precision, and descriptive text are left to the tools that ask)."""
+    generation = (kb.entity(entity) or {}).get("generation")
+    if not generation:
+        return {}
+    own = {r["metric"] for r in kb.figures(entity) if r["period"] is None}
+    wanted = dict.fromkeys(r["metric"] for r in kb.figures(generation) if r["period"] is None)
+    out = {}
+    for metric in wanted:
+        if metric in own or metric == "compute" or kb.metrics[metric]["descriptive"]:
+            continue
+        found = family_cell(kb, entity, metric)
+        if found is not None:
+            out[metric] = found
+    return out
+
+
 def cells(kb: KnowledgeBase, entity: str, specs: Iterable[str], precision: str, p_base: int = 1000) -> dict[str, Cell]:
     return {spec: cell(kb, entity, spec, precision, p_base) for spec in specs}
 

@@ -170,7 +170,9 @@ class Derived(Cell):
     name: str
 
 
-class ChipAnswer(Model):
+class ChipAnswer(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"family_level"})
+
     id: str
     name_zh: str
     name_en: str
@@ -188,6 +190,8 @@ class ChipAnswer(Model):
     derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
     composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
     in_systems: list[str] = Field(default_factory=list, description="Systems built from this chip")
+    family_level: dict[str, Cell] = Field(default_factory=dict, description=(
+        "Metric → the figure its generation or series reports where the model reports none (label family-level)"))
     certification: CertificationStatus
     sources: list[SourceRef]
     summary: str
