@@ -15,6 +15,7 @@ Rows are the names asked for (at most 20) and columns the metrics a chip reports
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -34,7 +35,16 @@ from chipmcp.reasoning.metric_cells import (
     metric_key,
 )
 from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, unknown_metric
-from chipmcp.tools.answers import Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
+from chipmcp.tools.answers import (
+    Comparison,
+    ComparisonCell,
+    ComparisonColumn,
+    ComparisonRow,
+    Detail,
+    NameMatch,
+    PartsCheck,
+    VendorRef,
+)
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 
@@ -76,6 +86,31 @@ class CompareChipsArguments(Arguments):
 
 
 def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
+    asked = _resolve(kb, args)
+    table, parts = _select(kb, asked, args.detail)
+    columns, row_cells = _compute(kb, asked, table, args.detail)
+    return _answer(kb, asked, table, parts, columns, row_cells, args)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The question resolved: the entities in the order named, the baseline, the precisions, the columns asked."""
+
+    matches: list[NameMatch]
+    entities: list[dict[str, Any]]
+    base_index: int
+    systems: set[str]
+    precisions: list[str]
+    derived_precision: str
+    metrics: list[str] | None
+
+    @property
+    def ids(self) -> list[str]:
+        return [m.id for m in self.matches]
+
+
+def _resolve(kb: KnowledgeBase, args: CompareChipsArguments) -> _Asked:
+    """The names, the baseline and the metrics asked, each checked; the precisions the columns take."""
     metrics = _metrics_asked(kb, args.metrics)
     if args.precision is not None:
         selection.check_precision(args.precision)
@@ -94,12 +129,16 @@ def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
     entities = [kb.entity(i) or {} for i in ids]
     systems = {i for i, e in zip(ids, entities, strict=True) if e.get("entity_kind") == "system"}
     precisions = [args.precision] if args.precision else (selection.reported_precisions(kb, ids) or ["fp16"])
-    derived_precision = _derived_precision(kb, ids, args.precision, precisions)
+    return _Asked(matches, entities, base_index, systems, precisions,
+                  _derived_precision(kb, ids, args.precision, precisions), metrics)
 
-    # Every cell of every entity, keyed by column.
+
+def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict[str, Cell]], list[list[PartsCheck]]]:
+    """Every cell of every entity keyed by column, by the one selection rule; each system beside its parts."""
     table: list[dict[str, Cell]] = []
     parts: list[list[PartsCheck]] = []
-    for entity in ids:
+    precisions, derived_precision = asked.precisions, asked.derived_precision
+    for entity in asked.ids:
         own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in precisions}
         if len(precisions) > 1:
             # A figure with no printed precision would fill every column the chip lacks; it is shown once,
@@ -110,29 +149,43 @@ def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
                     or selection.cell(kb, entity, "compute_tflops", derived_precision)}
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
         own["tpp"] = export_control.chip_tpp(kb, entity)
-        own |= _registry_cells(kb, entity, metrics, own)
+        own |= _registry_cells(kb, entity, asked.metrics, own)
         table.append(own)
-        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, args.detail) if entity in systems else [])
+        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail)
+                     if entity in asked.systems else [])
+    return table, parts
 
-    wanted = _columns_wanted(metrics, table, precisions, systems, len(ids), args.detail,
-                             _registry_default(kb, entities))
-    columns = [_column(key, ids, table, systems) for key in wanted]
-    row_cells = _row_cells(columns, table, base_index, args.detail)
-    if args.detail == "full":
+
+def _compute(kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]],
+             detail: Detail) -> tuple[list[ComparisonColumn], list[dict[str, ComparisonCell]]]:
+    """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
+    wanted = _columns_wanted(asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail,
+                             _registry_default(kb, asked.entities))
+    columns = [_column(key, asked.ids, table, asked.systems) for key in wanted]
+    row_cells = _row_cells(columns, table, asked.base_index, detail)
+    if detail == "full":
         _with_figure_notes(kb, row_cells)
+    return columns, row_cells
+
+
+def _answer(kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], parts: list[list[PartsCheck]],
+            columns: list[ComparisonColumn], row_cells: list[dict[str, ComparisonCell]],
+            args: CompareChipsArguments) -> Comparison:
+    """The answer model: rows, warnings, assumptions, the sources of every figure cited, and its summary."""
     rows = [ComparisonRow(id=m.id, name=m.name, vendor=_vendor(kb, e), kind=e.get("kind", ""),
                           system=e.get("entity_kind") == "system",
                           matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
                           cells=cells, composition=_composition(kb, m.id) if part else "", versus_parts=part)
-            for m, e, cells, part in zip(matches, entities, row_cells, parts, strict=True)]
-    warnings = _warnings(kb, matches, table, columns)
-    assumptions = _assumptions(args.detail, derived_precision, matches[base_index].name, bool(systems))
+            for m, e, cells, part in zip(asked.matches, asked.entities, row_cells, parts, strict=True)]
+    warnings = _warnings(kb, asked.matches, table, columns)
+    assumptions = _assumptions(args.detail, asked.derived_precision, asked.matches[asked.base_index].name,
+                               bool(asked.systems))
     cited = [c for row in rows for c in row.cells.values()]
     cited += [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
     used = sorted({i for c in cited for i in [*c.figure_ids, *(i for claim in c.claims for i in claim.figure_ids)]})
-    answer = Comparison(detail=args.detail, baseline=ids[base_index], precision=args.precision, precisions=precisions,
-                        derived_precision=derived_precision, columns=columns, rows=rows, warnings=warnings,
-                        assumptions=assumptions,
+    answer = Comparison(detail=args.detail, baseline=asked.ids[asked.base_index], precision=args.precision,
+                        precisions=asked.precisions, derived_precision=asked.derived_precision, columns=columns,
+                        rows=rows, warnings=warnings, assumptions=assumptions,
                         sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}), summary="")
     answer.summary = _summary(answer)
     return answer

@@ -29,7 +29,7 @@ from chipmcp.tools._common import (
 )
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, question, server_figure, sized
 from chipmcp.tools._reconcile import reconcile
-from chipmcp.tools.answers import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
+from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
 
@@ -311,47 +311,17 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     warnings: list[str] = []
     assumptions = [" + ".join(f"{p['count']} × {p['chip']}" for p in parts) + " per system (composition as reported)",
                    _p_line(q.p_base), f"utilization {q.utilization:g}"]
-    per_system: dict[str, Cell] = {}
-    for spec in ("compute_tflops", "memory_gb", "memory_bandwidth_gbs"):
-        own = selection.cell(kb, match.id, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
-        built = selection.composition_cell(kb, match.id, spec, q.precision if spec == "compute_tflops" else None,
-                                           q.p_base) or Cell(unit=own.unit)
-        if own.ends() is not None and not own.suspect:
-            # The system's own reported figure comes first; its composition stands beside it (reconciliation).
-            per_system[spec] = own.model_copy(update={"label": "system's own figure" + (f", {own.label}" if own.label
-                                                                                         else "")})
-            assumptions.append(f"{spec}: the system's own {own.label or ''} figure".replace("  ", " "))
-        else:
-            if own.ends() is not None:
-                warnings.append(f"{spec}: the system's own figure is marked suspect; its composition is used")
-            per_system[spec] = built
+    # select: each per-system figure, the system's own first; the chips' power and the system's
+    per_system = _system_per_unit(kb, match.id, q, assumptions, warnings)
     chip_power = selection.composition_cell(kb, match.id, "tdp_w") or Cell(unit="W")
     own_power = selection.cell(kb, match.id, "system_power_w")
-    if per_system["compute_tflops"].ends() is None:
-        if q.target_pflops is not None:
-            raise InputError(f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
-                             f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}.")
-        warnings.append(f"no {q.precision.upper()} compute figure for the system or its chips; compute totals omitted")
-    if q.target_pflops is not None:
-        systems = compute.cards_for_target(q.target_pflops, per_system["compute_tflops"].ends()[0],  # type: ignore[index]
-                                           q.utilization, q.p_base)
-    else:
-        systems = int(q.count)  # type: ignore[arg-type]
     has_power = own_power.ends() is not None
+    # compute: systems, totals, power, the chips' notes, a run and a training job on them
+    systems = _system_count(kb, match, q, parts, per_system["compute_tflops"], warnings)
     totals = _totals(per_system["compute_tflops"], per_system["memory_gb"], per_system["memory_bandwidth_gbs"],
                      chip_power, own_power if has_power else None, systems, q)
-    reported_line = None
-    if has_power:
-        row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
-        reported_line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
-        w_per = divide_cells(own_power, per_system["compute_tflops"], f"W/{compute_unit(q.precision)}")
-        if w_per.ends() is not None:
-            reported_line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
-                + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
-    else:
-        warnings.append("no system power reported; power is the chips' power" + (" × (1 + power_overhead)"
-                                                                                if q.power_overhead else " only"))
-    assumptions += _power_lines(q, totals, reported_line)
+    assumptions += _power_lines(q, totals, _system_power_line(kb, q, own_power, per_system["compute_tflops"],
+                                                              warnings))
     first = parts[0]["chip"]
     per_card = {k: selection.cell(kb, first, k, q.precision if k == "compute_tflops" else None, q.p_base)
                 for k in PER_CARD} if len(parts) == 1 else {}
@@ -365,7 +335,6 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
                          selection.cell(kb, first, "tdp_w") if len(parts) == 1 else Cell(), q, assumptions)
     training, fit = _system_training(per_system, chips, systems, q, parameters_billion, tokens_billion, mfu, price,
                                      assumptions)
-    rows = kb.figures(match.id)
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
@@ -374,16 +343,73 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
         implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
         assumptions=assumptions, warnings=warnings, sources=[], summary="")
     answer.reconciliation = reconcile(kb, q, answer)
-    call = call_of("estimate_cluster", chip=match.id, count=q.count, target_pflops=q.target_pflops,
-                   precision=q.precision if q.precision != "fp16" else None)
-    if q.detail == "full":
-        answer.reported, answer.reported_page = page([figure(r, kb) for r in rows], offset, limit, "full", call,
-                                                     "figure rows")
-    else:
-        answer.reported_page = Page(total=len(rows), returned=0, more=(
-            f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{match.id}')"))
+    # page: the system's own reported figures
+    answer.reported, answer.reported_page = _system_reported(kb, match.id, q, offset, limit)
     used = [i for c in [*per_system.values(), chip_power, own_power] for i in c.figure_ids[:1]]
     return _cited(kb, answer, used + (facts.figure_ids if facts else []))
+
+
+def _system_per_unit(kb: KnowledgeBase, system: str, q: EstimateClusterArguments, assumptions: list[str],
+                     warnings: list[str]) -> dict[str, Cell]:
+    """Compute, memory and bandwidth of one system: its own reported figure when one is not suspect, else
+    what its composition gives."""
+    per_system: dict[str, Cell] = {}
+    for spec in ("compute_tflops", "memory_gb", "memory_bandwidth_gbs"):
+        own = selection.cell(kb, system, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
+        built = selection.composition_cell(kb, system, spec, q.precision if spec == "compute_tflops" else None,
+                                           q.p_base) or Cell(unit=own.unit)
+        if own.ends() is not None and not own.suspect:
+            # The system's own reported figure comes first; its composition stands beside it (reconciliation).
+            per_system[spec] = own.model_copy(update={"label": "system's own figure" + (f", {own.label}" if own.label
+                                                                                         else "")})
+            assumptions.append(f"{spec}: the system's own {own.label or ''} figure".replace("  ", " "))
+        else:
+            if own.ends() is not None:
+                warnings.append(f"{spec}: the system's own figure is marked suspect; its composition is used")
+            per_system[spec] = built
+    return per_system
+
+
+def _system_count(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parts: list[dict[str, Any]],
+                  compute_cell: Cell, warnings: list[str]) -> int:
+    """The systems asked for, or those a target_pflops needs (which needs a compute figure)."""
+    if compute_cell.ends() is None:
+        if q.target_pflops is not None:
+            raise InputError(f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
+                             f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}.")
+        warnings.append(f"no {q.precision.upper()} compute figure for the system or its chips; compute totals omitted")
+    if q.target_pflops is not None:
+        return compute.cards_for_target(q.target_pflops, compute_cell.ends()[0],  # type: ignore[index]
+                                        q.utilization, q.p_base)
+    return int(q.count)  # type: ignore[arg-type]
+
+
+def _system_power_line(kb: KnowledgeBase, q: EstimateClusterArguments, own_power: Cell, compute_cell: Cell,
+                       warnings: list[str]) -> str | None:
+    """The system's reported power and its W per unit of compute; without one, a warning that chips' power is used."""
+    if own_power.ends() is None:
+        warnings.append("no system power reported; power is the chips' power" + (" × (1 + power_overhead)"
+                                                                                if q.power_overhead else " only"))
+        return None
+    row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
+    line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
+    w_per = divide_cells(own_power, compute_cell, f"W/{compute_unit(q.precision)}")
+    if w_per.ends() is not None:
+        line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
+            + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
+    return line
+
+
+def _system_reported(kb: KnowledgeBase, system: str, q: EstimateClusterArguments, offset: int,
+                     limit: int) -> tuple[list[Figure], Page]:
+    """The system's reported figures: a page of them at detail='full', else the call that lists them."""
+    rows = kb.figures(system)
+    call = call_of("estimate_cluster", chip=system, count=q.count, target_pflops=q.target_pflops,
+                   precision=q.precision if q.precision != "fp16" else None)
+    if q.detail == "full":
+        return page([figure(r, kb) for r in rows], offset, limit, "full", call, "figure rows")
+    return [], Page(total=len(rows), returned=0, more=(
+        f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{system}')"))
 
 
 def _system_training(per_system: dict[str, Cell], chips: int, systems: int, q: EstimateClusterArguments,

@@ -94,26 +94,38 @@ class FindChipsArguments(Arguments):
 
 
 def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
+    query, vendor_line = _resolve(kb, args)
+    # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.reasoning.catalog_index);
+    # `rows` builds a row's cells only when it is read, so a page costs its own rows.
+    found = catalog_index.of(kb).find(query, certification=lambda chip: chip_status(kb, chip).match)
+    args = args.model_copy(update={"sort_by": query.sort_by})
+    return _answer(kb, args, list(query.conditions), found, _filter_words(vendor_line, args, found, query))
+
+
+def _resolve(kb: KnowledgeBase, args: FindChipsArguments) -> tuple[catalog_index.Query, str]:
+    """The query with its names resolved (a company with its subsidiaries, the metrics of the registry), and
+    the vendor filter in words."""
     selection.check_precision(args.precision)
     if not 1 <= args.limit <= MAX_LIMIT:
         raise InputError(f"limit must be 1 to {MAX_LIMIT}.")
     conditions = [_condition(kb, c) for c in (args.where or [])]
     sort_by = _sort_metric(kb, args.sort_by)
-    filters: list[str] = []
-    family = None
+    family, vendor_line = None, ""
     if args.vendor is not None:
         match = resolve(kb, args.vendor, VENDOR, "vendor")
         family = {match.id, *kb.names.subsidiaries(match.id)}
         subs = sorted(family - {match.id})
-        filters.append(f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else ""))
-    # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.reasoning.catalog_index);
-    # `rows` builds a row's cells only when it is read, so a page costs its own rows.
-    found = catalog_index.of(kb).find(catalog_index.Query(
-        vendors=frozenset(family) if family is not None else None, domestic=args.domestic, kind=args.kind, certified=args.certified,
-        conditions=tuple(conditions), sort_by=sort_by, descending=args.descending, precision=args.precision),
-        certification=lambda chip: chip_status(kb, chip).match)
-    rows, missing, wanted, down, status = found.rows, found.missing, found.metrics, found.descending, found.status
-    args = args.model_copy(update={"sort_by": sort_by})
+        vendor_line = f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else "")
+    return catalog_index.Query(
+        vendors=frozenset(family) if family is not None else None, domestic=args.domestic, kind=args.kind,
+        certified=args.certified, conditions=tuple(conditions), sort_by=sort_by, descending=args.descending,
+        precision=args.precision), vendor_line
+
+
+def _filter_words(vendor_line: str, args: FindChipsArguments, found: catalog_index.Found,
+                  query: catalog_index.Query) -> list[str]:
+    """The filters applied, in words, in the order a reader checks them."""
+    filters = [vendor_line] if vendor_line else []
     if args.domestic is not None:
         filters.append("Chinese vendors" if args.domestic else "non-Chinese vendors")
     if args.kind is not None:
@@ -128,13 +140,24 @@ def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
         else:
             filters.append("not on the 安全可靠测评 list as a product" + (
                 f" ({len(family)} of them of a listed product's family)" if family else ""))
-    filters += [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
-                for c in conditions]
+    return filters + [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
+                      for c in query.conditions]
+
+
+def _row(kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Any,
+         passes: str = "") -> ChipRow:
+    return ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
+                   kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),
+                   cells={m: _at_detail(c, full) for m, c in cells.items()}, passes=passes)
+
+
+def _answer(kb: KnowledgeBase, args: FindChipsArguments, conditions: list[Condition], found: catalog_index.Found,
+            filters: list[str]) -> ChipList:
+    """One page of rows, the chips lacking a figure, those passing only in part, and the calls for the rest."""
+    rows, missing, status = found.rows, found.missing, found.status
     page = rows[args.offset:args.offset + args.limit]
     full = args.detail == "full"
-    out = [ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
-                   kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),  # type: ignore[arg-type]
-                   cells={m: _at_detail(c, full) for m, c in cells.items()}) for e, cells in page]
+    out = [_row(kb, e, cells, full, status) for e, cells in page]
     not_reported = [NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN])
                     for m, ids in missing.items() if ids]
     partial = _partial_rows(kb, found.partial, conditions, args.limit, full, status)
@@ -144,12 +167,12 @@ def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
                     where=[c.model_dump() for c in conditions] or None, sort_by=args.sort_by,
                     precision=args.precision if args.precision != "fp16" else None, descending=args.descending)
     answer = ChipList(
-        detail=args.detail, filters=filters, sort_by=args.sort_by, descending=down, precision=args.precision, total=len(rows),
-        returned=len(out), offset=args.offset,
+        detail=args.detail, filters=filters, sort_by=args.sort_by, descending=found.descending, precision=args.precision,
+        total=len(rows), returned=len(out), offset=args.offset,
         more=_more(asked, len(rows), args.offset, len(out), args.limit, args.detail, not_reported,
                    any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())),
         rows=out, not_reported=not_reported, partial=partial,
-        rules=(RULES + ([PARTIAL_RULE] if partial else [])) if wanted else [],
+        rules=(RULES + ([PARTIAL_RULE] if partial else [])) if found.metrics else [],
         sources=source_refs(kb, _sources(kb, used)), summary="")
     answer.summary = _summary(answer)
     return answer
@@ -196,13 +219,9 @@ def _partial_rows(kb: KnowledgeBase, partial: Any, conditions: list[Condition], 
                   status: Any) -> list[ChipRow]:
     """The chips that pass only by one value their figure gives, each saying which: one variant of an a/b pair,
     one claim of a contested figure, part of a range."""
-    out = []
-    for e, cells in partial[:limit]:
-        how = sorted({_passes_by(cells[c.metric]) for c in conditions if not _holds(cells[c.metric], c)})
-        out.append(ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
-                           kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),
-                           cells={m: _at_detail(c, full) for m, c in cells.items()}, passes=" and ".join(how)))
-    return out
+    return [_row(kb, e, cells, full, status, " and ".join(sorted(
+        {_passes_by(cells[c.metric]) for c in conditions if not _holds(cells[c.metric], c)})))
+        for e, cells in partial[:limit]]
 
 
 def _holds(cell: Cell, condition: Condition) -> bool:
