@@ -43,7 +43,7 @@ def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> Clust
     assert entity is not None
     memory_only = args.parameters_billion is not None and args.tokens_billion is None and args.mfu is None
     count, count_line, count_figure = args.count, None, []
-    if count is None and args.target_pflops is None and args.workload is not None and not memory_only:
+    if count is None and args.target_pflops is None and args.workload is not None:
         count, count_line, count_figure = _workload_count(kb, args.workload)
     if (count is not None and args.target_pflops is not None) or (
             count is None and args.target_pflops is None and not memory_only):
@@ -156,6 +156,11 @@ def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list
         "limit": "only a system's reported figures at detail='full' are paged" if e.reported_page is None or
                  e.detail != "full" else None,
     }
+    if e.mode == "memory":  # no count: only how many cards hold the weights
+        for key in ("utilization", "p_base", "power_overhead", "electricity_price", "currency"):
+            reasons[key] = "the estimate sizes memory only (give count for compute, power and energy totals)"
+        reasons["target_pflops"] = (f"no {e.precision.upper()} compute figure for {e.name} to size it on; the "
+                                    "estimate sizes memory only")
     for key in ("parameters_billion", "tokens_billion", "mfu"):
         reasons[key] = None if e.training is not None or (key == "parameters_billion" and e.weights_fit) else (
             f"no {e.precision.upper()} compute figure for {e.name} to train on" if no_compute
@@ -173,7 +178,8 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
     per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
            for k in PER_CARD}
     card = per["compute_tflops"].ends()
-    if memory_only and q.count is None:  # no count: how many cards hold the weights, by memory alone
+    if memory_only and q.count is None and (q.target_pflops is None or card is None):
+        # no count (nor a compute figure to size a target on): how many cards hold the weights, by memory alone
         return _memory_only(kb, match, q, parameters_billion, per)  # type: ignore[arg-type]
     if card is None and (q.target_pflops is not None or not _has_any_total(per)):
         raise InputError(_no_compute(kb, match, q.precision))

@@ -65,7 +65,7 @@ class WhereCondition(BaseModel):
     metric: str = Field(max_length=40, description=(
         "A compare metric (compute_tflops, memory_gb, memory_bandwidth_gbs, interconnect_gbs, tdp_w, price, "
         "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops), a text spec (memory_type, release) "
-        "or any metric id of the registry (cores, pcie_lanes, process_node …)"))
+        "or a registry metric id"))
     op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(
         ">=", description="> >= < <= = != for numbers; = != contains for text")
     value: float | Annotated[str, Field(max_length=60)] = Field(
@@ -83,8 +83,8 @@ class FindChipsArguments(Arguments):
     where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
         "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
     sort_by: SortMetric | None = Field(None, description=(
-        "Rank by this numeric metric, best first (" + ", ".join(m for m in METRICS if m in HIGHER_IS_BETTER)
-        + ", or a numeric registry metric, highest first)"))
+        "Rank by a numeric metric, best first: compute_tflops, memory_gb, tdp_w, price, tflops_per_w, tpp … "
+        "or a registry metric id"))
     precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
     offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
