@@ -7,6 +7,9 @@ or filters picks its figures here, so one spec of one chip is the same number ev
     reported_precisions(kb, entities) -> [precision]   precisions any of them prints, in PRECISIONS order
     composition_cell(kb, system, spec, precision, p_base) -> Cell | None   Σ count × each part's cell
     unused_forms(kb, entity, precision) -> [str]   compute it reports in a form `cell` does not use
+    family_cell(kb, entity, spec, …) -> Cell | None   the spec as its generation's record reports it
+    family_cells(kb, entity) -> {metric: Cell}  every metric its generation reports and it does not
+    spec_def(kb, spec) -> SpecDef              a spec of SPECS, or any metric id of the registry
     check_precision(precision) -> precision     InputError listing PRECISIONS otherwise
 
 The rule for compute at a precision (a figure printed 'FP16/BF16' holds for each of them):
@@ -20,6 +23,8 @@ unsuspect one exists at steps 1-3 (or at step 4), and the cell carries suspect=T
 the preferred unsuspect figure the same way. Ranges keep low and high, bounds keep their bound, and
 when reports disagree the cell keeps the preferred claim as its value with every claim and their span.
 Figures tied to a period (a quarter's shipments, a forecast) are not specs and are never chosen.
+A model that reports none of a spec takes the figure of the record standing for its generation or series
+(the catalog's `generation`), chosen by the same rule, labelled 'family-level: <name>' with tier 'family'.
 """
 
 from __future__ import annotations
