@@ -156,3 +156,12 @@ async def test_a_models_own_figure_comes_before_its_familys(server, designed) ->
     assert set(looked["family_level"]) == {"memory_type"}
     plain, _ = await call(server, "lookup_chip", {"name": "H100"})
     assert "family_level" not in plain
+
+
+async def test_compute_and_export_control_figures_are_never_taken_from_the_family(designed) -> None:
+    answer, _ = await call(designed, "compare_chips", {"names": ["D10", "D20"], "metrics": ["die_area"]})
+    assert cells(answer) == {"designed-d10": {}, "designed-d20": {}}
+    looked, _ = await call(designed, "lookup_chip", {"name": "D10"})
+    assert set(looked["family_level"]) == {"memory_type", "tdp"}
+    checked, _ = await call(designed, "export_control_check", {"chip": "D10"})
+    assert checked.get("die_area") in (None, {}) and "performance_density" not in checked

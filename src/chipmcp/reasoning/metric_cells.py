@@ -33,14 +33,15 @@ SPEC_OF_METRIC = {d.metric: spec for spec, d in selection.SPECS.items()}
 def known_metrics(kb: KnowledgeBase) -> list[str]:
     """Every metric name a tool accepts: the names above, then every id of the knowledge base's registry
     (knowledge/metrics.toml) that none of them reads — so a new metric there needs no code."""
-    return METRICS + [m for m in kb.metrics if m not in METRICS]
+    specs = [s for s in selection.SPECS if s not in METRICS]
+    return METRICS + specs + [m for m in kb.metrics if m not in METRICS and m not in specs]
 
 
 def metric_key(kb: KnowledgeBase, name: str) -> str | None:
     """The name a cell is read by: a registry id a spec reads becomes the spec (memory_capacity → memory_gb);
     None when neither knows it."""
     name = name.strip()
-    if name in METRICS:
+    if name in METRICS or name in selection.SPECS:
         return name
     if name in SPEC_OF_METRIC:
         return SPEC_OF_METRIC[name]

@@ -8,7 +8,7 @@ or filters picks its figures here, so one spec of one chip is the same number ev
     composition_cell(kb, system, spec, precision, p_base) -> Cell | None   Σ count × each part's cell
     unused_forms(kb, entity, precision) -> [str]   compute it reports in a form `cell` does not use
     family_cell(kb, entity, spec, …) -> Cell | None   the spec as its generation's record reports it
-    family_cells(kb, entity) -> {metric: Cell}  every metric its generation reports and it does not
+    family_cells(kb, entity) -> {metric: Cell}  every metric its generation reports and it does not (MODEL_ONLY aside)
     spec_def(kb, spec) -> SpecDef              a spec of SPECS, or any metric id of the registry
     check_precision(precision) -> precision     InputError listing PRECISIONS otherwise
 
@@ -24,7 +24,8 @@ the preferred unsuspect figure the same way. Ranges keep low and high, bounds ke
 when reports disagree the cell keeps the preferred claim as its value with every claim and their span.
 Figures tied to a period (a quarter's shipments, a forecast) are not specs and are never chosen.
 A model that reports none of a spec takes the figure of the record standing for its generation or series
-(the catalog's `generation`), chosen by the same rule, labelled 'family-level: <name>' with tier 'family'.
+(the catalog's `generation`), chosen by the same rule, labelled 'family-level: <name>' with tier 'family';
+never for compute or what export control reads (MODEL_ONLY).
 """
 
 from __future__ import annotations
@@ -105,11 +106,16 @@ def is_text(kb: KnowledgeBase, spec: str) -> bool:
         return False
 
 
+# Figures of the silicon itself, never taken from a generation's record: compute and what export control
+# reads (TPP, die area, performance density, a class) belong to the model alone.
+MODEL_ONLY = frozenset({"compute", "die_area", "performance_density", "tpp", "export_control_class"})
+
+
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
     """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported.
     When the entity reports none, a figure its family or generation reports stands in, labelled as such."""
     own = _own_cell(kb, entity, spec, precision, p_base)
-    if own.ends() is not None or own.text is not None:
+    if own.ends() is not None or own.text is not None or spec_def(kb, spec).metric in MODEL_ONLY:
         return own
     return family_cell(kb, entity, spec, precision, p_base) or own
 
@@ -168,7 +174,7 @@ def family_cells(kb: KnowledgeBase, entity: str) -> dict[str, Cell]:
     wanted = dict.fromkeys(r["metric"] for r in kb.figures(generation) if r["period"] is None)
     out = {}
     for metric in wanted:
-        if metric in own or metric == "compute" or kb.metrics[metric]["descriptive"]:
+        if metric in own or metric in MODEL_ONLY or kb.metrics[metric]["descriptive"]:
             continue
         found = family_cell(kb, entity, metric)
         if found is not None:
