@@ -75,8 +75,8 @@ class CompareChipsArguments(Arguments):
     names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
         description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
     metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(None, description=(
-        "Columns: compute_tflops, memory_gb, tdp_w, tflops_per_w, price, tpp, memory_type … or any registry metric "
-        "id (cores, pcie_lanes, transistors, process_node, clock …); default: every column a chip reports"))
+        "Columns: compute_tflops, memory_gb, tdp_w, tflops_per_w, price, tpp … or any registry metric id "
+        "(cores, pcie_lanes, transistors, clock …); default: every column a chip reports"))
     baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
     precision: Precision | None = Field(None, description=(
         "Compute at this precision only; default: every precision any compared chip reports"))
