@@ -39,6 +39,9 @@ async def test_an_unknown_where_metric_lists_each_allowed_metric_once(server) ->
     async with Client(server) as client:
         result = await client.call_tool("find_chips", {"where": [{"metric": "zz", "op": ">", "value": 1}]})
     text = result.content[0].text
-    allowed = [name.strip(" .") for name in text.split("Allowed:", 1)[1].split(",")]
-    assert result.is_error and text.count("Allowed:") == 1
-    assert len(allowed) == len(set(allowed)) and {"compute_tflops", "memory_type", "release"} <= set(allowed)
+    assert result.is_error and text.count("Most used:") == 1 and text.count("Nearest known metrics:") == 1
+    for heading in ("Most used:", "Nearest known metrics:"):
+        listed = [name.strip(" .") for name in text.split(heading, 1)[1].split(".", 1)[0].split(",")]
+        assert len(listed) == len(set(listed)), (heading, listed)
+    common = [name.strip(" .") for name in text.split("Most used:", 1)[1].split(".", 1)[0].split(",")]
+    assert {"compute_tflops", "memory_type", "release"} <= set(common)
