@@ -57,21 +57,21 @@ class Cell(CompactModel):
     what the number is ("FP16 dense", "FP16 sparse, as printed", "precision not printed"); when reports
     disagree, `value` is the preferred claim, `span` the lowest and highest claim, `claims` each claim."""
 
-    value: float | None = Field(None, description="The number in `unit` (null for a range: see low/high)")
-    low: float | None = Field(None, description="Lower end of a range or the smaller of an a/b pair")
-    high: float | None = Field(None, description="Upper end of a range or the larger of an a/b pair")
-    bound: str | None = Field(None, description="approx (约), over (超), at_least, at_most, under")
-    text: str | None = Field(None, description="For text specs: memory type, release date")
+    value: float | None = Field(default=None, description="The number in `unit` (null for a range: see low/high)")
+    low: float | None = Field(default=None, description="Lower end of a range or the smaller of an a/b pair")
+    high: float | None = Field(default=None, description="Upper end of a range or the larger of an a/b pair")
+    bound: str | None = Field(default=None, description="approx (约), over (超), at_least, at_most, under")
+    text: str | None = Field(default=None, description="For text specs: memory type, release date")
     unit: str | None = None
-    label: str = Field("", description="What the number is: precision and sparsity as printed, or how it was derived")
+    label: str = Field(default="", description="What the number is: precision and sparsity as printed, or how it was derived")
     figure_ids: list[int] = Field(default_factory=list, description="The figures behind it, the chosen one first")
-    suspect: bool = Field(False, description="Built on a figure the knowledge base marks suspect")
-    span: list[float] | None = Field(None, description="[lowest, highest] claim when reports disagree")
+    suspect: bool = Field(default=False, description="Built on a figure the knowledge base marks suspect")
+    span: list[float] | None = Field(default=None, description="[lowest, highest] claim when reports disagree")
     claims: list[Claim] = Field(default_factory=list, description="Each disagreeing claim, the preferred first")
     note: str = ""
     # Which step of the rule chose it ("dense", "unstated", "sparse", "unlabeled", "derived", "" for
     # non-compute specs): for rankings in process; readers get the same from `label`.
-    tier: str = Field("", exclude=True)
+    tier: str = Field(default="", exclude=True)
 
     def ends(self) -> tuple[float, float] | None:
         """(low, high) of a numeric cell — a point gives (value, value); None when nothing is reported."""
@@ -167,7 +167,7 @@ class Standing(CompactModel):
     source: str
     locator: str
     status: Literal["met", "not met", "undecided"] = Field(description="Tested on the preferred figures")
-    across_claims: str | None = Field(None, description="The status over every claim, when reports disagree and it differs")
-    shadowed_by: str | None = Field(None, description="A class of higher precedence this reading already places it in")
+    across_claims: str | None = Field(default=None, description="The status over every claim, when reports disagree and it differs")
+    shadowed_by: str | None = Field(default=None, description="A class of higher precedence this reading already places it in")
     clauses: list[ClauseTest] = Field(default_factory=list)
     note: str = ""

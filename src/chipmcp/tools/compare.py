@@ -472,11 +472,11 @@ CompareMetric = MetricName
 class CompareChipsArguments(Arguments):
     names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
         description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
-    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(None, description=(
+    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(default=None, description=(
         "Columns to show; default: every column a compared chip reports (compute per precision, memory, "
         "bandwidth, power, price, derived ratios, memory type, release)"))
-    baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
-    precision: Precision | None = Field(None, description=(
+    baseline: Name | None = Field(default=None, description="Chip the ratios are relative to; default the first")
+    precision: Precision | None = Field(default=None, description=(
         "Compute at this precision only; default: every precision any compared chip reports"))
     detail: Annotated[Detail, Field(description=(
         "summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns"))] = "summary"

@@ -553,32 +553,32 @@ def render(e: ClusterEstimate) -> str:
 
 class EstimateClusterArguments(Arguments):
     chip: Name = Field(description="Chip (910B, H100) or system (CloudMatrix 384, GB200 NVL72)")
-    count: Annotated[int | None, Field(ge=1, le=10_000_000)] = Field(None, description=(
+    count: Annotated[int | None, Field(ge=1, le=10_000_000)] = Field(default=None, description=(
         "Number of cards (or of systems, for a system name); give this or target_pflops"))
-    target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(None, description=(
+    target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(default=None, description=(
         "Compute to reach, in PFLOPS at `precision`; give this or count"))
-    precision: Precision = Field("fp16", description="Precision of the compute figures used")
-    cards_per_server: Annotated[int, Field(ge=1, le=1024)] = Field(8, description="Cards in one server")
-    utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(1.0, description=(
+    precision: Precision = Field(default="fp16", description="Precision of the compute figures used")
+    cards_per_server: Annotated[int, Field(ge=1, le=1024)] = Field(default=8, description="Cards in one server")
+    utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(default=1.0, description=(
         "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
-    power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(0.0, description=(
+    power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(default=0.0, description=(
         "Extra system power as a share of chip power (0.3 = +30%; PUE − 1 for cooling)"))
-    p_base: Literal[1000, 1024] = Field(1000, description="TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it")
-    use_server_figure: bool = Field(False, description=(
+    p_base: Literal[1000, 1024] = Field(default=1000, description="TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it")
+    use_server_figure: bool = Field(default=False, description=(
         "Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures"))
-    parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(None, description=(
+    parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(default=None, description=(
         "Model parameters in billions: alone, whether the weights fit; with tokens_billion and mfu, a training job"))
     tokens_billion: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(
-        None, description="Training: tokens in billions")
+        default=None, description="Training: tokens in billions")
     mfu: Annotated[float | None, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
-        None, description="Training: model FLOPs utilization, 0-1")
+        default=None, description="Training: model FLOPs utilization, 0-1")
     price_per_gpu_hour: Annotated[float | None, Field(ge=0, le=1e6, allow_inf_nan=False)] = Field(
-        None, description="Training: rental price of one card-hour, for a cost")
-    workload: Name | None = Field(None, description=(
+        default=None, description="Training: rental price of one card-hour, for a cost")
+    workload: Name | None = Field(default=None, description=(
         "A reported training run (DeepSeek-V3, GPT-4): wall-clock days and cost from its GPU hours, or implied MFU"))
-    electricity_price: Annotated[float | None, Field(ge=0, le=1e4, allow_inf_nan=False)] = Field(None, description=(
+    electricity_price: Annotated[float | None, Field(ge=0, le=1e4, allow_inf_nan=False)] = Field(default=None, description=(
         "Electricity price per kWh in `currency`: energy cost per day and per year"))
-    currency: Literal["元", "CNY", "USD", "美元"] = Field("元", description="Currency of electricity_price")
+    currency: Literal["元", "CNY", "USD", "美元"] = Field(default="元", description="Currency of electricity_price")
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
     limit: LimitArg = DEFAULT_LIMIT

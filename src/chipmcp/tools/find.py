@@ -52,7 +52,7 @@ class WhereCondition(BaseModel):
         "A compare metric (compute_tflops, memory_gb, memory_bandwidth_gbs, interconnect_gbs, tdp_w, price, "
         "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops) or a text spec (memory_type, release)"))
     op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(
-        ">=", description="> >= < <= = != for numbers; = != contains for text")
+        default=">=", description="> >= < <= = != for numbers; = != contains for text")
     value: float | Annotated[str, Field(max_length=60)] = Field(
         description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text")
 
@@ -229,20 +229,20 @@ def render(a: ChipList) -> str:
 
 
 class FindChipsArguments(Arguments):
-    vendor: Name | None = Field(None, description=(
+    vendor: Name | None = Field(default=None, description=(
         "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list"))
-    domestic: bool | None = Field(None, description="true: Chinese vendors only; false: the others")
-    kind: Annotated[str, Field(max_length=20)] | None = Field(None, description=(
+    domestic: bool | None = Field(default=None, description="true: Chinese vendors only; false: the others")
+    kind: Annotated[str, Field(max_length=20)] | None = Field(default=None, description=(
         "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
-    certified: bool | None = Field(None, description=(
+    certified: bool | None = Field(default=None, description=(
         "true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"))
-    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
+    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(default=None, description=(
         "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
-    sort_by: SortMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
-    precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
-    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
-    descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
+    sort_by: SortMetric | None = Field(default=None, description="Rank by this metric, best first (higher-is-better)")
+    precision: Precision = Field(default="fp16", description="Precision of compute_tflops and the ratios built on it")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(default=10, description="Rows to return; total counts all")
+    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(default=0, description="Rows to skip, for the next page")
+    descending: bool | None = Field(default=None, description="Sort direction; default best first (power, price: lowest)")
     detail: Annotated[Detail, Field(description=(
         "summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap"))] = "summary"
 

@@ -479,8 +479,8 @@ def _unless_printed(row: RankedShare) -> str:
 class IndustryFiguresArguments(Arguments):
     topic: Name = Field(description=(
         "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
-    period: PeriodArg = Field(None, description="2024, 2025H1, FY25, 1H25, …")
-    metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
+    period: PeriodArg = Field(default=None, description="2024, 2025H1, FY25, 1H25, …")
+    metric: Annotated[str, Field(max_length=60)] | None = Field(default=None, description=(
         "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
