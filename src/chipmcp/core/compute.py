@@ -413,7 +413,8 @@ def interval_holds(lows: np.ndarray, highs: np.ndarray, op: str, value: float) -
 # TPP (total processing performance) = peak TOPS or TFLOPS × the operation's bit length; performance density
 # = TPP ÷ die area in mm². Thresholds come from the knowledge base (control classes), never from here.
 
-_COMPARISONS: dict[str, Callable[[float, float], bool]] = {">": lambda x, t: x > t, ">=": lambda x, t: x >= t, "<": lambda x, t: x < t, "<=": lambda x, t: x <= t}
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    ">": lambda x, t: x > t, ">=": lambda x, t: x >= t, "<": lambda x, t: x < t, "<=": lambda x, t: x <= t}
 
 
 def total_processing_performance(low: float, high: float, bits: int, sparse: bool = False) -> tuple[float, float]:

@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chipmcp.serving import sdk
 from chipmcp.serving.jsonrpc import Rejected, parse_message
 
 __all__ = ["ConfigError", "HttpSettings", "create_app", "request_body_limit", "run"]
@@ -153,7 +154,7 @@ def request_body_limit(server: MCPServer) -> int:
     """The size of the largest valid request, from the tools' input schemas (each string and list is
     bounded there), plus the envelope. A tool with an unbounded argument falls back to the SDK's 4 MiB."""
     largest = 0
-    for tool in server._tool_manager.list_tools():
+    for tool in sdk.registered_tools(server):
         bound = _json_bound(tool.parameters, tool.parameters.get("$defs", {}))
         if bound is None:
             log.warning("tool %s has an argument without a size bound; request bodies capped at %d bytes", tool.name, FALLBACK_LIMIT)

@@ -37,6 +37,7 @@ from chipmcp import tools
 from chipmcp._version import __version__
 from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.serving import sdk
 from chipmcp.serving.protocol import check_protocol_params
 from chipmcp.serving.schemas import compact_output_schema, untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
@@ -178,8 +179,8 @@ class ChipMCPServer(MCPServer):
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
             cause = error.__cause__
-            if isinstance(cause, ValidationError) and cause.title.endswith("Arguments"):
-                raise ToolError(plain_argument_errors(name, cause.errors(include_url=False), described)) from cause
+            if (invalid := sdk.argument_errors(error)) is not None:
+                raise ToolError(plain_argument_errors(name, invalid.errors(include_url=False), described)) from cause
             if isinstance(cause, ValidationError):  # the answer failed its own schema: our fault, not the caller's
                 log.error("%s produced an answer outside its schema: %s", name, cause)
                 raise ToolError(f"Error executing tool {name}: chipmcp built an answer that does not fit its own "
@@ -211,10 +212,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
     for tool in TOOLS:
         _register_tool(mcp, tool, respond)
-    for registered in mcp._tool_manager.list_tools():  # the SDK offers no hook for it; both fields are read live
-        registered.parameters = untitled_input_schema(registered.parameters)
-        if registered.fn_metadata.output_schema is not None:
-            registered.fn_metadata.output_schema = compact_output_schema(registered.fn_metadata.output_schema)
+    sdk.rewrite_schemas(mcp, inputs=untitled_input_schema, outputs=compact_output_schema)
 
     _register_resources(mcp, knowledge)
     _register_prompts(mcp)
