@@ -193,20 +193,18 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     """The MCP server over `kb` (default: the database of the `knowledge` folders — bundled first — or of
     the installed knowledge and CHIPMCP_KNOWLEDGE's folders, opened on first use). `warm_up` loads the first
     call's needs in a background thread at once, for a server about to be run."""
-    source = LazyKnowledgeBase(knowledge) if kb is None else None
-
-    def knowledge() -> KnowledgeBase:
-        return kb if kb is not None else source.get()  # type: ignore[union-attr]
+    # The parameter `knowledge` names folders; what the server reads is `knowledge_base()`.
+    knowledge_base: Callable[[], KnowledgeBase] = (lambda: kb) if kb is not None else LazyKnowledgeBase(knowledge).get
 
     answers = AnswerCache()
 
     def respond(tool: Tool, arguments: dict[str, Any]) -> CallToolResult:
         """The tool's answer to these (already validated) arguments, kept for the next identical question."""
         # The SDK validated each argument against the same model's fields: build it without a second pass.
-        return answers.run(tool, arguments, lambda: tool.run(knowledge(), tool.arguments.model_construct(**arguments)))
+        return answers.run(tool, arguments, lambda: tool.run(knowledge_base(), tool.arguments.model_construct(**arguments)))
 
     if warm_up:
-        threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
+        threading.Thread(target=_warm_up, args=(knowledge_base,), name="chipmcp-warm-up", daemon=True).start()
 
     mcp = ChipMCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
                         instructions=INSTRUCTIONS, version=__version__, log_level=log_level, icons=icons())
@@ -215,9 +213,9 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         _register_tool(mcp, tool, respond)
     sdk.rewrite_schemas(mcp, inputs=untitled_input_schema, outputs=compact_output_schema)
 
-    _register_resources(mcp, knowledge)
+    _register_resources(mcp, knowledge_base)
     _register_prompts(mcp)
-    _register_completions(mcp, knowledge)
+    _register_completions(mcp, knowledge_base)
     check_protocol_params(mcp)
     return mcp
 
