@@ -99,7 +99,7 @@ def render_identity(identity: VendorIdentity) -> list[str]:
         where = ", ".join(x for x in (identity.venue.exchange, identity.venue.board) if x)
         listed.append(f"at {where} ({identity.venue.text})" if where else f"at {identity.venue.text}")
     if listed:
-        cited = sorted({*(identity.listing_date.sources if identity.listing_date else []),
+        cited: list[str] = sorted({*(identity.listing_date.sources if identity.listing_date else []),
                         *(identity.venue.sources if identity.venue else [])})
         figure_ids = [*(identity.listing_date.figure_ids if identity.listing_date else []),
                       *(identity.venue.figure_ids if identity.venue else [])]
