@@ -22,10 +22,13 @@ Call = tuple[str, dict[str, Any]]
 
 def _names(kb: KnowledgeBase, kinds: tuple[str, ...], with_figures: bool = True) -> list[str]:
     """Names of entities of `kinds` in id order: every Chinese name first (as users type them most), then
-    every English one — a second spelling is a new question to the answer cache, not to the entity."""
+    every English one, the ids, the English in lower and upper case — another spelling is a new question to
+    the answer cache, though not to the entity."""
     entities = [e for i, e in sorted(kb.entities.items())
                 if e["entity_kind"] in kinds and (not with_figures or kb.figures(i))]
-    return [e["name_zh"] or e["name_en"] for e in entities] + [e["name_en"] for e in entities if e["name_en"]]
+    spellings = [[e["name_zh"] or e["name_en"] for e in entities], [e["name_en"] for e in entities],
+                 [e["id"] for e in entities], [e["name_en"].lower() for e in entities], [e["name_en"].upper() for e in entities]]
+    return list(dict.fromkeys(name for names in spellings for name in names if name))
 
 
 def fresh(kb: KnowledgeBase, tool: str) -> Iterator[dict[str, Any]]:
