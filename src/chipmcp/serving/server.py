@@ -185,12 +185,13 @@ class ChipMCPServer(MCPServer):
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         # A question asked before, spelled the same, is answered here: no argument validation, no hop to a
         # worker thread, no second check of an answer that passed its output schema when it was made.
-        sent = AnswerCache.key(name, arguments or {}) if self.answers is not None else None
-        if sent is not None and (kept := self.answers.get(sent)) is not None:  # type: ignore[union-attr]
+        answers = self.answers
+        sent = AnswerCache.key(name, arguments or {}) if answers is not None else None
+        if answers is not None and sent is not None and (kept := answers.get(sent)) is not None:
             return kept
         result = await self._call_tool_checked(name, arguments, context)
-        if sent is not None and isinstance(result, CallToolResult) and not result.is_error:
-            self.answers.put(sent, result)  # type: ignore[union-attr]
+        if answers is not None and sent is not None and isinstance(result, CallToolResult) and not result.is_error:
+            answers.put(sent, result)
         return result
 
     async def _call_tool_checked(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
