@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsFloat
 
 from chipmcp.core.units import DIMENSIONS, UNITS
 
@@ -39,7 +39,7 @@ __all__ = ["DIMENSIONS"]
 _COMPUTE_STEPS = {"G": -1, "T": 0, "P": 1, "E": 2}  # powers of the P convention above TFLOPS
 
 
-def as_array(values: Sequence[float | None] | np.ndarray | float | None) -> np.ndarray:
+def as_array(values: Sequence[SupportsFloat | None] | np.ndarray | float | None) -> np.ndarray:
     if values is None:
         return np.array(np.nan)
     if isinstance(values, (int, float)):
@@ -63,7 +63,7 @@ def compute_factor(unit: str, p_base: int = 1000) -> float:
     return float(p_base) ** _COMPUTE_STEPS[unit[0]] if unit[0] != "G" else 1e-3
 
 
-def convert(values: Sequence[float | None] | float | None, from_unit: str, to_unit: str,
+def convert(values: Sequence[float | None] | np.ndarray | float | None, from_unit: str, to_unit: str,
             p_base: int = 1000) -> np.ndarray:
     """Convert between units of one dimension (and one currency)."""
     source, target = UNITS[from_unit], UNITS[to_unit]

@@ -67,10 +67,13 @@ def server_figure(kb: KnowledgeBase, q: EstimateClusterArguments) -> dict[str, A
 
 def sized(kb: KnowledgeBase, q: EstimateClusterArguments, card: Cell) -> tuple[int, int]:
     """(cards, servers) for target_pflops from the per-card cell, or from the per-server figure."""
+    if q.target_pflops is None:
+        raise InputError("Give `target_pflops` to size a cluster for it.")
     if q.use_server_figure:
         row = server_figure(kb, q)
         server_tflops = float(compute.convert(row["value"], row["unit"], "TFLOPS", q.p_base))
-        return compute.servers_needed(q.target_pflops, q.p_base, q.cards_per_server,  # type: ignore[arg-type]
+        return compute.servers_needed(q.target_pflops, q.p_base, q.cards_per_server,
                                       server_tflops=server_tflops)
-    return compute.servers_needed(q.target_pflops, q.p_base, q.cards_per_server,  # type: ignore[arg-type]
-                                  q.utilization, card_tflops=card.ends()[0])  # type: ignore[index]
+    ends = card.ends()
+    return compute.servers_needed(q.target_pflops, q.p_base, q.cards_per_server,
+                                  q.utilization, card_tflops=None if ends is None else ends[0])

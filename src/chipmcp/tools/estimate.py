@@ -5,6 +5,7 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
+from typing import NotRequired, TypedDict, cast
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
@@ -30,6 +31,21 @@ from chipmcp.tools._reconcile import reconcile
 from chipmcp.tools.answers import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
+
+
+class Totals(TypedDict):
+    """The totals of a ClusterEstimate, by its field names."""
+
+    compute_pflops: Cell
+    effective_pflops: Cell
+    memory_tb: Cell
+    memory_bandwidth_tbs: Cell
+    chip_power_kw: Cell
+    system_power_kw: Cell
+    energy_per_day_mwh: Cell
+    energy_cost_per_day: NotRequired[Cell]
+    energy_cost_per_year: NotRequired[Cell]
+
 
 PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")
 
@@ -61,9 +77,9 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
            for k in PER_CARD}
     card = per["compute_tflops"].ends()
     if card is None and workload is not None and q.count is not None:
-        return _workload_only(kb, match, q, workload, per)
-    if memory_only and (card is None or (q.target_pflops is None and q.count is None)):
-        return _memory_only(kb, match, q, parameters_billion, per)  # type: ignore[arg-type]
+        return _workload_only(kb, match, q, workload, per, q.count)
+    if memory_only and parameters_billion is not None and (card is None or (q.target_pflops is None and q.count is None)):
+        return _memory_only(kb, match, q, parameters_billion, per)
     if card is None:
         raise InputError(_no_compute(kb, match, q.precision))
     assumptions = [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute",
@@ -81,7 +97,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
             assumptions.append(f"cards sized on the low end of the per-card range "
                                f"({number(card[0])}-{number(card[1])} {per['compute_tflops'].unit})")
     else:
-        cards = int(q.count)  # type: ignore[arg-type]
+        cards = _count(q)
         servers = compute.servers_for_cards(cards, q.cards_per_server)
     totals = _totals(per["compute_tflops"], per["memory_gb"], per["memory_bandwidth_gbs"], per["tdp_w"], None,
                      cards, q)
@@ -92,16 +108,16 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
     training = _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price,
                          assumptions)
     fit, minimum = None, None
-    if parameters_billion is not None and per["memory_gb"].ends() is not None:
+    if parameters_billion is not None and (memory_ends := per["memory_gb"].ends()) is not None:
         need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
-        minimum = compute.cards_for_memory(need, per["memory_gb"].ends()[0])  # type: ignore[index]
-        held = totals["memory_tb"].ends()[0] * 1000  # type: ignore[index]
+        minimum = compute.cards_for_memory(need, memory_ends[0])
+        held = _held_gb(totals)
         fit = (f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
                + ("they fit" if need <= held else "they do not fit")
                + " (weights only: no KV cache, activations or optimizer state)")
     facts = _workload(kb, workload, cards, card[0], assumptions) if workload else None
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
         figure_ids=[], cards=cards, servers=servers, cards_per_server=q.cards_per_server, **totals,
         weights_fit=fit, min_cards_for_weights=minimum, training=training, workload=facts,
@@ -119,7 +135,7 @@ def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> Clust
 
 
 def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell, system_power: Cell | None,
-            n: int, q: EstimateClusterArguments) -> dict[str, Cell]:
+            n: int, q: EstimateClusterArguments) -> Totals:
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
@@ -129,17 +145,35 @@ def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell,
     else:
         system_kw = scale_cell(chip_power, n * (1.0 + q.power_overhead), "kW",
                                        label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None)
-    out = {"compute_pflops": scale_cell(compute_cell, n, unit, q.p_base),
-           "effective_pflops": scale_cell(compute_cell, n * q.utilization, unit, q.p_base),
-           "memory_tb": scale_cell(memory, n, "TB"),
-           "memory_bandwidth_tbs": scale_cell(bandwidth, n, "TB/s"),
-           "chip_power_kw": chip_kw, "system_power_kw": system_kw,
-           "energy_per_day_mwh": rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")}
+    out = Totals(compute_pflops=_computed(scale_cell(compute_cell, n, unit, q.p_base)),
+                 effective_pflops=_computed(scale_cell(compute_cell, n * q.utilization, unit, q.p_base)),
+                 memory_tb=_computed(scale_cell(memory, n, "TB")),
+                 memory_bandwidth_tbs=_computed(scale_cell(bandwidth, n, "TB/s")),
+                 chip_power_kw=_computed(chip_kw), system_power_kw=_computed(system_kw),
+                 energy_per_day_mwh=_computed(rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")))
     if q.electricity_price is not None:
         per_day = rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
-        out["energy_cost_per_day"] = per_day
-        out["energy_cost_per_year"] = rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency)
-    return {k: c if c.ends() is not None else Cell() for k, c in out.items()}  # nothing computed: an empty cell
+        out["energy_cost_per_day"] = _computed(per_day)
+        out["energy_cost_per_year"] = _computed(rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency))
+    return out
+
+
+def _computed(total: Cell) -> Cell:
+    """The total, or an empty cell when nothing was computed."""
+    return total if total.ends() is not None else Cell()
+
+
+def _held_gb(totals: Totals) -> float:
+    """The cluster's memory in GB (NaN when no memory total was computed)."""
+    ends = totals["memory_tb"].ends()
+    return ends[0] * 1000 if ends is not None else math.nan
+
+
+def _count(q: EstimateClusterArguments) -> int:
+    """The count asked: the arguments require it wherever no target is given."""
+    if q.count is None:
+        raise InputError("Give `count` (cards or systems) or `target_pflops`.")
+    return q.count
 
 
 def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
@@ -147,7 +181,7 @@ def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
     return {k: c for k, c in cells.items() if c.ends() is not None or c.text}
 
 
-def _power_lines(q: EstimateClusterArguments, totals: dict[str, Cell], reported: str | None) -> list[str]:
+def _power_lines(q: EstimateClusterArguments, totals: Totals, reported: str | None) -> list[str]:
     lines = []
     if reported:
         lines.append(reported)
@@ -214,11 +248,10 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
             raise InputError(f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
                              f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}.")
         warnings.append(f"no {q.precision.upper()} compute figure for the system or its chips; compute totals omitted")
-    if q.target_pflops is not None:
-        systems = compute.cards_for_target(q.target_pflops, per_system["compute_tflops"].ends()[0],  # type: ignore[index]
-                                           q.utilization, q.p_base)
+    if q.target_pflops is not None and (system_ends := per_system["compute_tflops"].ends()) is not None:
+        systems = compute.cards_for_target(q.target_pflops, system_ends[0], q.utilization, q.p_base)
     else:
-        systems = int(q.count)  # type: ignore[arg-type]
+        systems = _count(q)
     has_power = own_power.ends() is not None
     totals = _totals(per_system["compute_tflops"], per_system["memory_gb"], per_system["memory_bandwidth_gbs"],
                      chip_power, own_power if has_power else None, systems, q)
@@ -227,8 +260,8 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
         row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
         reported_line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
         w_per = divide_cells(own_power, per_system["compute_tflops"], f"W/{compute_unit(q.precision)}")
-        if w_per.ends() is not None:
-            reported_line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
+        if (w_ends := w_per.ends()) is not None:
+            reported_line += f" → {number(w_ends[0])}" + (f"-{number(w_ends[1])}" if w_per.value is None else "") \
                 + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
     else:
         warnings.append("no system power reported; power is the chips' power" + (" × (1 + power_overhead)"
@@ -244,7 +277,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
                       assumptions) if workload else None
     rows = kb.figures(match.id)
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
         figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
         implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
@@ -284,21 +317,21 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, f
     return out
 
 
-def _empty_totals(q: EstimateClusterArguments) -> dict[str, Cell]:
-    return {k: Cell() for k in ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs",
-                                "chip_power_kw", "system_power_kw", "energy_per_day_mwh")}
+def _empty_totals(q: EstimateClusterArguments) -> Totals:
+    return Totals(compute_pflops=Cell(), effective_pflops=Cell(), memory_tb=Cell(), memory_bandwidth_tbs=Cell(),
+                  chip_power_kw=Cell(), system_power_kw=Cell(), energy_per_day_mwh=Cell())
 
 
 def _workload_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, workload: str,
-                   per: dict[str, Cell]) -> ClusterEstimate:
+                   per: dict[str, Cell], count: int) -> ClusterEstimate:
     """A reported run recomputed (cost from GPU hours) for a chip with no compute figure of its own."""
     assumptions = [f"no {q.precision.upper()} compute figure is reported for {match.name}: only the run's own "
                    "figures are recomputed"]
-    facts = _workload(kb, workload, int(q.count), math.nan, assumptions)  # type: ignore[arg-type]
+    facts = _workload(kb, workload, int(count), math.nan, assumptions)
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail, mode="count",  # type: ignore[arg-type]
-        precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=int(q.count),  # type: ignore[arg-type]
-        servers=compute.servers_for_cards(int(q.count), q.cards_per_server),  # type: ignore[arg-type]
+        target=match.id, name=match.name, match=match, detail=q.detail, mode="count",
+        precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=int(count),
+        servers=compute.servers_for_cards(int(count), q.cards_per_server),
         cards_per_server=q.cards_per_server, **_empty_totals(q), workload=facts, assumptions=assumptions,
         warnings=[], sources=[], summary="")
     return _cited(kb, answer, [i for c in per.values() for i in c.figure_ids[:1]] + facts.figure_ids)
@@ -331,15 +364,16 @@ def _memory_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgument
     need = compute.weights_memory_gb(parameters_billion * 1e9, bytes_per)
     minimum = compute.cards_for_memory(need, ends[0])
     cards = q.count if q.count is not None else minimum
-    totals = {**_empty_totals(q), "memory_tb": scale_cell(memory, cards, "TB")}
-    held = totals["memory_tb"].ends()[0] * 1000  # type: ignore[index]
+    totals = _empty_totals(q)
+    totals["memory_tb"] = scale_cell(memory, cards, "TB")
+    held = _held_gb(totals)
     fit = (f"weights of {parameters_billion:g}B parameters at {q.precision.upper()} ({bytes_per:g} bytes each) need "
            f"{number(round(need))} GB; {number(ends[0])} GB per card → at least {minimum} cards"
            + (f"; {cards} cards hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit")
               if q.count else "")
            + " (weights only: no KV cache, activations or optimizer state)")
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count else "memory", precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=cards,
         servers=compute.servers_for_cards(cards, q.cards_per_server), cards_per_server=q.cards_per_server,
         **totals, weights_fit=fit, min_cards_for_weights=minimum,
@@ -354,11 +388,11 @@ def _training(cards: int, card_tflops: float, parameters_billion: float | None, 
     given = [parameters_billion, tokens_billion, mfu]
     if all(v is None for v in given):
         return None
-    if any(v is None for v in given):
+    if parameters_billion is None or tokens_billion is None or mfu is None:
         raise InputError("A training estimate needs parameters_billion, tokens_billion and mfu together.")
-    job = compute.estimate_training(parameters_billion * 1e9, tokens_billion * 1e9, cards, card_tflops, mfu, price)  # type: ignore[operator]
+    job = compute.estimate_training(parameters_billion * 1e9, tokens_billion * 1e9, cards, card_tflops, mfu, price)
     assumptions.append(f"training FLOPs = 6 × parameters × tokens; MFU {mfu:g}")
-    return TrainingJob(parameters=parameters_billion * 1e9, tokens=tokens_billion * 1e9, mfu=mfu,  # type: ignore[operator,arg-type]
+    return TrainingJob(parameters=parameters_billion * 1e9, tokens=tokens_billion * 1e9, mfu=mfu,
                        total_flop=job.total_flop, days=round(job.days, 3), gpu_hours=round(job.gpu_hours, 1),
                        price_per_gpu_hour=price, cost=None if job.cost is None else round(job.cost, 2),
                        currency_note="cost is in the currency of price_per_gpu_hour")
@@ -393,7 +427,7 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assu
                 phase |= {"price_per_gpu_hour": float(price["value"]),
                           "computed_cost": float(compute.gpu_hour_cost(hrs, float(price["value"])))}
             facts.phases.append(phase)
-        phase_hours = compute.as_array([p["gpu_hours"] for p in facts.phases]) if facts.phases else gpu_hours
+        phase_hours = compute.as_array([cast(float, p["gpu_hours"]) for p in facts.phases]) if facts.phases else gpu_hours
         facts.total_gpu_hours = float(phase_hours.sum())
         facts.wall_clock_days = round(compute.wall_clock_days(facts.total_gpu_hours, cards), 2)
         assumptions.append(f"{match.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h "
