@@ -256,7 +256,7 @@ def _register_tool(mcp: MCPServer, tool: Tool, respond: Callable[[Tool, dict[str
     def handler(**arguments: Any) -> CallToolResult:
         return respond(tool, arguments)
 
-    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    handler.__signature__ = inspect.Signature(
         parameters, return_annotation=Annotated[CallToolResult, tool.answer])
     handler.__name__ = tool.name
     mcp.add_tool(handler, name=tool.name, title=tool.title, description=tool.docstring, annotations=READ_ONLY)

@@ -4,16 +4,16 @@ mechanism behind `detail` and paging (summary entries, conflict claims, pages wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from chipmcp.core import periods
+from chipmcp.core import compute, periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
-from chipmcp.tools.answers import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
+from chipmcp.tools.answers import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, NameMethod, Page, SourceRef
 from chipmcp.tools.registry import DEFAULT_LIMIT
 
 # Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer
@@ -120,7 +120,7 @@ def period_matches(row: dict[str, Any], asked: periods.Period) -> bool:
 
 def name_match(query: str, match: Match) -> NameMatch:
     return NameMatch(
-        query=query, id=match.id, name=match.display, method=match.method,  # type: ignore[arg-type]
+        query=query, id=match.id, name=match.display, method=cast(NameMethod, match.method),  # one of the index's methods
         alias=match.alias, score=round(match.score, 1), note=match.note,
         alternatives=[Candidate(id=c.id, name=c.display, kind=c.kind, score=c.score) for c in match.alternatives],
     )
@@ -434,3 +434,11 @@ def format_cell(cell: Cell) -> str:
     tags = [t for t, on in (("sparse", cell.tier == "sparse"), ("no precision", cell.tier == "unlabeled"),
                             ("suspect", cell.suspect), (f"claims {span}", bool(cell.span))) if on]
     return bound + shown + (f" [{', '.join(tags)}]" if tags else "")
+
+
+def tidied(value: float, digits: int = 6) -> float:
+    """`value` rounded by compute.tidy; a ratio or difference of figures is finite, and a NaN here is a bug."""
+    rounded = compute.tidy(value, digits)
+    if rounded is None:
+        raise ValueError(f"{value} is not a finite number")
+    return rounded

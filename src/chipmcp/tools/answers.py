@@ -9,6 +9,9 @@ from pydantic import Field
 from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
 
 Detail = Literal["summary", "full"]
+NameMethod = Literal["exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "fuzzy", "digit-typo", "id", "via-chip"]
+TopicMethod = Literal["name", "name+metric", "metric", "search"]
+Certified = Literal["listed-product", "same-family", "none"]
 
 
 class SourceRef(Model):
@@ -108,8 +111,7 @@ class NameMatch(Model):
     query: str
     id: str
     name: str
-    method: Literal["exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "fuzzy", "digit-typo", "id",
-                    "via-chip"] = Field(description=(
+    method: NameMethod = Field(description=(
                         "How the name was matched; digit-typo: a letter O, l or I read as 0 or 1 in a model number"))
     alias: str = Field(description="The known spelling that matched")
     score: float
@@ -435,7 +437,7 @@ class TopicMatch(Model):
     query: str
     entities: list[Candidate] = Field(description="The markets, groups, models or companies whose figures are shown")
     metrics: list[str] = Field(default_factory=list, description="Metrics the topic or `metric` named; empty: all")
-    method: Literal["name", "name+metric", "metric", "search"] = Field(
+    method: TopicMethod = Field(
         description="name: the topic is a name; +metric: with a metric's words; metric: a metric across the "
                     "industry; search: full-text search over names, labels, locators and notes")
     note: str = ""
@@ -529,7 +531,7 @@ class ChipRow(Model):
     vendor_name: str
     kind: str
     entity_kind: Literal["chip", "system"]
-    certified: Literal["listed-product", "same-family", "none"] | None = Field(
+    certified: Certified | None = Field(
         default=None, description="Set when `certified` filtered the list")
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
 

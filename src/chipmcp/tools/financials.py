@@ -53,7 +53,8 @@ def resolve_company(kb: KnowledgeBase, name: str) -> NameMatch:
             raise missing from None
         if chip.method == "fuzzy":
             raise missing from None
-        vendor = kb.entity(kb.entity(chip.id)["vendor"])  # type: ignore[index]
+        chip_entity = kb.entity(chip.id)
+        vendor = kb.entity(chip_entity["vendor"]) if chip_entity is not None else None
         assert vendor is not None
         return NameMatch(query=name, id=vendor["id"], name=display_name(vendor), method="via-chip",
                          alias=chip.alias, score=chip.score,

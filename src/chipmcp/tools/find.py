@@ -14,7 +14,7 @@ Rows are paged (total, returned, offset; `more` gives the call for the next page
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
@@ -24,7 +24,7 @@ from chipmcp.reasoning import catalog_index, selection
 from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS
 from chipmcp.tools._common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
-from chipmcp.tools.answers import ChipList, ChipRow, Detail, NotReported
+from chipmcp.tools.answers import Certified, ChipList, ChipRow, Detail, NotReported
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
 
@@ -122,7 +122,7 @@ def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
     page = rows[args.offset:args.offset + args.limit]
     full = args.detail == "full"
     out = [ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
-                   kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),  # type: ignore[arg-type]
+                   kind=e["kind"], entity_kind=e["entity_kind"], certified=cast("Certified | None", status.get(e["id"])),
                    cells={m: _at_detail(c, full) for m, c in cells.items()}) for e, cells in page]
     not_reported = [NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN])
                     for m, ids in missing.items() if ids]

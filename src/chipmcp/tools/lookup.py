@@ -92,10 +92,10 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
         id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
         entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
-        aliases=kb.aliases_of(match.id), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
+        aliases=list(kb.aliases_of(match.id)), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
         conflicts=disagreements,
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
-        composition=composition, in_systems=kb.systems_with_chip(match.id), certification=status,
+        composition=composition, in_systems=list(kb.systems_with_chip(match.id)), certification=status,
         sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
         summary="",
     )
