@@ -52,6 +52,9 @@ def test_the_private_attributes_the_adapter_reads_exist() -> None:
     assert callable(private(manager, "list_tools")), "MCPServer._tool_manager.list_tools is no longer callable"
     lowlevel = private(server, "_lowlevel_server")
     assert isinstance(lowlevel, Server), f"MCPServer._lowlevel_server is a {type(lowlevel).__name__}, not a low-level Server"
+    tools = private(manager, "_tools")
+    assert isinstance(tools, dict) and list(tools) == ["double", "broken_answer", "refuses"], \
+        "MCPServer._tool_manager._tools is no longer the dict of tools by name, in registration order"
     for method in ("run", "create_initialization_options"):
         assert callable(private(lowlevel, method)), f"MCPServer._lowlevel_server.{method} is no longer callable"
 
@@ -65,6 +68,15 @@ def test_registered_tools_are_the_sdk_tools_in_the_order_added() -> None:
         "Tool.parameters no longer holds the input schema"
     assert double.fn_metadata.output_schema is not None, "Tool.fn_metadata.output_schema no longer holds the output schema"
     assert double.fn_metadata.output_schema["properties"] == {"value": {"title": "Value", "type": "integer"}}
+
+
+async def test_ordered_tools_are_listed_in_the_order_given() -> None:
+    server = tiny_server()
+    sdk.order_tools(server, ["refuses", "double", "broken_answer"])
+    assert [t.name for t in await server.list_tools()] == ["refuses", "double", "broken_answer"], \
+        "tools/list no longer follows the order of MCPServer._tool_manager._tools"
+    with pytest.raises(ValueError, match="order_tools got"):
+        sdk.order_tools(server, ["double"])
 
 
 async def test_rewritten_schemas_are_what_tools_list_publishes_and_calls_use() -> None:

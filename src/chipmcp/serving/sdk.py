@@ -1,7 +1,8 @@
 """What chipmcp needs from the MCP SDK that it does not offer publicly, in one place.
 
 - the registered tools, to rewrite the schemas they publish (the SDK derives them from a function's
-  signature and offers no hook to change them) and to bound a request's size by them;
+  signature and offers no hook to change them), to list them in our order, and to bound a request's size
+  by them;
 - the low-level server an MCPServer drives, to run it over streams of our own (stdio with a drain);
 - which failed tool calls are the caller's arguments failing validation.
 
@@ -26,6 +27,14 @@ Schema = dict[str, Any]
 def registered_tools(server: MCPServer) -> list[Tool]:
     """The tools as the SDK registered them, in registration order."""
     return server._tool_manager.list_tools()
+
+
+def order_tools(server: MCPServer, names: list[str]) -> None:
+    """Make tools/list name the tools in the order of `names` (every registered tool, each once)."""
+    registry = server._tool_manager._tools
+    if sorted(registry) != sorted(names):
+        raise ValueError(f"order_tools got {sorted(names)}, the server has {sorted(registry)}")
+    server._tool_manager._tools = {name: registry[name] for name in names}
 
 
 def rewrite_schemas(server: MCPServer, inputs: Callable[[Schema], Schema], outputs: Callable[[Schema], Schema]) -> None:

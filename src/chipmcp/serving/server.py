@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
+from mcp.server.apps import Apps, client_supports_apps
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import (
     CallToolResult,
     Completion,
     Icon,
+    ListToolsResult,
     PromptReference,
     Resource,
     ResourceTemplateReference,
@@ -42,6 +44,7 @@ from chipmcp.serving.protocol import check_protocol_params
 from chipmcp.serving.schemas import compact_output_schema, untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
 from chipmcp.tools.registry import MAX_LIMIT
+from chipmcp.views import ANSWER_VIEW_URI, VIEWS, view_html
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -182,6 +185,15 @@ class ChipMCPServer(MCPServer):
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
 
+    async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+        listed = await super()._handle_list_tools(ctx, params)
+        if client_supports_apps(ctx):
+            return listed
+        # A client that did not negotiate MCP Apps cannot show a view: the pointer to it would only cost
+        # its model context on every tools/list.
+        return ListToolsResult(tools=[t.model_copy(update={"meta": {k: v for k, v in t.meta.items() if k != "ui"} or None})
+                                      if t.meta and "ui" in t.meta else t for t in listed.tools])
+
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         # A question asked before, spelled the same, is answered here: no argument validation, no hop to a
         # worker thread, no second check of an answer that passed its output schema when it was made.
@@ -232,12 +244,24 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     if warm_up:
         threading.Thread(target=_warm_up, args=(knowledge_base,), name="chipmcp-warm-up", daemon=True).start()
 
+    # Tools with a view go through the MCP Apps extension, which stamps their _meta.ui.resourceUri; it must
+    # hold them before the server is made, the others are added after.
+    apps = Apps()
+    apps.add_html_resource(ANSWER_VIEW_URI, view_html(), name="answer-view", title="chipmcp answer view",
+                           description="Sortable table with citations and charts for compare_chips, find_chips "
+                                       "and estimate_cluster answers", prefers_border=True)
+    for tool in TOOLS:
+        if tool.name in VIEWS:
+            apps.tool(resource_uri=VIEWS[tool.name], **_tool_options(tool))(_tool_handler(tool, respond))
     mcp = ChipMCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
-                        instructions=INSTRUCTIONS, version=__version__, log_level=log_level, icons=icons())
+                        instructions=INSTRUCTIONS, version=__version__, log_level=log_level, icons=icons(),
+                        extensions=[apps])
     mcp.answers = answers
 
     for tool in TOOLS:
-        _register_tool(mcp, tool, respond)
+        if tool.name not in VIEWS:
+            mcp.add_tool(_tool_handler(tool, respond), **_tool_options(tool))
+    sdk.order_tools(mcp, [tool.name for tool in TOOLS])  # tools/list in TOOLS' order, as the docs list them
     sdk.rewrite_schemas(mcp, inputs=untitled_input_schema, outputs=compact_output_schema)
 
     _register_resources(mcp, knowledge_base)
@@ -247,8 +271,8 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     return mcp
 
 
-def _register_tool(mcp: MCPServer, tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult]) -> None:
-    """An MCP tool whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here."""
+def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult]) -> Callable[..., CallToolResult]:
+    """An MCP tool function whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here."""
     parameters = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_parameter_type(field),
                                     default=inspect.Parameter.empty if field.is_required() else field.default)
                   for name, field in tool.arguments.model_fields.items()]
@@ -259,7 +283,11 @@ def _register_tool(mcp: MCPServer, tool: Tool, respond: Callable[[Tool, dict[str
     handler.__signature__ = inspect.Signature(
         parameters, return_annotation=Annotated[CallToolResult, tool.answer])
     handler.__name__ = tool.name
-    mcp.add_tool(handler, name=tool.name, title=tool.title, description=tool.docstring, annotations=READ_ONLY)
+    return handler
+
+
+def _tool_options(tool: Tool) -> dict[str, Any]:
+    return {"name": tool.name, "title": tool.title, "description": tool.docstring, "annotations": READ_ONLY}
 
 
 def _parameter_type(field: FieldInfo) -> Any:
