@@ -70,8 +70,9 @@ log = logging.getLogger("chipmcp")
 # One call per tool as a model would write it: what the tests, the benchmarks and the docs exercise.
 EXAMPLE_CALLS: dict[str, dict[str, Any]] = {tool.name: tool.example for tool in TOOLS}
 
-READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
-                            open_world_hint=False)
+# destructiveHint is left out: the spec reads it only when readOnlyHint is false, and tools/list is paid
+# for in the model's context on every connection.
+READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 
 Answer = TypeVar("Answer", bound=BaseModel)
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
