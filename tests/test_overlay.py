@@ -64,9 +64,10 @@ async def test_a_users_chip_is_found_by_lookup_chip_and_its_figures_cite_the_use
     assert not result.is_error, result.content
     answer = result.structured_content
     assert answer["id"] == "xinghe-xh-200"
-    assert answer["figures"] and {f["source"] for f in answer["figures"]} == {"example-2026-03"}
+    places = answer["page"]["citations"]
+    assert answer["figures"] and {places[f["cite"]]["source"] for f in answer["figures"]} == {"example-2026-03"}
     compute = [f for f in answer["figures"] if f["metric"] == "compute" and f["printed"] == "256 TFLOPS"]
-    assert compute and compute[0]["locator"] == "表1 XH-200主要参数"
+    assert compute and places[compute[0]["cite"]]["locator"] == "表1 XH-200主要参数"
     assert "example-2026-03" in result.content[0].text
 
 

@@ -21,13 +21,21 @@ class SourceRef(Model):
     date: str
 
 
+class Place(Model):
+    """Where figures are printed: a report and a table or section of it (a dataset and its row / column)."""
+
+    source: str
+    locator: str
+
+
 class Citation(Model):
     """Where one figure is printed: enough to cite it and to find it in the report."""
 
     id: int = Field(description="Figure id")
-    source: str
-    locator: str
-    printed: str
+    source: str = ""
+    locator: str = ""
+    printed: str = Field(default="", description="The token as printed; empty at summary detail when the entry's own")
+    cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
 
 
 class Figure(Model):
@@ -56,8 +64,9 @@ class Figure(Model):
     quantity: str | None = Field(default=None, description="Figures sharing this id report one quantity from different "
                                  "publishers or definitions; see conflicts of kind 'linked'")
     printed: str = Field(description="The token exactly as printed in the report")
-    source: str = Field(description="Source report id")
-    locator: str = Field(description="Table or section caption in the source")
+    source: str = Field(default="", description="Source report id (at summary detail: see `cite`)")
+    locator: str = Field(default="", description="Table or section caption in the source (at summary detail: see `cite`)")
+    cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
     note: str = ""
     suspect: bool = Field(default=False, description="Kept as printed though it looks wrong; see note")
     preferred: bool = Field(default=True, description="False when a conflicting figure is preferred")
@@ -98,6 +107,8 @@ class Page(Model):
     returned: int
     offset: int = 0
     more: str = Field(default="", description="How to get what this answer leaves out")
+    citations: dict[str, Place] = Field(default_factory=dict, description=(
+        "Summary detail: each source and locator this page's entries cite, once, under the key they carry in `cite`"))
 
 
 class Candidate(Model):
@@ -579,6 +590,14 @@ class Headroom(CompactModel):
     ratio: list[float] = Field(description="[low, high] of TPP ÷ threshold")
 
 
+class SuspectReading(Model):
+    """What a figure marked suspect would give, stated beside the headline when its verdict differs."""
+
+    tpp: Cell = Field(description="TPP from the suspect figures (the largest)")
+    standing: str = Field(description="The standing that TPP would give, one line per reading")
+    note: str = ""
+
+
 class ExportControlAnswer(Model):
     id: str
     name: str
@@ -586,11 +605,14 @@ class ExportControlAnswer(Model):
     vendor: VendorRef
     match: NameMatch
     tpp_by_precision: list[TppFigure] = Field(description="TPP for every precision with a precision-stated compute figure")
-    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision (empty when none)")
+    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure "
+                      "(empty when none)")
     die_area: Cell | None = None
     performance_density: Cell | None = Field(default=None, description="TPP ÷ die area, where a die area is reported")
     standings: list[Standing]
     standing: str = Field(description="One line per reading: the class the figures place it in")
+    suspect_reading: SuspectReading | None = Field(default=None, description=(
+        "Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing"))
     headroom: list[Headroom] = Field(default_factory=list)
     reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
     reproduction: str = Field(default="", description="Whether a report table's class for it follows from its figures")

@@ -11,11 +11,14 @@ from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
+    FIRST_PAGE_ONLY,
     VENDOR,
     call_of,
+    citation_line,
     conflict_lines,
     conflicts,
     describe,
+    entry_sources,
     figure,
     format_cell,
     ids,
@@ -23,10 +26,10 @@ from chipmcp.tools._common import (
     page,
     page_line,
     resolve,
-    room,
     source_lines,
     source_refs,
     summarize,
+    summary_page,
 )
 from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, NameMatch, Page, VendorRef
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
@@ -99,10 +102,16 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
         sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
         summary="",
     )
-    answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call_of("lookup_chip", name=match.id),
-                                       "figure rows" if args.detail == "full" else "entries", full_total=len(every),
-                                       budget=room(answer) if args.detail == "summary" else None)
-    cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
+    call = call_of("lookup_chip", name=match.id)
+    if args.detail == "summary":
+        if args.offset:  # the first page holds them; a later page is the entries it asks for
+            answer.conflicts, answer.derived = [], []
+        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call,
+                                                                     len(every), answer)
+    else:
+        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
+                                           full_total=len(every))
+    cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [e.source for e in status.entries if e.source] + ([status.announcement.source] if status.entries and
                                                                  status.announcement else [])
@@ -133,6 +142,9 @@ def render(a: ChipAnswer) -> str:
         lines.append("Composition: " + "; ".join(a.composition))
     lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none reported"]
+    lines += citation_line(a.page.citations)
+    if a.detail == "summary" and a.page.offset:
+        lines.append(f"Conflicts and derived figures: {FIRST_PAGE_ONLY}.")
     if a.conflicts:
         lines.append("Conflicts (claims side by side):")
         lines += conflict_lines(a.conflicts)
