@@ -22,6 +22,10 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the server loads only for the commands that serve
+    from chipmcp.serving.server import LogLevel
 
 
 def _utf8_stdio() -> None:
@@ -207,14 +211,14 @@ def _tool_names() -> list[str]:
     return [tool.name for tool in TOOLS]
 
 
-def _serve_stdio(log_level: str, folders: list[Path]) -> int:
+def _serve_stdio(log_level: LogLevel, folders: list[Path]) -> int:
     import anyio
 
     from chipmcp.serving.server import build_server
     from chipmcp.serving.stdio import serve_stdio
 
     logging.getLogger().setLevel(log_level)
-    anyio.run(serve_stdio, build_server(log_level=log_level, warm_up=True, knowledge=folders))  # type: ignore[arg-type]
+    anyio.run(serve_stdio, build_server(log_level=log_level, warm_up=True, knowledge=folders))
     return 0
 
 
@@ -263,6 +267,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
     from mcp.server.mcpserver.exceptions import ToolError
+    from mcp.types import CallToolResult, TextContent
 
     from chipmcp.serving.server import build_server
 
@@ -288,10 +293,13 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
     except ToolError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if not isinstance(result, CallToolResult):  # no chipmcp tool asks the client for input
+        raise TypeError(f"{tool} answered {type(result).__name__}, not a tool result")
     if text:
-        print(result.content[0].text)  # type: ignore[union-attr]
+        first = result.content[0]
+        print(first.text if isinstance(first, TextContent) else first)
     else:
-        print(json.dumps(result.structured_content, ensure_ascii=False, indent=2))  # type: ignore[union-attr]
+        print(json.dumps(result.structured_content, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -371,13 +379,14 @@ def _around(line: str, token: str, width: int = 36) -> str:
 def _new_source(source_id: str, report: Path, into: Path | None, folders: list[Path]) -> int:
     from chipmcp.authoring.scaffold import new_source
     from chipmcp.kb import build
+    from chipmcp.kb.records import Source
 
     if into is None:
         if len(folders) != 2:
             print("error: name the knowledge folder to write into with --into DIR", file=sys.stderr)
             return 2
         into = folders[1]
-    known = {loc.record.id for loc in build.load(folders).by_kind.get("source", [])}  # type: ignore[attr-defined]
+    known = {build.record_as(loc, Source).id for loc in build.load(folders).by_kind.get("source", [])}
     made = new_source(source_id, report, into, known)
     print(f"wrote {made.source_file} (source {source_id}: fill in publisher, publisher_en, kind and date) and "
           f"{made.figures_file} (empty: add [[figures]] blocks)")

@@ -11,6 +11,9 @@ The server turns every ChipMCPError into an MCP ToolError; nothing else reaches 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 
 class ChipMCPError(Exception):
     """Base of every error chipmcp anticipates."""
@@ -47,7 +50,7 @@ _TYPES = {"int": "a whole number", "float": "a number", "str": "text", "string":
           "none": "null"}
 
 
-def plain_argument_errors(tool: str, errors: list[dict], allowed: dict[str, str] | None = None) -> str:
+def plain_argument_errors(tool: str, errors: Sequence[Mapping[str, Any]], allowed: dict[str, str] | None = None) -> str:
     """pydantic's argument errors (`ValidationError.errors()`) in plain words: which argument, what is
     allowed, what was given — without pydantic's type codes or links to its documentation. `allowed` maps
     each argument to its description, for the errors that can only say "not this"."""

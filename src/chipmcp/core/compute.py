@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, SupportsFloat
 
 from chipmcp.core.units import DIMENSIONS, UNITS
 
@@ -39,7 +39,7 @@ __all__ = ["DIMENSIONS"]
 _COMPUTE_STEPS = {"G": -1, "T": 0, "P": 1, "E": 2}  # powers of the P convention above TFLOPS
 
 
-def as_array(values: Sequence[float | None] | np.ndarray | float | None) -> np.ndarray:
+def as_array(values: Sequence[SupportsFloat | None] | np.ndarray | float | None) -> np.ndarray:
     if values is None:
         return np.array(np.nan)
     if isinstance(values, (int, float)):
@@ -63,7 +63,7 @@ def compute_factor(unit: str, p_base: int = 1000) -> float:
     return float(p_base) ** _COMPUTE_STEPS[unit[0]] if unit[0] != "G" else 1e-3
 
 
-def convert(values: Sequence[float | None] | float | None, from_unit: str, to_unit: str,
+def convert(values: Sequence[float | None] | np.ndarray | float | None, from_unit: str, to_unit: str,
             p_base: int = 1000) -> np.ndarray:
     """Convert between units of one dimension (and one currency)."""
     source, target = UNITS[from_unit], UNITS[to_unit]
@@ -154,7 +154,8 @@ def bounded_span(low: float, high: float, bound: str | None) -> tuple[float, flo
             return -math.inf, high
         case "approx":
             return low - abs(low) * APPROX_TOLERANCE, high + abs(high) * APPROX_TOLERANCE
-    return low, high
+        case _:
+            return low, high
 
 
 def claim_interval(low: float, high: float, bound: str | None, printed: str, factor: float) -> tuple[float, float]:
@@ -404,7 +405,8 @@ def interval_holds(lows: np.ndarray, highs: np.ndarray, op: str, value: float) -
             return (lows <= value) & (value <= highs)
         case "!=":
             return ~((lows <= value) & (value <= highs))
-    raise ValueError(f"unknown comparison {op!r}")
+        case _:
+            raise ValueError(f"unknown comparison {op!r}")
 
 
 def interval_may_hold(lows: np.ndarray, highs: np.ndarray, op: str, value: float) -> np.ndarray:
@@ -430,7 +432,8 @@ def interval_may_hold(lows: np.ndarray, highs: np.ndarray, op: str, value: float
 # TPP (total processing performance) = peak TOPS or TFLOPS × the operation's bit length; performance density
 # = TPP ÷ die area in mm². Thresholds come from the knowledge base (control classes), never from here.
 
-_COMPARISONS = {">": lambda x, t: x > t, ">=": lambda x, t: x >= t, "<": lambda x, t: x < t, "<=": lambda x, t: x <= t}
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    ">": lambda x, t: x > t, ">=": lambda x, t: x >= t, "<": lambda x, t: x < t, "<=": lambda x, t: x <= t}
 
 
 def total_processing_performance(low: float, high: float, bits: int, sparse: bool = False) -> tuple[float, float]:
@@ -500,7 +503,9 @@ def servers_needed(target_pflops: float, p_base: int, cards_per_server: int, uti
     if server_tflops is not None:
         servers = servers_for_target(target_pflops, server_tflops / p_base, p_base=1000)
         return servers * cards_per_server, servers
-    cards = cards_for_target(target_pflops, card_tflops, utilization, p_base)  # type: ignore[arg-type]
+    if card_tflops is None:
+        raise ValueError("servers_needed needs card_tflops or server_tflops")
+    cards = cards_for_target(target_pflops, card_tflops, utilization, p_base)
     return cards, servers_for_cards(cards, cards_per_server)
 
 

@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Protocol, cast
 
 from chipmcp.errors import AmbiguousNameError, NotFoundError
 
@@ -46,11 +47,16 @@ _BRAND_PINYIN = {
 }
 
 
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
 @cache
-def _t2s():
+def _t2s() -> _Converter:
     import opencc  # imported here: ~50 ms, and only CJK input needs it
 
-    return opencc.OpenCC("t2s")
+    # OpenCC derives from its untyped C extension: the protocol states the one method used.
+    return cast(_Converter, opencc.OpenCC("t2s"))
 
 
 def spaced(text: str) -> str:
@@ -104,7 +110,7 @@ def signature(text: str) -> str:
     Leading letters count only when the token is short (a model prefix such as H, MI, MLU, not a
     brand word such as 'ascend' written without a space).
     """
-    parts = []
+    parts: list[str] = []
     tokens = spaced(text).split()
     for index, token in enumerate(tokens):
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
@@ -138,7 +144,8 @@ def _pinyin_module():
 
 
 def _pinyin(text: str) -> str:
-    return " ".join(_pinyin_module().lazy_pinyin(text, errors=lambda chars: list(chars)))
+    # pypinyin's stub types the errors callback as returning str; it takes a list, each item one word.
+    return " ".join(_pinyin_module().lazy_pinyin(text, errors=lambda chars: list(chars)))  # pyright: ignore[reportArgumentType]
 
 
 # --- the index ---------------------------------------------------------------------------------------
@@ -181,7 +188,7 @@ class Match:
     alias: str
     score: float
     note: str = ""
-    alternatives: list[Candidate] = field(default_factory=list)
+    alternatives: list[Candidate] = field(default_factory=list[Candidate])
 
 
 # Letters typed for digits inside a model number; at most this many are tried at once (2^n spellings).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -38,7 +39,7 @@ _PATTERNS = [re.compile(p) for p in (
     r"^(?P<fy>FY)?(?P<year>\d{4})-(?P<fy2>FY)?(?P<end>\d{4})$",  # 2020-2024
 )]
 # Chinese spellings rewritten to the Latin ones before matching: (pattern, replacement), in this order.
-_CHINESE = [
+_CHINESE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"), lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"),
     (re.compile(r"(\d{4})年(\d{1,2})月"), lambda m: f"{m[1]}-{int(m[2]):02d}"),
     (re.compile(r"上半年"), lambda m: "H1"),
@@ -135,30 +136,37 @@ def _period(parts: dict[str, str | None], fiscal_word: bool) -> Period | None:
     fy = "FY" if fiscal else ""
     if len(parts["year"] or "") == 2 and not fiscal and parts.get("n") is None:
         return None  # a bare '25' is a number, not a year
-    year = _year(parts["year"])  # type: ignore[arg-type]
-    if parts.get("end"):
-        end = int(parts["end"])  # type: ignore[arg-type]
+    year = _year(_matched(parts, "year"))
+    if end_digits := parts.get("end"):
+        end = int(end_digits)
         if end < year:
             return None
         return Period(fiscal, (year, 1, 1), (end, 12, 31), f"{fy}{year:04d}-{fy}{end:04d}")
-    if parts.get("day"):
-        month, day = int(parts["month"]), int(parts["day"])  # type: ignore[arg-type]
+    if day_digits := parts.get("day"):
+        month, day = int(_matched(parts, "month")), int(day_digits)
         return Period(fiscal, (year, month, day), (year, month, day), f"{year:04d}-{month:02d}-{day:02d}")
-    if parts.get("month"):
-        month = int(parts["month"])  # type: ignore[arg-type]
+    if month_digits := parts.get("month"):
+        month = int(month_digits)
         return Period(fiscal, (year, month, 1), (year, month, 31), f"{fy}{year:04d}-{month:02d}")
-    if parts.get("n") is None:
+    if (n_digit := parts.get("n")) is None:
         return Period(fiscal, (year, 1, 1), (year, 12, 31), f"{fy}{year:04d}")
-    first = int(parts["n"])  # type: ignore[arg-type]
+    first = int(n_digit)
     if parts.get("kind") == "H":
         if first > 2:
             return None
         return Period(fiscal, (year, 6 * first - 5, 1), (year, 6 * first, 31), f"{fy}{year:04d}H{first}")
-    last = int(parts["last"]) if parts.get("last") else first  # type: ignore[arg-type]
+    last = int(last_digit) if (last_digit := parts.get("last")) else first
     if last < first:
         return None
     label = f"{fy}{year:04d}Q{first}" + (f"-Q{last}" if last != first else "")
     return Period(fiscal, (year, 3 * first - 2, 1), (year, 3 * last, 31), label)
+
+
+def _matched(parts: dict[str, str | None], group: str) -> str:
+    """A group that every pattern reaching this point has, so it matched."""
+    digits = parts[group]
+    assert digits is not None, group
+    return digits
 
 
 def _year(digits: str) -> int:

@@ -8,6 +8,7 @@ the currency, one item, percent, one hour, FLOP.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +62,15 @@ UNITS: dict[str, Unit] = {unit.symbol: unit for unit in _ALL}
 DIMENSIONS: frozenset[str] = frozenset(unit.dimension for unit in _ALL) | {"text"}
 # The one list of precisions: figures may carry them, tools accept them (server.py derives its argument
 # type from it), and answers list them in this order.
-PRECISIONS: tuple[str, ...] = ("fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4",
-                               "int16", "int8", "int4")
-SPARSITIES: tuple[str, ...] = ("dense", "sparse")
+Precision = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "fp8", "fp6", "fp4", "int16", "int8", "int4"]
+PRECISIONS: tuple[str, ...] = get_args(Precision)
+Sparsity = Literal["dense", "sparse"]
+SPARSITIES: tuple[str, ...] = get_args(Sparsity)
 # Which part of a chip a compute figure is for, when a report prints both (vector units vs matrix/tensor cores).
-ENGINES: tuple[str, ...] = ("vector", "tensor")
-BOUNDS: tuple[str, ...] = ("approx", "over", "at_least", "at_most", "under")
+Engine = Literal["vector", "tensor"]
+ENGINES: tuple[str, ...] = get_args(Engine)
+Bound = Literal["approx", "over", "at_least", "at_most", "under"]
+BOUNDS: tuple[str, ...] = get_args(Bound)
 # Bits per operand of each precision: export-control TPP is peak TOPS × this bit length. TF32 is counted at
 # 32, the width its operands are stored in; integer and float formats of one width count alike.
 PRECISION_BITS: dict[str, int] = {"fp64": 64, "fp32": 32, "tf32": 32, "fp16": 16, "bf16": 16, "fp8": 8, "fp6": 6,

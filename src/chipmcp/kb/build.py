@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from pydantic import ValidationError
@@ -38,6 +38,7 @@ from chipmcp.kb.records import (
     Announcement,
     Certification,
     ControlClass,
+    Entity,
     Extension,
     FigureBlock,
     FigureRow,
@@ -46,6 +47,8 @@ from chipmcp.kb.records import (
     Source,
     System,
 )
+
+R = TypeVar("R", bound=Record)
 
 _HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_]+)\s*\]\]")
 _ROW = re.compile(r"^\s*\{")
@@ -184,11 +187,18 @@ def _records(loaded: Loaded, kind: str) -> list[Located]:
     return loaded.by_kind.get(kind, [])
 
 
+def record_as(located: Located, *models: type[R]) -> R:
+    """The record as the model its kind was validated with (RECORD_KINDS): one of `models`."""
+    if not isinstance(located.record, models):
+        raise TypeError(f"{located.origin}: a {type(located.record).__name__}, not one of {[m.__name__ for m in models]}")
+    return located.record
+
+
 def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[str, tuple[str, Located]]:
     seen: dict[str, tuple[str, Located]] = {}
     for kind in kinds:
         for located in _records(loaded, kind):
-            rid = located.record.id  # type: ignore[attr-defined]
+            rid = record_as(located, Source, Metric, Entity).id
             if rid in seen and seen[rid][1].folder != located.folder:
                 problems.append(f"{located.origin}: {kind} {rid}: duplicate id: {rid} is already defined at "
                                 f"{seen[rid][1].origin}; give this record a new id, or, to add names to that "
@@ -205,10 +215,10 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     """Cross-check the records and turn them into table rows; raise KnowledgeError on any problem."""
     problems = list(loaded.problems)
     source_records = _unique_ids(loaded, ["source"], problems)
-    sources = {rid: loc.record for rid, (_, loc) in source_records.items()}
-    metrics = {rid: loc.record for rid, (_, loc) in _unique_ids(loaded, ["metric"], problems).items()}
+    sources = {rid: record_as(loc, Source) for rid, (_, loc) in source_records.items()}
+    metrics = {rid: record_as(loc, Metric) for rid, (_, loc) in _unique_ids(loaded, ["metric"], problems).items()}
     for loc in _records(loaded, "metric"):
-        metric: Metric = loc.record  # type: ignore[assignment]
+        metric = record_as(loc, Metric)
         if metric.dimension not in compute.DIMENSIONS:
             problems.append(f"{loc.origin}: metric {metric.id}: unknown dimension {metric.dimension!r}")
     entities = _unique_ids(loaded, ["vendor", "chip", "system", "workload", "market"], problems)
@@ -221,7 +231,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
 
     entity_rows, part_rows = [], []
     for rid, (kind, loc) in sorted(entities.items()):
-        rec = loc.record
+        rec = record_as(loc, Entity)
         vendor = getattr(rec, "vendor", None)
         if kind in ("chip", "system") and vendor not in vendors:
             problems.append(f"{loc.origin}: {kind} {rid}: vendor {vendor!r} is not defined; add a [[vendor]] "
@@ -242,11 +252,11 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         entity_rows.append({
             "id": rid, "entity_kind": kind, "kind": getattr(rec, "kind", kind),
             "vendor": vendor if kind != "vendor" else None,
-            "name_zh": rec.name_zh, "name_zh_hant": rec.name_zh_hant, "name_en": rec.name_en,  # type: ignore[attr-defined]
+            "name_zh": rec.name_zh, "name_zh_hant": rec.name_zh_hant, "name_en": rec.name_en,
             "full_name_zh": getattr(rec, "full_name_zh", ""), "model": getattr(rec, "model", None),
             "family": getattr(rec, "family", None), "generation": getattr(rec, "generation", None),
             "country": getattr(rec, "country", None),
-            "parent": parent, "note": rec.note, "origin": loc.origin,  # type: ignore[attr-defined]
+            "parent": parent, "note": rec.note, "origin": loc.origin,
         })
 
     figure_rows = _figure_rows(loaded, entities, metrics, sources, problems)
@@ -254,12 +264,12 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
 
     announcement_rows, certification_rows = [], []
     for loc in _records(loaded, "announcement"):
-        ann: Announcement = loc.record  # type: ignore[assignment]
+        ann = record_as(loc, Announcement)
         need_source(loc.origin, f"announcement {ann.id}", ann.source)
         announcement_rows.append(ann.model_dump() | {"origin": loc.origin})
     announcement_ids = {row["id"] for row in announcement_rows}
     for loc in _records(loaded, "certification"):
-        cert: Certification = loc.record  # type: ignore[assignment]
+        cert = record_as(loc, Certification)
         if cert.announcement not in announcement_ids:
             problems.append(f"{loc.origin}: certification {cert.product}: unknown announcement {cert.announcement!r}")
         if cert.chip not in chips:
@@ -320,7 +330,7 @@ def _control_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], need
     """Export-control classes as rows, their clauses as JSON; the regime must be a regulation entity."""
     rows = []
     for located in _records(loaded, "control_class"):
-        rule: ControlClass = located.record  # type: ignore[assignment]
+        rule = record_as(located, ControlClass)
         what = f"control_class {rule.id}"
         kind = entities.get(rule.regime)
         if kind is None or kind[0] != "market" or getattr(kind[1].record, "kind", "") != "regulation":
@@ -329,7 +339,7 @@ def _control_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], need
         rows.append({**rule.model_dump(exclude={"clauses"}), "origin": located.origin,
                      "clauses": json.dumps([[c.model_dump() for c in clause] for clause in rule.clauses],
                                            ensure_ascii=False)})
-    seen: dict[tuple[str, str, str], str] = {}
+    seen: dict[str, str] = {}  # "(regime, reading, source):precedence" → the class holding it
     for row in rows:
         key = (row["regime"], row["reading"], row["source"])
         order = f"{key}:{row['precedence']}"
@@ -362,7 +372,7 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
         elif row.text is not None:
             problems.append(f"{origin}: {what}: metric {row.metric} is numeric ({metric.dimension}); give value or range")
             continue
-        elif UNITS[row.unit].dimension != metric.dimension:  # type: ignore[index]
+        elif row.unit is not None and UNITS[row.unit].dimension != metric.dimension:  # a numeric row has a unit
             allowed = ", ".join(u.symbol for u in UNITS.values() if u.dimension == metric.dimension)
             problems.append(f"{origin}: {what}: unit {row.unit!r} is not a {metric.dimension} unit; use {allowed}")
             continue
@@ -601,7 +611,7 @@ def _extension_aliases(loaded: Loaded, entities: dict[str, tuple[str, Located]],
     """The aliases extensions add, as (alias, entity, form, origin), each at the extension's own origin."""
     written = []
     for kind, loc in loaded.extensions:
-        ext: Extension = loc.record  # type: ignore[assignment]
+        ext = record_as(loc, Extension)
         defined = entities.get(ext.id)
         if defined is None or defined[0] != kind:
             found = f"; {ext.id} is a {defined[0]}, extend it as [[{defined[0]}]]" if defined else ""
@@ -621,7 +631,7 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
     that names something else, and nothing is ever refused because of it."""
     written: list[tuple[str, str, str, str]] = []  # (alias, entity, form, origin)
     for rid, (_, loc) in sorted(entities.items()):
-        rec = loc.record
+        rec = record_as(loc, Entity)
         for form in ("name_zh", "name_en", "name_zh_hant", "full_name_zh"):
             value = getattr(rec, form, "")
             if value:
@@ -629,7 +639,7 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
         model = getattr(rec, "model", None)
         if model:
             written.append((model, rid, "model", loc.origin))
-        written.extend((alias, rid, "alias", loc.origin) for alias in rec.aliases)  # type: ignore[attr-defined]
+        written.extend((alias, rid, "alias", loc.origin) for alias in rec.aliases)
     written.extend(extended)  # after every record's own names, so a clash is reported at the extension
     suspect: list[tuple[str, str, str]] = []  # (code spelling, entity, why)
     for row in figure_rows:

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from chipmcp.core import periods
-from chipmcp.core.units import BOUNDS, ENGINES, PRECISIONS, SPARSITIES, UNITS
+from chipmcp.core.units import PRECISIONS, UNITS, Bound, Engine, Sparsity
 from chipmcp.errors import InputError
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
@@ -59,7 +59,7 @@ class Source(Record):
     _date = field_validator("date")(_check_date)
 
 
-ESTIMATE_OUTPUTS = ("servers", "cards", "compute_pflops", "memory_tb", "memory_bandwidth_tbs", "system_power_kw")
+EstimateOutput = Literal["servers", "cards", "compute_pflops", "memory_tb", "memory_bandwidth_tbs", "system_power_kw"]
 
 
 class EstimateRelation(Record):
@@ -67,7 +67,7 @@ class EstimateRelation(Record):
     estimate `output` for `count` of the entity (totals scale with the count asked), or for a compute target
     of `target_pflops` at the figure's precision (`cards_per_server` cards a server)."""
 
-    output: Literal[ESTIMATE_OUTPUTS]  # type: ignore[valid-type]
+    output: EstimateOutput
     count: Annotated[int, Field(ge=1)] | None = None
     target_pflops: Annotated[float, Field(gt=0)] | None = None
     cards_per_server: Annotated[int, Field(ge=1)] | None = None
@@ -191,12 +191,12 @@ class FigureRow(Record):
     value: float | None = None
     low: float | None = None
     high: float | None = None
-    bound: Literal[BOUNDS] | None = None  # type: ignore[valid-type]
+    bound: Bound | None = None
     text: str | None = None
     unit: str | None = None
     precision: str | None = None
-    sparsity: Literal[SPARSITIES] | None = None  # type: ignore[valid-type]
-    engine: Literal[ENGINES] | None = None  # type: ignore[valid-type]
+    sparsity: Sparsity | None = None
+    engine: Engine | None = None
     alternatives: bool = False  # low and high are two configurations printed 'a/b', not a span
     period: str | None = None
     # The period a mislabelled figure really covers (NVIDIA's May-2025 quarter, printed FY25Q3, is FY2026Q1):

@@ -225,7 +225,7 @@ class CatalogIndex:
         filled for the `wanted` entities: `status(chip_id)` is asked once per chip."""
         with self._lock:
             for position in compute.positions(wanted & ~self._certification_known):
-                entity = self.entities[position]
+                entity = self.entities[int(position)]
                 label = status(entity["id"]) if entity["entity_kind"] == "chip" else "none"
                 self._certification[position] = label
                 self._listed[position] = label == "listed-product"

@@ -6,7 +6,7 @@ module keeps what travels with them."""
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
@@ -28,7 +28,7 @@ def _whole(value: object) -> object:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return int(value)
     if isinstance(value, list):
-        return [_whole(v) for v in value]
+        return [_whole(v) for v in cast("list[object]", value)]
     return value
 
 
@@ -47,7 +47,7 @@ class Claim(CompactModel):
     value: float | None = None
     low: float | None = None
     high: float | None = None
-    figure_ids: list[int] = Field(default_factory=list)
+    figure_ids: list[int] = Field(default_factory=list[int])
 
 
 class Cell(CompactModel):
@@ -57,21 +57,21 @@ class Cell(CompactModel):
     what the number is ("FP16 dense", "FP16 sparse, as printed", "precision not printed"); when reports
     disagree, `value` is the preferred claim, `span` the lowest and highest claim, `claims` each claim."""
 
-    value: float | None = Field(None, description="The number in `unit` (null for a range: see low/high)")
-    low: float | None = Field(None, description="Lower end of a range or the smaller of an a/b pair")
-    high: float | None = Field(None, description="Upper end of a range or the larger of an a/b pair")
-    bound: str | None = Field(None, description="approx (约), over (超), at_least, at_most, under")
-    text: str | None = Field(None, description="For text specs: memory type, release date")
+    value: float | None = Field(default=None, description="The number in `unit` (null for a range: see low/high)")
+    low: float | None = Field(default=None, description="Lower end of a range or the smaller of an a/b pair")
+    high: float | None = Field(default=None, description="Upper end of a range or the larger of an a/b pair")
+    bound: str | None = Field(default=None, description="approx (约), over (超), at_least, at_most, under")
+    text: str | None = Field(default=None, description="For text specs: memory type, release date")
     unit: str | None = None
-    label: str = Field("", description="What the number is: precision and sparsity as printed, or how it was derived")
-    figure_ids: list[int] = Field(default_factory=list, description="The figures behind it, the chosen one first")
-    suspect: bool = Field(False, description="Built on a figure the knowledge base marks suspect")
-    span: list[float] | None = Field(None, description="[lowest, highest] claim when reports disagree")
-    claims: list[Claim] = Field(default_factory=list, description="Each disagreeing claim, the preferred first")
+    label: str = Field(default="", description="What the number is: precision and sparsity as printed, or how it was derived")
+    figure_ids: list[int] = Field(default_factory=list[int], description="The figures behind it, the chosen one first")
+    suspect: bool = Field(default=False, description="Built on a figure the knowledge base marks suspect")
+    span: list[float] | None = Field(default=None, description="[lowest, highest] claim when reports disagree")
+    claims: list[Claim] = Field(default_factory=list[Claim], description="Each disagreeing claim, the preferred first")
     note: str = ""
     # Which step of the rule chose it ("dense", "unstated", "sparse", "unlabeled", "derived", "" for
     # non-compute specs): for rankings in process; readers get the same from `label`.
-    tier: str = Field("", exclude=True)
+    tier: str = Field(default="", exclude=True)
 
     def ends(self) -> tuple[float, float] | None:
         """(low, high) of a numeric cell — a point gives (value, value); None when nothing is reported."""
@@ -82,12 +82,12 @@ class Cell(CompactModel):
         return None
 
 
-def _point_or_range(target: Any, low: float, high: float, digits: int = 6) -> None:
-    low, high = compute.tidy(low, digits), compute.tidy(high, digits)  # type: ignore[assignment]
-    if low == high:
-        target.value, target.low, target.high = low, None, None
+def _point_or_range(target: Cell | Claim, low: float, high: float, digits: int = 6) -> None:
+    tidy_low, tidy_high = compute.tidy(low, digits), compute.tidy(high, digits)
+    if tidy_low == tidy_high:
+        target.value, target.low, target.high = tidy_low, None, None
     else:
-        target.value, target.low, target.high = None, low, high
+        target.value, target.low, target.high = None, tidy_low, tidy_high
 
 
 def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int = 1000, label: str | None = None) -> Cell:
@@ -96,18 +96,19 @@ def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int =
     if ends is None:
         return Cell(unit=unit or cell.unit, label=cell.label)
     to = unit or cell.unit
-    if to != cell.unit and cell.unit is not None:
-        factor = factor * float(compute.convert(1.0, cell.unit, to, p_base))  # type: ignore[arg-type]
+    if to is not None and to != cell.unit and cell.unit is not None:
+        factor = factor * float(compute.convert(1.0, cell.unit, to, p_base))
     out = cell.model_copy(update={"unit": to, "label": cell.label if label is None else label, "claims": [],
                                   "span": None})
     _point_or_range(out, *compute.interval_scale(*ends, factor))
     for claim in cell.claims:
         scaled = Claim(figure_ids=claim.figure_ids)
         lo, hi = (claim.value, claim.value) if claim.value is not None else (claim.low, claim.high)
-        _point_or_range(scaled, *compute.interval_scale(lo, hi, factor))  # type: ignore[arg-type]
+        # A claim is a point or both ends (selection._claims); NaN stands for a missing end, as numpy reads None.
+        _point_or_range(scaled, *compute.interval_scale(math.nan if lo is None else lo, math.nan if hi is None else hi, factor))
         out.claims.append(scaled)
     if cell.span:
-        out.span = [compute.tidy(e * factor) for e in cell.span]  # type: ignore[misc]
+        out.span = [end for e in cell.span if (end := compute.tidy(e * factor)) is not None]  # finite × finite
     return out
 
 
@@ -152,9 +153,12 @@ class Condition(Model):
     value: float | str
 
 
+Status = Literal["met", "not met", "undecided"]
+
+
 class ClauseTest(CompactModel):
     test: str = Field(description="The clause's conditions, e.g. 'TPP >= 1600 and PD >= 5.92'")
-    status: Literal["met", "not met", "undecided"]
+    status: Status
     needs: list[str] = Field(default_factory=list, description="Quantities not reported that would decide it")
 
 
@@ -166,8 +170,8 @@ class Standing(CompactModel):
     reading: Literal["rule", "report"] = Field(description="rule: the rule text; report: a report's reading of it")
     source: str
     locator: str
-    status: Literal["met", "not met", "undecided"] = Field(description="Tested on the preferred figures")
-    across_claims: str | None = Field(None, description="The status over every claim, when reports disagree and it differs")
-    shadowed_by: str | None = Field(None, description="A class of higher precedence this reading already places it in")
-    clauses: list[ClauseTest] = Field(default_factory=list)
+    status: Status = Field(description="Tested on the preferred figures")
+    across_claims: str | None = Field(default=None, description="The status over every claim, when reports disagree and it differs")
+    shadowed_by: str | None = Field(default=None, description="A class of higher precedence this reading already places it in")
+    clauses: list[ClauseTest] = Field(default_factory=list[ClauseTest])
     note: str = ""

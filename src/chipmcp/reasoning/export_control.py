@@ -16,12 +16,13 @@ No MCP here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISION_BITS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
-from chipmcp.reasoning.cells import Cell, ClauseTest, Standing
+from chipmcp.reasoning.cells import Cell, ClauseTest, Standing, Status
 
 QUANTITY_LABELS = {"tpp": "TPP", "performance_density": "PD"}
 
@@ -36,7 +37,7 @@ class TppRow:
 
 
 def tpp_rows(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> list[TppRow]:
-    rows = []
+    rows: list[TppRow] = []
     for precision in selection.reported_precisions(kb, [entity]):
         chosen = selection.cell(kb, entity, "compute_tflops", precision, p_base)
         ends = chosen.ends()
@@ -49,7 +50,7 @@ def tpp_rows(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> list[TppRow]
         tpp = _cell(low, high, label, chosen)
         if chosen.span:
             span = compute.total_processing_performance(chosen.span[0], chosen.span[1], bits, sparse)
-            tpp.span = [compute.tidy(span[0]), compute.tidy(span[1])]  # type: ignore[list-item]
+            tpp.span = [end for end in (compute.tidy(span[0]), compute.tidy(span[1])) if end is not None]
         rows.append(TppRow(precision, bits, chosen, tpp, sparse))
     return rows
 
@@ -78,8 +79,9 @@ def suspect_only(rows: list[TppRow]) -> list[TppRow]:
 def largest(rows: list[TppRow]) -> Cell:
     if not rows:
         return Cell(unit="TPP")
-    low, high = compute.interval_max([r.tpp.ends() for r in rows])  # type: ignore[misc]
-    top = [r for r in rows if r.tpp.ends()[1] == high or r.tpp.ends()[0] == low]  # type: ignore[index]
+    ends = [(r, r_ends) for r in rows if (r_ends := r.tpp.ends()) is not None]  # every row's TPP has ends (tpp_rows)
+    low, high = compute.interval_max([e for _, e in ends])
+    top = [r for r, (r_low, r_high) in ends if r_high == high or r_low == low]
     figure_ids = sorted({i for r in top for i in r.tpp.figure_ids})
     label = "largest of " + ", ".join(f"{r.precision.upper()}" for r in top)
     out = _cell(low, high, label, Cell(figure_ids=figure_ids, suspect=any(r.tpp.suspect for r in top)))
@@ -111,7 +113,8 @@ def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
     """Every class of every reading, tested on the preferred TPP; where reports disagree, also on the span
     of all claims. Within one reading a class met shadows the classes of lower precedence."""
     values = {"tpp": _interval(tpp), "performance_density": _interval(pd)}
-    spans = {"tpp": tuple(tpp.span) if tpp.span else None, "performance_density": tuple(pd.span) if pd and pd.span else None}
+    spans = {"tpp": (tpp.span[0], tpp.span[1]) if tpp.span else None,
+             "performance_density": (pd.span[0], pd.span[1]) if pd and pd.span else None}
     out: list[Standing] = []
     met_before: dict[tuple[str, str, str], str] = {}
     for rule in kb.control_classes:
@@ -131,13 +134,14 @@ def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
 def _interval(value: Cell | None) -> tuple[float, float] | None:
     """The values a cell allows: its ends, widened by its bound ('约' ±5%, '超' open above)."""
     ends = value.ends() if value else None
-    return None if ends is None else compute.bounded_span(*ends, value.bound)  # type: ignore[union-attr]
+    return None if value is None or ends is None else compute.bounded_span(*ends, value.bound)
 
 
-def _evaluate(clauses: list[list[dict]], values: dict[str, tuple[float, float] | None]) -> tuple[str, list[ClauseTest]]:
-    tests, results = [], []
+def _evaluate(clauses: list[list[dict[str, Any]]], values: dict[str, tuple[float, float] | None]) -> tuple[Status, list[ClauseTest]]:
+    tests: list[ClauseTest] = []
+    results: list[bool | None] = []
     for clause in clauses:
-        checks = []
+        checks: list[bool | None] = []
         for condition in clause:
             ends = values[condition["quantity"]]
             checks.append(compute.holds(*(ends or (None, None)), condition["op"], condition["value"]))
@@ -145,20 +149,21 @@ def _evaluate(clauses: list[list[dict]], values: dict[str, tuple[float, float] |
         results.append(result)
         text = " and ".join(f"{QUANTITY_LABELS[c['quantity']]} {c['op']} {c['value']:g}" for c in clause)
         needs = {QUANTITY_LABELS[c["quantity"]] for c, r in zip(clause, checks, strict=True)
-                 if r is None and values[c["quantity"]] is None} if result is None else set()
+                 if r is None and values[c["quantity"]] is None} if result is None else set[str]()
         tests.append(ClauseTest(test=text, status=_status(result), needs=sorted(needs)))
     return _status(compute.any_holds(results)), tests
 
 
-def _status(result: bool | None) -> str:
-    return {True: "met", False: "not met", None: "undecided"}[result]
+def _status(result: bool | None) -> Status:
+    statuses: dict[bool | None, Status] = {True: "met", False: "not met", None: "undecided"}
+    return statuses[result]
 
 
 def _cell(low: float, high: float, label: str, basis: Cell) -> Cell:
-    low, high = compute.tidy(low), compute.tidy(high)  # type: ignore[assignment]
+    tidy_low, tidy_high = compute.tidy(low), compute.tidy(high)
     out = Cell(unit="TPP", label=label, figure_ids=list(basis.figure_ids), suspect=basis.suspect, bound=basis.bound)
-    if low == high:
-        out.value = low
+    if tidy_low == tidy_high:
+        out.value = tidy_low
     else:
-        out.low, out.high = low, high
+        out.low, out.high = tidy_low, tidy_high
     return out

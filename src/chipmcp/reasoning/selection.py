@@ -74,7 +74,7 @@ class Offer:
 
     precision: str | None
     sparsity: str | None
-    figure_ids: list[int] = field(default_factory=list)
+    figure_ids: list[int] = field(default_factory=list[int])
 
 
 def check_precision(precision: str) -> str:
@@ -229,8 +229,9 @@ def _cell_from(chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list
     claims = _claims(chosen, rivals, unit, p_base)
     if len(claims) > 1:
         out.claims = claims
-        out.span = [min(c.low if c.value is None else c.value for c in claims),  # type: ignore[type-var]
-                    max(c.high if c.value is None else c.value for c in claims)]  # type: ignore[type-var]
+        lows = [end for c in claims if (end := c.low if c.value is None else c.value) is not None]
+        highs = [end for c in claims if (end := c.high if c.value is None else c.value) is not None]
+        out.span = [min(lows), max(highs)]
     return out
 
 
@@ -241,14 +242,15 @@ def _claims(chosen: dict[str, Any], rivals: list[dict[str, Any]], unit: str, p_b
         return []
     linked = [chosen] + [r for r in rivals if r["conflict_group"] == chosen["conflict_group"] and r["id"] != chosen["id"]
                          and not r["suspect"]]  # a suspect figure is not a claim to weigh
-    by_ends: dict[tuple[float, float], list[int]] = {}
+    by_ends: dict[tuple[float | None, float | None], list[int]] = {}
     for row in linked:
         by_ends.setdefault(_ends(row, unit, p_base), []).append(row["id"])
     return [Claim(value=lo, figure_ids=ids) if lo == hi else Claim(low=lo, high=hi, figure_ids=ids)
             for (lo, hi), ids in by_ends.items()]
 
 
-def _ends(row: dict[str, Any], unit: str, p_base: int) -> tuple[float, float]:
+def _ends(row: dict[str, Any], unit: str, p_base: int) -> tuple[float | None, float | None]:
+    """The figure's ends in `unit`, tidied (None only for an end that is not a finite number)."""
     low = row["value"] if row["value"] is not None else row["low"]
     high = row["value"] if row["value"] is not None else row["high"]
     if UNITS[row["unit"]].dimension == "money":
@@ -257,7 +259,7 @@ def _ends(row: dict[str, Any], unit: str, p_base: int) -> tuple[float, float]:
         converted = compute.convert([low, high], row["unit"], "TFLOPS", p_base)
     else:
         converted = compute.convert([low, high], row["unit"], unit)
-    return compute.tidy(float(converted[0])), compute.tidy(float(converted[1]))  # type: ignore[return-value]
+    return compute.tidy(float(converted[0])), compute.tidy(float(converted[1]))
 
 
 def _order(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -286,7 +288,7 @@ def reported_precisions(kb: KnowledgeBase, entities: Iterable[str]) -> list[str]
 def unused_forms(kb: KnowledgeBase, entity: str, precision: str) -> list[str]:
     """Compute `entity` reports that `cell` does not use at `precision`, each naming what would use it:
     a per-server figure (use_server_figure), a system's own figures (name the system)."""
-    out = []
+    out: list[str] = []
     servers = [r for r in kb.figures(entity, ["server_compute"])
                if r["period"] is None and (not r["precision"] or precision in r["precision"].split("/"))]
     if servers:
@@ -305,12 +307,12 @@ def composition_cell(kb: KnowledgeBase, system: str, spec: str, precision: str |
     if not parts or SPECS[spec].text or SPECS[spec].unit is None:
         return None
     part_cells = [cell(kb, p["chip"], spec, precision, p_base) for p in parts]
-    ends = [c.ends() for c in part_cells]
-    if any(e is None for e in ends):
+    ends = [e for c in part_cells if (e := c.ends()) is not None]
+    if len(ends) < len(part_cells):
         return None
-    low, high = compute.interval_sum_of_products([e[0] for e in ends], [e[1] for e in ends],  # type: ignore[index]
+    low, high = compute.interval_sum_of_products([e[0] for e in ends], [e[1] for e in ends],
                                                  [p["count"] for p in parts])
-    described = []
+    described: list[str] = []
     for part, part_cell in zip(parts, part_cells, strict=True):
         entity = kb.entity(part["chip"]) or {"name_zh": part["chip"]}
         described.append(f"{part['count']} × {entity['name_zh']}" + (f" {part_cell.label}" if part_cell.label else ""))

@@ -74,7 +74,7 @@ class GuardedH11Protocol(H11Protocol):
         self.shutting_down = False
         self.closing: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)
         self.last_active = self.loop.time()
         peer = self.client[0] if self.client else None

@@ -44,7 +44,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from mcp.server import MCPServer
@@ -53,6 +53,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chipmcp.serving import sdk
 from chipmcp.serving.jsonrpc import Ignored, Rejected, parse_message
 
 __all__ = ["ConfigError", "HttpSettings", "create_app", "request_body_limit", "run"]
@@ -208,7 +209,7 @@ def request_body_limit(server: MCPServer) -> int:
     """The size of the largest valid request, from the tools' input schemas (each string and list is
     bounded there), plus the envelope. A tool with an unbounded argument falls back to the SDK's 4 MiB."""
     largest = 0
-    for tool in server._tool_manager.list_tools():
+    for tool in sdk.registered_tools(server):
         bound = _json_bound(tool.parameters, tool.parameters.get("$defs", {}))
         if bound is None:
             log.warning("tool %s has an argument without a size bound; request bodies capped at %d bytes", tool.name, FALLBACK_LIMIT)
@@ -226,8 +227,9 @@ def _json_bound(schema: dict[str, Any], defs: dict[str, Any]) -> int | None:
             values = schema[key] if key == "enum" else [schema[key]]
             return max(len(json.dumps(v)) for v in values)
     if "anyOf" in schema or "oneOf" in schema:
-        bounds = [_json_bound(s, defs) for s in schema.get("anyOf", schema.get("oneOf"))]
-        return None if None in bounds else max(bounds)  # type: ignore[type-var]
+        bounds = [_json_bound(s, defs) for s in (schema["anyOf"] if "anyOf" in schema else schema["oneOf"])]
+        known = [b for b in bounds if b is not None]
+        return None if len(known) < len(bounds) else max(known)
     kind = schema.get("type")
     if kind == "string":
         return None if "maxLength" not in schema else schema["maxLength"] * MAX_JSON_CHAR_BYTES + 2
@@ -243,9 +245,10 @@ def _json_bound(schema: dict[str, Any], defs: dict[str, Any]) -> int | None:
     if kind == "object":
         properties = schema.get("properties", {})
         bounds = [_json_bound(p, defs) for p in properties.values()]
-        if None in bounds or schema.get("additionalProperties", False) not in (False, None):
+        known = [b for b in bounds if b is not None]
+        if len(known) < len(bounds) or schema.get("additionalProperties", False) not in (False, None):
             return None
-        return sum(len(json.dumps(k)) + 1 + b + 1 for k, b in zip(properties, bounds, strict=True)) + 2  # type: ignore[operator]
+        return sum(len(json.dumps(k)) + 1 + b + 1 for k, b in zip(properties, known, strict=True)) + 2
     return None
 
 
@@ -397,11 +400,11 @@ class ExhaustionLog:
 
 def create_app(settings: HttpSettings | None = None, server: MCPServer | None = None) -> ASGIApp:
     """The guarded ASGI app (settings default to those the CLI put in the environment)."""
-    from chipmcp.serving.server import build_server
+    from chipmcp.serving.server import LogLevel, build_server
 
     settings = settings or HttpSettings.from_env()
     check(settings)
-    server = server or build_server(log_level=settings.log_level, warm_up=True)  # type: ignore[arg-type]
+    server = server or build_server(log_level=cast(LogLevel, settings.log_level), warm_up=True)  # a --log-level choice
     limit = request_body_limit(server)
     security = security_settings(settings)
     app: ASGIApp = server.streamable_http_app(streamable_http_path=PATH, stateless_http=True, json_response=True,

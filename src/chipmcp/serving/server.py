@@ -39,6 +39,7 @@ from chipmcp import tools
 from chipmcp._version import __version__
 from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.serving import sdk
 from chipmcp.serving.protocol import check_protocol_params
 from chipmcp.serving.schemas import compact_output_schema, untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
@@ -197,12 +198,13 @@ class ChipMCPServer(MCPServer):
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         # A question asked before, spelled the same, is answered here: no argument validation, no hop to a
         # worker thread, no second check of an answer that passed its output schema when it was made.
-        sent = AnswerCache.key(name, arguments or {}) if self.answers is not None else None
-        if sent is not None and (kept := self.answers.get(sent)) is not None:  # type: ignore[union-attr]
+        answers = self.answers
+        sent = AnswerCache.key(name, arguments or {}) if answers is not None else None
+        if answers is not None and sent is not None and (kept := answers.get(sent)) is not None:
             return kept
         result = await self._call_tool_checked(name, arguments, context)
-        if sent is not None and isinstance(result, CallToolResult) and not result.is_error:
-            self.answers.put(sent, result)  # type: ignore[union-attr]
+        if answers is not None and sent is not None and isinstance(result, CallToolResult) and not result.is_error:
+            answers.put(sent, result)
         return result
 
     async def _call_tool_checked(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
@@ -216,8 +218,8 @@ class ChipMCPServer(MCPServer):
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
             cause = error.__cause__
-            if isinstance(cause, ValidationError) and cause.title.endswith("Arguments"):
-                raise ToolError(plain_argument_errors(name, cause.errors(include_url=False), described)) from cause
+            if (invalid := sdk.argument_errors(error)) is not None:
+                raise ToolError(plain_argument_errors(name, invalid.errors(include_url=False), described)) from cause
             if isinstance(cause, ValidationError):  # the answer failed its own schema: our fault, not the caller's
                 log.error("%s produced an answer outside its schema: %s", name, cause)
                 raise ToolError(f"Error executing tool {name}: chipmcp built an answer that does not fit its own "
@@ -230,20 +232,18 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     """The MCP server over `kb` (default: the database of the `knowledge` folders — bundled first — or of
     the installed knowledge and CHIPMCP_KNOWLEDGE's folders, opened on first use). `warm_up` loads the first
     call's needs in a background thread at once, for a server about to be run."""
-    source = LazyKnowledgeBase(knowledge) if kb is None else None
-
-    def knowledge() -> KnowledgeBase:
-        return kb if kb is not None else source.get()  # type: ignore[union-attr]
+    # The parameter `knowledge` names folders; what the server reads is `knowledge_base()`.
+    knowledge_base: Callable[[], KnowledgeBase] = (lambda: kb) if kb is not None else LazyKnowledgeBase(knowledge).get
 
     answers = AnswerCache()
 
     def respond(tool: Tool, arguments: dict[str, Any]) -> CallToolResult:
         """The tool's answer to these (already validated) arguments, kept for the next identical question."""
         # The SDK validated each argument against the same model's fields: build it without a second pass.
-        return answers.run(tool, arguments, lambda: tool.run(knowledge(), tool.arguments.model_construct(**arguments)))
+        return answers.run(tool, arguments, lambda: tool.run(knowledge_base(), tool.arguments.model_construct(**arguments)))
 
     if warm_up:
-        threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
+        threading.Thread(target=_warm_up, args=(knowledge_base,), name="chipmcp-warm-up", daemon=True).start()
 
     # Tools with a view go through the MCP Apps extension, which stamps their _meta.ui.resourceUri; it must
     # hold them before the server is made, the others are added after.
@@ -262,16 +262,12 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     for tool in TOOLS:
         if tool.name not in VIEWS:
             mcp.add_tool(_tool_handler(tool, respond), **_tool_options(tool))
-    registry = mcp._tool_manager._tools  # tools/list in TOOLS' order, as the docs list them (the SDK has no hook for it)
-    mcp._tool_manager._tools = {tool.name: registry[tool.name] for tool in TOOLS}
-    for registered in mcp._tool_manager.list_tools():  # the SDK offers no hook for it; both fields are read live
-        registered.parameters = untitled_input_schema(registered.parameters)
-        if registered.fn_metadata.output_schema is not None:
-            registered.fn_metadata.output_schema = compact_output_schema(registered.fn_metadata.output_schema)
+    sdk.order_tools(mcp, [tool.name for tool in TOOLS])  # tools/list in TOOLS' order, as the docs list them
+    sdk.rewrite_schemas(mcp, inputs=untitled_input_schema, outputs=compact_output_schema)
 
-    _register_resources(mcp, knowledge)
+    _register_resources(mcp, knowledge_base)
     _register_prompts(mcp)
-    _register_completions(mcp, knowledge)
+    _register_completions(mcp, knowledge_base)
     check_protocol_params(mcp)
     return mcp
 
@@ -285,7 +281,7 @@ def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallTool
     def handler(**arguments: Any) -> CallToolResult:
         return respond(tool, arguments)
 
-    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    handler.__signature__ = inspect.Signature(
         parameters, return_annotation=Annotated[CallToolResult, tool.answer])
     handler.__name__ = tool.name
     return handler

@@ -22,6 +22,7 @@ from mcp.server import MCPServer
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCNotification, JSONRPCRequest, JSONRPCResponse
 
+from chipmcp.serving import sdk
 from chipmcp.serving.jsonrpc import Ignored, Rejected, parse_message
 
 __all__ = ["serve_stdio"]
@@ -97,7 +98,7 @@ async def _serve(server: MCPServer, stdin: BinaryIO, stdout: BinaryIO) -> None:
     to_session, session_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
     session_writes, from_session = anyio.create_memory_object_stream[SessionMessage](0)
     owed = _Owed()
-    lowlevel = server._lowlevel_server  # what MCPServer.run_stdio_async drives, too
+    lowlevel = sdk.lowlevel_server(server)
     log.info("serving MCP over stdio")
     async with anyio.create_task_group() as group:
         group.start_soon(_read, anyio.wrap_file(stdin), to_session, session_writes.clone(), owed)

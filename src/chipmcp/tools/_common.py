@@ -4,11 +4,11 @@ mechanism behind `detail` and paging (summary entries, conflict claims, pages wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from chipmcp.core import periods
+from chipmcp.core import compute, periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
@@ -21,6 +21,7 @@ from chipmcp.tools.answers import (
     Detail,
     Figure,
     NameMatch,
+    NameMethod,
     Page,
     Place,
     SourceRef,
@@ -135,7 +136,7 @@ def period_matches(row: dict[str, Any], asked: periods.Period) -> bool:
 
 def name_match(query: str, match: Match) -> NameMatch:
     return NameMatch(
-        query=query, id=match.id, name=match.display, method=match.method,  # type: ignore[arg-type]
+        query=query, id=match.id, name=match.display, method=cast(NameMethod, match.method),  # one of the index's methods
         alias=match.alias, score=round(match.score, 1), note=match.note,
         alternatives=[Candidate(id=c.id, name=c.display, kind=c.kind, score=c.score) for c in match.alternatives],
     )
@@ -533,3 +534,11 @@ def unknown_metric(name: str, known: Sequence[str], argument: str, common: Seque
     return InputError(f"Unknown metric '{name}' in {argument}. Nearest known metrics: {', '.join(nearest)}."
                       + (f" Most used: {', '.join(common)}." if common else "")
                       + f" Any metric id of the registry (knowledge/metrics.toml) is known, {len(known)} in all.")
+
+
+def tidied(value: float, digits: int = 6) -> float:
+    """`value` rounded by compute.tidy; a ratio or difference of figures is finite, and a NaN here is a bug."""
+    rounded = compute.tidy(value, digits)
+    if rounded is None:
+        raise ValueError(f"{value} is not a finite number")
+    return rounded

@@ -99,19 +99,19 @@ def render_identity(identity: VendorIdentity) -> list[str]:
         where = ", ".join(x for x in (identity.venue.exchange, identity.venue.board) if x)
         listed.append(f"at {where} ({identity.venue.text})" if where else f"at {identity.venue.text}")
     if listed:
-        cited = sorted({*(identity.listing_date.sources if identity.listing_date else []),
+        cited: list[str] = sorted({*(identity.listing_date.sources if identity.listing_date else []),
                         *(identity.venue.sources if identity.venue else [])})
         figure_ids = [*(identity.listing_date.figure_ids if identity.listing_date else []),
                       *(identity.venue.figure_ids if identity.venue else [])]
         lines.append(f"Listed {' '.join(listed)} — {', '.join(cited)} ({ids(dict.fromkeys(figure_ids))})")
     if identity.listings:
-        cited: dict[tuple[str, str, bool, str], list[str]] = {}  # one entry per code, every report printing it
+        printed_by: dict[tuple[str, str, bool, str], list[str]] = {}  # one entry per code, every report printing it
         for listing in identity.listings:
             key = (listing.code, listing.exchange or "exchange not known", listing.suspect, listing.note)
-            cited.setdefault(key, []).append(f"{listing.source} #{listing.figure_id}")
+            printed_by.setdefault(key, []).append(f"{listing.source} #{listing.figure_id}")
         lines.append("Stock codes: " + "; ".join(
             f"{code} ({exchange}; {', '.join(where)}{f'; SUSPECT: {note}' if suspect else ''})"
-            for (code, exchange, suspect, note), where in cited.items()))
+            for (code, exchange, suspect, note), where in printed_by.items()))
     for cap in identity.market_cap:
         bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
         amount = format_number(cap.value) if cap.value is not None else f"{format_number(cap.low)}-{format_number(cap.high)}"

@@ -9,6 +9,9 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
 
 Detail = Literal["summary", "full"]
+NameMethod = Literal["exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "fuzzy", "digit-typo", "id", "via-chip"]
+TopicMethod = Literal["name", "name+metric", "metric", "search"]
+Certified = Literal["listed-product", "same-family", "none"]
 
 
 class OmitsNewWhenEmpty(Model):
@@ -43,8 +46,8 @@ class Citation(Model):
     id: int = Field(description="Figure id")
     source: str = ""
     locator: str = ""
-    printed: str = Field("", description="The token as printed; empty at summary detail when the entry's own")
-    cite: str = Field("", description="Summary detail: the key in page.citations of its source and locator")
+    printed: str = Field(default="", description="The token as printed; empty at summary detail when the entry's own")
+    cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
 
 
 class Figure(Model):
@@ -53,37 +56,37 @@ class Figure(Model):
 
     id: int = Field(description="Stable figure number within this knowledge-base build")
     metric: str
-    label: str = Field("", description="What the metric measures, in English (full detail)")
-    value: float | None = Field(None, description="The number in `unit`; null for ranges and text")
-    low: float | None = Field(None, description="Lower end of a reported range")
-    high: float | None = Field(None, description="Upper end of a reported range")
-    alternatives: bool = Field(False, description="low and high are two configurations printed 'a/b', not a range")
-    bound: str | None = Field(None, description="approx (约), over (超), at_least (不低于), at_most, under")
-    text: str | None = Field(None, description="Value of a non-numeric figure (stock code, memory type, …)")
+    label: str = Field(default="", description="What the metric measures, in English (full detail)")
+    value: float | None = Field(default=None, description="The number in `unit`; null for ranges and text")
+    low: float | None = Field(default=None, description="Lower end of a reported range")
+    high: float | None = Field(default=None, description="Upper end of a reported range")
+    alternatives: bool = Field(default=False, description="low and high are two configurations printed 'a/b', not a range")
+    bound: str | None = Field(default=None, description="approx (约), over (超), at_least (不低于), at_most, under")
+    text: str | None = Field(default=None, description="Value of a non-numeric figure (stock code, memory type, …)")
     unit: str | None = None
-    precision: str | None = Field(None, description="fp16, bf16, fp8, int8, …; 'fp16/bf16' holds for both")
-    sparsity: str | None = Field(None, description="dense or sparse when the report says")
-    engine: str | None = Field(None, description="vector or tensor, when a report prints compute for each")
-    period: str | None = Field(None, description="As printed: 2024, 2025H1, 2025Q3, FY2025Q3, 2020-2024, …")
-    period_alias: str | None = Field(None, description="The period a mislabelled figure really covers")
-    basis: str | None = Field(None, description="actual, forecast, estimate, plan or guidance")
+    precision: str | None = Field(default=None, description="fp16, bf16, fp8, int8, …; 'fp16/bf16' holds for both")
+    sparsity: str | None = Field(default=None, description="dense or sparse when the report says")
+    engine: str | None = Field(default=None, description="vector or tensor, when a report prints compute for each")
+    period: str | None = Field(default=None, description="As printed: 2024, 2025H1, 2025Q3, FY2025Q3, 2020-2024, …")
+    period_alias: str | None = Field(default=None, description="The period a mislabelled figure really covers")
+    basis: str | None = Field(default=None, description="actual, forecast, estimate, plan or guidance")
     as_of: str | None = None
-    measure: str | None = Field(None, description="What is measured when a metric can measure several things "
+    measure: str | None = Field(default=None, description="What is measured when a metric can measure several things "
                                 "(capex: total/operating; parameters: total/active); unset: the metric's first")
-    quantity: str | None = Field(None, description="Figures sharing this id report one quantity from different "
+    quantity: str | None = Field(default=None, description="Figures sharing this id report one quantity from different "
                                  "publishers or definitions; see conflicts of kind 'linked'")
     printed: str = Field(description="The token exactly as printed in the report")
-    source: str = Field("", description="Source report id (at summary detail: see `cite`)")
-    locator: str = Field("", description="Table or section caption in the source (at summary detail: see `cite`)")
-    cite: str = Field("", description="Summary detail: the key in page.citations of its source and locator")
+    source: str = Field(default="", description="Source report id (at summary detail: see `cite`)")
+    locator: str = Field(default="", description="Table or section caption in the source (at summary detail: see `cite`)")
+    cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
     note: str = ""
-    suspect: bool = Field(False, description="Kept as printed though it looks wrong; see note")
-    preferred: bool = Field(True, description="False when a conflicting figure is preferred")
+    suspect: bool = Field(default=False, description="Kept as printed though it looks wrong; see note")
+    preferred: bool = Field(default=True, description="False when a conflicting figure is preferred")
     conflicts_with: list[int] = Field(default_factory=list, description="Ids of figures that disagree")
-    conflict_group: int | None = Field(None, description="Figures linked by disagreements share this id")
+    conflict_group: int | None = Field(default=None, description="Figures linked by disagreements share this id")
     conflict_kind: Literal["disagreement", "possible"] | None = Field(
-        None, description="possible: the precision is not printed and no stated-precision figure agrees")
-    history_group: int | None = Field(None, description="Claims of this quantity at other dates (as_of) share this id")
+        default=None, description="possible: the precision is not printed and no stated-precision figure agrees")
+    history_group: int | None = Field(default=None, description="Claims of this quantity at other dates (as_of) share this id")
     also: list[Citation] = Field(default_factory=list, description=(
         "Summary detail: other figures stating the same value for the same claim, each with its citation"))
 
@@ -104,9 +107,9 @@ class Conflict(Model):
     metric: str
     qualifier: str = Field(description="Precision/period/measure the figures share")
     figure_ids: list[int]
-    preferred_id: int | None = Field(None, description="The preferred figure (none for history and linked)")
+    preferred_id: int | None = Field(default=None, description="The preferred figure (none for history and linked)")
     claims: list[ConflictClaim] = Field(default_factory=list, description="Each distinct value, the preferred first")
-    summary: str = Field("", description="Full detail: every figure of the disagreement as printed, with its locator")
+    summary: str = Field(default="", description="Full detail: every figure of the disagreement as printed, with its locator")
 
 
 class Page(Model):
@@ -115,7 +118,7 @@ class Page(Model):
     total: int = Field(description="Entries in the whole list at this detail")
     returned: int
     offset: int = 0
-    more: str = Field("", description="How to get what this answer leaves out")
+    more: str = Field(default="", description="How to get what this answer leaves out")
     citations: dict[str, Place] = Field(default_factory=dict, description=(
         "Summary detail: each source and locator this page's entries cite, once, under the key they carry in `cite`"))
 
@@ -131,8 +134,7 @@ class NameMatch(Model):
     query: str
     id: str
     name: str
-    method: Literal["exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "fuzzy", "digit-typo", "id",
-                    "via-chip"] = Field(description=(
+    method: NameMethod = Field(description=(
                         "How the name was matched; digit-typo: a letter O, l or I read as 0 or 1 in a model number"))
     alias: str = Field(description="The known spelling that matched")
     score: float
@@ -154,8 +156,8 @@ class CertificationEntry(Model):
     chip_id: str
     chip_name: str
     vendor_id: str
-    source: str = Field("", description="Empty at summary detail when it is the announcement's")
-    locator: str = Field("", description="Empty at summary detail when it is the announcement's")
+    source: str = Field(default="", description="Empty at summary detail when it is the announcement's")
+    locator: str = Field(default="", description="Empty at summary detail when it is the announcement's")
 
 
 class Announcement(Model):
@@ -212,7 +214,7 @@ class ComparisonCell(Cell):
     """A Cell in a comparison; its `unit` is left out when it is the column's (twenty rows repeat it), and a
     derived cell (TFLOPS/W, …) cites through the two cells of its row it divides."""
 
-    ratio: float | list[float] | None = Field(None, description="value ÷ the baseline's ([low, high] for ranges)")
+    ratio: float | list[float] | None = Field(default=None, description="value ÷ the baseline's ([low, high] for ranges)")
 
 
 class PartsCheck(CompactModel):
@@ -224,7 +226,7 @@ class PartsCheck(CompactModel):
     ratio: list[float] = Field(default_factory=list, description="[low, high] of reported ÷ from_parts")
     difference: list[float] = Field(default_factory=list, description="[low, high] of reported − from_parts")
     verdict: Literal["agree", "differ"] = Field(description="agree: within 2% at some point of both ranges")
-    note: str = Field("", description="What a difference of this kind means (different precisions, what TDP covers)")
+    note: str = Field(default="", description="What a difference of this kind means (different precisions, what TDP covers)")
 
 
 class ComparisonRow(CompactModel):
@@ -232,12 +234,12 @@ class ComparisonRow(CompactModel):
     name: str
     vendor: VendorRef
     kind: str = ""
-    system: bool = Field(False, description="True for a server, rack or supernode (its own figures are totals)")
-    matched: str = Field("", description="How the name was matched, when not exactly: method and known spelling")
+    system: bool = Field(default=False, description="True for a server, rack or supernode (its own figures are totals)")
+    matched: str = Field(default="", description="How the name was matched, when not exactly: method and known spelling")
     # Not required: a chip that reports none of the columns has no cells, and its row is left with none.
     cells: dict[str, ComparisonCell] = Field(default_factory=dict, description=(
         "By column key; a column absent here is not reported"))
-    composition: str = Field("", description="For systems: the parts their totals are summed over, '384 × 昇腾910C'")
+    composition: str = Field(default="", description="For systems: the parts their totals are summed over, '384 × 昇腾910C'")
     versus_parts: list[PartsCheck] = Field(default_factory=list, description=(
         "For systems: each reported figure beside the total its composition implies, and their difference"))
 
@@ -246,12 +248,12 @@ class ComparisonColumn(CompactModel):
     key: str = Field(description="A metric of compare_chips' `metrics`; compute columns are compute_<precision>")
     precision: str | None = None
     unit: str = ""
-    label: str = Field("", description=(
+    label: str = Field(default="", description=(
         "What most of its cells are (e.g. 'FP16 dense'); a cell says its own when it differs, and always when marked"))
     higher_is_better: bool | None = None
     best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
     left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
-    no_best: str = Field("", description="Why no best is named (a column with one comparable figure names none)")
+    no_best: str = Field(default="", description="Why no best is named (a column with one comparable figure names none)")
 
 
 class Comparison(Model):
@@ -290,15 +292,15 @@ class WorkloadFacts(OmitsNewWhenEmpty):
     phases: list[dict[str, float | str | None]] = Field(
         default_factory=list, description="Per phase: GPU hours, price per GPU hour, computed and reported cost")
     total_gpu_hours: float | None = None
-    wall_clock_days: float | None = Field(None, description="total GPU hours ÷ count ÷ 24: every card busy throughout")
+    wall_clock_days: float | None = Field(default=None, description="total GPU hours ÷ count ÷ 24: every card busy throughout")
     computed_total_cost: float | None = None
     cost_unit: str | None = None
-    implied_mfu_low: float | None = Field(None, description="Implied MFU for the longest reported duration")
-    implied_mfu_high: float | None = Field(None, description="Implied MFU for the shortest reported duration")
+    implied_mfu_low: float | None = Field(default=None, description="Implied MFU for the longest reported duration")
+    implied_mfu_high: float | None = Field(default=None, description="Implied MFU for the shortest reported duration")
     figure_ids: list[int] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
-    energy_mwh: float | None = Field(None, description="total GPU hours × card power (× 1 + power_overhead)")
-    energy_cost: float | None = Field(None, description="energy_mwh × 1000 × electricity_price")
+    energy_mwh: float | None = Field(default=None, description="total GPU hours × card power (× 1 + power_overhead)")
+    energy_cost: float | None = Field(default=None, description="energy_mwh × 1000 × electricity_price")
     energy_cost_unit: str | None = None
 
 
@@ -314,9 +316,9 @@ class Reconciliation(Model):
     locator: str
     reported: Cell = Field(description="The figure, scaled to this estimate's question (× systems)")
     computed: Cell = Field(description="What the estimate computes for it from per-card figures or composition")
-    difference_pct: list[float] | None = Field(None, description="(reported − computed) ÷ computed, per end, in %")
+    difference_pct: list[float] | None = Field(default=None, description="(reported − computed) ÷ computed, per end, in %")
     convention: str = Field(description="What reconciles the two numbers, or why they cannot be compared")
-    reproduce: str = Field("", description="A call whose output equals the printed figure, when one exists")
+    reproduce: str = Field(default="", description="A call whose output equals the printed figure, when one exists")
 
 
 class ClusterEstimate(OmitsNewWhenEmpty):
@@ -345,14 +347,14 @@ class ClusterEstimate(OmitsNewWhenEmpty):
     reconciliation: list[Reconciliation] = Field(
         default_factory=list, description="Reported figures answering the same question, beside the computed ones")
     weights_fit: str | None = None
-    min_cards_for_weights: int | None = Field(None, description="Fewest cards whose memory holds the weights")
+    min_cards_for_weights: int | None = Field(default=None, description="Fewest cards whose memory holds the weights")
     training: TrainingJob | None = None
     workload: WorkloadFacts | None = None
     reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")
     reported_page: Page | None = None
     implied_per_chip: list[Derived] = Field(
         default_factory=list, description="A system's reported totals divided by its chip count")
-    grouping: str = Field("", description="The unit cards are grouped in, when a report gives one (a rack, pod, "
+    grouping: str = Field(default="", description="The unit cards are grouped in, when a report gives one (a rack, pod, "
                                           "superpod), and the cards left over")
     not_used: list[str] = Field(default_factory=list, description="Each argument given but not used, and why")
     assumptions: list[str]
@@ -379,8 +381,8 @@ class Listing(Model):
     exchange: str | None
     figure_id: int
     source: str
-    suspect: bool = Field(False, description="Printed by a report but looks wrong (another report's code is preferred)")
-    note: str = Field("", description="Why a code is suspect")
+    suspect: bool = Field(default=False, description="Printed by a report but looks wrong (another report's code is preferred)")
+    note: str = Field(default="", description="Why a code is suspect")
     conflicts_with: list[int] = Field(default_factory=list, description="Figure ids of codes that disagree")
 
 
@@ -472,7 +474,7 @@ class TopicMatch(Model):
     query: str
     entities: list[Candidate] = Field(description="The markets, groups, models or companies whose figures are shown")
     metrics: list[str] = Field(default_factory=list, description="Metrics the topic or `metric` named; empty: all")
-    method: Literal["name", "name+metric", "metric", "search"] = Field(
+    method: TopicMethod = Field(
         description="name: the topic is a name; +metric: with a metric's words; metric: a metric across the "
                     "industry; search: full-text search over names, labels, locators and notes")
     note: str = ""
@@ -510,7 +512,7 @@ class SeriesClaim(Model):
     value: str = Field(description="As a reader would say it: '120 亿美元', '≈1 亿美元'")
     figure_ids: list[int]
     sources: list[str]
-    implied: str = Field("", description="For a ratio: how the value was read from it")
+    implied: str = Field(default="", description="For a ratio: how the value was read from it")
 
 
 class SeriesComparison(Model):
@@ -519,8 +521,8 @@ class SeriesComparison(Model):
     period: str = Field(description="The shared period, or 'undated'")
     entities: list[str]
     figure_ids: list[int]
-    apart: float | None = Field(None, description="Largest ÷ smallest value")
-    agree: bool = Field(False, description="Every claim within the others' rounding and bounds")
+    apart: float | None = Field(default=None, description="Largest ÷ smallest value")
+    agree: bool = Field(default=False, description="Every claim within the others' rounding and bounds")
 
 
 class Series(Model):
@@ -538,8 +540,8 @@ class EntityFigures(Model):
     entity: str
     name: str
     kind: str = Field(description="market, group, regulation, llm, training-run, or a company's kind")
-    printed_with: str | None = Field(None, description="For a company: the topic entity whose table printed these")
-    linked_by: str | None = Field(None, description="Shown because it reports this quantity of the topic")
+    printed_with: str | None = Field(default=None, description="For a company: the topic entity whose table printed these")
+    linked_by: str | None = Field(default=None, description="Shown because it reports this quantity of the topic")
     figures: list[Figure]
 
 
@@ -568,10 +570,10 @@ class ChipRow(OmitsNewWhenEmpty):
     vendor_name: str
     kind: str
     entity_kind: Literal["chip", "system"]
-    certified: Literal["listed-product", "same-family", "none"] | None = Field(
-        None, description="Set when `certified` filtered the list")
+    certified: Certified | None = Field(
+        default=None, description="Set when `certified` filtered the list")
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
-    passes: str = Field("", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
+    passes: str = Field(default="", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
 
 
 class NotReported(Model):
@@ -592,7 +594,7 @@ class ChipList(OmitsNewWhenEmpty):
     total: int = Field(description="Chips and systems matching every filter")
     returned: int
     offset: int
-    more: str = Field("", description="How to get what this answer leaves out (the next rows, every citation)")
+    more: str = Field(default="", description="How to get what this answer leaves out (the next rows, every citation)")
     rows: list[ChipRow]
     not_reported: list[NotReported] = Field(
         default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")
@@ -640,14 +642,14 @@ class ExportControlAnswer(Model):
     tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure "
                       "(empty when none)")
     die_area: Cell | None = None
-    performance_density: Cell | None = Field(None, description="TPP ÷ die area, where a die area is reported")
+    performance_density: Cell | None = Field(default=None, description="TPP ÷ die area, where a die area is reported")
     standings: list[Standing]
     standing: str = Field(description="One line per reading: the class the figures place it in")
-    suspect_reading: SuspectReading | None = Field(None, description=(
+    suspect_reading: SuspectReading | None = Field(default=None, description=(
         "Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing"))
     headroom: list[Headroom] = Field(default_factory=list)
     reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
-    reproduction: str = Field("", description="Whether a report table's class for it follows from its figures")
+    reproduction: str = Field(default="", description="Whether a report table's class for it follows from its figures")
     parts: list[str] = Field(default_factory=list, description="For a system: each part chip's standing")
     not_used: list[str] = Field(default_factory=list, description="Compute figures not used for TPP, and why")
     warnings: list[str] = Field(default_factory=list)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from pydantic import Field
 
@@ -34,7 +34,7 @@ from chipmcp.reasoning.metric_cells import (
     known_metrics,
     metric_key,
 )
-from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, unknown_metric
+from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, tidied, unknown_metric
 from chipmcp.tools.answers import (
     Comparison,
     ComparisonCell,
@@ -74,11 +74,11 @@ CompareMetric = Annotated[str, Field(min_length=1, max_length=40)]
 class CompareChipsArguments(Arguments):
     names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
         description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
-    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(None, description=(
+    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(default=None, description=(
         "Columns: compute_tflops, memory_gb, tdp_w, tflops_per_w, price, tpp … or any registry metric id "
         "(cores, pcie_lanes, transistors, clock …); default: every column a chip reports"))
-    baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
-    precision: Precision | None = Field(None, description=(
+    baseline: Name | None = Field(default=None, description="Chip the ratios are relative to; default the first")
+    precision: Precision | None = Field(default=None, description=(
         "Compute at this precision only; default: every precision any compared chip reports"))
     detail: Annotated[Detail, Field(description=(
         "summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns"))] = "summary"
@@ -272,7 +272,7 @@ def _versus_parts(kb: KnowledgeBase, system: str, own: dict[str, Cell], precisio
     parts_compute: dict[str, tuple[Cell, str]] = {}  # precision → the parts' total compute, and what it is
     for p in precisions:
         reported = own.get(f"compute_{p}")
-        if not _filled(reported) or reported.tier == "unlabeled":  # type: ignore[union-attr]
+        if not _filled(reported) or reported.tier == "unlabeled":
             continue
         found, note = _parts_compute(kb, system, p)
         checks.append((f"compute_{p}", reported, found, note))
@@ -292,16 +292,17 @@ def _versus_parts(kb: KnowledgeBase, system: str, own: dict[str, Cell], precisio
     composition = _composition(kb, system)
     out = []
     for key, reported, parts, note in checks:
-        if not _filled(reported) or parts is None or not parts.ends():
+        if not _filled(reported) or parts is None or not (parts_ends := parts.ends()) \
+                or (reported_ends := reported.ends()) is None:
             continue
-        difference, ratio, agree = compute.interval_versus(reported.ends(), parts.ends())  # type: ignore[arg-type,union-attr]
+        difference, ratio, agree = compute.interval_versus(reported_ends, parts_ends)
         # The row names the composition once; a part's label keeps what it adds (the precision of its compute).
         label = parts.label.removeprefix("from parts: ").removeprefix(composition).strip()
         parts = parts.model_copy(update={"label": label})
-        out.append(PartsCheck(metric=key, reported=_cited(reported, detail),  # type: ignore[arg-type]
+        out.append(PartsCheck(metric=key, reported=_cited(reported, detail),
                               from_parts=parts if key == "w_per_tflops" else _cited(parts, detail),
-                              ratio=[compute.tidy(r, 4) for r in ratio],  # type: ignore[misc]
-                              difference=[compute.tidy(d, 6) for d in difference],  # type: ignore[misc]
+                              ratio=[tidied(r, 4) for r in ratio],
+                              difference=[tidied(d, 6) for d in difference],
                               verdict="agree" if agree else "differ", note=note))
     return out
 
@@ -359,7 +360,7 @@ def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], pre
             if any(_filled(cells.get(k)) for cells in table)]
 
 
-def _filled(c: Cell | None) -> bool:
+def _filled(c: Cell | None) -> TypeGuard[Cell]:
     return c is not None and (c.ends() is not None or c.text is not None)
 
 
@@ -390,8 +391,8 @@ def _column(key: str, ids: list[str], table: list[dict[str, Cell]], systems: set
     if len(ranked) == 1:  # a winner of one is no winner: a half-empty column names no best
         col.no_best = "only one comparable figure"
     elif ranked:
-        ends = [cells[j].ends() for j in ranked]
-        ranks = compute.dominance_rank([e[0] for e in ends], [e[1] for e in ends], bool(col.higher_is_better))  # type: ignore[index]
+        ends = [e for j in ranked if (e := cells[j].ends()) is not None]  # ranked cells are numeric and filled
+        ranks = compute.dominance_rank([e[0] for e in ends], [e[1] for e in ends], bool(col.higher_is_better))
         col.best = [ids[j] for j, r in zip(ranked, ranks, strict=True) if r == 1]
     return col
 
@@ -441,21 +442,21 @@ def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], ba
             # At summary a cell cites its chosen figure and the span of disagreeing claims (each claim, every
             # agreeing figure and the figures a derived cell divides are at full); the column says the unit
             # and label most cells share.
-            cell = ComparisonCell(**c.model_dump(exclude={"tier", "claims", "figure_ids", "note"}),  # type: ignore[union-attr]
-                                  figure_ids=c.figure_ids if full else ([] if derived else c.figure_ids[:1]),  # type: ignore[union-attr]
-                                  claims=c.claims if full else [], note=c.note if full else "")  # type: ignore[union-attr]
-            cell.tier = c.tier  # type: ignore[union-attr]
+            cell = ComparisonCell(**c.model_dump(exclude={"tier", "claims", "figure_ids", "note"}),
+                                  figure_ids=c.figure_ids if full else ([] if derived else c.figure_ids[:1]),
+                                  claims=c.claims if full else [], note=c.note if full else "")
+            cell.tier = c.tier
             if cell.unit == col.unit:
                 cell.unit = None
             if derived or cell.label == col.label:
                 cell.label = ""  # derived: the cells it divides, in the same row, carry the label
             if cell.text is None and j != base and base_cell is not None and base_cell.ends() \
-                    and base_cell.unit == c.unit and _comparable(c, base_cell):  # type: ignore[arg-type,union-attr]
-                ratio = divide_cells(c, base_cell, "x")  # type: ignore[arg-type]
+                    and base_cell.unit == c.unit and _comparable(c, base_cell):
+                ratio = divide_cells(c, base_cell, "x")
                 ends = ratio.ends()
                 if ends is not None:
-                    low, high = compute.tidy(ends[0], 3), compute.tidy(ends[1], 3)
-                    cell.ratio = low if low == high else [low, high]  # type: ignore[list-item]
+                    low, high = tidied(ends[0], 3), tidied(ends[1], 3)
+                    cell.ratio = low if low == high else [low, high]
             out[j][col.key] = cell
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
@@ -32,6 +32,21 @@ from chipmcp.tools._reconcile import reconcile
 from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
+
+
+class Totals(TypedDict):
+    """The totals of a ClusterEstimate, by its field names."""
+
+    compute_pflops: Cell
+    effective_pflops: Cell
+    memory_tb: Cell
+    memory_bandwidth_tbs: Cell
+    chip_power_kw: Cell
+    system_power_kw: Cell
+    energy_per_day_mwh: Cell
+    energy_cost_per_day: NotRequired[Cell]
+    energy_cost_per_year: NotRequired[Cell]
+
 
 PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")
 
@@ -202,7 +217,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
             assumptions.append(f"cards sized on the low end of the per-card range "
                                f"({number(card[0])}-{number(card[1])} {per['compute_tflops'].unit})")
     else:
-        cards = int(q.count)  # type: ignore[arg-type]
+        cards = _count(q)
         servers = compute.servers_for_cards(cards, q.cards_per_server)
     totals = _totals(per["compute_tflops"], per["memory_gb"], per["memory_bandwidth_gbs"], per["tdp_w"], None,
                      cards, q)
@@ -213,10 +228,10 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
     training = _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price,
                          assumptions) if card is not None else None
     fit, minimum = None, None
-    if parameters_billion is not None and per["memory_gb"].ends() is not None:
+    if parameters_billion is not None and (memory_ends := per["memory_gb"].ends()) is not None:
         need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
-        minimum = compute.cards_for_memory(need, per["memory_gb"].ends()[0])  # type: ignore[index]
-        held = totals["memory_tb"].ends()[0] * 1000  # type: ignore[index]
+        minimum = compute.cards_for_memory(need, memory_ends[0])
+        held = _held_gb(totals)
         fit = (f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
                + ("they fit" if need <= held else "they do not fit")
                + " (weights only: no KV cache, activations or optimizer state)")
@@ -224,7 +239,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
     if facts is not None:
         _workload_energy(facts, per["tdp_w"], q, assumptions)
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
         figure_ids=[], cards=cards, servers=servers, cards_per_server=q.cards_per_server, **totals,
         weights_fit=fit, min_cards_for_weights=minimum, training=training, workload=facts,
@@ -242,7 +257,7 @@ def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> Clust
 
 
 def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell, system_power: Cell | None,
-            n: int, q: EstimateClusterArguments) -> dict[str, Cell]:
+            n: int, q: EstimateClusterArguments) -> Totals:
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
@@ -252,17 +267,35 @@ def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell,
     else:
         system_kw = scale_cell(chip_power, n * (1.0 + q.power_overhead), "kW",
                                        label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None)
-    out = {"compute_pflops": scale_cell(compute_cell, n, unit, q.p_base),
-           "effective_pflops": scale_cell(compute_cell, n * q.utilization, unit, q.p_base),
-           "memory_tb": scale_cell(memory, n, "TB"),
-           "memory_bandwidth_tbs": scale_cell(bandwidth, n, "TB/s"),
-           "chip_power_kw": chip_kw, "system_power_kw": system_kw,
-           "energy_per_day_mwh": rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")}
+    out = Totals(compute_pflops=_computed(scale_cell(compute_cell, n, unit, q.p_base)),
+                 effective_pflops=_computed(scale_cell(compute_cell, n * q.utilization, unit, q.p_base)),
+                 memory_tb=_computed(scale_cell(memory, n, "TB")),
+                 memory_bandwidth_tbs=_computed(scale_cell(bandwidth, n, "TB/s")),
+                 chip_power_kw=_computed(chip_kw), system_power_kw=_computed(system_kw),
+                 energy_per_day_mwh=_computed(rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")))
     if q.electricity_price is not None:
         per_day = rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
-        out["energy_cost_per_day"] = per_day
-        out["energy_cost_per_year"] = rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency)
-    return {k: c if c.ends() is not None else Cell() for k, c in out.items()}  # nothing computed: an empty cell
+        out["energy_cost_per_day"] = _computed(per_day)
+        out["energy_cost_per_year"] = _computed(rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency))
+    return out
+
+
+def _computed(total: Cell) -> Cell:
+    """The total, or an empty cell when nothing was computed."""
+    return total if total.ends() is not None else Cell()
+
+
+def _held_gb(totals: Totals) -> float:
+    """The cluster's memory in GB (NaN when no memory total was computed)."""
+    ends = totals["memory_tb"].ends()
+    return ends[0] * 1000 if ends is not None else math.nan
+
+
+def _count(q: EstimateClusterArguments) -> int:
+    """The count asked: the arguments require it wherever no target is given."""
+    if q.count is None:
+        raise InputError("Give `count` (cards or systems) or `target_pflops`.")
+    return q.count
 
 
 def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
@@ -270,7 +303,7 @@ def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
     return {k: c for k, c in cells.items() if c.ends() is not None or c.text}
 
 
-def _power_lines(q: EstimateClusterArguments, totals: dict[str, Cell], reported: str | None) -> list[str]:
+def _power_lines(q: EstimateClusterArguments, totals: Totals, reported: str | None) -> list[str]:
     lines = []
     if reported:
         lines.append(reported)
@@ -342,7 +375,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     training, fit = _system_training(per_system, chips, systems, q, parameters_billion, tokens_billion, mfu, price,
                                      assumptions)
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
         figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
         training=training, weights_fit=fit,
@@ -464,9 +497,9 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, f
     return out
 
 
-def _empty_totals(q: EstimateClusterArguments) -> dict[str, Cell]:
-    return {k: Cell() for k in ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs",
-                                "chip_power_kw", "system_power_kw", "energy_per_day_mwh")}
+def _empty_totals(q: EstimateClusterArguments) -> Totals:
+    return Totals(compute_pflops=Cell(), effective_pflops=Cell(), memory_tb=Cell(), memory_bandwidth_tbs=Cell(),
+                  chip_power_kw=Cell(), system_power_kw=Cell(), energy_per_day_mwh=Cell())
 
 
 def _has_any_total(per: dict[str, Cell]) -> bool:
@@ -506,15 +539,16 @@ def _memory_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgument
     need = compute.weights_memory_gb(parameters_billion * 1e9, bytes_per)
     minimum = compute.cards_for_memory(need, ends[0])
     cards = q.count if q.count is not None else minimum
-    totals = {**_empty_totals(q), "memory_tb": scale_cell(memory, cards, "TB")}
-    held = totals["memory_tb"].ends()[0] * 1000  # type: ignore[index]
+    totals = _empty_totals(q)
+    totals["memory_tb"] = scale_cell(memory, cards, "TB")
+    held = _held_gb(totals)
     fit = (f"weights of {parameters_billion:g}B parameters at {q.precision.upper()} ({bytes_per:g} bytes each) need "
            f"{number(round(need))} GB; {number(ends[0])} GB per card → at least {minimum} cards"
            + (f"; {cards} cards hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit")
               if q.count else "")
            + " (weights only: no KV cache, activations or optimizer state)")
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count else "memory", precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=cards,
         servers=compute.servers_for_cards(cards, q.cards_per_server), cards_per_server=q.cards_per_server,
         **totals, weights_fit=fit, min_cards_for_weights=minimum,
@@ -529,11 +563,11 @@ def _training(cards: int, card_tflops: float, parameters_billion: float | None, 
     given = [parameters_billion, tokens_billion, mfu]
     if all(v is None for v in given):
         return None
-    if any(v is None for v in given):
+    if parameters_billion is None or tokens_billion is None or mfu is None:
         raise InputError("A training estimate needs parameters_billion, tokens_billion and mfu together.")
-    job = compute.estimate_training(parameters_billion * 1e9, tokens_billion * 1e9, cards, card_tflops, mfu, price)  # type: ignore[operator]
+    job = compute.estimate_training(parameters_billion * 1e9, tokens_billion * 1e9, cards, card_tflops, mfu, price)
     assumptions.append(f"training FLOPs = 6 × parameters × tokens; MFU {mfu:g}")
-    return TrainingJob(parameters=parameters_billion * 1e9, tokens=tokens_billion * 1e9, mfu=mfu,  # type: ignore[operator,arg-type]
+    return TrainingJob(parameters=parameters_billion * 1e9, tokens=tokens_billion * 1e9, mfu=mfu,
                        total_flop=job.total_flop, days=round(job.days, 3), gpu_hours=round(job.gpu_hours, 1),
                        price_per_gpu_hour=price, cost=None if job.cost is None else round(job.cost, 2),
                        currency_note="cost is in the currency of price_per_gpu_hour")
@@ -568,7 +602,7 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assu
                 phase |= {"price_per_gpu_hour": float(price["value"]),
                           "computed_cost": float(compute.gpu_hour_cost(hrs, float(price["value"])))}
             facts.phases.append(phase)
-        phase_hours = compute.as_array([p["gpu_hours"] for p in facts.phases]) if facts.phases else gpu_hours
+        phase_hours = compute.as_array([cast(float, p["gpu_hours"]) for p in facts.phases]) if facts.phases else gpu_hours
         facts.total_gpu_hours = float(phase_hours.sum())
         facts.wall_clock_days = round(compute.wall_clock_days(facts.total_gpu_hours, cards), 2)
         assumptions.append(f"{match.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h "

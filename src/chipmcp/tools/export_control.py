@@ -9,7 +9,7 @@ from chipmcp.core import compute
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, Standing
-from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs
+from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs, tidied
 from chipmcp.tools.answers import ExportControlAnswer, Headroom, SuspectReading, TppFigure, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
@@ -110,8 +110,8 @@ def _standing(standings: list[Standing], rows: list, is_system: bool, no_tpp_rea
             line = f"undecided by {who} ({', '.join(open_)} {why})"
         else:
             line = f"outside 3A090 by {who}"
-        if reading == "report" and (listed or {}).get(source):
-            line += f"; {source}'s table lists it as {listed[source]}"  # type: ignore[index]
+        if listed and (table_class := listed.get(source)) and reading == "report":
+            line += f"; {source}'s table lists it as {table_class}"
         lines.append(line)
     return "; ".join(lines)
 
@@ -144,8 +144,8 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
                 seen.add(key)
                 difference, ratio = compute.headroom(*ends, condition["value"])
                 out.append(Headroom(threshold=condition["value"], where=where,
-                                    difference=[compute.tidy(d) for d in difference],  # type: ignore[misc]
-                                    ratio=[compute.tidy(r, 4) for r in ratio]))  # type: ignore[misc]
+                                    difference=[tidied(d) for d in difference],
+                                    ratio=[tidied(r, 4) for r in ratio]))
     return sorted(out, key=lambda h: (h.threshold, h.where))
 
 
@@ -197,7 +197,7 @@ def _value(value: Cell | None) -> str:
     bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(value.bound or "", "")
     shown = _number(value.value) if value.value is not None else f"{_number(value.low)}-{_number(value.high)}"
     claims = value.span and list(value.span) != list(value.ends() or ())  # a range already shows its span
-    return bound + shown + (f" (claims {_number(value.span[0])}-{_number(value.span[1])})" if claims else "")
+    return bound + shown + (f" (claims {_number(value.span[0])}-{_number(value.span[1])})" if claims and value.span else "")
 
 
 def _number(value: float | None) -> str:

@@ -64,7 +64,8 @@ def resolve_company(kb: KnowledgeBase, name: str) -> NameMatch:
             raise missing from None
         if chip.method == "fuzzy":
             raise missing from None
-        vendor = kb.entity(kb.entity(chip.id)["vendor"])  # type: ignore[index]
+        chip_entity = kb.entity(chip.id)
+        vendor = kb.entity(chip_entity["vendor"]) if chip_entity is not None else None
         assert vendor is not None
         return NameMatch(query=name, id=vendor["id"], name=display_name(vendor), method="via-chip",
                          alias=chip.alias, score=chip.score,
@@ -74,11 +75,11 @@ def resolve_company(kb: KnowledgeBase, name: str) -> NameMatch:
 class VendorFinancialsArguments(Arguments):
     vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, "
                                      "910B (→ Huawei)")
-    period: PeriodArg = Field(None, description=(
+    period: PeriodArg = Field(default=None, description=(
         "2025 or '2025', 2025H1 (1H25), 2025Q3 (3Q25), FY25Q3, 2025Q1-Q3; parts of a year match it"))
-    metric: str | None = Field(None, max_length=60, description=(
+    metric: str | None = Field(default=None, max_length=60, description=(
         "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))
-    unit: str | None = Field(None, max_length=10, description=(
+    unit: str | None = Field(default=None, max_length=10, description=(
         "Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …"))
     detail: DetailArg = "summary"
     offset: OffsetArg = 0

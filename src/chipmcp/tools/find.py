@@ -14,7 +14,8 @@ Rows are paged (total, returned, offset; `more` gives the call for the next page
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
@@ -35,7 +36,7 @@ from chipmcp.tools._common import (
     source_refs,
     unknown_metric,
 )
-from chipmcp.tools.answers import ChipList, ChipRow, Detail, NotReported
+from chipmcp.tools.answers import Certified, ChipList, ChipRow, Detail, NotReported
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
 
@@ -67,28 +68,28 @@ class WhereCondition(BaseModel):
         "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops), a text spec (memory_type, release) "
         "or a registry metric id"))
     op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(
-        ">=", description="> >= < <= = != for numbers; = != contains for text")
+        default=">=", description="> >= < <= = != for numbers; = != contains for text")
     value: float | Annotated[str, Field(max_length=60)] = Field(
         description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text")
 
 
 class FindChipsArguments(Arguments):
-    vendor: Name | None = Field(None, description=(
+    vendor: Name | None = Field(default=None, description=(
         "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list"))
-    domestic: bool | None = Field(None, description="true: Chinese vendors only; false: the others")
-    kind: Annotated[str, Field(max_length=20)] | None = Field(None, description=(
+    domestic: bool | None = Field(default=None, description="true: Chinese vendors only; false: the others")
+    kind: Annotated[str, Field(max_length=20)] | None = Field(default=None, description=(
         "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
-    certified: bool | None = Field(None, description=(
+    certified: bool | None = Field(default=None, description=(
         "true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"))
-    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
+    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(default=None, description=(
         "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
-    sort_by: SortMetric | None = Field(None, description=(
+    sort_by: SortMetric | None = Field(default=None, description=(
         "Rank by a numeric metric, best first: compute_tflops, memory_gb, tdp_w, price, tflops_per_w, tpp … "
         "or a registry metric id"))
-    precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
-    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
-    descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
+    precision: Precision = Field(default="fp16", description="Precision of compute_tflops and the ratios built on it")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(default=10, description="Rows to return; total counts all")
+    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(default=0, description="Rows to skip, for the next page")
+    descending: bool | None = Field(default=None, description="Sort direction; default best first (power, price: lowest)")
     detail: Annotated[Detail, Field(description=(
         "summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap"))] = "summary"
 
@@ -144,10 +145,10 @@ def _filter_words(vendor_line: str, args: FindChipsArguments, found: catalog_ind
                       for c in query.conditions]
 
 
-def _row(kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Any,
+def _row(kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Mapping[str, str],
          passes: str = "") -> ChipRow:
     return ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
-                   kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),
+                   kind=e["kind"], entity_kind=e["entity_kind"], certified=cast("Certified | None", status.get(e["id"])),
                    cells={m: _at_detail(c, full) for m, c in cells.items()}, passes=passes)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from weakref import WeakKeyDictionary
 
 from pydantic import Field
@@ -55,6 +55,7 @@ from chipmcp.tools.answers import (
     SeriesComparison,
     ShareTable,
     TopicMatch,
+    TopicMethod,
 )
 from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 
@@ -64,8 +65,8 @@ Row = dict[str, Any]
 class IndustryFiguresArguments(Arguments):
     topic: Name = Field(description=(
         "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
-    period: PeriodArg = Field(None, description="2024, 2025H1, FY25, 1H25, …")
-    metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
+    period: PeriodArg = Field(default=None, description="2024, 2025H1, FY25, 1H25, …")
+    metric: Annotated[str, Field(max_length=60)] | None = Field(default=None, description=(
         "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
@@ -141,7 +142,7 @@ def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: Indu
     return IndustryFigures(
         topic=TopicMatch(query=args.topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
                                                                score=0.0) for e in shown],
-                         metrics=sorted(selected.wanted), method=resolved.method,  # type: ignore[arg-type]
+                         metrics=sorted(selected.wanted), method=cast(TopicMethod, resolved.method),
                          note=" ".join(x for x in note if x)),
         detail=args.detail, figures=[], page=Page(total=0, returned=0), share_tables=[] if later else tables,
         series=[] if later else series, rules={} if later else _rules(series),
@@ -401,7 +402,7 @@ def linked_series(kb: KnowledgeBase, rows: list[Row]) -> list[Series]:
         head = absolute[0] if absolute else members[0]
         out.append(Series(
             quantity=quantity, label=kb.metrics.get(head["metric"], {}).get("label_en", head["metric"]),
-            entities=list(dict.fromkeys(m["entity"] for m in members)), verdict=verdict,  # type: ignore[arg-type]
+            entities=list(dict.fromkeys(m["entity"] for m in members)), verdict=verdict,
             claims=_merged(claims), compared=compared))
     return out
 
@@ -466,9 +467,13 @@ def _ratio_claim(kb: KnowledgeBase, ratio: Row, target: Row | None) -> _Claim:
     if not bases or ratio_ends is None or ratio_interval is None:
         return unread
     basis = bases[0]
-    base = (basis["base_low"], basis["base_high"]) if basis["base_value"] is None else (basis["base_value"],) * 2
+    basis_ends, basis_interval = _ends(basis), _interval(basis)
+    if basis_ends is None or basis_interval is None:  # never: bases are figures with ends and a unit
+        return unread
+    base: tuple[float, float] = ((basis["base_low"], basis["base_high"]) if basis["base_value"] is None
+                                 else (basis["base_value"], basis["base_value"]))
     value, implied_base, allowed = compute.intervals_divided(
-        [_ends(basis), base, _interval(basis)], [ratio_ends, ratio_ends, ratio_interval])  # type: ignore[list-item]
+        [basis_ends, base, basis_interval], [ratio_ends, ratio_ends, ratio_interval])
     shown = number(value[0]) if value[0] == value[1] else f"{number(value[0])}-{number(value[1])}"
     return _Claim(SeriesClaim(entity=target["entity"], period=ratio["period"], value=f"{shown} {basis['unit']}",
                               figure_ids=[ratio["id"], basis["id"]],
@@ -500,12 +505,12 @@ def _compare(claims: list[_Claim]) -> list[SeriesComparison]:
         if len(scopes) >= 2:
             groups.append(members)
         for group in groups:
-            apart = compute.spread([(c.span[0] + c.span[1]) / 2 for c in group])  # type: ignore[index]
+            apart = compute.spread([(c.span[0] + c.span[1]) / 2 for c in group if c.span is not None])
             out.append(SeriesComparison(
                 period=period, entities=[c.claim.entity for c in group],
                 figure_ids=[i for c in group for i in c.claim.figure_ids],
                 apart=round(apart, 2) if apart is not None else None,
-                agree=compute.intervals_agree([c.interval for c in group])))  # type: ignore[misc]
+                agree=compute.intervals_agree([c.interval for c in group if c.interval is not None])))
     return out
 
 

@@ -15,10 +15,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chipmcp.core.units import PRECISIONS
+from chipmcp.core.units import Precision as Precision  # the tools' argument type, one list in units
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-Precision = Literal[PRECISIONS]  # type: ignore[valid-type]  # the one list of precisions, units.PRECISIONS
 
 # detail and paging, shared by every tool that lists figures or rows (tools/common.py `page` and `summarize`).
 DEFAULT_LIMIT = 40

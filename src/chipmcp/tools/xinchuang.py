@@ -65,7 +65,7 @@ def _chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
 
 
 class XinchuangCertifiedArguments(Arguments):
-    name: Name | None = Field(None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
+    name: Name | None = Field(default=None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
     detail: DetailArg = "summary"
 
 

@@ -27,7 +27,7 @@ def view_html(uri: str = ANSWER_VIEW_URI) -> str:
     """The page served at `uri` (package data, read once)."""
     if uri != ANSWER_VIEW_URI:
         raise KeyError(f"no view at {uri}; views: {ANSWER_VIEW_URI}")
-    return resources.files(__package__).joinpath("answer_view.html").read_text(encoding="utf-8")
+    return resources.files(__name__).joinpath("answer_view.html").read_text(encoding="utf-8")  # this package
 
 
 __all__ = ["ANSWER_VIEW_URI", "VIEWS", "view_html"]
