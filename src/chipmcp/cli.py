@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     call = commands.add_parser("call", help="call a tool and print its JSON answer")
     call.add_argument("tool", help="the tool's name (listed below)")
     plain_help = call.format_help
-    call.format_help = lambda: f"{plain_help()}\ntools: {', '.join(_tool_names())}\n"  # type: ignore[method-assign]
+    call.format_help = lambda: f"{plain_help()}\ntools: {', '.join(_tool_names())}\n"
     call.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
     call.add_argument("--text", action="store_true", help="print the readable text block instead of JSON")
     export = commands.add_parser("export", help="write figures, chips or financials as CSV, XLSX, Parquet or JSON, "

@@ -425,7 +425,8 @@ def interval_may_hold(lows: np.ndarray, highs: np.ndarray, op: str, value: float
             return (lows <= value) & (value <= highs)
         case "!=":
             return ~((lows == value) & (highs == value))
-    raise ValueError(f"unknown comparison {op!r}")
+        case _:
+            raise ValueError(f"unknown comparison {op!r}")
 
 
 # --- export-control indicators ----------------------------------------------------------------------------

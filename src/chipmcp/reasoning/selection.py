@@ -172,7 +172,7 @@ def family_cells(kb: KnowledgeBase, entity: str) -> dict[str, Cell]:
         return {}
     own = {r["metric"] for r in kb.figures(entity) if r["period"] is None}
     wanted = dict.fromkeys(r["metric"] for r in kb.figures(generation) if r["period"] is None)
-    out = {}
+    out: dict[str, Cell] = {}
     for metric in wanted:
         if metric in own or metric in MODEL_ONLY or kb.metrics[metric]["descriptive"]:
             continue

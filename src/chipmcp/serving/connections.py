@@ -24,7 +24,7 @@ import asyncio
 import functools
 import logging
 import resource
-from typing import Any
+from typing import Any, cast
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -160,8 +160,9 @@ class GuardedH11Protocol(H11Protocol):
         cycle.keep_alive = False
         # uvicorn adds `Connection: close` to an answer only when the request carried it; the scope's header
         # list is the one it checks when the response starts.
-        if not cycle.response_started and CLOSE not in cycle.scope["headers"]:
-            cycle.scope["headers"].append(CLOSE)
+        headers = cast(list[tuple[bytes, bytes]], cycle.scope["headers"])  # uvicorn's h11 protocol builds a list
+        if not cycle.response_started and CLOSE not in headers:
+            headers.append(CLOSE)
 
     def handle_events(self) -> None:
         super().handle_events()

@@ -191,8 +191,8 @@ def canonical_origin(value: str) -> str | None:
     scheme, separator, host = value.strip().partition("://")
     if not separator or not scheme.isalpha() or "/" in host:
         return None
-    host = canonical_host(host)  # type: ignore[assignment]
-    return None if host is None else f"{scheme.lower()}://{host}"
+    canonical = canonical_host(host)
+    return None if canonical is None else f"{scheme.lower()}://{canonical}"
 
 
 # --- the request-size bound ----------------------------------------------------------------------------

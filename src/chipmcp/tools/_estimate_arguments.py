@@ -66,6 +66,13 @@ def server_figure(kb: KnowledgeBase, q: EstimateClusterArguments) -> dict[str, A
     return min(rows, key=lambda r: (not r["preferred"], r["id"]))
 
 
+def per_server(q: EstimateClusterArguments) -> int:
+    """cards_per_server as the sizing reads it: estimate_cluster sets it to the grouping's size before sizing."""
+    if q.cards_per_server is None:
+        raise ValueError("cards_per_server is set by estimate_cluster before any sizing")
+    return q.cards_per_server
+
+
 def sized(kb: KnowledgeBase, q: EstimateClusterArguments, card: Cell) -> tuple[int, int]:
     """(cards, servers) for target_pflops from the per-card cell, or from the per-server figure."""
     if q.target_pflops is None:
@@ -73,8 +80,8 @@ def sized(kb: KnowledgeBase, q: EstimateClusterArguments, card: Cell) -> tuple[i
     if q.use_server_figure:
         row = server_figure(kb, q)
         server_tflops = float(compute.convert(row["value"], row["unit"], "TFLOPS", q.p_base))
-        return compute.servers_needed(q.target_pflops, q.p_base, q.cards_per_server,
+        return compute.servers_needed(q.target_pflops, q.p_base, per_server(q),
                                       server_tflops=server_tflops)
     ends = card.ends()
-    return compute.servers_needed(q.target_pflops, q.p_base, q.cards_per_server,
+    return compute.servers_needed(q.target_pflops, q.p_base, per_server(q),
                                   q.utilization, card_tflops=None if ends is None else ends[0])

@@ -27,7 +27,7 @@ from chipmcp.tools._common import (
     source_lines,
     source_refs,
 )
-from chipmcp.tools._estimate_arguments import EstimateClusterArguments, question, server_figure, sized
+from chipmcp.tools._estimate_arguments import EstimateClusterArguments, per_server, question, server_figure, sized
 from chipmcp.tools._reconcile import reconcile
 from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
@@ -193,9 +193,9 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
     per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
            for k in PER_CARD}
     card = per["compute_tflops"].ends()
-    if memory_only and q.count is None and (q.target_pflops is None or card is None):
+    if memory_only and parameters_billion is not None and q.count is None and (q.target_pflops is None or card is None):
         # no count (nor a compute figure to size a target on): how many cards hold the weights, by memory alone
-        return _memory_only(kb, match, q, parameters_billion, per)  # type: ignore[arg-type]
+        return _memory_only(kb, match, q, parameters_billion, per)
     if card is None and (q.target_pflops is not None or not _has_any_total(per)):
         raise InputError(_no_compute(kb, match, q.precision))
     assumptions = [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute",
@@ -213,12 +213,12 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
             used.append(row["id"])
             assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), "
                                "rounded up")
-        elif card[0] != card[1]:
+        elif card is not None and card[0] != card[1]:  # a target needs a compute figure: checked above
             assumptions.append(f"cards sized on the low end of the per-card range "
                                f"({number(card[0])}-{number(card[1])} {per['compute_tflops'].unit})")
     else:
         cards = _count(q)
-        servers = compute.servers_for_cards(cards, q.cards_per_server)
+        servers = compute.servers_for_cards(cards, per_server(q))
     totals = _totals(per["compute_tflops"], per["memory_gb"], per["memory_bandwidth_gbs"], per["tdp_w"], None,
                      cards, q)
     assumptions += _power_lines(q, totals, None)
@@ -241,7 +241,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
-        figure_ids=[], cards=cards, servers=servers, cards_per_server=q.cards_per_server, **totals,
+        figure_ids=[], cards=cards, servers=servers, cards_per_server=per_server(q), **totals,
         weights_fit=fit, min_cards_for_weights=minimum, training=training, workload=facts,
         assumptions=assumptions, warnings=warnings, sources=[], summary="")
     answer.reconciliation = reconcile(kb, q, answer)
@@ -417,10 +417,9 @@ def _system_count(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgumen
             raise InputError(f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
                              f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}.")
         warnings.append(f"no {q.precision.upper()} compute figure for the system or its chips; compute totals omitted")
-    if q.target_pflops is not None:
-        return compute.cards_for_target(q.target_pflops, compute_cell.ends()[0],  # type: ignore[index]
-                                        q.utilization, q.p_base)
-    return int(q.count)  # type: ignore[arg-type]
+    if q.target_pflops is not None and (ends := compute_cell.ends()) is not None:  # no figure: raised above
+        return compute.cards_for_target(q.target_pflops, ends[0], q.utilization, q.p_base)
+    return _count(q)
 
 
 def _system_power_line(kb: KnowledgeBase, q: EstimateClusterArguments, own_power: Cell, compute_cell: Cell,
@@ -433,8 +432,8 @@ def _system_power_line(kb: KnowledgeBase, q: EstimateClusterArguments, own_power
     row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
     line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
     w_per = divide_cells(own_power, compute_cell, f"W/{compute_unit(q.precision)}")
-    if w_per.ends() is not None:
-        line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
+    if (w_ends := w_per.ends()) is not None:
+        line += f" → {number(w_ends[0])}" + (f"-{number(w_ends[1])}" if w_per.value is None else "") \
             + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
     return line
 
@@ -550,7 +549,7 @@ def _memory_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgument
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,
         mode="count" if q.count else "memory", precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=cards,
-        servers=compute.servers_for_cards(cards, q.cards_per_server), cards_per_server=q.cards_per_server,
+        servers=compute.servers_for_cards(cards, per_server(q)), cards_per_server=per_server(q),
         **totals, weights_fit=fit, min_cards_for_weights=minimum,
         assumptions=[f"{bytes_per:g} bytes per parameter at {q.precision.upper()}",
                      "memory-only sizing: no compute figure used"],
@@ -643,7 +642,7 @@ def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterA
     line = (f"{facts.name} energy = its {number(facts.total_gpu_hours)} GPU hours × {number(power[0])} W a card"
             + (f" × (1 + {q.power_overhead:g})" if q.power_overhead else "")
             + (" (the low end of the card's power range)" if power[0] != power[1] else ""))
-    if q.electricity_price is not None:
+    if q.electricity_price is not None and facts.energy_mwh is not None:
         facts.energy_cost = compute.tidy(facts.energy_mwh * 1000 * q.electricity_price, 6)
         facts.energy_cost_unit = q.currency
         line += f"; cost at {number(q.electricity_price)} {q.currency}/kWh"
