@@ -1,14 +1,25 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
-from chipmcp.serving.server import build_server
 
 ROOT = Path(__file__).resolve().parents[1]
+MINI_KNOWLEDGE = ROOT / "tests" / "data" / "mini-knowledge"
+
+# Hypothesis profiles, chosen by CHIPMCP_HYPOTHESIS_PROFILE: 'ci' (the default: hypothesis' own counts),
+# 'quick' (fewer examples for the edit loop) and 'mutation' (scripts/mutate.py: derandomized, so a mutant is
+# killed or not the same way every run, and no example database written into the scratch copy).
+settings.register_profile("ci", settings.get_profile("default"))
+settings.register_profile("quick", max_examples=25, deadline=None)
+settings.register_profile("mutation", max_examples=40, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("CHIPMCP_HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +35,17 @@ def kb(db_path: Path) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
+def mini_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The designed knowledge base of tests/data/mini-knowledge, alone (no bundled knowledge)."""
+    path = tmp_path_factory.mktemp("mini-kb") / "mini.db"
+    build.build(MINI_KNOWLEDGE, path)
+    return KnowledgeBase(path)
+
+
+@pytest.fixture(scope="session")
 def server(kb: KnowledgeBase):
+    from chipmcp.serving.server import build_server  # imported here: tests of the core never load MCP
+
     return build_server(kb)
 
 
