@@ -14,9 +14,10 @@ Mutations (each applied alone, to the source text so line numbers stay true):
   constant     int n→n+1, float x→2x (0.0→1.0), True↔False
 Annotations are never mutated (they are strings at run time); strings are not mutated.
 
-Each mutant's tests run in a scratch copy of src/ and tests/ (the checkout is never touched) with
-`-x -q -p no:cacheprovider`, hypothesis derandomized ('mutation' profile, tests/conftest.py), and a time
-limit; a failing, erroring or timed-out run kills the mutant. Survivors are printed with their line, and
+Each mutant's tests run in a scratch copy of src/ and tests/ (the checkout is never touched), in a child forked
+from a process that has imported the third-party libraries once (the child imports chipmcp afresh from the
+copy), as `pytest -x -q -p no:cacheprovider`, hypothesis derandomized ('mutation' profile, tests/conftest.py),
+under a time limit; a failing, erroring or timed-out run kills the mutant. Survivors are printed with their line, and
 every result goes to .mutation/<module>.json. Why not mutmut: mutmut 3 mutates only inside functions
 (its trampolines), so the unit tables of core/units.py and the module-level thresholds would go unmeasured.
 """
@@ -30,7 +31,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -212,7 +212,8 @@ def apply(text: str, mutant: Mutant) -> str:
 
 def _scratch() -> Path:
     """src/ and tests/ copied beside a link to knowledge/: the tests import the copy (PYTHONPATH comes first)."""
-    scratch = Path(tempfile.mkdtemp(prefix="chipmcp-mutate-"))
+    memory = Path("/dev/shm")  # the tests' SQLite files written to memory, where there is one
+    scratch = Path(tempfile.mkdtemp(prefix="chipmcp-mutate-", dir=memory if memory.is_dir() else None))
     shutil.copytree(ROOT / "src", scratch / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "tests", scratch / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", scratch / "pyproject.toml")
@@ -220,20 +221,77 @@ def _scratch() -> Path:
     return scratch
 
 
+# Not hypothesis or anyio: they are pytest plugins, which pytest must import itself (to rewrite their asserts).
+_PRELOADED = ("numpy", "pydantic", "sqlite_utils", "rapidfuzz", "opencc", "pypinyin", "pytest")
+
+
+def _preload(scratch: Path) -> None:
+    """Import the third-party libraries once, in this process, before any child is forked: each child then
+    imports only chipmcp (from the scratch copy, never from the checkout) and its tests."""
+    import importlib
+
+    for name in _PRELOADED:
+        importlib.import_module(name)
+    assert "chipmcp" not in sys.modules, "chipmcp must be imported afresh by each child"
+    sys.path.insert(0, str(scratch / "src"))
+    os.environ.update({"PYTHONDONTWRITEBYTECODE": "1", "CHIPMCP_HYPOTHESIS_PROFILE": "mutation",
+                       "TMPDIR": str(scratch)})
+    tempfile.tempdir = None
+    os.environ.pop("CHIPMCP_KNOWLEDGE", None)
+    sys.dont_write_bytecode = True
+
+
+def _build_mini_db(scratch: Path) -> str:
+    """tests/data/mini-knowledge built once, in a forked child (this process never imports chipmcp)."""
+    path = scratch / "mini.db"
+    child = os.fork()
+    if child == 0:
+        code = 0
+        try:
+            from chipmcp.kb import build
+
+            build.build(scratch / "tests" / "data" / "mini-knowledge", path)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("tests/data/mini-knowledge does not build")
+    return str(path)
+
+
 def _run_tests(scratch: Path, tests: list[str], timeout: float) -> tuple[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(scratch / "src"), "PYTHONDONTWRITEBYTECODE": "1",
-           "CHIPMCP_HYPOTHESIS_PROFILE": "mutation"}
-    env.pop("CHIPMCP_KNOWLEDGE", None)
+    """pytest in a forked child; killed, with status 'timeout', when it outlives `timeout` seconds."""
     began = time.monotonic()
-    try:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
-                              cwd=scratch, env=env, capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return "timeout", time.monotonic() - began
-    code = done.returncode
+    child = os.fork()
+    if child == 0:  # the child: run the tests quietly and exit with pytest's code
+        try:
+            os.chdir(scratch)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            import pytest
+
+            code = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests]))
+        except BaseException:
+            code = 3
+        os._exit(code)
+    while True:
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() - began > timeout:
+            os.kill(child, 9)
+            os.waitpid(child, 0)
+            return "timeout", time.monotonic() - began
+        time.sleep(0.05)
+    code = os.waitstatus_to_exitcode(status)
     if code == 5:
         raise SystemExit(f"no tests collected from {tests}")
     return ("survived" if code == 0 else "killed"), time.monotonic() - began
+
+
+_SCRATCH = Path()
 
 
 def run_module(module: str, sample: float | None, seed: int, listing: bool) -> dict[str, object]:
@@ -248,8 +306,11 @@ def run_module(module: str, sample: float | None, seed: int, listing: bool) -> d
             print(f"{module} #{index} {mutants[index].describe()}")
         return {"module": module, "mutants": len(mutants)}
     tests = TESTS[module]
-    scratch = _scratch()
+    scratch = _SCRATCH
     target = scratch / "src" / "chipmcp" / module
+    os.environ.pop("CHIPMCP_MINI_DB", None)
+    if module.startswith("reasoning/"):  # the build uses nothing of reasoning/: one test knowledge base for all
+        os.environ["CHIPMCP_MINI_DB"] = _build_mini_db(scratch)
     try:
         status, baseline = _run_tests(scratch, tests, timeout=600)
         if status != "survived":
@@ -262,9 +323,8 @@ def run_module(module: str, sample: float | None, seed: int, listing: bool) -> d
             status, seconds = _run_tests(scratch, tests, timeout)
             results.append({**asdict(mutant), "index": index, "status": status, "seconds": round(seconds, 1)})
             print(f"[{done}/{len(chosen)}] {module} #{index} {status:8} {mutant.describe()}", flush=True)
-        target.write_text(text, encoding="utf-8")
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        target.write_text(text, encoding="utf-8")
     killed = sum(r["status"] != "survived" for r in results)
     summary = {"module": module, "tests": tests, "mutants": len(mutants), "run": len(results),
                "sample": sample, "seed": seed if sample is not None else None, "killed": killed,
@@ -289,7 +349,14 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [m for m in modules if m not in TESTS]
     if unknown:
         parser.error(f"no tests are assigned to {', '.join(unknown)}; known: {', '.join(TESTS)}")
-    summaries = [run_module(m, options.sample, options.seed, options.list) for m in modules]
+    global _SCRATCH
+    _SCRATCH = _scratch()
+    try:
+        if not options.list:
+            _preload(_SCRATCH)
+        summaries = [run_module(m, options.sample, options.seed, options.list) for m in modules]
+    finally:
+        shutil.rmtree(_SCRATCH, ignore_errors=True)
     if options.list:
         return 0
     print()

@@ -36,7 +36,12 @@ def kb(db_path: Path) -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def mini_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    """The designed knowledge base of tests/data/mini-knowledge, alone (no bundled knowledge)."""
+    """The designed knowledge base of tests/data/mini-knowledge, alone (no bundled knowledge). CHIPMCP_MINI_DB
+    names one built beforehand: scripts/mutate.py builds it once when the module it mutates is not one the
+    build uses (reasoning/), instead of once per mutant."""
+    prebuilt = os.environ.get("CHIPMCP_MINI_DB")
+    if prebuilt:
+        return KnowledgeBase(Path(prebuilt))
     path = tmp_path_factory.mktemp("mini-kb") / "mini.db"
     build.build(MINI_KNOWLEDGE, path)
     return KnowledgeBase(path)

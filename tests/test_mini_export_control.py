@@ -11,7 +11,8 @@ from mini import figure_id
 
 def _standings(kb, entity: str) -> dict[tuple[str, str, str], Standing]:
     tpp = export_control.chip_tpp(kb, entity)
-    return {(s.reading, s.source, s.class_name): s for s in export_control.standings(kb, tpp, export_control.density(kb, entity, tpp))}
+    pd = export_control.density(kb, entity, tpp)
+    return {(s.reading, s.source, s.class_name): s for s in export_control.standings(kb, tpp, pd)}
 
 
 def test_tpp_is_compute_times_bit_length_for_each_precision_a_sparse_figure_halved(mini_kb) -> None:

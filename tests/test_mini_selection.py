@@ -124,7 +124,7 @@ def test_a_spec_nobody_reports_is_an_empty_cell_in_its_unit(mini_kb) -> None:
 def test_compute_needs_a_known_precision(mini_kb) -> None:
     with pytest.raises(ValueError, match="compute needs a precision"):
         selection.cell(mini_kb, "mini-alpha", "compute_tflops")
-    with pytest.raises(InputError, match="Unknown precision 'fp12'. Allowed: fp64, fp32"):
+    with pytest.raises(InputError, match=r"Unknown precision 'fp12'\. Allowed: fp64, fp32"):
         selection.cell(mini_kb, "mini-alpha", "compute_tflops", "fp12")
 
 

@@ -157,7 +157,7 @@ def test_nothing_close_is_refused_without_suggestions(index) -> None:
     with pytest.raises(NotFoundError) as raised:
         index.resolve("qqqqqqqq", CHIPS, what="chip")
     assert str(raised.value) == "No chip matches 'qqqqqqqq', and no known name is close to it."
-    with pytest.raises(NotFoundError, match="No chip name given: '---' has no letters or digits."):
+    with pytest.raises(NotFoundError, match=r"No chip name given: '---' has no letters or digits\."):
         index.resolve("---", CHIPS, what="chip")
 
 
@@ -178,7 +178,7 @@ def test_a_model_nobody_extends_has_no_alternatives(index) -> None:
 
 def test_suggest_lists_the_closest_entities_of_the_kinds_asked_best_first(index) -> None:
     suggested = index.suggest("Kappa", CHIPS, limit=2)
-    assert [c.id for c in suggested][0] == "mini-x10" and len(suggested) == 2
+    assert suggested[0].id == "mini-x10" and len(suggested) == 2
     assert suggested[0].score > suggested[1].score >= 50
     assert all(c.kind == "vendor" for c in index.suggest("MiniCo", VENDORS))
 

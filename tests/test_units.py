@@ -27,11 +27,11 @@ def test_each_unit_has_its_dimension_base_amount_and_currency(symbol: str) -> No
 
 
 def test_dimensions_are_those_of_the_units_and_text() -> None:
-    assert units.DIMENSIONS == {row["dimension"] for row in GOLDEN["unit"]} | {"text"}
+    assert {row["dimension"] for row in GOLDEN["unit"]} | {"text"} == units.DIMENSIONS
 
 
 def test_each_precision_has_its_bit_length_in_the_order_answers_list_them() -> None:
-    assert units.PRECISION_BITS == GOLDEN["precision_bits"]
+    assert GOLDEN["precision_bits"] == units.PRECISION_BITS
     assert list(units.PRECISIONS) == list(GOLDEN["precision_bits"])
 
 
