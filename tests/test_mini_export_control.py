@@ -22,8 +22,9 @@ def test_tpp_is_compute_times_bit_length_for_each_precision_a_sparse_figure_halv
         ("fp8", 8, True, 8000.0, "FP8 sparse, as printed × 8 bits ÷ 2 (sparse figure halved)", None),
         ("int8", 8, False, 16000.0, "INT8 dense × 8 bits", None),
     ]
-    assert rows[0].compute == Cell(value=1000.0, unit="TFLOPS", label="FP16 dense", figure_ids=[figure_id(mini_kb, "mini-alpha", "1000T")],
-                                   tier="dense", span=rows[0].compute.span, claims=rows[0].compute.claims)
+    dense = figure_id(mini_kb, "mini-alpha", "1000T")
+    assert rows[0].compute == Cell(value=1000.0, unit="TFLOPS", label="FP16 dense", figure_ids=[dense], tier="dense",
+                                   span=rows[0].compute.span, claims=rows[0].compute.claims)
 
 
 def test_compute_without_a_printed_precision_has_no_bit_length_and_gives_no_tpp(mini_kb) -> None:
