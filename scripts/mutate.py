@@ -294,13 +294,20 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float) -> tuple[str, fl
 _SCRATCH = Path()
 
 
-def run_module(module: str, sample: float | None, seed: int, listing: bool) -> dict[str, object]:
+def run_module(module: str, sample: float | None, seed: int, listing: bool, only: list[int] | None = None) -> dict[str, object]:
     path = PACKAGE / module
     text = path.read_text(encoding="utf-8")
     mutants = mutants_of(text)
     chosen = list(range(len(mutants)))
     if sample is not None:
         chosen = sorted(random.Random(f"{seed}:{module}").sample(chosen, round(len(chosen) * sample)))
+    out = ROOT / ".mutation" / (module.replace("/", "_").removesuffix(".py") + ".json")
+    earlier: dict[int, dict] = {}
+    if only is not None:  # run these again (after a test was added) and keep the earlier results of the others
+        previous = json.loads(out.read_text(encoding="utf-8"))
+        sample, seed = previous["sample"], previous["seed"] or seed
+        earlier = {r["index"]: r for r in previous["results"]}
+        chosen = [i for i in only if i < len(mutants)]
     if listing:
         for index in chosen:
             print(f"{module} #{index} {mutants[index].describe()}")
@@ -318,6 +325,9 @@ def run_module(module: str, sample: float | None, seed: int, listing: bool) -> d
         timeout = max(30.0, 4 * baseline)
         results = []
         for done, index in enumerate(chosen, 1):
+            before = earlier.get(index)
+            if before and mutants[index].describe() != Mutant(**{k: before[k] for k in Mutant.__dataclass_fields__}).describe():
+                raise SystemExit(f"{module} changed since the earlier run: run it whole again")
             mutant = mutants[index]
             target.write_text(apply(text, mutant), encoding="utf-8")
             status, seconds = _run_tests(scratch, tests, timeout)
@@ -325,14 +335,20 @@ def run_module(module: str, sample: float | None, seed: int, listing: bool) -> d
             print(f"[{done}/{len(chosen)}] {module} #{index} {status:8} {mutant.describe()}", flush=True)
     finally:
         target.write_text(text, encoding="utf-8")
+    if earlier:
+        results = sorted({**earlier, **{r["index"]: r for r in results}}.values(), key=lambda r: r["index"])
     killed = sum(r["status"] != "survived" for r in results)
     summary = {"module": module, "tests": tests, "mutants": len(mutants), "run": len(results),
                "sample": sample, "seed": seed if sample is not None else None, "killed": killed,
                "survived": len(results) - killed, "baseline_seconds": round(baseline, 1), "results": results}
-    out = ROOT / ".mutation" / (module.replace("/", "_").removesuffix(".py") + ".json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     return summary
+
+
+def _survivors(module: str) -> list[int]:
+    out = ROOT / ".mutation" / (module.replace("/", "_").removesuffix(".py") + ".json")
+    return [r["index"] for r in json.loads(out.read_text(encoding="utf-8"))["results"] if r["status"] == "survived"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=float, help="run this share of the mutants, chosen by --seed")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run again only the mutants that survived the module's last run, and update its results")
     options = parser.parse_args(argv)
     modules = list(TESTS) if options.all else options.modules
     if not modules:
@@ -354,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not options.list:
             _preload(_SCRATCH)
-        summaries = [run_module(m, options.sample, options.seed, options.list) for m in modules]
+        summaries = [run_module(m, options.sample, options.seed, options.list, _survivors(m) if options.survivors else None)
+                     for m in modules]
     finally:
         shutil.rmtree(_SCRATCH, ignore_errors=True)
     if options.list:

@@ -151,3 +151,13 @@ def test_tpp_labels_its_tpp_with_the_compute_label_and_a_bound_carries_through(m
     assert rows["bf16"].tpp == Cell(value=4800.0, bound="over", unit="TPP", label="BF16 dense × 16 bits",
                                     figure_ids=[figure_id(mini_kb, "mini-gamma", "超300T")])
     assert rows["fp16"].tpp.value == 12800.0 and rows["fp16"].sparse_halved
+
+
+def test_the_largest_tpp_names_every_precision_reaching_either_end() -> None:
+    def row(precision: str, low: float, high: float, figure: int) -> export_control.TppRow:
+        tpp = Cell(low=low, high=high, unit="TPP", figure_ids=[figure])
+        return export_control.TppRow(precision, 8, Cell(), tpp, False)
+
+    # FP8 holds the largest low (1600) but not the largest high (1760, FP16's): both are named and cited.
+    largest = export_control.largest([row("fp16", 1440.0, 1760.0, 1), row("fp8", 1600.0, 1700.0, 2), row("int8", 100.0, 200.0, 3)])
+    assert largest == Cell(low=1600.0, high=1760.0, unit="TPP", label="largest of FP16, FP8", figure_ids=[1, 2])
