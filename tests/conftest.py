@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from chipmcp.kb import build
-from chipmcp.kb.store import KnowledgeBase, knowledge_dir
+if TYPE_CHECKING:
+    from chipmcp.kb.store import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI_KNOWLEDGE = ROOT / "tests" / "data" / "mini-knowledge"
@@ -24,6 +25,11 @@ settings.load_profile(os.environ.get("CHIPMCP_HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # The knowledge base and the server are imported by the fixtures that need them: a test of the pure core
+    # (and each run of scripts/mutate.py) loads neither pydantic's records nor MCP.
+    from chipmcp.kb import build
+    from chipmcp.kb.store import knowledge_dir
+
     path = tmp_path_factory.mktemp("kb") / "chipmcp.db"
     build.build(knowledge_dir(), path)
     return path
@@ -31,6 +37,8 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def kb(db_path: Path) -> KnowledgeBase:
+    from chipmcp.kb.store import KnowledgeBase
+
     return KnowledgeBase(db_path)
 
 
@@ -39,6 +47,9 @@ def mini_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The designed knowledge base of tests/data/mini-knowledge, alone (no bundled knowledge). CHIPMCP_MINI_DB
     names one built beforehand: scripts/mutate.py builds it once when the module it mutates is not one the
     build uses (reasoning/), instead of once per mutant."""
+    from chipmcp.kb import build
+    from chipmcp.kb.store import KnowledgeBase
+
     prebuilt = os.environ.get("CHIPMCP_MINI_DB")
     if prebuilt:
         return KnowledgeBase(Path(prebuilt))
