@@ -241,22 +241,21 @@ def _preload(scratch: Path) -> None:
     sys.dont_write_bytecode = True
 
 
-def _build_mini_db(scratch: Path) -> str:
-    """tests/data/mini-knowledge built once, in a forked child (this process never imports chipmcp)."""
-    path = scratch / "mini.db"
+def _build_db(knowledge: Path, path: Path) -> str:
+    """A knowledge folder built once, in a forked child (this process never imports chipmcp)."""
     child = os.fork()
     if child == 0:
         code = 0
         try:
             from chipmcp.kb import build
 
-            build.build(scratch / "tests" / "data" / "mini-knowledge", path)
+            build.build(knowledge, path)
         except BaseException:
             code = 1
         os._exit(code)
     _, status = os.waitpid(child, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit("tests/data/mini-knowledge does not build")
+        raise SystemExit(f"{knowledge} does not build")
     return str(path)
 
 
@@ -316,8 +315,10 @@ def run_module(module: str, sample: float | None, seed: int, listing: bool, only
     scratch = _SCRATCH
     target = scratch / "src" / "chipmcp" / module
     os.environ.pop("CHIPMCP_MINI_DB", None)
-    if module.startswith("reasoning/"):  # the build uses nothing of reasoning/: one test knowledge base for all
-        os.environ["CHIPMCP_MINI_DB"] = _build_mini_db(scratch)
+    os.environ.pop("CHIPMCP_TEST_DB", None)
+    if module.startswith("reasoning/"):  # the build uses nothing of reasoning/: the test databases built once
+        os.environ["CHIPMCP_MINI_DB"] = _build_db(scratch / "tests" / "data" / "mini-knowledge", scratch / "mini.db")
+        os.environ["CHIPMCP_TEST_DB"] = _build_db(scratch / "knowledge", scratch / "real.db")
     try:
         status, baseline = _run_tests(scratch, tests, timeout=600)
         if status != "survived":

@@ -30,6 +30,9 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from chipmcp.kb import build
     from chipmcp.kb.store import knowledge_dir
 
+    prebuilt = os.environ.get("CHIPMCP_TEST_DB")  # see mini_kb
+    if prebuilt:
+        return Path(prebuilt)
     path = tmp_path_factory.mktemp("kb") / "chipmcp.db"
     build.build(knowledge_dir(), path)
     return path
@@ -45,8 +48,8 @@ def kb(db_path: Path) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def mini_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The designed knowledge base of tests/data/mini-knowledge, alone (no bundled knowledge). CHIPMCP_MINI_DB
-    names one built beforehand: scripts/mutate.py builds it once when the module it mutates is not one the
-    build uses (reasoning/), instead of once per mutant."""
+    (and CHIPMCP_TEST_DB for the real one) name databases built beforehand: scripts/mutate.py builds them once
+    when the module it mutates is not one the build uses (reasoning/), instead of once per mutant."""
     from chipmcp.kb import build
     from chipmcp.kb.store import KnowledgeBase
 
