@@ -58,7 +58,7 @@ def test_performance_density_is_tpp_divided_by_the_die_area(mini_kb) -> None:
     tpp = export_control.chip_tpp(mini_kb, "mini-alpha")
     assert export_control.density(mini_kb, "mini-alpha", tpp) == Cell(
         value=32.0, unit="TPP", label="TPP ÷ 500.0 mm²",
-        figure_ids=[*tpp.figure_ids, figure_id(mini_kb, "mini-alpha", "500mm²")])
+        figure_ids=[*tpp.figure_ids, figure_id(mini_kb, "mini-alpha", "500mm²"), figure_id(mini_kb, "mini-alpha", "500 mm²")])
     gamma = export_control.chip_tpp(mini_kb, "mini-gamma")
     assert export_control.density(mini_kb, "mini-gamma", gamma).value == 12800.0 / 400.0  # type: ignore[union-attr]
 

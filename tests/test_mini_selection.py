@@ -98,6 +98,12 @@ def test_a_contested_spec_keeps_the_preferred_value_and_every_claim(mini_kb) -> 
         claims=[Claim(value=400.0, figure_ids=[preferred]), Claim(value=350.0, figure_ids=[other])])
 
 
+def test_figures_agreeing_with_the_chosen_one_are_cited_with_it_but_never_a_suspect_one(mini_kb) -> None:
+    assert selection.cell(mini_kb, "mini-alpha", "die_area_mm2") == Cell(
+        value=500.0, unit="mm²", figure_ids=[figure_id(mini_kb, "mini-alpha", "500mm²"), figure_id(mini_kb, "mini-alpha", "500 mm²")])
+    assert selection.cell(mini_kb, "mini-alpha", "compute_tflops", "fp16").figure_ids == [figure_id(mini_kb, "mini-alpha", "1000T")]
+
+
 def test_a_contested_text_spec_is_the_preferred_wording(mini_kb) -> None:
     assert selection.cell(mini_kb, "mini-alpha", "memory_type") == Cell(
         text="HBM3", figure_ids=[figure_id(mini_kb, "mini-alpha", "HBM3")])
