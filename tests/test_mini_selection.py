@@ -80,6 +80,13 @@ def test_a_range_keeps_both_ends_and_its_bound(mini_kb) -> None:
         low=150.0, high=200.0, unit="W", figure_ids=[figure_id(mini_kb, "mini-beta", "150-200W")])
 
 
+def test_a_disagreement_only_with_a_suspect_figure_is_not_a_contest(mini_kb) -> None:
+    beta = {row["printed"]: row for row in mini_kb.figures("mini-beta")}
+    assert beta["150-200W"]["conflict_group"] is not None and beta["150-200W"]["conflict_group"] == beta["1500W"]["conflict_group"]
+    cell = selection.cell(mini_kb, "mini-beta", "tdp_w")
+    assert (cell.low, cell.high, cell.claims, cell.span, cell.suspect) == (150.0, 200.0, [], None, False)
+
+
 def test_a_lower_bound_is_kept_on_the_cell(mini_kb) -> None:
     assert selection.cell(mini_kb, "mini-gamma", "compute_tflops", "bf16") == Cell(
         value=300.0, bound="over", unit="TFLOPS", label="BF16 dense", figure_ids=[figure_id(mini_kb, "mini-gamma", "超300T")],
@@ -227,6 +234,12 @@ def test_a_row_cell_shows_one_given_figure_with_its_precision_and_sparsity(mini_
     assert selection.row_cell(delta["100/200T"], "TFLOPS") == Cell(
         low=100.0, high=200.0, unit="TFLOPS", label="FP8", figure_ids=[delta["100/200T"]["id"]])
     assert selection.row_cell(delta["64T"], "TOPS").suspect is True
+
+
+def test_derived_ratios_say_which_way_is_better() -> None:
+    better = {name: d.higher_is_better for name, d in selection.DERIVED.items()}
+    assert better == {"tflops_per_w": True, "w_per_tflops": False, "bandwidth_per_tflops": True, "gb_per_tflops": True,
+                      "price_per_tflops": False}
 
 
 def test_compute_unit_is_tops_for_integer_precisions_only() -> None:
