@@ -154,3 +154,9 @@ def test_calendar_reads_a_fiscal_period_on_the_calendar() -> None:
     assert periods.calendar(periods.parse("FY2025Q3")) == periods.parse("2025Q3")
     assert periods.calendar(periods.parse("FY2025Q3")).label == "2025Q3"
     assert str(periods.parse("2025H1")) == "2025H1"
+
+
+def test_spellings_of_the_same_days_are_the_same_period_whatever_their_label() -> None:
+    assert periods.parse("2025Q1-Q2") == periods.parse("2025H1")
+    assert periods.parse("2025Q1-Q4") == periods.parse("2025") == periods.parse("2025-2025")
+    assert periods.parse("2025Q1-Q2") != periods.parse("FY2025H1")
