@@ -67,7 +67,8 @@ def test_spans_agree_end_by_end_and_never_on_a_missing_end() -> None:
 
 
 @pytest.mark.parametrize(("printed", "value", "decimals"), [
-    ("90.97%", 90.97, 2), ("同比增长91%", 91.0, 0), ("2664.000", 2664.0, 3), ("266,4 万", 266.4, 1), ("266,40 万", 266.4, 2), ("1,234", 1234.0, 0), ("1,234.5", 1234.5, 1),
+    ("90.97%", 90.97, 2), ("同比增长91%", 91.0, 0), ("2664.000", 2664.0, 3), ("266,4 万", 266.4, 1), ("266,40 万", 266.4, 2),
+    ("1,234", 1234.0, 0), ("1,234.5", 1234.5, 1),
     ("约一亿", 1.0, 0), ("三点五", 3.5, 1), ("1e20", 1e20, 0), ("-25%", -25.0, 0), ("0.125", 0.125, 3), ("x", 0.25, 2),
 ])
 def test_printed_decimals_are_those_of_the_printed_number_equal_to_the_value(printed: str, value: float, decimals: int) -> None:

@@ -115,7 +115,8 @@ def test_a_contested_text_spec_is_the_preferred_wording(mini_kb) -> None:
     assert selection.cell(mini_kb, "mini-alpha", "memory_type") == Cell(
         text="HBM3", figure_ids=[figure_id(mini_kb, "mini-alpha", "HBM3")])
     assert selection.cell(mini_kb, "mini-beta", "memory_type") == Cell()
-    assert selection.cell(mini_kb, "mini-alpha", "release") == Cell(text="2025-03", figure_ids=[figure_id(mini_kb, "mini-alpha", "2025年3月")])
+    release = figure_id(mini_kb, "mini-alpha", "2025年3月")
+    assert selection.cell(mini_kb, "mini-alpha", "release") == Cell(text="2025-03", figure_ids=[release])
 
 
 def test_a_price_stays_in_the_currency_of_the_preferred_figure(mini_kb) -> None:
