@@ -178,6 +178,8 @@ def test_growth_is_positive_for_a_rise_and_negative_for_a_fall_on_both_ends() ->
 
 def test_cagr_compounds_over_the_years_and_needs_the_end_after_the_start() -> None:
     assert same(compute.cagr(100.0, 121.0, 2), 10.0)
+    assert same(compute.cagr(100.0, 110.0, 1), 10.0)  # one year apart: the year-on-year growth
+    assert same(compute.cagr(100.0, 150.0, 0.5), 125.0)
     assert same(compute.cagr(np.array([100.0, 100.0]), np.array([100.0, 81.0]), 2.0), [0.0, -10.0])
     for years in (0, -1):
         with pytest.raises(ValueError, match="a CAGR needs the end period after the start period"):
