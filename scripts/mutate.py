@@ -293,7 +293,8 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float) -> tuple[str, fl
 _SCRATCH = Path()
 
 
-def run_module(module: str, sample: float | None, seed: int, listing: bool, only: list[int] | None = None) -> dict[str, object]:
+def run_module(module: str, sample: float | None, seed: int, listing: bool, only: list[int] | None = None,
+               picked: list[int] | None = None) -> dict[str, object]:
     path = PACKAGE / module
     text = path.read_text(encoding="utf-8")
     mutants = mutants_of(text)
@@ -307,6 +308,8 @@ def run_module(module: str, sample: float | None, seed: int, listing: bool, only
         sample, seed = previous["sample"], previous["seed"] or seed
         earlier = {r["index"]: r for r in previous["results"]}
         chosen = [i for i in only if i < len(mutants)]
+    if picked is not None:  # named mutants, apart from any sample: their own results file
+        chosen, out = picked, out.with_suffix(".picked.json")
     if listing:
         for index in chosen:
             print(f"{module} #{index} {mutants[index].describe()}")
@@ -359,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=float, help="run this share of the mutants, chosen by --seed")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
+    parser.add_argument("--index", help="run only these mutants (numbers as --list shows them, comma-separated)")
     parser.add_argument("--survivors", action="store_true",
                         help="run again only the mutants that survived the module's last run, and update its results")
     options = parser.parse_args(argv)
@@ -373,8 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not options.list:
             _preload(_SCRATCH)
-        summaries = [run_module(m, options.sample, options.seed, options.list, _survivors(m) if options.survivors else None)
-                     for m in modules]
+        picked = [int(i) for i in options.index.split(",")] if options.index else None
+        summaries = [run_module(m, options.sample, options.seed, options.list, _survivors(m) if options.survivors else None,
+                                picked) for m in modules]
     finally:
         shutil.rmtree(_SCRATCH, ignore_errors=True)
     if options.list:
