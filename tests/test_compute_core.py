@@ -216,6 +216,7 @@ def test_total_and_spread_skip_missing_values() -> None:
     assert compute.total([1.0, None, 2.5]) == 3.5 and compute.total([None, None]) is None
     assert compute.spread([2.0, None, 8.0, -1.0, 0.0]) == 4.0
     assert compute.spread([2.0, None]) is None
+    assert compute.spread([0.5, 2.0]) == 4.0
 
 
 def test_sort_order_is_stable_either_way() -> None:
@@ -257,6 +258,7 @@ def test_tpp_is_compute_times_bits_and_a_sparse_figure_counts_half() -> None:
     (4.0, 6.0, ">=", 4.0, True), (3.0, 6.0, ">=", 4.0, None), (1.0, 3.0, "<", 4.0, True), (1.0, 4.0, "<", 4.0, None),
     (1.0, 4.0, "<=", 4.0, True), (1.0, 5.0, "<=", 4.0, None), (5.0, 6.0, "<=", 4.0, False),
     (None, 6.0, ">", 4.0, None), (5.0, None, ">", 4.0, None), (NAN, 6.0, ">", 4.0, None), (5.0, NAN, ">", 4.0, None),
+    (NAN, 6.0, "<", 4.0, None), (2.0, NAN, ">", 4.0, None),
 ])
 def test_holds_is_true_for_all_false_for_none_and_unknown_between(low, high, op, threshold, expected) -> None:
     assert compute.holds(low, high, op, threshold) is expected

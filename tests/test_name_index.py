@@ -133,6 +133,16 @@ def test_a_close_misspelling_with_the_same_model_number_matches_fuzzily(index) -
     assert 82.0 <= match.score < 100.0
 
 
+def test_the_closest_of_several_misspellings_wins_when_it_is_clearly_closest(index) -> None:
+    match = index.resolve("Alphaa X9", CHIPS)
+    assert (match.id, match.method) == ("mini-x9", "fuzzy")
+
+
+def test_an_unknown_word_before_a_model_number_is_not_read_as_a_vendor(index) -> None:
+    with pytest.raises(NotFoundError):
+        index.resolve("Qwertyu X10", CHIPS, suggest=False)
+
+
 def test_a_misspelling_equally_close_to_two_entities_is_ambiguous(index) -> None:
     with pytest.raises(AmbiguousNameError) as raised:
         index.resolve("Alphx X9", CHIPS)
@@ -180,6 +190,7 @@ def test_suggest_lists_the_closest_entities_of_the_kinds_asked_best_first(index)
     suggested = index.suggest("Kappa", CHIPS, limit=2)
     assert suggested[0].id == "mini-x10" and len(suggested) == 2
     assert suggested[0].score > suggested[1].score >= 50
+    assert all(c.score == round(c.score, 1) for c in suggested)
     assert all(c.kind == "vendor" for c in index.suggest("MiniCo", VENDORS))
 
 
@@ -192,6 +203,7 @@ def test_extending_finds_names_that_start_with_the_query_and_ignores_short_keys(
     assert index.extending("Gamma", CHIPS) == ["mini-x9c"]
     assert index.extending("MiniCo", ANY) == ["mini-cpu", "minico"]
     assert index.extending("X9", CHIPS) == []  # two characters extend too much to say
+    assert index.extending("Kap", CHIPS) == ["mini-x10"]
 
 
 def test_complete_offers_ids_starting_with_the_text_then_those_containing_it(index) -> None:
