@@ -279,6 +279,8 @@ def test_a_reported_interval_against_a_derived_one() -> None:
     assert compute.interval_versus((90.0, 90.0), (91.0, 92.0))[2] is True
     assert compute.interval_versus((90.0, 90.0), (93.0, 94.0))[2] is False
     assert compute.interval_versus((100.0, 100.0), (95.0, 95.0), agree_within=0.06)[2] is True
+    assert compute.interval_versus((2.0, 2.0), (1.0, 1.0), agree_within=1.0)[2] is True  # exactly at the upper edge
+    assert compute.interval_versus((0.5, 0.5), (1.0, 1.0), agree_within=0.5)[2] is True  # exactly at the lower edge
 
 
 def test_wall_clock_days_and_overhead() -> None:
