@@ -39,7 +39,9 @@ ALIASES = [  # (entity, alias, form, suspect, note)
     ("mini-x9c", "Gamma X9C", "name_en", False, ""), ("mini-x9c", "X9C", "model", False, ""),
     ("mini-x9c", "Z1", "alias", False, ""),
     ("mini-x10", "Kappa X10", "name_en", False, ""), ("mini-x10", "X10", "model", False, ""),
-    ("mini-d1", "Delta D1", "name_en", False, ""), ("mini-d1", "D1", "model", False, ""),
+    ("mini-d1", "Delta D1", "name_en", False, ""), ("mini-d1", "delta d1", "name_zh", False, ""),
+    ("mini-d1", "D1", "model", False, ""),
+    ("mini-x9c", "Gamma-9C", "name_zh_hant", False, ""), ("mini-x9c", "gamma 9c", "alias", False, ""),
     ("other-x9", "Omega X9", "name_en", False, ""), ("other-x9", "Alphe X9", "alias", False, ""),
     ("mini-pod", "Mini Pod", "name_en", False, ""), ("mini-pod", "MiniPod Server", "alias", False, ""),
     ("mini-cpu", "MiniCo CPU", "name_en", False, ""),
@@ -66,6 +68,11 @@ def test_a_pinyin_or_stock_code_alias_says_how_it_matched(index) -> None:
     assert index.resolve("688999 sh", VENDORS).method == "stock-code"
     assert index.resolve("688999 sh", VENDORS).note == ""
     assert index.resolve("688999.SH", VENDORS).method == "exact"
+
+
+def test_of_two_spellings_with_one_key_the_higher_ranked_form_is_shown(index) -> None:
+    assert index.resolve("DELTA D1", CHIPS).alias == "delta d1"  # a Chinese name before an English one
+    assert index.resolve("GAMMA 9C", CHIPS).alias == "gamma 9c"  # an alias before a traditional-script name
 
 
 def test_a_suspect_alias_answers_with_a_warning(index) -> None:
