@@ -25,8 +25,10 @@ from mcp import Client, StdioServerParameters
 from chipmcp.serving.server import EXAMPLE_CALLS
 from conftest import ROOT
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("hatchling") is None,
-                                reason="building the wheel offline needs hatchling (pip install -e '.[test]')")
+# Builds a wheel and installs it with pip into a new venv: left out of the quick loop (pytest -m "not slow").
+pytestmark = [pytest.mark.skipif(importlib.util.find_spec("hatchling") is None,
+                                 reason="building the wheel offline needs hatchling (pip install -e '.[test]')"),
+              pytest.mark.slow]
 
 TIMEOUT = 180  # seconds for any one build, install or call: a hang fails the test instead of the suite
 

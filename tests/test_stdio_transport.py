@@ -13,6 +13,9 @@ INIT = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
     "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
+# Starts chipmcp as a subprocess: left out of the quick loop (pytest -m "not slow"), run by CI.
+pytestmark = pytest.mark.slow
+
 
 def call(request_id: int, name: str = "昇腾910B") -> dict:
     return {"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
