@@ -73,6 +73,11 @@ def read_table(path: Path, shown: str, sha256: str | None, problems: list[str]) 
         problems.append(f"{shown}: cannot read the dataset file: {error.strerror or error}; put the CSV there "
                         "or fix `file` in its [[dataset]]")
         return None
+    return parse_table(data, shown, sha256, problems)
+
+
+def parse_table(data: bytes, shown: str, sha256: str | None, problems: list[str]) -> Table | None:
+    """A CSV's bytes as a Table; None (with a problem) when they do not match `sha256` or are not a CSV."""
     found = hashlib.sha256(data).hexdigest()
     if sha256 is not None and found != sha256:
         problems.append(f"{shown}: sha256 {found} does not match the pinned {sha256}; the file changed since it "
@@ -144,10 +149,11 @@ def declared(by_kind: dict[str, list[Any]], folder_paths: dict[str, Path], probl
             problems.append(f"{item.origin}: dataset {item.dataset.source}: mapping_from {parent_id!r} is not a "
                             "dataset declared with its own mapping")
             continue
-        # Its own records first: a column or row it maps itself replaces the borrowed one.
-        own_headers = {c.header for c, _ in item.columns}
+        # A copy that maps columns of its own borrows none (its header changed: `kb refresh` writes them all);
+        # a row it maps itself replaces the borrowed one.
         own_names = {r.name for r, _ in item.rows}
-        item.columns += [(c, o) for c, o in parent.columns if c.header not in own_headers]
+        if not item.columns:
+            item.columns = list(parent.columns)
         item.rows += [(r, o) for r, o in parent.rows if r.name not in own_names]
         item.cells += parent.cells
     return list(datasets.values())
@@ -287,9 +293,10 @@ def _marks(item: Declared, table: Table, names: dict[str, int], columns: list[Da
     marks: dict[tuple[str, str], DatasetCell] = {}
     for cell, origin in item.cells:
         where = f"{origin}: dataset_cell {cell.row!r} / {cell.column!r}"
+        if id(cell) not in owned and (cell.row not in names or cell.column not in by_header):
+            continue  # borrowed from the dataset this one copies, about a row or column the copy no longer has
         if cell.row not in names:
-            if id(cell) in owned:
-                problems.append(f"{where}: no row of that name in the dataset's file{closest(cell.row, list(names))}")
+            problems.append(f"{where}: no row of that name in the dataset's file{closest(cell.row, list(names))}")
             continue
         column = by_header.get(cell.column)
         if column is None:

@@ -133,6 +133,10 @@ class KnowledgeBase:
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
         return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
 
+    def variants_of(self, entity_id: str) -> list[str]:
+        """The chips that name this one as what a report's unqualified name means (H100 PCIe → H100)."""
+        return [e["id"] for e in self.entities.values() if e.get("variant_of") == entity_id]
+
     def aliases_of(self, entity_id: str) -> tuple[str, ...]:
         """Every written name of an entity except generated pinyin and suspect spellings."""
         return self._aliases_of(entity_id)

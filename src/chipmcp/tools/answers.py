@@ -166,6 +166,10 @@ class ChipAnswer(Model):
     entity_kind: Literal["chip", "system"]
     model: str | None
     family: str | None
+    variant_of: str | None = Field(default=None, description="The chip a report's unqualified name means; this "
+                                   "entry is one variant of it, with figures of its own")
+    variants: list[str] = Field(default_factory=list, description="Variants of this chip, each an entry of its own "
+                                "whose figures are never merged into this one's")
     vendor: VendorRef
     aliases: list[str]
     match: NameMatch

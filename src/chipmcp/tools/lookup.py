@@ -85,6 +85,7 @@ def lookup_chip(kb: KnowledgeBase, name: str, detail: Detail = "summary", offset
     answer = ChipAnswer(
         id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
         entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
+        variant_of=entity.get("variant_of"), variants=kb.variants_of(match.id),
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
         aliases=kb.aliases_of(match.id), match=match, detail=detail, figures=[], page=Page(total=0, returned=0),
         conflicts=disagreements,
@@ -121,6 +122,10 @@ def render(a: ChipAnswer) -> str:
              f"[{a.vendor.id}]" + (f", model {a.model}" if a.model else "") + (f", family {a.family}" if a.family else "")
              + f". Detail: {a.detail}.", a.summary]
     lines += match_line(a.match)
+    if a.variant_of:
+        lines.append(f"Variant of {a.variant_of} (figures kept apart).")
+    if a.variants:
+        lines.append("Variants (each with figures of its own): " + ", ".join(a.variants) + ".")
     if a.aliases:
         lines.append("Also written: " + "; ".join(a.aliases))
     if a.composition:
