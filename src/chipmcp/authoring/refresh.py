@@ -49,7 +49,7 @@ def read_source(given: str, timeout: float = 60.0) -> bytes:
     """The bytes of a local file, or of an http(s) URL."""
     if re.match(r"^https?://", given, re.IGNORECASE):
         try:
-            with urllib.request.urlopen(given, timeout=timeout) as response:  # noqa: S310 (http/https only)
+            with urllib.request.urlopen(given, timeout=timeout) as response:  # http(s) only: checked above
                 return response.read()
         except OSError as error:
             raise InputError(f"cannot download {given}: {error}; check the URL, or download it and pass the file") from error
