@@ -375,3 +375,20 @@ def test_the_fingerprint_covers_a_datasets_csv(tmp_path: Path) -> None:
 def test_the_readme_worked_example_is_the_spec_sheet_fixture() -> None:
     readme = (ROOT / "knowledge" / "README.md").read_text(encoding="utf-8")
     assert (SPEC_SHEET / "specs.csv").read_text(encoding="utf-8") in readme
+
+
+@pytest.mark.anyio
+async def test_the_epoch_source_record_served_to_clients_carries_its_credit_and_licence(server) -> None:
+    import json
+
+    from mcp import Client
+
+    async with Client(server) as client:
+        epoch = json.loads((await client.read_resource("chipmcp://sources/epoch-ml-hardware")).contents[0].text)
+        report = json.loads((await client.read_resource("chipmcp://sources/guosen-2026")).contents[0].text)
+    assert epoch["credit"] == ("Epoch AI, 'Data on Machine Learning Hardware'. Published online at epoch.ai. Retrieved "
+                               "from https://epoch.ai/data/machine-learning-hardware.")
+    assert (epoch["licence"], epoch["licence_url"], epoch["kind"]) == (
+        "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/", "dataset")
+    assert epoch["changes"].startswith("units converted to chipmcp's")
+    assert not {"url", "licence", "licence_url", "credit", "changes"} & set(report)

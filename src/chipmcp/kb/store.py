@@ -66,6 +66,9 @@ class SearchHit:
     score: float  # higher is better
 
 
+_LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
+
+
 class KnowledgeBase:
     """Typed, read-only queries over one built database file."""
 
@@ -105,7 +108,9 @@ class KnowledgeBase:
 
     @cached_property
     def sources(self) -> dict[str, dict[str, Any]]:
-        return {row["id"]: row for row in self._rows("SELECT * FROM sources ORDER BY id")}
+        # A licence's fields (url, licence, credit …) only where the source has them: a report's record reads as before.
+        return {row["id"]: {k: v for k, v in row.items() if v or k not in _LICENCE_FIELDS}
+                for row in self._rows("SELECT * FROM sources ORDER BY id")}
 
     @cached_property
     def metrics(self) -> dict[str, dict[str, Any]]:
