@@ -86,6 +86,7 @@ entity = "acme-x100"
 dataset = "tab-1"
 name = "Acme X200"
 entity = "acme-x200"
+sparsity = "sparse"
 note = "per die"
 """ + "".join(extra.values())
 
@@ -172,6 +173,7 @@ def test_mapped_cells_become_figures_converted_printed_as_written_with_locator_l
     assert rows[("acme-x100", "release")]["text"] == "2024-05"
     x200 = rows[("acme-x200", "compute")]
     assert (x200["value"], x200["note"], x200["link"]) == (2000.0, "per die", "https://a.example/1\nhttps://a.example/2")
+    assert x200["sparsity"] == "dense"  # the column's sparsity wins over the row's
     assert x200["origin"] == "knowledge/datasets/tab.csv:3:FP16 (FLOP/s)"
 
 
@@ -392,3 +394,31 @@ async def test_the_epoch_source_record_served_to_clients_carries_its_credit_and_
         "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/", "dataset")
     assert epoch["changes"].startswith("units converted to chipmcp's")
     assert not {"url", "licence", "licence_url", "credit", "changes"} & set(report)
+
+
+def test_a_table_figure_a_power_of_ten_off_a_report_figure_is_flagged_not_averaged(tmp_path: Path) -> None:
+    table = TABLE.replace("1.2e14", "1e15")  # 1000 TFLOPS against the report's 100T
+    knowledge = folder(tmp_path, table, hashlib.sha256(table.encode()).hexdigest())
+    compute = {r["source"]: r for r in built(knowledge, tmp_path).figures("acme-x100", ["compute"])}
+    report, cell = compute["rep-1"], compute["tab-1"]
+    assert (report["value"], cell["value"], report["preferred"], cell["preferred"]) == (100.0, 1000.0, 1, 0)
+    assert cell["note"] == (f"{OUTRANKED_NOTE}; 10^1 times #{report['id']} '100T' (rep-1): a scale slip in one of "
+                            "them; neither is averaged")
+
+
+def test_a_table_figure_agreeing_with_a_report_figure_is_no_conflict_and_carries_no_note(tmp_path: Path) -> None:
+    table = TABLE.replace("1.2e14", "1.0e14")
+    knowledge = folder(tmp_path, table, hashlib.sha256(table.encode()).hexdigest())
+    compute = {r["source"]: r for r in built(knowledge, tmp_path).figures("acme-x100", ["compute"])}
+    assert compute["rep-1"]["conflicts_with"] == "" and compute["tab-1"]["note"] == ""
+
+
+def test_a_rows_sparsity_qualifies_its_compute_cells_where_the_column_states_none(tmp_path: Path) -> None:
+    knowledge = folder(tmp_path)
+    mapped = knowledge / "datasets" / "tab.toml"
+    mapped.write_text(mapped.read_text().replace('precision = "fp16"\nsparsity = "dense"\n', 'precision = "fp16"\n'),
+                      encoding="utf-8")
+    kb = built(knowledge, tmp_path)
+    sparsity = {r["entity"]: r["sparsity"] for r in kb.all_figures() if r["source"] == "tab-1" and r["metric"] == "compute"}
+    assert sparsity == {"acme-x100": None, "acme-x200": "sparse"}
+    assert [r["sparsity"] for r in kb.figures("acme-x200") if r["metric"] == "memory_bandwidth"] == [None]

@@ -550,6 +550,14 @@ def _check_powers_of_ten(rows: list[dict[str, Any]], metrics: dict[str, Metric],
                 k = compute.power_of_ten_apart(a["base_value"], b["base_value"], a["tolerance"], b["tolerance"])
                 recorded = str(b["id"]) in (a["conflicts_with"] or "").split(",")
                 explained = any(r["suspect"] and r["note"] for r in (a, b))
+                if k and recorded and (a["from_dataset"] or b["from_dataset"]):
+                    reported.add((a["id"], b["id"]))  # once, though a 'fp16/bf16' figure sits in two claims
+                    # A table's cell 10^k off a report's (or another table's) figure: said on the cell's figure.
+                    for mine, other, power in ((a, b, -k), (b, a, k)):
+                        if mine["from_dataset"]:
+                            flag = (f"10^{power} times #{other['id']} '{other['printed']}' ({other['source']}): a scale "
+                                    "slip in one of them; neither is averaged")
+                            mine["note"] = "; ".join(n for n in (mine["note"], flag) if n)
                 if k and not recorded and not explained:
                     reported.add((a["id"], b["id"]))
                     problems.append(

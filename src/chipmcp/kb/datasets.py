@@ -324,7 +324,8 @@ def _figure(row: DatasetRow, column: DatasetColumn, metric: Metric, raw: str, ma
             where: str, problems: list[str]) -> FigureRow | None:
     notes = [n for n in (column.note, row.note, mark.note if mark else "") if n]
     fields: dict[str, Any] = {
-        "entity": row.entity, "metric": metric.id, "precision": column.precision, "sparsity": column.sparsity,
+        "entity": row.entity, "metric": metric.id, "precision": column.precision,
+        "sparsity": column.sparsity or (row.sparsity if metric.dimension == "compute" else None),
         "engine": column.engine, "measure": column.measure, "printed": raw, "note": "; ".join(notes),
         "suspect": bool(mark and mark.suspect)}
     if metric.dimension == "text":

@@ -350,6 +350,9 @@ class DatasetRow(Record):
     dataset: Identifier
     name: NonEmpty
     entity: Identifier
+    # Whether the row's compute figures are dense or sparse where the table says so per row (Epoch's notes:
+    # 'without sparsity'); a column's own sparsity wins.
+    sparsity: Literal[SPARSITIES] | None = None  # type: ignore[valid-type]
     note: str = ""
 
 
