@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, utils
 
 from chipmcp.errors import InputError, NotFoundError
 from chipmcp.kb import build, datasets
@@ -88,14 +88,17 @@ def refresh(dataset_id: str, data: bytes, into: Path, folders: list[Path]) -> Re
 
 
 def _compare_header(old: list[str], new: list[str], result: Refresh) -> None:
+    """Headers only in the old file or only in the new; the most similar such pairs, best first, are renames."""
     dropped = [h for h in old if h not in new]
     added = [h for h in new if h not in old]
-    for header in list(dropped):
-        scored = sorted(((fuzz.token_sort_ratio(header, a), a) for a in added), reverse=True)
-        if scored and scored[0][0] >= RENAME_SCORE:
-            result.renamed_columns.append((header, scored[0][1], round(scored[0][0], 1)))
-            added.remove(scored[0][1])
-            dropped.remove(header)
+    pairs = sorted(((fuzz.WRatio(d, a, processor=utils.default_process), d, a) for d in dropped for a in added),
+                   key=lambda p: (-p[0], old.index(p[1]), new.index(p[2])))
+    for score, before, after in pairs:
+        if score >= RENAME_SCORE and before in dropped and after in added:
+            result.renamed_columns.append((before, after, round(score, 1)))
+            dropped.remove(before)
+            added.remove(after)
+    result.renamed_columns.sort(key=lambda r: old.index(r[0]))
     result.added_columns, result.dropped_columns = added, dropped
 
 
@@ -106,10 +109,10 @@ def _compare_rows(item: datasets.Declared, old: datasets.Table, new: datasets.Ta
     after = {cells.get(name, "").strip(): cells for _, cells in new.rows}
     result.added_rows = [n for n in after if n not in before]
     result.removed_rows = [n for n in before if n not in after]
+    kept = [c.header for c, _ in item.columns if c.header not in result.dropped_columns]  # a dropped one is no change
     for row, cells in after.items():
         if row in before:
-            changed = [c.header for c, _ in item.columns
-                       if before[row].get(c.header, "") != cells.get(renamed.get(c.header, c.header), "")]
+            changed = [h for h in kept if before[row].get(h, "") != cells.get(renamed.get(h, h), "")]
             if changed:
                 result.changed_rows[row] = changed
 
