@@ -166,10 +166,8 @@ class ChipAnswer(Model):
     entity_kind: Literal["chip", "system"]
     model: str | None
     family: str | None
-    variant_of: str | None = Field(default=None, description="The chip a report's unqualified name means; this "
-                                   "entry is one variant of it, with figures of its own")
-    variants: list[str] = Field(default_factory=list, description="Variants of this chip, each an entry of its own "
-                                "whose figures are never merged into this one's")
+    variant_of: str | None = Field(default=None, description="The chip this is a variant of (figures kept apart)")
+    variants: list[str] = Field(default_factory=list, description="Its variants (figures kept apart)")
     vendor: VendorRef
     aliases: list[str]
     match: NameMatch
