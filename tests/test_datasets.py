@@ -232,6 +232,8 @@ REFUSED = [
      "knowledge/datasets/tab.csv:2:FP16 (FLOP/s): 'about 120T' is not a number"),
     ("a renamed header", TABLE.replace("Die (mm^2)", "Die size (mm^2)"), {},
      "knowledge/datasets/tab.csv:1:Die (mm^2): the header has no column 'Die (mm^2)'"),
+    ("a renamed row-name header", TABLE.replace("Name,", "Chip name,", 1), {},
+     "knowledge/datasets/tab.csv:1: column 'Name' (the dataset's row_name) is not in the header; closest: 'Chip name'"),
     ("a duplicate row name", TABLE.replace('"Acme X200"', "Acme X100"), {},
      "knowledge/datasets/tab.csv:3:Name: row name 'Acme X100' is also the name of the row at line 2"),
     ("a row without [[dataset_row]]", TABLE + "Acme X300,1,,,,,,,\n", {},

@@ -111,9 +111,9 @@ def parse_table(data: bytes, shown: str, sha256: str | None, problems: list[str]
 
 
 def closest(name: str, choices: list[str]) -> str:
-    """'; closest: 'X'' for the most similar of `choices`, or ''."""
+    """"; closest: 'X'" for the most similar of `choices`, or ''."""
     best = process.extractOne(name, choices, score_cutoff=60) if choices else None
-    return f"; closest header: {best[0]!r}" if best else ""
+    return f"; closest: {best[0]!r}" if best else ""
 
 
 def declared(by_kind: dict[str, list[Any]], folder_paths: dict[str, Path], problems: list[str]) -> list[Declared]:
@@ -177,6 +177,8 @@ def figures(item: Declared, sources: dict[str, Source], metrics: dict[str, Metri
     if table is None:
         return
     columns = _checked_columns(item, table, metrics, problems)
+    if ds.row_name not in table.header:
+        return  # said once for the header, not once a row
     names = _row_names(item, table, problems)
     mapped = _mapped_rows(item, table, names, entities, problems)
     marks = _marks(item, table, names, columns, metrics, problems)
