@@ -424,3 +424,14 @@ def test_a_rows_sparsity_qualifies_its_compute_cells_where_the_column_states_non
     sparsity = {r["entity"]: r["sparsity"] for r in kb.all_figures() if r["source"] == "tab-1" and r["metric"] == "compute"}
     assert sparsity == {"acme-x100": None, "acme-x200": "sparse"}
     assert [r["sparsity"] for r in kb.figures("acme-x200") if r["metric"] == "memory_bandwidth"] == [None]
+
+
+def test_export_control_tpp_comes_from_a_tables_dense_figure_converted_from_flop_per_second(tmp_path: Path) -> None:
+    from chipmcp.core import compute
+    from chipmcp.reasoning.export_control import chip_tpp
+
+    assert float(compute.convert(1.979e15, "FLOP/s", "TFLOPS")) == pytest.approx(1979.0, rel=1e-12)
+    assert float(compute.convert(3.958e15, "OP/s", "POPS")) == pytest.approx(3.958, rel=1e-12)
+    kb = built(folder(tmp_path), tmp_path)
+    tpp = chip_tpp(kb, "acme-x200")  # 2e15 FLOP/s FP16 dense (the table) × 16 bits
+    assert (tpp.value, tpp.figure_ids) == (32000.0, [r["id"] for r in kb.figures("acme-x200", ["compute"])])
