@@ -299,10 +299,10 @@ def test_variants_name_their_chip_and_the_chip_lists_them(tmp_path: Path) -> Non
 
     kb = built(folder(tmp_path), tmp_path)
     variant, parent = lookup_chip(kb, "acme-x200"), lookup_chip(kb, "acme-x100")
-    assert (variant.variant_of, variant.variants, parent.variant_of, parent.variants) == (
-        "acme-x100", [], None, ["acme-x200"])
-    assert "Variant of acme-x100 (figures kept apart)." in render(variant)
-    assert "Variants (each with figures of its own): acme-x200." in render(parent)
+    assert (variant.variants, parent.variants) == ("variant of acme-x100 (figures kept apart)",
+                                                   "variants: acme-x200 (figures kept apart)")
+    assert "\nVariant of acme-x100 (figures kept apart).\n" in render(variant)
+    assert "\nVariants: acme-x200 (figures kept apart).\n" in render(parent)
     assert all(f.source != "tab-1" or f.printed != "2000000000000000.0"
                for f in lookup_chip(kb, "acme-x100", detail="full").figures)
 

@@ -166,8 +166,9 @@ class ChipAnswer(Model):
     entity_kind: Literal["chip", "system"]
     model: str | None
     family: str | None
-    variant_of: str | None = Field(default=None, description="The chip this is a variant of (figures kept apart)")
-    variants: list[str] = Field(default_factory=list, description="Its variants (figures kept apart)")
+    # 'variant of nvidia-h100' and/or 'variants: nvidia-h100-pcie, …' (figures kept apart): one short field,
+    # as tools/list has little room left
+    variants: str = ""
     vendor: VendorRef
     aliases: list[str]
     match: NameMatch
