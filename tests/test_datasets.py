@@ -436,3 +436,61 @@ def test_export_control_tpp_comes_from_a_tables_dense_figure_converted_from_flop
     kb = built(folder(tmp_path), tmp_path)
     tpp = chip_tpp(kb, "acme-x200")  # 2e15 FLOP/s FP16 dense (the table) × 16 bits
     assert (tpp.value, tpp.figure_ids) == (32000.0, [r["id"] for r in kb.figures("acme-x200", ["compute"])])
+
+
+# --- the real snapshot: Epoch AI's table as bundled ---------------------------------------------------------
+
+EPOCH_FIGURES = 1912  # non-empty cells of the 25 mapped columns over the 170 rows
+
+
+def test_every_row_of_the_epoch_snapshot_joins_an_entity_and_every_mapped_cell_is_a_figure(kb: KnowledgeBase) -> None:
+    rows = [r for r in kb.all_figures() if r["source"] == "epoch-ml-hardware"]
+    assert len(rows) == EPOCH_FIGURES
+    assert len({r["locator"].rpartition(" / ")[0] for r in rows}) == 170
+    assert all(r["origin"].startswith("knowledge/datasets/epoch-ml-hardware.csv:") for r in rows)
+    derived = ("Max performance", "Energy efficiency", "Total processing performance", "Price-performance", "ML OP/s")
+    assert not [r for r in rows if r["locator"].rpartition(" / ")[2].startswith(derived)]
+
+
+def test_verify_finds_every_epoch_figure_in_its_cell(kb: KnowledgeBase, tmp_path: Path) -> None:
+    result = verify(kb, [tmp_path], ["epoch-ml-hardware"])
+    assert (result.checked, result.misses) == (EPOCH_FIGURES, [])
+
+
+def test_a_variant_row_is_linked_to_the_chip_reports_name_and_kept_apart(kb: KnowledgeBase) -> None:
+    from chipmcp.tools.lookup import LookupChipArguments, lookup_chip
+
+    pcie, h100 = lookup_chip(kb, LookupChipArguments(name="H100 PCIe")), lookup_chip(kb, LookupChipArguments(name="nvidia-h100"))
+    assert (pcie.id, pcie.variants) == ("nvidia-h100-pcie", "variant of nvidia-h100 (figures kept apart)")
+    assert "nvidia-h100-pcie" in h100.variants.removeprefix("variants: ").removesuffix(" (figures kept apart)").split(", ")
+    assert not [r for r in kb.figures("nvidia-h100") if r["locator"].startswith("NVIDIA H100 PCIe")]
+
+
+def test_the_910c_fp16_of_epoch_and_of_the_report_are_claims_side_by_side_the_report_preferred(kb: KnowledgeBase) -> None:
+    fp16 = [r for r in kb.figures("huawei-ascend-910c", ["compute"]) if "fp16" in (r["precision"] or "").split("/")]
+    report = next(r for r in fp16 if r["printed"] == "752 - 800 TFLOPS")
+    epoch = [r for r in fp16 if r["source"] == "epoch-ml-hardware"]
+    assert epoch and all(r["value"] == 800.0 and r["conflict_group"] == report["conflict_group"] for r in epoch)
+    assert report["preferred"] == 1 and not any(r["preferred"] for r in epoch)
+    assert all(OUTRANKED_NOTE in r["note"] for r in epoch)
+
+
+@pytest.mark.anyio
+async def test_a_chip_only_epoch_lists_is_answered_by_every_tool_that_takes_a_chip(server) -> None:
+    from mcp import Client
+
+    calls = {
+        "lookup_chip": {"name": "MI300X"},
+        "compare_chips": {"names": ["MI300X", "昇腾910C"]},
+        "estimate_cluster": {"chip": "MI300X", "target_pflops": 1000},
+        "find_chips": {"where": [{"metric": "memory_gb", "op": ">=", "value": 192}], "limit": 50},
+        "export_control_check": {"chip": "MI300X"},
+    }
+    async with Client(server) as client:
+        answers = {name: await client.call_tool(name, arguments) for name, arguments in calls.items()}
+    for name, result in answers.items():
+        assert not result.is_error, name
+        text = result.content[0].text
+        assert "amd-mi300x" in text and "epoch-ml-hardware" in text, name
+    assert "memory_capacity: 192 GB — #" in answers["lookup_chip"].content[0].text
+    assert "'192000000000.0' epoch-ml-hardware / AMD Instinct MI300X / Memory (bytes)" in answers["lookup_chip"].content[0].text
