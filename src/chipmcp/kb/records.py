@@ -55,6 +55,13 @@ class Source(Record):
     # The report's file name in the reports folder; empty for a source with no report file (a regulation
     # cited by its official citation), whose figures `kb verify` says it cannot check.
     file: str = ""
+    # What a licence asks of whoever passes the source on (a dataset under CC BY): where it lives, its
+    # licence, the credit to print and what chipmcp changed. Served with the source record.
+    url: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    credit: str = ""
+    changes: str = ""
 
     _date = field_validator("date")(_check_date)
 
@@ -120,6 +127,9 @@ class Chip(Entity):
     model: NonEmpty
     family: Identifier | None = None
     kind: Literal["GPU", "NPU", "ASIC", "TPU", "DCU", "CPU", "SoC", "DPU", "card", "architecture"]
+    # The chip or family a report means by the unqualified name (H100 PCIe → H100): linked, never merged,
+    # so the variant's figures stay its own.
+    variant_of: Identifier | None = None
 
 
 class Citation(Record):
@@ -299,6 +309,65 @@ class FigureBlock(Record):
     rows: list[dict[str, object]]
 
 
+SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Dataset(Record):
+    """A table (CSV) whose cells become figures of a [[source]]: pinned by its sha256, one row an entity."""
+
+    source: Identifier
+    file: NonEmpty  # relative to the folder holding the TOML file that declares it
+    sha256: SHA256
+    row_name: NonEmpty  # the column naming each row; names are unique
+    link: str | None = None  # the column holding the row's datasheet link(s)
+    modified: str | None = None  # the column holding the row's last-modified date
+    # A newer copy of another dataset (a user's refresh): that dataset's columns, rows and cell marks apply
+    # to this one too, matched by header and row name; records of this dataset add to them or replace them.
+    mapping_from: Identifier | None = None
+
+
+class DatasetColumn(Record):
+    """One imported figure column: its metric, the unit as the column prints it and the qualifiers every
+    cell of it shares. A column without such a record is never imported."""
+
+    dataset: Identifier
+    header: NonEmpty
+    metric: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    unit: str | None = None  # None for a text metric (a release date)
+    precision: str | None = None
+    sparsity: Literal[SPARSITIES] | None = None  # type: ignore[valid-type]
+    engine: Literal[ENGINES] | None = None  # type: ignore[valid-type]
+    measure: Identifier | None = None
+    note: str = ""
+
+    _known_unit = field_validator("unit")(FigureRow._known_unit.__func__)  # type: ignore[attr-defined]
+    _known_precision = field_validator("precision")(FigureRow._known_precision.__func__)  # type: ignore[attr-defined]
+
+
+class DatasetRow(Record):
+    """Which chip or system one row of a dataset is (its row-name cell exactly)."""
+
+    dataset: Identifier
+    name: NonEmpty
+    entity: Identifier
+    # Whether the row's compute figures are dense or sparse where the table says so per row (Epoch's notes:
+    # 'without sparsity'); a column's own sparsity wins.
+    sparsity: Literal[SPARSITIES] | None = None  # type: ignore[valid-type]
+    note: str = ""
+
+
+class DatasetCell(Record):
+    """A curator's mark on one cell, leaving the pinned file as published: the figure kept but suspect, or
+    read as another metric than its column's (MTIA's 'memory' is on-chip SRAM)."""
+
+    dataset: Identifier
+    row: NonEmpty
+    column: NonEmpty
+    suspect: bool = False
+    metric: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")] | None = None
+    note: NonEmpty
+
+
 RECORD_KINDS: dict[str, type[Record]] = {
     "source": Source,
     "metric": Metric,
@@ -311,4 +380,8 @@ RECORD_KINDS: dict[str, type[Record]] = {
     "certification": Certification,
     "control_class": ControlClass,
     "figures": FigureBlock,
+    "dataset": Dataset,
+    "dataset_column": DatasetColumn,
+    "dataset_row": DatasetRow,
+    "dataset_cell": DatasetCell,
 }

@@ -66,6 +66,9 @@ class SearchHit:
     score: float  # higher is better
 
 
+_LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
+
+
 class KnowledgeBase:
     """Typed, read-only queries over one built database file."""
 
@@ -105,7 +108,9 @@ class KnowledgeBase:
 
     @cached_property
     def sources(self) -> dict[str, dict[str, Any]]:
-        return {row["id"]: row for row in self._rows("SELECT * FROM sources ORDER BY id")}
+        # A licence's fields (url, licence, credit …) only where the source has them: a report's record reads as before.
+        return {row["id"]: {k: v for k, v in row.items() if v or k not in _LICENCE_FIELDS}
+                for row in self._rows("SELECT * FROM sources ORDER BY id")}
 
     @cached_property
     def metric_order(self) -> dict[str, int]:
@@ -137,6 +142,10 @@ class KnowledgeBase:
 
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
         return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
+
+    def variants_of(self, entity_id: str) -> list[str]:
+        """The chips that name this one as what a report's unqualified name means (H100 PCIe → H100)."""
+        return [e["id"] for e in self.entities.values() if e.get("variant_of") == entity_id]
 
     def aliases_of(self, entity_id: str) -> tuple[str, ...]:
         """Every written name of an entity except generated pinyin and suspect spellings."""

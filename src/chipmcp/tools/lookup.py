@@ -94,6 +94,7 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     answer = ChipAnswer(
         id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
         entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
+        variants=variant_line(entity.get("variant_of"), kb.variants_of(match.id)),
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
         aliases=kb.aliases_of(match.id), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
         conflicts=disagreements,
@@ -120,6 +121,12 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     return answer
 
 
+def variant_line(variant_of: str | None, variants: list[str]) -> str:
+    """What a report's unqualified name means around this chip; the figures of each stay its own."""
+    parts = ([f"variant of {variant_of}"] if variant_of else []) + ([f"variants: {', '.join(variants)}"] if variants else [])
+    return "; ".join(parts) + " (figures kept apart)" if parts else ""
+
+
 def _summary(a: ChipAnswer, rows: int, reports: int) -> str:
     head = f"{a.name_en} ({a.kind}, {a.vendor.name_en}): {rows} figures from {reports} report(s)"
     if a.detail == "summary" and a.page.total != rows:
@@ -136,6 +143,8 @@ def render(a: ChipAnswer) -> str:
              f"[{a.vendor.id}]" + (f", model {a.model}" if a.model else "") + (f", family {a.family}" if a.family else "")
              + f". Detail: {a.detail}.", a.summary]
     lines += match_line(a.match)
+    if a.variants:
+        lines.append(a.variants[0].upper() + a.variants[1:] + ".")
     if a.aliases:
         lines.append("Also written: " + "; ".join(a.aliases))
     if a.composition:
