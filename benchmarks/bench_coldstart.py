@@ -2,7 +2,10 @@
 
 Method: the database already exists (as after the first run on a machine). Each of RUNS rounds spawns
 chipmcp and the no-op server one after the other (alternating which goes first) and times, for each,
-process start to the first tools/call result. Reported: median and p90 of each, and the difference.
+process start to the first tools/call result. The two runs of a round are a pair: the round's
+difference (chipmcp − bare) is taken run by run, so a slow moment of the machine lands on both sides of
+one difference instead of on one side of a difference of medians. Reported: min, median and max of each
+server's times and of the paired differences.
 
     python benchmarks/bench_coldstart.py [--runs 20]
 """
@@ -10,6 +13,7 @@ process start to the first tools/call result. Reported: median and p90 of each, 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import time
 
 import numpy as np
@@ -42,14 +46,14 @@ def main() -> None:
         order = [("chipmcp", chip_start, "lookup_chip", CALLS["lookup_chip"]), ("bare", noop_server, "noop", {})]
         for label, start, tool, arguments in order if n % 2 else order[::-1]:
             runs[label].append(first_result(start, tool, arguments))
-    rows = []
-    for label in runs:
-        data = np.array(runs[label]) * 1000
-        rows.append([label, float(np.median(data[:, 0])), float(np.median(data[:, 1])), float(np.percentile(data[:, 1], 90))])
-    rows.append(["chipmcp − bare", rows[0][1] - rows[1][1], rows[0][2] - rows[1][2], rows[0][3] - rows[1][3]])
-    print(f"cold start, {args.runs} runs each, ms from spawn")
-    print(table(["server", "initialize p50", "first result p50", "first result p90"], rows))
-
+    chip, bare = np.array(runs["chipmcp"]) * 1000, np.array(runs["bare"]) * 1000
+    spread = lambda values: [float(values.min()), float(np.median(values)), float(values.max())]  # noqa: E731
+    rows = [["chipmcp: initialize", *spread(chip[:, 0])], ["bare: initialize", *spread(bare[:, 0])],
+            ["chipmcp: first result", *spread(chip[:, 1])], ["bare: first result", *spread(bare[:, 1])],
+            ["paired difference: first result", *spread(chip[:, 1] - bare[:, 1])]]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"cold start, {args.runs} paired runs, ms from spawn (commit {commit})")
+    print(table(["what", "min", "median", "max"], rows))
 
 if __name__ == "__main__":
     main()

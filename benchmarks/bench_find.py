@@ -46,7 +46,7 @@ def worker(db: str, calls: int, seed: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for name, (fixed, metric, op, thresholds) in SHAPES.items():
         def call(v: float, fixed=fixed, metric=metric, op=op) -> None:
-            answer(find, tools.find_chips(kb, **fixed, where=[{"metric": metric, "op": op, "value": v}]))
+            answer(find, tools.BY_NAME["find_chips"].call(kb, **fixed, where=[{"metric": metric, "op": op, "value": v}]))
 
         first = timed(call, rng.choice(thresholds) + rng.random())
         out[name] = [first] + [timed(call, rng.choice(thresholds) + rng.random()) for _ in range(calls)]

@@ -1,13 +1,18 @@
-"""HTTP under load with N worker processes: 64 clients × 300 calls mixed across every tool, against
-`chipmcp serve --http --workers 2` on loopback.
+"""HTTP under load with N worker processes: 64 clients × 300 calls across every tool, against
+`chipmcp serve --http --workers 2` on loopback, beside a bare MCPServer HTTP app under the same load.
 
 Method: build (or find) the knowledge base; start the server with `--workers N` on a free loopback port
 and wait for its N workers; warm every worker with a call per tool on fresh connections; record each
 worker's RSS; then CLIENTS concurrent clients (one keep-alive connection each, httpx) initialize and
 make CALLS calls each, cycling through a mix of every tool and several spellings; every answer is
-checked (HTTP 200, the request's id, no error, structuredContent present). Reported: calls, errors,
-wall time, calls/s, latency p50/p99 per call as the client sees it, each worker's RSS before/after.
-The clients run on the same 2 cores as the workers, so the figures are a floor, not a capacity.
+checked (HTTP 200, the request's id, no error, structuredContent present). Two mixes, one after the
+other on the same server: REPEATED (tests/data/load_mix.json: a few questions asked again and again,
+which the answer cache serves after the first) and FRESH (benchmarks/questions.py: every call a question
+no earlier call asked). Then the same load against a bare MCPServer's HTTP app (benchmarks/noop_http.py,
+`uvicorn --workers N`) calling its no-op tool. Reported for each: calls, errors, wall time, calls/s,
+client-side latency p50/p99, and the server's CPU time per call (user + system time of its worker
+processes over the load, from /proc, divided by the calls) — what the server spends, apart from the
+clients that share the 2 cores. The ratio row divides chipmcp's CPU per call by the bare app's.
 
     python benchmarks/bench_http_load.py [--workers 2] [--clients 64] [--calls 300]
 """
@@ -71,12 +76,18 @@ def failure(response: httpx.Response, request_id: int) -> str | None:
     return None
 
 
-async def client(url: str, number: int, calls: int, latencies: list[float], errors: list[str]) -> None:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/PID/stat, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def client(url: str, mix: list[tuple[str, dict]], calls: int, latencies: list[float], errors: list[str]) -> None:
     async with httpx.AsyncClient(headers=HEADERS, timeout=120) as http:
         await http.post(url, json=INITIALIZE)
         await http.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
         for n in range(1, calls + 1):
-            tool, arguments = MIX[(number + n) % len(MIX)]
+            tool, arguments = mix[n - 1]
             started = time.perf_counter()
             try:
                 response = await http.post(url, json=call(n, tool, arguments))
@@ -88,11 +99,11 @@ async def client(url: str, number: int, calls: int, latencies: list[float], erro
                 errors.append(problem)
 
 
-async def load(url: str, clients: int, calls: int) -> tuple[list[float], list[str], float]:
+async def load(url: str, mixes: list[list[tuple[str, dict]]], calls: int) -> tuple[list[float], list[str], float]:
     latencies: list[float] = []
     errors: list[str] = []
     started = time.perf_counter()
-    await asyncio.gather(*(client(url, number, calls, latencies, errors) for number in range(clients)))
+    await asyncio.gather(*(client(url, mix, calls, latencies, errors) for mix in mixes))
     return latencies, errors, time.perf_counter() - started
 
 
@@ -103,44 +114,86 @@ async def warm(url: str, rounds: int) -> None:
                 await http.post(url, json=call(n, tool, arguments))
 
 
+def start(command: list[str], port: int, workers: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, cwd=Path(__file__).parent)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            if len(workers_of(server.pid)) >= workers:
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return server
+
+
+def measure(label: str, url: str, workers: list[int], mixes: list[list[tuple[str, dict]]], calls: int) -> dict:
+    cpu = sum(cpu_seconds(pid) for pid in workers)
+    before = {pid: rss_mb(pid) for pid in workers}
+    latencies, errors, elapsed = asyncio.run(load(url, mixes, calls))
+    cpu = sum(cpu_seconds(pid) for pid in workers) - cpu
+    total = len(mixes) * calls
+    p50, p99 = np.percentile(np.array(latencies) * 1000, [50, 99])
+    print(f"{label}: {total} calls in {elapsed:.1f} s ({total / elapsed:.0f} calls/s); errors: {len(errors)}; "
+          f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; server CPU {cpu / total * 1000:.2f} ms per call; "
+          + ", ".join(f"worker RSS {before[pid]:.0f}→{rss_mb(pid):.0f} MB" for pid in workers))
+    if errors:
+        print("  first errors:", *errors[:5], sep="\n    ")
+    return {"cpu_per_call": cpu / total, "errors": len(errors)}
+
+
 def main() -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from questions import usable
+
+    from chipmcp.kb.store import KnowledgeBase
+    from chipmcp.tools import BY_NAME
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
+    db = ensure_database()
+    total = args.clients * args.calls
+    kb = KnowledgeBase(db)
+    per_tool = {tool: usable(kb, tool, -(-total // len(BY_NAME)) + 1) for tool in BY_NAME}
+    kb.close()
+    names = list(BY_NAME)
+    fresh_calls = [(names[n % len(names)], per_tool[names[n % len(names)]][n // len(names)]) for n in range(total)]
+    fresh = [fresh_calls[c * args.calls:(c + 1) * args.calls] for c in range(args.clients)]
+    repeated = [[MIX[(c + n) % len(MIX)] for n in range(1, args.calls + 1)] for c in range(args.clients)]
+    noop = [[("noop", {"name": "x"})] * args.calls for _ in range(args.clients)]
+    results = {}
     port = free_port()
-    env = {**os.environ, "CHIPMCP_DB": str(ensure_database())}
-    server = subprocess.Popen([sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(port), "--workers",
-                               str(args.workers), "--max-connections", str(args.clients * 2)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = start([sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(port), "--workers",
+                    str(args.workers), "--max-connections", str(args.clients * 2)], port, args.workers, {"CHIPMCP_DB": str(db)})
     url = f"http://127.0.0.1:{port}/mcp"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                if len(workers_of(server.pid)) >= args.workers:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
         asyncio.run(warm(url, rounds=4 * args.workers))
         workers = workers_of(server.pid)
-        before = {pid: rss_mb(pid) for pid in workers}
-        latencies, errors, elapsed = asyncio.run(load(url, args.clients, args.calls))
-        after = {pid: rss_mb(pid) for pid in workers}
+        results["repeated"] = measure("chipmcp, repeated mix", url, workers, repeated, args.calls)
+        results["fresh"] = measure("chipmcp, fresh mix", url, workers, fresh, args.calls)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    p50, p99 = np.percentile(np.array(latencies) * 1000, [50, 99])
-    total = args.clients * args.calls
-    print(f"{args.workers} workers, {args.clients} clients × {args.calls} calls = {total} calls in {elapsed:.1f} s "
-          f"({total / elapsed:.0f} calls/s); errors: {len(errors)}; latency p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-    for pid in workers:
-        print(f"  worker {pid}: RSS {before[pid]:.0f} MB before, {after[pid]:.0f} MB after")
-    if errors:
-        print("first errors:", *errors[:5], sep="\n  ")
+    port = free_port()
+    bare = start([sys.executable, "-m", "uvicorn", "noop_http:app", "--port", str(port), "--workers", str(args.workers),
+                  "--log-level", "warning", "--limit-concurrency", str(args.clients * 2)], port, args.workers)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        workers = workers_of(bare.pid)
+        results["bare"] = measure("bare MCPServer app, no-op tool", url, workers, noop, args.calls)
+    finally:
+        bare.terminate()
+        bare.wait(timeout=30)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"commit {commit}; {args.workers} workers, {args.clients} clients × {args.calls} calls; server CPU per call "
+          f"over the bare app's: fresh {results['fresh']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×, "
+          f"repeated {results['repeated']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×")
+    if any(r["errors"] for r in results.values()):
         sys.exit(1)
 
 

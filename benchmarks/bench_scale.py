@@ -99,18 +99,18 @@ def measure(factor: int, calls: int, work: Path, builds: int) -> list[object]:
     exact = [rng.choice(chips)["name_zh"] for _ in range(calls)]
     slipped = [typo(rng.choice(chips)["name_en"], rng) for _ in range(calls // 10)]
     groups = [[c["id"] for c in rng.sample(chips, 3)] for _ in range(calls // 2)]
-    lookup = ms([timed(lambda n=n: answer(LOOKUP, tools.lookup_chip(kb, n))) for n in exact])
+    lookup = ms([timed(lambda n=n: answer(LOOKUP, tools.BY_NAME["lookup_chip"].call(kb, name=n))) for n in exact])
     fuzzy = ms([timed(lambda n=n: _answer_or_error(kb, n)) for n in slipped])
-    compare = ms([timed(lambda g=g: answer(COMPARE, tools.compare_chips(kb, g))) for g in groups])
+    compare = ms([timed(lambda g=g: answer(COMPARE, tools.BY_NAME["compare_chips"].call(kb, names=g))) for g in groups])
     memory = [rng.choice([16, 24, 32, 48, 64, 80, 96]) + rng.random() for _ in range(calls // 2 + 1)]
     power = [rng.choice([150, 300, 400, 550, 700]) + rng.random() for _ in range(calls // 10 + 1)]
 
     def domestic_by_compute(v: float) -> None:
-        answer(FIND, tools.find_chips(kb, domestic=True, sort_by="compute_tflops",
+        answer(FIND, tools.BY_NAME["find_chips"].call(kb, domestic=True, sort_by="compute_tflops",
                                       where=[{"metric": "memory_gb", "op": ">=", "value": v}]))
 
     def certified_by_efficiency(v: float) -> None:
-        answer(FIND, tools.find_chips(kb, certified=True, sort_by="tflops_per_w",
+        answer(FIND, tools.BY_NAME["find_chips"].call(kb, certified=True, sort_by="tflops_per_w",
                                       where=[{"metric": "tdp_w", "op": "<=", "value": v}]))
 
     first = [timed(domestic_by_compute, memory[0]), timed(certified_by_efficiency, power[0])]
@@ -124,7 +124,7 @@ def measure(factor: int, calls: int, work: Path, builds: int) -> list[object]:
 
 def _answer_or_error(kb: KnowledgeBase, name: str) -> None:
     with contextlib.suppress(ChipMCPError):  # a typo may be rejected or ambiguous; the time is what counts
-        answer(LOOKUP, tools.lookup_chip(kb, name))
+        answer(LOOKUP, tools.BY_NAME["lookup_chip"].call(kb, name=name))
 
 
 

@@ -1,62 +1,72 @@
-"""Round trip over stdio, per tool, against the no-op floor — both servers up at once, calls interleaved.
+"""Round trip over stdio, per tool, fresh and repeated questions, against the no-op floor in the same run.
 
-Method: spawn chipmcp (over the real knowledge base, already built) and a bare MCPServer with one
-no-op tool; initialize both; warm each tool once; then ROUNDS rounds, each timing one call of every
-chipmcp tool and one no-op call, so drift on a shared machine hits both sides alike. Reported: p50,
-p99 and the ratio of p50 to the no-op p50.
+Method: spawn chipmcp (over the real knowledge base, already built) and a bare MCPServer with no-op tools
+(benchmarks/noop_server.py); initialize both; warm each with one call of a question the timed part never
+asks. Then ROUNDS rounds; each round times, for every tool, one FRESH question (benchmarks/questions.py:
+arguments no earlier call of this process asked — the answer cache misses, the tool computes) and one
+REPEATED question (the tool's README example: the answer cache serves it), each followed by one no-op
+call, so drift on a shared machine hits both sides alike. The ratio is the tool's median over the
+median of the no-op calls made beside it. `noop_10k` (a 10 kB answer with no work) shows the floor of
+carrying an answer of chipmcp's size. Reported per row: min, median and max of the per-call ms, and the
+median ratio to the no-op.
 
-chipmcp keeps answers per arguments (its knowledge cannot change while it runs), so a repeated call
-costs the protocol alone. The "first ask" rows defeat that: each call names a chip (cycling through
-all of them) with a different amount of trailing space — the same question to the tools, a new key to
-the cache — so every one of them is computed.
-
-    python benchmarks/bench_stdio.py [--rounds 300]
+    python benchmarks/bench_stdio.py [--rounds 150]
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 
-from _harness import chipmcp_server, ms, noop_server, table, timed
+import numpy as np
+from _harness import chipmcp_server, noop_server, table, timed
+from questions import repeated, usable
 
 from chipmcp.kb.store import KnowledgeBase, ensure_database
-from chipmcp.serving.server import EXAMPLE_CALLS as CALLS
+from chipmcp.tools import BY_NAME
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=150)
     args = parser.parse_args()
     db = ensure_database()
+    kb = KnowledgeBase(db)
+    questions = {tool: usable(kb, tool, args.rounds + 1) for tool in BY_NAME}
+    kb.close()
     chip, floor = chipmcp_server(db), noop_server()
     chip.initialize()
     floor.initialize()
-    for tool, arguments in CALLS.items():
-        chip.call(tool, arguments)
+    for tool in BY_NAME:  # warm-up: the first fresh question of each tool, never timed (imports, first cells)
+        chip.call(tool, questions[tool][0])
+        chip.call(tool, repeated(tool))
     floor.call("noop", {"name": "x"})
-    names = sorted(e["name_zh"] for e in KnowledgeBase(db).entities.values() if e["entity_kind"] == "chip")
-    first_ask = {"lookup_chip (first ask)": lambda n: ("lookup_chip", {"name": names[n % len(names)] + " " * (n % 97 + 1)}),
-                 "compare_chips (first ask)": lambda n: ("compare_chips", {"names": [
-                     names[n % len(names)] + " " * (n % 97 + 1), names[(n + 1) % len(names)], names[(n + 2) % len(names)]]})}
-    times: dict[str, list[float]] = {tool: [] for tool in [*CALLS, *first_ask, "noop"]}
-    for n in range(args.rounds):
-        for tool, arguments in CALLS.items():
-            times[tool].append(timed(chip.call, tool, arguments))
-            times["noop"].append(timed(floor.call, "noop", {"name": "x"}))
-        for label, make in first_ask.items():
-            tool, arguments = make(n)
-            times[label].append(timed(chip.call, tool, arguments))
-            times["noop"].append(timed(floor.call, "noop", {"name": "x"}))
+    floor.call("noop_10k", {"name": "x"})
+    rows_of: dict[str, list[float]] = {}
+    floor_of: dict[str, list[float]] = {}
+
+    def pair(label: str, call) -> None:
+        rows_of.setdefault(label, []).append(timed(call))
+        floor_of.setdefault(label, []).append(timed(floor.call, "noop", {"name": "x"}))
+
+    for n in range(1, args.rounds + 1):
+        for tool in BY_NAME:
+            pair(f"{tool} (fresh)", lambda t=tool, n=n: chip.call(t, questions[t][n]))
+            pair(f"{tool} (repeated)", lambda t=tool: chip.call(t, repeated(t)))
+        pair("noop_10k (no work, 10 kB)", lambda: floor.call("noop_10k", {"name": "x"}))
     chip.close()
     floor.close()
-    base = ms(times["noop"])
     rows = []
-    for tool in [*CALLS, *first_ask]:
-        stats = ms(times[tool])
-        rows.append([tool, stats["p50"], stats["p99"], stats["p50"] / base["p50"]])
-    rows.append(["no-op floor", base["p50"], base["p99"], 1.0])
-    print(f"stdio round trip, {args.rounds} rounds, ms")
-    print(table(["tool", "p50 ms", "p99 ms", "p50 / no-op p50"], rows))
+    for label, seconds in rows_of.items():
+        values = np.asarray(seconds) * 1000
+        beside = np.asarray(floor_of[label]) * 1000
+        rows.append([label, float(values.min()), float(np.median(values)), float(values.max()),
+                     float(np.median(values) / np.median(beside))])
+    every_floor = np.concatenate([np.asarray(v) for v in floor_of.values()]) * 1000
+    rows.append(["no-op", float(every_floor.min()), float(np.median(every_floor)), float(every_floor.max()), 1.0])
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"stdio round trip, {args.rounds} rounds, ms (commit {commit})")
+    print(table(["call", "min", "median", "max", "median / no-op median"], rows))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def count(kb: KnowledgeBase) -> dict[str, dict[str, tuple[bool, int]]]:
     """chip → precision → (compute filled, number of filled cells)."""
     out: dict[str, dict[str, tuple[bool, int]]] = {}
     for precision in PRECISIONS:
-        answer = tools.compare_chips(kb, CHIPS, precision=precision).model_dump(mode="json")
+        answer = tools.BY_NAME["compare_chips"].call(kb, names=CHIPS, precision=precision).model_dump(mode="json")
         for name, row in zip(CHIPS, answer["rows"], strict=True):
             cells = row["cells"]
             compute = any(_filled(c) for key, c in cells.items() if key.startswith("compute"))

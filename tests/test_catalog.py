@@ -117,7 +117,7 @@ _OP = st.sampled_from([">", ">=", "<", "<=", "!="])
        descending=st.none() | st.booleans())
 def test_every_row_meets_every_condition_and_rows_are_ordered(kb, where, sort_by, descending) -> None:
     conditions = [{"metric": m, "op": o, "value": v} for m, o, v in where]
-    found = tools.find_chips(kb, where=conditions, sort_by=sort_by, descending=descending, limit=100)
+    found = tools.BY_NAME["find_chips"].call(kb, where=conditions, sort_by=sort_by, descending=descending, limit=100)
     for row in found.rows:
         for metric, op, value in where:
             low, high = row.cells[metric].ends()
@@ -206,7 +206,7 @@ def test_industry_puts_side_by_side_only_figures_linked_by_a_quantity(kb) -> Non
     for topic in kb.ids("market") + kb.ids("workload"):
         if not kb.figures(topic):
             continue
-        found = tools.industry_figures(kb, topic, detail="full")
+        found = tools.BY_NAME["industry_figures"].call(kb, topic=topic, detail="full")
         own = {r["quantity"] for r in kb.figures(topic) if r["quantity"]}
         for group in found.figures:
             assert group.entity == topic or group.printed_with == topic or group.linked_by in own, (topic, group.entity)

@@ -143,7 +143,7 @@ def _queries(catalog: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _fast(kb: KnowledgeBase, query: dict[str, Any], limit: int, offset: int):
-    return tools.find_chips(kb, vendor=query["vendor"], domestic=query["domestic"], kind=query["kind"],
+    return tools.BY_NAME["find_chips"].call(kb, vendor=query["vendor"], domestic=query["domestic"], kind=query["kind"],
                             certified=query["certified"],
                             where=[{"metric": m, "op": op, "value": v} for m, op, v in query["where"]],
                             sort_by=query["sort_by"], descending=query["descending"], precision=query["precision"],
@@ -240,7 +240,7 @@ def test_index_keeps_a_bounded_number_of_columns(kb, monkeypatch) -> None:
 
 def test_index_does_not_keep_its_knowledge_base_alive(db_path) -> None:
     kb = KnowledgeBase(db_path)
-    tools.find_chips(kb, sort_by="memory_gb")
+    tools.BY_NAME["find_chips"].call(kb, sort_by="memory_gb")
     gone = weakref.ref(kb)
     kb.close()
     del kb

@@ -101,7 +101,7 @@ def test_answers_are_kept_per_arguments_and_errors_are_not(kb) -> None:
 
     def lookup(name: str):
         calls.append(name)
-        return tools.lookup_chip(kb, name)
+        return tools.BY_NAME["lookup_chip"].call(kb, name=name)
 
     tool = tools.BY_NAME["lookup_chip"]
     cache = AnswerCache(size=2)

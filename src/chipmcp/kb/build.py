@@ -719,7 +719,11 @@ INDEXES = {"aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], [
 
 def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerprint_value: str,
                    folder_labels: Sequence[str] = ()) -> None:
-    """Write the tables to a fresh file beside `path`, then move it into place atomically."""
+    """Write the tables to a fresh file beside `path`, then move it into place atomically.
+
+    Nothing reads the temporary file before the rename, so SQLite's per-write durability buys nothing:
+    the writes go unsynced with the journal in memory, and the finished file is synced once before the
+    rename makes it visible (a crash before then leaves only a stray .tmp, never a half-written database)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(handle)
@@ -729,6 +733,8 @@ def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerpr
                                         {"key": "folders", "value": json.dumps(list(folder_labels), ensure_ascii=False)}]}
     try:
         connection = sqlite3.connect(temp)
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.execute("PRAGMA journal_mode=MEMORY")
         db = sqlite_utils.Database(connection)
         for name, (columns, pk) in SCHEMAS.items():
             table = db.table(name)
@@ -741,6 +747,8 @@ def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerpr
         connection.commit()
         connection.execute("VACUUM")
         connection.close()
+        with temp.open("rb+") as written:
+            os.fsync(written.fileno())
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)

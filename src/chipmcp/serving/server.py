@@ -201,7 +201,8 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
     def respond(tool: Tool, arguments: dict[str, Any]) -> CallToolResult:
         """The tool's answer to these (already validated) arguments, kept for the next identical question."""
-        return answers.run(tool, arguments, lambda: tool.run(knowledge(), **arguments))
+        # The SDK validated each argument against the same model's fields: build it without a second pass.
+        return answers.run(tool, arguments, lambda: tool.run(knowledge(), tool.arguments.model_construct(**arguments)))
 
     if warm_up:
         threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()

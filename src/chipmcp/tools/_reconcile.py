@@ -17,7 +17,6 @@ apply. Systems: `count` relations compare the printed total with what the compos
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from typing import Any
 
 from chipmcp.core import compute
@@ -26,53 +25,18 @@ from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, cells_differ_by, scale_cell
 from chipmcp.tools._common import call_of, number
+from chipmcp.tools._estimate_arguments import EstimateClusterArguments, server_figure, sized
 from chipmcp.tools.answers import ClusterEstimate, Reconciliation
-
-
-@dataclass(frozen=True)
-class Question:
-    """What an estimate was asked, as the sizing reads it: enough to size it again under another convention."""
-
-    entity: str
-    count: int | None
-    target_pflops: float | None
-    precision: str
-    cards_per_server: int
-    utilization: float
-    power_overhead: float
-    p_base: int
-    use_server_figure: bool
-    detail: str
-    electricity_price: float | None
-    currency: str
-
-    def server_figure(self, kb: KnowledgeBase) -> dict[str, Any]:
-        rows = [r for r in kb.figures(self.entity, ["server_compute"]) if r["value"] is not None
-                and r["period"] is None and (not r["precision"] or self.precision in r["precision"].split("/"))]
-        if not rows:
-            raise InputError("No per-server compute figure is reported for this chip; drop use_server_figure.")
-        return min(rows, key=lambda r: (not r["preferred"], r["id"]))
-
-    def sized(self, kb: KnowledgeBase, card: Cell) -> tuple[int, int]:
-        """(cards, servers) for target_pflops from the per-card cell, or from the per-server figure."""
-        if self.use_server_figure:
-            row = self.server_figure(kb)
-            server_tflops = float(compute.convert(row["value"], row["unit"], "TFLOPS", self.p_base))
-            return compute.servers_needed(self.target_pflops, self.p_base, self.cards_per_server,  # type: ignore[arg-type]
-                                          server_tflops=server_tflops)
-        return compute.servers_needed(self.target_pflops, self.p_base, self.cards_per_server,  # type: ignore[arg-type]
-                                      self.utilization, card_tflops=card.ends()[0])  # type: ignore[index]
-
 
 # Each output of a system total: the spec its composition is summed from, and that spec's unit.
 COMPOSED = {"compute_pflops": ("compute_tflops", "TFLOPS"), "memory_tb": ("memory_gb", "GB"),
             "memory_bandwidth_tbs": ("memory_bandwidth_gbs", "GB/s"), "system_power_kw": ("tdp_w", "W")}
 
 
-def reconcile(kb: KnowledgeBase, q: Question, answer: ClusterEstimate) -> list[Reconciliation]:
+def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate) -> list[Reconciliation]:
     relations = {m["id"]: m for m in kb.metrics.values() if m["estimate"]}
-    is_system = (kb.entity(q.entity) or {}).get("entity_kind") == "system"
-    rows = [r for r in kb.figures(q.entity, sorted(relations)) if r["period"] is None and r["unit"]
+    is_system = (kb.entity(q.chip) or {}).get("entity_kind") == "system"
+    rows = [r for r in kb.figures(q.chip, sorted(relations)) if r["period"] is None and r["unit"]
             and (r["value"] is not None or r["low"] is not None)]
     at_precision = {r["metric"] for r in rows if r["precision"] and q.precision in r["precision"].split("/")}
     rows = [r for r in rows if (q.precision in r["precision"].split("/") if r["precision"]
@@ -106,7 +70,7 @@ def _difference(computed: Cell, reported: Cell) -> list[float] | None:
     return None if differs is None else [round(d, 2) for d in differs]
 
 
-def _target_entry(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, row: dict[str, Any],
+def _target_entry(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, row: dict[str, Any],
                   metric: dict[str, Any], relation: dict[str, Any]) -> Reconciliation | None:
     target = float(relation["target_pflops"])
     if q.target_pflops is None or not any(abs(q.target_pflops - t) < 1e-9 for t in (target, target * q.p_base / 1000)):
@@ -140,23 +104,24 @@ def _target_entry(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, row: 
                           difference_pct=_difference(computed, reported), convention=convention, reproduce=reproduce)
 
 
-def _how(q: Question) -> str:
+def _how(q: EstimateClusterArguments) -> str:
     return (f"at 1P = {q.p_base}T from " + ("the per-server figure" if q.use_server_figure else "per-card figures"))
 
 
-def _readings(kb: KnowledgeBase, q: Question, target: float, output: str) -> list[tuple[list[str], Question, int]]:
+def _readings(kb: KnowledgeBase, q: EstimateClusterArguments, target: float, output: str
+              ) -> list[tuple[list[str], EstimateClusterArguments, int]]:
     """The sizing re-run under each convention reports use, with what each changes from the question asked."""
-    has_server = any(r["value"] is not None for r in kb.figures(q.entity, ["server_compute"]))
+    has_server = any(r["value"] is not None for r in kb.figures(q.chip, ["server_compute"]))
     out = []
     for p_base in (1000, 1024):
-        card = selection.cell(kb, q.entity, "compute_tflops", q.precision, p_base)
+        card = selection.cell(kb, q.chip, "compute_tflops", q.precision, p_base)
         for goal in dict.fromkeys((target, target * p_base / 1000)):
             for server in (False, True) if has_server else (False,):
                 if card.ends() is None and not server:
                     continue
-                alt = dataclasses.replace(q, p_base=p_base, target_pflops=goal, use_server_figure=server)
+                alt = q.model_copy(update={"p_base": p_base, "target_pflops": goal, "use_server_figure": server})
                 try:
-                    cards, servers = alt.sized(kb, card)
+                    cards, servers = sized(kb, alt, card)
                 except InputError:
                     continue
                 changes = []
@@ -166,22 +131,22 @@ def _readings(kb: KnowledgeBase, q: Question, target: float, output: str) -> lis
                 elif p_base != q.p_base:
                     changes.append(f"reads 1P as {p_base}T")
                 if server != q.use_server_figure:
-                    row = alt.server_figure(kb) if server else None
+                    row = server_figure(kb, alt) if server else None
                     changes.append(f"sizes from the per-server figure '{row['printed']}' ({row['source']}), "
                                    "rounding servers up" if row else "sizes from per-card figures")
                 out.append((changes, alt, servers if output == "servers" else cards))
     return out
 
 
-def _call(q: Question, **extra: Any) -> str:
+def _call(q: EstimateClusterArguments, **extra: Any) -> str:
     target = q.target_pflops
-    return call_of("estimate_cluster", chip=q.entity, count=q.count,
+    return call_of("estimate_cluster", chip=q.chip, count=q.count,
                    target_pflops=int(target) if target is not None and float(target).is_integer() else target,
                    precision=q.precision if q.precision != "fp16" else None, p_base=q.p_base if q.p_base != 1000 else None,
                    use_server_figure=True if q.use_server_figure else None, **extra) + ")"
 
 
-def _total_entry(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, row: dict[str, Any],
+def _total_entry(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, row: dict[str, Any],
                  metric: dict[str, Any], relation: dict[str, Any]) -> Reconciliation:
     output = relation["output"]
     spec, base = COMPOSED[output]
@@ -189,7 +154,7 @@ def _total_entry(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, row: d
                                             "memory_bandwidth_tbs": "TB/s", "system_power_kw": "kW"}[output]
     systems = answer.servers / relation["count"]
     reported = scale_cell(selection.row_cell(row, base, q.p_base), systems, unit, q.p_base)
-    built = selection.composition_cell(kb, q.entity, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
+    built = selection.composition_cell(kb, q.chip, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
     overhead = 1.0 + q.power_overhead if spec == "tdp_w" else 1.0
     computed = (scale_cell(built, systems * overhead, unit, q.p_base) if built is not None
                 else Cell(unit=unit, label="its parts report none"))
@@ -202,7 +167,8 @@ def _total_entry(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, row: d
                           difference_pct=_difference(computed, reported), convention=convention, reproduce=reproduce)
 
 
-def _total_convention(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, row: dict[str, Any], metric: dict[str, Any],
+def _total_convention(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, row: dict[str, Any],
+                      metric: dict[str, Any],
                       built: Cell | None, spec: str, base: str) -> tuple[str, str]:
     if built is None or built.ends() is None:
         return (f"Its parts report no {metric['label_en']}" + (f" at {q.precision.upper()}" if spec == "compute_tflops"
@@ -239,7 +205,7 @@ def _total_convention(kb: KnowledgeBase, q: Question, answer: ClusterEstimate, r
         overhead = compute.overhead_between(printed_w, ends[0])
         text = (f"The printed figure is the whole system's power (CPUs, network, cooling), "
                 f"{number(round(printed_w / chips_w, 2))}× its chips' {number(compute.tidy(chips_w))} W")
-        parts = kb.parts(q.entity)
+        parts = kb.parts(q.chip)
         if 0 <= overhead <= 10 and len(parts) == 1:
             return (text + f": power_overhead={number(round(overhead, 2))} on the chips reproduces it.",
                     call_of("estimate_cluster", chip=parts[0]["chip"], count=answer.cards,

@@ -46,29 +46,44 @@ SHORT_RANKING_RULE = ("Best only among two or more comparable figures, overlappi
                       "figure is not ranked; no_best why a column names none).")
 
 
-def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None = None,
-                  baseline: str | None = None, precision: str | None = None, detail: Detail = "summary") -> Comparison:
-    unknown = [m for m in metrics or [] if m not in METRICS]
+CompareMetric = MetricName
+
+
+class CompareChipsArguments(Arguments):
+    names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
+        description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
+    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(None, description=(
+        "Columns to show; default: every column a compared chip reports (compute per precision, memory, "
+        "bandwidth, power, price, derived ratios, memory type, release)"))
+    baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
+    precision: Precision | None = Field(None, description=(
+        "Compute at this precision only; default: every precision any compared chip reports"))
+    detail: Annotated[Detail, Field(description=(
+        "summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns"))] = "summary"
+
+
+def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
+    unknown = [m for m in args.metrics or [] if m not in METRICS]
     if unknown:
         raise InputError(f"Unknown metric(s) {', '.join(map(repr, unknown))}. Allowed: {', '.join(METRICS)}.")
-    if precision is not None:
-        selection.check_precision(precision)
-    matches = [resolve_chip(kb, name) for name in names]
+    if args.precision is not None:
+        selection.check_precision(args.precision)
+    matches = [resolve_chip(kb, name) for name in args.names]
     ids = [m.id for m in matches]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise InputError(f"These names resolve to the same chip: {', '.join(repeated)}; list each chip once.")
     base_index = 0
-    if baseline is not None:
-        base_match = resolve_chip(kb, baseline)
+    if args.baseline is not None:
+        base_match = resolve_chip(kb, args.baseline)
         if base_match.id not in ids:
-            raise InputError(f"Baseline '{baseline}' ({base_match.id}) is not among the compared chips: "
+            raise InputError(f"Baseline '{args.baseline}' ({base_match.id}) is not among the compared chips: "
                              f"{', '.join(ids)}.")
         base_index = ids.index(base_match.id)
     entities = [kb.entity(i) or {} for i in ids]
     systems = {i for i, e in zip(ids, entities, strict=True) if e.get("entity_kind") == "system"}
-    precisions = [precision] if precision else (selection.reported_precisions(kb, ids) or ["fp16"])
-    derived_precision = _derived_precision(kb, ids, precision, precisions)
+    precisions = [args.precision] if args.precision else (selection.reported_precisions(kb, ids) or ["fp16"])
+    derived_precision = _derived_precision(kb, ids, args.precision, precisions)
 
     # Every cell of every entity, keyed by column.
     table: list[dict[str, Cell]] = []
@@ -85,22 +100,22 @@ def compare_chips(kb: KnowledgeBase, names: list[str], metrics: list[str] | None
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
         own["tpp"] = export_control.chip_tpp(kb, entity)
         table.append(own)
-        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in systems else [])
+        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, args.detail) if entity in systems else [])
 
-    wanted = _columns_wanted(metrics, table, precisions, systems, len(ids), detail)
+    wanted = _columns_wanted(args.metrics, table, precisions, systems, len(ids), args.detail)
     columns = [_column(key, ids, table, systems) for key in wanted]
-    row_cells = _row_cells(columns, table, base_index, detail)
+    row_cells = _row_cells(columns, table, base_index, args.detail)
     rows = [ComparisonRow(id=m.id, name=m.name, vendor=_vendor(kb, e), kind=e.get("kind", ""),
                           system=e.get("entity_kind") == "system",
                           matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
                           cells=cells, composition=_composition(kb, m.id) if part else "", versus_parts=part)
             for m, e, cells, part in zip(matches, entities, row_cells, parts, strict=True)]
     warnings = _warnings(kb, matches, table, columns)
-    assumptions = _assumptions(detail, derived_precision, matches[base_index].name, bool(systems))
+    assumptions = _assumptions(args.detail, derived_precision, matches[base_index].name, bool(systems))
     cited = [c for row in rows for c in row.cells.values()]
     cited += [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
     used = sorted({i for c in cited for i in [*c.figure_ids, *(i for claim in c.claims for i in claim.figure_ids)]})
-    answer = Comparison(detail=detail, baseline=ids[base_index], precision=precision, precisions=precisions,
+    answer = Comparison(detail=args.detail, baseline=ids[base_index], precision=args.precision, precisions=precisions,
                         derived_precision=derived_precision, columns=columns, rows=rows, warnings=warnings,
                         assumptions=assumptions,
                         sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}), summary="")
@@ -464,22 +479,6 @@ def render(c: Comparison) -> str:
     lines.append("Assumptions: " + " ".join(c.assumptions))
     lines.append(source_lines(c.sources))
     return "\n".join(lines)
-
-
-CompareMetric = MetricName
-
-
-class CompareChipsArguments(Arguments):
-    names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
-        description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
-    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(None, description=(
-        "Columns to show; default: every column a compared chip reports (compute per precision, memory, "
-        "bandwidth, power, price, derived ratios, memory type, release)"))
-    baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
-    precision: Precision | None = Field(None, description=(
-        "Compute at this precision only; default: every precision any compared chip reports"))
-    detail: Annotated[Detail, Field(description=(
-        "summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns"))] = "summary"
 
 
 TOOL = Tool(name="compare_chips", title="Compare chips",

@@ -5,9 +5,6 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
-
-from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
@@ -28,44 +25,36 @@ from chipmcp.tools._common import (
     source_lines,
     source_refs,
 )
-from chipmcp.tools._reconcile import Question, reconcile
+from chipmcp.tools._estimate_arguments import EstimateClusterArguments, question, server_figure, sized
+from chipmcp.tools._reconcile import reconcile
 from chipmcp.tools.answers import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
-from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, Precision, Tool
+from chipmcp.tools.registry import Tool
 
 PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w")
-CURRENCIES = {"元": "元", "CNY": "元", "USD": "USD", "美元": "USD"}
 
 
-def estimate_cluster(kb: KnowledgeBase, chip: str, count: int | None = None, target_pflops: float | None = None,
-                     precision: str = "fp16", cards_per_server: int = 8, utilization: float = 1.0,
-                     power_overhead: float = 0.0, p_base: int = 1000, use_server_figure: bool = False,
-                     parameters_billion: float | None = None, tokens_billion: float | None = None,
-                     mfu: float | None = None, price_per_gpu_hour: float | None = None,
-                     workload: str | None = None, electricity_price: float | None = None, currency: str = "元",
-                     detail: str = "summary", offset: int = 0, limit: int = DEFAULT_LIMIT) -> ClusterEstimate:
-    memory_only = parameters_billion is not None and tokens_billion is None and mfu is None
-    if (count is not None and target_pflops is not None) or (count is None and target_pflops is None and not memory_only):
+def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> ClusterEstimate:
+    memory_only = args.parameters_billion is not None and args.tokens_billion is None and args.mfu is None
+    if (args.count is not None and args.target_pflops is not None) or (
+            args.count is None and args.target_pflops is None and not memory_only):
         raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
                          "(or only `parameters_billion` to ask how many cards hold the weights).")
-    check_precision(precision)
-    match = resolve_chip(kb, chip, CHIP_OR_SYSTEM)
+    check_precision(args.precision)
+    match = resolve_chip(kb, args.chip, CHIP_OR_SYSTEM)
     entity = kb.entity(match.id)
     assert entity is not None
-    q = Question(entity=match.id, count=count, target_pflops=target_pflops, precision=precision,
-                 cards_per_server=cards_per_server, utilization=utilization, power_overhead=power_overhead,
-                 p_base=p_base, use_server_figure=use_server_figure, detail=detail,
-                 electricity_price=electricity_price, currency=CURRENCIES[currency])
+    q = question(args, match.id)
     if entity["entity_kind"] == "system":
-        answer = _system_estimate(kb, match, q, workload, offset, limit)
+        answer = _system_estimate(kb, match, q, args.workload, args.offset, args.limit)
     else:
-        answer = _chip_estimate(kb, match, q, parameters_billion, tokens_billion, mfu, price_per_gpu_hour, workload,
-                                memory_only)
+        answer = _chip_estimate(kb, match, q, args.parameters_billion, args.tokens_billion, args.mfu,
+                                args.price_per_gpu_hour, args.workload, memory_only)
     answer.summary = _summary(answer)
     return answer
 
 
-def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_billion: float | None,
+def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float | None,
                    tokens_billion: float | None, mfu: float | None, price: float | None, workload: str | None,
                    memory_only: bool) -> ClusterEstimate:
     per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
@@ -82,9 +71,9 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_
     warnings = [n for k in PER_CARD for n in _notes(per[k], k)] + _disagreements(per)
     used = [i for c in per.values() for i in c.figure_ids[:1]]
     if q.target_pflops is not None:
-        cards, servers = q.sized(kb, per["compute_tflops"])
+        cards, servers = sized(kb, q, per["compute_tflops"])
         if q.use_server_figure:
-            row = q.server_figure(kb)
+            row = server_figure(kb, q)
             used.append(row["id"])
             assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), "
                                "rounded up")
@@ -130,7 +119,7 @@ def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> Clust
 
 
 def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell, system_power: Cell | None,
-            n: int, q: Question) -> dict[str, Cell]:
+            n: int, q: EstimateClusterArguments) -> dict[str, Cell]:
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
@@ -158,7 +147,7 @@ def _reported_only(cells: dict[str, Cell]) -> dict[str, Cell]:
     return {k: c for k, c in cells.items() if c.ends() is not None or c.text}
 
 
-def _power_lines(q: Question, totals: dict[str, Cell], reported: str | None) -> list[str]:
+def _power_lines(q: EstimateClusterArguments, totals: dict[str, Cell], reported: str | None) -> list[str]:
     lines = []
     if reported:
         lines.append(reported)
@@ -195,7 +184,7 @@ def _p_line(p_base: int) -> str:
     return f"1 PFLOPS = {p_base} TFLOPS" + (" (the binary reading some report tables use)" if p_base == 1024 else "")
 
 
-def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: Question, workload: str | None, offset: int,
+def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, workload: str | None, offset: int,
                      limit: int) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
@@ -295,12 +284,12 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, f
     return out
 
 
-def _empty_totals(q: Question) -> dict[str, Cell]:
+def _empty_totals(q: EstimateClusterArguments) -> dict[str, Cell]:
     return {k: Cell() for k in ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs",
                                 "chip_power_kw", "system_power_kw", "energy_per_day_mwh")}
 
 
-def _workload_only(kb: KnowledgeBase, match: NameMatch, q: Question, workload: str,
+def _workload_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, workload: str,
                    per: dict[str, Cell]) -> ClusterEstimate:
     """A reported run recomputed (cost from GPU hours) for a chip with no compute figure of its own."""
     assumptions = [f"no {q.precision.upper()} compute figure is reported for {match.name}: only the run's own "
@@ -331,7 +320,7 @@ def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str) -> str:
     return text
 
 
-def _memory_only(kb: KnowledgeBase, match: NameMatch, q: Question, parameters_billion: float,
+def _memory_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float,
                  per: dict[str, Cell]) -> ClusterEstimate:
     """Do the weights fit in `count` cards, and how many cards hold them — memory alone, no compute figure."""
     memory = per["memory_gb"]
@@ -549,39 +538,6 @@ def render(e: ClusterEstimate) -> str:
     lines.append(f"Figures used: {ids(e.figure_ids)}.")
     lines.append(source_lines(e.sources))
     return "\n".join(lines)
-
-
-class EstimateClusterArguments(Arguments):
-    chip: Name = Field(description="Chip (910B, H100) or system (CloudMatrix 384, GB200 NVL72)")
-    count: Annotated[int | None, Field(ge=1, le=10_000_000)] = Field(None, description=(
-        "Number of cards (or of systems, for a system name); give this or target_pflops"))
-    target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(None, description=(
-        "Compute to reach, in PFLOPS at `precision`; give this or count"))
-    precision: Precision = Field("fp16", description="Precision of the compute figures used")
-    cards_per_server: Annotated[int, Field(ge=1, le=1024)] = Field(8, description="Cards in one server")
-    utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(1.0, description=(
-        "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
-    power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(0.0, description=(
-        "Extra system power as a share of chip power (0.3 = +30%; PUE − 1 for cooling)"))
-    p_base: Literal[1000, 1024] = Field(1000, description="TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it")
-    use_server_figure: bool = Field(False, description=(
-        "Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures"))
-    parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(None, description=(
-        "Model parameters in billions: alone, whether the weights fit; with tokens_billion and mfu, a training job"))
-    tokens_billion: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(
-        None, description="Training: tokens in billions")
-    mfu: Annotated[float | None, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
-        None, description="Training: model FLOPs utilization, 0-1")
-    price_per_gpu_hour: Annotated[float | None, Field(ge=0, le=1e6, allow_inf_nan=False)] = Field(
-        None, description="Training: rental price of one card-hour, for a cost")
-    workload: Name | None = Field(None, description=(
-        "A reported training run (DeepSeek-V3, GPT-4): wall-clock days and cost from its GPU hours, or implied MFU"))
-    electricity_price: Annotated[float | None, Field(ge=0, le=1e4, allow_inf_nan=False)] = Field(None, description=(
-        "Electricity price per kWh in `currency`: energy cost per day and per year"))
-    currency: Literal["元", "CNY", "USD", "美元"] = Field("元", description="Currency of electricity_price")
-    detail: DetailArg = "summary"
-    offset: OffsetArg = 0
-    limit: LimitArg = DEFAULT_LIMIT
 
 
 TOOL = Tool(name="estimate_cluster", title="Estimate a cluster",

@@ -20,8 +20,12 @@ STATEMENT = ("ECCN 3A090 is a U.S. Export Administration Regulations entry: it g
 REPORTED_METRICS = ["tpp", "performance_density", "export_control_class"]
 
 
-def export_control_check(kb: KnowledgeBase, chip: str) -> ExportControlAnswer:
-    match = resolve_chip(kb, chip)
+class ExportControlCheckArguments(Arguments):
+    chip: Name = Field(description="Chip or system in any spelling: 昇腾910C, H20, H100, MLU370-X8, TPU v5e")
+
+
+def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -> ExportControlAnswer:
+    match = resolve_chip(kb, args.chip)
     entity = kb.entity(match.id)
     assert entity is not None
     vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
@@ -244,10 +248,6 @@ def render(a: ExportControlAnswer) -> str:
 
 def _pair(values: list[float]) -> str:
     return _number(values[0]) if values[0] == values[1] else f"{_number(values[0])} to {_number(values[1])}"
-
-
-class ExportControlCheckArguments(Arguments):
-    chip: Name = Field(description="Chip or system in any spelling: 昇腾910C, H20, H100, MLU370-X8, TPU v5e")
 
 
 TOOL = Tool(name="export_control_check", title="Export-control check (ECCN 3A090)",

@@ -35,7 +35,7 @@ from chipmcp.tools._common import (
     summarize,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
-from chipmcp.tools.answers import Detail, GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
+from chipmcp.tools.answers import GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 
 COMPANY = frozenset({"vendor", "market"})
@@ -60,10 +60,22 @@ def resolve_company(kb: KnowledgeBase, name: str) -> NameMatch:
                          note=f"'{name}' is a chip ({chip.display}); answering for its vendor.")
 
 
-def vendor_financials(kb: KnowledgeBase, vendor: str, period: int | str | None = None, metric: str | None = None,
-                      unit: str | None = None, detail: Detail = "summary", offset: int = 0,
-                      limit: int = DEFAULT_LIMIT) -> VendorFinancials:
-    match = resolve_company(kb, vendor)
+class VendorFinancialsArguments(Arguments):
+    vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, "
+                                     "910B (→ Huawei)")
+    period: PeriodArg = Field(None, description=(
+        "2025 or '2025', 2025H1 (1H25), 2025Q3 (3Q25), FY25Q3, 2025Q1-Q3; parts of a year match it"))
+    metric: str | None = Field(None, max_length=60, description=(
+        "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))
+    unit: str | None = Field(None, max_length=10, description=(
+        "Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …"))
+    detail: DetailArg = "summary"
+    offset: OffsetArg = 0
+    limit: LimitArg = DEFAULT_LIMIT
+
+
+def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> VendorFinancials:
+    match = resolve_company(kb, args.vendor)
     entity = kb.entity(match.id)
     assert entity is not None
     rows = kb.figures(match.id)
@@ -73,27 +85,27 @@ def vendor_financials(kb: KnowledgeBase, vendor: str, period: int | str | None =
     identity_rows = [r for r in rows if r["metric"] in IDENTITY_METRICS]
     rows = [r for r in rows if r["metric"] not in IDENTITY_METRICS]
     warnings: list[str] = []
-    if metric:
-        wanted = metric_ids(kb, metric)
+    if args.metric:
+        wanted = metric_ids(kb, args.metric)
         available = sorted({r["metric"] for r in rows})
         rows = [r for r in rows if r["metric"] in wanted]
         if not rows:
-            raise NotFoundError(f"No '{metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.",
+            raise NotFoundError(f"No '{args.metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.",
                                 available)
-    if period is not None:
-        rows = _in_period(rows, periods.parse(period), match.name, warnings)
+    if args.period is not None:
+        rows = _in_period(rows, periods.parse(args.period), match.name, warnings)
     every = [figure(r, kb) for r in rows]
-    listed = every if detail == "full" else summarize(kb, rows, every)
-    call = call_of("vendor_financials", vendor=match.id, period=period, metric=metric, unit=unit)
-    normalized = _normalize(rows, unit, warnings) if unit else []
+    listed = every if args.detail == "full" else summarize(kb, rows, every)
+    call = call_of("vendor_financials", vendor=match.id, period=args.period, metric=args.metric, unit=args.unit)
+    normalized = _normalize(rows, args.unit, warnings) if args.unit else []
     # Disagreements about the company itself (two stock codes) are shown whatever the filters.
-    disagreements = conflicts([*every, *(figure(r, kb) for r in identity_rows)], kb, detail)
+    disagreements = conflicts([*every, *(figure(r, kb) for r in identity_rows)], kb, args.detail)
     answer = VendorFinancials(
-        vendor=identity, match=match, detail=detail, figures=[], page=Page(total=0, returned=0), normalized=normalized,
+        vendor=identity, match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0), normalized=normalized,
         growth=_growth(rows), conflicts=disagreements, chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
         sources=source_refs(kb, {f.source for f in every}), warnings=warnings, summary="")
-    answer.figures, answer.page = page(listed, offset, limit, detail, call, "figure rows" if detail == "full"
-                                       else "entries", full_total=len(every), budget=room(answer) if detail == "summary" else None)
+    answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows" if args.detail == "full"
+                                       else "entries", full_total=len(every), budget=room(answer) if args.detail == "summary" else None)
     on_page = {f.id for f in answer.figures}
     answer.normalized = [n for n in normalized if n.figure_id in on_page]
     cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
@@ -144,7 +156,6 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
             warnings.append(f"No full-year {query} figure is reported for {listed}: these are part-year figures, "
                             "not the year's total.")
     return kept
-
 
 
 def _normalize(rows: list[dict], unit: str, warnings: list[str]) -> list[NormalizedFigure]:
@@ -253,20 +264,6 @@ def render(a: VendorFinancials) -> str:
     lines += [f"Warning: {w}" for w in a.warnings]
     lines.append(source_lines(a.sources))
     return "\n".join(lines)
-
-
-class VendorFinancialsArguments(Arguments):
-    vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, "
-                                     "910B (→ Huawei)")
-    period: PeriodArg = Field(None, description=(
-        "2025 or '2025', 2025H1 (1H25), 2025Q3 (3Q25), FY25Q3, 2025Q1-Q3; parts of a year match it"))
-    metric: str | None = Field(None, max_length=60, description=(
-        "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))
-    unit: str | None = Field(None, max_length=10, description=(
-        "Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …"))
-    detail: DetailArg = "summary"
-    offset: OffsetArg = 0
-    limit: LimitArg = DEFAULT_LIMIT
 
 
 TOOL = Tool(name="vendor_financials", title="Company financials",

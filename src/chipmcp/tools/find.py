@@ -57,42 +57,58 @@ class WhereCondition(BaseModel):
         description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text")
 
 
-def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | None = None, kind: str | None = None,
-               certified: bool | None = None, where: list[dict[str, Any]] | list[WhereCondition] | None = None,
-               sort_by: str | None = None, precision: str = "fp16", limit: int = 10, offset: int = 0,
-               descending: bool | None = None, detail: Detail = "summary") -> ChipList:
-    selection.check_precision(precision)
-    if not 1 <= limit <= MAX_LIMIT:
+class FindChipsArguments(Arguments):
+    vendor: Name | None = Field(None, description=(
+        "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list"))
+    domestic: bool | None = Field(None, description="true: Chinese vendors only; false: the others")
+    kind: Annotated[str, Field(max_length=20)] | None = Field(None, description=(
+        "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
+    certified: bool | None = Field(None, description=(
+        "true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"))
+    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
+        "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
+    sort_by: SortMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
+    precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
+    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
+    descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
+    detail: Annotated[Detail, Field(description=(
+        "summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap"))] = "summary"
+
+
+def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
+    selection.check_precision(args.precision)
+    if not 1 <= args.limit <= MAX_LIMIT:
         raise InputError(f"limit must be 1 to {MAX_LIMIT}.")
-    conditions = [_condition(c) for c in (where or [])]
-    if sort_by is not None and sort_by not in HIGHER_IS_BETTER:
+    conditions = [_condition(c) for c in (args.where or [])]
+    if args.sort_by is not None and args.sort_by not in HIGHER_IS_BETTER:
         numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
         raise InputError(f"sort_by ranks by a number: one of {', '.join(numeric)}"
-                         + (f". Filter on {sort_by} with where instead." if sort_by in TEXT_SPECS else
-                            f"; not '{sort_by}'."))
+                         + (f". Filter on {args.sort_by} with where instead." if args.sort_by in TEXT_SPECS else
+                            f"; not '{args.sort_by}'."))
     filters: list[str] = []
     family = None
-    if vendor is not None:
-        match = resolve(kb, vendor, VENDOR, "vendor")
+    if args.vendor is not None:
+        match = resolve(kb, args.vendor, VENDOR, "vendor")
         family = {match.id, *kb.names.subsidiaries(match.id)}
         subs = sorted(family - {match.id})
         filters.append(f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else ""))
     # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.reasoning.catalog_index);
     # `rows` builds a row's cells only when it is read, so a page costs its own rows.
     found = catalog_index.of(kb).find(catalog_index.Query(
-        vendors=frozenset(family) if family is not None else None, domestic=domestic, kind=kind, certified=certified,
-        conditions=tuple(conditions), sort_by=sort_by, descending=descending, precision=precision),
+        vendors=frozenset(family) if family is not None else None, domestic=args.domestic, kind=args.kind, certified=args.certified,
+        conditions=tuple(conditions), sort_by=args.sort_by, descending=args.descending, precision=args.precision),
         certification=lambda chip: chip_status(kb, chip).match)
     rows, missing, wanted, down, status = found.rows, found.missing, found.metrics, found.descending, found.status
-    if domestic is not None:
-        filters.append("Chinese vendors" if domestic else "non-Chinese vendors")
-    if kind is not None:
-        filters.append(f"kind {kind}")
-    if certified is not None:
+    if args.domestic is not None:
+        filters.append("Chinese vendors" if args.domestic else "non-Chinese vendors")
+    if args.kind is not None:
+        filters.append(f"kind {args.kind}")
+    if args.certified is not None:
         # Certified means what xinchuang_certified says: the listed product itself. A chip only of a listed
         # product's family is not certified, and the answer names those it left out.
         family = found.same_family
-        if certified:
+        if args.certified:
             filters.append("on the 安全可靠测评 list as the listed product" + (
                 f" (not counting {len(family)} only of a listed product's family: {', '.join(family)})" if family else ""))
         else:
@@ -100,21 +116,21 @@ def find_chips(kb: KnowledgeBase, vendor: str | None = None, domestic: bool | No
                 f" ({len(family)} of them of a listed product's family)" if family else ""))
     filters += [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
                 for c in conditions]
-    page = rows[offset:offset + limit]
-    full = detail == "full"
+    page = rows[args.offset:args.offset + args.limit]
+    full = args.detail == "full"
     out = [ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
                    kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),  # type: ignore[arg-type]
                    cells={m: _at_detail(c, full) for m, c in cells.items()}) for e, cells in page]
     not_reported = [NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN])
                     for m, ids in missing.items() if ids]
     used = {i for row in out for c in row.cells.values() for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]}
-    asked = call_of("find_chips", vendor=vendor, domestic=domestic, kind=kind, certified=certified,
-                    where=[c.model_dump() for c in conditions] or None, sort_by=sort_by,
-                    precision=precision if precision != "fp16" else None, descending=descending)
+    asked = call_of("find_chips", vendor=args.vendor, domestic=args.domestic, kind=args.kind, certified=args.certified,
+                    where=[c.model_dump() for c in conditions] or None, sort_by=args.sort_by,
+                    precision=args.precision if args.precision != "fp16" else None, descending=args.descending)
     answer = ChipList(
-        detail=detail, filters=filters, sort_by=sort_by, descending=down, precision=precision, total=len(rows),
-        returned=len(out), offset=offset,
-        more=_more(asked, len(rows), offset, len(out), limit, detail, not_reported,
+        detail=args.detail, filters=filters, sort_by=args.sort_by, descending=down, precision=args.precision, total=len(rows),
+        returned=len(out), offset=args.offset,
+        more=_more(asked, len(rows), args.offset, len(out), args.limit, args.detail, not_reported,
                    any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())),
         rows=out, not_reported=not_reported,
         rules=RULES if wanted else [], sources=source_refs(kb, _sources(kb, used)), summary="")
@@ -226,25 +242,6 @@ def render(a: ChipList) -> str:
     if a.sources:
         lines.append(source_lines(a.sources))
     return "\n".join(lines)
-
-
-class FindChipsArguments(Arguments):
-    vendor: Name | None = Field(None, description=(
-        "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list"))
-    domestic: bool | None = Field(None, description="true: Chinese vendors only; false: the others")
-    kind: Annotated[str, Field(max_length=20)] | None = Field(None, description=(
-        "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
-    certified: bool | None = Field(None, description=(
-        "true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"))
-    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
-        "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
-    sort_by: SortMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
-    precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
-    offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
-    descending: bool | None = Field(None, description="Sort direction; default best first (power, price: lowest)")
-    detail: Annotated[Detail, Field(description=(
-        "summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap"))] = "summary"
 
 
 TOOL = Tool(name="find_chips", title="Find chips",

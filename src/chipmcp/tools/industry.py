@@ -37,7 +37,6 @@ from chipmcp.tools._common import (
 from chipmcp.tools._topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
 from chipmcp.tools.answers import (
     Candidate,
-    Detail,
     EntityFigures,
     Figure,
     IndustryFigures,
@@ -54,11 +53,21 @@ from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg
 Row = dict[str, Any]
 
 
-def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = None, metric: str | None = None,
-                     detail: Detail = "summary", offset: int = 0, limit: int = DEFAULT_LIMIT) -> IndustryFigures:
-    resolved = resolve_topic(kb, topic)
+class IndustryFiguresArguments(Arguments):
+    topic: Name = Field(description=(
+        "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
+    period: PeriodArg = Field(None, description="2024, 2025H1, FY25, 1H25, …")
+    metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
+        "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
+    detail: DetailArg = "summary"
+    offset: OffsetArg = 0
+    limit: LimitArg = DEFAULT_LIMIT
+
+
+def industry_figures(kb: KnowledgeBase, args: IndustryFiguresArguments) -> IndustryFigures:
+    resolved = resolve_topic(kb, args.topic)
     entities = list(resolved.entities)
-    wanted = metric_ids(kb, metric) if metric else resolved.metrics
+    wanted = metric_ids(kb, args.metric) if args.metric else resolved.metrics
     rows = _rows(kb, entities, wanted)
     if not rows:
         raise _nothing_reported(kb, entities, wanted)
@@ -67,8 +76,8 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
         rows.append(row)
         if row["entity"] not in entities:
             linked_by.setdefault(row["entity"], row["quantity"])
-    if period is not None:  # after linking: another publisher's figure of the period answers too
-        asked = periods.parse(period)
+    if args.period is not None:  # after linking: another publisher's figure of the period answers too
+        asked = periods.parse(args.period)
         reported = sorted({r["period"] for r in rows if r["period"]})
         rows = [r for r in rows if period_matches(r, asked)]
         if not rows:
@@ -80,17 +89,17 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
     every = [_figure(kb, r) for r in rows]
     entity_of = {r["id"]: r["entity"] for r in rows}
     shown = [*entities, *linked_by]
-    full = detail == "full"
+    full = args.detail == "full"
     key = tuple(r["id"] for r in rows)
     tables = _memo(kb, ("tables", key), lambda: share_tables(kb, every, entity_of))
     series = _memo(kb, ("series", key), lambda: linked_series(kb, rows))
     answer = IndustryFigures(
-        topic=TopicMatch(query=topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
+        topic=TopicMatch(query=args.topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
                                                           score=0.0) for e in shown],
                          metrics=sorted(wanted), method=resolved.method,  # type: ignore[arg-type]
                          note=_note(resolved, linked_by)),
-        detail=detail, figures=[], page=Page(total=0, returned=0), share_tables=tables, series=series,
-        rules=_rules(series), conflicts=_memo(kb, ("conflicts", detail, key), lambda: conflicts(every, detail=detail)),
+        detail=args.detail, figures=[], page=Page(total=0, returned=0), share_tables=tables, series=series,
+        rules=_rules(series), conflicts=_memo(kb, ("conflicts", args.detail, key), lambda: conflicts(every, detail=args.detail)),
         definitions={e: kb.entities[e]["note"] for e in order if kb.entities[e]["note"]
                      and kb.entities[e]["entity_kind"] != "vendor"},
         sources=[], summary="")
@@ -111,7 +120,7 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
             listed += entries
             costs.update(zip(map(id, entries), sizes, strict=True))
     single = len(entities) == 1 and not resolved.metrics and resolved.method == "name"
-    call = call_of("industry_figures", topic=entities[0] if single else topic, period=period, metric=metric)
+    call = call_of("industry_figures", topic=entities[0] if single else args.topic, period=args.period, metric=args.metric)
     budget = None
     if not full:  # sized with every source the page could cite and every group's header: an upper bound
         answer.sources = source_refs(kb, [r["source"] for r in rows] + [s for x in series for c in x.claims
@@ -119,7 +128,7 @@ def industry_figures(kb: KnowledgeBase, topic: str, period: int | str | None = N
         answer.figures = _grouped(kb, listed, entity_of, entities, linked_by, headers_only=True)
         text_room = TEXT_BUDGET - len(render(answer))
         budget = min(room(answer), int(text_room * ANSWER_BUDGET / TEXT_BUDGET))
-    entries, answer.page = page(listed, offset, limit, detail, call, "figure rows" if full else "entries",
+    entries, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows" if full else "entries",
                                 full_total=len(every), budget=budget, cost=lambda entry: costs[id(entry)])
     answer.figures = _grouped(kb, entries, entity_of, entities, linked_by)
     cited = [f.source for f in entries] + [c.source for f in entries for c in f.also]
@@ -474,17 +483,6 @@ def _unless_printed(row: RankedShare) -> str:
     values = [v for v in (row.value, row.low, row.high) if v is not None]
     missing = [number(v) for v in values if number(v) not in row.printed]
     return f" (= {'-'.join(missing)})" if missing else ""
-
-
-class IndustryFiguresArguments(Arguments):
-    topic: Name = Field(description=(
-        "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
-    period: PeriodArg = Field(None, description="2024, 2025H1, FY25, 1H25, …")
-    metric: Annotated[str, Field(max_length=60)] | None = Field(None, description=(
-        "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
-    detail: DetailArg = "summary"
-    offset: OffsetArg = 0
-    limit: LimitArg = DEFAULT_LIMIT
 
 
 TOOL = Tool(name="industry_figures", title="Industry figures",

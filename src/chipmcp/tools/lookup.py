@@ -11,7 +11,6 @@ from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
-    DEFAULT_LIMIT,
     VENDOR,
     call_of,
     conflict_lines,
@@ -29,7 +28,7 @@ from chipmcp.tools._common import (
     source_refs,
     summarize,
 )
-from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, Detail, NameMatch, Page, VendorRef
+from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, NameMatch, Page, VendorRef
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
 from chipmcp.tools.xinchuang import certification_lines, chip_status
@@ -68,34 +67,41 @@ def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") 
     return out
 
 
-def lookup_chip(kb: KnowledgeBase, name: str, detail: Detail = "summary", offset: int = 0,
-                limit: int = DEFAULT_LIMIT) -> ChipAnswer:
-    match = resolve_chip(kb, name)
+class LookupChipArguments(Arguments):
+    name: Name = Field(description="Chip or system in any spelling: 昇腾910B, 昇騰910B, Ascend 910B, shengteng 910b, "
+                                   "H100, MTT S4000, CloudMatrix 384")
+    detail: DetailArg = "summary"
+    offset: OffsetArg = 0
+    limit: LimitArg = _DEFAULT_LIMIT
+
+
+def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
+    match = resolve_chip(kb, args.name)
     entity = kb.entity(match.id)
     assert entity is not None
     vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
     rows = kb.figures(match.id)
     every = [figure(row, kb) for row in rows]
-    listed = every if detail == "full" else summarize(kb, rows, every)
+    listed = every if args.detail == "full" else summarize(kb, rows, every)
     composition = [f"{display_name(kb.entity(p['chip']) or {'name_zh': p['chip'], 'name_en': p['chip']})} × "
                    f"{p['count']} ({p['source']}: '{p['printed']}')" for p in kb.parts(match.id)]
-    status = chip_status(kb, match.id, detail) if entity["entity_kind"] == "chip" else CertificationStatus(
+    status = chip_status(kb, match.id, args.detail) if entity["entity_kind"] == "chip" else CertificationStatus(
         certified=False, match="none", note="Systems are not certified; see their chips.")
-    disagreements = conflicts(every, kb, detail)
+    disagreements = conflicts(every, kb, args.detail)
     answer = ChipAnswer(
         id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
         entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
-        aliases=kb.aliases_of(match.id), match=match, detail=detail, figures=[], page=Page(total=0, returned=0),
+        aliases=kb.aliases_of(match.id), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
         conflicts=disagreements,
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
         composition=composition, in_systems=kb.systems_with_chip(match.id), certification=status,
         sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
         summary="",
     )
-    answer.figures, answer.page = page(listed, offset, limit, detail, call_of("lookup_chip", name=match.id),
-                                       "figure rows" if detail == "full" else "entries", full_total=len(every),
-                                       budget=room(answer) if detail == "summary" else None)
+    answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call_of("lookup_chip", name=match.id),
+                                       "figure rows" if args.detail == "full" else "entries", full_total=len(every),
+                                       budget=room(answer) if args.detail == "summary" else None)
     cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [e.source for e in status.entries if e.source] + ([status.announcement.source] if status.entries and
@@ -139,14 +145,6 @@ def render(a: ChipAnswer) -> str:
         lines.append("Used in systems: " + ", ".join(a.in_systems))
     lines.append(source_lines(a.sources))
     return "\n".join(lines)
-
-
-class LookupChipArguments(Arguments):
-    name: Name = Field(description="Chip or system in any spelling: 昇腾910B, 昇騰910B, Ascend 910B, shengteng 910b, "
-                                   "H100, MTT S4000, CloudMatrix 384")
-    detail: DetailArg = "summary"
-    offset: OffsetArg = 0
-    limit: LimitArg = _DEFAULT_LIMIT
 
 
 TOOL = Tool(name="lookup_chip", title="Look up a chip",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,20 +37,27 @@ class Arguments(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+A = TypeVar("A", bound=Arguments)
+R = TypeVar("R", bound=BaseModel)
+
+
 @dataclass(frozen=True)
-class Tool:
+class Tool(Generic[A, R]):
+    """One tool: `run(kb, arguments)` answers with an `answer`; `render` writes that answer's text block.
+    Generic in its arguments and answer models, so a checker holds `run` and `render` to them."""
+
     name: str
     title: str
     description: str  # one sentence: it costs the model context on every tools/list
     example: dict[str, Any]  # one call as a model would write it; the docs, tests and benchmarks use it
-    arguments: type[Arguments]
-    answer: type[BaseModel]
-    run: Callable[..., BaseModel]  # run(kb, **arguments) -> answer
-    render: Callable[[Any], str]  # the text block of an answer
+    arguments: type[A]
+    answer: type[R]
+    run: Callable[[Any, A], R]  # run(kb, arguments) -> answer (kb: chipmcp.kb.store.KnowledgeBase)
+    render: Callable[[R], str]  # the text block of an answer
 
-    def call(self, kb: Any, **arguments: Any) -> BaseModel:
+    def call(self, kb: Any, **arguments: Any) -> R:
         """Answer as the MCP tool would: arguments validated and defaulted by the model first."""
-        return self.run(kb, **self.arguments.model_validate(arguments).model_dump())
+        return self.run(kb, self.arguments.model_validate(arguments))
 
     @property
     def docstring(self) -> str:

@@ -64,10 +64,15 @@ def _chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
                                note="Not on the list of any announcement in the knowledge base.")
 
 
-def xinchuang_certified(kb: KnowledgeBase, name: str | None = None, detail: Detail = "summary") -> XinchuangAnswer:
-    answer = _certified(kb, name)
-    answer.detail = detail
-    answer.entries = at_detail(answer.entries, answer.announcement, detail)
+class XinchuangCertifiedArguments(Arguments):
+    name: Name | None = Field(None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
+    detail: DetailArg = "summary"
+
+
+def xinchuang_certified(kb: KnowledgeBase, args: XinchuangCertifiedArguments) -> XinchuangAnswer:
+    answer = _certified(kb, args.name)
+    answer.detail = args.detail
+    answer.entries = at_detail(answer.entries, answer.announcement, args.detail)
     return answer
 
 
@@ -144,11 +149,6 @@ def render(a: XinchuangAnswer) -> str:
         lines.append(announcement_line(a.announcement))
     lines.append(source_lines(a.sources))
     return "\n".join(lines)
-
-
-class XinchuangCertifiedArguments(Arguments):
-    name: Name | None = Field(None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
-    detail: DetailArg = "summary"
 
 
 TOOL = Tool(name="xinchuang_certified", title="安全可靠测评 (xinchuang) certification",
