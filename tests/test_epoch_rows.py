@@ -102,8 +102,9 @@ def test_new_chips_name_an_existing_vendor_and_variants_an_existing_chip(records
 
 
 def test_extensions_add_names_to_entities_defined_elsewhere(records) -> None:
-    chips = _defined(records, "chip")
-    assert sorted(r["id"] for r in records["chip"] if r.get("extends") and r["id"] not in chips) == []
+    for kind in ("chip", "vendor"):
+        defined = _defined(records, kind)
+        assert sorted(r["id"] for r in records[kind] if r.get("extends") and r["id"] not in defined) == []
 
 
 def test_variants_of_the_reports_unqualified_chips_are_linked_not_merged(mapping, records) -> None:
