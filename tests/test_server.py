@@ -114,3 +114,28 @@ def test_answers_are_kept_per_arguments_and_errors_are_not(kb) -> None:
         with pytest.raises(ToolError, match="No chip"):
             cache.run(tool, {"name": "no such chip zz9"}, lambda: lookup("no such chip zz9"))
     assert calls == ["H100", "H20", "A100", "H100", "no such chip zz9", "no such chip zz9"]
+
+
+async def test_a_question_asked_again_is_answered_without_reaching_the_tool_machinery(kb) -> None:
+    """The repeat is served from the answer cache before the SDK validates arguments, hops to a worker
+    thread or checks the answer against its schema again; a new spelling or an error goes the whole way."""
+    from chipmcp.serving.server import build_server
+
+    server = build_server(kb)
+    reached: list[str] = []
+    manager_call = server._tool_manager.call_tool
+
+    async def counted(name, arguments, *rest, **options):
+        reached.append(arguments.get("name"))
+        return await manager_call(name, arguments, *rest, **options)
+
+    server._tool_manager.call_tool = counted  # type: ignore[method-assign]
+    async with Client(server) as client:
+        first = await client.call_tool("lookup_chip", {"name": "H100"})
+        again = await client.call_tool("lookup_chip", {"name": "H100"})
+        other = await client.call_tool("lookup_chip", {"name": "h100"})
+        await client.call_tool("lookup_chip", {"name": "no such chip zz9"})
+        await client.call_tool("lookup_chip", {"name": "no such chip zz9"})
+    assert not first.is_error and again.structured_content == first.structured_content
+    assert other.structured_content["id"] == "nvidia-h100"
+    assert reached == ["H100", "h100", "no such chip zz9", "no such chip zz9"]

@@ -29,6 +29,9 @@ async def test_resources_list_names_every_source_chip_and_system_and_each_one_re
         resources = (await client.list_resources()).resources
         expected = {f"chipmcp://sources/{s}" for s in kb.sources} | {
             f"chipmcp://chips/{e}" for e in kb.ids("chip") + kb.ids("system")}
+        views = [r for r in resources if str(r.uri).startswith("ui://")]  # the MCP Apps page (tests/test_views.py)
+        resources = [r for r in resources if r not in views]
+        assert [str(r.uri) for r in views] == ["ui://chipmcp/answer-view.html"]
         assert [str(r.uri) for r in resources if str(r.uri) in expected] == [str(r.uri) for r in resources]
         assert {str(r.uri) for r in resources} == expected
         for resource in resources:

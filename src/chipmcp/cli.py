@@ -4,6 +4,7 @@
     chipmcp serve [--http] [--host H] [--port P] [--workers N] [--allowed-hosts …] [--token-file F] …
     chipmcp build [--check] [--out FILE]
     chipmcp call TOOL '{json args}'      print a tool's JSON answer
+    chipmcp export --what figures|chips|financials --format csv|xlsx|parquet|json [--out FILE] [filters]
     chipmcp kb verify --reports DIR      check every printed token against the reports
     chipmcp kb candidates FILE           lines of a report that look like figures not held yet
     chipmcp kb new-source ID --report FILE --into DIR   start a knowledge folder for a report
@@ -85,6 +86,25 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument("tool")
     call.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
     call.add_argument("--text", action="store_true", help="print the readable text block instead of JSON")
+    export = commands.add_parser("export", help="write figures, chips or financials as CSV, XLSX, Parquet or JSON, "
+                                                "every cell cited", description=(
+        "Write the knowledge base as a table: figures (one row per figure), chips (one row per chip, each metric's "
+        "preferred value with its citation and the claims' span) or financials (one row per company figure). "
+        "The filters are find_chips' and choose the chips (financials: their makers). xlsx and parquet need "
+        "pip install 'chipmcp[export]'."))
+    export.add_argument("--what", required=True, choices=["figures", "chips", "financials"])
+    export.add_argument("--format", required=True, choices=["csv", "xlsx", "parquet", "json"])
+    export.add_argument("--out", type=Path, metavar="FILE", help="file to write (replaced whole); default stdout for "
+                                                                 "csv and json, required for xlsx and parquet")
+    export.add_argument("--vendor", help="a company and its subsidiaries, any spelling (find_chips' vendor)")
+    export.add_argument("--domestic", action=argparse.BooleanOptionalAction, default=None,
+                        help="--domestic: Chinese vendors only; --no-domestic: the others")
+    export.add_argument("--kind", help="GPU, NPU, ASIC, TPU, DCU, … or system kinds server, rack, supernode")
+    export.add_argument("--certified", action=argparse.BooleanOptionalAction, default=None,
+                        help="on the 安全可靠测评 list as the listed product (or, with --no-certified, not)")
+    export.add_argument("--where", action="append", type=_condition, default=[], metavar="'METRIC OP VALUE'",
+                        help="a find_chips where condition, e.g. 'memory_gb >= 64' or 'memory_type contains HBM'; repeatable")
+    export.add_argument("--precision", default="fp16", help="precision of compute and the metrics built on it (default fp16)")
     kb = commands.add_parser("kb", help="knowledge-base checks")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     verify = kb_commands.add_parser("verify", help="check printed tokens against the source reports")
@@ -102,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     new_source.add_argument("--report", type=Path, required=True, help="the report as a UTF-8 text file")
     new_source.add_argument("--into", type=Path, help="the knowledge folder to write into (created if need be; "
                                                        "default: the one extra folder given, if exactly one is)")
-    for command in (serve, build, call, verify, candidates, new_source):
+    for command in (serve, build, call, export, verify, candidates, new_source):
         _add_knowledge(command)
     return parser
 
@@ -124,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args.check, args.out, folders)
         if args.command == "call":
             return _call(args.tool, args.arguments, args.text, folders)
+        if args.command == "export":
+            return _export(args, folders)
         if args.command == "kb" and args.kb_command == "verify":
             return _verify(args.reports, args.source or [], folders)
         if args.command == "kb" and args.kb_command == "candidates":
@@ -234,6 +256,40 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
         print(result.content[0].text)  # type: ignore[union-attr]
     else:
         print(json.dumps(result.structured_content, ensure_ascii=False, indent=2))  # type: ignore[union-attr]
+    return 0
+
+
+def _condition(text: str) -> dict[str, object]:
+    """'memory_gb >= 64' as find_chips' where condition (the value a number when it reads as one)."""
+    import re
+
+    found = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*(>=|<=|!=|>|<|=|\s+contains\s+)\s*(.+?)\s*", text)
+    if not found:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 'METRIC OP VALUE' (OP one of > >= < <= = != contains), "
+                                         "e.g. 'memory_gb >= 64'")
+    metric, op, value = found.group(1), found.group(2).strip(), found.group(3)
+    try:
+        return {"metric": metric, "op": op, "value": float(value)}
+    except ValueError:
+        return {"metric": metric, "op": op, "value": value}
+
+
+def _export(args: argparse.Namespace, folders: list[Path]) -> int:
+    from chipmcp.errors import ChipMCPError, KnowledgeError
+    from chipmcp.kb.store import KnowledgeBase
+    from chipmcp.views import dataset
+
+    filters = dataset.Filters(vendor=args.vendor, domestic=args.domestic, kind=args.kind, certified=args.certified,
+                              where=tuple(args.where), precision=args.precision)
+    try:
+        table = dataset.export(KnowledgeBase.open_default(folders), args.what, args.format, args.out, filters, sys.stdout)
+    except KnowledgeError:
+        raise
+    except ChipMCPError as error:  # bad input: a filter matching nothing, an unwritable path, a missing extra
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.out is not None:
+        print(f"wrote {args.out}: {len(table.rows)} {args.what} rows, {len(table.columns)} columns", file=sys.stderr)
     return 0
 
 

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server import MCPServer
+from mcp.server.apps import Apps, client_supports_apps
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.types import (
     CallToolResult,
     Completion,
     Icon,
+    ListToolsResult,
     PromptReference,
     Resource,
     ResourceTemplateReference,
@@ -41,6 +43,7 @@ from chipmcp.serving.protocol import check_protocol_params
 from chipmcp.serving.schemas import compact_output_schema, untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
 from chipmcp.tools.registry import MAX_LIMIT
+from chipmcp.views import ANSWER_VIEW_URI, VIEWS, view_html
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
@@ -119,17 +122,30 @@ class AnswerCache:
         self._lock = threading.Lock()
 
     def run(self, tool: Tool, arguments: dict[str, Any], call: Callable[[], Answer]) -> CallToolResult:
-        key = json.dumps([tool.name, arguments], sort_keys=True, ensure_ascii=False, default=_plain)
+        key = self.key(tool.name, arguments)
+        found = self.get(key)
+        if found is not None:
+            return found
+        result = run_tool(tool, call)
+        self.put(key, result)
+        return result
+
+    @staticmethod
+    def key(name: str, arguments: dict[str, Any]) -> str:
+        return json.dumps([name, arguments], sort_keys=True, ensure_ascii=False, default=_plain)
+
+    def get(self, key: str) -> CallToolResult | None:
         with self._lock:
             if key in self._answers:
                 self._answers.move_to_end(key)
                 return self._answers[key]
-        result = run_tool(tool, call)
+        return None
+
+    def put(self, key: str, result: CallToolResult) -> None:
         with self._lock:
             self._answers[key] = result
             if len(self._answers) > self._size:
                 self._answers.popitem(last=False)
-        return result
 
 
 def _plain(value: Any) -> Any:
@@ -160,6 +176,7 @@ class ChipMCPServer(MCPServer):
     change while the server runs."""
 
     listing: Callable[[], list[Resource]] | None = None
+    answers: AnswerCache | None = None
 
     async def list_resources(self) -> list[Resource]:
         import anyio
@@ -167,7 +184,27 @@ class ChipMCPServer(MCPServer):
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
 
+    async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
+        listed = await super()._handle_list_tools(ctx, params)
+        if client_supports_apps(ctx):
+            return listed
+        # A client that did not negotiate MCP Apps cannot show a view: the pointer to it would only cost
+        # its model context on every tools/list.
+        return ListToolsResult(tools=[t.model_copy(update={"meta": {k: v for k, v in t.meta.items() if k != "ui"} or None})
+                                      if t.meta and "ui" in t.meta else t for t in listed.tools])
+
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        # A question asked before, spelled the same, is answered here: no argument validation, no hop to a
+        # worker thread, no second check of an answer that passed its output schema when it was made.
+        sent = AnswerCache.key(name, arguments or {}) if self.answers is not None else None
+        if sent is not None and (kept := self.answers.get(sent)) is not None:  # type: ignore[union-attr]
+            return kept
+        result = await self._call_tool_checked(name, arguments, context)
+        if sent is not None and isinstance(result, CallToolResult) and not result.is_error:
+            self.answers.put(sent, result)  # type: ignore[union-attr]
+        return result
+
+    async def _call_tool_checked(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         declared = tools.BY_NAME.get(name)
         described = {k: f.description or k for k, f in declared.arguments.model_fields.items()} if declared else {}
         unknown = [k for k in arguments or {} if declared and k not in described]
@@ -207,11 +244,25 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     if warm_up:
         threading.Thread(target=_warm_up, args=(knowledge,), name="chipmcp-warm-up", daemon=True).start()
 
+    # Tools with a view go through the MCP Apps extension, which stamps their _meta.ui.resourceUri; it must
+    # hold them before the server is made, the others are added after.
+    apps = Apps()
+    apps.add_html_resource(ANSWER_VIEW_URI, view_html(), name="answer-view", title="chipmcp answer view",
+                           description="Sortable table with citations and charts for compare_chips, find_chips "
+                                       "and estimate_cluster answers", prefers_border=True)
+    for tool in TOOLS:
+        if tool.name in VIEWS:
+            apps.tool(resource_uri=VIEWS[tool.name], **_tool_options(tool))(_tool_handler(tool, respond))
     mcp = ChipMCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
-                        instructions=INSTRUCTIONS, version=__version__, log_level=log_level, icons=icons())
+                        instructions=INSTRUCTIONS, version=__version__, log_level=log_level, icons=icons(),
+                        extensions=[apps])
+    mcp.answers = answers
 
     for tool in TOOLS:
-        _register_tool(mcp, tool, respond)
+        if tool.name not in VIEWS:
+            mcp.add_tool(_tool_handler(tool, respond), **_tool_options(tool))
+    registry = mcp._tool_manager._tools  # tools/list in TOOLS' order, as the docs list them (the SDK has no hook for it)
+    mcp._tool_manager._tools = {tool.name: registry[tool.name] for tool in TOOLS}
     for registered in mcp._tool_manager.list_tools():  # the SDK offers no hook for it; both fields are read live
         registered.parameters = untitled_input_schema(registered.parameters)
         if registered.fn_metadata.output_schema is not None:
@@ -224,8 +275,8 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     return mcp
 
 
-def _register_tool(mcp: MCPServer, tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult]) -> None:
-    """An MCP tool whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here."""
+def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult]) -> Callable[..., CallToolResult]:
+    """An MCP tool function whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here."""
     parameters = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_parameter_type(field),
                                     default=inspect.Parameter.empty if field.is_required() else field.default)
                   for name, field in tool.arguments.model_fields.items()]
@@ -236,7 +287,11 @@ def _register_tool(mcp: MCPServer, tool: Tool, respond: Callable[[Tool, dict[str
     handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         parameters, return_annotation=Annotated[CallToolResult, tool.answer])
     handler.__name__ = tool.name
-    mcp.add_tool(handler, name=tool.name, title=tool.title, description=tool.docstring, annotations=READ_ONLY)
+    return handler
+
+
+def _tool_options(tool: Tool) -> dict[str, Any]:
+    return {"name": tool.name, "title": tool.title, "description": tool.docstring, "annotations": READ_ONLY}
 
 
 def _parameter_type(field: FieldInfo) -> Any:
