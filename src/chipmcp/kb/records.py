@@ -113,6 +113,15 @@ class Entity(Record):
     aliases: list[NonEmpty] = []
     note: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _english_only(cls, data: object) -> object:
+        # A Chinese name is never invented: an entity without one (no report or vendor gives it) shows its
+        # English name in both display slots.
+        if isinstance(data, dict) and "name_zh" not in data and "name_en" in data:
+            return {**data, "name_zh": data["name_en"]}
+        return data
+
 
 class Vendor(Entity):
     full_name_zh: str = ""
