@@ -62,6 +62,17 @@ UNITS: dict[str, Unit] = {unit.symbol: unit for unit in _ALL}
 # The unit a dataset's cell is converted to when its column prints another one (Epoch's 1.979e15 FLOP/s is
 # stored as 1979 TFLOPS, as the reports print it); a dimension not listed keeps the column's own unit.
 DATASET_UNITS: dict[str, str] = {"compute": "TFLOPS", "bytes": "GB", "bandwidth": "GB/s", "area": "mm²"}
+
+
+def dataset_unit(dimension: str, printed: str) -> str:
+    """The unit a dataset's cell in `printed` units is stored in: integer operations stay operations (Epoch's
+    INT8 'OP/s' is stored in TOPS, as the reports print INT8), floating point goes to TFLOPS."""
+    unit = DATASET_UNITS.get(dimension, printed)
+    if unit == "TFLOPS" and "FLOP" not in printed.upper():
+        return "TOPS"
+    return unit
+
+
 DIMENSIONS: frozenset[str] = frozenset(unit.dimension for unit in _ALL) | {"text"}
 # The one list of precisions: figures may carry them, tools accept them (server.py derives its argument
 # type from it), and answers list them in this order.

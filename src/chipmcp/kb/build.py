@@ -588,9 +588,12 @@ def _negated_date(date: str) -> tuple[int, ...]:
 
 
 def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Figures can disagree only if their sparsity and engine are equal or unstated on one side and they
-    are in the same currency (a report's HKD market cap and its own CNY conversion are not rivals)."""
-    return all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "engine", "currency"))
+    """Figures can disagree only if their sparsity is equal or unstated on one side, they are in the same
+    currency (a report's HKD market cap and its own CNY conversion are not rivals) and both or neither are
+    vector-unit figures: a chip's headline compute is its matrix (tensor) figure, so an unstated engine reads
+    as tensor, and a vector-unit figure is another quantity (A100's 77.97 FP16 beside its 312), not a rival."""
+    return (all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "currency"))
+            and (a["engine"] == "vector") == (b["engine"] == "vector"))
 
 
 _DATE_TEXT = re.compile(r"^\d{4}(-?(\d{2}|Q[1-4]|H[12]))*$", re.IGNORECASE)

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from rapidfuzz import process
 
 from chipmcp.core import compute
-from chipmcp.core.units import DATASET_UNITS, UNITS
+from chipmcp.core.units import UNITS, dataset_unit
 from chipmcp.kb.records import Dataset, DatasetCell, DatasetColumn, DatasetRow, FigureBlock, FigureRow, Metric, Source
 
 # Why a report's figure outranks a dataset's on one claim: said in the answer, on the outranked figure.
@@ -328,7 +328,7 @@ def _figure(row: DatasetRow, column: DatasetColumn, metric: Metric, raw: str, ma
     fields: dict[str, Any] = {
         "entity": row.entity, "metric": metric.id, "precision": column.precision,
         "sparsity": column.sparsity or (row.sparsity if metric.dimension == "compute" else None),
-        "engine": column.engine, "measure": column.measure, "printed": raw, "note": "; ".join(notes),
+        "engine": (row.engine or column.engine) if column.engine else None, "measure": column.measure, "printed": raw, "note": "; ".join(notes),
         "suspect": bool(mark and mark.suspect)}
     if metric.dimension == "text":
         fields["text"] = raw.strip()
@@ -341,7 +341,7 @@ def _figure(row: DatasetRow, column: DatasetColumn, metric: Metric, raw: str, ma
             problems.append(f"{where}: {raw!r} is not a number, and the column holds {metric.id} in {column.unit}; "
                             "fix the cell, or leave it empty")
             return None
-        unit = DATASET_UNITS.get(metric.dimension, column.unit)
+        unit = dataset_unit(metric.dimension, column.unit)  # type: ignore[arg-type]
         fields["value"] = _significant(float(compute.convert(number, column.unit, unit)))  # type: ignore[arg-type]
         fields["unit"] = unit
     try:

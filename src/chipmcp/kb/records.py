@@ -362,6 +362,10 @@ class DatasetRow(Record):
     # Whether the row's compute figures are dense or sparse where the table says so per row (Epoch's notes:
     # 'without sparsity'); a column's own sparsity wins.
     sparsity: Literal[SPARSITIES] | None = None  # type: ignore[valid-type]
+    # The engine of this row's figures in the columns that state one, where the row's cells are of another
+    # engine than the column says: a chip whose 'FP16' column prints its only matrix figure is "tensor".
+    # Unlike sparsity, the row wins: it corrects the column's general reading for one chip.
+    engine: Literal[ENGINES] | None = None  # type: ignore[valid-type]
     note: str = ""
 
 

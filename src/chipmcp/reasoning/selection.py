@@ -118,11 +118,15 @@ def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Ce
               "unstated": [r for r in at if not r["sparsity"]],
               "sparse": [r for r in at if r["sparsity"] == "sparse"]}
     unlabeled = [r for r in rows if not r["precision"]]
-    for allow_suspect in (False, True):
-        for tier in ("dense", "unstated", "sparse"):
-            usable = [r for r in groups[tier] if allow_suspect or not r["suspect"]]
-            if usable:
-                return _compute_from(min(usable, key=_order), groups[tier], at, tier, unit, precision, p_base)
+    # A vector-unit figure answers only where the chip prints no matrix (tensor or unstated) figure at the
+    # precision, dense, unstated or sparse: it is a smaller quantity, not another reading of the headline.
+    for matrix in (True, False):
+        for allow_suspect in (False, True):
+            for tier in ("dense", "unstated", "sparse"):
+                usable = [r for r in groups[tier] if (allow_suspect or not r["suspect"])
+                          and (r["engine"] != "vector") == matrix]
+                if usable:
+                    return _compute_from(min(usable, key=_order), groups[tier], at, tier, unit, precision, p_base)
     if unlabeled:
         return _compute_from(min(unlabeled, key=_order), unlabeled, unlabeled, "unlabeled", unit, precision, p_base)
     return Cell(unit=unit)
