@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,18 @@ def kb(db_path: Path) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def server(kb: KnowledgeBase):
     return build_server(kb)
+
+
+@pytest.fixture(scope="session")
+def reports_server(tmp_path_factory: pytest.TempPathFactory):
+    """The bundled knowledge without its datasets: the five reports' figures alone. Some cases the tests pin
+    exist only there (H20's FP16 only as a sparse reading: Epoch's table adds a dense one), and they stay
+    cases the tools must handle for any knowledge folder."""
+    folder = tmp_path_factory.mktemp("reports") / "knowledge"
+    shutil.copytree(knowledge_dir(), folder, ignore=shutil.ignore_patterns("datasets"))
+    path = folder.parent / "chipmcp.db"
+    build.build(folder, path)
+    return build_server(KnowledgeBase(path))
 
 
 @pytest.fixture

@@ -22,14 +22,22 @@ async def call(server, tool: str, arguments: dict, error: bool = False) -> dict 
     return result.content[0].text if error else result.structured_content
 
 
-async def test_a_sparse_only_figure_sizes_a_cluster_and_is_labelled(server) -> None:
-    answer = await call(server, "estimate_cluster", {"chip": "H20", "count": 8})
+async def test_a_sparse_only_figure_sizes_a_cluster_and_is_labelled(reports_server) -> None:
+    # The reports print H20's FP16 only as a sparse reading; Epoch's table adds a dense one (below).
+    answer = await call(reports_server, "estimate_cluster", {"chip": "H20", "count": 8})
     assert answer["compute_pflops"]["value"] == pytest.approx(8 * 148 / 1000)
     assert any("sparse, as printed" in w for w in answer["warnings"])
 
 
-async def test_a_missing_precision_error_offers_only_what_can_be_used(server) -> None:
-    text = await call(server, "estimate_cluster", {"chip": "H20", "count": 8, "precision": "int8"}, error=True)
+async def test_a_dense_figure_from_another_source_sizes_the_cluster_before_a_sparse_one(server) -> None:
+    answer = await call(server, "estimate_cluster", {"chip": "H20", "count": 8})
+    assert answer["compute_pflops"]["value"] == pytest.approx(8 * 148 / 1000)
+    assert answer["compute_pflops"]["label"] == "FP16 dense"
+    assert not any("sparse, as printed" in w for w in answer["warnings"])
+
+
+async def test_a_missing_precision_error_offers_only_what_can_be_used(reports_server) -> None:
+    text = await call(reports_server, "estimate_cluster", {"chip": "H20", "count": 8, "precision": "int8"}, error=True)
     assert "fp16 (sparse, as printed)" in text and "fp32" in text and "`precision`" in text
     assert "Choose one of those" not in text
 
@@ -57,8 +65,9 @@ async def test_compare_shows_every_precision_vendor_memory_type_and_int8_for_910
     assert rows["huawei-ascend-910b"]["cells"]["memory_type"]["text"] == "HBM2e"
 
 
-async def test_a_suspect_price_gives_a_flagged_price_per_tflops_never_ranked(server) -> None:
-    answer = await call(server, "compare_chips", {"names": ["H100", "H20"], "precision": "fp16"})
+async def test_a_suspect_price_gives_a_flagged_price_per_tflops_never_ranked(reports_server) -> None:
+    # The reports' only H100 price is suspect; Epoch's table adds an unsuspect one, preferred in `server`.
+    answer = await call(reports_server, "compare_chips", {"names": ["H100", "H20"], "precision": "fp16"})
     h100 = next(r for r in answer["rows"] if r["id"] == "nvidia-h100")["cells"]
     assert h100["price_per_tflops"]["suspect"] is True
     column = next(c for c in answer["columns"] if c["key"] == "price_per_tflops")
@@ -137,8 +146,9 @@ def test_doubling_count_doubles_every_total_including_both_ends(kb, chip: str, c
     assert (one.energy_cost_per_year.ends() is None) == (price is None or one.system_power_kw.ends() is None)
 
 
-async def test_systems_compare_their_reported_figures_beside_their_parts_with_the_difference(server) -> None:
-    async with Client(server) as client:
+async def test_systems_compare_their_reported_figures_beside_their_parts_with_the_difference(reports_server) -> None:
+    # The reports alone: their 910C prints FP16 only (Epoch's table adds its FP16/BF16 column; see below).
+    async with Client(reports_server) as client:
         result = await client.call_tool("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]})
     answer, text = result.structured_content, result.content[0].text
     checks = {row["id"]: {k["metric"]: k for k in row["versus_parts"]} for row in answer["rows"]}
@@ -161,8 +171,19 @@ async def test_systems_compare_their_reported_figures_beside_their_parts_with_th
     assert "huawei-cloudmatrix-384 (power_w, w_per_tflops)" in answer["summary"]
 
 
-async def test_a_chip_compare_has_no_parts_checks_and_a_chip_without_figures_still_answers(server) -> None:
-    async with Client(server) as client:
+async def test_a_system_compares_with_its_parts_at_its_own_precision_once_a_source_gives_the_parts_it(server) -> None:
+    # Epoch's 910C row prints FP16/BF16 800 TFLOPS: CloudMatrix 384's BF16 300 PFLOPS now meets 384 × 800 at BF16.
+    answer = await call(server, "compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]})
+    checks = {row["id"]: {k["metric"]: k for k in row["versus_parts"]} for row in answer["rows"]}
+    compute = checks["huawei-cloudmatrix-384"]["compute_bf16"]
+    assert compute["from_parts"]["value"] == 384 * 800 and compute["from_parts"]["label"].startswith("BF16")
+    assert compute["difference"] == [300_000 - 384 * 800] * 2 and compute["verdict"] == "differ"
+    assert "different precisions" not in compute.get("note", "")
+
+
+async def test_a_chip_compare_has_no_parts_checks_and_a_chip_without_figures_still_answers(reports_server) -> None:
+    # Every chip has figures once Epoch's table is in; without it the reports only name the MI300X.
+    async with Client(reports_server) as client:
         result = await client.call_tool("compare_chips", {"names": ["昇腾910B", "amd-mi300x"]})
     assert not result.is_error, result.content[0].text
     rows = {row["id"]: row for row in result.structured_content["rows"]}
@@ -175,8 +196,9 @@ async def test_a_chip_missing_the_asked_precision_is_told_what_it_reports_and_ho
     assert not [w for w in answer["warnings"] if "no compute figure reported" in w]
 
 
-async def test_an_estimate_headline_says_when_its_compute_has_no_printed_precision_or_is_sparse(server) -> None:
+async def test_an_estimate_headline_says_when_its_compute_has_no_printed_precision_or_is_sparse(
+        server, reports_server) -> None:
     unlabeled = await call(server, "estimate_cluster", {"chip": "昇腾910D", "count": 8, "precision": "int8"})
     assert "no printed precision (used for INT8)" in unlabeled["summary"]
-    sparse = await call(server, "estimate_cluster", {"chip": "H20", "count": 8})
+    sparse = await call(reports_server, "estimate_cluster", {"chip": "H20", "count": 8})
     assert "FP16 peak, sparse as printed" in sparse["summary"]

@@ -134,7 +134,7 @@ def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Ce
 
 def _compute_from(chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], tier: str,
                   unit: str, precision: str, p_base: int) -> Cell:
-    label = _LABELS[tier].format(p=(chosen["precision"] or precision).upper())
+    label = _LABELS[tier].format(p=precision.upper())  # the reading asked for; the figure says its own (FP16/BF16)
     if chosen["engine"] == "vector":
         label += " (vector units)"
     return _cell_from(chosen, peers, rivals, unit, tier, label, p_base)

@@ -127,14 +127,16 @@ def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> 
     """How the table was built: said in full at detail='full', in a line each at summary."""
     p = derived.upper()
     if detail == "summary":
-        out = ["Compute by the one rule: dense, else sparsity not printed, else sparse, else precision not printed; "
+        out = ["Compute by the one rule: matrix before vector units; dense, else sparsity not printed, else sparse, "
+               "else precision not printed; "
                "ranges keep both ends; 1 PFLOPS = 1000 TFLOPS, integer compute in TOPS.",
                f"Derived metrics at {p}; power is TDP for chips, system power for systems.",
                SHORT_RANKING_RULE, f"Ratios to {baseline}, between comparable figures only."]
         if systems:
             out.append("Systems: reported ÷ and − their parts' totals, agree within 2%; parts' power is the chips' TDP.")
         return out
-    out = ["Compute per precision by one rule: dense, else sparsity not printed, else sparse (as printed), else a "
+    out = ["Compute per precision by one rule: a matrix (tensor or engine unstated) figure before a vector-unit one; "
+           "dense, else sparsity not printed, else sparse (as printed), else a "
            f"figure with no printed precision (shown once, in the {p} column).",
            "Ranges keep both ends. 1 PFLOPS = 1000 TFLOPS; integer compute in TOPS.",
            f"Derived metrics use {p} compute; power is TDP for chips, system power for systems.",
