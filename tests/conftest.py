@@ -30,7 +30,7 @@ def server(kb: KnowledgeBase):
 
 
 @pytest.fixture(scope="session")
-def reports_server(tmp_path_factory: pytest.TempPathFactory):
+def reports_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The bundled knowledge without its datasets: the five reports' figures alone. Some cases the tests pin
     exist only there (H20's FP16 only as a sparse reading: Epoch's table adds a dense one), and they stay
     cases the tools must handle for any knowledge folder."""
@@ -38,7 +38,12 @@ def reports_server(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(knowledge_dir(), folder, ignore=shutil.ignore_patterns("datasets"))
     path = folder.parent / "chipmcp.db"
     build.build(folder, path)
-    return build_server(KnowledgeBase(path))
+    return KnowledgeBase(path)
+
+
+@pytest.fixture(scope="session")
+def reports_server(reports_kb: KnowledgeBase):
+    return build_server(reports_kb)
 
 
 @pytest.fixture

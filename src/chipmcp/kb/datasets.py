@@ -328,7 +328,8 @@ def _figure(row: DatasetRow, column: DatasetColumn, metric: Metric, raw: str, ma
     fields: dict[str, Any] = {
         "entity": row.entity, "metric": metric.id, "precision": column.precision,
         "sparsity": column.sparsity or (row.sparsity if metric.dimension == "compute" else None),
-        "engine": (row.engine or column.engine) if column.engine else None, "measure": column.measure, "printed": raw, "note": "; ".join(notes),
+        "engine": (row.engine or column.engine) if column.engine else None,
+        "measure": column.measure, "printed": raw, "note": "; ".join(notes),
         "suspect": bool(mark and mark.suspect)}
     if metric.dimension == "text":
         fields["text"] = raw.strip()
