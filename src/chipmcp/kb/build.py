@@ -236,6 +236,9 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         if variant_of is not None and (variant_of not in chips or variant_of == rid):
             problems.append(f"{loc.origin}: chip {rid}: variant_of {variant_of!r} is not another chip; name the chip "
                             "or family a report's unqualified name means")
+        generation = getattr(rec, "generation", None)
+        if generation is not None and (generation not in chips or generation == rid):
+            problems.append(f"{loc.origin}: chip {rid}: generation {generation!r} is not another chip")
         if isinstance(rec, System):
             for part in rec.parts:
                 if part.chip not in chips:
@@ -248,7 +251,8 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
             "vendor": vendor if kind != "vendor" else None,
             "name_zh": rec.name_zh, "name_zh_hant": rec.name_zh_hant, "name_en": rec.name_en,  # type: ignore[attr-defined]
             "full_name_zh": getattr(rec, "full_name_zh", ""), "model": getattr(rec, "model", None),
-            "family": getattr(rec, "family", None), "country": getattr(rec, "country", None),
+            "family": getattr(rec, "family", None), "generation": getattr(rec, "generation", None),
+            "country": getattr(rec, "country", None),
             "parent": parent, "note": rec.note, "origin": loc.origin,  # type: ignore[attr-defined]
             "variant_of": variant_of,
         })
@@ -717,7 +721,8 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
                  "measures": TEXT, "descriptive": INT, "estimate": TEXT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
-                  "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT, "variant_of": TEXT}, "id"),
+                  "generation": TEXT, "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT, "variant_of": TEXT},
+                 "id"),
     "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT,
                  "note": TEXT}, None),
     "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT},

@@ -337,8 +337,24 @@ def resource_listing(kb: KnowledgeBase) -> list[Resource]:
     return resources
 
 
+def notice_text() -> str:
+    """The NOTICE: the wheel carries it inside the package, an editable install reads the repository's."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "NOTICE", package.parents[1] / "NOTICE"):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise ResourceNotFoundError("chipmcp's NOTICE file is missing from this installation")
+
+
 def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBase]) -> None:
     mcp.listing = cache(lambda: resource_listing(knowledge()))
+
+    @mcp.resource("chipmcp://credits", name="credits", title="Credits and terms of the data",
+                  description="The sources of every figure (the reports, the regulation, Epoch AI's dataset under "
+                              "CC BY 4.0) and the code's MIT licence: cite them when passing figures on.",
+                  mime_type="text/markdown")
+    def credits_resource() -> str:
+        return notice_text()
 
     @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
                   description="Every reported figure of one chip or system (the lookup_chip answer) by its id, "

@@ -543,3 +543,14 @@ def format_cell(cell: Cell) -> str:
     tags = [t for t, on in (("sparse", cell.tier == "sparse"), ("no precision", cell.tier == "unlabeled"),
                             ("suspect", cell.suspect), (f"claims {span}", bool(cell.span))) if on]
     return bound + shown + (f" [{', '.join(tags)}]" if tags else "")
+
+
+def unknown_metric(name: str, known: Sequence[str], argument: str, common: Sequence[str] = ()) -> InputError:
+    """The error for a metric name the registry does not know: the known metrics nearest to it, by spelling,
+    and the `common` ones a tool reads most."""
+    from rapidfuzz import fuzz, process  # loaded on the first bad name, not at start-up
+
+    nearest = [m for m, _, _ in process.extract(name, list(known), scorer=fuzz.ratio, limit=5)]
+    return InputError(f"Unknown metric '{name}' in {argument}. Nearest known metrics: {', '.join(nearest)}."
+                      + (f" Most used: {', '.join(common)}." if common else "")
+                      + f" Any metric id of the registry (knowledge/metrics.toml) is known, {len(known)} in all.")

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
 
 Detail = Literal["summary", "full"]
+
+
+class OmitsNewWhenEmpty(Model):
+    """A model whose fields named in `omit_empty` are left out of its JSON when empty: fields added after
+    clients learned an answer's shape, so an answer that has nothing to say in them reads as it always did."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit_new(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return {key: value for key, value in handler(self).items()
+                if key not in self.omit_empty or value not in (None, "", [], {})}
 
 
 class SourceRef(Model):
@@ -169,7 +181,9 @@ class Derived(Cell):
     name: str
 
 
-class ChipAnswer(Model):
+class ChipAnswer(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"family_level"})
+
     id: str
     name_zh: str
     name_en: str
@@ -190,6 +204,8 @@ class ChipAnswer(Model):
     derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
     composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
     in_systems: list[str] = Field(default_factory=list, description="Systems built from this chip")
+    family_level: dict[str, Cell] = Field(default_factory=dict, description=(
+        "Metric → the figure its generation or series reports where the model reports none (label family-level)"))
     certification: CertificationStatus
     sources: list[SourceRef]
     summary: str
@@ -267,8 +283,10 @@ class TrainingJob(Model):
     currency_note: str
 
 
-class WorkloadFacts(Model):
+class WorkloadFacts(OmitsNewWhenEmpty):
     """A reported training run recomputed by the compute core, beside what the reports print."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"energy_mwh", "energy_cost", "energy_cost_unit"})
 
     id: str
     name: str
@@ -282,6 +300,9 @@ class WorkloadFacts(Model):
     implied_mfu_high: float | None = Field(None, description="Implied MFU for the shortest reported duration")
     figure_ids: list[int] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    energy_mwh: float | None = Field(None, description="total GPU hours × card power (× 1 + power_overhead)")
+    energy_cost: float | None = Field(None, description="energy_mwh × 1000 × electricity_price")
+    energy_cost_unit: str | None = None
 
 
 class Reconciliation(Model):
@@ -301,7 +322,9 @@ class Reconciliation(Model):
     reproduce: str = Field("", description="A call whose output equals the printed figure, when one exists")
 
 
-class ClusterEstimate(Model):
+class ClusterEstimate(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"grouping", "not_used"})
+
     target: str = Field(description="Chip or system id the estimate is for")
     name: str
     match: NameMatch
@@ -332,6 +355,9 @@ class ClusterEstimate(Model):
     reported_page: Page | None = None
     implied_per_chip: list[Derived] = Field(
         default_factory=list, description="A system's reported totals divided by its chip count")
+    grouping: str = Field("", description="The unit cards are grouped in, when a report gives one (a rack, pod, "
+                                          "superpod), and the cards left over")
+    not_used: list[str] = Field(default_factory=list, description="Each argument given but not used, and why")
     assumptions: list[str]
     warnings: list[str]
     sources: list[SourceRef]
@@ -536,7 +562,9 @@ class IndustryFigures(Model):
     summary: str
 
 
-class ChipRow(Model):
+class ChipRow(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes"})
+
     id: str
     name: str
     vendor: str
@@ -546,6 +574,7 @@ class ChipRow(Model):
     certified: Literal["listed-product", "same-family", "none"] | None = Field(
         None, description="Set when `certified` filtered the list")
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
+    passes: str = Field("", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
 
 
 class NotReported(Model):
@@ -555,7 +584,9 @@ class NotReported(Model):
         "Their ids: every one at detail='full'; the first few at summary (count says how many in all)"))
 
 
-class ChipList(Model):
+class ChipList(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial"})
+
     detail: Detail = "summary"
     filters: list[str] = Field(description="The filters applied, in words")
     sort_by: str | None
@@ -569,6 +600,9 @@ class ChipList(Model):
     not_reported: list[NotReported] = Field(
         default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")
     rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
+    partial: list[ChipRow] = Field(default_factory=list, description=(
+        "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
+        "a/b pair, one claim of a contested figure), at most `limit`"))
     sources: list[SourceRef]
     summary: str
 

@@ -99,7 +99,8 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
         aliases=kb.aliases_of(match.id), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
         conflicts=disagreements,
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
-        composition=composition, in_systems=kb.systems_with_chip(match.id), certification=status,
+        composition=composition, in_systems=kb.systems_with_chip(match.id),
+        family_level=selection.family_cells(kb, match.id), certification=status,
         sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
         summary="",
     )
@@ -116,6 +117,7 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [e.source for e in status.entries if e.source] + ([status.announcement.source] if status.entries and
                                                                  status.announcement else [])
+    cited += [r["source"] for r in kb.figures_by_ids([i for c in answer.family_level.values() for i in c.figure_ids])]
     answer.sources = source_refs(kb, cited)
     answer.summary = _summary(answer, len(every), len({f.source for f in every}))
     return answer
@@ -161,6 +163,10 @@ def render(a: ChipAnswer) -> str:
         lines.append("Derived (compute core, from preferred figures):")
         lines += [f"- {d.name}: {format_cell(d)} {d.unit} ({d.label}; figures {ids(d.figure_ids)}"
                   f"{'; ' + d.note if d.note else ''})" for d in a.derived]
+    if a.family_level:
+        lines.append("Family-level (its generation's figures, where the model reports none):")
+        lines += [f"- {metric}: {format_cell(c)}{' ' + c.unit if c.unit and c.text is None else ''} ({c.label}; "
+                  f"figures {ids(c.figure_ids)})" for metric, c in a.family_level.items()]
     lines += certification_lines(a.certification)
     if a.in_systems:
         lines.append("Used in systems: " + ", ".join(a.in_systems))
