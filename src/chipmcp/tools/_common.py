@@ -383,7 +383,7 @@ def summary_page(kb: KnowledgeBase, entries: list[Figure], offset: int, limit: i
             len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in new)
         # the text block says the same in its own words, within 4,000 of the JSON's 6,000
         as_text = len(describe(entry)) + 3 + sum(len(k) + len(table[k].source) + len(table[k].locator) + 8 for k in new)
-        return max(as_json, as_text * 3 // 2)
+        return max(as_json, as_text * 8 // 5)
 
     chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget,
                          cost=cost)
