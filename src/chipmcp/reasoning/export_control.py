@@ -45,8 +45,7 @@ def tpp_rows(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> list[TppRow]
         sparse = chosen.tier == "sparse"
         bits = PRECISION_BITS[precision]
         low, high = compute.total_processing_performance(*ends, bits, sparse)
-        # The reading (FP16 dense, sparse as printed) is the compute cell's label beside it; not said twice.
-        label = f"× {bits} bits" + (" ÷ 2 (sparse figure halved)" if sparse else "")
+        label = f"{chosen.label} × {bits} bits" + (" ÷ 2 (sparse figure halved)" if sparse else "")
         tpp = _cell(low, high, label, chosen)
         if chosen.span:
             span = compute.total_processing_performance(chosen.span[0], chosen.span[1], bits, sparse)
