@@ -31,6 +31,7 @@ from typing import Any
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.errors import InputError
+from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning.cells import Cell, Claim, divide_cells
 
@@ -82,6 +83,7 @@ def compute_unit(precision: str | None) -> str:
     return "TOPS" if precision and precision.startswith("int") else "TFLOPS"
 
 
+@per_knowledge_base(copy=handout)
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
     """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported."""
     definition = SPECS[spec]

@@ -12,10 +12,10 @@ the best by a `quantity` id (industry_figures shows linked figures side by side 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from chipmcp.core.names import FUZZY_ACCEPT, search_terms, spaced
 from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError
+from chipmcp.kb.memo import per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
 
 INDUSTRY_KINDS = frozenset({"market", "workload"})
@@ -42,7 +42,7 @@ def resolve_topic(kb: KnowledgeBase, topic: str) -> Topic:
     return _resolve_topic(kb, topic.strip())
 
 
-@lru_cache(maxsize=4096)  # the knowledge base cannot change while open
+@per_knowledge_base
 def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
     if kb.entity(text) and (kb.entity(text) or {}).get("entity_kind") in INDUSTRY_KINDS:
         return Topic([text])
@@ -98,7 +98,7 @@ def metric_words(kb: KnowledgeBase, text: str) -> tuple[set[str], str]:
     return found, " ".join(words.split())
 
 
-@lru_cache(maxsize=8)
+@per_knowledge_base
 def _metric_labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
     """(label, metric id) for every metric's zh and en labels and spaced id, longest first."""
     return sorted(((spaced(label), m["id"]) for m in kb.metrics.values()
@@ -139,14 +139,14 @@ def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
                              names)
 
 
-@lru_cache(maxsize=4096)
+@per_knowledge_base
 def name_words(kb: KnowledgeBase, entity: str) -> frozenset[str]:
     """The search words of every written name of an entity."""
     e = kb.entities[entity]
     return frozenset(search_terms(" ".join([e["name_zh"], e["name_en"], *kb.aliases_of(entity)])).split())
 
 
-@lru_cache(maxsize=4096)
+@per_knowledge_base
 def quantity_peers(kb: KnowledgeBase, entity: str) -> frozenset[str]:
     """Entities holding a figure linked by a `quantity` id to one of `entity`'s."""
     quantities = sorted({r["quantity"] for r in kb.figures(entity) if r["quantity"]})
