@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy as _copy
 import functools
 import threading
+import typing
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
@@ -83,19 +84,42 @@ class Memo:
 
 def handout(value: T) -> T:
     """A copy a caller may change without changing the shared value: models and the lists, dicts and models
-    in them are copied; strings, numbers, tuples and frozen objects are shared."""
+    in them are copied; strings, numbers, tuples and frozen objects are shared. Only the fields whose type
+    can hold a list, dict or model are looked at (a figure has two of its thirty)."""
     if isinstance(value, BaseModel):
         out = value.__copy__()
         fields = out.__dict__
-        for name, item in fields.items():
-            if isinstance(item, (BaseModel, list, dict)):
+        for name in _containers(type(value)):
+            item = fields.get(name)
+            if item is not None:
                 fields[name] = handout(item)
         return out
     if isinstance(value, list):
-        return [handout(item) for item in value]  # type: ignore[return-value]
+        return [handout(item) if isinstance(item, (BaseModel, list, dict)) else item  # type: ignore[return-value]
+                for item in value]
     if isinstance(value, dict):
-        return {key: handout(item) for key, item in value.items()}  # type: ignore[return-value]
+        return {key: handout(item) if isinstance(item, (BaseModel, list, dict)) else item  # type: ignore[return-value]
+                for key, item in value.items()}
     return value
+
+
+_CONTAINERS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _containers(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `model` whose declared type may hold something a caller can change in place."""
+    found = _CONTAINERS.get(model)
+    if found is None:
+        found = _CONTAINERS[model] = tuple(name for name, info in model.model_fields.items()
+                                           if _changeable(info.annotation))
+    return found
+
+
+def _changeable(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        return origin in (list, dict, set) or any(_changeable(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and (issubclass(annotation, (BaseModel, list, dict, set)))
 
 
 def per_knowledge_base(function: F | None = None, *, copy: Callable[[Any], Any] | None = None,
@@ -132,15 +156,18 @@ class MemoNames(NameIndex):
 
 
 def per_figure_row(function: F | None = None, *, copy: Callable[[Any], Any] | None = None) -> Any:
-    """Memoise `function(row, kb)` of one figure row in `kb.memo`, keyed on the row's values (a row a caller
-    changed is another key, so what it gets always matches the row it passed)."""
+    """Memoise `function(row, kb)` of one figure row in `kb.memo`, keyed on the row's id. The row it was
+    built from is kept beside it: another row of that id (a caller's changed copy) is built afresh, so what
+    a caller gets always matches the row it passed."""
 
     def wrap(fn: F) -> F:
         name = f"{fn.__module__}.{fn.__qualname__}"
 
         @functools.wraps(fn)
         def memoised(row: dict[str, Any], kb: Any) -> Any:
-            value = kb.memo.get((name, tuple(row.items())), lambda: fn(row, kb))
+            built_from, value = kb.memo.get((name, row["id"]), lambda: (row, fn(row, kb)))
+            if built_from is not row and built_from != row:
+                value = fn(row, kb)
             return copy(value) if copy is not None else value
 
         memoised.uncached = fn  # type: ignore[attr-defined]
