@@ -63,7 +63,7 @@ class Memo:
             try:
                 found = compute()
             except remember_errors as error:
-                found = _Raised(error)
+                found = _Raised(error.with_traceback(None))  # its frames would keep every local alive
             with self._lock:
                 if not pin and len(store) >= self._size:
                     for old in list(store)[: max(1, self._size // 10)]:
