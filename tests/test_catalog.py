@@ -244,14 +244,17 @@ async def test_industry_paging_returns_each_figure_once(server, kb) -> None:
 
 
 async def _every_entry(client: Client, arguments: dict) -> tuple[list[dict], dict]:
-    entries, offset = [], 0
+    """Every entry over the pages, and the first page: share tables, series and conflicts are given there once."""
+    entries, offset, first = [], 0, None
     while True:
         result = await client.call_tool("industry_figures", {**arguments, "offset": offset, "limit": 200})
         found = result.structured_content
-        entries += [f for g in found["figures"] for f in g["figures"]]
+        first = first or found
+        table = found["page"].get("citations", {})  # summary entries cite their source and locator by key
+        entries += [{**f, **table[f["cite"]]} if "cite" in f else f for g in found["figures"] for f in g["figures"]]
         offset += found["page"]["returned"]
         if offset >= found["page"]["total"]:
-            return entries, found
+            return entries, first
 
 
 @pytest.mark.parametrize("topic", ["全球ASIC市场规模", "IDC shipment share", "BAT capex", "DeepSeek-V3", "capex", "GPT-4o"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tomllib
 
 import numpy as np
 import pytest
@@ -11,6 +12,9 @@ from hypothesis import strategies as st
 
 from chipmcp.core import compute
 from chipmcp.core.units import UNITS
+from conftest import ROOT
+
+REPORTS = tomllib.loads((ROOT / "tests" / "golden" / "report_arithmetic.toml").read_text(encoding="utf-8"))
 
 finite = st.floats(min_value=1e-6, max_value=1e9, allow_nan=False, allow_infinity=False)
 units_by_dimension: dict[str, list[str]] = {}
@@ -45,25 +49,17 @@ def test_rank_puts_missing_values_last_with_rank_zero() -> None:
     assert list(compute.rank(np.array([376.0, 148.0]), higher_is_better=True)) == [1, 2]
 
 
-# minsheng-2025h1, domestic card table, row 千P算力8卡机台数 (FP16 dense). The report reads 千P as
-# 1024 P and 1 P as 1024 T, and rounds up from the 8-card row (整机8卡). That convention reproduces
-# 910B (约3P → 342), 天垓150 (1.5P → 683), S4000 (800T → 1311), 云燧T21 (1P → 1024) and MLU370-X8
-# (768T → 1366) exactly. The two 1.9P cards (元碁T100, 曦云C500) compute to 539 (1024 / 1.9 = 538.9);
-# the report prints 540 — it appears to round those two to the nearest ten, so they differ by one.
-MINSHENG_SERVERS = [("3P", 3.0, 342), ("1.5P", 1.5, 683), ("1.9P", 1.9, 540), ("1.9P", 1.9, 540),
-                    ("800T", 0.8 * 1000 / 1024, 1311), ("1P", 1.0, 1024), ("768T", 0.768 * 1000 / 1024, 1366)]
-
-
-@pytest.mark.parametrize(("printed", "server_pflops", "expected"), MINSHENG_SERVERS)
-def test_servers_per_thousand_p_follow_the_reports_convention(printed: str, server_pflops: float, expected: int) -> None:
-    servers = compute.servers_for_target(1000, server_pflops, p_base=1024)
-    assert abs(servers - expected) <= (1 if printed == "1.9P" else 0)
+@pytest.mark.parametrize("row", REPORTS["servers_per_thousand_p"], ids=lambda r: r["printed"])
+def test_servers_per_thousand_p_follow_the_reports_convention(row: dict) -> None:
+    servers = compute.servers_for_target(1000, row["server_pflops"], p_base=1024)
+    assert abs(servers - row["servers"]) <= row.get("slack", 0)
 
 
 def test_deepseek_v3_cost_is_gpu_hours_times_price() -> None:
-    costs = compute.gpu_hour_cost([2.664e6, 0.119e6, 0.005e6], 2.0)
-    assert list(np.round(costs / 1e6, 3)) == [5.328, 0.238, 0.01]
-    assert round(float(costs.sum()) / 1e6, 3) == 5.576
+    given = REPORTS["deepseek_v3_cost"]
+    costs = compute.gpu_hour_cost(given["gpu_hours"], given["price_per_gpu_hour"])
+    assert list(np.round(costs / 1e6, 3)) == given["costs_million"]
+    assert round(float(costs.sum()) / 1e6, 3) == given["total_million"]
 
 
 def test_gpt4_implied_mfu_range() -> None:
@@ -71,13 +67,9 @@ def test_gpt4_implied_mfu_range() -> None:
     assert 0.31 < mfu[1] < mfu[0] < 0.36
 
 
-@pytest.mark.parametrize(("start", "end", "years", "printed"), [
-    (340, 768, 4, 22.59),  # Tencent capex 2020→2024
-    (494.95, 725.13, 3, 13.58),  # Alibaba capex 2021→2024
-    (687.4, 1574.47, 2, 51.34),  # BAT capex 2022→2024
-])
-def test_capex_cagr_matches_the_report(start: float, end: float, years: int, printed: float) -> None:
-    assert round(float(compute.cagr(start, end, years)), 2) == printed
+@pytest.mark.parametrize("row", REPORTS["capex_cagr"], ids=lambda r: r["what"])
+def test_capex_cagr_matches_the_report(row: dict) -> None:
+    assert round(float(compute.cagr(row["start"], row["end"], row["years"])), 2) == row["printed"]
 
 
 def test_training_estimate_uses_six_n_d() -> None:

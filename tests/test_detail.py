@@ -141,6 +141,16 @@ def test_the_reach_check_fails_when_a_renderer_drops_a_field(kb, tool: str, argu
     assert checked >= 5
 
 
+def cited(entry: dict[str, Any], table: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A summary entry with its source and locator read from the answer's citation table, as a client reads it
+    (and a citation's printed token, left out when it is the entry's)."""
+    if "cite" not in entry:
+        return entry
+    assert "source" not in entry and "locator" not in entry, "a summary entry cites by key only"
+    also = [{**c, **table[c["cite"]], "printed": c.get("printed", entry["printed"])} for c in entry.get("also", [])]
+    return {**entry, **table[entry["cite"]], "also": also}
+
+
 async def every_page(client: Client, tool: str, arguments: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     offset = 0
@@ -148,7 +158,7 @@ async def every_page(client: Client, tool: str, arguments: dict[str, Any], limit
         structured, _ = await call(client, tool, {**arguments, "offset": offset, "limit": limit})
         page = structured["page"]
         assert page.get("offset", 0) == offset and page["returned"] == len(structured.get("figures", []))
-        entries += structured.get("figures", [])
+        entries += [cited(entry, structured["page"].get("citations", {})) for entry in structured.get("figures", [])]
         offset += page["returned"]
         if offset >= page["total"]:
             assert "more " not in page.get("more", "").split(":")[0]
@@ -182,6 +192,7 @@ async def test_summary_holds_a_subset_of_full_with_every_preferred_figure(server
                                                                                other.get("text"), row["metric"])
             cited.add(citation["id"])
     claimed = {fid for c in conflicts for claim in c["claims"] for fid in claim["figure_ids"]}
+    cited |= {cap["figure_id"] for cap in structured.get("vendor", {}).get("market_cap", [])}  # stated once, there
     preferred = {fid for fid, row in full.items() if row.get("preferred", True)}
     assert preferred <= cited, "a preferred figure is missing from the summary"
     assert set(full) <= cited | claimed, "every figure is cited or a claim of a conflict"

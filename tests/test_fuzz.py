@@ -2,7 +2,8 @@
 every error is a message a model can act on, every answer validates against the tool's outputSchema,
 and the knowledge base file is unchanged afterwards.
 
-CHIPMCP_FUZZ_EXAMPLES sets the examples per tool (default 2000; 10000+ for a long run).
+CHIPMCP_FUZZ_EXAMPLES sets the examples per tool of the full run (default 2000; 10000+ for a long run), which is
+marked slow; the quick loop (pytest -m "not slow") runs QUICK_EXAMPLES per tool.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ from hypothesis import strategies as st
 from mcp import Client
 
 EXAMPLES = int(os.environ.get("CHIPMCP_FUZZ_EXAMPLES", "2000"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+QUICK_EXAMPLES = 60
+
+
+def fuzz(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 nasty_text = st.one_of(
     st.sampled_from(["", " ", "\t\n", "910B'; DROP TABLE chips;--", "' OR '1'='1", '{"name": "910B"}', "昇腾910B",
@@ -70,13 +75,15 @@ def connected(server):
         yield portal, client
 
 
+@pytest.mark.parametrize("examples", [pytest.param(QUICK_EXAMPLES, id="quick"),
+                                      pytest.param(EXAMPLES, id="full", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("tool", sorted(STRATEGIES))
-def test_generated_arguments_never_crash_a_tool(server, db_path, tool: str) -> None:
+def test_generated_arguments_never_crash_a_tool(server, db_path, tool: str, examples: int) -> None:
     before = checksum(db_path)
     with connected(server) as (portal, client):
         schema = {t.name: t.output_schema for t in portal.call(client.list_tools).tools}[tool]
 
-        @FUZZ
+        @fuzz(examples)
         @given(arguments=STRATEGIES[tool])
         def call(arguments: dict) -> None:
             result = portal.call(client.call_tool, tool, arguments)

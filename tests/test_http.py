@@ -1,7 +1,8 @@
-"""`chipmcp serve --http` (stateless, JSON responses) on loopback: a bounded load test and rude clients.
+"""`chipmcp serve --http` (stateless, JSON responses) on loopback: concurrent clients without an error, and
+rude clients.
 
-The load test is a test, not a benchmark: it asserts zero errors and prints the latencies and the
-server's memory it measured, so every CI log records them. Speed goals live in benchmarks/.
+The concurrency test is short: it asserts zero errors and steady memory across every tool. The load itself
+(64 clients × 300 calls, latencies, calls/s, workers' memory) is measured by benchmarks/bench_http_load.py.
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ import pytest
 
 from test_server import CALLS
 
-CLIENTS = 32
-CALLS_PER_CLIENT = 200
+CLIENTS = 8
+CALLS_PER_CLIENT = 25
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 # A mix across every tool, each spelled the way a model might (aliases, traditional script, pinyin): one
 # list in tests/data, read by this test and by benchmarks/bench_http_load.py alike.
 MIX = [(tool, arguments) for tool, arguments in json.loads((Path(__file__).parent / "data" / "load_mix.json").read_text(
     encoding="utf-8"))]
 assert {tool for tool, _ in MIX} == set(CALLS)
+
+# Starts chipmcp as a subprocess: left out of the quick loop (pytest -m "not slow"), run by CI.
+pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:
@@ -111,7 +115,7 @@ async def one_client(url: str, client_no: int, latencies: list[float], failures:
 
 
 @pytest.mark.anyio
-async def test_32_clients_200_mixed_calls_each_without_an_error(http_server, anyio_backend, capsys) -> None:
+async def test_8_clients_25_mixed_calls_each_without_an_error(http_server, anyio_backend, capsys) -> None:
     process, url = http_server
     async with httpx.AsyncClient(headers=HEADERS, timeout=60) as warm:  # first call opens the database
         check_reply(await warm.post(url, json=call_tool(1, "lookup_chip", {"name": "H100"})), 1)

@@ -19,6 +19,9 @@ import pytest
 
 from serving import HEADERS, INITIALIZE, serve_http
 
+# Starts chipmcp as a subprocess: left out of the quick loop (pytest -m "not slow"), run by CI.
+pytestmark = pytest.mark.slow
+
 
 def call(request_id, tool: str = "lookup_chip", arguments: dict | None = None) -> dict:
     return {"jsonrpc": "2.0", "id": request_id, "method": "tools/call",

@@ -61,7 +61,8 @@ async def test_company_identity_gives_listing_date_exchange_board_and_market_cap
 
 
 async def test_a_metric_filter_returns_the_whole_family(server) -> None:
-    result = await call(server, "vendor_financials", {"vendor": "腾讯", "metric": "capex"})
+    result = await call(server, "vendor_financials", {"vendor": "腾讯", "metric": "capex", "detail": "full",
+                                                      "limit": 200})
     metrics = {f["metric"] for f in result.structured_content["figures"]}
     assert {"capex", "capex_growth", "capex_growth_qoq"} <= metrics
     assert all(m.startswith("capex") for m in metrics)
@@ -76,7 +77,8 @@ async def test_a_metric_family_does_not_mix_in_other_metrics(server) -> None:
 async def test_a_year_with_only_part_year_figures_says_so(server) -> None:
     result = await call(server, "vendor_financials", {"vendor": "天数智芯", "period": "2025"})
     answer = result.structured_content
-    assert {f["period"] for f in answer["figures"]} == {"2025H1"}
+    assert {f.get("period") for f in answer["figures"]} == {"2025H1", None}
+    assert all(f["as_of"].startswith("2025") for f in answer["figures"] if not f.get("period"))  # dated in 2025
     warning = [w for w in answer["warnings"] if "full-year" in w]
     assert warning and "2025H1" in warning[0] and "revenue" in warning[0]
     assert warning[0] in result.content[0].text
@@ -93,7 +95,7 @@ async def test_a_year_with_a_full_year_figure_does_not_warn_for_that_metric(serv
 async def test_period_accepts_a_year_as_number_or_text(server, period) -> None:
     result = await call(server, "vendor_financials", {"vendor": "摩尔线程", "period": period})
     assert not result.is_error, result.content[0].text
-    assert all(f["period"].startswith("2025") for f in result.structured_content["figures"])
+    assert all((f.get("period") or f["as_of"]).startswith("2025") for f in result.structured_content["figures"])
 
 
 @pytest.mark.parametrize("period", ["1Q25", "25Q1", "2025Q1", "Q1 2025"])
@@ -105,7 +107,9 @@ async def test_quarter_spellings_find_the_same_figures(server, period: str) -> N
 
 async def test_half_year_spelling_finds_the_half(server) -> None:
     result = await call(server, "vendor_financials", {"vendor": "天数智芯", "period": "1H25"})
-    assert {f["period"] for f in result.structured_content["figures"]} == {"2025H1"}
+    figures = result.structured_content["figures"]
+    assert {f.get("period") for f in figures} == {"2025H1", None}  # and the figures dated in that half
+    assert all("2025-01" <= f["as_of"] <= "2025-06-31" for f in figures if not f.get("period"))
 
 
 async def test_nvidia_may_2025_quarter_is_one_period_as_printed_with_its_corrected_alias(server) -> None:

@@ -25,8 +25,10 @@ from mcp import Client, StdioServerParameters
 from chipmcp.serving.server import EXAMPLE_CALLS
 from conftest import ROOT
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("hatchling") is None,
-                                reason="building the wheel offline needs hatchling (pip install -e '.[test]')")
+# Builds a wheel and installs it with pip into a new venv: left out of the quick loop (pytest -m "not slow").
+pytestmark = [pytest.mark.skipif(importlib.util.find_spec("hatchling") is None,
+                                 reason="building the wheel offline needs hatchling (pip install -e '.[test]')"),
+              pytest.mark.slow]
 
 TIMEOUT = 180  # seconds for any one build, install or call: a hang fails the test instead of the suite
 
@@ -74,6 +76,12 @@ def test_the_wheel_carries_the_whole_knowledge_folder_the_icon_and_the_command(w
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     assert "chipmcp = chipmcp.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "chipmcp/knowledge/.."))]
+
+
+def test_the_wheel_carries_the_notice_the_server_reads_and_both_licence_files(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "chipmcp/NOTICE" in names
+    assert {n.rsplit("/", 1)[-1] for n in names if "/licenses/" in n} == {"LICENSE", "NOTICE"}
 
 
 def test_the_wheel_declares_the_dependencies_pyproject_lists(wheel: Path) -> None:

@@ -64,9 +64,10 @@ async def test_a_users_chip_is_found_by_lookup_chip_and_its_figures_cite_the_use
     assert not result.is_error, result.content
     answer = result.structured_content
     assert answer["id"] == "xinghe-xh-200"
-    assert answer["figures"] and {f["source"] for f in answer["figures"]} == {"example-2026-03"}
+    places = answer["page"]["citations"]
+    assert answer["figures"] and {places[f["cite"]]["source"] for f in answer["figures"]} == {"example-2026-03"}
     compute = [f for f in answer["figures"] if f["metric"] == "compute" and f["printed"] == "256 TFLOPS"]
-    assert compute and compute[0]["locator"] == "表1 XH-200主要参数"
+    assert compute and places[compute[0]["cite"]]["locator"] == "表1 XH-200主要参数"
     assert "example-2026-03" in result.content[0].text
 
 
@@ -219,6 +220,7 @@ def test_kb_candidates_does_not_read_a_longer_model_number_as_a_shorter_one(kb: 
 
 # --- the CLI: flags, environment, scaffold, verify, check -------------------------------------------------
 
+@pytest.mark.slow  # runs the chipmcp command
 def test_the_knowledge_flag_and_the_environment_variable_both_add_a_folder(cache: Path) -> None:
     call = ["call", "lookup_chip", '{"name": "XH-200"}']
     by_flag = run([*call, "--knowledge", str(EXAMPLE)], cache)
@@ -231,6 +233,7 @@ def test_the_knowledge_flag_and_the_environment_variable_both_add_a_folder(cache
     assert without.returncode == 1 and "xinghe" not in without.stdout
 
 
+@pytest.mark.slow  # runs the chipmcp command
 def test_a_missing_knowledge_folder_is_a_clear_error(cache: Path, tmp_path: Path) -> None:
     result = run(["build", "--check", "--knowledge", str(tmp_path / "nowhere")], cache)
     assert result.returncode == 1
@@ -238,6 +241,7 @@ def test_a_missing_knowledge_folder_is_a_clear_error(cache: Path, tmp_path: Path
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # runs the chipmcp command
 def test_build_check_names_what_each_folder_brought(cache: Path) -> None:
     result = run(["build", "--check", "--knowledge", str(EXAMPLE)], cache)
     assert result.returncode == 0, result.stderr
@@ -246,6 +250,7 @@ def test_build_check_names_what_each_folder_brought(cache: Path) -> None:
     assert f"from {EXAMPLE.resolve().as_posix()}: 1 sources, 2 entities, 11 figures" in result.stdout
 
 
+@pytest.mark.slow  # runs the chipmcp command
 def test_verify_checks_a_users_source_in_its_reports_folder_and_names_sources_without_one(cache: Path) -> None:
     only = run(["kb", "verify", "--knowledge", str(EXAMPLE), "--reports", str(REPORT.parent),
                 "--source", "example-2026-03"], cache)
@@ -261,6 +266,7 @@ def test_verify_checks_a_users_source_in_its_reports_folder_and_names_sources_wi
     assert unknown.returncode == 1 and "No source 'nope'" in unknown.stderr
 
 
+@pytest.mark.slow  # runs the chipmcp command
 def test_new_source_scaffolds_a_record_and_an_empty_figures_file_that_the_build_checks(
         cache: Path, tmp_path: Path) -> None:
     mine = tmp_path / "mine"
@@ -288,6 +294,7 @@ def walkthrough() -> list[str]:
     return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
 
 
+@pytest.mark.slow  # runs the chipmcp command
 def test_the_readme_walkthrough_runs_as_written(cache: Path, tmp_path: Path) -> None:
     """Each command from a copy of the repository root's relevant folders; the one the text says is refused
     must fail, every other must succeed."""
@@ -310,6 +317,7 @@ def test_the_readme_walkthrough_runs_as_written(cache: Path, tmp_path: Path) -> 
     assert "0 missing" in joined and "example-2026-03" in joined
 
 
+@pytest.mark.slow  # runs the chipmcp command
 def test_a_report_saved_in_gb18030_is_read_and_a_binary_file_is_a_clear_error(cache: Path, tmp_path: Path) -> None:
     """Chinese PDF-to-text exports are often GBK/GB18030: curation reads them as it reads UTF-8."""
     gbk = tmp_path / "report-gbk.txt"
@@ -323,6 +331,7 @@ def test_a_report_saved_in_gb18030_is_read_and_a_binary_file_is_a_clear_error(ca
     assert refused.returncode != 0 and "not a text file" in refused.stderr and "Traceback" not in refused.stderr
 
 
+@pytest.mark.slow  # runs the chipmcp command
 @pytest.mark.parametrize("flags", [["--port", "99999"], ["--max-connections", "0"], ["--workers", "-3"],
                                    ["--request-timeout", "-1"]])
 def test_serve_refuses_values_out_of_range_with_a_usage_error(cache: Path, flags: list[str]) -> None:

@@ -12,7 +12,7 @@ from chipmcp.core import periods
 from chipmcp.errors import InputError
 from chipmcp.kb.records import PERIOD
 
-years = st.integers(min_value=2000, max_value=2099)
+years = st.integers(min_value=1969, max_value=2068)  # the years a two-digit spelling names (periods.POSIX_PIVOT)
 
 
 @pytest.mark.parametrize(("written", "canonical"), [
@@ -72,3 +72,91 @@ def test_a_fiscal_year_and_the_calendar_year_are_different_periods(year: int) ->
 def test_a_reversed_span_of_years_is_refused() -> None:
     with pytest.raises(InputError):
         periods.parse("2024-2020")
+
+
+Period = periods.Period
+
+
+@pytest.mark.parametrize(("written", "period"), [
+    ("2025H1", Period(False, (2025, 1, 1), (2025, 6, 31), "2025H1")),
+    ("2025H2", Period(False, (2025, 7, 1), (2025, 12, 31), "2025H2")),
+    ("2025年下半年", Period(False, (2025, 7, 1), (2025, 12, 31), "2025H2")),
+    ("FY2025H2", Period(True, (2025, 7, 1), (2025, 12, 31), "FY2025H2")),
+    ("2025Q1", Period(False, (2025, 1, 1), (2025, 3, 31), "2025Q1")),
+    ("2025Q4", Period(False, (2025, 10, 1), (2025, 12, 31), "2025Q4")),
+    ("2025年第二季度", Period(False, (2025, 4, 1), (2025, 6, 31), "2025Q2")),
+    ("2025年第4季度", Period(False, (2025, 10, 1), (2025, 12, 31), "2025Q4")),
+    ("2025年前两季度", Period(False, (2025, 1, 1), (2025, 6, 31), "2025Q1-Q2")),
+    ("Q2-Q4 2025", Period(False, (2025, 4, 1), (2025, 12, 31), "2025Q2-Q4")),
+    ("1Q-3Q25", Period(False, (2025, 1, 1), (2025, 9, 31), "2025Q1-Q3")),
+    ("2025M3", Period(False, (2025, 3, 1), (2025, 3, 31), "2025-03")),
+    ("2025年3月", Period(False, (2025, 3, 1), (2025, 3, 31), "2025-03")),
+    ("2025年12月7日", Period(False, (2025, 12, 7), (2025, 12, 7), "2025-12-07")),
+    ("FY2025", Period(True, (2025, 1, 1), (2025, 12, 31), "FY2025")),
+    ("2025财年", Period(True, (2025, 1, 1), (2025, 12, 31), "FY2025")),
+    ("fiscal year 2025", Period(True, (2025, 1, 1), (2025, 12, 31), "FY2025")),
+    ("FY2020-FY2024", Period(True, (2020, 1, 1), (2024, 12, 31), "FY2020-FY2024")),
+    ("2024-2024", Period(False, (2024, 1, 1), (2024, 12, 31), "2024-2024")),
+    ("2025全年", Period(False, (2025, 1, 1), (2025, 12, 31), "2025")),
+    (2025, Period(False, (2025, 1, 1), (2025, 12, 31), "2025")),
+])
+def test_a_period_is_its_first_and_last_day(written, period: periods.Period) -> None:
+    parsed = periods.parse(written)
+    assert (parsed, parsed.label) == (period, period.label)
+
+
+@pytest.mark.parametrize("written", ["-2025", "25", "2025H3", "2025Q3-Q1", "2024-2020", "2025-13", "FY25H0", "2025Q0"])
+def test_what_only_looks_like_a_period_is_refused(written: str) -> None:
+    with pytest.raises(InputError, match=f"'{re.escape(written)}' is not a period. Write a year"):
+        periods.parse(written)
+
+
+def test_the_halves_of_a_year_meet_without_overlapping_and_each_lies_within_it() -> None:
+    first, second, year = periods.parse("2024H1"), periods.parse("2024H2"), periods.parse("2024")
+    assert first.end[:2] == (2024, 6) and second.start == (2024, 7, 1)
+    assert first.within(year) and second.within(year)
+    assert not first.within(second) and not second.within(first)
+    assert not year.within(first)
+    assert periods.parse("2024Q2").within(first) and not periods.parse("2024Q3").within(first)
+    assert periods.parse("2024Q3").within(second) and not periods.parse("2024Q2").within(second)
+
+
+def test_within_needs_the_same_calendar_and_both_ends_inside() -> None:
+    assert periods.parse("2025Q3").within(periods.parse("2025"))
+    assert not periods.parse("FY2025Q3").within(periods.parse("2025"))
+    assert periods.parse("2025").within(periods.parse("2025"))
+    assert not periods.parse("2024-2025").within(periods.parse("2025"))
+    assert not periods.parse("2025-2026").within(periods.parse("2025"))
+
+
+def test_a_year_a_span_and_the_years_a_span_touches() -> None:
+    assert periods.parse("2025").is_year and periods.parse("FY2025").is_year
+    assert not periods.parse("2025H1").is_year and not periods.parse("2025H2").is_year
+    assert not periods.parse("2024-2025").is_year and not periods.parse("2025-12-31").is_year
+    assert not periods.parse("2025-01").is_year
+    span = periods.parse("2022-2024")
+    assert span.is_span and not periods.parse("2025").is_span
+    assert span.touches_year(2022) and span.touches_year(2024) and not span.touches_year(2023)
+    assert not periods.parse("2024").touches_year(2024)
+
+
+def test_a_figure_answers_a_question_about_a_period_it_lies_within_or_a_year_its_span_touches() -> None:
+    assert periods.matches(periods.parse("2024"), "2024H2")
+    assert not periods.matches(periods.parse("2024H1"), "2024H2")
+    assert periods.matches(periods.parse("2024"), "2022-2024")
+    assert not periods.matches(periods.parse("FY2024"), "2022-2024")
+    assert not periods.matches(periods.parse("2024H2"), "2022-2024")
+    assert periods.matches(periods.parse("FY2026Q1"), None, "", "FY2025Q3", "FY2026Q1")
+    assert not periods.matches(periods.parse("2025"), None, "")
+
+
+def test_calendar_reads_a_fiscal_period_on_the_calendar() -> None:
+    assert periods.calendar(periods.parse("FY2025Q3")) == periods.parse("2025Q3")
+    assert periods.calendar(periods.parse("FY2025Q3")).label == "2025Q3"
+    assert str(periods.parse("2025H1")) == "2025H1"
+
+
+def test_spellings_of_the_same_days_are_the_same_period_whatever_their_label() -> None:
+    assert periods.parse("2025Q1-Q2") == periods.parse("2025H1")
+    assert periods.parse("2025Q1-Q4") == periods.parse("2025") == periods.parse("2025-2025")
+    assert periods.parse("2025Q1-Q2") != periods.parse("FY2025H1")

@@ -29,9 +29,14 @@ async def test_a_sparse_only_figure_sizes_a_cluster_and_is_labelled(server) -> N
 
 
 async def test_a_missing_precision_error_offers_only_what_can_be_used(server) -> None:
-    text = await call(server, "estimate_cluster", {"chip": "H20", "count": 8, "precision": "int8"}, error=True)
+    text = await call(server, "estimate_cluster", {"chip": "H20", "target_pflops": 100, "precision": "int8"},
+                      error=True)
     assert "fp16 (sparse, as printed)" in text and "fp32" in text and "`precision`" in text
     assert "Choose one of those" not in text
+    # A count needs no compute figure: the other totals are given, and the compute line says the same (#21).
+    answer = await call(server, "estimate_cluster", {"chip": "H20", "count": 8, "precision": "int8"})
+    line = answer["warnings"][0]
+    assert "fp16 (sparse, as printed)" in line and "fp32" in line and "`precision`" in line
 
 
 async def test_a_chip_with_compute_of_unprinted_precision_is_compared_but_not_ranked(server) -> None:

@@ -43,6 +43,7 @@ def test_calling_a_tool_directly_validates_and_defaults_like_the_server(kb) -> N
         tools.BY_NAME["estimate_cluster"].call(kb, chip="MTT S4000", count=0)
 
 
+@pytest.mark.slow  # a fresh interpreter, started as a subprocess
 def test_tool_modules_import_without_numpy() -> None:
     import subprocess
     import sys

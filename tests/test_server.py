@@ -44,7 +44,9 @@ async def test_lookup_returns_figures_with_sources_and_conflicts(server) -> None
         result = await client.call_tool("lookup_chip", {"name": "昇腾910B"})
     answer = result.structured_content
     assert answer["id"] == "huawei-ascend-910b"
-    assert answer["figures"] and all(f["source"] and f["locator"] and f["printed"] for f in answer["figures"])
+    places = answer["page"]["citations"]  # each source and locator once; entries cite them by key
+    assert answer["figures"] and all(places[f["cite"]]["source"] and places[f["cite"]]["locator"] and f["printed"]
+                                     for f in answer["figures"])
     printed = {f["printed"] for f in answer["figures"] if f["metric"] == "compute"}
     assert "376T" in printed
 

@@ -13,7 +13,8 @@ from mcp import Client, StdioServerParameters
 
 from test_server import CALLS
 
-pytestmark = pytest.mark.anyio
+# Starts chipmcp as a subprocess: left out of the quick loop (pytest -m "not slow"), run by CI.
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 def server_params(db_path) -> StdioServerParameters:

@@ -13,6 +13,9 @@ INIT = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
     "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
+# Starts chipmcp as a subprocess: left out of the quick loop (pytest -m "not slow"), run by CI.
+pytestmark = pytest.mark.slow
+
 
 def call(request_id: int, name: str = "昇腾910B") -> dict:
     return {"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
@@ -69,6 +72,15 @@ def test_stdio_answers_a_request_with_params_that_are_not_an_object_with_invalid
     replies, _ = run_stdio(db_path, [json.dumps(INIT), json.dumps(INITIALIZED), json.dumps(bad), "[]", json.dumps(call(1))])
     errors = [(r["id"], r["error"]["code"]) for r in replies if "error" in r]
     assert errors == [(9, -32600), (None, -32600)]
+
+
+@pytest.mark.slow
+def test_stdio_answers_a_lone_surrogate_with_a_parse_error_carrying_the_request_id(db_path) -> None:
+    lone = '{"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "lookup_chip", "arguments": {"name": "\\ud800"}}}'
+    replies, _ = run_stdio(db_path, [json.dumps(INIT), json.dumps(INITIALIZED), lone, json.dumps(call(1))])
+    errors = [(r["id"], r["error"]["code"]) for r in replies if "error" in r]
+    assert errors == [(6, -32700)]
+    assert by_id(replies)["1"]["result"]["structuredContent"]["id"] == "huawei-ascend-910b"
 
 
 def test_stdio_info_logs_go_to_stderr_and_stdout_carries_only_json_rpc(db_path) -> None:

@@ -32,6 +32,8 @@ async def test_resources_list_names_every_source_chip_and_system_and_each_one_re
         views = [r for r in resources if str(r.uri).startswith("ui://")]  # the MCP Apps page (tests/test_views.py)
         resources = [r for r in resources if r not in views]
         assert [str(r.uri) for r in views] == ["ui://chipmcp/answer-view.html"]
+        documents = {"chipmcp://credits"}  # fixed text, read in tests/test_licence.py
+        resources = [r for r in resources if str(r.uri) not in documents]
         assert [str(r.uri) for r in resources if str(r.uri) in expected] == [str(r.uri) for r in resources]
         assert {str(r.uri) for r in resources} == expected
         for resource in resources:

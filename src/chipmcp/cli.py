@@ -53,13 +53,19 @@ def _bounded(kind: type, low: float, high: float):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chipmcp", description="MCP server for AI accelerator chips.")
+    parser = argparse.ArgumentParser(
+        prog="chipmcp", description="MCP server for AI accelerator chips. A bare `chipmcp` (no command) is the stdio "
+                                    "server an MCP client starts: it reads JSON-RPC on stdin and answers on stdout.",
+        epilog="Serve streamable HTTP with `chipmcp serve --http` (--host 127.0.0.1 --port 8000 by default); try a tool "
+               "with `chipmcp call lookup_chip '{\"name\": \"910B\"}'`.")
     _add_knowledge(parser, dest="knowledge_first")  # `chipmcp --knowledge DIR` serves stdio with it
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve MCP over stdio (default) or streamable HTTP")
     serve.add_argument("--http", action="store_true", help="streamable HTTP (stateless) instead of stdio")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_bounded(int, 1, 65535), default=8000)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1, loopback only; any other needs --allowed-hosts and "
+                            "a token or --no-auth)")
+    serve.add_argument("--port", type=_bounded(int, 1, 65535), default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                        help="server log level on stderr; INFO logs every HTTP request (default WARNING)")
     serve.add_argument("--allowed-hosts", type=_names, default=_names(os.environ.get("CHIPMCP_ALLOWED_HOSTS", "")),
@@ -75,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="HTTP worker processes over the same database (default 1)")
     serve.add_argument("--max-connections", type=_bounded(int, 1, 65536), default=256,
                        help="open HTTP connections at most (default 256)")
+    serve.add_argument("--max-connections-per-peer", type=_bounded(int, 1, 65536), default=None, metavar="N",
+                       help="open HTTP connections one client address may hold (default: --max-connections; not for "
+                            "loopback or a proxy, where every client has the same address)")
     serve.add_argument("--request-timeout", type=_bounded(float, 0.1, 3600), default=10.0,
                        help="seconds a request's headers and body may take to arrive (default 10)")
     serve.add_argument("--keep-alive", type=_bounded(int, 0, 3600), default=5,
@@ -83,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--check", action="store_true", help="validate only; write nothing")
     build.add_argument("--out", type=Path, help="database file (default: the cache path the server uses)")
     call = commands.add_parser("call", help="call a tool and print its JSON answer")
-    call.add_argument("tool")
+    call.add_argument("tool", help="the tool's name (listed below)")
+    plain_help = call.format_help
+    call.format_help = lambda: f"{plain_help()}\ntools: {', '.join(_tool_names())}\n"  # type: ignore[method-assign]
     call.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
     call.add_argument("--text", action="store_true", help="print the readable text block instead of JSON")
     export = commands.add_parser("export", help="write figures, chips or financials as CSV, XLSX, Parquet or JSON, "
@@ -137,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         folders = _folders(args)
         if args.command is None:
+            _hint_on_a_terminal()
             return _serve_stdio("WARNING", folders)
         if args.command == "serve":
             return _serve_http(args, folders) if args.http else _serve_stdio(args.log_level, folders)
@@ -180,6 +192,21 @@ def _names(value: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
+def _hint_on_a_terminal() -> None:
+    """A bare `chipmcp` typed in a terminal waits silently for a client and looks hung: say what it waits for.
+    Only on stderr, and only when a person is at stdin: an MCP client's pipe gets nothing but JSON-RPC."""
+    if sys.stdin.isatty():
+        print("chipmcp: an MCP server waiting on stdio for a client's JSON-RPC messages (Ctrl-D ends it). Add it to an "
+              "MCP client with the command `chipmcp`, or try a tool here: chipmcp call lookup_chip '{\"name\": \"910B\"}'",
+              file=sys.stderr, flush=True)
+
+
+def _tool_names() -> list[str]:
+    from chipmcp.tools import TOOLS
+
+    return [tool.name for tool in TOOLS]
+
+
 def _serve_stdio(log_level: str, folders: list[Path]) -> int:
     import anyio
 
@@ -198,6 +225,7 @@ def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
     settings = http.HttpSettings(host=args.host, port=args.port, allowed_hosts=args.allowed_hosts,
                                  allowed_origins=args.allowed_origins, token_file=args.token_file, no_auth=args.no_auth,
                                  workers=args.workers, max_connections=args.max_connections,
+                                 max_connections_per_peer=args.max_connections_per_peer,
                                  request_timeout=args.request_timeout, keep_alive=args.keep_alive, log_level=args.log_level)
     try:
         http.run(settings, folders)
@@ -245,6 +273,14 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
         return 2
     if not isinstance(parsed, dict):
         print("error: arguments must be a JSON object, e.g. '{\"name\": \"昇腾910B\"}'", file=sys.stderr)
+        return 2
+    names = _tool_names()
+    if tool not in names:
+        import difflib
+
+        close = difflib.get_close_matches(tool, names, n=1)
+        print(f"error: unknown tool {tool!r}. " + (f"Did you mean {close[0]}? " if close else "")
+              + f"The tools: {', '.join(names)}", file=sys.stderr)
         return 2
     server = build_server(knowledge=folders)
     try:

@@ -407,6 +407,25 @@ def interval_holds(lows: np.ndarray, highs: np.ndarray, op: str, value: float) -
     raise ValueError(f"unknown comparison {op!r}")
 
 
+def interval_may_hold(lows: np.ndarray, highs: np.ndarray, op: str, value: float) -> np.ndarray:
+    """Where some point of each [low, high] passes `op value` (one variant of an a/b pair, one claim of a
+    contested figure): ≥/> test the high end, ≤/< the low end, = needs the value inside, != any other point."""
+    match op:
+        case ">":
+            return highs > value
+        case ">=":
+            return highs >= value
+        case "<":
+            return lows < value
+        case "<=":
+            return lows <= value
+        case "=":
+            return (lows <= value) & (value <= highs)
+        case "!=":
+            return ~((lows == value) & (highs == value))
+    raise ValueError(f"unknown comparison {op!r}")
+
+
 # --- export-control indicators ----------------------------------------------------------------------------
 # TPP (total processing performance) = peak TOPS or TFLOPS × the operation's bit length; performance density
 # = TPP ÷ die area in mm². Thresholds come from the knowledge base (control classes), never from here.

@@ -10,7 +10,7 @@ How a query is matched, in order:
 4. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
    equals the query's may match, so 910B never answers for 910C, nor H20 for H200.
 
-Normalization: NFKC (full-width → half-width), ™/® dropped, case folded, traditional → simplified
+Normalization: NFKC (full-width → half-width), ™/® and zero-width characters dropped, case folded, traditional → simplified
 (OpenCC t2s, loaded only for CJK input), separators removed, generic suffixes ("芯片", "chip") dropped.
 """
 
@@ -26,7 +26,9 @@ from functools import cache, lru_cache
 
 from chipmcp.errors import AmbiguousNameError, NotFoundError
 
-_MARKS = str.maketrans("", "", "™®©℠")
+# Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) survive NFKC and come along with names pasted
+# from web pages and documents; they are invisible, so they cannot be part of a name.
+_MARKS = str.maketrans("", "", "™®©℠\u200b\u200c\u200d\u2060\ufeff")
 _SEPARATORS = re.compile(r"[\s\-_./·•・,，、:：;；'\"“”‘’()（）\[\]【】「」『』<>《》+*&|\\]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SCRIPT_BOUNDARY = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9a-z])|(?<=[0-9a-z])(?=[\u3400-\u9fff])")

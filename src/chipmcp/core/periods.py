@@ -5,6 +5,9 @@ FY25 = FY2025; 1Q25 = 25Q1 = Q1 2025 = 2025年第一季度 = 2025Q1; 1H25 = 2025
 year 2025: the two do not cover each other. A period is its first and last day, so "lies within" is a
 comparison of dates, and the knowledge base's spellings (knowledge/README.md `period`) parse back to
 themselves.
+
+A two-digit year takes the century POSIX (and Python's `strptime('%y')`) gives it: 69–99 are 1969–1999,
+00–68 are 2000–2068. So FY99 is FY1999, as anyone writing it means, not FY2099, and FY25 is FY2025.
 """
 
 from __future__ import annotations
@@ -159,4 +162,9 @@ def _period(parts: dict[str, str | None], fiscal_word: bool) -> Period | None:
 
 
 def _year(digits: str) -> int:
-    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+    if len(digits) == 4:
+        return int(digits)
+    return int(digits) + (1900 if int(digits) >= POSIX_PIVOT else 2000)
+
+
+POSIX_PIVOT = 69  # the first two-digit year read as 19xx

@@ -229,6 +229,9 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         parent = getattr(rec, "parent", None)
         if parent is not None and parent not in vendors:
             problems.append(f"{loc.origin}: vendor {rid}: parent {parent!r} is not a vendor")
+        generation = getattr(rec, "generation", None)
+        if generation is not None and (generation not in chips or generation == rid):
+            problems.append(f"{loc.origin}: chip {rid}: generation {generation!r} is not another chip")
         if isinstance(rec, System):
             for part in rec.parts:
                 if part.chip not in chips:
@@ -241,7 +244,8 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
             "vendor": vendor if kind != "vendor" else None,
             "name_zh": rec.name_zh, "name_zh_hant": rec.name_zh_hant, "name_en": rec.name_en,  # type: ignore[attr-defined]
             "full_name_zh": getattr(rec, "full_name_zh", ""), "model": getattr(rec, "model", None),
-            "family": getattr(rec, "family", None), "country": getattr(rec, "country", None),
+            "family": getattr(rec, "family", None), "generation": getattr(rec, "generation", None),
+            "country": getattr(rec, "country", None),
             "parent": parent, "note": rec.note, "origin": loc.origin,  # type: ignore[attr-defined]
         })
 
@@ -273,7 +277,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "sources": [s.record.model_dump() | {"origin": s.origin} for _, (_, s) in sorted(source_records.items())],
         "metrics": [m.model_dump() | {"measures": ",".join(m.measures),
                                     "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None}
-                    for _, m in sorted(metrics.items())],
+                    for _, m in metrics.items()],  # in metrics.toml's order: answers list key specs first
         "entities": entity_rows,
         "aliases": alias_rows,
         "parts": sorted(part_rows, key=lambda r: (r["system"], r["chip"])),
@@ -688,7 +692,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
                  "measures": TEXT, "descriptive": INT, "estimate": TEXT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
-                  "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),
+                  "generation": TEXT, "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),
     "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT,
                  "note": TEXT}, None),
     "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT},

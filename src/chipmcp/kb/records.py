@@ -119,6 +119,9 @@ class Chip(Entity):
     vendor: Identifier
     model: NonEmpty
     family: Identifier | None = None
+    # The chip record standing for this model's family or generation as a whole (a generation's TDP, a
+    # series' memory type): its figures stand in, labelled family-level, where the model reports none.
+    generation: Identifier | None = None
     kind: Literal["GPU", "NPU", "ASIC", "TPU", "DCU", "CPU", "SoC", "DPU", "card", "architecture"]
 
 

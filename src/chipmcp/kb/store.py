@@ -112,6 +112,11 @@ class KnowledgeBase:
         return {row["id"]: row for row in self._rows("SELECT * FROM sources ORDER BY id")}
 
     @cached_property
+    def metric_order(self) -> dict[str, int]:
+        """Metric id → its place in knowledge/metrics.toml (key specs first, form factor and use case after)."""
+        return {row["id"]: index for index, row in enumerate(self._rows("SELECT id FROM metrics ORDER BY rowid"))}
+
+    @cached_property
     def metrics(self) -> dict[str, dict[str, Any]]:
         rows = {row["id"]: row for row in self._rows("SELECT * FROM metrics ORDER BY id")}
         for row in rows.values():  # the estimate relation is stored as JSON text

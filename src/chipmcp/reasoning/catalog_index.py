@@ -77,6 +77,9 @@ class Column:
         self.reported = compute.mask(size, ())
         self.low = compute.as_array([None] * size)
         self.high = compute.as_array([None] * size)
+        # The envelope of every value the figure gives: both of an a/b pair and every claim of a contested one.
+        self.wide_low = compute.as_array([None] * size)
+        self.wide_high = compute.as_array([None] * size)
         self.is_text = text
         self.text: list[str] = [""] * size if text else []
 
@@ -90,6 +93,8 @@ class Column:
                 self.text[position] = (cell.text or "").casefold()
             elif ends is not None:
                 self.low[position], self.high[position] = ends
+                span = cell.span or ends
+                self.wide_low[position], self.wide_high[position] = min(ends[0], span[0]), max(ends[1], span[1])
             self.known[position] = True
 
     def passes(self, condition: Condition) -> np.ndarray:
@@ -99,6 +104,12 @@ class Column:
             found = compute.flags([wanted in t for t in self.text])
             return ~found if condition.op == "!=" else found
         return compute.interval_holds(self.low, self.high, condition.op, condition.value)
+
+    def may_pass(self, condition: Condition) -> np.ndarray:
+        """Where some value the figure gives holds (one variant of an a/b pair, one claim of a contested figure)."""
+        if isinstance(condition.value, str):
+            return self.passes(condition)
+        return compute.interval_may_hold(self.wide_low, self.wide_high, condition.op, condition.value)
 
     def sort_keys(self, higher_is_better: bool) -> np.ndarray:
         """The cautious end: the low end when higher is better, the high end when lower is better."""
@@ -147,6 +158,9 @@ class Found:
     descending: bool | None
     status: Mapping[str, str]  # certification match per entity id, when `certified` filtered
     same_family: list[str]  # when `certified` filtered: those the other filters left only of a listed product's family
+    # Entities reporting every metric asked whose figure passes only by one of its values (a variant, a claim),
+    # in answer order: listed apart from the clean matches, never dropped.
+    partial: Sequence[tuple[dict[str, Any], dict[str, Cell]]] = ()
 
 
 class CatalogIndex:
@@ -196,7 +210,7 @@ class CatalogIndex:
         with self._lock:  # one entry per entity and column, however many threads ask for it at once
             column = self._columns.get(key)
             if column is None:
-                column = self._columns[key] = Column(self.size, metric in TEXT)
+                column = self._columns[key] = Column(self.size, metric in TEXT or selection.is_text(self.kb, metric))
                 while len(self._columns) > MAX_COLUMNS:
                     self._columns.popitem(last=False)
             else:
@@ -250,16 +264,32 @@ class CatalogIndex:
             lacking = passing & ~columns[metric].reported
             missing[metric] = [self.ids[p] for p in compute.positions(lacking)]
             complete &= ~lacking
-        matched = compute.positions(complete)
         down = None
         if query.sort_by:
-            down = HIGHER_IS_BETTER[query.sort_by] if query.descending is None else query.descending
-            keys = columns[query.sort_by].sort_keys(HIGHER_IS_BETTER[query.sort_by])[matched]
-        else:
-            keys = self._listing_rank[matched]
-        order = [int(matched[i]) for i in compute.sort_order(keys, bool(down))]
+            down = HIGHER_IS_BETTER.get(query.sort_by, True) if query.descending is None else query.descending
+        order = self._ordered(compute.positions(complete), columns, query.sort_by, bool(down))
+        partial = self._ordered(compute.positions(self._partial(pool, passing, columns, query)), columns,
+                                query.sort_by, bool(down))
         return Found(rows=Matches(self, order, metrics, query.precision), missing=missing, metrics=metrics,
-                     descending=down, status=status, same_family=same_family)
+                     descending=down, status=status, same_family=same_family,
+                     partial=Matches(self, partial, metrics, query.precision))
+
+    def _ordered(self, matched: np.ndarray, columns: dict[str, Column], sort_by: str | None, down: bool) -> list[int]:
+        keys = (columns[sort_by].sort_keys(HIGHER_IS_BETTER.get(sort_by, True))[matched] if sort_by
+                else self._listing_rank[matched])
+        return [int(matched[i]) for i in compute.sort_order(keys, down)]
+
+    @staticmethod
+    def _partial(pool: np.ndarray, passing: np.ndarray, columns: dict[str, Column], query: Query) -> np.ndarray:
+        """Entities reporting every metric asked that fail a condition as a whole but pass every condition by
+        some value their figure gives."""
+        loose = pool.copy()
+        for condition in query.conditions:
+            column = columns[condition.metric]
+            loose &= ~(column.reported & ~column.may_pass(condition))
+        for column in columns.values():
+            loose &= column.reported
+        return loose & ~passing
 
     def _of_kind(self, kind: str) -> np.ndarray:
         wanted = kind.strip().casefold()

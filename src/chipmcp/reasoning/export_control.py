@@ -2,7 +2,8 @@
 and its standing under each control class the knowledge base holds (the rule text and reports' readings).
 
     tpp_rows(kb, entity) -> [TppRow]          TPP for every precision the entity prints compute at
-    chip_tpp(kb, entity) -> Cell              the entity's TPP (the largest), as a Cell like any spec
+    chip_tpp(kb, entity) -> Cell              the entity's TPP (the largest not suspect), as a Cell like any spec
+    headline(rows) -> Cell                    that TPP from rows already computed
     density(kb, entity, tpp) -> Cell | None   TPP ÷ die area (mm²), or the density a report prints
     standings(kb, tpp, pd) -> [Standing]      each class of each reading, met / not met / undecided
 
@@ -56,8 +57,24 @@ def tpp_rows(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> list[TppRow]
 
 @per_knowledge_base(copy=handout)
 def chip_tpp(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> Cell:
-    """The entity's TPP: the largest over its precisions (an empty Cell when no precision-stated compute exists)."""
-    return largest(tpp_rows(kb, entity, p_base))
+    """The entity's TPP: the largest over its precisions not built on a suspect figure (an empty Cell when no
+    precision-stated compute exists)."""
+    return headline(tpp_rows(kb, entity, p_base))
+
+
+def headline(rows: list[TppRow]) -> Cell:
+    """The TPP to state: the largest of the rows not built on a suspect figure; only when every row is suspect,
+    the largest of those (flagged suspect). A suspect figure is never preferred to a sound one because it is larger."""
+    return largest(trusted(rows) or rows)
+
+
+def trusted(rows: list[TppRow]) -> list[TppRow]:
+    return [r for r in rows if not r.tpp.suspect]
+
+
+def suspect_only(rows: list[TppRow]) -> list[TppRow]:
+    """The rows a headline leaves aside as suspect (none when every row is suspect: then they are the headline)."""
+    return [r for r in rows if r.tpp.suspect] if trusted(rows) else []
 
 
 def largest(rows: list[TppRow]) -> Cell:

@@ -4,12 +4,12 @@ read their cells here, so a column and a filter of the same name always mean the
 
     METRICS                      every metric name, in the order answers list them
     HIGHER_IS_BETTER             the direction a ranking takes for each numeric metric
-    metric_cell(kb, entity, metric, precision) -> Cell
+    known_metrics(kb)            those names and every metric id of the knowledge base's registry
+    metric_key(kb, name)         the name a cell is read by (memory_capacity → memory_gb), None if unknown
+    metric_cell(kb, entity, metric, precision) -> Cell   any of them; a registry id by the same selection rule
 """
 
 from __future__ import annotations
-
-from typing import Literal
 
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
@@ -23,8 +23,29 @@ METRICS = NUMERIC + list(selection.DERIVED) + INDICATORS + TEXT
 HIGHER_IS_BETTER = {"compute_tflops": True, "memory_gb": True, "memory_bandwidth_gbs": True, "interconnect_gbs": True,
                     "tdp_w": False, "system_power_w": False, "price": False, "tpp": True,
                     **{name: d.higher_is_better for name, d in selection.DERIVED.items()}}
-MetricName = Literal[tuple(METRICS)]  # type: ignore[valid-type]  # for tools' argument types
 _RATIO_PARTS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w", "system_power_w", "price"]
+
+
+# A registry metric (knowledge/metrics.toml) that one of the names above already reads, by that name.
+SPEC_OF_METRIC = {d.metric: spec for spec, d in selection.SPECS.items()}
+
+
+def known_metrics(kb: KnowledgeBase) -> list[str]:
+    """Every metric name a tool accepts: the names above, then every id of the knowledge base's registry
+    (knowledge/metrics.toml) that none of them reads — so a new metric there needs no code."""
+    specs = [s for s in selection.SPECS if s not in METRICS]
+    return METRICS + specs + [m for m in kb.metrics if m not in METRICS and m not in specs]
+
+
+def metric_key(kb: KnowledgeBase, name: str) -> str | None:
+    """The name a cell is read by: a registry id a spec reads becomes the spec (memory_capacity → memory_gb);
+    None when neither knows it."""
+    name = name.strip()
+    if name in METRICS or name in selection.SPECS:
+        return name
+    if name in SPEC_OF_METRIC:
+        return SPEC_OF_METRIC[name]
+    return name if name in kb.metrics else None
 
 
 def metric_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str, p_base: int = 1000) -> Cell:

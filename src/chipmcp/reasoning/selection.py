@@ -7,6 +7,9 @@ or filters picks its figures here, so one spec of one chip is the same number ev
     reported_precisions(kb, entities) -> [precision]   precisions any of them prints, in PRECISIONS order
     composition_cell(kb, system, spec, precision, p_base) -> Cell | None   Σ count × each part's cell
     unused_forms(kb, entity, precision) -> [str]   compute it reports in a form `cell` does not use
+    family_cell(kb, entity, spec, …) -> Cell | None   the spec as its generation's record reports it
+    family_cells(kb, entity) -> {metric: Cell}  every metric its generation reports and it does not (MODEL_ONLY aside)
+    spec_def(kb, spec) -> SpecDef              a spec of SPECS, or any metric id of the registry
     check_precision(precision) -> precision     InputError listing PRECISIONS otherwise
 
 The rule for compute at a precision (a figure printed 'FP16/BF16' holds for each of them):
@@ -20,6 +23,9 @@ unsuspect one exists at steps 1-3 (or at step 4), and the cell carries suspect=T
 the preferred unsuspect figure the same way. Ranges keep low and high, bounds keep their bound, and
 when reports disagree the cell keeps the preferred claim as its value with every claim and their span.
 Figures tied to a period (a quarter's shipments, a forecast) are not specs and are never chosen.
+A model that reports none of a spec takes the figure of the record standing for its generation or series
+(the catalog's `generation`), chosen by the same rule, labelled 'family-level: <name>' with tier 'family';
+never for compute or what export control reads (MODEL_ONLY).
 """
 
 from __future__ import annotations
@@ -83,10 +89,41 @@ def compute_unit(precision: str | None) -> str:
     return "TOPS" if precision and precision.startswith("int") else "TFLOPS"
 
 
+def spec_def(kb: KnowledgeBase, spec: str) -> SpecDef:
+    """A spec of SPECS, or any metric of the knowledge base's registry (knowledge/metrics.toml) read as one:
+    text when its dimension is, else a number in the unit of the figure the rule chooses."""
+    if spec in SPECS:
+        return SPECS[spec]
+    metric = kb.metrics.get(spec)
+    if metric is None:
+        raise KeyError(spec)
+    return SpecDef(spec, "", text=metric["dimension"] == "text")
+
+
+def is_text(kb: KnowledgeBase, spec: str) -> bool:
+    try:
+        return spec_def(kb, spec).text
+    except KeyError:
+        return False
+
+
+# Figures of the silicon itself, never taken from a generation's record: compute and what export control
+# reads (TPP, die area, performance density, a class) belong to the model alone.
+MODEL_ONLY = frozenset({"compute", "die_area", "performance_density", "tpp", "export_control_class"})
+
+
 @per_knowledge_base(copy=handout)
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
-    """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported."""
-    definition = SPECS[spec]
+    """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported.
+    When the entity reports none, a figure its family or generation reports stands in, labelled as such."""
+    own = _own_cell(kb, entity, spec, precision, p_base)
+    if own.ends() is not None or own.text is not None or spec_def(kb, spec).metric in MODEL_ONLY:
+        return own
+    return family_cell(kb, entity, spec, precision, p_base) or own
+
+
+def _own_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None, p_base: int) -> Cell:
+    definition = spec_def(kb, spec)
     rows = [r for r in kb.figures(entity, [definition.metric]) if r["period"] is None]
     if definition.text:
         rows = [r for r in rows if r["text"]]
@@ -101,12 +138,50 @@ def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None
         return _compute_cell(rows, check_precision(precision), p_base)
     unit = definition.unit
     if not rows:
-        return Cell(unit=unit)
+        return Cell(unit=unit or None)
     chosen = min(rows, key=_order)
+    if unit == "":  # a registry metric: the chosen figure's unit, the others converted within its dimension
+        unit = chosen["unit"]
+        rows = [r for r in rows if UNITS[r["unit"]].dimension == UNITS[unit].dimension]
     if unit is None:  # money: converted within its currency only, never across
         unit = CURRENCY_UNITS[UNITS[chosen["unit"]].currency or ""]
         rows = [r for r in rows if CURRENCY_UNITS[UNITS[r["unit"]].currency or ""] == unit]
     return _cell_from(chosen, rows, rows, unit, "", "", p_base)
+
+
+def family_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None,
+                p_base: int = 1000) -> Cell | None:
+    """`spec` as the record standing for `entity`'s generation or series reports it (the catalog's
+    `generation`), chosen by the same rule and labelled 'family-level: <name>' (tier 'family'); None when
+    there is no such record or it reports none. A model's own figure always comes first (`cell`)."""
+    generation = (kb.entity(entity) or {}).get("generation")
+    if not generation:
+        return None
+    found = _own_cell(kb, generation, spec, precision, p_base)
+    if found.ends() is None and found.text is None:
+        return None
+    record = kb.entity(generation) or {}
+    name = record.get("name_zh") or generation
+    label = f"family-level: {name}" + (f", {found.label}" if found.label else "")
+    return found.model_copy(update={"label": label, "tier": "family"})
+
+
+def family_cells(kb: KnowledgeBase, entity: str) -> dict[str, Cell]:
+    """Every metric the record for `entity`'s generation reports and `entity` does not, as `family_cell`
+    chooses it (compute, which needs a precision, and descriptive text are left to the tools that ask)."""
+    generation = (kb.entity(entity) or {}).get("generation")
+    if not generation:
+        return {}
+    own = {r["metric"] for r in kb.figures(entity) if r["period"] is None}
+    wanted = dict.fromkeys(r["metric"] for r in kb.figures(generation) if r["period"] is None)
+    out = {}
+    for metric in wanted:
+        if metric in own or metric in MODEL_ONLY or kb.metrics[metric]["descriptive"]:
+            continue
+        found = family_cell(kb, entity, metric)
+        if found is not None:
+            out[metric] = found
+    return out
 
 
 def cells(kb: KnowledgeBase, entity: str, specs: Iterable[str], precision: str, p_base: int = 1000) -> dict[str, Cell]:

@@ -1,13 +1,28 @@
 """Streamable HTTP (stateless, JSON responses): the ASGI app, its guards and the uvicorn server around it.
 
-What the SDK's app does not do, done here, each by one small piece:
-- Host and Origin are checked on every bind (the SDK checks them only for three loopback spellings), and
-  a non-loopback bind needs an allow-list and a bearer token (or an explicit --no-auth);
-- only POST reaches the endpoint: a stateless server has nothing to stream on GET, nothing to end on DELETE;
-- bodies are capped at the size of the largest valid request (413 above it), and JSON-RPC framing errors
-  get -32700 / -32600 replies instead of 202 or a pydantic dump;
-- idle and slow peers are cut off and the connection count is capped (uvicorn's H11 protocol, extended);
-- running out of file descriptors is logged once per interval, not as a traceback per accept.
+From the libraries, configured here:
+- the MCP endpoint itself, and the Host/Origin comparison: the SDK's `streamable_http_app` with its
+  `TransportSecurityMiddleware` (`TransportSecuritySettings`: allow-lists with `:*` port wildcards);
+- the body cap (413): the SDK's `RequestBodyLimitMiddleware`, with the limit computed here;
+- Starlette's requests and responses; uvicorn's server, worker processes, keep-alive timeout
+  (`timeout_keep_alive`), header-size cap (`h11_max_incomplete_event_size`), a request-concurrency
+  backstop (`limit_concurrency`) and graceful shutdown.
+
+Hand-written, because none of them offers it:
+- `HostGuard` puts Host and Origin in canonical form before the SDK compares them: the SDK compares
+  strings, so `LOCALHOST` or `localhost.` was refused while `localhost:evil` passed its `localhost:*`.
+  It also applies the check on every bind (the SDK's app enables it only for three loopback spellings);
+- `check` refuses a non-loopback bind without an allow-list and a token (or an explicit --no-auth), and
+  a blank CHIPMCP_TOKEN; `BearerAuth` compares the token in constant time and refuses two Authorization
+  headers (the SDK's auth is OAuth, not a static bearer token);
+- `PostOnly`: a stateless server has nothing to stream on GET, nothing to end on DELETE (405);
+- `request_body_limit`: the largest valid request, from the tools' input schemas;
+- `JsonRpcFraming`: -32700 / -32600 replies where the SDK answers 202 or a pydantic dump, and notifications
+  the schema does not allow dropped (chipmcp.serving.jsonrpc);
+- `ExhaustionLog`: running out of descriptors logged once per interval, not a traceback per accept;
+- `_StoppedIsDone`: exit 0 after a graceful SIGTERM (uvicorn re-raises the signal once it is done);
+- what uvicorn's connection handling lacks (per-request deadline, connection caps overall and per peer,
+  shutdown that loses no request): chipmcp.serving.connections, which imports this module, never the reverse.
 
 `create_app()` is a factory that reads its settings from the environment, so uvicorn can start it in
 each of N worker processes (`chipmcp serve --http --workers N`).
@@ -23,19 +38,22 @@ import ipaddress
 import json
 import logging
 import os
+import re
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from mcp.server import MCPServer
 from mcp.server.transport_security import RequestBodyLimitMiddleware, TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chipmcp.serving.jsonrpc import Rejected, parse_message
+from chipmcp.serving.jsonrpc import Ignored, Rejected, parse_message
 
 __all__ = ["ConfigError", "HttpSettings", "create_app", "request_body_limit", "run"]
 
@@ -65,11 +83,18 @@ class HttpSettings:
     no_auth: bool = False
     workers: int = 1
     max_connections: int = 256
+    max_connections_per_peer: int | None = None  # None: no cap of its own
     request_timeout: float = 10.0
     keep_alive: int = 5
     log_level: str = "WARNING"
     # The token itself is not a setting (settings travel to workers in the environment): it is read from
     # token_file or CHIPMCP_TOKEN where it is needed.
+
+    @property
+    def per_peer_cap(self) -> int:
+        """Connections one peer address may hold (local peers all share 127.0.0.1: what keeps one of them from
+        starving the others is that slow requests make room, in chipmcp.serving.connections)."""
+        return self.max_connections_per_peer or self.max_connections
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -103,7 +128,10 @@ def bearer_token(settings: HttpSettings) -> str | None:
         if not token:
             raise ConfigError(f"the token file {settings.token_file} is empty")
         return token
-    return os.environ.get("CHIPMCP_TOKEN", "").strip() or None
+    token = os.environ.get("CHIPMCP_TOKEN", "")
+    if token and not token.strip():  # set, to nothing visible: a mistake, never a wish for no auth
+        raise ConfigError("CHIPMCP_TOKEN is blank (only whitespace): set it to the token clients send, or unset it")
+    return token.strip() or None
 
 
 def check(settings: HttpSettings) -> None:
@@ -120,10 +148,11 @@ def check(settings: HttpSettings) -> None:
 
 
 def security_settings(settings: HttpSettings) -> TransportSecuritySettings:
-    """DNS-rebinding protection for every bind: loopback names, the bound address and the allow-lists."""
+    """DNS-rebinding protection for every bind: loopback names, the bound address and the allow-lists, each
+    in its canonical spelling (`canonical_host`), as the Host and Origin headers are rewritten before the check."""
     hosts = [*LOOPBACK_NAMES, _bracketed(settings.host), *settings.allowed_hosts]
-    allowed_hosts = sorted({spelling for host in hosts for spelling in _with_any_port(host)})
-    origins = [f"http://{name}:*" for name in LOOPBACK_NAMES] + list(settings.allowed_origins)
+    allowed_hosts = sorted({spelling for host in hosts for spelling in _with_any_port(canonical_host(host) or host)})
+    origins = [f"http://{name}:*" for name in LOOPBACK_NAMES] + [canonical_origin(o) or o for o in settings.allowed_origins]
     return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=allowed_hosts,
                                      allowed_origins=sorted(set(origins)))
 
@@ -137,6 +166,32 @@ def _with_any_port(host: str) -> tuple[str, ...]:
     if host.endswith(":*") or host.rsplit("]", 1)[-1].count(":") == 1:
         return (host,)
     return (host, f"{host}:*")
+
+
+_HOST = re.compile(r"^(?P<name>\[[0-9a-f:.]+\]|[^\[\]:]+)(?::(?P<port>\d{1,5}|\*))?$")
+
+
+def canonical_host(value: str) -> str | None:
+    """`name[:port]` as DNS compares names — case-insensitive, the root's trailing dot dropped — with a
+    numeric port (or the allow-list's `*`); None when it is not a host at all, e.g. `localhost:evil`."""
+    found = _HOST.match(value.strip().lower())
+    if found is None:
+        return None
+    name, port = found["name"], found["port"]
+    if name.endswith("."):
+        name = name[:-1]
+    if not name or name.endswith(".") or ".." in name:
+        return None
+    return f"{name}:{port}" if port else name
+
+
+def canonical_origin(value: str) -> str | None:
+    """`scheme://host[:port]` with scheme and host canonical; None when it is not an origin (`null` is not)."""
+    scheme, separator, host = value.strip().partition("://")
+    if not separator or not scheme.isalpha() or "/" in host:
+        return None
+    host = canonical_host(host)  # type: ignore[assignment]
+    return None if host is None else f"{scheme.lower()}://{host}"
 
 
 # --- the request-size bound ----------------------------------------------------------------------------
@@ -197,18 +252,37 @@ def _json_bound(schema: dict[str, Any], defs: dict[str, Any]) -> int | None:
 # --- ASGI guards -------------------------------------------------------------------------------------------
 
 class HostGuard:
-    """Host and Origin against the allow-lists before anything else is looked at (421 / 403)."""
+    """Host and Origin against the allow-lists before anything else is looked at (421 / 403). The headers
+    are put in canonical form first (or refused when they cannot be), and the SDK's check compares them."""
 
     def __init__(self, app: ASGIApp, settings: TransportSecuritySettings) -> None:
         self.app, self.check = app, TransportSecurityMiddleware(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            refused = await self.check.validate_request(Request(scope, receive), is_post=False)
+            headers, refused = self._canonical(scope["headers"])
+            if refused is None:
+                scope = {**scope, "headers": headers}
+                refused = await self.check.validate_request(Request(scope, receive), is_post=False)
             if refused is not None:
                 await refused(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    def _canonical(headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], Response | None]:
+        canonical = []
+        for key, value in headers:
+            if key in (b"host", b"origin"):
+                text = value.decode("latin-1")
+                fixed = canonical_host(text) if key == b"host" else canonical_origin(text)
+                if fixed is None:  # `localhost:evil` would pass the SDK's `localhost:*`
+                    if key == b"host":
+                        return headers, Response("Invalid Host header", status_code=421)
+                    return headers, Response("Invalid Origin header", status_code=403)
+                value = fixed.encode("latin-1")
+            canonical.append((key, value))
+        return canonical, None
 
 
 class BearerAuth:
@@ -219,7 +293,14 @@ class BearerAuth:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            given = dict(scope["headers"]).get(b"authorization", b"")
+            all_given = [value for key, value in scope["headers"] if key == b"authorization"]
+            if len(all_given) > 1:  # which one a proxy or a client meant is not ours to guess
+                response = JSONResponse({"error": "invalid_request", "message": "send one Authorization header, not "
+                                         f"{len(all_given)}"}, status_code=400,
+                                        headers={"WWW-Authenticate": 'Bearer realm="chipmcp", error="invalid_request"'})
+                await response(scope, receive, send)
+                return
+            given = all_given[0] if all_given else b""
             scheme, _, credential = given.partition(b" ")
             if scheme.lower() != b"bearer" or not hmac.compare_digest(credential.strip(), self.token):
                 challenge = 'Bearer realm="chipmcp"' + (', error="invalid_token"' if given else "")
@@ -263,6 +344,9 @@ class JsonRpcFraming:
             response = Response(rejected.reply.model_dump_json(by_alias=True, exclude_unset=True), status_code=400,
                                 media_type="application/json")
             await response(scope, receive, send)
+            return
+        except Ignored:  # accepted as every notification is, and acted on by nothing
+            await Response(status_code=202)(scope, receive, send)
             return
         replayed = False
 
@@ -352,18 +436,37 @@ def logging_config(level: str) -> dict[str, Any]:
 def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None:
     """Serve until interrupted, in one process or in `settings.workers` processes over the same database
     (built here from `knowledge`, the bundled folder first, or from the default folders)."""
-    import uvicorn
-
     from chipmcp.kb.store import ensure_database
 
     check(settings)
     os.environ["CHIPMCP_DB"] = str(ensure_database(knowledge))  # built once here, not raced by N workers
     os.environ[SETTINGS_ENV] = settings.to_env()
 
-    uvicorn.run("chipmcp.serving.http:create_app", factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
-                workers=settings.workers if settings.workers > 1 else None,
-                http="chipmcp.serving.connections:GuardedH11Protocol", lifespan="on",
-                # connections are capped by GuardedH11Protocol; uvicorn's limit is the backstop for requests
-                limit_concurrency=settings.max_connections + 1, timeout_keep_alive=settings.keep_alive,
-                h11_max_incomplete_event_size=HEADER_BYTES, log_config=logging_config(settings.log_level),
-                access_log=settings.log_level in ("DEBUG", "INFO"), log_level=settings.log_level.lower())
+    options: dict[str, Any] = dict(
+        factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
+        http="chipmcp.serving.connections:GuardedH11Protocol", lifespan="on",
+        # connections are capped by GuardedH11Protocol; uvicorn's limit is the backstop for requests
+        limit_concurrency=settings.max_connections + 1, timeout_keep_alive=settings.keep_alive,
+        h11_max_incomplete_event_size=HEADER_BYTES, log_config=logging_config(settings.log_level),
+        access_log=settings.log_level in ("DEBUG", "INFO"), log_level=settings.log_level.lower())
+    if settings.workers > 1:  # the supervisor stops its workers on SIGTERM and returns: exit 0
+        uvicorn.run(APP, workers=settings.workers, **options)
+        return
+    server = _StoppedIsDone(uvicorn.Config(APP, **options))
+    server.run()
+    if not server.started:
+        raise ConfigError(f"could not serve on {settings.host}:{settings.port} (see the error above)")
+
+
+APP = "chipmcp.serving.http:create_app"
+
+
+
+class _StoppedIsDone(uvicorn.Server):
+    """uvicorn re-raises SIGTERM once it has shut down gracefully, so the process dies of the signal
+    (exit -15) after finishing its work; a stop asked for and carried out is a clean exit here."""
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        if sig == signal.SIGTERM and sig in self._captured_signals:
+            self._captured_signals.remove(sig)

@@ -70,8 +70,9 @@ log = logging.getLogger("chipmcp")
 # One call per tool as a model would write it: what the tests, the benchmarks and the docs exercise.
 EXAMPLE_CALLS: dict[str, dict[str, Any]] = {tool.name: tool.example for tool in TOOLS}
 
-READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
-                            open_world_hint=False)
+# destructiveHint is left out: the spec reads it only when readOnlyHint is false, and tools/list is paid
+# for in the model's context on every connection.
+READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 
 Answer = TypeVar("Answer", bound=BaseModel)
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -341,8 +342,24 @@ def resource_listing(kb: KnowledgeBase) -> list[Resource]:
     return resources
 
 
+def notice_text() -> str:
+    """The NOTICE: the wheel carries it inside the package, an editable install reads the repository's."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "NOTICE", package.parents[1] / "NOTICE"):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise ResourceNotFoundError("chipmcp's NOTICE file is missing from this installation")
+
+
 def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBase]) -> None:
     mcp.listing = cache(lambda: resource_listing(knowledge()))
+
+    @mcp.resource("chipmcp://credits", name="credits", title="Credits and terms of the data",
+                  description="The sources of every figure (the reports, the regulation, Epoch AI's dataset under "
+                              "CC BY 4.0) and the code's MIT licence: cite them when passing figures on.",
+                  mime_type="text/markdown")
+    def credits_resource() -> str:
+        return notice_text()
 
     @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
                   description="Every reported figure of one chip or system (the lookup_chip answer) by its id, "

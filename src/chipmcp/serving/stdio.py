@@ -22,7 +22,7 @@ from mcp.server import MCPServer
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCNotification, JSONRPCRequest, JSONRPCResponse
 
-from chipmcp.serving.jsonrpc import Rejected, parse_message
+from chipmcp.serving.jsonrpc import Ignored, Rejected, parse_message
 
 __all__ = ["serve_stdio"]
 
@@ -115,6 +115,9 @@ async def _read(stdin: anyio.AsyncFile[bytes], to_session: MemoryObjectSendStrea
                 message = parse_message(line)
             except Rejected as rejected:
                 await replies.send(SessionMessage(rejected.reply))
+                continue
+            except Ignored as ignored:
+                log.debug("dropped a %s notification the schema does not allow", ignored)
                 continue
             if isinstance(message, JSONRPCRequest):
                 owed.add(message.id)

@@ -14,7 +14,18 @@ from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb.memo import handout, per_figure_row
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
-from chipmcp.tools.answers import Candidate, Citation, Conflict, ConflictClaim, Detail, Figure, NameMatch, Page, SourceRef
+from chipmcp.tools.answers import (
+    Candidate,
+    Citation,
+    Conflict,
+    ConflictClaim,
+    Detail,
+    Figure,
+    NameMatch,
+    Page,
+    Place,
+    SourceRef,
+)
 from chipmcp.tools.registry import DEFAULT_LIMIT
 
 # Characters of compact JSON one answer may take: a page of entries gets what the rest of the answer
@@ -22,6 +33,10 @@ from chipmcp.tools.registry import DEFAULT_LIMIT
 # (benchmarks/bench_sizes.py measures it over every chip, system and vendor).
 ANSWER_BUDGET = 5_400
 NOTE_LENGTH = 40  # summary notes: enough to say which variant a figure is, not the curator's reasoning
+# A note this short is kept whole at summary detail: it says what the figure is ("per superchip (Grace CPU +
+# 2 Blackwell GPUs)", "header says billion; the value reads as 亿 (340 million)"), and cut short it could
+# say the opposite. Longer notes are the curator's reasoning, cut to NOTE_LENGTH.
+WHOLE_NOTE = 64
 
 CHIP = frozenset({"chip"})
 CHIP_OR_SYSTEM = frozenset({"chip", "system"})
@@ -260,8 +275,54 @@ def summarize(kb: KnowledgeBase, rows: Sequence[dict[str, Any]], figures: Sequen
     return list(entries.values())
 
 
+def key_specs_first(kb: KnowledgeBase, entries: list[Figure]) -> list[Figure]:
+    """Entries in the order metrics.toml lists their metrics (compute, memory, bandwidth and power before form
+    factor and use case), each metric's in figure order: a cut page leaves out the least telling facts."""
+    order = kb.metric_order
+    return sorted(entries, key=lambda entry: order.get(entry.metric, len(order)))
+
+
+def cite_once(entries: list[Figure]) -> tuple[list[Figure], dict[str, Place]]:
+    """The entries citing each source and locator by a short key ('c1'), and the table of those keys: a
+    report's table caption is written once, not on every figure printed in it. New entries; the given ones
+    (possibly shared, memoized) are left as they are."""
+    keys: dict[tuple[str, str], str] = {}
+
+    def key(source: str, locator: str) -> str:
+        return keys.setdefault((source, locator), f"c{len(keys) + 1}")
+
+    out = []
+    for entry in entries:
+        cite = key(entry.source, entry.locator)
+        also = [c.model_copy(update={"cite": key(c.source, c.locator), "source": "", "locator": "",
+                                     "printed": "" if c.printed == entry.printed else c.printed}) for c in entry.also]
+        out.append(entry.model_copy(update={"cite": cite, "source": "", "locator": "", "also": also}))
+    return out, {k: Place(source=s, locator=loc) for (s, loc), k in keys.items()}
+
+
+def cited_places(entries: Iterable[Figure], table: dict[str, Place]) -> dict[str, Place]:
+    """The part of a citation table the given entries use, in key order."""
+    used = {e.cite for e in entries} | {c.cite for e in entries for c in e.also}
+    return {k: place for k, place in table.items() if k in used}
+
+
+def entry_sources(entries: Iterable[Figure], table: dict[str, Place]) -> list[str]:
+    """The source ids of entries, through the citation table when they cite by key."""
+    out = []
+    for e in entries:
+        for cited in (e, *e.also):
+            out.append(table[cited.cite].source if cited.cite else cited.source)
+    return out
+
+
+def citation_line(table: dict[str, Place]) -> list[str]:
+    if not table:
+        return []
+    return ["Cited at: " + "; ".join(f"{k} = {p.source} / {p.locator}" for k, p in table.items())]
+
+
 def short(note: str, length: int = NOTE_LENGTH) -> str:
-    if len(note) <= length:
+    if len(note) <= max(length, WHOLE_NOTE):
         return note
     cut = note[:length].rsplit(" ", 1)[0].rstrip(",;:")
     return cut + "…"
@@ -296,6 +357,25 @@ def page(items: Sequence[T], offset: int, limit: int, detail: Detail, call: str,
     if detail == "summary" and full_total:
         more.append(f"every figure row ({full_total}, with notes and locators): ask {call}, detail='full')")
     return chosen, Page(total=len(items), returned=len(chosen), offset=offset, more="; ".join(more))
+
+
+def summary_page(kb: KnowledgeBase, entries: list[Figure], offset: int, limit: int, call: str, full_total: int,
+                 rest: Any) -> tuple[list[Figure], Page]:
+    """A summary page: key specs first, each source and locator cited once by key, as many entries as the
+    budget leaves beside `rest` (the answer without its entries, holding the whole citation table while it
+    is sized: an upper bound, measured without rendering); the page holds the part of the table it uses."""
+    cited, table = cite_once(key_specs_first(kb, entries))
+    rest.page = Page(total=0, returned=0, citations=table)
+    budget = room(rest) + ENTRIES_SLACK
+    chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget)
+    shown.citations = cited_places(chosen, table)
+    return chosen, shown
+
+
+FIRST_PAGE_ONLY = "on the first page (offset=0): not repeated"
+# What ANSWER_BUDGET keeps for the page line and summary (600) is more than a summary page's take: its
+# `more` (at most ~260 characters) and summary (at most ~140) leave 200 for entries, within 6,000.
+ENTRIES_SLACK = 200
 
 
 def room(rest: BaseModel) -> int:
@@ -413,9 +493,17 @@ def describe(fig: Figure) -> str:
     extra = f" — {fig.note}" if fig.note else ""
     tail = f" [{'; '.join(flags)}]" if flags else ""
     name = f"{fig.label} [{fig.metric}]" if fig.label else fig.metric
-    also = "".join(f"; also #{c.id} '{c.printed}' {c.source} / {c.locator}" for c in fig.also)
+    also = "".join(f"; also #{c.id}{_printed(c)} {_where(c)}" for c in fig.also)
     return (f"- {name}{f' ({quals})' if quals else ''}: {format_value(fig)}"
-            f" — #{fig.id} '{fig.printed}' {fig.source} / {fig.locator}{also}{extra}{tail}")
+            f" — #{fig.id} '{fig.printed}' {_where(fig)}{also}{extra}{tail}")
+
+
+def _printed(cited: Citation) -> str:
+    return f" '{cited.printed}'" if cited.printed else ""  # empty: printed as the entry it backs
+
+
+def _where(cited: Figure | Citation) -> str:
+    return f"[{cited.cite}]" if cited.cite else f"{cited.source} / {cited.locator}"
 
 
 def require(condition: bool, message: str, candidates: list[str] | None = None) -> None:
@@ -436,3 +524,14 @@ def format_cell(cell: Cell) -> str:
     tags = [t for t, on in (("sparse", cell.tier == "sparse"), ("no precision", cell.tier == "unlabeled"),
                             ("suspect", cell.suspect), (f"claims {span}", bool(cell.span))) if on]
     return bound + shown + (f" [{', '.join(tags)}]" if tags else "")
+
+
+def unknown_metric(name: str, known: Sequence[str], argument: str, common: Sequence[str] = ()) -> InputError:
+    """The error for a metric name the registry does not know: the known metrics nearest to it, by spelling,
+    and the `common` ones a tool reads most."""
+    from rapidfuzz import fuzz, process  # loaded on the first bad name, not at start-up
+
+    nearest = [m for m, _, _ in process.extract(name, list(known), scorer=fuzz.ratio, limit=5)]
+    return InputError(f"Unknown metric '{name}' in {argument}. Nearest known metrics: {', '.join(nearest)}."
+                      + (f" Most used: {', '.join(common)}." if common else "")
+                      + f" Any metric id of the registry (knowledge/metrics.toml) is known, {len(known)} in all.")

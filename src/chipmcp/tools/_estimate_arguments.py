@@ -26,7 +26,8 @@ class EstimateClusterArguments(Arguments):
     target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(None, description=(
         "Compute to reach, in PFLOPS at `precision`; give this or count"))
     precision: Precision = Field("fp16", description="Precision of the compute figures used")
-    cards_per_server: Annotated[int, Field(ge=1, le=1024)] = Field(8, description="Cards in one server")
+    cards_per_server: Annotated[int | None, Field(ge=1, le=1024)] = Field(None, description=(
+        "Cards per server; default: a report's unit for the chip (rack, superpod), else 8"))
     utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(1.0, description=(
         "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
     power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(0.0, description=(

@@ -16,7 +16,6 @@ apply. Systems: `count` relations compare the printed total with what the compos
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from chipmcp.core import compute
@@ -193,7 +192,7 @@ def _total_convention(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Cl
         alt = compute.convert(list(ends), base, row["unit"], other)
         if compute.printed_agrees(printed, row["printed"], row["bound"], (float(alt[0]), float(alt[1]))):
             return (f"The composition gives {shown} {row['unit']} a system at 1P = {q.p_base}T; the report reads "
-                    f"1P as {other}T.", _call(dataclasses.replace(q, p_base=other)))
+                    f"1P as {other}T.", _call(q.model_copy(update={"p_base": other})))
     if spec in ("memory_gb", "memory_bandwidth_gbs"):
         binary = (per_system[0] * 1000 / 1024, per_system[1] * 1000 / 1024)
         if compute.printed_agrees(printed, row["printed"], row["bound"], binary):

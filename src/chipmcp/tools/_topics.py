@@ -7,15 +7,21 @@ metric labels, locators and notes, where a company's figure counts for the marke
 Of the search's close candidates, those whose names hold every word of the topic win ("AI服务器" is the
 China AI server market, not every server market); several left are ambiguous, unless they are linked to
 the best by a `quantity` id (industry_figures shows linked figures side by side anyway).
+
+A company named by the topic ("NVIDIA", "OpenAI ARR", "NVIDIA revenue") is that company, never the market
+whose notes mention it. A topic holding a word the knowledge base never uses ("weather in Paris") is about
+something it does not cover: a not-found error naming the nearest topics, never figures that share its
+other words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from chipmcp.core.names import FUZZY_ACCEPT, search_terms, spaced
 from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError
-from chipmcp.kb.memo import per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
 
 INDUSTRY_KINDS = frozenset({"market", "workload"})
@@ -27,6 +33,20 @@ SEARCH_MARGIN = 0.9  # candidates scoring within 10% of the best are all shown o
 # Candidates within this share of the best score compete on how many of the topic's words their names hold:
 # a lower score that names every word beats a higher one that misses a word (bm25 favours short names).
 COVERAGE_MARGIN = 0.75
+VENDOR = frozenset({"vendor"})
+# Words that name nothing: a topic's other words must be known to the knowledge base, these need not be.
+FUNCTION_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "by", "for", "from", "how", "in", "into", "is", "it",
+                            "its", "of", "on", "or", "per", "the", "to", "what", "which", "with",
+                            "的", "和", "与", "及", "在", "是"})
+# Name methods that identify a company by one of its written names (a prefix of a topic must be one of these).
+EXACT_METHODS = frozenset({"exact", "normalized", "pinyin", "stock-code", "id"})
+
+T = TypeVar("T")
+
+
+def cached(kb: KnowledgeBase, kind: str, key: str, build: Callable[[], T]) -> T:
+    """Per knowledge base (read-only while open), in its memo: dropped with it, and bounded, as topics are endless."""
+    return kb.memo.get(("topics", kind, key), build)
 
 
 @dataclass
@@ -39,12 +59,12 @@ class Topic:
 
 def resolve_topic(kb: KnowledgeBase, topic: str) -> Topic:
     """What `topic` names (errors are not kept: they are cheap to redo and their inputs endless)."""
-    return _resolve_topic(kb, topic.strip())
+    text = topic.strip()
+    return cached(kb, "topic", text, lambda: _resolve_topic(kb, text))
 
 
-@per_knowledge_base
 def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
-    if kb.entity(text) and (kb.entity(text) or {}).get("entity_kind") in INDUSTRY_KINDS:
+    if (kb.entity(text) or {}).get("entity_kind") in INDUSTRY_KINDS | VENDOR:  # an id, as resources write it
         return Topic([text])
     metrics, rest = metric_words(kb, text)
     if metrics and not rest:  # 'capex', '市场份额': the metric across the industry, not a name that resembles it
@@ -56,12 +76,17 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
     if named:
         return Topic([named])
     family = kb.names.extending(text, INDUSTRY_KINDS)
-    if len(family) == 1:
+    company = _company(kb, text)
+    if len(family) == 1 and not company:  # a company's own name is the company, not the one group extending it
         return Topic(family, method="name")
     if len(family) > 1:
         names = [f"{kb.entities[e]['name_en']} ({e})" for e in family]
+        also = f" The company {kb.entities[company]['name_en']} is industry_figures(topic='{company}') or, for its " \
+               f"financials, vendor_financials(vendor='{company}')." if company else ""
         raise AmbiguousNameError(f"'{text}' names {len(family)} topics: {', '.join(names[:12])}. Ask for one of them "
-                                 "(e.g. industry_figures(topic='" + family[0] + "')).", names)
+                                 "(e.g. industry_figures(topic='" + family[0] + "'))." + also, names)
+    if company:
+        return Topic([company], metrics, "name")
     if metrics and rest:
         try:
             named = _named(kb, rest, INDUSTRY_KINDS | {"vendor"})
@@ -73,7 +98,76 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
             return Topic(industry_entities_with(kb, metrics), metrics, "metric",
                          note=f"'{rest}' matches nothing in the knowledge base; showing every {'/'.join(sorted(metrics))} "
                               "figure of the industry.")
+    headed = _company_headed(kb, text)
+    if headed:
+        return headed
     return _searched(kb, text, metrics)
+
+
+def _company(kb: KnowledgeBase, text: str) -> str | None:
+    """The company `text` names with confidence, else None."""
+    try:
+        return _named(kb, text, VENDOR)
+    except AmbiguousNameError:
+        return None
+
+
+def _company_headed(kb: KnowledgeBase, text: str) -> Topic | None:
+    """'OpenAI ARR', 'NVIDIA 2025 revenue': a company's exact name followed by words the knowledge base uses —
+    the company, with the metrics those words name."""
+    words = text.split()
+    cuts = [(" ".join(words[:cut]), " ".join(words[cut:])) for cut in range(len(words) - 1, 0, -1)]
+    if len(words) == 1 and not text.isascii():  # '英伟达营收': Chinese runs words together
+        cuts = [(text[:cut], text[cut:]) for cut in range(len(text) - 1, 1, -1)]
+    for head, rest in cuts:
+        try:
+            match = kb.names.resolve(head, VENDOR, "company", suggest=False)
+        except ChipMCPError:
+            continue
+        if match.method not in EXACT_METHODS:
+            continue
+        if unknown_words(kb, rest):
+            return None  # 'NVIDIA weather': the rest is about something else; the search says what is near
+        metrics, _ = metric_words(kb, rest)
+        return Topic([match.id], metrics, "name+metric" if metrics else "name",
+                     note=f"'{rest}' is read as words about {kb.entities[match.id]['name_en']}"
+                          + (f" (metrics {', '.join(sorted(metrics))})." if metrics else "; every figure of it is shown."))
+    return None
+
+
+def unknown_words(kb: KnowledgeBase, text: str) -> list[str]:
+    """The words of `text` no name, label, locator or note of the knowledge base uses (function words aside)."""
+    return [word for word in dict.fromkeys(spaced(text).split())
+            if word not in FUNCTION_WORDS and not (word.isascii() and word.isalpha() and len(word) < 2)
+            and not cached(kb, "known", word, lambda word=word: any(kb.search(w, limit=1) for w in _inflections(word)))]
+
+
+def _inflections(word: str) -> list[str]:
+    """'shipment' is known when 'shipments' is: the full-text index does not stem English plurals."""
+    if not (word.isascii() and word.isalpha() and len(word) > 2):
+        return [word]
+    return [word, word + "s", word + "es", *([word[:-1]] if word.endswith("s") else [])]
+
+
+def nearest_topics(kb: KnowledgeBase, text: str, limit: int = 6) -> list[str]:
+    """Markets, groups and AI models with figures nearest to `text`: by the words it shares with them, then by
+    spelling, then the ones with the most figures."""
+    known = " ".join(w for w in spaced(text).split() if w not in unknown_words(kb, text) and w not in FUNCTION_WORDS)
+    scores = topic_scores(kb, known) if known else {}
+    ranked = sorted(scores, key=lambda e: (-scores[e], e))
+    ranked += [c.id for c in kb.names.suggest(text, INDUSTRY_KINDS, limit)]
+    ranked += sorted((e["id"] for e in kb.entities.values() if e["entity_kind"] in INDUSTRY_KINDS),
+                     key=lambda e: (-len(kb.figures(e)), e))
+    out = [e for e in dict.fromkeys(ranked) if kb.figures(e)][:limit]
+    return [f"{kb.entities[e]['name_en']} ({e})" for e in out]
+
+
+def _not_found(kb: KnowledgeBase, text: str, unknown: list[str]) -> NotFoundError:
+    near = nearest_topics(kb, text)
+    why = (f"No name, label or note in the knowledge base uses {', '.join(repr(w) for w in unknown)}, so '{text}' "
+           "is about nothing it covers" if unknown else f"No market, group, AI model or industry figure matches '{text}'")
+    return NotFoundError(f"{why}. Nearest topics: {'; '.join(near)}. Ask industry_figures(topic=…) with one of them, "
+                         "or a metric across the industry (capex, market share, parameters).", near)
 
 
 def _named(kb: KnowledgeBase, text: str, kinds: frozenset[str]) -> str | None:
@@ -98,31 +192,34 @@ def metric_words(kb: KnowledgeBase, text: str) -> tuple[set[str], str]:
     return found, " ".join(words.split())
 
 
-@per_knowledge_base
 def _metric_labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
     """(label, metric id) for every metric's zh and en labels and spaced id, longest first."""
+    return cached(kb, "labels", "", lambda: _labels(kb))
+
+
+def _labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
     return sorted(((spaced(label), m["id"]) for m in kb.metrics.values()
                    for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " ")) if len(label) >= 2),
                   key=lambda item: -len(item[0]))
 
 
 def industry_entities_with(kb: KnowledgeBase, metrics: set[str]) -> list[str]:
-    """Markets, models and (for industry metrics) companies holding a figure of one of `metrics`."""
+    """Markets, models and companies holding a figure of one of `metrics` (asked for by name: a company's
+    revenue across the industry is answered too)."""
     out = []
     for entity in kb.entities.values():
         kind = entity["entity_kind"]
-        industry = kind in INDUSTRY_KINDS or (kind == "vendor" and metrics & INDUSTRY_METRICS)
+        industry = kind in INDUSTRY_KINDS or kind == "vendor"
         if industry and kb.figures(entity["id"], sorted(metrics)):
             out.append(entity["id"])
     return out
 
 
 def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
+    unknown = unknown_words(kb, text)
     scores = topic_scores(kb, text)
-    if not scores:
-        raise NotFoundError(f"No market, group, AI model or industry figure matches '{text}'. "
-                            "Try a market (全球AI ASIC市场, China AI accelerator cards), a model (DeepSeek-V3) "
-                            "or a metric (capex, market share, parameters).")
+    if unknown or not scores:
+        raise _not_found(kb, text, unknown)
     top = max(scores.values())
     near = [e for e, s in scores.items() if s >= top * COVERAGE_MARGIN]
     words = set(search_terms(text).split())
@@ -139,16 +236,22 @@ def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
                              names)
 
 
-@per_knowledge_base
 def name_words(kb: KnowledgeBase, entity: str) -> frozenset[str]:
     """The search words of every written name of an entity."""
+    return cached(kb, "words", entity, lambda: _name_words(kb, entity))
+
+
+def _name_words(kb: KnowledgeBase, entity: str) -> frozenset[str]:
     e = kb.entities[entity]
     return frozenset(search_terms(" ".join([e["name_zh"], e["name_en"], *kb.aliases_of(entity)])).split())
 
 
-@per_knowledge_base
 def quantity_peers(kb: KnowledgeBase, entity: str) -> frozenset[str]:
     """Entities holding a figure linked by a `quantity` id to one of `entity`'s."""
+    return cached(kb, "peers", entity, lambda: _quantity_peers(kb, entity))
+
+
+def _quantity_peers(kb: KnowledgeBase, entity: str) -> frozenset[str]:
     quantities = sorted({r["quantity"] for r in kb.figures(entity) if r["quantity"]})
     return frozenset(r["entity"] for r in kb.figures_of_quantity(quantities)) - {entity}
 
@@ -197,7 +300,7 @@ def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool
             return _pointer(kb, query, match.id)
     except ChipMCPError:
         pass
-    if asked & INDUSTRY_KINDS or not search:
+    if asked & INDUSTRY_KINDS or not search or unknown_words(kb, query):
         return ""
     scores = topic_scores(kb, query)
     if scores:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
 
 Detail = Literal["summary", "full"]
+
+
+class OmitsNewWhenEmpty(Model):
+    """A model whose fields named in `omit_empty` are left out of its JSON when empty: fields added after
+    clients learned an answer's shape, so an answer that has nothing to say in them reads as it always did."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit_new(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        return {key: value for key, value in handler(self).items()
+                if key not in self.omit_empty or value not in (None, "", [], {})}
 
 
 class SourceRef(Model):
@@ -18,13 +30,21 @@ class SourceRef(Model):
     date: str
 
 
+class Place(Model):
+    """Where figures are printed: a report and a table or section of it (a dataset and its row / column)."""
+
+    source: str
+    locator: str
+
+
 class Citation(Model):
     """Where one figure is printed: enough to cite it and to find it in the report."""
 
     id: int = Field(description="Figure id")
-    source: str
-    locator: str
-    printed: str
+    source: str = ""
+    locator: str = ""
+    printed: str = Field("", description="The token as printed; empty at summary detail when the entry's own")
+    cite: str = Field("", description="Summary detail: the key in page.citations of its source and locator")
 
 
 class Figure(Model):
@@ -53,8 +73,9 @@ class Figure(Model):
     quantity: str | None = Field(None, description="Figures sharing this id report one quantity from different "
                                  "publishers or definitions; see conflicts of kind 'linked'")
     printed: str = Field(description="The token exactly as printed in the report")
-    source: str = Field(description="Source report id")
-    locator: str = Field(description="Table or section caption in the source")
+    source: str = Field("", description="Source report id (at summary detail: see `cite`)")
+    locator: str = Field("", description="Table or section caption in the source (at summary detail: see `cite`)")
+    cite: str = Field("", description="Summary detail: the key in page.citations of its source and locator")
     note: str = ""
     suspect: bool = Field(False, description="Kept as printed though it looks wrong; see note")
     preferred: bool = Field(True, description="False when a conflicting figure is preferred")
@@ -95,6 +116,8 @@ class Page(Model):
     returned: int
     offset: int = 0
     more: str = Field("", description="How to get what this answer leaves out")
+    citations: dict[str, Place] = Field(default_factory=dict, description=(
+        "Summary detail: each source and locator this page's entries cite, once, under the key they carry in `cite`"))
 
 
 class Candidate(Model):
@@ -158,7 +181,9 @@ class Derived(Cell):
     name: str
 
 
-class ChipAnswer(Model):
+class ChipAnswer(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"family_level"})
+
     id: str
     name_zh: str
     name_en: str
@@ -176,6 +201,8 @@ class ChipAnswer(Model):
     derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
     composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
     in_systems: list[str] = Field(default_factory=list, description="Systems built from this chip")
+    family_level: dict[str, Cell] = Field(default_factory=dict, description=(
+        "Metric → the figure its generation or series reports where the model reports none (label family-level)"))
     certification: CertificationStatus
     sources: list[SourceRef]
     summary: str
@@ -253,8 +280,10 @@ class TrainingJob(Model):
     currency_note: str
 
 
-class WorkloadFacts(Model):
+class WorkloadFacts(OmitsNewWhenEmpty):
     """A reported training run recomputed by the compute core, beside what the reports print."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"energy_mwh", "energy_cost", "energy_cost_unit"})
 
     id: str
     name: str
@@ -268,6 +297,9 @@ class WorkloadFacts(Model):
     implied_mfu_high: float | None = Field(None, description="Implied MFU for the shortest reported duration")
     figure_ids: list[int] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    energy_mwh: float | None = Field(None, description="total GPU hours × card power (× 1 + power_overhead)")
+    energy_cost: float | None = Field(None, description="energy_mwh × 1000 × electricity_price")
+    energy_cost_unit: str | None = None
 
 
 class Reconciliation(Model):
@@ -287,7 +319,9 @@ class Reconciliation(Model):
     reproduce: str = Field("", description="A call whose output equals the printed figure, when one exists")
 
 
-class ClusterEstimate(Model):
+class ClusterEstimate(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"grouping", "not_used"})
+
     target: str = Field(description="Chip or system id the estimate is for")
     name: str
     match: NameMatch
@@ -318,6 +352,9 @@ class ClusterEstimate(Model):
     reported_page: Page | None = None
     implied_per_chip: list[Derived] = Field(
         default_factory=list, description="A system's reported totals divided by its chip count")
+    grouping: str = Field("", description="The unit cards are grouped in, when a report gives one (a rack, pod, "
+                                          "superpod), and the cards left over")
+    not_used: list[str] = Field(default_factory=list, description="Each argument given but not used, and why")
     assumptions: list[str]
     warnings: list[str]
     sources: list[SourceRef]
@@ -522,7 +559,9 @@ class IndustryFigures(Model):
     summary: str
 
 
-class ChipRow(Model):
+class ChipRow(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes"})
+
     id: str
     name: str
     vendor: str
@@ -532,6 +571,7 @@ class ChipRow(Model):
     certified: Literal["listed-product", "same-family", "none"] | None = Field(
         None, description="Set when `certified` filtered the list")
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
+    passes: str = Field("", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
 
 
 class NotReported(Model):
@@ -541,7 +581,9 @@ class NotReported(Model):
         "Their ids: every one at detail='full'; the first few at summary (count says how many in all)"))
 
 
-class ChipList(Model):
+class ChipList(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial"})
+
     detail: Detail = "summary"
     filters: list[str] = Field(description="The filters applied, in words")
     sort_by: str | None
@@ -555,6 +597,9 @@ class ChipList(Model):
     not_reported: list[NotReported] = Field(
         default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")
     rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
+    partial: list[ChipRow] = Field(default_factory=list, description=(
+        "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
+        "a/b pair, one claim of a contested figure), at most `limit`"))
     sources: list[SourceRef]
     summary: str
 
@@ -577,6 +622,14 @@ class Headroom(CompactModel):
     ratio: list[float] = Field(description="[low, high] of TPP ÷ threshold")
 
 
+class SuspectReading(Model):
+    """What a figure marked suspect would give, stated beside the headline when its verdict differs."""
+
+    tpp: Cell = Field(description="TPP from the suspect figures (the largest)")
+    standing: str = Field(description="The standing that TPP would give, one line per reading")
+    note: str = ""
+
+
 class ExportControlAnswer(Model):
     id: str
     name: str
@@ -584,11 +637,14 @@ class ExportControlAnswer(Model):
     vendor: VendorRef
     match: NameMatch
     tpp_by_precision: list[TppFigure] = Field(description="TPP for every precision with a precision-stated compute figure")
-    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision (empty when none)")
+    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure "
+                      "(empty when none)")
     die_area: Cell | None = None
     performance_density: Cell | None = Field(None, description="TPP ÷ die area, where a die area is reported")
     standings: list[Standing]
     standing: str = Field(description="One line per reading: the class the figures place it in")
+    suspect_reading: SuspectReading | None = Field(None, description=(
+        "Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing"))
     headroom: list[Headroom] = Field(default_factory=list)
     reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
     reproduction: str = Field("", description="Whether a report table's class for it follows from its figures")

@@ -15,6 +15,7 @@ Rows are the names asked for (at most 20) and columns the metrics a chip reports
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -24,9 +25,26 @@ from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, divide_cells
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, NUMERIC, TEXT, MetricName
-from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs
-from chipmcp.tools.answers import Comparison, ComparisonCell, ComparisonColumn, ComparisonRow, Detail, PartsCheck, VendorRef
+from chipmcp.reasoning.metric_cells import (
+    HIGHER_IS_BETTER,
+    METRICS,
+    NUMERIC,
+    SPEC_OF_METRIC,
+    TEXT,
+    known_metrics,
+    metric_key,
+)
+from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, unknown_metric
+from chipmcp.tools.answers import (
+    Comparison,
+    ComparisonCell,
+    ComparisonColumn,
+    ComparisonRow,
+    Detail,
+    NameMatch,
+    PartsCheck,
+    VendorRef,
+)
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 
@@ -36,6 +54,8 @@ PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwi
 # FP16): shown side by side when the parts print no figure at the system's own precision, never equated.
 COMPANION_PRECISION = {"bf16": "fp16", "fp16": "bf16"}
 DEFAULT_SKIP = {"bandwidth_per_tflops", "gb_per_tflops", "tpp"}  # on request: twenty chips' default stays compact
+# Registry metrics a CPU comparison leaves to a request: export-control readings, which export_control_check gives.
+CPU_SKIP = {"export_control_class", "tpp", "performance_density"}
 POWER_NOTE = ("the parts' total is the chips' TDP alone; a system's power also feeds its CPUs, switches, optics "
               "and cooling")
 RANKING_RULE = ("Best: no other chip's whole range is better, so overlapping ranges tie, and only where two or "
@@ -46,15 +66,17 @@ SHORT_RANKING_RULE = ("Best only among two or more comparable figures, overlappi
                       "figure is not ranked; no_best why a column names none).")
 
 
-CompareMetric = MetricName
+# Any metric of the registry can be asked for, so the schema names the kinds and the tool checks the name
+# against the knowledge base it answers from (a new metric in knowledge/metrics.toml needs no code).
+CompareMetric = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class CompareChipsArguments(Arguments):
     names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
         description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
     metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(None, description=(
-        "Columns to show; default: every column a compared chip reports (compute per precision, memory, "
-        "bandwidth, power, price, derived ratios, memory type, release)"))
+        "Columns: compute_tflops, memory_gb, tdp_w, tflops_per_w, price, tpp … or any registry metric id "
+        "(cores, pcie_lanes, transistors, clock …); default: every column a chip reports"))
     baseline: Name | None = Field(None, description="Chip the ratios are relative to; default the first")
     precision: Precision | None = Field(None, description=(
         "Compute at this precision only; default: every precision any compared chip reports"))
@@ -63,9 +85,32 @@ class CompareChipsArguments(Arguments):
 
 
 def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
-    unknown = [m for m in args.metrics or [] if m not in METRICS]
-    if unknown:
-        raise InputError(f"Unknown metric(s) {', '.join(map(repr, unknown))}. Allowed: {', '.join(METRICS)}.")
+    asked = _resolve(kb, args)
+    table, parts = _select(kb, asked, args.detail)
+    columns, row_cells = _compute(kb, asked, table, args.detail)
+    return _answer(kb, asked, table, parts, columns, row_cells, args)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The question resolved: the entities in the order named, the baseline, the precisions, the columns asked."""
+
+    matches: list[NameMatch]
+    entities: list[dict[str, Any]]
+    base_index: int
+    systems: set[str]
+    precisions: list[str]
+    derived_precision: str
+    metrics: list[str] | None
+
+    @property
+    def ids(self) -> list[str]:
+        return [m.id for m in self.matches]
+
+
+def _resolve(kb: KnowledgeBase, args: CompareChipsArguments) -> _Asked:
+    """The names, the baseline and the metrics asked, each checked; the precisions the columns take."""
+    metrics = _metrics_asked(kb, args.metrics)
     if args.precision is not None:
         selection.check_precision(args.precision)
     matches = [resolve_chip(kb, name) for name in args.names]
@@ -83,12 +128,16 @@ def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
     entities = [kb.entity(i) or {} for i in ids]
     systems = {i for i, e in zip(ids, entities, strict=True) if e.get("entity_kind") == "system"}
     precisions = [args.precision] if args.precision else (selection.reported_precisions(kb, ids) or ["fp16"])
-    derived_precision = _derived_precision(kb, ids, args.precision, precisions)
+    return _Asked(matches, entities, base_index, systems, precisions,
+                  _derived_precision(kb, ids, args.precision, precisions), metrics)
 
-    # Every cell of every entity, keyed by column.
+
+def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict[str, Cell]], list[list[PartsCheck]]]:
+    """Every cell of every entity keyed by column, by the one selection rule; each system beside its parts."""
     table: list[dict[str, Cell]] = []
     parts: list[list[PartsCheck]] = []
-    for entity in ids:
+    precisions, derived_precision = asked.precisions, asked.derived_precision
+    for entity in asked.ids:
         own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in precisions}
         if len(precisions) > 1:
             # A figure with no printed precision would fill every column the chip lacks; it is shown once,
@@ -99,28 +148,88 @@ def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
                     or selection.cell(kb, entity, "compute_tflops", derived_precision)}
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
         own["tpp"] = export_control.chip_tpp(kb, entity)
+        own |= _registry_cells(kb, entity, asked.metrics, own)
         table.append(own)
-        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, args.detail) if entity in systems else [])
+        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail)
+                     if entity in asked.systems else [])
+    return table, parts
 
-    wanted = _columns_wanted(args.metrics, table, precisions, systems, len(ids), args.detail)
-    columns = [_column(key, ids, table, systems) for key in wanted]
-    row_cells = _row_cells(columns, table, base_index, args.detail)
+
+def _compute(kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]],
+             detail: Detail) -> tuple[list[ComparisonColumn], list[dict[str, ComparisonCell]]]:
+    """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
+    wanted = _columns_wanted(asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail,
+                             _registry_default(kb, asked.entities))
+    columns = [_column(key, asked.ids, table, asked.systems) for key in wanted]
+    row_cells = _row_cells(columns, table, asked.base_index, detail)
+    if detail == "full":
+        _with_figure_notes(kb, row_cells)
+    return columns, row_cells
+
+
+def _answer(kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], parts: list[list[PartsCheck]],
+            columns: list[ComparisonColumn], row_cells: list[dict[str, ComparisonCell]],
+            args: CompareChipsArguments) -> Comparison:
+    """The answer model: rows, warnings, assumptions, the sources of every figure cited, and its summary."""
     rows = [ComparisonRow(id=m.id, name=m.name, vendor=_vendor(kb, e), kind=e.get("kind", ""),
                           system=e.get("entity_kind") == "system",
                           matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
                           cells=cells, composition=_composition(kb, m.id) if part else "", versus_parts=part)
-            for m, e, cells, part in zip(matches, entities, row_cells, parts, strict=True)]
-    warnings = _warnings(kb, matches, table, columns)
-    assumptions = _assumptions(args.detail, derived_precision, matches[base_index].name, bool(systems))
+            for m, e, cells, part in zip(asked.matches, asked.entities, row_cells, parts, strict=True)]
+    warnings = _warnings(kb, asked.matches, table, columns)
+    assumptions = _assumptions(args.detail, asked.derived_precision, asked.matches[asked.base_index].name,
+                               bool(asked.systems))
     cited = [c for row in rows for c in row.cells.values()]
     cited += [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
     used = sorted({i for c in cited for i in [*c.figure_ids, *(i for claim in c.claims for i in claim.figure_ids)]})
-    answer = Comparison(detail=args.detail, baseline=ids[base_index], precision=args.precision, precisions=precisions,
-                        derived_precision=derived_precision, columns=columns, rows=rows, warnings=warnings,
-                        assumptions=assumptions,
+    answer = Comparison(detail=args.detail, baseline=asked.ids[asked.base_index], precision=args.precision,
+                        precisions=asked.precisions, derived_precision=asked.derived_precision, columns=columns,
+                        rows=rows, warnings=warnings, assumptions=assumptions,
                         sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}), summary="")
     answer.summary = _summary(answer)
     return answer
+
+
+def _metrics_asked(kb: KnowledgeBase, metrics: list[str] | None) -> list[str] | None:
+    """The column names asked for, registry ids a spec reads turned into the spec's name (memory_capacity →
+    memory_gb); an unknown name is an error naming the nearest known metrics."""
+    if not metrics:
+        return metrics
+    keys = []
+    for name in metrics:
+        key = metric_key(kb, name)
+        if key is None:
+            raise unknown_metric(name, known_metrics(kb), "metrics", METRICS)
+        keys.append(key)
+    return keys
+
+
+def _registry_default(kb: KnowledgeBase, entities: list[dict[str, Any]]) -> list[str]:
+    """The registry's metrics shown by default: none, unless every compared entity is a CPU — then every
+    spec a CPU reports (cores, threads, clock, memory channels, PCIe lanes …) rather than accelerator columns."""
+    if not entities or any(e.get("kind") != "CPU" for e in entities):
+        return []
+    return [m for m, row in kb.metrics.items() if m not in SPEC_OF_METRIC and not row["descriptive"]
+            and m not in CPU_SKIP]
+
+
+def _registry_cells(kb: KnowledgeBase, entity: str, asked: list[str] | None, own: dict[str, Cell]) -> dict[str, Cell]:
+    """Cells of registry metrics beyond the standard columns: those asked for, or for CPUs every one."""
+    wanted = [m for m in (asked or []) if m not in own and not m.startswith("compute_")]
+    if not asked:
+        wanted = _registry_default(kb, [kb.entity(entity) or {}])
+    return {m: selection.cell(kb, entity, m) for m in wanted}
+
+
+def _with_figure_notes(kb: KnowledgeBase, row_cells: list[dict[str, ComparisonCell]]) -> None:
+    """At detail='full' a cell carries what lookup_chip shows with its figures: each figure's note (what it
+    covers, a conflict's resolution), beside the claims the cell already keeps."""
+    for cells in row_cells:
+        for cell in cells.values():
+            cited = list(dict.fromkeys([*cell.figure_ids, *(i for c in cell.claims for i in c.figure_ids)]))
+            notes = [f"#{r['id']}: {r['note']}" for r in kb.figures_by_ids(cited) if r["note"]]
+            if notes:
+                cell.note = "; ".join([cell.note, *notes] if cell.note else notes)
 
 
 def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> list[str]:
@@ -233,7 +342,7 @@ def _cited(c: Cell, detail: Detail) -> Cell:
 
 
 def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], precisions: list[str],
-                    systems: set[str], n: int, detail: Detail) -> list[str]:
+                    systems: set[str], n: int, detail: Detail, registry: list[str]) -> list[str]:
     """Column keys: those asked for, or by default every column some compared entity fills (TDP and TFLOPS/W
     for chips, system power and W/TFLOPS for systems; at summary not the ratios and TPP asked for by name)."""
     def keys(metric: str) -> list[str]:
@@ -246,7 +355,7 @@ def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], pre
         skip |= {"system_power_w", "w_per_tflops"}
     if len(systems) == n:
         skip |= {"tdp_w", "tflops_per_w"}
-    return [k for m in METRICS if m not in skip for k in keys(m)
+    return [k for m in METRICS + registry if m not in skip for k in keys(m)
             if any(_filled(cells.get(k)) for cells in table)]
 
 
@@ -263,12 +372,17 @@ def _column(key: str, ids: list[str], table: list[dict[str, Cell]], systems: set
     cells = [t.get(key) or Cell() for t in table]
     units = {c.unit for c in cells if _filled(c) and c.unit}
     # A figure the rule marks (sparse, precision not printed) always says so in its own cell.
-    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed"))
+    labels = Counter(c.label for c in cells if _filled(c) and c.label
+                     and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
     col = ComparisonColumn(key=key, precision=key.split("_", 1)[1] if metric == "compute_tflops" else None,
                            unit=units.pop() if len(units) == 1 else ("mixed" if units else ""),
                            label=labels.most_common(1)[0][0] if labels and metric not in selection.DERIVED else "",
                            higher_is_better=HIGHER_IS_BETTER.get(metric))
-    if metric in TEXT:
+    if metric in TEXT or any(c.text is not None for c in cells):
+        return col
+    if col.higher_is_better is None:  # a registry metric: the registry says no direction, so no best is named
+        if sum(_filled(c) for c in cells) > 1:
+            col.no_best = "the registry gives no direction for this metric"
         return col
     reasons = _left_out(ids, cells, systems)
     ranked = [j for j, c in enumerate(cells) if _filled(c) and ids[j] not in reasons]
@@ -290,6 +404,8 @@ def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str,
     for i, c in filled:
         if c.suspect:
             reasons[i] = "suspect"
+        elif c.tier == "family":
+            reasons[i] = "family-level figure"
         elif c.tier == "unlabeled":
             reasons[i] = "precision not printed"
         elif c.tier == "mixed":
@@ -333,7 +449,7 @@ def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], ba
                 cell.unit = None
             if derived or cell.label == col.label:
                 cell.label = ""  # derived: the cells it divides, in the same row, carry the label
-            if _metric_of(col.key) not in TEXT and j != base and base_cell is not None and base_cell.ends() \
+            if cell.text is None and j != base and base_cell is not None and base_cell.ends() \
                     and base_cell.unit == c.unit and _comparable(c, base_cell):  # type: ignore[arg-type,union-attr]
                 ratio = divide_cells(c, base_cell, "x")  # type: ignore[arg-type]
                 ends = ratio.ends()

@@ -5,10 +5,12 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
-from chipmcp.kb.store import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, divide_cells, rescale_cell, scale_cell
 from chipmcp.reasoning.selection import check_precision, compute_unit
@@ -27,7 +29,7 @@ from chipmcp.tools._common import (
 )
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, question, server_figure, sized
 from chipmcp.tools._reconcile import reconcile
-from chipmcp.tools.answers import ClusterEstimate, Derived, NameMatch, Page, TrainingJob, WorkloadFacts
+from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
 
@@ -35,23 +37,139 @@ PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect
 
 
 def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> ClusterEstimate:
-    memory_only = args.parameters_billion is not None and args.tokens_billion is None and args.mfu is None
-    if (args.count is not None and args.target_pflops is not None) or (
-            args.count is None and args.target_pflops is None and not memory_only):
-        raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
-                         "(or only `parameters_billion` to ask how many cards hold the weights).")
-    check_precision(args.precision)
+    # resolve: the entity, the card count a named run reports, the unit cards are grouped in
     match = resolve_chip(kb, args.chip, CHIP_OR_SYSTEM)
     entity = kb.entity(match.id)
     assert entity is not None
-    q = question(args, match.id)
-    if entity["entity_kind"] == "system":
-        answer = _system_estimate(kb, match, q, args.workload, args.offset, args.limit)
+    memory_only = args.parameters_billion is not None and args.tokens_billion is None and args.mfu is None
+    count, count_line, count_figure = args.count, None, []
+    if count is None and args.target_pflops is None and args.workload is not None:
+        count, count_line, count_figure = _workload_count(kb, args.workload)
+    if (count is not None and args.target_pflops is not None) or (
+            count is None and args.target_pflops is None and not memory_only):
+        raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
+                         "(or only `parameters_billion` to ask how many cards hold the weights).")
+    check_precision(args.precision)
+    is_system = entity["entity_kind"] == "system"
+    group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
+    q = question(args, match.id).model_copy(update={"count": count, "cards_per_server": group.size})
+    # compute
+    if is_system:
+        answer = _system_estimate(kb, match, q, args.workload, args.offset, args.limit, args.parameters_billion,
+                                  args.tokens_billion, args.mfu, args.price_per_gpu_hour)
     else:
         answer = _chip_estimate(kb, match, q, args.parameters_billion, args.tokens_billion, args.mfu,
                                 args.price_per_gpu_hour, args.workload, memory_only)
+        answer.grouping = group.describe(answer.cards)
+    if count_line:
+        answer.assumptions.insert(0, count_line)
+        answer.figure_ids = sorted({*answer.figure_ids, *count_figure})
+    if group.line and answer.grouping:
+        answer.assumptions = [a for a in answer.assumptions if a != f"{group.size} cards per server"] + [group.line]
+    answer.not_used = not_used(_given(args), answer, is_system)
+    # render (the text block: `render`)
     answer.summary = _summary(answer)
     return answer
+
+
+def _given(args: EstimateClusterArguments) -> dict[str, Any]:
+    """The arguments a call gave a value other than their default: each must be used or said to be unused."""
+    fields = EstimateClusterArguments.model_fields
+    return {k: v for k, v in args.model_dump().items() if k != "chip" and v != fields[k].get_default()}
+
+
+def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
+    """The cards a reported run was trained on, as a report prints it: the count the estimate takes."""
+    match = resolve(kb, name, frozenset({"workload"}), "workload")
+    rows = [r for r in kb.figures(match.id, ["accelerators_used"]) if r["value"] is not None and not r["suspect"]]
+    if not rows:
+        raise InputError(f"No card count is reported for {match.name}; give `count`.")
+    row = min(rows, key=lambda r: (not r["preferred"], r["id"]))
+    cards = round(float(compute.convert(row["value"], row["unit"], "count")))
+    return cards, (f"{number(cards)} cards: the count {match.name} reports, '{row['printed']}' ({row['source']}, "
+                   f"#{row['id']})"), [row["id"]]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The unit cards come in: a server of `cards_per_server`, or a system a report gives (a rack, pod, superpod)."""
+
+    size: int
+    name: str = ""  # the reported system, when the grouping is one
+    line: str = ""
+
+    def describe(self, cards: int) -> str:
+        if not self.name:
+            return ""
+        full, left = divmod(cards, self.size)
+        text = f"{number(cards)} cards = {number(full)} × {self.name} ({number(self.size)} cards each)"
+        if left:
+            text += (f" + {number(left)} cards over: the count does not fill whole systems, so "
+                     f"{number(full + 1)} systems with the last one holding {number(left)} of {number(self.size)}")
+        return text
+
+
+GROUPING_KINDS = ("server", "board", "rack", "supernode")  # a cluster is a deployment, not a unit cards come in
+
+
+def _grouping(kb: KnowledgeBase, chip: str, cards_per_server: int | None) -> Grouping:
+    """cards_per_server when given; else the smallest unit a report gives the chip in (a system of this chip
+    alone, a server before a rack before a supernode); else 8-card servers."""
+    if cards_per_server is not None:
+        return Grouping(cards_per_server)
+    units = []
+    for system in kb.systems_with_chip(chip):
+        parts, entity = kb.parts(system), kb.entity(system) or {}
+        if len(parts) == 1 and entity.get("kind") in GROUPING_KINDS:
+            units.append((GROUPING_KINDS.index(entity["kind"]), parts[0]["count"], entity, parts[0]))
+    if not units:
+        return Grouping(8)
+    _, size, entity, part = min(units, key=lambda u: (u[0], u[1], u[2]["id"]))
+    name = display_name(entity)
+    return Grouping(size, name, f"grouped in {name} [{entity['id']}], {number(size)} cards each, as "
+                                f"{part['source']} gives its composition ('{part['printed']}'); cards_per_server "
+                                "sets another")
+
+
+# Why an argument given is not used, by the state of the answer it left untouched.
+def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list[str]:
+    """Every argument given that the answer does not use, each with why: no input is dropped silently."""
+    no_compute = e.compute_pflops.ends() is None
+    reasons = {
+        "use_server_figure": ("the estimate sizes by count, and the per-server figure sizes a target_pflops"
+                              if e.mode != "target_pflops" else "a system is sized by its own composition"
+                              if is_system else None),
+        "cards_per_server": "a system's composition gives its cards" if is_system else None,
+        "utilization": "no compute figure to apply it to" if no_compute else None,
+        "p_base": "no compute figure to convert" if no_compute and e.training is None else None,
+        "price_per_gpu_hour": ("no training job was estimated (give parameters_billion, tokens_billion and mfu "
+                               "with a compute figure)" if e.training is None else None),
+        "currency": "no electricity_price was given" if "electricity_price" not in given else None,
+        "electricity_price": ("no power figure, so no energy cost"
+                              if e.energy_cost_per_day.ends() is None
+                              and (e.workload is None or e.workload.energy_cost is None) else None),
+        "power_overhead": ("the system's reported power is used" if is_system and e.system_power_kw.ends() is not None
+                           and "power_overhead" not in (e.system_power_kw.label or "") and _reported_power(e)
+                           else "no power figure" if e.chip_power_kw.ends() is None else None),
+        "offset": "only a system's reported figures at detail='full' are paged" if e.reported_page is None or
+                  e.detail != "full" else None,
+        "limit": "only a system's reported figures at detail='full' are paged" if e.reported_page is None or
+                 e.detail != "full" else None,
+    }
+    if e.mode == "memory":  # no count: only how many cards hold the weights
+        for key in ("utilization", "p_base", "power_overhead", "electricity_price", "currency"):
+            reasons[key] = "the estimate sizes memory only (give count for compute, power and energy totals)"
+        reasons["target_pflops"] = (f"no {e.precision.upper()} compute figure for {e.name} to size it on; the "
+                                    "estimate sizes memory only")
+    for key in ("parameters_billion", "tokens_billion", "mfu"):
+        reasons[key] = None if e.training is not None or (key == "parameters_billion" and e.weights_fit) else (
+            f"no {e.precision.upper()} compute figure for {e.name} to train on" if no_compute
+            else "no memory figure to size the weights on")
+    return [f"{key} not used because {reasons[key]}" for key in given if reasons.get(key)]
+
+
+def _reported_power(e: ClusterEstimate) -> bool:
+    return any("system power is the reported" in a for a in e.assumptions)
 
 
 def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float | None,
@@ -60,15 +178,18 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
     per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
            for k in PER_CARD}
     card = per["compute_tflops"].ends()
-    if card is None and workload is not None and q.count is not None:
-        return _workload_only(kb, match, q, workload, per)
-    if memory_only and (card is None or (q.target_pflops is None and q.count is None)):
+    if memory_only and q.count is None and (q.target_pflops is None or card is None):
+        # no count (nor a compute figure to size a target on): how many cards hold the weights, by memory alone
         return _memory_only(kb, match, q, parameters_billion, per)  # type: ignore[arg-type]
-    if card is None:
+    if card is None and (q.target_pflops is not None or not _has_any_total(per)):
         raise InputError(_no_compute(kb, match, q.precision))
     assumptions = [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute",
-                   f"{q.cards_per_server} cards per server"]
+                   f"{q.cards_per_server} cards per server"] if card is not None else \
+        [f"{q.cards_per_server} cards per server"]
     warnings = [n for k in PER_CARD for n in _notes(per[k], k)] + _disagreements(per)
+    if card is None:
+        # Every other total still follows from the figures there are; the compute line says what is missing.
+        warnings.insert(0, _no_compute(kb, match, q.precision, totals=True))
     used = [i for c in per.values() for i in c.figure_ids[:1]]
     if q.target_pflops is not None:
         cards, servers = sized(kb, q, per["compute_tflops"])
@@ -90,7 +211,7 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
         if per[key].ends() is None:
             warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
     training = _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price,
-                         assumptions)
+                         assumptions) if card is not None else None
     fit, minimum = None, None
     if parameters_billion is not None and per["memory_gb"].ends() is not None:
         need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
@@ -99,7 +220,9 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
         fit = (f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
                + ("they fit" if need <= held else "they do not fit")
                + " (weights only: no KV cache, activations or optimizer state)")
-    facts = _workload(kb, workload, cards, card[0], assumptions) if workload else None
+    facts = _workload(kb, workload, cards, card[0] if card else math.nan, assumptions) if workload else None
+    if facts is not None:
+        _workload_energy(facts, per["tdp_w"], q, assumptions)
     answer = ClusterEstimate(
         target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
         mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
@@ -185,7 +308,8 @@ def _p_line(p_base: int) -> str:
 
 
 def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, workload: str | None, offset: int,
-                     limit: int) -> ClusterEstimate:
+                     limit: int, parameters_billion: float | None = None, tokens_billion: float | None = None,
+                     mfu: float | None = None, price: float | None = None) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
         raise InputError(f"{match.name} has no reported composition; estimate from its chip instead.")
@@ -193,10 +317,52 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     warnings: list[str] = []
     assumptions = [" + ".join(f"{p['count']} × {p['chip']}" for p in parts) + " per system (composition as reported)",
                    _p_line(q.p_base), f"utilization {q.utilization:g}"]
+    # select: each per-system figure, the system's own first; the chips' power and the system's
+    per_system = _system_per_unit(kb, match.id, q, assumptions, warnings)
+    chip_power = selection.composition_cell(kb, match.id, "tdp_w") or Cell(unit="W")
+    own_power = selection.cell(kb, match.id, "system_power_w")
+    has_power = own_power.ends() is not None
+    # compute: systems, totals, power, the chips' notes, a run and a training job on them
+    systems = _system_count(kb, match, q, parts, per_system["compute_tflops"], warnings)
+    totals = _totals(per_system["compute_tflops"], per_system["memory_gb"], per_system["memory_bandwidth_gbs"],
+                     chip_power, own_power if has_power else None, systems, q)
+    assumptions += _power_lines(q, totals, _system_power_line(kb, q, own_power, per_system["compute_tflops"],
+                                                              warnings))
+    first = parts[0]["chip"]
+    per_card = {k: selection.cell(kb, first, k, q.precision if k == "compute_tflops" else None, q.p_base)
+                for k in PER_CARD} if len(parts) == 1 else {}
+    for part in parts:
+        notes = _notes(selection.cell(kb, part["chip"], "compute_tflops", q.precision, q.p_base), "compute_tflops")
+        warnings += [f"{part['chip']}: {n}" for n in notes]
+    facts = _workload(kb, workload, chips * systems, (per_system["compute_tflops"].ends() or (math.nan,))[0] / chips,
+                      assumptions) if workload else None
+    if facts is not None:
+        _workload_energy(facts, scale_cell(own_power, 1.0 / chips) if has_power else
+                         selection.cell(kb, first, "tdp_w") if len(parts) == 1 else Cell(), q, assumptions)
+    training, fit = _system_training(per_system, chips, systems, q, parameters_billion, tokens_billion, mfu, price,
+                                     assumptions)
+    answer = ClusterEstimate(
+        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
+        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
+        figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
+        training=training, weights_fit=fit,
+        implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
+        assumptions=assumptions, warnings=warnings, sources=[], summary="")
+    answer.reconciliation = reconcile(kb, q, answer)
+    # page: the system's own reported figures
+    answer.reported, answer.reported_page = _system_reported(kb, match.id, q, offset, limit)
+    used = [i for c in [*per_system.values(), chip_power, own_power] for i in c.figure_ids[:1]]
+    return _cited(kb, answer, used + (facts.figure_ids if facts else []))
+
+
+def _system_per_unit(kb: KnowledgeBase, system: str, q: EstimateClusterArguments, assumptions: list[str],
+                     warnings: list[str]) -> dict[str, Cell]:
+    """Compute, memory and bandwidth of one system: its own reported figure when one is not suspect, else
+    what its composition gives."""
     per_system: dict[str, Cell] = {}
     for spec in ("compute_tflops", "memory_gb", "memory_bandwidth_gbs"):
-        own = selection.cell(kb, match.id, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
-        built = selection.composition_cell(kb, match.id, spec, q.precision if spec == "compute_tflops" else None,
+        own = selection.cell(kb, system, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
+        built = selection.composition_cell(kb, system, spec, q.precision if spec == "compute_tflops" else None,
                                            q.p_base) or Cell(unit=own.unit)
         if own.ends() is not None and not own.suspect:
             # The system's own reported figure comes first; its composition stands beside it (reconciliation).
@@ -207,59 +373,73 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
             if own.ends() is not None:
                 warnings.append(f"{spec}: the system's own figure is marked suspect; its composition is used")
             per_system[spec] = built
-    chip_power = selection.composition_cell(kb, match.id, "tdp_w") or Cell(unit="W")
-    own_power = selection.cell(kb, match.id, "system_power_w")
-    if per_system["compute_tflops"].ends() is None:
+    return per_system
+
+
+def _system_count(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parts: list[dict[str, Any]],
+                  compute_cell: Cell, warnings: list[str]) -> int:
+    """The systems asked for, or those a target_pflops needs (which needs a compute figure)."""
+    if compute_cell.ends() is None:
         if q.target_pflops is not None:
             raise InputError(f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
                              f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}.")
         warnings.append(f"no {q.precision.upper()} compute figure for the system or its chips; compute totals omitted")
     if q.target_pflops is not None:
-        systems = compute.cards_for_target(q.target_pflops, per_system["compute_tflops"].ends()[0],  # type: ignore[index]
-                                           q.utilization, q.p_base)
-    else:
-        systems = int(q.count)  # type: ignore[arg-type]
-    has_power = own_power.ends() is not None
-    totals = _totals(per_system["compute_tflops"], per_system["memory_gb"], per_system["memory_bandwidth_gbs"],
-                     chip_power, own_power if has_power else None, systems, q)
-    reported_line = None
-    if has_power:
-        row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
-        reported_line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
-        w_per = divide_cells(own_power, per_system["compute_tflops"], f"W/{compute_unit(q.precision)}")
-        if w_per.ends() is not None:
-            reported_line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
-                + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
-    else:
+        return compute.cards_for_target(q.target_pflops, compute_cell.ends()[0],  # type: ignore[index]
+                                        q.utilization, q.p_base)
+    return int(q.count)  # type: ignore[arg-type]
+
+
+def _system_power_line(kb: KnowledgeBase, q: EstimateClusterArguments, own_power: Cell, compute_cell: Cell,
+                       warnings: list[str]) -> str | None:
+    """The system's reported power and its W per unit of compute; without one, a warning that chips' power is used."""
+    if own_power.ends() is None:
         warnings.append("no system power reported; power is the chips' power" + (" × (1 + power_overhead)"
                                                                                 if q.power_overhead else " only"))
-    assumptions += _power_lines(q, totals, reported_line)
-    first = parts[0]["chip"]
-    per_card = {k: selection.cell(kb, first, k, q.precision if k == "compute_tflops" else None, q.p_base)
-                for k in PER_CARD} if len(parts) == 1 else {}
-    for part in parts:
-        notes = _notes(selection.cell(kb, part["chip"], "compute_tflops", q.precision, q.p_base), "compute_tflops")
-        warnings += [f"{part['chip']}: {n}" for n in notes]
-    facts = _workload(kb, workload, chips * systems, (per_system["compute_tflops"].ends() or (math.nan,))[0] / chips,
-                      assumptions) if workload else None
-    rows = kb.figures(match.id)
-    answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,  # type: ignore[arg-type]
-        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
-        figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
-        implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
-        assumptions=assumptions, warnings=warnings, sources=[], summary="")
-    answer.reconciliation = reconcile(kb, q, answer)
-    call = call_of("estimate_cluster", chip=match.id, count=q.count, target_pflops=q.target_pflops,
+        return None
+    row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
+    line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
+    w_per = divide_cells(own_power, compute_cell, f"W/{compute_unit(q.precision)}")
+    if w_per.ends() is not None:
+        line += f" → {number(w_per.ends()[0])}" + (f"-{number(w_per.ends()[1])}" if w_per.value is None else "") \
+            + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
+    return line
+
+
+def _system_reported(kb: KnowledgeBase, system: str, q: EstimateClusterArguments, offset: int,
+                     limit: int) -> tuple[list[Figure], Page]:
+    """The system's reported figures: a page of them at detail='full', else the call that lists them."""
+    rows = kb.figures(system)
+    call = call_of("estimate_cluster", chip=system, count=q.count, target_pflops=q.target_pflops,
                    precision=q.precision if q.precision != "fp16" else None)
     if q.detail == "full":
-        answer.reported, answer.reported_page = page([figure(r, kb) for r in rows], offset, limit, "full", call,
-                                                     "figure rows")
-    else:
-        answer.reported_page = Page(total=len(rows), returned=0, more=(
-            f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{match.id}')"))
-    used = [i for c in [*per_system.values(), chip_power, own_power] for i in c.figure_ids[:1]]
-    return _cited(kb, answer, used + (facts.figure_ids if facts else []))
+        return page([figure(r, kb) for r in rows], offset, limit, "full", call, "figure rows")
+    return [], Page(total=len(rows), returned=0, more=(
+        f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{system}')"))
+
+
+def _system_training(per_system: dict[str, Cell], chips: int, systems: int, q: EstimateClusterArguments,
+                     parameters_billion: float | None, tokens_billion: float | None, mfu: float | None,
+                     price: float | None, assumptions: list[str]) -> tuple[TrainingJob | None, str | None]:
+    """A training job on the system's own compute (its per-system figure ÷ its chips, the low end of a range),
+    and whether the weights fit its memory: the same questions a chip answers, asked of the whole system."""
+    per_chip = per_system["compute_tflops"].ends()
+    training = None
+    if tokens_billion is not None or mfu is not None:
+        if per_chip is None:
+            return None, None  # not_used says the system has no compute to train on
+        training = _training(chips * systems, per_chip[0] / chips, parameters_billion, tokens_billion, mfu, price,
+                             assumptions)
+        assumptions.append(f"per-chip compute for training = the system's {number(per_chip[0])} "
+                           f"{per_system['compute_tflops'].unit} ÷ {chips} chips")
+    memory = per_system["memory_gb"].ends()
+    if parameters_billion is None or memory is None:
+        return training, None
+    need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
+    held = memory[0] * systems
+    return training, (f"weights at {q.precision.upper()} need {number(round(need))} GB; {number(systems)} system(s) "
+                      f"hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit")
+                      + " (weights only: no KV cache, activations or optimizer state)")
 
 
 def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, full: bool) -> list[Derived]:
@@ -289,27 +469,22 @@ def _empty_totals(q: EstimateClusterArguments) -> dict[str, Cell]:
                                 "chip_power_kw", "system_power_kw", "energy_per_day_mwh")}
 
 
-def _workload_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, workload: str,
-                   per: dict[str, Cell]) -> ClusterEstimate:
-    """A reported run recomputed (cost from GPU hours) for a chip with no compute figure of its own."""
-    assumptions = [f"no {q.precision.upper()} compute figure is reported for {match.name}: only the run's own "
-                   "figures are recomputed"]
-    facts = _workload(kb, workload, int(q.count), math.nan, assumptions)  # type: ignore[arg-type]
-    answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail, mode="count",  # type: ignore[arg-type]
-        precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=int(q.count),  # type: ignore[arg-type]
-        servers=compute.servers_for_cards(int(q.count), q.cards_per_server),  # type: ignore[arg-type]
-        cards_per_server=q.cards_per_server, **_empty_totals(q), workload=facts, assumptions=assumptions,
-        warnings=[], sources=[], summary="")
-    return _cited(kb, answer, [i for c in per.values() for i in c.figure_ids[:1]] + facts.figure_ids)
+def _has_any_total(per: dict[str, Cell]) -> bool:
+    return any(per[k].ends() is not None for k in ("memory_gb", "memory_bandwidth_gbs", "tdp_w"))
 
 
-def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str) -> str:
-    """What the estimate can use instead: only precisions the rule finds a figure at, and other forms."""
+def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str, totals: bool = False) -> str:
+    """What the estimate can use instead: only precisions the rule finds a figure at, and other forms.
+    `totals`: the other totals are given, so the line says only what compute is missing and where it is."""
     usable = []
     for p in selection.reported_precisions(kb, [match.id]):
         c = selection.cell(kb, match.id, "compute_tflops", p)
         usable.append(p if c.tier in ("dense", "unstated") else f"{p} ({c.label.split(' ', 1)[1]})")
+    if totals:
+        text = f"compute: no {precision.upper()} compute figure is reported for {match.name}, so compute totals " \
+               "are omitted (memory, power and energy are given)"
+        return text + (f"; it reports compute at: {', '.join(usable)} — pass one as `precision`" if usable
+                       else "; it reports no compute figure at all")
     text = f"No {precision.upper()} compute figure for {match.name}."
     text += (f" It reports compute at: {', '.join(usable)} — pass one as `precision`." if usable
              else " It reports no compute figure at all.")
@@ -423,6 +598,25 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assu
     return facts
 
 
+def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterArguments, assumptions: list[str]) -> None:
+    """A reported run's energy from its own GPU hours: hours × card power (× 1 + power_overhead), and at
+    electricity_price its cost — the run's hours, not the cluster's days, so the count does not enter."""
+    power = card_power.ends()
+    if not facts.total_gpu_hours or power is None:
+        return
+    watts = power[0] * (1.0 + q.power_overhead)
+    facts.energy_mwh = compute.tidy(facts.total_gpu_hours * watts / 1e6, 6)
+    line = (f"{facts.name} energy = its {number(facts.total_gpu_hours)} GPU hours × {number(power[0])} W a card"
+            + (f" × (1 + {q.power_overhead:g})" if q.power_overhead else "")
+            + (" (the low end of the card's power range)" if power[0] != power[1] else ""))
+    if q.electricity_price is not None:
+        facts.energy_cost = compute.tidy(facts.energy_mwh * 1000 * q.electricity_price, 6)
+        facts.energy_cost_unit = q.currency
+        line += f"; cost at {number(q.electricity_price)} {q.currency}/kWh"
+    facts.figure_ids += card_power.figure_ids[:1]
+    assumptions.append(line)
+
+
 def _total_text(cell: Cell) -> str:
     ends = cell.ends()
     if ends is None:
@@ -432,7 +626,7 @@ def _total_text(cell: Cell) -> str:
 
 
 def _summary(e: ClusterEstimate) -> str:
-    unit = "systems" if e.reported_page is not None else "servers"
+    unit = "systems" if e.reported_page is not None or e.grouping else "servers"
     text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})"
     if e.compute_pflops.ends() is not None:
         label = e.compute_pflops.label
@@ -455,6 +649,10 @@ def _summary(e: ClusterEstimate) -> str:
         text += f"; {e.workload.name} ≈ {number(e.workload.wall_clock_days)} days on these cards"
     if e.workload and e.workload.computed_total_cost is not None:
         text += f"; cost recomputed: {number(e.workload.computed_total_cost)} {e.workload.cost_unit}"
+    if e.workload and e.workload.energy_mwh is not None:
+        text += f"; {e.workload.name} used ≈ {number(e.workload.energy_mwh)} MWh" + (
+            f", {number(e.workload.energy_cost)} {e.workload.energy_cost_unit} of electricity"
+            if e.workload.energy_cost is not None else "")
     if e.workload and e.workload.implied_mfu_low is not None:
         text += (f"; {e.workload.name} implied MFU {e.workload.implied_mfu_low:.1%}-"
                  f"{e.workload.implied_mfu_high:.1%}")
@@ -482,7 +680,7 @@ def cell_text(cell: Cell) -> str:
 def render(e: ClusterEstimate) -> str:
     """The text block: every field of the estimate, numbers as `common.number` writes them."""
     n = number
-    unit = "systems of" if e.reported_page is not None else "servers of"
+    unit = "systems of" if e.reported_page is not None or e.grouping else "servers of"
     lines = [e.summary, f"Estimate for {e.name} [{e.target}], mode {e.mode}, precision {e.precision}, detail "
              f"{e.detail}: {n(e.cards)} cards, {n(e.servers)} {unit} {n(e.cards_per_server)}.", *match_line(e.match)]
     if e.per_card:
@@ -524,6 +722,9 @@ def render(e: ClusterEstimate) -> str:
         for phase in w.phases:
             lines.append("- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items()
                                           if v is not None))
+        if w.energy_mwh is not None:
+            lines.append(f"- energy {n(w.energy_mwh)} MWh" + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}"
+                                                             if w.energy_cost is not None else ""))
         lines += [f"- {note}" for note in w.notes]
     if e.reported:
         lines.append("Reported system figures:")
@@ -532,7 +733,11 @@ def render(e: ClusterEstimate) -> str:
         p = e.reported_page
         lines.append(f"Reported system figures listed: {n(p.returned)} of {n(p.total)} (offset {n(p.offset)})"
                      + (f". More: {p.more}" if p.more else "") + ".")
+    if e.grouping:
+        lines.append(f"Grouping: {e.grouping}.")
     lines.append("Assumptions: " + "; ".join(e.assumptions))
+    if e.not_used:
+        lines.append("Not used: " + "; ".join(e.not_used) + ".")
     if e.warnings:
         lines.append("Warnings: " + "; ".join(e.warnings))
     lines.append(f"Figures used: {ids(e.figure_ids)}.")

@@ -10,7 +10,7 @@ from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, Standing
 from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs
-from chipmcp.tools.answers import ExportControlAnswer, Headroom, TppFigure, VendorRef
+from chipmcp.tools.answers import ExportControlAnswer, Headroom, SuspectReading, TppFigure, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
 
@@ -30,7 +30,7 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
     assert entity is not None
     vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
     rows = export_control.tpp_rows(kb, match.id)
-    tpp = export_control.largest(rows)
+    tpp = export_control.headline(rows)
     area = selection.cell(kb, match.id, "die_area_mm2")
     pd = export_control.density(kb, match.id, tpp) if rows else None
     warnings = [f"{r.precision.upper()}: only a sparse figure is printed ({r.compute.label}); it is halved for TPP, "
@@ -41,13 +41,14 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
                  "TPP keeps the preferred claim and the span of all" for r in rows if r.compute.span]
     is_system = entity["entity_kind"] == "system"
     standings = export_control.standings(kb, tpp, pd) if rows and not is_system else []
+    listed = {r["source"]: r["text"] for r in kb.figures(match.id, ["export_control_class"]) if r["text"]}
+    standing = _standing(standings, rows, is_system, _no_tpp_reason(kb, match.id), listed)
     answer = ExportControlAnswer(
         id=match.id, name=match.name, entity_kind=entity["entity_kind"],
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]), match=match,
         tpp_by_precision=[TppFigure(precision=r.precision, bits=r.bits, compute=r.compute, tpp=r.tpp) for r in rows],
         tpp=tpp, die_area=area if area.ends() else None, performance_density=pd, standings=standings,
-        standing=_standing(standings, rows, is_system, _no_tpp_reason(kb, match.id), {
-            r["source"]: r["text"] for r in kb.figures(match.id, ["export_control_class"]) if r["text"]}),
+        standing=standing, suspect_reading=None if is_system else _suspect_reading(kb, match.id, rows, standing, listed),
         headroom=_headroom(kb, tpp) if rows and not is_system else [],
         reported=[figure(r, kb) for r in kb.figures(match.id, REPORTED_METRICS)],
         parts=_parts(kb, match.id) if is_system else [], not_used=_not_used(kb, match.id),
@@ -64,6 +65,20 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
     answer.sources = source_refs(kb, cited)
     answer.summary = _summary(answer)
     return answer
+
+
+def _suspect_reading(kb: KnowledgeBase, entity: str, rows: list[export_control.TppRow], standing: str,
+                     listed: dict[str, str]) -> SuspectReading | None:
+    """The standing a suspect figure left out of the headline would give, when it is not the headline's."""
+    suspect = export_control.suspect_only(rows)
+    if not suspect:
+        return None
+    tpp = export_control.largest(suspect)
+    pd = export_control.density(kb, entity, tpp)
+    other = _standing(export_control.standings(kb, tpp, pd), suspect, False, "", listed)
+    if other == standing:
+        return None
+    return SuspectReading(tpp=tpp, standing=other, note=f"from figures {_ids(tpp)}, marked suspect: not the headline")
 
 
 def _ids(value: Cell) -> str:
@@ -139,7 +154,7 @@ def _parts(kb: KnowledgeBase, system: str) -> list[str]:
     for part in kb.parts(system):
         chip = kb.entity(part["chip"]) or {"name_zh": part["chip"], "name_en": part["chip"]}
         rows = export_control.tpp_rows(kb, part["chip"])
-        tpp = export_control.largest(rows)
+        tpp = export_control.headline(rows)
         standings = export_control.standings(kb, tpp, export_control.density(kb, part['chip'], tpp)) if rows else []
         out.append(f"{part['count']} × {display_name(chip)}: TPP {_value(tpp)} → {_standing(standings, rows, False)}")
     return out
@@ -200,7 +215,10 @@ def _summary(a: ExportControlAnswer) -> str:
     text = head + f"TPP {_value(a.tpp)} ({best})"
     if a.performance_density is not None:
         text += f", PD {_value(a.performance_density)}"
-    return text + f" → {a.standing}. Indicator from reported figures, not a legal classification."
+    text += f" → {a.standing}"
+    if a.suspect_reading is not None:
+        text += f" (a suspect figure would give TPP {_value(a.suspect_reading.tpp)} → {a.suspect_reading.standing})"
+    return text + ". Indicator from reported figures, not a legal classification."
 
 
 def render(a: ExportControlAnswer) -> str:
@@ -212,6 +230,9 @@ def render(a: ExportControlAnswer) -> str:
                   f"{' ÷ 2' if 'halved' in t.tpp.label else ''} = {_value(t.tpp)} [{t.tpp.label}] (figures "
                   f"{_ids(t.compute)}){' [SUSPECT]' if t.tpp.suspect else ''}" for t in a.tpp_by_precision]
         lines.append(f"TPP: {_value(a.tpp)} ({a.tpp.label})")
+    if a.suspect_reading is not None:
+        s = a.suspect_reading
+        lines.append(f"Beside it, SUSPECT: TPP {_value(s.tpp)} ({s.tpp.label}) → {s.standing} ({s.note})")
     if a.die_area is not None:
         lines.append(f"Die area: {_value(a.die_area)} mm² (figures {_ids(a.die_area)})")
     if a.performance_density is not None:

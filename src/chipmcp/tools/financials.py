@@ -13,12 +13,16 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
+from chipmcp.tools import _periods
 from chipmcp.tools._common import (
     DEFAULT_LIMIT,
+    FIRST_PAGE_ONLY,
     call_of,
+    citation_line,
     conflict_lines,
     conflicts,
     describe,
+    entry_sources,
     figure,
     ids,
     match_line,
@@ -27,15 +31,22 @@ from chipmcp.tools._common import (
     number,
     page,
     page_line,
-    period_matches,
     resolve,
-    room,
     source_lines,
     source_refs,
     summarize,
+    summary_page,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
-from chipmcp.tools.answers import GrowthFigure, NameMatch, NormalizedFigure, Page, VendorFinancials
+from chipmcp.tools.answers import (
+    Figure,
+    GrowthFigure,
+    NameMatch,
+    NormalizedFigure,
+    Page,
+    VendorFinancials,
+    VendorIdentity,
+)
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
 
 COMPANY = frozenset({"vendor", "market"})
@@ -93,9 +104,9 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
             raise NotFoundError(f"No '{args.metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.",
                                 available)
     if args.period is not None:
-        rows = _in_period(rows, periods.parse(args.period), match.name, warnings)
+        rows = _in_period(kb, rows, periods.parse(args.period), match.name, warnings)
     every = [figure(r, kb) for r in rows]
-    listed = every if args.detail == "full" else summarize(kb, rows, every)
+    listed = every if args.detail == "full" else _beyond_identity(summarize(kb, rows, every), identity)
     call = call_of("vendor_financials", vendor=match.id, period=args.period, metric=args.metric, unit=args.unit)
     normalized = _normalize(rows, args.unit, warnings) if args.unit else []
     # Disagreements about the company itself (two stock codes) are shown whatever the filters.
@@ -104,16 +115,28 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
         vendor=identity, match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0), normalized=normalized,
         growth=_growth(rows), conflicts=disagreements, chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
         sources=source_refs(kb, {f.source for f in every}), warnings=warnings, summary="")
-    answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows" if args.detail == "full"
-                                       else "entries", full_total=len(every), budget=room(answer) if args.detail == "summary" else None)
+    if args.detail == "summary":
+        if args.offset:  # the first page holds them; a later page is the entries it asks for
+            answer.conflicts, answer.growth = [], []
+        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call,
+                                                                     len(every), answer)
+    else:
+        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
+                                           full_total=len(every))
     on_page = {f.id for f in answer.figures}
     answer.normalized = [n for n in normalized if n.figure_id in on_page]
-    cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
+    cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [r["source"] for r in identity_rows]
     answer.sources = source_refs(kb, cited)
     answer.summary = _summary(answer, len(every), len({f.source for f in every}))
     return answer
+
+
+def _beyond_identity(entries: list[Figure], identity: VendorIdentity) -> list[Figure]:
+    """Summary entries less the market caps the identity already states with their figure: each fact once."""
+    stated = {cap.figure_id for cap in identity.market_cap}
+    return [e for e in entries if e.id not in stated]
 
 
 def _nothing_reported(kb: KnowledgeBase, match: NameMatch) -> NotFoundError:
@@ -127,15 +150,17 @@ def _nothing_reported(kb: KnowledgeBase, match: NameMatch) -> NotFoundError:
                          [f"{display_name(c)} ({c['id']})" for c in chips[:8]])
 
 
-def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: list[str]) -> list[dict]:
-    """The figures a period question asks for (by printed period or its alias); for a year, say which metrics
-    have only part-year figures, so a half-year is never read as the year."""
-    reported = sorted({r["period"] for r in rows if r["period"]})
-    kept = [r for r in rows if period_matches(r, query)]
+def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, company: str,
+               warnings: list[str]) -> list[dict]:
+    """The figures a period question asks for (by printed period or its alias, by the day a dated figure holds
+    at, guidance also by the period it was said in: tools/_periods.py); for a year, say which metrics have only
+    part-year figures, so a half-year is never read as the year."""
+    reported = _periods.reported(kb, rows)
+    kept = [r for r in rows if _periods.found_by(kb, r, query)]
     if not kept and query.fiscal and not any(periods.stored(p).fiscal for p in reported):
         # A company that reports by calendar year has one fiscal year: the calendar's.
         query = periods.calendar(query)
-        kept = [r for r in rows if period_matches(r, query)]
+        kept = [r for r in rows if _periods.found_by(kb, r, query)]
         if kept:
             warnings.append(f"{company} reports calendar years: the fiscal period asked for is read as {query}.")
     if not kept:
@@ -145,6 +170,8 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
         parts: dict[str, set[str]] = defaultdict(set)
         whole = set()
         for row in kept:
+            if not row["period"]:
+                continue  # a dated figure (a price on a day) is no part of a year's total
             labels = [periods.stored(p) for p in (row["period"], row["period_alias"]) if p]
             if any(label == query for label in labels):
                 whole.add(row["metric"])
@@ -155,6 +182,7 @@ def _in_period(rows: list[dict], query: periods.Period, company: str, warnings: 
             listed = "; ".join(f"{m} ({', '.join(p)})" for m, p in sorted(partial.items()))
             warnings.append(f"No full-year {query} figure is reported for {listed}: these are part-year figures, "
                             "not the year's total.")
+    warnings += _periods.found_lines(kb, kept, query)
     return kept
 
 
@@ -249,6 +277,9 @@ def render(a: VendorFinancials) -> str:
     lines = [a.summary, *render_identity(a.vendor), *match_line(a.match), f"Detail: {a.detail}."]
     lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none"]
+    lines += citation_line(a.page.citations)
+    if a.detail == "summary" and a.page.offset:
+        lines.append(f"Growth and conflicts: {FIRST_PAGE_ONLY}.")
     if a.normalized:
         lines.append("Normalized: " + "; ".join(
             f"#{n.figure_id} {number(n.value) if n.value is not None else f'{number(n.low)}-{number(n.high)}'} {n.unit}"

@@ -18,22 +18,36 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import catalog_index, selection
 from chipmcp.reasoning.cells import Cell, Condition
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS
-from chipmcp.tools._common import VENDOR, call_of, format_cell, ids, number, resolve, source_lines, source_refs
+from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, known_metrics, metric_key
+from chipmcp.tools._common import (
+    VENDOR,
+    call_of,
+    format_cell,
+    ids,
+    number,
+    resolve,
+    source_lines,
+    source_refs,
+    unknown_metric,
+)
 from chipmcp.tools.answers import ChipList, ChipRow, Detail, NotReported
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
 
-TEXT_SPECS = ("memory_type", "release")
+TEXT_SPECS = tuple(TEXT)  # METRICS holds them too: they filter, they do not rank
 NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")
 TEXT_OPS = ("=", "!=", "contains")
 MAX_LIMIT = 100
 SYSTEM_KINDS = ("server", "rack", "supernode", "cluster", "board")
-SortMetric = Literal[tuple(m for m in METRICS if m in HIGHER_IS_BETTER)]  # type: ignore[misc]  # text specs only filter
+# Checked at call time against the knowledge base's registry, so any numeric metric of it ranks (text only filters).
+SortMetric = Annotated[str, Field(min_length=1, max_length=40)]
+PARTIAL_RULE = ("A chip whose a/b pair, contested claims or range passes only in part is listed apart, in partial "
+                "(not counted in total), never dropped.")
 NOT_REPORTED_SHOWN = 10  # at summary: how many of the chips lacking a metric are named (count says how many in all)
 RULES = [
     "A range or a/b pair passes a condition only if all of it does: ≥/> test its low end, ≤/< its high end, "
@@ -50,7 +64,8 @@ class WhereCondition(BaseModel):
 
     metric: str = Field(max_length=40, description=(
         "A compare metric (compute_tflops, memory_gb, memory_bandwidth_gbs, interconnect_gbs, tdp_w, price, "
-        "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops) or a text spec (memory_type, release)"))
+        "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops), a text spec (memory_type, release) "
+        "or a registry metric id"))
     op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(
         ">=", description="> >= < <= = != for numbers; = != contains for text")
     value: float | Annotated[str, Field(max_length=60)] = Field(
@@ -67,7 +82,9 @@ class FindChipsArguments(Arguments):
         "true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"))
     where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(None, description=(
         "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
-    sort_by: SortMetric | None = Field(None, description="Rank by this metric, best first (higher-is-better)")
+    sort_by: SortMetric | None = Field(None, description=(
+        "Rank by a numeric metric, best first: compute_tflops, memory_gb, tdp_w, price, tflops_per_w, tpp … "
+        "or a registry metric id"))
     precision: Precision = Field("fp16", description="Precision of compute_tflops and the ratios built on it")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(10, description="Rows to return; total counts all")
     offset: Annotated[int, Field(ge=0, le=100_000)] = Field(0, description="Rows to skip, for the next page")
@@ -77,29 +94,38 @@ class FindChipsArguments(Arguments):
 
 
 def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
+    query, vendor_line = _resolve(kb, args)
+    # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.reasoning.catalog_index);
+    # `rows` builds a row's cells only when it is read, so a page costs its own rows.
+    found = catalog_index.of(kb).find(query, certification=lambda chip: chip_status(kb, chip).match)
+    args = args.model_copy(update={"sort_by": query.sort_by})
+    return _answer(kb, args, list(query.conditions), found, _filter_words(vendor_line, args, found, query))
+
+
+def _resolve(kb: KnowledgeBase, args: FindChipsArguments) -> tuple[catalog_index.Query, str]:
+    """The query with its names resolved (a company with its subsidiaries, the metrics of the registry), and
+    the vendor filter in words."""
     selection.check_precision(args.precision)
     if not 1 <= args.limit <= MAX_LIMIT:
         raise InputError(f"limit must be 1 to {MAX_LIMIT}.")
-    conditions = [_condition(c) for c in (args.where or [])]
-    if args.sort_by is not None and args.sort_by not in HIGHER_IS_BETTER:
-        numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
-        raise InputError(f"sort_by ranks by a number: one of {', '.join(numeric)}"
-                         + (f". Filter on {args.sort_by} with where instead." if args.sort_by in TEXT_SPECS else
-                            f"; not '{args.sort_by}'."))
-    filters: list[str] = []
-    family = None
+    conditions = [_condition(kb, c) for c in (args.where or [])]
+    sort_by = _sort_metric(kb, args.sort_by)
+    family, vendor_line = None, ""
     if args.vendor is not None:
         match = resolve(kb, args.vendor, VENDOR, "vendor")
         family = {match.id, *kb.names.subsidiaries(match.id)}
         subs = sorted(family - {match.id})
-        filters.append(f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else ""))
-    # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.reasoning.catalog_index);
-    # `rows` builds a row's cells only when it is read, so a page costs its own rows.
-    found = catalog_index.of(kb).find(catalog_index.Query(
-        vendors=frozenset(family) if family is not None else None, domestic=args.domestic, kind=args.kind, certified=args.certified,
-        conditions=tuple(conditions), sort_by=args.sort_by, descending=args.descending, precision=args.precision),
-        certification=lambda chip: chip_status(kb, chip).match)
-    rows, missing, wanted, down, status = found.rows, found.missing, found.metrics, found.descending, found.status
+        vendor_line = f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else "")
+    return catalog_index.Query(
+        vendors=frozenset(family) if family is not None else None, domestic=args.domestic, kind=args.kind,
+        certified=args.certified, conditions=tuple(conditions), sort_by=sort_by, descending=args.descending,
+        precision=args.precision), vendor_line
+
+
+def _filter_words(vendor_line: str, args: FindChipsArguments, found: catalog_index.Found,
+                  query: catalog_index.Query) -> list[str]:
+    """The filters applied, in words, in the order a reader checks them."""
+    filters = [vendor_line] if vendor_line else []
     if args.domestic is not None:
         filters.append("Chinese vendors" if args.domestic else "non-Chinese vendors")
     if args.kind is not None:
@@ -114,26 +140,40 @@ def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
         else:
             filters.append("not on the 安全可靠测评 list as a product" + (
                 f" ({len(family)} of them of a listed product's family)" if family else ""))
-    filters += [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
-                for c in conditions]
+    return filters + [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
+                      for c in query.conditions]
+
+
+def _row(kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Any,
+         passes: str = "") -> ChipRow:
+    return ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
+                   kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),
+                   cells={m: _at_detail(c, full) for m, c in cells.items()}, passes=passes)
+
+
+def _answer(kb: KnowledgeBase, args: FindChipsArguments, conditions: list[Condition], found: catalog_index.Found,
+            filters: list[str]) -> ChipList:
+    """One page of rows, the chips lacking a figure, those passing only in part, and the calls for the rest."""
+    rows, missing, status = found.rows, found.missing, found.status
     page = rows[args.offset:args.offset + args.limit]
     full = args.detail == "full"
-    out = [ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
-                   kind=e["kind"], entity_kind=e["entity_kind"], certified=status.get(e["id"]),  # type: ignore[arg-type]
-                   cells={m: _at_detail(c, full) for m, c in cells.items()}) for e, cells in page]
+    out = [_row(kb, e, cells, full, status) for e, cells in page]
     not_reported = [NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN])
                     for m, ids in missing.items() if ids]
-    used = {i for row in out for c in row.cells.values() for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]}
+    partial = _partial_rows(kb, found.partial, conditions, args.limit, full, status)
+    used = {i for row in out + partial for c in row.cells.values()
+            for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]}
     asked = call_of("find_chips", vendor=args.vendor, domestic=args.domestic, kind=args.kind, certified=args.certified,
                     where=[c.model_dump() for c in conditions] or None, sort_by=args.sort_by,
                     precision=args.precision if args.precision != "fp16" else None, descending=args.descending)
     answer = ChipList(
-        detail=args.detail, filters=filters, sort_by=args.sort_by, descending=down, precision=args.precision, total=len(rows),
-        returned=len(out), offset=args.offset,
+        detail=args.detail, filters=filters, sort_by=args.sort_by, descending=found.descending, precision=args.precision,
+        total=len(rows), returned=len(out), offset=args.offset,
         more=_more(asked, len(rows), args.offset, len(out), args.limit, args.detail, not_reported,
                    any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())),
-        rows=out, not_reported=not_reported,
-        rules=RULES if wanted else [], sources=source_refs(kb, _sources(kb, used)), summary="")
+        rows=out, not_reported=not_reported, partial=partial,
+        rules=(RULES + ([PARTIAL_RULE] if partial else [])) if found.metrics else [],
+        sources=source_refs(kb, _sources(kb, used)), summary="")
     answer.summary = _summary(answer)
     return answer
 
@@ -160,7 +200,45 @@ def _more(asked: str, total: int, offset: int, returned: int, limit: int, detail
     return "; ".join(more)
 
 
-def _condition(raw: dict[str, Any] | WhereCondition) -> Condition:
+def _sort_metric(kb: KnowledgeBase, name: str | None) -> str | None:
+    """The metric to rank by: a ranked metric, or a numeric metric of the registry; else an error naming the
+    nearest."""
+    if name is None:
+        return None
+    key = metric_key(kb, name)
+    if key is None:
+        raise unknown_metric(name, [m for m in known_metrics(kb) if not selection.is_text(kb, m)], "sort_by", METRICS)
+    if key in TEXT_SPECS or selection.is_text(kb, key):
+        numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
+        raise InputError(f"sort_by ranks by a number: one of {', '.join(numeric)} or a numeric registry metric. "
+                         f"Filter on {name} with where instead.")
+    return key
+
+
+def _partial_rows(kb: KnowledgeBase, partial: Any, conditions: list[Condition], limit: int, full: bool,
+                  status: Any) -> list[ChipRow]:
+    """The chips that pass only by one value their figure gives, each saying which: one variant of an a/b pair,
+    one claim of a contested figure, part of a range."""
+    return [_row(kb, e, cells, full, status, " and ".join(sorted(
+        {_passes_by(cells[c.metric]) for c in conditions if not _holds(cells[c.metric], c)})))
+        for e, cells in partial[:limit]]
+
+
+def _holds(cell: Cell, condition: Condition) -> bool:
+    ends = cell.ends()
+    if ends is None or isinstance(condition.value, str):
+        return True
+    return bool(compute.interval_holds(compute.as_array([ends[0]]), compute.as_array([ends[1]]), condition.op,
+                                       condition.value)[0])
+
+
+def _passes_by(cell: Cell) -> str:
+    if "a/b configurations" in cell.label:
+        return "passes by one variant"
+    return "passes by one claim" if cell.span else "passes by part of its range"
+
+
+def _condition(kb: KnowledgeBase, raw: dict[str, Any] | WhereCondition) -> Condition:
     if isinstance(raw, WhereCondition):
         given = raw
     else:
@@ -169,13 +247,13 @@ def _condition(raw: dict[str, Any] | WhereCondition) -> Condition:
         except ValueError:
             raise InputError("Each where condition is {metric, op, value}: op one of > >= < <= = != contains, "
                              "value a number or text.") from None
-    metric, op = given.metric.strip(), given.op.strip()
-    if metric in TEXT_SPECS:
+    metric, op = metric_key(kb, given.metric) or given.metric.strip(), given.op.strip()
+    if metric in TEXT_SPECS or selection.is_text(kb, metric):
         if op not in TEXT_OPS:
             raise InputError(f"Operator '{op}' does not apply to text spec {metric}; use one of {', '.join(TEXT_OPS)}.")
         return Condition(metric=metric, op=op, value=str(given.value))
-    if metric not in METRICS:
-        raise InputError(f"Unknown where metric '{metric}'. Allowed: {', '.join(METRICS + list(TEXT_SPECS))}.")
+    if metric not in METRICS and metric not in kb.metrics:
+        raise unknown_metric(metric, known_metrics(kb), "where", METRICS)
     if op not in NUMERIC_OPS:
         raise InputError(f"Unknown operator '{op}'. Allowed for numbers: {', '.join(NUMERIC_OPS)}.")
     try:
@@ -204,6 +282,8 @@ def _summary(a: ChipList) -> str:
     head += f"; showing {a.returned}" + (f" from #{a.offset + 1}" if a.offset else "")
     if a.not_reported:
         head += "; " + "; ".join(f"{n.count} lack {n.metric}" for n in a.not_reported)
+    if a.partial:
+        head += f"; {len(a.partial)} more pass only by one variant or claim ({', '.join(r.id for r in a.partial)})"
     return head + "."
 
 
@@ -235,6 +315,12 @@ def render(a: ChipList) -> str:
         shown = ", ".join(gap.chips) + (f", … ({gap.count - len(gap.chips)} more at detail='full')"
                                         if gap.count > len(gap.chips) else "")
         lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
+    if a.partial:
+        lines.append(f"Passing only in part — {len(a.partial)} listed apart, not counted in the total:")
+        for row in a.partial:
+            cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
+            lines.append(f"- {row.name} [{row.id}] {row.passes} — {row.entity_kind}, {row.kind} by {row.vendor_name} "
+                         f"[{row.vendor}]" + (f" — {cells}" if cells else ""))
     if a.rules:
         lines.append("Rules: " + " ".join(a.rules))
     if a.more:

@@ -6,6 +6,7 @@ side with a verdict and the rule behind it."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -14,25 +15,32 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import NotFoundError
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.tools import _periods
 from chipmcp.tools._common import (
     ANSWER_BUDGET,
+    FIRST_PAGE_ONLY,
     call_of,
+    citation_line,
+    cite_once,
+    cited_places,
     conflict_lines,
     conflicts,
     describe,
+    entry_sources,
     figure,
     format_value,
     ids,
+    key_specs_first,
     metric_ids,
     number,
     page,
     page_line,
-    period_matches,
     room,
     source_lines,
     source_refs,
     summarize,
 )
+from chipmcp.tools._identity import IDENTITY_METRICS
 from chipmcp.tools._topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
 from chipmcp.tools.answers import (
     Candidate,
@@ -65,86 +73,141 @@ class IndustryFiguresArguments(Arguments):
 
 def industry_figures(kb: KnowledgeBase, args: IndustryFiguresArguments) -> IndustryFigures:
     resolved = resolve_topic(kb, args.topic)
+    selected = _select(kb, resolved, args)
+    answer = _compute(kb, resolved, selected, args)
+    listed, costs = _entries(kb, selected, answer)
+    _page(kb, answer, listed, costs, resolved, selected, args)
+    return answer
+
+
+@dataclass
+class _Selected:
+    """The figures a question selects, in entity order, and why each entity is shown."""
+
+    entities: list[str]  # the topic's own
+    wanted: set[str]
+    rows: list[Row]
+    every: list[Figure]
+    linked_by: dict[str, str]  # entity shown for a quantity linked to the topic's figures → that quantity
+    found: list[str]  # how a period question found figures other than by their own period
+
+    @property
+    def entity_of(self) -> dict[int, str]:
+        return {r["id"]: r["entity"] for r in self.rows}
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return tuple(r["id"] for r in self.rows)
+
+
+def _select(kb: KnowledgeBase, resolved: Topic, args: IndustryFiguresArguments) -> _Selected:
+    """The topic's figures of the metrics asked, the figures linked to them as one quantity, in the period asked."""
     entities = list(resolved.entities)
     wanted = metric_ids(kb, args.metric) if args.metric else resolved.metrics
     rows = _rows(kb, entities, wanted)
     if not rows:
         raise _nothing_reported(kb, entities, wanted)
     linked_by: dict[str, str] = {}
+    found: list[str] = []
     for row in _linked_rows(kb, rows):
         rows.append(row)
         if row["entity"] not in entities:
             linked_by.setdefault(row["entity"], row["quantity"])
     if args.period is not None:  # after linking: another publisher's figure of the period answers too
         asked = periods.parse(args.period)
-        reported = sorted({r["period"] for r in rows if r["period"]})
-        rows = [r for r in rows if period_matches(r, asked)]
+        reported = _periods.reported(kb, rows)
+        rows = [r for r in rows if _periods.found_by(kb, r, asked)]
         if not rows:
             raise NotFoundError(f"No figures for period '{asked}' for {_names(kb, entities)}. "
                                 f"Periods reported: {', '.join(reported) or 'none'}.", reported)
+        found = _periods.found_lines(kb, rows, asked)
         linked_by = {e: q for e, q in linked_by.items() if any(r["entity"] == e for r in rows)}
     order = {e: i for i, e in enumerate(dict.fromkeys([*entities, *(r["entity"] for r in rows)]))}
     rows.sort(key=lambda r: order[r["entity"]])  # stable: each entity's figures together, in id order
-    every = [_figure(kb, r) for r in rows]
-    entity_of = {r["id"]: r["entity"] for r in rows}
-    shown = [*entities, *linked_by]
-    full = args.detail == "full"
-    key = tuple(r["id"] for r in rows)
-    tables = _memo(kb, ("tables", key), lambda: share_tables(kb, every, entity_of))
-    series = _memo(kb, ("series", key), lambda: linked_series(kb, rows))
-    answer = IndustryFigures(
+    return _Selected(entities, wanted, rows, [_figure(kb, r) for r in rows], linked_by, found)
+
+
+def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: IndustryFiguresArguments
+             ) -> IndustryFigures:
+    """The answer but its figure entries: share tables, linked series, conflicts and definitions."""
+    key, every = selected.key, selected.every
+    tables = _memo(kb, ("tables", key), lambda: share_tables(kb, every, selected.entity_of))
+    series = _memo(kb, ("series", key), lambda: linked_series(kb, selected.rows))
+    shown = [*selected.entities, *selected.linked_by]
+    note = [_note(resolved, selected.linked_by), company_pointer(kb, selected.entities, selected.wanted, args.metric),
+            *selected.found]
+    later = args.detail == "summary" and args.offset > 0  # the first page holds them; a later one the entries asked
+    return IndustryFigures(
         topic=TopicMatch(query=args.topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
-                                                          score=0.0) for e in shown],
-                         metrics=sorted(wanted), method=resolved.method,  # type: ignore[arg-type]
-                         note=_note(resolved, linked_by)),
-        detail=args.detail, figures=[], page=Page(total=0, returned=0), share_tables=tables, series=series,
-        rules=_rules(series), conflicts=_memo(kb, ("conflicts", args.detail, key), lambda: conflicts(every, detail=args.detail)),
-        definitions={e: kb.entities[e]["note"] for e in order if kb.entities[e]["note"]
-                     and kb.entities[e]["entity_kind"] != "vendor"},
+                                                               score=0.0) for e in shown],
+                         metrics=sorted(selected.wanted), method=resolved.method,  # type: ignore[arg-type]
+                         note=" ".join(x for x in note if x)),
+        detail=args.detail, figures=[], page=Page(total=0, returned=0), share_tables=[] if later else tables,
+        series=[] if later else series, rules={} if later else _rules(series),
+        conflicts=[] if later else _memo(kb, ("conflicts", args.detail, key),
+                                         lambda: conflicts(every, detail=args.detail)),
+        definitions={e: kb.entities[e]["note"] for e in dict.fromkeys([*selected.entities,
+                                                                        *(r["entity"] for r in selected.rows)])
+                     if kb.entities[e]["note"] and kb.entities[e]["entity_kind"] != "vendor"},
         sources=[], summary="")
-    if full:
-        listed, costs = every, {}
-    else:  # a share table's row or a series' claim already cites the figure: each fact once
-        elsewhere = {r.figure_id for t in tables for r in t.rows} | {i for x in series for c in x.claims
-                                                                     for i in c.figure_ids}
-        kept: dict[str, list[tuple[Row, Figure]]] = {}
-        for r, f in zip(rows, every, strict=True):
-            if f.id not in elsewhere:
-                kept.setdefault(r["entity"], []).append((r, f))
-        # Collapsed per entity: two vendors' equal shares are two facts, not one with two citations.
-        listed, costs = [], {}
-        for pairs in kept.values():
-            entries, sizes = _memo(kb, ("summary", tuple(r["id"] for r, _ in pairs)),
-                                   lambda pairs=pairs: _summarized(kb, pairs))
-            listed += entries
-            costs.update(zip(map(id, entries), sizes, strict=True))
+
+
+def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) -> tuple[list[Figure], dict[int, int]]:
+    """The figure entries to page and each one's cost: at full detail every figure row; at summary each fact
+    once, a figure a share table or series already cites left out, key specs first within each entity, each
+    source and locator cited by a key (answer.page holds the whole table while the page is sized)."""
+    if answer.detail == "full":
+        return selected.every, {}
+    tables = _memo(kb, ("tables", selected.key), lambda: share_tables(kb, selected.every, selected.entity_of))
+    series = _memo(kb, ("series", selected.key), lambda: linked_series(kb, selected.rows))
+    elsewhere = {r.figure_id for t in tables for r in t.rows} | {i for x in series for c in x.claims
+                                                                 for i in c.figure_ids}
+    kept: dict[str, list[tuple[Row, Figure]]] = {}
+    for r, f in zip(selected.rows, selected.every, strict=True):
+        if f.id not in elsewhere:
+            kept.setdefault(r["entity"], []).append((r, f))
+    # Collapsed per entity: two vendors' equal shares are two facts, not one with two citations.
+    listed: list[Figure] = []
+    for pairs in kept.values():
+        listed += key_specs_first(kb, _memo(kb, ("summary", tuple(r["id"] for r, _ in pairs)),
+                                            lambda pairs=pairs: summarize(kb, [r for r, _ in pairs],
+                                                                          [f for _, f in pairs])))
+    listed, table = cite_once(listed)
+    answer.page = Page(total=0, returned=0, citations=table)
+    return listed, {id(entry): _cost(entry) for entry in listed}
+
+
+def _page(kb: KnowledgeBase, answer: IndustryFigures, listed: list[Figure], costs: dict[int, int], resolved: Topic,
+          selected: _Selected, args: IndustryFiguresArguments) -> None:
+    """The page of entries the budgets leave room for, sized without rendering: the fixed blocks' text is
+    measured once from the same line functions the renderer uses, every group's header and every source
+    the page could cite counted (an upper bound)."""
+    full = args.detail == "full"
+    entities, rows, table = selected.entities, selected.rows, answer.page.citations
     single = len(entities) == 1 and not resolved.metrics and resolved.method == "name"
-    call = call_of("industry_figures", topic=entities[0] if single else args.topic, period=args.period, metric=args.metric)
+    call = call_of("industry_figures", topic=entities[0] if single else args.topic, period=args.period,
+                   metric=args.metric)
     budget = None
-    if not full:  # sized with every source the page could cite and every group's header: an upper bound
-        answer.sources = source_refs(kb, [r["source"] for r in rows] + [s for x in series for c in x.claims
+    if not full:
+        answer.sources = source_refs(kb, [r["source"] for r in rows] + [s for x in answer.series for c in x.claims
                                                                         for s in c.sources])
-        answer.figures = _grouped(kb, listed, entity_of, entities, linked_by, headers_only=True)
-        text_room = TEXT_BUDGET - len(render(answer))
+        answer.figures = _grouped(kb, listed, selected.entity_of, entities, selected.linked_by, headers_only=True)
+        text_room = TEXT_BUDGET - _fixed_text_size(answer)
         budget = min(room(answer), int(text_room * ANSWER_BUDGET / TEXT_BUDGET))
     entries, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows" if full else "entries",
-                                full_total=len(every), budget=budget, cost=lambda entry: costs[id(entry)])
-    answer.figures = _grouped(kb, entries, entity_of, entities, linked_by)
-    cited = [f.source for f in entries] + [c.source for f in entries for c in f.also]
+                                full_total=len(selected.every), budget=budget, cost=lambda entry: costs[id(entry)])
+    answer.figures = _grouped(kb, entries, selected.entity_of, entities, selected.linked_by)
+    if not full:
+        answer.page.citations = cited_places(entries, table)
+    cited = entry_sources(entries, answer.page.citations)
     cited += [s for c in answer.conflicts for claim in c.claims for s in claim.sources]
     cited += [t.source for t in answer.share_tables]
     cited += [s for x in answer.series for claim in x.claims for s in claim.sources]
     answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(kb, answer, len(every))
-    return answer
+    answer.summary = _summary(kb, answer, len(selected.every))
 
 
 TEXT_BUDGET = 3_600  # characters of text a default answer may take before its page line and summary (≤ 4,000)
-
-
-def _summarized(kb: KnowledgeBase, pairs: list[tuple[Row, Figure]]) -> tuple[list[Figure], list[int]]:
-    entries = summarize(kb, [r for r, _ in pairs], [f for _, f in pairs])
-    return entries, [_cost(entry) for entry in entries]
 
 
 def _cost(entry: Figure) -> int:
@@ -173,12 +236,35 @@ def _rows(kb: KnowledgeBase, entities: list[str], metrics: set[str]) -> list[Row
     for entity in entities:
         own = kb.figures(entity)
         if kb.entities[entity]["entity_kind"] not in INDUSTRY_KINDS:
-            own = [r for r in own if r["metric"] in INDUSTRY_METRICS]
+            own = company_rows(own, metrics)
         for row in [*own, *kb.figures_by_ids(linked_company_figures(kb, entity))]:
             if row["id"] not in seen and (not metrics or row["metric"] in metrics):
                 seen.add(row["id"])
                 out.append(row)
     return out
+
+
+def company_rows(rows: list[Row], metrics: set[str]) -> list[Row]:
+    """A company's figures an industry question shows: those of the metrics it names (revenue too: the question
+    asked for it), else its industry figures (shares, shipments, capex), else — a company with none, such as a
+    model maker — every figure it has but its identity (names, codes)."""
+    if metrics:
+        return [r for r in rows if r["metric"] in metrics]
+    industry = [r for r in rows if r["metric"] in INDUSTRY_METRICS]
+    return industry or [r for r in rows if r["metric"] not in IDENTITY_METRICS]
+
+
+def company_pointer(kb: KnowledgeBase, entities: list[str], wanted: set[str], metric: str | None = None) -> str:
+    """Where a company's money figures are answered with their growth and unit conversion: the exact call."""
+    companies = [e for e in entities if kb.entities[e]["entity_kind"] == "vendor"
+                 and any(r["metric"] not in INDUSTRY_METRICS and r["metric"] not in IDENTITY_METRICS
+                         and (not wanted or r["metric"] in wanted) for r in kb.figures(e))]
+    if not companies:
+        return ""
+    metric = metric or (next(iter(wanted)) if len(wanted) == 1 else None)
+    calls = ", ".join(call_of("vendor_financials", vendor=e, metric=metric) + ")" for e in companies[:3])
+    more = f" (and {len(companies) - 3} more companies)" if len(companies) > 3 else ""
+    return f"Company figures (revenue, margins, costs) are vendor_financials' answer, with growth and unit conversion: {calls}{more}."
 
 
 def _linked_rows(kb: KnowledgeBase, rows: list[Row]) -> list[Row]:
@@ -189,10 +275,20 @@ def _linked_rows(kb: KnowledgeBase, rows: list[Row]) -> list[Row]:
 
 
 def _nothing_reported(kb: KnowledgeBase, entities: list[str], wanted: set[str]) -> NotFoundError:
+    if not entities:
+        return NotFoundError(f"No market, group, AI model or company reports {'/'.join(sorted(wanted))}. Ask about a "
+                             "metric the reports give (capex, market share, revenue, parameters) or a topic by name.")
     reported = sorted({r["metric"] for r in _rows(kb, entities, set())})
+    pointer = company_pointer(kb, entities, set())
     if reported:
         return NotFoundError(f"No {'/'.join(sorted(wanted))} figures for {_names(kb, entities)}. "
-                             f"Metrics reported: {', '.join(reported)}.", reported)
+                             f"Metrics reported: {', '.join(reported)}." + (f" {pointer}" if pointer else ""), reported)
+    held = [e for e in entities if kb.figures(e)]
+    if held:  # only its identity (a stock code, a listing): the company tool's answer
+        metrics = sorted({r["metric"] for e in held for r in kb.figures(e)})
+        calls = ", ".join(call_of("vendor_financials", vendor=e) + ")" for e in held[:3])
+        return NotFoundError(f"{_names(kb, held)}: no market, share or other industry figure; the reports give "
+                             f"{', '.join(metrics)}, which {calls} answers.", metrics)
     return NotFoundError(f"The reports name {_names(kb, entities)} but give no figures for it. Ask about a market "
                          "(全球ASIC市场, China AI accelerator cards), a group (BAT) or a model with figures (DeepSeek-V3, "
                          "GPT-4), or a metric across the industry (capex, market share).")
@@ -434,7 +530,20 @@ def _summary(kb: KnowledgeBase, a: IndustryFigures, rows: int) -> str:
 
 
 def render(a: IndustryFigures) -> str:
-    lines = [a.summary, f"Topic '{a.topic.query}' → " + ", ".join(f"{c.name} [{c.id}, {c.kind}]" for c in a.topic.entities)
+    lines = [a.summary, *_head_lines(a), page_line(a.page, "figures" if a.detail == "full" else "figure entries")]
+    for group in a.figures:
+        lines += [_group_line(group), *(describe(f) for f in group.figures)]
+    return "\n".join([*lines, *_tail_lines(a)])
+
+
+def _fixed_text_size(a: IndustryFigures) -> int:
+    """Characters the text takes besides the summary, page line and entries (group headers included)."""
+    lines = [*_head_lines(a), *(_group_line(group) for group in a.figures), *_tail_lines(a)]
+    return sum(len(line) + 1 for line in lines)
+
+
+def _head_lines(a: IndustryFigures) -> list[str]:
+    lines = [f"Topic '{a.topic.query}' → " + ", ".join(f"{c.name} [{c.id}, {c.kind}]" for c in a.topic.entities)
              + f" ({a.topic.method}" + (f"; metrics {', '.join(a.topic.metrics)}" if a.topic.metrics else "")
              + f"). Detail: {a.detail}."]
     if a.topic.note:
@@ -457,17 +566,24 @@ def render(a: IndustryFigures) -> str:
                   + ("agree" if c.agree else "differ") + (f", ×{number(c.apart)} apart" if c.apart is not None else "")
                   for c in s.compared]
     lines += [f"Rule ({verdict}): {rule}" for verdict, rule in a.rules.items()]
-    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
-    for group in a.figures:
-        via = (f", printed in the table of {group.printed_with}" if group.printed_with else "") + (
-            f", linked by quantity {group.linked_by}" if group.linked_by else "")
-        lines.append(f"Figures of {group.name} [{group.entity}, {group.kind}{via}]:")
-        lines += [describe(f) for f in group.figures]
+    return lines
+
+
+def _group_line(group: EntityFigures) -> str:
+    via = (f", printed in the table of {group.printed_with}" if group.printed_with else "") + (
+        f", linked by quantity {group.linked_by}" if group.linked_by else "")
+    return f"Figures of {group.name} [{group.entity}, {group.kind}{via}]:"
+
+
+def _tail_lines(a: IndustryFigures) -> list[str]:
+    lines = citation_line(a.page.citations)
+    if a.detail == "summary" and a.page.offset:
+        lines.append(f"Share tables, series and conflicts: {FIRST_PAGE_ONLY}.")
     if a.conflicts:
         lines.append("Conflicts (claims side by side):")
         lines += conflict_lines(a.conflicts)
     lines.append(source_lines(a.sources))
-    return "\n".join(lines)
+    return lines
 
 
 def _unless_printed(row: RankedShare) -> str:

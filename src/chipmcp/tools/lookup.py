@@ -12,11 +12,14 @@ from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
+    FIRST_PAGE_ONLY,
     VENDOR,
     call_of,
+    citation_line,
     conflict_lines,
     conflicts,
     describe,
+    entry_sources,
     figure,
     format_cell,
     ids,
@@ -24,10 +27,10 @@ from chipmcp.tools._common import (
     page,
     page_line,
     resolve,
-    room,
     source_lines,
     source_refs,
     summarize,
+    summary_page,
 )
 from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, NameMatch, Page, VendorRef
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
@@ -97,17 +100,25 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
         aliases=kb.aliases_of(match.id), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
         conflicts=disagreements,
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
-        composition=composition, in_systems=kb.systems_with_chip(match.id), certification=status,
+        composition=composition, in_systems=kb.systems_with_chip(match.id),
+        family_level=selection.family_cells(kb, match.id), certification=status,
         sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
         summary="",
     )
-    answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call_of("lookup_chip", name=match.id),
-                                       "figure rows" if args.detail == "full" else "entries", full_total=len(every),
-                                       budget=room(answer) if args.detail == "summary" else None)
-    cited = [f.source for f in answer.figures] + [c.source for f in answer.figures for c in f.also]
+    call = call_of("lookup_chip", name=match.id)
+    if args.detail == "summary":
+        if args.offset:  # the first page holds them; a later page is the entries it asks for
+            answer.conflicts, answer.derived = [], []
+        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call,
+                                                                     len(every), answer)
+    else:
+        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
+                                           full_total=len(every))
+    cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [e.source for e in status.entries if e.source] + ([status.announcement.source] if status.entries and
                                                                  status.announcement else [])
+    cited += [r["source"] for r in kb.figures_by_ids([i for c in answer.family_level.values() for i in c.figure_ids])]
     answer.sources = source_refs(kb, cited)
     answer.summary = _summary(answer, len(every), len({f.source for f in every}))
     return answer
@@ -135,6 +146,9 @@ def render(a: ChipAnswer) -> str:
         lines.append("Composition: " + "; ".join(a.composition))
     lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
     lines += [describe(f) for f in a.figures] or ["- none reported"]
+    lines += citation_line(a.page.citations)
+    if a.detail == "summary" and a.page.offset:
+        lines.append(f"Conflicts and derived figures: {FIRST_PAGE_ONLY}.")
     if a.conflicts:
         lines.append("Conflicts (claims side by side):")
         lines += conflict_lines(a.conflicts)
@@ -142,6 +156,10 @@ def render(a: ChipAnswer) -> str:
         lines.append("Derived (compute core, from preferred figures):")
         lines += [f"- {d.name}: {format_cell(d)} {d.unit} ({d.label}; figures {ids(d.figure_ids)}"
                   f"{'; ' + d.note if d.note else ''})" for d in a.derived]
+    if a.family_level:
+        lines.append("Family-level (its generation's figures, where the model reports none):")
+        lines += [f"- {metric}: {format_cell(c)}{' ' + c.unit if c.unit and c.text is None else ''} ({c.label}; "
+                  f"figures {ids(c.figure_ids)})" for metric, c in a.family_level.items()]
     lines += certification_lines(a.certification)
     if a.in_systems:
         lines.append("Used in systems: " + ", ".join(a.in_systems))

@@ -1,0 +1,121 @@
+"""How many of an entity's distinct facts its first answer carries, per tool, over the whole knowledge base.
+
+Method: the real server in process, through the SDK's Client. For every chip and system (lookup_chip),
+every company with figures (vendor_financials) and every market, group and AI model with figures
+(industry_figures), the default call (detail="summary") is the first answer; detail="full", paged to the
+end at limit=200, lists every figure row.
+
+A fact is a figure row's claim: its metric, qualifiers (precision, sparsity, engine, measure, period,
+basis, as of, quantity), bound and value (number, range or text), suspect flag. Figures stating the same
+claim are one fact. A fact is in the first answer when one of its figures is cited there: as a figure
+entry or one of its `also` citations, in a conflict's claims, a share table's rows or a series' claims.
+An entity is complete when every fact is; `paged` counts first answers that say more entries follow.
+
+    python benchmarks/bench_coverage.py
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+from _harness import table
+from mcp import Client
+
+from chipmcp.kb.store import KnowledgeBase
+from chipmcp.serving.server import build_server
+
+FACT_FIELDS = ("metric", "precision", "sparsity", "engine", "measure", "period", "basis", "as_of", "quantity",
+               "bound", "alternatives", "text", "value", "low", "high", "unit", "suspect")
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def calls(kb: KnowledgeBase) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for entity in kb.ids("chip") + kb.ids("system"):
+        yield "chips and systems", "lookup_chip", {"name": entity}
+    for vendor in kb.ids("vendor"):
+        yield "companies", "vendor_financials", {"vendor": vendor}
+    for entity in kb.ids("market") + kb.ids("workload"):
+        yield "topics", "industry_figures", {"topic": entity}
+
+
+def figures_of(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The figure entries of an answer, flattened (industry_figures groups them by entity)."""
+    out = []
+    for item in answer.get("figures", []):
+        out += item["figures"] if "figures" in item and "metric" not in item else [item]
+    return out
+
+
+def cited(answer: dict[str, Any]) -> set[int]:
+    """Every figure id the answer cites a value for."""
+    ids = set()
+    for fig in figures_of(answer):
+        ids.add(fig["id"])
+        ids |= {c["id"] for c in fig.get("also", [])}
+    ids |= {cap["figure_id"] for cap in answer.get("vendor", {}).get("market_cap", [])}  # a company's identity
+    for conflict in answer.get("conflicts", []):
+        ids |= {i for claim in conflict["claims"] for i in claim["figure_ids"]}
+    for share in answer.get("share_tables", []):
+        ids |= {row["figure_id"] for row in share["rows"]}
+    for series in answer.get("series", []):
+        ids |= {i for claim in series["claims"] for i in claim["figure_ids"]}
+    return ids
+
+
+def fact(fig: dict[str, Any]) -> tuple[Any, ...]:
+    text = fig.get("text")
+    return tuple(text.casefold() if key == "text" and text else fig.get(key) for key in FACT_FIELDS)
+
+
+async def full_figures(client: Client, tool: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    while True:
+        result = await client.call_tool(tool, {**arguments, "detail": "full", "limit": 200, "offset": len(out)})
+        page = figures_of(result.structured_content)
+        out += page
+        if not page or len(out) >= result.structured_content["page"]["total"]:
+            return out
+
+
+async def measure(kb: KnowledgeBase) -> list[list[Any]]:
+    server = build_server(kb)
+    totals: dict[str, dict[str, int]] = {}
+    async with Client(server) as client:
+        for label, tool, arguments in calls(kb):
+            first = await client.call_tool(tool, arguments)
+            if first.is_error:  # named by the reports but without figures: nothing to carry
+                continue
+            every = await full_figures(client, tool, arguments)
+            facts: dict[tuple[Any, ...], set[int]] = {}
+            for fig in every:
+                facts.setdefault(fact(fig), set()).add(fig["id"])
+            shown = cited(first.structured_content)
+            carried = sum(1 for ids in facts.values() if ids & shown)
+            row = totals.setdefault(label, dict.fromkeys(("entities", "complete", "paged", "facts", "carried",
+                                                          "json_max", "text_max"), 0))
+            row["entities"] += 1
+            row["complete"] += carried == len(facts)
+            row["paged"] += "more entries" in first.structured_content["page"].get("more", "")
+            row["facts"] += len(facts)
+            row["carried"] += carried
+            row["json_max"] = max(row["json_max"], len(compact(first.structured_content)))
+            row["text_max"] = max(row["text_max"], len(first.content[0].text))
+    return [[label, r["entities"], f"{r['complete']} ({100 * r['complete'] / r['entities']:.1f}%)", r["paged"],
+             r["facts"], f"{r['carried']} ({100 * r['carried'] / r['facts']:.1f}%)", r["json_max"], r["text_max"]]
+            for label, r in totals.items()]
+
+
+def main() -> None:
+    rows = anyio.run(measure, KnowledgeBase.open_default())
+    print(table(["entities", "answers", "every fact in the first answer", "first answer paged", "distinct facts",
+                 "facts in the first answer", "JSON max", "text max"], rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Every fact before paging (issue #21, item 7), through the MCP client: a default answer of lookup_chip,
+vendor_financials and industry_figures carries every distinct fact of its entity, cited once by key, or says
+that more follow and honours `limit`; notes that say what a figure is stay whole; the blocks given on the
+first page are not repeated on later ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client
+
+pytestmark = pytest.mark.anyio
+
+FACT_FIELDS = ("metric", "precision", "sparsity", "engine", "measure", "period", "basis", "as_of", "quantity",
+               "bound", "alternatives", "text", "value", "low", "high", "unit", "suspect")
+
+
+def entries(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for item in answer.get("figures", []):
+        out += item["figures"] if "metric" not in item else [item]
+    return out
+
+
+def cited_ids(answer: dict[str, Any]) -> set[int]:
+    ids = {i for e in entries(answer) for i in (e["id"], *(c["id"] for c in e.get("also", [])))}
+    ids |= {cap["figure_id"] for cap in answer.get("vendor", {}).get("market_cap", [])}
+    ids |= {i for c in answer.get("conflicts", []) for claim in c["claims"] for i in claim["figure_ids"]}
+    ids |= {r["figure_id"] for t in answer.get("share_tables", []) for r in t["rows"]}
+    ids |= {i for s in answer.get("series", []) for c in s["claims"] for i in c["figure_ids"]}
+    return ids
+
+
+def fact(figure: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple((figure.get(k) or "").casefold() if k == "text" else figure.get(k) for k in FACT_FIELDS)
+
+
+async def every_row(client: Client, tool: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    while True:
+        result = await client.call_tool(tool, {**arguments, "detail": "full", "limit": 200, "offset": len(rows)})
+        page = entries(result.structured_content)
+        rows += page
+        if not page or len(rows) >= result.structured_content["page"]["total"]:
+            return rows
+
+
+def calls(kb) -> list[tuple[str, dict[str, Any]]]:
+    out = [("lookup_chip", {"name": e}) for e in kb.ids("chip") + kb.ids("system")]
+    out += [("vendor_financials", {"vendor": v}) for v in kb.ids("vendor")]
+    return out + [("industry_figures", {"topic": e}) for e in kb.ids("market") + kb.ids("workload")]
+
+
+async def test_a_default_answer_holds_every_fact_of_its_entity_or_says_more_follow_within_its_limit(
+        server, kb) -> None:
+    complete = answered = 0
+    async with Client(server) as client:
+        for tool, arguments in calls(kb):
+            first = await client.call_tool(tool, arguments)
+            if first.is_error:  # named by the reports without figures: an error that says where to look
+                continue
+            answered += 1
+            answer = first.structured_content
+            facts: dict[tuple[Any, ...], set[int]] = {}
+            for row in await every_row(client, tool, arguments):
+                facts.setdefault(fact(row), set()).add(row["id"])
+            shown = cited_ids(answer)
+            missing = [f for f, ids in facts.items() if not ids & shown]
+            page = answer["page"]
+            assert page["returned"] <= 40  # the default limit
+            if missing:
+                assert "more entries: ask" in page["more"] and page["returned"] < page["total"], (tool, arguments)
+            else:
+                complete += 1
+            for entry in entries(answer):  # each fact cited by key, the key in the answer's table
+                assert "source" not in entry and {entry["cite"], *(c["cite"] for c in entry.get("also", []))} <= set(
+                    answer["page"]["citations"]), (tool, arguments)
+    assert complete >= 0.94 * answered, (complete, answered)
+
+
+@pytest.mark.parametrize(("tool", "arguments"), [("lookup_chip", {"name": "H100"}),
+                                               ("vendor_financials", {"vendor": "SMIC"}),
+                                               ("industry_figures", {"topic": "DeepSeek-V3"})])
+async def test_limit_counts_entries_alike_in_both_details_and_later_pages_leave_out_the_first_pages_blocks(
+        server, tool, arguments) -> None:
+    async with Client(server) as client:
+        for detail in ("summary", "full"):
+            answer = (await client.call_tool(tool, {**arguments, "detail": detail, "limit": 3})).structured_content
+            assert len(entries(answer)) == answer["page"]["returned"] == 3 and "limit=3" in answer["page"]["more"]
+        later = await client.call_tool(tool, {**arguments, "offset": 3, "limit": 3})
+    answer = later.structured_content
+    assert not answer.get("conflicts") and not answer.get("derived") and not answer.get("share_tables")
+    assert "on the first page (offset=0): not repeated" in later.content[0].text
+
+
+async def test_a_note_saying_what_a_figure_is_stays_whole_in_the_summary(server, kb) -> None:
+    """'per superchip (Grace CPU + …)' and 'header says billion; the value reads as 亿 (…)' change what a
+    figure means: cut at 40 characters they would lose the part that does."""
+    models = sorted({r["entity"] for e in kb.ids("workload") for r in kb.figures(e)
+                     if (r["note"] or "").startswith("header says billion")})
+    async with Client(server) as client:
+        gb200 = (await client.call_tool("lookup_chip", {"name": "GB200"})).structured_content
+        topics = [(await client.call_tool("industry_figures", {"topic": t})).structured_content for t in models]
+    notes = {e.get("note") for e in entries(gb200)}
+    assert len(models) >= 5
+    assert "per superchip (Grace CPU + 2 Blackwell GPUs)" in notes
+    header = [e["note"] for t in topics for e in entries(t) if e.get("note", "").startswith("header says billion")]
+    assert header and all("亿" in n and not n.endswith("…") for n in header), header

@@ -1,0 +1,47 @@
+"""Inputs at the edge of what users type, through the MCP client: invisible characters, two-digit years,
+error messages that list what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from chipmcp.core import periods
+
+pytestmark = pytest.mark.anyio
+
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+
+
+@pytest.mark.parametrize("mark", ZERO_WIDTH, ids=[f"U+{ord(m):04X}" for m in ZERO_WIDTH])
+async def test_zero_width_characters_inside_a_name_are_ignored(server, mark) -> None:
+    async with Client(server) as client:
+        inside = await client.call_tool("lookup_chip", {"name": f"昇腾{mark}910{mark}B"})
+        around = await client.call_tool("lookup_chip", {"name": f"{mark}H100{mark}"})
+    assert (inside.is_error, inside.structured_content["id"]) == (False, "huawei-ascend-910b")
+    assert (around.is_error, around.structured_content["id"]) == (False, "nvidia-h100")
+
+
+@pytest.mark.parametrize(("typed", "label"), [("FY99", "FY1999"), ("99Q1", "1999Q1"), ("1H99", "1999H1"), ("FY69", "FY1969"),
+                                              ("FY68", "FY2068"), ("FY25", "FY2025"), ("FY00", "FY2000")])
+def test_a_two_digit_year_takes_the_century_strptime_gives_it(typed, label) -> None:
+    assert periods.parse(typed).label == label
+
+
+async def test_fy99_asks_for_1999_not_2099(server) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("vendor_financials", {"vendor": "寒武纪", "period": "FY99"})
+    text = result.content[0].text
+    assert result.is_error and "1999" in text and "2099" not in text
+
+
+async def test_an_unknown_where_metric_lists_each_allowed_metric_once(server) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("find_chips", {"where": [{"metric": "zz", "op": ">", "value": 1}]})
+    text = result.content[0].text
+    assert result.is_error and text.count("Most used:") == 1 and text.count("Nearest known metrics:") == 1
+    for heading in ("Most used:", "Nearest known metrics:"):
+        listed = [name.strip(" .") for name in text.split(heading, 1)[1].split(".", 1)[0].split(",")]
+        assert len(listed) == len(set(listed)), (heading, listed)
+    common = [name.strip(" .") for name in text.split("Most used:", 1)[1].split(".", 1)[0].split(",")]
+    assert {"compute_tflops", "memory_type", "release"} <= set(common)

@@ -1,0 +1,167 @@
+"""Questions a tool's arguments can express are answered in one call (#21, 2-4): compare_chips compares any
+metric of the registry, find_chips lists apart a chip whose a/b pair or contested claims pass only in part,
+and a model without a figure shows the one its generation or series reports, labelled family-level — through
+the in-process MCP client, on the curated knowledge and on a small designed folder for what it lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from chipmcp.kb import build
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
+from chipmcp.serving.server import build_server
+from conftest import ROOT
+
+pytestmark = pytest.mark.anyio
+DESIGNED = ROOT / "tests" / "data" / "generality-knowledge"
+
+
+@pytest.fixture(scope="module")
+def designed(tmp_path_factory: pytest.TempPathFactory):
+    path: Path = tmp_path_factory.mktemp("designed") / "chipmcp.db"
+    build.build([knowledge_dir(), DESIGNED], path)
+    return build_server(KnowledgeBase(path))
+
+
+async def call(server, tool: str, arguments: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content[0].text
+    return result.structured_content, result.content[0].text
+
+
+async def error(server, tool: str, arguments: dict[str, Any]) -> str:
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error
+    return result.content[0].text
+
+
+def cells(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["id"]: row.get("cells", {}) for row in answer["rows"]}
+
+
+# --- 2. compare_chips compares any metric of the registry ----------------------------------------------
+
+async def test_comparing_only_cpus_shows_their_cpu_columns_by_default(server) -> None:
+    answer, text = await call(server, "compare_chips", {"names": ["Xeon 6980P", "鲲鹏920-7260", "海光7390"]})
+    keys = [c["key"] for c in answer["columns"]]
+    assert {"cores", "threads", "memory_channels", "pcie_lanes", "clock", "memory_speed"} <= set(keys)
+    assert not [k for k in keys if k.startswith("compute_")]
+    got = cells(answer)
+    assert got["intel-xeon-6980p"]["cores"]["value"] == 128 and got["huawei-kunpeng-920-7260"]["cores"]["value"] == 64
+    assert got["hygon-7390"]["pcie_lanes"]["value"] == 128 and got["intel-xeon-6980p"]["threads"]["value"] == 256
+    assert got["intel-xeon-6980p"]["memory_channels"]["value"] == 12 and got["hygon-7390"]["clock"]["value"] == 2.7
+    assert "| cores (count) |" in text
+
+
+async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
+    answer, _ = await call(server, "compare_chips", {"names": ["H100", "910B"], "metrics": [
+        "cuda_cores", "transistors", "process_node", "release", "memory_capacity"]})
+    assert [c["key"] for c in answer["columns"]] == ["cuda_cores", "transistors", "process_node", "release",
+                                                     "memory_gb"]
+    got = cells(answer)
+    assert got["nvidia-h100"]["cuda_cores"]["value"] == 14592 and got["huawei-ascend-910b"]["transistors"]["value"] == 496
+    assert got["nvidia-h100"]["process_node"]["value"] == 4 and got["huawei-ascend-910b"]["process_node"]["value"] == 7
+    assert got["nvidia-h100"]["release"]["text"] == "2022" and got["huawei-ascend-910b"]["memory_gb"]["value"] == 64
+
+
+async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code(designed) -> None:
+    answer, _ = await call(designed, "compare_chips", {"names": ["D10", "D20"], "metrics": ["matrix_units"]})
+    got = cells(answer)
+    assert got["designed-d10"]["matrix_units"]["value"] == 32 and got["designed-d20"]["matrix_units"]["value"] == 64
+    assert got["designed-d20"]["matrix_units"]["ratio"] == 2
+    found, _ = await call(designed, "find_chips", {"where": [{"metric": "matrix_units", "op": ">", "value": 40}]})
+    assert [r["id"] for r in found["rows"]] == ["designed-d20"]
+
+
+async def test_full_detail_carries_every_claim_and_note_of_a_compared_figure(server) -> None:
+    answer, text = await call(server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"],
+                                                        "detail": "full"})
+    h20 = cells(answer)["nvidia-h20"]["memory_gb"]
+    assert [c.get("value") for c in h20["claims"]] == [96, 141]
+    assert h20["note"] == ("#639: a 141GB HBM3e version is mentioned in the B30 vs H20 table; "
+                           "#660: some versions (HBM3e); 96GB in the export-GPU table")
+    assert "- nvidia-h20 memory_gb: #639: a 141GB HBM3e version" in text
+    summary, _ = await call(server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"]})
+    assert "note" not in cells(summary)["nvidia-h20"]["memory_gb"]
+
+
+@pytest.mark.parametrize(("tool", "arguments", "where"), [
+    ("compare_chips", {"names": ["H100", "910B"], "metrics": ["cuda_core"]}, "metrics"),
+    ("find_chips", {"where": [{"metric": "cuda_core", "op": ">", "value": 1}]}, "where"),
+    ("find_chips", {"sort_by": "cuda_core"}, "sort_by"),
+])
+async def test_an_unknown_metric_lists_the_nearest_known_ones(server, tool, arguments, where) -> None:
+    text = await error(server, tool, arguments)
+    assert f"Unknown metric 'cuda_core' in {where}. Nearest known metrics: cuda_cores, " in text
+    assert "Most used: compute_tflops, memory_gb" in text
+
+
+# --- 3. find_chips never drops a chip whose figure passes by one variant or one claim -------------------
+
+async def test_a_chip_passing_by_one_variant_or_one_claim_is_listed_apart(server) -> None:
+    answer, text = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]})
+    partial = {row["id"]: row for row in answer["partial"]}
+    assert partial["nvidia-gh200"]["passes"] == "passes by one variant"  # printed 96/144GB
+    assert partial["nvidia-gh200"]["cells"]["memory_gb"] == {"low": 96, "high": 144, "unit": "GB",
+                                                             "label": "a/b configurations", "figure_ids": [302]}
+    assert partial["nvidia-h20"]["passes"] == "passes by one claim"  # 96GB, and 141GB in some versions
+    assert partial["nvidia-h20"]["cells"]["memory_gb"]["span"] == [96, 141]
+    assert set(partial) == {"nvidia-gh200", "nvidia-h20"}
+    assert not set(partial) & {r["id"] for r in answer["rows"]} and answer["total"] == 11
+    assert "nvidia-b100" in {r["id"] for r in answer["rows"]}  # 180/192GB passes as a whole
+    assert "Passing only in part — 2 listed apart" in text and "nvidia-gh200] passes by one variant" in text
+    assert any(rule.startswith("A chip whose a/b pair, contested claims") for rule in answer["rules"])
+
+
+async def test_a_chip_none_of_whose_values_pass_is_not_listed_apart(server) -> None:
+    answer, _ = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 185}]})
+    # GH200's 96/144GB and H20's 96GB and 141GB all fall short; B100's 192GB variant passes.
+    assert [(r["id"], r["passes"]) for r in answer["partial"]] == [("nvidia-b100", "passes by one variant")]
+
+
+async def test_not_reported_is_the_same_with_the_partial_group(server) -> None:
+    answer, _ = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]})
+    assert answer["not_reported"][0]["metric"] == "memory_gb" and answer["not_reported"][0]["count"] == 120
+
+
+# --- 4. family figures reach the model -------------------------------------------------------------------
+
+async def test_a_generations_tdp_reaches_its_model_in_lookup_compare_and_estimate(server) -> None:
+    looked, text = await call(server, "lookup_chip", {"name": "Xeon 6980P"})
+    assert looked["family_level"]["tdp"] == {"value": 500, "unit": "W", "label": "family-level: 第六代至强性能核处理器",
+                                             "figure_ids": [715]}
+    assert "- tdp: 500 W (family-level: 第六代至强性能核处理器; figures #715)" in text
+    compared, _ = await call(server, "compare_chips", {"names": ["Xeon 6980P", "鲲鹏920-7260"], "metrics": ["tdp_w"]})
+    assert cells(compared)["intel-xeon-6980p"]["tdp_w"]["label"] == "family-level: 第六代至强性能核处理器"
+    assert compared["columns"][0]["left_out"] == {"intel-xeon-6980p": "family-level figure"}
+    estimated, _ = await call(server, "estimate_cluster", {"chip": "Xeon 6980P", "count": 100})
+    assert estimated["chip_power_kw"]["value"] == 50
+    assert estimated["per_card"]["tdp_w"]["label"] == "family-level: 第六代至强性能核处理器"
+
+
+async def test_a_models_own_figure_comes_before_its_familys(server, designed) -> None:
+    answer, _ = await call(designed, "compare_chips", {"names": ["D10", "D20"], "metrics": ["tdp_w", "memory_type"]})
+    got = cells(answer)
+    assert got["designed-d10"]["tdp_w"]["value"] == 450 and got["designed-d10"]["tdp_w"]["label"] == "family-level: 设计D系列"
+    assert got["designed-d20"]["tdp_w"]["value"] == 600 and "label" not in got["designed-d20"]["tdp_w"]
+    assert got["designed-d20"]["memory_type"] == {"text": "HBM3", "label": "family-level: 设计D系列", "figure_ids": [
+        got["designed-d10"]["memory_type"]["figure_ids"][0]]}
+    looked, _ = await call(designed, "lookup_chip", {"name": "D20"})
+    assert set(looked["family_level"]) == {"memory_type"}
+    plain, _ = await call(server, "lookup_chip", {"name": "H100"})
+    assert "family_level" not in plain
+
+
+async def test_compute_and_export_control_figures_are_never_taken_from_the_family(designed) -> None:
+    answer, _ = await call(designed, "compare_chips", {"names": ["D10", "D20"], "metrics": ["die_area"]})
+    assert cells(answer) == {"designed-d10": {}, "designed-d20": {}}
+    looked, _ = await call(designed, "lookup_chip", {"name": "D10"})
+    assert set(looked["family_level"]) == {"memory_type", "tdp"}
+    checked, _ = await call(designed, "export_control_check", {"chip": "D10"})
+    assert checked.get("die_area") in (None, {}) and "performance_density" not in checked
