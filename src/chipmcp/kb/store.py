@@ -20,6 +20,7 @@ from typing import Any
 from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
+from chipmcp.kb.memo import Memo, MemoNames, per_knowledge_base
 
 log = logging.getLogger("chipmcp")
 
@@ -79,6 +80,8 @@ class KnowledgeBase:
         self._connection.row_factory = _dict_row
         self._connection.execute("PRAGMA query_only = ON")
         self._lock = threading.Lock()  # sync tools run in worker threads; one connection, serialized
+        # Results computed from this file (figure models, chosen cells, name matches …), dropped on close.
+        self.memo = Memo()
         # The file never changes while open, so an entity's figures can be kept once read. Bounded, so a
         # knowledge base far larger than the real one cannot grow the server's memory without limit.
         self._figures_of = lru_cache(maxsize=4096)(self._read_figures)
@@ -95,6 +98,7 @@ class KnowledgeBase:
         return cls(ensure_database(knowledge))
 
     def close(self) -> None:
+        self.memo.clear()
         self._connection.close()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -132,7 +136,7 @@ class KnowledgeBase:
                                        "ORDER BY key, entity")]
         infos = [EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"])
                  for e in self.entities.values()]
-        return NameIndex(entries, infos)
+        return MemoNames(entries, infos, self.memo)
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
         return self.entities.get(entity_id)
@@ -224,7 +228,7 @@ class KnowledgeBase:
         """The inverse of industry_table_members: vendor figure id → owner entities."""
         return self._table_members(tuple(sorted(owner_kinds)), tuple(sorted(metrics)))[1]
 
-    @lru_cache(maxsize=8)  # noqa: B019 — one KnowledgeBase per file, kept for the process
+    @per_knowledge_base
     def _table_members(self, owner_kinds: tuple[str, ...], metrics: tuple[str, ...]
                        ) -> tuple[dict[str, list[int]], dict[int, list[str]]]:
         kinds, wanted = ",".join("?" * len(owner_kinds)), ",".join("?" * len(metrics))

@@ -37,6 +37,7 @@ from typing import Any
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.errors import InputError
+from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning.cells import Cell, Claim, divide_cells
 
@@ -111,6 +112,7 @@ def is_text(kb: KnowledgeBase, spec: str) -> bool:
 MODEL_ONLY = frozenset({"compute", "die_area", "performance_density", "tpp", "export_control_class"})
 
 
+@per_knowledge_base(copy=handout)
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
     """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported.
     When the entity reports none, a figure its family or generation reports stands in, labelled as such."""

@@ -39,8 +39,9 @@ from chipmcp import tools
 from chipmcp._version import __version__
 from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.serving import output_schemas
 from chipmcp.serving.protocol import check_protocol_params
-from chipmcp.serving.schemas import compact_output_schema, untitled_input_schema
+from chipmcp.serving.schemas import untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
 from chipmcp.tools.registry import MAX_LIMIT
 from chipmcp.views import ANSWER_VIEW_URI, VIEWS, view_html
@@ -185,6 +186,10 @@ class ChipMCPServer(MCPServer):
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
 
+    async def list_tools(self) -> list[Any]:
+        output_schemas.publish(self)
+        return await super().list_tools()
+
     async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
         listed = await super()._handle_list_tools(ctx, params)
         if client_supports_apps(ctx):
@@ -212,6 +217,7 @@ class ChipMCPServer(MCPServer):
         if unknown:  # the SDK drops arguments it does not know; a model misspelling one must hear of it
             raise ToolError(plain_argument_errors(name, [{"type": "extra_forbidden", "loc": (k,), "input": arguments[k]}
                                                          for k in unknown], described))
+        output_schemas.publish(self, [name])
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
@@ -266,8 +272,7 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     mcp._tool_manager._tools = {tool.name: registry[tool.name] for tool in TOOLS}
     for registered in mcp._tool_manager.list_tools():  # the SDK offers no hook for it; both fields are read live
         registered.parameters = untitled_input_schema(registered.parameters)
-        if registered.fn_metadata.output_schema is not None:
-            registered.fn_metadata.output_schema = compact_output_schema(registered.fn_metadata.output_schema)
+    output_schemas.defer(mcp, TOOLS)
 
     _register_resources(mcp, knowledge)
     _register_prompts(mcp)
@@ -286,7 +291,7 @@ def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallTool
         return respond(tool, arguments)
 
     handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        parameters, return_annotation=Annotated[CallToolResult, tool.answer])
+        parameters, return_annotation=CallToolResult)  # its answer model: output_schemas.publish
     handler.__name__ = tool.name
     return handler
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from chipmcp.core import periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
+from chipmcp.kb.memo import handout, per_figure_row
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
 from chipmcp.tools.answers import (
@@ -141,6 +142,7 @@ def name_match(query: str, match: Match) -> NameMatch:
     )
 
 
+@per_figure_row(copy=handout)
 def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     metric = kb.metrics.get(row["metric"], {})
     # The row was validated by `chipmcp build` (and the tests check answers against the output schema);

@@ -7,6 +7,7 @@ from collections import Counter
 from pydantic import Field
 
 from chipmcp.errors import ChipMCPError, NotFoundError
+from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.tools._common import (
@@ -55,6 +56,7 @@ def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_S
                             [f"{display_name(c)} ({c['id']})" for c in chips[:12]]) from None
 
 
+@per_knowledge_base(copy=handout)
 def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") -> list[Derived]:
     """TFLOPS/W and friends from the cells the selection rule chooses — the same numbers compare_chips shows."""
     specs = selection.cells(kb, entity_id, ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w",
