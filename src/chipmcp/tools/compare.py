@@ -478,10 +478,11 @@ def _vendor(kb: KnowledgeBase, entity: dict[str, Any]) -> VendorRef:
 
 
 def _match_warning(m: Any) -> str:
-    """A match note said short, twenty rows over: the model numbers it is not ('H20' is not H200)."""
-    related = [a.name for a in m.alternatives if a.score == 0]  # related models, listed, not scored
+    """A match note said short, twenty rows over: the model numbers it is not ('H20' is not H200), by id —
+    a variant's id names it as well as its display name does, in half the characters."""
+    related = [a.id for a in m.alternatives if a.score == 0]  # related models, listed, not scored
     if related and len(related) == len(m.alternatives):
-        return f"'{m.query}' is {m.name} exactly, not {', '.join(related)} (ask for those by name)."
+        return f"'{m.query}' is {m.id} exactly, not {', '.join(related)} (ask for those by name)."
     return f"'{m.query}': {m.note}"
 
 
