@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,28 @@ def server(kb: KnowledgeBase):
     from chipmcp.serving.server import build_server  # imported here: tests of the core never load MCP
 
     return build_server(kb)
+
+
+@pytest.fixture(scope="session")
+def reports_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The bundled knowledge without its datasets: the five reports' figures alone. Some cases the tests pin
+    exist only there (H20's FP16 only as a sparse reading: Epoch's table adds a dense one), and they stay
+    cases the tools must handle for any knowledge folder."""
+    from chipmcp.kb import build
+    from chipmcp.kb.store import KnowledgeBase, knowledge_dir
+
+    folder = tmp_path_factory.mktemp("reports") / "knowledge"
+    shutil.copytree(knowledge_dir(), folder, ignore=shutil.ignore_patterns("datasets"))
+    path = folder.parent / "chipmcp.db"
+    build.build(folder, path)
+    return KnowledgeBase(path)
+
+
+@pytest.fixture(scope="session")
+def reports_server(reports_kb: KnowledgeBase):
+    from chipmcp.serving.server import build_server
+
+    return build_server(reports_kb)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ async def test_certified_means_the_listed_product_as_xinchuang_certified_says_an
 
 
 async def test_where_memory_filter_answers_domestic_cards_with_64gb_or_more(server) -> None:
-    found = await answer(server, "find_chips", {"domestic": True,
+    found = await answer(server, "find_chips", {"domestic": True, "limit": 100,
                                                 "where": [{"metric": "memory_gb", "op": ">=", "value": 64}]})
     ids = {r["id"] for r in found["rows"]}
     assert {"huawei-ascend-910b", "metax-c500"} <= ids

@@ -60,7 +60,7 @@ async def test_the_iteration_table_compute_column_keeps_its_unprinted_precision(
 async def test_a100_624_of_unprinted_precision_does_not_corroborate_int8(server) -> None:
     answer = await _call(server, "lookup_chip", {"name": "A100"})
     [group] = _printed_sets(answer, "compute")
-    assert group == {"624T", "642 TOPS"}
+    assert group == {"624T", "624000000000000.0", "642 TOPS"}  # Epoch's INT8 cell sides with guosen's 624T
     bare = next(f for f in answer["figures"] if f["printed"] == "624")
     assert bare.get("precision") is None and bare.get("conflict_group") is None
 
@@ -69,7 +69,8 @@ async def test_h20_prices_at_different_dates_are_shown_as_one_history(server) ->
     answer = await _call(server, "lookup_chip", {"name": "H20"})
     [history] = [c for c in answer["conflicts"] if c["kind"] == "history" and c["metric"] == "price"]
     printed = {f["id"]: f["printed"] for f in answer["figures"]}
-    assert [printed[i] for i in history["figure_ids"]] == ["1万至1.2万美元", "1.2万-1.5万美元", "1.3万-1.8万美元"]
+    # Epoch's release price (12000, undated) agrees with the undated 1万至1.2万 and stands beside it
+    assert [printed[i] for i in history["figure_ids"]] == ["1万至1.2万美元", "12000.0", "1.2万-1.5万美元", "1.3万-1.8万美元"]
 
 
 async def test_moore_threads_forecast_dates_disagree(server) -> None:

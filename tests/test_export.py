@@ -40,7 +40,7 @@ async def test_the_reports_bis_table_is_reproduced_where_the_chips_figures_allow
     assert [f["text"] for f in answer["reported"] if f["metric"] == "export_control_class"] == [row["table"]]
     assert answer["reproduction"] in text
     if row["reproduces"]:
-        assert rule_class(answer) == row["table"]
+        assert rule_class(answer) == (None if row["table"] == "not restricted" else row["table"])
         assert answer["tpp"]["value"] == row["tpp"]
         assert "; reproduced" in answer["reproduction"]
     else:
@@ -73,8 +73,9 @@ def test_every_chips_tpp_is_the_largest_of_its_precisions(kb) -> None:
             assert row.tpp.ends() == (compute.tidy(low * factor), compute.tidy(high * factor)), (chip, row.precision)
 
 
-async def test_a_sparse_only_figure_is_halved_and_the_answer_says_so(server) -> None:
-    answer, text = await check(server, "H20")
+async def test_a_sparse_only_figure_is_halved_and_the_answer_says_so(reports_server) -> None:
+    # The reports print H20's FP16 only sparse; Epoch's table adds a dense reading (the next test).
+    answer, text = await check(reports_server, "H20")
     fp16 = next(t for t in answer["tpp_by_precision"] if t["precision"] == "fp16")
     assert "sparse" in fp16["compute"]["label"]
     assert fp16["tpp"]["value"] == 148 * 16 / 2
@@ -82,14 +83,22 @@ async def test_a_sparse_only_figure_is_halved_and_the_answer_says_so(server) -> 
     assert "halved" in text
 
 
-async def test_headroom_says_how_far_below_each_tpp_threshold(server) -> None:
-    answer, text = await check(server, "H20")
+async def test_headroom_says_how_far_below_each_tpp_threshold(reports_server) -> None:
+    answer, text = await check(reports_server, "H20")
     rule = {h["threshold"]: h for h in answer["headroom"] if "rule text" in h["where"]}
     tpp = answer["tpp"]["value"]
     assert rule[1600]["difference"] == [tpp - 1600, tpp - 1600]
     assert rule[4800]["ratio"][0] == pytest.approx(tpp / 4800, rel=1e-3)
     assert answer["standing"].endswith("outside 3A090 by the rule text")
     assert f"{tpp - 1600:,.6g}; ×{tpp / 1600:.4g}" in text
+
+
+async def test_a_dense_reading_from_another_source_gives_the_tpp_and_the_sparse_one_stays_visible(server) -> None:
+    answer, text = await check(server, "H20")
+    fp16 = next(t for t in answer["tpp_by_precision"] if t["precision"] == "fp16")
+    assert fp16["compute"]["label"] == "FP16 dense" and fp16["tpp"]["value"] == 148 * 16
+    assert not any("halved" in w for w in answer["warnings"])
+    assert "FP16 dense" in text
 
 
 async def test_no_precision_stated_compute_figure_means_tpp_cannot_be_computed(server) -> None:
@@ -100,13 +109,17 @@ async def test_no_precision_stated_compute_figure_means_tpp_cannot_be_computed(s
     assert "cannot compute TPP" in text
 
 
-async def test_tpp_alone_decides_some_classes_and_the_answer_says_which_stay_open(server) -> None:
-    answer, text = await check(server, "TPU v5e")  # TPP 3152: above 2400, below 4800, no die area
+async def test_tpp_alone_decides_some_classes_and_the_answer_says_which_stay_open(reports_server, server) -> None:
+    # The reports give TPU v5e no die area; Epoch's table gives 325 mm², and its density decides (below).
+    answer, text = await check(reports_server, "TPU v5e")  # TPP 3152: above 2400, below 4800, no die area
     by = {(s["class_name"], s["reading"]): s["status"] for s in answer["standings"]}
     assert by[("3A090.b", "rule")] == "undecided"
     assert by[("3A090.a", "rule")] == "undecided"  # a.2 needs PD ≥ 5.92
     assert any("undecided without it" in w for w in answer["warnings"])
     assert answer["standing"] in text
+    decided, _ = await check(server, "TPU v5e")
+    assert decided["performance_density"]["value"] == pytest.approx(3152 / 325, rel=1e-5)
+    assert rule_class(decided) == "3A090.a"  # a.2: TPP ≥ 1600 and PD ≥ 5.92
 
 
 async def test_a_system_shows_its_tpp_and_its_chips_standing(server) -> None:

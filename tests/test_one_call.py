@@ -79,15 +79,16 @@ async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code
     assert [r["id"] for r in found["rows"]] == ["designed-d20"]
 
 
-async def test_full_detail_carries_every_claim_and_note_of_a_compared_figure(server) -> None:
-    answer, text = await call(server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"],
+async def test_full_detail_carries_every_claim_and_note_of_a_compared_figure(reports_server) -> None:
+    # The reports' notes alone: Epoch's row adds its own note to H20's memory claim.
+    answer, text = await call(reports_server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"],
                                                         "detail": "full"})
     h20 = cells(answer)["nvidia-h20"]["memory_gb"]
     assert [c.get("value") for c in h20["claims"]] == [96, 141]
     assert h20["note"] == ("#639: a 141GB HBM3e version is mentioned in the B30 vs H20 table; "
                            "#660: some versions (HBM3e); 96GB in the export-GPU table")
     assert "- nvidia-h20 memory_gb: #639: a 141GB HBM3e version" in text
-    summary, _ = await call(server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"]})
+    summary, _ = await call(reports_server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"]})
     assert "note" not in cells(summary)["nvidia-h20"]["memory_gb"]
 
 
@@ -104,8 +105,9 @@ async def test_an_unknown_metric_lists_the_nearest_known_ones(server, tool, argu
 
 # --- 3. find_chips never drops a chip whose figure passes by one variant or one claim -------------------
 
-async def test_a_chip_passing_by_one_variant_or_one_claim_is_listed_apart(server) -> None:
-    answer, text = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]})
+async def test_a_chip_passing_by_one_variant_or_one_claim_is_listed_apart(reports_server) -> None:
+    # The reports' catalog: Epoch's rows add ≥120 GB chips (MI300X, B300…) and dense claims.
+    answer, text = await call(reports_server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]})
     partial = {row["id"]: row for row in answer["partial"]}
     assert partial["nvidia-gh200"]["passes"] == "passes by one variant"  # printed 96/144GB
     assert partial["nvidia-gh200"]["cells"]["memory_gb"] == {"low": 96, "high": 144, "unit": "GB",
@@ -119,8 +121,9 @@ async def test_a_chip_passing_by_one_variant_or_one_claim_is_listed_apart(server
     assert any(rule.startswith("A chip whose a/b pair, contested claims") for rule in answer["rules"])
 
 
-async def test_a_chip_none_of_whose_values_pass_is_not_listed_apart(server) -> None:
-    answer, _ = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 185}]})
+async def test_a_chip_none_of_whose_values_pass_is_not_listed_apart(reports_server) -> None:
+    # The reports' catalog: Epoch's B100 row prints 192 GB, so the B100 passes outright there.
+    answer, _ = await call(reports_server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 185}]})
     # GH200's 96/144GB and H20's 96GB and 141GB all fall short; B100's 192GB variant passes.
     assert [(r["id"], r["passes"]) for r in answer["partial"]] == [("nvidia-b100", "passes by one variant")]
 

@@ -50,6 +50,7 @@ def test_the_private_attributes_the_adapter_reads_exist() -> None:
     server = tiny_server()
     manager = private(server, "_tool_manager")
     assert callable(private(manager, "list_tools")), "MCPServer._tool_manager.list_tools is no longer callable"
+    assert callable(private(manager, "get_tool")), "MCPServer._tool_manager.get_tool is no longer callable"
     lowlevel = private(server, "_lowlevel_server")
     assert isinstance(lowlevel, Server), f"MCPServer._lowlevel_server is a {type(lowlevel).__name__}, not a low-level Server"
     tools = private(manager, "_tools")
@@ -68,6 +69,12 @@ def test_registered_tools_are_the_sdk_tools_in_the_order_added() -> None:
         "Tool.parameters no longer holds the input schema"
     assert double.fn_metadata.output_schema is not None, "Tool.fn_metadata.output_schema no longer holds the output schema"
     assert double.fn_metadata.output_schema["properties"] == {"value": {"title": "Value", "type": "integer"}}
+
+
+def test_a_registered_tool_is_found_by_name() -> None:
+    server = tiny_server()
+    assert sdk.registered_tool(server, "refuses") is sdk.registered_tools(server)[2]
+    assert sdk.registered_tool(server, "unknown") is None
 
 
 async def test_ordered_tools_are_listed_in_the_order_given() -> None:
@@ -90,6 +97,15 @@ async def test_rewritten_schemas_are_what_tools_list_publishes_and_calls_use() -
         "tools/list does not read Tool.fn_metadata.output_schema live"
     result = await server.call_tool("double", {"n": 3})
     assert result.structured_content == {"value": 6}
+
+
+async def test_input_schemas_alone_are_rewritten_when_no_output_rewrite_is_given() -> None:
+    server = tiny_server()
+    sdk.rewrite_schemas(server, inputs=lambda s: s | {"description": "rewritten input"})
+    listed = {t.name: t for t in await server.list_tools()}
+    assert listed["double"].input_schema["description"] == "rewritten input"
+    assert listed["double"].output_schema is not None
+    assert "description" not in listed["double"].output_schema
 
 
 def test_the_lowlevel_server_is_the_one_mcpserver_runs() -> None:

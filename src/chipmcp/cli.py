@@ -8,6 +8,7 @@
     chipmcp kb verify --reports DIR      check every printed token against the reports
     chipmcp kb candidates FILE           lines of a report that look like figures not held yet
     chipmcp kb new-source ID --report FILE --into DIR   start a knowledge folder for a report
+    chipmcp kb refresh DATASET --from PATH|URL --into DIR   a newer copy of a bundled table, pinned, in a folder of yours
 
 Every command takes `--knowledge DIR` (repeatable): an extra knowledge folder merged with the bundled
 one, after those of CHIPMCP_KNOWLEDGE.
@@ -137,7 +138,14 @@ def _parser() -> argparse.ArgumentParser:
     new_source.add_argument("--report", type=Path, required=True, help="the report as a UTF-8 text file")
     new_source.add_argument("--into", type=Path, help="the knowledge folder to write into (created if need be; "
                                                        "default: the one extra folder given, if exactly one is)")
-    for command in (serve, build, call, export, verify, candidates, new_source):
+    refresh = kb_commands.add_parser("refresh", help="bring a newer copy of a bundled dataset (a CSV) into a "
+                                                     "knowledge folder of yours, pinned; the bundled one is untouched")
+    refresh.add_argument("dataset", help="the bundled dataset's id, e.g. epoch-ml-hardware")
+    refresh.add_argument("--from", dest="origin", required=True, metavar="PATH|URL",
+                         help="the new CSV: a file, or an http(s) URL to download")
+    refresh.add_argument("--into", type=Path, required=True, metavar="DIR",
+                         help="the knowledge folder to write the copy into (created if need be)")
+    for command in (serve, build, call, export, verify, candidates, new_source, refresh):
         _add_knowledge(command)
     return parser
 
@@ -168,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             return _candidates(args.file, args.json, folders)
         if args.command == "kb" and args.kb_command == "new-source":
             return _new_source(args.id, args.report, args.into, folders)
+        if args.command == "kb" and args.kb_command == "refresh":
+            return _refresh(args.dataset, args.origin, args.into, folders)
     except ChipMCPError as error:  # a broken folder, an unknown source: the message says what to fix
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -344,6 +354,13 @@ def _verify(reports: list[Path], sources: list[str], folders: list[Path]) -> int
     result = verify(KnowledgeBase.open_default(folders), reports, sources)
     print(report(result))
     return 0 if result.ok else 1
+
+
+def _refresh(dataset: str, origin: str, into: Path, folders: list[Path]) -> int:
+    from chipmcp.authoring.refresh import read_source, refresh, report
+
+    print(report(refresh(dataset, read_source(origin), into, folders)))
+    return 0
 
 
 def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:

@@ -1,7 +1,10 @@
-"""`chipmcp kb verify --reports DIR`: every printed token must occur in the report it cites."""
+"""`chipmcp kb verify --reports DIR`: every printed token must occur in the report it cites, and every figure
+of a dataset must be the cell of its row and column in the pinned table."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from collections import Counter
@@ -11,7 +14,10 @@ from pathlib import Path
 
 from chipmcp.authoring.reports import read_report
 from chipmcp.errors import NotFoundError
+from chipmcp.kb.folders import bundled_dir
 from chipmcp.kb.store import KnowledgeBase
+
+_CELL_ORIGIN = re.compile(r"^(?P<file>.+\.csv):(?P<line>\d+):(?P<header>.+)$")
 
 _SPACE = re.compile(r"\s+")
 
@@ -39,9 +45,11 @@ class Verification:
         return not self.misses and not self.unreported
 
 
-def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[str] = ()) -> Verification:
+def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[str] = (),
+           knowledge: Sequence[Path] = ()) -> Verification:
     """Check the printed tokens of every source (or of the sources in `only`) against its report file,
-    looked up by name in each of the `reports` folders in turn."""
+    looked up by name in each of the `reports` folders in turn; a dataset's figures against the cells of its
+    pinned table, found through the figure's origin in the knowledge folders (bundled first)."""
     folders = [reports] if isinstance(reports, Path) else list(reports)
     unknown = sorted(set(only) - set(kb.sources))
     if unknown:
@@ -76,10 +84,17 @@ def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[s
         result.misses.append(f"{what}: printed {token!r} not found in {source}")
 
     wanted = {s["id"] for s in chosen}
+    tables = _Tables(kb, knowledge)
     for row in kb.all_figures():
         if row["source"] not in wanted:
             continue
-        check(row["printed"], row["source"], f"{row['origin']} ({row['entity']} {row['metric']})")
+        if kb.sources[row["source"]]["kind"] == "dataset":
+            result.checked += 1
+            miss = tables.miss(row)
+            if miss:
+                result.misses.append(f"{row['origin']} ({row['entity']} {row['metric']}): {miss}")
+        else:
+            check(row["printed"], row["source"], f"{row['origin']} ({row['entity']} {row['metric']})")
         result.per_source[row["source"]] += 1
         result.per_folder[kb.folder_of(row["origin"]) or "?"] += 1
         result.per_kind[row["entity_kind"]] += 1
@@ -96,6 +111,62 @@ def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[s
     for entity in kb.entities.values():
         result.per_metric_kind[entity["entity_kind"]] += 1
     return result
+
+
+class _Tables:
+    """The pinned tables figures' origins name, each read once: line a row starts on → its cells."""
+
+    def __init__(self, kb: KnowledgeBase, knowledge: Sequence[Path]):
+        labels = kb.folders
+        paths = list(knowledge) or [bundled_dir(), *(Path(label) for label in labels[1:])]
+        self.folders = dict(zip(labels, paths, strict=False))
+        self.kb = kb
+        self.read: dict[str, dict[int, dict[str, str]] | str] = {}
+
+    def miss(self, row: dict) -> str:
+        """'' when the figure's printed value is its cell in the pinned table; else what is wrong."""
+        found = _CELL_ORIGIN.match(row["origin"])
+        if found is None:
+            return "origin names no table cell (file.csv:line:column)"
+        rows = self._rows(found["file"])
+        if isinstance(rows, str):
+            return rows
+        cells = rows.get(int(found["line"]))
+        if cells is None:
+            return f"no row starts at line {found['line']} of {found['file']}"
+        name = row["locator"].rpartition(" / ")[0]
+        if name not in cells.values():
+            return f"the row at line {found['line']} is not {name!r}"
+        cell = cells.get(found["header"])
+        if cell is None:
+            return f"no column {found['header']!r} in {found['file']}"
+        if cell != row["printed"] and cell.strip() != row["printed"]:
+            return f"printed {row['printed']!r} but the cell holds {cell!r}"
+        return ""
+
+    def _rows(self, shown: str) -> dict[int, dict[str, str]] | str:
+        if shown not in self.read:
+            label = self.kb.folder_of(shown + ":")
+            folder = self.folders.get(label)
+            if folder is None:
+                self.read[shown] = f"{shown} is in no knowledge folder given"
+            else:
+                self.read[shown] = _read_rows(folder / shown.removeprefix(label + "/"))
+        return self.read[shown]
+
+
+def _read_rows(path: Path) -> dict[int, dict[str, str]] | str:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        return f"cannot read {path}: {error}"
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    rows, start = {}, reader.line_num + 1
+    for cells in reader:
+        rows[start] = dict(zip(header, cells, strict=False))
+        start = reader.line_num + 1
+    return rows
 
 
 def report(result: Verification) -> str:

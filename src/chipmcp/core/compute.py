@@ -60,6 +60,8 @@ def compute_factor(unit: str, p_base: int = 1000) -> float:
     """TFLOPS per one `unit` of compute under the P convention (TOPS counts as TFLOPS here)."""
     if UNITS[unit].dimension != "compute":
         raise ValueError(f"{unit} is not a compute unit")
+    if unit[0] not in _COMPUTE_STEPS:  # FLOP/s, OP/s: SI units, outside the P convention
+        return UNITS[unit].factor / UNITS["TFLOPS"].factor
     return float(p_base) ** _COMPUTE_STEPS[unit[0]] if unit[0] != "G" else 1e-3
 
 

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from chipmcp.core import compute, names
 from chipmcp.core.units import UNITS
 from chipmcp.errors import KnowledgeError
+from chipmcp.kb import datasets
 from chipmcp.kb.fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
 from chipmcp.kb.folders import as_folders, folder_of, labels
 from chipmcp.kb.records import (
@@ -70,6 +71,7 @@ class Loaded:
     extensions: list[tuple[str, Located]] = field(default_factory=list)  # (kind, record adding aliases)
     problems: list[str] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)  # labels of the folders read, bundled first
+    paths: dict[str, Path] = field(default_factory=dict)  # each folder's label → the folder (datasets' files)
 
 
 def _line_map(text: str) -> tuple[dict[str, list[int]], list[list[int]]]:
@@ -105,6 +107,7 @@ def load(knowledge: Path | Sequence[Path]) -> Loaded:
     folders = as_folders(knowledge)
     loaded.folders = labels(folders)
     for folder, label in zip(folders, loaded.folders, strict=True):
+        loaded.paths[label] = folder
         _load_folder(folder, label, loaded)
     return loaded
 
@@ -239,6 +242,10 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         parent = getattr(rec, "parent", None)
         if parent is not None and parent not in vendors:
             problems.append(f"{loc.origin}: vendor {rid}: parent {parent!r} is not a vendor")
+        variant_of = getattr(rec, "variant_of", None)
+        if variant_of is not None and (variant_of not in chips or variant_of == rid):
+            problems.append(f"{loc.origin}: chip {rid}: variant_of {variant_of!r} is not another chip; name the chip "
+                            "or family a report's unqualified name means")
         generation = getattr(rec, "generation", None)
         if generation is not None and (generation not in chips or generation == rid):
             problems.append(f"{loc.origin}: chip {rid}: generation {generation!r} is not another chip")
@@ -257,9 +264,12 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
             "family": getattr(rec, "family", None), "generation": getattr(rec, "generation", None),
             "country": getattr(rec, "country", None),
             "parent": parent, "note": rec.note, "origin": loc.origin,
+            "variant_of": variant_of,
         })
 
-    figure_rows = _figure_rows(loaded, entities, metrics, sources, problems)
+    tables = [figure for item in datasets.declared(loaded.by_kind, loaded.paths, problems)
+              for figure in datasets.figures(item, sources, metrics, entities, problems)]
+    figure_rows = _figure_rows(loaded, entities, metrics, sources, problems, tables)
     alias_rows = _alias_rows(entities, figure_rows, problems, _extension_aliases(loaded, entities, problems))
 
     announcement_rows, certification_rows = [], []
@@ -351,9 +361,10 @@ def _control_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], need
 
 
 def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metrics: dict[str, Metric],
-                 sources: dict[str, Source], problems: list[str]) -> list[dict[str, Any]]:
+                 sources: dict[str, Source], problems: list[str],
+                 tables: Sequence[tuple[FigureRow, FigureBlock, str]] = ()) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for row, block, origin in loaded.figures:
+    for row, block, origin in [*loaded.figures, *tables]:
         what = f"figure {row.printed!r}"
         if block.source not in sources:
             problems.append(f"{origin}: {what}: unknown source {block.source!r}; use one of {', '.join(sorted(sources))}")
@@ -400,24 +411,29 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
             "source": block.source, "locator": block.locator,
             "printed": row.printed, "note": row.note, "prefer": row.prefer, "suspect": row.suspect,
             "source_date": sources[block.source].date, "origin": origin,
+            "link": getattr(block, "link", None), "modified": getattr(block, "modified", None),
+            "from_dataset": isinstance(block, datasets.DatasetBlock),
         })
     rank = {label: index for index, label in enumerate(loaded.folders)}
-    # Bundled figures first, then each extra folder's: adding a folder leaves the bundled figures' ids alone.
-    rows.sort(key=lambda r: (rank.get(folder_of(r["origin"], loaded.folders), 0), _origin_key(r["origin"])))
+    # Bundled figures first, then each extra folder's, a folder's tables after its reports': adding a folder or
+    # a table leaves the ids of the figures already there alone.
+    rows.sort(key=lambda r: (rank.get(folder_of(r["origin"], loaded.folders), 0), r["from_dataset"],
+                             _origin_key(r["origin"])))
     for number, row in enumerate(rows, start=1):
         row["id"] = number
     _derive_base_values(rows)
     _mark_conflicts(rows, metrics)
     _check_powers_of_ten(rows, metrics, problems)
     for row in rows:
-        del row["source_date"], row["tolerance"]
+        del row["source_date"], row["tolerance"], row["from_dataset"]
     return rows
 
 
 def _origin_key(origin: str) -> tuple[str, int, str]:
     path, _, rest = origin.partition(":")
-    line = rest.split(" ")[0]
-    return (path, int(line) if line.isdigit() else 0, rest)
+    digits = re.match(r"\d*", rest)  # 'x.toml:12', 'x.csv:12:Header' (`\d*` matches every string)
+    line = digits.group() if digits else ""
+    return (path, int(line) if line else 0, rest)
 
 
 def _derive_base_values(rows: list[dict[str, Any]]) -> None:
@@ -487,9 +503,11 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
         # The best of all figures making this claim; a figure agreeing with it is preferred too (two reports
         # printing the winning 400W are both right), so 'preferred' never depends on which rival came first.
         claim = [row, *(by_id[i] for i in peers_of[row["id"]])]
-        best = min(claim, key=lambda r: (r["suspect"], not r["prefer"], _negated_date(r["source_date"]),
-                                         _origin_key(r["origin"])))
+        best = min(claim, key=lambda r: (r["suspect"], not r["prefer"], r["from_dataset"],
+                                         _negated_date(r["source_date"]), _origin_key(r["origin"])))
         row["preferred"] = best is row or not _differs(row, best)
+        if row["from_dataset"] and not row["preferred"] and not best["from_dataset"] and not row["suspect"]:
+            row["note"] = "; ".join(n for n in (row["note"], datasets.OUTRANKED_NOTE) if n)
     _mark_possible(rows, metrics)
     _mark_histories(groups, metrics)
 
@@ -547,6 +565,14 @@ def _check_powers_of_ten(rows: list[dict[str, Any]], metrics: dict[str, Metric],
                 k = compute.power_of_ten_apart(a["base_value"], b["base_value"], a["tolerance"], b["tolerance"])
                 recorded = str(b["id"]) in (a["conflicts_with"] or "").split(",")
                 explained = any(r["suspect"] and r["note"] for r in (a, b))
+                if k and recorded and (a["from_dataset"] or b["from_dataset"]):
+                    reported.add((a["id"], b["id"]))  # once, though a 'fp16/bf16' figure sits in two claims
+                    # A table's cell 10^k off a report's (or another table's) figure: said on the cell's figure.
+                    for mine, other, power in ((a, b, -k), (b, a, k)):
+                        if mine["from_dataset"]:
+                            flag = (f"10^{power} times #{other['id']} '{other['printed']}' ({other['source']}): a scale "
+                                    "slip in one of them; neither is averaged")
+                            mine["note"] = "; ".join(n for n in (mine["note"], flag) if n)
                 if k and not recorded and not explained:
                     reported.add((a["id"], b["id"]))
                     problems.append(
@@ -577,9 +603,12 @@ def _negated_date(date: str) -> tuple[int, ...]:
 
 
 def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Figures can disagree only if their sparsity and engine are equal or unstated on one side and they
-    are in the same currency (a report's HKD market cap and its own CNY conversion are not rivals)."""
-    return all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "engine", "currency"))
+    """Figures can disagree only if their sparsity is equal or unstated on one side, they are in the same
+    currency (a report's HKD market cap and its own CNY conversion are not rivals) and both or neither are
+    vector-unit figures: a chip's headline compute is its matrix (tensor) figure, so an unstated engine reads
+    as tensor, and a vector-unit figure is another quantity (A100's 77.97 FP16 beside its 312), not a rival."""
+    return (all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "currency"))
+            and (a["engine"] == "vector") == (b["engine"] == "vector"))
 
 
 _DATE_TEXT = re.compile(r"^\d{4}(-?(\d{2}|Q[1-4]|H[12]))*$", re.IGNORECASE)
@@ -697,12 +726,14 @@ def _code_spellings(code: str) -> list[str]:
 TEXT, INT, REAL = str, int, float
 SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
-                 "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT, "origin": TEXT}, "id"),
+                 "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT, "url": TEXT, "licence": TEXT,
+                 "licence_url": TEXT, "credit": TEXT, "changes": TEXT, "origin": TEXT}, "id"),
     "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT,
                  "measures": TEXT, "descriptive": INT, "estimate": TEXT}, "id"),
     "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
                   "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
-                  "generation": TEXT, "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT}, "id"),
+                  "generation": TEXT, "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT, "variant_of": TEXT},
+                 "id"),
     "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT,
                  "note": TEXT}, None),
     "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT},
@@ -713,7 +744,8 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
                  "basis": TEXT, "as_of": TEXT, "measure": TEXT, "quantity": TEXT, "source": TEXT,
                  "locator": TEXT, "printed": TEXT, "note": TEXT, "prefer": INT, "suspect": INT,
                  "base_value": REAL, "base_low": REAL, "base_high": REAL, "conflict_group": INT,
-                 "conflict_kind": TEXT, "history_group": INT, "conflicts_with": TEXT, "preferred": INT, "origin": TEXT}, "id"),
+                 "conflict_kind": TEXT, "history_group": INT, "conflicts_with": TEXT, "preferred": INT, "origin": TEXT,
+                 "link": TEXT, "modified": TEXT}, "id"),
     "announcements": ({"id": TEXT, "name": TEXT, "issuer": TEXT, "date": TEXT, "source": TEXT,
                        "locator": TEXT, "printed": TEXT, "origin": TEXT}, "id"),
     "certifications": ({"announcement": TEXT, "seq": INT, "product": TEXT, "company": TEXT, "level": TEXT,
@@ -727,8 +759,8 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
 }
 # Searched columns, in the order kb.search weighs them: a name hit counts most, a note least.
 SEARCH_COLUMNS = ("names", "labels", "locator", "note")
-INDEXES = {"aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], ["metric"]],
-           "certifications": [["chip"], ["vendor"]], "parts": [["system"]], "entities": [["vendor"]]}
+INDEXES = {"entities": [["vendor"], ["variant_of"]], "aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], ["metric"]],
+           "certifications": [["chip"], ["vendor"]], "parts": [["system"]]}
 
 
 def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerprint_value: str,

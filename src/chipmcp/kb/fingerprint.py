@@ -12,17 +12,22 @@ from pathlib import Path
 
 from chipmcp.kb.folders import as_folders, labels
 
-SCHEMA_VERSION = 8  # bump when the tables change shape, so cached databases are rebuilt
+SCHEMA_VERSION = 9  # bump when the tables change shape, so cached databases are rebuilt
 
 # The modules whose code decides what a build writes (rows, derived columns, conflicts, alias keys): their
 # source enters the digest too, so a changed rule never meets a database built by the old one.
-_BUILDER_MODULES = ("kb/build.py", "kb/records.py", "core/units.py", "core/compute.py", "core/names.py", "core/periods.py",
-                    "kb/folders.py")
+_BUILDER_MODULES = ("kb/build.py", "kb/records.py", "kb/datasets.py", "core/units.py", "core/compute.py", "core/names.py",
+                    "core/periods.py", "kb/folders.py")
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/chipmcp
 
 
 def knowledge_files(knowledge_dir: Path) -> list[Path]:
     return sorted(p for p in knowledge_dir.rglob("*.toml") if p.is_file())
+
+
+def data_files(knowledge_dir: Path) -> list[Path]:
+    """Every file the build reads: the TOML records and the tables ([[dataset]] CSVs) they pin."""
+    return sorted(p for p in knowledge_dir.rglob("*") if p.is_file() and p.suffix in (".toml", ".csv"))
 
 
 def fingerprint(knowledge: Path | Sequence[Path]) -> str:
@@ -39,7 +44,7 @@ def fingerprint(knowledge: Path | Sequence[Path]) -> str:
     for index, (folder, label) in enumerate(zip(folders, labels(folders), strict=True)):
         if index:
             digest.update(f"\0folder={label}\0".encode())
-        for path in knowledge_files(folder):
+        for path in data_files(folder):
             digest.update(path.relative_to(folder).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

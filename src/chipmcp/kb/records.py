@@ -43,6 +43,22 @@ def _check_date(value: str | None) -> str | None:
     return value
 
 
+def _check_unit(unit: str | None) -> str | None:
+    if unit is not None and unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}; use one of src/chipmcp/units.py: {', '.join(UNITS)}")
+    return unit
+
+
+def _check_precision(precision: str | None) -> str | None:
+    if precision is None:
+        return None
+    parts = precision.lower().split("/")
+    unknown = [p for p in parts if p not in PRECISIONS]
+    if unknown:
+        raise ValueError(f"unknown precision {'/'.join(unknown)!r}; use {', '.join(PRECISIONS)}")
+    return "/".join(parts)
+
+
 class Source(Record):
     id: Identifier
     publisher: NonEmpty
@@ -55,6 +71,13 @@ class Source(Record):
     # The report's file name in the reports folder; empty for a source with no report file (a regulation
     # cited by its official citation), whose figures `kb verify` says it cannot check.
     file: str = ""
+    # What a licence asks of whoever passes the source on (a dataset under CC BY): where it lives, its
+    # licence, the credit to print and what chipmcp changed. Served with the source record.
+    url: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    credit: str = ""
+    changes: str = ""
 
     _date = field_validator("date")(_check_date)
 
@@ -106,6 +129,15 @@ class Entity(Record):
     aliases: list[NonEmpty] = []
     note: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _english_only(cls, data: object) -> object:
+        # A Chinese name is never invented: an entity without one (no report or vendor gives it) shows its
+        # English name in both display slots.
+        if isinstance(data, dict) and "name_zh" not in data and "name_en" in data:
+            return {**data, "name_zh": data["name_en"]}
+        return data
+
 
 class Vendor(Entity):
     full_name_zh: str = ""
@@ -123,6 +155,9 @@ class Chip(Entity):
     # series' memory type): its figures stand in, labelled family-level, where the model reports none.
     generation: Identifier | None = None
     kind: Literal["GPU", "NPU", "ASIC", "TPU", "DCU", "CPU", "SoC", "DPU", "card", "architecture"]
+    # The chip or family a report means by the unqualified name (H100 PCIe → H100): linked, never merged,
+    # so the variant's figures stay its own.
+    variant_of: Identifier | None = None
 
 
 class Citation(Record):
@@ -215,23 +250,8 @@ class FigureRow(Record):
 
     _as_of = field_validator("as_of")(_check_date)
 
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, unit: str | None) -> str | None:
-        if unit is not None and unit not in UNITS:
-            raise ValueError(f"unknown unit {unit!r}; use one of src/chipmcp/units.py: {', '.join(UNITS)}")
-        return unit
-
-    @field_validator("precision")
-    @classmethod
-    def _known_precision(cls, precision: str | None) -> str | None:
-        if precision is None:
-            return None
-        parts = precision.lower().split("/")
-        unknown = [p for p in parts if p not in PRECISIONS]
-        if unknown:
-            raise ValueError(f"unknown precision {'/'.join(unknown)!r}; use {', '.join(PRECISIONS)}")
-        return "/".join(parts)
+    _known_unit = field_validator("unit")(_check_unit)
+    _known_precision = field_validator("precision")(_check_precision)
 
     @field_validator("period", "period_alias")
     @classmethod
@@ -302,6 +322,69 @@ class FigureBlock(Record):
     rows: list[dict[str, object]]
 
 
+SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Dataset(Record):
+    """A table (CSV) whose cells become figures of a [[source]]: pinned by its sha256, one row an entity."""
+
+    source: Identifier
+    file: NonEmpty  # relative to the folder holding the TOML file that declares it
+    sha256: SHA256
+    row_name: NonEmpty  # the column naming each row; names are unique
+    link: str | None = None  # the column holding the row's datasheet link(s)
+    modified: str | None = None  # the column holding the row's last-modified date
+    # A newer copy of another dataset (a user's refresh): that dataset's columns, rows and cell marks apply
+    # to this one too, matched by header and row name; records of this dataset add to them or replace them.
+    mapping_from: Identifier | None = None
+
+
+class DatasetColumn(Record):
+    """One imported figure column: its metric, the unit as the column prints it and the qualifiers every
+    cell of it shares. A column without such a record is never imported."""
+
+    dataset: Identifier
+    header: NonEmpty
+    metric: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")]
+    unit: str | None = None  # None for a text metric (a release date)
+    precision: str | None = None
+    sparsity: Sparsity | None = None
+    engine: Engine | None = None
+    measure: Identifier | None = None
+    note: str = ""
+
+    _known_unit = field_validator("unit")(_check_unit)
+    _known_precision = field_validator("precision")(_check_precision)
+
+
+class DatasetRow(Record):
+    """Which chip or system one row of a dataset is (its row-name cell exactly)."""
+
+    dataset: Identifier
+    name: NonEmpty
+    entity: Identifier
+    # Whether the row's compute figures are dense or sparse where the table says so per row (Epoch's notes:
+    # 'without sparsity'); a column's own sparsity wins.
+    sparsity: Sparsity | None = None
+    # The engine of this row's figures in the columns that state one, where the row's cells are of another
+    # engine than the column says: a chip whose 'FP16' column prints its only matrix figure is "tensor".
+    # Unlike sparsity, the row wins: it corrects the column's general reading for one chip.
+    engine: Engine | None = None
+    note: str = ""
+
+
+class DatasetCell(Record):
+    """A curator's mark on one cell, leaving the pinned file as published: the figure kept but suspect, or
+    read as another metric than its column's (MTIA's 'memory' is on-chip SRAM)."""
+
+    dataset: Identifier
+    row: NonEmpty
+    column: NonEmpty
+    suspect: bool = False
+    metric: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]+$")] | None = None
+    note: NonEmpty
+
+
 RECORD_KINDS: dict[str, type[Record]] = {
     "source": Source,
     "metric": Metric,
@@ -314,4 +397,8 @@ RECORD_KINDS: dict[str, type[Record]] = {
     "certification": Certification,
     "control_class": ControlClass,
     "figures": FigureBlock,
+    "dataset": Dataset,
+    "dataset_column": DatasetColumn,
+    "dataset_row": DatasetRow,
+    "dataset_cell": DatasetCell,
 }

@@ -20,6 +20,7 @@ from typing import Any
 from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
+from chipmcp.kb.memo import Memo, MemoNames, per_knowledge_base
 
 log = logging.getLogger("chipmcp")
 
@@ -66,6 +67,9 @@ class SearchHit:
     score: float  # higher is better
 
 
+_LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
+
+
 class KnowledgeBase:
     """Typed, read-only queries over one built database file."""
 
@@ -76,6 +80,8 @@ class KnowledgeBase:
         self._connection.row_factory = _dict_row
         self._connection.execute("PRAGMA query_only = ON")
         self._lock = threading.Lock()  # sync tools run in worker threads; one connection, serialized
+        # Results computed from this file (figure models, chosen cells, name matches …), dropped on close.
+        self.memo = Memo()
         # The file never changes while open, so an entity's figures can be kept once read. Bounded, so a
         # knowledge base far larger than the real one cannot grow the server's memory without limit.
         self._figures_of = lru_cache(maxsize=4096)(self._read_figures)
@@ -92,6 +98,7 @@ class KnowledgeBase:
         return cls(ensure_database(knowledge))
 
     def close(self) -> None:
+        self.memo.clear()
         self._connection.close()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
@@ -105,7 +112,9 @@ class KnowledgeBase:
 
     @cached_property
     def sources(self) -> dict[str, dict[str, Any]]:
-        return {row["id"]: row for row in self._rows("SELECT * FROM sources ORDER BY id")}
+        # A licence's fields (url, licence, credit …) only where the source has them: a report's record reads as before.
+        return {row["id"]: {k: v for k, v in row.items() if v or k not in _LICENCE_FIELDS}
+                for row in self._rows("SELECT * FROM sources ORDER BY id")}
 
     @cached_property
     def metric_order(self) -> dict[str, int]:
@@ -127,7 +136,7 @@ class KnowledgeBase:
                                        "ORDER BY key, entity")]
         infos = [EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"])
                  for e in self.entities.values()]
-        return NameIndex(entries, infos)
+        return MemoNames(entries, infos, self.memo)
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
         return self.entities.get(entity_id)
@@ -137,6 +146,10 @@ class KnowledgeBase:
 
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
         return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
+
+    def variants_of(self, entity_id: str) -> list[str]:
+        """The chips that name this one as what a report's unqualified name means (H100 PCIe → H100)."""
+        return [e["id"] for e in self.entities.values() if e.get("variant_of") == entity_id]
 
     def aliases_of(self, entity_id: str) -> tuple[str, ...]:
         """Every written name of an entity except generated pinyin and suspect spellings."""
@@ -215,7 +228,7 @@ class KnowledgeBase:
         """The inverse of industry_table_members: vendor figure id → owner entities."""
         return self._table_members(tuple(sorted(owner_kinds)), tuple(sorted(metrics)))[1]
 
-    @lru_cache(maxsize=8)  # noqa: B019 — one KnowledgeBase per file, kept for the process
+    @per_knowledge_base
     def _table_members(self, owner_kinds: tuple[str, ...], metrics: tuple[str, ...]
                        ) -> tuple[dict[str, list[int]], dict[int, list[str]]]:
         kinds, wanted = ",".join("?" * len(owner_kinds)), ",".join("?" * len(metrics))

@@ -316,14 +316,6 @@ class _Labels(Mapping[str, str]):
         return self._index.size
 
 
-_indexes: weakref.WeakKeyDictionary[KnowledgeBase, CatalogIndex] = weakref.WeakKeyDictionary()
-_indexes_lock = threading.Lock()
-
-
 def of(kb: KnowledgeBase) -> CatalogIndex:
     """The catalog index of `kb`, built on first use (its columns later, as queries ask for them)."""
-    with _indexes_lock:
-        index = _indexes.get(kb)
-        if index is None:
-            index = _indexes[kb] = CatalogIndex(kb)
-        return index
+    return kb.memo.get(("catalog_index",), lambda: CatalogIndex(kb), pin=True)

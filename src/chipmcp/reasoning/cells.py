@@ -16,7 +16,9 @@ from chipmcp.core import compute
 class Model(BaseModel):
     """Base of every answer model: unknown fields are refused, not ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator and serializer are built on its first use, not at import, so a
+    # server starts without building every tool's answer models (the first call builds its own).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _empty(value: object) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISION_BITS
+from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, ClauseTest, Standing, Status
@@ -55,6 +56,7 @@ def tpp_rows(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> list[TppRow]
     return rows
 
 
+@per_knowledge_base(copy=handout)
 def chip_tpp(kb: KnowledgeBase, entity: str, p_base: int = 1000) -> Cell:
     """The entity's TPP: the largest over its precisions not built on a suspect figure (an empty Cell when no
     precision-stated compute exists)."""

@@ -37,6 +37,7 @@ from typing import Any
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.errors import InputError
+from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning.cells import Cell, Claim, divide_cells
 
@@ -111,6 +112,7 @@ def is_text(kb: KnowledgeBase, spec: str) -> bool:
 MODEL_ONLY = frozenset({"compute", "die_area", "performance_density", "tpp", "export_control_class"})
 
 
+@per_knowledge_base(copy=handout)
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
     """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported.
     When the entity reports none, a figure its family or generation reports stands in, labelled as such."""
@@ -193,11 +195,15 @@ def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Ce
               "unstated": [r for r in at if not r["sparsity"]],
               "sparse": [r for r in at if r["sparsity"] == "sparse"]}
     unlabeled = [r for r in rows if not r["precision"]]
-    for allow_suspect in (False, True):
-        for tier in ("dense", "unstated", "sparse"):
-            usable = [r for r in groups[tier] if allow_suspect or not r["suspect"]]
-            if usable:
-                return _compute_from(min(usable, key=_order), groups[tier], at, tier, unit, precision, p_base)
+    # A vector-unit figure answers only where the chip prints no matrix (tensor or unstated) figure at the
+    # precision, dense, unstated or sparse: it is a smaller quantity, not another reading of the headline.
+    for matrix in (True, False):
+        for allow_suspect in (False, True):
+            for tier in ("dense", "unstated", "sparse"):
+                usable = [r for r in groups[tier] if (allow_suspect or not r["suspect"])
+                          and (r["engine"] != "vector") == matrix]
+                if usable:
+                    return _compute_from(min(usable, key=_order), groups[tier], at, tier, unit, precision, p_base)
     if unlabeled:
         return _compute_from(min(unlabeled, key=_order), unlabeled, unlabeled, "unlabeled", unit, precision, p_base)
     return Cell(unit=unit)
@@ -205,7 +211,7 @@ def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Ce
 
 def _compute_from(chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], tier: str,
                   unit: str, precision: str, p_base: int) -> Cell:
-    label = _LABELS[tier].format(p=(chosen["precision"] or precision).upper())
+    label = _LABELS[tier].format(p=precision.upper())  # the reading asked for; the figure says its own (FP16/BF16)
     if chosen["engine"] == "vector":
         label += " (vector units)"
     return _cell_from(chosen, peers, rivals, unit, tier, label, p_base)

@@ -1,8 +1,8 @@
 """What chipmcp needs from the MCP SDK that it does not offer publicly, in one place.
 
 - the registered tools, to rewrite the schemas they publish (the SDK derives them from a function's
-  signature and offers no hook to change them), to list them in our order, and to bound a request's size
-  by them;
+  signature and offers no hook to change them), to list them in our order, to bound a request's size
+  by them, and to give one its output schema on first use (serving/output_schemas.py);
 - the low-level server an MCPServer drives, to run it over streams of our own (stdio with a drain);
 - which failed tool calls are the caller's arguments failing validation.
 
@@ -29,6 +29,11 @@ def registered_tools(server: MCPServer) -> list[Tool]:
     return server._tool_manager.list_tools()
 
 
+def registered_tool(server: MCPServer, name: str) -> Tool | None:
+    """The tool registered as `name`, as the SDK holds it (None when there is none)."""
+    return server._tool_manager.get_tool(name)
+
+
 def order_tools(server: MCPServer, names: list[str]) -> None:
     """Make tools/list name the tools in the order of `names` (every registered tool, each once)."""
     registry = server._tool_manager._tools
@@ -37,12 +42,14 @@ def order_tools(server: MCPServer, names: list[str]) -> None:
     server._tool_manager._tools = {name: registry[name] for name in names}
 
 
-def rewrite_schemas(server: MCPServer, inputs: Callable[[Schema], Schema], outputs: Callable[[Schema], Schema]) -> None:
-    """Replace each registered tool's input and output schema by `inputs(schema)` and `outputs(schema)`.
-    The SDK reads both fields at every tools/list and call, so the rewritten ones are what clients see."""
+def rewrite_schemas(server: MCPServer, inputs: Callable[[Schema], Schema],
+                    outputs: Callable[[Schema], Schema] | None = None) -> None:
+    """Replace each registered tool's input schema by `inputs(schema)`, and its output schema, when it has
+    one, by `outputs(schema)`. The SDK reads both fields at every tools/list and call, so the rewritten ones
+    are what clients see."""
     for registered in registered_tools(server):
         registered.parameters = inputs(registered.parameters)
-        if registered.fn_metadata.output_schema is not None:
+        if outputs is not None and registered.fn_metadata.output_schema is not None:
             registered.fn_metadata.output_schema = outputs(registered.fn_metadata.output_schema)
 
 

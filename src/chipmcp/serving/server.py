@@ -39,9 +39,9 @@ from chipmcp import tools
 from chipmcp._version import __version__
 from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.serving import sdk
+from chipmcp.serving import output_schemas, sdk
 from chipmcp.serving.protocol import check_protocol_params
-from chipmcp.serving.schemas import compact_output_schema, untitled_input_schema
+from chipmcp.serving.schemas import untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
 from chipmcp.tools.registry import MAX_LIMIT
 from chipmcp.views import ANSWER_VIEW_URI, VIEWS, view_html
@@ -186,6 +186,10 @@ class ChipMCPServer(MCPServer):
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
 
+    async def list_tools(self) -> list[Any]:
+        output_schemas.publish(self)
+        return await super().list_tools()
+
     async def _handle_list_tools(self, ctx: Any, params: Any) -> ListToolsResult:
         listed = await super()._handle_list_tools(ctx, params)
         if client_supports_apps(ctx):
@@ -214,6 +218,7 @@ class ChipMCPServer(MCPServer):
         if unknown:  # the SDK drops arguments it does not know; a model misspelling one must hear of it
             raise ToolError(plain_argument_errors(name, [{"type": "extra_forbidden", "loc": (k,), "input": arguments[k]}
                                                          for k in unknown], described))
+        output_schemas.publish(self, [name])
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
@@ -263,7 +268,8 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
         if tool.name not in VIEWS:
             mcp.add_tool(_tool_handler(tool, respond), **_tool_options(tool))
     sdk.order_tools(mcp, [tool.name for tool in TOOLS])  # tools/list in TOOLS' order, as the docs list them
-    sdk.rewrite_schemas(mcp, inputs=untitled_input_schema, outputs=compact_output_schema)
+    sdk.rewrite_schemas(mcp, inputs=untitled_input_schema)
+    output_schemas.defer(mcp, TOOLS)
 
     _register_resources(mcp, knowledge_base)
     _register_prompts(mcp)
@@ -282,7 +288,7 @@ def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallTool
         return respond(tool, arguments)
 
     handler.__signature__ = inspect.Signature(
-        parameters, return_annotation=Annotated[CallToolResult, tool.answer])
+        parameters, return_annotation=CallToolResult)  # its answer model: output_schemas.publish
     handler.__name__ = tool.name
     return handler
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from chipmcp.core import compute, periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
+from chipmcp.kb.memo import handout, per_figure_row
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
 from chipmcp.tools.answers import (
@@ -142,6 +143,7 @@ def name_match(query: str, match: Match) -> NameMatch:
     )
 
 
+@per_figure_row(copy=handout)
 def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     metric = kb.metrics.get(row["metric"], {})
     # The row was validated by `chipmcp build` (and the tests check answers against the output schema);
@@ -291,11 +293,18 @@ def cite_once(entries: list[Figure]) -> tuple[list[Figure], dict[str, Place]]:
         return keys.setdefault((source, locator), f"c{len(keys) + 1}")
 
     out = []
+    # A note the page already gave (a dataset row's note is on each of its figures) points to its first entry.
+    first_with: dict[str, int] = {}
     for entry in entries:
         cite = key(entry.source, entry.locator)
         also = [c.model_copy(update={"cite": key(c.source, c.locator), "source": "", "locator": "",
                                      "printed": "" if c.printed == entry.printed else c.printed}) for c in entry.also]
-        out.append(entry.model_copy(update={"cite": cite, "source": "", "locator": "", "also": also}))
+        note = entry.note
+        if note and note in first_with:
+            note = f"as #{first_with[note]}"
+        elif note:
+            first_with[note] = entry.id
+        out.append(entry.model_copy(update={"cite": cite, "source": "", "locator": "", "also": also, "note": note}))
     return out, {k: Place(source=s, locator=loc) for (s, loc), k in keys.items()}
 
 
@@ -364,9 +373,23 @@ def summary_page(kb: KnowledgeBase, entries: list[Figure], offset: int, limit: i
     budget leaves beside `rest` (the answer without its entries, holding the whole citation table while it
     is sized: an upper bound, measured without rendering); the page holds the part of the table it uses."""
     cited, table = cite_once(key_specs_first(kb, entries))
-    rest.page = Page(total=0, returned=0, citations=table)
+    rest.page = Page(total=0, returned=0)
     budget = room(rest) + ENTRIES_SLACK
-    chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget)
+    # Each entry costs itself and the citations it adds to the page's table: a dataset cites every cell at its
+    # own row and column, so sizing the whole table up front would leave a rich entity a page of one entry.
+    placed: set[str] = set()
+
+    def cost(entry: Figure) -> int:
+        new = [k for k in (entry.cite, *(c.cite for c in entry.also)) if k not in placed]
+        placed.update(new)
+        as_json = len(entry.model_dump_json(exclude_defaults=True)) + 1 + sum(
+            len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in new)
+        # the text block says the same in its own words, within 4,000 of the JSON's 6,000
+        as_text = len(describe(entry)) + 3 + sum(len(k) + len(table[k].source) + len(table[k].locator) + 8 for k in new)
+        return max(as_json, as_text * 8 // 5)
+
+    chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget,
+                         cost=cost)
     shown.citations = cited_places(chosen, table)
     return chosen, shown
 

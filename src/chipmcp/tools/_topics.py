@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
+from typing import TypeVar
 
 from chipmcp.core.names import FUZZY_ACCEPT, search_terms, spaced
 from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError
@@ -43,18 +42,11 @@ FUNCTION_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "by", "for", "f
 EXACT_METHODS = frozenset({"exact", "normalized", "pinyin", "stock-code", "id"})
 
 T = TypeVar("T")
-# Per knowledge base (read-only while open), dropped with it; bounded, as topics are endless.
-_CACHES: WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str], Any]] = WeakKeyDictionary()
-CACHE_SIZE = 8_192
 
 
 def cached(kb: KnowledgeBase, kind: str, key: str, build: Callable[[], T]) -> T:
-    cache = _CACHES.setdefault(kb, {})
-    if (kind, key) not in cache:
-        if len(cache) >= CACHE_SIZE:
-            cache.clear()
-        cache[(kind, key)] = build()
-    return cache[(kind, key)]
+    """Per knowledge base (read-only while open), in its memo: dropped with it, and bounded, as topics are endless."""
+    return kb.memo.get(("topics", kind, key), build)
 
 
 @dataclass

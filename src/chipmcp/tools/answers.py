@@ -193,6 +193,9 @@ class ChipAnswer(OmitsNewWhenEmpty):
     entity_kind: Literal["chip", "system"]
     model: str | None
     family: str | None
+    # 'variant of nvidia-h100' and/or 'variants: nvidia-h100-pcie, …' (figures kept apart): one short field,
+    # as tools/list has little room left
+    variants: str = ""
     vendor: VendorRef
     aliases: list[str]
     match: NameMatch

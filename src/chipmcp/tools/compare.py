@@ -236,14 +236,16 @@ def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> 
     """How the table was built: said in full at detail='full', in a line each at summary."""
     p = derived.upper()
     if detail == "summary":
-        out = ["Compute by the one rule: dense, else sparsity not printed, else sparse, else precision not printed; "
+        out = ["Compute by the one rule: matrix before vector units; dense, else sparsity not printed, else sparse, "
+               "else precision not printed; "
                "ranges keep both ends; 1 PFLOPS = 1000 TFLOPS, integer compute in TOPS.",
                f"Derived metrics at {p}; power is TDP for chips, system power for systems.",
                SHORT_RANKING_RULE, f"Ratios to {baseline}, between comparable figures only."]
         if systems:
             out.append("Systems: reported ÷ and − their parts' totals, agree within 2%; parts' power is the chips' TDP.")
         return out
-    out = ["Compute per precision by one rule: dense, else sparsity not printed, else sparse (as printed), else a "
+    out = ["Compute per precision by one rule: a matrix (tensor or engine unstated) figure before a vector-unit one; "
+           "dense, else sparsity not printed, else sparse (as printed), else a "
            f"figure with no printed precision (shown once, in the {p} column).",
            "Ranges keep both ends. 1 PFLOPS = 1000 TFLOPS; integer compute in TOPS.",
            f"Derived metrics use {p} compute; power is TDP for chips, system power for systems.",
@@ -477,10 +479,11 @@ def _vendor(kb: KnowledgeBase, entity: dict[str, Any]) -> VendorRef:
 
 
 def _match_warning(m: Any) -> str:
-    """A match note said short, twenty rows over: the model numbers it is not ('H20' is not H200)."""
-    related = [a.name for a in m.alternatives if a.score == 0]  # related models, listed, not scored
+    """A match note said short, twenty rows over: the model numbers it is not ('H20' is not H200), by id —
+    a variant's id names it as well as its display name does, in half the characters."""
+    related = [a.id for a in m.alternatives if a.score == 0]  # related models, listed, not scored
     if related and len(related) == len(m.alternatives):
-        return f"'{m.query}' is {m.name} exactly, not {', '.join(related)} (ask for those by name)."
+        return f"'{m.query}' is {m.id} exactly, not {', '.join(related)} (ask for those by name)."
     return f"'{m.query}': {m.note}"
 
 

@@ -46,12 +46,15 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
     answer = ExportControlAnswer(
         id=match.id, name=match.name, entity_kind=entity["entity_kind"],
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]), match=match,
-        tpp_by_precision=[TppFigure(precision=r.precision, bits=r.bits, compute=r.compute, tpp=r.tpp) for r in rows],
+        # The TPP cell cites through the compute cell beside it, and `bits` says its factor: neither is said twice.
+        tpp_by_precision=[TppFigure(precision=r.precision, bits=r.bits, compute=r.compute, tpp=r.tpp.model_copy(
+            update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}))
+            for r in rows],
         tpp=tpp, die_area=area if area.ends() else None, performance_density=pd, standings=standings,
         standing=standing, suspect_reading=None if is_system else _suspect_reading(kb, match.id, rows, standing, listed),
         headroom=_headroom(kb, tpp) if rows and not is_system else [],
         reported=[figure(r, kb) for r in kb.figures(match.id, REPORTED_METRICS)],
-        parts=_parts(kb, match.id) if is_system else [], not_used=_not_used(kb, match.id),
+        parts=_parts(kb, match.id) if is_system else [], not_used=_not_used(kb, match.id, rows),
         warnings=warnings, statement=STATEMENT, sources=[], summary="")
     if pd is None and rows and not is_system:
         answer.warnings.append(_pd_missing(standings))
@@ -131,21 +134,24 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
     ends = tpp.ends()
     if ends is None:
         return []
-    out, seen = [], set()
+    # One line per threshold and clause: a report's reading and the rule text at the same line share it.
+    readers: dict[tuple[float, str], list[str]] = {}
+    seen = set()
     for rule in kb.control_classes:
         for number, clause in enumerate(rule["clauses"], start=1):
             for condition in clause:
-                if condition["quantity"] != "tpp" or condition["op"] not in (">", ">="):
-                    continue
-                where = f"{rule['name']}.{number} ({'rule text' if rule['reading'] == 'rule' else rule['source']})"
                 key = (condition["value"], rule["reading"], rule["source"])
-                if key in seen:
+                if condition["quantity"] != "tpp" or condition["op"] not in (">", ">=") or key in seen:
                     continue
                 seen.add(key)
-                difference, ratio = compute.headroom(*ends, condition["value"])
-                out.append(Headroom(threshold=condition["value"], where=where,
-                                    difference=[tidied(d) for d in difference],
-                                    ratio=[tidied(r, 4) for r in ratio]))
+                readers.setdefault((condition["value"], f"{rule['name']}.{number}"), []).append(
+                    "rule text" if rule["reading"] == "rule" else rule["source"])
+    out = []
+    for (threshold, clause_name), who in readers.items():
+        difference, ratio = compute.headroom(*ends, threshold)
+        out.append(Headroom(threshold=threshold, where=f"{clause_name} ({'; '.join(sorted(who))})",
+                            difference=[tidied(d) for d in difference],
+                            ratio=[tidied(r, 4) for r in ratio]))
     return sorted(out, key=lambda h: (h.threshold, h.where))
 
 
@@ -185,10 +191,20 @@ def _reproduction(a: ExportControlAnswer) -> str:
     return f"{head}; not reproduced: the rule text gives {computed} from TPP {_value(a.tpp)}"
 
 
-def _not_used(kb: KnowledgeBase, entity: str) -> list[str]:
-    rows = [r for r in kb.figures(entity, ["compute"]) if not r["precision"] and r["period"] is None]
-    return [f"'{r['printed']}' ({r['source']}, figure {r['id']}): no precision printed, so no bit length for TPP"
-            for r in rows]
+def _not_used(kb: KnowledgeBase, entity: str, tpp_rows: list[export_control.TppRow]) -> list[str]:
+    """Compute figures TPP leaves aside: those without a precision, and a sparse reading at a precision whose
+    TPP is built on a dense one (H20's reports print 148 TFLOPS sparse; Epoch's table, 148 dense): both
+    readings stay visible, and the answer says which one it used."""
+    figures = [r for r in kb.figures(entity, ["compute"]) if r["period"] is None]
+    bare = [f"'{r['printed']}' ({r['source']}, #{r['id']})" for r in figures if not r["precision"]]
+    out = [f"{', '.join(bare)}: no precision printed"] if bare else []
+    used = {r.precision: r for r in tpp_rows if not r.sparse_halved}
+    for r in figures:
+        hit = [used[p] for p in (r["precision"] or "").split("/") if p in used]
+        if r["sparsity"] == "sparse" and hit:
+            out.append(f"'{r['printed']}' ({r['source']}, #{r['id']}): sparse; TPP uses {hit[0].compute.label} "
+                       f"#{hit[0].compute.figure_ids[0]}")
+    return out
 
 
 def _value(value: Cell | None) -> str:
@@ -227,7 +243,7 @@ def render(a: ExportControlAnswer) -> str:
     if a.tpp_by_precision:
         lines.append("TPP per precision (peak × bit length):")
         lines += [f"- {t.precision.upper()}: {_value(t.compute)} {t.compute.unit} [{t.compute.label}] × {t.bits}"
-                  f"{' ÷ 2' if 'halved' in t.tpp.label else ''} = {_value(t.tpp)} [{t.tpp.label}] (figures "
+                  f"{' ' + t.tpp.label if t.tpp.label else ''} = {_value(t.tpp)} (figures "
                   f"{_ids(t.compute)}){' [SUSPECT]' if t.tpp.suspect else ''}" for t in a.tpp_by_precision]
         lines.append(f"TPP: {_value(a.tpp)} ({a.tpp.label})")
     if a.suspect_reading is not None:
@@ -240,9 +256,11 @@ def render(a: ExportControlAnswer) -> str:
         lines.append(f"Performance density: {_value(pd)} {pd.unit or ''} [{pd.label}] (figures {_ids(pd)})"
                      + (" [SUSPECT]" if pd.suspect else "") + (f" — {pd.note}" if pd.note else ""))
     if a.standings:
-        lines.append("Standing by class:")
+        regimes = sorted({s.regime for s in a.standings})
+        lines.append(f"Standing by class ({', '.join(regimes)}):")
         for s in a.standings:
-            who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + f", {s.regime}"
+            who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + (
+                f", {s.regime}" if len(regimes) > 1 else "")
             extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
             shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
             tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "")
@@ -260,7 +278,8 @@ def render(a: ExportControlAnswer) -> str:
         lines += [describe(f) for f in a.reported]
     if a.reproduction:
         lines.append(f"Report table: {a.reproduction}")
-    lines += [f"Not used: {n}" for n in a.not_used]
+    if a.not_used:
+        lines.append("Not used: " + "; ".join(a.not_used))
     lines += [f"Warning: {w}" for w in a.warnings]
     lines.append(a.statement)
     lines.append(source_lines(a.sources))

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
-from weakref import WeakKeyDictionary
 
 from pydantic import Field
 
@@ -220,18 +219,10 @@ def _cost(entry: Figure) -> int:
 
 # Pieces of answers, per knowledge base (which cannot change while open): a figure, an entity's summary
 # entries, a row set's share tables, series and conflicts are pure functions of the rows, so another
-# spelling, page or detail of the same topic reuses them. Bounded; shared, so never mutated once built.
-_MEMO: WeakKeyDictionary[KnowledgeBase, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
-MEMO_SIZE = 20_000
-
-
+# spelling, page or detail of the same topic reuses them. Kept in the knowledge base's memo; shared, so
+# never mutated once built.
 def _memo(kb: KnowledgeBase, key: tuple[Any, ...], build: Any) -> Any:
-    memo = _MEMO.setdefault(kb, {})
-    if key not in memo:
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        memo[key] = build()
-    return memo[key]
+    return kb.memo.get(("industry", *key), build)
 
 
 def _figure(kb: KnowledgeBase, row: Row) -> Figure:

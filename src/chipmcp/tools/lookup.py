@@ -7,6 +7,7 @@ from collections import Counter
 from pydantic import Field
 
 from chipmcp.errors import ChipMCPError, NotFoundError
+from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.tools._common import (
@@ -55,6 +56,7 @@ def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_S
                             [f"{display_name(c)} ({c['id']})" for c in chips[:12]]) from None
 
 
+@per_knowledge_base(copy=handout)
 def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") -> list[Derived]:
     """TFLOPS/W and friends from the cells the selection rule chooses — the same numbers compare_chips shows."""
     specs = selection.cells(kb, entity_id, ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w",
@@ -94,6 +96,7 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     answer = ChipAnswer(
         id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
         entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
+        variants=variant_line(entity.get("variant_of"), kb.variants_of(match.id)),
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
         aliases=list(kb.aliases_of(match.id)), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
         conflicts=disagreements,
@@ -122,6 +125,12 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     return answer
 
 
+def variant_line(variant_of: str | None, variants: list[str]) -> str:
+    """What a report's unqualified name means around this chip; the figures of each stay its own."""
+    parts = ([f"variant of {variant_of}"] if variant_of else []) + ([f"variants: {', '.join(variants)}"] if variants else [])
+    return "; ".join(parts) + " (figures kept apart)" if parts else ""
+
+
 def _summary(a: ChipAnswer, rows: int, reports: int) -> str:
     head = f"{a.name_en} ({a.kind}, {a.vendor.name_en}): {rows} figures from {reports} report(s)"
     if a.detail == "summary" and a.page.total != rows:
@@ -138,6 +147,8 @@ def render(a: ChipAnswer) -> str:
              f"[{a.vendor.id}]" + (f", model {a.model}" if a.model else "") + (f", family {a.family}" if a.family else "")
              + f". Detail: {a.detail}.", a.summary]
     lines += match_line(a.match)
+    if a.variants:
+        lines.append(a.variants[0].upper() + a.variants[1:] + ".")
     if a.aliases:
         lines.append("Also written: " + "; ".join(a.aliases))
     if a.composition:

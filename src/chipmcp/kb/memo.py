@@ -1,0 +1,187 @@
+"""One memo per knowledge base: results that depend only on the (read-only) database and their arguments,
+computed once and dropped with the KnowledgeBase that owns them.
+
+    kb.memo.get(key, compute) -> value     compute() once per key; a bounded store, oldest entries go first
+    @per_knowledge_base                    a function f(kb, *args) memoised in kb.memo, keyed on its name and args
+    @per_knowledge_base(copy=handout)      the same, each caller getting its own copy of the shared result
+
+A result is shared by every later call, so what a caller may change is handed out as a copy (`handout`:
+the model and every list and model inside it, not the numbers and strings, which cannot change).
+Errors a function raises are remembered too (names that match nothing are asked again and again) and
+raised afresh, each caller its own exception.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import functools
+import threading
+import typing
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar, cast, overload
+
+from pydantic import BaseModel
+
+from chipmcp.core.names import AliasEntry, EntityInfo, Match, NameIndex
+from chipmcp.errors import NotFoundError
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Entries of one knowledge base's memo: per-entity results number a few per entity and argument set, but
+# some keys are free text (names asked), so the store is bounded.
+MEMO_SIZE = 65_536
+
+
+class _Raised:
+    """An exception a computation raised, kept to be raised again as a copy."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+
+class Memo:
+    """A thread-safe, bounded map from key to computed value (insertion order; the oldest tenth goes when full)."""
+
+    def __init__(self, size: int = MEMO_SIZE):
+        self._size = size
+        self._values: dict[Hashable, Any] = {}
+        self._pinned: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T], remember_errors: tuple[type[Exception], ...] = (),
+            pin: bool = False) -> T:
+        """The value for `key`, computing it on first need. Two threads may both compute a missing value;
+        the first to finish is kept, so every caller sees one value. A `pin`ned value (one per knowledge
+        base, costly to rebuild: the catalog index) is never dropped to make room."""
+        store = self._pinned if pin else self._values
+        try:
+            found = store[key]
+        except KeyError:
+            try:
+                found = compute()
+            except remember_errors as error:
+                found = _Raised(error.with_traceback(None))  # its frames would keep every local alive
+            with self._lock:
+                if not pin and len(store) >= self._size:
+                    for old in list(store)[: max(1, self._size // 10)]:
+                        del store[old]
+                found = store.setdefault(key, found)
+        if isinstance(found, _Raised):
+            raise _copy.copy(found.error)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._pinned.clear()
+
+    def __len__(self) -> int:
+        return len(self._values) + len(self._pinned)
+
+
+def handout(value: T) -> T:
+    """A copy a caller may change without changing the shared value: models and the lists, dicts and models
+    in them are copied; strings, numbers, tuples and frozen objects are shared. Only the fields whose type
+    can hold a list, dict or model are looked at (a figure has two of its thirty)."""
+    if isinstance(value, BaseModel):
+        out = value.__copy__()
+        fields: dict[str, Any] = vars(out)
+        for name in _containers(type(value)):
+            item = fields.get(name)
+            if item is not None:
+                fields[name] = handout(item)
+        return out
+    if isinstance(value, list):
+        return cast(T, [handout(item) if isinstance(item, (BaseModel, list, dict)) else item for item in value])
+    if isinstance(value, dict):
+        return cast(T, {key: handout(item) if isinstance(item, (BaseModel, list, dict)) else item
+                        for key, item in value.items()})
+    return value
+
+
+_CONTAINERS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _containers(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `model` whose declared type may hold something a caller can change in place."""
+    found = _CONTAINERS.get(model)
+    if found is None:
+        found = _CONTAINERS[model] = tuple(name for name, info in model.model_fields.items()
+                                           if _changeable(info.annotation))
+    return found
+
+
+def _changeable(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        return origin in (list, dict, set) or any(_changeable(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and (issubclass(annotation, (BaseModel, list, dict, set)))
+
+
+@overload
+def per_knowledge_base(function: F, *, copy: Callable[[Any], Any] | None = None,
+                       errors: tuple[type[Exception], ...] = ()) -> F: ...
+@overload
+def per_knowledge_base(function: None = None, *, copy: Callable[[Any], Any] | None = None,
+                       errors: tuple[type[Exception], ...] = ()) -> Callable[[F], F]: ...
+def per_knowledge_base(function: F | None = None, *, copy: Callable[[Any], Any] | None = None,
+                       errors: tuple[type[Exception], ...] = ()) -> F | Callable[[F], F]:
+    """Memoise `function(kb, *args, **kwargs)` in `kb.memo` (arguments must be hashable). `copy` is applied
+    to what each caller gets; `errors` are exception types remembered and raised again."""
+
+    def wrap(fn: F) -> F:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+
+        @functools.wraps(fn)
+        def memoised(kb: Any, *args: Any, **kwargs: Any) -> Any:
+            key = (name, args, tuple(sorted(kwargs.items()))) if kwargs else (name, args)
+            value = kb.memo.get(key, lambda: fn(kb, *args, **kwargs), errors)
+            return copy(value) if copy is not None else value
+
+        wrapped: Any = memoised  # a function object takes any attribute; callers see `fn`'s own signature
+        wrapped.uncached = fn
+        return wrapped
+
+    return wrap(function) if function is not None else wrap
+
+
+class MemoNames(NameIndex):
+    """The names index of one knowledge base, each (query, kinds, what) resolved once: a match is frozen and
+    shared, a miss (the fuzzy search's slowest case) is remembered and raised afresh."""
+
+    def __init__(self, entries: Iterable[AliasEntry], entities: Iterable[EntityInfo], memo: Memo):
+        super().__init__(entries, entities)
+        self._memo = memo
+
+    def resolve(self, query: str, kinds: frozenset[str], what: str = "entity", suggest: bool = True) -> Match:
+        return self._memo.get(("names.resolve", query, kinds, what, suggest),
+                              lambda: NameIndex.resolve(self, query, kinds, what, suggest), (NotFoundError,))
+
+
+@overload
+def per_figure_row(function: F, *, copy: Callable[[Any], Any] | None = None) -> F: ...
+@overload
+def per_figure_row(function: None = None, *, copy: Callable[[Any], Any] | None = None) -> Callable[[F], F]: ...
+def per_figure_row(function: F | None = None, *, copy: Callable[[Any], Any] | None = None) -> F | Callable[[F], F]:
+    """Memoise `function(row, kb)` of one figure row in `kb.memo`, keyed on the row's id. The row it was
+    built from is kept beside it: another row of that id (a caller's changed copy) is built afresh, so what
+    a caller gets always matches the row it passed."""
+
+    def wrap(fn: F) -> F:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+
+        @functools.wraps(fn)
+        def memoised(row: dict[str, Any], kb: Any) -> Any:
+            built_from, value = kb.memo.get((name, row["id"]), lambda: (row, fn(row, kb)))
+            if built_from is not row and built_from != row:
+                value = fn(row, kb)
+            return copy(value) if copy is not None else value
+
+        wrapped: Any = memoised  # a function object takes any attribute; callers see `fn`'s own signature
+        wrapped.uncached = fn
+        return wrapped
+
+    return wrap(function) if function is not None else wrap
