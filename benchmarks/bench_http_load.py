@@ -162,7 +162,13 @@ def main() -> None:
     per_tool = {tool: usable(kb, tool, -(-total // len(BY_NAME)) + 1) for tool in BY_NAME}
     kb.close()
     names = list(BY_NAME)
-    fresh_calls = [(names[n % len(names)], per_tool[names[n % len(names)]][n // len(names)]) for n in range(total)]
+    # A tool with fewer distinct questions than its share of the load starts again from its first: those
+    # calls are repeats (reported below), the rest are fresh.
+    fresh_calls = [(tool, per_tool[tool][(n // len(names)) % len(per_tool[tool])])
+                   for n in range(total) for tool in (names[n % len(names)],)]
+    repeats = {tool: max(0, -(-total // len(names)) - len(per_tool[tool])) for tool in names}
+    print("fresh mix: distinct questions per tool:", {t: len(q) for t, q in per_tool.items()},
+          "; repeated within the mix:", {t: n for t, n in repeats.items() if n})
     fresh = [fresh_calls[c * args.calls:(c + 1) * args.calls] for c in range(args.clients)]
     repeated = [[MIX[(c + n) % len(MIX)] for n in range(1, args.calls + 1)] for c in range(args.clients)]
     noop = [[("noop", {"name": "x"})] * args.calls for _ in range(args.clients)]

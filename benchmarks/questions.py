@@ -67,13 +67,19 @@ def fresh(kb: KnowledgeBase, tool: str) -> Iterator[dict[str, Any]]:
 
 
 def usable(kb: KnowledgeBase, tool: str, count: int) -> list[dict[str, Any]]:
-    """The first `count` fresh argument sets that the tool answers (a refusal is a different path: skipped)."""
+    """The first `count` fresh argument sets that the tool answers (a refusal is a different path: skipped), or
+    all there are when the knowledge holds fewer (export_control_check takes only a name)."""
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
+    stale = 0  # a tool that takes only a name runs out of new questions: stop when none come any more
     for arguments in fresh(kb, tool):
         key = json.dumps(arguments, sort_keys=True, ensure_ascii=False)
         if key in seen:
+            stale += 1
+            if stale > 2_000:
+                return out
             continue
+        stale = 0
         seen.add(key)
         try:
             BY_NAME[tool].call(kb, **arguments)
