@@ -19,14 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
 
-
 class StdioServer:
     """A server subprocess spoken to line by line over its stdin/stdout."""
 
     def __init__(self, command: list[str], env: dict[str, str] | None = None) -> None:
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+        )
         self.next_id = 0
 
     def request(self, method: str, params: dict | None = None) -> dict:
@@ -47,8 +47,9 @@ class StdioServer:
                 return reply["result"]
 
     def initialize(self) -> dict:
-        result = self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                             "clientInfo": {"name": "bench", "version": "1"}})
+        result = self.request(
+            "initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}
+        )
         self.process.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')  # type: ignore[union-attr]
         self.process.stdin.flush()  # type: ignore[union-attr]
         return result
@@ -70,7 +71,6 @@ def chipmcp_server(db: Path) -> StdioServer:
 
 def noop_server() -> StdioServer:
     return StdioServer([PYTHON, str(ROOT / "benchmarks" / "noop_server.py")])
-
 
 
 def timed(fn, *args, **kwargs) -> float:

@@ -48,12 +48,17 @@ def main() -> None:
             runs[label].append(first_result(start, tool, arguments))
     chip, bare = np.array(runs["chipmcp"]) * 1000, np.array(runs["bare"]) * 1000
     spread = lambda values: [float(values.min()), float(np.median(values)), float(values.max())]  # noqa: E731
-    rows = [["chipmcp: initialize", *spread(chip[:, 0])], ["bare: initialize", *spread(bare[:, 0])],
-            ["chipmcp: first result", *spread(chip[:, 1])], ["bare: first result", *spread(bare[:, 1])],
-            ["paired difference: first result", *spread(chip[:, 1] - bare[:, 1])]]
+    rows = [
+        ["chipmcp: initialize", *spread(chip[:, 0])],
+        ["bare: initialize", *spread(bare[:, 0])],
+        ["chipmcp: first result", *spread(chip[:, 1])],
+        ["bare: first result", *spread(bare[:, 1])],
+        ["paired difference: first result", *spread(chip[:, 1] - bare[:, 1])],
+    ]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"cold start, {args.runs} paired runs, ms from spawn (commit {commit})")
     print(table(["what", "min", "median", "max"], rows))
+
 
 if __name__ == "__main__":
     main()

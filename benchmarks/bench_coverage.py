@@ -27,8 +27,25 @@ from mcp import Client
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.serving.server import build_server
 
-FACT_FIELDS = ("metric", "precision", "sparsity", "engine", "measure", "period", "basis", "as_of", "quantity",
-               "bound", "alternatives", "text", "value", "low", "high", "unit", "suspect")
+FACT_FIELDS = (
+    "metric",
+    "precision",
+    "sparsity",
+    "engine",
+    "measure",
+    "period",
+    "basis",
+    "as_of",
+    "quantity",
+    "bound",
+    "alternatives",
+    "text",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "suspect",
+)
 
 
 def compact(value: Any) -> str:
@@ -97,8 +114,9 @@ async def measure(kb: KnowledgeBase) -> list[list[Any]]:
                 facts.setdefault(fact(fig), set()).add(fig["id"])
             shown = cited(first.structured_content)
             carried = sum(1 for ids in facts.values() if ids & shown)
-            row = totals.setdefault(label, dict.fromkeys(("entities", "complete", "paged", "facts", "carried",
-                                                          "json_max", "text_max"), 0))
+            row = totals.setdefault(
+                label, dict.fromkeys(("entities", "complete", "paged", "facts", "carried", "json_max", "text_max"), 0)
+            )
             row["entities"] += 1
             row["complete"] += carried == len(facts)
             row["paged"] += "more entries" in first.structured_content["page"].get("more", "")
@@ -106,15 +124,38 @@ async def measure(kb: KnowledgeBase) -> list[list[Any]]:
             row["carried"] += carried
             row["json_max"] = max(row["json_max"], len(compact(first.structured_content)))
             row["text_max"] = max(row["text_max"], len(first.content[0].text))
-    return [[label, r["entities"], f"{r['complete']} ({100 * r['complete'] / r['entities']:.1f}%)", r["paged"],
-             r["facts"], f"{r['carried']} ({100 * r['carried'] / r['facts']:.1f}%)", r["json_max"], r["text_max"]]
-            for label, r in totals.items()]
+    return [
+        [
+            label,
+            r["entities"],
+            f"{r['complete']} ({100 * r['complete'] / r['entities']:.1f}%)",
+            r["paged"],
+            r["facts"],
+            f"{r['carried']} ({100 * r['carried'] / r['facts']:.1f}%)",
+            r["json_max"],
+            r["text_max"],
+        ]
+        for label, r in totals.items()
+    ]
 
 
 def main() -> None:
     rows = anyio.run(measure, KnowledgeBase.open_default())
-    print(table(["entities", "answers", "every fact in the first answer", "first answer paged", "distinct facts",
-                 "facts in the first answer", "JSON max", "text max"], rows))
+    print(
+        table(
+            [
+                "entities",
+                "answers",
+                "every fact in the first answer",
+                "first answer paged",
+                "distinct facts",
+                "facts in the first answer",
+                "JSON max",
+                "text max",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -23,12 +23,23 @@ from pathlib import Path
 
 SHAPES = {
     "domestic + memory_gb ≥ v, by compute_tflops": (
-        {"domestic": True, "sort_by": "compute_tflops"}, "memory_gb", ">=", [16, 24, 32, 48, 64, 80, 96]),
+        {"domestic": True, "sort_by": "compute_tflops"},
+        "memory_gb",
+        ">=",
+        [16, 24, 32, 48, 64, 80, 96],
+    ),
     "certified + tdp_w ≤ v, by tflops_per_w": (
-        {"certified": True, "sort_by": "tflops_per_w"}, "tdp_w", "<=", [150, 300, 400, 550, 700]),
+        {"certified": True, "sort_by": "tflops_per_w"},
+        "tdp_w",
+        "<=",
+        [150, 300, 400, 550, 700],
+    ),
     "kind NPU + bandwidth ≥ v, by tflops_per_w at int8": (
-        {"kind": "NPU", "sort_by": "tflops_per_w", "precision": "int8"}, "memory_bandwidth_gbs", ">=",
-        [400, 800, 1200, 1600, 3200]),
+        {"kind": "NPU", "sort_by": "tflops_per_w", "precision": "int8"},
+        "memory_bandwidth_gbs",
+        ">=",
+        [400, 800, 1200, 1600, 3200],
+    ),
 }
 
 
@@ -45,6 +56,7 @@ def worker(db: str, calls: int, seed: int) -> dict[str, list[float]]:
     rng = random.Random(seed)
     out: dict[str, list[float]] = {}
     for name, (fixed, metric, op, thresholds) in SHAPES.items():
+
         def call(v: float, fixed=fixed, metric=metric, op=op) -> None:
             answer(find, tools.BY_NAME["find_chips"].call(kb, **fixed, where=[{"metric": metric, "op": op, "value": v}]))
 
@@ -70,11 +82,27 @@ def main() -> None:
     results: dict[str, dict[str, list[float]]] = {v: {} for v in versions}
     firsts: dict[str, dict[str, list[float]]] = {v: {} for v in versions}
     for round_ in range(args.rounds):
-        for version in (list(versions) if round_ % 2 == 0 else list(versions)[::-1]):
+        for version in list(versions) if round_ % 2 == 0 else list(versions)[::-1]:
             env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | versions[version]
-            run = subprocess.run([sys.executable, __file__, "--db", args.db, "--before", args.before,
-                                  "--calls", str(args.calls), "--worker", str(round_)],
-                                 env=env, capture_output=True, text=True, check=True, timeout=3600)
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--db",
+                    args.db,
+                    "--before",
+                    args.before,
+                    "--calls",
+                    str(args.calls),
+                    "--worker",
+                    str(round_),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=3600,
+            )
             for shape, seconds in json.loads(run.stdout).items():
                 firsts[version].setdefault(shape, []).append(seconds[0])
                 results[version].setdefault(shape, []).extend(seconds[1:])
@@ -82,11 +110,36 @@ def main() -> None:
     for shape in SHAPES:
         before, after = ms(results["before"][shape]), ms(results["after"][shape])
         first_before, first_after = ms(firsts["before"][shape]), ms(firsts["after"][shape])
-        rows.append([shape, first_before["p50"], first_after["p50"], before["p50"], after["p50"],
-                     before["p50"] / after["p50"], before["p99"], after["p99"], before["p99"] / after["p99"]])
+        rows.append(
+            [
+                shape,
+                first_before["p50"],
+                first_after["p50"],
+                before["p50"],
+                after["p50"],
+                before["p50"] / after["p50"],
+                before["p99"],
+                after["p99"],
+                before["p99"] / after["p99"],
+            ]
+        )
     print(f"find_chips, {args.rounds} alternating rounds × {args.calls} calls per shape and version, ms")
-    print(table(["shape", "first call before", "first call after", "p50 before", "p50 after", "p50 ratio",
-                 "p99 before", "p99 after", "p99 ratio"], rows))
+    print(
+        table(
+            [
+                "shape",
+                "first call before",
+                "first call after",
+                "p50 before",
+                "p50 after",
+                "p50 ratio",
+                "p99 before",
+                "p99 after",
+                "p99 ratio",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -35,11 +35,19 @@ import numpy as np
 from chipmcp.kb.store import ensure_database
 
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-INITIALIZE = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}},
+}
 # The load test's mix (tests/data/load_mix.json): every tool, spelled as a model might.
-MIX = [(tool, arguments) for tool, arguments in json.loads(
-    (Path(__file__).resolve().parents[1] / "tests" / "data" / "load_mix.json").read_text(encoding="utf-8"))]
+MIX = [
+    (tool, arguments)
+    for tool, arguments in json.loads(
+        (Path(__file__).resolve().parents[1] / "tests" / "data" / "load_mix.json").read_text(encoding="utf-8")
+    )
+]
 
 
 def free_port() -> int:
@@ -115,8 +123,9 @@ async def warm(url: str, rounds: int) -> None:
 
 
 def start(command: list[str], port: int, workers: int, env: dict[str, str] | None = None) -> subprocess.Popen:
-    server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, cwd=Path(__file__).parent)
+    server = subprocess.Popen(
+        command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parent
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -136,9 +145,11 @@ def measure(label: str, url: str, workers: list[int], mixes: list[list[tuple[str
     cpu = sum(cpu_seconds(pid) for pid in workers) - cpu
     total = len(mixes) * calls
     p50, p99 = np.percentile(np.array(latencies) * 1000, [50, 99])
-    print(f"{label}: {total} calls in {elapsed:.1f} s ({total / elapsed:.0f} calls/s); errors: {len(errors)}; "
-          f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; server CPU {cpu / total * 1000:.2f} ms per call; "
-          + ", ".join(f"worker RSS {before[pid]:.0f}→{rss_mb(pid):.0f} MB" for pid in workers))
+    print(
+        f"{label}: {total} calls in {elapsed:.1f} s ({total / elapsed:.0f} calls/s); errors: {len(errors)}; "
+        f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; server CPU {cpu / total * 1000:.2f} ms per call; "
+        + ", ".join(f"worker RSS {before[pid]:.0f}→{rss_mb(pid):.0f} MB" for pid in workers)
+    )
     if errors:
         print("  first errors:", *errors[:5], sep="\n    ")
     return {"cpu_per_call": cpu / total, "errors": len(errors)}
@@ -164,18 +175,39 @@ def main() -> None:
     names = list(BY_NAME)
     # A tool with fewer distinct questions than its share of the load starts again from its first: those
     # calls are repeats (reported below), the rest are fresh.
-    fresh_calls = [(tool, per_tool[tool][(n // len(names)) % len(per_tool[tool])])
-                   for n in range(total) for tool in (names[n % len(names)],)]
+    fresh_calls = [
+        (tool, per_tool[tool][(n // len(names)) % len(per_tool[tool])]) for n in range(total) for tool in (names[n % len(names)],)
+    ]
     repeats = {tool: max(0, -(-total // len(names)) - len(per_tool[tool])) for tool in names}
-    print("fresh mix: distinct questions per tool:", {t: len(q) for t, q in per_tool.items()},
-          "; repeated within the mix:", {t: n for t, n in repeats.items() if n})
-    fresh = [fresh_calls[c * args.calls:(c + 1) * args.calls] for c in range(args.clients)]
+    print(
+        "fresh mix: distinct questions per tool:",
+        {t: len(q) for t, q in per_tool.items()},
+        "; repeated within the mix:",
+        {t: n for t, n in repeats.items() if n},
+    )
+    fresh = [fresh_calls[c * args.calls : (c + 1) * args.calls] for c in range(args.clients)]
     repeated = [[MIX[(c + n) % len(MIX)] for n in range(1, args.calls + 1)] for c in range(args.clients)]
     noop = [[("noop", {"name": "x"})] * args.calls for _ in range(args.clients)]
     results = {}
     port = free_port()
-    server = start([sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(port), "--workers",
-                    str(args.workers), "--max-connections", str(args.clients * 2)], port, args.workers, {"CHIPMCP_DB": str(db)})
+    server = start(
+        [
+            sys.executable,
+            "-m",
+            "chipmcp",
+            "serve",
+            "--http",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--max-connections",
+            str(args.clients * 2),
+        ],
+        port,
+        args.workers,
+        {"CHIPMCP_DB": str(db)},
+    )
     url = f"http://127.0.0.1:{port}/mcp"
     try:
         asyncio.run(warm(url, rounds=4 * args.workers))
@@ -186,8 +218,24 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     port = free_port()
-    bare = start([sys.executable, "-m", "uvicorn", "noop_http:app", "--port", str(port), "--workers", str(args.workers),
-                  "--log-level", "warning", "--limit-concurrency", str(args.clients * 2)], port, args.workers)
+    bare = start(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "noop_http:app",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--limit-concurrency",
+            str(args.clients * 2),
+        ],
+        port,
+        args.workers,
+    )
     url = f"http://127.0.0.1:{port}/mcp"
     try:
         workers = workers_of(bare.pid)
@@ -196,9 +244,11 @@ def main() -> None:
         bare.terminate()
         bare.wait(timeout=30)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    print(f"commit {commit}; {args.workers} workers, {args.clients} clients × {args.calls} calls; server CPU per call "
-          f"over the bare app's: fresh {results['fresh']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×, "
-          f"repeated {results['repeated']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×")
+    print(
+        f"commit {commit}; {args.workers} workers, {args.clients} clients × {args.calls} calls; server CPU per call "
+        f"over the bare app's: fresh {results['fresh']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×, "
+        f"repeated {results['repeated']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×"
+    )
     if any(r["errors"] for r in results.values()):
         sys.exit(1)
 

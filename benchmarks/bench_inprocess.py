@@ -33,8 +33,20 @@ _FLOOR = tools.BY_NAME["xinchuang_certified"]
 
 
 def _floor() -> None:
-    answer(_FLOOR, _FLOOR.answer.model_construct(query=None, scope="all", certified=None, match_type="all", match=None,
-                                                entries=[], announcement=None, sources=[], summary="floor"))
+    answer(
+        _FLOOR,
+        _FLOOR.answer.model_construct(
+            query=None,
+            scope="all",
+            certified=None,
+            match_type="all",
+            match=None,
+            entries=[],
+            announcement=None,
+            sources=[],
+            summary="floor",
+        ),
+    )
 
 
 def main() -> None:
@@ -60,8 +72,10 @@ def main() -> None:
     for i in range(args.rounds):
         measured.append(timed_cpu(run, kb, "industry_figures", {"topic": topics[i % len(topics)]}))
         floor.append(timed_cpu(_floor))
-    for label, samples in ((f"industry_figures (every topic, {len(topics)} in turn)", measured),
-                           ("floor: trivial answer, interleaved with the row above", floor)):
+    for label, samples in (
+        (f"industry_figures (every topic, {len(topics)} in turn)", measured),
+        ("floor: trivial answer, interleaved with the row above", floor),
+    ):
         wall, cpu = ms([w for w, _ in samples]), ms([c for _, c in samples])
         rows.append([label, wall["p50"], wall["p99"], wall["mean"]])
         rows.append([f"{label} — thread CPU time", cpu["p50"], cpu["p99"], cpu["mean"]])

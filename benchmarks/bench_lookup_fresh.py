@@ -44,14 +44,20 @@ def main() -> None:
     args = parser.parse_args()
     medians, p99s = [], []
     for _ in range(args.runs):
-        seconds = np.array(json.loads(subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
-                                                     check=True).stdout)) * 1000
+        seconds = (
+            np.array(json.loads(subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, check=True).stdout))
+            * 1000
+        )
         medians.append(float(np.median(seconds)))
         p99s.append(float(np.percentile(seconds, 99)))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"lookup_chip, fresh questions in process, {args.runs} runs × {len(seconds)} entities, thread CPU ms (commit {commit})")
-    print(table(["per run", "min", "median", "max"], [["median", min(medians), float(np.median(medians)), max(medians)],
-                                                      ["p99", min(p99s), float(np.median(p99s)), max(p99s)]]))
+    print(
+        table(
+            ["per run", "min", "median", "max"],
+            [["median", min(medians), float(np.median(medians)), max(medians)], ["p99", min(p99s), float(np.median(p99s)), max(p99s)]],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -50,19 +50,28 @@ def toml_value(value: object) -> str:
 def synthetic_knowledge(factor: int, out: Path) -> Path:
     """knowledge/ with (factor − 1) extra copies of every chip and its figures."""
     shutil.copytree(knowledge_dir(), out)
-    chips = [c for path in sorted((out / "catalog").glob("*.toml"))
-             for c in tomllib.loads(path.read_text(encoding="utf-8")).get("chip", [])]
-    blocks = [b for path in sorted((out / "figures").glob("*.toml"))
-              for b in tomllib.loads(path.read_text(encoding="utf-8")).get("figures", [])]
+    chips = [
+        c for path in sorted((out / "catalog").glob("*.toml")) for c in tomllib.loads(path.read_text(encoding="utf-8")).get("chip", [])
+    ]
+    blocks = [
+        b
+        for path in sorted((out / "figures").glob("*.toml"))
+        for b in tomllib.loads(path.read_text(encoding="utf-8")).get("figures", [])
+    ]
     chip_ids = {c["id"] for c in chips}
     catalog, figures = [], []
     for k in range(1, factor):
         suffix = f" X{k}"
         for chip in chips:
-            copy = {**chip, "id": f"{chip['id']}-x{k}", "name_zh": chip["name_zh"] + suffix,
-                    "name_en": chip["name_en"] + suffix, "model": chip["model"] + suffix,
-                    **({"name_zh_hant": chip["name_zh_hant"] + suffix} if "name_zh_hant" in chip else {}),
-                    "aliases": [a + suffix for a in chip.get("aliases", [])]}
+            copy = {
+                **chip,
+                "id": f"{chip['id']}-x{k}",
+                "name_zh": chip["name_zh"] + suffix,
+                "name_en": chip["name_en"] + suffix,
+                "model": chip["model"] + suffix,
+                **({"name_zh_hant": chip["name_zh_hant"] + suffix} if "name_zh_hant" in chip else {}),
+                "aliases": [a + suffix for a in chip.get("aliases", [])],
+            }
             copy.pop("family", None)
             catalog.append("[[chip]]\n" + "".join(f"{key} = {toml_value(v)}\n" for key, v in copy.items()))
         for block in blocks:
@@ -73,8 +82,13 @@ def synthetic_knowledge(factor: int, out: Path) -> Path:
                     rows.append({**row, "entity": f"{entity}-x{k}"})
             if rows:
                 head = {key: v for key, v in block.items() if key not in ("rows", "entity")}
-                figures.append("[[figures]]\n" + "".join(f"{key} = {toml_value(v)}\n" for key, v in head.items())
-                               + "rows = [\n" + "".join(f"  {toml_value(r)},\n" for r in rows) + "]\n")
+                figures.append(
+                    "[[figures]]\n"
+                    + "".join(f"{key} = {toml_value(v)}\n" for key, v in head.items())
+                    + "rows = [\n"
+                    + "".join(f"  {toml_value(r)},\n" for r in rows)
+                    + "]\n"
+                )
     (out / "catalog" / "synthetic.toml").write_text("\n".join(catalog), encoding="utf-8")
     (out / "figures" / "synthetic.toml").write_text("\n".join(figures), encoding="utf-8")
     return out
@@ -85,7 +99,7 @@ def typo(name: str, rng: random.Random) -> str:
     if len(name) < 4:
         return name
     i = rng.randrange(1, len(name) - 2)
-    return name[:i] + name[i + 1] + name[i] + name[i + 2:]
+    return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
 
 
 def measure(factor: int, calls: int, work: Path, builds: int) -> list[object]:
@@ -106,27 +120,50 @@ def measure(factor: int, calls: int, work: Path, builds: int) -> list[object]:
     power = [rng.choice([150, 300, 400, 550, 700]) + rng.random() for _ in range(calls // 10 + 1)]
 
     def domestic_by_compute(v: float) -> None:
-        answer(FIND, tools.BY_NAME["find_chips"].call(kb, domestic=True, sort_by="compute_tflops",
-                                      where=[{"metric": "memory_gb", "op": ">=", "value": v}]))
+        answer(
+            FIND,
+            tools.BY_NAME["find_chips"].call(
+                kb, domestic=True, sort_by="compute_tflops", where=[{"metric": "memory_gb", "op": ">=", "value": v}]
+            ),
+        )
 
     def certified_by_efficiency(v: float) -> None:
-        answer(FIND, tools.BY_NAME["find_chips"].call(kb, certified=True, sort_by="tflops_per_w",
-                                      where=[{"metric": "tdp_w", "op": "<=", "value": v}]))
+        answer(
+            FIND,
+            tools.BY_NAME["find_chips"].call(
+                kb, certified=True, sort_by="tflops_per_w", where=[{"metric": "tdp_w", "op": "<=", "value": v}]
+            ),
+        )
 
     first = [timed(domestic_by_compute, memory[0]), timed(certified_by_efficiency, power[0])]
     found = ms([timed(domestic_by_compute, v) for v in memory[1:]])
     efficient = ms([timed(certified_by_efficiency, v) for v in power[1:]])
     counts = {t: kb.count(t) for t in ("entities", "aliases", "figures")}
-    return [f"{factor}×", counts["entities"], counts["aliases"], counts["figures"], build_seconds * 1000,
-            index_seconds * 1000, lookup["p50"], lookup["p99"], fuzzy["p50"], fuzzy["p99"], compare["p50"], compare["p99"],
-            first[0] * 1000, found["p50"], found["p99"], first[1] * 1000, efficient["p50"], efficient["p99"]]
+    return [
+        f"{factor}×",
+        counts["entities"],
+        counts["aliases"],
+        counts["figures"],
+        build_seconds * 1000,
+        index_seconds * 1000,
+        lookup["p50"],
+        lookup["p99"],
+        fuzzy["p50"],
+        fuzzy["p99"],
+        compare["p50"],
+        compare["p99"],
+        first[0] * 1000,
+        found["p50"],
+        found["p99"],
+        first[1] * 1000,
+        efficient["p50"],
+        efficient["p99"],
+    ]
 
 
 def _answer_or_error(kb: KnowledgeBase, name: str) -> None:
     with contextlib.suppress(ChipMCPError):  # a typo may be rejected or ambiguous; the time is what counts
         answer(LOOKUP, tools.BY_NAME["lookup_chip"].call(kb, name=name))
-
-
 
 
 def main() -> None:
@@ -137,12 +174,32 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         rows = [measure(factor, args.calls, Path(folder), args.builds) for factor in args.factors]
-    print(f"scale, {args.calls} lookups per factor (typos: a tenth; comparisons of 3: a half; find_chips: a half "
-          f"and a tenth), ms")
-    print(table(["KB", "entities", "alias keys", "figures", f"build (best of {args.builds})", "name index", "lookup p50",
-                 "lookup p99", "typo lookup p50", "typo lookup p99", "compare p50", "compare p99",
-                 "find domestic/memory/compute first", "p50", "p99",
-                 "find certified/tdp/tflops_per_w first", "p50", "p99"], rows))
+    print(f"scale, {args.calls} lookups per factor (typos: a tenth; comparisons of 3: a half; find_chips: a half and a tenth), ms")
+    print(
+        table(
+            [
+                "KB",
+                "entities",
+                "alias keys",
+                "figures",
+                f"build (best of {args.builds})",
+                "name index",
+                "lookup p50",
+                "lookup p99",
+                "typo lookup p50",
+                "typo lookup p99",
+                "compare p50",
+                "compare p99",
+                "find domestic/memory/compute first",
+                "p50",
+                "p99",
+                "find certified/tdp/tflops_per_w first",
+                "p50",
+                "p99",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

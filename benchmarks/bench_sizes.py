@@ -64,15 +64,15 @@ def calls(kb: KnowledgeBase) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for entity in chips + systems:
         yield "estimate_cluster", "estimate_cluster", {"chip": entity, "count": 8}
     for start in range(0, len(chips), 3):
-        window = chips[start:start + 3]
+        window = chips[start : start + 3]
         if len(window) >= 2:
             yield "compare_chips", "compare_chips", {"names": window}
     for start in range(0, len(chips) - 19, 20):
-        yield "compare_chips (20 chips)", "compare_chips", {"names": chips[start:start + 20]}
+        yield "compare_chips (20 chips)", "compare_chips", {"names": chips[start : start + 20]}
     richest = sorted(chips, key=lambda c: -len(kb.figures(c)))[:20]
     yield "compare_chips (20 chips)", "compare_chips", {"names": richest}
     for start in range(0, len(systems) - 1, 2):
-        yield "compare_chips (systems)", "compare_chips", {"names": systems[start:start + 2]}
+        yield "compare_chips (systems)", "compare_chips", {"names": systems[start : start + 2]}
     for entity in chips + systems:
         yield "export_control_check", "export_control_check", {"chip": entity}
     yield "find_chips", "find_chips", EXAMPLE_CALLS["find_chips"]
@@ -98,23 +98,45 @@ async def measure(kb: KnowledgeBase, named: list[str]) -> None:
                 continue
             what = next(iter(arguments.values()), "(all)") if arguments else "(all)"
             what = what if isinstance(what, str | list) else json.dumps(arguments, ensure_ascii=False)
-            sizes.setdefault(label, []).append((len(compact(result.structured_content)), len(result.content[0].text),
-                                                what if isinstance(what, str) else f"{len(what)} chips"))
+            sizes.setdefault(label, []).append(
+                (
+                    len(compact(result.structured_content)),
+                    len(result.content[0].text),
+                    what if isinstance(what, str) else f"{len(what)} chips",
+                )
+            )
         for name in named:
             result = await client.call_tool("lookup_chip", {"name": name})
-            print(f"lookup_chip({name!r}): JSON {len(compact(result.structured_content)):,} characters, "
-                  f"text {len(result.content[0].text):,}")
+            print(
+                f"lookup_chip({name!r}): JSON {len(compact(result.structured_content)):,} characters, "
+                f"text {len(result.content[0].text):,}"
+            )
     rows = []
     for label, measured in sizes.items():
         json_sizes = np.array([m[0] for m in measured])
         text_sizes = np.array([m[1] for m in measured])
         worst = max(measured)
         budget = BUDGET_COMPARE_20 if "20 chips" in label else BUDGET_JSON
-        rows.append([label, len(measured), errors.get(label, 0), int(np.percentile(json_sizes, 50)), int(json_sizes.max()),
-                     f"{budget:,}", int(np.percentile(text_sizes, 50)), int(text_sizes.max()),
-                     "—" if "20 chips" in label else f"{BUDGET_TEXT:,}", worst[2]])
-    print(table(["tool", "answers", "errors", "JSON p50", "JSON max", "JSON budget", "text p50", "text max",
-                 "text budget", "largest JSON"], rows))
+        rows.append(
+            [
+                label,
+                len(measured),
+                errors.get(label, 0),
+                int(np.percentile(json_sizes, 50)),
+                int(json_sizes.max()),
+                f"{budget:,}",
+                int(np.percentile(text_sizes, 50)),
+                int(text_sizes.max()),
+                "—" if "20 chips" in label else f"{BUDGET_TEXT:,}",
+                worst[2],
+            ]
+        )
+    print(
+        table(
+            ["tool", "answers", "errors", "JSON p50", "JSON max", "JSON budget", "text p50", "text max", "text budget", "largest JSON"],
+            rows,
+        )
+    )
     print(f"tools/list: {len(listed):,} characters (budget {BUDGET_TOOLS_LIST:,}); output schemas {output_schemas:,}")
 
 

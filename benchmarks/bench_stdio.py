@@ -60,8 +60,9 @@ def main() -> None:
     for label, seconds in rows_of.items():
         values = np.asarray(seconds) * 1000
         beside = np.asarray(floor_of[label]) * 1000
-        rows.append([label, float(values.min()), float(np.median(values)), float(values.max()),
-                     float(np.median(values) / np.median(beside))])
+        rows.append(
+            [label, float(values.min()), float(np.median(values)), float(values.max()), float(np.median(values) / np.median(beside))]
+        )
     every_floor = np.concatenate([np.asarray(v) for v in floor_of.values()]) * 1000
     rows.append(["no-op", float(every_floor.min()), float(np.median(every_floor)), float(every_floor.max()), 1.0])
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()

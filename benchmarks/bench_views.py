@@ -31,8 +31,9 @@ def main() -> None:
     page = view_html().encode("utf-8")
     print(f"{ANSWER_VIEW_URI}: {len(page):,} bytes, {len(gzip.compress(page, 9)):,} gzip -9 bytes; serves {', '.join(VIEWS)}")
     plain = anyio.run(tools_list)
-    host = anyio.run(lambda: tools_list(extensions=[advertise("io.modelcontextprotocol/ui",
-                                                              {"mimeTypes": ["text/html;profile=mcp-app"]})]))
+    host = anyio.run(
+        lambda: tools_list(extensions=[advertise("io.modelcontextprotocol/ui", {"mimeTypes": ["text/html;profile=mcp-app"]})])
+    )
     print(f"tools/list: {plain:,} characters without Apps, {host:,} for an Apps host (budget {BUDGET_TOOLS_LIST:,})")
 
 

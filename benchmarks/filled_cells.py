@@ -13,8 +13,23 @@ import sys
 from chipmcp import tools
 from chipmcp.kb.store import KnowledgeBase
 
-CHIPS = ["910B", "天垓150", "元碁T100", "曦云C500", "MTT S4000", "云燧T21", "MLU370-X8",
-         "H100", "H20", "B200", "TPU v5e", "Trainium2", "910C", "910D", "思元590"]
+CHIPS = [
+    "910B",
+    "天垓150",
+    "元碁T100",
+    "曦云C500",
+    "MTT S4000",
+    "云燧T21",
+    "MLU370-X8",
+    "H100",
+    "H20",
+    "B200",
+    "TPU v5e",
+    "Trainium2",
+    "910C",
+    "910D",
+    "思元590",
+]
 PRECISIONS = ("fp16", "int8")
 
 

@@ -24,10 +24,14 @@ def _names(kb: KnowledgeBase, kinds: tuple[str, ...], with_figures: bool = True)
     """Names of entities of `kinds` in id order: every Chinese name first (as users type them most), then
     every English one, the ids, the English in lower and upper case — another spelling is a new question to
     the answer cache, though not to the entity."""
-    entities = [e for i, e in sorted(kb.entities.items())
-                if e["entity_kind"] in kinds and (not with_figures or kb.figures(i))]
-    spellings = [[e["name_zh"] or e["name_en"] for e in entities], [e["name_en"] for e in entities],
-                 [e["id"] for e in entities], [e["name_en"].lower() for e in entities], [e["name_en"].upper() for e in entities]]
+    entities = [e for i, e in sorted(kb.entities.items()) if e["entity_kind"] in kinds and (not with_figures or kb.figures(i))]
+    spellings = [
+        [e["name_zh"] or e["name_en"] for e in entities],
+        [e["name_en"] for e in entities],
+        [e["id"] for e in entities],
+        [e["name_en"].lower() for e in entities],
+        [e["name_en"].upper() for e in entities],
+    ]
     return list(dict.fromkeys(name for names in spellings for name in names if name))
 
 
@@ -39,6 +43,7 @@ def fresh(kb: KnowledgeBase, tool: str) -> Iterator[dict[str, Any]]:
     topics = _names(kb, ("market", "workload"))
     every_chip = _names(kb, ("chip",), with_figures=False) + _names(kb, ("vendor",), with_figures=False)
     for n in itertools.count():
+
         def lap(names: list[str], n: int = n) -> int:  # after each pass over the names, another parameter changes
             return n // max(len(names), 1)
 
@@ -46,8 +51,11 @@ def fresh(kb: KnowledgeBase, tool: str) -> Iterator[dict[str, Any]]:
             case "lookup_chip":
                 yield {"name": chips_and_systems[n % len(chips_and_systems)], "limit": 40 - lap(chips_and_systems) % 20}
             case "compare_chips":
-                yield {"names": [chips[n % len(chips)], chips[(n * 7 + 1) % len(chips)], chips[(n * 13 + 2) % len(chips)]]
-                       if lap(chips) % 2 == 0 else [chips[(n * 3 + k) % len(chips)] for k in range(2 + n % 6)]}
+                yield {
+                    "names": [chips[n % len(chips)], chips[(n * 7 + 1) % len(chips)], chips[(n * 13 + 2) % len(chips)]]
+                    if lap(chips) % 2 == 0
+                    else [chips[(n * 3 + k) % len(chips)] for k in range(2 + n % 6)]
+                }
             case "estimate_cluster":
                 yield {"chip": chips_and_systems[n % len(chips_and_systems)], "count": 8 * (n + 1)}
             case "xinchuang_certified":
@@ -56,8 +64,11 @@ def fresh(kb: KnowledgeBase, tool: str) -> Iterator[dict[str, Any]]:
                 yield {"vendor": vendors[n % len(vendors)], "limit": 40 - lap(vendors) % 30}
             case "find_chips":
                 metric = ("memory_gb", "compute_tflops", "tdp_w", "memory_bandwidth_gbs")[n % 4]
-                yield {"where": [{"metric": metric, "op": ">=", "value": 1 + n}], "sort_by": metric,
-                       "domestic": (None, True, False)[n % 3]}
+                yield {
+                    "where": [{"metric": metric, "op": ">=", "value": 1 + n}],
+                    "sort_by": metric,
+                    "domestic": (None, True, False)[n % 3],
+                }
             case "industry_figures":
                 yield {"topic": topics[n % len(topics)], "limit": 40 - lap(topics) % 30}
             case "export_control_check":

@@ -51,10 +51,27 @@ TESTS: dict[str, list[str]] = {
     "reasoning/export_control.py": ["tests/test_mini_export_control.py"],
 }
 
-_COMPARE = {ast.Lt: "<=", ast.LtE: "<", ast.Gt: ">=", ast.GtE: ">", ast.Eq: "!=", ast.NotEq: "==",
-            ast.In: "not in", ast.NotIn: "in", ast.Is: "is not", ast.IsNot: "is"}
-_BINARY = {ast.Add: ("+", "-"), ast.Sub: ("-", "+"), ast.Mult: ("*", "/"), ast.Div: ("/", "*"),
-           ast.FloorDiv: ("//", "/"), ast.Mod: ("%", "//"), ast.Pow: ("**", "*")}
+_COMPARE = {
+    ast.Lt: "<=",
+    ast.LtE: "<",
+    ast.Gt: ">=",
+    ast.GtE: ">",
+    ast.Eq: "!=",
+    ast.NotEq: "==",
+    ast.In: "not in",
+    ast.NotIn: "in",
+    ast.Is: "is not",
+    ast.IsNot: "is",
+}
+_BINARY = {
+    ast.Add: ("+", "-"),
+    ast.Sub: ("-", "+"),
+    ast.Mult: ("*", "/"),
+    ast.Div: ("/", "*"),
+    ast.FloorDiv: ("//", "/"),
+    ast.Mod: ("%", "//"),
+    ast.Pow: ("**", "*"),
+}
 _BOOLEAN = {ast.And: ("and", "or"), ast.Or: ("or", "and")}
 
 
@@ -80,8 +97,7 @@ class _Source:
         self.line_starts = [0]
         for line in self.lines:
             self.line_starts.append(self.line_starts[-1] + len(line))
-        self.tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                       if t.type in (tokenize.OP, tokenize.NAME)]
+        self.tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type in (tokenize.OP, tokenize.NAME)]
 
     def offset(self, line: int, byte_col: int) -> int:
         return self.line_starts[line - 1] + len(self.lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8"))
@@ -127,8 +143,7 @@ def _annotation_nodes(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             mark(node.returns)
-            for argument in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs,
-                             node.args.vararg, node.args.kwarg]:
+            for argument in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs, node.args.vararg, node.args.kwarg]:
                 if argument is not None:
                     mark(argument.annotation)
         elif isinstance(node, ast.AnnAssign):
@@ -159,8 +174,18 @@ def mutants_of(text: str) -> list[Mutant]:
             for index, op in enumerate(node.ops):
                 words = {ast.NotIn: ["not", "in"], ast.IsNot: ["is", "not"]}.get(type(op))
                 if words is None:
-                    words = [{ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
-                              ast.In: "in", ast.Is: "is"}[type(op)]]
+                    words = [
+                        {
+                            ast.Lt: "<",
+                            ast.LtE: "<=",
+                            ast.Gt: ">",
+                            ast.GtE: ">=",
+                            ast.Eq: "==",
+                            ast.NotEq: "!=",
+                            ast.In: "in",
+                            ast.Is: "is",
+                        }[type(op)]
+                    ]
                 span = operator_between(operands[index], operands[index + 1], words)
                 if span:
                     add(*span, _COMPARE[type(op)], "comparison")
@@ -207,7 +232,7 @@ def mutants_of(text: str) -> list[Mutant]:
 
 
 def apply(text: str, mutant: Mutant) -> str:
-    return text[:mutant.start] + mutant.replacement + text[mutant.end:]
+    return text[: mutant.start] + mutant.replacement + text[mutant.end :]
 
 
 def _scratch() -> Path:
@@ -234,8 +259,7 @@ def _preload(scratch: Path) -> None:
         importlib.import_module(name)
     assert "chipmcp" not in sys.modules, "chipmcp must be imported afresh by each child"
     sys.path.insert(0, str(scratch / "src"))
-    os.environ.update({"PYTHONDONTWRITEBYTECODE": "1", "CHIPMCP_HYPOTHESIS_PROFILE": "mutation",
-                       "TMPDIR": str(scratch)})
+    os.environ.update({"PYTHONDONTWRITEBYTECODE": "1", "CHIPMCP_HYPOTHESIS_PROFILE": "mutation", "TMPDIR": str(scratch)})
     tempfile.tempdir = None
     os.environ.pop("CHIPMCP_KNOWLEDGE", None)
     sys.dont_write_bytecode = True
@@ -293,8 +317,9 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float) -> tuple[str, fl
 _SCRATCH = Path()
 
 
-def run_module(module: str, sample: float | None, seed: int, listing: bool, only: list[int] | None = None,
-               picked: list[int] | None = None) -> dict[str, object]:
+def run_module(
+    module: str, sample: float | None, seed: int, listing: bool, only: list[int] | None = None, picked: list[int] | None = None
+) -> dict[str, object]:
     path = PACKAGE / module
     text = path.read_text(encoding="utf-8")
     mutants = mutants_of(text)
@@ -342,9 +367,18 @@ def run_module(module: str, sample: float | None, seed: int, listing: bool, only
     if earlier:
         results = sorted({**earlier, **{r["index"]: r for r in results}}.values(), key=lambda r: r["index"])
     killed = sum(r["status"] != "survived" for r in results)
-    summary = {"module": module, "tests": tests, "mutants": len(mutants), "run": len(results),
-               "sample": sample, "seed": seed if sample is not None else None, "killed": killed,
-               "survived": len(results) - killed, "baseline_seconds": round(baseline, 1), "results": results}
+    summary = {
+        "module": module,
+        "tests": tests,
+        "mutants": len(mutants),
+        "run": len(results),
+        "sample": sample,
+        "seed": seed if sample is not None else None,
+        "killed": killed,
+        "survived": len(results) - killed,
+        "baseline_seconds": round(baseline, 1),
+        "results": results,
+    }
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     return summary
@@ -363,8 +397,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
     parser.add_argument("--index", help="run only these mutants (numbers as --list shows them, comma-separated)")
-    parser.add_argument("--survivors", action="store_true",
-                        help="run again only the mutants that survived the module's last run, and update its results")
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run again only the mutants that survived the module's last run, and update its results",
+    )
     options = parser.parse_args(argv)
     modules = list(TESTS) if options.all else options.modules
     if not modules:
@@ -378,8 +415,10 @@ def main(argv: list[str] | None = None) -> int:
         if not options.list:
             _preload(_SCRATCH)
         picked = [int(i) for i in options.index.split(",")] if options.index else None
-        summaries = [run_module(m, options.sample, options.seed, options.list, _survivors(m) if options.survivors else None,
-                                picked) for m in modules]
+        summaries = [
+            run_module(m, options.sample, options.seed, options.list, _survivors(m) if options.survivors else None, picked)
+            for m in modules
+        ]
     finally:
         shutil.rmtree(_SCRATCH, ignore_errors=True)
     if options.list:
@@ -387,8 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for summary in summaries:
         rate = 100 * summary["killed"] / summary["run"] if summary["run"] else 100.0  # type: ignore[operator]
-        print(f"{summary['module']}: {summary['killed']}/{summary['run']} killed ({rate:.0f}%)"
-              + (f", a {summary['sample']:.0%} sample (seed {summary['seed']})" if summary["sample"] else ""))
+        print(
+            f"{summary['module']}: {summary['killed']}/{summary['run']} killed ({rate:.0f}%)"
+            + (f", a {summary['sample']:.0%} sample (seed {summary['seed']})" if summary["sample"] else "")
+        )
         for result in summary["results"]:  # type: ignore[attr-defined]
             if result["status"] == "survived":
                 print(f"  survived {Mutant(**{k: result[k] for k in Mutant.__dataclass_fields__}).describe()}")

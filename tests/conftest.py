@@ -21,8 +21,9 @@ MINI_KNOWLEDGE = ROOT / "tests" / "data" / "mini-knowledge"
 # 200 ms deadline fails at random).
 settings.register_profile("ci", deadline=None)
 settings.register_profile("quick", max_examples=25, deadline=None)
-settings.register_profile("mutation", max_examples=40, deadline=None, derandomize=True, database=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "mutation", max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("CHIPMCP_HYPOTHESIS_PROFILE", "ci"))
 
 

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-INITIALIZE = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}},
+}
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -50,14 +54,25 @@ def wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], stderr
 
 
 @contextlib.contextmanager
-def serve_http(db_path: Path, tmp_path: Path, *args: str, host: str = "127.0.0.1", env: dict[str, str] | None = None,
-               preexec_fn: Callable[[], None] | None = None) -> Iterator[Served]:
+def serve_http(
+    db_path: Path,
+    tmp_path: Path,
+    *args: str,
+    host: str = "127.0.0.1",
+    env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[Served]:
     port = free_port(host)
     out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"
     full_env = {**os.environ, "CHIPMCP_DB": str(db_path), **(env or {})}
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "chipmcp", "serve", "--http", "--host", host, "--port", str(port),
-                                    *args], env=full_env, stdout=stdout, stderr=stderr, preexec_fn=preexec_fn)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chipmcp", "serve", "--http", "--host", host, "--port", str(port), *args],
+            env=full_env,
+            stdout=stdout,
+            stderr=stderr,
+            preexec_fn=preexec_fn,
+        )
     try:
         wait_for_port(host, port, process, err)
         yield Served(process, host, port, out, err)

@@ -92,10 +92,8 @@ BROKEN = [
     ("bad unit", "figures/rep-1.toml", 'unit = "TFLOPS"', 'unit = "TFLOP/s"', "unknown unit 'TFLOP/s'"),
     ("unit of the wrong dimension", "figures/rep-1.toml", 'unit = "TFLOPS"', 'unit = "GB"', "not a compute unit"),
     ("duplicate id", "catalog/entities.toml", 'id = "acme-x100"', 'id = "acme"', "duplicate id"),
-    ("alias collision", "catalog/entities.toml", 'kind = "GPU"', 'kind = "GPU"\naliases = ["Acme"]',
-     "alias 'Acme' also names"),
-    ("range low above high", "figures/rep-1.toml", "low = 1.5, high = 2.0", "low = 2.5, high = 2.0",
-     "range low 2.5 is above high 2.0"),
+    ("alias collision", "catalog/entities.toml", 'kind = "GPU"', 'kind = "GPU"\naliases = ["Acme"]', "alias 'Acme' also names"),
+    ("range low above high", "figures/rep-1.toml", "low = 1.5, high = 2.0", "low = 2.5, high = 2.0", "range low 2.5 is above high 2.0"),
     ("unknown vendor", "catalog/entities.toml", 'vendor = "acme"', 'vendor = "acne"', "vendor 'acne' is not defined"),
     ("bad date", "sources.toml", 'date = "2025-06"', 'date = "June 2025"', "must be YYYY"),
     ("bad period", "figures/rep-1.toml", 'period = "2024"', 'period = "last year"', "period 'last year'"),
@@ -108,14 +106,20 @@ BROKEN = [
     ("bad identifier", "catalog/entities.toml", 'id = "acme-x100"', 'id = "Acme X100"', "should match pattern"),
     ("unknown field", "catalog/entities.toml", 'kind = "GPU"', 'kind = "GPU"\ncolour = "red"', "colour"),
     ("not TOML", "catalog/entities.toml", "[[chip]]", "[[chip]", "not valid TOML"),
-    ("forecast dated by as_of", "figures/rep-1.toml", 'period = "2024",',
-     'period = "2024", basis = "forecast", as_of = "2025-01-15",', "record the day it was announced"),
+    (
+        "forecast dated by as_of",
+        "figures/rep-1.toml",
+        'period = "2024",',
+        'period = "2024", basis = "forecast", as_of = "2025-01-15",',
+        "record the day it was announced",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("what", "file", "old", "new", "reason"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_knowledge_is_rejected_with_file_line_and_reason(
-        tmp_path: Path, what: str, file: str, old: str, new: str, reason: str) -> None:
+    tmp_path: Path, what: str, file: str, old: str, new: str, reason: str
+) -> None:
     files = dict(VALID)
     assert old in files[file], what
     files[file] = files[file].replace(old, new, 1)
@@ -156,21 +160,27 @@ descriptive = true
 
 
 def test_two_configurations_agree_with_either_and_disagree_with_a_third(tmp_path: Path) -> None:
-    found = _conflicts_of(tmp_path, """
+    found = _conflicts_of(
+        tmp_path,
+        """
   { metric = "memory_capacity", low = 40, high = 80, unit = "GB", alternatives = true, printed = "40GB/80GB" },
   { metric = "memory_capacity", value = 80, unit = "GB", printed = "80GB" },
   { metric = "memory_capacity", value = 64, unit = "GB", printed = "64GB" },
-""")
+""",
+    )
     assert found["40GB/80GB"] == ["64GB"]
     assert found["80GB"] == ["64GB"]
 
 
 def test_vector_and_tensor_compute_are_separate_claims(tmp_path: Path) -> None:
-    found = _conflicts_of(tmp_path, """
+    found = _conflicts_of(
+        tmp_path,
+        """
   { metric = "compute", precision = "fp16", engine = "vector", value = 25, unit = "TFLOPS", printed = "25T" },
   { metric = "compute", precision = "fp16", engine = "tensor", value = 100, unit = "TFLOPS", printed = "Tensor 100T" },
   { metric = "compute", precision = "fp16", value = 90, unit = "TFLOPS", printed = "90T" },
-""")
+""",
+    )
     # '100T' (VALID's row) and '90T' state no engine: a chip's headline compute is its matrix figure, so they
     # are compared with the tensor one, never with the vector one (A100: 312 is no rival of its 77.97 vector FP16).
     assert found["25T"] == []
@@ -178,16 +188,19 @@ def test_vector_and_tensor_compute_are_separate_claims(tmp_path: Path) -> None:
 
 
 def test_descriptions_in_other_words_do_not_conflict(tmp_path: Path) -> None:
-    found = _conflicts_of(tmp_path, """
+    found = _conflicts_of(
+        tmp_path,
+        """
   { metric = "use_case", text = "training", printed = "训练" },
   { metric = "use_case", text = "training and inference", printed = "训练+推理" },
-""")
+""",
+    )
     assert found == {**found, "训练": [], "训练+推理": []}
 
 
 def test_alternatives_need_two_configurations(tmp_path: Path) -> None:
     files = dict(VALID)
-    files["figures/rep-1.toml"] = files["figures/rep-1.toml"].replace('value = 100,', 'value = 100, alternatives = true,')
+    files["figures/rep-1.toml"] = files["figures/rep-1.toml"].replace("value = 100,", "value = 100, alternatives = true,")
     with pytest.raises(KnowledgeError, match="alternatives"):
         build.check(write(tmp_path / "knowledge", files))
 
@@ -201,13 +214,16 @@ def test_a_metric_defined_twice_is_rejected(tmp_path: Path) -> None:
 
 
 def test_bounds_are_intervals_and_currencies_are_not_compared(tmp_path: Path) -> None:
-    found = _conflicts_of(tmp_path, """
+    found = _conflicts_of(
+        tmp_path,
+        """
   { metric = "compute", precision = "fp16", bound = "over", value = 90, unit = "TFLOPS", printed = "超90T" },
   { metric = "compute", precision = "fp16", bound = "approx", value = 97, unit = "TFLOPS", printed = "约97T" },
   { metric = "compute", precision = "fp16", bound = "under", value = 95, unit = "TFLOPS", printed = "不到95T" },
   { entity = "acme", metric = "revenue", period = "2024", value = 9, unit = "亿港元", printed = "9亿港元" },
   { entity = "acme", metric = "revenue", period = "2024", value = 3, unit = "亿元", printed = "3亿元" },
-""")
+""",
+    )
     assert found["超90T"] == []  # VALID's 100T is over 90
     assert found["约97T"] == []  # 100 is within 5% of 97
     assert found["不到95T"] == ["100T"]  # but not under 95; 超90 and 约97 may be
@@ -217,12 +233,18 @@ def test_bounds_are_intervals_and_currencies_are_not_compared(tmp_path: Path) ->
 
 def test_figures_linked_by_disagreements_form_one_conflict_group(tmp_path: Path) -> None:
     """100T ≠ 90T ≠ 约97T while 100T agrees with 约97T: one conflict for the reader, not two overlapping ones."""
-    _conflicts_of(tmp_path, """
+    _conflicts_of(
+        tmp_path,
+        """
   { metric = "compute", precision = "fp16", value = 90, unit = "TFLOPS", printed = "90T" },
   { metric = "compute", precision = "fp16", bound = "approx", value = 97, unit = "TFLOPS", printed = "约97T" },
-""")
-    rows = sqlite3.connect(tmp_path / "kb.db").execute(
-        "SELECT printed, conflict_group, preferred FROM figures WHERE metric = 'compute'").fetchall()
+""",
+    )
+    rows = (
+        sqlite3.connect(tmp_path / "kb.db")
+        .execute("SELECT printed, conflict_group, preferred FROM figures WHERE metric = 'compute'")
+        .fetchall()
+    )
     groups = {printed: group for printed, group, _ in rows}
     assert groups["100T"] == groups["90T"] == groups["约97T"] is not None
 
@@ -241,8 +263,9 @@ measures = ["total", "operating"]
 def _capex_fixture(rows: str) -> dict[str, str]:
     files = dict(VALID)
     files["metrics.toml"] += CAPEX_METRIC
-    files["figures/rep-2.toml"] = ('[[figures]]\nsource = "rep-1"\nlocator = "表3"\nentity = "acme"\n'
-                                   f'period = "2025Q1"\nrows = [\n{rows}]\n')
+    files["figures/rep-2.toml"] = (
+        f'[[figures]]\nsource = "rep-1"\nlocator = "表3"\nentity = "acme"\nperiod = "2025Q1"\nrows = [\n{rows}]\n'
+    )
     return files
 
 
@@ -263,16 +286,19 @@ def test_a_measure_outside_the_metric_vocabulary_is_rejected_with_file_and_line(
     files = _capex_fixture('  { metric = "capex", measure = "maintenance", value = 5, unit = "亿元", printed = "5亿元" },\n')
     with pytest.raises(KnowledgeError) as error:
         build.check(write(tmp_path / "knowledge", files))
-    assert any(p.startswith("knowledge/figures/rep-2.toml:7:") and "measure 'maintenance'" in p and "total, operating" in p
-               for p in error.value.problems), error.value.problems
+    assert any(
+        p.startswith("knowledge/figures/rep-2.toml:7:") and "measure 'maintenance'" in p and "total, operating" in p
+        for p in error.value.problems
+    ), error.value.problems
 
 
 def test_a_figure_both_preferred_and_suspect_is_rejected_with_file_and_line(tmp_path: Path) -> None:
     files = _capex_fixture('  { metric = "capex", value = 5, unit = "亿元", printed = "5亿元", prefer = true, suspect = true },\n')
     with pytest.raises(KnowledgeError) as error:
         build.check(write(tmp_path / "knowledge", files))
-    assert any(p.startswith("knowledge/figures/rep-2.toml:7:") and "both `prefer` and `suspect`" in p
-               for p in error.value.problems), error.value.problems
+    assert any(p.startswith("knowledge/figures/rep-2.toml:7:") and "both `prefer` and `suspect`" in p for p in error.value.problems), (
+        error.value.problems
+    )
 
 
 def test_a_power_of_ten_apart_that_is_not_a_recorded_conflict_fails_the_build_with_file_and_line(tmp_path: Path) -> None:
@@ -283,37 +309,43 @@ def test_a_power_of_ten_apart_that_is_not_a_recorded_conflict_fails_the_build_wi
 """)
     with pytest.raises(KnowledgeError) as error:
         build.check(write(tmp_path / "knowledge", files))
-    assert any(p.startswith("knowledge/figures/rep-2.toml:9:") and "10^-1 times '264亿元'" in p
-               and "rep-2.toml:8)" in p for p in error.value.problems), error.value.problems
+    assert any(
+        p.startswith("knowledge/figures/rep-2.toml:9:") and "10^-1 times '264亿元'" in p and "rep-2.toml:8)" in p
+        for p in error.value.problems
+    ), error.value.problems
     explained = files["figures/rep-2.toml"].replace(
-        'printed = "超26.4" }', 'printed = "超26.4", suspect = true, note = "table in 十亿" }')
+        'printed = "超26.4" }', 'printed = "超26.4", suspect = true, note = "table in 十亿" }'
+    )
     build.check(write(tmp_path / "knowledge", {**files, "figures/rep-2.toml": explained}))
 
 
-@pytest.mark.parametrize(("coarse", "fine", "agree"), [
-    ('value = 91, unit = "%", printed = "同比增长91%"', 'value = 90.97, unit = "%", printed = "90.97%"', True),
-    ('value = -25, unit = "%", printed = "-25%"', 'value = -24.86, unit = "%", printed = "-24.86%"', True),
-    ('value = -24, unit = "%", printed = "-24%"', 'value = -24.86, unit = "%", printed = "-24.86%"', False),
-    ('value = 1, unit = "PFLOPS", printed = "1P"', 'value = 672, unit = "TFLOPS", printed = "672"', False),
-    ('value = 15.00, unit = "亿元", printed = "15.00"', 'value = 15.3, unit = "亿元", printed = "15.3亿元"', False),
-])
+@pytest.mark.parametrize(
+    ("coarse", "fine", "agree"),
+    [
+        ('value = 91, unit = "%", printed = "同比增长91%"', 'value = 90.97, unit = "%", printed = "90.97%"', True),
+        ('value = -25, unit = "%", printed = "-25%"', 'value = -24.86, unit = "%", printed = "-24.86%"', True),
+        ('value = -24, unit = "%", printed = "-24%"', 'value = -24.86, unit = "%", printed = "-24.86%"', False),
+        ('value = 1, unit = "PFLOPS", printed = "1P"', 'value = 672, unit = "TFLOPS", printed = "672"', False),
+        ('value = 15.00, unit = "亿元", printed = "15.00"', 'value = 15.3, unit = "亿元", printed = "15.3亿元"', False),
+    ],
+)
 def test_rounding_within_the_printed_precision_is_agreement(tmp_path: Path, coarse: str, fine: str, agree: bool) -> None:
     files = dict(VALID)
     files["metrics.toml"] += CAPEX_METRIC
     metric = "compute" if "FLOPS" in coarse else "capex"
-    extra = "precision = \"fp8\", " if metric == "compute" else ""
-    files["figures/rep-2.toml"] = (f'[[figures]]\nsource = "rep-1"\nlocator = "表3"\nentity = "acme-x100"\nrows = [\n'
-                                   f'  {{ metric = "{metric}", {extra}{coarse} }},\n  {{ metric = "{metric}", {extra}{fine} }},\n]\n')
+    extra = 'precision = "fp8", ' if metric == "compute" else ""
+    files["figures/rep-2.toml"] = (
+        f'[[figures]]\nsource = "rep-1"\nlocator = "表3"\nentity = "acme-x100"\nrows = [\n'
+        f'  {{ metric = "{metric}", {extra}{coarse} }},\n  {{ metric = "{metric}", {extra}{fine} }},\n]\n'
+    )
     files["figures/rep-2.toml"] = files["figures/rep-2.toml"].replace('unit = "%"', 'unit = "亿元"')
     db = tmp_path / "kb.db"
     build.build(write(tmp_path / "knowledge", files), db)
-    rivals = [r for (r,) in sqlite3.connect(db).execute(
-        "SELECT conflicts_with FROM figures WHERE locator = '表3'")]
+    rivals = [r for (r,) in sqlite3.connect(db).execute("SELECT conflicts_with FROM figures WHERE locator = '表3'")]
     assert (rivals == ["", ""]) is agree, rivals
 
 
-def test_a_figure_of_unstated_precision_never_corroborates_and_is_a_possible_conflict_when_nothing_matches(
-        tmp_path: Path) -> None:
+def test_a_figure_of_unstated_precision_never_corroborates_and_is_a_possible_conflict_when_nothing_matches(tmp_path: Path) -> None:
     files = dict(VALID)
     files["figures/rep-2.toml"] = """[[figures]]
 source = "rep-1"
@@ -327,8 +359,12 @@ rows = [
 """
     db = tmp_path / "kb.db"
     build.build(write(tmp_path / "knowledge", files), db)
-    rows = {p: (k, c, pref) for p, k, c, pref in sqlite3.connect(db).execute(
-        "SELECT printed, conflict_kind, conflicts_with, preferred FROM figures WHERE metric = 'compute'")}
+    rows = {
+        p: (k, c, pref)
+        for p, k, c, pref in sqlite3.connect(db).execute(
+            "SELECT printed, conflict_kind, conflicts_with, preferred FROM figures WHERE metric = 'compute'"
+        )
+    }
     # 100 and 672 (no precision, where the chip states it elsewhere) may be of different precisions: they are
     # never set against each other. 100 agrees with the stated 100T (without corroborating it); 672 agrees with
     # no stated figure, so it is a possible disagreement. The fp16 claim 100T vs 110T is decided without them.
@@ -336,8 +372,12 @@ rows = [
     assert rows["100"][0] is None and rows["672"][0] == "possible"
     only_unknown = files["figures/rep-2.toml"].replace('  { metric = "compute", value = 100, unit = "TFLOPS", printed = "100" },\n', "")
     build.build(write(tmp_path / "knowledge", {**files, "figures/rep-2.toml": only_unknown}), db)
-    rows = {p: (k, c, pref) for p, k, c, pref in sqlite3.connect(db).execute(
-        "SELECT printed, conflict_kind, conflicts_with, preferred FROM figures WHERE metric = 'compute'")}
+    rows = {
+        p: (k, c, pref)
+        for p, k, c, pref in sqlite3.connect(db).execute(
+            "SELECT printed, conflict_kind, conflicts_with, preferred FROM figures WHERE metric = 'compute'"
+        )
+    }
     assert rows["672"][0] == "possible" and rows["672"][2] == 0 and len(rows["672"][1].split(",")) == 2
     assert rows["100T"][0] == "disagreement" and rows["110T"][2] == 1
 
@@ -403,11 +443,13 @@ kind = "market"
 
 def test_a_market_share_on_a_market_must_name_the_part_it_measures(tmp_path: Path) -> None:
     broken = _with_market_share(
-        '  { entity = "market-cn-ai-chips", metric = "market_share", value = 63, unit = "%", printed = "63%" },')
+        '  { entity = "market-cn-ai-chips", metric = "market_share", value = 63, unit = "%", printed = "63%" },'
+    )
     with pytest.raises(KnowledgeError) as error:
         build.check(write(tmp_path / "broken" / "knowledge", broken))
     problem = next(p for p in error.value.problems if "has no market_share of its own" in p)
     assert problem.startswith("knowledge/figures/rep-1.toml:8:") and "imported" in problem
-    named = _with_market_share('  { entity = "market-cn-ai-chips", metric = "market_share", measure = "imported", '
-                               'value = 63, unit = "%", printed = "63%" },')
+    named = _with_market_share(
+        '  { entity = "market-cn-ai-chips", metric = "market_share", measure = "imported", value = 63, unit = "%", printed = "63%" },'
+    )
     assert build.check(write(tmp_path / "named" / "knowledge", named))["figures"] == 3

@@ -50,22 +50,30 @@ async def test_certified_means_the_listed_product_as_xinchuang_certified_says_an
 
 
 async def test_where_memory_filter_answers_domestic_cards_with_64gb_or_more(server) -> None:
-    found = await answer(server, "find_chips", {"domestic": True, "limit": 100,
-                                                "where": [{"metric": "memory_gb", "op": ">=", "value": 64}]})
+    found = await answer(
+        server, "find_chips", {"domestic": True, "limit": 100, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}]}
+    )
     ids = {r["id"] for r in found["rows"]}
     assert {"huawei-ascend-910b", "metax-c500"} <= ids
     assert all(r["cells"]["memory_gb"]["figure_ids"] for r in found["rows"])
     gaps = {g["metric"]: g for g in found["not_reported"]}
-    every = {g["metric"]: g for g in (await answer(server, "find_chips", {
-        "domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}], "detail": "full"}))["not_reported"]}
+    every = {
+        g["metric"]: g
+        for g in (
+            await answer(
+                server, "find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}], "detail": "full"}
+            )
+        )["not_reported"]
+    }
     assert every["memory_gb"]["count"] == len(every["memory_gb"]["chips"]) == gaps["memory_gb"]["count"] > 0
-    assert gaps["memory_gb"]["chips"] == every["memory_gb"]["chips"][:len(gaps["memory_gb"]["chips"])]  # summary: the first few
+    assert gaps["memory_gb"]["chips"] == every["memory_gb"]["chips"][: len(gaps["memory_gb"]["chips"])]  # summary: the first few
     assert "biren-br106" in gaps["memory_gb"]["chips"]
 
 
 async def test_text_spec_matches_as_case_insensitive_substring(server) -> None:
-    found = await answer(server, "find_chips", {"domestic": True,
-                                                "where": [{"metric": "memory_type", "op": "contains", "value": "hbm"}]})
+    found = await answer(
+        server, "find_chips", {"domestic": True, "where": [{"metric": "memory_type", "op": "contains", "value": "hbm"}]}
+    )
     assert found["rows"] and all("HBM" in r["cells"]["memory_type"]["text"] for r in found["rows"])
 
 
@@ -113,16 +121,14 @@ _OP = st.sampled_from([">", ">=", "<", "<=", "!="])
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(where=st.lists(st.tuples(_METRIC, _OP, st.floats(0, 2000)), max_size=2), sort_by=_METRIC,
-       descending=st.none() | st.booleans())
+@given(where=st.lists(st.tuples(_METRIC, _OP, st.floats(0, 2000)), max_size=2), sort_by=_METRIC, descending=st.none() | st.booleans())
 def test_every_row_meets_every_condition_and_rows_are_ordered(kb, where, sort_by, descending) -> None:
     conditions = [{"metric": m, "op": o, "value": v} for m, o, v in where]
     found = tools.BY_NAME["find_chips"].call(kb, where=conditions, sort_by=sort_by, descending=descending, limit=100)
     for row in found.rows:
         for metric, op, value in where:
             low, high = row.cells[metric].ends()
-            assert {">": low > value, ">=": low >= value, "<": high < value, "<=": high <= value,
-                    "!=": not low <= value <= high}[op]
+            assert {">": low > value, ">=": low >= value, "<": high < value, "<=": high <= value, "!=": not low <= value <= high}[op]
     higher = {"tdp_w": False}.get(sort_by, True)
     keys = [(lambda e: e[0] if higher else e[1])(row.cells[sort_by].ends()) for row in found.rows]
     assert keys == sorted(keys, reverse=found.descending)
@@ -170,8 +176,9 @@ async def test_industry_links_the_three_global_asic_series_by_their_quantity(ser
     shared = next(c for c in size["compared"] if c["period"] == "2024")
     assert set(shared["entities"]) == {"market-global-asic-verifiedmarket", "market-global-ai-asic"}
     assert shared["apart"] == 1.85 and not shared.get("agree")
-    groups = {g["entity"]: g for g in (await answer(server, "industry_figures",
-                                                     {"topic": "全球ASIC市场规模", "detail": "full"}))["figures"]}
+    groups = {
+        g["entity"]: g for g in (await answer(server, "industry_figures", {"topic": "全球ASIC市场规模", "detail": "full"}))["figures"]
+    }
     assert groups["market-global-ai-asic"]["linked_by"] == "global-asic-market-size"
 
 
@@ -222,8 +229,7 @@ async def test_industry_paging_returns_each_figure_once(server, kb) -> None:
             seen: list[int] = []
             offset, total = 0, None
             while total is None or offset < total:
-                result = await client.call_tool("industry_figures", {"topic": "capex", "detail": detail,
-                                                                     "offset": offset, "limit": 7})
+                result = await client.call_tool("industry_figures", {"topic": "capex", "detail": detail, "offset": offset, "limit": 7})
                 assert not result.is_error, result.content[0].text
                 found = result.structured_content
                 page = found["page"]
@@ -238,8 +244,12 @@ async def test_industry_paging_returns_each_figure_once(server, kb) -> None:
             assert len(seen) == len(set(seen)) == total
             if detail == "full":
                 assert found["topic"]["metrics"] == ["capex"]
-                every = {r["id"] for e in kb.entities for r in kb.figures(e, ["capex"])
-                         if kb.entities[e]["entity_kind"] in ("vendor", "market", "workload")}
+                every = {
+                    r["id"]
+                    for e in kb.entities
+                    for r in kb.figures(e, ["capex"])
+                    if kb.entities[e]["entity_kind"] in ("vendor", "market", "workload")
+                }
                 assert set(seen) == every
 
 
@@ -266,8 +276,10 @@ async def test_industry_summary_is_a_subset_of_full_citing_every_preferred_figur
     cited = [e["id"] for e in summary_entries] + [c["id"] for e in summary_entries for c in e.get("also", [])]
     for entry in summary_entries:
         row = full[entry["id"]]
-        assert all(entry.get(k) == row.get(k) for k in ("metric", "value", "low", "high", "text", "unit", "period",
-                                                         "printed", "source", "locator")), entry["id"]
+        assert all(
+            entry.get(k) == row.get(k)
+            for k in ("metric", "value", "low", "high", "text", "unit", "period", "printed", "source", "locator")
+        ), entry["id"]
     cited += [r["figure_id"] for t in summary.get("share_tables", []) for r in t["rows"]]
     cited += [i for s in summary.get("series", []) for c in s["claims"] for i in c["figure_ids"] if i in full]
     claimed = {i for c in summary["conflicts"] for claim in c["claims"] for i in claim["figure_ids"]}
@@ -283,12 +295,15 @@ async def test_industry_ambiguous_topic_lists_candidates(server) -> None:
     assert result.is_error and "deepseek-v3" in result.content[0].text and "deepseek-r1" in result.content[0].text
 
 
-@pytest.mark.parametrize(("tool", "arguments", "points_at"), [
-    ("lookup_chip", {"name": "DeepSeek-V3"}, "industry_figures(topic='deepseek-v3')"),
-    ("lookup_chip", {"name": "ASIC market"}, "industry_figures"),
-    ("vendor_financials", {"vendor": "DeepSeek-V3"}, "industry_figures(topic='deepseek-v3')"),
-    ("compare_chips", {"names": ["GPT-4", "H100"]}, "industry_figures"),
-])
+@pytest.mark.parametrize(
+    ("tool", "arguments", "points_at"),
+    [
+        ("lookup_chip", {"name": "DeepSeek-V3"}, "industry_figures(topic='deepseek-v3')"),
+        ("lookup_chip", {"name": "ASIC market"}, "industry_figures"),
+        ("vendor_financials", {"vendor": "DeepSeek-V3"}, "industry_figures(topic='deepseek-v3')"),
+        ("compare_chips", {"names": ["GPT-4", "H100"]}, "industry_figures"),
+    ],
+)
 async def test_not_found_points_at_the_tool_that_answers(server, tool, arguments, points_at) -> None:
     result = await call(server, tool, arguments)
     assert result.is_error and points_at in result.content[0].text

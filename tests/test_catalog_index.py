@@ -36,6 +36,7 @@ TEXT_OPS = ("=", "!=", "contains")
 
 # --- the reference: every entity in turn ------------------------------------------------------------------
 
+
 @cache
 def _reference_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
     found = metric_cell(kb, entity, metric, precision)
@@ -53,13 +54,27 @@ def _passes(cell: Cell, metric: str, op: str, value: float | str) -> bool:
         found = str(value).casefold() in (cell.text or "").casefold()
         return not found if op == "!=" else found
     low, high = cell.ends()  # type: ignore[misc]
-    return {">": low > value, ">=": low >= value, "<": high < value, "<=": high <= value,
-            "=": low <= value <= high, "!=": not low <= value <= high}[op]
+    return {
+        ">": low > value,
+        ">=": low >= value,
+        "<": high < value,
+        "<=": high <= value,
+        "=": low <= value <= high,
+        "!=": not low <= value <= high,
+    }[op]
 
 
-def reference(kb: KnowledgeBase, vendor: str | None, domestic: bool | None, kind: str | None,
-              certified: bool | None, where: list[tuple[str, str, float | str]], sort_by: str | None,
-              descending: bool | None, precision: str) -> dict[str, Any]:
+def reference(
+    kb: KnowledgeBase,
+    vendor: str | None,
+    domestic: bool | None,
+    kind: str | None,
+    certified: bool | None,
+    where: list[tuple[str, str, float | str]],
+    sort_by: str | None,
+    descending: bool | None,
+    precision: str,
+) -> dict[str, Any]:
     pool = [e for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")]
     if vendor is not None:
         family = {vendor, *kb.names.subsidiaries(vendor)}
@@ -68,8 +83,7 @@ def reference(kb: KnowledgeBase, vendor: str | None, domestic: bool | None, kind
         pool = [e for e in pool if ((kb.entity(e["vendor"]) or {}).get("country") == "CN") == domestic]
     if kind is not None:
         wanted_kind = kind.strip().casefold()
-        pool = [e for e in pool if (e["entity_kind"] == "system" if wanted_kind == "system"
-                                    else e["kind"].casefold() == wanted_kind)]
+        pool = [e for e in pool if (e["entity_kind"] == "system" if wanted_kind == "system" else e["kind"].casefold() == wanted_kind)]
     status: dict[str, str] = {}
     family: list[str] = []
     if certified is not None:
@@ -101,59 +115,97 @@ def reference(kb: KnowledgeBase, vendor: str | None, domestic: bool | None, kind
         rows.sort(key=key)  # stable like the engine's sort: equal keys keep the catalog (id) order
     else:
         rows.sort(key=lambda pair: (pair[0]["vendor"] or "", pair[0]["entity_kind"], pair[0]["id"]))
-    return {"ids": [e["id"] for e, _ in rows],
-            "cells": [{m: c.model_dump() for m, c in cells.items()} for _, cells in rows],
-            "certified": [status.get(e["id"]) for e, _ in rows],
-            "not_reported": [(m, ids) for m, ids in missing.items() if ids], "descending": down, "family": family}
+    return {
+        "ids": [e["id"] for e, _ in rows],
+        "cells": [{m: c.model_dump() for m, c in cells.items()} for _, cells in rows],
+        "certified": [status.get(e["id"]) for e, _ in rows],
+        "not_reported": [(m, ids) for m, ids in missing.items() if ids],
+        "descending": down,
+        "family": family,
+    }
 
 
 # --- queries drawn from the knowledge base's own values, so boundaries (=, ≥ at a printed value) are hit ---
 
+
 @pytest.fixture(scope="module")
 def catalog(kb: KnowledgeBase) -> dict[str, Any]:
     entities = [e for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")]
-    values = {m: sorted({end for e in entities for precision in ("fp16", "int8")
-                         for end in (_reference_cell(kb, e["id"], m, precision).ends() or ())}) or [0.0]
-              for m in NUMERIC}
+    values = {
+        m: sorted(
+            {
+                end
+                for e in entities
+                for precision in ("fp16", "int8")
+                for end in (_reference_cell(kb, e["id"], m, precision).ends() or ())
+            }
+        )
+        or [0.0]
+        for m in NUMERIC
+    }
     texts = sorted({c.text for e in entities for m in TEXT if (c := _reference_cell(kb, e["id"], m, "fp16")).text})
     kinds = sorted({e["kind"] for e in entities})
-    return {"vendors": sorted({e["vendor"] for e in entities if e["vendor"]}), "values": values,
-            "words": sorted({w for t in texts for w in (t, t[:3], t[-2:].upper())}),
-            "kinds": kinds + [k.lower() for k in kinds] + ["system", " System "]}
+    return {
+        "vendors": sorted({e["vendor"] for e in entities if e["vendor"]}),
+        "values": values,
+        "words": sorted({w for t in texts for w in (t, t[:3], t[-2:].upper())}),
+        "kinds": kinds + [k.lower() for k in kinds] + ["system", " System "],
+    }
 
 
 def _queries(catalog: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     # A metric's own printed values (and its neighbours) make ≥ versus > and = on a range's end matter.
-    numeric = st.sampled_from(NUMERIC).flatmap(lambda m: st.tuples(
-        st.just(m), st.sampled_from(NUMERIC_OPS),
-        st.sampled_from(catalog["values"][m]) | st.floats(-10, 1e6, allow_nan=False)))
+    numeric = st.sampled_from(NUMERIC).flatmap(
+        lambda m: st.tuples(
+            st.just(m), st.sampled_from(NUMERIC_OPS), st.sampled_from(catalog["values"][m]) | st.floats(-10, 1e6, allow_nan=False)
+        )
+    )
     text = st.tuples(st.sampled_from(TEXT), st.sampled_from(TEXT_OPS), st.sampled_from(catalog["words"]))
-    return st.fixed_dictionaries({
-        "vendor": st.one_of(st.none(), st.none(), st.sampled_from(catalog["vendors"])),
-        "domestic": st.none() | st.booleans(),
-        "kind": st.none() | st.none() | st.sampled_from(catalog["kinds"]),
-        "certified": st.none() | st.none() | st.booleans(),
-        "where": st.lists(numeric | text, max_size=3),
-        "sort_by": st.none() | st.sampled_from(NUMERIC),
-        "descending": st.none() | st.booleans(),
-        "precision": st.sampled_from(["fp16", "fp16", "int8", "bf16", "fp8", "fp32", *PRECISIONS]),
-        "limit": st.integers(1, 100),
-        "offset": st.integers(0, 160),
-    })
+    return st.fixed_dictionaries(
+        {
+            "vendor": st.one_of(st.none(), st.none(), st.sampled_from(catalog["vendors"])),
+            "domestic": st.none() | st.booleans(),
+            "kind": st.none() | st.none() | st.sampled_from(catalog["kinds"]),
+            "certified": st.none() | st.none() | st.booleans(),
+            "where": st.lists(numeric | text, max_size=3),
+            "sort_by": st.none() | st.sampled_from(NUMERIC),
+            "descending": st.none() | st.booleans(),
+            "precision": st.sampled_from(["fp16", "fp16", "int8", "bf16", "fp8", "fp32", *PRECISIONS]),
+            "limit": st.integers(1, 100),
+            "offset": st.integers(0, 160),
+        }
+    )
 
 
 def _fast(kb: KnowledgeBase, query: dict[str, Any], limit: int, offset: int):
-    return tools.BY_NAME["find_chips"].call(kb, vendor=query["vendor"], domestic=query["domestic"], kind=query["kind"],
-                            certified=query["certified"],
-                            where=[{"metric": m, "op": op, "value": v} for m, op, v in query["where"]],
-                            sort_by=query["sort_by"], descending=query["descending"], precision=query["precision"],
-                            limit=limit, offset=offset, detail="full")
+    return tools.BY_NAME["find_chips"].call(
+        kb,
+        vendor=query["vendor"],
+        domestic=query["domestic"],
+        kind=query["kind"],
+        certified=query["certified"],
+        where=[{"metric": m, "op": op, "value": v} for m, op, v in query["where"]],
+        sort_by=query["sort_by"],
+        descending=query["descending"],
+        precision=query["precision"],
+        limit=limit,
+        offset=offset,
+        detail="full",
+    )
 
 
 def assert_same_answers(kb: KnowledgeBase, query: dict[str, Any]) -> None:
-    expected = reference(kb, query["vendor"], query["domestic"], query["kind"], query["certified"],
-                         [(m, op, v if m in TEXT else float(v)) for m, op, v in query["where"]],
-                         query["sort_by"], query["descending"], query["precision"])
+    expected = reference(
+        kb,
+        query["vendor"],
+        query["domestic"],
+        query["kind"],
+        query["certified"],
+        [(m, op, v if m in TEXT else float(v)) for m, op, v in query["where"]],
+        query["sort_by"],
+        query["descending"],
+        query["precision"],
+    )
     total = _fast(kb, query, 100, 0).total  # every page, however large the catalog grows
     whole = [_fast(kb, query, 100, offset) for offset in range(0, max(total, 1), 100)]
     rows = [r for answer in whole for r in answer.rows]
@@ -191,16 +243,38 @@ def test_engine_agrees_at_printed_values_where_each_comparison_is_decided(kb, ca
     # A condition at a value some entity prints is where > and ≥, or a range's end and =, part ways.
     for metric in NUMERIC:
         values = catalog["values"][metric]
-        for value in values[::max(1, len(values) // 6)] + values[-1:]:
-            assert_same_answers(kb, {"vendor": None, "domestic": None, "kind": None, "certified": None,
-                                     "where": [(metric, op, value)], "sort_by": metric, "descending": None,
-                                     "precision": "fp16", "limit": 10, "offset": 0})
+        for value in values[:: max(1, len(values) // 6)] + values[-1:]:
+            assert_same_answers(
+                kb,
+                {
+                    "vendor": None,
+                    "domestic": None,
+                    "kind": None,
+                    "certified": None,
+                    "where": [(metric, op, value)],
+                    "sort_by": metric,
+                    "descending": None,
+                    "precision": "fp16",
+                    "limit": 10,
+                    "offset": 0,
+                },
+            )
 
 
 def test_the_engine_is_exercised_on_matches_gaps_and_every_filter(kb) -> None:
     # Guards the random test against vacuity: this query has rows, gaps, and chips only of a listed family.
-    query = {"vendor": None, "domestic": True, "kind": "npu", "certified": False, "where": [("memory_gb", ">=", 32.0)],
-             "sort_by": "compute_tflops", "descending": None, "precision": "fp16", "limit": 3, "offset": 1}
+    query = {
+        "vendor": None,
+        "domestic": True,
+        "kind": "npu",
+        "certified": False,
+        "where": [("memory_gb", ">=", 32.0)],
+        "sort_by": "compute_tflops",
+        "descending": None,
+        "precision": "fp16",
+        "limit": 3,
+        "offset": 1,
+    }
     assert_same_answers(kb, query)
     expected = reference(kb, None, True, "npu", False, query["where"], "compute_tflops", None, "fp16")
     assert len(expected["ids"]) >= 2 and expected["not_reported"] and expected["family"]
@@ -209,8 +283,7 @@ def test_the_engine_is_exercised_on_matches_gaps_and_every_filter(kb) -> None:
 def test_index_builds_each_column_once_however_many_threads_ask(kb) -> None:
     index = catalog_index.CatalogIndex(kb)
     columns: list[catalog_index.Column] = []
-    threads = [threading.Thread(target=lambda: columns.append(index.column("tflops_per_w", "fp16")))
-               for _ in range(8)]
+    threads = [threading.Thread(target=lambda: columns.append(index.column("tflops_per_w", "fp16"))) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -226,8 +299,9 @@ def test_a_query_reads_cells_only_of_the_entities_its_cheap_filters_leave(kb) ->
     index.find(catalog_index.Query(vendors=hygon, sort_by="memory_gb"), certification=lambda chip: "none")
     column = index.column("memory_gb", "fp16", compute.mask(index.size, []))  # enters nothing more
     entered = {index.ids[p] for p in range(index.size) if column.known[p]}
-    assert entered == {e["id"] for e in kb.entities.values()
-                       if e["vendor"] == "hygon" and e["entity_kind"] in ("chip", "system")} != set()
+    assert (
+        entered == {e["id"] for e in kb.entities.values() if e["vendor"] == "hygon" and e["entity_kind"] in ("chip", "system")} != set()
+    )
 
 
 def test_index_keeps_a_bounded_number_of_columns(kb, monkeypatch) -> None:

@@ -97,17 +97,25 @@ def test_intervals_agree_only_when_every_one_overlaps_every_other() -> None:
 
 
 def test_intervals_divided_pair_by_pair_and_nan_for_a_divisor_that_may_be_zero() -> None:
-    (implied, widened, unknown) = compute.intervals_divided([(557.6, 557.6), (10, 20), (1, 1)],
-                                                            [(0.1, 0.1), (2, 4), (0, 1)])
+    (implied, widened, unknown) = compute.intervals_divided([(557.6, 557.6), (10, 20), (1, 1)], [(0.1, 0.1), (2, 4), (0, 1)])
     assert math.isclose(implied[0], 5576) and widened == (2.5, 10.0) and all(math.isnan(x) for x in unknown)
 
-_INTERVAL_RULE = {">": lambda lo, hi, v: lo > v, ">=": lambda lo, hi, v: lo >= v, "<": lambda lo, hi, v: hi < v,
-                  "<=": lambda lo, hi, v: hi <= v, "=": lambda lo, hi, v: lo <= v <= hi,
-                  "!=": lambda lo, hi, v: not lo <= v <= hi}
+
+_INTERVAL_RULE = {
+    ">": lambda lo, hi, v: lo > v,
+    ">=": lambda lo, hi, v: lo >= v,
+    "<": lambda lo, hi, v: hi < v,
+    "<=": lambda lo, hi, v: hi <= v,
+    "=": lambda lo, hi, v: lo <= v <= hi,
+    "!=": lambda lo, hi, v: not lo <= v <= hi,
+}
 
 
-@given(ends=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5)), max_size=30),
-       op=st.sampled_from(sorted(_INTERVAL_RULE)), value=st.integers(-1, 26))
+@given(
+    ends=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 5)), max_size=30),
+    op=st.sampled_from(sorted(_INTERVAL_RULE)),
+    value=st.integers(-1, 26),
+)
 def test_a_column_condition_decides_each_interval_as_the_single_cell_rule(ends, op, value) -> None:
     lows = [float(lo) for lo, _ in ends]
     highs = [float(lo + width) for lo, width in ends]

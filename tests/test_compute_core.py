@@ -66,11 +66,24 @@ def test_spans_agree_end_by_end_and_never_on_a_missing_end() -> None:
     assert compute.spans_agree((1.0, 1.0), (1.0 + 1e-10, 1.0), rel_tol=1e-9)
 
 
-@pytest.mark.parametrize(("printed", "value", "decimals"), [
-    ("90.97%", 90.97, 2), ("同比增长91%", 91.0, 0), ("2664.000", 2664.0, 3), ("266,4 万", 266.4, 1), ("266,40 万", 266.4, 2),
-    ("1,234", 1234.0, 0), ("1,234.5", 1234.5, 1),
-    ("约一亿", 1.0, 0), ("三点五", 3.5, 1), ("1e20", 1e20, 0), ("-25%", -25.0, 0), ("0.125", 0.125, 3), ("x", 0.25, 2),
-])
+@pytest.mark.parametrize(
+    ("printed", "value", "decimals"),
+    [
+        ("90.97%", 90.97, 2),
+        ("同比增长91%", 91.0, 0),
+        ("2664.000", 2664.0, 3),
+        ("266,4 万", 266.4, 1),
+        ("266,40 万", 266.4, 2),
+        ("1,234", 1234.0, 0),
+        ("1,234.5", 1234.5, 1),
+        ("约一亿", 1.0, 0),
+        ("三点五", 3.5, 1),
+        ("1e20", 1e20, 0),
+        ("-25%", -25.0, 0),
+        ("0.125", 0.125, 3),
+        ("x", 0.25, 2),
+    ],
+)
 def test_printed_decimals_are_those_of_the_printed_number_equal_to_the_value(printed: str, value: float, decimals: int) -> None:
     assert compute.printed_decimals(printed, value) == decimals
 
@@ -88,20 +101,41 @@ def test_spans_agree_within_a_tolerance_on_both_ends() -> None:
     assert not compute.spans_agree_within((91.0, 91.0), (91.0, 91.51), 0.5)
 
 
-@pytest.mark.parametrize(("a", "b", "tol_a", "tol_b", "k"), [
-    (26.4, 264.0, 0.05, 0.5, 1), (2664.0, 266.4, 0.5, 0.05, -1), (1.0, 7.0, 0.5, 0.5, 0), (26.4, 26.4, 0.05, 0.05, 0),
-    (0.0, 10.0, 0.5, 0.5, 0), (10.0, 0.0, 0.5, 0.5, 0), (-26.4, 264.0, 0.05, 0.5, 0),
-    (-26.4, -264.0, 0.05, 0.5, 1), (1.0, 1e13, 0.5, 0.5, 0), (26.4, 270.0, 0.05, 0.5, 0), (26.4, 263.4, 0.05, 0.5, 0),
-    (26.4, 263.6, 0.05, 0.5, 1), (1.0, 1e12, 0.5, 0.5, 12), (1.0, 10.0, 0.0, 0.0, 1), (1.0, 11.0, 0.0, 0.0, 0),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "tol_a", "tol_b", "k"),
+    [
+        (26.4, 264.0, 0.05, 0.5, 1),
+        (2664.0, 266.4, 0.5, 0.05, -1),
+        (1.0, 7.0, 0.5, 0.5, 0),
+        (26.4, 26.4, 0.05, 0.05, 0),
+        (0.0, 10.0, 0.5, 0.5, 0),
+        (10.0, 0.0, 0.5, 0.5, 0),
+        (-26.4, 264.0, 0.05, 0.5, 0),
+        (-26.4, -264.0, 0.05, 0.5, 1),
+        (1.0, 1e13, 0.5, 0.5, 0),
+        (26.4, 270.0, 0.05, 0.5, 0),
+        (26.4, 263.4, 0.05, 0.5, 0),
+        (26.4, 263.6, 0.05, 0.5, 1),
+        (1.0, 1e12, 0.5, 0.5, 12),
+        (1.0, 10.0, 0.0, 0.0, 1),
+        (1.0, 11.0, 0.0, 0.0, 0),
+    ],
+)
 def test_power_of_ten_apart_finds_the_same_digits_shifted(a, b, tol_a, tol_b, k) -> None:
     assert compute.power_of_ten_apart(a, b, tol_a, tol_b) == k
 
 
-@pytest.mark.parametrize(("bound", "expected"), [
-    ("over", (400.0, math.inf)), ("at_least", (400.0, math.inf)), ("under", (-math.inf, 500.0)),
-    ("at_most", (-math.inf, 500.0)), ("approx", (380.0, 525.0)), (None, (400.0, 500.0)),
-])
+@pytest.mark.parametrize(
+    ("bound", "expected"),
+    [
+        ("over", (400.0, math.inf)),
+        ("at_least", (400.0, math.inf)),
+        ("under", (-math.inf, 500.0)),
+        ("at_most", (-math.inf, 500.0)),
+        ("approx", (380.0, 525.0)),
+        (None, (400.0, 500.0)),
+    ],
+)
 def test_a_bound_opens_or_widens_the_interval(bound, expected) -> None:
     assert compute.bounded_span(400.0, 500.0, bound) == expected
     assert compute.bounded_span(-100.0, -100.0, "approx") == (-105.0, -95.0)
@@ -167,8 +201,19 @@ def test_memory_for_weights_and_cards_to_hold_them() -> None:
     assert compute.weights_memory_gb(7e9, 2.0) == 14.0
     assert compute.cards_for_memory(14.0, 8.0) == 2 and compute.cards_for_memory(16.0, 8.0) == 2
     assert compute.cards_for_memory(0.0, 8.0) == 1
-    assert compute.BYTES_PER_PARAMETER == {"fp64": 8.0, "fp32": 4.0, "int16": 2.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0,
-                                           "fp8": 1.0, "int8": 1.0, "fp6": 0.75, "fp4": 0.5, "int4": 0.5}
+    assert compute.BYTES_PER_PARAMETER == {
+        "fp64": 8.0,
+        "fp32": 4.0,
+        "int16": 2.0,
+        "tf32": 4.0,
+        "fp16": 2.0,
+        "bf16": 2.0,
+        "fp8": 1.0,
+        "int8": 1.0,
+        "fp6": 0.75,
+        "fp4": 0.5,
+        "int4": 0.5,
+    }
 
 
 def test_growth_is_positive_for_a_rise_and_negative_for_a_fall_on_both_ends() -> None:
@@ -232,10 +277,17 @@ def test_masks_positions_and_ranks() -> None:
     assert compute.ranks_of([2, 0, 1]).tolist() == [1.0, 2.0, 0.0]
 
 
-@pytest.mark.parametrize(("op", "expected"), [
-    (">", [False, False, True]), (">=", [False, True, True]), ("<", [True, False, False]), ("<=", [True, True, False]),
-    ("=", [False, True, False]), ("!=", [True, False, True]),
-])
+@pytest.mark.parametrize(
+    ("op", "expected"),
+    [
+        (">", [False, False, True]),
+        (">=", [False, True, True]),
+        ("<", [True, False, False]),
+        ("<=", [True, True, False]),
+        ("=", [False, True, False]),
+        ("!=", [True, False, True]),
+    ],
+)
 def test_an_interval_condition_tests_the_whole_interval(op: str, expected: list[bool]) -> None:
     lows, highs = np.array([1.0, 4.0, 6.0]), np.array([4.0, 6.0, 8.0])
     value = {">": 4.0, ">=": 4.0, "<": 6.0, "<=": 6.0, "=": 5.0, "!=": 5.0}[op]
@@ -253,13 +305,27 @@ def test_tpp_is_compute_times_bits_and_a_sparse_figure_counts_half() -> None:
     assert compute.interval_max([(1.0, 5.0), (2.0, 3.0)]) == (2.0, 5.0)
 
 
-@pytest.mark.parametrize(("low", "high", "op", "threshold", "expected"), [
-    (5.0, 6.0, ">", 4.0, True), (4.0, 6.0, ">", 4.0, None), (1.0, 2.0, ">", 4.0, False),
-    (4.0, 6.0, ">=", 4.0, True), (3.0, 6.0, ">=", 4.0, None), (1.0, 3.0, "<", 4.0, True), (1.0, 4.0, "<", 4.0, None),
-    (1.0, 4.0, "<=", 4.0, True), (1.0, 5.0, "<=", 4.0, None), (5.0, 6.0, "<=", 4.0, False),
-    (None, 6.0, ">", 4.0, None), (5.0, None, ">", 4.0, None), (NAN, 6.0, ">", 4.0, None), (5.0, NAN, ">", 4.0, None),
-    (NAN, 6.0, "<", 4.0, None), (2.0, NAN, ">", 4.0, None),
-])
+@pytest.mark.parametrize(
+    ("low", "high", "op", "threshold", "expected"),
+    [
+        (5.0, 6.0, ">", 4.0, True),
+        (4.0, 6.0, ">", 4.0, None),
+        (1.0, 2.0, ">", 4.0, False),
+        (4.0, 6.0, ">=", 4.0, True),
+        (3.0, 6.0, ">=", 4.0, None),
+        (1.0, 3.0, "<", 4.0, True),
+        (1.0, 4.0, "<", 4.0, None),
+        (1.0, 4.0, "<=", 4.0, True),
+        (1.0, 5.0, "<=", 4.0, None),
+        (5.0, 6.0, "<=", 4.0, False),
+        (None, 6.0, ">", 4.0, None),
+        (5.0, None, ">", 4.0, None),
+        (NAN, 6.0, ">", 4.0, None),
+        (5.0, NAN, ">", 4.0, None),
+        (NAN, 6.0, "<", 4.0, None),
+        (2.0, NAN, ">", 4.0, None),
+    ],
+)
 def test_holds_is_true_for_all_false_for_none_and_unknown_between(low, high, op, threshold, expected) -> None:
     assert compute.holds(low, high, op, threshold) is expected
 
@@ -296,10 +362,18 @@ def test_servers_needed_from_a_card_figure_or_a_server_figure() -> None:
     assert compute.servers_needed(1.0, 1024, 8, server_tflops=512.0) == (16, 2)
 
 
-@pytest.mark.parametrize(("value", "printed", "bound", "computed", "agrees"), [
-    (91.0, "91%", None, (90.6, 90.6), True), (91.0, "91%", None, (90.4, 90.4), False), (91.0, "91%", None, (91.6, 91.6), False),
-    (100.0, "约100", "approx", (104.0, 104.0), True), (100.0, "100.0", None, (104.0, 104.0), False),
-    (5.0, "5", None, (4.0, 6.0), True), (5.0, "5", None, (5.6, 7.0), False), (5.0, "5", None, (3.0, 4.4), False),
-])
+@pytest.mark.parametrize(
+    ("value", "printed", "bound", "computed", "agrees"),
+    [
+        (91.0, "91%", None, (90.6, 90.6), True),
+        (91.0, "91%", None, (90.4, 90.4), False),
+        (91.0, "91%", None, (91.6, 91.6), False),
+        (100.0, "约100", "approx", (104.0, 104.0), True),
+        (100.0, "100.0", None, (104.0, 104.0), False),
+        (5.0, "5", None, (4.0, 6.0), True),
+        (5.0, "5", None, (5.6, 7.0), False),
+        (5.0, "5", None, (3.0, 4.4), False),
+    ],
+)
 def test_printed_agrees_within_printed_rounding_or_the_bound(value, printed, bound, computed, agrees) -> None:
     assert compute.printed_agrees(value, printed, bound, computed) is agrees

@@ -18,8 +18,9 @@ async def _call(server, tool: str, arguments: dict) -> dict:
 
 def _printed_sets(answer: dict, metric: str, kind: str = "disagreement") -> list[set[str]]:
     printed = {f["id"]: f["printed"] for f in answer["figures"]}
-    return [{printed.get(i, str(i)) for i in c["figure_ids"]} for c in answer["conflicts"]
-            if c["metric"] == metric and c["kind"] == kind]
+    return [
+        {printed.get(i, str(i)) for i in c["figure_ids"]} for c in answer["conflicts"] if c["metric"] == metric and c["kind"] == kind
+    ]
 
 
 async def test_tencent_capex_scale_slips_are_conflicts_and_roundings_are_not(server) -> None:
@@ -45,11 +46,13 @@ async def test_h100_672_of_unprinted_precision_is_surfaced_as_a_conflict(server)
     assert fig.get("precision") is None and fig["conflict_kind"] == "possible" and not fig.get("preferred")
 
 
-@pytest.mark.parametrize(("chip", "printed", "kind"), [
-    ("H100", "3958", None), ("H200", "3958", "possible"), ("B200", "10000", "possible"),
-    ("B300", "15000", None)])
+@pytest.mark.parametrize(
+    ("chip", "printed", "kind"),
+    [("H100", "3958", None), ("H200", "3958", "possible"), ("B200", "10000", "possible"), ("B300", "15000", None)],
+)
 async def test_the_iteration_table_compute_column_keeps_its_unprinted_precision(
-        server, chip: str, printed: str, kind: str | None) -> None:
+    server, chip: str, printed: str, kind: str | None
+) -> None:
     answer = await _call(server, "lookup_chip", {"name": chip})
     fig = next(f for f in answer["figures"] if f["printed"] == printed and f["metric"] == "compute")
     # H100's 3958 equals its stated FP8 sparse peak; B200's 10000 matches none of its stated peaks; B300's
@@ -107,8 +110,7 @@ async def test_cloudmatrix_table_and_text_power_figures_are_present(server) -> N
 
 def test_global_asic_series_and_gpt4o_cost_are_linked_quantities(kb) -> None:
     asic = kb.figures_of_quantity(["global-asic-market-size"])
-    assert {r["entity"] for r in asic} == {"market-global-asic", "market-global-asic-verifiedmarket",
-                                           "market-global-ai-asic"}
+    assert {r["entity"] for r in asic} == {"market-global-asic", "market-global-asic-verifiedmarket", "market-global-ai-asic"}
     assert {r["source"] for r in kb.figures_of_quantity(["gpt-4o-training-cost"])} == {"minsheng-2025h1", "yuanda-2025"}
 
 

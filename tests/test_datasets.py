@@ -23,7 +23,7 @@ SPEC_SHEET = ROOT / "tests" / "data" / "spec-sheet"
 
 TABLE = (
     "Name,FP16 (FLOP/s),Memory (bytes),Bandwidth (bit/s),Die (mm^2),Released,Link,Modified,Derived score\n"
-    'Acme X100,1.2e14,64000000000.0,,600,2024-05,https://acme.example/x100.pdf,2025-01-02 10:00:00+00:00,99\n'
+    "Acme X100,1.2e14,64000000000.0,,600,2024-05,https://acme.example/x100.pdf,2025-01-02 10:00:00+00:00,99\n"
     '"Acme X200",2000000000000000.0,,800000000000.0,,,"https://a.example/1\nhttps://a.example/2",2025-02-03,1\n'
 )
 
@@ -158,11 +158,22 @@ def problems_of(knowledge: Path | list[Path]) -> str:
 def test_mapped_cells_become_figures_converted_printed_as_written_with_locator_link_and_date(tmp_path: Path) -> None:
     kb = built(folder(tmp_path), tmp_path)
     rows = {(r["entity"], r["metric"]): r for r in kb.all_figures() if r["source"] == "tab-1"}
-    assert sorted(rows) == [("acme-x100", "compute"), ("acme-x100", "die_area"), ("acme-x100", "memory_capacity"),
-                            ("acme-x100", "release"), ("acme-x200", "compute"), ("acme-x200", "memory_bandwidth")]
+    assert sorted(rows) == [
+        ("acme-x100", "compute"),
+        ("acme-x100", "die_area"),
+        ("acme-x100", "memory_capacity"),
+        ("acme-x100", "release"),
+        ("acme-x200", "compute"),
+        ("acme-x200", "memory_bandwidth"),
+    ]
     x100 = rows[("acme-x100", "compute")]
     assert (x100["value"], x100["unit"], x100["printed"], x100["precision"], x100["sparsity"]) == (
-        120.0, "TFLOPS", "1.2e14", "fp16", "dense")
+        120.0,
+        "TFLOPS",
+        "1.2e14",
+        "fp16",
+        "dense",
+    )
     assert x100["locator"] == "Acme X100 / FP16 (FLOP/s)"
     assert (x100["link"], x100["modified"]) == ("https://acme.example/x100.pdf", "2025-01-02 10:00:00+00:00")
     assert x100["origin"] == "knowledge/datasets/tab.csv:2:FP16 (FLOP/s)"
@@ -190,8 +201,9 @@ def test_a_report_figure_is_preferred_over_a_dataset_figure_and_the_outranked_on
 def test_a_suspect_report_figure_loses_to_the_dataset_figure(tmp_path: Path) -> None:
     knowledge = folder(tmp_path)
     figures = knowledge / "figures" / "rep-1.toml"
-    figures.write_text(figures.read_text().replace('printed = "100T" }', 'printed = "100T", suspect = true, '
-                                                   'note = "slip" }'), encoding="utf-8")
+    figures.write_text(
+        figures.read_text().replace('printed = "100T" }', 'printed = "100T", suspect = true, note = "slip" }'), encoding="utf-8"
+    )
     compute = {r["source"]: r for r in built(knowledge, tmp_path).figures("acme-x100", ["compute"])}
     assert (compute["rep-1"]["preferred"], compute["tab-1"]["preferred"]) == (0, 1)
     assert compute["tab-1"]["note"] == ""
@@ -214,14 +226,18 @@ metric = "cache"
 note = "on-chip SRAM, not board memory"
 """
     knowledge = folder(tmp_path, marks=marks)
-    (knowledge / "metrics.toml").write_text((knowledge / "metrics.toml").read_text() + """
+    (knowledge / "metrics.toml").write_text(
+        (knowledge / "metrics.toml").read_text()
+        + """
 [[metric]]
 id = "cache"
 dimension = "bytes"
 label_en = "cache"
 label_zh = "缓存"
 about = "on-chip memory"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     rows = {r["metric"]: r for r in built(knowledge, tmp_path).figures("acme-x100") if r["source"] == "tab-1"}
     assert (rows["compute"]["suspect"], rows["compute"]["note"]) == (1, "looks like a sparse figure")
     assert "memory_capacity" not in rows
@@ -229,31 +245,61 @@ about = "on-chip memory"
 
 
 REFUSED = [
-    ("a non-number in a numeric column", TABLE.replace("1.2e14", "about 120T"), {},
-     "knowledge/datasets/tab.csv:2:FP16 (FLOP/s): 'about 120T' is not a number"),
-    ("a renamed header", TABLE.replace("Die (mm^2)", "Die size (mm^2)"), {},
-     "knowledge/datasets/tab.csv:1:Die (mm^2): the header has no column 'Die (mm^2)'"),
-    ("a renamed row-name header", TABLE.replace("Name,", "Chip name,", 1), {},
-     "knowledge/datasets/tab.csv:1: column 'Name' (the dataset's row_name) is not in the header; closest: 'Chip name'"),
-    ("a duplicate row name", TABLE.replace('"Acme X200"', "Acme X100"), {},
-     "knowledge/datasets/tab.csv:3:Name: row name 'Acme X100' is also the name of the row at line 2"),
-    ("a row without [[dataset_row]]", TABLE + "Acme X300,1,,,,,,,\n", {},
-     "knowledge/datasets/tab.csv:5:Name: row 'Acme X300' has no [[dataset_row]]"),
-    ("an unknown unit", TABLE, {"unit": '\n[[dataset_column]]\ndataset = "tab-1"\nheader = "Derived score"\n'
-                                        'metric = "compute"\nunit = "FLOPs"\n'},
-     "unknown unit 'FLOPs'"),
-    ("a mark on a row the file lacks", TABLE, {"cell": '\n[[dataset_cell]]\ndataset = "tab-1"\nrow = "Acme X900"\n'
-                                                        'column = "FP16 (FLOP/s)"\nnote = "n"\n'},
-     "dataset_cell 'Acme X900' / 'FP16 (FLOP/s)': no row of that name"),
-    ("a row record naming no row", TABLE, {"row": '\n[[dataset_row]]\ndataset = "tab-1"\nname = "Acme Z"\n'
-                                                  'entity = "acme-x100"\n'},
-     "dataset_row 'Acme Z': no row of that name in the dataset's file"),
+    (
+        "a non-number in a numeric column",
+        TABLE.replace("1.2e14", "about 120T"),
+        {},
+        "knowledge/datasets/tab.csv:2:FP16 (FLOP/s): 'about 120T' is not a number",
+    ),
+    (
+        "a renamed header",
+        TABLE.replace("Die (mm^2)", "Die size (mm^2)"),
+        {},
+        "knowledge/datasets/tab.csv:1:Die (mm^2): the header has no column 'Die (mm^2)'",
+    ),
+    (
+        "a renamed row-name header",
+        TABLE.replace("Name,", "Chip name,", 1),
+        {},
+        "knowledge/datasets/tab.csv:1: column 'Name' (the dataset's row_name) is not in the header; closest: 'Chip name'",
+    ),
+    (
+        "a duplicate row name",
+        TABLE.replace('"Acme X200"', "Acme X100"),
+        {},
+        "knowledge/datasets/tab.csv:3:Name: row name 'Acme X100' is also the name of the row at line 2",
+    ),
+    (
+        "a row without [[dataset_row]]",
+        TABLE + "Acme X300,1,,,,,,,\n",
+        {},
+        "knowledge/datasets/tab.csv:5:Name: row 'Acme X300' has no [[dataset_row]]",
+    ),
+    (
+        "an unknown unit",
+        TABLE,
+        {"unit": '\n[[dataset_column]]\ndataset = "tab-1"\nheader = "Derived score"\nmetric = "compute"\nunit = "FLOPs"\n'},
+        "unknown unit 'FLOPs'",
+    ),
+    (
+        "a mark on a row the file lacks",
+        TABLE,
+        {"cell": '\n[[dataset_cell]]\ndataset = "tab-1"\nrow = "Acme X900"\ncolumn = "FP16 (FLOP/s)"\nnote = "n"\n'},
+        "dataset_cell 'Acme X900' / 'FP16 (FLOP/s)': no row of that name",
+    ),
+    (
+        "a row record naming no row",
+        TABLE,
+        {"row": '\n[[dataset_row]]\ndataset = "tab-1"\nname = "Acme Z"\nentity = "acme-x100"\n'},
+        "dataset_row 'Acme Z': no row of that name in the dataset's file",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "table", "extra", "message"), REFUSED, ids=[c[0] for c in REFUSED])
-def test_a_malformed_table_is_refused_naming_file_row_and_column(tmp_path: Path, case: str, table: str,
-                                                                   extra: dict[str, str], message: str) -> None:
+def test_a_malformed_table_is_refused_naming_file_row_and_column(
+    tmp_path: Path, case: str, table: str, extra: dict[str, str], message: str
+) -> None:
     sha = hashlib.sha256(table.encode()).hexdigest()
     assert message in problems_of(folder(tmp_path, table, sha, **extra))
     assert not (tmp_path / "kb.db").exists()
@@ -265,19 +311,26 @@ def test_a_file_that_does_not_match_its_pinned_sha256_is_refused_naming_both(tmp
     edited = TABLE.replace("600", "601")
     (knowledge / "datasets" / "tab.csv").write_text(edited, encoding="utf-8")
     message = problems_of(knowledge)
-    assert f"knowledge/datasets/tab.csv: sha256 {hashlib.sha256(edited.encode()).hexdigest()} does not match the " \
-           f"pinned {pinned}" in message
+    assert (
+        f"knowledge/datasets/tab.csv: sha256 {hashlib.sha256(edited.encode()).hexdigest()} does not match the "
+        f"pinned {pinned}" in message
+    )
 
 
 def test_a_users_table_adds_a_claim_beside_the_bundled_figures_and_changes_none(tmp_path: Path) -> None:
     kb = built([knowledge_dir(), SPEC_SHEET], tmp_path)
     alone = KnowledgeBase(tmp_path / "bundled.db") if build.build(knowledge_dir(), tmp_path / "bundled.db") else None
     assert alone is not None
-    compute = [r for r in kb.figures("huawei-ascend-910c", ["compute"])
-               if r["precision"] == "fp16" and r["source"] in ("minsheng-2025h1", "acme-spec-sheet")]
+    compute = [
+        r
+        for r in kb.figures("huawei-ascend-910c", ["compute"])
+        if r["precision"] == "fp16" and r["source"] in ("minsheng-2025h1", "acme-spec-sheet")
+    ]
     assert [(r["printed"], r["source"], r["preferred"]) for r in compute] == [
-        ("800 TFLOPS/FP16", "minsheng-2025h1", 0), ("752 - 800 TFLOPS", "minsheng-2025h1", 1),
-        ("780", "acme-spec-sheet", 0)]
+        ("800 TFLOPS/FP16", "minsheng-2025h1", 0),
+        ("752 - 800 TFLOPS", "minsheng-2025h1", 1),
+        ("780", "acme-spec-sheet", 0),
+    ]
     assert compute[2]["locator"] == "Ascend 910C / FP16 dense (TFLOPS)"
     assert compute[2]["link"] == "https://example.com/910c.pdf" and compute[2]["modified"] == "2026-02-12"
     # Every bundled figure keeps its id, value and citation; only which claim is preferred may move (a suspect
@@ -290,8 +343,10 @@ def test_a_users_table_adds_a_claim_beside_the_bundled_figures_and_changes_none(
 
 
 def test_a_user_folder_cannot_map_or_mark_a_table_of_another_folder(tmp_path: Path) -> None:
-    user = write(tmp_path / "mine", {"marks.toml": '[[dataset_cell]]\ndataset = "acme-spec-sheet"\nrow = "H20"\n'
-                                                   'column = "HBM (GB)"\nsuspect = true\nnote = "n"\n'})
+    user = write(
+        tmp_path / "mine",
+        {"marks.toml": '[[dataset_cell]]\ndataset = "acme-spec-sheet"\nrow = "H20"\ncolumn = "HBM (GB)"\nsuspect = true\nnote = "n"\n'},
+    )
     message = problems_of([knowledge_dir(), SPEC_SHEET, user])
     assert "dataset 'acme-spec-sheet' is declared in another folder" in message
 
@@ -301,12 +356,16 @@ def test_variants_name_their_chip_and_the_chip_lists_them(tmp_path: Path) -> Non
 
     kb = built(folder(tmp_path), tmp_path)
     variant, parent = lookup_chip(kb, LookupChipArguments(name="acme-x200")), lookup_chip(kb, LookupChipArguments(name="acme-x100"))
-    assert (variant.variants, parent.variants) == ("variant of acme-x100 (figures kept apart)",
-                                                   "variants: acme-x200 (figures kept apart)")
+    assert (variant.variants, parent.variants) == (
+        "variant of acme-x100 (figures kept apart)",
+        "variants: acme-x200 (figures kept apart)",
+    )
     assert "\nVariant of acme-x100 (figures kept apart).\n" in render(variant)
     assert "\nVariants: acme-x200 (figures kept apart).\n" in render(parent)
-    assert all(f.source != "tab-1" or f.printed != "2000000000000000.0"
-               for f in lookup_chip(kb, LookupChipArguments(name="acme-x100", detail="full")).figures)
+    assert all(
+        f.source != "tab-1" or f.printed != "2000000000000000.0"
+        for f in lookup_chip(kb, LookupChipArguments(name="acme-x100", detail="full")).figures
+    )
 
 
 def test_verify_finds_every_dataset_figure_in_its_cell_and_names_a_changed_one(tmp_path: Path) -> None:
@@ -317,8 +376,7 @@ def test_verify_finds_every_dataset_figure_in_its_cell_and_names_a_changed_one(t
     csv_path = knowledge / "datasets" / "tab.csv"
     csv_path.write_text(TABLE.replace("600", "610"), encoding="utf-8")
     result = verify(kb, [tmp_path], ["tab-1"], [knowledge])
-    assert result.misses == ["knowledge/datasets/tab.csv:2:Die (mm^2) (acme-x100 die_area): printed '600' but the "
-                             "cell holds '610'"]
+    assert result.misses == ["knowledge/datasets/tab.csv:2:Die (mm^2) (acme-x100 die_area): printed '600' but the cell holds '610'"]
 
 
 NEWER = (
@@ -346,17 +404,22 @@ def test_refresh_reports_header_and_row_changes_and_pins_the_copy_leaving_the_bu
     assert 'header = "Bandwidth (bits/s)"' in written and 'mapping_from = "tab-1"' in written
     # The added row needs its entity before the folder builds; once given, the copy's figures sit beside the table's.
     assert "row 'Acme X300' has no [[dataset_row]]" in problems_of([bundled, into])
-    (into / "tab-1-2025-03-05.toml").write_text(written.replace("# [[dataset_row]]", "[[dataset_row]]").replace(
-        '# dataset = "tab-1-2025-03-05"', 'dataset = "tab-1-2025-03-05"').replace('# name = "Acme X300"', 'name = "Acme X300"')
-        .replace('# entity = "FILL-IN"', 'entity = "acme-x200"'), encoding="utf-8")
+    (into / "tab-1-2025-03-05.toml").write_text(
+        written.replace("# [[dataset_row]]", "[[dataset_row]]")
+        .replace('# dataset = "tab-1-2025-03-05"', 'dataset = "tab-1-2025-03-05"')
+        .replace('# name = "Acme X300"', 'name = "Acme X300"')
+        .replace('# entity = "FILL-IN"', 'entity = "acme-x200"'),
+        encoding="utf-8",
+    )
     kb = built([bundled, into], tmp_path)
     compute = {r["source"]: r["printed"] for r in kb.figures("acme-x100", ["compute"])}
     assert compute == {"rep-1": "100T", "tab-1": "1.2e14", "tab-1-2025-03-05": "1.3e14"}
     assert [r["printed"] for r in kb.figures("acme-x200", ["compute"]) if r["source"] == "tab-1-2025-03-05"] == ["1e15"]
 
 
-def test_refresh_from_the_command_line_reads_a_local_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_refresh_from_the_command_line_reads_a_local_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     bundled = folder(tmp_path)
     monkeypatch.setenv("CHIPMCP_BUNDLED_KNOWLEDGE", str(bundled))
     monkeypatch.delenv("CHIPMCP_KNOWLEDGE", raising=False)
@@ -392,10 +455,15 @@ async def test_the_epoch_source_record_served_to_clients_carries_its_credit_and_
     async with Client(server) as client:
         epoch = json.loads((await client.read_resource("chipmcp://sources/epoch-ml-hardware")).contents[0].text)
         report = json.loads((await client.read_resource("chipmcp://sources/guosen-2026")).contents[0].text)
-    assert epoch["credit"] == ("Epoch AI, 'Data on Machine Learning Hardware'. Published online at epoch.ai. Retrieved "
-                               "from https://epoch.ai/data/machine-learning-hardware.")
+    assert epoch["credit"] == (
+        "Epoch AI, 'Data on Machine Learning Hardware'. Published online at epoch.ai. Retrieved "
+        "from https://epoch.ai/data/machine-learning-hardware."
+    )
     assert (epoch["licence"], epoch["licence_url"], epoch["kind"]) == (
-        "CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/", "dataset")
+        "CC BY 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "dataset",
+    )
     assert epoch["changes"].startswith("units converted to chipmcp's")
     assert not {"url", "licence", "licence_url", "credit", "changes"} & set(report)
 
@@ -406,8 +474,9 @@ def test_a_table_figure_a_power_of_ten_off_a_report_figure_is_flagged_not_averag
     compute = {r["source"]: r for r in built(knowledge, tmp_path).figures("acme-x100", ["compute"])}
     report, cell = compute["rep-1"], compute["tab-1"]
     assert (report["value"], cell["value"], report["preferred"], cell["preferred"]) == (100.0, 1000.0, 1, 0)
-    assert cell["note"] == (f"{OUTRANKED_NOTE}; 10^1 times #{report['id']} '100T' (rep-1): a scale slip in one of "
-                            "them; neither is averaged")
+    assert cell["note"] == (
+        f"{OUTRANKED_NOTE}; 10^1 times #{report['id']} '100T' (rep-1): a scale slip in one of them; neither is averaged"
+    )
 
 
 def test_a_table_figure_agreeing_with_a_report_figure_is_no_conflict_and_carries_no_note(tmp_path: Path) -> None:
@@ -420,8 +489,7 @@ def test_a_table_figure_agreeing_with_a_report_figure_is_no_conflict_and_carries
 def test_a_rows_sparsity_qualifies_its_compute_cells_where_the_column_states_none(tmp_path: Path) -> None:
     knowledge = folder(tmp_path)
     mapped = knowledge / "datasets" / "tab.toml"
-    mapped.write_text(mapped.read_text().replace('precision = "fp16"\nsparsity = "dense"\n', 'precision = "fp16"\n'),
-                      encoding="utf-8")
+    mapped.write_text(mapped.read_text().replace('precision = "fp16"\nsparsity = "dense"\n', 'precision = "fp16"\n'), encoding="utf-8")
     kb = built(knowledge, tmp_path)
     sparsity = {r["entity"]: r["sparsity"] for r in kb.all_figures() if r["source"] == "tab-1" and r["metric"] == "compute"}
     assert sparsity == {"acme-x100": None, "acme-x200": "sparse"}

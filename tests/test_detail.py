@@ -37,8 +37,17 @@ MORE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("compare_chips", {"names": ["CloudMatrix 384", "昇腾910C", "Trn2 UltraServer"], "detail": "full"}),
     ("compare_chips", {"names": ["昇腾910D", "H100", "思元590"], "metrics": ["tpp", "price_per_tflops"]}),
     ("find_chips", {"vendor": "阿里巴巴"}),
-    ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
-                    "sort_by": "compute_tflops", "detail": "full", "limit": 3, "offset": 2}),
+    (
+        "find_chips",
+        {
+            "domestic": True,
+            "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
+            "sort_by": "compute_tflops",
+            "detail": "full",
+            "limit": 3,
+            "offset": 2,
+        },
+    ),
     ("find_chips", {"sort_by": "tpp", "limit": 5}),
     ("find_chips", {"where": [{"metric": "memory_type", "op": "contains", "value": "HBM"}], "certified": True}),
     ("export_control_check", {"chip": "H100"}),
@@ -53,8 +62,10 @@ MORE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("estimate_cluster", {"chip": "摩尔线程万卡集群", "count": 1}),
     ("estimate_cluster", {"chip": "曦云C600", "parameters_billion": 70}),
     ("estimate_cluster", {"chip": "H800", "count": 2048, "workload": "DeepSeek-V3"}),
-    ("estimate_cluster", {"chip": "910B", "count": 1024, "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4,
-                          "price_per_gpu_hour": 2.0}),
+    (
+        "estimate_cluster",
+        {"chip": "910B", "count": 1024, "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4, "price_per_gpu_hour": 2.0},
+    ),
     ("industry_figures", {"topic": "全球ASIC市场规模", "detail": "full"}),
     ("industry_figures", {"topic": "GPT-4o"}),
     ("industry_figures", {"topic": "IDC shipment share"}),
@@ -116,12 +127,17 @@ async def test_every_field_of_the_answer_reaches_the_text(server, tool: str, arg
     assert missing_from(text, structured) == []
 
 
-@pytest.mark.parametrize(("tool", "arguments"), [("lookup_chip", {"name": "昇腾910B"}),
-                                               ("vendor_financials", {"vendor": "寒武纪", "unit": "万元"}),
-                                               ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
-                                               ("find_chips", {"domestic": True, "sort_by": "compute_tflops"}),
-                                               ("export_control_check", {"chip": "H100"}),
-                                               ("industry_figures", {"topic": "DeepSeek-V3"})])
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("lookup_chip", {"name": "昇腾910B"}),
+        ("vendor_financials", {"vendor": "寒武纪", "unit": "万元"}),
+        ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
+        ("find_chips", {"domestic": True, "sort_by": "compute_tflops"}),
+        ("export_control_check", {"chip": "H100"}),
+        ("industry_figures", {"topic": "DeepSeek-V3"}),
+    ],
+)
 def test_the_reach_check_fails_when_a_renderer_drops_a_field(kb, tool: str, arguments: dict[str, Any]) -> None:
     """Render the answer with one field emptied: whatever that field alone carried is then reported missing."""
     from chipmcp import tools
@@ -166,9 +182,16 @@ async def every_page(client: Client, tool: str, arguments: dict[str, Any], limit
         assert f"offset={offset}" in page["more"]
 
 
-@pytest.mark.parametrize(("tool", "arguments"), [
-    ("lookup_chip", {"name": "H100"}), ("lookup_chip", {"name": "昇腾910B"}), ("lookup_chip", {"name": "CloudMatrix 384"}),
-    ("vendor_financials", {"vendor": "摩尔线程"}), ("vendor_financials", {"vendor": "腾讯"})])
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("lookup_chip", {"name": "H100"}),
+        ("lookup_chip", {"name": "昇腾910B"}),
+        ("lookup_chip", {"name": "CloudMatrix 384"}),
+        ("vendor_financials", {"vendor": "摩尔线程"}),
+        ("vendor_financials", {"vendor": "腾讯"}),
+    ],
+)
 async def test_summary_holds_a_subset_of_full_with_every_preferred_figure(server, tool, arguments) -> None:
     async with Client(server) as client:
         full = {f["id"]: f for f in await every_page(client, tool, {**arguments, "detail": "full"}, limit=200)}
@@ -178,18 +201,33 @@ async def test_summary_holds_a_subset_of_full_with_every_preferred_figure(server
     cited: set[int] = set()
     for entry in summary:
         row = full[entry["id"]]
-        for key in ("metric", "value", "low", "high", "bound", "text", "unit", "precision", "sparsity", "period",
-                    "basis", "printed", "source", "locator"):
+        for key in (
+            "metric",
+            "value",
+            "low",
+            "high",
+            "bound",
+            "text",
+            "unit",
+            "precision",
+            "sparsity",
+            "period",
+            "basis",
+            "printed",
+            "source",
+            "locator",
+        ):
             assert entry.get(key) == row.get(key), (entry["id"], key)
         assert row.get("preferred", True)
         cited.add(entry["id"])
         for citation in entry.get("also", []):
             other = full[citation["id"]]
-            assert {k: other[k] for k in ("source", "locator", "printed")} == {k: citation[k] for k in
-                                                                              ("source", "locator", "printed")}
-            assert (other.get("value"), other.get("text"), other["metric"]) == (row.get("value") if other.get("unit") ==
-                                                                               row.get("unit") else other.get("value"),
-                                                                               other.get("text"), row["metric"])
+            assert {k: other[k] for k in ("source", "locator", "printed")} == {k: citation[k] for k in ("source", "locator", "printed")}
+            assert (other.get("value"), other.get("text"), other["metric"]) == (
+                row.get("value") if other.get("unit") == row.get("unit") else other.get("value"),
+                other.get("text"),
+                row["metric"],
+            )
             cited.add(citation["id"])
     claimed = {fid for c in conflicts for claim in c["claims"] for fid in claim["figure_ids"]}
     cited |= {cap["figure_id"] for cap in structured.get("vendor", {}).get("market_cap", [])}  # stated once, there
@@ -201,8 +239,7 @@ async def test_summary_holds_a_subset_of_full_with_every_preferred_figure(server
     for c in conflicts:
         if "preferred_id" in c:  # disagreements; dated series and linked quantities prefer none
             assert c["claims"][0]["figure_ids"][0] == c["preferred_id"]
-        assert all(full[fid]["source"] in claim["sources"] for claim in c["claims"] for fid in claim["figure_ids"]
-                   if fid in full)
+        assert all(full[fid]["source"] in claim["sources"] for claim in c["claims"] for fid in claim["figure_ids"] if fid in full)
 
 
 async def test_full_paging_returns_each_figure_row_once(server, kb) -> None:
@@ -291,10 +328,14 @@ def fact_ids(answer: dict[str, Any]) -> set[int]:
     return found
 
 
-@pytest.mark.parametrize(("tool", "arguments"), [
-    ("compare_chips", {"names": ["昇腾910B", "H100", "MTT S4000", "昇腾910C", "H20"]}),
-    ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
-    ("find_chips", {"domestic": True, "sort_by": "compute_tflops", "limit": 20})])
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("compare_chips", {"names": ["昇腾910B", "H100", "MTT S4000", "昇腾910C", "H20"]}),
+        ("compare_chips", {"names": ["CloudMatrix 384", "GB200 NVL72"]}),
+        ("find_chips", {"domestic": True, "sort_by": "compute_tflops", "limit": 20}),
+    ],
+)
 async def test_compare_and_find_summary_cells_are_the_full_cells_with_fewer_citations(server, tool, arguments) -> None:
     async with Client(server) as client:
         summary, _ = await call(client, tool, arguments)
@@ -305,8 +346,9 @@ async def test_compare_and_find_summary_cells_are_the_full_cells_with_fewer_cita
         assert brief["id"] == every["id"]
         for key, cell in brief["cells"].items():
             whole = every["cells"][key]
-            assert {k: cell.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")} == \
-                   {k: whole.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")}, (brief["id"], key)
+            assert {k: cell.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")} == {
+                k: whole.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")
+            }, (brief["id"], key)
             # summary cites the chosen figure (a ratio cites through the cells it divides); full every one
             assert cell.get("figure_ids", []) in ([], whole["figure_ids"][:1])
             assert "claims" not in cell and "note" not in cell

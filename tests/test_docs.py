@@ -62,20 +62,36 @@ def schema_type(prop: dict, defs: dict | None = None) -> str:
     if "enum" in prop:
         return "one of " + ", ".join(str(v) for v in prop["enum"])
     if prop["type"] == "array":
-        counts = ([f"{prop['minItems']}–{prop['maxItems']}"] if "minItems" in prop and "maxItems" in prop else
-                  [f"≤ {prop['maxItems']}"] if "maxItems" in prop else [f"≥ {prop['minItems']}"] if "minItems" in prop else [])
+        counts = (
+            [f"{prop['minItems']}–{prop['maxItems']}"]
+            if "minItems" in prop and "maxItems" in prop
+            else [f"≤ {prop['maxItems']}"]
+            if "maxItems" in prop
+            else [f"≥ {prop['minItems']}"]
+            if "minItems" in prop
+            else []
+        )
         return f"list of {schema_type(prop['items'], defs)}" + (f" ({counts[0]} items)" if counts else "")
-    bounds = [f"{sign} {_number(prop[key])}" for key, sign in
-              (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")) if key in prop]
+    bounds = [
+        f"{sign} {_number(prop[key])}"
+        for key, sign in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<"))
+        if key in prop
+    ]
     return prop["type"] + (" " + ", ".join(bounds) if bounds else "")
 
 
 def parameter_rows(tool) -> list[tuple[str, str, str, str]]:
     """(tool, parameter, type, default) for each property of a tool's inputSchema, in schema order."""
     schema = tool.input_schema
-    return [(tool.name, name, schema_type(prop, schema.get("$defs")),
-             "required" if name in schema.get("required", ()) else json.dumps(prop.get("default"), ensure_ascii=False))
-            for name, prop in schema["properties"].items()]
+    return [
+        (
+            tool.name,
+            name,
+            schema_type(prop, schema.get("$defs")),
+            "required" if name in schema.get("required", ()) else json.dumps(prop.get("default"), ensure_ascii=False),
+        )
+        for name, prop in schema["properties"].items()
+    ]
 
 
 def readme_parameter_rows() -> list[tuple[str, ...]]:
@@ -94,10 +110,15 @@ async def test_readme_parameter_table_lists_every_tool_parameter_with_its_type_a
 
 def test_readme_keeps_the_install_and_test_commands_and_gives_the_other_installs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for line in ("python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/chipmcp",
-                 "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest -q",
-                 "pip install .", "pipx install .", "uv tool install .", "npx -y @anthropic-ai/mcpb pack",
-                 '"PYTHONIOENCODING": "utf-8"'):
+    for line in (
+        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/chipmcp",
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest -q",
+        "pip install .",
+        "pipx install .",
+        "uv tool install .",
+        "npx -y @anthropic-ai/mcpb pack",
+        '"PYTHONIOENCODING": "utf-8"',
+    ):
         assert line in readme, line
 
 
@@ -108,8 +129,7 @@ async def test_bundle_manifest_lists_the_server_tools_and_prompts_and_carries_th
         prompts = (await client.list_prompts()).prompts
     assert [t["name"] for t in manifest["tools"]] == [t.name for t in tools]
     assert all(t["description"] for t in manifest["tools"])
-    assert {p["name"]: p["arguments"] for p in manifest["prompts"]} == {
-        p.name: [a.name for a in p.arguments] for p in prompts}
+    assert {p["name"]: p["arguments"] for p in manifest["prompts"]} == {p.name: [a.name for a in p.arguments] for p in prompts}
     assert manifest["version"] == chipmcp.__version__ == version("chipmcp")
 
 
@@ -129,8 +149,11 @@ def test_bundle_manifest_is_valid_against_the_mcpb_schema_and_its_files_exist() 
     config = json.dumps(manifest["server"]["mcp_config"])
     for key in re.findall(r"\$\{user_config\.(\w+)\}", config):
         assert "default" in manifest["user_config"][key], key
-    ignored = {line.strip() for line in (ROOT / ".mcpbignore").read_text(encoding="utf-8").splitlines()
-               if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".mcpbignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert not {"src/", "knowledge/", "bundle/", "pyproject.toml", "README.md", "icon.png"} & ignored
 
 

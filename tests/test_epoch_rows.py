@@ -83,8 +83,9 @@ def test_rows_sharing_an_entity_each_say_why(mapping) -> None:
 
 
 def test_per_gpu_rows_are_noted_and_never_join_a_superchip(table, mapping) -> None:
-    per_gpu = {row["Hardware name"] for row in table if "per gpu" in row["Notes"].lower()
-               or "per individual gpu" in row["Notes"].lower()}
+    per_gpu = {
+        row["Hardware name"] for row in table if "per gpu" in row["Notes"].lower() or "per individual gpu" in row["Notes"].lower()
+    }
     assert per_gpu  # Epoch's notes say so for GB200 and GB300
     for r in mapping:
         if r["name"] in per_gpu:
@@ -110,10 +111,16 @@ def test_extensions_add_names_to_entities_defined_elsewhere(records) -> None:
 def test_variants_of_the_reports_unqualified_chips_are_linked_not_merged(mapping, records) -> None:
     chips = _defined(records, "chip")
     entity = {r["name"]: r["entity"] for r in mapping}
-    for name, parent in [("NVIDIA H100 PCIe", "nvidia-h100"), ("NVIDIA H100 NVL", "nvidia-h100"),
-                         ("Huawei Ascend 910B1 (v1)", "huawei-ascend-910b"), ("Huawei Ascend 910B2", "huawei-ascend-910b"),
-                         ("Huawei Ascend 910B3", "huawei-ascend-910b"), ("Huawei Ascend 910B4", "huawei-ascend-910b"),
-                         ("Cambricon MLU370-S4", "cambricon-siyuan-370"), ("Cambricon MLU370-X4", "cambricon-siyuan-370")]:
+    for name, parent in [
+        ("NVIDIA H100 PCIe", "nvidia-h100"),
+        ("NVIDIA H100 NVL", "nvidia-h100"),
+        ("Huawei Ascend 910B1 (v1)", "huawei-ascend-910b"),
+        ("Huawei Ascend 910B2", "huawei-ascend-910b"),
+        ("Huawei Ascend 910B3", "huawei-ascend-910b"),
+        ("Huawei Ascend 910B4", "huawei-ascend-910b"),
+        ("Cambricon MLU370-S4", "cambricon-siyuan-370"),
+        ("Cambricon MLU370-X4", "cambricon-siyuan-370"),
+    ]:
         assert entity[name] != parent
         assert chips[entity[name]]["variant_of"] == parent
     assert chips[entity["Cambricon MLU370-X8"]]["variant_of"] == "cambricon-siyuan-370"
@@ -141,18 +148,15 @@ def test_chinese_names_are_never_made_up_for_foreign_english_only_chips(records)
     new = [c for c in tomllib.loads(path.read_text(encoding="utf-8"))["chip"] if not c.get("extends")]
     english_only = {"amd", "meta", "groq", "pezy", "nudt"}
     assert sorted(c["id"] for c in new if c["vendor"] in english_only and "name_zh" in c) == []
-    assert sorted(c["id"] for c in new if c["vendor"] == "nvidia" and "name_zh" in c
-                  and not c["name_zh"].startswith("英伟达")) == []
+    assert sorted(c["id"] for c in new if c["vendor"] == "nvidia" and "name_zh" in c and not c["name_zh"].startswith("英伟达")) == []
 
 
 def test_an_entity_without_a_chinese_name_shows_its_english_name_in_both_places() -> None:
     from chipmcp.kb.records import Chip, Vendor
 
-    chip = Chip.model_validate({"id": "pezy-sc2", "vendor": "pezy", "name_en": "PEZY-SC2", "model": "PEZY-SC2",
-                                "kind": "ASIC"})
+    chip = Chip.model_validate({"id": "pezy-sc2", "vendor": "pezy", "name_en": "PEZY-SC2", "model": "PEZY-SC2", "kind": "ASIC"})
     assert (chip.name_zh, chip.name_en) == ("PEZY-SC2", "PEZY-SC2")
-    vendor = Vendor.model_validate({"id": "huawei", "name_zh": "华为", "name_en": "Huawei", "kind": "chip-designer",
-                                    "country": "CN"})
+    vendor = Vendor.model_validate({"id": "huawei", "name_zh": "华为", "name_en": "Huawei", "kind": "chip-designer", "country": "CN"})
     assert vendor.name_zh == "华为"
     with pytest.raises(ValueError, match="name_zh"):
         Chip.model_validate({"id": "x-1", "vendor": "x", "name_zh": "", "name_en": "X 1", "model": "1", "kind": "ASIC"})

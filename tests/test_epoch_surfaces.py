@@ -21,14 +21,15 @@ async def test_mi300x_against_910c_sets_epochs_row_beside_the_reports(server) ->
     rows = {row["id"]: row["cells"] for row in answer["rows"]}
     assert rows["amd-mi300x"]["compute_fp16"]["value"] == 1307.4  # Epoch's row only
     assert (rows["huawei-ascend-910c"]["compute_fp16"]["low"], rows["huawei-ascend-910c"]["compute_fp16"]["high"]) == (
-        752, 800)  # the reports' spec-table range, preferred; Epoch's 800 is one of its claims
+        752,
+        800,
+    )  # the reports' spec-table range, preferred; Epoch's 800 is one of its claims
     assert {s["id"] for s in answer["sources"]} >= {"epoch-ml-hardware", "minsheng-2025h1"}
     assert "amd-mi300x" in text and "huawei-ascend-910c" in text
 
 
 async def test_at_least_192_gb_searches_the_whole_catalog(server) -> None:
-    answer, _ = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 192}],
-                                                  "limit": 50})
+    answer, _ = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 192}], "limit": 50})
     ids = {row["id"] for row in answer["rows"]}
     # Epoch-only chips (MI300X, MI325X, B300) beside those the reports give (B200's 192 GB)
     assert {"amd-mi300x", "amd-mi325x", "nvidia-b300", "nvidia-b200"} <= ids
@@ -39,8 +40,12 @@ async def test_the_tpp_of_the_h200_says_which_reading_it_used(server) -> None:
     answer, text = await call(server, "export_control_check", {"chip": "H200"})
     assert answer["tpp"]["value"] == 16_000 and answer["tpp"]["label"] == "largest of FP16, FP8, INT8"
     by_precision = {t["precision"]: t for t in answer["tpp_by_precision"]}
-    assert by_precision["bf16"]["compute"] == {"value": 989.5, "unit": "TFLOPS", "label": "BF16 dense",
-                                               "figure_ids": by_precision["bf16"]["compute"]["figure_ids"]}
+    assert by_precision["bf16"]["compute"] == {
+        "value": 989.5,
+        "unit": "TFLOPS",
+        "label": "BF16 dense",
+        "figure_ids": by_precision["bf16"]["compute"]["figure_ids"],
+    }
     assert "FP16 dense" in text and "epoch-ml-hardware" in text
 
 
@@ -52,12 +57,13 @@ async def test_what_the_sources_say_of_the_910c_fp16_report_and_dataset_side_by_
     assert claims == {"752-800 TFLOPS": {"minsheng-2025h1"}, "800 TFLOPS": {"minsheng-2025h1", "epoch-ml-hardware"}}
     full, _ = await call(server, "lookup_chip", {"name": "910C", "detail": "full", "limit": 40})
     epoch = {f["locator"] for f in full["figures"] if f["source"] == "epoch-ml-hardware" and f["metric"] == "compute"}
-    assert {"Huawei Ascend 910C / FP16 (half precision) performance (FLOP/s)",
-            "Huawei Ascend 910C / Tensor-FP16/BF16 performance (FLOP/s)"} <= epoch
+    assert {
+        "Huawei Ascend 910C / FP16 (half precision) performance (FLOP/s)",
+        "Huawei Ascend 910C / Tensor-FP16/BF16 performance (FLOP/s)",
+    } <= epoch
     # Epoch's FP16 column is this row's matrix figure ([[dataset_row]] engine), so it is a claim, not a
     # smaller vector-unit quantity
-    assert all(f.get("engine") == "tensor" for f in full["figures"]
-               if f["source"] == "epoch-ml-hardware" and f["metric"] == "compute")
+    assert all(f.get("engine") == "tensor" for f in full["figures"] if f["source"] == "epoch-ml-hardware" and f["metric"] == "compute")
 
 
 async def test_a100_shows_no_disagreement_with_epochs_vector_fp16(server) -> None:
@@ -66,17 +72,27 @@ async def test_a100_shows_no_disagreement_with_epochs_vector_fp16(server) -> Non
 
 
 async def test_a_csv_only_chip_is_answered_by_every_tool_that_takes_a_chip(server) -> None:
-    for tool, arguments in (("lookup_chip", {"name": "MI300X"}), ("estimate_cluster", {"chip": "MI300X", "count": 8}),
-                            ("export_control_check", {"chip": "MI300X"})):
+    for tool, arguments in (
+        ("lookup_chip", {"name": "MI300X"}),
+        ("estimate_cluster", {"chip": "MI300X", "count": 8}),
+        ("export_control_check", {"chip": "MI300X"}),
+    ):
         _, text = await call(server, tool, arguments)
         assert "amd-mi300x" in text and "epoch-ml-hardware" in text, tool
     estimate, _ = await call(server, "estimate_cluster", {"chip": "MI300X", "count": 8})
     assert estimate["compute_pflops"]["value"] == pytest.approx(8 * 1307.4 / 1000)
 
 
-@pytest.mark.parametrize(("typed", "entity"), [("MI300X", "amd-mi300x"), ("H200", "nvidia-h200"),
-                                               ("Gaudi 3", "intel-gaudi3"), ("TPU v7", "google-tpu-ironwood"),
-                                               ("Ironwood", "google-tpu-ironwood")])
+@pytest.mark.parametrize(
+    ("typed", "entity"),
+    [
+        ("MI300X", "amd-mi300x"),
+        ("H200", "nvidia-h200"),
+        ("Gaudi 3", "intel-gaudi3"),
+        ("TPU v7", "google-tpu-ironwood"),
+        ("Ironwood", "google-tpu-ironwood"),
+    ],
+)
 async def test_short_forms_analysts_type_resolve(server, typed: str, entity: str) -> None:
     answer, _ = await call(server, "lookup_chip", {"name": typed, "limit": 1})
     assert answer["id"] == entity

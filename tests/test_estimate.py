@@ -37,10 +37,8 @@ async def test_the_reports_servers_for_1000p_stand_beside_the_computed_count_wit
     assert row["reported"]["value"] == 342 and row["printed"] == "342台" and row["source"] == "minsheng-2025h1"
     assert row["difference_pct"][0] == pytest.approx((342 - 333) / 333 * 100, abs=0.01)
     assert "1024" in row["convention"] and "约3P" in row["convention"]
-    reproduced, _ = await call(server, {"chip": "huawei-ascend-910b", "target_pflops": 1024, "p_base": 1024,
-                                        "use_server_figure": True})
-    assert row["reproduce"] == ("estimate_cluster(chip='huawei-ascend-910b', target_pflops=1024, p_base=1024, "
-                                "use_server_figure=True)")
+    reproduced, _ = await call(server, {"chip": "huawei-ascend-910b", "target_pflops": 1024, "p_base": 1024, "use_server_figure": True})
+    assert row["reproduce"] == ("estimate_cluster(chip='huawei-ascend-910b', target_pflops=1024, p_base=1024, use_server_figure=True)")
     assert reproduced["servers"] == 342 and entry(reproduced, "servers")["convention"].startswith("Agrees")
     assert "342" in text and row["convention"] in text
 
@@ -53,8 +51,11 @@ async def test_a_printed_row_the_sizing_cannot_reproduce_exactly_names_the_neare
 
 
 async def test_a_question_the_row_does_not_answer_shows_no_row(server) -> None:
-    for arguments in ({"chip": "910B OAM", "target_pflops": 500}, {"chip": "910B OAM", "count": 8},
-                      {"chip": "910B OAM", "target_pflops": 1000, "cards_per_server": 16}):
+    for arguments in (
+        {"chip": "910B OAM", "target_pflops": 500},
+        {"chip": "910B OAM", "count": 8},
+        {"chip": "910B OAM", "target_pflops": 1000, "cards_per_server": 16},
+    ):
         answer, _ = await call(server, arguments)
         assert not answer.get("reconciliation")
 
@@ -96,15 +97,18 @@ async def test_a_new_reports_row_of_a_related_metric_is_reconciled_with_no_code_
     (folder / "figures").mkdir(parents=True)
     (folder / "sources.toml").write_text(
         '[[source]]\nid = "my-2026"\npublisher = "我"\npublisher_en = "Me"\ntitle = "测试"\nkind = "note"\n'
-        'date = "2026-01"\nlanguage = "zh-Hans"\n', encoding="utf-8")
+        'date = "2026-01"\nlanguage = "zh-Hans"\n',
+        encoding="utf-8",
+    )
     (folder / "figures" / "my-2026.toml").write_text(
         '[[figures]]\nsource = "my-2026"\nlocator = "表1"\nrows = [\n'
         '  { entity = "moore-threads-mtt-s4000", metric = "servers_per_1000p", precision = "fp16", value = 1250, '
-        'unit = "台", printed = "1250台" },\n]\n', encoding="utf-8")
+        'unit = "台", printed = "1250台" },\n]\n',
+        encoding="utf-8",
+    )
     path = tmp_path / "kb.db"
     build.build([knowledge_dir(), folder], path)
-    answer, _ = await call(build_server(KnowledgeBase(path)), {"chip": "MTT S4000", "target_pflops": 1000,
-                                                                "detail": "full"})
+    answer, _ = await call(build_server(KnowledgeBase(path)), {"chip": "MTT S4000", "target_pflops": 1000, "detail": "full"})
     mine = [r for r in answer["reconciliation"] if r["source"] == "my-2026"]
     assert mine and mine[0]["reported"]["value"] == 1250 and mine[0]["computed"]["value"] == 1250
     assert mine[0]["convention"].startswith("Agrees")
@@ -117,8 +121,7 @@ async def test_electricity_price_gives_energy_cost_per_day_and_year(server) -> N
     assert answer["energy_cost_per_year"]["value"] == pytest.approx(kw * 24 * 0.6 * 365)
     assert answer["energy_cost_per_day"]["unit"] == "元"
     assert any("24 h" in a and "365 days" in a for a in answer["assumptions"])
-    usd, _ = await call(server, {"chip": "910B", "count": 1000, "electricity_price": 0.08, "currency": "USD",
-                                 "power_overhead": 0.3})
+    usd, _ = await call(server, {"chip": "910B", "count": 1000, "electricity_price": 0.08, "currency": "USD", "power_overhead": 0.3})
     assert usd["energy_cost_per_day"]["value"] == pytest.approx(kw * 1.3 * 24 * 0.08)
     assert usd["energy_cost_per_year"]["unit"] == "USD"
     none, _ = await call(server, {"chip": "910B", "count": 1000})

@@ -37,8 +37,7 @@ async def test_a_chip_without_compute_figures_still_gets_power_energy_and_its_co
 async def test_the_compute_line_names_the_precisions_a_chip_does_report(reports_server) -> None:
     # The reports give the H20 no INT8 (Epoch's row does: 296 TOPS).
     answer, _ = await call(reports_server, {"chip": "H20", "count": 8, "precision": "int8"})
-    assert answer["warnings"][0].endswith("it reports compute at: fp32, fp16 (sparse, as printed) — pass one as "
-                                          "`precision`")
+    assert answer["warnings"][0].endswith("it reports compute at: fp32, fp16 (sparse, as printed) — pass one as `precision`")
     assert answer["system_power_kw"]["value"] == pytest.approx(8 * 0.4)
 
 
@@ -61,8 +60,10 @@ async def test_a_run_that_reports_no_card_count_asks_for_one(server) -> None:
 
 
 async def test_a_training_job_on_a_system_runs_on_the_systems_own_compute(server) -> None:
-    answer, _ = await call(server, {"chip": "GB200 NVL72", "count": 2, "parameters_billion": 671,
-                                    "tokens_billion": 14800, "mfu": 0.4, "price_per_gpu_hour": 2})
+    answer, _ = await call(
+        server,
+        {"chip": "GB200 NVL72", "count": 2, "parameters_billion": 671, "tokens_billion": 14800, "mfu": 0.4, "price_per_gpu_hour": 2},
+    )
     training = answer["training"]
     per_chip = answer["compute_pflops"]["value"] * 1000 / answer["cards"]
     flop = 6 * 671e9 * 14800e9
@@ -75,8 +76,9 @@ async def test_a_training_job_on_a_system_runs_on_the_systems_own_compute(server
 
 
 async def test_a_system_without_compute_at_the_precision_says_its_training_inputs_are_not_used(server) -> None:
-    answer, text = await call(server, {"chip": "GB200 NVL72", "count": 1, "precision": "fp64",
-                                       "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4})
+    answer, text = await call(
+        server, {"chip": "GB200 NVL72", "count": 1, "precision": "fp64", "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4}
+    )
     assert answer.get("training") is None
     assert "tokens_billion not used because no FP64 compute figure for GB200 NVL72" in " ".join(answer["not_used"])
     assert "mfu not used because" in text
@@ -85,9 +87,11 @@ async def test_a_system_without_compute_at_the_precision_says_its_training_input
 async def test_cards_come_in_the_unit_a_report_gives_and_the_remainder_is_stated(server) -> None:
     answer, text = await call(server, {"chip": "910C", "count": 1000})
     assert answer["cards_per_server"] == 384 and answer["servers"] == 3
-    assert answer["grouping"] == ("1,000 cards = 2 × CloudMatrix 384超节点 (Huawei CloudMatrix 384) (384 cards each) + "
-                                  "232 cards over: the count does not fill whole systems, so 3 systems with the last "
-                                  "one holding 232 of 384")
+    assert answer["grouping"] == (
+        "1,000 cards = 2 × CloudMatrix 384超节点 (Huawei CloudMatrix 384) (384 cards each) + "
+        "232 cards over: the count does not fill whole systems, so 3 systems with the last "
+        "one holding 232 of 384"
+    )
     assert any(a.startswith("grouped in CloudMatrix 384超节点") and "minsheng-2025h1" in a for a in answer["assumptions"])
     assert "(3 systems)" in answer["summary"] and "Grouping: 1,000 cards" in text
     whole, _ = await call(server, {"chip": "910C", "count": 768})
@@ -102,10 +106,23 @@ async def test_cards_come_in_the_unit_a_report_gives_and_the_remainder_is_stated
 
 # One value other than the default for every argument an estimate takes besides the name and the count.
 SAMPLES: dict[str, Any] = {
-    "target_pflops": 100, "precision": "bf16", "cards_per_server": 4, "utilization": 0.5, "power_overhead": 0.3,
-    "p_base": 1024, "use_server_figure": True, "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4,
-    "price_per_gpu_hour": 2.0, "workload": "DeepSeek-V3", "electricity_price": 0.6, "currency": "USD",
-    "detail": "full", "offset": 5, "limit": 3,
+    "target_pflops": 100,
+    "precision": "bf16",
+    "cards_per_server": 4,
+    "utilization": 0.5,
+    "power_overhead": 0.3,
+    "p_base": 1024,
+    "use_server_figure": True,
+    "parameters_billion": 70,
+    "tokens_billion": 1000,
+    "mfu": 0.4,
+    "price_per_gpu_hour": 2.0,
+    "workload": "DeepSeek-V3",
+    "electricity_price": 0.6,
+    "currency": "USD",
+    "detail": "full",
+    "offset": 5,
+    "limit": 3,
 }
 
 
@@ -113,9 +130,16 @@ def test_every_estimate_argument_has_a_sample() -> None:
     assert set(SAMPLES) == set(EstimateClusterArguments.model_fields) - {"chip", "count"}
 
 
-@pytest.mark.parametrize("base", [{"chip": "H100", "count": 8}, {"chip": "H800", "count": 8},
-                                  {"chip": "CloudMatrix 384", "count": 1}, {"chip": "GB200 NVL72", "count": 2},
-                                  {"chip": "H100", "parameters_billion": 70}])
+@pytest.mark.parametrize(
+    "base",
+    [
+        {"chip": "H100", "count": 8},
+        {"chip": "H800", "count": 8},
+        {"chip": "CloudMatrix 384", "count": 1},
+        {"chip": "GB200 NVL72", "count": 2},
+        {"chip": "H100", "parameters_billion": 70},
+    ],
+)
 async def test_every_argument_given_is_either_used_or_named_as_not_used(server, base) -> None:
     """No input is dropped silently: with an argument the answer changes, or it says why the argument was not
     used, or the call is refused with an error that says what to do."""

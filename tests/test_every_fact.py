@@ -12,8 +12,25 @@ from mcp import Client
 
 pytestmark = pytest.mark.anyio
 
-FACT_FIELDS = ("metric", "precision", "sparsity", "engine", "measure", "period", "basis", "as_of", "quantity",
-               "bound", "alternatives", "text", "value", "low", "high", "unit", "suspect")
+FACT_FIELDS = (
+    "metric",
+    "precision",
+    "sparsity",
+    "engine",
+    "measure",
+    "period",
+    "basis",
+    "as_of",
+    "quantity",
+    "bound",
+    "alternatives",
+    "text",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "suspect",
+)
 
 
 def entries(answer: dict[str, Any]) -> list[dict[str, Any]]:
@@ -52,8 +69,7 @@ def calls(kb) -> list[tuple[str, dict[str, Any]]]:
     return out + [("industry_figures", {"topic": e}) for e in kb.ids("market") + kb.ids("workload")]
 
 
-async def test_a_default_answer_holds_every_fact_of_its_entity_or_says_more_follow_within_its_limit(
-        reports_server, reports_kb) -> None:
+async def test_a_default_answer_holds_every_fact_of_its_entity_or_says_more_follow_within_its_limit(reports_server, reports_kb) -> None:
     # Calibrated on the reports' knowledge; the full catalog's answers are held to the same rules below.
     complete, answered = await _coverage(reports_server, reports_kb)
     assert complete >= 0.94 * answered, (complete, answered)
@@ -88,15 +104,18 @@ async def _coverage(server, kb) -> tuple[int, int]:
                 complete += 1
             for entry in entries(answer):  # each fact cited by key, the key in the answer's table
                 assert "source" not in entry and {entry["cite"], *(c["cite"] for c in entry.get("also", []))} <= set(
-                    answer["page"]["citations"]), (tool, arguments)
+                    answer["page"]["citations"]
+                ), (tool, arguments)
     return complete, answered
 
 
-@pytest.mark.parametrize(("tool", "arguments"), [("lookup_chip", {"name": "H100"}),
-                                               ("vendor_financials", {"vendor": "SMIC"}),
-                                               ("industry_figures", {"topic": "DeepSeek-V3"})])
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [("lookup_chip", {"name": "H100"}), ("vendor_financials", {"vendor": "SMIC"}), ("industry_figures", {"topic": "DeepSeek-V3"})],
+)
 async def test_limit_counts_entries_alike_in_both_details_and_later_pages_leave_out_the_first_pages_blocks(
-        server, tool, arguments) -> None:
+    server, tool, arguments
+) -> None:
     async with Client(server) as client:
         for detail in ("summary", "full"):
             answer = (await client.call_tool(tool, {**arguments, "detail": detail, "limit": 3})).structured_content
@@ -110,8 +129,9 @@ async def test_limit_counts_entries_alike_in_both_details_and_later_pages_leave_
 async def test_a_note_saying_what_a_figure_is_stays_whole_in_the_summary(server, kb) -> None:
     """'per superchip (Grace CPU + …)' and 'header says billion; the value reads as 亿 (…)' change what a
     figure means: cut at 40 characters they would lose the part that does."""
-    models = sorted({r["entity"] for e in kb.ids("workload") for r in kb.figures(e)
-                     if (r["note"] or "").startswith("header says billion")})
+    models = sorted(
+        {r["entity"] for e in kb.ids("workload") for r in kb.figures(e) if (r["note"] or "").startswith("header says billion")}
+    )
     async with Client(server) as client:
         gb200 = (await client.call_tool("lookup_chip", {"name": "GB200"})).structured_content
         topics = [(await client.call_tool("industry_figures", {"topic": t})).structured_content for t in models]

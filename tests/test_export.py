@@ -141,9 +141,13 @@ async def test_the_thresholds_are_data_a_later_rule_is_a_knowledge_edit(tmp_path
     folder = tmp_path / "knowledge"
     shutil.copytree(knowledge_dir(), folder)
     rules = folder / "export-controls.toml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace(
-        '{ quantity = "tpp", op = ">=", value = 4800, printed = "TPP of 4800 or more" }',
-        '{ quantity = "tpp", op = ">=", value = 7000, printed = "TPP of 7000 or more" }'), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace(
+            '{ quantity = "tpp", op = ">=", value = 4800, printed = "TPP of 4800 or more" }',
+            '{ quantity = "tpp", op = ">=", value = 7000, printed = "TPP of 7000 or more" }',
+        ),
+        encoding="utf-8",
+    )
     build.build(folder, tmp_path / "kb.db")
     answer, _ = await check(build_server(KnowledgeBase(tmp_path / "kb.db")), "昇腾910B")  # TPP 6016
     a = next(s for s in answer["standings"] if s["class_name"] == "3A090.a" and s["reading"] == "rule")
@@ -155,8 +159,9 @@ def test_a_control_class_of_an_unknown_regime_is_rejected_with_file_and_line(tmp
     folder = tmp_path / "knowledge"
     shutil.copytree(knowledge_dir(), folder)
     rules = folder / "export-controls.toml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace('regime = "us-export-controls"',
-                                                               'regime = "us-export-control"', 1), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace('regime = "us-export-controls"', 'regime = "us-export-control"', 1), encoding="utf-8"
+    )
     with pytest.raises(KnowledgeError) as error:
         build.check(folder)
     problem = next(p for p in error.value.problems if "us-export-control'" in p)
@@ -198,15 +203,18 @@ async def test_tpp_is_one_number_in_lookup_compare_find_and_the_check(server) ->
     answer, _ = await check(server, "昇腾910C")
     async with Client(server) as client:
         lookup = (await client.call_tool("lookup_chip", {"name": "昇腾910C"})).structured_content
-        compared = (await client.call_tool("compare_chips", {"names": ["昇腾910C", "H20"], "metrics": ["tpp"]}))
-        found = (await client.call_tool("find_chips", {"domestic": True, "sort_by": "tpp",
-                                                        "where": [{"metric": "tpp", "op": ">=", "value": 4800}]}))
+        compared = await client.call_tool("compare_chips", {"names": ["昇腾910C", "H20"], "metrics": ["tpp"]})
+        found = await client.call_tool(
+            "find_chips", {"domestic": True, "sort_by": "tpp", "where": [{"metric": "tpp", "op": ">=", "value": 4800}]}
+        )
     ends = [answer["tpp"].get("low", answer["tpp"].get("value")), answer["tpp"].get("high", answer["tpp"].get("value"))]
     derived = next(d for d in lookup["derived"] if d["name"] == "tpp")
     assert [derived.get("low", derived.get("value")), derived.get("high", derived.get("value"))] == ends
     row = next(r for r in compared.structured_content["rows"] if r["id"] == "huawei-ascend-910c")
-    assert [row["cells"]["tpp"].get("low", row["cells"]["tpp"].get("value")),
-            row["cells"]["tpp"].get("high", row["cells"]["tpp"].get("value"))] == ends
+    assert [
+        row["cells"]["tpp"].get("low", row["cells"]["tpp"].get("value")),
+        row["cells"]["tpp"].get("high", row["cells"]["tpp"].get("value")),
+    ] == ends
     rows = found.structured_content["rows"]
     assert "huawei-ascend-910c" in {r["id"] for r in rows} and "huawei-ascend-910b" in {r["id"] for r in rows}
     lows = [r["cells"]["tpp"].get("low", r["cells"]["tpp"].get("value")) for r in rows]

@@ -162,16 +162,19 @@ def test_financials_are_the_figures_of_the_makers_of_the_matching_chips(capsys, 
     assert {r["entity_kind"] for r in json.loads(out)} == {"vendor"}
 
 
-@pytest.mark.parametrize("argv, said", [
-    (["--what", "chip", "--format", "csv"], "invalid choice: 'chip'"),
-    (["--what", "chips", "--format", "xls"], "invalid choice: 'xls'"),
-    (["--what", "chips", "--format", "csv", "--where", "memory_gb about 64"], "is not 'METRIC OP VALUE'"),
-    (["--what", "chips", "--format", "xlsx"], "xlsx is a binary file: name it with --out PATH"),
-    (["--what", "chips", "--format", "csv", "--where", "bogus >= 1"], "bogus"),
-    (["--what", "chips", "--format", "csv", "--vendor", "无此公司zzz"], "无此公司zzz"),
-    (["--what", "chips", "--format", "csv", "--precision", "fp7"], "precision"),
-    (["--what", "chips", "--format", "csv", "--kind", "x" * 40], "kind"),
-])
+@pytest.mark.parametrize(
+    "argv, said",
+    [
+        (["--what", "chip", "--format", "csv"], "invalid choice: 'chip'"),
+        (["--what", "chips", "--format", "xls"], "invalid choice: 'xls'"),
+        (["--what", "chips", "--format", "csv", "--where", "memory_gb about 64"], "is not 'METRIC OP VALUE'"),
+        (["--what", "chips", "--format", "xlsx"], "xlsx is a binary file: name it with --out PATH"),
+        (["--what", "chips", "--format", "csv", "--where", "bogus >= 1"], "bogus"),
+        (["--what", "chips", "--format", "csv", "--vendor", "无此公司zzz"], "无此公司zzz"),
+        (["--what", "chips", "--format", "csv", "--precision", "fp7"], "precision"),
+        (["--what", "chips", "--format", "csv", "--kind", "x" * 40], "kind"),
+    ],
+)
 def test_bad_arguments_exit_2_with_a_message(capsys, argv, said) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and said in err, err
@@ -180,8 +183,9 @@ def test_bad_arguments_exit_2_with_a_message(capsys, argv, said) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "json"])
 def test_a_filter_matching_nothing_exits_2_and_leaves_no_file(capsys, tmp_path, fmt) -> None:
     path = tmp_path / f"none.{fmt}"
-    code, _, err = run(capsys, "--what", "figures", "--format", fmt, "--out", str(path), "--vendor", "寒武纪",
-                       "--where", "memory_gb > 100000")
+    code, _, err = run(
+        capsys, "--what", "figures", "--format", fmt, "--out", str(path), "--vendor", "寒武纪", "--where", "memory_gb > 100000"
+    )
     assert code == 2 and "No chip or system matches vendor=寒武纪, memory_gb > 100000" in err
     assert list(tmp_path.iterdir()) == []
 

@@ -18,8 +18,12 @@ from chipmcp.cli import main
 from chipmcp.serving.server import EXAMPLE_CALLS
 
 ROOT = Path(__file__).resolve().parents[1]
-INIT = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
 CALL = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "lookup_chip", "arguments": {"name": "昇腾910B"}}}
 
 
@@ -39,8 +43,9 @@ def read_until_newline(stream, seconds: float) -> bytes:
 def test_bare_chipmcp_on_a_terminal_prints_one_hint_line_to_stderr_and_nothing_to_stdout(db_path) -> None:
     controller, terminal = pty.openpty()
     env = {**os.environ, "CHIPMCP_DB": str(db_path)}
-    process = subprocess.Popen([sys.executable, "-m", "chipmcp"], stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chipmcp"], stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     os.close(terminal)
     try:
         hint = read_until_newline(process.stderr, 60).decode()
@@ -61,8 +66,9 @@ def test_bare_chipmcp_on_a_terminal_prints_one_hint_line_to_stderr_and_nothing_t
 @pytest.mark.slow
 def test_bare_chipmcp_on_a_pipe_prints_no_hint(db_path) -> None:
     env = {**os.environ, "CHIPMCP_DB": str(db_path)}
-    process = subprocess.run([sys.executable, "-m", "chipmcp"], input=json.dumps(INIT) + "\n", capture_output=True, text=True,
-                             env=env, timeout=120)
+    process = subprocess.run(
+        [sys.executable, "-m", "chipmcp"], input=json.dumps(INIT) + "\n", capture_output=True, text=True, env=env, timeout=120
+    )
     assert process.returncode == 0 and process.stderr == ""
     assert json.loads(process.stdout)["result"]["serverInfo"]["name"] == "chipmcp"
 
@@ -104,8 +110,15 @@ def test_the_bundle_warns_and_serves_the_bundled_knowledge_when_its_folder_setti
     env = {**os.environ, "CHIPMCP_KNOWLEDGE": setting}
     env.pop("CHIPMCP_DB", None)  # the bundle builds its own database, as a fresh install does
     lines = [json.dumps(INIT), json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}), json.dumps(CALL)]
-    process = subprocess.run([sys.executable, str(ROOT / "bundle" / "main.py")], input="\n".join(lines) + "\n",
-                             capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+    process = subprocess.run(
+        [sys.executable, str(ROOT / "bundle" / "main.py")],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=300,
+    )
     assert process.returncode == 0, process.stderr[-2000:]
     replies = {reply["id"]: reply for reply in map(json.loads, process.stdout.splitlines())}
     assert replies[1]["result"]["structuredContent"]["id"] == "huawei-ascend-910b"

@@ -26,21 +26,59 @@ QUICK_EXAMPLES = 60
 
 
 def fuzz(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
 
 nasty_text = st.one_of(
-    st.sampled_from(["", " ", "\t\n", "910B'; DROP TABLE chips;--", "' OR '1'='1", '{"name": "910B"}', "昇腾910B",
-                     "H100", "ＭＴＴ Ｓ４０００", "壁砺™166", "\x00\x01\x1b[31m", "\ud800", "🚀🔥", "null", "NaN",
-                     "x" * 10_000, "910", "920", "寒武纪", "2025", "revenue", "亿元", "fp16"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\t\n",
+            "910B'; DROP TABLE chips;--",
+            "' OR '1'='1",
+            '{"name": "910B"}',
+            "昇腾910B",
+            "H100",
+            "ＭＴＴ Ｓ４０００",
+            "壁砺™166",
+            "\x00\x01\x1b[31m",
+            "\ud800",
+            "🚀🔥",
+            "null",
+            "NaN",
+            "x" * 10_000,
+            "910",
+            "920",
+            "寒武纪",
+            "2025",
+            "revenue",
+            "亿元",
+            "fp16",
+        ]
+    ),
     st.text(max_size=60),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=30),
 )
-anything = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
-                     st.floats(allow_nan=True, allow_infinity=True), nasty_text,
-                     st.lists(nasty_text, max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
-names_list = st.one_of(st.lists(nasty_text, max_size=25), st.lists(st.sampled_from(
-    ["910B", "H100", "H20", "MTT S4000", "MLU370-X8", "A100", "B200", "曦云C500"]), min_size=0, max_size=500))
+anything = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    nasty_text,
+    st.lists(nasty_text, max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+names_list = st.one_of(
+    st.lists(nasty_text, max_size=25),
+    st.lists(st.sampled_from(["910B", "H100", "H20", "MTT S4000", "MLU370-X8", "A100", "B200", "曦云C500"]), min_size=0, max_size=500),
+)
 
 
 def args(**fields):
@@ -50,14 +88,25 @@ def args(**fields):
 
 STRATEGIES = {
     "lookup_chip": args(name=nasty_text),
-    "compare_chips": args(names=names_list, metrics=st.lists(st.sampled_from(
-        ["compute_tflops", "tdp_w", "speed", "tflops_per_w"]), max_size=4), baseline=nasty_text,
-        precision=st.sampled_from(["fp16", "bf16", "fp8", "int8", "fp13"])),
-    "estimate_cluster": args(chip=nasty_text, count=st.integers(-5, 10**8), target_pflops=st.floats(),
-                             precision=st.sampled_from(["fp16", "bf16", "fp8", "int8", "fp4", "fp99"]),
-                             cards_per_server=st.integers(-1, 2000), utilization=st.floats(),
-                             p_base=st.sampled_from([1000, 1024, 999]), parameters_billion=st.floats(),
-                             tokens_billion=st.floats(), mfu=st.floats(), workload=nasty_text),
+    "compare_chips": args(
+        names=names_list,
+        metrics=st.lists(st.sampled_from(["compute_tflops", "tdp_w", "speed", "tflops_per_w"]), max_size=4),
+        baseline=nasty_text,
+        precision=st.sampled_from(["fp16", "bf16", "fp8", "int8", "fp13"]),
+    ),
+    "estimate_cluster": args(
+        chip=nasty_text,
+        count=st.integers(-5, 10**8),
+        target_pflops=st.floats(),
+        precision=st.sampled_from(["fp16", "bf16", "fp8", "int8", "fp4", "fp99"]),
+        cards_per_server=st.integers(-1, 2000),
+        utilization=st.floats(),
+        p_base=st.sampled_from([1000, 1024, 999]),
+        parameters_billion=st.floats(),
+        tokens_billion=st.floats(),
+        mfu=st.floats(),
+        workload=nasty_text,
+    ),
     "xinchuang_certified": args(name=nasty_text),
     "export_control_check": args(chip=nasty_text),
     "vendor_financials": args(vendor=nasty_text, period=nasty_text, metric=nasty_text, unit=nasty_text),
@@ -70,13 +119,13 @@ def checksum(path) -> str:
 
 @contextmanager
 def connected(server):
-    with anyio.from_thread.start_blocking_portal() as portal, \
-            portal.wrap_async_context_manager(Client(server)) as client:
+    with anyio.from_thread.start_blocking_portal() as portal, portal.wrap_async_context_manager(Client(server)) as client:
         yield portal, client
 
 
-@pytest.mark.parametrize("examples", [pytest.param(QUICK_EXAMPLES, id="quick"),
-                                      pytest.param(EXAMPLES, id="full", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "examples", [pytest.param(QUICK_EXAMPLES, id="quick"), pytest.param(EXAMPLES, id="full", marks=pytest.mark.slow)]
+)
 @pytest.mark.parametrize("tool", sorted(STRATEGIES))
 def test_generated_arguments_never_crash_a_tool(server, db_path, tool: str, examples: int) -> None:
     before = checksum(db_path)
@@ -112,8 +161,12 @@ def _no_nan(value: object) -> None:
 
 def test_the_knowledge_base_rejects_writes(kb, db_path) -> None:
     before = checksum(db_path)
-    for statement in ("DROP TABLE figures", "DELETE FROM figures", "INSERT INTO meta VALUES ('x', 'y')",
-                      "UPDATE figures SET value = 0"):
+    for statement in (
+        "DROP TABLE figures",
+        "DELETE FROM figures",
+        "INSERT INTO meta VALUES ('x', 'y')",
+        "UPDATE figures SET value = 0",
+    ):
         with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only|attempt to write"):
             kb._connection.execute(statement)
     assert checksum(db_path) == before

@@ -20,8 +20,16 @@ def test_the_chosen_cell_is_the_golden_one(reports_kb, row: dict) -> None:
     cell = selection.cell(kb, row["entity"], row["spec"], row.get("precision"))
     claims = [c.value if c.value is not None else [c.low, c.high] for c in cell.claims]
     assert (cell.value, cell.low, cell.high, cell.unit, cell.label, cell.bound, cell.suspect, cell.span, claims) == (
-        row.get("value"), row.get("low"), row.get("high"), row["unit"], row.get("label", ""), row.get("bound"),
-        row.get("suspect", False), row.get("span"), row.get("claims", []))
+        row.get("value"),
+        row.get("low"),
+        row.get("high"),
+        row["unit"],
+        row.get("label", ""),
+        row.get("bound"),
+        row.get("suspect", False),
+        row.get("span"),
+        row.get("claims", []),
+    )
     assert [f["printed"] for f in kb.figures_by_ids(cell.figure_ids)] == row["printed"]
 
 

@@ -25,11 +25,15 @@ async def call(server, tool: str, arguments: dict[str, Any], error: bool = False
     return result.structured_content, result.content[0].text
 
 
-SOURCE = ('[[source]]\nid = "my-2026"\npublisher = "我"\npublisher_en = "Me"\ntitle = "测试"\nkind = "note"\n'
-          'date = "2026-01"\nlanguage = "zh-Hans"\n')
-CHIP = ('[[vendor]]\nid = "acme"\nname_zh = "测试芯"\nname_en = "Acme Silicon"\nkind = "chip-designer"\ncountry = "CN"\n'
-        'note = "invented for a test"\n\n[[chip]]\nid = "acme-x1"\nvendor = "acme"\nname_zh = "测试芯X1"\n'
-        'name_en = "Acme X1"\nmodel = "X1"\nkind = "NPU"\nnote = "invented for a test"\n')
+SOURCE = (
+    '[[source]]\nid = "my-2026"\npublisher = "我"\npublisher_en = "Me"\ntitle = "测试"\nkind = "note"\n'
+    'date = "2026-01"\nlanguage = "zh-Hans"\n'
+)
+CHIP = (
+    '[[vendor]]\nid = "acme"\nname_zh = "测试芯"\nname_en = "Acme Silicon"\nkind = "chip-designer"\ncountry = "CN"\n'
+    'note = "invented for a test"\n\n[[chip]]\nid = "acme-x1"\nvendor = "acme"\nname_zh = "测试芯X1"\n'
+    'name_en = "Acme X1"\nmodel = "X1"\nkind = "NPU"\nnote = "invented for a test"\n'
+)
 
 
 def folder_kb(tmp_path: Path, rows: str, catalog: str = CHIP, source: str = SOURCE) -> KnowledgeBase:
@@ -40,7 +44,8 @@ def folder_kb(tmp_path: Path, rows: str, catalog: str = CHIP, source: str = SOUR
     (folder / "sources.toml").write_text(source, encoding="utf-8")
     (folder / "catalog" / "entities.toml").write_text(catalog, encoding="utf-8")
     (folder / "figures" / "my-2026.toml").write_text(
-        f'[[figures]]\nsource = "my-2026"\nlocator = "表1"\nrows = [\n{rows}]\n', encoding="utf-8")
+        f'[[figures]]\nsource = "my-2026"\nlocator = "表1"\nrows = [\n{rows}]\n', encoding="utf-8"
+    )
     build.build([knowledge_dir(), folder], tmp_path / "kb.db")
     return KnowledgeBase(tmp_path / "kb.db")
 
@@ -48,8 +53,7 @@ def folder_kb(tmp_path: Path, rows: str, catalog: str = CHIP, source: str = SOUR
 # --- 6. export_control_check never headlines a figure it marks suspect ---------------------------------
 
 
-async def test_the_export_headline_uses_the_best_figure_not_marked_suspect_and_states_the_suspect_one_beside(
-        server) -> None:
+async def test_the_export_headline_uses_the_best_figure_not_marked_suspect_and_states_the_suspect_one_beside(server) -> None:
     """B30: a suspect 200 TFLOPS FP32 (TPP 6,400) would place it in 3A090.a; its FP16 80-100 TFLOPS does not."""
     answer, text = await call(server, "export_control_check", {"chip": "B30"})
     assert answer["tpp"]["low"] == 1280 and answer["tpp"]["high"] == 1600 and not answer["tpp"].get("suspect")
@@ -66,18 +70,25 @@ async def test_the_export_headline_uses_the_best_figure_not_marked_suspect_and_s
     assert (derived["low"], derived["high"]) == (1280, 1600)
 
 
-async def test_a_suspect_figure_with_the_same_verdict_is_not_repeated_and_an_all_suspect_chip_says_so(
-        tmp_path: Path) -> None:
-    kb = folder_kb(tmp_path, (
-        '  { entity = "acme-x1", metric = "compute", precision = "fp16", value = 400, unit = "TFLOPS", printed = "400T" },\n'
-        '  { entity = "acme-x1", metric = "compute", precision = "fp8", value = 900, unit = "TFLOPS", printed = "900T",'
-        ' suspect = true },\n'))
+async def test_a_suspect_figure_with_the_same_verdict_is_not_repeated_and_an_all_suspect_chip_says_so(tmp_path: Path) -> None:
+    kb = folder_kb(
+        tmp_path,
+        (
+            '  { entity = "acme-x1", metric = "compute", precision = "fp16", value = 400, unit = "TFLOPS", printed = "400T" },\n'
+            '  { entity = "acme-x1", metric = "compute", precision = "fp8", value = 900, unit = "TFLOPS", printed = "900T",'
+            " suspect = true },\n"
+        ),
+    )
     answer, _ = await call(build_server(kb), "export_control_check", {"chip": "acme-x1"})
     assert answer["tpp"]["value"] == 6400 and answer["tpp"]["label"] == "largest of FP16"  # not 7,200 from FP8
     assert answer.get("suspect_reading") is None  # 7,200 is 3A090.a by the rule text as 6,400 is
-    kb = folder_kb(tmp_path / "b", (
-        '  { entity = "acme-x1", metric = "compute", precision = "fp8", value = 900, unit = "TFLOPS", printed = "900T",'
-        ' suspect = true },\n'))
+    kb = folder_kb(
+        tmp_path / "b",
+        (
+            '  { entity = "acme-x1", metric = "compute", precision = "fp8", value = 900, unit = "TFLOPS", printed = "900T",'
+            " suspect = true },\n"
+        ),
+    )
     answer, text = await call(build_server(kb), "export_control_check", {"chip": "acme-x1"})
     assert answer["tpp"]["value"] == 7200 and answer["tpp"]["suspect"] is True  # nothing sound: flagged, not hidden
     assert answer.get("suspect_reading") is None and "[SUSPECT]" in text
@@ -101,7 +112,8 @@ async def test_a_companys_money_figures_asked_of_industry_figures_are_answered_a
     answer, text = await call(server, "industry_figures", {"topic": "NVIDIA revenue"})
     assert [e["id"] for e in answer["topic"]["entities"]] == ["nvidia"] and answer["topic"]["metrics"] == ["revenue"]
     shown = {f["id"] for g in answer["figures"] for f in g["figures"]} | {
-        c["id"] for g in answer["figures"] for f in g["figures"] for c in f.get("also", [])}
+        c["id"] for g in answer["figures"] for f in g["figures"] for c in f.get("also", [])
+    }
     assert shown == {r["id"] for r in kb.figures("nvidia", ["revenue"])}
     assert "vendor_financials(vendor='nvidia', metric='revenue')" in answer["topic"]["note"]
     assert "vendor_financials(vendor='nvidia', metric='revenue')" in text
@@ -110,8 +122,7 @@ async def test_a_companys_money_figures_asked_of_industry_figures_are_answered_a
     assert {f["printed"] for f in arr} >= {"突破100亿美元", "55亿美元"}
     assert "vendor_financials(vendor='openai')" in openai["topic"]["note"]
     margins, _ = await call(server, "industry_figures", {"topic": "gross margin"})  # across companies
-    assert {e["id"] for e in margins["topic"]["entities"]} == {
-        e for e in kb.ids("vendor") if kb.figures(e, ["gross_margin"])}
+    assert {e["id"] for e in margins["topic"]["entities"]} == {e for e in kb.ids("vendor") if kb.figures(e, ["gross_margin"])}
     named, _ = await call(server, "industry_figures", {"topic": "英伟达"})  # a company is itself, not a market
     assert [e["id"] for e in named["topic"]["entities"]] == ["nvidia"]
 
@@ -126,10 +137,13 @@ async def test_no_tool_says_an_entity_has_no_figures_when_it_has_figures(server,
     async with Client(server) as client:
         for entity in kb.entities:
             kind = kb.entities[entity]["entity_kind"]
-            calls = {"chip": [("lookup_chip", {"name": entity})], "system": [("lookup_chip", {"name": entity})],
-                     "vendor": [("vendor_financials", {"vendor": entity}), ("industry_figures", {"topic": entity})],
-                     "market": [("vendor_financials", {"vendor": entity}), ("industry_figures", {"topic": entity})],
-                     "workload": [("industry_figures", {"topic": entity})]}[kind]
+            calls = {
+                "chip": [("lookup_chip", {"name": entity})],
+                "system": [("lookup_chip", {"name": entity})],
+                "vendor": [("vendor_financials", {"vendor": entity}), ("industry_figures", {"topic": entity})],
+                "market": [("vendor_financials", {"vendor": entity}), ("industry_figures", {"topic": entity})],
+                "workload": [("industry_figures", {"topic": entity})],
+            }[kind]
             for tool, arguments in calls:
                 result = await client.call_tool(tool, arguments)
                 text = result.content[0].text.casefold()
@@ -158,8 +172,7 @@ async def test_guidance_said_with_one_quarters_results_for_the_next_is_found_by_
     assert any("guidance for FY2026Q2, said with the FY2026Q1 figures" in w for w in nvidia["warnings"])
 
 
-async def test_a_dated_market_figure_is_found_by_the_period_holding_its_day_and_a_bare_period_lists_them(
-        server, kb) -> None:
+async def test_a_dated_market_figure_is_found_by_the_period_holding_its_day_and_a_bare_period_lists_them(server, kb) -> None:
     answer, text = await call(server, "vendor_financials", {"vendor": "寒武纪", "period": "2025Q3"})
     assert [(f["metric"], f["value"], f.get("as_of")) for f in answer["figures"]] == [("share_price", 1595.88, "2025-08")]
     high = next(r["id"] for r in kb.figures("cambricon", ["share_price"]))

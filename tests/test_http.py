@@ -28,8 +28,9 @@ CALLS_PER_CLIENT = 25
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 # A mix across every tool, each spelled the way a model might (aliases, traditional script, pinyin): one
 # list in tests/data, read by this test and by benchmarks/bench_http_load.py alike.
-MIX = [(tool, arguments) for tool, arguments in json.loads((Path(__file__).parent / "data" / "load_mix.json").read_text(
-    encoding="utf-8"))]
+MIX = [
+    (tool, arguments) for tool, arguments in json.loads((Path(__file__).parent / "data" / "load_mix.json").read_text(encoding="utf-8"))
+]
 assert {tool for tool, _ in MIX} == set(CALLS)
 
 # Starts chipmcp as a subprocess: left out of the quick loop (pytest -m "not slow"), run by CI.
@@ -55,8 +56,9 @@ def http_server(db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     env = {**os.environ, "CHIPMCP_DB": str(db_path)}
     log = tmp_path_factory.mktemp("http") / "server.log"
     with log.open("wb") as stderr:
-        process = subprocess.Popen([sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(port)],
-                                   env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
     url = f"http://127.0.0.1:{port}/mcp"
     deadline = time.monotonic() + 30
     while True:
@@ -86,8 +88,9 @@ def call_tool(request_id: int, tool: str, arguments: dict) -> dict:
     return rpc(request_id, "tools/call", {"name": tool, "arguments": arguments})
 
 
-INITIALIZE = rpc(0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                   "clientInfo": {"name": "load-test", "version": "1"}})
+INITIALIZE = rpc(
+    0, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "load-test", "version": "1"}}
+)
 
 
 def check_reply(response: httpx.Response, request_id: int) -> dict:
@@ -134,15 +137,19 @@ async def test_8_clients_25_mixed_calls_each_without_an_error(http_server, anyio
     assert process.poll() is None
     p50, p99 = np.percentile(np.array(latencies) * 1000, [50, 99])
     with capsys.disabled():  # into the CI log, whatever the capture mode
-        print(f"\nHTTP load: {len(latencies)} calls from {CLIENTS} clients in {elapsed:.1f} s "
-              f"({len(latencies) / elapsed:.0f} calls/s), 0 errors; latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
-              f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after")
+        print(
+            f"\nHTTP load: {len(latencies)} calls from {CLIENTS} clients in {elapsed:.1f} s "
+            f"({len(latencies) / elapsed:.0f} calls/s), 0 errors; latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
+            f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after"
+        )
     assert rss_after < rss_before + 200, "memory should not grow with the number of calls served"
 
 
 def send_and_hang_up(port: int, body: bytes, declared_length: int | None = None) -> None:
-    head = (f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-            f"Accept: application/json, text/event-stream\r\nContent-Length: {declared_length or len(body)}\r\n\r\n")
+    head = (
+        f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"Accept: application/json, text/event-stream\r\nContent-Length: {declared_length or len(body)}\r\n\r\n"
+    )
     with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
         raw.sendall(head.encode() + body)
 
@@ -150,8 +157,28 @@ def send_and_hang_up(port: int, body: bytes, declared_length: int | None = None)
 def test_clients_that_hang_up_mid_call_do_not_stop_the_server(http_server) -> None:
     process, url = http_server
     port = int(url.split(":")[2].split("/")[0])
-    heavy = json.dumps(call_tool(7, "compare_chips", {"names": ["910B", "910C", "H100", "H20", "A100", "B200", "MTT S4000",
-                                                                 "MLU370-X8", "天垓150", "曦云C500", "云燧T21", "K100"]}))
+    heavy = json.dumps(
+        call_tool(
+            7,
+            "compare_chips",
+            {
+                "names": [
+                    "910B",
+                    "910C",
+                    "H100",
+                    "H20",
+                    "A100",
+                    "B200",
+                    "MTT S4000",
+                    "MLU370-X8",
+                    "天垓150",
+                    "曦云C500",
+                    "云燧T21",
+                    "K100",
+                ]
+            },
+        )
+    )
     for _ in range(20):
         send_and_hang_up(port, heavy.encode())  # the whole request, then gone before the answer
         send_and_hang_up(port, heavy.encode()[:40], declared_length=len(heavy))  # gone halfway through the body

@@ -19,8 +19,10 @@ PING = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}).encode()
 def slow_body(host: str, port: int, source: str) -> socket.socket:
     """A request whose headers arrive at once and whose body never finishes: the connection stays busy."""
     peer = socket.create_connection((host, port), timeout=10, source_address=(source, 0))
-    peer.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 b"Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{")
+    peer.sendall(
+        b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n{"
+    )
     return peer
 
 
@@ -38,8 +40,9 @@ def closed(peer: socket.socket) -> bool:
 
 @pytest.mark.slow
 def test_a_peer_holding_slow_bodies_on_every_slot_it_can_leaves_room_for_another_peer(db_path: Path, tmp_path: Path) -> None:
-    with serve_http(db_path, tmp_path, "--max-connections", "8", "--max-connections-per-peer", "4",
-                    "--request-timeout", "60") as server:
+    with serve_http(
+        db_path, tmp_path, "--max-connections", "8", "--max-connections-per-peer", "4", "--request-timeout", "60"
+    ) as server:
         hog = [slow_body(server.host, server.port, "127.0.0.1") for _ in range(8)]
         try:
             time.sleep(0.5)

@@ -20,8 +20,9 @@ PING = b'{"jsonrpc": "2.0", "id": 3, "method": "ping"}'
 
 @pytest.fixture(scope="module")
 def client(kb) -> Iterator[TestClient]:
-    app = create_app(HttpSettings(port=8000, allowed_hosts=("Chips.Example.com",), allowed_origins=("https://App.Example.com",)),
-                     build_server(kb))
+    app = create_app(
+        HttpSettings(port=8000, allowed_hosts=("Chips.Example.com",), allowed_origins=("https://App.Example.com",)), build_server(kb)
+    )
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         yield client
 
@@ -37,15 +38,38 @@ def authed(kb) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.mark.parametrize("host", ["LOCALHOST:8000", "LocalHost", "localhost.:8000", "localhost.", "chips.example.com",
-                                  "CHIPS.EXAMPLE.COM.", "chips.example.com:443", "127.0.0.1:8000", "[::1]:8000"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "LOCALHOST:8000",
+        "LocalHost",
+        "localhost.:8000",
+        "localhost.",
+        "chips.example.com",
+        "CHIPS.EXAMPLE.COM.",
+        "chips.example.com:443",
+        "127.0.0.1:8000",
+        "[::1]:8000",
+    ],
+)
 def test_host_names_compare_case_insensitively_and_ignore_a_trailing_dot(client, host) -> None:
     response = client.post("/mcp", content=PING, headers={**HEADERS, "Host": host})
     assert (response.status_code, response.json()["result"]) == (200, {})
 
 
-@pytest.mark.parametrize("host", ["localhost:evil", "localhost:", "localhost:80:80", "chips.example.com:x1", "localhost..",
-                                  "evil.com", "localhost.evil.com", "chips.example.com.evil.com"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost:evil",
+        "localhost:",
+        "localhost:80:80",
+        "chips.example.com:x1",
+        "localhost..",
+        "evil.com",
+        "localhost.evil.com",
+        "chips.example.com.evil.com",
+    ],
+)
 def test_a_host_outside_the_allow_list_or_with_a_port_that_is_not_a_number_is_refused(client, host) -> None:
     response = client.post("/mcp", content=PING, headers={**HEADERS, "Host": host})
     assert response.status_code == 421
@@ -89,8 +113,13 @@ def test_two_authorization_headers_are_refused_whatever_they_hold(authed, second
 def test_a_blank_chipmcp_token_is_an_error_at_start_not_no_auth(db_path, token) -> None:
     env = {**os.environ, "CHIPMCP_DB": str(db_path), "CHIPMCP_TOKEN": token}
     try:
-        process = subprocess.run([sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(free_port())], capture_output=True,
-                                 text=True, env=env, timeout=30)
+        process = subprocess.run(
+            [sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(free_port())],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+        )
     except subprocess.TimeoutExpired:
         raise AssertionError("the server started with a blank token") from None
     assert process.returncode == 2

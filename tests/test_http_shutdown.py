@@ -64,8 +64,7 @@ class BusyClient(threading.Thread):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 3])
-def test_sigterm_under_keep_alive_load_answers_every_request_received_and_exits_0(db_path: Path, tmp_path: Path,
-                                                                                   workers: int) -> None:
+def test_sigterm_under_keep_alive_load_answers_every_request_received_and_exits_0(db_path: Path, tmp_path: Path, workers: int) -> None:
     with serve_http(db_path, tmp_path, "--workers", str(workers), "--keep-alive", "30") as server:
         clients = [BusyClient(server.host, server.port) for _ in range(CLIENTS)]
         for client in clients:

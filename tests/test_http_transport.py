@@ -24,8 +24,12 @@ pytestmark = pytest.mark.slow
 
 
 def call(request_id, tool: str = "lookup_chip", arguments: dict | None = None) -> dict:
-    return {"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
-            "params": {"name": tool, "arguments": arguments if arguments is not None else {"name": "昇腾910B"}}}
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "tools/call",
+        "params": {"name": tool, "arguments": arguments if arguments is not None else {"name": "昇腾910B"}},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +47,9 @@ def test_http_answers_a_request_whose_id_is_not_a_string_or_integer_with_invalid
 
 
 def test_http_answers_params_that_are_not_an_object_with_invalid_request_and_the_id(served) -> None:
-    response = httpx.post(served.url, json={"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": "x"},
-                          headers=HEADERS, timeout=30)
+    response = httpx.post(
+        served.url, json={"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": "x"}, headers=HEADERS, timeout=30
+    )
     assert response.status_code == 400
     assert (response.json()["id"], response.json()["error"]["code"]) == (4, -32600)
 
@@ -87,8 +92,10 @@ def test_a_peer_that_sends_nothing_or_its_headers_slowly_is_cut_off(served) -> N
 
 def test_a_host_header_outside_the_allow_list_is_refused_on_any_bind(db_path, tmp_path) -> None:
     """127.0.0.2 is loopback but not one of the SDK's three spellings, so it used to switch the check off."""
-    with serve_http(db_path, tmp_path, "--allowed-hosts", "chips.example.com", "--allowed-origins", "https://app.example.com",
-                    host="127.0.0.2") as server:
+    with serve_http(
+        db_path, tmp_path, "--allowed-hosts", "chips.example.com", "--allowed-origins", "https://app.example.com", host="127.0.0.2"
+    ) as server:
+
         def post(**headers: str) -> httpx.Response:
             return httpx.post(server.url, json=call(1), headers={**HEADERS, **headers}, timeout=30)
 
@@ -103,8 +110,13 @@ def test_a_host_header_outside_the_allow_list_is_refused_on_any_bind(db_path, tm
 def test_a_non_loopback_bind_without_allow_list_or_token_refuses_to_start(db_path, args, needs) -> None:
     # 192.0.2.1 (TEST-NET-1) is assigned to no interface: nothing can ever be served on it
     env = {k: v for k, v in os.environ.items() if k != "CHIPMCP_TOKEN"} | {"CHIPMCP_DB": str(db_path)}
-    result = subprocess.run([sys.executable, "-m", "chipmcp", "serve", "--http", "--host", "192.0.2.1", "--port", "8000", *args],
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "chipmcp", "serve", "--http", "--host", "192.0.2.1", "--port", "8000", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "refusing to serve on 192.0.2.1" in result.stderr and needs in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
@@ -114,6 +126,7 @@ def test_a_bearer_token_is_required_when_set_and_compared_exactly(db_path, tmp_p
     token_file = tmp_path / "token"
     token_file.write_text("s3cret-token\n")
     with serve_http(db_path, tmp_path, "--token-file", str(token_file)) as server:
+
         def post(**headers: str) -> httpx.Response:
             return httpx.post(server.url, json=call(1), headers={**HEADERS, **headers}, timeout=30)
 
@@ -173,4 +186,3 @@ def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     children = [int(c) for c in path.read_text().split()] if path.exists() else []
     return [c for c in children if "resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes().decode(errors="replace")]
-

@@ -43,26 +43,28 @@ async def test_a_suspect_stock_code_is_not_listed_among_the_company_aliases(serv
     assert "688020.SH" not in result.structured_content["vendor"]["aliases"]
 
 
-@pytest.mark.parametrize(("vendor", "listed", "exchange", "board", "cap", "unit", "currency"), [
-    ("摩尔线程", "2025-12-05", "Shanghai Stock Exchange", "STAR Market", 3168, "亿元", "CNY"),
-    ("天数智芯", "2026-01-08", "Hong Kong Exchange", "Main Board", 398, "亿港元", "HKD"),
-])
+@pytest.mark.parametrize(
+    ("vendor", "listed", "exchange", "board", "cap", "unit", "currency"),
+    [
+        ("摩尔线程", "2025-12-05", "Shanghai Stock Exchange", "STAR Market", 3168, "亿元", "CNY"),
+        ("天数智芯", "2026-01-08", "Hong Kong Exchange", "Main Board", 398, "亿港元", "HKD"),
+    ],
+)
 async def test_company_identity_gives_listing_date_exchange_board_and_market_cap(
-        server, vendor, listed, exchange, board, cap, unit, currency) -> None:
+    server, vendor, listed, exchange, board, cap, unit, currency
+) -> None:
     result = await call(server, "vendor_financials", {"vendor": vendor})
     identity, text = result.structured_content["vendor"], result.content[0].text
     assert identity["listing_date"]["value"] == listed and identity["listing_date"]["figure_ids"]
     assert identity["venue"]["exchange"] == exchange and identity["venue"]["board"] == board
     caps = identity["market_cap"]
-    assert any(c["value"] == cap and c["unit"] == unit and c["currency"] == currency and c["as_of"] == "2026-01-08"
-               for c in caps), caps
+    assert any(c["value"] == cap and c["unit"] == unit and c["currency"] == currency and c["as_of"] == "2026-01-08" for c in caps), caps
     for fact in (listed, exchange, board, f"{cap:,} {unit}", "as of 2026-01-08"):
         assert fact in text
 
 
 async def test_a_metric_filter_returns_the_whole_family(server) -> None:
-    result = await call(server, "vendor_financials", {"vendor": "腾讯", "metric": "capex", "detail": "full",
-                                                      "limit": 200})
+    result = await call(server, "vendor_financials", {"vendor": "腾讯", "metric": "capex", "detail": "full", "limit": 200})
     metrics = {f["metric"] for f in result.structured_content["figures"]}
     assert {"capex", "capex_growth", "capex_growth_qoq"} <= metrics
     assert all(m.startswith("capex") for m in metrics)
@@ -114,8 +116,11 @@ async def test_half_year_spelling_finds_the_half(server) -> None:
 
 async def test_nvidia_may_2025_quarter_is_one_period_as_printed_with_its_corrected_alias(server) -> None:
     result = await call(server, "vendor_financials", {"vendor": "英伟达", "detail": "full", "limit": 200})
-    quarter = [f for f in result.structured_content["figures"] if f["locator"] == "复盘本轮美股上涨，直接原因：英伟达业绩超预期"
-               and f["period"] in ("FY2025Q3", "FY2026Q1")]
+    quarter = [
+        f
+        for f in result.structured_content["figures"]
+        if f["locator"] == "复盘本轮美股上涨，直接原因：英伟达业绩超预期" and f["period"] in ("FY2025Q3", "FY2026Q1")
+    ]
     assert len(quarter) == 6  # revenue, its growth yoy and qoq, guidance, consensus, the H20 impact
     assert {(f["period"], f["period_alias"], f["suspect"]) for f in quarter} == {("FY2025Q3", "FY2026Q1", True)}
 
@@ -147,8 +152,10 @@ async def test_an_unknown_company_is_not_found(server) -> None:
     assert result.is_error and "Sources: " not in result.content[0].text
 
 
-@pytest.mark.parametrize(("tool", "argument"), [("lookup_chip", "name"), ("vendor_financials", "vendor"),
-                                                 ("xinchuang_certified", "name"), ("estimate_cluster", "chip")])
+@pytest.mark.parametrize(
+    ("tool", "argument"),
+    [("lookup_chip", "name"), ("vendor_financials", "vendor"), ("xinchuang_certified", "name"), ("estimate_cluster", "chip")],
+)
 @pytest.mark.parametrize("query", ["%", "🚀"])
 async def test_input_with_no_candidate_gets_a_hint_not_closest_none(server, tool, argument, query) -> None:
     arguments = {argument: query} | ({"count": 8} if tool == "estimate_cluster" else {})
@@ -165,8 +172,10 @@ async def test_a_chip_hint_says_how_to_list_chips(server) -> None:
     assert "昇腾910B" in text and "find_chips(vendor=" in text  # find_chips lists a company's chips (#11)
 
 
-@pytest.mark.parametrize(("query", "expect"), [("91oC", "huawei-ascend-910c"), ("MLU37O-X8", "cambricon-mlu370-x8"),
-                                                ("昇腾9l0B", "huawei-ascend-910b"), ("H2O", "nvidia-h20")])
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [("91oC", "huawei-ascend-910c"), ("MLU37O-X8", "cambricon-mlu370-x8"), ("昇腾9l0B", "huawei-ascend-910b"), ("H2O", "nvidia-h20")],
+)
 async def test_a_letter_typed_for_a_digit_resolves_and_says_so(server, query: str, expect: str) -> None:
     result = await call(server, "lookup_chip", {"name": query})
     assert not result.is_error, result.content[0].text

@@ -22,8 +22,18 @@ async def test_zero_width_characters_inside_a_name_are_ignored(server, mark) -> 
     assert (around.is_error, around.structured_content["id"]) == (False, "nvidia-h100")
 
 
-@pytest.mark.parametrize(("typed", "label"), [("FY99", "FY1999"), ("99Q1", "1999Q1"), ("1H99", "1999H1"), ("FY69", "FY1969"),
-                                              ("FY68", "FY2068"), ("FY25", "FY2025"), ("FY00", "FY2000")])
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("FY99", "FY1999"),
+        ("99Q1", "1999Q1"),
+        ("1H99", "1999H1"),
+        ("FY69", "FY1969"),
+        ("FY68", "FY2068"),
+        ("FY25", "FY2025"),
+        ("FY00", "FY2000"),
+    ],
+)
 def test_a_two_digit_year_takes_the_century_strptime_gives_it(typed, label) -> None:
     assert periods.parse(typed).label == label
 

@@ -26,9 +26,12 @@ from chipmcp.serving.server import EXAMPLE_CALLS
 from conftest import ROOT
 
 # Builds a wheel and installs it with pip into a new venv: left out of the quick loop (pytest -m "not slow").
-pytestmark = [pytest.mark.skipif(importlib.util.find_spec("hatchling") is None,
-                                 reason="building the wheel offline needs hatchling (pip install -e '.[test]')"),
-              pytest.mark.slow]
+pytestmark = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("hatchling") is None, reason="building the wheel offline needs hatchling (pip install -e '.[test]')"
+    ),
+    pytest.mark.slow,
+]
 
 TIMEOUT = 180  # seconds for any one build, install or call: a hang fails the test instead of the suite
 
@@ -36,8 +39,12 @@ TIMEOUT = 180  # seconds for any one build, install or call: a hang fails the te
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                    "-q", "-w", str(out), str(ROOT)], check=True, timeout=TIMEOUT, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        timeout=TIMEOUT,
+        capture_output=True,
+    )
     (built,) = out.glob("chipmcp-*.whl")
     return built
 
@@ -49,10 +56,19 @@ def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     env_dir = home / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True, timeout=TIMEOUT)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q",
-                    str(wheel)], check=True, timeout=TIMEOUT, capture_output=True)
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, timeout=TIMEOUT, capture_output=True, text=True).stdout.strip()
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True,
+        timeout=TIMEOUT,
+        capture_output=True,
+    )
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        timeout=TIMEOUT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     # Appended after the venv's own site-packages, so the wheel's chipmcp is found before any other.
     Path(purelib, "borrowed-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     return env_dir
@@ -69,8 +85,9 @@ def user_env(home: Path) -> dict[str, str]:
 
 def test_the_wheel_carries_the_whole_knowledge_folder_the_icon_and_the_command(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    knowledge = {f"chipmcp/knowledge/{p.relative_to(ROOT / 'knowledge').as_posix()}"
-                 for p in (ROOT / "knowledge").rglob("*") if p.is_file()}
+    knowledge = {
+        f"chipmcp/knowledge/{p.relative_to(ROOT / 'knowledge').as_posix()}" for p in (ROOT / "knowledge").rglob("*") if p.is_file()
+    }
     assert knowledge and knowledge <= names, sorted(knowledge - names)
     assert "chipmcp/serving/icon.svg" in names and "chipmcp/serving/prompts.py" in names
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
@@ -98,10 +115,19 @@ def test_the_wheel_declares_the_dependencies_pyproject_lists(wheel: Path) -> Non
 
 def test_the_installed_package_lives_in_the_venv_and_finds_its_own_knowledge(venv: Path) -> None:
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    out = subprocess.run([str(python), "-c", "import json, chipmcp, chipmcp.kb.store as kb; "
-                          "print(json.dumps([chipmcp.__file__, str(kb.knowledge_dir())]))"],
-                         check=True, timeout=TIMEOUT, capture_output=True, text=True, cwd=venv.parent,
-                         env=user_env(venv.parent)).stdout
+    out = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import json, chipmcp, chipmcp.kb.store as kb; print(json.dumps([chipmcp.__file__, str(kb.knowledge_dir())]))",
+        ],
+        check=True,
+        timeout=TIMEOUT,
+        capture_output=True,
+        text=True,
+        cwd=venv.parent,
+        env=user_env(venv.parent),
+    ).stdout
     package, knowledge = (Path(p) for p in json.loads(out))
     assert package.is_relative_to(venv) and knowledge.is_relative_to(venv), (package, knowledge)
     assert not package.is_relative_to(ROOT) and (knowledge / "sources.toml").is_file()
@@ -109,8 +135,15 @@ def test_the_installed_package_lives_in_the_venv_and_finds_its_own_knowledge(ven
 
 def test_the_installed_command_answers_a_lookup_from_outside_the_checkout(venv: Path) -> None:
     command = venv / ("Scripts/chipmcp.exe" if os.name == "nt" else "bin/chipmcp")
-    done = subprocess.run([str(command), "call", "lookup_chip", '{"name":"昇腾910B"}'], timeout=TIMEOUT,
-                          capture_output=True, text=True, encoding="utf-8", cwd=venv.parent, env=user_env(venv.parent))
+    done = subprocess.run(
+        [str(command), "call", "lookup_chip", '{"name":"昇腾910B"}'],
+        timeout=TIMEOUT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=venv.parent,
+        env=user_env(venv.parent),
+    )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["id"] == "huawei-ascend-910b" and answer["figures"]

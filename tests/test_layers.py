@@ -88,8 +88,11 @@ def test_core_imports_no_model_no_sqlite_and_no_mcp() -> None:
     for module, path in MODULES.items():
         if module.startswith("chipmcp.core"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                    [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                )
                 found += [f"{module} imports {n}" for n in names if n.split(".")[0] in heavy]
     assert found == []
 
@@ -117,7 +120,7 @@ def test_no_module_reaches_itself_through_its_imports() -> None:
             if target not in GRAPH:
                 continue
             if state.get(target) == 1:
-                cycles.append(" → ".join([*path[path.index(target):], target]))
+                cycles.append(" → ".join([*path[path.index(target) :], target]))
             elif target not in state:
                 visit(target, [*path, target])
         state[module] = 2

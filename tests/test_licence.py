@@ -13,8 +13,10 @@ import pytest
 from mcp import Client
 
 ROOT = Path(__file__).resolve().parents[1]
-EPOCH = ("Epoch AI, 'Data on Machine Learning Hardware'. Published online at epoch.ai. "
-         "Retrieved from https://epoch.ai/data/machine-learning-hardware")
+EPOCH = (
+    "Epoch AI, 'Data on Machine Learning Hardware'. Published online at epoch.ai. "
+    "Retrieved from https://epoch.ai/data/machine-learning-hardware"
+)
 
 
 def pyproject() -> dict:
@@ -45,8 +47,11 @@ def test_the_notice_credits_every_source_and_the_epoch_dataset_under_cc_by() -> 
 
 
 def test_the_bundle_keeps_the_licence_and_the_notice() -> None:
-    patterns = [line.strip() for line in (ROOT / ".mcpbignore").read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".mcpbignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert not [p for p in patterns for name in ("LICENSE", "NOTICE") if fnmatch.fnmatch(name, p.rstrip("/"))]
     assert pyproject()["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]["NOTICE"] == "chipmcp/NOTICE"
 

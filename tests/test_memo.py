@@ -29,15 +29,16 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("compare_chips", {"names": ["昇腾910B", "H100", "MTT S4000"]}),
     ("compare_chips", {"names": ["昇腾910B", "H20", "CloudMatrix 384"], "detail": "full"}),
     ("estimate_cluster", {"chip": "MTT S4000", "target_pflops": 1000}),
-    ("estimate_cluster", {"chip": "昇腾910B", "count": 64, "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4,
-                          "detail": "full"}),
+    (
+        "estimate_cluster",
+        {"chip": "昇腾910B", "count": 64, "parameters_billion": 70, "tokens_billion": 1000, "mfu": 0.4, "detail": "full"},
+    ),
     ("export_control_check", {"chip": "H20"}),
     ("export_control_check", {"chip": "昇腾910B"}),
     ("xinchuang_certified", {"name": "壁仞"}),
     ("vendor_financials", {"vendor": "摩尔线程", "period": "2025"}),
     ("vendor_financials", {"vendor": "寒武纪", "detail": "full"}),
-    ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
-                    "sort_by": "tflops_per_w"}),
+    ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}], "sort_by": "tflops_per_w"}),
     ("find_chips", {"sort_by": "tpp", "detail": "full"}),
     ("industry_figures", {"topic": "全球ASIC市场规模"}),
 ]
@@ -73,8 +74,9 @@ def _vandalize(value: Any) -> None:
 
 
 # industry_figures shares its entries between answers (its own rule, tools/industry.py), so it is not vandalized.
-@pytest.mark.parametrize(("tool", "arguments"), [c for c in CALLS if c[0] != "industry_figures"],
-                         ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    ("tool", "arguments"), [c for c in CALLS if c[0] != "industry_figures"], ids=lambda x: x if isinstance(x, str) else ""
+)
 def test_changing_an_answer_changes_no_later_answer(db_path: Path, tool: str, arguments: dict[str, Any]) -> None:
     kb, fresh = KnowledgeBase(db_path), KnowledgeBase(db_path)
     try:

@@ -23,8 +23,15 @@ def test_tpp_is_compute_times_bit_length_for_each_precision_a_sparse_figure_halv
         ("int8", 8, False, 16000.0, "INT8 dense × 8 bits", None),
     ]
     dense = figure_id(mini_kb, "mini-alpha", "1000T")
-    assert rows[0].compute == Cell(value=1000.0, unit="TFLOPS", label="FP16 dense", figure_ids=[dense], tier="dense",
-                                   span=rows[0].compute.span, claims=rows[0].compute.claims)
+    assert rows[0].compute == Cell(
+        value=1000.0,
+        unit="TFLOPS",
+        label="FP16 dense",
+        figure_ids=[dense],
+        tier="dense",
+        span=rows[0].compute.span,
+        claims=rows[0].compute.claims,
+    )
 
 
 def test_compute_without_a_printed_precision_has_no_bit_length_and_gives_no_tpp(mini_kb) -> None:
@@ -35,19 +42,25 @@ def test_compute_without_a_printed_precision_has_no_bit_length_and_gives_no_tpp(
 def test_the_chip_tpp_is_the_largest_over_its_precisions_naming_each_that_reaches_it(mini_kb) -> None:
     alpha = [figure_id(mini_kb, "mini-alpha", "1000T"), figure_id(mini_kb, "mini-alpha", "2P")]
     assert export_control.chip_tpp(mini_kb, "mini-alpha") == Cell(
-        value=16000.0, unit="TPP", label="largest of FP16, INT8", figure_ids=sorted(alpha), span=[12800.0, 16000.0])
+        value=16000.0, unit="TPP", label="largest of FP16, INT8", figure_ids=sorted(alpha), span=[12800.0, 16000.0]
+    )
 
 
 def test_a_range_of_compute_gives_a_range_of_tpp_and_the_largest_is_taken_end_by_end(mini_kb) -> None:
     fp16, fp8 = figure_id(mini_kb, "mini-delta", "约90-110T"), figure_id(mini_kb, "mini-delta", "200T")
     assert export_control.chip_tpp(mini_kb, "mini-delta") == Cell(
-        low=1600.0, high=1760.0, unit="TPP", label="largest of FP16, FP8", figure_ids=sorted([fp16, fp8]))
+        low=1600.0, high=1760.0, unit="TPP", label="largest of FP16, FP8", figure_ids=sorted([fp16, fp8])
+    )
 
 
 def test_the_largest_tpp_of_intervals_takes_the_largest_low_and_the_largest_high(mini_kb) -> None:
     rows = export_control.tpp_rows(mini_kb, "mini-delta")
     assert [(r.precision, r.tpp.ends()) for r in rows] == [
-        ("fp32", (320.0, 320.0)), ("fp16", (1440.0, 1760.0)), ("fp8", (1600.0, 1600.0)), ("int8", (512.0, 512.0))]
+        ("fp32", (320.0, 320.0)),
+        ("fp16", (1440.0, 1760.0)),
+        ("fp8", (1600.0, 1600.0)),
+        ("int8", (512.0, 512.0)),
+    ]
     assert export_control.largest(rows).ends() == (1600.0, 1760.0)
     assert export_control.largest(rows[:2]).ends() == (1440.0, 1760.0)
     assert export_control.largest([rows[2], rows[3]]).label == "largest of FP8"
@@ -57,8 +70,11 @@ def test_the_largest_tpp_of_intervals_takes_the_largest_low_and_the_largest_high
 def test_performance_density_is_tpp_divided_by_the_die_area(mini_kb) -> None:
     tpp = export_control.chip_tpp(mini_kb, "mini-alpha")
     assert export_control.density(mini_kb, "mini-alpha", tpp) == Cell(
-        value=32.0, unit="TPP", label="TPP ÷ 500.0 mm²",
-        figure_ids=[*tpp.figure_ids, figure_id(mini_kb, "mini-alpha", "500mm²"), figure_id(mini_kb, "mini-alpha", "500 mm²")])
+        value=32.0,
+        unit="TPP",
+        label="TPP ÷ 500.0 mm²",
+        figure_ids=[*tpp.figure_ids, figure_id(mini_kb, "mini-alpha", "500mm²"), figure_id(mini_kb, "mini-alpha", "500 mm²")],
+    )
     gamma = export_control.chip_tpp(mini_kb, "mini-gamma")
     assert export_control.density(mini_kb, "mini-gamma", gamma).value == 12800.0 / 400.0  # type: ignore[union-attr]
 
@@ -71,8 +87,11 @@ def test_performance_density_of_a_tpp_range_divides_both_ends(mini_kb) -> None:
 
 def test_without_a_die_area_the_printed_density_is_used_and_without_either_there_is_none(mini_kb) -> None:
     assert export_control.density(mini_kb, "mini-beta", Cell(unit="TPP")) == Cell(
-        value=2.5, unit="TPP/mm²", label="as the report prints it (no die area reported)",
-        figure_ids=[figure_id(mini_kb, "mini-beta", "2.5")])
+        value=2.5,
+        unit="TPP/mm²",
+        label="as the report prints it (no die area reported)",
+        figure_ids=[figure_id(mini_kb, "mini-beta", "2.5")],
+    )
     assert export_control.density(mini_kb, "mini-delta", export_control.chip_tpp(mini_kb, "mini-delta")) is None
     assert export_control.density(mini_kb, "mini-alpha", Cell(unit="TPP")) is None
 
@@ -96,16 +115,32 @@ def test_a_lower_class_met_alone_is_the_standing(mini_kb) -> None:
     standings = _standings(mini_kb, "mini-delta")
     assert standings[("rule", "mini-rule-2026", "Tier 1")].status == "not met"
     assert standings[("rule", "mini-rule-2026", "Tier 2")] == Standing(
-        regime="mini-controls", class_name="Tier 2", reading="rule", source="mini-rule-2026", locator="§2", status="met",
-        clauses=[ClauseTest(test="TPP >= 1000", status="met", needs=[])], note="review")
+        regime="mini-controls",
+        class_name="Tier 2",
+        reading="rule",
+        source="mini-rule-2026",
+        locator="§2",
+        status="met",
+        clauses=[ClauseTest(test="TPP >= 1000", status="met", needs=[])],
+        note="review",
+    )
 
 
 def test_each_clause_is_reported_with_its_own_status(mini_kb) -> None:
     standing = _standings(mini_kb, "mini-alpha")[("rule", "mini-rule-2026", "Tier 1")]
     assert standing == Standing(
-        regime="mini-controls", class_name="Tier 1", reading="rule", source="mini-rule-2026", locator="§1", status="met",
-        clauses=[ClauseTest(test="TPP >= 10000", status="met", needs=[]),
-                 ClauseTest(test="TPP > 4000 and PD >= 20", status="met", needs=[])], note="denial")
+        regime="mini-controls",
+        class_name="Tier 1",
+        reading="rule",
+        source="mini-rule-2026",
+        locator="§1",
+        status="met",
+        clauses=[
+            ClauseTest(test="TPP >= 10000", status="met", needs=[]),
+            ClauseTest(test="TPP > 4000 and PD >= 20", status="met", needs=[]),
+        ],
+        note="denial",
+    )
 
 
 def test_a_contested_tpp_is_also_tested_on_the_span_of_its_claims(mini_kb) -> None:
@@ -118,20 +153,21 @@ def test_a_missing_quantity_leaves_a_class_undecided_and_names_what_it_needs(min
     beta = _standings(mini_kb, "mini-beta")
     assert beta[("rule", "mini-rule-2026", "Tier 1")].clauses == [
         ClauseTest(test="TPP >= 10000", status="undecided", needs=["TPP"]),
-        ClauseTest(test="TPP > 4000 and PD >= 20", status="not met", needs=[])]
+        ClauseTest(test="TPP > 4000 and PD >= 20", status="not met", needs=[]),
+    ]
     assert beta[("rule", "mini-rule-2026", "Tier 1")].status == "undecided"
     assert beta[("rule", "mini-rule-2026", "Tier 2")].shadowed_by is None
     delta = _standings(mini_kb, "mini-delta")
     assert delta[("report", "mini-2026", "Tier 2")].clauses == [
-        ClauseTest(test="TPP < 20000 and PD <= 40", status="undecided", needs=["PD"])]
+        ClauseTest(test="TPP < 20000 and PD <= 40", status="undecided", needs=["PD"])
+    ]
 
 
 def test_an_interval_straddling_a_threshold_is_undecided_without_needing_anything(mini_kb) -> None:
     tpp = Cell(low=9000.0, high=11000.0, unit="TPP")
     standings = {(s.reading, s.class_name): s for s in export_control.standings(mini_kb, tpp, None)}
     assert standings[("rule", "Tier 1")].clauses[0] == ClauseTest(test="TPP >= 10000", status="undecided", needs=[])
-    assert standings[("rule", "Tier 1")].clauses[1] == ClauseTest(test="TPP > 4000 and PD >= 20", status="undecided",
-                                                                  needs=["PD"])
+    assert standings[("rule", "Tier 1")].clauses[1] == ClauseTest(test="TPP > 4000 and PD >= 20", status="undecided", needs=["PD"])
     assert (standings[("rule", "Tier 2")].status, standings[("rule", "Tier 2")].shadowed_by) == ("met", None)
 
 
@@ -148,8 +184,9 @@ def test_a_bound_widens_the_values_tested(mini_kb) -> None:
 
 def test_tpp_labels_its_tpp_with_the_compute_label_and_a_bound_carries_through(mini_kb) -> None:
     rows = {r.precision: r for r in export_control.tpp_rows(mini_kb, "mini-gamma")}
-    assert rows["bf16"].tpp == Cell(value=4800.0, bound="over", unit="TPP", label="BF16 dense × 16 bits",
-                                    figure_ids=[figure_id(mini_kb, "mini-gamma", "超300T")])
+    assert rows["bf16"].tpp == Cell(
+        value=4800.0, bound="over", unit="TPP", label="BF16 dense × 16 bits", figure_ids=[figure_id(mini_kb, "mini-gamma", "超300T")]
+    )
     assert rows["fp16"].tpp.value == 12800.0 and rows["fp16"].sparse_halved
 
 

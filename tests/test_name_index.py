@@ -28,30 +28,43 @@ ENTITIES = [
     EntityInfo("mini-cpu", "chip", "MiniCo CPU", "minico", None),
 ]
 ALIASES = [  # (entity, alias, form, suspect, note)
-    ("minico", "MiniCo", "name_en", False, ""), ("minico", "迷你芯", "name_zh", False, ""),
-    ("minico", "mi ni xin", "pinyin", False, ""), ("minico", "688999.SH", "stock_code", False, ""),
+    ("minico", "MiniCo", "name_en", False, ""),
+    ("minico", "迷你芯", "name_zh", False, ""),
+    ("minico", "mi ni xin", "pinyin", False, ""),
+    ("minico", "688999.SH", "stock_code", False, ""),
     ("minico", "688998.SH", "stock_code", True, "another report prints 688999.SH"),
-    ("minico-sub", "MiniSub", "name_en", False, ""), ("minico-sub-sub", "MiniSubSub", "name_en", False, ""),
+    ("minico-sub", "MiniSub", "name_en", False, ""),
+    ("minico-sub-sub", "MiniSubSub", "name_en", False, ""),
     ("otherco", "OtherCo", "name_en", False, ""),
-    ("mini-x9", "Alpha X9", "name_en", False, ""), ("mini-x9", "X9", "model", False, ""),
-    ("mini-x9b", "Beta X9B", "name_en", False, ""), ("mini-x9b", "X9B", "model", False, ""),
+    ("mini-x9", "Alpha X9", "name_en", False, ""),
+    ("mini-x9", "X9", "model", False, ""),
+    ("mini-x9b", "Beta X9B", "name_en", False, ""),
+    ("mini-x9b", "X9B", "model", False, ""),
     ("mini-x9b", "Z1", "alias", False, ""),
-    ("mini-x9c", "Gamma X9C", "name_en", False, ""), ("mini-x9c", "X9C", "model", False, ""),
+    ("mini-x9c", "Gamma X9C", "name_en", False, ""),
+    ("mini-x9c", "X9C", "model", False, ""),
     ("mini-x9c", "Z1", "alias", False, ""),
-    ("mini-x10", "Kappa X10", "name_en", False, ""), ("mini-x10", "X10", "model", False, ""),
-    ("mini-d1", "Delta D1", "name_en", False, ""), ("mini-d1", "delta d1", "name_zh", False, ""),
+    ("mini-x10", "Kappa X10", "name_en", False, ""),
+    ("mini-x10", "X10", "model", False, ""),
+    ("mini-d1", "Delta D1", "name_en", False, ""),
+    ("mini-d1", "delta d1", "name_zh", False, ""),
     ("mini-d1", "D1", "model", False, ""),
-    ("mini-x9c", "Gamma-9C", "name_zh_hant", False, ""), ("mini-x9c", "gamma 9c", "alias", False, ""),
-    ("other-x9", "Omega X9", "name_en", False, ""), ("other-x9", "Alphe X9", "alias", False, ""),
-    ("mini-pod", "Mini Pod", "name_en", False, ""), ("mini-pod", "MiniPod Server", "alias", False, ""),
+    ("mini-x9c", "Gamma-9C", "name_zh_hant", False, ""),
+    ("mini-x9c", "gamma 9c", "alias", False, ""),
+    ("other-x9", "Omega X9", "name_en", False, ""),
+    ("other-x9", "Alphe X9", "alias", False, ""),
+    ("mini-pod", "Mini Pod", "name_en", False, ""),
+    ("mini-pod", "MiniPod Server", "alias", False, ""),
     ("mini-cpu", "MiniCo CPU", "name_en", False, ""),
 ]
 
 
 @pytest.fixture(scope="module")
 def index() -> NameIndex:
-    entries = [AliasEntry(names.normalize(alias), entity, alias, form, names.signature(alias), suspect, note)
-               for entity, alias, form, suspect, note in ALIASES]
+    entries = [
+        AliasEntry(names.normalize(alias), entity, alias, form, names.signature(alias), suspect, note)
+        for entity, alias, form, suspect, note in ALIASES
+    ]
     return NameIndex(entries, ENTITIES)
 
 
@@ -78,16 +91,19 @@ def test_of_two_spellings_with_one_key_the_higher_ranked_form_is_shown(index) ->
 def test_a_suspect_alias_answers_with_a_warning(index) -> None:
     match = index.resolve("688998.sh", VENDORS)
     assert (match.id, match.method) == ("minico", "stock-code")
-    assert match.note == ("Warning: '688998.SH' is a suspect name for MiniCo, printed by a report but probably wrong "
-                          "(another report prints 688999.SH); it may name something else. Answering for MiniCo, as that "
-                          "report meant.")
+    assert match.note == (
+        "Warning: '688998.SH' is a suspect name for MiniCo, printed by a report but probably wrong "
+        "(another report prints 688999.SH); it may name something else. Answering for MiniCo, as that "
+        "report meant."
+    )
 
 
 def test_an_alias_of_two_entities_is_ambiguous_and_names_both(index) -> None:
     with pytest.raises(AmbiguousNameError) as raised:
         index.resolve("Z1", CHIPS)
-    assert str(raised.value) == ("'Z1' names 2 different entries: Beta X9B (mini-x9b), Gamma X9C (mini-x9c). "
-                                 "Ask for one of them by its full name.")
+    assert str(raised.value) == (
+        "'Z1' names 2 different entries: Beta X9B (mini-x9b), Gamma X9C (mini-x9c). Ask for one of them by its full name."
+    )
     assert raised.value.candidates == ["Beta X9B (mini-x9b)", "Gamma X9C (mini-x9c)"]
 
 
@@ -110,8 +126,9 @@ def test_a_parent_company_s_name_finds_its_subsidiaries_chips(index) -> None:
 def test_a_vendor_prefix_naming_two_chips_is_ambiguous(index) -> None:
     with pytest.raises(AmbiguousNameError) as raised:
         index.resolve("MiniCo Z1", CHIPS)
-    assert str(raised.value) == ("'MiniCo Z1' names 2 different entries: Beta X9B (mini-x9b), Gamma X9C (mini-x9c). "
-                                 "Ask for one by its full name.")
+    assert str(raised.value) == (
+        "'MiniCo Z1' names 2 different entries: Beta X9B (mini-x9b), Gamma X9C (mini-x9c). Ask for one by its full name."
+    )
 
 
 def test_a_vendor_name_alone_is_not_a_prefix_of_itself(index) -> None:
@@ -122,9 +139,15 @@ def test_a_vendor_name_alone_is_not_a_prefix_of_itself(index) -> None:
 
 def test_a_letter_typed_for_a_digit_in_a_model_number_is_read_as_the_digit(index) -> None:
     match = index.resolve("X1O", CHIPS)
-    assert match == Match("mini-x10", "chip", "Kappa X10", "digit-typo", "X10", 100.0,
-                          "'X1O' has a letter where a digit belongs (O for 0, l or I for 1); read as 'x10', which names "
-                          "Kappa X10.")
+    assert match == Match(
+        "mini-x10",
+        "chip",
+        "Kappa X10",
+        "digit-typo",
+        "X10",
+        100.0,
+        "'X1O' has a letter where a digit belongs (O for 0, l or I for 1); read as 'x10', which names Kappa X10.",
+    )
     assert index.resolve("迷你芯 X1O", CHIPS).id == "mini-x10"  # through the vendor prefix
     assert index.resolve("Xl0", CHIPS).id == "mini-x10"
 
@@ -180,10 +203,16 @@ def test_nothing_close_is_refused_without_suggestions(index) -> None:
 
 def test_a_bare_model_that_others_extend_lists_them_as_alternatives(index) -> None:
     match = index.resolve("X9", CHIPS)
-    assert match == Match("mini-x9", "chip", "Alpha X9", "exact", "X9", 100.0,
-                          "Answered for Alpha X9 exactly; Beta X9B, Gamma X9C share its model number and are separate "
-                          "chips — ask for them by name.",
-                          [Candidate("mini-x9b", "chip", "Beta X9B", 0.0), Candidate("mini-x9c", "chip", "Gamma X9C", 0.0)])
+    assert match == Match(
+        "mini-x9",
+        "chip",
+        "Alpha X9",
+        "exact",
+        "X9",
+        100.0,
+        "Answered for Alpha X9 exactly; Beta X9B, Gamma X9C share its model number and are separate chips — ask for them by name.",
+        [Candidate("mini-x9b", "chip", "Beta X9B", 0.0), Candidate("mini-x9c", "chip", "Gamma X9C", 0.0)],
+    )
 
 
 def test_a_model_nobody_extends_has_no_alternatives(index) -> None:
@@ -220,10 +249,19 @@ def test_complete_offers_ids_starting_with_the_text_then_those_containing_it(ind
     assert index.complete("", VENDORS) == ["minico", "minico-sub", "minico-sub-sub", "otherco"]
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("Ascend 910B芯片", "ascend910b"), ("ＭＴＴ Ｓ４０００", "mtts4000"), ("壁砺™166", "壁砺166"), ("X100 chip", "x100"),
-    ("Rockchip", "rockchip"), ("芯片", "芯片"), ("昇騰910B", "升腾910b"), ("H100 accelerator", "h100"),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Ascend 910B芯片", "ascend910b"),
+        ("ＭＴＴ Ｓ４０００", "mtts4000"),
+        ("壁砺™166", "壁砺166"),
+        ("X100 chip", "x100"),
+        ("Rockchip", "rockchip"),
+        ("芯片", "芯片"),
+        ("昇騰910B", "升腾910b"),
+        ("H100 accelerator", "h100"),
+    ],
+)
 def test_normalize_drops_marks_separators_case_and_a_generic_suffix(text: str, key: str) -> None:
     assert names.normalize(text) == key
 
@@ -233,10 +271,20 @@ def test_spaced_puts_one_space_between_words_and_scripts(text: str, words: str) 
     assert names.spaced(text) == words
 
 
-@pytest.mark.parametrize(("text", "model"), [
-    ("Ascend 910B", "910b"), ("NVIDIA H100", "h100"), ("K100_AI", "k100ai"), ("RTX 4090 D", "4090d"),
-    ("no digits", ""), ("MLU370-X8", "mlu370 x8"), ("Ascend910B", "910b"), ("910 Pro", "910pro"), ("H200 H20", "h20 h200"),
-])
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("Ascend 910B", "910b"),
+        ("NVIDIA H100", "h100"),
+        ("K100_AI", "k100ai"),
+        ("RTX 4090 D", "4090d"),
+        ("no digits", ""),
+        ("MLU370-X8", "mlu370 x8"),
+        ("Ascend910B", "910b"),
+        ("910 Pro", "910pro"),
+        ("H200 H20", "h20 h200"),
+    ],
+)
 def test_signature_keeps_the_model_numbers_a_name_carries(text: str, model: str) -> None:
     assert names.signature(text) == model
 

@@ -15,8 +15,13 @@ from chipmcp.tools._common import CHIP_OR_SYSTEM
 from conftest import ROOT
 
 GOLDEN = tomllib.loads((ROOT / "tests" / "golden" / "names.toml").read_text(encoding="utf-8"))
-ARGUMENT = {"lookup_chip": "name", "vendor_financials": "vendor", "xinchuang_certified": "name",
-            "estimate_cluster": "chip", "compare_chips": "names"}
+ARGUMENT = {
+    "lookup_chip": "name",
+    "vendor_financials": "vendor",
+    "xinchuang_certified": "name",
+    "estimate_cluster": "chip",
+    "compare_chips": "names",
+}
 
 
 def matched_id(tool: str, answer: dict) -> str:
@@ -40,7 +45,9 @@ def golden_results(server) -> dict[tuple[str, str], tuple[bool, object]]:
             for row in rows:
                 result = await client.call_tool(row["tool"], {ARGUMENT[row["tool"]]: row["query"]})
                 out[(row["tool"], row["query"])] = (
-                    result.is_error, result.content[0].text if result.is_error else result.structured_content)
+                    result.is_error,
+                    result.content[0].text if result.is_error else result.structured_content,
+                )
         return out
 
     return anyio.run(run)
@@ -109,7 +116,7 @@ def test_a_model_number_changed_by_one_character_never_resolves_to_the_original(
     if not digits:
         return
     at = data.draw(st.sampled_from(digits))
-    changed = model[:at] + data.draw(st.sampled_from([d for d in "0123456789" if d != model[at]])) + model[at + 1:]
+    changed = model[:at] + data.draw(st.sampled_from([d for d in "0123456789" if d != model[at]])) + model[at + 1 :]
     try:
         found = kb.names.resolve(changed, CHIP_OR_SYSTEM)
     except NotFoundError:

@@ -24,21 +24,37 @@ from chipmcp.serving.server import build_server
 from serving import HEADERS, INITIALIZE
 
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
-KNOWN = ["notifications/cancelled", "notifications/progress", "notifications/initialized",
-         "notifications/roots/list_changed", "notifications/message", "notifications/tools/list_changed"]
+KNOWN = [
+    "notifications/cancelled",
+    "notifications/progress",
+    "notifications/initialized",
+    "notifications/roots/list_changed",
+    "notifications/message",
+    "notifications/tools/list_changed",
+]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=8)
+    max_leaves=8,
+)
 # Params shaped like the ones the SDK reads fields out of, with any value in those fields, besides any value at all.
-params = (json_values
-          | st.fixed_dictionaries({"requestId": json_values}, optional={"reason": json_values})
-          | st.fixed_dictionaries({"progressToken": json_values, "progress": json_values}, optional={"total": json_values})
-          | st.fixed_dictionaries({"_meta": json_values}))
-notifications = st.builds(lambda method, p, has_params: {"jsonrpc": "2.0", "method": method, **({"params": p} if has_params else {})},
-                          st.sampled_from(KNOWN) | st.text(max_size=20), params, st.booleans())
+params = (
+    json_values
+    | st.fixed_dictionaries({"requestId": json_values}, optional={"reason": json_values})
+    | st.fixed_dictionaries({"progressToken": json_values, "progress": json_values}, optional={"total": json_values})
+    | st.fixed_dictionaries({"_meta": json_values})
+)
+notifications = st.builds(
+    lambda method, p, has_params: {"jsonrpc": "2.0", "method": method, **({"params": p} if has_params else {})},
+    st.sampled_from(KNOWN) | st.text(max_size=20),
+    params,
+    st.booleans(),
+)
 
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -49,8 +65,15 @@ class StdioPeer:
 
     def __init__(self, db_path) -> None:
         env = {**os.environ, "CHIPMCP_DB": str(db_path)}
-        self.process = subprocess.Popen([sys.executable, "-m", "chipmcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, env=env, text=True, encoding="utf-8")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chipmcp"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+            encoding="utf-8",
+        )
         self.replies: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.next_id = 0

@@ -47,6 +47,7 @@ def cells(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 # --- 2. compare_chips compares any metric of the registry ----------------------------------------------
 
+
 async def test_comparing_only_cpus_shows_their_cpu_columns_by_default(server) -> None:
     answer, text = await call(server, "compare_chips", {"names": ["Xeon 6980P", "鲲鹏920-7260", "海光7390"]})
     keys = [c["key"] for c in answer["columns"]]
@@ -60,10 +61,12 @@ async def test_comparing_only_cpus_shows_their_cpu_columns_by_default(server) ->
 
 
 async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
-    answer, _ = await call(server, "compare_chips", {"names": ["H100", "910B"], "metrics": [
-        "cuda_cores", "transistors", "process_node", "release", "memory_capacity"]})
-    assert [c["key"] for c in answer["columns"]] == ["cuda_cores", "transistors", "process_node", "release",
-                                                     "memory_gb"]
+    answer, _ = await call(
+        server,
+        "compare_chips",
+        {"names": ["H100", "910B"], "metrics": ["cuda_cores", "transistors", "process_node", "release", "memory_capacity"]},
+    )
+    assert [c["key"] for c in answer["columns"]] == ["cuda_cores", "transistors", "process_node", "release", "memory_gb"]
     got = cells(answer)
     assert got["nvidia-h100"]["cuda_cores"]["value"] == 14592 and got["huawei-ascend-910b"]["transistors"]["value"] == 496
     assert got["nvidia-h100"]["process_node"]["value"] == 4 and got["huawei-ascend-910b"]["process_node"]["value"] == 7
@@ -81,22 +84,25 @@ async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code
 
 async def test_full_detail_carries_every_claim_and_note_of_a_compared_figure(reports_server) -> None:
     # The reports' notes alone: Epoch's row adds its own note to H20's memory claim.
-    answer, text = await call(reports_server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"],
-                                                        "detail": "full"})
+    answer, text = await call(reports_server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"], "detail": "full"})
     h20 = cells(answer)["nvidia-h20"]["memory_gb"]
     assert [c.get("value") for c in h20["claims"]] == [96, 141]
-    assert h20["note"] == ("#639: a 141GB HBM3e version is mentioned in the B30 vs H20 table; "
-                           "#660: some versions (HBM3e); 96GB in the export-GPU table")
+    assert h20["note"] == (
+        "#639: a 141GB HBM3e version is mentioned in the B30 vs H20 table; #660: some versions (HBM3e); 96GB in the export-GPU table"
+    )
     assert "- nvidia-h20 memory_gb: #639: a 141GB HBM3e version" in text
     summary, _ = await call(reports_server, "compare_chips", {"names": ["H20", "H100"], "metrics": ["memory_gb"]})
     assert "note" not in cells(summary)["nvidia-h20"]["memory_gb"]
 
 
-@pytest.mark.parametrize(("tool", "arguments", "where"), [
-    ("compare_chips", {"names": ["H100", "910B"], "metrics": ["cuda_core"]}, "metrics"),
-    ("find_chips", {"where": [{"metric": "cuda_core", "op": ">", "value": 1}]}, "where"),
-    ("find_chips", {"sort_by": "cuda_core"}, "sort_by"),
-])
+@pytest.mark.parametrize(
+    ("tool", "arguments", "where"),
+    [
+        ("compare_chips", {"names": ["H100", "910B"], "metrics": ["cuda_core"]}, "metrics"),
+        ("find_chips", {"where": [{"metric": "cuda_core", "op": ">", "value": 1}]}, "where"),
+        ("find_chips", {"sort_by": "cuda_core"}, "sort_by"),
+    ],
+)
 async def test_an_unknown_metric_lists_the_nearest_known_ones(server, tool, arguments, where) -> None:
     text = await error(server, tool, arguments)
     assert f"Unknown metric 'cuda_core' in {where}. Nearest known metrics: cuda_cores, " in text
@@ -105,13 +111,19 @@ async def test_an_unknown_metric_lists_the_nearest_known_ones(server, tool, argu
 
 # --- 3. find_chips never drops a chip whose figure passes by one variant or one claim -------------------
 
+
 async def test_a_chip_passing_by_one_variant_or_one_claim_is_listed_apart(reports_server) -> None:
     # The reports' catalog: Epoch's rows add ≥120 GB chips (MI300X, B300…) and dense claims.
     answer, text = await call(reports_server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]})
     partial = {row["id"]: row for row in answer["partial"]}
     assert partial["nvidia-gh200"]["passes"] == "passes by one variant"  # printed 96/144GB
-    assert partial["nvidia-gh200"]["cells"]["memory_gb"] == {"low": 96, "high": 144, "unit": "GB",
-                                                             "label": "a/b configurations", "figure_ids": [302]}
+    assert partial["nvidia-gh200"]["cells"]["memory_gb"] == {
+        "low": 96,
+        "high": 144,
+        "unit": "GB",
+        "label": "a/b configurations",
+        "figure_ids": [302],
+    }
     assert partial["nvidia-h20"]["passes"] == "passes by one claim"  # 96GB, and 141GB in some versions
     assert partial["nvidia-h20"]["cells"]["memory_gb"]["span"] == [96, 141]
     assert set(partial) == {"nvidia-gh200", "nvidia-h20"}
@@ -135,10 +147,15 @@ async def test_not_reported_is_the_same_with_the_partial_group(server) -> None:
 
 # --- 4. family figures reach the model -------------------------------------------------------------------
 
+
 async def test_a_generations_tdp_reaches_its_model_in_lookup_compare_and_estimate(server) -> None:
     looked, text = await call(server, "lookup_chip", {"name": "Xeon 6980P"})
-    assert looked["family_level"]["tdp"] == {"value": 500, "unit": "W", "label": "family-level: 第六代至强性能核处理器",
-                                             "figure_ids": [715]}
+    assert looked["family_level"]["tdp"] == {
+        "value": 500,
+        "unit": "W",
+        "label": "family-level: 第六代至强性能核处理器",
+        "figure_ids": [715],
+    }
     assert "- tdp: 500 W (family-level: 第六代至强性能核处理器; figures #715)" in text
     compared, _ = await call(server, "compare_chips", {"names": ["Xeon 6980P", "鲲鹏920-7260"], "metrics": ["tdp_w"]})
     assert cells(compared)["intel-xeon-6980p"]["tdp_w"]["label"] == "family-level: 第六代至强性能核处理器"
@@ -153,8 +170,11 @@ async def test_a_models_own_figure_comes_before_its_familys(server, designed) ->
     got = cells(answer)
     assert got["designed-d10"]["tdp_w"]["value"] == 450 and got["designed-d10"]["tdp_w"]["label"] == "family-level: 设计D系列"
     assert got["designed-d20"]["tdp_w"]["value"] == 600 and "label" not in got["designed-d20"]["tdp_w"]
-    assert got["designed-d20"]["memory_type"] == {"text": "HBM3", "label": "family-level: 设计D系列", "figure_ids": [
-        got["designed-d10"]["memory_type"]["figure_ids"][0]]}
+    assert got["designed-d20"]["memory_type"] == {
+        "text": "HBM3",
+        "label": "family-level: 设计D系列",
+        "figure_ids": [got["designed-d10"]["memory_type"]["figure_ids"][0]],
+    }
     looked, _ = await call(designed, "lookup_chip", {"name": "D20"})
     assert set(looked["family_level"]) == {"memory_type"}
     plain, _ = await call(server, "lookup_chip", {"name": "H100"})

@@ -51,11 +51,18 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(args: list[str], cache: Path, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("CHIPMCP_DB", "CHIPMCP_KNOWLEDGE")}
-    return subprocess.run([sys.executable, "-m", "chipmcp", *args], capture_output=True, text=True, timeout=300,
-                          cwd=cwd, env={**base, "XDG_CACHE_HOME": str(cache), "PYTHONIOENCODING": "utf-8", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "chipmcp", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env={**base, "XDG_CACHE_HOME": str(cache), "PYTHONIOENCODING": "utf-8", **env},
+    )
 
 
 # --- merged knowledge through the MCP client ------------------------------------------------------------
+
 
 @pytest.mark.anyio
 async def test_a_users_chip_is_found_by_lookup_chip_and_its_figures_cite_the_users_source(overlay_server) -> None:
@@ -73,11 +80,14 @@ async def test_a_users_chip_is_found_by_lookup_chip_and_its_figures_cite_the_use
 
 @pytest.mark.anyio
 async def test_a_users_chip_is_found_and_ranked_by_find_chips_with_its_cells_citing_the_users_figures(
-        overlay_server, overlay_kb: KnowledgeBase) -> None:
+    overlay_server, overlay_kb: KnowledgeBase
+) -> None:
     async with Client(overlay_server) as client:
         listed = await client.call_tool("find_chips", {"vendor": "星河智算"})
-        ranked = await client.call_tool("find_chips", {"domestic": True, "sort_by": "memory_bandwidth_gbs",
-                                                       "where": [{"metric": "memory_gb", "op": ">=", "value": 64}]})
+        ranked = await client.call_tool(
+            "find_chips",
+            {"domestic": True, "sort_by": "memory_bandwidth_gbs", "where": [{"metric": "memory_gb", "op": ">=", "value": 64}]},
+        )
     assert not listed.is_error and not ranked.is_error, (listed.content, ranked.content)
     assert [r["id"] for r in listed.structured_content["rows"]] == ["xinghe-xh-200"]
     row = next(r for r in ranked.structured_content["rows"] if r["id"] == "xinghe-xh-200")
@@ -118,13 +128,19 @@ def test_adding_a_folder_leaves_the_bundled_figures_ids_alone(kb: KnowledgeBase,
 
 # --- collisions and extensions -------------------------------------------------------------------------
 
+
 def _user_folder(tmp_path: Path, files: dict[str, str]) -> list[Path]:
     return [write(tmp_path / "knowledge", VALID), write(tmp_path / "mine", files)]
 
 
 def test_an_id_colliding_with_a_bundled_record_is_rejected_with_file_and_line(tmp_path: Path) -> None:
-    folders = _user_folder(tmp_path, {"catalog/chips.toml": "# mine\n\n" + VALID["catalog/entities.toml"].split(
-        "[[chip]]")[0].replace('id = "acme"', 'id = "acme"', 1)})
+    folders = _user_folder(
+        tmp_path,
+        {
+            "catalog/chips.toml": "# mine\n\n"
+            + VALID["catalog/entities.toml"].split("[[chip]]")[0].replace('id = "acme"', 'id = "acme"', 1)
+        },
+    )
     with pytest.raises(KnowledgeError) as error:
         build.check(folders)
     problem = next(p for p in error.value.problems if "duplicate id" in p)
@@ -134,32 +150,48 @@ def test_an_id_colliding_with_a_bundled_record_is_rejected_with_file_and_line(tm
 
 
 def test_a_collision_with_the_real_bundled_knowledge_names_both_places(tmp_path: Path) -> None:
-    mine = write(tmp_path / "mine", {"catalog/chips.toml": (
-        '[[chip]]\nid = "huawei-ascend-910b"\nvendor = "huawei"\nname_zh = "昇腾910B"\nname_en = "Ascend 910B"\n'
-        'model = "910B"\nkind = "NPU"\n')})
+    mine = write(
+        tmp_path / "mine",
+        {
+            "catalog/chips.toml": (
+                '[[chip]]\nid = "huawei-ascend-910b"\nvendor = "huawei"\nname_zh = "昇腾910B"\nname_en = "Ascend 910B"\n'
+                'model = "910B"\nkind = "NPU"\n'
+            )
+        },
+    )
     with pytest.raises(KnowledgeError) as error:
         build.check([knowledge_dir(), mine])
-    assert any(p.startswith(f"{mine.resolve().as_posix()}/catalog/chips.toml:1: chip huawei-ascend-910b: duplicate id")
-               and "knowledge/catalog/chips-china.toml:" in p for p in error.value.problems), error.value.problems
+    assert any(
+        p.startswith(f"{mine.resolve().as_posix()}/catalog/chips.toml:1: chip huawei-ascend-910b: duplicate id")
+        and "knowledge/catalog/chips-china.toml:" in p
+        for p in error.value.problems
+    ), error.value.problems
 
 
 EXTENSIONS = [
     ("an extension adds aliases", '[[chip]]\nid = "acme-x100"\nextends = true\naliases = ["X-100 Pro"]\n', None),
-    ("an extension may not rename", '[[chip]]\nid = "acme-x100"\nextends = true\naliases = ["X"]\nname_zh = "新名"\n',
-     "carries only id and aliases, not name_zh"),
+    (
+        "an extension may not rename",
+        '[[chip]]\nid = "acme-x100"\nextends = true\naliases = ["X"]\nname_zh = "新名"\n',
+        "carries only id and aliases, not name_zh",
+    ),
     ("an extension needs aliases", '[[chip]]\nid = "acme-x100"\nextends = true\naliases = []\n', "aliases"),
     ("an extension of nothing", '[[chip]]\nid = "acme-x999"\nextends = true\naliases = ["X999"]\n', "not defined"),
     ("an extension of another kind", '[[chip]]\nid = "acme"\nextends = true\naliases = ["ACM"]\n', "is a vendor"),
     ("a source never extends", '[[source]]\nid = "rep-1"\nextends = true\n', "only vendor, chip"),
     ("extends must be true", '[[chip]]\nid = "acme-x100"\nextends = false\naliases = ["Y"]\n', "extends"),
-    ("an extension's alias may not name another entity", '[[chip]]\nid = "acme-x100"\nextends = true\n'
-     'aliases = ["Acme"]\n', "also names"),
+    (
+        "an extension's alias may not name another entity",
+        '[[chip]]\nid = "acme-x100"\nextends = true\naliases = ["Acme"]\n',
+        "also names",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("what", "text", "reason"), EXTENSIONS, ids=[e[0] for e in EXTENSIONS])
 def test_an_extension_carries_aliases_for_an_existing_entity_and_nothing_else(
-        tmp_path: Path, what: str, text: str, reason: str | None) -> None:
+    tmp_path: Path, what: str, text: str, reason: str | None
+) -> None:
     folders = _user_folder(tmp_path, {"catalog/more.toml": "\n" + text})
     if reason is None:
         out = tmp_path / "kb.db"
@@ -175,6 +207,7 @@ def test_an_extension_carries_aliases_for_an_existing_entity_and_nothing_else(
 
 
 # --- fingerprint -----------------------------------------------------------------------------------------
+
 
 def test_the_fingerprint_changes_when_a_file_of_an_extra_folder_changes(tmp_path: Path) -> None:
     mine = tmp_path / "mine"
@@ -192,8 +225,8 @@ def test_the_fingerprint_changes_when_a_file_of_an_extra_folder_changes(tmp_path
 
 # --- kb candidates ---------------------------------------------------------------------------------------
 
-def test_kb_candidates_lists_the_expected_lines_and_nothing_already_held(kb: KnowledgeBase,
-                                                                         overlay_kb: KnowledgeBase) -> None:
+
+def test_kb_candidates_lists_the_expected_lines_and_nothing_already_held(kb: KnowledgeBase, overlay_kb: KnowledgeBase) -> None:
     text = REPORT.read_text(encoding="utf-8")
     for knowledge, expected in ((kb, CANDIDATES_BUNDLED), (overlay_kb, CANDIDATES_WITH_EXAMPLE)):
         found = find_candidates(knowledge, text)
@@ -216,11 +249,11 @@ def test_kb_candidates_guesses_the_metric_from_the_words_before_the_number(kb: K
 
 def test_kb_candidates_does_not_read_a_longer_model_number_as_a_shorter_one(kb: KnowledgeBase) -> None:
     found = find_candidates(kb, "H200的显存为150GB。\nH20 的显存为99GB。\n")
-    assert [(c.line_number, c.entity) for c in found if c.printed in ("150GB", "99GB")] == [
-        (1, "nvidia-h200"), (2, "nvidia-h20")]
+    assert [(c.line_number, c.entity) for c in found if c.printed in ("150GB", "99GB")] == [(1, "nvidia-h200"), (2, "nvidia-h20")]
 
 
 # --- the CLI: flags, environment, scaffold, verify, check -------------------------------------------------
+
 
 @pytest.mark.slow  # runs the chipmcp command
 def test_the_knowledge_flag_and_the_environment_variable_both_add_a_folder(cache: Path) -> None:
@@ -254,8 +287,7 @@ def test_build_check_names_what_each_folder_brought(cache: Path) -> None:
 
 @pytest.mark.slow  # runs the chipmcp command
 def test_verify_checks_a_users_source_in_its_reports_folder_and_names_sources_without_one(cache: Path) -> None:
-    only = run(["kb", "verify", "--knowledge", str(EXAMPLE), "--reports", str(REPORT.parent),
-                "--source", "example-2026-03"], cache)
+    only = run(["kb", "verify", "--knowledge", str(EXAMPLE), "--reports", str(REPORT.parent), "--source", "example-2026-03"], cache)
     assert only.returncode == 0, only.stdout + only.stderr
     assert "checked 11 printed tokens of 1 source(s): 0 missing" in only.stdout
     assert f"figures per folder: {EXAMPLE.resolve().as_posix()} 11" in only.stdout
@@ -269,15 +301,13 @@ def test_verify_checks_a_users_source_in_its_reports_folder_and_names_sources_wi
 
 
 @pytest.mark.slow  # runs the chipmcp command
-def test_new_source_scaffolds_a_record_and_an_empty_figures_file_that_the_build_checks(
-        cache: Path, tmp_path: Path) -> None:
+def test_new_source_scaffolds_a_record_and_an_empty_figures_file_that_the_build_checks(cache: Path, tmp_path: Path) -> None:
     mine = tmp_path / "mine"
     made = run(["kb", "new-source", "my-report", "--report", str(REPORT), "--into", str(mine)], cache)
     assert made.returncode == 0, made.stderr
     source, figures = (mine / "sources.toml").read_text(encoding="utf-8"), mine / "figures" / "my-report.toml"
     assert 'id = "my-report"' in source and 'file = "example-report.txt"' in source and 'language = "zh-Hans"' in source
-    assert figures.is_file() and all(not line or line.startswith("#")
-                                     for line in figures.read_text(encoding="utf-8").splitlines())
+    assert figures.is_file() and all(not line or line.startswith("#") for line in figures.read_text(encoding="utf-8").splitlines())
     refused = run(["build", "--check", "--knowledge", str(mine)], cache)
     assert refused.returncode == 1
     assert f"{mine.resolve().as_posix()}/sources.toml:2: source my-report: publisher:" in refused.stderr
@@ -288,6 +318,7 @@ def test_new_source_scaffolds_a_record_and_an_empty_figures_file_that_the_build_
 
 
 # --- the walk-through of knowledge/README.md, exactly as written ------------------------------------------
+
 
 def walkthrough() -> list[str]:
     readme = (ROOT / "knowledge" / "README.md").read_text(encoding="utf-8")
@@ -334,8 +365,7 @@ def test_a_report_saved_in_gb18030_is_read_and_a_binary_file_is_a_clear_error(ca
 
 
 @pytest.mark.slow  # runs the chipmcp command
-@pytest.mark.parametrize("flags", [["--port", "99999"], ["--max-connections", "0"], ["--workers", "-3"],
-                                   ["--request-timeout", "-1"]])
+@pytest.mark.parametrize("flags", [["--port", "99999"], ["--max-connections", "0"], ["--workers", "-3"], ["--request-timeout", "-1"]])
 def test_serve_refuses_values_out_of_range_with_a_usage_error(cache: Path, flags: list[str]) -> None:
     refused = run(["serve", "--http", *flags], cache)
     assert refused.returncode == 2 and "is outside" in refused.stderr and "Traceback" not in refused.stderr

@@ -41,8 +41,13 @@ async def test_completing_an_unknown_prompt_is_invalid_params_not_chip_ids(serve
     assert raised.value.error.code == INVALID_PARAMS
 
 
-@pytest.mark.parametrize("ref", [PromptReference(type="ref/prompt", name="domestic_alternative"),
-                                 ResourceTemplateReference(type="ref/resource", uri="chipmcp://chips/{chip_id}")])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        PromptReference(type="ref/prompt", name="domestic_alternative"),
+        ResourceTemplateReference(type="ref/resource", uri="chipmcp://chips/{chip_id}"),
+    ],
+)
 async def test_completing_an_argument_the_reference_does_not_have_offers_nothing(server, ref) -> None:
     async with Client(server) as client:
         result = await client.complete(ref, {"name": "chip_typo", "value": "h"})
@@ -52,15 +57,17 @@ async def test_completing_an_argument_the_reference_does_not_have_offers_nothing
 async def test_completing_an_unknown_resource_template_is_invalid_params(server) -> None:
     async with Client(server) as client:
         with pytest.raises(MCPError) as raised:
-            await client.complete(ResourceTemplateReference(type="ref/resource", uri="chipmcp://nothing/{chip_id}"),
-                                  {"name": "chip_id", "value": "h"})
+            await client.complete(
+                ResourceTemplateReference(type="ref/resource", uri="chipmcp://nothing/{chip_id}"), {"name": "chip_id", "value": "h"}
+            )
     assert raised.value.error.code == INVALID_PARAMS
 
 
 async def test_completion_still_offers_chip_ids_for_the_prompts_chip_argument(server) -> None:
     async with Client(server) as client:
-        result = await client.complete(PromptReference(type="ref/prompt", name="domestic_alternative"),
-                                       {"name": "chip", "value": "huawei"})
+        result = await client.complete(
+            PromptReference(type="ref/prompt", name="domestic_alternative"), {"name": "chip", "value": "huawei"}
+        )
     assert result.completion.values and all(v.startswith("huawei") for v in result.completion.values)
 
 
@@ -68,6 +75,7 @@ async def test_completion_still_offers_chip_ids_for_the_prompts_chip_argument(se
 async def test_a_list_cursor_chipmcp_never_issued_is_invalid_params(server, method) -> None:
     async with Client(server) as client:
         with pytest.raises(MCPError) as raised:
-            await getattr(client, method)(cursor="bogus", cache_mode="bypass") if method == "list_tools" \
-                else await getattr(client, method)(cursor="bogus")
+            await getattr(client, method)(cursor="bogus", cache_mode="bypass") if method == "list_tools" else await getattr(
+                client, method
+            )(cursor="bogus")
     assert raised.value.error.code == INVALID_PARAMS

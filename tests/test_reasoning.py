@@ -38,8 +38,7 @@ async def test_a_dense_figure_from_another_source_sizes_the_cluster_before_a_spa
 
 async def test_a_missing_precision_error_offers_only_what_can_be_used(reports_server) -> None:
     # The reports give H20 no INT8 (Epoch's table does: 296 TOPS).
-    text = await call(reports_server, "estimate_cluster", {"chip": "H20", "target_pflops": 100, "precision": "int8"},
-                      error=True)
+    text = await call(reports_server, "estimate_cluster", {"chip": "H20", "target_pflops": 100, "precision": "int8"}, error=True)
     assert "fp16 (sparse, as printed)" in text and "fp32" in text and "`precision`" in text
     assert "Choose one of those" not in text
     # A count needs no compute figure: the other totals are given, and the compute line says the same (#21).
@@ -102,8 +101,28 @@ def test_twenty_chip_comparison_stays_within_its_size_budget(reports_kb, kb) -> 
     """16,000 on the reports' knowledge, which the budget was set on. With Epoch's table the same twenty chips
     gain FP64, TF32, FP4 and INT4 columns and dated prices: a known overrun, held under 20,000 until the
     comparison's rows are made more compact (benchmarks/BENCHMARKS.md)."""
-    names = ["910B", "天垓150", "元碁T100", "曦云C500", "MTT S4000", "云燧T21", "MLU370-X8", "H100", "H20", "B200",
-             "TPU v5e", "Trainium2", "910C", "910D", "思元590", "A100", "H800", "K100_AI", "BR166", "MTT S5000"]
+    names = [
+        "910B",
+        "天垓150",
+        "元碁T100",
+        "曦云C500",
+        "MTT S4000",
+        "云燧T21",
+        "MLU370-X8",
+        "H100",
+        "H20",
+        "B200",
+        "TPU v5e",
+        "Trainium2",
+        "910C",
+        "910D",
+        "思元590",
+        "A100",
+        "H800",
+        "K100_AI",
+        "BR166",
+        "MTT S5000",
+    ]
     for knowledge, budget in ((reports_kb, 16_000), (kb, 20_000)):
         structured = tools.BY_NAME["compare_chips"].call(knowledge, names=names).model_dump(mode="json")
         assert len(json.dumps(structured, ensure_ascii=False, separators=(",", ":"))) <= budget
@@ -127,8 +146,17 @@ def test_compare_cells_keep_low_below_high_and_equal_the_selection_rule(kb, name
                 assert cell.ends() == chosen.ends() and cell.figure_ids[0] == chosen.figure_ids[0]
 
 
-TOTALS = ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs", "chip_power_kw", "system_power_kw",
-          "energy_per_day_mwh", "energy_cost_per_day", "energy_cost_per_year")
+TOTALS = (
+    "compute_pflops",
+    "effective_pflops",
+    "memory_tb",
+    "memory_bandwidth_tbs",
+    "chip_power_kw",
+    "system_power_kw",
+    "energy_per_day_mwh",
+    "energy_cost_per_day",
+    "energy_cost_per_year",
+)
 
 
 def cell_ends(cell) -> list[tuple[float, float]]:
@@ -138,8 +166,11 @@ def cell_ends(cell) -> list[tuple[float, float]]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.sampled_from([*CHIPS, "CloudMatrix 384", "GB200 NVL72"]), st.integers(min_value=1, max_value=5000),
-       st.sampled_from([None, 0.6, 0.08]))
+@given(
+    st.sampled_from([*CHIPS, "CloudMatrix 384", "GB200 NVL72"]),
+    st.integers(min_value=1, max_value=5000),
+    st.sampled_from([None, 0.6, 0.08]),
+)
 def test_doubling_count_doubles_every_total_including_both_ends(kb, chip: str, count: int, price) -> None:
     run = tools.BY_NAME["estimate_cluster"].call
     one = run(kb, chip=chip, count=count, electricity_price=price)
@@ -206,8 +237,7 @@ async def test_a_chip_missing_the_asked_precision_is_told_what_it_reports_and_ho
     assert not [w for w in answer["warnings"] if "no compute figure reported" in w]
 
 
-async def test_an_estimate_headline_says_when_its_compute_has_no_printed_precision_or_is_sparse(
-        server, reports_server) -> None:
+async def test_an_estimate_headline_says_when_its_compute_has_no_printed_precision_or_is_sparse(server, reports_server) -> None:
     unlabeled = await call(server, "estimate_cluster", {"chip": "昇腾910D", "count": 8, "precision": "int8"})
     assert "no printed precision (used for INT8)" in unlabeled["summary"]
     sparse = await call(reports_server, "estimate_cluster", {"chip": "H20", "count": 8})

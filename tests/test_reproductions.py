@@ -21,12 +21,20 @@ async def call(server, tool: str, arguments: dict) -> dict:
 # minsheng-2025h1 domestic card table, row 千P算力8卡机台数. The report reads 千P as 1024 P and 1 P as
 # 1024 T (p_base=1024, target 1024 PFLOPS) and rounds up from its 整机8卡 row. Exact for 910B, 天垓150,
 # S4000, 云燧T21 and MLU370-X8; the two 1.9P cards compute to 539 where the report prints 540.
-@pytest.mark.parametrize(("chip", "printed"), [
-    ("910B OAM", 342), ("天垓150", 683), ("元碁T100", 540), ("曦云C500 OAM", 540), ("MTT S4000 OAM", 1311),
-    ("云燧T21 OAM", 1024), ("MLU370-X8", 1366)])
+@pytest.mark.parametrize(
+    ("chip", "printed"),
+    [
+        ("910B OAM", 342),
+        ("天垓150", 683),
+        ("元碁T100", 540),
+        ("曦云C500 OAM", 540),
+        ("MTT S4000 OAM", 1311),
+        ("云燧T21 OAM", 1024),
+        ("MLU370-X8", 1366),
+    ],
+)
 async def test_thousand_p_server_row(server, chip: str, printed: int) -> None:
-    answer = await call(server, "estimate_cluster", {"chip": chip, "target_pflops": 1024, "p_base": 1024,
-                                                     "use_server_figure": True})
+    answer = await call(server, "estimate_cluster", {"chip": chip, "target_pflops": 1024, "p_base": 1024, "use_server_figure": True})
     assert abs(answer["servers"] - printed) <= (1 if printed == 540 else 0)
 
 
@@ -63,8 +71,10 @@ async def test_gpt4_implied_mfu(server) -> None:
     assert 0.31 < low < high < 0.36  # 2.15e25 FLOP over 90-100 days on 25,000 × 312 TFLOPS
 
 
-@pytest.mark.parametrize(("company", "years", "printed"), [
-    ("腾讯", ("2020", "2024"), 22.59), ("阿里巴巴", ("2021", "2024"), 13.58), ("BAT", ("2022", "2024"), 51.34)])
+@pytest.mark.parametrize(
+    ("company", "years", "printed"),
+    [("腾讯", ("2020", "2024"), 22.59), ("阿里巴巴", ("2021", "2024"), 13.58), ("BAT", ("2022", "2024"), 51.34)],
+)
 async def test_capex_cagr(server, company: str, years: tuple[str, str], printed: float) -> None:
     answer = await call(server, "vendor_financials", {"vendor": company, "metric": "capex"})
     cagr = [g for g in answer["growth"] if (g["from_period"], g["to_period"]) == years and g["cagr_pct"] is not None]

@@ -54,8 +54,9 @@ def test_the_private_attributes_the_adapter_reads_exist() -> None:
     lowlevel = private(server, "_lowlevel_server")
     assert isinstance(lowlevel, Server), f"MCPServer._lowlevel_server is a {type(lowlevel).__name__}, not a low-level Server"
     tools = private(manager, "_tools")
-    assert isinstance(tools, dict) and list(tools) == ["double", "broken_answer", "refuses"], \
+    assert isinstance(tools, dict) and list(tools) == ["double", "broken_answer", "refuses"], (
         "MCPServer._tool_manager._tools is no longer the dict of tools by name, in registration order"
+    )
     for method in ("run", "create_initialization_options"):
         assert callable(private(lowlevel, method)), f"MCPServer._lowlevel_server.{method} is no longer callable"
 
@@ -65,8 +66,9 @@ def test_registered_tools_are_the_sdk_tools_in_the_order_added() -> None:
     assert [type(t) for t in tools] == [Tool, Tool, Tool]
     assert [t.name for t in tools] == ["double", "broken_answer", "refuses"]
     double = tools[0]
-    assert double.parameters["properties"]["n"] == {"maximum": 10, "minimum": 0, "title": "N", "type": "integer"}, \
+    assert double.parameters["properties"]["n"] == {"maximum": 10, "minimum": 0, "title": "N", "type": "integer"}, (
         "Tool.parameters no longer holds the input schema"
+    )
     assert double.fn_metadata.output_schema is not None, "Tool.fn_metadata.output_schema no longer holds the output schema"
     assert double.fn_metadata.output_schema["properties"] == {"value": {"title": "Value", "type": "integer"}}
 
@@ -80,21 +82,24 @@ def test_a_registered_tool_is_found_by_name() -> None:
 async def test_ordered_tools_are_listed_in_the_order_given() -> None:
     server = tiny_server()
     sdk.order_tools(server, ["refuses", "double", "broken_answer"])
-    assert [t.name for t in await server.list_tools()] == ["refuses", "double", "broken_answer"], \
+    assert [t.name for t in await server.list_tools()] == ["refuses", "double", "broken_answer"], (
         "tools/list no longer follows the order of MCPServer._tool_manager._tools"
+    )
     with pytest.raises(ValueError, match="order_tools got"):
         sdk.order_tools(server, ["double"])
 
 
 async def test_rewritten_schemas_are_what_tools_list_publishes_and_calls_use() -> None:
     server = tiny_server()
-    sdk.rewrite_schemas(server, inputs=lambda s: s | {"description": "rewritten input"},
-                        outputs=lambda s: s | {"description": "rewritten output"})
+    sdk.rewrite_schemas(
+        server, inputs=lambda s: s | {"description": "rewritten input"}, outputs=lambda s: s | {"description": "rewritten output"}
+    )
     listed = {t.name: t for t in await server.list_tools()}
     assert listed["double"].input_schema["description"] == "rewritten input", "tools/list does not read Tool.parameters live"
     assert listed["double"].output_schema is not None
-    assert listed["double"].output_schema["description"] == "rewritten output", \
+    assert listed["double"].output_schema["description"] == "rewritten output", (
         "tools/list does not read Tool.fn_metadata.output_schema live"
+    )
     result = await server.call_tool("double", {"n": 3})
     assert result.structured_content == {"value": 6}
 
@@ -120,8 +125,9 @@ async def test_arguments_failing_the_input_schema_are_recognised_as_the_callers(
     with pytest.raises(ToolError) as raised:
         await server.call_tool("double", {"n": 11})
     invalid = sdk.argument_errors(raised.value)
-    assert isinstance(invalid, ValidationError), \
+    assert isinstance(invalid, ValidationError), (
         "the SDK no longer raises an argument failure as a ToolError caused by the ValidationError"
+    )
     assert [(e["type"], e["loc"]) for e in invalid.errors()] == [("less_than_equal", ("n",))]
 
 

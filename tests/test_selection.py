@@ -40,8 +40,9 @@ def test_a_vector_unit_figure_answers_only_when_nothing_else_does_and_says_so(kb
 
 
 def test_a_dataset_row_says_its_fp16_column_is_the_matrix_figure(kb) -> None:
-    epoch = [r for r in kb.figures("huawei-ascend-910c", ["compute"]) if r["source"] == "epoch-ml-hardware"
-             and r["precision"] == "fp16"]
+    epoch = [
+        r for r in kb.figures("huawei-ascend-910c", ["compute"]) if r["source"] == "epoch-ml-hardware" and r["precision"] == "fp16"
+    ]
     assert [r["engine"] for r in epoch] == ["tensor"]  # [[dataset_row]] engine = "tensor" over the column's vector
     c = selection.cell(kb, "huawei-ascend-910c", "compute_tflops", "fp16")
     assert c.claims and {(cl.low, cl.high, cl.value) for cl in c.claims} == {(752, 800, None), (None, None, 800)}

@@ -45,27 +45,31 @@ async def test_lookup_returns_figures_with_sources_and_conflicts(server) -> None
     answer = result.structured_content
     assert answer["id"] == "huawei-ascend-910b"
     places = answer["page"]["citations"]  # each source and locator once; entries cite them by key
-    assert answer["figures"] and all(places[f["cite"]]["source"] and places[f["cite"]]["locator"] and f["printed"]
-                                     for f in answer["figures"])
+    assert answer["figures"] and all(
+        places[f["cite"]]["source"] and places[f["cite"]]["locator"] and f["printed"] for f in answer["figures"]
+    )
     printed = {f["printed"] for f in answer["figures"] if f["metric"] == "compute"}
     assert "376T" in printed
 
 
-@pytest.mark.parametrize(("tool", "arguments", "says"), [
-    ("lookup_chip", {"name": "910E"}, "Closest"),
-    ("lookup_chip", {"name": "Hygon"}, "is a company"),
-    ("compare_chips", {"names": ["910B"]}, "at least 2"),
-    ("estimate_cluster", {"chip": "910B"}, "exactly one of"),
-    ("estimate_cluster", {"chip": "910B", "count": 8, "target_pflops": 10}, "exactly one of"),
-    ("estimate_cluster", {"chip": "910B", "count": 0}, "greater than or equal to 1"),
-    ("estimate_cluster", {"chip": "910B", "count": 8, "precision": "fp13"}, "fp16"),
-    ("vendor_financials", {"vendor": "寒武纪", "metric": "happiness"}, "Unknown metric"),
-    ("no_such_tool", {}, "Unknown tool"),
-    ("lookup_chip", {"name": "910B", "bogus": 1}, "`bogus` is not an argument of lookup_chip; the arguments of"),
-    ("lookup_chip", {"name": ""}, "`name` must not be empty"),
-    ("vendor_financials", {"vendor": "寒武纪", "period": 2025.5}, "`period` does not take 2025.5: it takes 2025 or"),
-    ("vendor_financials", {"vendor": "寒武纪", "period": -2025}, "'-2025' is not a period"),
-])
+@pytest.mark.parametrize(
+    ("tool", "arguments", "says"),
+    [
+        ("lookup_chip", {"name": "910E"}, "Closest"),
+        ("lookup_chip", {"name": "Hygon"}, "is a company"),
+        ("compare_chips", {"names": ["910B"]}, "at least 2"),
+        ("estimate_cluster", {"chip": "910B"}, "exactly one of"),
+        ("estimate_cluster", {"chip": "910B", "count": 8, "target_pflops": 10}, "exactly one of"),
+        ("estimate_cluster", {"chip": "910B", "count": 0}, "greater than or equal to 1"),
+        ("estimate_cluster", {"chip": "910B", "count": 8, "precision": "fp13"}, "fp16"),
+        ("vendor_financials", {"vendor": "寒武纪", "metric": "happiness"}, "Unknown metric"),
+        ("no_such_tool", {}, "Unknown tool"),
+        ("lookup_chip", {"name": "910B", "bogus": 1}, "`bogus` is not an argument of lookup_chip; the arguments of"),
+        ("lookup_chip", {"name": ""}, "`name` must not be empty"),
+        ("vendor_financials", {"vendor": "寒武纪", "period": 2025.5}, "`period` does not take 2025.5: it takes 2025 or"),
+        ("vendor_financials", {"vendor": "寒武纪", "period": -2025}, "'-2025' is not a period"),
+    ],
+)
 async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool, arguments, says) -> None:
     async with Client(server) as client:
         result = await client.call_tool(tool, arguments)

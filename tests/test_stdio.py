@@ -34,8 +34,12 @@ async def test_every_tool_answers_over_stdio(db_path) -> None:
 
 def test_stdio_survives_malformed_lines_and_answers_the_valid_ones(db_path) -> None:
     """Garbage between valid requests: not JSON, wrong JSON-RPC, unknown method, a 5 MB line."""
-    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
     lines = [
         json.dumps(init),
         json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}),
@@ -43,15 +47,29 @@ def test_stdio_survives_malformed_lines_and_answers_the_valid_ones(db_path) -> N
         json.dumps({"jsonrpc": "1.0", "id": "x", "method": 42}),
         json.dumps({"jsonrpc": "2.0", "id": 2, "method": "no/such/method"}),
         "[" * 1000,
-        json.dumps({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-                    "params": {"name": "lookup_chip", "arguments": {"name": "x" * (5 * 1024 * 1024)}}}),
-        json.dumps({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
-                    "params": {"name": "lookup_chip", "arguments": {"name": "昇腾910B"}}}),
+        json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "id": 3,
+                "method": "tools/call",
+                "params": {"name": "lookup_chip", "arguments": {"name": "x" * (5 * 1024 * 1024)}},
+            }
+        ),
+        json.dumps(
+            {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "lookup_chip", "arguments": {"name": "昇腾910B"}}}
+        ),
         json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/list"}),
     ]
     env = {**os.environ, "CHIPMCP_DB": str(db_path)}
-    process = subprocess.Popen([sys.executable, "-m", "chipmcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, env=env, text=True, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chipmcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        text=True,
+        encoding="utf-8",
+    )
     replies, stdout_lines = read_replies(process, lines, wanted={1, 2, 3, 4, 5})
     assert replies[1]["result"]["serverInfo"]["name"] == "chipmcp"
     assert replies[2]["error"]["code"] == -32601
@@ -94,8 +112,12 @@ def read_replies(process: subprocess.Popen, lines: list[str], wanted: set[int], 
 def test_a_reader_that_leaves_early_gets_no_traceback(db_path) -> None:
     """`chipmcp call … | head -1`: the reader closes the pipe before the answer is written."""
     env = {**os.environ, "CHIPMCP_DB": str(db_path)}
-    process = subprocess.Popen([sys.executable, "-m", "chipmcp", "call", "lookup_chip", '{"name": "昇腾910B"}'],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chipmcp", "call", "lookup_chip", '{"name": "昇腾910B"}'],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     process.stdout.close()  # gone before the tool has answered
     stderr = process.stderr.read().decode()
     process.stderr.close()

@@ -9,8 +9,12 @@ import sys
 
 import pytest
 
-INIT = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 0,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
 INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
 # Starts chipmcp as a subprocess: left out of the quick loop (pytest -m "not slow"), run by CI.
@@ -18,15 +22,21 @@ pytestmark = pytest.mark.slow
 
 
 def call(request_id: int, name: str = "昇腾910B") -> dict:
-    return {"jsonrpc": "2.0", "id": request_id, "method": "tools/call",
-            "params": {"name": "lookup_chip", "arguments": {"name": name}}}
+    return {"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": {"name": "lookup_chip", "arguments": {"name": name}}}
 
 
 def run_stdio(db_path, lines: list[str], *args: str) -> tuple[list[dict], str]:
     """Pipe the lines in, close stdin at once (as `printf … | chipmcp` does) and collect every reply."""
     env = {**os.environ, "CHIPMCP_DB": str(db_path)}
-    process = subprocess.run([sys.executable, "-m", "chipmcp", *args], input="".join(f"{line}\n" for line in lines),
-                             capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    process = subprocess.run(
+        [sys.executable, "-m", "chipmcp", *args],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+    )
     assert process.returncode == 0, process.stderr[-2000:]
     return [json.loads(line) for line in process.stdout.splitlines()], process.stderr
 
@@ -51,8 +61,9 @@ def test_stdio_answers_200_queued_calls_before_it_exits(db_path) -> None:
 
 
 def test_stdio_answers_an_unparseable_line_with_a_parse_error_and_null_id(db_path) -> None:
-    replies, _ = run_stdio(db_path, [json.dumps(INIT), json.dumps(INITIALIZED), "this is not json", '{"jsonrpc": "2.0", "id": 7',
-                                     json.dumps(call(1))])
+    replies, _ = run_stdio(
+        db_path, [json.dumps(INIT), json.dumps(INITIALIZED), "this is not json", '{"jsonrpc": "2.0", "id": 7', json.dumps(call(1))]
+    )
     errors = [r for r in replies if "error" in r]
     assert [(e["id"], e["error"]["code"]) for e in errors] == [(None, -32700), (None, -32700)]
     assert by_id(replies)["1"]["result"]["structuredContent"]["id"] == "huawei-ascend-910b"
@@ -84,7 +95,8 @@ def test_stdio_answers_a_lone_surrogate_with_a_parse_error_carrying_the_request_
 
 
 def test_stdio_info_logs_go_to_stderr_and_stdout_carries_only_json_rpc(db_path) -> None:
-    replies, stderr = run_stdio(db_path, [json.dumps(INIT), json.dumps(INITIALIZED), json.dumps(call(1))],
-                                "serve", "--log-level", "INFO")
+    replies, stderr = run_stdio(
+        db_path, [json.dumps(INIT), json.dumps(INITIALIZED), json.dumps(call(1))], "serve", "--log-level", "INFO"
+    )
     assert {r["id"] for r in replies} == {0, 1}  # run_stdio parsed every stdout line as JSON
     assert "serving MCP over stdio" in stderr and "every request answered" in stderr, stderr[-2000:]

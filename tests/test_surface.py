@@ -27,8 +27,7 @@ def prompt(name: str) -> PromptReference:
 async def test_resources_list_names_every_source_chip_and_system_and_each_one_reads(server, kb) -> None:
     async with Client(server) as client:
         resources = (await client.list_resources()).resources
-        expected = {f"chipmcp://sources/{s}" for s in kb.sources} | {
-            f"chipmcp://chips/{e}" for e in kb.ids("chip") + kb.ids("system")}
+        expected = {f"chipmcp://sources/{s}" for s in kb.sources} | {f"chipmcp://chips/{e}" for e in kb.ids("chip") + kb.ids("system")}
         views = [r for r in resources if str(r.uri).startswith("ui://")]  # the MCP Apps page (tests/test_views.py)
         resources = [r for r in resources if r not in views]
         assert [str(r.uri) for r in views] == ["ui://chipmcp/answer-view.html"]
@@ -59,7 +58,7 @@ async def test_the_server_icon_is_a_small_svg_data_uri_needing_no_network(server
     assert icon.mime_type == "image/svg+xml" and icon.sizes == ["any"]
     prefix = "data:image/svg+xml;base64,"
     assert icon.src.startswith(prefix)
-    svg = base64.b64decode(icon.src[len(prefix):], validate=True)
+    svg = base64.b64decode(icon.src[len(prefix) :], validate=True)
     assert len(svg) < 2048
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -68,12 +67,19 @@ async def test_the_server_icon_is_a_small_svg_data_uri_needing_no_network(server
 
 async def test_procurement_brief_names_each_chip_the_steps_and_asks_for_citations(server) -> None:
     async with Client(server) as client:
-        got = await client.get_prompt("procurement_brief", {"chips": "昇腾910B，H20; MLU590", "workload": "70B inference",
-                                                            "scale": "512 cards"})
+        got = await client.get_prompt(
+            "procurement_brief", {"chips": "昇腾910B，H20; MLU590", "workload": "70B inference", "scale": "512 cards"}
+        )
     text = got.messages[0].content.text
     assert '["昇腾910B", "H20", "MLU590"]' in text
-    for step in ("lookup_chip", "compare_chips", "estimate_cluster for each chip at 512 cards", "xinchuang_certified",
-                 "export_control_check", "source"):
+    for step in (
+        "lookup_chip",
+        "compare_chips",
+        "estimate_cluster for each chip at 512 cards",
+        "xinchuang_certified",
+        "export_control_check",
+        "source",
+    ):
         assert step in text, step
 
 
@@ -91,14 +97,18 @@ def _server_with_extra_tools(kb, *names: str):
     return server
 
 
-@pytest.mark.parametrize(("extra", "removed"), [((), ()), (("export_control_check",), ()),
-                                                (("export_control_check",), ("find_chips", "industry_figures"))])
+@pytest.mark.parametrize(
+    ("extra", "removed"), [((), ()), (("export_control_check",), ()), (("export_control_check",), ("find_chips", "industry_figures"))]
+)
 async def test_prompts_send_the_model_only_to_tools_the_server_has(kb, extra, removed) -> None:
     server = _server_with_extra_tools(kb, *extra)
     for name in removed:
         server.remove_tool(name)
-    arguments = {"procurement_brief": {"chips": "910B, H20", "workload": "inference", "scale": "100 PFLOPS"},
-                 "company_snapshot": {"company": "寒武纪"}, "domestic_alternative": {"chip": "H20"}}
+    arguments = {
+        "procurement_brief": {"chips": "910B, H20", "workload": "inference", "scale": "100 PFLOPS"},
+        "company_snapshot": {"company": "寒武纪"},
+        "domestic_alternative": {"chip": "H20"},
+    }
     async with Client(server) as client:
         tools = {t.name for t in (await client.list_tools()).tools}
         texts = {name: (await client.get_prompt(name, args)).messages[0].content.text for name, args in arguments.items()}
@@ -117,17 +127,20 @@ async def test_prompts_send_the_model_only_to_tools_the_server_has(kb, extra, re
     assert "vendor_financials(vendor='寒武纪', metric='market_share')" in snapshot
 
 
-@pytest.mark.parametrize(("ref", "argument", "typed", "offers"), [
-    (prompt("procurement_brief"), "chips", "昇騰910", ["huawei-ascend-910b", "huawei-ascend-910c"]),
-    (prompt("procurement_brief"), "chips", "昇腾910B, h2", ["昇腾910B, nvidia-h20", "昇腾910B, nvidia-h200"]),
-    (prompt("procurement_brief"), "chips", "cloudmatrix", ["huawei-cloudmatrix-384"]),
-    (prompt("domestic_alternative"), "chip", "H10", ["nvidia-h100"]),
-    (prompt("company_snapshot"), "company", "寒武", ["cambricon"]),
-    (prompt("company_snapshot"), "company", "Moore", ["moore-threads"]),
-    (prompt("company_snapshot"), "company", "688256", ["cambricon"]),
-    (CHIP_TEMPLATE, "chip_id", "huawei-ascend-91", ["huawei-ascend-910b"]),
-    (SOURCE_TEMPLATE, "source_id", "guo", ["guosen-2026"]),
-])
+@pytest.mark.parametrize(
+    ("ref", "argument", "typed", "offers"),
+    [
+        (prompt("procurement_brief"), "chips", "昇騰910", ["huawei-ascend-910b", "huawei-ascend-910c"]),
+        (prompt("procurement_brief"), "chips", "昇腾910B, h2", ["昇腾910B, nvidia-h20", "昇腾910B, nvidia-h200"]),
+        (prompt("procurement_brief"), "chips", "cloudmatrix", ["huawei-cloudmatrix-384"]),
+        (prompt("domestic_alternative"), "chip", "H10", ["nvidia-h100"]),
+        (prompt("company_snapshot"), "company", "寒武", ["cambricon"]),
+        (prompt("company_snapshot"), "company", "Moore", ["moore-threads"]),
+        (prompt("company_snapshot"), "company", "688256", ["cambricon"]),
+        (CHIP_TEMPLATE, "chip_id", "huawei-ascend-91", ["huawei-ascend-910b"]),
+        (SOURCE_TEMPLATE, "source_id", "guo", ["guosen-2026"]),
+    ],
+)
 async def test_completions_offer_chips_and_companies_in_any_spelling(server, ref, argument, typed, offers) -> None:
     async with Client(server) as client:
         completion = (await client.complete(ref, {"name": argument, "value": typed})).completion
@@ -143,12 +156,15 @@ async def test_completions_of_a_company_offer_only_companies_and_of_a_chip_only_
     assert chips.values and all(kb.entity(v)["entity_kind"] == "chip" for v in chips.values)
 
 
-@pytest.mark.parametrize(("ref", "argument"), [
-    (prompt("procurement_brief"), "workload"),
-    (prompt("procurement_brief"), "scale"),
-    (prompt("company_snapshot"), "no_such_argument"),
-    (SOURCE_TEMPLATE, "no_such_variable"),
-])
+@pytest.mark.parametrize(
+    ("ref", "argument"),
+    [
+        (prompt("procurement_brief"), "workload"),
+        (prompt("procurement_brief"), "scale"),
+        (prompt("company_snapshot"), "no_such_argument"),
+        (SOURCE_TEMPLATE, "no_such_variable"),
+    ],
+)
 async def test_completions_for_arguments_with_nothing_to_offer_are_empty(server, ref, argument) -> None:
     """Unknown prompts and templates are protocol errors (chipmcp.serving.protocol); a known one's argument that
     names nothing completable gets an empty completion from the one handler."""

@@ -35,11 +35,23 @@ def test_each_precision_has_its_bit_length_in_the_order_answers_list_them() -> N
     assert list(units.PRECISIONS) == list(GOLDEN["precision_bits"])
 
 
-@pytest.mark.parametrize(("amount", "source", "target", "expected"), [
-    (1, "Tbps", "GB/s", 125.0), (8, "Gbps", "MB/s", 1000.0), (2, "MWh", "kWh", 2000.0), (3, "亿元", "万元", 3e4),
-    (1, "十亿美元", "亿美元", 10.0), (1, "day", "hour", 24.0), (1, "year", "day", 365.0), (3600, "s", "hour", 1.0),
-    (1.5, "GHz", "MHz", 1500.0), (1, "万GPU-hour", "K GPU-hour", 10.0), (2, "万台", "台", 2e4), (1, "亿港元", "港元", 1e8),
-])
+@pytest.mark.parametrize(
+    ("amount", "source", "target", "expected"),
+    [
+        (1, "Tbps", "GB/s", 125.0),
+        (8, "Gbps", "MB/s", 1000.0),
+        (2, "MWh", "kWh", 2000.0),
+        (3, "亿元", "万元", 3e4),
+        (1, "十亿美元", "亿美元", 10.0),
+        (1, "day", "hour", 24.0),
+        (1, "year", "day", 365.0),
+        (3600, "s", "hour", 1.0),
+        (1.5, "GHz", "MHz", 1500.0),
+        (1, "万GPU-hour", "K GPU-hour", 10.0),
+        (2, "万台", "台", 2e4),
+        (1, "亿港元", "港元", 1e8),
+    ],
+)
 def test_conversions_within_a_dimension_follow_the_factors(amount: float, source: str, target: str, expected: float) -> None:
     assert math.isclose(float(compute.convert(amount, source, target)), expected, rel_tol=1e-12)
 

@@ -26,7 +26,10 @@ async def test_compare_find_and_estimate_point_at_the_view_and_no_other_tool_doe
         tools = (await client.list_tools()).tools
     pointed = {t.name: (t.meta or {}).get("ui", {}).get("resourceUri") for t in tools}
     assert {name: uri for name, uri in pointed.items() if uri} == {
-        "compare_chips": ANSWER_VIEW_URI, "find_chips": ANSWER_VIEW_URI, "estimate_cluster": ANSWER_VIEW_URI}
+        "compare_chips": ANSWER_VIEW_URI,
+        "find_chips": ANSWER_VIEW_URI,
+        "estimate_cluster": ANSWER_VIEW_URI,
+    }
     assert set(VIEWS) == {"compare_chips", "find_chips", "estimate_cluster"}
 
 
@@ -60,8 +63,13 @@ def test_the_view_fetches_nothing_from_the_network() -> None:
 
 def test_the_view_speaks_the_apps_handshake_and_takes_the_tool_result() -> None:
     html = view_html()
-    for method in ("ui/initialize", "ui/notifications/initialized", "ui/notifications/tool-result",
-                   "ui/notifications/host-context-changed", "ui/notifications/size-changed"):
+    for method in (
+        "ui/initialize",
+        "ui/notifications/initialized",
+        "ui/notifications/tool-result",
+        "ui/notifications/host-context-changed",
+        "ui/notifications/size-changed",
+    ):
         assert f'"{method}"' in html, method
     assert "structuredContent" in html
 

@@ -24,8 +24,11 @@ HERE = Path(__file__).parent / "views"
 CASES: dict[str, tuple[str, dict[str, Any], str]] = {
     # name: (tool, arguments, host theme) — chosen to hold a disagreement, a printed range and a system each
     "compare": ("compare_chips", {"names": ["昇腾910B", "H20", "MTT S4000", "MLU590", "昇腾910C", "曦云C500"]}, "light"),
-    "find": ("find_chips", {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
-                            "sort_by": "compute_tflops"}, "light"),
+    "find": (
+        "find_chips",
+        {"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}], "sort_by": "compute_tflops"},
+        "light",
+    ),
     "estimate": ("estimate_cluster", {"chip": "昇腾910B", "count": 1024}, "light"),
     "compare-dark": ("compare_chips", {"names": ["昇腾910B", "H20", "MTT S4000", "MLU590", "昇腾910C", "曦云C500"]}, "dark"),
 }
@@ -42,8 +45,10 @@ def _browser() -> tuple[str, dict[str, str]]:
         pytest.skip("node is not installed: the browser test drives Chromium through playwright-core; not run")
     found = subprocess.run([node, "-e", "require.resolve('playwright-core')"], env=env, capture_output=True, timeout=60)
     if found.returncode != 0:
-        pytest.skip("playwright-core is not installed for node (npm install playwright-core; point NODE_PATH at its "
-                    "node_modules): browser test not run")
+        pytest.skip(
+            "playwright-core is not installed for node (npm install playwright-core; point NODE_PATH at its "
+            "node_modules): browser test not run"
+        )
     return chromium, env
 
 
@@ -59,18 +64,39 @@ def rendered(server, tmp_path_factory) -> dict[str, Any]:
             for name, (tool, arguments, _) in CASES.items():
                 result = await client.call_tool(tool, arguments)
                 assert not result.is_error, result
-                calls[name] = {"name": tool, "arguments": arguments,
-                               "result": result.model_dump(mode="json", by_alias=True, exclude_none=True)}
+                calls[name] = {
+                    "name": tool,
+                    "arguments": arguments,
+                    "result": result.model_dump(mode="json", by_alias=True, exclude_none=True),
+                }
         return calls
 
     calls = anyio.run(answers)
-    job = {"chromium": chromium, "host": str(HERE / "host.html"), "html": view_html(), "userDataDir": str(out / "profile"),
-           "cases": [{"name": name, "call": calls[name], "theme": theme, "screenshot": str(out / f"{name}.png"),
-                      "sortBy": "tdp_w" if name == "compare" else None, "switchTheme": "light" if name == "compare-dark" else None}
-                     for name, (_, _, theme) in CASES.items()]}
+    job = {
+        "chromium": chromium,
+        "host": str(HERE / "host.html"),
+        "html": view_html(),
+        "userDataDir": str(out / "profile"),
+        "cases": [
+            {
+                "name": name,
+                "call": calls[name],
+                "theme": theme,
+                "screenshot": str(out / f"{name}.png"),
+                "sortBy": "tdp_w" if name == "compare" else None,
+                "switchTheme": "light" if name == "compare-dark" else None,
+            }
+            for name, (_, _, theme) in CASES.items()
+        ],
+    }
     (out / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-    run = subprocess.run([shutil.which("node") or "node", str(HERE / "drive.cjs"), str(out / "job.json")], env=env,
-                         capture_output=True, text=True, timeout=240)
+    run = subprocess.run(
+        [shutil.which("node") or "node", str(HERE / "drive.cjs"), str(out / "job.json")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     facts = json.loads(run.stdout)
     keep = os.environ.get("CHIPMCP_SCREENSHOTS")
@@ -118,8 +144,11 @@ def test_compare_charts_have_one_mark_per_chip_and_contested_figures_and_ranges_
         if with_number:
             assert [m["id"] for m in facts["charts"][column["key"]]] == with_number, column["key"]
     compute = "compute_" + answer["derived_precision"]
-    both = [r["id"] for r in answer["rows"] if {"value", "low"} & set(r["cells"].get(compute, {}))
-            and {"value", "low"} & set(r["cells"].get("tdp_w", {}))]
+    both = [
+        r["id"]
+        for r in answer["rows"]
+        if {"value", "low"} & set(r["cells"].get(compute, {})) and {"value", "low"} & set(r["cells"].get("tdp_w", {}))
+    ]
     assert [m["id"] for m in facts["charts"]["scatter"]] == both
     cells = {(c["row"], c["column"].split(" (")[0]): c for c in facts["cells"]}
     contested = {(r["id"], k) for r in answer["rows"] for k, c in r["cells"].items() if c.get("span")}
@@ -141,8 +170,8 @@ def test_compare_sorts_by_a_clicked_column_missing_figures_last(rendered) -> Non
         return cell.get("value", cell.get("low"))
 
     reported = sorted((r for r in answer["rows"] if low(r) is not None), key=lambda r: -low(r))
-    assert facts["sorted"][:len(reported)] == [r["id"] for r in reported]
-    assert set(facts["sorted"][len(reported):]) == {r["id"] for r in answer["rows"] if low(r) is None}
+    assert facts["sorted"][: len(reported)] == [r["id"] for r in reported]
+    assert set(facts["sorted"][len(reported) :]) == {r["id"] for r in answer["rows"] if low(r) is None}
 
 
 def test_find_ranks_its_rows_in_a_chart_with_one_mark_per_chip(rendered) -> None:
@@ -176,7 +205,7 @@ def test_the_host_theme_sets_the_view_theme_and_a_change_follows(rendered) -> No
     dark, light = rendered["compare-dark"]["facts"], rendered["compare"]["facts"]
 
     def brightness(rgb: str) -> int:
-        return sum(int(x) for x in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
+        return sum(int(x) for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
 
     assert (dark["theme"], light["theme"]) == ("dark", "light")
     assert brightness(dark["background"]) < 150 < 600 < brightness(light["background"])

@@ -38,13 +38,20 @@ def _utf8_stdio() -> None:
 
 
 def _add_knowledge(parser: argparse.ArgumentParser, dest: str = "knowledge") -> None:
-    parser.add_argument("--knowledge", dest=dest, action="append", type=Path, metavar="DIR",
-                        help="an extra knowledge folder (knowledge/ format) merged with the bundled one; "
-                             "repeatable; added after those of CHIPMCP_KNOWLEDGE")
+    parser.add_argument(
+        "--knowledge",
+        dest=dest,
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="an extra knowledge folder (knowledge/ format) merged with the bundled one; "
+        "repeatable; added after those of CHIPMCP_KNOWLEDGE",
+    )
 
 
 def _bounded(kind: type, low: float, high: float):
     """An argparse type: a number of `kind` within [low, high], else a usage error naming the range."""
+
     def parse(text: str):
         try:
             value = kind(text)
@@ -59,40 +66,68 @@ def _bounded(kind: type, low: float, high: float):
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="chipmcp", description="MCP server for AI accelerator chips. A bare `chipmcp` (no command) is the stdio "
-                                    "server an MCP client starts: it reads JSON-RPC on stdin and answers on stdout.",
+        prog="chipmcp",
+        description="MCP server for AI accelerator chips. A bare `chipmcp` (no command) is the stdio "
+        "server an MCP client starts: it reads JSON-RPC on stdin and answers on stdout.",
         epilog="Serve streamable HTTP with `chipmcp serve --http` (--host 127.0.0.1 --port 8000 by default); try a tool "
-               "with `chipmcp call lookup_chip '{\"name\": \"910B\"}'`.")
+        'with `chipmcp call lookup_chip \'{"name": "910B"}\'`.',
+    )
     _add_knowledge(parser, dest="knowledge_first")  # `chipmcp --knowledge DIR` serves stdio with it
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve MCP over stdio (default) or streamable HTTP")
     serve.add_argument("--http", action="store_true", help="streamable HTTP (stateless) instead of stdio")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to listen on (default 127.0.0.1, loopback only; any other needs --allowed-hosts and "
-                            "a token or --no-auth)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, loopback only; any other needs --allowed-hosts and a token or --no-auth)",
+    )
     serve.add_argument("--port", type=_bounded(int, 1, 65535), default=8000, help="port to listen on (default 8000)")
-    serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                       help="server log level on stderr; INFO logs every HTTP request (default WARNING)")
-    serve.add_argument("--allowed-hosts", type=_names, default=_names(os.environ.get("CHIPMCP_ALLOWED_HOSTS", "")),
-                       help="Host header values accepted besides loopback, comma-separated (env CHIPMCP_ALLOWED_HOSTS); "
-                            "required off loopback")
-    serve.add_argument("--allowed-origins", type=_names, default=_names(os.environ.get("CHIPMCP_ALLOWED_ORIGINS", "")),
-                       help="Origin header values accepted besides loopback, e.g. https://app.example.com "
-                            "(env CHIPMCP_ALLOWED_ORIGINS)")
-    serve.add_argument("--token-file", help="file holding the bearer token clients must send (else env CHIPMCP_TOKEN); "
-                                            "required off loopback unless --no-auth")
+    serve.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="server log level on stderr; INFO logs every HTTP request (default WARNING)",
+    )
+    serve.add_argument(
+        "--allowed-hosts",
+        type=_names,
+        default=_names(os.environ.get("CHIPMCP_ALLOWED_HOSTS", "")),
+        help="Host header values accepted besides loopback, comma-separated (env CHIPMCP_ALLOWED_HOSTS); required off loopback",
+    )
+    serve.add_argument(
+        "--allowed-origins",
+        type=_names,
+        default=_names(os.environ.get("CHIPMCP_ALLOWED_ORIGINS", "")),
+        help="Origin header values accepted besides loopback, e.g. https://app.example.com (env CHIPMCP_ALLOWED_ORIGINS)",
+    )
+    serve.add_argument(
+        "--token-file",
+        help="file holding the bearer token clients must send (else env CHIPMCP_TOKEN); required off loopback unless --no-auth",
+    )
     serve.add_argument("--no-auth", action="store_true", help="serve off loopback without a token (a proxy authenticates)")
-    serve.add_argument("--workers", type=_bounded(int, 1, 64), default=1,
-                       help="HTTP worker processes over the same database (default 1)")
-    serve.add_argument("--max-connections", type=_bounded(int, 1, 65536), default=256,
-                       help="open HTTP connections at most (default 256)")
-    serve.add_argument("--max-connections-per-peer", type=_bounded(int, 1, 65536), default=None, metavar="N",
-                       help="open HTTP connections one client address may hold (default: --max-connections; not for "
-                            "loopback or a proxy, where every client has the same address)")
-    serve.add_argument("--request-timeout", type=_bounded(float, 0.1, 3600), default=10.0,
-                       help="seconds a request's headers and body may take to arrive (default 10)")
-    serve.add_argument("--keep-alive", type=_bounded(int, 0, 3600), default=5,
-                       help="seconds an idle HTTP connection stays open (default 5)")
+    serve.add_argument(
+        "--workers", type=_bounded(int, 1, 64), default=1, help="HTTP worker processes over the same database (default 1)"
+    )
+    serve.add_argument(
+        "--max-connections", type=_bounded(int, 1, 65536), default=256, help="open HTTP connections at most (default 256)"
+    )
+    serve.add_argument(
+        "--max-connections-per-peer",
+        type=_bounded(int, 1, 65536),
+        default=None,
+        metavar="N",
+        help="open HTTP connections one client address may hold (default: --max-connections; not for "
+        "loopback or a proxy, where every client has the same address)",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=_bounded(float, 0.1, 3600),
+        default=10.0,
+        help="seconds a request's headers and body may take to arrive (default 10)",
+    )
+    serve.add_argument(
+        "--keep-alive", type=_bounded(int, 0, 3600), default=5, help="seconds an idle HTTP connection stays open (default 5)"
+    )
     build = commands.add_parser("build", help="validate knowledge/ and write the SQLite knowledge base")
     build.add_argument("--check", action="store_true", help="validate only; write nothing")
     build.add_argument("--out", type=Path, help="database file (default: the cache path the server uses)")
@@ -102,49 +137,87 @@ def _parser() -> argparse.ArgumentParser:
     call.format_help = lambda: f"{plain_help()}\ntools: {', '.join(_tool_names())}\n"
     call.add_argument("arguments", nargs="?", default="{}", help="JSON object of arguments")
     call.add_argument("--text", action="store_true", help="print the readable text block instead of JSON")
-    export = commands.add_parser("export", help="write figures, chips or financials as CSV, XLSX, Parquet or JSON, "
-                                                "every cell cited", description=(
-        "Write the knowledge base as a table: figures (one row per figure), chips (one row per chip, each metric's "
-        "preferred value with its citation and the claims' span) or financials (one row per company figure). "
-        "The filters are find_chips' and choose the chips (financials: their makers). xlsx and parquet need "
-        "pip install 'chipmcp[export]'."))
+    export = commands.add_parser(
+        "export",
+        help="write figures, chips or financials as CSV, XLSX, Parquet or JSON, every cell cited",
+        description=(
+            "Write the knowledge base as a table: figures (one row per figure), chips (one row per chip, each metric's "
+            "preferred value with its citation and the claims' span) or financials (one row per company figure). "
+            "The filters are find_chips' and choose the chips (financials: their makers). xlsx and parquet need "
+            "pip install 'chipmcp[export]'."
+        ),
+    )
     export.add_argument("--what", required=True, choices=["figures", "chips", "financials"])
     export.add_argument("--format", required=True, choices=["csv", "xlsx", "parquet", "json"])
-    export.add_argument("--out", type=Path, metavar="FILE", help="file to write (replaced whole); default stdout for "
-                                                                 "csv and json, required for xlsx and parquet")
+    export.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="file to write (replaced whole); default stdout for csv and json, required for xlsx and parquet",
+    )
     export.add_argument("--vendor", help="a company and its subsidiaries, any spelling (find_chips' vendor)")
-    export.add_argument("--domestic", action=argparse.BooleanOptionalAction, default=None,
-                        help="--domestic: Chinese vendors only; --no-domestic: the others")
+    export.add_argument(
+        "--domestic",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="--domestic: Chinese vendors only; --no-domestic: the others",
+    )
     export.add_argument("--kind", help="GPU, NPU, ASIC, TPU, DCU, … or system kinds server, rack, supernode")
-    export.add_argument("--certified", action=argparse.BooleanOptionalAction, default=None,
-                        help="on the 安全可靠测评 list as the listed product (or, with --no-certified, not)")
-    export.add_argument("--where", action="append", type=_condition, default=[], metavar="'METRIC OP VALUE'",
-                        help="a find_chips where condition, e.g. 'memory_gb >= 64' or 'memory_type contains HBM'; repeatable")
+    export.add_argument(
+        "--certified",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="on the 安全可靠测评 list as the listed product (or, with --no-certified, not)",
+    )
+    export.add_argument(
+        "--where",
+        action="append",
+        type=_condition,
+        default=[],
+        metavar="'METRIC OP VALUE'",
+        help="a find_chips where condition, e.g. 'memory_gb >= 64' or 'memory_type contains HBM'; repeatable",
+    )
     export.add_argument("--precision", default="fp16", help="precision of compute and the metrics built on it (default fp16)")
     kb = commands.add_parser("kb", help="knowledge-base checks")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)
     verify = kb_commands.add_parser("verify", help="check printed tokens against the source reports")
-    verify.add_argument("--reports", type=Path, action="append", required=True, metavar="DIR",
-                        help="folder holding report files (repeatable; each source's file is looked up in each)")
-    verify.add_argument("--source", action="append", default=None, metavar="ID",
-                        help="check only this source (repeatable); default every source")
-    candidates = kb_commands.add_parser("candidates", help="list report lines naming a known chip or company with "
-                                                           "a number and unit the knowledge base does not hold")
+    verify.add_argument(
+        "--reports",
+        type=Path,
+        action="append",
+        required=True,
+        metavar="DIR",
+        help="folder holding report files (repeatable; each source's file is looked up in each)",
+    )
+    verify.add_argument(
+        "--source", action="append", default=None, metavar="ID", help="check only this source (repeatable); default every source"
+    )
+    candidates = kb_commands.add_parser(
+        "candidates", help="list report lines naming a known chip or company with a number and unit the knowledge base does not hold"
+    )
     candidates.add_argument("file", type=Path, help="the report as a UTF-8 text file")
     candidates.add_argument("--json", action="store_true", help="print the candidates as JSON")
-    new_source = kb_commands.add_parser("new-source", help="write a source record and an empty figures file for "
-                                                           "a report into a knowledge folder of yours")
+    new_source = kb_commands.add_parser(
+        "new-source", help="write a source record and an empty figures file for a report into a knowledge folder of yours"
+    )
     new_source.add_argument("id", help="the new source's id: lowercase letters, digits and '-'")
     new_source.add_argument("--report", type=Path, required=True, help="the report as a UTF-8 text file")
-    new_source.add_argument("--into", type=Path, help="the knowledge folder to write into (created if need be; "
-                                                       "default: the one extra folder given, if exactly one is)")
-    refresh = kb_commands.add_parser("refresh", help="bring a newer copy of a bundled dataset (a CSV) into a "
-                                                     "knowledge folder of yours, pinned; the bundled one is untouched")
+    new_source.add_argument(
+        "--into",
+        type=Path,
+        help="the knowledge folder to write into (created if need be; default: the one extra folder given, if exactly one is)",
+    )
+    refresh = kb_commands.add_parser(
+        "refresh",
+        help="bring a newer copy of a bundled dataset (a CSV) into a knowledge folder of yours, pinned; the bundled one is untouched",
+    )
     refresh.add_argument("dataset", help="the bundled dataset's id, e.g. epoch-ml-hardware")
-    refresh.add_argument("--from", dest="origin", required=True, metavar="PATH|URL",
-                         help="the new CSV: a file, or an http(s) URL to download")
-    refresh.add_argument("--into", type=Path, required=True, metavar="DIR",
-                         help="the knowledge folder to write the copy into (created if need be)")
+    refresh.add_argument(
+        "--from", dest="origin", required=True, metavar="PATH|URL", help="the new CSV: a file, or an http(s) URL to download"
+    )
+    refresh.add_argument(
+        "--into", type=Path, required=True, metavar="DIR", help="the knowledge folder to write the copy into (created if need be)"
+    )
     for command in (serve, build, call, export, verify, candidates, new_source, refresh):
         _add_knowledge(command)
     return parser
@@ -210,9 +283,12 @@ def _hint_on_a_terminal() -> None:
     """A bare `chipmcp` typed in a terminal waits silently for a client and looks hung: say what it waits for.
     Only on stderr, and only when a person is at stdin: an MCP client's pipe gets nothing but JSON-RPC."""
     if sys.stdin.isatty():
-        print("chipmcp: an MCP server waiting on stdio for a client's JSON-RPC messages (Ctrl-D ends it). Add it to an "
-              "MCP client with the command `chipmcp`, or try a tool here: chipmcp call lookup_chip '{\"name\": \"910B\"}'",
-              file=sys.stderr, flush=True)
+        print(
+            "chipmcp: an MCP server waiting on stdio for a client's JSON-RPC messages (Ctrl-D ends it). Add it to an "
+            'MCP client with the command `chipmcp`, or try a tool here: chipmcp call lookup_chip \'{"name": "910B"}\'',
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _tool_names() -> list[str]:
@@ -236,11 +312,20 @@ def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
     from chipmcp.serving import http
 
     logging.getLogger().setLevel(args.log_level)
-    settings = http.HttpSettings(host=args.host, port=args.port, allowed_hosts=args.allowed_hosts,
-                                 allowed_origins=args.allowed_origins, token_file=args.token_file, no_auth=args.no_auth,
-                                 workers=args.workers, max_connections=args.max_connections,
-                                 max_connections_per_peer=args.max_connections_per_peer,
-                                 request_timeout=args.request_timeout, keep_alive=args.keep_alive, log_level=args.log_level)
+    settings = http.HttpSettings(
+        host=args.host,
+        port=args.port,
+        allowed_hosts=args.allowed_hosts,
+        allowed_origins=args.allowed_origins,
+        token_file=args.token_file,
+        no_auth=args.no_auth,
+        workers=args.workers,
+        max_connections=args.max_connections,
+        max_connections_per_peer=args.max_connections_per_peer,
+        request_timeout=args.request_timeout,
+        keep_alive=args.keep_alive,
+        log_level=args.log_level,
+    )
     try:
         http.run(settings, folders)
     except http.ConfigError as error:
@@ -287,15 +372,17 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
         print(f"error: arguments must be a JSON object: {error}", file=sys.stderr)
         return 2
     if not isinstance(parsed, dict):
-        print("error: arguments must be a JSON object, e.g. '{\"name\": \"昇腾910B\"}'", file=sys.stderr)
+        print('error: arguments must be a JSON object, e.g. \'{"name": "昇腾910B"}\'', file=sys.stderr)
         return 2
     names = _tool_names()
     if tool not in names:
         import difflib
 
         close = difflib.get_close_matches(tool, names, n=1)
-        print(f"error: unknown tool {tool!r}. " + (f"Did you mean {close[0]}? " if close else "")
-              + f"The tools: {', '.join(names)}", file=sys.stderr)
+        print(
+            f"error: unknown tool {tool!r}. " + (f"Did you mean {close[0]}? " if close else "") + f"The tools: {', '.join(names)}",
+            file=sys.stderr,
+        )
         return 2
     server = build_server(knowledge=folders)
     try:
@@ -319,8 +406,9 @@ def _condition(text: str) -> dict[str, object]:
 
     found = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*(>=|<=|!=|>|<|=|\s+contains\s+)\s*(.+?)\s*", text)
     if not found:
-        raise argparse.ArgumentTypeError(f"{text!r} is not 'METRIC OP VALUE' (OP one of > >= < <= = != contains), "
-                                         "e.g. 'memory_gb >= 64'")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not 'METRIC OP VALUE' (OP one of > >= < <= = != contains), e.g. 'memory_gb >= 64'"
+        )
     metric, op, value = found.group(1), found.group(2).strip(), found.group(3)
     try:
         return {"metric": metric, "op": op, "value": float(value)}
@@ -333,8 +421,14 @@ def _export(args: argparse.Namespace, folders: list[Path]) -> int:
     from chipmcp.kb.store import KnowledgeBase
     from chipmcp.views import dataset
 
-    filters = dataset.Filters(vendor=args.vendor, domestic=args.domestic, kind=args.kind, certified=args.certified,
-                              where=tuple(args.where), precision=args.precision)
+    filters = dataset.Filters(
+        vendor=args.vendor,
+        domestic=args.domestic,
+        kind=args.kind,
+        certified=args.certified,
+        where=tuple(args.where),
+        precision=args.precision,
+    )
     try:
         table = dataset.export(KnowledgeBase.open_default(folders), args.what, args.format, args.out, filters, sys.stdout)
     except KnowledgeError:
@@ -378,8 +472,10 @@ def _candidates(file: Path, as_json: bool, folders: list[Path]) -> int:
         print(json.dumps([asdict(c) for c in found], ensure_ascii=False, indent=1))
         return 0
     lines = len({c.line_number for c in found})
-    print(f"{len(found)} candidate figure(s) on {lines} line(s) of {file}: a known entity with a number and unit "
-          "the knowledge base does not hold (nothing was added)")
+    print(
+        f"{len(found)} candidate figure(s) on {lines} line(s) of {file}: a known entity with a number and unit "
+        "the knowledge base does not hold (nothing was added)"
+    )
     for c in found:
         metric = f"{c.metric} {c.precision}" if c.precision else c.metric
         print(f"{c.line_number:>5}  {c.entity}  {metric}?  {c.printed!r}  | {_around(c.line, c.printed)}")
@@ -405,9 +501,10 @@ def _new_source(source_id: str, report: Path, into: Path | None, folders: list[P
         into = folders[1]
     known = {build.record_as(loc, Source).id for loc in build.load(folders).by_kind.get("source", [])}
     made = new_source(source_id, report, into, known)
-    print(f"wrote {made.source_file} (source {source_id}: fill in publisher, publisher_en, kind and date) and "
-          f"{made.figures_file} (empty: add [[figures]] blocks)")
+    print(
+        f"wrote {made.source_file} (source {source_id}: fill in publisher, publisher_en, kind and date) and "
+        f"{made.figures_file} (empty: add [[figures]] blocks)"
+    )
     print(f"read off the report: language {made.filled['language']}, title {made.filled['title']!r} (check them)")
     print(f"next: chipmcp kb candidates {report} --knowledge {into}   then   chipmcp build --check --knowledge {into}")
     return 0
-

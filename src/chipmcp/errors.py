@@ -45,9 +45,18 @@ class InputError(ChipMCPError):
     """An argument is outside what the tool accepts; the message says what is allowed."""
 
 
-_TYPES = {"int": "a whole number", "float": "a number", "str": "text", "string": "text", "bool": "true or false",
-          "list": "a list", "dict": "an object", "constrained-str": "text", "literal": "one of its listed values",
-          "none": "null"}
+_TYPES = {
+    "int": "a whole number",
+    "float": "a number",
+    "str": "text",
+    "string": "text",
+    "bool": "true or false",
+    "list": "a list",
+    "dict": "an object",
+    "constrained-str": "text",
+    "literal": "one of its listed values",
+    "none": "null",
+}
 
 
 def plain_argument_errors(tool: str, errors: Sequence[Mapping[str, Any]], allowed: dict[str, str] | None = None) -> str:
@@ -72,17 +81,25 @@ def plain_argument_errors(tool: str, errors: Sequence[Mapping[str, Any]], allowe
             case "literal_error":
                 said.append(f"`{name}` must be one of {ctx.get('expected', '')}{shown}")
             case "greater_than_equal" | "greater_than" | "less_than_equal" | "less_than":
-                word = {"greater_than_equal": "greater than or equal to", "greater_than": "greater than",
-                        "less_than_equal": "at most", "less_than": "less than"}[kind]
+                word = {
+                    "greater_than_equal": "greater than or equal to",
+                    "greater_than": "greater than",
+                    "less_than_equal": "at most",
+                    "less_than": "less than",
+                }[kind]
                 limit = next(iter(ctx.values()), "")
                 said.append(f"`{name}` must be {word} {limit}{shown}")
             case "too_short" | "too_long":
                 limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-                said.append(f"`{name}` needs {'at least' if kind == 'too_short' else 'at most'} {limit} items"
-                            f" (got {ctx.get('actual_length')})")
+                said.append(
+                    f"`{name}` needs {'at least' if kind == 'too_short' else 'at most'} {limit} items (got {ctx.get('actual_length')})"
+                )
             case "string_too_short":
-                said.append(f"`{name}` must not be empty" if ctx.get("min_length") == 1
-                            else f"`{name}` needs at least {ctx.get('min_length')} characters{shown}")
+                said.append(
+                    f"`{name}` must not be empty"
+                    if ctx.get("min_length") == 1
+                    else f"`{name}` needs at least {ctx.get('min_length')} characters{shown}"
+                )
             case "string_too_long":
                 said.append(f"`{name}` takes at most {ctx.get('max_length')} characters")
             case "extra_forbidden":

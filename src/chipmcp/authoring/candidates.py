@@ -71,8 +71,11 @@ class CandidateFinder:
     def _token(self) -> re.Pattern[str]:
         symbols = sorted(UNITS, key=len, reverse=True)
         unit = "|".join(re.escape(symbol) for symbol in symbols)
-        return re.compile(rf"(?<![A-Za-z0-9.])(?P<low>{_NUMBER})(?:\s*[-~～]\s*(?P<high>{_NUMBER}))?\s?"
-                          rf"(?P<unit>{unit})(?![A-Za-z])", re.IGNORECASE)
+        return re.compile(
+            rf"(?<![A-Za-z0-9.])(?P<low>{_NUMBER})(?:\s*[-~～]\s*(?P<high>{_NUMBER}))?\s?"
+            rf"(?P<unit>{unit})(?![A-Za-z])",
+            re.IGNORECASE,
+        )
 
     @cached_property
     def _unit_by_folded(self) -> dict[str, str]:
@@ -114,11 +117,21 @@ class CandidateFinder:
             before = [m for m in mentions if m.end <= token.start()]
             entity = (before[-1] if before else mentions[0]).entity
             start = before[-1].end if before else 0
-            words = line[start:token.start()]
+            words = line[start : token.start()]
             metric = self._guess_metric(words, UNITS[unit].dimension)
             precision = self._precision(words) if UNITS[unit].dimension == "compute" else None
-            candidate = Candidate(number, line.strip(), entity, metric, precision, token.group(0).strip(),
-                                  value, None if value is not None else low, high_value, unit)
+            candidate = Candidate(
+                number,
+                line.strip(),
+                entity,
+                metric,
+                precision,
+                token.group(0).strip(),
+                value,
+                None if value is not None else low,
+                high_value,
+                unit,
+            )
             if candidate not in found:  # the same token printed twice on a line is one thing to curate
                 found.append(candidate)
         return found
@@ -169,8 +182,7 @@ class CandidateFinder:
                 held = [figure[k] for k in ("base_value", "base_low", "base_high") if figure[k] is not None]
                 if low == high and any(compute.spans_agree((low, low), (h, h)) for h in held):
                     return True
-                if figure["base_low"] is not None and compute.spans_agree((low, high),
-                                                                          (figure["base_low"], figure["base_high"])):
+                if figure["base_low"] is not None and compute.spans_agree((low, high), (figure["base_low"], figure["base_high"])):
                     return True
         return False
 
@@ -181,8 +193,9 @@ class CandidateFinder:
         if not metrics:
             return "?"
         text = words[-24:].casefold()
-        scored = [(max(fuzz.partial_ratio(m["label_zh"], text), fuzz.partial_ratio(m["label_en"].casefold(), text)), m)
-                  for m in metrics]
+        scored = [
+            (max(fuzz.partial_ratio(m["label_zh"], text), fuzz.partial_ratio(m["label_en"].casefold(), text)), m) for m in metrics
+        ]
         score, best = max(scored, key=lambda item: item[0])  # max keeps the first (most used) of equal scores
         return best["id"] if score >= _GUESS_ACCEPT else metrics[0]["id"]
 
@@ -213,12 +226,13 @@ def _key_chars(char: str) -> str:
 def _bounded(mapped: list[tuple[str, int]], start: int, end: int) -> bool:
     """A name matched at [start, end) does not cut a Latin word or number in two ('H20' inside 'H200',
     '910' inside '910B'); Chinese text has no spaces, so only ASCII letters and digits bind."""
+
     def joined(left: int, right: int) -> bool:  # the characters at two adjacent mapped positions touch
         a, b = mapped[left], mapped[right]
         return b[1] == a[1] + 1 or b[1] == a[1]
 
-    if start > 0 and _ASCII_WORD.match(mapped[start - 1][0]) and _ASCII_WORD.match(mapped[start][0]) \
-            and joined(start - 1, start):
+    if start > 0 and _ASCII_WORD.match(mapped[start - 1][0]) and _ASCII_WORD.match(mapped[start][0]) and joined(start - 1, start):
         return False
-    return not (end < len(mapped) and _ASCII_WORD.match(mapped[end - 1][0]) and _ASCII_WORD.match(mapped[end][0])
-                and joined(end - 1, end))
+    return not (
+        end < len(mapped) and _ASCII_WORD.match(mapped[end - 1][0]) and _ASCII_WORD.match(mapped[end][0]) and joined(end - 1, end)
+    )

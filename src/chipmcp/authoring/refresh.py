@@ -74,8 +74,10 @@ def refresh(dataset_id: str, data: bytes, into: Path, folders: list[Path]) -> Re
         raise InputError("; ".join(problems) or "the table could not be read")
     ds = item.dataset
     if ds.row_name not in new.header:
-        raise InputError(f"the new copy has no column {ds.row_name!r} naming its rows{datasets.closest(ds.row_name, new.header)}; "
-                         "it is not a copy of this dataset")
+        raise InputError(
+            f"the new copy has no column {ds.row_name!r} naming its rows{datasets.closest(ds.row_name, new.header)}; "
+            "it is not a copy of this dataset"
+        )
     sha = hashlib.sha256(data).hexdigest()
     days = sorted(m.group() for _, cells in new.rows if ds.modified for m in [_DAY.match(cells.get(ds.modified, ""))] if m)
     result = Refresh(dataset_id, f"{dataset_id}-{days[-1] if days else sha[:8]}", sha)
@@ -92,8 +94,10 @@ def _compare_header(old: list[str], new: list[str], result: Refresh) -> None:
     """Headers only in the old file or only in the new; the most similar such pairs, best first, are renames."""
     dropped = [h for h in old if h not in new]
     added = [h for h in new if h not in old]
-    pairs = sorted(((fuzz.WRatio(d, a, processor=utils.default_process), d, a) for d in dropped for a in added),
-                   key=lambda p: (-p[0], old.index(p[1]), new.index(p[2])))
+    pairs = sorted(
+        ((fuzz.WRatio(d, a, processor=utils.default_process), d, a) for d in dropped for a in added),
+        key=lambda p: (-p[0], old.index(p[1]), new.index(p[2])),
+    )
     for score, before, after in pairs:
         if score >= RENAME_SCORE and before in dropped and after in added:
             result.renamed_columns.append((before, after, round(score, 1)))
@@ -135,15 +139,34 @@ def _write(into: Path, data: bytes, item: datasets.Declared, source: Source, res
     csv_path.write_bytes(data)
     ds = item.dataset
     day = result.new_id.removeprefix(result.dataset + "-")
-    parts = [f"# A newer copy of {result.dataset}, written by `chipmcp kb refresh`: the bundled mapping applies to it\n"
-             f"# through mapping_from; its figures are claims of their own beside the bundled snapshot's.\n",
-             _record("source", source.model_dump() | {
-                 "id": result.new_id, "date": day[:7] if _DAY.match(day) else source.date,
-                 "date_note": f"copy refreshed from {result.dataset}; newest row modified {day}"
-                 if _DAY.match(day) else f"copy refreshed from {result.dataset}", "file": ""}),
-             _record("dataset", {"source": result.new_id, "file": csv_path.name, "sha256": result.sha256,
-                                 "row_name": ds.row_name, "link": ds.link, "modified": ds.modified,
-                                 "mapping_from": result.dataset})]
+    parts = [
+        f"# A newer copy of {result.dataset}, written by `chipmcp kb refresh`: the bundled mapping applies to it\n"
+        f"# through mapping_from; its figures are claims of their own beside the bundled snapshot's.\n",
+        _record(
+            "source",
+            source.model_dump()
+            | {
+                "id": result.new_id,
+                "date": day[:7] if _DAY.match(day) else source.date,
+                "date_note": f"copy refreshed from {result.dataset}; newest row modified {day}"
+                if _DAY.match(day)
+                else f"copy refreshed from {result.dataset}",
+                "file": "",
+            },
+        ),
+        _record(
+            "dataset",
+            {
+                "source": result.new_id,
+                "file": csv_path.name,
+                "sha256": result.sha256,
+                "row_name": ds.row_name,
+                "link": ds.link,
+                "modified": ds.modified,
+                "mapping_from": result.dataset,
+            },
+        ),
+    ]
     if result.own_columns:
         renamed = {o: n for o, n, _ in result.renamed_columns}
         parts.append("# The bundled column mapping names a header this copy no longer has: the copy maps its own.\n")
@@ -153,11 +176,18 @@ def _write(into: Path, data: bytes, item: datasets.Declared, source: Source, res
             fields = column.model_dump() | {"dataset": result.new_id, "header": renamed.get(column.header, column.header)}
             parts.append(_record("dataset_column", {k: v for k, v in fields.items() if k in DatasetColumn.model_fields}))
     if result.added_rows:
-        parts.append("# Rows the bundled snapshot does not have: each needs the chip or system it is before this folder\n"
-                     "# builds. Uncomment each record and set `entity`.\n")
+        parts.append(
+            "# Rows the bundled snapshot does not have: each needs the chip or system it is before this folder\n"
+            "# builds. Uncomment each record and set `entity`.\n"
+        )
         for row in result.added_rows:
-            parts.append("\n".join("# " + line for line in _record("dataset_row", {
-                "dataset": result.new_id, "name": row, "entity": "FILL-IN"}).splitlines()) + "\n")
+            parts.append(
+                "\n".join(
+                    "# " + line
+                    for line in _record("dataset_row", {"dataset": result.new_id, "name": row, "entity": "FILL-IN"}).splitlines()
+                )
+                + "\n"
+            )
     toml_path.write_text("\n".join(parts), encoding="utf-8")
     result.written = [csv_path, toml_path]
 
@@ -166,17 +196,19 @@ def report(result: Refresh) -> str:
     lines = [f"{result.dataset} → {result.new_id} (sha256 {result.sha256})"]
     lines.append("columns added: " + (", ".join(map(repr, result.added_columns)) or "none"))
     lines.append("columns dropped: " + (", ".join(map(repr, result.dropped_columns)) or "none"))
-    lines.append("columns renamed (best guess): " + (", ".join(f"{o!r} → {n!r} ({s:g})" for o, n, s in
-                                                            result.renamed_columns) or "none"))
+    lines.append(
+        "columns renamed (best guess): " + (", ".join(f"{o!r} → {n!r} ({s:g})" for o, n, s in result.renamed_columns) or "none")
+    )
     lines.append(f"rows added: {len(result.added_rows)}" + (": " + ", ".join(result.added_rows) if result.added_rows else ""))
-    lines.append(f"rows removed: {len(result.removed_rows)}"
-                 + (": " + ", ".join(result.removed_rows) if result.removed_rows else ""))
+    lines.append(f"rows removed: {len(result.removed_rows)}" + (": " + ", ".join(result.removed_rows) if result.removed_rows else ""))
     lines.append(f"rows changed: {len(result.changed_rows)}")
     lines += [f"- {row}: {', '.join(columns)}" for row, columns in result.changed_rows.items()]
     if result.own_columns:
         lines.append("a mapped column was renamed or dropped: the copy maps its columns itself")
     lines.append("wrote " + ", ".join(str(p) for p in result.written))
     if result.added_rows:
-        lines.append(f"next: give each added row its entity in {result.written[-1]}, then `chipmcp build --knowledge "
-                     f"{result.written[-1].parent}`")
+        lines.append(
+            f"next: give each added row its entity in {result.written[-1]}, then `chipmcp build --knowledge "
+            f"{result.written[-1].parent}`"
+        )
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from chipmcp.errors import InputError
 _IDENTIFIER = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # as records.Identifier
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
-SOURCE_TEMPLATE = '''
+SOURCE_TEMPLATE = """
 # The report {file}. Fill in every empty field; `chipmcp build --check --knowledge {folder}` names what is missing.
 [[source]]
 id = "{id}"
@@ -32,9 +32,9 @@ date = ""                     # required: YYYY, YYYY-MM or YYYY-MM-DD, as stated
 date_note = ""                # optional: how the date was found, in your own words
 language = "{language}"       # zh-Hans, zh-Hant or en (read off the report's text)
 file = "{file}"               # the report's file name: `chipmcp kb verify --reports DIR` finds it in DIR
-'''
+"""
 
-FIGURES_TEMPLATE = '''# Figures of source {id} ({file}): one [[figures]] block per table or section of the report.
+FIGURES_TEMPLATE = """# Figures of source {id} ({file}): one [[figures]] block per table or section of the report.
 # `chipmcp kb candidates {report}` lists lines that look like figures not held yet.
 # Every row needs `printed`: the token exactly as the report prints it (kb verify looks for it).
 # Entities are ids of the bundled knowledge (lookup_chip shows them) or of this folder's catalog/*.toml.
@@ -52,7 +52,7 @@ FIGURES_TEMPLATE = '''# Figures of source {id} ({file}): one [[figures]] block p
 # Row fields: metric (knowledge/metrics.toml), value or low+high (a range) or text, unit (src/chipmcp/units.py),
 # bound (approx, over, at_least, at_most, under), precision, sparsity, engine, period, basis, as_of, note, prefer,
 # suspect. knowledge/README.md describes each.
-'''
+"""
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,9 @@ class Scaffold:
 def new_source(source_id: str, report: Path, into: Path, known_sources: Collection[str]) -> Scaffold:
     """Write the source record and the empty figures file; refuse to overwrite anything."""
     if not _IDENTIFIER.match(source_id):
-        raise InputError(f"Source id {source_id!r} is not an identifier: use lowercase ASCII letters, digits and "
-                         "'-', e.g. 'example-2026-03'.")
+        raise InputError(
+            f"Source id {source_id!r} is not an identifier: use lowercase ASCII letters, digits and '-', e.g. 'example-2026-03'."
+        )
     if source_id in known_sources:
         raise InputError(f"Source {source_id!r} already exists in the knowledge; choose another id.")
     if not report.is_file():
@@ -84,8 +85,9 @@ def new_source(source_id: str, report: Path, into: Path, known_sources: Collecti
     text = read_report(report)
     filled = {"file": report.name, "language": _language(text), "title": _first_line(text)}
     figures_file.parent.mkdir(parents=True, exist_ok=True)
-    block = SOURCE_TEMPLATE.format(id=source_id, folder=into, title=_toml_string(filled["title"]), **{
-        k: v for k, v in filled.items() if k != "title"})
+    block = SOURCE_TEMPLATE.format(
+        id=source_id, folder=into, title=_toml_string(filled["title"]), **{k: v for k, v in filled.items() if k != "title"}
+    )
     with source_file.open("a", encoding="utf-8") as out:
         out.write(block if source_file.stat().st_size else block.lstrip("\n"))
     figures_file.write_text(FIGURES_TEMPLATE.format(id=source_id, file=report.name, report=report), encoding="utf-8")

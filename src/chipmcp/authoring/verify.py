@@ -45,8 +45,9 @@ class Verification:
         return not self.misses and not self.unreported
 
 
-def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[str] = (),
-           knowledge: Sequence[Path] = ()) -> Verification:
+def verify(
+    kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[str] = (), knowledge: Sequence[Path] = ()
+) -> Verification:
     """Check the printed tokens of every source (or of the sources in `only`) against its report file,
     looked up by name in each of the `reports` folders in turn; a dataset's figures against the cells of its
     pinned table, found through the figure's origin in the knowledge folders (bundled first)."""
@@ -62,8 +63,10 @@ def verify(kb: KnowledgeBase, reports: Path | Sequence[Path], only: Collection[s
             continue
         path = next((folder / source["file"] for folder in folders if (folder / source["file"]).is_file()), None)
         if path is None:
-            result.unreported.append(f"source {source['id']} ({source.get('origin') or 'origin unknown'}): report "
-                                     f"file {source['file']!r} is in none of {', '.join(map(str, folders))}")
+            result.unreported.append(
+                f"source {source['id']} ({source.get('origin') or 'origin unknown'}): report "
+                f"file {source['file']!r} is in none of {', '.join(map(str, folders))}"
+            )
             continue
         text = read_report(path)
         texts[source["id"]] = (text, _loose(text))
@@ -170,15 +173,19 @@ def _read_rows(path: Path) -> dict[int, dict[str, str]] | str:
 
 
 def report(result: Verification) -> str:
-    lines = [f"checked {result.checked} printed tokens of {len(result.sources)} source(s): {len(result.misses)} missing"
-             + (f", {result.loose_matches} found only across line breaks/spaces" if result.loose_matches else "")
-             + (f"; {len(result.unreported)} source(s) without a report file, not checked" if result.unreported else "")]
+    lines = [
+        f"checked {result.checked} printed tokens of {len(result.sources)} source(s): {len(result.misses)} missing"
+        + (f", {result.loose_matches} found only across line breaks/spaces" if result.loose_matches else "")
+        + (f"; {len(result.unreported)} source(s) without a report file, not checked" if result.unreported else "")
+    ]
     lines.append("figures per source: " + ", ".join(f"{k} {v}" for k, v in sorted(result.per_source.items())))
     lines.append("figures per folder: " + ", ".join(f"{k} {v}" for k, v in result.per_folder.items()))
     lines.append("figures per entity kind: " + ", ".join(f"{k} {v}" for k, v in sorted(result.per_kind.items())))
     lines.append("entities per kind: " + ", ".join(f"{k} {v}" for k, v in sorted(result.per_metric_kind.items())))
-    lines += [f"not checked: {n} token(s) of {source}, which has no report file to check them against"
-              for source, n in sorted(result.unchecked.items())]
+    lines += [
+        f"not checked: {n} token(s) of {source}, which has no report file to check them against"
+        for source, n in sorted(result.unchecked.items())
+    ]
     lines += [f"NO REPORT FILE {m}" for m in result.unreported]
     lines += [f"MISSING {m}" for m in result.misses]
     return "\n".join(lines)

@@ -65,8 +65,7 @@ def compute_factor(unit: str, p_base: int = 1000) -> float:
     return float(p_base) ** _COMPUTE_STEPS[unit[0]] if unit[0] != "G" else 1e-3
 
 
-def convert(values: Sequence[float | None] | np.ndarray | float | None, from_unit: str, to_unit: str,
-            p_base: int = 1000) -> np.ndarray:
+def convert(values: Sequence[float | None] | np.ndarray | float | None, from_unit: str, to_unit: str, p_base: int = 1000) -> np.ndarray:
     """Convert between units of one dimension (and one currency)."""
     source, target = UNITS[from_unit], UNITS[to_unit]
     if source.dimension != target.dimension:
@@ -78,8 +77,7 @@ def convert(values: Sequence[float | None] | np.ndarray | float | None, from_uni
     return as_array(values) * (source.factor / target.factor)
 
 
-def convert_money(values: Sequence[float | None] | float | None, from_unit: str, to_unit: str,
-                  rate: float | None = None) -> np.ndarray:
+def convert_money(values: Sequence[float | None] | float | None, from_unit: str, to_unit: str, rate: float | None = None) -> np.ndarray:
     """Money between scales and, with `rate` (units of the target currency per one source unit), currencies."""
     source, target = UNITS[from_unit], UNITS[to_unit]
     if source.dimension != "money" or target.dimension != "money":
@@ -92,11 +90,11 @@ def convert_money(values: Sequence[float | None] | float | None, from_unit: str,
     return amounts / target.factor
 
 
-def spans_agree(a: tuple[float | None, float | None], b: tuple[float | None, float | None],
-                rel_tol: float = 1e-9) -> bool:
+def spans_agree(a: tuple[float | None, float | None], b: tuple[float | None, float | None], rel_tol: float = 1e-9) -> bool:
     """Whether two figures (a value is a span of zero width) say the same thing."""
-    return all(x is not None and y is not None and math.isclose(x, y, rel_tol=rel_tol, abs_tol=1e-12)
-               for x, y in zip(a, b, strict=True))
+    return all(
+        x is not None and y is not None and math.isclose(x, y, rel_tol=rel_tol, abs_tol=1e-12) for x, y in zip(a, b, strict=True)
+    )
 
 
 APPROX_TOLERANCE = 0.05  # '约3P' covers figures within 5% of 3P
@@ -124,7 +122,7 @@ def printed_decimals(printed: str, value: float) -> int:
 def rounding_tolerance(decimals: int, value: float) -> float:
     """How far a printed number can be from what it rounds: half a unit of its last printed place, but never
     more than 约's 5% of it, so '1P' (one digit) is not a rounding of 672T while '2P' is one of 1979T."""
-    return min(0.5 * 10.0 ** -decimals, abs(value) * APPROX_TOLERANCE)
+    return min(0.5 * 10.0**-decimals, abs(value) * APPROX_TOLERANCE)
 
 
 def spans_agree_within(a: tuple[float, float], b: tuple[float, float], tolerance: float) -> bool:
@@ -141,10 +139,8 @@ def power_of_ten_apart(a: float, b: float, tolerance_a: float, tolerance_b: floa
     k = round(math.log10(abs(b) / abs(a)))
     if k == 0 or abs(k) > max_power:
         return 0
-    slack = min(tolerance_a * 10.0 ** k, tolerance_b)
-    return k if abs(a * 10.0 ** k - b) <= slack * (1 + 1e-9) + 1e-12 else 0
-
-
+    slack = min(tolerance_a * 10.0**k, tolerance_b)
+    return k if abs(a * 10.0**k - b) <= slack * (1 + 1e-9) + 1e-12 else 0
 
 
 def bounded_span(low: float, high: float, bound: str | None) -> tuple[float, float]:
@@ -180,6 +176,7 @@ def spans_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 # --- division and ranking --------------------------------------------------------------------------------
 
+
 def safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """Element-wise division giving NaN where the denominator is 0 or missing."""
     numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
@@ -200,8 +197,8 @@ def rank(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 # --- clusters -------------------------------------------------------------------------------------------
 
-def cards_for_target(target_pflops: float, card_tflops: float, utilization: float = 1.0,
-                     p_base: int = 1000) -> int:
+
+def cards_for_target(target_pflops: float, card_tflops: float, utilization: float = 1.0, p_base: int = 1000) -> int:
     """Cards needed so that cards × card_tflops × utilization reaches target_pflops."""
     needed = target_pflops * p_base / (card_tflops * utilization)
     return math.ceil(round(needed, 9))
@@ -224,6 +221,7 @@ def aggregate(per_chip: np.ndarray, counts: np.ndarray) -> float:
 
 # --- training and serving --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TrainingEstimate:
     total_flop: float
@@ -237,8 +235,9 @@ def training_flop(parameters: float, tokens: float) -> float:
     return 6.0 * parameters * tokens
 
 
-def estimate_training(parameters: float, tokens: float, cards: int, card_tflops: float, mfu: float,
-                      price_per_gpu_hour: float | None = None) -> TrainingEstimate:
+def estimate_training(
+    parameters: float, tokens: float, cards: int, card_tflops: float, mfu: float, price_per_gpu_hour: float | None = None
+) -> TrainingEstimate:
     flop = training_flop(parameters, tokens)
     seconds = flop / (cards * card_tflops * 1e12 * mfu)
     gpu_hours = cards * seconds / 3600
@@ -266,11 +265,23 @@ def cards_for_memory(needed_gb: float, per_card_gb: float) -> int:
     return max(1, math.ceil(round(needed_gb / per_card_gb, 9)))
 
 
-BYTES_PER_PARAMETER = {"fp64": 8.0, "fp32": 4.0, "int16": 2.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0,
-                       "fp6": 0.75, "fp4": 0.5, "int4": 0.5}
+BYTES_PER_PARAMETER = {
+    "fp64": 8.0,
+    "fp32": 4.0,
+    "int16": 2.0,
+    "tf32": 4.0,
+    "fp16": 2.0,
+    "bf16": 2.0,
+    "fp8": 1.0,
+    "int8": 1.0,
+    "fp6": 0.75,
+    "fp4": 0.5,
+    "int4": 0.5,
+}
 
 
 # --- growth ----------------------------------------------------------------------------------------------
+
 
 def growth(previous: np.ndarray | float, current: np.ndarray | float) -> np.ndarray:
     """Period-on-period growth in percent; works element-wise on low/high pairs."""
@@ -289,6 +300,7 @@ def cagr(start: np.ndarray | float, end: np.ndarray | float, years: float) -> np
 # --- intervals --------------------------------------------------------------------------------------------
 # A figure is an interval: a point is [v, v], a range keeps both ends. Every aggregate, ratio and ranking
 # below carries both ends, so a range is never cut to one of them.
+
 
 def tidy(value: float | None, digits: int = 6) -> float | None:
     """`value` rounded to `digits` significant digits (unit conversions leave 1600.0000000000002); NaN → None."""
@@ -314,8 +326,7 @@ def interval_divide(a: tuple[float, float], b: tuple[float, float]) -> tuple[flo
     return float(quotients[0]), float(quotients[1])
 
 
-def intervals_divided(numerators: Sequence[tuple[float, float]], divisors: Sequence[tuple[float, float]]
-                      ) -> list[tuple[float, float]]:
+def intervals_divided(numerators: Sequence[tuple[float, float]], divisors: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
     """Positive intervals ÷ positive intervals, pair by pair, in one array operation (interval_divide for
     several at once): low ÷ the divisor's high, high ÷ its low; NaN where a divisor may be 0."""
     ends, by = np.array(numerators, dtype=float).reshape(-1, 2), np.array(divisors, dtype=float).reshape(-1, 2)
@@ -344,6 +355,7 @@ def dominance_rank(lows: Sequence[float], highs: Sequence[float], higher_is_bett
 
 # --- industry figures -----------------------------------------------------------------------------------
 
+
 def total(values: Sequence[float | None]) -> float | None:
     """Sum of the reported values (missing ones skipped); None when none is reported."""
     array = as_array(values)
@@ -366,6 +378,7 @@ def sort_order(keys: np.ndarray, descending: bool) -> list[int]:
 # --- columns: one value per entity of a catalog, filtered and ordered at once ------------------------------
 # find_chips tests thousands of entities with one array operation per condition (chipmcp.reasoning.catalog_index);
 # each function here is the vectorised form of the rule a single cell is tested by.
+
 
 def flags(values: Sequence[bool]) -> np.ndarray:
     """A boolean mask."""
@@ -436,7 +449,11 @@ def interval_may_hold(lows: np.ndarray, highs: np.ndarray, op: str, value: float
 # = TPP ÷ die area in mm². Thresholds come from the knowledge base (control classes), never from here.
 
 _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    ">": lambda x, t: x > t, ">=": lambda x, t: x >= t, "<": lambda x, t: x < t, "<=": lambda x, t: x <= t}
+    ">": lambda x, t: x > t,
+    ">=": lambda x, t: x >= t,
+    "<": lambda x, t: x < t,
+    "<=": lambda x, t: x <= t,
+}
 
 
 def total_processing_performance(low: float, high: float, bits: int, sparse: bool = False) -> tuple[float, float]:
@@ -476,8 +493,9 @@ def headroom(low: float, high: float, threshold: float) -> tuple[tuple[float, fl
     return (float(ends[0] - threshold), float(ends[1] - threshold)), (float(ends[0] / threshold), float(ends[1] / threshold))
 
 
-def interval_versus(reported: tuple[float, float], derived: tuple[float, float],
-                    agree_within: float = 0.02) -> tuple[tuple[float, float], tuple[float, float], bool]:
+def interval_versus(
+    reported: tuple[float, float], derived: tuple[float, float], agree_within: float = 0.02
+) -> tuple[tuple[float, float], tuple[float, float], bool]:
     """A reported interval against one derived otherwise (a system's own figure against its parts' total):
     (reported − derived) and reported ÷ derived as intervals, and whether they agree — some point of each
     within `agree_within` (relative) of the other, so a printed figure rounded from the sum still agrees."""
@@ -499,8 +517,14 @@ def wall_clock_days(gpu_hours: float, cards: int) -> float:
     return float(np.float64(gpu_hours) / cards / HOURS_PER_DAY)
 
 
-def servers_needed(target_pflops: float, p_base: int, cards_per_server: int, utilization: float = 1.0,
-                   card_tflops: float | None = None, server_tflops: float | None = None) -> tuple[int, int]:
+def servers_needed(
+    target_pflops: float,
+    p_base: int,
+    cards_per_server: int,
+    utilization: float = 1.0,
+    card_tflops: float | None = None,
+    server_tflops: float | None = None,
+) -> tuple[int, int]:
     """(cards, servers) reaching `target_pflops` (1P = p_base T), from a per-card figure or, given
     `server_tflops`, from a per-server one (servers rounded up, each holding cards_per_server cards)."""
     if server_tflops is not None:

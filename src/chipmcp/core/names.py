@@ -38,12 +38,32 @@ _DIGIT_RUN = re.compile(r"([a-z]*)(\d+)([a-z]*)")
 
 # Brand words pypinyin's dictionary reads wrongly or not as the brand is read.
 _BRAND_PINYIN = {
-    "昇腾": "sheng teng", "昇騰": "sheng teng", "沐曦": "mu xi", "壁仞": "bi ren", "壁砺": "bi li",
-    "燧原": "sui yuan", "云燧": "yun sui", "曦云": "xi yun", "元碁": "yuan qi", "天垓": "tian gai",
-    "智铠": "zhi kai", "天数智芯": "tian shu zhi xin", "寒武纪": "han wu ji", "摩尔线程": "mo er xian cheng",
-    "昆仑芯": "kun lun xin", "平头哥": "ping tou ge", "含光": "han guang", "鲲鹏": "kun peng",
-    "玄戒": "xuan jie", "思元": "si yuan", "海光": "hai guang", "深算": "shen suan", "太初": "tai chu",
-    "云天励飞": "yun tian li fei", "长鑫": "chang xin", "长江存储": "chang jiang cun chu",
+    "昇腾": "sheng teng",
+    "昇騰": "sheng teng",
+    "沐曦": "mu xi",
+    "壁仞": "bi ren",
+    "壁砺": "bi li",
+    "燧原": "sui yuan",
+    "云燧": "yun sui",
+    "曦云": "xi yun",
+    "元碁": "yuan qi",
+    "天垓": "tian gai",
+    "智铠": "zhi kai",
+    "天数智芯": "tian shu zhi xin",
+    "寒武纪": "han wu ji",
+    "摩尔线程": "mo er xian cheng",
+    "昆仑芯": "kun lun xin",
+    "平头哥": "ping tou ge",
+    "含光": "han guang",
+    "鲲鹏": "kun peng",
+    "玄戒": "xuan jie",
+    "思元": "si yuan",
+    "海光": "hai guang",
+    "深算": "shen suan",
+    "太初": "tai chu",
+    "云天励飞": "yun tian li fei",
+    "长鑫": "chang xin",
+    "长江存储": "chang jiang cun chu",
 }
 
 
@@ -97,7 +117,7 @@ def search_terms(text: str) -> str:
     out: list[str] = []
     for word in _LETTER_DIGIT.sub(" ", spaced(text)).split():
         if _CJK.search(word) and len(word) > 1:
-            out += [word[i:i + 2] for i in range(len(word) - 1)]
+            out += [word[i : i + 2] for i in range(len(word) - 1)]
         else:
             out.append(word)
     return " ".join(out)
@@ -138,8 +158,7 @@ def variants(alias: str) -> Iterable[tuple[str, str]]:
 def _pinyin_module():
     import pypinyin
 
-    pypinyin.load_phrases_dict({word: [[syllable] for syllable in reading.split()]
-                                for word, reading in _BRAND_PINYIN.items()})
+    pypinyin.load_phrases_dict({word: [[syllable] for syllable in reading.split()] for word, reading in _BRAND_PINYIN.items()})
     return pypinyin
 
 
@@ -149,6 +168,7 @@ def _pinyin(text: str) -> str:
 
 
 # --- the index ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class AliasEntry:
@@ -327,9 +347,11 @@ class NameIndex:
         method = "exact" if written else {"pinyin": "pinyin", "stock_code": "stock-code"}.get(entry.form, "normalized")
         match = self._match(entry.entity, method, entry.alias, 100.0)
         if entry.suspect:
-            note = (f"Warning: '{entry.alias}' is a suspect name for {match.display}, printed by a report but "
-                    f"probably wrong ({entry.note or 'another report disagrees'}); it may name something else. "
-                    f"Answering for {match.display}, as that report meant.")
+            note = (
+                f"Warning: '{entry.alias}' is a suspect name for {match.display}, printed by a report but "
+                f"probably wrong ({entry.note or 'another report disagrees'}); it may name something else. "
+                f"Answering for {match.display}, as that report meant."
+            )
             match = Match(match.id, match.kind, match.display, match.method, match.alias, match.score, note)
         return match
 
@@ -337,26 +359,36 @@ class NameIndex:
         for prefix in self._vendor_prefixes:
             if not key.startswith(prefix) or len(key) == len(prefix):
                 continue
-            rest = key[len(prefix):]
+            rest = key[len(prefix) :]
             named = {e.entity for e in self.by_key[prefix]}
             vendors = named.union(*(self._subsidiaries.get(v, set()) for v in named))
-            entries = [e for e in self.by_key.get(rest, []) if self.entities[e.entity].kind in kinds
-                       and self.entities[e.entity].vendor in vendors]
+            entries = [
+                e
+                for e in self.by_key.get(rest, [])
+                if self.entities[e.entity].kind in kinds and self.entities[e.entity].vendor in vendors
+            ]
             found = sorted({e.entity for e in entries})
             if len(found) == 1:
                 return self._match(entries[0].entity, "vendor-prefix", entries[0].alias, 100.0)
             if len(found) > 1:
                 raise AmbiguousNameError(
                     f"'{query}' names {len(found)} different entries: "
-                    + ", ".join(f"{self.entities[e].display} ({e})" for e in found) + ". Ask for one by its full name.",
-                    [f"{self.entities[e].display} ({e})" for e in found])
+                    + ", ".join(f"{self.entities[e].display} ({e})" for e in found)
+                    + ". Ask for one by its full name.",
+                    [f"{self.entities[e].display} ({e})" for e in found],
+                )
         return None
 
     def _digit_typo(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
         """A letter O typed for zero, or l/I for one, inside a model number ('91oC', 'MLU37O-X8'): the name
         it spells with digits, when exactly one entity answers to the substitutions."""
-        spots = [index for run in _TYPO_RUN.finditer(key) if any(c in _DIGITS for c in run.group())
-                 for index in range(run.start(), run.end()) if key[index] in _TYPO_DIGITS]
+        spots = [
+            index
+            for run in _TYPO_RUN.finditer(key)
+            if any(c in _DIGITS for c in run.group())
+            for index in range(run.start(), run.end())
+            if key[index] in _TYPO_DIGITS
+        ]
         if not spots or len(spots) > _TYPO_MAX:
             return None
         found: dict[str, tuple[Match, str]] = {}
@@ -372,8 +404,10 @@ class NameIndex:
         if len(found) != 1:
             return None
         match, variant = next(iter(found.values()))
-        note = (f"'{query.strip()}' has a letter where a digit belongs (O for 0, l or I for 1); read as '{variant}', "
-                f"which names {match.display}.")
+        note = (
+            f"'{query.strip()}' has a letter where a digit belongs (O for 0, l or I for 1); read as '{variant}', "
+            f"which names {match.display}."
+        )
         return Match(match.id, match.kind, match.display, "digit-typo", match.alias, 100.0, note)
 
     def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str, suggest: bool = True) -> Match:
@@ -381,8 +415,9 @@ class NameIndex:
 
         wanted = signature(query)
         scored: dict[str, tuple[float, AliasEntry]] = {}
-        for alias_key, score, _ in process.extract(key, self._keys_by_signature.get(wanted, []), scorer=fuzz.ratio,
-                                                    limit=200, score_cutoff=50):
+        for alias_key, score, _ in process.extract(
+            key, self._keys_by_signature.get(wanted, []), scorer=fuzz.ratio, limit=200, score_cutoff=50
+        ):
             for entry in self.by_key[alias_key]:
                 if self.entities[entry.entity].kind not in kinds or entry.signature != wanted:
                     continue
@@ -395,8 +430,11 @@ class NameIndex:
             if close:
                 names = [entry.entity, *close]
                 raise AmbiguousNameError(
-                    f"'{query}' is equally close to " + ", ".join(self.entities[e].display for e in names)
-                    + ". Name one of them exactly.", [f"{self.entities[e].display} ({e})" for e in names])
+                    f"'{query}' is equally close to "
+                    + ", ".join(self.entities[e].display for e in names)
+                    + ". Name one of them exactly.",
+                    [f"{self.entities[e].display} ({e})" for e in names],
+                )
             return self._match(entry.entity, "fuzzy", entry.alias, top_score)
         closest = self.suggest(query, kinds) if suggest else []
         if wanted and wanted not in self._keys_by_signature:  # no name at all carries this model number
@@ -416,8 +454,13 @@ class NameIndex:
         """Chips of the same vendor whose model extends this one's ('910' → '910B', '910C')."""
         info = self.entities[chip_id]
         model = normalize(info.model or "")
-        return tuple(sorted(other for other, other_model in self._models_by_vendor.get(info.vendor, [])
-                            if other != chip_id and model in other_model and other_model != model))
+        return tuple(
+            sorted(
+                other
+                for other, other_model in self._models_by_vendor.get(info.vendor, [])
+                if other != chip_id and model in other_model and other_model != model
+            )
+        )
 
     def _with_relatives(self, match: Match) -> Match:
         """A bare model that other models of the same vendor extend ('910' → 910B, 910C) gets them as
@@ -429,11 +472,17 @@ class NameIndex:
         if not relatives:
             return match
         shown = ", ".join(self.entities[r].display for r in relatives)
-        note = (f"Answered for {info.display} exactly; {shown} share its model number and are separate "
-                "chips — ask for them by name.")
-        return Match(match.id, match.kind, match.display, match.method, match.alias, match.score, note,
-                     [self._candidate(r, 0.0) for r in relatives])
+        note = f"Answered for {info.display} exactly; {shown} share its model number and are separate chips — ask for them by name."
+        return Match(
+            match.id,
+            match.kind,
+            match.display,
+            match.method,
+            match.alias,
+            match.score,
+            note,
+            [self._candidate(r, 0.0) for r in relatives],
+        )
 
 
-_FORM_RANK = {"name_zh": 0, "name_en": 1, "model": 2, "alias": 3, "name_zh_hant": 4, "full_name_zh": 5,
-              "stock_code": 6, "pinyin": 7}
+_FORM_RANK = {"name_zh": 0, "name_en": 1, "model": 2, "alias": 3, "name_zh_hant": 4, "full_name_zh": 5, "stock_code": 6, "pinyin": 7}

@@ -22,22 +22,27 @@ from chipmcp.errors import InputError
 
 Day = tuple[int, int, int]
 
-SPELLINGS = ("a year (2025, FY25), a half (2025H1, 1H25), a quarter (2025Q3, 1Q25, FY25Q3), "
-             "the first quarters (2025Q1-Q3), a month (2025-03), a day (2025-12-17) or years (2020-2024)")
+SPELLINGS = (
+    "a year (2025, FY25), a half (2025H1, 1H25), a quarter (2025Q3, 1Q25, FY25Q3), "
+    "the first quarters (2025Q1-Q3), a month (2025-03), a day (2025-12-17) or years (2020-2024)"
+)
 
 _YEAR = r"(?P<fy>FY)?(?P<year>\d{4}|\d{2})"
-_PATTERNS = [re.compile(p) for p in (
-    rf"^{_YEAR}$",
-    rf"^{_YEAR}(?P<kind>[HQ])(?P<n>[1-4])$",  # 2025Q1, 25Q1, FY25Q3, 2025H1
-    rf"^(?P<kind>[HQ])(?P<n>[1-4]){_YEAR}$",  # Q1 2025, H1 2025, Q3 FY25
-    rf"^(?P<n>[1-4])(?P<kind>[HQ]){_YEAR}$",  # 1Q25, 1H25, 3QFY25
-    rf"^{_YEAR}Q(?P<n>[1-4])-Q?(?P<last>[1-4])$",  # 2025Q1-Q3
-    rf"^Q(?P<n>[1-4])-Q(?P<last>[1-4]){_YEAR}$",  # Q1-Q3 2025
-    rf"^(?P<n>[1-4])Q?-(?P<last>[1-4])Q{_YEAR}$",  # 1-3Q25, 1Q-3Q25
-    rf"^{_YEAR}(M|-)(?P<month>0?[1-9]|1[0-2])$",  # 2025-03, 2025M3
-    r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])$",  # 2025-12-17
-    r"^(?P<fy>FY)?(?P<year>\d{4})-(?P<fy2>FY)?(?P<end>\d{4})$",  # 2020-2024
-)]
+_PATTERNS = [
+    re.compile(p)
+    for p in (
+        rf"^{_YEAR}$",
+        rf"^{_YEAR}(?P<kind>[HQ])(?P<n>[1-4])$",  # 2025Q1, 25Q1, FY25Q3, 2025H1
+        rf"^(?P<kind>[HQ])(?P<n>[1-4]){_YEAR}$",  # Q1 2025, H1 2025, Q3 FY25
+        rf"^(?P<n>[1-4])(?P<kind>[HQ]){_YEAR}$",  # 1Q25, 1H25, 3QFY25
+        rf"^{_YEAR}Q(?P<n>[1-4])-Q?(?P<last>[1-4])$",  # 2025Q1-Q3
+        rf"^Q(?P<n>[1-4])-Q(?P<last>[1-4]){_YEAR}$",  # Q1-Q3 2025
+        rf"^(?P<n>[1-4])Q?-(?P<last>[1-4])Q{_YEAR}$",  # 1-3Q25, 1Q-3Q25
+        rf"^{_YEAR}(M|-)(?P<month>0?[1-9]|1[0-2])$",  # 2025-03, 2025M3
+        r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])$",  # 2025-12-17
+        r"^(?P<fy>FY)?(?P<year>\d{4})-(?P<fy2>FY)?(?P<end>\d{4})$",  # 2020-2024
+    )
+]
 # Chinese spellings rewritten to the Latin ones before matching: (pattern, replacement), in this order.
 _CHINESE: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"), lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"),
@@ -95,8 +100,7 @@ def matches(query: Period, *labels: str | None) -> bool:
         if not label:
             continue
         period = stored(label)
-        if period.within(query) or (query.is_year and period.fiscal == query.fiscal
-                                    and period.touches_year(query.start[0])):
+        if period.within(query) or (query.is_year and period.fiscal == query.fiscal and period.touches_year(query.start[0])):
             return True
     return False
 

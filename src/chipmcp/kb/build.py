@@ -125,8 +125,7 @@ def _load_folder(knowledge_dir: Path, label: str, loaded: Loaded) -> None:
         for kind, items in data.items():
             model = RECORD_KINDS.get(kind)
             if model is None or not isinstance(items, list):
-                loaded.problems.append(
-                    f"{shown}: unknown table {kind!r}; use [[{']], [['.join(RECORD_KINDS)}]]")
+                loaded.problems.append(f"{shown}: unknown table {kind!r}; use [[{']], [['.join(RECORD_KINDS)}]]")
                 continue
             for index, item in enumerate(items):
                 lines = headers.get(kind, [])
@@ -150,14 +149,14 @@ def _load_extension(kind: str, item: dict[str, Any], origin: str, label: str, lo
     """A record saying `extends = true`: aliases for an entity defined elsewhere, and nothing else."""
     name = f"{kind} {item.get('id', '')}".rstrip()
     if kind not in EXTENDABLE_KINDS:
-        loaded.problems.append(f"{origin}: {name}: only {', '.join(EXTENDABLE_KINDS)} records can "
-                               "extend another; drop `extends`")
+        loaded.problems.append(f"{origin}: {name}: only {', '.join(EXTENDABLE_KINDS)} records can extend another; drop `extends`")
         return
     extra = sorted(set(item) - set(Extension.model_fields))
     if extra:
         loaded.problems.append(
             f"{origin}: {name}: an extension (`extends = true`) carries only id and aliases, not "
-            f"{', '.join(extra)}; to change the record itself, edit it where it is defined")
+            f"{', '.join(extra)}; to change the record itself, edit it where it is defined"
+        )
         return
     try:
         extension = Extension.model_validate(item)
@@ -168,8 +167,11 @@ def _load_extension(kind: str, item: dict[str, Any], origin: str, label: str, lo
 
 
 def _load_rows(block: FigureBlock, row_lines: list[int], shown: str, block_origin: str, loaded: Loaded) -> None:
-    defaults = {k: v for k, v in (("entity", block.entity), ("period", block.period),
-                                  ("basis", block.basis), ("as_of", block.as_of)) if v is not None}
+    defaults = {
+        k: v
+        for k, v in (("entity", block.entity), ("period", block.period), ("basis", block.basis), ("as_of", block.as_of))
+        if v is not None
+    }
     lines_known = len(row_lines) == len(block.rows)
     for index, raw in enumerate(block.rows):
         origin = f"{shown}:{row_lines[index]}" if lines_known else f"{block_origin} row {index + 1}"
@@ -185,6 +187,7 @@ def _load_rows(block: FigureBlock, row_lines: list[int], shown: str, block_origi
 
 
 # --- whole-knowledge checks and derived tables ------------------------------------------------------
+
 
 def _records(loaded: Loaded, kind: str) -> list[Located]:
     return loaded.by_kind.get(kind, [])
@@ -203,12 +206,15 @@ def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[s
         for located in _records(loaded, kind):
             rid = record_as(located, Source, Metric, Entity).id
             if rid in seen and seen[rid][1].folder != located.folder:
-                problems.append(f"{located.origin}: {kind} {rid}: duplicate id: {rid} is already defined at "
-                                f"{seen[rid][1].origin}; give this record a new id, or, to add names to that "
-                                "one, keep only `id`, `aliases` and `extends = true`")
+                problems.append(
+                    f"{located.origin}: {kind} {rid}: duplicate id: {rid} is already defined at "
+                    f"{seen[rid][1].origin}; give this record a new id, or, to add names to that "
+                    "one, keep only `id`, `aliases` and `extends = true`"
+                )
             elif rid in seen:
-                problems.append(f"{located.origin}: {kind} {rid}: duplicate id (first defined at "
-                                f"{seen[rid][1].origin}); merge the two records")
+                problems.append(
+                    f"{located.origin}: {kind} {rid}: duplicate id (first defined at {seen[rid][1].origin}); merge the two records"
+                )
             else:
                 seen[rid] = (kind, located)
     return seen
@@ -237,15 +243,16 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         rec = record_as(loc, Entity)
         vendor = getattr(rec, "vendor", None)
         if kind in ("chip", "system") and vendor not in vendors:
-            problems.append(f"{loc.origin}: {kind} {rid}: vendor {vendor!r} is not defined; add a [[vendor]] "
-                            "record or fix the id")
+            problems.append(f"{loc.origin}: {kind} {rid}: vendor {vendor!r} is not defined; add a [[vendor]] record or fix the id")
         parent = getattr(rec, "parent", None)
         if parent is not None and parent not in vendors:
             problems.append(f"{loc.origin}: vendor {rid}: parent {parent!r} is not a vendor")
         variant_of = getattr(rec, "variant_of", None)
         if variant_of is not None and (variant_of not in chips or variant_of == rid):
-            problems.append(f"{loc.origin}: chip {rid}: variant_of {variant_of!r} is not another chip; name the chip "
-                            "or family a report's unqualified name means")
+            problems.append(
+                f"{loc.origin}: chip {rid}: variant_of {variant_of!r} is not another chip; name the chip "
+                "or family a report's unqualified name means"
+            )
         generation = getattr(rec, "generation", None)
         if generation is not None and (generation not in chips or generation == rid):
             problems.append(f"{loc.origin}: chip {rid}: generation {generation!r} is not another chip")
@@ -254,21 +261,42 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
                 if part.chip not in chips:
                     problems.append(f"{loc.origin}: system {rid}: part chip {part.chip!r} is not a chip")
                 need_source(loc.origin, f"system {rid} part", part.source)
-                part_rows.append({"system": rid, "chip": part.chip, "count": part.count, "printed": part.printed,
-                                  "source": part.source, "locator": part.locator})
-        entity_rows.append({
-            "id": rid, "entity_kind": kind, "kind": getattr(rec, "kind", kind),
-            "vendor": vendor if kind != "vendor" else None,
-            "name_zh": rec.name_zh, "name_zh_hant": rec.name_zh_hant, "name_en": rec.name_en,
-            "full_name_zh": getattr(rec, "full_name_zh", ""), "model": getattr(rec, "model", None),
-            "family": getattr(rec, "family", None), "generation": getattr(rec, "generation", None),
-            "country": getattr(rec, "country", None),
-            "parent": parent, "note": rec.note, "origin": loc.origin,
-            "variant_of": variant_of,
-        })
+                part_rows.append(
+                    {
+                        "system": rid,
+                        "chip": part.chip,
+                        "count": part.count,
+                        "printed": part.printed,
+                        "source": part.source,
+                        "locator": part.locator,
+                    }
+                )
+        entity_rows.append(
+            {
+                "id": rid,
+                "entity_kind": kind,
+                "kind": getattr(rec, "kind", kind),
+                "vendor": vendor if kind != "vendor" else None,
+                "name_zh": rec.name_zh,
+                "name_zh_hant": rec.name_zh_hant,
+                "name_en": rec.name_en,
+                "full_name_zh": getattr(rec, "full_name_zh", ""),
+                "model": getattr(rec, "model", None),
+                "family": getattr(rec, "family", None),
+                "generation": getattr(rec, "generation", None),
+                "country": getattr(rec, "country", None),
+                "parent": parent,
+                "note": rec.note,
+                "origin": loc.origin,
+                "variant_of": variant_of,
+            }
+        )
 
-    tables = [figure for item in datasets.declared(loaded.by_kind, loaded.paths, problems)
-              for figure in datasets.figures(item, sources, metrics, entities, problems)]
+    tables = [
+        figure
+        for item in datasets.declared(loaded.by_kind, loaded.paths, problems)
+        for figure in datasets.figures(item, sources, metrics, entities, problems)
+    ]
     figure_rows = _figure_rows(loaded, entities, metrics, sources, problems, tables)
     alias_rows = _alias_rows(entities, figure_rows, problems, _extension_aliases(loaded, entities, problems))
 
@@ -295,9 +323,11 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         raise KnowledgeError(problems)
     return {
         "sources": [s.record.model_dump() | {"origin": s.origin} for _, (_, s) in sorted(source_records.items())],
-        "metrics": [m.model_dump() | {"measures": ",".join(m.measures),
-                                    "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None}
-                    for _, m in metrics.items()],  # in metrics.toml's order: answers list key specs first
+        "metrics": [
+            m.model_dump()
+            | {"measures": ",".join(m.measures), "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None}
+            for _, m in metrics.items()
+        ],  # in metrics.toml's order: answers list key specs first
         "entities": entity_rows,
         "aliases": alias_rows,
         "parts": sorted(part_rows, key=lambda r: (r["system"], r["chip"])),
@@ -309,8 +339,9 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _search_rows(entity_rows: list[dict[str, Any]], alias_rows: list[dict[str, Any]], metrics: list[Metric],
-                 figure_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _search_rows(
+    entity_rows: list[dict[str, Any]], alias_rows: list[dict[str, Any]], metrics: list[Metric], figure_rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """One full-text document per entity (its names), per metric (its labels) and per figure (its metric's
     labels, locator and note), in the words `names.search_terms` cuts, so Chinese matches word by word."""
     written: dict[str, list[str]] = defaultdict(list)
@@ -321,22 +352,23 @@ def _search_rows(entity_rows: list[dict[str, Any]], alias_rows: list[dict[str, A
     rows: list[dict[str, Any]] = []
 
     def add(entity: str | None, metric: str | None, figure: int | None, **text: str) -> None:
-        rows.append({"id": len(rows) + 1, "entity": entity, "metric": metric, "figure": figure}
-                    | {column: names.search_terms(text.get(column, "")) for column in SEARCH_COLUMNS})
+        rows.append(
+            {"id": len(rows) + 1, "entity": entity, "metric": metric, "figure": figure}
+            | {column: names.search_terms(text.get(column, "")) for column in SEARCH_COLUMNS}
+        )
 
     for entity in entity_rows:
         add(entity["id"], None, None, names=" ".join(written[entity["id"]]), note=entity["note"] or "")
     for metric in metrics:
         add(None, metric.id, None, labels=labels[metric.id], note=metric.about)
     for fig in figure_rows:
-        add(fig["entity"], fig["metric"], fig["id"], labels=labels[fig["metric"]], locator=fig["locator"],
-            note=fig["note"] or "")
+        add(fig["entity"], fig["metric"], fig["id"], labels=labels[fig["metric"]], locator=fig["locator"], note=fig["note"] or "")
     return rows
 
 
-
-def _control_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], need_source: Any,
-                  problems: list[str]) -> list[dict[str, Any]]:
+def _control_rows(
+    loaded: Loaded, entities: dict[str, tuple[str, Located]], need_source: Any, problems: list[str]
+) -> list[dict[str, Any]]:
     """Export-control classes as rows, their clauses as JSON; the regime must be a regulation entity."""
     rows = []
     for located in _records(loaded, "control_class"):
@@ -346,23 +378,34 @@ def _control_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], need
         if kind is None or kind[0] != "market" or getattr(kind[1].record, "kind", "") != "regulation":
             problems.append(f"{located.origin}: {what}: regime {rule.regime!r} is not a [[market]] of kind 'regulation'")
         need_source(located.origin, what, rule.source)
-        rows.append({**rule.model_dump(exclude={"clauses"}), "origin": located.origin,
-                     "clauses": json.dumps([[c.model_dump() for c in clause] for clause in rule.clauses],
-                                           ensure_ascii=False)})
+        rows.append(
+            {
+                **rule.model_dump(exclude={"clauses"}),
+                "origin": located.origin,
+                "clauses": json.dumps([[c.model_dump() for c in clause] for clause in rule.clauses], ensure_ascii=False),
+            }
+        )
     seen: dict[str, str] = {}  # "(regime, reading, source):precedence" → the class holding it
     for row in rows:
         key = (row["regime"], row["reading"], row["source"])
         order = f"{key}:{row['precedence']}"
         if order in seen:
-            problems.append(f"{row['origin']}: control_class {row['id']}: precedence {row['precedence']} is taken by "
-                            f"{seen[order]} for the same regime, reading and source")
+            problems.append(
+                f"{row['origin']}: control_class {row['id']}: precedence {row['precedence']} is taken by "
+                f"{seen[order]} for the same regime, reading and source"
+            )
         seen[order] = row["id"]
     return sorted(rows, key=lambda r: (r["regime"], r["reading"], r["source"], r["precedence"]))
 
 
-def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metrics: dict[str, Metric],
-                 sources: dict[str, Source], problems: list[str],
-                 tables: Sequence[tuple[FigureRow, FigureBlock, str]] = ()) -> list[dict[str, Any]]:
+def _figure_rows(
+    loaded: Loaded,
+    entities: dict[str, tuple[str, Located]],
+    metrics: dict[str, Metric],
+    sources: dict[str, Source],
+    problems: list[str],
+    tables: Sequence[tuple[FigureRow, FigureBlock, str]] = (),
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for row, block, origin in [*loaded.figures, *tables]:
         what = f"figure {row.printed!r}"
@@ -389,36 +432,62 @@ def _figure_rows(loaded: Loaded, entities: dict[str, tuple[str, Located]], metri
             continue
         if row.measure is not None and row.measure not in metric.measures:
             allowed = ", ".join(metric.measures) if metric.measures else "none (the metric declares no `measures`)"
-            problems.append(f"{origin}: {what}: measure {row.measure!r} is not one of metric {row.metric}'s "
-                            f"measures: {allowed}; use one or declare it in knowledge/metrics.toml")
+            problems.append(
+                f"{origin}: {what}: measure {row.measure!r} is not one of metric {row.metric}'s "
+                f"measures: {allowed}; use one or declare it in knowledge/metrics.toml"
+            )
             continue
         if row.basis == "forecast" and row.as_of is not None:
             # as_of makes dated figures a history instead of a conflict; a forecast's day is no such date
-            problems.append(f"{origin}: {what}: a forecast holds for its `period`, not at a date: drop "
-                            f"as_of {row.as_of!r} and record the day it was announced as an `announcement_date` figure")
+            problems.append(
+                f"{origin}: {what}: a forecast holds for its `period`, not at a date: drop "
+                f"as_of {row.as_of!r} and record the day it was announced as an `announcement_date` figure"
+            )
             continue
-        if (entities[row.entity][0] == "market" and metric.measures and metric.measures[0] == "own"
-                and row.measure in (None, "own")):
-            problems.append(f"{origin}: {what}: a market has no {row.metric} of its own: name the part of "
-                            f"{row.entity} it measures with `measure` ({', '.join(metric.measures[1:])})")
+        if entities[row.entity][0] == "market" and metric.measures and metric.measures[0] == "own" and row.measure in (None, "own"):
+            problems.append(
+                f"{origin}: {what}: a market has no {row.metric} of its own: name the part of "
+                f"{row.entity} it measures with `measure` ({', '.join(metric.measures[1:])})"
+            )
             continue
-        rows.append({
-            "entity": row.entity, "entity_kind": entities[row.entity][0], "metric": row.metric,
-            "value": row.value, "low": row.low, "high": row.high, "bound": row.bound, "text": row.text,
-            "unit": row.unit, "precision": row.precision, "sparsity": row.sparsity, "engine": row.engine,
-            "alternatives": row.alternatives, "period": row.period, "period_alias": row.period_alias,
-            "basis": row.basis, "as_of": row.as_of, "measure": row.measure, "quantity": row.quantity,
-            "source": block.source, "locator": block.locator,
-            "printed": row.printed, "note": row.note, "prefer": row.prefer, "suspect": row.suspect,
-            "source_date": sources[block.source].date, "origin": origin,
-            "link": getattr(block, "link", None), "modified": getattr(block, "modified", None),
-            "from_dataset": isinstance(block, datasets.DatasetBlock),
-        })
+        rows.append(
+            {
+                "entity": row.entity,
+                "entity_kind": entities[row.entity][0],
+                "metric": row.metric,
+                "value": row.value,
+                "low": row.low,
+                "high": row.high,
+                "bound": row.bound,
+                "text": row.text,
+                "unit": row.unit,
+                "precision": row.precision,
+                "sparsity": row.sparsity,
+                "engine": row.engine,
+                "alternatives": row.alternatives,
+                "period": row.period,
+                "period_alias": row.period_alias,
+                "basis": row.basis,
+                "as_of": row.as_of,
+                "measure": row.measure,
+                "quantity": row.quantity,
+                "source": block.source,
+                "locator": block.locator,
+                "printed": row.printed,
+                "note": row.note,
+                "prefer": row.prefer,
+                "suspect": row.suspect,
+                "source_date": sources[block.source].date,
+                "origin": origin,
+                "link": getattr(block, "link", None),
+                "modified": getattr(block, "modified", None),
+                "from_dataset": isinstance(block, datasets.DatasetBlock),
+            }
+        )
     rank = {label: index for index, label in enumerate(loaded.folders)}
     # Bundled figures first, then each extra folder's, a folder's tables after its reports': adding a folder or
     # a table leaves the ids of the figures already there alone.
-    rows.sort(key=lambda r: (rank.get(folder_of(r["origin"], loaded.folders), 0), r["from_dataset"],
-                             _origin_key(r["origin"])))
+    rows.sort(key=lambda r: (rank.get(folder_of(r["origin"], loaded.folders), 0), r["from_dataset"], _origin_key(r["origin"])))
     for number, row in enumerate(rows, start=1):
         row["id"] = number
     _derive_base_values(rows)
@@ -449,8 +518,11 @@ def _derive_base_values(rows: list[dict[str, Any]]) -> None:
         row["currency"] = UNITS[row["unit"]].currency if row["unit"] else None
         # Half a unit of the coarsest printed place, in base units: what rounding can account for.
         ends = [v for v in (row["value"], row["low"], row["high"]) if v is not None]
-        row["tolerance"] = (max(compute.rounding_tolerance(compute.printed_decimals(row["printed"], v), v) for v in ends)
-                            * UNITS[row["unit"]].factor) if row["unit"] and ends else 0.0
+        row["tolerance"] = (
+            (max(compute.rounding_tolerance(compute.printed_decimals(row["printed"], v), v) for v in ends) * UNITS[row["unit"]].factor)
+            if row["unit"] and ends
+            else 0.0
+        )
 
 
 def _measure(row: dict[str, Any], metrics: dict[str, Metric]) -> str | None:
@@ -460,8 +532,15 @@ def _measure(row: dict[str, Any], metrics: dict[str, Metric]) -> str | None:
 
 
 def _claim_key(row: dict[str, Any], precision: str, metrics: dict[str, Metric], dated: bool = True) -> tuple[Any, ...]:
-    return (row["entity"], row["metric"], precision, row["period"], row["basis"], _measure(row, metrics),
-            row["as_of"] if dated else None)
+    return (
+        row["entity"],
+        row["metric"],
+        precision,
+        row["period"],
+        row["basis"],
+        _measure(row, metrics),
+        row["as_of"] if dated else None,
+    )
 
 
 def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> None:
@@ -485,8 +564,7 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
     for members in groups.values():
         for row in members:
             for other in members:
-                unknown_pair = (not row["precision"] and not other["precision"]
-                                and (row["entity"], row["metric"]) in precision_stated)
+                unknown_pair = not row["precision"] and not other["precision"] and (row["entity"], row["metric"]) in precision_stated
                 if other is not row and _compatible(row, other) and not unknown_pair:
                     peers_of[row["id"]].add(other["id"])
                     if not metrics[row["metric"]].descriptive and _differs(row, other):
@@ -495,16 +573,22 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
     group_of = _linked_sets(rivals_of)
     for row in rows:
         rivals = sorted(rivals_of[row["id"]])
-        row.update(conflicts_with=",".join(map(str, rivals)), conflict_group=group_of.get(row["id"]),
-                   conflict_kind="disagreement" if rivals else None, preferred=True)
+        row.update(
+            conflicts_with=",".join(map(str, rivals)),
+            conflict_group=group_of.get(row["id"]),
+            conflict_kind="disagreement" if rivals else None,
+            preferred=True,
+        )
     for row in rows:
         if not row["conflicts_with"]:
             continue
         # The best of all figures making this claim; a figure agreeing with it is preferred too (two reports
         # printing the winning 400W are both right), so 'preferred' never depends on which rival came first.
         claim = [row, *(by_id[i] for i in peers_of[row["id"]])]
-        best = min(claim, key=lambda r: (r["suspect"], not r["prefer"], r["from_dataset"],
-                                         _negated_date(r["source_date"]), _origin_key(r["origin"])))
+        best = min(
+            claim,
+            key=lambda r: (r["suspect"], not r["prefer"], r["from_dataset"], _negated_date(r["source_date"]), _origin_key(r["origin"])),
+        )
         row["preferred"] = best is row or not _differs(row, best)
         if row["from_dataset"] and not row["preferred"] and not best["from_dataset"] and not row["suspect"]:
             row["note"] = "; ".join(n for n in (row["note"], datasets.OUTRANKED_NOTE) if n)
@@ -524,8 +608,12 @@ def _mark_possible(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> No
             continue
         candidates = [other for other in stated.get(_claim_key(row, "", metrics), []) if _compatible(row, other)]
         if candidates and all(_differs(row, other) for other in candidates):
-            row.update(conflicts_with=",".join(str(other["id"]) for other in candidates), conflict_group=row["id"],
-                       conflict_kind="possible", preferred=False)
+            row.update(
+                conflicts_with=",".join(str(other["id"]) for other in candidates),
+                conflict_group=row["id"],
+                conflict_kind="possible",
+                preferred=False,
+            )
 
 
 def _mark_histories(groups: dict[tuple[Any, ...], list[dict[str, Any]]], metrics: dict[str, Metric]) -> None:
@@ -538,8 +626,7 @@ def _mark_histories(groups: dict[tuple[Any, ...], list[dict[str, Any]]], metrics
     for members in undated.values():
         if len({r["as_of"] for r in members}) < 2 or metrics[members[0]["metric"]].descriptive:
             continue
-        changes = any(a["as_of"] != b["as_of"] and _compatible(a, b) and _differs(a, b)
-                      for a in members for b in members)
+        changes = any(a["as_of"] != b["as_of"] and _compatible(a, b) and _differs(a, b) for a in members for b in members)
         if changes:
             first = min(r["id"] for r in members)
             for row in members:
@@ -570,15 +657,18 @@ def _check_powers_of_ten(rows: list[dict[str, Any]], metrics: dict[str, Metric],
                     # A table's cell 10^k off a report's (or another table's) figure: said on the cell's figure.
                     for mine, other, power in ((a, b, -k), (b, a, k)):
                         if mine["from_dataset"]:
-                            flag = (f"10^{power} times #{other['id']} '{other['printed']}' ({other['source']}): a scale "
-                                    "slip in one of them; neither is averaged")
+                            flag = (
+                                f"10^{power} times #{other['id']} '{other['printed']}' ({other['source']}): a scale "
+                                "slip in one of them; neither is averaged"
+                            )
                             mine["note"] = "; ".join(n for n in (mine["note"], flag) if n)
                 if k and not recorded and not explained:
                     reported.add((a["id"], b["id"]))
                     problems.append(
                         f"{b['origin']}: figure {b['printed']!r}: is 10^{k} times {a['printed']!r} ({a['origin']}), "
                         f"same entity {a['entity']}, metric {a['metric']} and qualifiers, yet not a recorded conflict; "
-                        "mark the wrong one `suspect` with a note saying why, or correct the figure")
+                        "mark the wrong one `suspect` with a note saying why, or correct the figure"
+                    )
 
 
 def _linked_sets(rivals_of: dict[int, set[int]]) -> dict[int, int]:
@@ -607,8 +697,9 @@ def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
     currency (a report's HKD market cap and its own CNY conversion are not rivals) and both or neither are
     vector-unit figures: a chip's headline compute is its matrix (tensor) figure, so an unstated engine reads
     as tensor, and a vector-unit figure is another quantity (A100's 77.97 FP16 beside its 312), not a rival."""
-    return (all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "currency"))
-            and (a["engine"] == "vector") == (b["engine"] == "vector"))
+    return all(not a[key] or not b[key] or a[key] == b[key] for key in ("sparsity", "currency")) and (a["engine"] == "vector") == (
+        b["engine"] == "vector"
+    )
 
 
 _DATE_TEXT = re.compile(r"^\d{4}(-?(\d{2}|Q[1-4]|H[12]))*$", re.IGNORECASE)
@@ -626,8 +717,10 @@ def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     span_b = (b["base_low"], b["base_high"]) if b["base_value"] is None else (b["base_value"], b["base_value"])
     tolerance = max(a["tolerance"], b["tolerance"])
     if a["bound"] or b["bound"]:  # '超400%' agrees with 444.84%: bounds are intervals
-        widened = [(low - row["tolerance"], high + row["tolerance"]) for row, (low, high) in
-                   ((a, compute.bounded_span(*span_a, a["bound"])), (b, compute.bounded_span(*span_b, b["bound"])))]
+        widened = [
+            (low - row["tolerance"], high + row["tolerance"])
+            for row, (low, high) in ((a, compute.bounded_span(*span_a, a["bound"])), (b, compute.bounded_span(*span_b, b["bound"])))
+        ]
         return not compute.spans_overlap(*widened)
     if a["alternatives"] != b["alternatives"]:  # '40GB/80GB' agrees with '80GB': one of its configurations
         options, single = (span_a, span_b) if a["alternatives"] else (span_b, span_a)
@@ -635,8 +728,9 @@ def _differs(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return not compute.spans_agree_within(span_a, span_b, tolerance)
 
 
-def _extension_aliases(loaded: Loaded, entities: dict[str, tuple[str, Located]],
-                       problems: list[str]) -> list[tuple[str, str, str, str]]:
+def _extension_aliases(
+    loaded: Loaded, entities: dict[str, tuple[str, Located]], problems: list[str]
+) -> list[tuple[str, str, str, str]]:
     """The aliases extensions add, as (alias, entity, form, origin), each at the extension's own origin."""
     written = []
     for kind, loc in loaded.extensions:
@@ -644,15 +738,21 @@ def _extension_aliases(loaded: Loaded, entities: dict[str, tuple[str, Located]],
         defined = entities.get(ext.id)
         if defined is None or defined[0] != kind:
             found = f"; {ext.id} is a {defined[0]}, extend it as [[{defined[0]}]]" if defined else ""
-            problems.append(f"{loc.origin}: {kind} {ext.id}: extends {kind} {ext.id!r}, which is not defined{found}; "
-                            "drop `extends` and give the full record to define a new one")
+            problems.append(
+                f"{loc.origin}: {kind} {ext.id}: extends {kind} {ext.id!r}, which is not defined{found}; "
+                "drop `extends` and give the full record to define a new one"
+            )
             continue
         written += [(alias, ext.id, "alias", loc.origin) for alias in ext.aliases]
     return written
 
 
-def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict[str, Any]],
-                problems: list[str], extended: Sequence[tuple[str, str, str, str]] = ()) -> list[dict[str, Any]]:
+def _alias_rows(
+    entities: dict[str, tuple[str, Located]],
+    figure_rows: list[dict[str, Any]],
+    problems: list[str],
+    extended: Sequence[tuple[str, str, str, str]] = (),
+) -> list[dict[str, Any]]:
     """Every way each entity is written, with its normalized key; one written alias → one entity.
 
     A suspect stock code (printed, but contradicted by another report) still finds its company, flagged
@@ -689,19 +789,38 @@ def _alias_rows(entities: dict[str, tuple[str, Located]], figure_rows: list[dict
             continue
         claimed = owner.get(key)
         if claimed and claimed[0] != rid and form != "model" and claimed[1] != "model":
-            problems.append(f"{origin}: {rid}: alias {alias!r} also names {claimed[0]} ({claimed[2]}); "
-                            "an alias must name one entity — remove it from one of them")
+            problems.append(
+                f"{origin}: {rid}: alias {alias!r} also names {claimed[0]} ({claimed[2]}); "
+                "an alias must name one entity — remove it from one of them"
+            )
             continue
         if not claimed or claimed[1] == "model":
             owner[key] = (rid, form, origin)
-        rows.setdefault((key, rid), {"key": key, "entity": rid, "alias": alias, "form": form,
-                                     "signature": names.signature(alias), "suspect": False, "note": ""})
+        rows.setdefault(
+            (key, rid),
+            {
+                "key": key,
+                "entity": rid,
+                "alias": alias,
+                "form": form,
+                "signature": names.signature(alias),
+                "suspect": False,
+                "note": "",
+            },
+        )
     for code, rid, why in suspect:
         key = names.normalize(code)
         if key and key not in owner:
             owner[key] = (rid, "stock_code", "")
-            rows[(key, rid)] = {"key": key, "entity": rid, "alias": code, "form": "stock_code",
-                                "signature": names.signature(code), "suspect": True, "note": why}
+            rows[(key, rid)] = {
+                "key": key,
+                "entity": rid,
+                "alias": code,
+                "form": "stock_code",
+                "signature": names.signature(code),
+                "suspect": True,
+                "note": why,
+            }
     # Generated spellings (simplified/traditional, pinyin) come last and never override a written one.
     for (key, rid), row in list(rows.items()):
         for variant, form in names.variants(row["alias"]):
@@ -725,46 +844,160 @@ def _code_spellings(code: str) -> list[str]:
 
 TEXT, INT, REAL = str, int, float
 SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
-    "sources": ({"id": TEXT, "publisher": TEXT, "publisher_en": TEXT, "title": TEXT, "kind": TEXT,
-                 "date": TEXT, "date_note": TEXT, "language": TEXT, "file": TEXT, "url": TEXT, "licence": TEXT,
-                 "licence_url": TEXT, "credit": TEXT, "changes": TEXT, "origin": TEXT}, "id"),
-    "metrics": ({"id": TEXT, "dimension": TEXT, "label_en": TEXT, "label_zh": TEXT, "about": TEXT,
-                 "measures": TEXT, "descriptive": INT, "estimate": TEXT}, "id"),
-    "entities": ({"id": TEXT, "entity_kind": TEXT, "kind": TEXT, "vendor": TEXT, "name_zh": TEXT,
-                  "name_zh_hant": TEXT, "name_en": TEXT, "full_name_zh": TEXT, "model": TEXT, "family": TEXT,
-                  "generation": TEXT, "country": TEXT, "parent": TEXT, "note": TEXT, "origin": TEXT, "variant_of": TEXT},
-                 "id"),
-    "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT,
-                 "note": TEXT}, None),
-    "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT},
-              None),
-    "figures": ({"id": INT, "entity": TEXT, "entity_kind": TEXT, "metric": TEXT, "value": REAL, "low": REAL,
-                 "high": REAL, "bound": TEXT, "text": TEXT, "unit": TEXT, "currency": TEXT, "precision": TEXT,
-                 "sparsity": TEXT, "engine": TEXT, "alternatives": INT, "period": TEXT, "period_alias": TEXT,
-                 "basis": TEXT, "as_of": TEXT, "measure": TEXT, "quantity": TEXT, "source": TEXT,
-                 "locator": TEXT, "printed": TEXT, "note": TEXT, "prefer": INT, "suspect": INT,
-                 "base_value": REAL, "base_low": REAL, "base_high": REAL, "conflict_group": INT,
-                 "conflict_kind": TEXT, "history_group": INT, "conflicts_with": TEXT, "preferred": INT, "origin": TEXT,
-                 "link": TEXT, "modified": TEXT}, "id"),
-    "announcements": ({"id": TEXT, "name": TEXT, "issuer": TEXT, "date": TEXT, "source": TEXT,
-                       "locator": TEXT, "printed": TEXT, "origin": TEXT}, "id"),
-    "certifications": ({"announcement": TEXT, "seq": INT, "product": TEXT, "company": TEXT, "level": TEXT,
-                        "chip": TEXT, "vendor": TEXT, "source": TEXT, "locator": TEXT, "printed": TEXT,
-                        "origin": TEXT}, None),
-    "search": ({"id": INT, "entity": TEXT, "metric": TEXT, "figure": INT, "names": TEXT, "labels": TEXT,
-                "locator": TEXT, "note": TEXT}, "id"),
-    "control_classes": ({"id": TEXT, "regime": TEXT, "name": TEXT, "reading": TEXT, "precedence": INT, "source": TEXT,
-                         "locator": TEXT, "clauses": TEXT, "note": TEXT, "origin": TEXT}, "id"),
+    "sources": (
+        {
+            "id": TEXT,
+            "publisher": TEXT,
+            "publisher_en": TEXT,
+            "title": TEXT,
+            "kind": TEXT,
+            "date": TEXT,
+            "date_note": TEXT,
+            "language": TEXT,
+            "file": TEXT,
+            "url": TEXT,
+            "licence": TEXT,
+            "licence_url": TEXT,
+            "credit": TEXT,
+            "changes": TEXT,
+            "origin": TEXT,
+        },
+        "id",
+    ),
+    "metrics": (
+        {
+            "id": TEXT,
+            "dimension": TEXT,
+            "label_en": TEXT,
+            "label_zh": TEXT,
+            "about": TEXT,
+            "measures": TEXT,
+            "descriptive": INT,
+            "estimate": TEXT,
+        },
+        "id",
+    ),
+    "entities": (
+        {
+            "id": TEXT,
+            "entity_kind": TEXT,
+            "kind": TEXT,
+            "vendor": TEXT,
+            "name_zh": TEXT,
+            "name_zh_hant": TEXT,
+            "name_en": TEXT,
+            "full_name_zh": TEXT,
+            "model": TEXT,
+            "family": TEXT,
+            "generation": TEXT,
+            "country": TEXT,
+            "parent": TEXT,
+            "note": TEXT,
+            "origin": TEXT,
+            "variant_of": TEXT,
+        },
+        "id",
+    ),
+    "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT, "note": TEXT}, None),
+    "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT}, None),
+    "figures": (
+        {
+            "id": INT,
+            "entity": TEXT,
+            "entity_kind": TEXT,
+            "metric": TEXT,
+            "value": REAL,
+            "low": REAL,
+            "high": REAL,
+            "bound": TEXT,
+            "text": TEXT,
+            "unit": TEXT,
+            "currency": TEXT,
+            "precision": TEXT,
+            "sparsity": TEXT,
+            "engine": TEXT,
+            "alternatives": INT,
+            "period": TEXT,
+            "period_alias": TEXT,
+            "basis": TEXT,
+            "as_of": TEXT,
+            "measure": TEXT,
+            "quantity": TEXT,
+            "source": TEXT,
+            "locator": TEXT,
+            "printed": TEXT,
+            "note": TEXT,
+            "prefer": INT,
+            "suspect": INT,
+            "base_value": REAL,
+            "base_low": REAL,
+            "base_high": REAL,
+            "conflict_group": INT,
+            "conflict_kind": TEXT,
+            "history_group": INT,
+            "conflicts_with": TEXT,
+            "preferred": INT,
+            "origin": TEXT,
+            "link": TEXT,
+            "modified": TEXT,
+        },
+        "id",
+    ),
+    "announcements": (
+        {"id": TEXT, "name": TEXT, "issuer": TEXT, "date": TEXT, "source": TEXT, "locator": TEXT, "printed": TEXT, "origin": TEXT},
+        "id",
+    ),
+    "certifications": (
+        {
+            "announcement": TEXT,
+            "seq": INT,
+            "product": TEXT,
+            "company": TEXT,
+            "level": TEXT,
+            "chip": TEXT,
+            "vendor": TEXT,
+            "source": TEXT,
+            "locator": TEXT,
+            "printed": TEXT,
+            "origin": TEXT,
+        },
+        None,
+    ),
+    "search": (
+        {"id": INT, "entity": TEXT, "metric": TEXT, "figure": INT, "names": TEXT, "labels": TEXT, "locator": TEXT, "note": TEXT},
+        "id",
+    ),
+    "control_classes": (
+        {
+            "id": TEXT,
+            "regime": TEXT,
+            "name": TEXT,
+            "reading": TEXT,
+            "precedence": INT,
+            "source": TEXT,
+            "locator": TEXT,
+            "clauses": TEXT,
+            "note": TEXT,
+            "origin": TEXT,
+        },
+        "id",
+    ),
     "meta": ({"key": TEXT, "value": TEXT}, "key"),
 }
 # Searched columns, in the order kb.search weighs them: a name hit counts most, a note least.
 SEARCH_COLUMNS = ("names", "labels", "locator", "note")
-INDEXES = {"entities": [["vendor"], ["variant_of"]], "aliases": [["key"], ["entity"]], "figures": [["entity", "metric"], ["metric"]],
-           "certifications": [["chip"], ["vendor"]], "parts": [["system"]]}
+INDEXES = {
+    "entities": [["vendor"], ["variant_of"]],
+    "aliases": [["key"], ["entity"]],
+    "figures": [["entity", "metric"], ["metric"]],
+    "certifications": [["chip"], ["vendor"]],
+    "parts": [["system"]],
+}
 
 
-def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerprint_value: str,
-                   folder_labels: Sequence[str] = ()) -> None:
+def write_database(
+    tables: dict[str, list[dict[str, Any]]], path: Path, fingerprint_value: str, folder_labels: Sequence[str] = ()
+) -> None:
     """Write the tables to a fresh file beside `path`, then move it into place atomically.
 
     Nothing reads the temporary file before the rename, so SQLite's per-write durability buys nothing:
@@ -774,9 +1007,14 @@ def write_database(tables: dict[str, list[dict[str, Any]]], path: Path, fingerpr
     handle, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)
-    rows_by_table = {**tables, "meta": [{"key": "fingerprint", "value": fingerprint_value},
-                                        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                                        {"key": "folders", "value": json.dumps(list(folder_labels), ensure_ascii=False)}]}
+    rows_by_table = {
+        **tables,
+        "meta": [
+            {"key": "fingerprint", "value": fingerprint_value},
+            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+            {"key": "folders", "value": json.dumps(list(folder_labels), ensure_ascii=False)},
+        ],
+    }
     try:
         connection = sqlite3.connect(temp)
         connection.execute("PRAGMA synchronous=OFF")

@@ -70,8 +70,9 @@ def read_table(path: Path, shown: str, sha256: str | None, problems: list[str]) 
     try:
         data = path.read_bytes()
     except OSError as error:
-        problems.append(f"{shown}: cannot read the dataset file: {error.strerror or error}; put the CSV there "
-                        "or fix `file` in its [[dataset]]")
+        problems.append(
+            f"{shown}: cannot read the dataset file: {error.strerror or error}; put the CSV there or fix `file` in its [[dataset]]"
+        )
         return None
     return parse_table(data, shown, sha256, problems)
 
@@ -80,8 +81,10 @@ def parse_table(data: bytes, shown: str, sha256: str | None, problems: list[str]
     """A CSV's bytes as a Table; None (with a problem) when they do not match `sha256` or are not a CSV."""
     found = hashlib.sha256(data).hexdigest()
     if sha256 is not None and found != sha256:
-        problems.append(f"{shown}: sha256 {found} does not match the pinned {sha256}; the file changed since it "
-                        "was pinned: restore it, or bring the new copy in with `chipmcp kb refresh`")
+        problems.append(
+            f"{shown}: sha256 {found} does not match the pinned {sha256}; the file changed since it "
+            "was pinned: restore it, or bring the new copy in with `chipmcp kb refresh`"
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -96,8 +99,10 @@ def parse_table(data: bytes, shown: str, sha256: str | None, problems: list[str]
         for cells in reader:
             if any(cell.strip() for cell in cells):
                 if len(cells) > len(header):
-                    problems.append(f"{shown}:{start}: {len(cells)} cells under a header of {len(header)} columns; "
-                                    "quote the cell that holds a comma")
+                    problems.append(
+                        f"{shown}:{start}: {len(cells)} cells under a header of {len(header)} columns; "
+                        "quote the cell that holds a comma"
+                    )
                 rows.append((start, dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False))))
             start = reader.line_num + 1
     except csv.Error as error:
@@ -105,13 +110,12 @@ def parse_table(data: bytes, shown: str, sha256: str | None, problems: list[str]
         return None
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
-        problems.append(f"{shown}:1: header names {', '.join(map(repr, duplicates))} more than once; a column "
-                        "header must be unique")
+        problems.append(f"{shown}:1: header names {', '.join(map(repr, duplicates))} more than once; a column header must be unique")
     return Table(shown, header, rows)
 
 
 def closest(name: str, choices: list[str]) -> str:
-    """"; closest: 'X'" for the most similar of `choices`, or ''."""
+    """ "; closest: 'X'" for the most similar of `choices`, or ''."""
     best = process.extractOne(name, choices, score_cutoff=60) if choices else None
     return f"; closest: {best[0]!r}" if best else ""
 
@@ -123,8 +127,10 @@ def declared(by_kind: dict[str, list[Any]], folder_paths: dict[str, Path], probl
     for loc in by_kind.get("dataset", []):
         record: Dataset = loc.record
         if record.source in datasets:
-            problems.append(f"{loc.origin}: dataset {record.source}: declared twice (first at "
-                            f"{datasets[record.source].origin}); one [[dataset]] per source")
+            problems.append(
+                f"{loc.origin}: dataset {record.source}: declared twice (first at "
+                f"{datasets[record.source].origin}); one [[dataset]] per source"
+            )
             continue
         relative = loc.origin.removeprefix(loc.folder + "/").rpartition(":")[0]
         datasets[record.source] = Declared(record, loc.origin, loc.folder, folder_paths[loc.folder] / relative)
@@ -132,12 +138,16 @@ def declared(by_kind: dict[str, list[Any]], folder_paths: dict[str, Path], probl
         for loc in by_kind.get(kind, []):
             target = datasets.get(loc.record.dataset)
             if target is None:
-                problems.append(f"{loc.origin}: {kind}: unknown dataset {loc.record.dataset!r}; declare it with "
-                                f"[[dataset]] (known: {', '.join(sorted(datasets)) or 'none'})")
+                problems.append(
+                    f"{loc.origin}: {kind}: unknown dataset {loc.record.dataset!r}; declare it with "
+                    f"[[dataset]] (known: {', '.join(sorted(datasets)) or 'none'})"
+                )
             elif target.folder != loc.folder:
-                problems.append(f"{loc.origin}: {kind}: dataset {loc.record.dataset!r} is declared in another folder "
-                                f"({target.origin}); a folder maps only its own tables, so it never changes another's "
-                                "figures: declare your copy as a dataset of your own with `mapping_from`")
+                problems.append(
+                    f"{loc.origin}: {kind}: dataset {loc.record.dataset!r} is declared in another folder "
+                    f"({target.origin}); a folder maps only its own tables, so it never changes another's "
+                    "figures: declare your copy as a dataset of your own with `mapping_from`"
+                )
             else:
                 getattr(target, attribute).append((loc.record, loc.origin))
     for item in datasets.values():
@@ -146,8 +156,10 @@ def declared(by_kind: dict[str, list[Any]], folder_paths: dict[str, Path], probl
             continue
         parent = datasets.get(parent_id)
         if parent is None or parent.dataset.mapping_from is not None:
-            problems.append(f"{item.origin}: dataset {item.dataset.source}: mapping_from {parent_id!r} is not a "
-                            "dataset declared with its own mapping")
+            problems.append(
+                f"{item.origin}: dataset {item.dataset.source}: mapping_from {parent_id!r} is not a "
+                "dataset declared with its own mapping"
+            )
             continue
         # A copy that maps columns of its own borrows none (its header changed: `kb refresh` writes them all);
         # a row it maps itself replaces the borrowed one.
@@ -159,18 +171,22 @@ def declared(by_kind: dict[str, list[Any]], folder_paths: dict[str, Path], probl
     return list(datasets.values())
 
 
-def figures(item: Declared, sources: dict[str, Source], metrics: dict[str, Metric], entities: dict[str, Any],
-            problems: list[str]) -> Iterator[tuple[FigureRow, DatasetBlock, str]]:
+def figures(
+    item: Declared, sources: dict[str, Source], metrics: dict[str, Metric], entities: dict[str, Any], problems: list[str]
+) -> Iterator[tuple[FigureRow, DatasetBlock, str]]:
     """The figures of one dataset as (row, block, origin), like a [[figures]] block's; problems collected."""
     ds = item.dataset
     source = sources.get(ds.source)
     if source is None:
-        problems.append(f"{item.origin}: dataset {ds.source}: no [[source]] with id {ds.source!r}; add one "
-                        "(kind = \"dataset\") with the publisher, title, date and licence")
+        problems.append(
+            f"{item.origin}: dataset {ds.source}: no [[source]] with id {ds.source!r}; add one "
+            '(kind = "dataset") with the publisher, title, date and licence'
+        )
         return
     if source.kind != "dataset":
-        problems.append(f"{item.origin}: dataset {ds.source}: its source's kind is {source.kind!r}; a table's "
-                        "source has kind \"dataset\"")
+        problems.append(
+            f"{item.origin}: dataset {ds.source}: its source's kind is {source.kind!r}; a table's source has kind \"dataset\""
+        )
     path = item.toml_path.parent / ds.file
     shown = f"{item.origin.rpartition(':')[0].rpartition('/')[0]}/{ds.file}"
     table = read_table(path, shown, ds.sha256, problems)
@@ -198,17 +214,21 @@ def figures(item: Declared, sources: dict[str, Source], metrics: dict[str, Metri
             metric_id = mark.metric if mark and mark.metric else column.metric
             made = _figure(row, column, metrics[metric_id], raw, mark, where, problems)
             if made is not None:
-                yield made, DatasetBlock(source=ds.source, locator=f"{name} / {column.header}", rows=[],
-                                         link=link, modified=modified), where
+                yield (
+                    made,
+                    DatasetBlock(source=ds.source, locator=f"{name} / {column.header}", rows=[], link=link, modified=modified),
+                    where,
+                )
 
 
-def _checked_columns(item: Declared, table: Table, metrics: dict[str, Metric],
-                     problems: list[str]) -> list[DatasetColumn]:
+def _checked_columns(item: Declared, table: Table, metrics: dict[str, Metric], problems: list[str]) -> list[DatasetColumn]:
     ds = item.dataset
     for role, header in (("row_name", ds.row_name), ("link", ds.link), ("modified", ds.modified)):
         if header is not None and header not in table.header:
-            problems.append(f"{table.shown}:1: column {header!r} (the dataset's {role}) is not in the header"
-                            f"{closest(header, table.header)}; the file's header was renamed, or fix {item.origin}")
+            problems.append(
+                f"{table.shown}:1: column {header!r} (the dataset's {role}) is not in the header"
+                f"{closest(header, table.header)}; the file's header was renamed, or fix {item.origin}"
+            )
     columns, seen = [], set()
     for column, origin in item.columns:
         where = f"{origin}: dataset_column {column.header!r}"
@@ -217,8 +237,10 @@ def _checked_columns(item: Declared, table: Table, metrics: dict[str, Metric],
             continue
         seen.add(column.header)
         if column.header not in table.header:
-            problems.append(f"{table.shown}:1:{column.header}: the header has no column {column.header!r} (mapped at "
-                            f"{origin}){closest(column.header, table.header)}; fix the mapping or the file")
+            problems.append(
+                f"{table.shown}:1:{column.header}: the header has no column {column.header!r} (mapped at "
+                f"{origin}){closest(column.header, table.header)}; fix the mapping or the file"
+            )
             continue
         metric = metrics.get(column.metric)
         if metric is None:
@@ -249,18 +271,20 @@ def _row_names(item: Declared, table: Table, problems: list[str]) -> dict[str, i
     for line, cells in table.rows:
         name = cells.get(item.dataset.row_name, "").strip()
         if not name:
-            problems.append(f"{table.shown}:{line}:{item.dataset.row_name}: the row has no name; every row is named "
-                            "in that column")
+            problems.append(f"{table.shown}:{line}:{item.dataset.row_name}: the row has no name; every row is named in that column")
         elif name in lines:
-            problems.append(f"{table.shown}:{line}:{item.dataset.row_name}: row name {name!r} is also the name of the "
-                            f"row at line {lines[name]}; row names must be unique")
+            problems.append(
+                f"{table.shown}:{line}:{item.dataset.row_name}: row name {name!r} is also the name of the "
+                f"row at line {lines[name]}; row names must be unique"
+            )
         else:
             lines[name] = line
     return lines
 
 
-def _mapped_rows(item: Declared, table: Table, names: dict[str, int], entities: dict[str, Any],
-                 problems: list[str]) -> dict[str, DatasetRow]:
+def _mapped_rows(
+    item: Declared, table: Table, names: dict[str, int], entities: dict[str, Any], problems: list[str]
+) -> dict[str, DatasetRow]:
     """Row name → its [[dataset_row]]. Every row of the file needs one; a record naming a row the file does not
     have is refused, unless it was borrowed from the dataset this one copies (a row since dropped)."""
     mapped: dict[str, DatasetRow] = {}
@@ -271,25 +295,31 @@ def _mapped_rows(item: Declared, table: Table, names: dict[str, int], entities: 
             continue
         if row.name not in names:
             if id(row) in owned:
-                problems.append(f"{origin}: dataset_row {row.name!r}: no row of that name in the dataset's file"
-                                f"{closest(row.name, list(names))}")
+                problems.append(
+                    f"{origin}: dataset_row {row.name!r}: no row of that name in the dataset's file{closest(row.name, list(names))}"
+                )
             continue
         if row.entity not in entities or entities[row.entity][0] not in ("chip", "system"):
-            problems.append(f"{origin}: dataset_row {row.name!r}: entity {row.entity!r} is not a chip or system; "
-                            "define it in knowledge/catalog/ or fix the id")
+            problems.append(
+                f"{origin}: dataset_row {row.name!r}: entity {row.entity!r} is not a chip or system; "
+                "define it in knowledge/catalog/ or fix the id"
+            )
             continue
         mapped[row.name] = row
     named = {r.name for r, _ in item.rows}
     for name, line in names.items():
         if name not in named:
-            problems.append(f"{table.shown}:{line}:{item.dataset.row_name}: row "
-                            f"{name!r} has no [[dataset_row]]; add one naming the chip or system it is "
-                            f"(dataset = {item.dataset.source!r}, name = {name!r}, entity = …)")
+            problems.append(
+                f"{table.shown}:{line}:{item.dataset.row_name}: row "
+                f"{name!r} has no [[dataset_row]]; add one naming the chip or system it is "
+                f"(dataset = {item.dataset.source!r}, name = {name!r}, entity = …)"
+            )
     return mapped
 
 
-def _marks(item: Declared, table: Table, names: dict[str, int], columns: list[DatasetColumn],
-           metrics: dict[str, Metric], problems: list[str]) -> dict[tuple[str, str], DatasetCell]:
+def _marks(
+    item: Declared, table: Table, names: dict[str, int], columns: list[DatasetColumn], metrics: dict[str, Metric], problems: list[str]
+) -> dict[tuple[str, str], DatasetCell]:
     by_header = {c.header: c for c in columns}
     owned = {id(c) for c, _ in item.cells if c.dataset == item.dataset.source}
     marks: dict[tuple[str, str], DatasetCell] = {}
@@ -303,8 +333,7 @@ def _marks(item: Declared, table: Table, names: dict[str, int], columns: list[Da
         column = by_header.get(cell.column)
         if column is None:
             if cell.column in table.header:
-                problems.append(f"{where}: the column is not imported (no [[dataset_column]]); a mark applies to an "
-                                "imported figure")
+                problems.append(f"{where}: the column is not imported (no [[dataset_column]]); a mark applies to an imported figure")
             else:
                 problems.append(f"{where}: the header has no column {cell.column!r}{closest(cell.column, table.header)}")
             continue
@@ -322,15 +351,21 @@ def _marks(item: Declared, table: Table, names: dict[str, int], columns: list[Da
     return marks
 
 
-def _figure(row: DatasetRow, column: DatasetColumn, metric: Metric, raw: str, mark: DatasetCell | None,
-            where: str, problems: list[str]) -> FigureRow | None:
+def _figure(
+    row: DatasetRow, column: DatasetColumn, metric: Metric, raw: str, mark: DatasetCell | None, where: str, problems: list[str]
+) -> FigureRow | None:
     notes = [n for n in (column.note, row.note, mark.note if mark else "") if n]
     fields: dict[str, Any] = {
-        "entity": row.entity, "metric": metric.id, "precision": column.precision,
+        "entity": row.entity,
+        "metric": metric.id,
+        "precision": column.precision,
         "sparsity": column.sparsity or (row.sparsity if metric.dimension == "compute" else None),
         "engine": (row.engine or column.engine) if column.engine else None,
-        "measure": column.measure, "printed": raw, "note": "; ".join(notes),
-        "suspect": bool(mark and mark.suspect)}
+        "measure": column.measure,
+        "printed": raw,
+        "note": "; ".join(notes),
+        "suspect": bool(mark and mark.suspect),
+    }
     if metric.dimension == "text":
         fields["text"] = raw.strip()
     else:
@@ -339,8 +374,9 @@ def _figure(row: DatasetRow, column: DatasetColumn, metric: Metric, raw: str, ma
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            problems.append(f"{where}: {raw!r} is not a number, and the column holds {metric.id} in {column.unit}; "
-                            "fix the cell, or leave it empty")
+            problems.append(
+                f"{where}: {raw!r} is not a number, and the column holds {metric.id} in {column.unit}; fix the cell, or leave it empty"
+            )
             return None
         assert column.unit is not None  # a numeric column without a unit is refused before (_unit_fits)
         unit = dataset_unit(metric.dimension, column.unit)

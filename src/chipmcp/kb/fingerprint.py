@@ -16,8 +16,16 @@ SCHEMA_VERSION = 9  # bump when the tables change shape, so cached databases are
 
 # The modules whose code decides what a build writes (rows, derived columns, conflicts, alias keys): their
 # source enters the digest too, so a changed rule never meets a database built by the old one.
-_BUILDER_MODULES = ("kb/build.py", "kb/records.py", "kb/datasets.py", "core/units.py", "core/compute.py", "core/names.py",
-                    "core/periods.py", "kb/folders.py")
+_BUILDER_MODULES = (
+    "kb/build.py",
+    "kb/records.py",
+    "kb/datasets.py",
+    "core/units.py",
+    "core/compute.py",
+    "core/names.py",
+    "core/periods.py",
+    "kb/folders.py",
+)
 _PACKAGE = Path(__file__).resolve().parents[1]  # src/chipmcp
 
 

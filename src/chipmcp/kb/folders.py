@@ -45,17 +45,20 @@ def extra_dirs(given: Sequence[Path] = ()) -> list[Path]:
     folders: list[Path] = []
     for path, where in named:
         if not path.is_dir():
-            problems.append(f"{path}: knowledge folder not found (given by {where}); "
-                            "pass a folder in the knowledge/ format, e.g. one made by `chipmcp kb new-source`")
+            problems.append(
+                f"{path}: knowledge folder not found (given by {where}); "
+                "pass a folder in the knowledge/ format, e.g. one made by `chipmcp kb new-source`"
+            )
             continue
         folder = path.resolve()
         if folder == bundled or folder in folders:
             continue  # naming a folder twice adds nothing
-        nested = next((other for other in [bundled, *folders] if other.is_relative_to(folder)
-                       or folder.is_relative_to(other)), None)
+        nested = next((other for other in [bundled, *folders] if other.is_relative_to(folder) or folder.is_relative_to(other)), None)
         if nested is not None:
-            problems.append(f"{path}: knowledge folder overlaps {nested} (one holds the other), so its files would "
-                            "be read twice; give folders side by side")
+            problems.append(
+                f"{path}: knowledge folder overlaps {nested} (one holds the other), so its files would "
+                "be read twice; give folders side by side"
+            )
             continue
         folders.append(folder)
     if problems:

@@ -51,8 +51,7 @@ class Memo:
         self._pinned: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, compute: Callable[[], T], remember_errors: tuple[type[Exception], ...] = (),
-            pin: bool = False) -> T:
+    def get(self, key: Hashable, compute: Callable[[], T], remember_errors: tuple[type[Exception], ...] = (), pin: bool = False) -> T:
         """The value for `key`, computing it on first need. Two threads may both compute a missing value;
         the first to finish is kept, so every caller sees one value. A `pin`ned value (one per knowledge
         base, costly to rebuild: the catalog index) is never dropped to make room."""
@@ -97,8 +96,7 @@ def handout(value: T) -> T:
     if isinstance(value, list):
         return cast(T, [handout(item) if isinstance(item, (BaseModel, list, dict)) else item for item in value])
     if isinstance(value, dict):
-        return cast(T, {key: handout(item) if isinstance(item, (BaseModel, list, dict)) else item
-                        for key, item in value.items()})
+        return cast(T, {key: handout(item) if isinstance(item, (BaseModel, list, dict)) else item for key, item in value.items()})
     return value
 
 
@@ -109,8 +107,7 @@ def _containers(model: type[BaseModel]) -> tuple[str, ...]:
     """The fields of `model` whose declared type may hold something a caller can change in place."""
     found = _CONTAINERS.get(model)
     if found is None:
-        found = _CONTAINERS[model] = tuple(name for name, info in model.model_fields.items()
-                                           if _changeable(info.annotation))
+        found = _CONTAINERS[model] = tuple(name for name, info in model.model_fields.items() if _changeable(info.annotation))
     return found
 
 
@@ -122,13 +119,14 @@ def _changeable(annotation: Any) -> bool:
 
 
 @overload
-def per_knowledge_base(function: F, *, copy: Callable[[Any], Any] | None = None,
-                       errors: tuple[type[Exception], ...] = ()) -> F: ...
+def per_knowledge_base(function: F, *, copy: Callable[[Any], Any] | None = None, errors: tuple[type[Exception], ...] = ()) -> F: ...
 @overload
-def per_knowledge_base(function: None = None, *, copy: Callable[[Any], Any] | None = None,
-                       errors: tuple[type[Exception], ...] = ()) -> Callable[[F], F]: ...
-def per_knowledge_base(function: F | None = None, *, copy: Callable[[Any], Any] | None = None,
-                       errors: tuple[type[Exception], ...] = ()) -> F | Callable[[F], F]:
+def per_knowledge_base(
+    function: None = None, *, copy: Callable[[Any], Any] | None = None, errors: tuple[type[Exception], ...] = ()
+) -> Callable[[F], F]: ...
+def per_knowledge_base(
+    function: F | None = None, *, copy: Callable[[Any], Any] | None = None, errors: tuple[type[Exception], ...] = ()
+) -> F | Callable[[F], F]:
     """Memoise `function(kb, *args, **kwargs)` in `kb.memo` (arguments must be hashable). `copy` is applied
     to what each caller gets; `errors` are exception types remembered and raised again."""
 
@@ -157,8 +155,11 @@ class MemoNames(NameIndex):
         self._memo = memo
 
     def resolve(self, query: str, kinds: frozenset[str], what: str = "entity", suggest: bool = True) -> Match:
-        return self._memo.get(("names.resolve", query, kinds, what, suggest),
-                              lambda: NameIndex.resolve(self, query, kinds, what, suggest), (NotFoundError,))
+        return self._memo.get(
+            ("names.resolve", query, kinds, what, suggest),
+            lambda: NameIndex.resolve(self, query, kinds, what, suggest),
+            (NotFoundError,),
+        )
 
 
 @overload

@@ -141,8 +141,7 @@ class Entity(Record):
 
 class Vendor(Entity):
     full_name_zh: str = ""
-    kind: Literal["chip-designer", "foundry", "cloud", "device-maker", "server-maker", "ip-vendor",
-                  "model-maker", "other"]
+    kind: Literal["chip-designer", "foundry", "cloud", "device-maker", "server-maker", "ip-vendor", "model-maker", "other"]
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
     parent: Identifier | None = None
 
@@ -265,11 +264,12 @@ class FigureRow(Record):
         numeric = self.value is not None
         ranged = self.low is not None or self.high is not None
         if self.prefer and self.suspect:
-            raise ValueError("a figure cannot be both `prefer` and `suspect`: a suspect figure is never preferred "
-                             "while another exists; drop one of the two")
+            raise ValueError(
+                "a figure cannot be both `prefer` and `suspect`: a suspect figure is never preferred "
+                "while another exists; drop one of the two"
+            )
         if self.period_alias is not None and (self.period is None or self.period_alias == self.period):
-            raise ValueError("`period_alias` names another label for `period`: give `period` as printed and a "
-                             "different alias")
+            raise ValueError("`period_alias` names another label for `period`: give `period` as printed and a different alias")
         if self.text is not None:
             if numeric or ranged or self.unit:
                 raise ValueError("a text figure takes `text` only: drop value/low/high/unit")

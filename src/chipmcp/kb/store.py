@@ -113,8 +113,10 @@ class KnowledgeBase:
     @cached_property
     def sources(self) -> dict[str, dict[str, Any]]:
         # A licence's fields (url, licence, credit …) only where the source has them: a report's record reads as before.
-        return {row["id"]: {k: v for k, v in row.items() if v or k not in _LICENCE_FIELDS}
-                for row in self._rows("SELECT * FROM sources ORDER BY id")}
+        return {
+            row["id"]: {k: v for k, v in row.items() if v or k not in _LICENCE_FIELDS}
+            for row in self._rows("SELECT * FROM sources ORDER BY id")
+        }
 
     @cached_property
     def metric_order(self) -> dict[str, int]:
@@ -130,12 +132,13 @@ class KnowledgeBase:
 
     @cached_property
     def names(self) -> NameIndex:
-        entries = [AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"], bool(r["suspect"]),
-                              r["note"] or "")
-                   for r in self._rows("SELECT key, entity, alias, form, signature, suspect, note FROM aliases "
-                                       "ORDER BY key, entity")]
-        infos = [EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"])
-                 for e in self.entities.values()]
+        entries = [
+            AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"], bool(r["suspect"]), r["note"] or "")
+            for r in self._rows("SELECT key, entity, alias, form, signature, suspect, note FROM aliases ORDER BY key, entity")
+        ]
+        infos = [
+            EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"]) for e in self.entities.values()
+        ]
         return MemoNames(entries, infos, self.memo)
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
@@ -156,9 +159,9 @@ class KnowledgeBase:
         return self._aliases_of(entity_id)
 
     def _read_aliases(self, entity_id: str) -> tuple[str, ...]:
-        rows = self._rows("SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' AND NOT suspect "
-                          "ORDER BY alias",
-                          (entity_id,))
+        rows = self._rows(
+            "SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' AND NOT suspect ORDER BY alias", (entity_id,)
+        )
         return tuple(r["alias"] for r in rows)
 
     # --- figures ------------------------------------------------------------------------------------
@@ -199,8 +202,7 @@ class KnowledgeBase:
         return self._systems_with_chip(chip_id)
 
     def _read_systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
-        return tuple(r["system"] for r in self._rows("SELECT DISTINCT system FROM parts WHERE chip = ? ORDER BY system",
-                                                (chip_id,)))
+        return tuple(r["system"] for r in self._rows("SELECT DISTINCT system FROM parts WHERE chip = ? ORDER BY system", (chip_id,)))
 
     # --- full-text search ----------------------------------------------------------------------------
     def search(self, text: str, limit: int = 200) -> tuple[SearchHit, ...]:
@@ -214,9 +216,12 @@ class KnowledgeBase:
         if not words:
             return ()
         match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words[:32])
-        rows = self._rows("SELECT s.entity, s.metric, s.figure, bm25(search_fts, 10.0, 5.0, 2.0, 1.0) AS rank "
-                          "FROM search_fts JOIN search s ON s.rowid = search_fts.rowid "
-                          "WHERE search_fts MATCH ? ORDER BY rank, s.id LIMIT ?", (match, limit))
+        rows = self._rows(
+            "SELECT s.entity, s.metric, s.figure, bm25(search_fts, 10.0, 5.0, 2.0, 1.0) AS rank "
+            "FROM search_fts JOIN search s ON s.rowid = search_fts.rowid "
+            "WHERE search_fts MATCH ? ORDER BY rank, s.id LIMIT ?",
+            (match, limit),
+        )
         return tuple(SearchHit(r["entity"], r["metric"], r["figure"], -float(r["rank"])) for r in rows)
 
     def industry_table_members(self, owner_kinds: frozenset[str], metrics: frozenset[str]) -> dict[str, list[int]]:
@@ -229,14 +234,17 @@ class KnowledgeBase:
         return self._table_members(tuple(sorted(owner_kinds)), tuple(sorted(metrics)))[1]
 
     @per_knowledge_base
-    def _table_members(self, owner_kinds: tuple[str, ...], metrics: tuple[str, ...]
-                       ) -> tuple[dict[str, list[int]], dict[int, list[str]]]:
+    def _table_members(
+        self, owner_kinds: tuple[str, ...], metrics: tuple[str, ...]
+    ) -> tuple[dict[str, list[int]], dict[int, list[str]]]:
         kinds, wanted = ",".join("?" * len(owner_kinds)), ",".join("?" * len(metrics))
         rows = self._rows(
             "SELECT DISTINCT o.entity AS owner, f.id AS figure FROM figures f "
             "JOIN figures o ON o.source = f.source AND o.locator = f.locator AND o.entity != f.entity "
             f"WHERE f.entity_kind = 'vendor' AND f.metric IN ({wanted}) AND o.entity_kind IN ({kinds}) "
-            "ORDER BY o.entity, f.id", (*metrics, *owner_kinds))
+            "ORDER BY o.entity, f.id",
+            (*metrics, *owner_kinds),
+        )
         members: dict[str, list[int]] = {}
         owners: dict[int, list[str]] = {}
         for row in rows:

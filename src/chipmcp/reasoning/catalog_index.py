@@ -182,8 +182,9 @@ class CatalogIndex:
         self._chinese = compute.flags([(kb.entity(e["vendor"]) or {}).get("country") == "CN" for e in self.entities])
         self._system = compute.flags([e["entity_kind"] == "system" for e in self.entities])
         # A listing without a sort goes by vendor, then chips before systems, then id.
-        listing = sorted(range(self.size), key=lambda p: (self.entities[p]["vendor"] or "",
-                                                          self.entities[p]["entity_kind"], self.ids[p]))
+        listing = sorted(
+            range(self.size), key=lambda p: (self.entities[p]["vendor"] or "", self.entities[p]["entity_kind"], self.ids[p])
+        )
         self._listing_rank = compute.ranks_of(listing)
         self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
         self._none = compute.mask(self.size, ())
@@ -216,8 +217,7 @@ class CatalogIndex:
             else:
                 self._columns.move_to_end(key)
             kb = self.kb
-            column.fill(~self._none if wanted is None else wanted,
-                        lambda p: chip_cell(kb, self.ids[p], metric, precision))
+            column.fill(~self._none if wanted is None else wanted, lambda p: chip_cell(kb, self.ids[p], metric, precision))
             return column
 
     def certification(self, wanted: np.ndarray, status: Callable[[str], str]) -> list[str]:
@@ -268,15 +268,19 @@ class CatalogIndex:
         if query.sort_by:
             down = HIGHER_IS_BETTER.get(query.sort_by, True) if query.descending is None else query.descending
         order = self._ordered(compute.positions(complete), columns, query.sort_by, bool(down))
-        partial = self._ordered(compute.positions(self._partial(pool, passing, columns, query)), columns,
-                                query.sort_by, bool(down))
-        return Found(rows=Matches(self, order, metrics, query.precision), missing=missing, metrics=metrics,
-                     descending=down, status=status, same_family=same_family,
-                     partial=Matches(self, partial, metrics, query.precision))
+        partial = self._ordered(compute.positions(self._partial(pool, passing, columns, query)), columns, query.sort_by, bool(down))
+        return Found(
+            rows=Matches(self, order, metrics, query.precision),
+            missing=missing,
+            metrics=metrics,
+            descending=down,
+            status=status,
+            same_family=same_family,
+            partial=Matches(self, partial, metrics, query.precision),
+        )
 
     def _ordered(self, matched: np.ndarray, columns: dict[str, Column], sort_by: str | None, down: bool) -> list[int]:
-        keys = (columns[sort_by].sort_keys(HIGHER_IS_BETTER.get(sort_by, True))[matched] if sort_by
-                else self._listing_rank[matched])
+        keys = columns[sort_by].sort_keys(HIGHER_IS_BETTER.get(sort_by, True))[matched] if sort_by else self._listing_rank[matched]
         return [int(matched[i]) for i in compute.sort_order(keys, down)]
 
     @staticmethod

@@ -100,8 +100,7 @@ def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int =
     to = unit or cell.unit
     if to is not None and to != cell.unit and cell.unit is not None:
         factor = factor * float(compute.convert(1.0, cell.unit, to, p_base))
-    out = cell.model_copy(update={"unit": to, "label": cell.label if label is None else label, "claims": [],
-                                  "span": None})
+    out = cell.model_copy(update={"unit": to, "label": cell.label if label is None else label, "claims": [], "span": None})
     _point_or_range(out, *compute.interval_scale(*ends, factor))
     for claim in cell.claims:
         scaled = Claim(figure_ids=claim.figure_ids)
@@ -118,9 +117,13 @@ def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "")
     """numerator ÷ denominator as an interval (a range on either side gives a range); empty if either is."""
     a, b = numerator.ends(), denominator.ends()
     # The chosen figure of each side (not the figures that merely agree with it).
-    out = Cell(unit=unit, label=label, figure_ids=list(dict.fromkeys(numerator.figure_ids[:1] + denominator.figure_ids[:1])),
-               suspect=numerator.suspect or denominator.suspect,
-               tier=denominator.tier if denominator.tier else numerator.tier)
+    out = Cell(
+        unit=unit,
+        label=label,
+        figure_ids=list(dict.fromkeys(numerator.figure_ids[:1] + denominator.figure_ids[:1])),
+        suspect=numerator.suspect or denominator.suspect,
+        tier=denominator.tier if denominator.tier else numerator.tier,
+    )
     if a is None or b is None:
         return Cell(unit=unit, label=label)
     low, high = compute.interval_divide(a, b)

@@ -107,16 +107,22 @@ def density(kb: KnowledgeBase, entity: str, tpp: Cell) -> Cell | None:
     if tpp_ends is None:
         return None
     low, high = compute.interval_divide(tpp_ends, area_ends)
-    return _cell(low, high, f"TPP ÷ {area.value or area.low} mm²", Cell(figure_ids=tpp.figure_ids + area.figure_ids,
-                                                                     suspect=tpp.suspect or area.suspect))
+    return _cell(
+        low,
+        high,
+        f"TPP ÷ {area.value or area.low} mm²",
+        Cell(figure_ids=tpp.figure_ids + area.figure_ids, suspect=tpp.suspect or area.suspect),
+    )
 
 
 def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
     """Every class of every reading, tested on the preferred TPP; where reports disagree, also on the span
     of all claims. Within one reading a class met shadows the classes of lower precedence."""
     values = {"tpp": _interval(tpp), "performance_density": _interval(pd)}
-    spans = {"tpp": (tpp.span[0], tpp.span[1]) if tpp.span else None,
-             "performance_density": (pd.span[0], pd.span[1]) if pd and pd.span else None}
+    spans = {
+        "tpp": (tpp.span[0], tpp.span[1]) if tpp.span else None,
+        "performance_density": (pd.span[0], pd.span[1]) if pd and pd.span else None,
+    }
     out: list[Standing] = []
     met_before: dict[tuple[str, str, str], str] = {}
     for rule in kb.control_classes:
@@ -126,10 +132,20 @@ def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
         shadowed = met_before.get(key)
         if status == "met" and shadowed is None:
             met_before[key] = rule["name"]
-        out.append(Standing(regime=rule["regime"], class_name=rule["name"], reading=rule["reading"],
-                            source=rule["source"], locator=rule["locator"], status=status,
-                            across_claims=across if across != status else None, clauses=tests,
-                            shadowed_by=shadowed, note=rule["note"] or ""))
+        out.append(
+            Standing(
+                regime=rule["regime"],
+                class_name=rule["name"],
+                reading=rule["reading"],
+                source=rule["source"],
+                locator=rule["locator"],
+                status=status,
+                across_claims=across if across != status else None,
+                clauses=tests,
+                shadowed_by=shadowed,
+                note=rule["note"] or "",
+            )
+        )
     return out
 
 
@@ -150,8 +166,11 @@ def _evaluate(clauses: list[list[dict[str, Any]]], values: dict[str, tuple[float
         result = compute.all_hold(checks)
         results.append(result)
         text = " and ".join(f"{QUANTITY_LABELS[c['quantity']]} {c['op']} {c['value']:g}" for c in clause)
-        needs = {QUANTITY_LABELS[c["quantity"]] for c, r in zip(clause, checks, strict=True)
-                 if r is None and values[c["quantity"]] is None} if result is None else set[str]()
+        needs = (
+            {QUANTITY_LABELS[c["quantity"]] for c, r in zip(clause, checks, strict=True) if r is None and values[c["quantity"]] is None}
+            if result is None
+            else set[str]()
+        )
         tests.append(ClauseTest(test=text, status=_status(result), needs=sorted(needs)))
     return _status(compute.any_holds(results)), tests
 

@@ -15,14 +15,21 @@ from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell
 
-NUMERIC = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "system_power_w",
-           "price"]
+NUMERIC = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_gbs", "tdp_w", "system_power_w", "price"]
 INDICATORS = ["tpp"]  # computed from several figures by a rule of their own (export_control)
 TEXT = ["memory_type", "release"]
 METRICS = NUMERIC + list(selection.DERIVED) + INDICATORS + TEXT
-HIGHER_IS_BETTER = {"compute_tflops": True, "memory_gb": True, "memory_bandwidth_gbs": True, "interconnect_gbs": True,
-                    "tdp_w": False, "system_power_w": False, "price": False, "tpp": True,
-                    **{name: d.higher_is_better for name, d in selection.DERIVED.items()}}
+HIGHER_IS_BETTER = {
+    "compute_tflops": True,
+    "memory_gb": True,
+    "memory_bandwidth_gbs": True,
+    "interconnect_gbs": True,
+    "tdp_w": False,
+    "system_power_w": False,
+    "price": False,
+    "tpp": True,
+    **{name: d.higher_is_better for name, d in selection.DERIVED.items()},
+}
 _RATIO_PARTS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w", "system_power_w", "price"]
 
 

@@ -65,8 +65,12 @@ SPECS: dict[str, SpecDef] = {
 }
 CURRENCY_UNITS = {"USD": "美元", "CNY": "元", "HKD": "港元", "TWD": "新台币"}
 TIERS = ("dense", "unstated", "sparse", "unlabeled")
-_LABELS = {"dense": "{p} dense", "unstated": "{p}, sparsity not printed", "sparse": "{p} sparse, as printed",
-           "unlabeled": "precision not printed"}
+_LABELS = {
+    "dense": "{p} dense",
+    "unstated": "{p}, sparsity not printed",
+    "sparse": "{p} sparse, as printed",
+    "unlabeled": "precision not printed",
+}
 
 
 @dataclass
@@ -149,8 +153,7 @@ def _own_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None, 
     return _cell_from(chosen, rows, rows, unit, "", "", p_base)
 
 
-def family_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None,
-                p_base: int = 1000) -> Cell | None:
+def family_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell | None:
     """`spec` as the record standing for `entity`'s generation or series reports it (the catalog's
     `generation`), chosen by the same rule and labelled 'family-level: <name>' (tier 'family'); None when
     there is no such record or it reports none. A model's own figure always comes first (`cell`)."""
@@ -191,17 +194,18 @@ def cells(kb: KnowledgeBase, entity: str, specs: Iterable[str], precision: str, 
 def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Cell:
     unit = compute_unit(precision)
     at = [r for r in rows if r["precision"] and precision in r["precision"].split("/")]
-    groups = {"dense": [r for r in at if r["sparsity"] == "dense"],
-              "unstated": [r for r in at if not r["sparsity"]],
-              "sparse": [r for r in at if r["sparsity"] == "sparse"]}
+    groups = {
+        "dense": [r for r in at if r["sparsity"] == "dense"],
+        "unstated": [r for r in at if not r["sparsity"]],
+        "sparse": [r for r in at if r["sparsity"] == "sparse"],
+    }
     unlabeled = [r for r in rows if not r["precision"]]
     # A vector-unit figure answers only where the chip prints no matrix (tensor or unstated) figure at the
     # precision, dense, unstated or sparse: it is a smaller quantity, not another reading of the headline.
     for matrix in (True, False):
         for allow_suspect in (False, True):
             for tier in ("dense", "unstated", "sparse"):
-                usable = [r for r in groups[tier] if (allow_suspect or not r["suspect"])
-                          and (r["engine"] != "vector") == matrix]
+                usable = [r for r in groups[tier] if (allow_suspect or not r["suspect"]) and (r["engine"] != "vector") == matrix]
                 if usable:
                     return _compute_from(min(usable, key=_order), groups[tier], at, tier, unit, precision, p_base)
     if unlabeled:
@@ -209,25 +213,27 @@ def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Ce
     return Cell(unit=unit)
 
 
-def _compute_from(chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], tier: str,
-                  unit: str, precision: str, p_base: int) -> Cell:
+def _compute_from(
+    chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], tier: str, unit: str, precision: str, p_base: int
+) -> Cell:
     label = _LABELS[tier].format(p=precision.upper())  # the reading asked for; the figure says its own (FP16/BF16)
     if chosen["engine"] == "vector":
         label += " (vector units)"
     return _cell_from(chosen, peers, rivals, unit, tier, label, p_base)
 
 
-def _cell_from(chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], unit: str,
-               tier: str, label: str, p_base: int) -> Cell:
+def _cell_from(
+    chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], unit: str, tier: str, label: str, p_base: int
+) -> Cell:
     """`peers`: figures of the same step (those equal to the chosen one are cited with it); `rivals`: every
     candidate figure, whose disagreements with the chosen one become claims."""
     ends = _ends(chosen, unit, p_base)
-    agreeing = [r["id"] for r in peers if r["id"] != chosen["id"] and not r["suspect"]
-                and _ends(r, unit, p_base) == ends]
+    agreeing = [r["id"] for r in peers if r["id"] != chosen["id"] and not r["suspect"] and _ends(r, unit, p_base) == ends]
     if chosen["alternatives"]:
         label = f"{label}; a/b configurations" if label else "a/b configurations"
-    out = Cell(unit=unit, label=label, bound=chosen["bound"], figure_ids=[chosen["id"], *agreeing],
-               suspect=bool(chosen["suspect"]), tier=tier)
+    out = Cell(
+        unit=unit, label=label, bound=chosen["bound"], figure_ids=[chosen["id"], *agreeing], suspect=bool(chosen["suspect"]), tier=tier
+    )
     if ends[0] == ends[1] and not chosen["alternatives"]:
         out.value = ends[0]
     else:
@@ -246,13 +252,15 @@ def _claims(chosen: dict[str, Any], rivals: list[dict[str, Any]], unit: str, p_b
     The link can cross the rule's steps (910B: 376 dense vs 320 with sparsity not printed)."""
     if chosen["conflict_group"] is None:
         return []
-    linked = [chosen] + [r for r in rivals if r["conflict_group"] == chosen["conflict_group"] and r["id"] != chosen["id"]
-                         and not r["suspect"]]  # a suspect figure is not a claim to weigh
+    linked = [chosen] + [
+        r for r in rivals if r["conflict_group"] == chosen["conflict_group"] and r["id"] != chosen["id"] and not r["suspect"]
+    ]  # a suspect figure is not a claim to weigh
     by_ends: dict[tuple[float | None, float | None], list[int]] = {}
     for row in linked:
         by_ends.setdefault(_ends(row, unit, p_base), []).append(row["id"])
-    return [Claim(value=lo, figure_ids=ids) if lo == hi else Claim(low=lo, high=hi, figure_ids=ids)
-            for (lo, hi), ids in by_ends.items()]
+    return [
+        Claim(value=lo, figure_ids=ids) if lo == hi else Claim(low=lo, high=hi, figure_ids=ids) for (lo, hi), ids in by_ends.items()
+    ]
 
 
 def _ends(row: dict[str, Any], unit: str, p_base: int) -> tuple[float | None, float | None]:
@@ -279,7 +287,7 @@ def compute_offers(kb: KnowledgeBase, entity: str) -> list[Offer]:
     for row in kb.figures(entity, ["compute"]):
         if row["period"] is not None or row["unit"] is None:
             continue
-        for part in (row["precision"].split("/") if row["precision"] else [None]):
+        for part in row["precision"].split("/") if row["precision"] else [None]:
             offers.setdefault((part, row["sparsity"]), Offer(part, row["sparsity"])).figure_ids.append(row["id"])
     rank = {p: i for i, p in enumerate(PRECISIONS)}
     return sorted(offers.values(), key=lambda o: (rank.get(o.precision or "", len(rank)), o.sparsity or "~"))
@@ -295,8 +303,11 @@ def unused_forms(kb: KnowledgeBase, entity: str, precision: str) -> list[str]:
     """Compute `entity` reports that `cell` does not use at `precision`, each naming what would use it:
     a per-server figure (use_server_figure), a system's own figures (name the system)."""
     out: list[str] = []
-    servers = [r for r in kb.figures(entity, ["server_compute"])
-               if r["period"] is None and (not r["precision"] or precision in r["precision"].split("/"))]
+    servers = [
+        r
+        for r in kb.figures(entity, ["server_compute"])
+        if r["period"] is None and (not r["precision"] or precision in r["precision"].split("/"))
+    ]
     if servers:
         out.append(f"a per-server figure '{servers[0]['printed']}' (used with use_server_figure=true)")
     for system in kb.systems_with_chip(entity):
@@ -305,8 +316,7 @@ def unused_forms(kb: KnowledgeBase, entity: str, precision: str) -> list[str]:
     return out
 
 
-def composition_cell(kb: KnowledgeBase, system: str, spec: str, precision: str | None = None,
-                     p_base: int = 1000) -> Cell | None:
+def composition_cell(kb: KnowledgeBase, system: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell | None:
     """Σ count × each part's cell: what a system's composition implies; None when it has no reported
     composition or a part lacks the spec."""
     parts = kb.parts(system)
@@ -316,16 +326,19 @@ def composition_cell(kb: KnowledgeBase, system: str, spec: str, precision: str |
     ends = [e for c in part_cells if (e := c.ends()) is not None]
     if len(ends) < len(part_cells):
         return None
-    low, high = compute.interval_sum_of_products([e[0] for e in ends], [e[1] for e in ends],
-                                                 [p["count"] for p in parts])
+    low, high = compute.interval_sum_of_products([e[0] for e in ends], [e[1] for e in ends], [p["count"] for p in parts])
     described: list[str] = []
     for part, part_cell in zip(parts, part_cells, strict=True):
         entity = kb.entity(part["chip"]) or {"name_zh": part["chip"]}
         described.append(f"{part['count']} × {entity['name_zh']}" + (f" {part_cell.label}" if part_cell.label else ""))
     tiers = {c.tier for c in part_cells}
-    out = Cell(unit=part_cells[0].unit, label="from parts: " + " + ".join(described),
-               figure_ids=sorted({i for c in part_cells for i in c.figure_ids}),
-               suspect=any(c.suspect for c in part_cells), tier=tiers.pop() if len(tiers) == 1 else "mixed")
+    out = Cell(
+        unit=part_cells[0].unit,
+        label="from parts: " + " + ".join(described),
+        figure_ids=sorted({i for c in part_cells for i in c.figure_ids}),
+        suspect=any(c.suspect for c in part_cells),
+        tier=tiers.pop() if len(tiers) == 1 else "mixed",
+    )
     low, high = compute.tidy(low), compute.tidy(high)
     if low == high:
         out.value = low
@@ -379,8 +392,11 @@ def row_cell(row: dict[str, Any], unit: str, p_base: int = 1000) -> Cell:
     """One given figure as a cell in `unit` (a report's own total, read beside what is computed)."""
     ends = _ends(row, unit, p_base)
     precision = (row["precision"] or "").upper()
-    label = ", ".join(x for x in (precision or ("precision not printed" if SPECS["compute_tflops"].metric == row["metric"]
-                                                else ""), row["sparsity"]) if x)
+    label = ", ".join(
+        x
+        for x in (precision or ("precision not printed" if SPECS["compute_tflops"].metric == row["metric"] else ""), row["sparsity"])
+        if x
+    )
     out = Cell(unit=unit, label=label, bound=row["bound"], figure_ids=[row["id"]], suspect=bool(row["suspect"]))
     if ends[0] == ends[1] and not row["alternatives"]:
         out.value = ends[0]

@@ -42,10 +42,14 @@ RESERVED_DESCRIPTORS = 64 + BACKLOG
 # request takes from a client's write to our read on a live connection, short enough not to delay the exit.
 SHUTDOWN_GRACE = 0.5
 CLOSE = (b"connection", b"close")
-BUSY = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
-        b"content-length: 20\r\n\r\nToo many connections")
-BUSY_PEER = (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
-             b"content-length: 38\r\n\r\nToo many connections from your address")
+BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
+    b"content-length: 20\r\n\r\nToo many connections"
+)
+BUSY_PEER = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nconnection: close\r\n"
+    b"content-length: 38\r\n\r\nToo many connections from your address"
+)
 
 
 @functools.cache

@@ -141,11 +141,15 @@ def check(settings: HttpSettings) -> None:
     if is_loopback(settings.host):
         return
     if not settings.allowed_hosts:
-        raise ConfigError(f"refusing to serve on {settings.host} without an allow-list: give the Host names clients use, "
-                          "e.g. --allowed-hosts chips.example.com (or CHIPMCP_ALLOWED_HOSTS=chips.example.com)")
+        raise ConfigError(
+            f"refusing to serve on {settings.host} without an allow-list: give the Host names clients use, "
+            "e.g. --allowed-hosts chips.example.com (or CHIPMCP_ALLOWED_HOSTS=chips.example.com)"
+        )
     if token is None and not settings.no_auth:
-        raise ConfigError(f"refusing to serve on {settings.host} without authentication: give --token-file FILE "
-                          "(or CHIPMCP_TOKEN), or --no-auth if a proxy in front authenticates clients")
+        raise ConfigError(
+            f"refusing to serve on {settings.host} without authentication: give --token-file FILE "
+            "(or CHIPMCP_TOKEN), or --no-auth if a proxy in front authenticates clients"
+        )
 
 
 def security_settings(settings: HttpSettings) -> TransportSecuritySettings:
@@ -154,8 +158,9 @@ def security_settings(settings: HttpSettings) -> TransportSecuritySettings:
     hosts = [*LOOPBACK_NAMES, _bracketed(settings.host), *settings.allowed_hosts]
     allowed_hosts = sorted({spelling for host in hosts for spelling in _with_any_port(canonical_host(host) or host)})
     origins = [f"http://{name}:*" for name in LOOPBACK_NAMES] + [canonical_origin(o) or o for o in settings.allowed_origins]
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=allowed_hosts,
-                                     allowed_origins=sorted(set(origins)))
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=allowed_hosts, allowed_origins=sorted(set(origins))
+    )
 
 
 def _bracketed(host: str) -> str:
@@ -254,6 +259,7 @@ def _json_bound(schema: dict[str, Any], defs: dict[str, Any]) -> int | None:
 
 # --- ASGI guards -------------------------------------------------------------------------------------------
 
+
 class HostGuard:
     """Host and Origin against the allow-lists before anything else is looked at (421 / 403). The headers
     are put in canonical form first (or refused when they cannot be), and the SDK's check compares them."""
@@ -298,17 +304,22 @@ class BearerAuth:
         if scope["type"] == "http":
             all_given = [value for key, value in scope["headers"] if key == b"authorization"]
             if len(all_given) > 1:  # which one a proxy or a client meant is not ours to guess
-                response = JSONResponse({"error": "invalid_request", "message": "send one Authorization header, not "
-                                         f"{len(all_given)}"}, status_code=400,
-                                        headers={"WWW-Authenticate": 'Bearer realm="chipmcp", error="invalid_request"'})
+                response = JSONResponse(
+                    {"error": "invalid_request", "message": f"send one Authorization header, not {len(all_given)}"},
+                    status_code=400,
+                    headers={"WWW-Authenticate": 'Bearer realm="chipmcp", error="invalid_request"'},
+                )
                 await response(scope, receive, send)
                 return
             given = all_given[0] if all_given else b""
             scheme, _, credential = given.partition(b" ")
             if scheme.lower() != b"bearer" or not hmac.compare_digest(credential.strip(), self.token):
                 challenge = 'Bearer realm="chipmcp"' + (', error="invalid_token"' if given else "")
-                response = JSONResponse({"error": "unauthorized", "message": "send Authorization: Bearer <token>"},
-                                        status_code=401, headers={"WWW-Authenticate": challenge})
+                response = JSONResponse(
+                    {"error": "unauthorized", "message": "send Authorization: Bearer <token>"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": challenge},
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -322,9 +333,15 @@ class PostOnly:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].rstrip("/") == self.path and scope["method"] != "POST":
-            response = JSONResponse({"jsonrpc": "2.0", "id": None, "error": {
-                "code": -32600, "message": f"Method Not Allowed: this stateless server answers POST {self.path} only"}},
-                status_code=405, headers={"Allow": "POST"})
+            response = JSONResponse(
+                {
+                    "jsonrpc": "2.0",
+                    "id": None,
+                    "error": {"code": -32600, "message": f"Method Not Allowed: this stateless server answers POST {self.path} only"},
+                },
+                status_code=405,
+                headers={"Allow": "POST"},
+            )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -344,8 +361,9 @@ class JsonRpcFraming:
         try:
             parse_message(first.get("body", b""))
         except Rejected as rejected:
-            response = Response(rejected.reply.model_dump_json(by_alias=True, exclude_unset=True), status_code=400,
-                                media_type="application/json")
+            response = Response(
+                rejected.reply.model_dump_json(by_alias=True, exclude_unset=True), status_code=400, media_type="application/json"
+            )
             await response(scope, receive, send)
             return
         except Ignored:  # accepted as every notification is, and acted on by nothing
@@ -407,8 +425,14 @@ def create_app(settings: HttpSettings | None = None, server: MCPServer | None = 
     server = server or build_server(log_level=cast(LogLevel, settings.log_level), warm_up=True)  # a --log-level choice
     limit = request_body_limit(server)
     security = security_settings(settings)
-    app: ASGIApp = server.streamable_http_app(streamable_http_path=PATH, stateless_http=True, json_response=True,
-                                              max_request_body_size=limit, transport_security=security, host=settings.host)
+    app: ASGIApp = server.streamable_http_app(
+        streamable_http_path=PATH,
+        stateless_http=True,
+        json_response=True,
+        max_request_body_size=limit,
+        transport_security=security,
+        host=settings.host,
+    )
     app = JsonRpcFraming(app)
     app = RequestBodyLimitMiddleware(app, limit)
     app = PostOnly(app, PATH)
@@ -446,12 +470,20 @@ def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None
     os.environ[SETTINGS_ENV] = settings.to_env()
 
     options: dict[str, Any] = dict(
-        factory=True, host=settings.host, port=settings.port, backlog=BACKLOG,
-        http="chipmcp.serving.connections:GuardedH11Protocol", lifespan="on",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        backlog=BACKLOG,
+        http="chipmcp.serving.connections:GuardedH11Protocol",
+        lifespan="on",
         # connections are capped by GuardedH11Protocol; uvicorn's limit is the backstop for requests
-        limit_concurrency=settings.max_connections + 1, timeout_keep_alive=settings.keep_alive,
-        h11_max_incomplete_event_size=HEADER_BYTES, log_config=logging_config(settings.log_level),
-        access_log=settings.log_level in ("DEBUG", "INFO"), log_level=settings.log_level.lower())
+        limit_concurrency=settings.max_connections + 1,
+        timeout_keep_alive=settings.keep_alive,
+        h11_max_incomplete_event_size=HEADER_BYTES,
+        log_config=logging_config(settings.log_level),
+        access_log=settings.log_level in ("DEBUG", "INFO"),
+        log_level=settings.log_level.lower(),
+    )
     if settings.workers > 1:  # the supervisor stops its workers on SIGTERM and returns: exit 0
         uvicorn.run(APP, workers=settings.workers, **options)
         return
@@ -462,7 +494,6 @@ def run(settings: HttpSettings, knowledge: Sequence[Path] | None = None) -> None
 
 
 APP = "chipmcp.serving.http:create_app"
-
 
 
 class _StoppedIsDone(uvicorn.Server):

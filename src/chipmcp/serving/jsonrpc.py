@@ -56,8 +56,12 @@ def _unparseable(raw: bytes | str) -> Rejected:
         lenient = None
     if isinstance(lenient, dict) and _LONE_SURROGATE.search(json.dumps(lenient, ensure_ascii=False, allow_nan=True)):
         request_id = lenient.get("id") if _is_request_id(lenient.get("id")) else None
-        return _reject(request_id, PARSE_ERROR, "Parse error: the message holds a lone surrogate (a \\uD800-\\uDFFF escape "
-                       "without its pair), which is not a character; send the pair or the character itself.")
+        return _reject(
+            request_id,
+            PARSE_ERROR,
+            "Parse error: the message holds a lone surrogate (a \\uD800-\\uDFFF escape "
+            "without its pair), which is not a character; send the pair or the character itself.",
+        )
     return _reject(None, PARSE_ERROR, "Parse error: the message is not valid JSON.")
 
 
@@ -83,8 +87,12 @@ def parse_message(raw: bytes | str) -> JSONRPCMessage:
     try:
         return jsonrpc_message_adapter.validate_python(data, by_name=False)
     except ValidationError:
-        raise _reject(data.get("id"), INVALID_REQUEST, 'Invalid request: expected {"jsonrpc": "2.0", "id": <string or integer>, '
-                      '"method": <string>, "params": <object, optional>}.') from None
+        raise _reject(
+            data.get("id"),
+            INVALID_REQUEST,
+            'Invalid request: expected {"jsonrpc": "2.0", "id": <string or integer>, '
+            '"method": <string>, "params": <object, optional>}.',
+        ) from None
 
 
 def _check_notification(data: dict[str, Any]) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
-CITE = ("Quote every figure as chipmcp gives it, with its source report and table and the token as printed; "
-        "where reports disagree, give each claim and say which one chipmcp prefers.")
+CITE = (
+    "Quote every figure as chipmcp gives it, with its source report and table and the token as printed; "
+    "where reports disagree, give each claim and say which one chipmcp prefers."
+)
 
 
 def split_names(names: str) -> list[str]:
@@ -25,9 +27,11 @@ def _steps(steps: list[str]) -> str:
 
 
 def domestic_alternative(chip: str, workload: str) -> str:
-    return (f"Using chipmcp, find Chinese AI chips that could replace {chip} for {workload}. Look up {chip}, "
-            "compare it with the domestic candidates (compare_chips), check their 安全可靠测评 status "
-            "(xinchuang_certified), and cite every figure with its source report.")
+    return (
+        f"Using chipmcp, find Chinese AI chips that could replace {chip} for {workload}. Look up {chip}, "
+        "compare it with the domestic candidates (compare_chips), check their 安全可靠测评 status "
+        "(xinchuang_certified), and cite every figure with its source report."
+    )
 
 
 def procurement_brief(chips: str, workload: str, scale: str, tools: Collection[str]) -> str:
@@ -40,20 +44,27 @@ def procurement_brief(chips: str, workload: str, scale: str, tools: Collection[s
         "TFLOPS/W and price where reported; repeat its warnings where figures are not comparable.",
     ]
     if scale.strip():
-        steps.append(f"estimate_cluster for each chip at {scale}: cards, servers, power and energy, with the "
-                     "assumptions the answer states.")
-    steps.append("xinchuang_certified for each chip: on the 安全可靠测评 list as the listed product, only the "
-                 "same family, or not at all, with the announcement.")
+        steps.append(
+            f"estimate_cluster for each chip at {scale}: cards, servers, power and energy, with the assumptions the answer states."
+        )
+    steps.append(
+        "xinchuang_certified for each chip: on the 安全可靠测评 list as the listed product, only the "
+        "same family, or not at all, with the announcement."
+    )
     if "export_control_check" in tools:
-        steps.append("export_control_check for each chip: TPP, performance density and the ECCN 3A090 standing, "
-                     "with the working shown.")
+        steps.append(
+            "export_control_check for each chip: TPP, performance density and the ECCN 3A090 standing, with the working shown."
+        )
     else:
-        steps.append("Export-control standing: this chipmcp has no export_control_check tool, so write "
-                     "'not assessed' rather than a judgement of your own.")
-    steps.append("A recommendation that follows from the figures above, its assumptions stated, then the list of "
-                 "sources (report, table). Mark anything not from chipmcp as such.")
-    return (f"Prepare a procurement brief on {listed} for {workload}, using chipmcp's tools.\n"
-            f"{_steps(steps)}\n{CITE}")
+        steps.append(
+            "Export-control standing: this chipmcp has no export_control_check tool, so write "
+            "'not assessed' rather than a judgement of your own."
+        )
+    steps.append(
+        "A recommendation that follows from the figures above, its assumptions stated, then the list of "
+        "sources (report, table). Mark anything not from chipmcp as such."
+    )
+    return f"Prepare a procurement brief on {listed} for {workload}, using chipmcp's tools.\n{_steps(steps)}\n{CITE}"
 
 
 def company_snapshot(company: str, tools: Collection[str]) -> str:
@@ -72,4 +83,4 @@ def company_snapshot(company: str, tools: Collection[str]) -> str:
     if "industry_figures" in tools:
         market += " and, for the share tables that rank it among its rivals, industry_figures(topic='market share')"
     steps.append(f"Market share: {market}; if nothing is reported, say so.")
-    return (f"Write a company snapshot of {company}, using chipmcp's tools.\n{_steps(steps)}\n{CITE}")
+    return f"Write a company snapshot of {company}, using chipmcp's tools.\n{_steps(steps)}\n{CITE}"

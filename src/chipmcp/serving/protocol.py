@@ -68,4 +68,3 @@ def check_protocol_params(server: MCPServer) -> None:
         return await call_next(ctx)
 
     server.middleware.insert(0, check)
-

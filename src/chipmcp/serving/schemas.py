@@ -41,7 +41,7 @@ def _shallow(schema: dict[str, Any], depth: int) -> dict[str, Any]:
     def rewrite(node: Any) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref", "")
-            if ref.startswith("#/$defs/") and ref[len("#/$defs/"):] not in kept:
+            if ref.startswith("#/$defs/") and ref[len("#/$defs/") :] not in kept:
                 return {"type": "object"}
             return {k: rewrite(v) for k, v in node.items() if k != "$defs"}
         if isinstance(node, list):
@@ -57,7 +57,7 @@ def _shallow(schema: dict[str, Any], depth: int) -> dict[str, Any]:
 def _refs(node: Any) -> list[str]:
     if isinstance(node, dict):
         ref = node.get("$ref", "")
-        found = [ref[len("#/$defs/"):]] if ref.startswith("#/$defs/") else []
+        found = [ref[len("#/$defs/") :]] if ref.startswith("#/$defs/") else []
         return found + [r for v in node.values() for r in _refs(v)]
     if isinstance(node, list):
         return [r for v in node for r in _refs(v)]

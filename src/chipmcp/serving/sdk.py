@@ -42,8 +42,7 @@ def order_tools(server: MCPServer, names: list[str]) -> None:
     server._tool_manager._tools = {name: registry[name] for name in names}
 
 
-def rewrite_schemas(server: MCPServer, inputs: Callable[[Schema], Schema],
-                    outputs: Callable[[Schema], Schema] | None = None) -> None:
+def rewrite_schemas(server: MCPServer, inputs: Callable[[Schema], Schema], outputs: Callable[[Schema], Schema] | None = None) -> None:
     """Replace each registered tool's input schema by `inputs(schema)`, and its output schema, when it has
     one, by `outputs(schema)`. The SDK reads both fields at every tools/list and call, so the rewritten ones
     are what clients see."""

@@ -99,8 +99,10 @@ def answer(tool: Tool, result: BaseModel) -> CallToolResult:
     """The same answer twice: readable text for clients that show text, JSON for those that read structure."""
     # Defaults (nulls, empty lists, false flags) are left out: the output schema states them, and an
     # answer is read by a model whose context they would fill.
-    return CallToolResult(content=[TextContent(type="text", text=tool.render(result))],
-                          structured_content=result.model_dump(mode="json", exclude_defaults=True))
+    return CallToolResult(
+        content=[TextContent(type="text", text=tool.render(result))],
+        structured_content=result.model_dump(mode="json", exclude_defaults=True),
+    )
 
 
 def run_tool(tool: Tool, call: Callable[[], Answer]) -> CallToolResult:
@@ -196,8 +198,14 @@ class ChipMCPServer(MCPServer):
             return listed
         # A client that did not negotiate MCP Apps cannot show a view: the pointer to it would only cost
         # its model context on every tools/list.
-        return ListToolsResult(tools=[t.model_copy(update={"meta": {k: v for k, v in t.meta.items() if k != "ui"} or None})
-                                      if t.meta and "ui" in t.meta else t for t in listed.tools])
+        return ListToolsResult(
+            tools=[
+                t.model_copy(update={"meta": {k: v for k, v in t.meta.items() if k != "ui"} or None})
+                if t.meta and "ui" in t.meta
+                else t
+                for t in listed.tools
+            ]
+        )
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         # A question asked before, spelled the same, is answered here: no argument validation, no hop to a
@@ -216,8 +224,11 @@ class ChipMCPServer(MCPServer):
         described = {k: f.description or k for k, f in declared.arguments.model_fields.items()} if declared else {}
         unknown = [k for k in arguments or {} if declared and k not in described]
         if unknown:  # the SDK drops arguments it does not know; a model misspelling one must hear of it
-            raise ToolError(plain_argument_errors(name, [{"type": "extra_forbidden", "loc": (k,), "input": arguments[k]}
-                                                         for k in unknown], described))
+            raise ToolError(
+                plain_argument_errors(
+                    name, [{"type": "extra_forbidden", "loc": (k,), "input": arguments[k]} for k in unknown], described
+                )
+            )
         output_schemas.publish(self, [name])
         try:
             return await super().call_tool(name, arguments, context)
@@ -227,13 +238,16 @@ class ChipMCPServer(MCPServer):
                 raise ToolError(plain_argument_errors(name, invalid.errors(include_url=False), described)) from cause
             if isinstance(cause, ValidationError):  # the answer failed its own schema: our fault, not the caller's
                 log.error("%s produced an answer outside its schema: %s", name, cause)
-                raise ToolError(f"Error executing tool {name}: chipmcp built an answer that does not fit its own "
-                                "schema (a bug in chipmcp, logged on the server); try other arguments meanwhile.") from cause
+                raise ToolError(
+                    f"Error executing tool {name}: chipmcp built an answer that does not fit its own "
+                    "schema (a bug in chipmcp, logged on the server); try other arguments meanwhile."
+                ) from cause
             raise
 
 
-def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING", warm_up: bool = False,
-                 knowledge: Sequence[Path] | None = None) -> MCPServer:
+def build_server(
+    kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING", warm_up: bool = False, knowledge: Sequence[Path] | None = None
+) -> MCPServer:
     """The MCP server over `kb` (default: the database of the `knowledge` folders — bundled first — or of
     the installed knowledge and CHIPMCP_KNOWLEDGE's folders, opened on first use). `warm_up` loads the first
     call's needs in a background thread at once, for a server about to be run."""
@@ -253,15 +267,26 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
     # Tools with a view go through the MCP Apps extension, which stamps their _meta.ui.resourceUri; it must
     # hold them before the server is made, the others are added after.
     apps = Apps()
-    apps.add_html_resource(ANSWER_VIEW_URI, view_html(), name="answer-view", title="chipmcp answer view",
-                           description="Sortable table with citations and charts for compare_chips, find_chips "
-                                       "and estimate_cluster answers", prefers_border=True)
+    apps.add_html_resource(
+        ANSWER_VIEW_URI,
+        view_html(),
+        name="answer-view",
+        title="chipmcp answer view",
+        description="Sortable table with citations and charts for compare_chips, find_chips and estimate_cluster answers",
+        prefers_border=True,
+    )
     for tool in TOOLS:
         if tool.name in VIEWS:
             apps.tool(resource_uri=VIEWS[tool.name], **_tool_options(tool))(_tool_handler(tool, respond))
-    mcp = ChipMCPServer("chipmcp", title="chipmcp — AI accelerator chips from Chinese research reports",
-                        instructions=INSTRUCTIONS, version=__version__, log_level=log_level, icons=icons(),
-                        extensions=[apps])
+    mcp = ChipMCPServer(
+        "chipmcp",
+        title="chipmcp — AI accelerator chips from Chinese research reports",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        log_level=log_level,
+        icons=icons(),
+        extensions=[apps],
+    )
     mcp.answers = answers
 
     for tool in TOOLS:
@@ -280,15 +305,20 @@ def build_server(kb: KnowledgeBase | None = None, log_level: LogLevel = "WARNING
 
 def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult]) -> Callable[..., CallToolResult]:
     """An MCP tool function whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here."""
-    parameters = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_parameter_type(field),
-                                    default=inspect.Parameter.empty if field.is_required() else field.default)
-                  for name, field in tool.arguments.model_fields.items()]
+    parameters = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=_parameter_type(field),
+            default=inspect.Parameter.empty if field.is_required() else field.default,
+        )
+        for name, field in tool.arguments.model_fields.items()
+    ]
 
     def handler(**arguments: Any) -> CallToolResult:
         return respond(tool, arguments)
 
-    handler.__signature__ = inspect.Signature(
-        parameters, return_annotation=CallToolResult)  # its answer model: output_schemas.publish
+    handler.__signature__ = inspect.Signature(parameters, return_annotation=CallToolResult)  # its answer model: output_schemas.publish
     handler.__name__ = tool.name
     return handler
 
@@ -317,25 +347,36 @@ PROMPT_ARGUMENT_KINDS: dict[tuple[str, str], frozenset[str]] = {
 def icons() -> list[Icon]:
     """The server's icon as a data: URI, so no client has to fetch anything."""
     svg = Path(__file__).with_name("icon.svg").read_bytes()
-    return [Icon(src="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
-                 mime_type="image/svg+xml", sizes=["any"])]
+    return [Icon(src="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"), mime_type="image/svg+xml", sizes=["any"])]
 
 
 def resource_listing(kb: KnowledgeBase) -> list[Resource]:
     """Every source, then every chip and system, as concrete resources with names, titles and mime types."""
-    resources = [Resource(uri=f"chipmcp://sources/{source_id}", name=source_id, mime_type="application/json",
-                          title=f"{source['publisher_en']}: {source['title']} ({source['date']})",
-                          description=f"Source report ({source['publisher']}, {source['kind']}) and what chipmcp took from it")
-                 for source_id, source in kb.sources.items()]
+    resources = [
+        Resource(
+            uri=f"chipmcp://sources/{source_id}",
+            name=source_id,
+            mime_type="application/json",
+            title=f"{source['publisher_en']}: {source['title']} ({source['date']})",
+            description=f"Source report ({source['publisher']}, {source['kind']}) and what chipmcp took from it",
+        )
+        for source_id, source in kb.sources.items()
+    ]
     for entity in kb.entities.values():
         if entity["entity_kind"] not in CHIP_KINDS:
             continue
         vendor = kb.entity(entity["vendor"]) if entity["vendor"] else None
         names = " / ".join(dict.fromkeys(n for n in (entity["name_zh"], entity["name_en"]) if n))
         made_by = f" by {vendor['name_en'] or vendor['name_zh']}" if vendor else ""
-        resources.append(Resource(uri=f"chipmcp://chips/{entity['id']}", name=entity["id"], title=names,
-                                  mime_type="application/json",
-                                  description=f"{entity['kind']} {entity['entity_kind']}{made_by}: every figure with its source"))
+        resources.append(
+            Resource(
+                uri=f"chipmcp://chips/{entity['id']}",
+                name=entity["id"],
+                title=names,
+                mime_type="application/json",
+                description=f"{entity['kind']} {entity['entity_kind']}{made_by}: every figure with its source",
+            )
+        )
     return resources
 
 
@@ -351,35 +392,45 @@ def notice_text() -> str:
 def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBase]) -> None:
     mcp.listing = cache(lambda: resource_listing(knowledge()))
 
-    @mcp.resource("chipmcp://credits", name="credits", title="Credits and terms of the data",
-                  description="The sources of every figure (the reports, the regulation, Epoch AI's dataset under "
-                              "CC BY 4.0) and the code's MIT licence: cite them when passing figures on.",
-                  mime_type="text/markdown")
+    @mcp.resource(
+        "chipmcp://credits",
+        name="credits",
+        title="Credits and terms of the data",
+        description="The sources of every figure (the reports, the regulation, Epoch AI's dataset under "
+        "CC BY 4.0) and the code's MIT licence: cite them when passing figures on.",
+        mime_type="text/markdown",
+    )
     def credits_resource() -> str:
         return notice_text()
 
-    @mcp.resource("chipmcp://chips/{chip_id}", name="chip", title="A chip or system with all its figures",
-                  description="Every reported figure of one chip or system (the lookup_chip answer) by its id, "
-                              "e.g. chipmcp://chips/huawei-ascend-910b; resources/list names every id.",
-                  mime_type="application/json")
+    @mcp.resource(
+        "chipmcp://chips/{chip_id}",
+        name="chip",
+        title="A chip or system with all its figures",
+        description="Every reported figure of one chip or system (the lookup_chip answer) by its id, "
+        "e.g. chipmcp://chips/huawei-ascend-910b; resources/list names every id.",
+        mime_type="application/json",
+    )
     def chip_resource(chip_id: str) -> str:
         entity = knowledge().entity(chip_id)
         if entity is None or entity["entity_kind"] not in CHIP_KINDS:
             raise ResourceNotFoundError(f"No chip or system with id '{chip_id}'.")
-        return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id, detail="full",
-                                                  limit=MAX_LIMIT).model_dump_json(indent=1)
+        return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id, detail="full", limit=MAX_LIMIT).model_dump_json(indent=1)
 
-    @mcp.resource("chipmcp://sources/{source_id}", name="source", title="A source report and what chipmcp took from it",
-                  description="One of the five source reports: publisher, title, date, language and how many "
-                              "figures chipmcp took from it, e.g. chipmcp://sources/guosen-2026.",
-                  mime_type="application/json")
+    @mcp.resource(
+        "chipmcp://sources/{source_id}",
+        name="source",
+        title="A source report and what chipmcp took from it",
+        description="One of the five source reports: publisher, title, date, language and how many "
+        "figures chipmcp took from it, e.g. chipmcp://sources/guosen-2026.",
+        mime_type="application/json",
+    )
     def source_resource(source_id: str) -> str:
         kb = knowledge()
         source = kb.sources.get(source_id)
         if source is None:
             raise ResourceNotFoundError(f"No source '{source_id}'. Sources: {', '.join(kb.sources)}.")
-        return json.dumps(source | {"figures": kb.figure_count_by_source().get(source_id, 0)},
-                          ensure_ascii=False, indent=1)
+        return json.dumps(source | {"figures": kb.figure_count_by_source().get(source_id, 0)}, ensure_ascii=False, indent=1)
 
 
 def _register_prompts(mcp: MCPServer) -> None:
@@ -391,8 +442,7 @@ def _register_prompts(mcp: MCPServer) -> None:
     @mcp.prompt(title="Find a domestic alternative to a chip")
     def domestic_alternative(
         chip: Annotated[str, Field(description="The chip to replace, any spelling: H20, A100, 英伟达H100")],
-        workload: Annotated[str, Field(description="What it is used for: inference, training, 70B LLM inference, …")]
-        = "inference",
+        workload: Annotated[str, Field(description="What it is used for: inference, training, 70B LLM inference, …")] = "inference",
     ) -> str:
         """Ask for Chinese chips that could replace a given chip for a workload, with cited figures."""
         return prompts.domestic_alternative(chip, workload)

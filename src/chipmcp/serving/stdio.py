@@ -106,8 +106,12 @@ async def _serve(server: MCPServer, stdin: BinaryIO, stdout: BinaryIO) -> None:
         await lowlevel.run(session_reads, session_writes, lowlevel.create_initialization_options())
 
 
-async def _read(stdin: anyio.AsyncFile[bytes], to_session: MemoryObjectSendStream[SessionMessage | Exception],
-                replies: MemoryObjectSendStream[SessionMessage], owed: _Owed) -> None:
+async def _read(
+    stdin: anyio.AsyncFile[bytes],
+    to_session: MemoryObjectSendStream[SessionMessage | Exception],
+    replies: MemoryObjectSendStream[SessionMessage],
+    owed: _Owed,
+) -> None:
     async with to_session, replies:
         async for line in stdin:
             if not line.strip():

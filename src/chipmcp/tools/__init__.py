@@ -15,9 +15,28 @@ from chipmcp.tools.lookup import lookup_chip
 from chipmcp.tools.registry import Tool
 from chipmcp.tools.xinchuang import xinchuang_certified
 
-TOOLS: tuple[Tool, ...] = (lookup.TOOL, compare.TOOL, estimate.TOOL, xinchuang.TOOL, financials.TOOL, find.TOOL,
-                           industry.TOOL, export_control.TOOL)
+TOOLS: tuple[Tool, ...] = (
+    lookup.TOOL,
+    compare.TOOL,
+    estimate.TOOL,
+    xinchuang.TOOL,
+    financials.TOOL,
+    find.TOOL,
+    industry.TOOL,
+    export_control.TOOL,
+)
 BY_NAME: dict[str, Tool] = {tool.name: tool for tool in TOOLS}
 
-__all__ = ["BY_NAME", "TOOLS", "Tool", "compare_chips", "estimate_cluster", "export_control_check", "find_chips",
-           "industry_figures", "lookup_chip", "vendor_financials", "xinchuang_certified"]
+__all__ = [
+    "BY_NAME",
+    "TOOLS",
+    "Tool",
+    "compare_chips",
+    "estimate_cluster",
+    "export_control_check",
+    "find_chips",
+    "industry_figures",
+    "lookup_chip",
+    "vendor_financials",
+    "xinchuang_certified",
+]

@@ -61,12 +61,15 @@ def resolve(kb: KnowledgeBase, query: str, kinds: frozenset[str], what: str) -> 
 
 
 # Spellings shown when a query is close to nothing; only those this knowledge base resolves are shown.
-_EXAMPLES = {"chip": ("昇腾910B", "H100", "MTT S4000", "CloudMatrix 384"),
-             "company": ("寒武纪", "Moore Threads", "688256", "英伟达"),
-             "chip or vendor": ("昇腾910B", "壁仞", "Hygon"), "workload": ("DeepSeek-V3", "GPT-4")}
+_EXAMPLES = {
+    "chip": ("昇腾910B", "H100", "MTT S4000", "CloudMatrix 384"),
+    "company": ("寒武纪", "Moore Threads", "688256", "英伟达"),
+    "chip or vendor": ("昇腾910B", "壁仞", "Hygon"),
+    "workload": ("DeepSeek-V3", "GPT-4"),
+}
 _HOW_TO_FIND = {
     "chip": "find_chips(vendor=…) lists a company's chips and systems, find_chips() with filters any of them; "
-            "xinchuang_certified() with no name lists the certified ones.",
+    "xinchuang_certified() with no name lists the certified ones.",
     "company": "A stock code or one of its chips (910B → Huawei) works too.",
     "chip or vendor": "xinchuang_certified() with no name lists every certified product.",
 }
@@ -81,13 +84,15 @@ def _hint(kb: KnowledgeBase, kinds: frozenset[str], what: str) -> str:
         except NotFoundError:
             continue
         examples.append(example)
-    shown = f"Write a {what} name as a report does, e.g. {', '.join(examples)}." if examples else \
-        f"Write a {what} name as a report does (Chinese, English or pinyin, with or without the vendor)."
+    shown = (
+        f"Write a {what} name as a report does, e.g. {', '.join(examples)}."
+        if examples
+        else f"Write a {what} name as a report does (Chinese, English or pinyin, with or without the vendor)."
+    )
     return " ".join(x for x in (shown, _HOW_TO_FIND.get(what, "")) if x)
 
 
-def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: frozenset[str],
-                 what: str = "entity") -> NotFoundError:
+def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: frozenset[str], what: str = "entity") -> NotFoundError:
     """The not-found error a model can act on: when `query` names another kind of thing (a market or AI model
     asked of lookup_chip, a model asked of vendor_financials), the tool that answers for it — one 'did you
     mean' for every tool, from the names index and the full-text search; when it is close to nothing, how
@@ -106,28 +111,31 @@ def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: f
     return missing
 
 
-
 def metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
     """The metrics a filter names, with their family: `capex` also brings capex_growth and capex_growth_qoq.
 
     A metric belongs to another's family when its id extends that id (`capex` → `capex_growth`) or its
     label extends that label (资本开支 → 资本开支增速), as metrics.toml names them."""
     needle = metric.strip().casefold()
-    found = {m["id"] for m in kb.metrics.values()
-             if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
+    found = {m["id"] for m in kb.metrics.values() if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
     if not found:
         found = {m["id"] for m in kb.metrics.values() if needle in m["label_en"].casefold() or needle in m["label_zh"]}
     if not found:
-        raise InputError(f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
-                         "revenue_growth, gross_margin, rd_expense, capex, market_cap, market_share, market_size, "
-                         "shipments, parameters, gpu_hours, training_cost, users.")
+        raise InputError(
+            f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
+            "revenue_growth, gross_margin, rd_expense, capex, market_cap, market_share, market_size, "
+            "shipments, parameters, gpu_hours, training_cost, users."
+        )
     heads = [kb.metrics[f] for f in found]
     return found | {m["id"] for m in kb.metrics.values() if any(_extends(m, head) for head in heads)}
 
 
 def _extends(metric: dict, head: dict) -> bool:
-    return (metric["id"].startswith(head["id"] + "_") or metric["label_en"].startswith(head["label_en"] + " ")
-            or (metric["label_zh"] != head["label_zh"] and metric["label_zh"].startswith(head["label_zh"])))
+    return (
+        metric["id"].startswith(head["id"] + "_")
+        or metric["label_en"].startswith(head["label_en"] + " ")
+        or (metric["label_zh"] != head["label_zh"] and metric["label_zh"].startswith(head["label_zh"]))
+    )
 
 
 def period_matches(row: dict[str, Any], asked: periods.Period) -> bool:
@@ -137,8 +145,13 @@ def period_matches(row: dict[str, Any], asked: periods.Period) -> bool:
 
 def name_match(query: str, match: Match) -> NameMatch:
     return NameMatch(
-        query=query, id=match.id, name=match.display, method=cast(NameMethod, match.method),  # one of the index's methods
-        alias=match.alias, score=round(match.score, 1), note=match.note,
+        query=query,
+        id=match.id,
+        name=match.display,
+        method=cast(NameMethod, match.method),  # one of the index's methods
+        alias=match.alias,
+        score=round(match.score, 1),
+        note=match.note,
         alternatives=[Candidate(id=c.id, name=c.display, kind=c.kind, score=c.score) for c in match.alternatives],
     )
 
@@ -151,16 +164,35 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     # default factory is passed: pydantic would otherwise inspect the factory's signature on each figure
     # (about 0.7 ms a figure, most of an industry answer's time).
     return Figure.model_construct(
-        id=row["id"], metric=row["metric"], label=metric.get("label_en", row["metric"]),
-        value=row["value"], low=row["low"], high=row["high"], alternatives=bool(row["alternatives"]),
-        bound=row["bound"], text=row["text"], unit=row["unit"], precision=row["precision"],
-        sparsity=row["sparsity"], engine=row["engine"], period=row["period"], period_alias=row["period_alias"],
-        basis=row["basis"], as_of=row["as_of"], measure=row["measure"], quantity=row["quantity"],
-        printed=row["printed"], source=row["source"],
-        locator=row["locator"], note=row["note"] or "", suspect=bool(row["suspect"]),
+        id=row["id"],
+        metric=row["metric"],
+        label=metric.get("label_en", row["metric"]),
+        value=row["value"],
+        low=row["low"],
+        high=row["high"],
+        alternatives=bool(row["alternatives"]),
+        bound=row["bound"],
+        text=row["text"],
+        unit=row["unit"],
+        precision=row["precision"],
+        sparsity=row["sparsity"],
+        engine=row["engine"],
+        period=row["period"],
+        period_alias=row["period_alias"],
+        basis=row["basis"],
+        as_of=row["as_of"],
+        measure=row["measure"],
+        quantity=row["quantity"],
+        printed=row["printed"],
+        source=row["source"],
+        locator=row["locator"],
+        note=row["note"] or "",
+        suspect=bool(row["suspect"]),
         preferred=bool(row["preferred"]),
         conflicts_with=[int(i) for i in row["conflicts_with"].split(",")] if row["conflicts_with"] else [],
-        conflict_group=row["conflict_group"], conflict_kind=row["conflict_kind"], history_group=row["history_group"],
+        conflict_group=row["conflict_group"],
+        conflict_kind=row["conflict_kind"],
+        history_group=row["history_group"],
         also=[],
     )
 
@@ -187,28 +219,53 @@ def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: De
         if first.conflict_kind == "possible":
             stated = [by_id[i] for i in first.conflicts_with if i in by_id]
             listed = "; ".join(f"{format_value(m)} ({qualifiers(m) or 'unqualified'})" for m in stated)
-            out.append(Conflict(kind="possible", metric=first.metric, qualifier=qualifier,
-                                figure_ids=[first.id, *(m.id for m in stated)], preferred_id=None,
-                                claims=claims_of([first, *stated]),
-                                summary=f"Possible disagreement on {label}: {first.printed} ({first.source}, "
-                                        f"{first.locator}) does not print its precision and matches none of the "
-                                        f"stated figures: {listed}." if full else ""))
+            out.append(
+                Conflict(
+                    kind="possible",
+                    metric=first.metric,
+                    qualifier=qualifier,
+                    figure_ids=[first.id, *(m.id for m in stated)],
+                    preferred_id=None,
+                    claims=claims_of([first, *stated]),
+                    summary=f"Possible disagreement on {label}: {first.printed} ({first.source}, "
+                    f"{first.locator}) does not print its precision and matches none of the "
+                    f"stated figures: {listed}."
+                    if full
+                    else "",
+                )
+            )
             continue
         preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
         listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
-        out.append(Conflict(kind="disagreement", metric=first.metric, qualifier=qualifier,
-                            figure_ids=[m.id for m in members],
-                            preferred_id=preferred.id, claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
-                            summary=f"Figures disagree on {label} ({qualifier}): {listed}. "
-                                    f"Preferred: {preferred.printed} ({preferred.source})." if full else ""))
+        out.append(
+            Conflict(
+                kind="disagreement",
+                metric=first.metric,
+                qualifier=qualifier,
+                figure_ids=[m.id for m in members],
+                preferred_id=preferred.id,
+                claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
+                summary=f"Figures disagree on {label} ({qualifier}): {listed}. Preferred: {preferred.printed} ({preferred.source})."
+                if full
+                else "",
+            )
+        )
     for members in histories.values():
         first = members[0]
         dated = sorted(members, key=lambda m: (m.as_of or "", m.id))
         listed = "; ".join(f"{m.as_of or 'undated'}: {format_value(m)} ({m.source})" for m in dated)
-        out.append(Conflict(kind="history", metric=first.metric, qualifier=_claim_qualifier(first),
-                            figure_ids=[m.id for m in dated], claims=claims_of(dated, dated=True),
-                            summary=f"{first.label or first.metric} at different dates (not a disagreement; undated "
-                                    f"first): {listed}." if full else ""))
+        out.append(
+            Conflict(
+                kind="history",
+                metric=first.metric,
+                qualifier=_claim_qualifier(first),
+                figure_ids=[m.id for m in dated],
+                claims=claims_of(dated, dated=True),
+                summary=f"{first.label or first.metric} at different dates (not a disagreement; undated first): {listed}."
+                if full
+                else "",
+            )
+        )
     quantities = sorted({fig.quantity for fig in figures if fig.quantity})
     if kb is not None and quantities:
         linked: dict[str, list[dict[str, Any]]] = {}
@@ -217,12 +274,21 @@ def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: De
         for quantity, rows in linked.items():
             if len(rows) < 2:
                 continue
-            listed = "; ".join(f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})"
-                               .replace("  ", " ") for r in rows)
-            out.append(Conflict(kind="linked", metric=rows[0]["metric"], qualifier=quantity,
-                                figure_ids=[r["id"] for r in rows], claims=_linked_claims(rows, kb),
-                                summary=f"One quantity ({quantity}) from different publishers or definitions, "
-                                        f"side by side: {listed}." if full else ""))
+            listed = "; ".join(
+                f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})".replace("  ", " ") for r in rows
+            )
+            out.append(
+                Conflict(
+                    kind="linked",
+                    metric=rows[0]["metric"],
+                    qualifier=quantity,
+                    figure_ids=[r["id"] for r in rows],
+                    claims=_linked_claims(rows, kb),
+                    summary=f"One quantity ({quantity}) from different publishers or definitions, side by side: {listed}."
+                    if full
+                    else "",
+                )
+            )
     return out
 
 
@@ -262,15 +328,31 @@ def summarize(kb: KnowledgeBase, rows: Sequence[dict[str, Any]], figures: Sequen
     for row, fig in zip(rows, figures, strict=True):
         if not fig.preferred:
             continue
-        key = (row["metric"], row["precision"], row["sparsity"], row["engine"], row["period"], row["basis"],
-               row["as_of"], row["measure"], row["quantity"], row["bound"], bool(row["alternatives"]),
-               (row["text"] or "").casefold() if row["text"] is not None else None,
-               row["base_value"], row["base_low"], row["base_high"], row["currency"], fig.suspect)
+        key = (
+            row["metric"],
+            row["precision"],
+            row["sparsity"],
+            row["engine"],
+            row["period"],
+            row["basis"],
+            row["as_of"],
+            row["measure"],
+            row["quantity"],
+            row["bound"],
+            bool(row["alternatives"]),
+            (row["text"] or "").casefold() if row["text"] is not None else None,
+            row["base_value"],
+            row["base_low"],
+            row["base_high"],
+            row["currency"],
+            fig.suspect,
+        )
         entry = entries.get(key)
         if entry is None:
             # Which figures dispute it is the conflicts' business (their claims), not repeated per entry.
-            entries[key] = fig.model_copy(update={"label": "", "conflict_group": None, "conflicts_with": [], "also": [],
-                                                  "note": short(fig.note)})
+            entries[key] = fig.model_copy(
+                update={"label": "", "conflict_group": None, "conflicts_with": [], "also": [], "note": short(fig.note)}
+            )
         else:
             entry.also.append(Citation(id=fig.id, source=fig.source, locator=fig.locator, printed=fig.printed))
     return list(entries.values())
@@ -297,8 +379,17 @@ def cite_once(entries: list[Figure]) -> tuple[list[Figure], dict[str, Place]]:
     first_with: dict[str, int] = {}
     for entry in entries:
         cite = key(entry.source, entry.locator)
-        also = [c.model_copy(update={"cite": key(c.source, c.locator), "source": "", "locator": "",
-                                     "printed": "" if c.printed == entry.printed else c.printed}) for c in entry.also]
+        also = [
+            c.model_copy(
+                update={
+                    "cite": key(c.source, c.locator),
+                    "source": "",
+                    "locator": "",
+                    "printed": "" if c.printed == entry.printed else c.printed,
+                }
+            )
+            for c in entry.also
+        ]
         note = entry.note
         if note and note in first_with:
             note = f"as #{first_with[note]}"
@@ -339,9 +430,17 @@ def short(note: str, length: int = NOTE_LENGTH) -> str:
 T = TypeVar("T", bound=BaseModel)
 
 
-def page(items: Sequence[T], offset: int, limit: int, detail: Detail, call: str, noun: str,
-         full_total: int | None = None, budget: int | None = None,
-         cost: Callable[[T], int] | None = None) -> tuple[list[T], Page]:
+def page(
+    items: Sequence[T],
+    offset: int,
+    limit: int,
+    detail: Detail,
+    call: str,
+    noun: str,
+    full_total: int | None = None,
+    budget: int | None = None,
+    cost: Callable[[T], int] | None = None,
+) -> tuple[list[T], Page]:
     """The entries from `offset` on, at most `limit` of them and, given a `budget`, no more than fit in that
     many characters of compact JSON (at least one; `cost` measures an entry otherwise), and what that leaves
     out: the call for the next page, and at summary detail the call for every row. `call` is the tool call
@@ -350,7 +449,7 @@ def page(items: Sequence[T], offset: int, limit: int, detail: Detail, call: str,
         raise InputError(f"offset {offset} is past the end: there are {len(items)} {noun} at detail='{detail}'.")
     chosen: list[T] = []
     used = 0
-    for item in items[offset:offset + limit]:
+    for item in items[offset : offset + limit]:
         if budget is not None:
             used += cost(item) if cost is not None else len(item.model_dump_json(exclude_defaults=True)) + 1
         if chosen and budget is not None and used > budget:
@@ -367,8 +466,9 @@ def page(items: Sequence[T], offset: int, limit: int, detail: Detail, call: str,
     return chosen, Page(total=len(items), returned=len(chosen), offset=offset, more="; ".join(more))
 
 
-def summary_page(kb: KnowledgeBase, entries: list[Figure], offset: int, limit: int, call: str, full_total: int,
-                 rest: Any) -> tuple[list[Figure], Page]:
+def summary_page(
+    kb: KnowledgeBase, entries: list[Figure], offset: int, limit: int, call: str, full_total: int, rest: Any
+) -> tuple[list[Figure], Page]:
     """A summary page: key specs first, each source and locator cited once by key, as many entries as the
     budget leaves beside `rest` (the answer without its entries, holding the whole citation table while it
     is sized: an upper bound, measured without rendering); the page holds the part of the table it uses."""
@@ -382,14 +482,16 @@ def summary_page(kb: KnowledgeBase, entries: list[Figure], offset: int, limit: i
     def cost(entry: Figure) -> int:
         new = [k for k in (entry.cite, *(c.cite for c in entry.also)) if k not in placed]
         placed.update(new)
-        as_json = len(entry.model_dump_json(exclude_defaults=True)) + 1 + sum(
-            len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in new)
+        as_json = (
+            len(entry.model_dump_json(exclude_defaults=True))
+            + 1
+            + sum(len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in new)
+        )
         # the text block says the same in its own words, within 4,000 of the JSON's 6,000
         as_text = len(describe(entry)) + 3 + sum(len(k) + len(table[k].source) + len(table[k].locator) + 8 for k in new)
         return max(as_json, as_text * 8 // 5)
 
-    chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget,
-                         cost=cost)
+    chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget, cost=cost)
     shown.citations = cited_places(chosen, table)
     return chosen, shown
 
@@ -411,8 +513,11 @@ def call_of(tool: str, **arguments: Any) -> str:
 
 
 def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
-    return [SourceRef(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
-            for sid in sorted(set(ids)) if (s := kb.sources.get(sid))]
+    return [
+        SourceRef(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
+        for sid in sorted(set(ids))
+        if (s := kb.sources.get(sid))
+    ]
 
 
 BOUND_SYMBOLS = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}
@@ -460,8 +565,9 @@ def match_line(m: NameMatch) -> list[str]:
     if m.note:
         lines.append(m.note)
     if m.alternatives:
-        lines.append("Close alternatives: " + "; ".join(f"{c.name} [{c.id}, {c.kind}, score {number(c.score)}]"
-                                                      for c in m.alternatives))
+        lines.append(
+            "Close alternatives: " + "; ".join(f"{c.name} [{c.id}, {c.kind}, score {number(c.score)}]" for c in m.alternatives)
+        )
     return lines
 
 
@@ -469,16 +575,21 @@ def conflict_lines(items: Iterable[Conflict]) -> list[str]:
     out = []
     for c in items:
         sides = " vs ".join(f"{cl.value} ({', '.join(cl.sources)}: {ids(cl.figure_ids)})" for cl in c.claims)
-        out.append(f"- {c.kind}: {c.metric} ({c.qualifier}): {sides}"
-                   + (f"; preferred #{c.preferred_id}" if c.preferred_id is not None else "")
-                   + (f". {c.summary}" if c.summary else ""))
+        out.append(
+            f"- {c.kind}: {c.metric} ({c.qualifier}): {sides}"
+            + (f"; preferred #{c.preferred_id}" if c.preferred_id is not None else "")
+            + (f". {c.summary}" if c.summary else "")
+        )
     return out
 
 
 def page_line(p: Page, noun: str) -> str:
     shown = f"{p.offset + 1}-{p.offset + p.returned}" if p.returned else "none"
-    return f"{noun.capitalize()} {shown} of {p.total} (offset {p.offset}, returned {p.returned})" + (
-        f". More: {p.more}" if p.more else "") + "."
+    return (
+        f"{noun.capitalize()} {shown} of {p.total} (offset {p.offset}, returned {p.returned})"
+        + (f". More: {p.more}" if p.more else "")
+        + "."
+    )
 
 
 format_number = number  # '3,168', '7.02', '?' for a missing one: the identity lines format amounts alike
@@ -490,8 +601,19 @@ def shown_period(fig: Figure) -> str | None:
 
 
 def qualifiers(fig: Figure) -> str:
-    parts = [p for p in (fig.precision.upper() if fig.precision else None, fig.sparsity, fig.engine, fig.measure,
-                         shown_period(fig), fig.basis, f"as of {fig.as_of}" if fig.as_of else None) if p]
+    parts = [
+        p
+        for p in (
+            fig.precision.upper() if fig.precision else None,
+            fig.sparsity,
+            fig.engine,
+            fig.measure,
+            shown_period(fig),
+            fig.basis,
+            f"as of {fig.as_of}" if fig.as_of else None,
+        )
+        if p
+    ]
     return ", ".join(parts)
 
 
@@ -500,8 +622,10 @@ def describe(fig: Figure) -> str:
     quals = qualifiers(fig)
     flags = []
     if fig.conflict_kind == "possible":
-        flags.append("POSSIBLE CONFLICT: precision not printed, matches no stated figure"
-                     + (f": {ids(fig.conflicts_with)}" if fig.conflicts_with else ""))
+        flags.append(
+            "POSSIBLE CONFLICT: precision not printed, matches no stated figure"
+            + (f": {ids(fig.conflicts_with)}" if fig.conflicts_with else "")
+        )
     elif fig.conflicts_with:
         flags.append(("CONFLICT" if fig.preferred else "CONFLICT, not preferred") + " with " + ids(fig.conflicts_with))
     if fig.conflict_group is not None:
@@ -516,8 +640,7 @@ def describe(fig: Figure) -> str:
     tail = f" [{'; '.join(flags)}]" if flags else ""
     name = f"{fig.label} [{fig.metric}]" if fig.label else fig.metric
     also = "".join(f"; also #{c.id}{_printed(c)} {_where(c)}" for c in fig.also)
-    return (f"- {name}{f' ({quals})' if quals else ''}: {format_value(fig)}"
-            f" — #{fig.id} '{fig.printed}' {_where(fig)}{also}{extra}{tail}")
+    return f"- {name}{f' ({quals})' if quals else ''}: {format_value(fig)} — #{fig.id} '{fig.printed}' {_where(fig)}{also}{extra}{tail}"
 
 
 def _printed(cited: Citation) -> str:
@@ -543,8 +666,16 @@ def format_cell(cell: Cell) -> str:
         return "—"
     span = span_text(cell.span[0], cell.span[1], "–") if cell.span else ""
     shown = number(ends[0]) if ends[0] == ends[1] else span_text(ends[0], ends[1], "–")
-    tags = [t for t, on in (("sparse", cell.tier == "sparse"), ("no precision", cell.tier == "unlabeled"),
-                            ("suspect", cell.suspect), (f"claims {span}", bool(cell.span))) if on]
+    tags = [
+        t
+        for t, on in (
+            ("sparse", cell.tier == "sparse"),
+            ("no precision", cell.tier == "unlabeled"),
+            ("suspect", cell.suspect),
+            (f"claims {span}", bool(cell.span)),
+        )
+        if on
+    ]
     return bound + shown + (f" [{', '.join(tags)}]" if tags else "")
 
 
@@ -554,9 +685,11 @@ def unknown_metric(name: str, known: Sequence[str], argument: str, common: Seque
     from rapidfuzz import fuzz, process  # loaded on the first bad name, not at start-up
 
     nearest = [m for m, _, _ in process.extract(name, list(known), scorer=fuzz.ratio, limit=5)]
-    return InputError(f"Unknown metric '{name}' in {argument}. Nearest known metrics: {', '.join(nearest)}."
-                      + (f" Most used: {', '.join(common)}." if common else "")
-                      + f" Any metric id of the registry (knowledge/metrics.toml) is known, {len(known)} in all.")
+    return InputError(
+        f"Unknown metric '{name}' in {argument}. Nearest known metrics: {', '.join(nearest)}."
+        + (f" Most used: {', '.join(common)}." if common else "")
+        + f" Any metric id of the registry (knowledge/metrics.toml) is known, {len(known)} in all."
+    )
 
 
 def tidied(value: float, digits: int = 6) -> float:

@@ -21,32 +21,46 @@ CURRENCIES = {"元": "元", "CNY": "元", "USD": "USD", "美元": "USD"}
 
 class EstimateClusterArguments(Arguments):
     chip: Name = Field(description="Chip (910B, H100) or system (CloudMatrix 384, GB200 NVL72)")
-    count: Annotated[int | None, Field(ge=1, le=10_000_000)] = Field(default=None, description=(
-        "Number of cards (or of systems, for a system name); give this or target_pflops"))
-    target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(default=None, description=(
-        "Compute to reach, in PFLOPS at `precision`; give this or count"))
+    count: Annotated[int | None, Field(ge=1, le=10_000_000)] = Field(
+        default=None, description=("Number of cards (or of systems, for a system name); give this or target_pflops")
+    )
+    target_pflops: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(
+        default=None, description=("Compute to reach, in PFLOPS at `precision`; give this or count")
+    )
     precision: Precision = Field(default="fp16", description="Precision of the compute figures used")
-    cards_per_server: Annotated[int | None, Field(ge=1, le=1024)] = Field(default=None, description=(
-        "Cards per server; default: a report's unit for the chip (rack, superpod), else 8"))
-    utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(default=1.0, description=(
-        "Share of peak compute delivered (e.g. MFU 0.4); 1 = peak"))
-    power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(default=0.0, description=(
-        "Extra system power as a share of chip power (0.3 = +30%; PUE − 1 for cooling)"))
+    cards_per_server: Annotated[int | None, Field(ge=1, le=1024)] = Field(
+        default=None, description=("Cards per server; default: a report's unit for the chip (rack, superpod), else 8")
+    )
+    utilization: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
+        default=1.0, description=("Share of peak compute delivered (e.g. MFU 0.4); 1 = peak")
+    )
+    power_overhead: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)] = Field(
+        default=0.0, description=("Extra system power as a share of chip power (0.3 = +30%; PUE − 1 for cooling)")
+    )
     p_base: Literal[1000, 1024] = Field(default=1000, description="TFLOPS per PFLOPS: 1000, or 1024 as some report tables read it")
-    use_server_figure: bool = Field(default=False, description=(
-        "Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures"))
-    parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(default=None, description=(
-        "Model parameters in billions: alone, whether the weights fit; with tokens_billion and mfu, a training job"))
+    use_server_figure: bool = Field(
+        default=False, description=("Size by the report's printed per-server compute (e.g. 整机8卡 约3P) instead of per-card figures")
+    )
+    parameters_billion: Annotated[float | None, Field(gt=0, le=1e6, allow_inf_nan=False)] = Field(
+        default=None,
+        description=("Model parameters in billions: alone, whether the weights fit; with tokens_billion and mfu, a training job"),
+    )
     tokens_billion: Annotated[float | None, Field(gt=0, le=1e9, allow_inf_nan=False)] = Field(
-        default=None, description="Training: tokens in billions")
+        default=None, description="Training: tokens in billions"
+    )
     mfu: Annotated[float | None, Field(gt=0, le=1, allow_inf_nan=False)] = Field(
-        default=None, description="Training: model FLOPs utilization, 0-1")
+        default=None, description="Training: model FLOPs utilization, 0-1"
+    )
     price_per_gpu_hour: Annotated[float | None, Field(ge=0, le=1e6, allow_inf_nan=False)] = Field(
-        default=None, description="Training: rental price of one card-hour, for a cost")
-    workload: Name | None = Field(default=None, description=(
-        "A reported training run (DeepSeek-V3, GPT-4): wall-clock days and cost from its GPU hours, or implied MFU"))
-    electricity_price: Annotated[float | None, Field(ge=0, le=1e4, allow_inf_nan=False)] = Field(default=None, description=(
-        "Electricity price per kWh in `currency`: energy cost per day and per year"))
+        default=None, description="Training: rental price of one card-hour, for a cost"
+    )
+    workload: Name | None = Field(
+        default=None,
+        description=("A reported training run (DeepSeek-V3, GPT-4): wall-clock days and cost from its GPU hours, or implied MFU"),
+    )
+    electricity_price: Annotated[float | None, Field(ge=0, le=1e4, allow_inf_nan=False)] = Field(
+        default=None, description=("Electricity price per kWh in `currency`: energy cost per day and per year")
+    )
     currency: Literal["元", "CNY", "USD", "美元"] = Field(default="元", description="Currency of electricity_price")
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
@@ -59,8 +73,11 @@ def question(args: EstimateClusterArguments, entity: str) -> EstimateClusterArgu
 
 
 def server_figure(kb: KnowledgeBase, q: EstimateClusterArguments) -> dict[str, Any]:
-    rows = [r for r in kb.figures(q.chip, ["server_compute"]) if r["value"] is not None
-            and r["period"] is None and (not r["precision"] or q.precision in r["precision"].split("/"))]
+    rows = [
+        r
+        for r in kb.figures(q.chip, ["server_compute"])
+        if r["value"] is not None and r["period"] is None and (not r["precision"] or q.precision in r["precision"].split("/"))
+    ]
     if not rows:
         raise InputError("No per-server compute figure is reported for this chip; drop use_server_figure.")
     return min(rows, key=lambda r: (not r["preferred"], r["id"]))
@@ -80,8 +97,8 @@ def sized(kb: KnowledgeBase, q: EstimateClusterArguments, card: Cell) -> tuple[i
     if q.use_server_figure:
         row = server_figure(kb, q)
         server_tflops = float(compute.convert(row["value"], row["unit"], "TFLOPS", q.p_base))
-        return compute.servers_needed(q.target_pflops, q.p_base, per_server(q),
-                                      server_tflops=server_tflops)
+        return compute.servers_needed(q.target_pflops, q.p_base, per_server(q), server_tflops=server_tflops)
     ends = card.ends()
-    return compute.servers_needed(q.target_pflops, q.p_base, per_server(q),
-                                  q.utilization, card_tflops=None if ends is None else ends[0])
+    return compute.servers_needed(
+        q.target_pflops, q.p_base, per_server(q), q.utilization, card_tflops=None if ends is None else ends[0]
+    )

@@ -14,29 +14,70 @@ from chipmcp.tools.answers import IdentityFact, Listing, MarketCap, VendorIdenti
 IDENTITY_METRICS = frozenset({"stock_code", "exchange", "listing_date"})
 
 # A code's suffix names its exchange (688256.SH, 09660.HK, NVDA.O).
-_BY_SUFFIX = {"SH": "Shanghai Stock Exchange", "SZ": "Shenzhen Stock Exchange", "HK": "Hong Kong Exchange",
-              "BJ": "Beijing Stock Exchange", "O": "NASDAQ", "N": "NYSE", "TW": "Taiwan Stock Exchange"}
+_BY_SUFFIX = {
+    "SH": "Shanghai Stock Exchange",
+    "SZ": "Shenzhen Stock Exchange",
+    "HK": "Hong Kong Exchange",
+    "BJ": "Beijing Stock Exchange",
+    "O": "NASDAQ",
+    "N": "NYSE",
+    "TW": "Taiwan Stock Exchange",
+}
 # How reports write exchanges and boards (simplified: `spaced` folds traditional spellings to these).
-_EXCHANGE_WORDS = {"上交所": "Shanghai Stock Exchange", "上海证券交易所": "Shanghai Stock Exchange",
-                   "深交所": "Shenzhen Stock Exchange", "深圳证券交易所": "Shenzhen Stock Exchange",
-                   "港交所": "Hong Kong Exchange", "香港交易所": "Hong Kong Exchange", "联交所": "Hong Kong Exchange",
-                   "北交所": "Beijing Stock Exchange", "北京证券交易所": "Beijing Stock Exchange",
-                   "纳斯达克": "NASDAQ", "nasdaq": "NASDAQ", "纽交所": "NYSE", "nyse": "NYSE"}
-_BOARD_WORDS = {"科创板": "STAR Market", "创业板": "ChiNext", "主板": "Main Board", "主机板": "Main Board",
-                "gem": "GEM", "创业板市场": "GEM"}
+_EXCHANGE_WORDS = {
+    "上交所": "Shanghai Stock Exchange",
+    "上海证券交易所": "Shanghai Stock Exchange",
+    "深交所": "Shenzhen Stock Exchange",
+    "深圳证券交易所": "Shenzhen Stock Exchange",
+    "港交所": "Hong Kong Exchange",
+    "香港交易所": "Hong Kong Exchange",
+    "联交所": "Hong Kong Exchange",
+    "北交所": "Beijing Stock Exchange",
+    "北京证券交易所": "Beijing Stock Exchange",
+    "纳斯达克": "NASDAQ",
+    "nasdaq": "NASDAQ",
+    "纽交所": "NYSE",
+    "nyse": "NYSE",
+}
+_BOARD_WORDS = {
+    "科创板": "STAR Market",
+    "创业板": "ChiNext",
+    "主板": "Main Board",
+    "主机板": "Main Board",
+    "gem": "GEM",
+    "创业板市场": "GEM",
+}
 
 
 def company_identity(kb: KnowledgeBase, entity: dict[str, Any], rows: list[dict[str, Any]]) -> VendorIdentity:
-    listings = [Listing(code=r["text"], exchange=_BY_SUFFIX.get(_suffix(r["text"]) or "", _suffix(r["text"])),
-                        figure_id=r["id"], source=r["source"], suspect=bool(r["suspect"]),
-                        note=(r["note"] or "") if r["suspect"] else "",
-                        conflicts_with=[int(i) for i in r["conflicts_with"].split(",")] if r["conflicts_with"] else [])
-                for r in rows if r["metric"] == "stock_code" and r["text"]]
-    return VendorIdentity(id=entity["id"], name_zh=entity["name_zh"], name_zh_hant=entity["name_zh_hant"] or "",
-                          name_en=entity["name_en"], full_name_zh=entity["full_name_zh"] or "",
-                          aliases=list(kb.aliases_of(entity["id"])), kind=entity["kind"], country=entity["country"],
-                          parent=entity["parent"], listings=listings, listing_date=_listing_date(rows),
-                          venue=_venue(rows), market_cap=_market_caps(rows))
+    listings = [
+        Listing(
+            code=r["text"],
+            exchange=_BY_SUFFIX.get(_suffix(r["text"]) or "", _suffix(r["text"])),
+            figure_id=r["id"],
+            source=r["source"],
+            suspect=bool(r["suspect"]),
+            note=(r["note"] or "") if r["suspect"] else "",
+            conflicts_with=[int(i) for i in r["conflicts_with"].split(",")] if r["conflicts_with"] else [],
+        )
+        for r in rows
+        if r["metric"] == "stock_code" and r["text"]
+    ]
+    return VendorIdentity(
+        id=entity["id"],
+        name_zh=entity["name_zh"],
+        name_zh_hant=entity["name_zh_hant"] or "",
+        name_en=entity["name_en"],
+        full_name_zh=entity["full_name_zh"] or "",
+        aliases=list(kb.aliases_of(entity["id"])),
+        kind=entity["kind"],
+        country=entity["country"],
+        parent=entity["parent"],
+        listings=listings,
+        listing_date=_listing_date(rows),
+        venue=_venue(rows),
+        market_cap=_market_caps(rows),
+    )
 
 
 def _suffix(code: str) -> str | None:
@@ -57,8 +98,7 @@ def _listing_date(rows: list[dict[str, Any]]) -> IdentityFact | None:
     if chosen is None:
         return None
     value, agreeing = chosen
-    return IdentityFact(value=value, figure_ids=[r["id"] for r in agreeing],
-                        sources=sorted({r["source"] for r in agreeing}))
+    return IdentityFact(value=value, figure_ids=[r["id"] for r in agreeing], sources=sorted({r["source"] for r in agreeing}))
 
 
 def _venue(rows: list[dict[str, Any]]) -> Venue | None:
@@ -68,28 +108,52 @@ def _venue(rows: list[dict[str, Any]]) -> Venue | None:
     text, agreeing = chosen
     words = spaced(text).replace(" ", "")
     exchange = next((name for word, name in _EXCHANGE_WORDS.items() if word in words), None)
-    board = next((name for word, name in sorted(_BOARD_WORDS.items(), key=lambda kv: -len(kv[0])) if word in words),
-                 None)
+    board = next((name for word, name in sorted(_BOARD_WORDS.items(), key=lambda kv: -len(kv[0])) if word in words), None)
     if exchange is None:  # 'STAR Market' alone: the exchange follows from the company's codes
-        exchange = next((_BY_SUFFIX.get(_suffix(r["text"]) or "") for r in rows
-                         if r["metric"] == "stock_code" and r["text"] and not r["suspect"]), None)
-    return Venue(text=text, exchange=exchange, board=board, figure_ids=[r["id"] for r in agreeing],
-                 sources=sorted({r["source"] for r in agreeing}))
+        exchange = next(
+            (_BY_SUFFIX.get(_suffix(r["text"]) or "") for r in rows if r["metric"] == "stock_code" and r["text"] and not r["suspect"]),
+            None,
+        )
+    return Venue(
+        text=text,
+        exchange=exchange,
+        board=board,
+        figure_ids=[r["id"] for r in agreeing],
+        sources=sorted({r["source"] for r in agreeing}),
+    )
 
 
 def _market_caps(rows: list[dict[str, Any]]) -> list[MarketCap]:
-    return [MarketCap(figure_id=r["id"], value=r["value"], low=r["low"], high=r["high"], bound=r["bound"],
-                      unit=r["unit"], currency=UNITS[r["unit"]].currency, as_of=r["as_of"], basis=r["basis"],
-                      printed=r["printed"], source=r["source"], preferred=bool(r["preferred"]))
-            for r in rows if r["metric"] == "market_cap" and r["unit"]]
+    return [
+        MarketCap(
+            figure_id=r["id"],
+            value=r["value"],
+            low=r["low"],
+            high=r["high"],
+            bound=r["bound"],
+            unit=r["unit"],
+            currency=UNITS[r["unit"]].currency,
+            as_of=r["as_of"],
+            basis=r["basis"],
+            printed=r["printed"],
+            source=r["source"],
+            preferred=bool(r["preferred"]),
+        )
+        for r in rows
+        if r["metric"] == "market_cap" and r["unit"]
+    ]
 
 
 def render_identity(identity: VendorIdentity) -> list[str]:
     """The identity lines of the text block: names, listing, every code, market value."""
     v = identity
     names = " / ".join(dict.fromkeys(n for n in (v.name_zh, v.name_zh_hant, v.name_en, v.full_name_zh) if n))
-    lines = [f"Company {v.id}: {names}; kind {v.kind}" + (f"; country {v.country}" if v.country else "")
-             + (f"; parent {v.parent}" if v.parent else "") + "."]
+    lines = [
+        f"Company {v.id}: {names}; kind {v.kind}"
+        + (f"; country {v.country}" if v.country else "")
+        + (f"; parent {v.parent}" if v.parent else "")
+        + "."
+    ]
     if v.aliases:
         lines.append("Also written: " + "; ".join(v.aliases))
     listed = []
@@ -99,24 +163,36 @@ def render_identity(identity: VendorIdentity) -> list[str]:
         where = ", ".join(x for x in (identity.venue.exchange, identity.venue.board) if x)
         listed.append(f"at {where} ({identity.venue.text})" if where else f"at {identity.venue.text}")
     if listed:
-        cited: list[str] = sorted({*(identity.listing_date.sources if identity.listing_date else []),
-                        *(identity.venue.sources if identity.venue else [])})
-        figure_ids = [*(identity.listing_date.figure_ids if identity.listing_date else []),
-                      *(identity.venue.figure_ids if identity.venue else [])]
+        cited: list[str] = sorted(
+            {*(identity.listing_date.sources if identity.listing_date else []), *(identity.venue.sources if identity.venue else [])}
+        )
+        figure_ids = [
+            *(identity.listing_date.figure_ids if identity.listing_date else []),
+            *(identity.venue.figure_ids if identity.venue else []),
+        ]
         lines.append(f"Listed {' '.join(listed)} — {', '.join(cited)} ({ids(dict.fromkeys(figure_ids))})")
     if identity.listings:
         printed_by: dict[tuple[str, str, bool, str], list[str]] = {}  # one entry per code, every report printing it
         for listing in identity.listings:
             key = (listing.code, listing.exchange or "exchange not known", listing.suspect, listing.note)
             printed_by.setdefault(key, []).append(f"{listing.source} #{listing.figure_id}")
-        lines.append("Stock codes: " + "; ".join(
-            f"{code} ({exchange}; {', '.join(where)}{f'; SUSPECT: {note}' if suspect else ''})"
-            for (code, exchange, suspect, note), where in printed_by.items()))
+        lines.append(
+            "Stock codes: "
+            + "; ".join(
+                f"{code} ({exchange}; {', '.join(where)}{f'; SUSPECT: {note}' if suspect else ''})"
+                for (code, exchange, suspect, note), where in printed_by.items()
+            )
+        )
     for cap in identity.market_cap:
         bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
         amount = format_number(cap.value) if cap.value is not None else f"{format_number(cap.low)}-{format_number(cap.high)}"
-        extra = "".join(f", {x}" for x in (cap.basis if cap.basis not in (None, "actual") else None,
-                                           None if cap.preferred else "not preferred") if x)
-        lines.append(f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
-                     f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source} #{cap.figure_id}{extra}")
+        extra = "".join(
+            f", {x}"
+            for x in (cap.basis if cap.basis not in (None, "actual") else None, None if cap.preferred else "not preferred")
+            if x
+        )
+        lines.append(
+            f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
+            f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source} #{cap.figure_id}{extra}"
+        )
     return lines

@@ -67,11 +67,15 @@ def found_lines(kb: KnowledgeBase, rows: list[Row], asked: periods.Period) -> li
     for row in rows:
         how, said = found_by(kb, row, asked), said_in(kb, row)
         if how == "said":
-            out.append(f"#{row['id']} {row['metric']} is guidance for {row['period']}, said with the {said} figures "
-                       f"({row['source']} / {row['locator']}): found by the period it was said in.")
+            out.append(
+                f"#{row['id']} {row['metric']} is guidance for {row['period']}, said with the {said} figures "
+                f"({row['source']} / {row['locator']}): found by the period it was said in."
+            )
         elif said:
-            out.append(f"#{row['id']} {row['metric']} is guidance for {row['period']} (found by that period), said "
-                       f"with the {said} figures ({row['source']} / {row['locator']}).")
+            out.append(
+                f"#{row['id']} {row['metric']} is guidance for {row['period']} (found by that period), said "
+                f"with the {said} figures ({row['source']} / {row['locator']})."
+            )
         elif how == "dated":
             out.append(f"#{row['id']} {row['metric']} has no period: it holds at {row['as_of']}, which lies in {asked}.")
     return out

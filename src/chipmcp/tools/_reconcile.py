@@ -28,18 +28,24 @@ from chipmcp.tools._estimate_arguments import EstimateClusterArguments, server_f
 from chipmcp.tools.answers import ClusterEstimate, Reconciliation
 
 # Each output of a system total: the spec its composition is summed from, and that spec's unit.
-COMPOSED = {"compute_pflops": ("compute_tflops", "TFLOPS"), "memory_tb": ("memory_gb", "GB"),
-            "memory_bandwidth_tbs": ("memory_bandwidth_gbs", "GB/s"), "system_power_kw": ("tdp_w", "W")}
+COMPOSED = {
+    "compute_pflops": ("compute_tflops", "TFLOPS"),
+    "memory_tb": ("memory_gb", "GB"),
+    "memory_bandwidth_tbs": ("memory_bandwidth_gbs", "GB/s"),
+    "system_power_kw": ("tdp_w", "W"),
+}
 
 
 def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate) -> list[Reconciliation]:
     relations = {m["id"]: m for m in kb.metrics.values() if m["estimate"]}
     is_system = (kb.entity(q.chip) or {}).get("entity_kind") == "system"
-    rows = [r for r in kb.figures(q.chip, sorted(relations)) if r["period"] is None and r["unit"]
-            and (r["value"] is not None or r["low"] is not None)]
+    rows = [
+        r
+        for r in kb.figures(q.chip, sorted(relations))
+        if r["period"] is None and r["unit"] and (r["value"] is not None or r["low"] is not None)
+    ]
     at_precision = {r["metric"] for r in rows if r["precision"] and q.precision in r["precision"].split("/")}
-    rows = [r for r in rows if (q.precision in r["precision"].split("/") if r["precision"]
-                                else r["metric"] not in at_precision)]
+    rows = [r for r in rows if (q.precision in r["precision"].split("/") if r["precision"] else r["metric"] not in at_precision)]
     # The figure a reader would cite first: unsuspect, preferred, dense, then in file order.
     rows.sort(key=lambda r: (bool(r["suspect"]), not r["preferred"], r["sparsity"] != "dense", r["id"]))
     out: list[Reconciliation] = []
@@ -69,8 +75,14 @@ def _difference(computed: Cell, reported: Cell) -> list[float] | None:
     return None if differs is None else [round(d, 2) for d in differs]
 
 
-def _target_entry(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, row: dict[str, Any],
-                  metric: dict[str, Any], relation: dict[str, Any]) -> Reconciliation | None:
+def _target_entry(
+    kb: KnowledgeBase,
+    q: EstimateClusterArguments,
+    answer: ClusterEstimate,
+    row: dict[str, Any],
+    metric: dict[str, Any],
+    relation: dict[str, Any],
+) -> Reconciliation | None:
     target = float(relation["target_pflops"])
     if q.target_pflops is None or not any(abs(q.target_pflops - t) < 1e-9 for t in (target, target * q.p_base / 1000)):
         return None
@@ -80,9 +92,12 @@ def _target_entry(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Cluste
     computed_value = answer.servers if output == "servers" else answer.cards
     reported = selection.row_cell(row, row["unit"])
     used = answer.per_card.get("compute_tflops", Cell()).figure_ids[:1]
-    computed = Cell(value=computed_value, unit=row["unit"], figure_ids=used,
-                    label=("from the per-server figure" if q.use_server_figure else "from per-card figures")
-                    + f", 1P = {q.p_base}T")
+    computed = Cell(
+        value=computed_value,
+        unit=row["unit"],
+        figure_ids=used,
+        label=("from the per-server figure" if q.use_server_figure else "from per-card figures") + f", 1P = {q.p_base}T",
+    )
     readings = _readings(kb, q, target, output)
     exact = [(changes, alt) for changes, alt, value in readings if value == reported.value]
     question = f"{metric['label_en']} ({(row['precision'] or q.precision).upper()})"
@@ -90,25 +105,37 @@ def _target_entry(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Cluste
         convention, reproduce = "Agrees: the estimate reads the question as the report does.", ""
     elif exact:
         changes, alt = min(exact, key=lambda e: len(e[0]))
-        convention = (f"Computed {number(computed_value)} {_how(q)}; the report prints {number(reported.value)}: "
-                      f"it {' and '.join(changes)}.")
+        convention = (
+            f"Computed {number(computed_value)} {_how(q)}; the report prints {number(reported.value)}: it {' and '.join(changes)}."
+        )
         reproduce = _call(alt)
     else:
         changes, alt, value = min(readings, key=lambda r: (abs(r[2] - (reported.value or 0)), len(r[0])))
-        convention = (f"Computed {number(computed_value)} {_how(q)}; no reading reproduces the printed "
-                      f"{number(reported.value)} exactly — the nearest ({' and '.join(changes) or 'as asked'}, "
-                      f"{_call(alt)}) gives {number(value)}: the report rounds differently.")
+        convention = (
+            f"Computed {number(computed_value)} {_how(q)}; no reading reproduces the printed "
+            f"{number(reported.value)} exactly — the nearest ({' and '.join(changes) or 'as asked'}, "
+            f"{_call(alt)}) gives {number(value)}: the report rounds differently."
+        )
         reproduce = ""
-    return Reconciliation(output=output, question=question, **_citation(row), reported=reported, computed=computed,
-                          difference_pct=_difference(computed, reported), convention=convention, reproduce=reproduce)
+    return Reconciliation(
+        output=output,
+        question=question,
+        **_citation(row),
+        reported=reported,
+        computed=computed,
+        difference_pct=_difference(computed, reported),
+        convention=convention,
+        reproduce=reproduce,
+    )
 
 
 def _how(q: EstimateClusterArguments) -> str:
-    return (f"at 1P = {q.p_base}T from " + ("the per-server figure" if q.use_server_figure else "per-card figures"))
+    return f"at 1P = {q.p_base}T from " + ("the per-server figure" if q.use_server_figure else "per-card figures")
 
 
-def _readings(kb: KnowledgeBase, q: EstimateClusterArguments, target: float, output: str
-              ) -> list[tuple[list[str], EstimateClusterArguments, int]]:
+def _readings(
+    kb: KnowledgeBase, q: EstimateClusterArguments, target: float, output: str
+) -> list[tuple[list[str], EstimateClusterArguments, int]]:
     """The sizing re-run under each convention reports use, with what each changes from the question asked."""
     has_server = any(r["value"] is not None for r in kb.figures(q.chip, ["server_compute"]))
     out = []
@@ -125,91 +152,147 @@ def _readings(kb: KnowledgeBase, q: EstimateClusterArguments, target: float, out
                     continue
                 changes = []
                 if goal != q.target_pflops:  # a binary 千P comes only with binary prefixes
-                    changes.append(f"reads prefixes as powers of 1024 (1P = {p_base}T, {number(target)} PFLOPS = "
-                                   f"{number(target / 1000)} EFLOPS = {number(goal)} PFLOPS)")
+                    changes.append(
+                        f"reads prefixes as powers of 1024 (1P = {p_base}T, {number(target)} PFLOPS = "
+                        f"{number(target / 1000)} EFLOPS = {number(goal)} PFLOPS)"
+                    )
                 elif p_base != q.p_base:
                     changes.append(f"reads 1P as {p_base}T")
                 if server != q.use_server_figure:
                     row = server_figure(kb, alt) if server else None
-                    changes.append(f"sizes from the per-server figure '{row['printed']}' ({row['source']}), "
-                                   "rounding servers up" if row else "sizes from per-card figures")
+                    changes.append(
+                        f"sizes from the per-server figure '{row['printed']}' ({row['source']}), rounding servers up"
+                        if row
+                        else "sizes from per-card figures"
+                    )
                 out.append((changes, alt, servers if output == "servers" else cards))
     return out
 
 
 def _call(q: EstimateClusterArguments, **extra: Any) -> str:
     target = q.target_pflops
-    return call_of("estimate_cluster", chip=q.chip, count=q.count,
-                   target_pflops=int(target) if target is not None and float(target).is_integer() else target,
-                   precision=q.precision if q.precision != "fp16" else None, p_base=q.p_base if q.p_base != 1000 else None,
-                   use_server_figure=True if q.use_server_figure else None, **extra) + ")"
+    return (
+        call_of(
+            "estimate_cluster",
+            chip=q.chip,
+            count=q.count,
+            target_pflops=int(target) if target is not None and float(target).is_integer() else target,
+            precision=q.precision if q.precision != "fp16" else None,
+            p_base=q.p_base if q.p_base != 1000 else None,
+            use_server_figure=True if q.use_server_figure else None,
+            **extra,
+        )
+        + ")"
+    )
 
 
-def _total_entry(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, row: dict[str, Any],
-                 metric: dict[str, Any], relation: dict[str, Any]) -> Reconciliation:
+def _total_entry(
+    kb: KnowledgeBase,
+    q: EstimateClusterArguments,
+    answer: ClusterEstimate,
+    row: dict[str, Any],
+    metric: dict[str, Any],
+    relation: dict[str, Any],
+) -> Reconciliation:
     output = relation["output"]
     spec, base = COMPOSED[output]
-    unit = getattr(answer, output).unit or {"compute_pflops": "PFLOPS", "memory_tb": "TB",
-                                            "memory_bandwidth_tbs": "TB/s", "system_power_kw": "kW"}[output]
+    unit = (
+        getattr(answer, output).unit
+        or {"compute_pflops": "PFLOPS", "memory_tb": "TB", "memory_bandwidth_tbs": "TB/s", "system_power_kw": "kW"}[output]
+    )
     systems = answer.servers / relation["count"]
     reported = scale_cell(selection.row_cell(row, base, q.p_base), systems, unit, q.p_base)
     built = selection.composition_cell(kb, q.chip, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
     overhead = 1.0 + q.power_overhead if spec == "tdp_w" else 1.0
-    computed = (scale_cell(built, systems * overhead, unit, q.p_base) if built is not None
-                else Cell(unit=unit, label="its parts report none"))
-    question = f"{metric['label_en']}" + (f" ({row['precision'].upper()})" if row["precision"] else "") + \
-        f" of {number(answer.servers)} × the system"
+    computed = (
+        scale_cell(built, systems * overhead, unit, q.p_base) if built is not None else Cell(unit=unit, label="its parts report none")
+    )
+    question = (
+        f"{metric['label_en']}"
+        + (f" ({row['precision'].upper()})" if row["precision"] else "")
+        + f" of {number(answer.servers)} × the system"
+    )
     convention, reproduce = _total_convention(kb, q, answer, row, metric, built, spec, base)
     if row["suspect"]:
         convention = f"The printed figure is marked suspect ({row['note']}). " + convention
-    return Reconciliation(output=output, question=question, **_citation(row), reported=reported, computed=computed,
-                          difference_pct=_difference(computed, reported), convention=convention, reproduce=reproduce)
+    return Reconciliation(
+        output=output,
+        question=question,
+        **_citation(row),
+        reported=reported,
+        computed=computed,
+        difference_pct=_difference(computed, reported),
+        convention=convention,
+        reproduce=reproduce,
+    )
 
 
-def _total_convention(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, row: dict[str, Any],
-                      metric: dict[str, Any],
-                      built: Cell | None, spec: str, base: str) -> tuple[str, str]:
+def _total_convention(
+    kb: KnowledgeBase,
+    q: EstimateClusterArguments,
+    answer: ClusterEstimate,
+    row: dict[str, Any],
+    metric: dict[str, Any],
+    built: Cell | None,
+    spec: str,
+    base: str,
+) -> tuple[str, str]:
     if built is None or built.ends() is None:
-        return (f"Its parts report no {metric['label_en']}" + (f" at {q.precision.upper()}" if spec == "compute_tflops"
-                                                                else "")
-                + (": nothing to compare, and a suspect figure is not used in the totals." if row["suspect"]
-                   else ": the printed figure is the only one, used as printed."), "")
+        return (
+            f"Its parts report no {metric['label_en']}"
+            + (f" at {q.precision.upper()}" if spec == "compute_tflops" else "")
+            + (
+                ": nothing to compare, and a suspect figure is not used in the totals."
+                if row["suspect"]
+                else ": the printed figure is the only one, used as printed."
+            ),
+            "",
+        )
     ends = built.ends()
     assert ends is not None
     printed = row["value"] if row["value"] is not None else None
     in_printed_unit = compute.convert(list(ends), base, row["unit"], q.p_base)
     per_system = (float(in_printed_unit[0]), float(in_printed_unit[1]))
-    shown = f"{number(compute.tidy(per_system[0]))}" + (f"-{number(compute.tidy(per_system[1]))}"
-                                                        if per_system[0] != per_system[1] else "")
+    shown = f"{number(compute.tidy(per_system[0]))}" + (
+        f"-{number(compute.tidy(per_system[1]))}" if per_system[0] != per_system[1] else ""
+    )
     if printed is None:
         return "The printed figure is a range; compare its ends with the computed ones.", ""
     if compute.printed_agrees(printed, row["printed"], row["bound"], per_system):
-        how = ("lies within the range its parts give" if per_system[0] != per_system[1]
-               else "is that number as the report rounds it")
+        how = "lies within the range its parts give" if per_system[0] != per_system[1] else "is that number as the report rounds it"
         return f"Agrees: the composition gives {shown} {row['unit']} a system; the printed '{row['printed']}' {how}.", ""
     if spec == "compute_tflops":
         other = 1024 if q.p_base == 1000 else 1000
         alt = compute.convert(list(ends), base, row["unit"], other)
         if compute.printed_agrees(printed, row["printed"], row["bound"], (float(alt[0]), float(alt[1]))):
-            return (f"The composition gives {shown} {row['unit']} a system at 1P = {q.p_base}T; the report reads "
-                    f"1P as {other}T.", _call(q.model_copy(update={"p_base": other})))
+            return (
+                f"The composition gives {shown} {row['unit']} a system at 1P = {q.p_base}T; the report reads 1P as {other}T.",
+                _call(q.model_copy(update={"p_base": other})),
+            )
     if spec in ("memory_gb", "memory_bandwidth_gbs"):
         binary = (per_system[0] * 1000 / 1024, per_system[1] * 1000 / 1024)
         if compute.printed_agrees(printed, row["printed"], row["bound"], binary):
-            return (f"The composition gives {shown} {row['unit']} a system in decimal units; the report counts "
-                    "1024 to the next unit.", "")
+            return (
+                f"The composition gives {shown} {row['unit']} a system in decimal units; the report counts 1024 to the next unit.",
+                "",
+            )
     if spec == "tdp_w":
         chips_w = ends[0] * (1.0 + q.power_overhead)
         printed_w = float(compute.convert(printed, row["unit"], "W"))
         overhead = compute.overhead_between(printed_w, ends[0])
-        text = (f"The printed figure is the whole system's power (CPUs, network, cooling), "
-                f"{number(round(printed_w / chips_w, 2))}× its chips' {number(compute.tidy(chips_w))} W")
+        text = (
+            f"The printed figure is the whole system's power (CPUs, network, cooling), "
+            f"{number(round(printed_w / chips_w, 2))}× its chips' {number(compute.tidy(chips_w))} W"
+        )
         parts = kb.parts(q.chip)
         if 0 <= overhead <= 10 and len(parts) == 1:
-            return (text + f": power_overhead={number(round(overhead, 2))} on the chips reproduces it.",
-                    call_of("estimate_cluster", chip=parts[0]["chip"], count=answer.cards,
-                            power_overhead=round(overhead, 2)) + ")")
+            return (
+                text + f": power_overhead={number(round(overhead, 2))} on the chips reproduces it.",
+                call_of("estimate_cluster", chip=parts[0]["chip"], count=answer.cards, power_overhead=round(overhead, 2)) + ")",
+            )
         return text + ".", ""
-    return (f"The composition gives {shown} {row['unit']} a system; no convention reproduces the printed "
-            f"'{row['printed']}': the system's own figure is used.", "")
-
+    return (
+        f"The composition gives {shown} {row['unit']} a system; no convention reproduces the printed "
+        f"'{row['printed']}': the system's own figure is used.",
+        "",
+    )

@@ -27,17 +27,49 @@ from chipmcp.kb.store import KnowledgeBase
 INDUSTRY_KINDS = frozenset({"market", "workload"})
 # A company's figures that belong to industry tables (share tables, shipments, capex rankings); its
 # other figures (revenue, margins) are vendor_financials' business.
-INDUSTRY_METRICS = frozenset({"market_share", "shipments", "capex", "capex_growth", "capex_growth_qoq",
-                              "market_rank", "market_size", "market_growth"})
+INDUSTRY_METRICS = frozenset(
+    {"market_share", "shipments", "capex", "capex_growth", "capex_growth_qoq", "market_rank", "market_size", "market_growth"}
+)
 SEARCH_MARGIN = 0.9  # candidates scoring within 10% of the best are all shown or reported as ambiguous
 # Candidates within this share of the best score compete on how many of the topic's words their names hold:
 # a lower score that names every word beats a higher one that misses a word (bm25 favours short names).
 COVERAGE_MARGIN = 0.75
 VENDOR = frozenset({"vendor"})
 # Words that name nothing: a topic's other words must be known to the knowledge base, these need not be.
-FUNCTION_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "by", "for", "from", "how", "in", "into", "is", "it",
-                            "its", "of", "on", "or", "per", "the", "to", "what", "which", "with",
-                            "的", "和", "与", "及", "在", "是"})
+FUNCTION_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "per",
+        "the",
+        "to",
+        "what",
+        "which",
+        "with",
+        "的",
+        "和",
+        "与",
+        "及",
+        "在",
+        "是",
+    }
+)
 # Name methods that identify a company by one of its written names (a prefix of a topic must be one of these).
 EXACT_METHODS = frozenset({"exact", "normalized", "pinyin", "stock-code", "id"})
 
@@ -81,10 +113,17 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
         return Topic(family, method="name")
     if len(family) > 1:
         names = [f"{kb.entities[e]['name_en']} ({e})" for e in family]
-        also = f" The company {kb.entities[company]['name_en']} is industry_figures(topic='{company}') or, for its " \
-               f"financials, vendor_financials(vendor='{company}')." if company else ""
-        raise AmbiguousNameError(f"'{text}' names {len(family)} topics: {', '.join(names[:12])}. Ask for one of them "
-                                 "(e.g. industry_figures(topic='" + family[0] + "'))." + also, names)
+        also = (
+            f" The company {kb.entities[company]['name_en']} is industry_figures(topic='{company}') or, for its "
+            f"financials, vendor_financials(vendor='{company}')."
+            if company
+            else ""
+        )
+        raise AmbiguousNameError(
+            f"'{text}' names {len(family)} topics: {', '.join(names[:12])}. Ask for one of them "
+            "(e.g. industry_figures(topic='" + family[0] + "'))." + also,
+            names,
+        )
     if company:
         return Topic([company], metrics, "name")
     if metrics and rest:
@@ -95,9 +134,13 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
         if named:
             return Topic([named], metrics, "name+metric")
         if not kb.search(rest):
-            return Topic(industry_entities_with(kb, metrics), metrics, "metric",
-                         note=f"'{rest}' matches nothing in the knowledge base; showing every {'/'.join(sorted(metrics))} "
-                              "figure of the industry.")
+            return Topic(
+                industry_entities_with(kb, metrics),
+                metrics,
+                "metric",
+                note=f"'{rest}' matches nothing in the knowledge base; showing every {'/'.join(sorted(metrics))} "
+                "figure of the industry.",
+            )
     headed = _company_headed(kb, text)
     if headed:
         return headed
@@ -129,17 +172,25 @@ def _company_headed(kb: KnowledgeBase, text: str) -> Topic | None:
         if unknown_words(kb, rest):
             return None  # 'NVIDIA weather': the rest is about something else; the search says what is near
         metrics, _ = metric_words(kb, rest)
-        return Topic([match.id], metrics, "name+metric" if metrics else "name",
-                     note=f"'{rest}' is read as words about {kb.entities[match.id]['name_en']}"
-                          + (f" (metrics {', '.join(sorted(metrics))})." if metrics else "; every figure of it is shown."))
+        return Topic(
+            [match.id],
+            metrics,
+            "name+metric" if metrics else "name",
+            note=f"'{rest}' is read as words about {kb.entities[match.id]['name_en']}"
+            + (f" (metrics {', '.join(sorted(metrics))})." if metrics else "; every figure of it is shown."),
+        )
     return None
 
 
 def unknown_words(kb: KnowledgeBase, text: str) -> list[str]:
     """The words of `text` no name, label, locator or note of the knowledge base uses (function words aside)."""
-    return [word for word in dict.fromkeys(spaced(text).split())
-            if word not in FUNCTION_WORDS and not (word.isascii() and word.isalpha() and len(word) < 2)
-            and not cached(kb, "known", word, lambda word=word: any(kb.search(w, limit=1) for w in _inflections(word)))]
+    return [
+        word
+        for word in dict.fromkeys(spaced(text).split())
+        if word not in FUNCTION_WORDS
+        and not (word.isascii() and word.isalpha() and len(word) < 2)
+        and not cached(kb, "known", word, lambda word=word: any(kb.search(w, limit=1) for w in _inflections(word)))
+    ]
 
 
 def _inflections(word: str) -> list[str]:
@@ -156,18 +207,26 @@ def nearest_topics(kb: KnowledgeBase, text: str, limit: int = 6) -> list[str]:
     scores = topic_scores(kb, known) if known else {}
     ranked = sorted(scores, key=lambda e: (-scores[e], e))
     ranked += [c.id for c in kb.names.suggest(text, INDUSTRY_KINDS, limit)]
-    ranked += sorted((e["id"] for e in kb.entities.values() if e["entity_kind"] in INDUSTRY_KINDS),
-                     key=lambda e: (-len(kb.figures(e)), e))
+    ranked += sorted(
+        (e["id"] for e in kb.entities.values() if e["entity_kind"] in INDUSTRY_KINDS), key=lambda e: (-len(kb.figures(e)), e)
+    )
     out = [e for e in dict.fromkeys(ranked) if kb.figures(e)][:limit]
     return [f"{kb.entities[e]['name_en']} ({e})" for e in out]
 
 
 def _not_found(kb: KnowledgeBase, text: str, unknown: list[str]) -> NotFoundError:
     near = nearest_topics(kb, text)
-    why = (f"No name, label or note in the knowledge base uses {', '.join(repr(w) for w in unknown)}, so '{text}' "
-           "is about nothing it covers" if unknown else f"No market, group, AI model or industry figure matches '{text}'")
-    return NotFoundError(f"{why}. Nearest topics: {'; '.join(near)}. Ask industry_figures(topic=…) with one of them, "
-                         "or a metric across the industry (capex, market share, parameters).", near)
+    why = (
+        f"No name, label or note in the knowledge base uses {', '.join(repr(w) for w in unknown)}, so '{text}' "
+        "is about nothing it covers"
+        if unknown
+        else f"No market, group, AI model or industry figure matches '{text}'"
+    )
+    return NotFoundError(
+        f"{why}. Nearest topics: {'; '.join(near)}. Ask industry_figures(topic=…) with one of them, "
+        "or a metric across the industry (capex, market share, parameters).",
+        near,
+    )
 
 
 def _named(kb: KnowledgeBase, text: str, kinds: frozenset[str]) -> str | None:
@@ -198,9 +257,15 @@ def _metric_labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
 
 
 def _labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    return sorted(((spaced(label), m["id"]) for m in kb.metrics.values()
-                   for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " ")) if len(label) >= 2),
-                  key=lambda item: -len(item[0]))
+    return sorted(
+        (
+            (spaced(label), m["id"])
+            for m in kb.metrics.values()
+            for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " "))
+            if len(label) >= 2
+        ),
+        key=lambda item: -len(item[0]),
+    )
 
 
 def industry_entities_with(kb: KnowledgeBase, metrics: set[str]) -> list[str]:
@@ -232,8 +297,7 @@ def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
     if not rest:
         return Topic(close[:1], metrics, "search")
     names = [f"{kb.entities[e]['name_zh']} / {kb.entities[e]['name_en']} ({e})" for e in [close[0], *rest][:8]]
-    raise AmbiguousNameError(f"'{text}' could mean {len(rest) + 1} topics: {', '.join(names)}. Ask for one of them.",
-                             names)
+    raise AmbiguousNameError(f"'{text}' could mean {len(rest) + 1} topics: {', '.join(names)}. Ask for one of them.", names)
 
 
 def name_words(kb: KnowledgeBase, entity: str) -> frozenset[str]:

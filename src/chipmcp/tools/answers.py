@@ -22,8 +22,7 @@ class OmitsNewWhenEmpty(Model):
 
     @model_serializer(mode="wrap")
     def _omit_new(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        return {key: value for key, value in handler(self).items()
-                if key not in self.omit_empty or value not in (None, "", [], {})}
+        return {key: value for key, value in handler(self).items() if key not in self.omit_empty or value not in (None, "", [], {})}
 
 
 class SourceRef(Model):
@@ -71,10 +70,16 @@ class Figure(Model):
     period_alias: str | None = Field(default=None, description="The period a mislabelled figure really covers")
     basis: str | None = Field(default=None, description="actual, forecast, estimate, plan or guidance")
     as_of: str | None = None
-    measure: str | None = Field(default=None, description="What is measured when a metric can measure several things "
-                                "(capex: total/operating; parameters: total/active); unset: the metric's first")
-    quantity: str | None = Field(default=None, description="Figures sharing this id report one quantity from different "
-                                 "publishers or definitions; see conflicts of kind 'linked'")
+    measure: str | None = Field(
+        default=None,
+        description="What is measured when a metric can measure several things "
+        "(capex: total/operating; parameters: total/active); unset: the metric's first",
+    )
+    quantity: str | None = Field(
+        default=None,
+        description="Figures sharing this id report one quantity from different "
+        "publishers or definitions; see conflicts of kind 'linked'",
+    )
     printed: str = Field(description="The token exactly as printed in the report")
     source: str = Field(default="", description="Source report id (at summary detail: see `cite`)")
     locator: str = Field(default="", description="Table or section caption in the source (at summary detail: see `cite`)")
@@ -85,10 +90,13 @@ class Figure(Model):
     conflicts_with: list[int] = Field(default_factory=list, description="Ids of figures that disagree")
     conflict_group: int | None = Field(default=None, description="Figures linked by disagreements share this id")
     conflict_kind: Literal["disagreement", "possible"] | None = Field(
-        default=None, description="possible: the precision is not printed and no stated-precision figure agrees")
+        default=None, description="possible: the precision is not printed and no stated-precision figure agrees"
+    )
     history_group: int | None = Field(default=None, description="Claims of this quantity at other dates (as_of) share this id")
-    also: list[Citation] = Field(default_factory=list, description=(
-        "Summary detail: other figures stating the same value for the same claim, each with its citation"))
+    also: list[Citation] = Field(
+        default_factory=list,
+        description=("Summary detail: other figures stating the same value for the same claim, each with its citation"),
+    )
 
 
 class ConflictClaim(Model):
@@ -103,7 +111,8 @@ class Conflict(Model):
     kind: Literal["disagreement", "possible", "history", "linked"] = Field(
         description="disagreement: same claim, different values; possible: a figure of unprinted "
         "precision that no stated-precision figure matches; history: one quantity at different dates; linked: "
-        "one quantity from different publishers or definitions")
+        "one quantity from different publishers or definitions"
+    )
     metric: str
     qualifier: str = Field(description="Precision/period/measure the figures share")
     figure_ids: list[int]
@@ -119,8 +128,10 @@ class Page(Model):
     returned: int
     offset: int = 0
     more: str = Field(default="", description="How to get what this answer leaves out")
-    citations: dict[str, Place] = Field(default_factory=dict, description=(
-        "Summary detail: each source and locator this page's entries cite, once, under the key they carry in `cite`"))
+    citations: dict[str, Place] = Field(
+        default_factory=dict,
+        description=("Summary detail: each source and locator this page's entries cite, once, under the key they carry in `cite`"),
+    )
 
 
 class Candidate(Model):
@@ -134,8 +145,9 @@ class NameMatch(Model):
     query: str
     id: str
     name: str
-    method: NameMethod = Field(description=(
-                        "How the name was matched; digit-typo: a letter O, l or I read as 0 or 1 in a model number"))
+    method: NameMethod = Field(
+        description=("How the name was matched; digit-typo: a letter O, l or I read as 0 or 1 in a model number")
+    )
     alias: str = Field(description="The known spelling that matched")
     score: float
     note: str = ""
@@ -206,8 +218,10 @@ class ChipAnswer(OmitsNewWhenEmpty):
     derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
     composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
     in_systems: list[str] = Field(default_factory=list, description="Systems built from this chip")
-    family_level: dict[str, Cell] = Field(default_factory=dict, description=(
-        "Metric → the figure its generation or series reports where the model reports none (label family-level)"))
+    family_level: dict[str, Cell] = Field(
+        default_factory=dict,
+        description=("Metric → the figure its generation or series reports where the model reports none (label family-level)"),
+    )
     certification: CertificationStatus
     sources: list[SourceRef]
     summary: str
@@ -240,19 +254,22 @@ class ComparisonRow(CompactModel):
     system: bool = Field(default=False, description="True for a server, rack or supernode (its own figures are totals)")
     matched: str = Field(default="", description="How the name was matched, when not exactly: method and known spelling")
     # Not required: a chip that reports none of the columns has no cells, and its row is left with none.
-    cells: dict[str, ComparisonCell] = Field(default_factory=dict, description=(
-        "By column key; a column absent here is not reported"))
+    cells: dict[str, ComparisonCell] = Field(default_factory=dict, description=("By column key; a column absent here is not reported"))
     composition: str = Field(default="", description="For systems: the parts their totals are summed over, '384 × 昇腾910C'")
-    versus_parts: list[PartsCheck] = Field(default_factory=list, description=(
-        "For systems: each reported figure beside the total its composition implies, and their difference"))
+    versus_parts: list[PartsCheck] = Field(
+        default_factory=list,
+        description=("For systems: each reported figure beside the total its composition implies, and their difference"),
+    )
 
 
 class ComparisonColumn(CompactModel):
     key: str = Field(description="A metric of compare_chips' `metrics`; compute columns are compute_<precision>")
     precision: str | None = None
     unit: str = ""
-    label: str = Field(default="", description=(
-        "What most of its cells are (e.g. 'FP16 dense'); a cell says its own when it differs, and always when marked"))
+    label: str = Field(
+        default="",
+        description=("What most of its cells are (e.g. 'FP16 dense'); a cell says its own when it differs, and always when marked"),
+    )
     higher_is_better: bool | None = None
     best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
     left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
@@ -293,7 +310,8 @@ class WorkloadFacts(OmitsNewWhenEmpty):
     id: str
     name: str
     phases: list[dict[str, float | str | None]] = Field(
-        default_factory=list, description="Per phase: GPU hours, price per GPU hour, computed and reported cost")
+        default_factory=list, description="Per phase: GPU hours, price per GPU hour, computed and reported cost"
+    )
     total_gpu_hours: float | None = None
     wall_clock_days: float | None = Field(default=None, description="total GPU hours ÷ count ÷ 24: every card busy throughout")
     computed_total_cost: float | None = None
@@ -348,17 +366,19 @@ class ClusterEstimate(OmitsNewWhenEmpty):
     energy_cost_per_day: Cell = Field(default_factory=Cell, description="energy × electricity_price, in `currency`")
     energy_cost_per_year: Cell = Field(default_factory=Cell, description="energy cost per day × 365")
     reconciliation: list[Reconciliation] = Field(
-        default_factory=list, description="Reported figures answering the same question, beside the computed ones")
+        default_factory=list, description="Reported figures answering the same question, beside the computed ones"
+    )
     weights_fit: str | None = None
     min_cards_for_weights: int | None = Field(default=None, description="Fewest cards whose memory holds the weights")
     training: TrainingJob | None = None
     workload: WorkloadFacts | None = None
     reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")
     reported_page: Page | None = None
-    implied_per_chip: list[Derived] = Field(
-        default_factory=list, description="A system's reported totals divided by its chip count")
-    grouping: str = Field(default="", description="The unit cards are grouped in, when a report gives one (a rack, pod, "
-                                          "superpod), and the cards left over")
+    implied_per_chip: list[Derived] = Field(default_factory=list, description="A system's reported totals divided by its chip count")
+    grouping: str = Field(
+        default="",
+        description="The unit cards are grouped in, when a report gives one (a rack, pod, superpod), and the cards left over",
+    )
     not_used: list[str] = Field(default_factory=list, description="Each argument given but not used, and why")
     assumptions: list[str]
     warnings: list[str]
@@ -479,7 +499,8 @@ class TopicMatch(Model):
     metrics: list[str] = Field(default_factory=list, description="Metrics the topic or `metric` named; empty: all")
     method: TopicMethod = Field(
         description="name: the topic is a name; +metric: with a metric's words; metric: a metric across the "
-                    "industry; search: full-text search over names, labels, locators and notes")
+        "industry; search: full-text search over names, labels, locators and notes"
+    )
     note: str = ""
 
 
@@ -551,9 +572,11 @@ class EntityFigures(Model):
 class IndustryFigures(Model):
     topic: TopicMatch
     detail: Detail = "summary"
-    figures: list[EntityFigures] = Field(description=(
-        "This page's figure entries by entity; at summary detail a figure shown in a share table or series is not "
-        "repeated here"))
+    figures: list[EntityFigures] = Field(
+        description=(
+            "This page's figure entries by entity; at summary detail a figure shown in a share table or series is not repeated here"
+        )
+    )
     page: Page
     share_tables: list[ShareTable] = Field(default_factory=list)
     series: list[Series] = Field(default_factory=list, description="Several estimates of one quantity side by side")
@@ -573,8 +596,7 @@ class ChipRow(OmitsNewWhenEmpty):
     vendor_name: str
     kind: str
     entity_kind: Literal["chip", "system"]
-    certified: Certified | None = Field(
-        default=None, description="Set when `certified` filtered the list")
+    certified: Certified | None = Field(default=None, description="Set when `certified` filtered the list")
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
     passes: str = Field(default="", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
 
@@ -582,8 +604,9 @@ class ChipRow(OmitsNewWhenEmpty):
 class NotReported(Model):
     metric: str
     count: int = Field(description="How many pass every other filter but have no figure for `metric`")
-    chips: list[str] = Field(description=(
-        "Their ids: every one at detail='full'; the first few at summary (count says how many in all)"))
+    chips: list[str] = Field(
+        description=("Their ids: every one at detail='full'; the first few at summary (count says how many in all)")
+    )
 
 
 class ChipList(OmitsNewWhenEmpty):
@@ -600,11 +623,16 @@ class ChipList(OmitsNewWhenEmpty):
     more: str = Field(default="", description="How to get what this answer leaves out (the next rows, every citation)")
     rows: list[ChipRow]
     not_reported: list[NotReported] = Field(
-        default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure")
+        default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure"
+    )
     rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
-    partial: list[ChipRow] = Field(default_factory=list, description=(
-        "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
-        "a/b pair, one claim of a contested figure), at most `limit`"))
+    partial: list[ChipRow] = Field(
+        default_factory=list,
+        description=(
+            "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
+            "a/b pair, one claim of a contested figure), at most `limit`"
+        ),
+    )
     sources: list[SourceRef]
     summary: str
 
@@ -642,14 +670,14 @@ class ExportControlAnswer(Model):
     vendor: VendorRef
     match: NameMatch
     tpp_by_precision: list[TppFigure] = Field(description="TPP for every precision with a precision-stated compute figure")
-    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure "
-                      "(empty when none)")
+    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure (empty when none)")
     die_area: Cell | None = None
     performance_density: Cell | None = Field(default=None, description="TPP ÷ die area, where a die area is reported")
     standings: list[Standing]
     standing: str = Field(description="One line per reading: the class the figures place it in")
-    suspect_reading: SuspectReading | None = Field(default=None, description=(
-        "Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing"))
+    suspect_reading: SuspectReading | None = Field(
+        default=None, description=("Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing")
+    )
     headroom: list[Headroom] = Field(default_factory=list)
     reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
     reproduction: str = Field(default="", description="Whether a report table's class for it follows from its figures")

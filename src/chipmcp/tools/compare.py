@@ -56,14 +56,17 @@ COMPANION_PRECISION = {"bf16": "fp16", "fp16": "bf16"}
 DEFAULT_SKIP = {"bandwidth_per_tflops", "gb_per_tflops", "tpp"}  # on request: twenty chips' default stays compact
 # Registry metrics a CPU comparison leaves to a request: export-control readings, which export_control_check gives.
 CPU_SKIP = {"export_control_class", "tpp", "performance_density"}
-POWER_NOTE = ("the parts' total is the chips' TDP alone; a system's power also feeds its CPUs, switches, optics "
-              "and cooling")
-RANKING_RULE = ("Best: no other chip's whole range is better, so overlapping ranges tie, and only where two or "
-                "more figures compare (no_best says why not); ranked together are "
-                "dense with sparsity-not-printed figures, sparse only with sparse, one currency, chips apart "
-                "from systems; precision-not-printed and suspect figures are never ranked (left_out says why).")
-SHORT_RANKING_RULE = ("Best only among two or more comparable figures, overlapping ranges tied (left_out says why a "
-                      "figure is not ranked; no_best why a column names none).")
+POWER_NOTE = "the parts' total is the chips' TDP alone; a system's power also feeds its CPUs, switches, optics and cooling"
+RANKING_RULE = (
+    "Best: no other chip's whole range is better, so overlapping ranges tie, and only where two or "
+    "more figures compare (no_best says why not); ranked together are "
+    "dense with sparsity-not-printed figures, sparse only with sparse, one currency, chips apart "
+    "from systems; precision-not-printed and suspect figures are never ranked (left_out says why)."
+)
+SHORT_RANKING_RULE = (
+    "Best only among two or more comparable figures, overlapping ranges tied (left_out says why a "
+    "figure is not ranked; no_best why a column names none)."
+)
 
 
 # Any metric of the registry can be asked for, so the schema names the kinds and the tool checks the name
@@ -73,15 +76,25 @@ CompareMetric = Annotated[str, Field(min_length=1, max_length=40)]
 
 class CompareChipsArguments(Arguments):
     names: Annotated[list[Name], Field(min_length=2, max_length=20)] = Field(
-        description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']")
-    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(default=None, description=(
-        "Columns: compute_tflops, memory_gb, tdp_w, tflops_per_w, price, tpp … or any registry metric id "
-        "(cores, pcie_lanes, transistors, clock …); default: every column a chip reports"))
+        description="2 to 20 chips or systems, any spelling: ['910B', 'H20', 'MLU370-X8']"
+    )
+    metrics: Annotated[list[CompareMetric] | None, Field(max_length=14)] = Field(
+        default=None,
+        description=(
+            "Columns: compute_tflops, memory_gb, tdp_w, tflops_per_w, price, tpp … or any registry metric id "
+            "(cores, pcie_lanes, transistors, clock …); default: every column a chip reports"
+        ),
+    )
     baseline: Name | None = Field(default=None, description="Chip the ratios are relative to; default the first")
-    precision: Precision | None = Field(default=None, description=(
-        "Compute at this precision only; default: every precision any compared chip reports"))
-    detail: Annotated[Detail, Field(description=(
-        "summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns"))] = "summary"
+    precision: Precision | None = Field(
+        default=None, description=("Compute at this precision only; default: every precision any compared chip reports")
+    )
+    detail: Annotated[
+        Detail,
+        Field(
+            description=("summary: each cell its value and chosen figure; full: adds every citation, each claim, notes, ratio columns")
+        ),
+    ] = "summary"
 
 
 def compare_chips(kb: KnowledgeBase, args: CompareChipsArguments) -> Comparison:
@@ -122,14 +135,12 @@ def _resolve(kb: KnowledgeBase, args: CompareChipsArguments) -> _Asked:
     if args.baseline is not None:
         base_match = resolve_chip(kb, args.baseline)
         if base_match.id not in ids:
-            raise InputError(f"Baseline '{args.baseline}' ({base_match.id}) is not among the compared chips: "
-                             f"{', '.join(ids)}.")
+            raise InputError(f"Baseline '{args.baseline}' ({base_match.id}) is not among the compared chips: {', '.join(ids)}.")
         base_index = ids.index(base_match.id)
     entities = [kb.entity(i) or {} for i in ids]
     systems = {i for i, e in zip(ids, entities, strict=True) if e.get("entity_kind") == "system"}
     precisions = [args.precision] if args.precision else (selection.reported_precisions(kb, ids) or ["fp16"])
-    return _Asked(matches, entities, base_index, systems, precisions,
-                  _derived_precision(kb, ids, args.precision, precisions), metrics)
+    return _Asked(matches, entities, base_index, systems, precisions, _derived_precision(kb, ids, args.precision, precisions), metrics)
 
 
 def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict[str, Cell]], list[list[PartsCheck]]]:
@@ -144,22 +155,24 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
             # in the derived-precision column, where the rule uses it.
             own = {k: c for k, c in own.items() if c.tier != "unlabeled" or k == f"compute_{derived_precision}"}
         own |= {m: selection.cell(kb, entity, m) for m in NUMERIC[1:] + TEXT}
-        at = own | {"compute_tflops": own.get(f"compute_{derived_precision}")
-                    or selection.cell(kb, entity, "compute_tflops", derived_precision)}
+        at = own | {
+            "compute_tflops": own.get(f"compute_{derived_precision}") or selection.cell(kb, entity, "compute_tflops", derived_precision)
+        }
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
         own["tpp"] = export_control.chip_tpp(kb, entity)
         own |= _registry_cells(kb, entity, asked.metrics, own)
         table.append(own)
-        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail)
-                     if entity in asked.systems else [])
+        parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
     return table, parts
 
 
-def _compute(kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]],
-             detail: Detail) -> tuple[list[ComparisonColumn], list[dict[str, ComparisonCell]]]:
+def _compute(
+    kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], detail: Detail
+) -> tuple[list[ComparisonColumn], list[dict[str, ComparisonCell]]]:
     """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
-    wanted = _columns_wanted(asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail,
-                             _registry_default(kb, asked.entities))
+    wanted = _columns_wanted(
+        asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail, _registry_default(kb, asked.entities)
+    )
     columns = [_column(key, asked.ids, table, asked.systems) for key in wanted]
     row_cells = _row_cells(columns, table, asked.base_index, detail)
     if detail == "full":
@@ -167,25 +180,48 @@ def _compute(kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]],
     return columns, row_cells
 
 
-def _answer(kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], parts: list[list[PartsCheck]],
-            columns: list[ComparisonColumn], row_cells: list[dict[str, ComparisonCell]],
-            args: CompareChipsArguments) -> Comparison:
+def _answer(
+    kb: KnowledgeBase,
+    asked: _Asked,
+    table: list[dict[str, Cell]],
+    parts: list[list[PartsCheck]],
+    columns: list[ComparisonColumn],
+    row_cells: list[dict[str, ComparisonCell]],
+    args: CompareChipsArguments,
+) -> Comparison:
     """The answer model: rows, warnings, assumptions, the sources of every figure cited, and its summary."""
-    rows = [ComparisonRow(id=m.id, name=m.name, vendor=_vendor(kb, e), kind=e.get("kind", ""),
-                          system=e.get("entity_kind") == "system",
-                          matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
-                          cells=cells, composition=_composition(kb, m.id) if part else "", versus_parts=part)
-            for m, e, cells, part in zip(asked.matches, asked.entities, row_cells, parts, strict=True)]
+    rows = [
+        ComparisonRow(
+            id=m.id,
+            name=m.name,
+            vendor=_vendor(kb, e),
+            kind=e.get("kind", ""),
+            system=e.get("entity_kind") == "system",
+            matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
+            cells=cells,
+            composition=_composition(kb, m.id) if part else "",
+            versus_parts=part,
+        )
+        for m, e, cells, part in zip(asked.matches, asked.entities, row_cells, parts, strict=True)
+    ]
     warnings = _warnings(kb, asked.matches, table, columns)
-    assumptions = _assumptions(args.detail, asked.derived_precision, asked.matches[asked.base_index].name,
-                               bool(asked.systems))
+    assumptions = _assumptions(args.detail, asked.derived_precision, asked.matches[asked.base_index].name, bool(asked.systems))
     cited = [c for row in rows for c in row.cells.values()]
     cited += [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
     used = sorted({i for c in cited for i in [*c.figure_ids, *(i for claim in c.claims for i in claim.figure_ids)]})
-    answer = Comparison(detail=args.detail, baseline=asked.ids[asked.base_index], precision=args.precision,
-                        precisions=asked.precisions, derived_precision=asked.derived_precision, columns=columns,
-                        rows=rows, warnings=warnings, assumptions=assumptions,
-                        sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}), summary="")
+    answer = Comparison(
+        detail=args.detail,
+        baseline=asked.ids[asked.base_index],
+        precision=args.precision,
+        precisions=asked.precisions,
+        derived_precision=asked.derived_precision,
+        columns=columns,
+        rows=rows,
+        warnings=warnings,
+        assumptions=assumptions,
+        sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}),
+        summary="",
+    )
     answer.summary = _summary(answer)
     return answer
 
@@ -209,8 +245,7 @@ def _registry_default(kb: KnowledgeBase, entities: list[dict[str, Any]]) -> list
     spec a CPU reports (cores, threads, clock, memory channels, PCIe lanes …) rather than accelerator columns."""
     if not entities or any(e.get("kind") != "CPU" for e in entities):
         return []
-    return [m for m, row in kb.metrics.items() if m not in SPEC_OF_METRIC and not row["descriptive"]
-            and m not in CPU_SKIP]
+    return [m for m, row in kb.metrics.items() if m not in SPEC_OF_METRIC and not row["descriptive"] and m not in CPU_SKIP]
 
 
 def _registry_cells(kb: KnowledgeBase, entity: str, asked: list[str] | None, own: dict[str, Cell]) -> dict[str, Cell]:
@@ -236,24 +271,32 @@ def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> 
     """How the table was built: said in full at detail='full', in a line each at summary."""
     p = derived.upper()
     if detail == "summary":
-        out = ["Compute by the one rule: matrix before vector units; dense, else sparsity not printed, else sparse, "
-               "else precision not printed; "
-               "ranges keep both ends; 1 PFLOPS = 1000 TFLOPS, integer compute in TOPS.",
-               f"Derived metrics at {p}; power is TDP for chips, system power for systems.",
-               SHORT_RANKING_RULE, f"Ratios to {baseline}, between comparable figures only."]
+        out = [
+            "Compute by the one rule: matrix before vector units; dense, else sparsity not printed, else sparse, "
+            "else precision not printed; "
+            "ranges keep both ends; 1 PFLOPS = 1000 TFLOPS, integer compute in TOPS.",
+            f"Derived metrics at {p}; power is TDP for chips, system power for systems.",
+            SHORT_RANKING_RULE,
+            f"Ratios to {baseline}, between comparable figures only.",
+        ]
         if systems:
             out.append("Systems: reported ÷ and − their parts' totals, agree within 2%; parts' power is the chips' TDP.")
         return out
-    out = ["Compute per precision by one rule: a matrix (tensor or engine unstated) figure before a vector-unit one; "
-           "dense, else sparsity not printed, else sparse (as printed), else a "
-           f"figure with no printed precision (shown once, in the {p} column).",
-           "Ranges keep both ends. 1 PFLOPS = 1000 TFLOPS; integer compute in TOPS.",
-           f"Derived metrics use {p} compute; power is TDP for chips, system power for systems.",
-           RANKING_RULE, f"Ratios are to {baseline}, between comparable figures only."]
+    out = [
+        "Compute per precision by one rule: a matrix (tensor or engine unstated) figure before a vector-unit one; "
+        "dense, else sparsity not printed, else sparse (as printed), else a "
+        f"figure with no printed precision (shown once, in the {p} column).",
+        "Ranges keep both ends. 1 PFLOPS = 1000 TFLOPS; integer compute in TOPS.",
+        f"Derived metrics use {p} compute; power is TDP for chips, system power for systems.",
+        RANKING_RULE,
+        f"Ratios are to {baseline}, between comparable figures only.",
+    ]
     if systems:
-        out.append("A system's own figures stand beside its parts' totals (count × each chip's figure, by the same "
-                   "rule): ratio and difference are reported ÷ and − from parts; agree means within 2%. Power: "
-                   f"{POWER_NOTE}.")
+        out.append(
+            "A system's own figures stand beside its parts' totals (count × each chip's figure, by the same "
+            "rule): ratio and difference are reported ÷ and − from parts; agree means within 2%. Power: "
+            f"{POWER_NOTE}."
+        )
     return out
 
 
@@ -267,8 +310,9 @@ def _derived_precision(kb: KnowledgeBase, ids: list[str], asked: str | None, pre
     return max(precisions, key=lambda p: (counts[p], -precisions.index(p)))
 
 
-def _versus_parts(kb: KnowledgeBase, system: str, own: dict[str, Cell], precisions: list[str],
-                  derived_precision: str, detail: Detail) -> list[PartsCheck]:
+def _versus_parts(
+    kb: KnowledgeBase, system: str, own: dict[str, Cell], precisions: list[str], derived_precision: str, detail: Detail
+) -> list[PartsCheck]:
     """Each figure the system reports that its composition also implies, the two side by side."""
     checks: list[tuple[str, Cell | None, Cell | None, str]] = []
     parts_compute: dict[str, tuple[Cell, str]] = {}  # precision → the parts' total compute, and what it is
@@ -294,25 +338,29 @@ def _versus_parts(kb: KnowledgeBase, system: str, own: dict[str, Cell], precisio
     composition = _composition(kb, system)
     out = []
     for key, reported, parts, note in checks:
-        if not _filled(reported) or parts is None or not (parts_ends := parts.ends()) \
-                or (reported_ends := reported.ends()) is None:
+        if not _filled(reported) or parts is None or not (parts_ends := parts.ends()) or (reported_ends := reported.ends()) is None:
             continue
         difference, ratio, agree = compute.interval_versus(reported_ends, parts_ends)
         # The row names the composition once; a part's label keeps what it adds (the precision of its compute).
         label = parts.label.removeprefix("from parts: ").removeprefix(composition).strip()
         parts = parts.model_copy(update={"label": label})
-        out.append(PartsCheck(metric=key, reported=_cited(reported, detail),
-                              from_parts=parts if key == "w_per_tflops" else _cited(parts, detail),
-                              ratio=[tidied(r, 4) for r in ratio],
-                              difference=[tidied(d, 6) for d in difference],
-                              verdict="agree" if agree else "differ", note=note))
+        out.append(
+            PartsCheck(
+                metric=key,
+                reported=_cited(reported, detail),
+                from_parts=parts if key == "w_per_tflops" else _cited(parts, detail),
+                ratio=[tidied(r, 4) for r in ratio],
+                difference=[tidied(d, 6) for d in difference],
+                verdict="agree" if agree else "differ",
+                note=note,
+            )
+        )
     return out
 
 
 def _composition(kb: KnowledgeBase, system: str) -> str:
     """'384 × 昇腾910C': the parts a system's totals are summed over, as composition_cell names them."""
-    return " + ".join(f"{p['count']} × {(kb.entity(p['chip']) or {'name_zh': p['chip']})['name_zh']}"
-                      for p in kb.parts(system))
+    return " + ".join(f"{p['count']} × {(kb.entity(p['chip']) or {'name_zh': p['chip']})['name_zh']}" for p in kb.parts(system))
 
 
 def _parts_compute(kb: KnowledgeBase, system: str, precision: str) -> tuple[Cell | None, str]:
@@ -344,10 +392,18 @@ def _cited(c: Cell, detail: Detail) -> Cell:
     return c.model_copy(update={"figure_ids": c.figure_ids[:1], "claims": [], "note": ""})
 
 
-def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], precisions: list[str],
-                    systems: set[str], n: int, detail: Detail, registry: list[str]) -> list[str]:
+def _columns_wanted(
+    metrics: list[str] | None,
+    table: list[dict[str, Cell]],
+    precisions: list[str],
+    systems: set[str],
+    n: int,
+    detail: Detail,
+    registry: list[str],
+) -> list[str]:
     """Column keys: those asked for, or by default every column some compared entity fills (TDP and TFLOPS/W
     for chips, system power and W/TFLOPS for systems; at summary not the ratios and TPP asked for by name)."""
+
     def keys(metric: str) -> list[str]:
         return [f"compute_{p}" for p in precisions] if metric == "compute_tflops" else [metric]
 
@@ -358,8 +414,7 @@ def _columns_wanted(metrics: list[str] | None, table: list[dict[str, Cell]], pre
         skip |= {"system_power_w", "w_per_tflops"}
     if len(systems) == n:
         skip |= {"tdp_w", "tflops_per_w"}
-    return [k for m in METRICS + registry if m not in skip for k in keys(m)
-            if any(_filled(cells.get(k)) for cells in table)]
+    return [k for m in METRICS + registry if m not in skip for k in keys(m) if any(_filled(cells.get(k)) for cells in table)]
 
 
 def _filled(c: Cell | None) -> TypeGuard[Cell]:
@@ -375,12 +430,14 @@ def _column(key: str, ids: list[str], table: list[dict[str, Cell]], systems: set
     cells = [t.get(key) or Cell() for t in table]
     units = {c.unit for c in cells if _filled(c) and c.unit}
     # A figure the rule marks (sparse, precision not printed) always says so in its own cell.
-    labels = Counter(c.label for c in cells if _filled(c) and c.label
-                     and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
-    col = ComparisonColumn(key=key, precision=key.split("_", 1)[1] if metric == "compute_tflops" else None,
-                           unit=units.pop() if len(units) == 1 else ("mixed" if units else ""),
-                           label=labels.most_common(1)[0][0] if labels and metric not in selection.DERIVED else "",
-                           higher_is_better=HIGHER_IS_BETTER.get(metric))
+    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
+    col = ComparisonColumn(
+        key=key,
+        precision=key.split("_", 1)[1] if metric == "compute_tflops" else None,
+        unit=units.pop() if len(units) == 1 else ("mixed" if units else ""),
+        label=labels.most_common(1)[0][0] if labels and metric not in selection.DERIVED else "",
+        higher_is_better=HIGHER_IS_BETTER.get(metric),
+    )
     if metric in TEXT or any(c.text is not None for c in cells):
         return col
     if col.higher_is_better is None:  # a registry metric: the registry says no direction, so no best is named
@@ -429,8 +486,9 @@ def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str,
     return reasons
 
 
-def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int,
-               detail: Detail) -> list[dict[str, ComparisonCell]]:
+def _row_cells(
+    columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int, detail: Detail
+) -> list[dict[str, ComparisonCell]]:
     """Each entity's filled cells with its ratio to the baseline (both ends for ranges)."""
     full = detail == "full"
     out: list[dict[str, ComparisonCell]] = [{} for _ in table]
@@ -444,16 +502,25 @@ def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], ba
             # At summary a cell cites its chosen figure and the span of disagreeing claims (each claim, every
             # agreeing figure and the figures a derived cell divides are at full); the column says the unit
             # and label most cells share.
-            cell = ComparisonCell(**c.model_dump(exclude={"tier", "claims", "figure_ids", "note"}),
-                                  figure_ids=c.figure_ids if full else ([] if derived else c.figure_ids[:1]),
-                                  claims=c.claims if full else [], note=c.note if full else "")
+            cell = ComparisonCell(
+                **c.model_dump(exclude={"tier", "claims", "figure_ids", "note"}),
+                figure_ids=c.figure_ids if full else ([] if derived else c.figure_ids[:1]),
+                claims=c.claims if full else [],
+                note=c.note if full else "",
+            )
             cell.tier = c.tier
             if cell.unit == col.unit:
                 cell.unit = None
             if derived or cell.label == col.label:
                 cell.label = ""  # derived: the cells it divides, in the same row, carry the label
-            if cell.text is None and j != base and base_cell is not None and base_cell.ends() \
-                    and base_cell.unit == c.unit and _comparable(c, base_cell):
+            if (
+                cell.text is None
+                and j != base
+                and base_cell is not None
+                and base_cell.ends()
+                and base_cell.unit == c.unit
+                and _comparable(c, base_cell)
+            ):
                 ratio = divide_cells(c, base_cell, "x")
                 ends = ratio.ends()
                 if ends is not None:
@@ -465,6 +532,7 @@ def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], ba
 
 def _comparable(a: Cell, b: Cell) -> bool:
     """Whether a ratio of the two means something: same kind of figure, neither suspect nor unlabeled."""
+
     def kind(c: Cell) -> str | None:
         if c.suspect or c.tier in ("unlabeled", "mixed"):
             return None
@@ -487,15 +555,19 @@ def _match_warning(m: Any) -> str:
     return f"'{m.query}': {m.note}"
 
 
-def _warnings(kb: KnowledgeBase, matches: list[Any], table: list[dict[str, Cell]],
-              columns: list[ComparisonColumn]) -> list[str]:
+def _warnings(kb: KnowledgeBase, matches: list[Any], table: list[dict[str, Cell]], columns: list[ComparisonColumn]) -> list[str]:
     warnings = [_match_warning(m) for m in matches if m.note]
     keys = [c.key for c in columns]
-    contested = [f"{m.id} ({', '.join(k for k in keys if k in cells and cells[k].span)})"
-                 for m, cells in zip(matches, table, strict=True) if any(k in cells and cells[k].span for k in keys)]
+    contested = [
+        f"{m.id} ({', '.join(k for k in keys if k in cells and cells[k].span)})"
+        for m, cells in zip(matches, table, strict=True)
+        if any(k in cells and cells[k].span for k in keys)
+    ]
     if contested:
-        warnings.append("Reports disagree on " + "; ".join(contested) + ": each cell shows the preferred claim "
-                        "and the span of the claims; lookup_chip lists each with its source.")
+        warnings.append(
+            "Reports disagree on " + "; ".join(contested) + ": each cell shows the preferred claim "
+            "and the span of the claims; lookup_chip lists each with its source."
+        )
     for m, cells in zip(matches, table, strict=True):
         suspect = [k for k in keys if k in cells and cells[k].suspect and _filled(cells[k])]
         if suspect:
@@ -505,22 +577,32 @@ def _warnings(kb: KnowledgeBase, matches: list[Any], table: list[dict[str, Cell]
             # Say what it does report, and the argument that shows it: never a flat "none" beside a figure.
             reported = selection.reported_precisions(kb, [m.id])
             asked = ", ".join(k.removeprefix("compute_").upper() for k in shown)
-            warnings.append(f"{m.id}: no {asked} compute figure; it reports {', '.join(p.upper() for p in reported)} "
-                            f"(ask precision='{reported[0]}')." if reported else f"{m.id}: no compute figure reported.")
+            warnings.append(
+                f"{m.id}: no {asked} compute figure; it reports {', '.join(p.upper() for p in reported)} "
+                f"(ask precision='{reported[0]}')."
+                if reported
+                else f"{m.id}: no compute figure reported."
+            )
     return warnings
 
 
 def _summary(c: Comparison) -> str:
     headline = {f"compute_{c.derived_precision}", "tflops_per_w", "w_per_tflops", "price_per_tflops"}
     bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best and col.key in headline] or [
-        f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best]  # the columns asked for, when not these
+        f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best
+    ]  # the columns asked for, when not these
     left = sorted({i for col in c.columns for i in col.left_out})
-    text = (f"Compared {len(c.rows)} at {', '.join(p.upper() for p in c.precisions)}, baseline {c.baseline}. Best "
-            "(every column's in columns[].best) — " + ("; ".join(bests) or "no comparable figures"))
+    text = (
+        f"Compared {len(c.rows)} at {', '.join(p.upper() for p in c.precisions)}, baseline {c.baseline}. Best "
+        "(every column's in columns[].best) — " + ("; ".join(bests) or "no comparable figures")
+    )
     if left:
         text += f". Left out of some rankings: {', '.join(left)}"
-    differ = [f"{row.id} ({', '.join(k.metric for k in row.versus_parts if k.verdict == 'differ')})"
-              for row in c.rows if any(k.verdict == "differ" for k in row.versus_parts)]
+    differ = [
+        f"{row.id} ({', '.join(k.metric for k in row.versus_parts if k.verdict == 'differ')})"
+        for row in c.rows
+        if any(k.verdict == "differ" for k in row.versus_parts)
+    ]
     if differ:
         text += ". Reported figures that differ from their parts' totals: " + "; ".join(differ)
     return text + f". {len(c.warnings)} warning(s)."
@@ -553,30 +635,54 @@ def _pair(values: list[float], unit: str | None = "", signed: bool = False) -> s
 
 
 def render(c: Comparison) -> str:
-    lines = [c.summary, f"Detail: {c.detail}" + ("" if c.detail == "full" else " (detail='full' adds every agreeing "
-                                                   "figure, each claim, notes and the ratio columns)") + "."]
-    lines.append(" | ".join(["chip [id] (vendor [id], kind)",
-                             *[col.key + (f" ({'; '.join(x for x in (col.unit, col.label) if x)})"
-                                          if col.unit or col.label else "") for col in c.columns]]))
+    lines = [
+        c.summary,
+        f"Detail: {c.detail}"
+        + ("" if c.detail == "full" else " (detail='full' adds every agreeing figure, each claim, notes and the ratio columns)")
+        + ".",
+    ]
+    lines.append(
+        " | ".join(
+            [
+                "chip [id] (vendor [id], kind)",
+                *[
+                    col.key + (f" ({'; '.join(x for x in (col.unit, col.label) if x)})" if col.unit or col.label else "")
+                    for col in c.columns
+                ],
+            ]
+        )
+    )
     for row in c.rows:
         cells = []
         for col in c.columns:
             cell = row.cells.get(col.key)
             cells.append("—" if cell is None else _shown(cell) + _ratio(cell.ratio))
         matched = f", matched {row.matched}" if row.matched else ""
-        lines.append(" | ".join([f"{row.name} [{row.id}] ({row.vendor.name_zh}/{row.vendor.name_en} [{row.vendor.id}], "
-                                 f"{row.kind}{matched})", *cells]))
+        lines.append(
+            " | ".join(
+                [f"{row.name} [{row.id}] ({row.vendor.name_zh}/{row.vendor.name_en} [{row.vendor.id}], {row.kind}{matched})", *cells]
+            )
+        )
     for row in c.rows:
         if row.versus_parts:
             lines.append(f"{row.name}: reported vs from its parts, {row.composition} (reported ÷ parts; reported − parts):")
         for k in row.versus_parts:
             unit = k.reported.unit or k.from_parts.unit
-            lines.append(f"- {k.metric}: {_shown(k.reported)} vs {_shown(k.from_parts)} → {k.verdict}; "
-                         f"×{_pair(k.ratio)}; {_pair(k.difference, unit, signed=True)}"
-                         + (f". {k.note[0].upper()}{k.note[1:]}" if k.note else ""))
-    claims = [f"- {row.id} {key}: " + " vs ".join(
-        (number(cl.value) if cl.value is not None else f"{number(cl.low)}–{number(cl.high)}") + f" ({ids(cl.figure_ids)})"
-        for cl in cell.claims) for row in c.rows for key, cell in row.cells.items() if cell.claims]
+            lines.append(
+                f"- {k.metric}: {_shown(k.reported)} vs {_shown(k.from_parts)} → {k.verdict}; "
+                f"×{_pair(k.ratio)}; {_pair(k.difference, unit, signed=True)}"
+                + (f". {k.note[0].upper()}{k.note[1:]}" if k.note else "")
+            )
+    claims = [
+        f"- {row.id} {key}: "
+        + " vs ".join(
+            (number(cl.value) if cl.value is not None else f"{number(cl.low)}–{number(cl.high)}") + f" ({ids(cl.figure_ids)})"
+            for cl in cell.claims
+        )
+        for row in c.rows
+        for key, cell in row.cells.items()
+        if cell.claims
+    ]
     if claims:
         lines.append("Claims of contested cells (the preferred first):")
         lines += claims
@@ -601,7 +707,13 @@ def render(c: Comparison) -> str:
     return "\n".join(lines)
 
 
-TOOL = Tool(name="compare_chips", title="Compare chips",
-            description="Chips side by side: normalized specs, ratios to a baseline, TFLOPS/W and friends, best per metric.",
-            example={"names": ["昇腾910B", "H100", "MTT S4000"]}, arguments=CompareChipsArguments, answer=Comparison,
-            run=compare_chips, render=render)
+TOOL = Tool(
+    name="compare_chips",
+    title="Compare chips",
+    description="Chips side by side: normalized specs, ratios to a baseline, TFLOPS/W and friends, best per metric.",
+    example={"names": ["昇腾910B", "H100", "MTT S4000"]},
+    arguments=CompareChipsArguments,
+    answer=Comparison,
+    run=compare_chips,
+    render=render,
+)

@@ -60,21 +60,33 @@ def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> Clust
     count, count_line, count_figure = args.count, None, []
     if count is None and args.target_pflops is None and args.workload is not None:
         count, count_line, count_figure = _workload_count(kb, args.workload)
-    if (count is not None and args.target_pflops is not None) or (
-            count is None and args.target_pflops is None and not memory_only):
-        raise InputError("Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
-                         "(or only `parameters_billion` to ask how many cards hold the weights).")
+    if (count is not None and args.target_pflops is not None) or (count is None and args.target_pflops is None and not memory_only):
+        raise InputError(
+            "Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
+            "(or only `parameters_billion` to ask how many cards hold the weights)."
+        )
     check_precision(args.precision)
     is_system = entity["entity_kind"] == "system"
     group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
     q = question(args, match.id).model_copy(update={"count": count, "cards_per_server": group.size})
     # compute
     if is_system:
-        answer = _system_estimate(kb, match, q, args.workload, args.offset, args.limit, args.parameters_billion,
-                                  args.tokens_billion, args.mfu, args.price_per_gpu_hour)
+        answer = _system_estimate(
+            kb,
+            match,
+            q,
+            args.workload,
+            args.offset,
+            args.limit,
+            args.parameters_billion,
+            args.tokens_billion,
+            args.mfu,
+            args.price_per_gpu_hour,
+        )
     else:
-        answer = _chip_estimate(kb, match, q, args.parameters_billion, args.tokens_billion, args.mfu,
-                                args.price_per_gpu_hour, args.workload, memory_only)
+        answer = _chip_estimate(
+            kb, match, q, args.parameters_billion, args.tokens_billion, args.mfu, args.price_per_gpu_hour, args.workload, memory_only
+        )
         answer.grouping = group.describe(answer.cards)
     if count_line:
         answer.assumptions.insert(0, count_line)
@@ -101,8 +113,11 @@ def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
         raise InputError(f"No card count is reported for {match.name}; give `count`.")
     row = min(rows, key=lambda r: (not r["preferred"], r["id"]))
     cards = round(float(compute.convert(row["value"], row["unit"], "count")))
-    return cards, (f"{number(cards)} cards: the count {match.name} reports, '{row['printed']}' ({row['source']}, "
-                   f"#{row['id']})"), [row["id"]]
+    return (
+        cards,
+        (f"{number(cards)} cards: the count {match.name} reports, '{row['printed']}' ({row['source']}, #{row['id']})"),
+        [row["id"]],
+    )
 
 
 @dataclass(frozen=True)
@@ -119,8 +134,10 @@ class Grouping:
         full, left = divmod(cards, self.size)
         text = f"{number(cards)} cards = {number(full)} × {self.name} ({number(self.size)} cards each)"
         if left:
-            text += (f" + {number(left)} cards over: the count does not fill whole systems, so "
-                     f"{number(full + 1)} systems with the last one holding {number(left)} of {number(self.size)}")
+            text += (
+                f" + {number(left)} cards over: the count does not fill whole systems, so "
+                f"{number(full + 1)} systems with the last one holding {number(left)} of {number(self.size)}"
+            )
         return text
 
 
@@ -141,9 +158,13 @@ def _grouping(kb: KnowledgeBase, chip: str, cards_per_server: int | None) -> Gro
         return Grouping(8)
     _, size, entity, part = min(units, key=lambda u: (u[0], u[1], u[2]["id"]))
     name = display_name(entity)
-    return Grouping(size, name, f"grouped in {name} [{entity['id']}], {number(size)} cards each, as "
-                                f"{part['source']} gives its composition ('{part['printed']}'); cards_per_server "
-                                "sets another")
+    return Grouping(
+        size,
+        name,
+        f"grouped in {name} [{entity['id']}], {number(size)} cards each, as "
+        f"{part['source']} gives its composition ('{part['printed']}'); cards_per_server "
+        "sets another",
+    )
 
 
 # Why an argument given is not used, by the state of the answer it left untouched.
@@ -151,35 +172,58 @@ def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list
     """Every argument given that the answer does not use, each with why: no input is dropped silently."""
     no_compute = e.compute_pflops.ends() is None
     reasons = {
-        "use_server_figure": ("the estimate sizes by count, and the per-server figure sizes a target_pflops"
-                              if e.mode != "target_pflops" else "a system is sized by its own composition"
-                              if is_system else None),
+        "use_server_figure": (
+            "the estimate sizes by count, and the per-server figure sizes a target_pflops"
+            if e.mode != "target_pflops"
+            else "a system is sized by its own composition"
+            if is_system
+            else None
+        ),
         "cards_per_server": "a system's composition gives its cards" if is_system else None,
         "utilization": "no compute figure to apply it to" if no_compute else None,
         "p_base": "no compute figure to convert" if no_compute and e.training is None else None,
-        "price_per_gpu_hour": ("no training job was estimated (give parameters_billion, tokens_billion and mfu "
-                               "with a compute figure)" if e.training is None else None),
+        "price_per_gpu_hour": (
+            "no training job was estimated (give parameters_billion, tokens_billion and mfu with a compute figure)"
+            if e.training is None
+            else None
+        ),
         "currency": "no electricity_price was given" if "electricity_price" not in given else None,
-        "electricity_price": ("no power figure, so no energy cost"
-                              if e.energy_cost_per_day.ends() is None
-                              and (e.workload is None or e.workload.energy_cost is None) else None),
-        "power_overhead": ("the system's reported power is used" if is_system and e.system_power_kw.ends() is not None
-                           and "power_overhead" not in (e.system_power_kw.label or "") and _reported_power(e)
-                           else "no power figure" if e.chip_power_kw.ends() is None else None),
-        "offset": "only a system's reported figures at detail='full' are paged" if e.reported_page is None or
-                  e.detail != "full" else None,
-        "limit": "only a system's reported figures at detail='full' are paged" if e.reported_page is None or
-                 e.detail != "full" else None,
+        "electricity_price": (
+            "no power figure, so no energy cost"
+            if e.energy_cost_per_day.ends() is None and (e.workload is None or e.workload.energy_cost is None)
+            else None
+        ),
+        "power_overhead": (
+            "the system's reported power is used"
+            if is_system
+            and e.system_power_kw.ends() is not None
+            and "power_overhead" not in (e.system_power_kw.label or "")
+            and _reported_power(e)
+            else "no power figure"
+            if e.chip_power_kw.ends() is None
+            else None
+        ),
+        "offset": "only a system's reported figures at detail='full' are paged"
+        if e.reported_page is None or e.detail != "full"
+        else None,
+        "limit": "only a system's reported figures at detail='full' are paged"
+        if e.reported_page is None or e.detail != "full"
+        else None,
     }
     if e.mode == "memory":  # no count: only how many cards hold the weights
         for key in ("utilization", "p_base", "power_overhead", "electricity_price", "currency"):
             reasons[key] = "the estimate sizes memory only (give count for compute, power and energy totals)"
-        reasons["target_pflops"] = (f"no {e.precision.upper()} compute figure for {e.name} to size it on; the "
-                                    "estimate sizes memory only")
+        reasons["target_pflops"] = f"no {e.precision.upper()} compute figure for {e.name} to size it on; the estimate sizes memory only"
     for key in ("parameters_billion", "tokens_billion", "mfu"):
-        reasons[key] = None if e.training is not None or (key == "parameters_billion" and e.weights_fit) else (
-            f"no {e.precision.upper()} compute figure for {e.name} to train on" if no_compute
-            else "no memory figure to size the weights on")
+        reasons[key] = (
+            None
+            if e.training is not None or (key == "parameters_billion" and e.weights_fit)
+            else (
+                f"no {e.precision.upper()} compute figure for {e.name} to train on"
+                if no_compute
+                else "no memory figure to size the weights on"
+            )
+        )
     return [f"{key} not used because {reasons[key]}" for key in given if reasons.get(key)]
 
 
@@ -187,20 +231,29 @@ def _reported_power(e: ClusterEstimate) -> bool:
     return any("system power is the reported" in a for a in e.assumptions)
 
 
-def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float | None,
-                   tokens_billion: float | None, mfu: float | None, price: float | None, workload: str | None,
-                   memory_only: bool) -> ClusterEstimate:
-    per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base)
-           for k in PER_CARD}
+def _chip_estimate(
+    kb: KnowledgeBase,
+    match: NameMatch,
+    q: EstimateClusterArguments,
+    parameters_billion: float | None,
+    tokens_billion: float | None,
+    mfu: float | None,
+    price: float | None,
+    workload: str | None,
+    memory_only: bool,
+) -> ClusterEstimate:
+    per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base) for k in PER_CARD}
     card = per["compute_tflops"].ends()
     if memory_only and parameters_billion is not None and q.count is None and (q.target_pflops is None or card is None):
         # no count (nor a compute figure to size a target on): how many cards hold the weights, by memory alone
         return _memory_only(kb, match, q, parameters_billion, per)
     if card is None and (q.target_pflops is not None or not _has_any_total(per)):
         raise InputError(_no_compute(kb, match, q.precision))
-    assumptions = [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute",
-                   f"{q.cards_per_server} cards per server"] if card is not None else \
-        [f"{q.cards_per_server} cards per server"]
+    assumptions = (
+        [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute", f"{q.cards_per_server} cards per server"]
+        if card is not None
+        else [f"{q.cards_per_server} cards per server"]
+    )
     warnings = [n for k in PER_CARD for n in _notes(per[k], k)] + _disagreements(per)
     if card is None:
         # Every other total still follows from the figures there are; the compute line says what is missing.
@@ -211,39 +264,59 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
         if q.use_server_figure:
             row = server_figure(kb, q)
             used.append(row["id"])
-            assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), "
-                               "rounded up")
+            assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), rounded up")
         elif card is not None and card[0] != card[1]:  # a target needs a compute figure: checked above
-            assumptions.append(f"cards sized on the low end of the per-card range "
-                               f"({number(card[0])}-{number(card[1])} {per['compute_tflops'].unit})")
+            assumptions.append(
+                f"cards sized on the low end of the per-card range ({number(card[0])}-{number(card[1])} {per['compute_tflops'].unit})"
+            )
     else:
         cards = _count(q)
         servers = compute.servers_for_cards(cards, per_server(q))
-    totals = _totals(per["compute_tflops"], per["memory_gb"], per["memory_bandwidth_gbs"], per["tdp_w"], None,
-                     cards, q)
+    totals = _totals(per["compute_tflops"], per["memory_gb"], per["memory_bandwidth_gbs"], per["tdp_w"], None, cards, q)
     assumptions += _power_lines(q, totals, None)
     for key, label in (("memory_gb", "memory"), ("memory_bandwidth_gbs", "memory bandwidth"), ("tdp_w", "power")):
         if per[key].ends() is None:
             warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
-    training = _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price,
-                         assumptions) if card is not None else None
+    training = (
+        _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price, assumptions)
+        if card is not None
+        else None
+    )
     fit, minimum = None, None
     if parameters_billion is not None and (memory_ends := per["memory_gb"].ends()) is not None:
         need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
         minimum = compute.cards_for_memory(need, memory_ends[0])
         held = _held_gb(totals)
-        fit = (f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
-               + ("they fit" if need <= held else "they do not fit")
-               + " (weights only: no KV cache, activations or optimizer state)")
+        fit = (
+            f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
+            + ("they fit" if need <= held else "they do not fit")
+            + " (weights only: no KV cache, activations or optimizer state)"
+        )
     facts = _workload(kb, workload, cards, card[0] if card else math.nan, assumptions) if workload else None
     if facts is not None:
         _workload_energy(facts, per["tdp_w"], q, assumptions)
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,
-        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per),
-        figure_ids=[], cards=cards, servers=servers, cards_per_server=per_server(q), **totals,
-        weights_fit=fit, min_cards_for_weights=minimum, training=training, workload=facts,
-        assumptions=assumptions, warnings=warnings, sources=[], summary="")
+        target=match.id,
+        name=match.name,
+        match=match,
+        detail=q.detail,
+        mode="count" if q.count is not None else "target_pflops",
+        precision=q.precision,
+        per_card=_reported_only(per),
+        figure_ids=[],
+        cards=cards,
+        servers=servers,
+        cards_per_server=per_server(q),
+        **totals,
+        weights_fit=fit,
+        min_cards_for_weights=minimum,
+        training=training,
+        workload=facts,
+        assumptions=assumptions,
+        warnings=warnings,
+        sources=[],
+        summary="",
+    )
     answer.reconciliation = reconcile(kb, q, answer)
     return _cited(kb, answer, used + (facts.figure_ids if facts else []))
 
@@ -251,13 +324,13 @@ def _chip_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgume
 def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> ClusterEstimate:
     """Figure ids and the sources behind them, the reconciliation's and the listed figures' included."""
     answer.figure_ids = sorted(set(used) | {r.figure_id for r in answer.reconciliation})
-    answer.sources = source_refs(kb, [r["source"] for r in kb.figures_by_ids(answer.figure_ids)]
-                                 + [f.source for f in answer.reported])
+    answer.sources = source_refs(kb, [r["source"] for r in kb.figures_by_ids(answer.figure_ids)] + [f.source for f in answer.reported])
     return answer
 
 
-def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell, system_power: Cell | None,
-            n: int, q: EstimateClusterArguments) -> Totals:
+def _totals(
+    compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell, system_power: Cell | None, n: int, q: EstimateClusterArguments
+) -> Totals:
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
@@ -265,14 +338,18 @@ def _totals(compute_cell: Cell, memory: Cell, bandwidth: Cell, chip_power: Cell,
     if system_power is not None:
         system_kw = scale_cell(system_power, n, "kW")
     else:
-        system_kw = scale_cell(chip_power, n * (1.0 + q.power_overhead), "kW",
-                                       label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None)
-    out = Totals(compute_pflops=_computed(scale_cell(compute_cell, n, unit, q.p_base)),
-                 effective_pflops=_computed(scale_cell(compute_cell, n * q.utilization, unit, q.p_base)),
-                 memory_tb=_computed(scale_cell(memory, n, "TB")),
-                 memory_bandwidth_tbs=_computed(scale_cell(bandwidth, n, "TB/s")),
-                 chip_power_kw=_computed(chip_kw), system_power_kw=_computed(system_kw),
-                 energy_per_day_mwh=_computed(rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")))
+        system_kw = scale_cell(
+            chip_power, n * (1.0 + q.power_overhead), "kW", label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None
+        )
+    out = Totals(
+        compute_pflops=_computed(scale_cell(compute_cell, n, unit, q.p_base)),
+        effective_pflops=_computed(scale_cell(compute_cell, n * q.utilization, unit, q.p_base)),
+        memory_tb=_computed(scale_cell(memory, n, "TB")),
+        memory_bandwidth_tbs=_computed(scale_cell(bandwidth, n, "TB/s")),
+        chip_power_kw=_computed(chip_kw),
+        system_power_kw=_computed(system_kw),
+        energy_per_day_mwh=_computed(rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")),
+    )
     if q.electricity_price is not None:
         per_day = rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
         out["energy_cost_per_day"] = _computed(per_day)
@@ -312,9 +389,10 @@ def _power_lines(q: EstimateClusterArguments, totals: Totals, reported: str | No
     else:
         lines.append("system power counts the accelerators' power only (power_overhead = 0)")
     if totals["system_power_kw"].ends() is not None:
-        lines.append("energy = system power × 24 h a day" + (
-            f"; cost at {number(q.electricity_price)} {q.currency}/kWh, 365 days a year"
-            if q.electricity_price is not None else ""))
+        lines.append(
+            "energy = system power × 24 h a day"
+            + (f"; cost at {number(q.electricity_price)} {q.currency}/kWh, 365 days a year" if q.electricity_price is not None else "")
+        )
     elif q.electricity_price is not None:
         lines.append("no power figure, so no energy cost")
     return lines
@@ -332,24 +410,35 @@ def _notes(cell: Cell, key: str) -> list[str]:
 
 def _disagreements(cells: dict[str, Cell]) -> list[str]:
     contested = [k for k, c in cells.items() if c.claims]
-    return [f"reports disagree on {', '.join(contested)}: totals are given per claim, the preferred first"] \
-        if contested else []
+    return [f"reports disagree on {', '.join(contested)}: totals are given per claim, the preferred first"] if contested else []
 
 
 def _p_line(p_base: int) -> str:
     return f"1 PFLOPS = {p_base} TFLOPS" + (" (the binary reading some report tables use)" if p_base == 1024 else "")
 
 
-def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, workload: str | None, offset: int,
-                     limit: int, parameters_billion: float | None = None, tokens_billion: float | None = None,
-                     mfu: float | None = None, price: float | None = None) -> ClusterEstimate:
+def _system_estimate(
+    kb: KnowledgeBase,
+    match: NameMatch,
+    q: EstimateClusterArguments,
+    workload: str | None,
+    offset: int,
+    limit: int,
+    parameters_billion: float | None = None,
+    tokens_billion: float | None = None,
+    mfu: float | None = None,
+    price: float | None = None,
+) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
         raise InputError(f"{match.name} has no reported composition; estimate from its chip instead.")
     chips = sum(p["count"] for p in parts)
     warnings: list[str] = []
-    assumptions = [" + ".join(f"{p['count']} × {p['chip']}" for p in parts) + " per system (composition as reported)",
-                   _p_line(q.p_base), f"utilization {q.utilization:g}"]
+    assumptions = [
+        " + ".join(f"{p['count']} × {p['chip']}" for p in parts) + " per system (composition as reported)",
+        _p_line(q.p_base),
+        f"utilization {q.utilization:g}",
+    ]
     # select: each per-system figure, the system's own first; the chips' power and the system's
     per_system = _system_per_unit(kb, match.id, q, assumptions, warnings)
     chip_power = selection.composition_cell(kb, match.id, "tdp_w") or Cell(unit="W")
@@ -357,30 +446,60 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     has_power = own_power.ends() is not None
     # compute: systems, totals, power, the chips' notes, a run and a training job on them
     systems = _system_count(kb, match, q, parts, per_system["compute_tflops"], warnings)
-    totals = _totals(per_system["compute_tflops"], per_system["memory_gb"], per_system["memory_bandwidth_gbs"],
-                     chip_power, own_power if has_power else None, systems, q)
-    assumptions += _power_lines(q, totals, _system_power_line(kb, q, own_power, per_system["compute_tflops"],
-                                                              warnings))
+    totals = _totals(
+        per_system["compute_tflops"],
+        per_system["memory_gb"],
+        per_system["memory_bandwidth_gbs"],
+        chip_power,
+        own_power if has_power else None,
+        systems,
+        q,
+    )
+    assumptions += _power_lines(q, totals, _system_power_line(kb, q, own_power, per_system["compute_tflops"], warnings))
     first = parts[0]["chip"]
-    per_card = {k: selection.cell(kb, first, k, q.precision if k == "compute_tflops" else None, q.p_base)
-                for k in PER_CARD} if len(parts) == 1 else {}
+    per_card = (
+        {k: selection.cell(kb, first, k, q.precision if k == "compute_tflops" else None, q.p_base) for k in PER_CARD}
+        if len(parts) == 1
+        else {}
+    )
     for part in parts:
         notes = _notes(selection.cell(kb, part["chip"], "compute_tflops", q.precision, q.p_base), "compute_tflops")
         warnings += [f"{part['chip']}: {n}" for n in notes]
-    facts = _workload(kb, workload, chips * systems, (per_system["compute_tflops"].ends() or (math.nan,))[0] / chips,
-                      assumptions) if workload else None
+    facts = (
+        _workload(kb, workload, chips * systems, (per_system["compute_tflops"].ends() or (math.nan,))[0] / chips, assumptions)
+        if workload
+        else None
+    )
     if facts is not None:
-        _workload_energy(facts, scale_cell(own_power, 1.0 / chips) if has_power else
-                         selection.cell(kb, first, "tdp_w") if len(parts) == 1 else Cell(), q, assumptions)
-    training, fit = _system_training(per_system, chips, systems, q, parameters_billion, tokens_billion, mfu, price,
-                                     assumptions)
+        _workload_energy(
+            facts,
+            scale_cell(own_power, 1.0 / chips) if has_power else selection.cell(kb, first, "tdp_w") if len(parts) == 1 else Cell(),
+            q,
+            assumptions,
+        )
+    training, fit = _system_training(per_system, chips, systems, q, parameters_billion, tokens_billion, mfu, price, assumptions)
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,
-        mode="count" if q.count is not None else "target_pflops", precision=q.precision, per_card=_reported_only(per_card),
-        figure_ids=[], cards=chips * systems, servers=systems, cards_per_server=chips, **totals, workload=facts,
-        training=training, weights_fit=fit,
+        target=match.id,
+        name=match.name,
+        match=match,
+        detail=q.detail,
+        mode="count" if q.count is not None else "target_pflops",
+        precision=q.precision,
+        per_card=_reported_only(per_card),
+        figure_ids=[],
+        cards=chips * systems,
+        servers=systems,
+        cards_per_server=chips,
+        **totals,
+        workload=facts,
+        training=training,
+        weights_fit=fit,
         implied_per_chip=_implied_per_chip(kb, match.id, chips, q.p_base, q.detail == "full"),
-        assumptions=assumptions, warnings=warnings, sources=[], summary="")
+        assumptions=assumptions,
+        warnings=warnings,
+        sources=[],
+        summary="",
+    )
     answer.reconciliation = reconcile(kb, q, answer)
     # page: the system's own reported figures
     answer.reported, answer.reported_page = _system_reported(kb, match.id, q, offset, limit)
@@ -388,19 +507,20 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     return _cited(kb, answer, used + (facts.figure_ids if facts else []))
 
 
-def _system_per_unit(kb: KnowledgeBase, system: str, q: EstimateClusterArguments, assumptions: list[str],
-                     warnings: list[str]) -> dict[str, Cell]:
+def _system_per_unit(
+    kb: KnowledgeBase, system: str, q: EstimateClusterArguments, assumptions: list[str], warnings: list[str]
+) -> dict[str, Cell]:
     """Compute, memory and bandwidth of one system: its own reported figure when one is not suspect, else
     what its composition gives."""
     per_system: dict[str, Cell] = {}
     for spec in ("compute_tflops", "memory_gb", "memory_bandwidth_gbs"):
         own = selection.cell(kb, system, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
-        built = selection.composition_cell(kb, system, spec, q.precision if spec == "compute_tflops" else None,
-                                           q.p_base) or Cell(unit=own.unit)
+        built = selection.composition_cell(kb, system, spec, q.precision if spec == "compute_tflops" else None, q.p_base) or Cell(
+            unit=own.unit
+        )
         if own.ends() is not None and not own.suspect:
             # The system's own reported figure comes first; its composition stands beside it (reconciliation).
-            per_system[spec] = own.model_copy(update={"label": "system's own figure" + (f", {own.label}" if own.label
-                                                                                         else "")})
+            per_system[spec] = own.model_copy(update={"label": "system's own figure" + (f", {own.label}" if own.label else "")})
             assumptions.append(f"{spec}: the system's own {own.label or ''} figure".replace("  ", " "))
         else:
             if own.ends() is not None:
@@ -409,50 +529,78 @@ def _system_per_unit(kb: KnowledgeBase, system: str, q: EstimateClusterArguments
     return per_system
 
 
-def _system_count(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parts: list[dict[str, Any]],
-                  compute_cell: Cell, warnings: list[str]) -> int:
+def _system_count(
+    kb: KnowledgeBase,
+    match: NameMatch,
+    q: EstimateClusterArguments,
+    parts: list[dict[str, Any]],
+    compute_cell: Cell,
+    warnings: list[str],
+) -> int:
     """The systems asked for, or those a target_pflops needs (which needs a compute figure)."""
     if compute_cell.ends() is None:
         if q.target_pflops is not None:
-            raise InputError(f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
-                             f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}.")
+            raise InputError(
+                f"No {q.precision.upper()} compute figure for {match.name} or its chips; reported "
+                f"precisions: {', '.join(selection.reported_precisions(kb, [match.id, parts[0]['chip']])) or 'none'}."
+            )
         warnings.append(f"no {q.precision.upper()} compute figure for the system or its chips; compute totals omitted")
     if q.target_pflops is not None and (ends := compute_cell.ends()) is not None:  # no figure: raised above
         return compute.cards_for_target(q.target_pflops, ends[0], q.utilization, q.p_base)
     return _count(q)
 
 
-def _system_power_line(kb: KnowledgeBase, q: EstimateClusterArguments, own_power: Cell, compute_cell: Cell,
-                       warnings: list[str]) -> str | None:
+def _system_power_line(
+    kb: KnowledgeBase, q: EstimateClusterArguments, own_power: Cell, compute_cell: Cell, warnings: list[str]
+) -> str | None:
     """The system's reported power and its W per unit of compute; without one, a warning that chips' power is used."""
     if own_power.ends() is None:
-        warnings.append("no system power reported; power is the chips' power" + (" × (1 + power_overhead)"
-                                                                                if q.power_overhead else " only"))
+        warnings.append(
+            "no system power reported; power is the chips' power" + (" × (1 + power_overhead)" if q.power_overhead else " only")
+        )
         return None
     row = kb.figures_by_ids(own_power.figure_ids[:1])[0]
     line = f"system power is the reported '{row['printed']}' ({row['source']}) per system"
     w_per = divide_cells(own_power, compute_cell, f"W/{compute_unit(q.precision)}")
     if (w_ends := w_per.ends()) is not None:
-        line += f" → {number(w_ends[0])}" + (f"-{number(w_ends[1])}" if w_per.value is None else "") \
+        line += (
+            f" → {number(w_ends[0])}"
+            + (f"-{number(w_ends[1])}" if w_per.value is None else "")
             + f" W per {q.precision.upper()} {compute_unit(q.precision)}"
+        )
     return line
 
 
-def _system_reported(kb: KnowledgeBase, system: str, q: EstimateClusterArguments, offset: int,
-                     limit: int) -> tuple[list[Figure], Page]:
+def _system_reported(kb: KnowledgeBase, system: str, q: EstimateClusterArguments, offset: int, limit: int) -> tuple[list[Figure], Page]:
     """The system's reported figures: a page of them at detail='full', else the call that lists them."""
     rows = kb.figures(system)
-    call = call_of("estimate_cluster", chip=system, count=q.count, target_pflops=q.target_pflops,
-                   precision=q.precision if q.precision != "fp16" else None)
+    call = call_of(
+        "estimate_cluster",
+        chip=system,
+        count=q.count,
+        target_pflops=q.target_pflops,
+        precision=q.precision if q.precision != "fp16" else None,
+    )
     if q.detail == "full":
         return page([figure(r, kb) for r in rows], offset, limit, "full", call, "figure rows")
-    return [], Page(total=len(rows), returned=0, more=(
-        f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{system}')"))
+    return [], Page(
+        total=len(rows),
+        returned=0,
+        more=(f"the system's {len(rows)} reported figures: ask {call}, detail='full') or lookup_chip(name='{system}')"),
+    )
 
 
-def _system_training(per_system: dict[str, Cell], chips: int, systems: int, q: EstimateClusterArguments,
-                     parameters_billion: float | None, tokens_billion: float | None, mfu: float | None,
-                     price: float | None, assumptions: list[str]) -> tuple[TrainingJob | None, str | None]:
+def _system_training(
+    per_system: dict[str, Cell],
+    chips: int,
+    systems: int,
+    q: EstimateClusterArguments,
+    parameters_billion: float | None,
+    tokens_billion: float | None,
+    mfu: float | None,
+    price: float | None,
+    assumptions: list[str],
+) -> tuple[TrainingJob | None, str | None]:
     """A training job on the system's own compute (its per-system figure ÷ its chips, the low end of a range),
     and whether the weights fit its memory: the same questions a chip answers, asked of the whole system."""
     per_chip = per_system["compute_tflops"].ends()
@@ -460,18 +608,21 @@ def _system_training(per_system: dict[str, Cell], chips: int, systems: int, q: E
     if tokens_billion is not None or mfu is not None:
         if per_chip is None:
             return None, None  # not_used says the system has no compute to train on
-        training = _training(chips * systems, per_chip[0] / chips, parameters_billion, tokens_billion, mfu, price,
-                             assumptions)
-        assumptions.append(f"per-chip compute for training = the system's {number(per_chip[0])} "
-                           f"{per_system['compute_tflops'].unit} ÷ {chips} chips")
+        training = _training(chips * systems, per_chip[0] / chips, parameters_billion, tokens_billion, mfu, price, assumptions)
+        assumptions.append(
+            f"per-chip compute for training = the system's {number(per_chip[0])} {per_system['compute_tflops'].unit} ÷ {chips} chips"
+        )
     memory = per_system["memory_gb"].ends()
     if parameters_billion is None or memory is None:
         return training, None
     need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
     held = memory[0] * systems
-    return training, (f"weights at {q.precision.upper()} need {number(round(need))} GB; {number(systems)} system(s) "
-                      f"hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit")
-                      + " (weights only: no KV cache, activations or optimizer state)")
+    return training, (
+        f"weights at {q.precision.upper()} need {number(round(need))} GB; {number(systems)} system(s) "
+        f"hold {number(held)} GB — "
+        + ("they fit" if need <= held else "they do not fit")
+        + " (weights only: no KV cache, activations or optimizer state)"
+    )
 
 
 def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, full: bool) -> list[Derived]:
@@ -489,16 +640,28 @@ def _implied_per_chip(kb: KnowledgeBase, system: str, chips: int, p_base: int, f
         if key in seen and not full:
             continue
         seen.add(key)
-        out.append(Derived(name=f"{row['metric']} per chip", value=per_chip.value,
-                           unit=units[row["metric"]], figure_ids=[row["id"]],
-                           note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips"
-                           + (f", {row['precision']}" if row["precision"] else "")))
+        out.append(
+            Derived(
+                name=f"{row['metric']} per chip",
+                value=per_chip.value,
+                unit=units[row["metric"]],
+                figure_ids=[row["id"]],
+                note=f"'{row['printed']}' ({row['source']}) ÷ {chips} chips" + (f", {row['precision']}" if row["precision"] else ""),
+            )
+        )
     return out
 
 
 def _empty_totals(q: EstimateClusterArguments) -> Totals:
-    return Totals(compute_pflops=Cell(), effective_pflops=Cell(), memory_tb=Cell(), memory_bandwidth_tbs=Cell(),
-                  chip_power_kw=Cell(), system_power_kw=Cell(), energy_per_day_mwh=Cell())
+    return Totals(
+        compute_pflops=Cell(),
+        effective_pflops=Cell(),
+        memory_tb=Cell(),
+        memory_bandwidth_tbs=Cell(),
+        chip_power_kw=Cell(),
+        system_power_kw=Cell(),
+        energy_per_day_mwh=Cell(),
+    )
 
 
 def _has_any_total(per: dict[str, Cell]) -> bool:
@@ -513,13 +676,19 @@ def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str, totals: boo
         c = selection.cell(kb, match.id, "compute_tflops", p)
         usable.append(p if c.tier in ("dense", "unstated") else f"{p} ({c.label.split(' ', 1)[1]})")
     if totals:
-        text = f"compute: no {precision.upper()} compute figure is reported for {match.name}, so compute totals " \
-               "are omitted (memory, power and energy are given)"
-        return text + (f"; it reports compute at: {', '.join(usable)} — pass one as `precision`" if usable
-                       else "; it reports no compute figure at all")
+        text = (
+            f"compute: no {precision.upper()} compute figure is reported for {match.name}, so compute totals "
+            "are omitted (memory, power and energy are given)"
+        )
+        return text + (
+            f"; it reports compute at: {', '.join(usable)} — pass one as `precision`"
+            if usable
+            else "; it reports no compute figure at all"
+        )
     text = f"No {precision.upper()} compute figure for {match.name}."
-    text += (f" It reports compute at: {', '.join(usable)} — pass one as `precision`." if usable
-             else " It reports no compute figure at all.")
+    text += (
+        f" It reports compute at: {', '.join(usable)} — pass one as `precision`." if usable else " It reports no compute figure at all."
+    )
     others = selection.unused_forms(kb, match.id, precision)
     if others:
         text += " Also reported: " + "; ".join(others) + "."
@@ -527,8 +696,9 @@ def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str, totals: boo
     return text
 
 
-def _memory_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float,
-                 per: dict[str, Cell]) -> ClusterEstimate:
+def _memory_only(
+    kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments, parameters_billion: float, per: dict[str, Cell]
+) -> ClusterEstimate:
     """Do the weights fit in `count` cards, and how many cards hold them — memory alone, no compute figure."""
     memory = per["memory_gb"]
     ends = memory.ends()
@@ -541,24 +711,44 @@ def _memory_only(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgument
     totals = _empty_totals(q)
     totals["memory_tb"] = scale_cell(memory, cards, "TB")
     held = _held_gb(totals)
-    fit = (f"weights of {parameters_billion:g}B parameters at {q.precision.upper()} ({bytes_per:g} bytes each) need "
-           f"{number(round(need))} GB; {number(ends[0])} GB per card → at least {minimum} cards"
-           + (f"; {cards} cards hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit")
-              if q.count else "")
-           + " (weights only: no KV cache, activations or optimizer state)")
+    fit = (
+        f"weights of {parameters_billion:g}B parameters at {q.precision.upper()} ({bytes_per:g} bytes each) need "
+        f"{number(round(need))} GB; {number(ends[0])} GB per card → at least {minimum} cards"
+        + (f"; {cards} cards hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit") if q.count else "")
+        + " (weights only: no KV cache, activations or optimizer state)"
+    )
     answer = ClusterEstimate(
-        target=match.id, name=match.name, match=match, detail=q.detail,
-        mode="count" if q.count else "memory", precision=q.precision, per_card=_reported_only(per), figure_ids=[], cards=cards,
-        servers=compute.servers_for_cards(cards, per_server(q)), cards_per_server=per_server(q),
-        **totals, weights_fit=fit, min_cards_for_weights=minimum,
-        assumptions=[f"{bytes_per:g} bytes per parameter at {q.precision.upper()}",
-                     "memory-only sizing: no compute figure used"],
-        warnings=_notes(memory, "memory_gb"), sources=[], summary="")
+        target=match.id,
+        name=match.name,
+        match=match,
+        detail=q.detail,
+        mode="count" if q.count else "memory",
+        precision=q.precision,
+        per_card=_reported_only(per),
+        figure_ids=[],
+        cards=cards,
+        servers=compute.servers_for_cards(cards, per_server(q)),
+        cards_per_server=per_server(q),
+        **totals,
+        weights_fit=fit,
+        min_cards_for_weights=minimum,
+        assumptions=[f"{bytes_per:g} bytes per parameter at {q.precision.upper()}", "memory-only sizing: no compute figure used"],
+        warnings=_notes(memory, "memory_gb"),
+        sources=[],
+        summary="",
+    )
     return _cited(kb, answer, memory.figure_ids[:1])
 
 
-def _training(cards: int, card_tflops: float, parameters_billion: float | None, tokens_billion: float | None,
-              mfu: float | None, price: float | None, assumptions: list[str]) -> TrainingJob | None:
+def _training(
+    cards: int,
+    card_tflops: float,
+    parameters_billion: float | None,
+    tokens_billion: float | None,
+    mfu: float | None,
+    price: float | None,
+    assumptions: list[str],
+) -> TrainingJob | None:
     given = [parameters_billion, tokens_billion, mfu]
     if all(v is None for v in given):
         return None
@@ -566,10 +756,17 @@ def _training(cards: int, card_tflops: float, parameters_billion: float | None, 
         raise InputError("A training estimate needs parameters_billion, tokens_billion and mfu together.")
     job = compute.estimate_training(parameters_billion * 1e9, tokens_billion * 1e9, cards, card_tflops, mfu, price)
     assumptions.append(f"training FLOPs = 6 × parameters × tokens; MFU {mfu:g}")
-    return TrainingJob(parameters=parameters_billion * 1e9, tokens=tokens_billion * 1e9, mfu=mfu,
-                       total_flop=job.total_flop, days=round(job.days, 3), gpu_hours=round(job.gpu_hours, 1),
-                       price_per_gpu_hour=price, cost=None if job.cost is None else round(job.cost, 2),
-                       currency_note="cost is in the currency of price_per_gpu_hour")
+    return TrainingJob(
+        parameters=parameters_billion * 1e9,
+        tokens=tokens_billion * 1e9,
+        mfu=mfu,
+        total_flop=job.total_flop,
+        days=round(job.days, 3),
+        gpu_hours=round(job.gpu_hours, 1),
+        price_per_gpu_hour=price,
+        cost=None if job.cost is None else round(job.cost, 2),
+        currency_note="cost is in the currency of price_per_gpu_hour",
+    )
 
 
 def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assumptions: list[str]) -> WorkloadFacts:
@@ -598,14 +795,18 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assu
                 continue
             phase: dict[str, float | str | None] = {"phase": row["note"] or "run", "gpu_hours": float(hrs)}
             if price:
-                phase |= {"price_per_gpu_hour": float(price["value"]),
-                          "computed_cost": float(compute.gpu_hour_cost(hrs, float(price["value"])))}
+                phase |= {
+                    "price_per_gpu_hour": float(price["value"]),
+                    "computed_cost": float(compute.gpu_hour_cost(hrs, float(price["value"]))),
+                }
             facts.phases.append(phase)
         phase_hours = compute.as_array([cast(float, p["gpu_hours"]) for p in facts.phases]) if facts.phases else gpu_hours
         facts.total_gpu_hours = float(phase_hours.sum())
         facts.wall_clock_days = round(compute.wall_clock_days(facts.total_gpu_hours, cards), 2)
-        assumptions.append(f"{match.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h "
-                           "(every card busy for the whole run, no restarts)")
+        assumptions.append(
+            f"{match.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h "
+            "(every card busy for the whole run, no restarts)"
+        )
         facts.figure_ids += [r["id"] for r in hours + costs]
         facts.notes += [f"reported cost ({c['note']}): '{c['printed']}' ({c['source']})" for c in costs]
         if price:
@@ -617,15 +818,14 @@ def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assu
     days = [r for r in rows if r["metric"] == "training_days"]
     if flop and days and math.isfinite(card_tflops):
         d = days[0]
-        span = compute.as_array([d["low"] if d["low"] is not None else d["value"],
-                                 d["high"] if d["high"] is not None else d["value"]])
+        span = compute.as_array([d["low"] if d["low"] is not None else d["value"], d["high"] if d["high"] is not None else d["value"]])
         span_days = compute.convert(span, d["unit"], "day")
-        mfu = compute.implied_mfu(float(compute.convert(flop[0]["value"], flop[0]["unit"], "FLOP")), cards,
-                                  card_tflops, span_days)
+        mfu = compute.implied_mfu(float(compute.convert(flop[0]["value"], flop[0]["unit"], "FLOP")), cards, card_tflops, span_days)
         facts.implied_mfu_high, facts.implied_mfu_low = round(float(mfu[0]), 4), round(float(mfu[1]), 4)
         facts.figure_ids += [flop[0]["id"], d["id"]]
-        facts.notes.append(f"implied MFU = {flop[0]['printed']} FLOP / ({number(cards)} cards × {number(card_tflops)} "
-                           f"TFLOPS × {d['printed']})")
+        facts.notes.append(
+            f"implied MFU = {flop[0]['printed']} FLOP / ({number(cards)} cards × {number(card_tflops)} TFLOPS × {d['printed']})"
+        )
     if not facts.notes and not facts.phases:
         facts.notes.append("the reports give no GPU hours, nor total FLOPs with a duration, for it")
     return facts
@@ -639,9 +839,11 @@ def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterA
         return
     watts = power[0] * (1.0 + q.power_overhead)
     facts.energy_mwh = compute.tidy(facts.total_gpu_hours * watts / 1e6, 6)
-    line = (f"{facts.name} energy = its {number(facts.total_gpu_hours)} GPU hours × {number(power[0])} W a card"
-            + (f" × (1 + {q.power_overhead:g})" if q.power_overhead else "")
-            + (" (the low end of the card's power range)" if power[0] != power[1] else ""))
+    line = (
+        f"{facts.name} energy = its {number(facts.total_gpu_hours)} GPU hours × {number(power[0])} W a card"
+        + (f" × (1 + {q.power_overhead:g})" if q.power_overhead else "")
+        + (" (the low end of the card's power range)" if power[0] != power[1] else "")
+    )
     if q.electricity_price is not None and facts.energy_mwh is not None:
         facts.energy_cost = compute.tidy(facts.energy_mwh * 1000 * q.electricity_price, 6)
         facts.energy_cost_unit = q.currency
@@ -664,9 +866,13 @@ def _summary(e: ClusterEstimate) -> str:
     if e.compute_pflops.ends() is not None:
         label = e.compute_pflops.label
         # The headline says what the number is when the rule took a figure other than a dense one at the precision.
-        what = (f"peak of a figure with no printed precision (used for {e.precision.upper()})"
-                if "precision not printed" in label else
-                f"{e.precision.upper()} peak, sparse as printed" if "sparse" in label else f"{e.precision.upper()} peak")
+        what = (
+            f"peak of a figure with no printed precision (used for {e.precision.upper()})"
+            if "precision not printed" in label
+            else f"{e.precision.upper()} peak, sparse as printed"
+            if "sparse" in label
+            else f"{e.precision.upper()} peak"
+        )
         text += f": {_total_text(e.compute_pflops)} {what}"
     if e.memory_tb.ends() is not None:
         text += f", {_total_text(e.memory_tb)} memory"
@@ -685,10 +891,11 @@ def _summary(e: ClusterEstimate) -> str:
     if e.workload and e.workload.energy_mwh is not None:
         text += f"; {e.workload.name} used ≈ {number(e.workload.energy_mwh)} MWh" + (
             f", {number(e.workload.energy_cost)} {e.workload.energy_cost_unit} of electricity"
-            if e.workload.energy_cost is not None else "")
+            if e.workload.energy_cost is not None
+            else ""
+        )
     if e.workload and e.workload.implied_mfu_low is not None:
-        text += (f"; {e.workload.name} implied MFU {e.workload.implied_mfu_low:.1%}-"
-                 f"{e.workload.implied_mfu_high:.1%}")
+        text += f"; {e.workload.name} implied MFU {e.workload.implied_mfu_low:.1%}-{e.workload.implied_mfu_high:.1%}"
     for r in e.reconciliation:
         if r.difference_pct and r.output == "servers":
             text += f"; the report prints {_total_text(r.reported)} ({r.source})"
@@ -702,9 +909,12 @@ def cell_text(cell: Cell) -> str:
     bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cell.bound or "", "")
     tags = [t for t in (cell.label, ids(cell.figure_ids), "SUSPECT" if cell.suspect else "", cell.note) if t]
     if cell.claims:
-        tags.append("per claim " + " / ".join(
-            f"{_total_text(Cell(value=c.value, low=c.low, high=c.high, unit=cell.unit))} ({ids(c.figure_ids)})"
-            for c in cell.claims))
+        tags.append(
+            "per claim "
+            + " / ".join(
+                f"{_total_text(Cell(value=c.value, low=c.low, high=c.high, unit=cell.unit))} ({ids(c.figure_ids)})" for c in cell.claims
+            )
+        )
     if cell.span:
         tags.append(f"span {number(cell.span[0])}-{number(cell.span[1])}")
     return bound + _total_text(cell) + (f" [{'; '.join(tags)}]" if tags else "")
@@ -714,58 +924,90 @@ def render(e: ClusterEstimate) -> str:
     """The text block: every field of the estimate, numbers as `common.number` writes them."""
     n = number
     unit = "systems of" if e.reported_page is not None or e.grouping else "servers of"
-    lines = [e.summary, f"Estimate for {e.name} [{e.target}], mode {e.mode}, precision {e.precision}, detail "
-             f"{e.detail}: {n(e.cards)} cards, {n(e.servers)} {unit} {n(e.cards_per_server)}.", *match_line(e.match)]
+    lines = [
+        e.summary,
+        f"Estimate for {e.name} [{e.target}], mode {e.mode}, precision {e.precision}, detail "
+        f"{e.detail}: {n(e.cards)} cards, {n(e.servers)} {unit} {n(e.cards_per_server)}.",
+        *match_line(e.match),
+    ]
     if e.per_card:
-        lines.append("Per card: " + "; ".join(f"{k} {cell_text(c)}" for k, c in e.per_card.items() if c.ends()
-                                               is not None or c.text))
-    totals = [(k, getattr(e, k)) for k in ("compute_pflops", "effective_pflops", "memory_tb", "memory_bandwidth_tbs",
-                                           "chip_power_kw", "system_power_kw", "energy_per_day_mwh",
-                                           "energy_cost_per_day", "energy_cost_per_year")]
+        lines.append("Per card: " + "; ".join(f"{k} {cell_text(c)}" for k, c in e.per_card.items() if c.ends() is not None or c.text))
+    totals = [
+        (k, getattr(e, k))
+        for k in (
+            "compute_pflops",
+            "effective_pflops",
+            "memory_tb",
+            "memory_bandwidth_tbs",
+            "chip_power_kw",
+            "system_power_kw",
+            "energy_per_day_mwh",
+            "energy_cost_per_day",
+            "energy_cost_per_year",
+        )
+    ]
     shown = [f"{k} {cell_text(c)}" for k, c in totals if c.ends() is not None]
     if shown:
         lines.append("Totals: " + "; ".join(shown))
     for r in e.reconciliation:
-        diff = (f"differs {n(r.difference_pct[0])}%" + (f" to {n(r.difference_pct[1])}%"
-                if r.difference_pct[1] != r.difference_pct[0] else "")) if r.difference_pct else ""
-        lines.append(f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
-                     f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
-                     + (f"; {diff}" if diff else "") + f". {r.convention}"
-                     + (f" Reproduce: {r.reproduce}." if r.reproduce else ""))
-    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} ({ids(d.figure_ids)}; {d.note})"
-              for d in e.implied_per_chip]
+        diff = (
+            (
+                f"differs {n(r.difference_pct[0])}%"
+                + (f" to {n(r.difference_pct[1])}%" if r.difference_pct[1] != r.difference_pct[0] else "")
+            )
+            if r.difference_pct
+            else ""
+        )
+        lines.append(
+            f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
+            f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
+            + (f"; {diff}" if diff else "")
+            + f". {r.convention}"
+            + (f" Reproduce: {r.reproduce}." if r.reproduce else "")
+        )
+    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} ({ids(d.figure_ids)}; {d.note})" for d in e.implied_per_chip]
     if e.weights_fit:
         lines.append(e.weights_fit)
     if e.min_cards_for_weights is not None:
         lines.append(f"Minimum cards for the weights: {n(e.min_cards_for_weights)}.")
     if e.training:
         t = e.training
-        lines.append(f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
-                     f"{n(t.total_flop)} FLOP, {n(t.days)} days, {n(t.gpu_hours)} GPU hours"
-                     + (f", {n(t.price_per_gpu_hour)} per GPU hour" if t.price_per_gpu_hour is not None else "")
-                     + (f", cost {n(t.cost)}" if t.cost is not None else "") + f" ({t.currency_note})")
+        lines.append(
+            f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
+            f"{n(t.total_flop)} FLOP, {n(t.days)} days, {n(t.gpu_hours)} GPU hours"
+            + (f", {n(t.price_per_gpu_hour)} per GPU hour" if t.price_per_gpu_hour is not None else "")
+            + (f", cost {n(t.cost)}" if t.cost is not None else "")
+            + f" ({t.currency_note})"
+        )
     if e.workload:
         w = e.workload
-        lines.append(f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
-                     + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
-                     + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None
-                        else "")
-                     + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None
-                        else "") + f" ({ids(w.figure_ids)})")
+        lines.append(
+            f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
+            + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
+            + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None else "")
+            + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None else "")
+            + f" ({ids(w.figure_ids)})"
+        )
         for phase in w.phases:
-            lines.append("- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items()
-                                          if v is not None))
+            lines.append(
+                "- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items() if v is not None)
+            )
         if w.energy_mwh is not None:
-            lines.append(f"- energy {n(w.energy_mwh)} MWh" + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}"
-                                                             if w.energy_cost is not None else ""))
+            lines.append(
+                f"- energy {n(w.energy_mwh)} MWh"
+                + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}" if w.energy_cost is not None else "")
+            )
         lines += [f"- {note}" for note in w.notes]
     if e.reported:
         lines.append("Reported system figures:")
         lines += [describe(f) for f in e.reported]
     if e.reported_page is not None:
         p = e.reported_page
-        lines.append(f"Reported system figures listed: {n(p.returned)} of {n(p.total)} (offset {n(p.offset)})"
-                     + (f". More: {p.more}" if p.more else "") + ".")
+        lines.append(
+            f"Reported system figures listed: {n(p.returned)} of {n(p.total)} (offset {n(p.offset)})"
+            + (f". More: {p.more}" if p.more else "")
+            + "."
+        )
     if e.grouping:
         lines.append(f"Grouping: {e.grouping}.")
     lines.append("Assumptions: " + "; ".join(e.assumptions))
@@ -778,7 +1020,13 @@ def render(e: ClusterEstimate) -> str:
     return "\n".join(lines)
 
 
-TOOL = Tool(name="estimate_cluster", title="Estimate a cluster",
-            description="Cards and servers for a PFLOPS target, or totals (compute, memory, power, energy) for N cards.",
-            example={"chip": "MTT S4000", "target_pflops": 1000}, arguments=EstimateClusterArguments,
-            answer=ClusterEstimate, run=estimate_cluster, render=render)
+TOOL = Tool(
+    name="estimate_cluster",
+    title="Estimate a cluster",
+    description="Cards and servers for a PFLOPS target, or totals (compute, memory, power, energy) for N cards.",
+    example={"chip": "MTT S4000", "target_pflops": 1000},
+    arguments=EstimateClusterArguments,
+    answer=ClusterEstimate,
+    run=estimate_cluster,
+    render=render,
+)

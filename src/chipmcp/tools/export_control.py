@@ -14,9 +14,11 @@ from chipmcp.tools.answers import ExportControlAnswer, Headroom, SuspectReading,
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
 
-STATEMENT = ("ECCN 3A090 is a U.S. Export Administration Regulations entry: it governs U.S.-origin items and items "
-             "otherwise subject to the EAR. This is an indicator computed from figures printed in research reports, "
-             "not a legal classification.")
+STATEMENT = (
+    "ECCN 3A090 is a U.S. Export Administration Regulations entry: it governs U.S.-origin items and items "
+    "otherwise subject to the EAR. This is an indicator computed from figures printed in research reports, "
+    "not a legal classification."
+)
 REPORTED_METRICS = ["tpp", "performance_density", "export_control_class"]
 
 
@@ -33,34 +35,61 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
     tpp = export_control.headline(rows)
     area = selection.cell(kb, match.id, "die_area_mm2")
     pd = export_control.density(kb, match.id, tpp) if rows else None
-    warnings = [f"{r.precision.upper()}: only a sparse figure is printed ({r.compute.label}); it is halved for TPP, "
-                "as sparsity doubles the printed peak" for r in rows if r.sparse_halved]
-    warnings += [f"{r.precision.upper()}: built on a figure marked suspect (figures {_ids(r.tpp)})" for r in rows
-                 if r.tpp.suspect]
-    warnings += [f"{r.precision.upper()}: reports disagree (compute {r.compute.span[0]:g}-{r.compute.span[1]:g}); "
-                 "TPP keeps the preferred claim and the span of all" for r in rows if r.compute.span]
+    warnings = [
+        f"{r.precision.upper()}: only a sparse figure is printed ({r.compute.label}); it is halved for TPP, "
+        "as sparsity doubles the printed peak"
+        for r in rows
+        if r.sparse_halved
+    ]
+    warnings += [f"{r.precision.upper()}: built on a figure marked suspect (figures {_ids(r.tpp)})" for r in rows if r.tpp.suspect]
+    warnings += [
+        f"{r.precision.upper()}: reports disagree (compute {r.compute.span[0]:g}-{r.compute.span[1]:g}); "
+        "TPP keeps the preferred claim and the span of all"
+        for r in rows
+        if r.compute.span
+    ]
     is_system = entity["entity_kind"] == "system"
     standings = export_control.standings(kb, tpp, pd) if rows and not is_system else []
     listed = {r["source"]: r["text"] for r in kb.figures(match.id, ["export_control_class"]) if r["text"]}
     standing = _standing(standings, rows, is_system, _no_tpp_reason(kb, match.id), listed)
     answer = ExportControlAnswer(
-        id=match.id, name=match.name, entity_kind=entity["entity_kind"],
-        vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]), match=match,
+        id=match.id,
+        name=match.name,
+        entity_kind=entity["entity_kind"],
+        vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
+        match=match,
         # The TPP cell cites through the compute cell beside it, and `bits` says its factor: neither is said twice.
-        tpp_by_precision=[TppFigure(precision=r.precision, bits=r.bits, compute=r.compute, tpp=r.tpp.model_copy(
-            update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}))
-            for r in rows],
-        tpp=tpp, die_area=area if area.ends() else None, performance_density=pd, standings=standings,
-        standing=standing, suspect_reading=None if is_system else _suspect_reading(kb, match.id, rows, standing, listed),
+        tpp_by_precision=[
+            TppFigure(
+                precision=r.precision,
+                bits=r.bits,
+                compute=r.compute,
+                tpp=r.tpp.model_copy(update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}),
+            )
+            for r in rows
+        ],
+        tpp=tpp,
+        die_area=area if area.ends() else None,
+        performance_density=pd,
+        standings=standings,
+        standing=standing,
+        suspect_reading=None if is_system else _suspect_reading(kb, match.id, rows, standing, listed),
         headroom=_headroom(kb, tpp) if rows and not is_system else [],
         reported=[figure(r, kb) for r in kb.figures(match.id, REPORTED_METRICS)],
-        parts=_parts(kb, match.id) if is_system else [], not_used=_not_used(kb, match.id, rows),
-        warnings=warnings, statement=STATEMENT, sources=[], summary="")
+        parts=_parts(kb, match.id) if is_system else [],
+        not_used=_not_used(kb, match.id, rows),
+        warnings=warnings,
+        statement=STATEMENT,
+        sources=[],
+        summary="",
+    )
     if pd is None and rows and not is_system:
         answer.warnings.append(_pd_missing(standings))
     elif pd is not None and not area.ends():
-        answer.warnings.append("No die area is reported: the performance density used is the band the report's "
-                               f"table prints for this chip (figures {_ids(pd)}), not a computed one")
+        answer.warnings.append(
+            "No die area is reported: the performance density used is the band the report's "
+            f"table prints for this chip (figures {_ids(pd)}), not a computed one"
+        )
     answer.reproduction = _reproduction(answer)
     cited = [f.source for f in answer.reported] + [s.source for s in standings]
     cited += [r["source"] for r in kb.figures(match.id, ["compute"]) if not r["precision"] and r["period"] is None]
@@ -70,8 +99,9 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
     return answer
 
 
-def _suspect_reading(kb: KnowledgeBase, entity: str, rows: list[export_control.TppRow], standing: str,
-                     listed: dict[str, str]) -> SuspectReading | None:
+def _suspect_reading(
+    kb: KnowledgeBase, entity: str, rows: list[export_control.TppRow], standing: str, listed: dict[str, str]
+) -> SuspectReading | None:
     """The standing a suspect figure left out of the headline would give, when it is not the headline's."""
     suspect = export_control.suspect_only(rows)
     if not suspect:
@@ -88,8 +118,9 @@ def _ids(value: Cell) -> str:
     return ", ".join(map(str, value.figure_ids))
 
 
-def _standing(standings: list[Standing], rows: list, is_system: bool, no_tpp_reason: str = "",
-              listed: dict[str, str] | None = None) -> str:
+def _standing(
+    standings: list[Standing], rows: list, is_system: bool, no_tpp_reason: str = "", listed: dict[str, str] | None = None
+) -> str:
     """One line per reading; a report whose own table lists the chip's class says so beside its note's reading."""
     if is_system:
         return "3A090 classifies integrated circuits, not systems: see each part chip's standing"
@@ -102,7 +133,7 @@ def _standing(standings: list[Standing], rows: list, is_system: bool, no_tpp_rea
     for (reading, source), classes in readings.items():
         who = "the rule text" if reading == "rule" else f"{source}'s reading"
         met = next((c for c in classes if c.status == "met"), None)
-        above = classes[:classes.index(met)] if met is not None else classes
+        above = classes[: classes.index(met)] if met is not None else classes
         open_ = [c.class_name for c in above if c.status == "undecided"]
         why = "undecided on these figures; a die area would decide"
         if met is not None and open_:
@@ -145,13 +176,19 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
                     continue
                 seen.add(key)
                 readers.setdefault((condition["value"], f"{rule['name']}.{number}"), []).append(
-                    "rule text" if rule["reading"] == "rule" else rule["source"])
+                    "rule text" if rule["reading"] == "rule" else rule["source"]
+                )
     out = []
     for (threshold, clause_name), who in readers.items():
         difference, ratio = compute.headroom(*ends, threshold)
-        out.append(Headroom(threshold=threshold, where=f"{clause_name} ({'; '.join(sorted(who))})",
-                            difference=[tidied(d) for d in difference],
-                            ratio=[tidied(r, 4) for r in ratio]))
+        out.append(
+            Headroom(
+                threshold=threshold,
+                where=f"{clause_name} ({'; '.join(sorted(who))})",
+                difference=[tidied(d) for d in difference],
+                ratio=[tidied(r, 4) for r in ratio],
+            )
+        )
     return sorted(out, key=lambda h: (h.threshold, h.where))
 
 
@@ -161,7 +198,7 @@ def _parts(kb: KnowledgeBase, system: str) -> list[str]:
         chip = kb.entity(part["chip"]) or {"name_zh": part["chip"], "name_en": part["chip"]}
         rows = export_control.tpp_rows(kb, part["chip"])
         tpp = export_control.headline(rows)
-        standings = export_control.standings(kb, tpp, export_control.density(kb, part['chip'], tpp)) if rows else []
+        standings = export_control.standings(kb, tpp, export_control.density(kb, part["chip"], tpp)) if rows else []
         out.append(f"{part['count']} × {display_name(chip)}: TPP {_value(tpp)} → {_standing(standings, rows, False)}")
     return out
 
@@ -180,8 +217,11 @@ def _reproduction(a: ExportControlAnswer) -> str:
     table = listed[0]
     printed = {f.metric: format_value(f) for f in a.reported if f.metric != "export_control_class"}
     rule = next((s for s in a.standings if s.reading == "rule" and s.status == "met"), None)
-    computed = rule.class_name if rule else ("undecided" if any(s.status == "undecided" for s in a.standings
-                                                                 if s.reading == "rule") else "not restricted")
+    computed = (
+        rule.class_name
+        if rule
+        else ("undecided" if any(s.status == "undecided" for s in a.standings if s.reading == "rule") else "not restricted")
+    )
     bands = ", ".join(f"{'TPP' if m == 'tpp' else 'PD'} {v}" for m, v in printed.items())
     head = f"{table.source}'s table lists {table.text} (printed '{table.printed}'{f'; {bands}' if bands else ''})"
     if not a.tpp_by_precision:
@@ -202,8 +242,9 @@ def _not_used(kb: KnowledgeBase, entity: str, tpp_rows: list[export_control.TppR
     for r in figures:
         hit = [used[p] for p in (r["precision"] or "").split("/") if p in used]
         if r["sparsity"] == "sparse" and hit:
-            out.append(f"'{r['printed']}' ({r['source']}, #{r['id']}): sparse; TPP uses {hit[0].compute.label} "
-                       f"#{hit[0].compute.figure_ids[0]}")
+            out.append(
+                f"'{r['printed']}' ({r['source']}, #{r['id']}): sparse; TPP uses {hit[0].compute.label} #{hit[0].compute.figure_ids[0]}"
+            )
     return out
 
 
@@ -242,9 +283,12 @@ def render(a: ExportControlAnswer) -> str:
     lines += match_line(a.match)
     if a.tpp_by_precision:
         lines.append("TPP per precision (peak × bit length):")
-        lines += [f"- {t.precision.upper()}: {_value(t.compute)} {t.compute.unit} [{t.compute.label}] × {t.bits}"
-                  f"{' ' + t.tpp.label if t.tpp.label else ''} = {_value(t.tpp)} (figures "
-                  f"{_ids(t.compute)}){' [SUSPECT]' if t.tpp.suspect else ''}" for t in a.tpp_by_precision]
+        lines += [
+            f"- {t.precision.upper()}: {_value(t.compute)} {t.compute.unit} [{t.compute.label}] × {t.bits}"
+            f"{' ' + t.tpp.label if t.tpp.label else ''} = {_value(t.tpp)} (figures "
+            f"{_ids(t.compute)}){' [SUSPECT]' if t.tpp.suspect else ''}"
+            for t in a.tpp_by_precision
+        ]
         lines.append(f"TPP: {_value(a.tpp)} ({a.tpp.label})")
     if a.suspect_reading is not None:
         s = a.suspect_reading
@@ -253,20 +297,22 @@ def render(a: ExportControlAnswer) -> str:
         lines.append(f"Die area: {_value(a.die_area)} mm² (figures {_ids(a.die_area)})")
     if a.performance_density is not None:
         pd = a.performance_density
-        lines.append(f"Performance density: {_value(pd)} {pd.unit or ''} [{pd.label}] (figures {_ids(pd)})"
-                     + (" [SUSPECT]" if pd.suspect else "") + (f" — {pd.note}" if pd.note else ""))
+        lines.append(
+            f"Performance density: {_value(pd)} {pd.unit or ''} [{pd.label}] (figures {_ids(pd)})"
+            + (" [SUSPECT]" if pd.suspect else "")
+            + (f" — {pd.note}" if pd.note else "")
+        )
     if a.standings:
         regimes = sorted({s.regime for s in a.standings})
         lines.append(f"Standing by class ({', '.join(regimes)}):")
         for s in a.standings:
-            who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + (
-                f", {s.regime}" if len(regimes) > 1 else "")
+            who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + (f", {s.regime}" if len(regimes) > 1 else "")
             extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
             shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
-            tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "")
-                              for c in s.clauses)
-            lines.append(f"- {s.class_name} [{who}, {s.locator}]: {s.status}{shadow}{extra} — {tests}"
-                         + (f" — {s.note}" if s.note else ""))
+            tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "") for c in s.clauses)
+            lines.append(
+                f"- {s.class_name} [{who}, {s.locator}]: {s.status}{shadow}{extra} — {tests}" + (f" — {s.note}" if s.note else "")
+            )
     if a.headroom:
         lines.append("Headroom to TPP thresholds (TPP − threshold; TPP ÷ threshold):")
         lines += [f"- {h.threshold:g} ({h.where}): {_pair(h.difference)}; ×{_pair(h.ratio)}" for h in a.headroom]
@@ -290,9 +336,15 @@ def _pair(values: list[float]) -> str:
     return _number(values[0]) if values[0] == values[1] else f"{_number(values[0])} to {_number(values[1])}"
 
 
-TOOL = Tool(name="export_control_check", title="Export-control check (ECCN 3A090)",
-            description="A chip's TPP per precision, performance density and ECCN 3A090 standing, with the working shown.",
-            example={"chip": "H20"}, arguments=ExportControlCheckArguments, answer=ExportControlAnswer,
-            run=export_control_check, render=render)
+TOOL = Tool(
+    name="export_control_check",
+    title="Export-control check (ECCN 3A090)",
+    description="A chip's TPP per precision, performance density and ECCN 3A090 standing, with the working shown.",
+    example={"chip": "H20"},
+    arguments=ExportControlCheckArguments,
+    answer=ExportControlAnswer,
+    run=export_control_check,
+    render=render,
+)
 
 __all__ = ["TOOL", "export_control_check"]

@@ -67,20 +67,30 @@ def resolve_company(kb: KnowledgeBase, name: str) -> NameMatch:
         chip_entity = kb.entity(chip.id)
         vendor = kb.entity(chip_entity["vendor"]) if chip_entity is not None else None
         assert vendor is not None
-        return NameMatch(query=name, id=vendor["id"], name=display_name(vendor), method="via-chip",
-                         alias=chip.alias, score=chip.score,
-                         note=f"'{name}' is a chip ({chip.display}); answering for its vendor.")
+        return NameMatch(
+            query=name,
+            id=vendor["id"],
+            name=display_name(vendor),
+            method="via-chip",
+            alias=chip.alias,
+            score=chip.score,
+            note=f"'{name}' is a chip ({chip.display}); answering for its vendor.",
+        )
 
 
 class VendorFinancialsArguments(Arguments):
-    vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, "
-                                     "910B (→ Huawei)")
-    period: PeriodArg = Field(default=None, description=(
-        "2025 or '2025', 2025H1 (1H25), 2025Q3 (3Q25), FY25Q3, 2025Q1-Q3; parts of a year match it"))
-    metric: str | None = Field(default=None, max_length=60, description=(
-        "revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"))
-    unit: str | None = Field(default=None, max_length=10, description=(
-        "Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …"))
+    vendor: Name = Field(description="Company, stock code or one of its chips: 摩尔线程, 688795, Cambricon, 寒武纪-U, 910B (→ Huawei)")
+    period: PeriodArg = Field(
+        default=None, description=("2025 or '2025', 2025H1 (1H25), 2025Q3 (3Q25), FY25Q3, 2025Q1-Q3; parts of a year match it")
+    )
+    metric: str | None = Field(
+        default=None,
+        max_length=60,
+        description=("revenue, net_profit, net_profit_excl, revenue_growth, gross_margin, capex, market_cap, …"),
+    )
+    unit: str | None = Field(
+        default=None, max_length=10, description=("Normalize money to this unit: 亿元, 万元, 元, 亿美元, 百万美元, 美元, …")
+    )
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
     limit: LimitArg = DEFAULT_LIMIT
@@ -102,8 +112,9 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
         available = sorted({r["metric"] for r in rows})
         rows = [r for r in rows if r["metric"] in wanted]
         if not rows:
-            raise NotFoundError(f"No '{args.metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.",
-                                available)
+            raise NotFoundError(
+                f"No '{args.metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.", available
+            )
     if args.period is not None:
         rows = _in_period(kb, rows, periods.parse(args.period), match.name, warnings)
     every = [figure(r, kb) for r in rows]
@@ -113,17 +124,25 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
     # Disagreements about the company itself (two stock codes) are shown whatever the filters.
     disagreements = conflicts([*every, *(figure(r, kb) for r in identity_rows)], kb, args.detail)
     answer = VendorFinancials(
-        vendor=identity, match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0), normalized=normalized,
-        growth=_growth(rows), conflicts=disagreements, chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
-        sources=source_refs(kb, {f.source for f in every}), warnings=warnings, summary="")
+        vendor=identity,
+        match=match,
+        detail=args.detail,
+        figures=[],
+        page=Page(total=0, returned=0),
+        normalized=normalized,
+        growth=_growth(rows),
+        conflicts=disagreements,
+        chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
+        sources=source_refs(kb, {f.source for f in every}),
+        warnings=warnings,
+        summary="",
+    )
     if args.detail == "summary":
         if args.offset:  # the first page holds them; a later page is the entries it asks for
             answer.conflicts, answer.growth = [], []
-        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call,
-                                                                     len(every), answer)
+        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call, len(every), answer)
     else:
-        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
-                                           full_total=len(every))
+        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows", full_total=len(every))
     on_page = {f.id for f in answer.figures}
     answer.normalized = [n for n in normalized if n.figure_id in on_page]
     cited = entry_sources(answer.figures, answer.page.citations)
@@ -144,15 +163,18 @@ def _nothing_reported(kb: KnowledgeBase, match: NameMatch) -> NotFoundError:
     """A company the reports name but give no figure for: say so, and where its chips can be asked about."""
     chips = kb.entities_of_vendor(match.id) + kb.entities_of_vendor(match.id, "system")
     listing = ", ".join(f"{display_name(c)} ({c['id']})" for c in chips[:8])
-    where = (f" It is known as the maker of {listing}: lookup_chip answers for those." if chips else
-             " Ask lookup_chip about a chip, or vendor_financials about a company the reports cover "
-             "(e.g. 寒武纪, 摩尔线程, 688256).")
-    return NotFoundError(f"The reports give no figures for {match.name}: no financials, stock code or listing.{where}",
-                         [f"{display_name(c)} ({c['id']})" for c in chips[:8]])
+    where = (
+        f" It is known as the maker of {listing}: lookup_chip answers for those."
+        if chips
+        else " Ask lookup_chip about a chip, or vendor_financials about a company the reports cover (e.g. 寒武纪, 摩尔线程, 688256)."
+    )
+    return NotFoundError(
+        f"The reports give no figures for {match.name}: no financials, stock code or listing.{where}",
+        [f"{display_name(c)} ({c['id']})" for c in chips[:8]],
+    )
 
 
-def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, company: str,
-               warnings: list[str]) -> list[dict]:
+def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, company: str, warnings: list[str]) -> list[dict]:
     """The figures a period question asks for (by printed period or its alias, by the day a dated figure holds
     at, guidance also by the period it was said in: tools/_periods.py); for a year, say which metrics have only
     part-year figures, so a half-year is never read as the year."""
@@ -165,8 +187,9 @@ def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, compa
         if kept:
             warnings.append(f"{company} reports calendar years: the fiscal period asked for is read as {query}.")
     if not kept:
-        raise NotFoundError(f"No figures for period '{query}' for {company}. Periods reported: "
-                            f"{', '.join(reported) or 'none'}.", reported)
+        raise NotFoundError(
+            f"No figures for period '{query}' for {company}. Periods reported: {', '.join(reported) or 'none'}.", reported
+        )
     if query.is_year:
         parts: dict[str, set[str]] = defaultdict(set)
         whole = set()
@@ -181,8 +204,7 @@ def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, compa
         partial = {m: sorted(p) for m, p in parts.items() if m not in whole}
         if partial:
             listed = "; ".join(f"{m} ({', '.join(p)})" for m, p in sorted(partial.items()))
-            warnings.append(f"No full-year {query} figure is reported for {listed}: these are part-year figures, "
-                            "not the year's total.")
+            warnings.append(f"No full-year {query} figure is reported for {listed}: these are part-year figures, not the year's total.")
     warnings += _periods.found_lines(kb, kept, query)
     return kept
 
@@ -201,11 +223,21 @@ def _normalize(rows: list[dict], unit: str, warnings: list[str]) -> list[Normali
             skipped.add(row["currency"])
             continue
         low, high, value = (compute.convert_money(row[k], row["unit"], unit) for k in ("low", "high", "value"))
-        out.append(NormalizedFigure(figure_id=row["id"], value=_finite(value), low=_finite(low), high=_finite(high),
-                                    unit=unit, note=f"from '{row['printed']}'"))
+        out.append(
+            NormalizedFigure(
+                figure_id=row["id"],
+                value=_finite(value),
+                low=_finite(low),
+                high=_finite(high),
+                unit=unit,
+                note=f"from '{row['printed']}'",
+            )
+        )
     if skipped:
-        warnings.append(f"Figures in {', '.join(sorted(skipped))} were not converted to {target.currency}: "
-                        "the knowledge base holds no exchange rate from the reports.")
+        warnings.append(
+            f"Figures in {', '.join(sorted(skipped))} were not converted to {target.currency}: "
+            "the knowledge base holds no exchange rate from the reports."
+        )
     return out
 
 
@@ -235,8 +267,7 @@ def _growth(rows: list[dict]) -> list[GrowthFigure]:
             out.append(_span(metric, a, b, base[a], base[b], [by_year[a]["id"], by_year[b]["id"]], yoy=True))
         first, last = years[0], years[-1]
         if last - first >= 2:
-            out.append(_span(metric, first, last, base[first], base[last], [by_year[first]["id"], by_year[last]["id"]],
-                             yoy=False))
+            out.append(_span(metric, first, last, base[first], base[last], [by_year[first]["id"], by_year[last]["id"]], yoy=False))
     return out
 
 
@@ -250,9 +281,15 @@ def _span(metric: str, a: int, b: int, start: tuple, end: tuple, ids: list[int],
     high = calc(pick(start, 1), pick(end, 2))
     ranged = start[0] is None or end[0] is None
     key = "growth_pct" if yoy else "cagr_pct"
-    return GrowthFigure(metric=metric, from_period=str(a), to_period=str(b), figure_ids=ids,
-                        **{key: None if ranged else _finite(mid)},
-                        low_pct=_finite(low) if ranged else None, high_pct=_finite(high) if ranged else None)
+    return GrowthFigure(
+        metric=metric,
+        from_period=str(a),
+        to_period=str(b),
+        figure_ids=ids,
+        **{key: None if ranged else _finite(mid)},
+        low_pct=_finite(low) if ranged else None,
+        high_pct=_finite(high) if ranged else None,
+    )
 
 
 def _summary(a: VendorFinancials, rows: int, reports: int) -> str:
@@ -267,8 +304,7 @@ def _summary(a: VendorFinancials, rows: int, reports: int) -> str:
 
 
 def _growth_line(g: GrowthFigure) -> str:
-    kind = "YoY" if g.growth_pct is not None or (g.cagr_pct is None and g.to_period == str(int(g.from_period) + 1)) \
-        else "CAGR"
+    kind = "YoY" if g.growth_pct is not None or (g.cagr_pct is None and g.to_period == str(int(g.from_period) + 1)) else "CAGR"
     value = g.growth_pct if g.growth_pct is not None else g.cagr_pct
     shown = f"{number(value)}%" if value is not None else f"{number(g.low_pct)}% to {number(g.high_pct)}%"
     return f"- {g.metric} {g.from_period}→{g.to_period} {kind}: {shown} (figures {ids(g.figure_ids)})"
@@ -282,9 +318,13 @@ def render(a: VendorFinancials) -> str:
     if a.detail == "summary" and a.page.offset:
         lines.append(f"Growth and conflicts: {FIRST_PAGE_ONLY}.")
     if a.normalized:
-        lines.append("Normalized: " + "; ".join(
-            f"#{n.figure_id} {number(n.value) if n.value is not None else f'{number(n.low)}-{number(n.high)}'} {n.unit}"
-            f" ({n.note})" for n in a.normalized))
+        lines.append(
+            "Normalized: "
+            + "; ".join(
+                f"#{n.figure_id} {number(n.value) if n.value is not None else f'{number(n.low)}-{number(n.high)}'} {n.unit} ({n.note})"
+                for n in a.normalized
+            )
+        )
     if a.growth:
         lines.append("Growth (compute core):")
         lines += [_growth_line(g) for g in a.growth]
@@ -298,9 +338,15 @@ def render(a: VendorFinancials) -> str:
     return "\n".join(lines)
 
 
-TOOL = Tool(name="vendor_financials", title="Company financials",
-            description="A company's identity (names, stock codes, listing) and every reported financial figure, with growth.",
-            example={"vendor": "摩尔线程", "period": "2025"}, arguments=VendorFinancialsArguments,
-            answer=VendorFinancials, run=vendor_financials, render=render)
+TOOL = Tool(
+    name="vendor_financials",
+    title="Company financials",
+    description="A company's identity (names, stock codes, listing) and every reported financial figure, with growth.",
+    example={"vendor": "摩尔线程", "period": "2025"},
+    arguments=VendorFinancialsArguments,
+    answer=VendorFinancials,
+    run=vendor_financials,
+    render=render,
+)
 
 __all__ = ["TOOL", "name_match", "vendor_financials"]

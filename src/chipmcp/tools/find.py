@@ -47,51 +47,69 @@ MAX_LIMIT = 100
 SYSTEM_KINDS = ("server", "rack", "supernode", "cluster", "board")
 # Checked at call time against the knowledge base's registry, so any numeric metric of it ranks (text only filters).
 SortMetric = Annotated[str, Field(min_length=1, max_length=40)]
-PARTIAL_RULE = ("A chip whose a/b pair, contested claims or range passes only in part is listed apart, in partial "
-                "(not counted in total), never dropped.")
+PARTIAL_RULE = (
+    "A chip whose a/b pair, contested claims or range passes only in part is listed apart, in partial "
+    "(not counted in total), never dropped."
+)
 NOT_REPORTED_SHOWN = 10  # at summary: how many of the chips lacking a metric are named (count says how many in all)
 RULES = [
     "A range or a/b pair passes a condition only if all of it does: ≥/> test its low end, ≤/< its high end, "
     "= needs the value inside the range; a bound (≈, >) is compared as its printed number.",
     "Ranked by the cautious end: the low end when higher is better, the high end when lower is better.",
     "Text specs (memory_type, release) match case-insensitively as substrings.",
-    "Prices compare in 元 only (currencies are never converted): a price printed in another currency counts "
-    "as not reported.",
+    "Prices compare in 元 only (currencies are never converted): a price printed in another currency counts as not reported.",
 ]
 
 
 class WhereCondition(BaseModel):
     """One `where` condition, as a model writes it."""
 
-    metric: str = Field(max_length=40, description=(
-        "A compare metric (compute_tflops, memory_gb, memory_bandwidth_gbs, interconnect_gbs, tdp_w, price, "
-        "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops), a text spec (memory_type, release) "
-        "or a registry metric id"))
+    metric: str = Field(
+        max_length=40,
+        description=(
+            "A compare metric (compute_tflops, memory_gb, memory_bandwidth_gbs, interconnect_gbs, tdp_w, price, "
+            "tflops_per_w, bandwidth_per_tflops, gb_per_tflops, price_per_tflops), a text spec (memory_type, release) "
+            "or a registry metric id"
+        ),
+    )
     op: Literal[">", ">=", "<", "<=", "=", "!=", "contains"] = Field(
-        default=">=", description="> >= < <= = != for numbers; = != contains for text")
+        default=">=", description="> >= < <= = != for numbers; = != contains for text"
+    )
     value: float | Annotated[str, Field(max_length=60)] = Field(
-        description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text")
+        description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text"
+    )
 
 
 class FindChipsArguments(Arguments):
-    vendor: Name | None = Field(default=None, description=(
-        "Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list"))
+    vendor: Name | None = Field(
+        default=None, description=("Company in any spelling; includes its subsidiaries (阿里巴巴 → 平头哥); alone: its product list")
+    )
     domestic: bool | None = Field(default=None, description="true: Chinese vendors only; false: the others")
-    kind: Annotated[str, Field(max_length=20)] | None = Field(default=None, description=(
-        "GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)"))
-    certified: bool | None = Field(default=None, description=(
-        "true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"))
-    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(default=None, description=(
-        "Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"))
-    sort_by: SortMetric | None = Field(default=None, description=(
-        "Rank by a numeric metric, best first: compute_tflops, memory_gb, tdp_w, price, tflops_per_w, tpp … "
-        "or a registry metric id"))
+    kind: Annotated[str, Field(max_length=20)] | None = Field(
+        default=None, description=("GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)")
+    )
+    certified: bool | None = Field(
+        default=None,
+        description=("true: on the 安全可靠测评 list as the listed product (as xinchuang_certified says certified); false: not"),
+    )
+    where: Annotated[list[WhereCondition], Field(max_length=10)] | None = Field(
+        default=None,
+        description=("Conditions {metric, op, value} every row must meet; chips lacking the figure are listed in not_reported"),
+    )
+    sort_by: SortMetric | None = Field(
+        default=None,
+        description=(
+            "Rank by a numeric metric, best first: compute_tflops, memory_gb, tdp_w, price, tflops_per_w, tpp … or a registry metric id"
+        ),
+    )
     precision: Precision = Field(default="fp16", description="Precision of compute_tflops and the ratios built on it")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(default=10, description="Rows to return; total counts all")
     offset: Annotated[int, Field(ge=0, le=100_000)] = Field(default=0, description="Rows to skip, for the next page")
     descending: bool | None = Field(default=None, description="Sort direction; default best first (power, price: lowest)")
-    detail: Annotated[Detail, Field(description=(
-        "summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap"))] = "summary"
+    detail: Annotated[
+        Detail,
+        Field(description=("summary: each cell its value and chosen figure, a few chips per gap; full: every citation, claim, gap")),
+    ] = "summary"
 
 
 def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
@@ -118,13 +136,18 @@ def _resolve(kb: KnowledgeBase, args: FindChipsArguments) -> tuple[catalog_index
         subs = sorted(family - {match.id})
         vendor_line = f"vendor {match.name}" + (f" with {', '.join(_vendor_name(kb, s) for s in subs)}" if subs else "")
     return catalog_index.Query(
-        vendors=frozenset(family) if family is not None else None, domestic=args.domestic, kind=args.kind,
-        certified=args.certified, conditions=tuple(conditions), sort_by=sort_by, descending=args.descending,
-        precision=args.precision), vendor_line
+        vendors=frozenset(family) if family is not None else None,
+        domestic=args.domestic,
+        kind=args.kind,
+        certified=args.certified,
+        conditions=tuple(conditions),
+        sort_by=sort_by,
+        descending=args.descending,
+        precision=args.precision,
+    ), vendor_line
 
 
-def _filter_words(vendor_line: str, args: FindChipsArguments, found: catalog_index.Found,
-                  query: catalog_index.Query) -> list[str]:
+def _filter_words(vendor_line: str, args: FindChipsArguments, found: catalog_index.Found, query: catalog_index.Query) -> list[str]:
     """The filters applied, in words, in the order a reader checks them."""
     filters = [vendor_line] if vendor_line else []
     if args.domestic is not None:
@@ -136,45 +159,88 @@ def _filter_words(vendor_line: str, args: FindChipsArguments, found: catalog_ind
         # product's family is not certified, and the answer names those it left out.
         family = found.same_family
         if args.certified:
-            filters.append("on the 安全可靠测评 list as the listed product" + (
-                f" (not counting {len(family)} only of a listed product's family: {', '.join(family)})" if family else ""))
+            filters.append(
+                "on the 安全可靠测评 list as the listed product"
+                + (f" (not counting {len(family)} only of a listed product's family: {', '.join(family)})" if family else "")
+            )
         else:
-            filters.append("not on the 安全可靠测评 list as a product" + (
-                f" ({len(family)} of them of a listed product's family)" if family else ""))
-    return filters + [f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'"
-                      for c in query.conditions]
+            filters.append(
+                "not on the 安全可靠测评 list as a product"
+                + (f" ({len(family)} of them of a listed product's family)" if family else "")
+            )
+    return filters + [
+        f"{c.metric} {c.op} {c.value:g}" if isinstance(c.value, float) else f"{c.metric} {c.op} '{c.value}'" for c in query.conditions
+    ]
 
 
-def _row(kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Mapping[str, str],
-         passes: str = "") -> ChipRow:
-    return ChipRow(id=e["id"], name=display_name(e), vendor=e["vendor"], vendor_name=_vendor_name(kb, e["vendor"]),
-                   kind=e["kind"], entity_kind=e["entity_kind"], certified=cast("Certified | None", status.get(e["id"])),
-                   cells={m: _at_detail(c, full) for m, c in cells.items()}, passes=passes)
+def _row(
+    kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Mapping[str, str], passes: str = ""
+) -> ChipRow:
+    return ChipRow(
+        id=e["id"],
+        name=display_name(e),
+        vendor=e["vendor"],
+        vendor_name=_vendor_name(kb, e["vendor"]),
+        kind=e["kind"],
+        entity_kind=e["entity_kind"],
+        certified=cast("Certified | None", status.get(e["id"])),
+        cells={m: _at_detail(c, full) for m, c in cells.items()},
+        passes=passes,
+    )
 
 
-def _answer(kb: KnowledgeBase, args: FindChipsArguments, conditions: list[Condition], found: catalog_index.Found,
-            filters: list[str]) -> ChipList:
+def _answer(
+    kb: KnowledgeBase, args: FindChipsArguments, conditions: list[Condition], found: catalog_index.Found, filters: list[str]
+) -> ChipList:
     """One page of rows, the chips lacking a figure, those passing only in part, and the calls for the rest."""
     rows, missing, status = found.rows, found.missing, found.status
-    page = rows[args.offset:args.offset + args.limit]
+    page = rows[args.offset : args.offset + args.limit]
     full = args.detail == "full"
     out = [_row(kb, e, cells, full, status) for e, cells in page]
-    not_reported = [NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN])
-                    for m, ids in missing.items() if ids]
+    not_reported = [
+        NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN]) for m, ids in missing.items() if ids
+    ]
     partial = _partial_rows(kb, found.partial, conditions, args.limit, full, status)
-    used = {i for row in out + partial for c in row.cells.values()
-            for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]}
-    asked = call_of("find_chips", vendor=args.vendor, domestic=args.domestic, kind=args.kind, certified=args.certified,
-                    where=[c.model_dump() for c in conditions] or None, sort_by=args.sort_by,
-                    precision=args.precision if args.precision != "fp16" else None, descending=args.descending)
+    used = {
+        i for row in out + partial for c in row.cells.values() for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]
+    }
+    asked = call_of(
+        "find_chips",
+        vendor=args.vendor,
+        domestic=args.domestic,
+        kind=args.kind,
+        certified=args.certified,
+        where=[c.model_dump() for c in conditions] or None,
+        sort_by=args.sort_by,
+        precision=args.precision if args.precision != "fp16" else None,
+        descending=args.descending,
+    )
     answer = ChipList(
-        detail=args.detail, filters=filters, sort_by=args.sort_by, descending=found.descending, precision=args.precision,
-        total=len(rows), returned=len(out), offset=args.offset,
-        more=_more(asked, len(rows), args.offset, len(out), args.limit, args.detail, not_reported,
-                   any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())),
-        rows=out, not_reported=not_reported, partial=partial,
+        detail=args.detail,
+        filters=filters,
+        sort_by=args.sort_by,
+        descending=found.descending,
+        precision=args.precision,
+        total=len(rows),
+        returned=len(out),
+        offset=args.offset,
+        more=_more(
+            asked,
+            len(rows),
+            args.offset,
+            len(out),
+            args.limit,
+            args.detail,
+            not_reported,
+            any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values()),
+        ),
+        rows=out,
+        not_reported=not_reported,
+        partial=partial,
         rules=(RULES + ([PARTIAL_RULE] if partial else [])) if found.metrics else [],
-        sources=source_refs(kb, _sources(kb, used)), summary="")
+        sources=source_refs(kb, _sources(kb, used)),
+        summary="",
+    )
     answer.summary = _summary(answer)
     return answer
 
@@ -184,20 +250,28 @@ def _at_detail(c: Cell, full: bool) -> Cell:
     return c if full else c.model_copy(update={"figure_ids": c.figure_ids[:1], "claims": [], "note": ""})
 
 
-def _more(asked: str, total: int, offset: int, returned: int, limit: int, detail: Detail,
-          not_reported: list[NotReported], cells_cut: bool) -> str:
+def _more(
+    asked: str, total: int, offset: int, returned: int, limit: int, detail: Detail, not_reported: list[NotReported], cells_cut: bool
+) -> str:
     """The calls that fetch what this answer leaves out: the next rows, and at summary (when it left out a
     citation, claim, note or gap) the same page in full."""
     more = []
     left = total - offset - returned
     sep = "" if asked.endswith("(") else ", "
     if left > 0:
-        more.append(f"{left} more rows: ask {asked}{sep}offset={offset + returned}"
-                    + (f", limit={limit}" if limit != 10 else "") + (", detail='full'" if detail == "full" else "") + ")")
+        more.append(
+            f"{left} more rows: ask {asked}{sep}offset={offset + returned}"
+            + (f", limit={limit}" if limit != 10 else "")
+            + (", detail='full'" if detail == "full" else "")
+            + ")"
+        )
     if detail == "summary" and (cells_cut or any(n.count > len(n.chips) for n in not_reported)):
-        more.append(f"every agreeing figure, claim and chip lacking a figure: ask {asked}{sep}"
-                    + (f"offset={offset}, " if offset else "") + (f"limit={limit}, " if limit != 10 else "")
-                    + "detail='full')")
+        more.append(
+            f"every agreeing figure, claim and chip lacking a figure: ask {asked}{sep}"
+            + (f"offset={offset}, " if offset else "")
+            + (f"limit={limit}, " if limit != 10 else "")
+            + "detail='full')"
+        )
     return "; ".join(more)
 
 
@@ -211,26 +285,33 @@ def _sort_metric(kb: KnowledgeBase, name: str | None) -> str | None:
         raise unknown_metric(name, [m for m in known_metrics(kb) if not selection.is_text(kb, m)], "sort_by", METRICS)
     if key in TEXT_SPECS or selection.is_text(kb, key):
         numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
-        raise InputError(f"sort_by ranks by a number: one of {', '.join(numeric)} or a numeric registry metric. "
-                         f"Filter on {name} with where instead.")
+        raise InputError(
+            f"sort_by ranks by a number: one of {', '.join(numeric)} or a numeric registry metric. Filter on {name} with where instead."
+        )
     return key
 
 
-def _partial_rows(kb: KnowledgeBase, partial: Any, conditions: list[Condition], limit: int, full: bool,
-                  status: Any) -> list[ChipRow]:
+def _partial_rows(kb: KnowledgeBase, partial: Any, conditions: list[Condition], limit: int, full: bool, status: Any) -> list[ChipRow]:
     """The chips that pass only by one value their figure gives, each saying which: one variant of an a/b pair,
     one claim of a contested figure, part of a range."""
-    return [_row(kb, e, cells, full, status, " and ".join(sorted(
-        {_passes_by(cells[c.metric]) for c in conditions if not _holds(cells[c.metric], c)})))
-        for e, cells in partial[:limit]]
+    return [
+        _row(
+            kb,
+            e,
+            cells,
+            full,
+            status,
+            " and ".join(sorted({_passes_by(cells[c.metric]) for c in conditions if not _holds(cells[c.metric], c)})),
+        )
+        for e, cells in partial[:limit]
+    ]
 
 
 def _holds(cell: Cell, condition: Condition) -> bool:
     ends = cell.ends()
     if ends is None or isinstance(condition.value, str):
         return True
-    return bool(compute.interval_holds(compute.as_array([ends[0]]), compute.as_array([ends[1]]), condition.op,
-                                       condition.value)[0])
+    return bool(compute.interval_holds(compute.as_array([ends[0]]), compute.as_array([ends[1]]), condition.op, condition.value)[0])
 
 
 def _passes_by(cell: Cell) -> str:
@@ -246,8 +327,9 @@ def _condition(kb: KnowledgeBase, raw: dict[str, Any] | WhereCondition) -> Condi
         try:
             given = WhereCondition.model_validate(raw)
         except ValueError:
-            raise InputError("Each where condition is {metric, op, value}: op one of > >= < <= = != contains, "
-                             "value a number or text.") from None
+            raise InputError(
+                "Each where condition is {metric, op, value}: op one of > >= < <= = != contains, value a number or text."
+            ) from None
     metric, op = metric_key(kb, given.metric) or given.metric.strip(), given.op.strip()
     if metric in TEXT_SPECS or selection.is_text(kb, metric):
         if op not in TEXT_OPS:
@@ -292,9 +374,17 @@ def _cell_text(metric: str, cell: Cell) -> str:
     """Everything a cell says: value (both ends, bound), unit, label, figures, suspect, span, claims, note."""
     shown = format_cell(cell) + (f" {cell.unit}" if cell.unit and cell.text is None else "")
     extra = f" ({cell.label})" if cell.label else ""
-    claims = (" claims: " + " vs ".join(
-        (number(cl.value) if cl.value is not None else f"{number(cl.low)}–{number(cl.high)}") + f" {ids(cl.figure_ids)}"
-        for cl in cell.claims)) if cell.claims else ""
+    claims = (
+        (
+            " claims: "
+            + " vs ".join(
+                (number(cl.value) if cl.value is not None else f"{number(cl.low)}–{number(cl.high)}") + f" {ids(cl.figure_ids)}"
+                for cl in cell.claims
+            )
+        )
+        if cell.claims
+        else ""
+    )
     note = f" — {cell.note}" if cell.note else ""
     return f"{metric} {shown}{extra} {ids(cell.figure_ids)}{claims}{note}".rstrip()
 
@@ -302,26 +392,33 @@ def _cell_text(metric: str, cell: Cell) -> str:
 def render(a: ChipList) -> str:
     lines = [a.summary, f"Detail: {a.detail}; compute at {a.precision.upper()}."]
     if not a.rows:
-        lines.append("No chip or system matches every filter" + (" with the figure reported." if a.not_reported
-                                                                 else ".") + " Loosen a filter to see more.")
+        lines.append(
+            "No chip or system matches every filter"
+            + (" with the figure reported." if a.not_reported else ".")
+            + " Loosen a filter to see more."
+        )
     else:
-        lines.append(f"Rows {a.offset + 1}-{a.offset + a.returned} of {a.total} (offset {a.offset}, returned "
-                     f"{a.returned}):")
+        lines.append(f"Rows {a.offset + 1}-{a.offset + a.returned} of {a.total} (offset {a.offset}, returned {a.returned}):")
     for n, row in enumerate(a.rows, start=a.offset + 1):
         cert = f", certified: {row.certified}" if row.certified else ""
         cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
-        lines.append(f"{n}. {row.name} [{row.id}] — {row.entity_kind}, {row.kind} by {row.vendor_name} [{row.vendor}]"
-                     f"{cert}" + (f" — {cells}" if cells else ""))
+        lines.append(
+            f"{n}. {row.name} [{row.id}] — {row.entity_kind}, {row.kind} by {row.vendor_name} [{row.vendor}]"
+            f"{cert}" + (f" — {cells}" if cells else "")
+        )
     for gap in a.not_reported:
-        shown = ", ".join(gap.chips) + (f", … ({gap.count - len(gap.chips)} more at detail='full')"
-                                        if gap.count > len(gap.chips) else "")
+        shown = ", ".join(gap.chips) + (
+            f", … ({gap.count - len(gap.chips)} more at detail='full')" if gap.count > len(gap.chips) else ""
+        )
         lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
     if a.partial:
         lines.append(f"Passing only in part — {len(a.partial)} listed apart, not counted in the total:")
         for row in a.partial:
             cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
-            lines.append(f"- {row.name} [{row.id}] {row.passes} — {row.entity_kind}, {row.kind} by {row.vendor_name} "
-                         f"[{row.vendor}]" + (f" — {cells}" if cells else ""))
+            lines.append(
+                f"- {row.name} [{row.id}] {row.passes} — {row.entity_kind}, {row.kind} by {row.vendor_name} "
+                f"[{row.vendor}]" + (f" — {cells}" if cells else "")
+            )
     if a.rules:
         lines.append("Rules: " + " ".join(a.rules))
     if a.more:
@@ -331,8 +428,13 @@ def render(a: ChipList) -> str:
     return "\n".join(lines)
 
 
-TOOL = Tool(name="find_chips", title="Find chips",
-            description="Chips and systems filtered and ranked by any spec, with the ones lacking the figure named.",
-            example={"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}],
-                     "sort_by": "compute_tflops"},
-            arguments=FindChipsArguments, answer=ChipList, run=find_chips, render=render)
+TOOL = Tool(
+    name="find_chips",
+    title="Find chips",
+    description="Chips and systems filtered and ranked by any spec, with the ones lacking the figure named.",
+    example={"domestic": True, "where": [{"metric": "memory_gb", "op": ">=", "value": 64}], "sort_by": "compute_tflops"},
+    arguments=FindChipsArguments,
+    answer=ChipList,
+    run=find_chips,
+    render=render,
+)

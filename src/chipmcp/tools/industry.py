@@ -62,11 +62,13 @@ Row = dict[str, Any]
 
 
 class IndustryFiguresArguments(Arguments):
-    topic: Name = Field(description=(
-        "Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex"))
+    topic: Name = Field(
+        description=("Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex")
+    )
     period: PeriodArg = Field(default=None, description="2024, 2025H1, FY25, 1H25, …")
-    metric: Annotated[str, Field(max_length=60)] | None = Field(default=None, description=(
-        "market_size, market_share, shipments, capex, parameters, gpu_hours, …"))
+    metric: Annotated[str, Field(max_length=60)] | None = Field(
+        default=None, description=("market_size, market_share, shipments, capex, parameters, gpu_hours, …")
+    )
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
     limit: LimitArg = DEFAULT_LIMIT
@@ -119,8 +121,10 @@ def _select(kb: KnowledgeBase, resolved: Topic, args: IndustryFiguresArguments) 
         reported = _periods.reported(kb, rows)
         rows = [r for r in rows if _periods.found_by(kb, r, asked)]
         if not rows:
-            raise NotFoundError(f"No figures for period '{asked}' for {_names(kb, entities)}. "
-                                f"Periods reported: {', '.join(reported) or 'none'}.", reported)
+            raise NotFoundError(
+                f"No figures for period '{asked}' for {_names(kb, entities)}. Periods reported: {', '.join(reported) or 'none'}.",
+                reported,
+            )
         found = _periods.found_lines(kb, rows, asked)
         linked_by = {e: q for e, q in linked_by.items() if any(r["entity"] == e for r in rows)}
     order = {e: i for i, e in enumerate(dict.fromkeys([*entities, *(r["entity"] for r in rows)]))}
@@ -128,29 +132,37 @@ def _select(kb: KnowledgeBase, resolved: Topic, args: IndustryFiguresArguments) 
     return _Selected(entities, wanted, rows, [_figure(kb, r) for r in rows], linked_by, found)
 
 
-def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: IndustryFiguresArguments
-             ) -> IndustryFigures:
+def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: IndustryFiguresArguments) -> IndustryFigures:
     """The answer but its figure entries: share tables, linked series, conflicts and definitions."""
     key, every = selected.key, selected.every
     tables = _memo(kb, ("tables", key), lambda: share_tables(kb, every, selected.entity_of))
     series = _memo(kb, ("series", key), lambda: linked_series(kb, selected.rows))
     shown = [*selected.entities, *selected.linked_by]
-    note = [_note(resolved, selected.linked_by), company_pointer(kb, selected.entities, selected.wanted, args.metric),
-            *selected.found]
+    note = [_note(resolved, selected.linked_by), company_pointer(kb, selected.entities, selected.wanted, args.metric), *selected.found]
     later = args.detail == "summary" and args.offset > 0  # the first page holds them; a later one the entries asked
     return IndustryFigures(
-        topic=TopicMatch(query=args.topic, entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"],
-                                                               score=0.0) for e in shown],
-                         metrics=sorted(selected.wanted), method=cast(TopicMethod, resolved.method),
-                         note=" ".join(x for x in note if x)),
-        detail=args.detail, figures=[], page=Page(total=0, returned=0), share_tables=[] if later else tables,
-        series=[] if later else series, rules={} if later else _rules(series),
-        conflicts=[] if later else _memo(kb, ("conflicts", args.detail, key),
-                                         lambda: conflicts(every, detail=args.detail)),
-        definitions={e: kb.entities[e]["note"] for e in dict.fromkeys([*selected.entities,
-                                                                        *(r["entity"] for r in selected.rows)])
-                     if kb.entities[e]["note"] and kb.entities[e]["entity_kind"] != "vendor"},
-        sources=[], summary="")
+        topic=TopicMatch(
+            query=args.topic,
+            entities=[Candidate(id=e, name=_name(kb, e), kind=kb.entities[e]["kind"], score=0.0) for e in shown],
+            metrics=sorted(selected.wanted),
+            method=cast(TopicMethod, resolved.method),
+            note=" ".join(x for x in note if x),
+        ),
+        detail=args.detail,
+        figures=[],
+        page=Page(total=0, returned=0),
+        share_tables=[] if later else tables,
+        series=[] if later else series,
+        rules={} if later else _rules(series),
+        conflicts=[] if later else _memo(kb, ("conflicts", args.detail, key), lambda: conflicts(every, detail=args.detail)),
+        definitions={
+            e: kb.entities[e]["note"]
+            for e in dict.fromkeys([*selected.entities, *(r["entity"] for r in selected.rows)])
+            if kb.entities[e]["note"] and kb.entities[e]["entity_kind"] != "vendor"
+        },
+        sources=[],
+        summary="",
+    )
 
 
 def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) -> tuple[list[Figure], dict[int, int]]:
@@ -161,8 +173,7 @@ def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) ->
         return selected.every, {}
     tables = _memo(kb, ("tables", selected.key), lambda: share_tables(kb, selected.every, selected.entity_of))
     series = _memo(kb, ("series", selected.key), lambda: linked_series(kb, selected.rows))
-    elsewhere = {r.figure_id for t in tables for r in t.rows} | {i for x in series for c in x.claims
-                                                                 for i in c.figure_ids}
+    elsewhere = {r.figure_id for t in tables for r in t.rows} | {i for x in series for c in x.claims for i in c.figure_ids}
     kept: dict[str, list[tuple[Row, Figure]]] = {}
     for r, f in zip(selected.rows, selected.every, strict=True):
         if f.id not in elsewhere:
@@ -170,33 +181,52 @@ def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) ->
     # Collapsed per entity: two vendors' equal shares are two facts, not one with two citations.
     listed: list[Figure] = []
     for pairs in kept.values():
-        listed += key_specs_first(kb, _memo(kb, ("summary", tuple(r["id"] for r, _ in pairs)),
-                                            lambda pairs=pairs: summarize(kb, [r for r, _ in pairs],
-                                                                          [f for _, f in pairs])))
+        listed += key_specs_first(
+            kb,
+            _memo(
+                kb,
+                ("summary", tuple(r["id"] for r, _ in pairs)),
+                lambda pairs=pairs: summarize(kb, [r for r, _ in pairs], [f for _, f in pairs]),
+            ),
+        )
     listed, table = cite_once(listed)
     answer.page = Page(total=0, returned=0, citations=table)
     return listed, {id(entry): _cost(entry) for entry in listed}
 
 
-def _page(kb: KnowledgeBase, answer: IndustryFigures, listed: list[Figure], costs: dict[int, int], resolved: Topic,
-          selected: _Selected, args: IndustryFiguresArguments) -> None:
+def _page(
+    kb: KnowledgeBase,
+    answer: IndustryFigures,
+    listed: list[Figure],
+    costs: dict[int, int],
+    resolved: Topic,
+    selected: _Selected,
+    args: IndustryFiguresArguments,
+) -> None:
     """The page of entries the budgets leave room for, sized without rendering: the fixed blocks' text is
     measured once from the same line functions the renderer uses, every group's header and every source
     the page could cite counted (an upper bound)."""
     full = args.detail == "full"
     entities, rows, table = selected.entities, selected.rows, answer.page.citations
     single = len(entities) == 1 and not resolved.metrics and resolved.method == "name"
-    call = call_of("industry_figures", topic=entities[0] if single else args.topic, period=args.period,
-                   metric=args.metric)
+    call = call_of("industry_figures", topic=entities[0] if single else args.topic, period=args.period, metric=args.metric)
     budget = None
     if not full:
-        answer.sources = source_refs(kb, [r["source"] for r in rows] + [s for x in answer.series for c in x.claims
-                                                                        for s in c.sources])
+        answer.sources = source_refs(kb, [r["source"] for r in rows] + [s for x in answer.series for c in x.claims for s in c.sources])
         answer.figures = _grouped(kb, listed, selected.entity_of, entities, selected.linked_by, headers_only=True)
         text_room = TEXT_BUDGET - _fixed_text_size(answer)
         budget = min(room(answer), int(text_room * ANSWER_BUDGET / TEXT_BUDGET))
-    entries, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows" if full else "entries",
-                                full_total=len(selected.every), budget=budget, cost=lambda entry: costs[id(entry)])
+    entries, answer.page = page(
+        listed,
+        args.offset,
+        args.limit,
+        args.detail,
+        call,
+        "figure rows" if full else "entries",
+        full_total=len(selected.every),
+        budget=budget,
+        cost=lambda entry: costs[id(entry)],
+    )
     answer.figures = _grouped(kb, entries, selected.entity_of, entities, selected.linked_by)
     if not full:
         answer.page.citations = cited_places(entries, table)
@@ -213,8 +243,7 @@ TEXT_BUDGET = 3_600  # characters of text a default answer may take before its p
 
 def _cost(entry: Figure) -> int:
     """An entry's share of the budget: its compact JSON, or its text line scaled to the JSON budget, the larger."""
-    return max(len(entry.model_dump_json(exclude_defaults=True)) + 1,
-               (len(describe(entry)) + 1) * ANSWER_BUDGET // TEXT_BUDGET)
+    return max(len(entry.model_dump_json(exclude_defaults=True)) + 1, (len(describe(entry)) + 1) * ANSWER_BUDGET // TEXT_BUDGET)
 
 
 # Pieces of answers, per knowledge base (which cannot change while open): a figure, an entity's summary
@@ -257,9 +286,15 @@ def company_rows(rows: list[Row], metrics: set[str]) -> list[Row]:
 
 def company_pointer(kb: KnowledgeBase, entities: list[str], wanted: set[str], metric: str | None = None) -> str:
     """Where a company's money figures are answered with their growth and unit conversion: the exact call."""
-    companies = [e for e in entities if kb.entities[e]["entity_kind"] == "vendor"
-                 and any(r["metric"] not in INDUSTRY_METRICS and r["metric"] not in IDENTITY_METRICS
-                         and (not wanted or r["metric"] in wanted) for r in kb.figures(e))]
+    companies = [
+        e
+        for e in entities
+        if kb.entities[e]["entity_kind"] == "vendor"
+        and any(
+            r["metric"] not in INDUSTRY_METRICS and r["metric"] not in IDENTITY_METRICS and (not wanted or r["metric"] in wanted)
+            for r in kb.figures(e)
+        )
+    ]
     if not companies:
         return ""
     metric = metric or (next(iter(wanted)) if len(wanted) == 1 else None)
@@ -277,22 +312,32 @@ def _linked_rows(kb: KnowledgeBase, rows: list[Row]) -> list[Row]:
 
 def _nothing_reported(kb: KnowledgeBase, entities: list[str], wanted: set[str]) -> NotFoundError:
     if not entities:
-        return NotFoundError(f"No market, group, AI model or company reports {'/'.join(sorted(wanted))}. Ask about a "
-                             "metric the reports give (capex, market share, revenue, parameters) or a topic by name.")
+        return NotFoundError(
+            f"No market, group, AI model or company reports {'/'.join(sorted(wanted))}. Ask about a "
+            "metric the reports give (capex, market share, revenue, parameters) or a topic by name."
+        )
     reported = sorted({r["metric"] for r in _rows(kb, entities, set())})
     pointer = company_pointer(kb, entities, set())
     if reported:
-        return NotFoundError(f"No {'/'.join(sorted(wanted))} figures for {_names(kb, entities)}. "
-                             f"Metrics reported: {', '.join(reported)}." + (f" {pointer}" if pointer else ""), reported)
+        return NotFoundError(
+            f"No {'/'.join(sorted(wanted))} figures for {_names(kb, entities)}. "
+            f"Metrics reported: {', '.join(reported)}." + (f" {pointer}" if pointer else ""),
+            reported,
+        )
     held = [e for e in entities if kb.figures(e)]
     if held:  # only its identity (a stock code, a listing): the company tool's answer
         metrics = sorted({r["metric"] for e in held for r in kb.figures(e)})
         calls = ", ".join(call_of("vendor_financials", vendor=e) + ")" for e in held[:3])
-        return NotFoundError(f"{_names(kb, held)}: no market, share or other industry figure; the reports give "
-                             f"{', '.join(metrics)}, which {calls} answers.", metrics)
-    return NotFoundError(f"The reports name {_names(kb, entities)} but give no figures for it. Ask about a market "
-                         "(全球ASIC市场, China AI accelerator cards), a group (BAT) or a model with figures (DeepSeek-V3, "
-                         "GPT-4), or a metric across the industry (capex, market share).")
+        return NotFoundError(
+            f"{_names(kb, held)}: no market, share or other industry figure; the reports give "
+            f"{', '.join(metrics)}, which {calls} answers.",
+            metrics,
+        )
+    return NotFoundError(
+        f"The reports name {_names(kb, entities)} but give no figures for it. Ask about a market "
+        "(全球ASIC市场, China AI accelerator cards), a group (BAT) or a model with figures (DeepSeek-V3, "
+        "GPT-4), or a metric across the industry (capex, market share)."
+    )
 
 
 def _note(resolved: Topic, linked_by: dict[str, str]) -> str:
@@ -302,8 +347,14 @@ def _note(resolved: Topic, linked_by: dict[str, str]) -> str:
     for entity, quantity in linked_by.items():
         by_quantity[quantity].append(entity)
     also = "; ".join(f"{', '.join(es)} (quantity {q})" for q, es in by_quantity.items())
-    return " ".join(x for x in (resolved.note, f"Also shown: {also}, linked to the topic's figures as one quantity "
-                                               "from another publisher or definition (see series).") if x)
+    return " ".join(
+        x
+        for x in (
+            resolved.note,
+            f"Also shown: {also}, linked to the topic's figures as one quantity from another publisher or definition (see series).",
+        )
+        if x
+    )
 
 
 def _rules(series: list[Series]) -> dict[str, str]:
@@ -313,17 +364,30 @@ def _rules(series: list[Series]) -> dict[str, str]:
     return rules
 
 
-def _grouped(kb: KnowledgeBase, entries: list[Figure], entity_of: dict[int, str], topic: list[str],
-             linked_by: dict[str, str], headers_only: bool = False) -> list[EntityFigures]:
+def _grouped(
+    kb: KnowledgeBase,
+    entries: list[Figure],
+    entity_of: dict[int, str],
+    topic: list[str],
+    linked_by: dict[str, str],
+    headers_only: bool = False,
+) -> list[EntityFigures]:
     """Entries under the entity they are of (or, to size a page, only the groups' headers)."""
     groups: dict[str, list[Figure]] = {}
     for fig in entries:
         groups.setdefault(entity_of[fig.id], []).append(fig)
     tables = {t: set(linked_company_figures(kb, t)) for t in topic}
-    return [EntityFigures(entity=e, name=_name(kb, e), kind=kb.entities[e]["kind"], linked_by=linked_by.get(e),
-                          printed_with=None if e in topic or e in linked_by else next(
-                              (t for t in topic if tables[t] & {f.id for f in figs}), None),
-                          figures=[] if headers_only else figs) for e, figs in groups.items()]
+    return [
+        EntityFigures(
+            entity=e,
+            name=_name(kb, e),
+            kind=kb.entities[e]["kind"],
+            linked_by=linked_by.get(e),
+            printed_with=None if e in topic or e in linked_by else next((t for t in topic if tables[t] & {f.id for f in figs}), None),
+            figures=[] if headers_only else figs,
+        )
+        for e, figs in groups.items()
+    ]
 
 
 def share_tables(kb: KnowledgeBase, figures: list[Figure], entity_of: dict[int, str]) -> list[ShareTable]:
@@ -339,33 +403,52 @@ def share_tables(kb: KnowledgeBase, figures: list[Figure], entity_of: dict[int, 
         values = [m.value if m.value is not None else m.low for m in members]
         ranks = compute.rank(compute.as_array(values), True)
         ordered = sorted(zip(ranks, members, strict=True), key=lambda pair: (pair[0] or 10**9, pair[1].id))
-        out.append(ShareTable(
-            metric=members[0].metric, label=members[0].label, period=period, source=source, locator=locator,
-            of=about, total=compute.total(values),
-            rows=[RankedShare(rank=int(rank), entity=entity_of[m.id], name=_name(kb, entity_of[m.id]),
-                              value=m.value, low=m.low, high=m.high, printed=m.printed, figure_id=m.id)
-                  for rank, m in ordered]))
+        out.append(
+            ShareTable(
+                metric=members[0].metric,
+                label=members[0].label,
+                period=period,
+                source=source,
+                locator=locator,
+                of=about,
+                total=compute.total(values),
+                rows=[
+                    RankedShare(
+                        rank=int(rank),
+                        entity=entity_of[m.id],
+                        name=_name(kb, entity_of[m.id]),
+                        value=m.value,
+                        low=m.low,
+                        high=m.high,
+                        printed=m.printed,
+                        figure_id=m.id,
+                    )
+                    for rank, m in ordered
+                ],
+            )
+        )
     return out
 
 
 # --- figures linked as one quantity -------------------------------------------------------------------
 
 RULES = {
-    "disagree": "Claims about one scope at one period differ beyond their rounding and stated bounds: the publishers "
-                "disagree.",
+    "disagree": "Claims about one scope at one period differ beyond their rounding and stated bounds: the publishers disagree.",
     "different-definitions": "The claims are of different entities, each one publisher's scope (see definitions): "
-                             "set side by side and compared where a period is shared, not reconciled.",
+    "set side by side and compared where a period is shared, not reconciled.",
     "agree": "Every claim agrees with the others of its scope and period, within rounding and stated bounds.",
 }
-RATIO_RULE = ("A ratio (unit x) on another entity is read as the value it implies: that entity's own figure of the "
-              "quantity's metric ÷ the ratio.")
+RATIO_RULE = (
+    "A ratio (unit x) on another entity is read as the value it implies: that entity's own figure of the quantity's metric ÷ the ratio."
+)
 
 
 class _Claim:
     """A claim of a linked quantity with what it allows, in base units (for the comparison)."""
 
-    def __init__(self, claim: SeriesClaim, interval: tuple[float, float] | None, span: tuple[float, float] | None,
-                 currency: str | None) -> None:
+    def __init__(
+        self, claim: SeriesClaim, interval: tuple[float, float] | None, span: tuple[float, float] | None, currency: str | None
+    ) -> None:
         self.claim, self.interval, self.span, self.currency = claim, interval, span, currency
 
 
@@ -391,10 +474,16 @@ def linked_series(kb: KnowledgeBase, rows: list[Row]) -> list[Series]:
         else:
             verdict = "agree"
         head = absolute[0] if absolute else members[0]
-        out.append(Series(
-            quantity=quantity, label=kb.metrics.get(head["metric"], {}).get("label_en", head["metric"]),
-            entities=list(dict.fromkeys(m["entity"] for m in members)), verdict=verdict,
-            claims=_merged(claims), compared=compared))
+        out.append(
+            Series(
+                quantity=quantity,
+                label=kb.metrics.get(head["metric"], {}).get("label_en", head["metric"]),
+                entities=list(dict.fromkeys(m["entity"] for m in members)),
+                verdict=verdict,
+                claims=_merged(claims),
+                compared=compared,
+            )
+        )
     return out
 
 
@@ -407,8 +496,7 @@ def _merged(claims: list[_Claim]) -> list[SeriesClaim]:
             out[key].figure_ids += [i for i in c.claim.figure_ids if i not in out[key].figure_ids]
             out[key].sources += [s for s in c.claim.sources if s not in out[key].sources]
         else:
-            out[key] = c.claim.model_copy(update={"figure_ids": list(c.claim.figure_ids),
-                                                  "sources": list(c.claim.sources)})
+            out[key] = c.claim.model_copy(update={"figure_ids": list(c.claim.figure_ids), "sources": list(c.claim.sources)})
     return list(out.values())
 
 
@@ -434,26 +522,44 @@ def _interval(row: Row) -> tuple[float, float] | None:
 def _figure_claim(kb: KnowledgeBase, row: Row) -> _Claim:
     fig = _figure(kb, row)
     base = (row["base_low"], row["base_high"]) if row["base_value"] is None else (row["base_value"], row["base_value"])
-    return _Claim(SeriesClaim(entity=row["entity"], period=row["period"], value=format_value(fig), figure_ids=[row["id"]],
-                              sources=[row["source"]]),
-                  _interval(row), base if None not in base else None, row["currency"])
+    return _Claim(
+        SeriesClaim(
+            entity=row["entity"], period=row["period"], value=format_value(fig), figure_ids=[row["id"]], sources=[row["source"]]
+        ),
+        _interval(row),
+        base if None not in base else None,
+        row["currency"],
+    )
 
 
 def _ratio_claim(kb: KnowledgeBase, ratio: Row, target: Row | None) -> _Claim:
     """What a ratio on entity B says of the quantity: B's own figure of the target's metric (same measure and
     period, the ratio's own report first) ÷ the ratio. Unread when B has no such figure."""
     fig = _figure(kb, ratio)
-    unread = _Claim(SeriesClaim(entity=ratio["entity"], period=ratio["period"], value=format_value(fig),
-                                figure_ids=[ratio["id"]], sources=[ratio["source"]],
-                                implied="" if target is None else
-                                f"not read: {ratio['entity']} reports no {target['metric']} to apply it to"),
-                    None, None, None)
+    unread = _Claim(
+        SeriesClaim(
+            entity=ratio["entity"],
+            period=ratio["period"],
+            value=format_value(fig),
+            figure_ids=[ratio["id"]],
+            sources=[ratio["source"]],
+            implied="" if target is None else f"not read: {ratio['entity']} reports no {target['metric']} to apply it to",
+        ),
+        None,
+        None,
+        None,
+    )
     if target is None:
         return unread
     measure = _measure(kb, target)
-    bases = sorted((r for r in kb.figures(ratio["entity"], [target["metric"]])
-                    if r["preferred"] and _ends(r) and r["unit"] and _measure(kb, r) == measure
-                    and r["period"] == ratio["period"]), key=lambda r: (r["source"] != ratio["source"], r["id"]))
+    bases = sorted(
+        (
+            r
+            for r in kb.figures(ratio["entity"], [target["metric"]])
+            if r["preferred"] and _ends(r) and r["unit"] and _measure(kb, r) == measure and r["period"] == ratio["period"]
+        ),
+        key=lambda r: (r["source"] != ratio["source"], r["id"]),
+    )
     ratio_ends, ratio_interval = _ends(ratio), _interval(ratio)
     if not bases or ratio_ends is None or ratio_interval is None:
         return unread
@@ -461,17 +567,27 @@ def _ratio_claim(kb: KnowledgeBase, ratio: Row, target: Row | None) -> _Claim:
     basis_ends, basis_interval = _ends(basis), _interval(basis)
     if basis_ends is None or basis_interval is None:  # never: bases are figures with ends and a unit
         return unread
-    base: tuple[float, float] = ((basis["base_low"], basis["base_high"]) if basis["base_value"] is None
-                                 else (basis["base_value"], basis["base_value"]))
+    base: tuple[float, float] = (
+        (basis["base_low"], basis["base_high"]) if basis["base_value"] is None else (basis["base_value"], basis["base_value"])
+    )
     value, implied_base, allowed = compute.intervals_divided(
-        [basis_ends, base, basis_interval], [ratio_ends, ratio_ends, ratio_interval])
+        [basis_ends, base, basis_interval], [ratio_ends, ratio_ends, ratio_interval]
+    )
     shown = number(value[0]) if value[0] == value[1] else f"{number(value[0])}-{number(value[1])}"
-    return _Claim(SeriesClaim(entity=target["entity"], period=ratio["period"], value=f"{shown} {basis['unit']}",
-                              figure_ids=[ratio["id"], basis["id"]],
-                              sources=list(dict.fromkeys([ratio["source"], basis["source"]])),
-                              implied=f"{ratio['entity']} {basis['metric']} {format_value(_figure(kb, basis))} "
-                                      f"(#{basis['id']}) ÷ {format_value(fig)} (#{ratio['id']})"),
-                  allowed, implied_base, basis["currency"])
+    return _Claim(
+        SeriesClaim(
+            entity=target["entity"],
+            period=ratio["period"],
+            value=f"{shown} {basis['unit']}",
+            figure_ids=[ratio["id"], basis["id"]],
+            sources=list(dict.fromkeys([ratio["source"], basis["source"]])),
+            implied=f"{ratio['entity']} {basis['metric']} {format_value(_figure(kb, basis))} "
+            f"(#{basis['id']}) ÷ {format_value(fig)} (#{ratio['id']})",
+        ),
+        allowed,
+        implied_base,
+        basis["currency"],
+    )
 
 
 def _measure(kb: KnowledgeBase, row: Row) -> str | None:
@@ -497,11 +613,15 @@ def _compare(claims: list[_Claim]) -> list[SeriesComparison]:
             groups.append(members)
         for group in groups:
             apart = compute.spread([(c.span[0] + c.span[1]) / 2 for c in group if c.span is not None])
-            out.append(SeriesComparison(
-                period=period, entities=[c.claim.entity for c in group],
-                figure_ids=[i for c in group for i in c.claim.figure_ids],
-                apart=round(apart, 2) if apart is not None else None,
-                agree=compute.intervals_agree([c.interval for c in group if c.interval is not None])))
+            out.append(
+                SeriesComparison(
+                    period=period,
+                    entities=[c.claim.entity for c in group],
+                    figure_ids=[i for c in group for i in c.claim.figure_ids],
+                    apart=round(apart, 2) if apart is not None else None,
+                    agree=compute.intervals_agree([c.interval for c in group if c.interval is not None]),
+                )
+            )
     return out
 
 
@@ -520,15 +640,19 @@ def _names(kb: KnowledgeBase, entities: list[str]) -> str:
 def _summary(kb: KnowledgeBase, a: IndustryFigures, rows: int) -> str:
     named = [c.name for c in a.topic.entities]
     names = ", ".join(named) if len(named) <= 2 else f"{named[0]} and {len(named) - 1} more"
-    head = (f"{names}: {rows} figures from {len({s.id for s in a.sources})} report(s)"
-            + (f" ({', '.join(a.topic.metrics)})" if a.topic.metrics else ""))
+    head = f"{names}: {rows} figures from {len({s.id for s in a.sources})} report(s)" + (
+        f" ({', '.join(a.topic.metrics)})" if a.topic.metrics else ""
+    )
     extras = []
     if a.share_tables:
         extras.append(f"{len(a.share_tables)} share table(s), ranked")
     verdicts = [s.verdict for s in a.series]
     if verdicts:
-        extras.append(f"{len(verdicts)} linked quantit{'y' if len(verdicts) == 1 else 'ies'} side by side ("
-                      + ", ".join(dict.fromkeys(verdicts)) + ")")
+        extras.append(
+            f"{len(verdicts)} linked quantit{'y' if len(verdicts) == 1 else 'ies'} side by side ("
+            + ", ".join(dict.fromkeys(verdicts))
+            + ")"
+        )
     if a.conflicts:
         extras.append(f"{len(a.conflicts)} disagreement(s) or dated series between figures")
     return head + ("; " + "; ".join(extras) if extras else "") + "."
@@ -548,35 +672,47 @@ def _fixed_text_size(a: IndustryFigures) -> int:
 
 
 def _head_lines(a: IndustryFigures) -> list[str]:
-    lines = [f"Topic '{a.topic.query}' → " + ", ".join(f"{c.name} [{c.id}, {c.kind}]" for c in a.topic.entities)
-             + f" ({a.topic.method}" + (f"; metrics {', '.join(a.topic.metrics)}" if a.topic.metrics else "")
-             + f"). Detail: {a.detail}."]
+    lines = [
+        f"Topic '{a.topic.query}' → "
+        + ", ".join(f"{c.name} [{c.id}, {c.kind}]" for c in a.topic.entities)
+        + f" ({a.topic.method}"
+        + (f"; metrics {', '.join(a.topic.metrics)}" if a.topic.metrics else "")
+        + f"). Detail: {a.detail}."
+    ]
     if a.topic.note:
         lines.append(a.topic.note)
     if a.definitions:
         lines.append("What each covers:")
         lines += [f"- {entity}: {text}" for entity, text in a.definitions.items()]
     for table in a.share_tables:
-        lines.append(f"Share table — {table.of or table.label} ({table.label} [{table.metric}], "
-                     f"{table.period or 'undated'}; {table.source} / {table.locator}), ranked:")
-        lines += [f"  {r.rank}. {r.name} [{r.entity}]: {r.printed}{_unless_printed(r)} (#{r.figure_id})"
-                  for r in table.rows]
+        lines.append(
+            f"Share table — {table.of or table.label} ({table.label} [{table.metric}], "
+            f"{table.period or 'undated'}; {table.source} / {table.locator}), ranked:"
+        )
+        lines += [f"  {r.rank}. {r.name} [{r.entity}]: {r.printed}{_unless_printed(r)} (#{r.figure_id})" for r in table.rows]
         if table.total is not None:
             lines.append(f"  listed shares sum to {number(table.total)}%")
     for s in a.series:
         lines.append(f"Side by side — quantity {s.quantity} ({s.label}; {', '.join(s.entities)}): {s.verdict.upper()}.")
-        lines += [f"  {c.entity} {c.period or 'undated'}: {c.value} ({', '.join(c.sources)}; {ids(c.figure_ids)})"
-                  + (f" — implied: {c.implied}" if c.implied else "") for c in s.claims]
-        lines += [f"  compared {c.period}: {' vs '.join(c.entities)} ({ids(c.figure_ids)}) — "
-                  + ("agree" if c.agree else "differ") + (f", ×{number(c.apart)} apart" if c.apart is not None else "")
-                  for c in s.compared]
+        lines += [
+            f"  {c.entity} {c.period or 'undated'}: {c.value} ({', '.join(c.sources)}; {ids(c.figure_ids)})"
+            + (f" — implied: {c.implied}" if c.implied else "")
+            for c in s.claims
+        ]
+        lines += [
+            f"  compared {c.period}: {' vs '.join(c.entities)} ({ids(c.figure_ids)}) — "
+            + ("agree" if c.agree else "differ")
+            + (f", ×{number(c.apart)} apart" if c.apart is not None else "")
+            for c in s.compared
+        ]
     lines += [f"Rule ({verdict}): {rule}" for verdict, rule in a.rules.items()]
     return lines
 
 
 def _group_line(group: EntityFigures) -> str:
     via = (f", printed in the table of {group.printed_with}" if group.printed_with else "") + (
-        f", linked by quantity {group.linked_by}" if group.linked_by else "")
+        f", linked by quantity {group.linked_by}" if group.linked_by else ""
+    )
     return f"Figures of {group.name} [{group.entity}, {group.kind}{via}]:"
 
 
@@ -597,7 +733,13 @@ def _unless_printed(row: RankedShare) -> str:
     return f" (= {'-'.join(missing)})" if missing else ""
 
 
-TOOL = Tool(name="industry_figures", title="Industry figures",
-            description="Market sizes and shares (ranked), cloud capex and AI-model figures, with sources and conflicts.",
-            example={"topic": "全球ASIC市场规模"}, arguments=IndustryFiguresArguments, answer=IndustryFigures,
-            run=industry_figures, render=render)
+TOOL = Tool(
+    name="industry_figures",
+    title="Industry figures",
+    description="Market sizes and shares (ranked), cloud capex and AI-model figures, with sources and conflicts.",
+    example={"topic": "全球ASIC市场规模"},
+    arguments=IndustryFiguresArguments,
+    answer=IndustryFigures,
+    run=industry_figures,
+    render=render,
+)

@@ -51,16 +51,18 @@ def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_S
             raise
         chips = kb.entities_of_vendor(vendor.id)
         listing = ", ".join(f"{display_name(c)} ({c['id']})" for c in chips[:12]) or "none in the knowledge base"
-        raise NotFoundError(f"'{name}' is a company ({vendor.display}), not a chip. Its chips: {listing}. "
-                            "Use vendor_financials for the company.",
-                            [f"{display_name(c)} ({c['id']})" for c in chips[:12]]) from None
+        raise NotFoundError(
+            f"'{name}' is a company ({vendor.display}), not a chip. Its chips: {listing}. Use vendor_financials for the company.",
+            [f"{display_name(c)} ({c['id']})" for c in chips[:12]],
+        ) from None
 
 
 @per_knowledge_base(copy=handout)
 def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") -> list[Derived]:
     """TFLOPS/W and friends from the cells the selection rule chooses — the same numbers compare_chips shows."""
-    specs = selection.cells(kb, entity_id, ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w",
-                                            "system_power_w", "price"], precision)
+    specs = selection.cells(
+        kb, entity_id, ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w", "system_power_w", "price"], precision
+    )
     out = []
     for name in selection.DERIVED:
         cell = selection.derived_cell(name, specs)
@@ -73,8 +75,9 @@ def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") 
 
 
 class LookupChipArguments(Arguments):
-    name: Name = Field(description="Chip or system in any spelling: 昇腾910B, 昇騰910B, Ascend 910B, shengteng 910b, "
-                                   "H100, MTT S4000, CloudMatrix 384")
+    name: Name = Field(
+        description="Chip or system in any spelling: 昇腾910B, 昇騰910B, Ascend 910B, shengteng 910b, H100, MTT S4000, CloudMatrix 384"
+    )
     detail: DetailArg = "summary"
     offset: OffsetArg = 0
     limit: LimitArg = _DEFAULT_LIMIT
@@ -88,21 +91,38 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     rows = kb.figures(match.id)
     every = [figure(row, kb) for row in rows]
     listed = every if args.detail == "full" else summarize(kb, rows, every)
-    composition = [f"{display_name(kb.entity(p['chip']) or {'name_zh': p['chip'], 'name_en': p['chip']})} × "
-                   f"{p['count']} ({p['source']}: '{p['printed']}')" for p in kb.parts(match.id)]
-    status = chip_status(kb, match.id, args.detail) if entity["entity_kind"] == "chip" else CertificationStatus(
-        certified=False, match="none", note="Systems are not certified; see their chips.")
+    composition = [
+        f"{display_name(kb.entity(p['chip']) or {'name_zh': p['chip'], 'name_en': p['chip']})} × "
+        f"{p['count']} ({p['source']}: '{p['printed']}')"
+        for p in kb.parts(match.id)
+    ]
+    status = (
+        chip_status(kb, match.id, args.detail)
+        if entity["entity_kind"] == "chip"
+        else CertificationStatus(certified=False, match="none", note="Systems are not certified; see their chips.")
+    )
     disagreements = conflicts(every, kb, args.detail)
     answer = ChipAnswer(
-        id=match.id, name_zh=entity["name_zh"], name_en=entity["name_en"], kind=entity["kind"],
-        entity_kind=entity["entity_kind"], model=entity["model"], family=entity["family"],
+        id=match.id,
+        name_zh=entity["name_zh"],
+        name_en=entity["name_en"],
+        kind=entity["kind"],
+        entity_kind=entity["entity_kind"],
+        model=entity["model"],
+        family=entity["family"],
         variants=variant_line(entity.get("variant_of"), kb.variants_of(match.id)),
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
-        aliases=list(kb.aliases_of(match.id)), match=match, detail=args.detail, figures=[], page=Page(total=0, returned=0),
+        aliases=list(kb.aliases_of(match.id)),
+        match=match,
+        detail=args.detail,
+        figures=[],
+        page=Page(total=0, returned=0),
         conflicts=disagreements,
         derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
-        composition=composition, in_systems=list(kb.systems_with_chip(match.id)),
-        family_level=selection.family_cells(kb, match.id), certification=status,
+        composition=composition,
+        in_systems=list(kb.systems_with_chip(match.id)),
+        family_level=selection.family_cells(kb, match.id),
+        certification=status,
         sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
         summary="",
     )
@@ -110,15 +130,14 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     if args.detail == "summary":
         if args.offset:  # the first page holds them; a later page is the entries it asks for
             answer.conflicts, answer.derived = [], []
-        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call,
-                                                                     len(every), answer)
+        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call, len(every), answer)
     else:
-        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows",
-                                           full_total=len(every))
+        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows", full_total=len(every))
     cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
-    cited += [e.source for e in status.entries if e.source] + ([status.announcement.source] if status.entries and
-                                                                 status.announcement else [])
+    cited += [e.source for e in status.entries if e.source] + (
+        [status.announcement.source] if status.entries and status.announcement else []
+    )
     cited += [r["source"] for r in kb.figures_by_ids([i for c in answer.family_level.values() for i in c.figure_ids])]
     answer.sources = source_refs(kb, cited)
     answer.summary = _summary(answer, len(every), len({f.source for f in every}))
@@ -136,16 +155,25 @@ def _summary(a: ChipAnswer, rows: int, reports: int) -> str:
     if a.detail == "summary" and a.page.total != rows:
         head += f", {a.page.total} distinct"
     kinds = Counter(c.kind for c in a.conflicts)
-    named = {"disagreement": "disagreement(s) between figures", "possible": "possible disagreement(s)",
-             "history": "dated series", "linked": "linked quantit(ies)"}
+    named = {
+        "disagreement": "disagreement(s) between figures",
+        "possible": "possible disagreement(s)",
+        "history": "dated series",
+        "linked": "linked quantit(ies)",
+    }
     head += "".join(f", {kinds[kind]} {label}" for kind, label in named.items() if kinds[kind])
     return head + f". Certification: {a.certification.match}."
 
 
 def render(a: ChipAnswer) -> str:
-    lines = [f"{a.name_zh} / {a.name_en} [{a.id}], {a.entity_kind} by {a.vendor.name_zh} / {a.vendor.name_en} "
-             f"[{a.vendor.id}]" + (f", model {a.model}" if a.model else "") + (f", family {a.family}" if a.family else "")
-             + f". Detail: {a.detail}.", a.summary]
+    lines = [
+        f"{a.name_zh} / {a.name_en} [{a.id}], {a.entity_kind} by {a.vendor.name_zh} / {a.vendor.name_en} "
+        f"[{a.vendor.id}]"
+        + (f", model {a.model}" if a.model else "")
+        + (f", family {a.family}" if a.family else "")
+        + f". Detail: {a.detail}.",
+        a.summary,
+    ]
     lines += match_line(a.match)
     if a.variants:
         lines.append(a.variants[0].upper() + a.variants[1:] + ".")
@@ -163,12 +191,16 @@ def render(a: ChipAnswer) -> str:
         lines += conflict_lines(a.conflicts)
     if a.derived:
         lines.append("Derived (compute core, from preferred figures):")
-        lines += [f"- {d.name}: {format_cell(d)} {d.unit} ({d.label}; figures {ids(d.figure_ids)}"
-                  f"{'; ' + d.note if d.note else ''})" for d in a.derived]
+        lines += [
+            f"- {d.name}: {format_cell(d)} {d.unit} ({d.label}; figures {ids(d.figure_ids)}{'; ' + d.note if d.note else ''})"
+            for d in a.derived
+        ]
     if a.family_level:
         lines.append("Family-level (its generation's figures, where the model reports none):")
-        lines += [f"- {metric}: {format_cell(c)}{' ' + c.unit if c.unit and c.text is None else ''} ({c.label}; "
-                  f"figures {ids(c.figure_ids)})" for metric, c in a.family_level.items()]
+        lines += [
+            f"- {metric}: {format_cell(c)}{' ' + c.unit if c.unit and c.text is None else ''} ({c.label}; figures {ids(c.figure_ids)})"
+            for metric, c in a.family_level.items()
+        ]
     lines += certification_lines(a.certification)
     if a.in_systems:
         lines.append("Used in systems: " + ", ".join(a.in_systems))
@@ -176,6 +208,13 @@ def render(a: ChipAnswer) -> str:
     return "\n".join(lines)
 
 
-TOOL = Tool(name="lookup_chip", title="Look up a chip",
-            description="Every reported figure of one AI chip or system, with sources, disagreements and certification.",
-            example={"name": "昇腾910B"}, arguments=LookupChipArguments, answer=ChipAnswer, run=lookup_chip, render=render)
+TOOL = Tool(
+    name="lookup_chip",
+    title="Look up a chip",
+    description="Every reported figure of one AI chip or system, with sources, disagreements and certification.",
+    example={"name": "昇腾910B"},
+    arguments=LookupChipArguments,
+    answer=ChipAnswer,
+    run=lookup_chip,
+    render=render,
+)

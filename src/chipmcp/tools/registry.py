@@ -24,8 +24,10 @@ DEFAULT_LIMIT = 40
 MAX_LIMIT = 200
 # A period as a model writes it: 2025 or '2025', 2025H1, 1H25, FY25Q3 … (chipmcp.core.periods reads them all).
 PeriodArg = int | Annotated[str, Field(max_length=30)] | None
-DetailArg = Annotated[Literal["summary", "full"], Field(description=(
-    "summary: each fact once, agreeing figures collapsed with all their citations; full: every figure row"))]
+DetailArg = Annotated[
+    Literal["summary", "full"],
+    Field(description=("summary: each fact once, agreeing figures collapsed with all their citations; full: every figure row")),
+]
 OffsetArg = Annotated[int, Field(ge=0, le=100_000, description="Skip this many entries (paging; see page.more)")]
 LimitArg = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"At most this many entries (default {DEFAULT_LIMIT})")]
 
@@ -62,4 +64,3 @@ class Tool(Generic[A, R]):
     def docstring(self) -> str:
         shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in self.example.items())
         return f"{self.description}\n\nExample: {self.name}({shown})"
-

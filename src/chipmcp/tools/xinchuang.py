@@ -14,9 +14,17 @@ from chipmcp.tools.registry import Arguments, DetailArg, Name, Tool
 
 def _entry(kb: KnowledgeBase, row: dict[str, Any]) -> CertificationEntry:
     chip = kb.entity(row["chip"]) or {}
-    return CertificationEntry(seq=row["seq"], product=row["product"], company=row["company"], level=row["level"],
-                              chip_id=row["chip"], chip_name=display_name(chip) if chip else row["chip"],
-                              vendor_id=row["vendor"], source=row["source"], locator=row["locator"])
+    return CertificationEntry(
+        seq=row["seq"],
+        product=row["product"],
+        company=row["company"],
+        level=row["level"],
+        chip_id=row["chip"],
+        chip_name=display_name(chip) if chip else row["chip"],
+        vendor_id=row["vendor"],
+        source=row["source"],
+        locator=row["locator"],
+    )
 
 
 def _announcement(kb: KnowledgeBase, ids: set[str]) -> Announcement | None:
@@ -24,17 +32,21 @@ def _announcement(kb: KnowledgeBase, ids: set[str]) -> Announcement | None:
     if not rows:
         return None
     row = max(rows, key=lambda r: r["date"])
-    return Announcement(id=row["id"], name=row["name"], issuer=row["issuer"], date=row["date"],
-                        source=row["source"], locator=row["locator"])
+    return Announcement(
+        id=row["id"], name=row["name"], issuer=row["issuer"], date=row["date"], source=row["source"], locator=row["locator"]
+    )
 
 
-def at_detail(entries: list[CertificationEntry], announcement: Announcement | None,
-              detail: Detail) -> list[CertificationEntry]:
+def at_detail(entries: list[CertificationEntry], announcement: Announcement | None, detail: Detail) -> list[CertificationEntry]:
     """At summary detail an entry cites its source only where it is not the announcement's own."""
     if detail == "full" or announcement is None:
         return entries
-    return [e.model_copy(update={"source": "", "locator": ""})
-            if (e.source, e.locator) == (announcement.source, announcement.locator) else e for e in entries]
+    return [
+        e.model_copy(update={"source": "", "locator": ""})
+        if (e.source, e.locator) == (announcement.source, announcement.locator)
+        else e
+        for e in entries
+    ]
 
 
 def chip_status(kb: KnowledgeBase, chip_id: str, detail: Detail = "full") -> CertificationStatus:
@@ -50,18 +62,29 @@ def _chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
     chip = kb.entity(chip_id) or {}
     family = chip.get("family")
     if exact:
-        return CertificationStatus(certified=True, match="listed-product", entries=[_entry(kb, r) for r in exact],
-                                   announcement=_announcement(kb, {r["announcement"] for r in exact}),
-                                   note="This exact product is listed.")
+        return CertificationStatus(
+            certified=True,
+            match="listed-product",
+            entries=[_entry(kb, r) for r in exact],
+            announcement=_announcement(kb, {r["announcement"] for r in exact}),
+            note="This exact product is listed.",
+        )
     relatives = [r for r in rows if family and (kb.entity(r["chip"]) or {}).get("family") == family]
     if relatives:
         listed = ", ".join(r["product"] for r in relatives)
         return CertificationStatus(
-            certified=False, match="same-family", entries=[_entry(kb, r) for r in relatives],
+            certified=False,
+            match="same-family",
+            entries=[_entry(kb, r) for r in relatives],
             announcement=_announcement(kb, {r["announcement"] for r in relatives}),
-            note=f"Not listed itself; the same family's {listed} is (the list names products, not families).")
-    return CertificationStatus(certified=False, match="none", announcement=_announcement(kb, set()),
-                               note="Not on the list of any announcement in the knowledge base.")
+            note=f"Not listed itself; the same family's {listed} is (the list names products, not families).",
+        )
+    return CertificationStatus(
+        certified=False,
+        match="none",
+        announcement=_announcement(kb, set()),
+        note="Not on the list of any announcement in the knowledge base.",
+    )
 
 
 class XinchuangCertifiedArguments(Arguments):
@@ -82,9 +105,16 @@ def _certified(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
         entries = [_entry(kb, r) for r in rows]
         ann = _announcement(kb, {r["announcement"] for r in rows})
         return XinchuangAnswer(
-            query=name, scope="all", certified=None, match_type="all", match=None, entries=entries,
-            announcement=ann, sources=source_refs(kb, [r["source"] for r in rows]),
-            summary=f"{len(entries)} AI chips are listed in {ann.name if ann else 'the announcement'}.")
+            query=name,
+            scope="all",
+            certified=None,
+            match_type="all",
+            match=None,
+            entries=entries,
+            announcement=ann,
+            sources=source_refs(kb, [r["source"] for r in rows]),
+            summary=f"{len(entries)} AI chips are listed in {ann.name if ann else 'the announcement'}.",
+        )
     match = resolve(kb, name, CHIP_OR_VENDOR, "chip or vendor")
     entity = kb.entity(match.id) or {}
     if entity.get("entity_kind") == "vendor":
@@ -92,15 +122,24 @@ def _certified(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
         entries = [_entry(kb, r) for r in mine]
         ann = _announcement(kb, {r["announcement"] for r in mine})
         if entries:
-            summary = (f"{match.name}: {len(entries)} product(s) listed — "
-                       + "; ".join(f"{e.product} ({e.level})" for e in entries)
-                       + f" — in {ann.name if ann else 'the announcement'}.")
+            summary = (
+                f"{match.name}: {len(entries)} product(s) listed — "
+                + "; ".join(f"{e.product} ({e.level})" for e in entries)
+                + f" — in {ann.name if ann else 'the announcement'}."
+            )
         else:
             summary = f"{match.name}: no product listed in {ann.name if ann else 'any announcement'}."
-        return XinchuangAnswer(query=name, scope="vendor", certified=bool(entries), match_type="vendor",
-                               match=match, entries=entries, announcement=ann,
-                               sources=source_refs(kb, [r["source"] for r in mine] or
-                                                   ([ann.source] if ann else [])), summary=summary)
+        return XinchuangAnswer(
+            query=name,
+            scope="vendor",
+            certified=bool(entries),
+            match_type="vendor",
+            match=match,
+            entries=entries,
+            announcement=ann,
+            sources=source_refs(kb, [r["source"] for r in mine] or ([ann.source] if ann else [])),
+            summary=summary,
+        )
     status = chip_status(kb, match.id)
     ann = status.announcement
     where = ann.name if ann else "the announcement"
@@ -111,10 +150,17 @@ def _certified(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
         summary = f"{match.name} is not listed in {where}. {status.note}"
     else:
         summary = f"{match.name} is not listed in {where}."
-    return XinchuangAnswer(query=name, scope="chip", certified=status.certified, match_type=status.match,
-                           match=match, entries=status.entries, announcement=ann,
-                           sources=source_refs(kb, [e.source for e in status.entries] or
-                                               ([ann.source] if ann else [])), summary=summary)
+    return XinchuangAnswer(
+        query=name,
+        scope="chip",
+        certified=status.certified,
+        match_type=status.match,
+        match=match,
+        entries=status.entries,
+        announcement=ann,
+        sources=source_refs(kb, [e.source for e in status.entries] or ([ann.source] if ann else [])),
+        summary=summary,
+    )
 
 
 def entry_line(e: CertificationEntry) -> str:
@@ -128,8 +174,7 @@ def announcement_line(ann: Announcement) -> str:
 
 def certification_lines(status: CertificationStatus) -> list[str]:
     """A chip's certification in the text block (lookup_chip)."""
-    lines = [f"Certification (安全可靠测评): {status.match}, {'certified' if status.certified else 'not certified'}. "
-             f"{status.note}"]
+    lines = [f"Certification (安全可靠测评): {status.match}, {'certified' if status.certified else 'not certified'}. {status.note}"]
     lines += [entry_line(e) for e in status.entries]
     if status.announcement:
         lines.append(announcement_line(status.announcement))
@@ -142,8 +187,9 @@ def render(a: XinchuangAnswer) -> str:
     if a.match:
         lines += match_line(a.match)
     certified = "" if a.certified is None else (", certified" if a.certified else ", not certified")
-    lines.append(f"Scope: {a.scope}; match: {a.match_type}{certified}; detail: {a.detail}"
-                 + (f"; query: {a.query}" if a.query else "") + ".")
+    lines.append(
+        f"Scope: {a.scope}; match: {a.match_type}{certified}; detail: {a.detail}" + (f"; query: {a.query}" if a.query else "") + "."
+    )
     lines += [entry_line(e) for e in a.entries]
     if a.announcement:
         lines.append(announcement_line(a.announcement))
@@ -151,7 +197,13 @@ def render(a: XinchuangAnswer) -> str:
     return "\n".join(lines)
 
 
-TOOL = Tool(name="xinchuang_certified", title="安全可靠测评 (xinchuang) certification",
-            description="Whether a chip or company is on China's 安全可靠测评 AI-chip list, as listed product or same family.",
-            example={"name": "壁仞"}, arguments=XinchuangCertifiedArguments, answer=XinchuangAnswer,
-            run=xinchuang_certified, render=render)
+TOOL = Tool(
+    name="xinchuang_certified",
+    title="安全可靠测评 (xinchuang) certification",
+    description="Whether a chip or company is on China's 安全可靠测评 AI-chip list, as listed product or same family.",
+    example={"name": "壁仞"},
+    arguments=XinchuangCertifiedArguments,
+    answer=XinchuangAnswer,
+    run=xinchuang_certified,
+    render=render,
+)

@@ -71,6 +71,7 @@ def _typed(value: Any, kind: type) -> Any:
 
 # --- which chips: find_chips decides -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Filters:
     vendor: str | None = None
@@ -85,16 +86,31 @@ class Filters:
         return any(v is not None for v in (self.vendor, self.domestic, self.kind, self.certified)) or bool(self.where)
 
     def words(self) -> str:
-        shown = [f"{k}={v}" for k, v in (("vendor", self.vendor), ("domestic", self.domestic), ("kind", self.kind),
-                                          ("certified", self.certified)) if v is not None]
-        return ", ".join(shown + [f"{w['metric']} {w['op']} {w['value']:g}" if isinstance(w["value"], float)
-                                  else f"{w['metric']} {w['op']} {w['value']}" for w in self.where])
+        shown = [
+            f"{k}={v}"
+            for k, v in (("vendor", self.vendor), ("domestic", self.domestic), ("kind", self.kind), ("certified", self.certified))
+            if v is not None
+        ]
+        return ", ".join(
+            shown
+            + [
+                f"{w['metric']} {w['op']} {w['value']:g}" if isinstance(w["value"], float) else f"{w['metric']} {w['op']} {w['value']}"
+                for w in self.where
+            ]
+        )
 
 
 def chips_matching(kb: KnowledgeBase, filters: Filters) -> list[str]:
     """Ids of the chips and systems find_chips returns for these filters, in its order (every page)."""
-    asked = {"vendor": filters.vendor, "domestic": filters.domestic, "kind": filters.kind, "certified": filters.certified,
-             "where": list(filters.where) or None, "precision": filters.precision, "limit": FIND_PAGE}
+    asked = {
+        "vendor": filters.vendor,
+        "domestic": filters.domestic,
+        "kind": filters.kind,
+        "certified": filters.certified,
+        "where": list(filters.where) or None,
+        "precision": filters.precision,
+        "limit": FIND_PAGE,
+    }
     try:
         arguments = FindChipsArguments.model_validate(asked)
     except ValidationError as error:  # the filters are find_chips' arguments, and refused in its words
@@ -114,12 +130,41 @@ def chips_matching(kb: KnowledgeBase, filters: Filters) -> list[str]:
 # --- the three tables ----------------------------------------------------------------------------------
 
 FIGURE_COLUMNS: dict[str, type] = {
-    "figure_id": int, "entity": str, "entity_name": str, "entity_kind": str, "vendor": str, "metric": str,
-    "metric_label": str, "value": float, "low": float, "high": float, "alternatives": bool, "bound": str, "text": str,
-    "unit": str, "currency": str, "qualifier": str, "precision": str, "sparsity": str, "engine": str, "measure": str,
-    "period": str, "period_alias": str, "basis": str, "as_of": str, "source": str, "locator": str, "printed": str,
-    "note": str, "suspect": bool, "preferred": bool, "conflict_group": int, "conflict_kind": str,
-    "conflicts_with": str, "quantity": str, "history_group": int,
+    "figure_id": int,
+    "entity": str,
+    "entity_name": str,
+    "entity_kind": str,
+    "vendor": str,
+    "metric": str,
+    "metric_label": str,
+    "value": float,
+    "low": float,
+    "high": float,
+    "alternatives": bool,
+    "bound": str,
+    "text": str,
+    "unit": str,
+    "currency": str,
+    "qualifier": str,
+    "precision": str,
+    "sparsity": str,
+    "engine": str,
+    "measure": str,
+    "period": str,
+    "period_alias": str,
+    "basis": str,
+    "as_of": str,
+    "source": str,
+    "locator": str,
+    "printed": str,
+    "note": str,
+    "suspect": bool,
+    "preferred": bool,
+    "conflict_group": int,
+    "conflict_kind": str,
+    "conflicts_with": str,
+    "quantity": str,
+    "history_group": int,
 }
 
 
@@ -131,41 +176,70 @@ def figures_table(kb: KnowledgeBase, entities: Iterable[str] | None = None, name
         entity = kb.entity(row["entity"]) or {}
         metric = kb.metrics.get(row["metric"], {})
         qualifier = " ".join(q for q in (row["precision"], row["sparsity"], row["engine"], row["measure"]) if q)
-        table.add(row | {"figure_id": row["id"], "entity_name": display_name(entity) if entity else row["entity"],
-                         "entity_kind": entity.get("entity_kind", row["entity_kind"]), "vendor": entity.get("vendor"),
-                         "metric_label": metric.get("label_en"), "qualifier": qualifier,
-                         "alternatives": bool(row["alternatives"]), "suspect": bool(row["suspect"]),
-                         "preferred": bool(row["preferred"])})
+        table.add(
+            row
+            | {
+                "figure_id": row["id"],
+                "entity_name": display_name(entity) if entity else row["entity"],
+                "entity_kind": entity.get("entity_kind", row["entity_kind"]),
+                "vendor": entity.get("vendor"),
+                "metric_label": metric.get("label_en"),
+                "qualifier": qualifier,
+                "alternatives": bool(row["alternatives"]),
+                "suspect": bool(row["suspect"]),
+                "preferred": bool(row["preferred"]),
+            }
+        )
     return table
 
 
 def financials_table(kb: KnowledgeBase, vendors: Iterable[str] | None = None) -> Table:
     """Every figure about a company: of `vendors`, or of every company when None."""
-    companies = sorted({e["id"] for e in kb.entities.values() if e["entity_kind"] == "vendor"} if vendors is None
-                       else set(vendors))
+    companies = sorted({e["id"] for e in kb.entities.values() if e["entity_kind"] == "vendor"} if vendors is None else set(vendors))
     return figures_table(kb, companies, name="financials")
 
 
 def chips_table(kb: KnowledgeBase, chips: Iterable[str], precision: str = "fp16") -> Table:
     """One row per chip: per metric its preferred value (or range ends), unit, what it is, the claims' span
     when reports disagree, and a citation naming every figure behind it."""
-    columns: dict[str, type] = {"id": str, "name": str, "name_zh": str, "name_en": str, "vendor": str,
-                                "vendor_name": str, "kind": str, "entity_kind": str}
+    columns: dict[str, type] = {
+        "id": str,
+        "name": str,
+        "name_zh": str,
+        "name_en": str,
+        "vendor": str,
+        "vendor_name": str,
+        "kind": str,
+        "entity_kind": str,
+    }
     for metric in METRICS:
         if metric in TEXT:
             columns |= {metric: str, f"{metric}_citation": str}
         else:
-            columns |= {metric: float, f"{metric}_low": float, f"{metric}_high": float, f"{metric}_unit": str,
-                        f"{metric}_label": str, f"{metric}_span": str, f"{metric}_citation": str}
+            columns |= {
+                metric: float,
+                f"{metric}_low": float,
+                f"{metric}_high": float,
+                f"{metric}_unit": str,
+                f"{metric}_label": str,
+                f"{metric}_span": str,
+                f"{metric}_citation": str,
+            }
     table = Table("chips", columns)
     for chip in chips:
         entity = kb.entity(chip)
         assert entity is not None
         vendor = kb.entity(entity["vendor"]) if entity["vendor"] else None
-        row: dict[str, Any] = {"id": chip, "name": display_name(entity), "name_zh": entity["name_zh"],
-                               "name_en": entity["name_en"], "vendor": entity["vendor"],
-                               "vendor_name": display_name(vendor) if vendor else None, "kind": entity["kind"],
-                               "entity_kind": entity["entity_kind"]}
+        row: dict[str, Any] = {
+            "id": chip,
+            "name": display_name(entity),
+            "name_zh": entity["name_zh"],
+            "name_en": entity["name_en"],
+            "vendor": entity["vendor"],
+            "vendor_name": display_name(vendor) if vendor else None,
+            "kind": entity["kind"],
+            "entity_kind": entity["entity_kind"],
+        }
         for metric in METRICS:
             row |= _metric_columns(kb, metric, metric_cell(kb, chip, metric, precision))
         table.add(row)
@@ -179,18 +253,27 @@ def _metric_columns(kb: KnowledgeBase, metric: str, cell: Cell) -> dict[str, Any
     cited = citation(kb, [*cell.figure_ids, *(i for claim in cell.claims for i in claim.figure_ids)])
     if metric in TEXT:
         return {metric: cell.text, f"{metric}_citation": cited}
-    label = "; ".join(str(part) for part in (cell.label, cell.bound and f"bound {cell.bound}",
-                                             cell.suspect and "suspect", cell.note) if part)
+    label = "; ".join(
+        str(part) for part in (cell.label, cell.bound and f"bound {cell.bound}", cell.suspect and "suspect", cell.note) if part
+    )
     span = f"{cell.span[0]:g}–{cell.span[1]:g}" if cell.span else None
-    return {metric: cell.value, f"{metric}_low": ends[0] if ends else None, f"{metric}_high": ends[1] if ends else None,
-            f"{metric}_unit": cell.unit, f"{metric}_label": label, f"{metric}_span": span, f"{metric}_citation": cited}
+    return {
+        metric: cell.value,
+        f"{metric}_low": ends[0] if ends else None,
+        f"{metric}_high": ends[1] if ends else None,
+        f"{metric}_unit": cell.unit,
+        f"{metric}_label": label,
+        f"{metric}_span": span,
+        f"{metric}_citation": cited,
+    }
 
 
 def citation(kb: KnowledgeBase, figure_ids: Iterable[int]) -> str:
     """Each figure as '#id source · locator · “printed”', the chosen one first."""
     by_id = {r["id"]: r for r in kb.figures_by_ids(sorted(set(figure_ids)))}
-    return "; ".join(f"#{i} {by_id[i]['source']} · {by_id[i]['locator']} · “{by_id[i]['printed']}”"
-                     for i in dict.fromkeys(figure_ids) if i in by_id)
+    return "; ".join(
+        f"#{i} {by_id[i]['source']} · {by_id[i]['locator']} · “{by_id[i]['printed']}”" for i in dict.fromkeys(figure_ids) if i in by_id
+    )
 
 
 def table_for(kb: KnowledgeBase, what: str, filters: Filters) -> Table:
@@ -199,8 +282,10 @@ def table_for(kb: KnowledgeBase, what: str, filters: Filters) -> Table:
         raise InputError(f"--what must be one of {', '.join(WHAT)}, not '{what}'.")
     chips = chips_matching(kb, filters) if filters.any or what == "chips" else None
     if chips == []:
-        raise InputError(f"No chip or system matches {filters.words()}; nothing exported. "
-                         "find_chips with the same filters shows what each one keeps.")
+        raise InputError(
+            f"No chip or system matches {filters.words()}; nothing exported. "
+            "find_chips with the same filters shows what each one keeps."
+        )
     if what == "chips":
         table = chips_table(kb, chips or [], filters.precision)
     elif what == "figures":
@@ -214,6 +299,7 @@ def table_for(kb: KnowledgeBase, what: str, filters: Filters) -> Table:
 
 
 # --- writing -----------------------------------------------------------------------------------------
+
 
 def write(table: Table, fmt: str, out: Path | None, stdout: TextIO, kb: KnowledgeBase | None = None) -> None:
     """Write `table` as `fmt` to `out` (whole or not at all: a temporary file is renamed into place), or to
@@ -258,8 +344,9 @@ def _require(module: str, fmt: str) -> None:
     try:
         __import__(module)
     except ImportError:
-        raise MissingExtraError(f"{fmt} export needs {module}, which is not installed: "
-                                "pip install 'chipmcp[export]' (csv and json need nothing).") from None
+        raise MissingExtraError(
+            f"{fmt} export needs {module}, which is not installed: pip install 'chipmcp[export]' (csv and json need nothing)."
+        ) from None
 
 
 def _plain(value: Any) -> Any:
@@ -331,5 +418,18 @@ def export(kb: KnowledgeBase, what: str, fmt: str, out: Path | None, filters: Fi
     return table
 
 
-__all__ = ["FORMATS", "WHAT", "Filters", "MissingExtraError", "Table", "chips_matching", "chips_table", "citation",
-           "export", "figures_table", "financials_table", "table_for", "write"]
+__all__ = [
+    "FORMATS",
+    "WHAT",
+    "Filters",
+    "MissingExtraError",
+    "Table",
+    "chips_matching",
+    "chips_table",
+    "citation",
+    "export",
+    "figures_table",
+    "financials_table",
+    "table_for",
+    "write",
+]
