@@ -496,6 +496,28 @@ def summary_page(
     return chosen, shown
 
 
+def entries_page(
+    kb: KnowledgeBase,
+    answer: Any,
+    listed: list[Figure],
+    full_total: int,
+    detail: Detail,
+    offset: int,
+    limit: int,
+    call: str,
+    first_page_only: Sequence[str],
+) -> None:
+    """Fill `answer.figures` and `answer.page` at either detail — a summary page sized by its budget, or
+    figure rows — and, past the first page, empty the blocks (`first_page_only`) the first page holds."""
+    if detail == "summary":
+        if offset:  # the first page holds them; a later page is the entries it asks for
+            for name in first_page_only:
+                setattr(answer, name, [])
+        answer.figures, answer.page = summary_page(kb, listed, offset, limit, call, full_total, answer)
+    else:
+        answer.figures, answer.page = page(listed, offset, limit, detail, call, "figure rows", full_total=full_total)
+
+
 FIRST_PAGE_ONLY = "on the first page (offset=0): not repeated"
 # What ANSWER_BUDGET keeps for the page line and summary (600) is more than a summary page's take: its
 # `more` (at most ~260 characters) and summary (at most ~140) leave 200 for entries, within 6,000.

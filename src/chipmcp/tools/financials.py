@@ -22,6 +22,7 @@ from chipmcp.tools._common import (
     conflict_lines,
     conflicts,
     describe,
+    entries_page,
     entry_sources,
     figure,
     ids,
@@ -29,13 +30,11 @@ from chipmcp.tools._common import (
     metric_ids,
     name_match,
     number,
-    page,
     page_line,
     resolve,
     source_lines,
     source_refs,
     summarize,
-    summary_page,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
 from chipmcp.tools.answers import (
@@ -137,12 +136,7 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
         warnings=warnings,
         summary="",
     )
-    if args.detail == "summary":
-        if args.offset:  # the first page holds them; a later page is the entries it asks for
-            answer.conflicts, answer.growth = [], []
-        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call, len(every), answer)
-    else:
-        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows", full_total=len(every))
+    entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "growth"))
     on_page = {f.id for f in answer.figures}
     answer.normalized = [n for n in normalized if n.figure_id in on_page]
     cited = entry_sources(answer.figures, answer.page.citations)

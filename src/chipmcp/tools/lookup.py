@@ -19,18 +19,17 @@ from chipmcp.tools._common import (
     conflict_lines,
     conflicts,
     describe,
+    entries_page,
     entry_sources,
     figure,
     format_cell,
     ids,
     match_line,
-    page,
     page_line,
     resolve,
     source_lines,
     source_refs,
     summarize,
-    summary_page,
 )
 from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, NameMatch, Page, VendorRef
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
@@ -127,12 +126,7 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
         summary="",
     )
     call = call_of("lookup_chip", name=match.id)
-    if args.detail == "summary":
-        if args.offset:  # the first page holds them; a later page is the entries it asks for
-            answer.conflicts, answer.derived = [], []
-        answer.figures, answer.page = summary_page(kb, listed, args.offset, args.limit, call, len(every), answer)
-    else:
-        answer.figures, answer.page = page(listed, args.offset, args.limit, args.detail, call, "figure rows", full_total=len(every))
+    entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "derived"))
     cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [e.source for e in status.entries if e.source] + (
