@@ -3,6 +3,9 @@ working shown — under the rule text and under the report's reading, both from 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from pydantic import Field
 
 from chipmcp.core import compute
@@ -10,7 +13,7 @@ from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, Standing
 from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs, tidied
-from chipmcp.tools.answers import ExportControlAnswer, Headroom, SuspectReading, TppFigure, VendorRef
+from chipmcp.tools.answers import ExportControlAnswer, Headroom, NameMatch, SourceRef, SuspectReading, TppFigure, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
 
@@ -27,14 +30,106 @@ class ExportControlCheckArguments(Arguments):
 
 
 def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -> ExportControlAnswer:
+    chip = _resolve(kb, args)
+    found = _select(kb, chip)
+    answer = _answer(kb, chip, found)
+    answer.reproduction = _reproduction(answer)
+    answer.sources = _sources(kb, chip.id, found, answer)
+    answer.summary = _summary(answer)
+    return answer
+
+
+@dataclass(frozen=True)
+class _Chip:
+    """The chip or system asked about, resolved, with its vendor."""
+
+    match: NameMatch
+    kind: Literal["chip", "system"]
+    vendor: VendorRef
+
+    @property
+    def id(self) -> str:
+        return self.match.id
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The figures TPP and density are computed from, and the classes they place the chip in."""
+
+    rows: list[export_control.TppRow]
+    tpp: Cell
+    area: Cell
+    pd: Cell | None
+    classed: bool  # a TPP to class: a chip (a system's parts are classed, not the system) with a TPP row
+    standings: list[Standing]
+    listed: dict[str, str]  # source → the class its own table lists the chip in
+    standing: str
+
+
+def _resolve(kb: KnowledgeBase, args: ExportControlCheckArguments) -> _Chip:
     match = resolve_chip(kb, args.chip)
     entity = kb.entity(match.id)
     assert entity is not None
     vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
-    rows = export_control.tpp_rows(kb, match.id)
+    return _Chip(match, entity["entity_kind"], VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]))
+
+
+def _select(kb: KnowledgeBase, chip: _Chip) -> _Found:
+    rows = export_control.tpp_rows(kb, chip.id)
     tpp = export_control.headline(rows)
-    area = selection.cell(kb, match.id, "die_area_mm2")
-    pd = export_control.density(kb, match.id, tpp) if rows else None
+    area = selection.cell(kb, chip.id, "die_area_mm2")
+    pd = export_control.density(kb, chip.id, tpp) if rows else None
+    classed = bool(rows) and not chip.is_system
+    standings = export_control.standings(kb, tpp, pd) if classed else []
+    listed = {r["source"]: r["text"] for r in kb.figures(chip.id, ["export_control_class"]) if r["text"]}
+    standing = _standing(standings, rows, chip.is_system, _no_tpp_reason(kb, chip.id), listed)
+    return _Found(rows, tpp, area, pd, classed, standings, listed, standing)
+
+
+def _answer(kb: KnowledgeBase, chip: _Chip, found: _Found) -> ExportControlAnswer:
+    return ExportControlAnswer(
+        id=chip.id,
+        name=chip.match.name,
+        entity_kind=chip.kind,
+        vendor=chip.vendor,
+        match=chip.match,
+        tpp_by_precision=_tpp_figures(found.rows),
+        tpp=found.tpp,
+        die_area=found.area if found.area.ends() else None,
+        performance_density=found.pd,
+        standings=found.standings,
+        standing=found.standing,
+        suspect_reading=None if chip.is_system else _suspect_reading(kb, chip.id, found.rows, found.standing, found.listed),
+        headroom=_headroom(kb, found.tpp) if found.classed else [],
+        reported=[figure(r, kb) for r in kb.figures(chip.id, REPORTED_METRICS)],
+        parts=_parts(kb, chip.id) if chip.is_system else [],
+        not_used=_not_used(kb, chip.id, found.rows),
+        warnings=_warnings(found),
+        statement=STATEMENT,
+        sources=[],
+        summary="",
+    )
+
+
+def _tpp_figures(rows: list[export_control.TppRow]) -> list[TppFigure]:
+    # The TPP cell cites through the compute cell beside it, and `bits` says its factor: neither is said twice.
+    return [
+        TppFigure(
+            precision=r.precision,
+            bits=r.bits,
+            compute=r.compute,
+            tpp=r.tpp.model_copy(update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}),
+        )
+        for r in rows
+    ]
+
+
+def _warnings(found: _Found) -> list[str]:
+    rows = found.rows
     warnings = [
         f"{r.precision.upper()}: only a sparse figure is printed ({r.compute.label}); it is halved for TPP, "
         "as sparsity doubles the printed peak"
@@ -48,55 +143,26 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
         for r in rows
         if r.compute.span
     ]
-    is_system = entity["entity_kind"] == "system"
-    standings = export_control.standings(kb, tpp, pd) if rows and not is_system else []
-    listed = {r["source"]: r["text"] for r in kb.figures(match.id, ["export_control_class"]) if r["text"]}
-    standing = _standing(standings, rows, is_system, _no_tpp_reason(kb, match.id), listed)
-    answer = ExportControlAnswer(
-        id=match.id,
-        name=match.name,
-        entity_kind=entity["entity_kind"],
-        vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
-        match=match,
-        # The TPP cell cites through the compute cell beside it, and `bits` says its factor: neither is said twice.
-        tpp_by_precision=[
-            TppFigure(
-                precision=r.precision,
-                bits=r.bits,
-                compute=r.compute,
-                tpp=r.tpp.model_copy(update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}),
-            )
-            for r in rows
-        ],
-        tpp=tpp,
-        die_area=area if area.ends() else None,
-        performance_density=pd,
-        standings=standings,
-        standing=standing,
-        suspect_reading=None if is_system else _suspect_reading(kb, match.id, rows, standing, listed),
-        headroom=_headroom(kb, tpp) if rows and not is_system else [],
-        reported=[figure(r, kb) for r in kb.figures(match.id, REPORTED_METRICS)],
-        parts=_parts(kb, match.id) if is_system else [],
-        not_used=_not_used(kb, match.id, rows),
-        warnings=warnings,
-        statement=STATEMENT,
-        sources=[],
-        summary="",
-    )
-    if pd is None and rows and not is_system:
-        answer.warnings.append(_pd_missing(standings))
-    elif pd is not None and not area.ends():
-        answer.warnings.append(
+    return warnings + _density_warnings(found)
+
+
+def _density_warnings(found: _Found) -> list[str]:
+    if found.pd is None and found.classed:
+        return [_pd_missing(found.standings)]
+    if found.pd is not None and not found.area.ends():
+        return [
             "No die area is reported: the performance density used is the band the report's "
-            f"table prints for this chip (figures {_ids(pd)}), not a computed one"
-        )
-    answer.reproduction = _reproduction(answer)
-    cited = [f.source for f in answer.reported] + [s.source for s in standings]
-    cited += [r["source"] for r in kb.figures(match.id, ["compute"]) if not r["precision"] and r["period"] is None]
-    cited += [r["source"] for r in kb.figures_by_ids(sorted({i for r in rows for i in r.tpp.figure_ids} | set(area.figure_ids)))]
-    answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(answer)
-    return answer
+            f"table prints for this chip (figures {_ids(found.pd)}), not a computed one"
+        ]
+    return []
+
+
+def _sources(kb: KnowledgeBase, entity: str, found: _Found, answer: ExportControlAnswer) -> list[SourceRef]:
+    cited = [f.source for f in answer.reported] + [s.source for s in found.standings]
+    cited += [r["source"] for r in kb.figures(entity, ["compute"]) if not r["precision"] and r["period"] is None]
+    used = {i for r in found.rows for i in r.tpp.figure_ids} | set(found.area.figure_ids)
+    cited += [r["source"] for r in kb.figures_by_ids(sorted(used))]
+    return source_refs(kb, cited)
 
 
 def _suspect_reading(
@@ -281,15 +347,42 @@ def _summary(a: ExportControlAnswer) -> str:
 def render(a: ExportControlAnswer) -> str:
     lines = [a.summary, f"{a.name} [{a.id}], {a.entity_kind} by {a.vendor.name_zh} / {a.vendor.name_en} [{a.vendor.id}]."]
     lines += match_line(a.match)
-    if a.tpp_by_precision:
-        lines.append("TPP per precision (peak × bit length):")
-        lines += [
+    lines += _tpp_lines(a)
+    lines += _density_lines(a)
+    lines += _standing_lines(a.standings)
+    lines += _headroom_lines(a.headroom)
+    lines += _listed("Parts:", [f"- {p}" for p in a.parts])
+    lines += _listed("Reported export-control figures:", [describe(f) for f in a.reported])
+    lines += [f"Report table: {a.reproduction}"] if a.reproduction else []
+    lines += ["Not used: " + "; ".join(a.not_used)] if a.not_used else []
+    lines += [f"Warning: {w}" for w in a.warnings]
+    lines.append(a.statement)
+    lines.append(source_lines(a.sources))
+    return "\n".join(lines)
+
+
+def _listed(heading: str, items: list[str]) -> list[str]:
+    return [heading, *items] if items else []
+
+
+def _tpp_lines(a: ExportControlAnswer) -> list[str]:
+    if not a.tpp_by_precision:
+        return []
+    return [
+        "TPP per precision (peak × bit length):",
+        *(
             f"- {t.precision.upper()}: {_value(t.compute)} {t.compute.unit} [{t.compute.label}] × {t.bits}"
             f"{' ' + t.tpp.label if t.tpp.label else ''} = {_value(t.tpp)} (figures "
             f"{_ids(t.compute)}){' [SUSPECT]' if t.tpp.suspect else ''}"
             for t in a.tpp_by_precision
-        ]
-        lines.append(f"TPP: {_value(a.tpp)} ({a.tpp.label})")
+        ),
+        f"TPP: {_value(a.tpp)} ({a.tpp.label})",
+    ]
+
+
+def _density_lines(a: ExportControlAnswer) -> list[str]:
+    """The suspect reading beside the headline, the die area and the performance density."""
+    lines = []
     if a.suspect_reading is not None:
         s = a.suspect_reading
         lines.append(f"Beside it, SUSPECT: TPP {_value(s.tpp)} ({s.tpp.label}) → {s.standing} ({s.note})")
@@ -302,34 +395,29 @@ def render(a: ExportControlAnswer) -> str:
             + (" [SUSPECT]" if pd.suspect else "")
             + (f" — {pd.note}" if pd.note else "")
         )
-    if a.standings:
-        regimes = sorted({s.regime for s in a.standings})
-        lines.append(f"Standing by class ({', '.join(regimes)}):")
-        for s in a.standings:
-            who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + (f", {s.regime}" if len(regimes) > 1 else "")
-            extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
-            shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
-            tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "") for c in s.clauses)
-            lines.append(
-                f"- {s.class_name} [{who}, {s.locator}]: {s.status}{shadow}{extra} — {tests}" + (f" — {s.note}" if s.note else "")
-            )
-    if a.headroom:
-        lines.append("Headroom to TPP thresholds (TPP − threshold; TPP ÷ threshold):")
-        lines += [f"- {h.threshold:g} ({h.where}): {_pair(h.difference)}; ×{_pair(h.ratio)}" for h in a.headroom]
-    if a.parts:
-        lines.append("Parts:")
-        lines += [f"- {p}" for p in a.parts]
-    if a.reported:
-        lines.append("Reported export-control figures:")
-        lines += [describe(f) for f in a.reported]
-    if a.reproduction:
-        lines.append(f"Report table: {a.reproduction}")
-    if a.not_used:
-        lines.append("Not used: " + "; ".join(a.not_used))
-    lines += [f"Warning: {w}" for w in a.warnings]
-    lines.append(a.statement)
-    lines.append(source_lines(a.sources))
-    return "\n".join(lines)
+    return lines
+
+
+def _standing_lines(standings: list[Standing]) -> list[str]:
+    if not standings:
+        return []
+    regimes = sorted({s.regime for s in standings})
+    return [f"Standing by class ({', '.join(regimes)}):", *(_standing_line(s, len(regimes) > 1) for s in standings)]
+
+
+def _standing_line(s: Standing, regimes: bool) -> str:
+    who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + (f", {s.regime}" if regimes else "")
+    extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
+    shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
+    tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "") for c in s.clauses)
+    return f"- {s.class_name} [{who}, {s.locator}]: {s.status}{shadow}{extra} — {tests}" + (f" — {s.note}" if s.note else "")
+
+
+def _headroom_lines(headroom: list[Headroom]) -> list[str]:
+    return _listed(
+        "Headroom to TPP thresholds (TPP − threshold; TPP ÷ threshold):",
+        [f"- {h.threshold:g} ({h.where}): {_pair(h.difference)}; ×{_pair(h.ratio)}" for h in headroom],
+    )
 
 
 def _pair(values: list[float]) -> str:
