@@ -29,7 +29,7 @@ from chipmcp.tools._common import (
 )
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, per_server, question, server_figure, sized
 from chipmcp.tools._reconcile import reconcile
-from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, TrainingJob, WorkloadFacts
+from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, Reconciliation, TrainingJob, WorkloadFacts
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
 
@@ -170,8 +170,16 @@ def _grouping(kb: KnowledgeBase, chip: str, cards_per_server: int | None) -> Gro
 # Why an argument given is not used, by the state of the answer it left untouched.
 def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list[str]:
     """Every argument given that the answer does not use, each with why: no input is dropped silently."""
+    reasons = _sizing_reasons(e, is_system) | _energy_reasons(given, e, is_system) | _paging_reasons(e)
+    if e.mode == "memory":  # no count: only how many cards hold the weights
+        reasons |= _memory_only_reasons(e)
+    reasons |= _training_reasons(e)
+    return [f"{key} not used because {reasons[key]}" for key in given if reasons.get(key)]
+
+
+def _sizing_reasons(e: ClusterEstimate, is_system: bool) -> dict[str, str | None]:
     no_compute = e.compute_pflops.ends() is None
-    reasons = {
+    return {
         "use_server_figure": (
             "the estimate sizes by count, and the per-server figure sizes a target_pflops"
             if e.mode != "target_pflops"
@@ -187,44 +195,50 @@ def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list
             if e.training is None
             else None
         ),
-        "currency": "no electricity_price was given" if "electricity_price" not in given else None,
-        "electricity_price": (
-            "no power figure, so no energy cost"
-            if e.energy_cost_per_day.ends() is None and (e.workload is None or e.workload.energy_cost is None)
-            else None
-        ),
-        "power_overhead": (
-            "the system's reported power is used"
-            if is_system
-            and e.system_power_kw.ends() is not None
-            and "power_overhead" not in (e.system_power_kw.label or "")
-            and _reported_power(e)
-            else "no power figure"
-            if e.chip_power_kw.ends() is None
-            else None
-        ),
-        "offset": "only a system's reported figures at detail='full' are paged"
-        if e.reported_page is None or e.detail != "full"
-        else None,
-        "limit": "only a system's reported figures at detail='full' are paged"
-        if e.reported_page is None or e.detail != "full"
-        else None,
     }
-    if e.mode == "memory":  # no count: only how many cards hold the weights
-        for key in ("utilization", "p_base", "power_overhead", "electricity_price", "currency"):
-            reasons[key] = "the estimate sizes memory only (give count for compute, power and energy totals)"
-        reasons["target_pflops"] = f"no {e.precision.upper()} compute figure for {e.name} to size it on; the estimate sizes memory only"
-    for key in ("parameters_billion", "tokens_billion", "mfu"):
-        reasons[key] = (
-            None
-            if e.training is not None or (key == "parameters_billion" and e.weights_fit)
-            else (
-                f"no {e.precision.upper()} compute figure for {e.name} to train on"
-                if no_compute
-                else "no memory figure to size the weights on"
-            )
-        )
-    return [f"{key} not used because {reasons[key]}" for key in given if reasons.get(key)]
+
+
+def _energy_reasons(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> dict[str, str | None]:
+    no_energy_cost = e.energy_cost_per_day.ends() is None and (e.workload is None or e.workload.energy_cost is None)
+    return {
+        "currency": "no electricity_price was given" if "electricity_price" not in given else None,
+        "electricity_price": "no power figure, so no energy cost" if no_energy_cost else None,
+        "power_overhead": _power_overhead_reason(e, is_system),
+    }
+
+
+def _power_overhead_reason(e: ClusterEstimate, is_system: bool) -> str | None:
+    reported = is_system and e.system_power_kw.ends() is not None and "power_overhead" not in (e.system_power_kw.label or "")
+    if reported and _reported_power(e):
+        return "the system's reported power is used"
+    return "no power figure" if e.chip_power_kw.ends() is None else None
+
+
+def _paging_reasons(e: ClusterEstimate) -> dict[str, str | None]:
+    unpaged = e.reported_page is None or e.detail != "full"
+    reason = "only a system's reported figures at detail='full' are paged" if unpaged else None
+    return {"offset": reason, "limit": reason}
+
+
+def _memory_only_reasons(e: ClusterEstimate) -> dict[str, str | None]:
+    reasons: dict[str, str | None] = dict.fromkeys(
+        ("utilization", "p_base", "power_overhead", "electricity_price", "currency"),
+        "the estimate sizes memory only (give count for compute, power and energy totals)",
+    )
+    reasons["target_pflops"] = f"no {e.precision.upper()} compute figure for {e.name} to size it on; the estimate sizes memory only"
+    return reasons
+
+
+def _training_reasons(e: ClusterEstimate) -> dict[str, str | None]:
+    why = (
+        f"no {e.precision.upper()} compute figure for {e.name} to train on"
+        if e.compute_pflops.ends() is None
+        else "no memory figure to size the weights on"
+    )
+    return {
+        key: None if e.training is not None or (key == "parameters_billion" and e.weights_fit) else why
+        for key in ("parameters_billion", "tokens_billion", "mfu")
+    }
 
 
 def _reported_power(e: ClusterEstimate) -> bool:
@@ -862,44 +876,58 @@ def _total_text(cell: Cell) -> str:
 
 def _summary(e: ClusterEstimate) -> str:
     unit = "systems" if e.reported_page is not None or e.grouping else "servers"
-    text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})"
-    if e.compute_pflops.ends() is not None:
-        label = e.compute_pflops.label
-        # The headline says what the number is when the rule took a figure other than a dense one at the precision.
-        what = (
-            f"peak of a figure with no printed precision (used for {e.precision.upper()})"
-            if "precision not printed" in label
-            else f"{e.precision.upper()} peak, sparse as printed"
-            if "sparse" in label
-            else f"{e.precision.upper()} peak"
-        )
-        text += f": {_total_text(e.compute_pflops)} {what}"
-    if e.memory_tb.ends() is not None:
-        text += f", {_total_text(e.memory_tb)} memory"
-    if e.system_power_kw.ends() is not None:
-        text += f", {_total_text(e.system_power_kw)}, {_total_text(e.energy_per_day_mwh)}/day"
-    if e.energy_cost_per_year.ends() is not None:
-        text += f", {_total_text(e.energy_cost_per_year)}/year for electricity"
+    text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})" + "".join(_totals_phrases(e))
     if e.min_cards_for_weights is not None:
         text += f"; the weights need at least {number(e.min_cards_for_weights)} cards"
     if e.training:
         text += f"; training ≈ {number(e.training.days)} days"
-    if e.workload and e.workload.wall_clock_days is not None:
-        text += f"; {e.workload.name} ≈ {number(e.workload.wall_clock_days)} days on these cards"
-    if e.workload and e.workload.computed_total_cost is not None:
-        text += f"; cost recomputed: {number(e.workload.computed_total_cost)} {e.workload.cost_unit}"
-    if e.workload and e.workload.energy_mwh is not None:
-        text += f"; {e.workload.name} used ≈ {number(e.workload.energy_mwh)} MWh" + (
-            f", {number(e.workload.energy_cost)} {e.workload.energy_cost_unit} of electricity"
-            if e.workload.energy_cost is not None
-            else ""
-        )
-    if e.workload and e.workload.implied_mfu_low is not None:
-        text += f"; {e.workload.name} implied MFU {e.workload.implied_mfu_low:.1%}-{e.workload.implied_mfu_high:.1%}"
-    for r in e.reconciliation:
-        if r.difference_pct and r.output == "servers":
-            text += f"; the report prints {_total_text(r.reported)} ({r.source})"
+    text += "".join(_workload_phrases(e.workload) if e.workload else [])
+    text += "".join(
+        f"; the report prints {_total_text(r.reported)} ({r.source})"
+        for r in e.reconciliation
+        if r.difference_pct and r.output == "servers"
+    )
     return text + "."
+
+
+def _totals_phrases(e: ClusterEstimate) -> list[str]:
+    said = []
+    if e.compute_pflops.ends() is not None:
+        said.append(f": {_total_text(e.compute_pflops)} {_peak_reading(e)}")
+    if e.memory_tb.ends() is not None:
+        said.append(f", {_total_text(e.memory_tb)} memory")
+    if e.system_power_kw.ends() is not None:
+        said.append(f", {_total_text(e.system_power_kw)}, {_total_text(e.energy_per_day_mwh)}/day")
+    if e.energy_cost_per_year.ends() is not None:
+        said.append(f", {_total_text(e.energy_cost_per_year)}/year for electricity")
+    return said
+
+
+def _peak_reading(e: ClusterEstimate) -> str:
+    """What the compute total is, when the rule took a figure other than a dense one at the precision."""
+    label = e.compute_pflops.label
+    if "precision not printed" in label:
+        return f"peak of a figure with no printed precision (used for {e.precision.upper()})"
+    if "sparse" in label:
+        return f"{e.precision.upper()} peak, sparse as printed"
+    return f"{e.precision.upper()} peak"
+
+
+def _workload_phrases(w: WorkloadFacts) -> list[str]:
+    """The summary's words on a reported run: its days on these cards, its cost, energy and implied MFU."""
+    said = []
+    if w.wall_clock_days is not None:
+        said.append(f"; {w.name} ≈ {number(w.wall_clock_days)} days on these cards")
+    if w.computed_total_cost is not None:
+        said.append(f"; cost recomputed: {number(w.computed_total_cost)} {w.cost_unit}")
+    if w.energy_mwh is not None:
+        said.append(
+            f"; {w.name} used ≈ {number(w.energy_mwh)} MWh"
+            + (f", {number(w.energy_cost)} {w.energy_cost_unit} of electricity" if w.energy_cost is not None else "")
+        )
+    if w.implied_mfu_low is not None:
+        said.append(f"; {w.name} implied MFU {w.implied_mfu_low:.1%}-{w.implied_mfu_high:.1%}")
+    return said
 
 
 def cell_text(cell: Cell) -> str:
@@ -920,6 +948,19 @@ def cell_text(cell: Cell) -> str:
     return bound + _total_text(cell) + (f" [{'; '.join(tags)}]" if tags else "")
 
 
+TOTALS = (
+    "compute_pflops",
+    "effective_pflops",
+    "memory_tb",
+    "memory_bandwidth_tbs",
+    "chip_power_kw",
+    "system_power_kw",
+    "energy_per_day_mwh",
+    "energy_cost_per_day",
+    "energy_cost_per_year",
+)
+
+
 def render(e: ClusterEstimate) -> str:
     """The text block: every field of the estimate, numbers as `common.number` writes them."""
     n = number
@@ -930,86 +971,99 @@ def render(e: ClusterEstimate) -> str:
         f"{e.detail}: {n(e.cards)} cards, {n(e.servers)} {unit} {n(e.cards_per_server)}.",
         *match_line(e.match),
     ]
+    lines += _totals_lines(e)
+    lines += [_reconciliation_line(r) for r in e.reconciliation]
+    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} ({ids(d.figure_ids)}; {d.note})" for d in e.implied_per_chip]
+    lines += _weights_lines(e)
+    lines += [_training_line(e.training)] if e.training else []
+    lines += _workload_lines(e.workload) if e.workload else []
+    lines += _reported_lines(e)
+    lines += _closing_lines(e)
+    return "\n".join(lines)
+
+
+def _totals_lines(e: ClusterEstimate) -> list[str]:
+    lines = []
     if e.per_card:
         lines.append("Per card: " + "; ".join(f"{k} {cell_text(c)}" for k, c in e.per_card.items() if c.ends() is not None or c.text))
-    totals = [
-        (k, getattr(e, k))
-        for k in (
-            "compute_pflops",
-            "effective_pflops",
-            "memory_tb",
-            "memory_bandwidth_tbs",
-            "chip_power_kw",
-            "system_power_kw",
-            "energy_per_day_mwh",
-            "energy_cost_per_day",
-            "energy_cost_per_year",
-        )
-    ]
-    shown = [f"{k} {cell_text(c)}" for k, c in totals if c.ends() is not None]
+    shown = [f"{k} {cell_text(c)}" for k in TOTALS if (c := getattr(e, k)).ends() is not None]
     if shown:
         lines.append("Totals: " + "; ".join(shown))
-    for r in e.reconciliation:
-        diff = (
-            (
-                f"differs {n(r.difference_pct[0])}%"
-                + (f" to {n(r.difference_pct[1])}%" if r.difference_pct[1] != r.difference_pct[0] else "")
-            )
-            if r.difference_pct
-            else ""
+    return lines
+
+
+def _reconciliation_line(r: Reconciliation) -> str:
+    n = number
+    diff = (
+        (
+            f"differs {n(r.difference_pct[0])}%"
+            + (f" to {n(r.difference_pct[1])}%" if r.difference_pct[1] != r.difference_pct[0] else "")
         )
-        lines.append(
-            f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
-            f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
-            + (f"; {diff}" if diff else "")
-            + f". {r.convention}"
-            + (f" Reproduce: {r.reproduce}." if r.reproduce else "")
-        )
-    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} ({ids(d.figure_ids)}; {d.note})" for d in e.implied_per_chip]
-    if e.weights_fit:
-        lines.append(e.weights_fit)
+        if r.difference_pct
+        else ""
+    )
+    return (
+        f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
+        f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
+        + (f"; {diff}" if diff else "")
+        + f". {r.convention}"
+        + (f" Reproduce: {r.reproduce}." if r.reproduce else "")
+    )
+
+
+def _weights_lines(e: ClusterEstimate) -> list[str]:
+    lines = [e.weights_fit] if e.weights_fit else []
     if e.min_cards_for_weights is not None:
-        lines.append(f"Minimum cards for the weights: {n(e.min_cards_for_weights)}.")
-    if e.training:
-        t = e.training
+        lines.append(f"Minimum cards for the weights: {number(e.min_cards_for_weights)}.")
+    return lines
+
+
+def _training_line(t: TrainingJob) -> str:
+    n = number
+    return (
+        f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
+        f"{n(t.total_flop)} FLOP, {n(t.days)} days, {n(t.gpu_hours)} GPU hours"
+        + (f", {n(t.price_per_gpu_hour)} per GPU hour" if t.price_per_gpu_hour is not None else "")
+        + (f", cost {n(t.cost)}" if t.cost is not None else "")
+        + f" ({t.currency_note})"
+    )
+
+
+def _workload_lines(w: WorkloadFacts) -> list[str]:
+    n = number
+    lines = [
+        f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
+        + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
+        + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None else "")
+        + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None else "")
+        + f" ({ids(w.figure_ids)})"
+    ]
+    lines += [
+        "- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in p.items() if v is not None) for p in w.phases
+    ]
+    if w.energy_mwh is not None:
         lines.append(
-            f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
-            f"{n(t.total_flop)} FLOP, {n(t.days)} days, {n(t.gpu_hours)} GPU hours"
-            + (f", {n(t.price_per_gpu_hour)} per GPU hour" if t.price_per_gpu_hour is not None else "")
-            + (f", cost {n(t.cost)}" if t.cost is not None else "")
-            + f" ({t.currency_note})"
+            f"- energy {n(w.energy_mwh)} MWh"
+            + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}" if w.energy_cost is not None else "")
         )
-    if e.workload:
-        w = e.workload
-        lines.append(
-            f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
-            + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
-            + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None else "")
-            + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None else "")
-            + f" ({ids(w.figure_ids)})"
-        )
-        for phase in w.phases:
-            lines.append(
-                "- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items() if v is not None)
-            )
-        if w.energy_mwh is not None:
-            lines.append(
-                f"- energy {n(w.energy_mwh)} MWh"
-                + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}" if w.energy_cost is not None else "")
-            )
-        lines += [f"- {note}" for note in w.notes]
-    if e.reported:
-        lines.append("Reported system figures:")
-        lines += [describe(f) for f in e.reported]
+    return lines + [f"- {note}" for note in w.notes]
+
+
+def _reported_lines(e: ClusterEstimate) -> list[str]:
+    lines = ["Reported system figures:", *(describe(f) for f in e.reported)] if e.reported else []
     if e.reported_page is not None:
         p = e.reported_page
         lines.append(
-            f"Reported system figures listed: {n(p.returned)} of {n(p.total)} (offset {n(p.offset)})"
+            f"Reported system figures listed: {number(p.returned)} of {number(p.total)} (offset {number(p.offset)})"
             + (f". More: {p.more}" if p.more else "")
             + "."
         )
-    if e.grouping:
-        lines.append(f"Grouping: {e.grouping}.")
+    return lines
+
+
+def _closing_lines(e: ClusterEstimate) -> list[str]:
+    """Grouping, assumptions, arguments not used, warnings, the figures and sources behind it all."""
+    lines = [f"Grouping: {e.grouping}."] if e.grouping else []
     lines.append("Assumptions: " + "; ".join(e.assumptions))
     if e.not_used:
         lines.append("Not used: " + "; ".join(e.not_used) + ".")
@@ -1017,7 +1071,7 @@ def render(e: ClusterEstimate) -> str:
         lines.append("Warnings: " + "; ".join(e.warnings))
     lines.append(f"Figures used: {ids(e.figure_ids)}.")
     lines.append(source_lines(e.sources))
-    return "\n".join(lines)
+    return lines
 
 
 TOOL = Tool(
