@@ -146,53 +146,66 @@ def _market_caps(rows: list[dict[str, Any]]) -> list[MarketCap]:
 
 def render_identity(identity: VendorIdentity) -> list[str]:
     """The identity lines of the text block: names, listing, every code, market value."""
-    v = identity
+    lines = [_names_line(identity)]
+    if identity.aliases:
+        lines.append("Also written: " + "; ".join(identity.aliases))
+    lines += _listed_lines(identity)
+    lines += _codes_lines(identity.listings)
+    lines += [_market_cap_line(cap) for cap in identity.market_cap]
+    return lines
+
+
+def _names_line(v: VendorIdentity) -> str:
     names = " / ".join(dict.fromkeys(n for n in (v.name_zh, v.name_zh_hant, v.name_en, v.full_name_zh) if n))
-    lines = [
+    return (
         f"Company {v.id}: {names}; kind {v.kind}"
         + (f"; country {v.country}" if v.country else "")
         + (f"; parent {v.parent}" if v.parent else "")
         + "."
-    ]
-    if v.aliases:
-        lines.append("Also written: " + "; ".join(v.aliases))
-    listed = []
-    if identity.listing_date:
-        listed.append(f"on {identity.listing_date.value}")
+    )
+
+
+def _listed_lines(identity: VendorIdentity) -> list[str]:
+    """When and where it listed, with the reports and figures that say so."""
+    facts = [f for f in (identity.listing_date, identity.venue) if f]
+    if not facts:
+        return []
+    listed = [f"on {identity.listing_date.value}"] if identity.listing_date else []
     if identity.venue:
-        where = ", ".join(x for x in (identity.venue.exchange, identity.venue.board) if x)
-        listed.append(f"at {where} ({identity.venue.text})" if where else f"at {identity.venue.text}")
-    if listed:
-        cited: list[str] = sorted(
-            {*(identity.listing_date.sources if identity.listing_date else []), *(identity.venue.sources if identity.venue else [])}
+        listed.append(_venue_words(identity.venue))
+    cited: list[str] = sorted({s for f in facts for s in f.sources})
+    figure_ids = [i for f in facts for i in f.figure_ids]
+    return [f"Listed {' '.join(listed)} — {', '.join(cited)} ({ids(dict.fromkeys(figure_ids))})"]
+
+
+def _venue_words(venue: Venue) -> str:
+    where = ", ".join(x for x in (venue.exchange, venue.board) if x)
+    return f"at {where} ({venue.text})" if where else f"at {venue.text}"
+
+
+def _codes_lines(listings: list[Listing]) -> list[str]:
+    if not listings:
+        return []
+    printed_by: dict[tuple[str, str, bool, str], list[str]] = {}  # one entry per code, every report printing it
+    for listing in listings:
+        key = (listing.code, listing.exchange or "exchange not known", listing.suspect, listing.note)
+        printed_by.setdefault(key, []).append(f"{listing.source} #{listing.figure_id}")
+    return [
+        "Stock codes: "
+        + "; ".join(
+            f"{code} ({exchange}; {', '.join(where)}{f'; SUSPECT: {note}' if suspect else ''})"
+            for (code, exchange, suspect, note), where in printed_by.items()
         )
-        figure_ids = [
-            *(identity.listing_date.figure_ids if identity.listing_date else []),
-            *(identity.venue.figure_ids if identity.venue else []),
-        ]
-        lines.append(f"Listed {' '.join(listed)} — {', '.join(cited)} ({ids(dict.fromkeys(figure_ids))})")
-    if identity.listings:
-        printed_by: dict[tuple[str, str, bool, str], list[str]] = {}  # one entry per code, every report printing it
-        for listing in identity.listings:
-            key = (listing.code, listing.exchange or "exchange not known", listing.suspect, listing.note)
-            printed_by.setdefault(key, []).append(f"{listing.source} #{listing.figure_id}")
-        lines.append(
-            "Stock codes: "
-            + "; ".join(
-                f"{code} ({exchange}; {', '.join(where)}{f'; SUSPECT: {note}' if suspect else ''})"
-                for (code, exchange, suspect, note), where in printed_by.items()
-            )
-        )
-    for cap in identity.market_cap:
-        bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
-        amount = format_number(cap.value) if cap.value is not None else f"{format_number(cap.low)}-{format_number(cap.high)}"
-        extra = "".join(
-            f", {x}"
-            for x in (cap.basis if cap.basis not in (None, "actual") else None, None if cap.preferred else "not preferred")
-            if x
-        )
-        lines.append(
-            f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
-            f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source} #{cap.figure_id}{extra}"
-        )
-    return lines
+    ]
+
+
+def _market_cap_line(cap: MarketCap) -> str:
+    bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
+    amount = format_number(cap.value) if cap.value is not None else f"{format_number(cap.low)}-{format_number(cap.high)}"
+    extra = "".join(
+        f", {x}" for x in (cap.basis if cap.basis not in (None, "actual") else None, None if cap.preferred else "not preferred") if x
+    )
+    return (
+        f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
+        f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source} #{cap.figure_id}{extra}"
+    )
