@@ -39,31 +39,52 @@ COMPOSED = {
 def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate) -> list[Reconciliation]:
     relations = {m["id"]: m for m in kb.metrics.values() if m["estimate"]}
     is_system = (kb.entity(q.chip) or {}).get("entity_kind") == "system"
-    rows = [
-        r
-        for r in kb.figures(q.chip, sorted(relations))
-        if r["period"] is None and r["unit"] and (r["value"] is not None or r["low"] is not None)
-    ]
-    at_precision = {r["metric"] for r in rows if r["precision"] and q.precision in r["precision"].split("/")}
-    rows = [r for r in rows if (q.precision in r["precision"].split("/") if r["precision"] else r["metric"] not in at_precision)]
-    # The figure a reader would cite first: unsuspect, preferred, dense, then in file order.
-    rows.sort(key=lambda r: (bool(r["suspect"]), not r["preferred"], r["sparsity"] != "dense", r["id"]))
     out: list[Reconciliation] = []
     seen: set[str] = set()
-    for row in rows:
+    for row in _printed(kb, q, sorted(relations)):
         metric = relations[row["metric"]]
-        relation = metric["estimate"]
-        if q.detail != "full" and relation["output"] in seen:
+        output = metric["estimate"]["output"]
+        if q.detail != "full" and output in seen:
             continue  # summary: one printed figure per output; every one at detail='full'
-        entry = None
-        if relation.get("target_pflops") is not None:
-            entry = _target_entry(kb, q, answer, row, metric, relation)
-        elif is_system and relation["output"] in COMPOSED:
-            entry = _total_entry(kb, q, answer, row, metric, relation)
+        entry = _entry(kb, q, answer, row, metric, is_system)
         if entry is not None:
-            seen.add(relation["output"])
+            seen.add(output)
             out.append(entry)
     return out
+
+
+def _printed(kb: KnowledgeBase, q: EstimateClusterArguments, metrics: list[str]) -> list[dict[str, Any]]:
+    """The entity's figures of these metrics that answer the question at its precision, the one a reader would
+    cite first first: unsuspect, preferred, dense, then in file order."""
+    rows = [
+        r for r in kb.figures(q.chip, metrics) if r["period"] is None and r["unit"] and (r["value"] is not None or r["low"] is not None)
+    ]
+    rows = _at_precision(rows, q.precision)
+    rows.sort(key=lambda r: (bool(r["suspect"]), not r["preferred"], r["sparsity"] != "dense", r["id"]))
+    return rows
+
+
+def _at_precision(rows: list[dict[str, Any]], precision: str) -> list[dict[str, Any]]:
+    """The figures printed at the precision; a figure printing none only where its metric has none at it."""
+    at_precision = {r["metric"] for r in rows if r["precision"] and precision in r["precision"].split("/")}
+    return [r for r in rows if (precision in r["precision"].split("/") if r["precision"] else r["metric"] not in at_precision)]
+
+
+def _entry(
+    kb: KnowledgeBase,
+    q: EstimateClusterArguments,
+    answer: ClusterEstimate,
+    row: dict[str, Any],
+    metric: dict[str, Any],
+    is_system: bool,
+) -> Reconciliation | None:
+    """The figure beside the output it reports: a target's cards or servers, or a system's total."""
+    relation = metric["estimate"]
+    if relation.get("target_pflops") is not None:
+        return _target_entry(kb, q, answer, row, metric, relation)
+    if is_system and relation["output"] in COMPOSED:
+        return _total_entry(kb, q, answer, row, metric, relation)
+    return None
 
 
 def _citation(row: dict[str, Any]) -> dict[str, Any]:
