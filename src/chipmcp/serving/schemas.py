@@ -65,26 +65,40 @@ def _refs(node: Any) -> list[str]:
 
 
 def _without_prose(schema: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    schema = _nullable_as_type(schema)
+    return {key: _without_prose_in(key, value) for key, value in schema.items() if _sent(key, value)}
+
+
+def _nullable_as_type(schema: dict[str, Any]) -> dict[str, Any]:
     nullable = _nullable(schema)
-    if nullable is not None:
-        # A field whose default is null is left out of an answer when null: what is sent is never null.
-        sent = nullable["type"][0] if "default" in schema and schema["default"] is None else nullable["type"]
-        schema = {**{k: v for k, v in schema.items() if k != "anyOf"}, "type": sent}
-    for key, value in schema.items():
-        if key in _PROSE and not (key == "additionalProperties" and isinstance(value, dict)):
-            continue
-        if key == "default" and any(value == e and type(value) is type(e) for e in _EMPTY):
-            continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
-            out[key] = {name: _without_prose(sub) if isinstance(sub, dict) else sub for name, sub in value.items()}
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [_without_prose(sub) if isinstance(sub, dict) else sub for sub in value]
-        elif key in _SCHEMA_VALUES and isinstance(value, dict):
-            out[key] = _without_prose(value)
-        else:
-            out[key] = value
-    return out
+    if nullable is None:
+        return schema
+    # A field whose default is null is left out of an answer when null: what is sent is never null.
+    sent = nullable["type"][0] if "default" in schema and schema["default"] is None else nullable["type"]
+    return {**{k: v for k, v in schema.items() if k != "anyOf"}, "type": sent}
+
+
+def _sent(key: str, value: Any) -> bool:
+    """Whether a schema keyword stays: not prose (an additionalProperties schema is structure), not a default
+    that is its type's empty value."""
+    if key in _PROSE and not (key == "additionalProperties" and isinstance(value, dict)):
+        return False
+    return not (key == "default" and any(value == e and type(value) is type(e) for e in _EMPTY))
+
+
+def _without_prose_in(key: str, value: Any) -> Any:
+    """A keyword's value with the prose taken out of the schemas it holds."""
+    if key in _SCHEMA_MAPS and isinstance(value, dict):
+        return {name: _subschema(sub) for name, sub in value.items()}
+    if key in _SCHEMA_LISTS and isinstance(value, list):
+        return [_subschema(sub) for sub in value]
+    if key in _SCHEMA_VALUES and isinstance(value, dict):
+        return _without_prose(value)
+    return value
+
+
+def _subschema(node: Any) -> Any:
+    return _without_prose(node) if isinstance(node, dict) else node
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any] | None:
