@@ -10,6 +10,7 @@ refused (the answer models still refuse them when the server builds an answer)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _PROSE = ("title", "description", "additionalProperties")
@@ -66,7 +67,7 @@ def _refs(node: Any) -> list[str]:
 
 def _without_prose(schema: dict[str, Any]) -> dict[str, Any]:
     schema = _nullable_as_type(schema)
-    return {key: _without_prose_in(key, value) for key, value in schema.items() if _sent(key, value)}
+    return {key: _within(key, value, _without_prose) for key, value in schema.items() if _sent(key, value)}
 
 
 def _nullable_as_type(schema: dict[str, Any]) -> dict[str, Any]:
@@ -86,19 +87,15 @@ def _sent(key: str, value: Any) -> bool:
     return not (key == "default" and any(value == e and type(value) is type(e) for e in _EMPTY))
 
 
-def _without_prose_in(key: str, value: Any) -> Any:
-    """A keyword's value with the prose taken out of the schemas it holds."""
+def _within(key: str, value: Any, rewrite: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """A keyword's value with `rewrite` applied to each schema it holds (a map, list or single subschema)."""
     if key in _SCHEMA_MAPS and isinstance(value, dict):
-        return {name: _subschema(sub) for name, sub in value.items()}
+        return {name: rewrite(sub) if isinstance(sub, dict) else sub for name, sub in value.items()}
     if key in _SCHEMA_LISTS and isinstance(value, list):
-        return [_subschema(sub) for sub in value]
+        return [rewrite(sub) if isinstance(sub, dict) else sub for sub in value]
     if key in _SCHEMA_VALUES and isinstance(value, dict):
-        return _without_prose(value)
+        return rewrite(value)
     return value
-
-
-def _subschema(node: Any) -> Any:
-    return _without_prose(node) if isinstance(node, dict) else node
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any] | None:
@@ -117,23 +114,18 @@ def untitled_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     optional argument shown as its type alone: `{"anyOf": [T, {"type": "null"}], "default": null}` becomes T
     (not required: leave it out for the default; the server still accepts an explicit null). The
     descriptions, which tell a model how to call the tool, stay."""
-    out = {k: v for k, v in schema.items() if k != "title"}
-    branches = out.get("anyOf")
-    if isinstance(branches, list) and out.get("default", 0) is None and {"type": "null"} in branches:
-        kept = [b for b in branches if b != {"type": "null"}]
-        del out["default"]
-        if len(kept) == 1 and isinstance(kept[0], dict):
-            del out["anyOf"]
-            out = {**kept[0], **out}
-        else:
-            out["anyOf"] = kept
-    for key in _SCHEMA_MAPS:
-        if isinstance(out.get(key), dict):
-            out[key] = {name: untitled_input_schema(sub) if isinstance(sub, dict) else sub for name, sub in out[key].items()}
-    for key in _SCHEMA_LISTS:
-        if isinstance(out.get(key), list):
-            out[key] = [untitled_input_schema(sub) if isinstance(sub, dict) else sub for sub in out[key]]
-    for key in _SCHEMA_VALUES:
-        if isinstance(out.get(key), dict):
-            out[key] = untitled_input_schema(out[key])
+    out = _optional_as_type({k: v for k, v in schema.items() if k != "title"})
+    return {key: _within(key, value, untitled_input_schema) for key, value in out.items()}
+
+
+def _optional_as_type(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = schema.get("anyOf")
+    if not (isinstance(branches, list) and schema.get("default", 0) is None and {"type": "null"} in branches):
+        return schema
+    kept = [b for b in branches if b != {"type": "null"}]
+    out = {k: v for k, v in schema.items() if k != "default"}
+    if len(kept) == 1 and isinstance(kept[0], dict):
+        del out["anyOf"]
+        return {**kept[0], **out}
+    out["anyOf"] = kept
     return out
