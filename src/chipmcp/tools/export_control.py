@@ -4,7 +4,7 @@ working shown — under the rule text and under the report's reading, both from 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -13,7 +13,7 @@ from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, Standing
 from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs, tidied
-from chipmcp.tools.answers import ExportControlAnswer, Headroom, NameMatch, SourceRef, SuspectReading, TppFigure, VendorRef
+from chipmcp.tools.answers import ExportControlAnswer, Figure, Headroom, NameMatch, SourceRef, SuspectReading, TppFigure, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
 
@@ -192,28 +192,32 @@ def _standing(
         return "3A090 classifies integrated circuits, not systems: see each part chip's standing"
     if not rows:
         return "cannot compute TPP: " + (no_tpp_reason or "no compute figure is reported")
-    lines = []
     readings: dict[tuple[str, str], list[Standing]] = {}
     for s in standings:
         readings.setdefault((s.reading, s.source), []).append(s)
-    for (reading, source), classes in readings.items():
-        who = "the rule text" if reading == "rule" else f"{source}'s reading"
-        met = next((c for c in classes if c.status == "met"), None)
-        above = classes[: classes.index(met)] if met is not None else classes
-        open_ = [c.class_name for c in above if c.status == "undecided"]
-        why = "undecided on these figures; a die area would decide"
-        if met is not None and open_:
-            line = f"at least {met.class_name} by {who} ({', '.join(open_)} {why})"
-        elif met is not None:
-            line = f"{met.class_name} by {who}"
-        elif open_:
-            line = f"undecided by {who} ({', '.join(open_)} {why})"
-        else:
-            line = f"outside 3A090 by {who}"
-        if listed and (table_class := listed.get(source)) and reading == "report":
-            line += f"; {source}'s table lists it as {table_class}"
-        lines.append(line)
-    return "; ".join(lines)
+    return "; ".join(_reading_line(reading, source, classes, listed or {}) for (reading, source), classes in readings.items())
+
+
+def _reading_line(reading: str, source: str, classes: list[Standing], listed: dict[str, str]) -> str:
+    line = _classed_by(classes, "the rule text" if reading == "rule" else f"{source}'s reading")
+    if (table_class := listed.get(source)) and reading == "report":
+        line += f"; {source}'s table lists it as {table_class}"
+    return line
+
+
+def _classed_by(classes: list[Standing], who: str) -> str:
+    """The class a reading places the chip in: the first met, with the classes above it a die area would decide."""
+    met = next((c for c in classes if c.status == "met"), None)
+    above = classes[: classes.index(met)] if met is not None else classes
+    open_ = [c.class_name for c in above if c.status == "undecided"]
+    why = "undecided on these figures; a die area would decide"
+    if met is not None and open_:
+        return f"at least {met.class_name} by {who} ({', '.join(open_)} {why})"
+    if met is not None:
+        return f"{met.class_name} by {who}"
+    if open_:
+        return f"undecided by {who} ({', '.join(open_)} {why})"
+    return f"outside 3A090 by {who}"
 
 
 def _pd_missing(standings: list[Standing]) -> str:
@@ -231,7 +235,23 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
     ends = tpp.ends()
     if ends is None:
         return []
-    # One line per threshold and clause: a report's reading and the rule text at the same line share it.
+    out = []
+    for (threshold, clause_name), who in _tpp_thresholds(kb).items():
+        difference, ratio = compute.headroom(*ends, threshold)
+        out.append(
+            Headroom(
+                threshold=threshold,
+                where=f"{clause_name} ({'; '.join(sorted(who))})",
+                difference=[tidied(d) for d in difference],
+                ratio=[tidied(r, 4) for r in ratio],
+            )
+        )
+    return sorted(out, key=lambda h: (h.threshold, h.where))
+
+
+def _tpp_thresholds(kb: KnowledgeBase) -> dict[tuple[float, str], list[str]]:
+    """Each TPP threshold a class clause sets, by (value, clause) → who reads it: a report's reading and the
+    rule text at the same line share one."""
     readers: dict[tuple[float, str], list[str]] = {}
     seen = set()
     for rule in kb.control_classes:
@@ -244,18 +264,7 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
                 readers.setdefault((condition["value"], f"{rule['name']}.{number}"), []).append(
                     "rule text" if rule["reading"] == "rule" else rule["source"]
                 )
-    out = []
-    for (threshold, clause_name), who in readers.items():
-        difference, ratio = compute.headroom(*ends, threshold)
-        out.append(
-            Headroom(
-                threshold=threshold,
-                where=f"{clause_name} ({'; '.join(sorted(who))})",
-                difference=[tidied(d) for d in difference],
-                ratio=[tidied(r, 4) for r in ratio],
-            )
-        )
-    return sorted(out, key=lambda h: (h.threshold, h.where))
+    return readers
 
 
 def _parts(kb: KnowledgeBase, system: str) -> list[str]:
@@ -281,20 +290,28 @@ def _reproduction(a: ExportControlAnswer) -> str:
     if not listed:
         return ""
     table = listed[0]
-    printed = {f.metric: format_value(f) for f in a.reported if f.metric != "export_control_class"}
-    rule = next((s for s in a.standings if s.reading == "rule" and s.status == "met"), None)
-    computed = (
-        rule.class_name
-        if rule
-        else ("undecided" if any(s.status == "undecided" for s in a.standings if s.reading == "rule") else "not restricted")
-    )
-    bands = ", ".join(f"{'TPP' if m == 'tpp' else 'PD'} {v}" for m, v in printed.items())
-    head = f"{table.source}'s table lists {table.text} (printed '{table.printed}'{f'; {bands}' if bands else ''})"
+    head = f"{table.source}'s table lists {table.text} (printed '{table.printed}'{_bands(a.reported)})"
     if not a.tpp_by_precision:
         return f"{head}; not reproduced: no precision-stated compute figure to compute TPP from"
-    if computed == table.text:
-        return f"{head}; reproduced: the rule text gives {computed} from TPP {_value(a.tpp)}"
-    return f"{head}; not reproduced: the rule text gives {computed} from TPP {_value(a.tpp)}"
+    computed = _rule_class(a.standings)
+    verdict = "reproduced" if computed == table.text else "not reproduced"
+    return f"{head}; {verdict}: the rule text gives {computed} from TPP {_value(a.tpp)}"
+
+
+def _bands(reported: list[Figure]) -> str:
+    """The TPP and PD bands a report's table prints beside the class."""
+    printed = {f.metric: format_value(f) for f in reported if f.metric != "export_control_class"}
+    bands = ", ".join(f"{'TPP' if m == 'tpp' else 'PD'} {v}" for m, v in printed.items())
+    return f"; {bands}" if bands else ""
+
+
+def _rule_class(standings: list[Standing]) -> str:
+    """The class the rule text's reading places the chip in."""
+    rule = [s for s in standings if s.reading == "rule"]
+    met = next((s for s in rule if s.status == "met"), None)
+    if met is not None:
+        return met.class_name
+    return "undecided" if any(s.status == "undecided" for s in rule) else "not restricted"
 
 
 def _not_used(kb: KnowledgeBase, entity: str, tpp_rows: list[export_control.TppRow]) -> list[str]:
@@ -305,13 +322,16 @@ def _not_used(kb: KnowledgeBase, entity: str, tpp_rows: list[export_control.TppR
     bare = [f"'{r['printed']}' ({r['source']}, #{r['id']})" for r in figures if not r["precision"]]
     out = [f"{', '.join(bare)}: no precision printed"] if bare else []
     used = {r.precision: r for r in tpp_rows if not r.sparse_halved}
-    for r in figures:
-        hit = [used[p] for p in (r["precision"] or "").split("/") if p in used]
-        if r["sparsity"] == "sparse" and hit:
-            out.append(
-                f"'{r['printed']}' ({r['source']}, #{r['id']}): sparse; TPP uses {hit[0].compute.label} #{hit[0].compute.figure_ids[0]}"
-            )
-    return out
+    return out + [line for r in figures if (line := _sparse_beside(r, used))]
+
+
+def _sparse_beside(row: dict[str, Any], used: dict[str, export_control.TppRow]) -> str:
+    """A sparse figure at a precision whose TPP is built on a dense one: which figure TPP uses instead."""
+    hit = [used[p] for p in (row["precision"] or "").split("/") if p in used]
+    if row["sparsity"] != "sparse" or not hit:
+        return ""
+    compute_cell = hit[0].compute
+    return f"'{row['printed']}' ({row['source']}, #{row['id']}): sparse; TPP uses {compute_cell.label} #{compute_cell.figure_ids[0]}"
 
 
 def _value(value: Cell | None) -> str:
