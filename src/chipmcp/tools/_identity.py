@@ -50,7 +50,26 @@ _BOARD_WORDS = {
 
 
 def company_identity(kb: KnowledgeBase, entity: dict[str, Any], rows: list[dict[str, Any]]) -> VendorIdentity:
-    listings = [
+    return VendorIdentity(
+        id=entity["id"],
+        name_zh=entity["name_zh"],
+        name_zh_hant=entity["name_zh_hant"] or "",
+        name_en=entity["name_en"],
+        full_name_zh=entity["full_name_zh"] or "",
+        aliases=list(kb.aliases_of(entity["id"])),
+        kind=entity["kind"],
+        country=entity["country"],
+        parent=entity["parent"],
+        listings=_listings(rows),
+        listing_date=_listing_date(rows),
+        venue=_venue(rows),
+        market_cap=_market_caps(rows),
+    )
+
+
+def _listings(rows: list[dict[str, Any]]) -> list[Listing]:
+    """Every stock code printed, its exchange from its suffix; a suspect one with its note and the figures it conflicts with."""
+    return [
         Listing(
             code=r["text"],
             exchange=_BY_SUFFIX.get(_suffix(r["text"]) or "", _suffix(r["text"])),
@@ -63,21 +82,6 @@ def company_identity(kb: KnowledgeBase, entity: dict[str, Any], rows: list[dict[
         for r in rows
         if r["metric"] == "stock_code" and r["text"]
     ]
-    return VendorIdentity(
-        id=entity["id"],
-        name_zh=entity["name_zh"],
-        name_zh_hant=entity["name_zh_hant"] or "",
-        name_en=entity["name_en"],
-        full_name_zh=entity["full_name_zh"] or "",
-        aliases=list(kb.aliases_of(entity["id"])),
-        kind=entity["kind"],
-        country=entity["country"],
-        parent=entity["parent"],
-        listings=listings,
-        listing_date=_listing_date(rows),
-        venue=_venue(rows),
-        market_cap=_market_caps(rows),
-    )
 
 
 def _suffix(code: str) -> str | None:
@@ -109,17 +113,20 @@ def _venue(rows: list[dict[str, Any]]) -> Venue | None:
     words = spaced(text).replace(" ", "")
     exchange = next((name for word, name in _EXCHANGE_WORDS.items() if word in words), None)
     board = next((name for word, name in sorted(_BOARD_WORDS.items(), key=lambda kv: -len(kv[0])) if word in words), None)
-    if exchange is None:  # 'STAR Market' alone: the exchange follows from the company's codes
-        exchange = next(
-            (_BY_SUFFIX.get(_suffix(r["text"]) or "") for r in rows if r["metric"] == "stock_code" and r["text"] and not r["suspect"]),
-            None,
-        )
     return Venue(
         text=text,
-        exchange=exchange,
+        exchange=exchange if exchange is not None else _exchange_of_codes(rows),  # "STAR Market" alone: from its codes
         board=board,
         figure_ids=[r["id"] for r in agreeing],
         sources=sorted({r["source"] for r in agreeing}),
+    )
+
+
+def _exchange_of_codes(rows: list[dict[str, Any]]) -> str | None:
+    """The exchange the company's first trustworthy stock code names by its suffix."""
+    return next(
+        (_BY_SUFFIX.get(_suffix(r["text"]) or "") for r in rows if r["metric"] == "stock_code" and r["text"] and not r["suspect"]),
+        None,
     )
 
 
