@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -67,31 +67,36 @@ def chip_status(kb: KnowledgeBase, chip_id: str, detail: Detail = "full") -> Cer
 def _chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
     rows = kb.certifications()
     exact = [r for r in rows if r["chip"] == chip_id]
-    chip = kb.entity(chip_id) or {}
-    family = chip.get("family")
     if exact:
-        return CertificationStatus(
-            certified=True,
-            match="listed-product",
-            entries=[_entry(kb, r) for r in exact],
-            announcement=_announcement(kb, {r["announcement"] for r in exact}),
-            note="This exact product is listed.",
-        )
-    relatives = [r for r in rows if family and (kb.entity(r["chip"]) or {}).get("family") == family]
+        return _listed(kb, exact, certified=True, match="listed-product", note="This exact product is listed.")
+    relatives = _same_family(kb, rows, chip_id)
     if relatives:
         listed = ", ".join(r["product"] for r in relatives)
-        return CertificationStatus(
-            certified=False,
-            match="same-family",
-            entries=[_entry(kb, r) for r in relatives],
-            announcement=_announcement(kb, {r["announcement"] for r in relatives}),
-            note=f"Not listed itself; the same family's {listed} is (the list names products, not families).",
-        )
+        note = f"Not listed itself; the same family's {listed} is (the list names products, not families)."
+        return _listed(kb, relatives, certified=False, match="same-family", note=note)
     return CertificationStatus(
         certified=False,
         match="none",
         announcement=_announcement(kb, set()),
         note="Not on the list of any announcement in the knowledge base.",
+    )
+
+
+def _same_family(kb: KnowledgeBase, rows: list[dict[str, Any]], chip_id: str) -> list[dict[str, Any]]:
+    """The listed products of the chip's family (none when the chip has no family)."""
+    family = (kb.entity(chip_id) or {}).get("family")
+    return [r for r in rows if family and (kb.entity(r["chip"]) or {}).get("family") == family]
+
+
+def _listed(
+    kb: KnowledgeBase, rows: list[dict[str, Any]], certified: bool, match: Literal["listed-product", "same-family"], note: str
+) -> CertificationStatus:
+    return CertificationStatus(
+        certified=certified,
+        match=match,
+        entries=[_entry(kb, r) for r in rows],
+        announcement=_announcement(kb, {r["announcement"] for r in rows}),
+        note=note,
     )
 
 
