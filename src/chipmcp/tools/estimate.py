@@ -57,7 +57,7 @@ def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> Clust
     answer = _system_estimate(kb, asked.match, asked.q) if asked.is_system else _chip_estimate(kb, asked)
     _settle(answer, asked)
     answer.not_used = not_used(_given(args), answer, asked.is_system)
-    answer.summary = _summary(answer)  # the text block: `render`
+    answer.summary = _summary(answer)  # render: the headline here; the text block is `render`
     return answer
 
 
