@@ -175,3 +175,10 @@ async def test_full_detail_lists_every_reported_system_figure(server, kb) -> Non
     assert "detail='full'" in summary["reported_page"]["more"]
     assert {f["id"] for f in full["reported"]} == {r["id"] for r in every}
     assert len(full["reconciliation"]) > len(summary["reconciliation"])  # every printed figure, not one per output
+
+
+async def test_a_knowledge_base_whose_metrics_relate_no_figure_to_an_estimate_still_estimates(mini_kb) -> None:
+    # The designed knowledge base declares no metric's `estimate` relation: nothing to reconcile, not every figure.
+    answer, text = await call(build_server(mini_kb), {"chip": "mini-alpha", "count": 8})
+    assert (answer["cards"], answer["servers"], answer.get("reconciliation")) == (8, 1, None)
+    assert "Reported beside computed" not in text

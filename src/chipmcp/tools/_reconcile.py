@@ -57,6 +57,8 @@ def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEst
 def _printed(kb: KnowledgeBase, q: EstimateClusterArguments, metrics: list[str]) -> list[dict[str, Any]]:
     """The entity's figures of these metrics that answer the question at its precision, the one a reader would
     cite first first: unsuspect, preferred, dense, then in file order."""
+    if not metrics:  # no metric relates its figures to an estimate (kb.figures would read [] as every metric)
+        return []
     rows = [
         r for r in kb.figures(q.chip, metrics) if r["period"] is None and r["unit"] and (r["value"] is not None or r["low"] is not None)
     ]
