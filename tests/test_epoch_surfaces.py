@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from compared import compared_cells
+
 pytestmark = pytest.mark.anyio
 
 
@@ -18,7 +20,7 @@ async def call(server, tool: str, arguments: dict) -> tuple[dict, str]:
 
 async def test_mi300x_against_910c_sets_epochs_row_beside_the_reports(server) -> None:
     answer, text = await call(server, "compare_chips", {"names": ["MI300X", "昇腾910C"]})
-    rows = {row["id"]: row["cells"] for row in answer["rows"]}
+    rows = compared_cells(answer)
     assert rows["amd-mi300x"]["compute_fp16"]["value"] == 1307.4  # Epoch's row only
     assert (rows["huawei-ascend-910c"]["compute_fp16"]["low"], rows["huawei-ascend-910c"]["compute_fp16"]["high"]) == (
         752,

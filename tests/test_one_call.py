@@ -14,6 +14,7 @@ from mcp import Client
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.serving.server import build_server
+from compared import compared_cells
 from conftest import ROOT
 
 pytestmark = pytest.mark.anyio
@@ -42,7 +43,7 @@ async def error(server, tool: str, arguments: dict[str, Any]) -> str:
 
 
 def cells(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {row["id"]: row.get("cells", {}) for row in answer["rows"]}
+    return compared_cells(answer)
 
 
 # --- 2. compare_chips compares any metric of the registry ----------------------------------------------
@@ -57,7 +58,7 @@ async def test_comparing_only_cpus_shows_their_cpu_columns_by_default(server) ->
     assert got["intel-xeon-6980p"]["cores"]["value"] == 128 and got["huawei-kunpeng-920-7260"]["cores"]["value"] == 64
     assert got["hygon-7390"]["pcie_lanes"]["value"] == 128 and got["intel-xeon-6980p"]["threads"]["value"] == 256
     assert got["intel-xeon-6980p"]["memory_channels"]["value"] == 12 and got["hygon-7390"]["clock"]["value"] == 2.7
-    assert "| cores (count) |" in text
+    assert "| cores (count; higher better) |" in text
 
 
 async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
