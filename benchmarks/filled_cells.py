@@ -34,7 +34,9 @@ PRECISIONS = ("fp16", "int8")
 
 
 def _filled(cell: object) -> bool:
-    return isinstance(cell, int | float | str) or (isinstance(cell, dict) and any(cell.get(k) is not None for k in ("value", "low", "text")))
+    if isinstance(cell, int | float | str):  # a plain value, written bare
+        return True
+    return isinstance(cell, dict) and any(cell.get(k) is not None for k in ("value", "low", "text"))
 
 
 def count(kb: KnowledgeBase) -> dict[str, dict[str, tuple[bool, int]]]:
