@@ -98,3 +98,16 @@ async def test_a_csv_only_chip_is_answered_by_every_tool_that_takes_a_chip(serve
 async def test_short_forms_analysts_type_resolve(server, typed: str, entity: str) -> None:
     answer, _ = await call(server, "lookup_chip", {"name": typed, "limit": 1})
     assert answer["id"] == entity
+
+
+@pytest.mark.parametrize(
+    ("name", "counted"),
+    [
+        ("H100", "64 figures from 3 report(s) and 1 dataset(s), "),  # Epoch's row beside three reports
+        ("MI300X", "13 figures from 1 dataset(s). "),  # Epoch's row alone
+        ("昇腾910D", "10 figures from 1 report(s). "),  # a report alone, worded as before
+    ],
+)
+async def test_a_lookup_summary_says_how_many_of_its_sources_are_reports_and_how_many_datasets(server, name, counted) -> None:
+    answer, text = await call(server, "lookup_chip", {"name": name})
+    assert counted in answer["summary"] and answer["summary"] in text
