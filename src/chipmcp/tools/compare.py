@@ -21,10 +21,11 @@ from typing import Annotated, Any, TypeGuard
 from pydantic import Field
 
 from chipmcp.core import compute
+from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, divide_cells
+from chipmcp.reasoning.cells import Cell, divide_cells, scale_cell
 from chipmcp.reasoning.metric_cells import (
     METRICS,
     NUMERIC,
@@ -163,7 +164,26 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
         own |= _registry_cells(kb, entity, asked.metrics, own)
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
-    return table, parts
+    return _in_one_unit(table), parts
+
+
+def _in_one_unit(table: list[dict[str, Cell]]) -> list[dict[str, Cell]]:
+    """Each column's cells in the unit most of them use, where they print others of the same dimension (one
+    chip's transistors in million, another's in 亿), so they rank together. Money stays in its currency and
+    compute in TFLOPS or TOPS: those are never converted into each other."""
+    for key in dict.fromkeys(k for row in table for k in row):
+        units = Counter(c.unit for row in table if _filled(c := row.get(key)) and c.unit)
+        to = units.most_common(1)[0][0] if len(units) > 1 else None
+        for row in table:
+            c = row.get(key)
+            if to and _filled(c) and c.unit and c.unit != to and _convertible(c.unit, to):
+                row[key] = scale_cell(c, 1.0, to)
+    return table
+
+
+def _convertible(unit: str, to: str) -> bool:
+    a, b = UNITS.get(unit), UNITS.get(to)
+    return a is not None and b is not None and a.dimension == b.dimension and a.dimension not in ("money", "compute")
 
 
 def _compute(
