@@ -10,6 +10,9 @@ What each detail holds (both channels alike):
   full     adds every figure agreeing with the chosen one, each claim of a contested cell with its figures,
            cell notes, the figures a derived cell divides, and every column some compared chip fills.
 Rows are the names asked for (at most 20) and columns the metrics a chip reports, so nothing is paged.
+Said once, not per cell: a row holds its cells, their figure ids and their ratios as lists by column position
+(a plain number or text bare, an object only when a cell says more), and names its vendor by the id of the
+answer's `vendors`; a column says its unit, label and direction (`better`, from the metric registry).
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ SHORT_RANKING_RULE = (
     "Best only among two or more comparable figures, overlapping ranges tied (left_out says why a "
     "figure is not ranked; no_best why a column names none)."
 )
+ARROWS = {"higher": "↑", "lower": "↓"}  # a column's direction in the text block's header
 
 
 # Any metric of the registry can be asked for, so the schema names the kinds and the tool checks the name
@@ -714,13 +718,14 @@ def _vendor_line(c: Comparison) -> str:
 
 
 def _header_line(c: Comparison) -> str:
-    """Each column with what its cells share: unit, label, and which way is better."""
+    """Each column with what its cells share: unit, label, and which way is better (an arrow, said once)."""
 
     def head(col: ComparisonColumn) -> str:
-        said = [x for x in (col.unit, col.label, f"{col.better} better" if col.better else "") if x]
+        said = [x for x in (col.unit, col.label, ARROWS.get(col.better or "", "")) if x]
         return col.key + (f" ({'; '.join(said)})" if said else "")
 
-    return " | ".join(["chip [id] (vendor, kind)", *(head(col) for col in c.columns)])
+    legend = " — ↑ higher better, ↓ lower better" if any(col.better for col in c.columns) else ""
+    return " | ".join([f"chip [id] (vendor, kind){legend}", *(head(col) for col in c.columns)])
 
 
 def _row_line(c: Comparison, row: ComparisonRow) -> str:
