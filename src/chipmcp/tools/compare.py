@@ -258,7 +258,7 @@ def _row(
 
 def _vendors(kb: KnowledgeBase, rows: list[ComparisonRow]) -> dict[str, VendorName]:
     """Each vendor of the compared entities, once (twenty rows of one vendor name it once)."""
-    found = {v: kb.entity(v) or {} for v in dict.fromkeys(row.vendor for row in rows)}
+    found = {v: kb.entity(v) or {} for v in dict.fromkeys(row.vendor for row in rows if row.vendor)}
     return {v: VendorName(name_zh=e.get("name_zh", ""), name_en=e.get("name_en", "")) for v, e in found.items()}
 
 
