@@ -58,7 +58,7 @@ async def test_comparing_only_cpus_shows_their_cpu_columns_by_default(server) ->
     assert got["intel-xeon-6980p"]["cores"]["value"] == 128 and got["huawei-kunpeng-920-7260"]["cores"]["value"] == 64
     assert got["hygon-7390"]["pcie_lanes"]["value"] == 128 and got["intel-xeon-6980p"]["threads"]["value"] == 256
     assert got["intel-xeon-6980p"]["memory_channels"]["value"] == 12 and got["hygon-7390"]["clock"]["value"] == 2.7
-    assert "| cores (count; ↑) |" in text and "↑ higher better, ↓ lower better" in text
+    assert "| cores (count; ↑) |" in text and "↑/↓ higher/lower better" in text
 
 
 async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:

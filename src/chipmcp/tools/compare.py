@@ -694,7 +694,6 @@ def render(c: Comparison) -> str:
         [
             c.summary,
             _detail_line(c),
-            _vendor_line(c),
             _header_line(c),
             *(_row_line(c, row) for row in c.rows),
             *_parts_lines(c),
@@ -713,10 +712,6 @@ def _detail_line(c: Comparison) -> str:
     return f"Detail: {c.detail}{more}."
 
 
-def _vendor_line(c: Comparison) -> str:
-    return "Vendors: " + "; ".join(f"{v} = {n.name_zh}/{n.name_en}" for v, n in c.vendors.items())
-
-
 def _header_line(c: Comparison) -> str:
     """Each column with what its cells share: unit, label, and which way is better (an arrow, said once)."""
 
@@ -724,16 +719,20 @@ def _header_line(c: Comparison) -> str:
         said = [x for x in (col.unit, col.label, ARROWS.get(col.better or "", "")) if x]
         return col.key + (f" ({'; '.join(said)})" if said else "")
 
-    legend = " — ↑ higher better, ↓ lower better" if any(col.better for col in c.columns) else ""
+    legend = " — ↑/↓ higher/lower better" if any(col.better for col in c.columns) else ""
     return " | ".join([f"chip [id] (vendor, kind){legend}", *(head(col) for col in c.columns)])
 
 
 def _row_line(c: Comparison, row: ComparisonRow) -> str:
+    """A row; its vendor's names where the vendor first appears (each vendor is named once, as in `vendors`)."""
+    named = c.vendors.get(row.vendor)
+    first = named is not None and next(r for r in c.rows if r.vendor == row.vendor) is row
+    vendor = f"{row.vendor} = {named.name_zh}/{named.name_en}" if named and first else row.vendor
     matched = f", matched {row.matched}" if row.matched else ""
     cells = [
         "—" if (cell := row.cell(j)) is None else _shown(cell) + _ratio(row.ratio(j)) for j in range(len(c.columns))
     ]
-    return " | ".join([f"{row.name} [{row.id}] ({row.vendor}, {row.kind}{matched})", *cells])
+    return " | ".join([f"{row.name} [{row.id}] ({vendor}, {row.kind}{matched})", *cells])
 
 
 def _parts_lines(c: Comparison) -> list[str]:
