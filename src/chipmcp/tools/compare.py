@@ -240,7 +240,7 @@ def _row(
 ) -> ComparisonRow:
     """One compared entity: its cells, their figures and their ratios by column position (each list left out
     when it holds nothing)."""
-    shown = [p for p in placed if p is not None]
+    cells, figure_ids, ratios = _by_position(placed)
     return ComparisonRow(
         id=m.id,
         name=m.name,
@@ -248,11 +248,26 @@ def _row(
         kind=entity.get("kind", ""),
         system=entity.get("entity_kind") == "system",
         matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
-        cells=[p.cell.bare() if p else None for p in placed] if shown else [],
-        figure_ids=[p.figure_ids if p else [] for p in placed] if any(p.figure_ids for p in shown) else [],
-        ratios=[p.ratio if p else None for p in placed] if any(p.ratio is not None for p in shown) else [],
+        cells=cells,
+        figure_ids=figure_ids,
+        ratios=ratios,
         composition=_composition(kb, m.id) if parts else "",
         versus_parts=parts,
+    )
+
+
+def _by_position(
+    placed: list[_Placed | None],
+) -> tuple[list[ComparisonCell | float | str | None], list[list[int]], list[float | list[float] | None]]:
+    """A row's cells (plain values bare), their figure ids and their ratios by column position; a list that
+    would hold nothing is left empty (and out of the answer)."""
+    cells = [p.cell.bare() if p else None for p in placed]
+    figure_ids = [p.figure_ids if p else [] for p in placed]
+    ratios = [p.ratio if p else None for p in placed]
+    return (
+        cells if any(c is not None for c in cells) else [],
+        figure_ids if any(figure_ids) else [],
+        ratios if any(r is not None for r in ratios) else [],
     )
 
 
@@ -610,34 +625,45 @@ def _match_warning(m: Any) -> str:
 
 
 def _warnings(kb: KnowledgeBase, matches: list[Any], table: list[dict[str, Cell]], columns: list[ComparisonColumn]) -> list[str]:
-    warnings = [_match_warning(m) for m in matches if m.note]
+    """How names were matched, the contested cells, then per entity its suspect cells and missing compute."""
     keys = [c.key for c in columns]
+    warnings = [_match_warning(m) for m in matches if m.note] + _contested_warning(matches, table, keys)
+    for m, cells in zip(matches, table, strict=True):
+        warnings += _suspect_warning(m.id, cells, keys) + _no_compute_warning(kb, m.id, cells, keys)
+    return warnings
+
+
+def _contested_warning(matches: list[Any], table: list[dict[str, Cell]], keys: list[str]) -> list[str]:
     contested = [
         f"{m.id} ({', '.join(k for k in keys if k in cells and cells[k].span)})"
         for m, cells in zip(matches, table, strict=True)
         if any(k in cells and cells[k].span for k in keys)
     ]
-    if contested:
-        warnings.append(
-            "Reports disagree on " + "; ".join(contested) + ": each cell shows the preferred claim "
-            "and the span of the claims; lookup_chip lists each with its source."
-        )
-    for m, cells in zip(matches, table, strict=True):
-        suspect = [k for k in keys if k in cells and cells[k].suspect and _filled(cells[k])]
-        if suspect:
-            warnings.append(f"{m.id}: {', '.join(suspect)} rest on a suspect figure: flagged, not ranked.")
-        shown = [k for k in keys if k.startswith("compute_")]
-        if shown and not any(_filled(cells.get(k)) for k in shown):
-            # Say what it does report, and the argument that shows it: never a flat "none" beside a figure.
-            reported = selection.reported_precisions(kb, [m.id])
-            asked = ", ".join(k.removeprefix("compute_").upper() for k in shown)
-            warnings.append(
-                f"{m.id}: no {asked} compute figure; it reports {', '.join(p.upper() for p in reported)} "
-                f"(ask precision='{reported[0]}')."
-                if reported
-                else f"{m.id}: no compute figure reported."
-            )
-    return warnings
+    if not contested:
+        return []
+    return [
+        "Reports disagree on " + "; ".join(contested) + ": each cell shows the preferred claim "
+        "and the span of the claims; lookup_chip lists each with its source."
+    ]
+
+
+def _suspect_warning(entity: str, cells: dict[str, Cell], keys: list[str]) -> list[str]:
+    suspect = [k for k in keys if k in cells and cells[k].suspect and _filled(cells[k])]
+    return [f"{entity}: {', '.join(suspect)} rest on a suspect figure: flagged, not ranked."] if suspect else []
+
+
+def _no_compute_warning(kb: KnowledgeBase, entity: str, cells: dict[str, Cell], keys: list[str]) -> list[str]:
+    """Where compute columns are shown and the entity fills none: what it does report, and the argument that
+    shows it — never a flat "none" beside a figure."""
+    shown = [k for k in keys if k.startswith("compute_")]
+    if not shown or any(_filled(cells.get(k)) for k in shown):
+        return []
+    reported = selection.reported_precisions(kb, [entity])
+    if not reported:
+        return [f"{entity}: no compute figure reported."]
+    asked = ", ".join(k.removeprefix("compute_").upper() for k in shown)
+    offered = ", ".join(p.upper() for p in reported)
+    return [f"{entity}: no {asked} compute figure; it reports {offered} (ask precision='{reported[0]}')."]
 
 
 def _summary(c: Comparison) -> str:
