@@ -524,34 +524,47 @@ def _ranked(col: ComparisonColumn, ids: list[str], cells: list[Cell], systems: s
     return col
 
 
+# A mark that keeps a figure out of every ranking, in the order they are checked.
+UNRANKED_TIERS = {"family": "family-level figure", "unlabeled": "precision not printed", "mixed": "parts at different precisions"}
+
+
 def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str, str]:
-    """Why each filled cell is not ranked: figures of different kinds are not compared."""
-    reasons: dict[str, str] = {}
-    filled = [(i, c) for i, c in zip(ids, cells, strict=True) if _filled(c)]
-    chips_present = any(i not in systems for i, _ in filled)
-    for i, c in filled:
-        if c.suspect:
-            reasons[i] = "suspect"
-        elif c.tier == "family":
-            reasons[i] = "family-level figure"
-        elif c.tier == "unlabeled":
-            reasons[i] = "precision not printed"
-        elif c.tier == "mixed":
-            reasons[i] = "parts at different precisions"
-        elif i in systems and chips_present:
-            reasons[i] = "system total"
-    rest = [(i, c) for i, c in filled if i not in reasons]
-    if any(c.tier in ("dense", "unstated") for _, c in rest):
-        for i, c in rest:
-            if c.tier == "sparse":
-                reasons[i] = "sparse"
-    currencies = Counter(c.unit for i, c in rest if i not in reasons)
-    if len(currencies) > 1:
-        main = currencies.most_common(1)[0][0]
-        for i, c in rest:
-            if i not in reasons and c.unit != main:
-                reasons[i] = f"other currency ({c.unit})"
-    return reasons
+    """Why each filled cell is not ranked: figures of different kinds are not compared. First what a figure
+    is (suspect, family-level, precision not printed, a system beside chips), then among the rest sparse
+    beside dense, then a unit the others do not share."""
+    filled = {i: c for i, c in zip(ids, cells, strict=True) if _filled(c)}
+    beside_chips = any(i not in systems for i in filled)
+    reasons = {i: why for i, c in filled.items() if (why := _unranked(c, beside_chips and i in systems))}
+    rest = {i: c for i, c in filled.items() if i not in reasons}
+    reasons |= _sparse_apart(rest)
+    return reasons | _other_unit({i: c for i, c in rest.items() if i not in reasons})
+
+
+def _unranked(c: Cell, system_beside_chips: bool) -> str:
+    if c.suspect:
+        return "suspect"
+    return UNRANKED_TIERS.get(c.tier) or ("system total" if system_beside_chips else "")
+
+
+def _sparse_apart(cells: dict[str, Cell]) -> dict[str, str]:
+    """Sparse figures, where dense ones (or figures whose sparsity is not printed) are there to rank."""
+    if not any(c.tier in ("dense", "unstated") for c in cells.values()):
+        return {}
+    return {i: "sparse" for i, c in cells.items() if c.tier == "sparse"}
+
+
+def _other_unit(cells: dict[str, Cell]) -> dict[str, str]:
+    """Figures in a unit most do not share: another currency (never converted), or a unit of another kind."""
+    units = Counter(c.unit for c in cells.values())
+    if len(units) < 2:
+        return {}
+    main = units.most_common(1)[0][0]
+    return {i: f"{_unit_kind(c.unit)} ({c.unit})" for i, c in cells.items() if c.unit != main}
+
+
+def _unit_kind(unit: str | None) -> str:
+    known = UNITS.get(unit or "")
+    return "other currency" if known is not None and known.dimension == "money" else "other unit"
 
 
 @dataclass
