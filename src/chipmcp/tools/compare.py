@@ -531,13 +531,13 @@ UNRANKED_TIERS = {"family": "family-level figure", "unlabeled": "precision not p
 def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str, str]:
     """Why each filled cell is not ranked: figures of different kinds are not compared. First what a figure
     is (suspect, family-level, precision not printed, a system beside chips), then among the rest sparse
-    beside dense, then a unit the others do not share."""
+    beside dense, then a currency the others do not share."""
     filled = {i: c for i, c in zip(ids, cells, strict=True) if _filled(c)}
     beside_chips = any(i not in systems for i in filled)
     reasons = {i: why for i, c in filled.items() if (why := _unranked(c, beside_chips and i in systems))}
     rest = {i: c for i, c in filled.items() if i not in reasons}
     reasons |= _sparse_apart(rest)
-    return reasons | _other_unit({i: c for i, c in rest.items() if i not in reasons})
+    return reasons | _other_currency({i: c for i, c in rest.items() if i not in reasons})
 
 
 def _unranked(c: Cell, system_beside_chips: bool) -> str:
@@ -553,18 +553,13 @@ def _sparse_apart(cells: dict[str, Cell]) -> dict[str, str]:
     return {i: "sparse" for i, c in cells.items() if c.tier == "sparse"}
 
 
-def _other_unit(cells: dict[str, Cell]) -> dict[str, str]:
-    """Figures in a unit most do not share: another currency (never converted), or a unit of another kind."""
+def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
+    """Prices in a currency most do not share (never converted; other units are made one by _in_one_unit)."""
     units = Counter(c.unit for c in cells.values())
     if len(units) < 2:
         return {}
     main = units.most_common(1)[0][0]
-    return {i: f"{_unit_kind(c.unit)} ({c.unit})" for i, c in cells.items() if c.unit != main}
-
-
-def _unit_kind(unit: str | None) -> str:
-    known = UNITS.get(unit or "")
-    return "other currency" if known is not None and known.dimension == "money" else "other unit"
+    return {i: f"other currency ({c.unit})" for i, c in cells.items() if c.unit != main}
 
 
 @dataclass
