@@ -25,7 +25,7 @@ from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import catalog_index
 from chipmcp.reasoning.cells import Cell
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
+from chipmcp.reasoning.metric_cells import METRICS, TEXT, better, metric_cell
 from chipmcp.tools.xinchuang import chip_status
 
 EXAMPLES = int(os.environ.get("CHIPMCP_FUZZ_EXAMPLES", "300"))
@@ -105,7 +105,7 @@ def reference(
             rows.append((entity, cells))
     down = None
     if sort_by:
-        higher = HIGHER_IS_BETTER[sort_by]
+        higher = better(kb, sort_by) != "lower"
         down = higher if descending is None else descending
 
         def key(pair: tuple[dict[str, Any], dict[str, Cell]]) -> float:

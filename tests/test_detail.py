@@ -12,6 +12,7 @@ from mcp import Client
 
 from chipmcp.serving.server import EXAMPLE_CALLS
 from chipmcp.tools._common import BOUND_SYMBOLS, number
+from compared import cells_by_key
 
 pytestmark = pytest.mark.anyio
 
@@ -319,8 +320,8 @@ def fact_ids(answer: dict[str, Any]) -> set[int]:
             for k, v in value.items():
                 walk(v, k)
         elif isinstance(value, list):
-            if key == "figure_ids":
-                found.update(value)
+            if key == "figure_ids":  # a compare row's: one list per column
+                found.update(i for v in value for i in (v if isinstance(v, list) else [v]))
             for v in value:
                 walk(v, key)
 
@@ -344,8 +345,8 @@ async def test_compare_and_find_summary_cells_are_the_full_cells_with_fewer_cita
     assert fact_ids(summary) < fact_ids(full), "full cites more figures than summary, and all of summary's"
     for brief, every in zip(summary["rows"], full["rows"], strict=True):
         assert brief["id"] == every["id"]
-        for key, cell in brief["cells"].items():
-            whole = every["cells"][key]
+        for key, cell in (cells_by_key(summary, brief) if tool == "compare_chips" else brief["cells"]).items():
+            whole = (cells_by_key(full, every) if tool == "compare_chips" else every["cells"])[key]
             assert {k: cell.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")} == {
                 k: whole.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")
             }, (brief["id"], key)

@@ -14,6 +14,7 @@ from mcp import Client
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.serving.server import build_server
+from compared import compared_cells
 from conftest import ROOT
 
 pytestmark = pytest.mark.anyio
@@ -42,7 +43,7 @@ async def error(server, tool: str, arguments: dict[str, Any]) -> str:
 
 
 def cells(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {row["id"]: row.get("cells", {}) for row in answer["rows"]}
+    return compared_cells(answer)
 
 
 # --- 2. compare_chips compares any metric of the registry ----------------------------------------------
@@ -57,7 +58,7 @@ async def test_comparing_only_cpus_shows_their_cpu_columns_by_default(server) ->
     assert got["intel-xeon-6980p"]["cores"]["value"] == 128 and got["huawei-kunpeng-920-7260"]["cores"]["value"] == 64
     assert got["hygon-7390"]["pcie_lanes"]["value"] == 128 and got["intel-xeon-6980p"]["threads"]["value"] == 256
     assert got["intel-xeon-6980p"]["memory_channels"]["value"] == 12 and got["hygon-7390"]["clock"]["value"] == 2.7
-    assert "| cores (count) |" in text
+    assert "| cores (count; ↑) |" in text and "↑/↓ higher/lower better" in text
 
 
 async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
@@ -68,9 +69,56 @@ async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
     )
     assert [c["key"] for c in answer["columns"]] == ["cuda_cores", "transistors", "process_node", "release", "memory_gb"]
     got = cells(answer)
-    assert got["nvidia-h100"]["cuda_cores"]["value"] == 14592 and got["huawei-ascend-910b"]["transistors"]["value"] == 496
+    assert got["nvidia-h100"]["cuda_cores"]["value"] == 14592 and got["huawei-ascend-910b"]["transistors"]["value"] == 49600
+    assert answer["columns"][1]["unit"] == "million"  # 496亿 beside the H100's 80,000 million, in one unit
     assert got["nvidia-h100"]["process_node"]["value"] == 4 and got["huawei-ascend-910b"]["process_node"]["value"] == 7
     assert got["nvidia-h100"]["release"]["text"] == "2022" and got["huawei-ascend-910b"]["memory_gb"]["value"] == 64
+
+
+async def test_every_compared_column_ranks_the_way_the_registry_says_or_names_no_best(server) -> None:
+    """CPU cores, transistors, process node, clock: each column takes its direction from knowledge/metrics.toml;
+    a metric where neither way is better (release, die area) and a column with one figure name no best."""
+    metrics = ["cuda_cores", "transistors", "process_node", "release", "die_area", "tdp_w", "price", "clock", "tflops_per_w"]
+    answer, text = await call(server, "compare_chips", {"names": ["H100", "910B", "MI300X"], "metrics": metrics})
+    columns = {c["key"]: c for c in answer["columns"]}
+    assert {k: c.get("better") for k, c in columns.items()} == {
+        "cuda_cores": "higher",
+        "transistors": "higher",
+        "process_node": "lower",
+        "release": None,
+        "die_area_mm2": None,
+        "tdp_w": "lower",
+        "price": "lower",
+        "clock": "higher",
+        "tflops_per_w": "higher",
+    }
+    assert {k: c.get("best", []) for k, c in columns.items()} == {
+        "cuda_cores": [],  # the H100's alone: a winner of one is no winner
+        "transistors": ["nvidia-h100"],  # 80,000 million against 496亿, in one unit
+        "process_node": ["nvidia-h100"],  # 4 nm, the smallest
+        "release": [],
+        "die_area_mm2": [],
+        "tdp_w": ["huawei-ascend-910b"],
+        "price": ["amd-mi300x"],
+        "clock": [],
+        "tflops_per_w": ["amd-mi300x"],
+    }
+    assert {k: c["no_best"] for k, c in columns.items() if "no_best" in c} == {
+        "cuda_cores": "only one comparable figure",
+        "die_area_mm2": "the registry gives no direction for this metric",
+        "clock": "only one comparable figure",
+    }
+    assert cells(answer)["huawei-ascend-910b"]["transistors"] == {"value": 49600, "figure_ids": [1054], "ratio": 0.62}
+    assert "| process_node (nm; ↓) |" in text and "process_node: nvidia-h100" in text
+
+
+async def test_find_chips_sorts_by_the_registrys_direction_unless_told(server) -> None:
+    smallest, _ = await call(server, "find_chips", {"sort_by": "process_node", "limit": 3})
+    assert smallest["descending"] is False
+    nodes = [r["cells"]["process_node"].get("value", r["cells"]["process_node"].get("high")) for r in smallest["rows"]]
+    assert nodes == sorted(nodes) and nodes[0] <= 4
+    largest, _ = await call(server, "find_chips", {"sort_by": "process_node", "limit": 3, "descending": True})
+    assert largest["descending"] is True
 
 
 async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code(designed) -> None:
@@ -78,6 +126,8 @@ async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code
     got = cells(answer)
     assert got["designed-d10"]["matrix_units"]["value"] == 32 and got["designed-d20"]["matrix_units"]["value"] == 64
     assert got["designed-d20"]["matrix_units"]["ratio"] == 2
+    # Its direction is the registry's `better` too: the designed folder says higher, so D20 leads.
+    assert answer["columns"] == [{"key": "matrix_units", "unit": "count", "better": "higher", "best": ["designed-d20"]}]
     found, _ = await call(designed, "find_chips", {"where": [{"metric": "matrix_units", "op": ">", "value": 40}]})
     assert [r["id"] for r in found["rows"]] == ["designed-d20"]
 

@@ -581,6 +581,14 @@ def source_lines(sources: Iterable[SourceRef]) -> str:
     return "Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in sources)
 
 
+def sources_counted(kb: KnowledgeBase, ids: Iterable[str]) -> str:
+    """What the sources are, counted: '3 report(s) and 1 dataset(s)' (a dataset is a table, not a report)."""
+    ids = set(ids)
+    datasets = sum((kb.sources.get(sid) or {}).get("kind") == "dataset" for sid in ids)
+    said = [f"{n} {what}(s)" for n, what in ((len(ids) - datasets, "report"), (datasets, "dataset")) if n]
+    return " and ".join(said) or "0 report(s)"
+
+
 def match_line(m: NameMatch) -> list[str]:
     """How a name was matched, and the close alternatives, for the text block."""
     lines = [f"Matched '{m.query}' → {m.name} [{m.id}] ({m.method}, alias '{m.alias}', score {number(m.score)})."]

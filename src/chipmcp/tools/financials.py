@@ -34,6 +34,7 @@ from chipmcp.tools._common import (
     resolve,
     source_lines,
     source_refs,
+    sources_counted,
     summarize,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
@@ -143,7 +144,7 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
     cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
     cited += [r["source"] for r in identity_rows]
     answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
+    answer.summary = _summary(answer, len(every), sources_counted(kb, {f.source for f in every}))
     return answer
 
 
@@ -286,10 +287,10 @@ def _span(metric: str, a: int, b: int, start: tuple, end: tuple, ids: list[int],
     )
 
 
-def _summary(a: VendorFinancials, rows: int, reports: int) -> str:
+def _summary(a: VendorFinancials, rows: int, sources: str) -> str:
     codes = ", ".join(dict.fromkeys(listing.code for listing in a.vendor.listings if not listing.suspect))
     text = f"{a.vendor.name_zh} ({a.vendor.name_en})" + (f", listed as {codes}" if codes else "")
-    text += f": {rows} figure(s) from {reports} report(s)"
+    text += f": {rows} figure(s) from {sources}"
     if a.detail == "summary" and a.page.total != rows:
         text += f", {a.page.total} distinct"
     if a.conflicts:

@@ -24,7 +24,7 @@ from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import catalog_index, selection
 from chipmcp.reasoning.cells import Cell, Condition
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, known_metrics, metric_key
+from chipmcp.reasoning.metric_cells import METRICS, TEXT, known_metrics, metric_key
 from chipmcp.tools._common import (
     VENDOR,
     call_of,
@@ -284,7 +284,7 @@ def _sort_metric(kb: KnowledgeBase, name: str | None) -> str | None:
     if key is None:
         raise unknown_metric(name, [m for m in known_metrics(kb) if not selection.is_text(kb, m)], "sort_by", METRICS)
     if key in TEXT_SPECS or selection.is_text(kb, key):
-        numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
+        numeric = [m for m in METRICS if m not in TEXT]
         raise InputError(
             f"sort_by ranks by a number: one of {', '.join(numeric)} or a numeric registry metric. Filter on {name} with where instead."
         )

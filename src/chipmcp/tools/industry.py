@@ -38,6 +38,7 @@ from chipmcp.tools._common import (
     room,
     source_lines,
     source_refs,
+    sources_counted,
     summarize,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS
@@ -640,7 +641,7 @@ def _names(kb: KnowledgeBase, entities: list[str]) -> str:
 def _summary(kb: KnowledgeBase, a: IndustryFigures, rows: int) -> str:
     named = [c.name for c in a.topic.entities]
     names = ", ".join(named) if len(named) <= 2 else f"{named[0]} and {len(named) - 1} more"
-    head = f"{names}: {rows} figures from {len({s.id for s in a.sources})} report(s)" + (
+    head = f"{names}: {rows} figures from {sources_counted(kb, (s.id for s in a.sources))}" + (
         f" ({', '.join(a.topic.metrics)})" if a.topic.metrics else ""
     )
     extras = []

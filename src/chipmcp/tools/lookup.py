@@ -29,6 +29,7 @@ from chipmcp.tools._common import (
     resolve,
     source_lines,
     source_refs,
+    sources_counted,
     summarize,
 )
 from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, NameMatch, Page, VendorRef
@@ -134,7 +135,7 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     )
     cited += [r["source"] for r in kb.figures_by_ids([i for c in answer.family_level.values() for i in c.figure_ids])]
     answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
+    answer.summary = _summary(answer, len(every), sources_counted(kb, {f.source for f in every}))
     return answer
 
 
@@ -144,8 +145,8 @@ def variant_line(variant_of: str | None, variants: list[str]) -> str:
     return "; ".join(parts) + " (figures kept apart)" if parts else ""
 
 
-def _summary(a: ChipAnswer, rows: int, reports: int) -> str:
-    head = f"{a.name_en} ({a.kind}, {a.vendor.name_en}): {rows} figures from {reports} report(s)"
+def _summary(a: ChipAnswer, rows: int, sources: str) -> str:
+    head = f"{a.name_en} ({a.kind}, {a.vendor.name_en}): {rows} figures from {sources}"
     if a.detail == "summary" and a.page.total != rows:
         head += f", {a.page.total} distinct"
     kinds = Counter(c.kind for c in a.conflicts)
