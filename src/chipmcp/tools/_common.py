@@ -365,38 +365,40 @@ def key_specs_first(kb: KnowledgeBase, entries: list[Figure]) -> list[Figure]:
     return sorted(entries, key=lambda entry: order.get(entry.metric, len(order)))
 
 
-def cite_once(entries: list[Figure]) -> tuple[list[Figure], dict[str, Place]]:
+def cite_once(entries: list[Figure], datasets: frozenset[str] = frozenset()) -> tuple[list[Figure], dict[str, Place]]:
     """The entries citing each source and locator by a short key ('c1'), and the table of those keys: a
-    report's table caption is written once, not on every figure printed in it. New entries; the given ones
-    (possibly shared, memoized) are left as they are."""
+    report's table caption is written once, not on every figure printed in it. A dataset (`datasets`: their
+    source ids) locates each cell at '<row> / <column>': the key names the row and the entry its column
+    (`at`), so a chip's row is written once, not once per column. New entries; the given ones (possibly
+    shared, memoized) are left as they are."""
     keys: dict[tuple[str, str], str] = {}
 
-    def key(source: str, locator: str) -> str:
-        return keys.setdefault((source, locator), f"c{len(keys) + 1}")
+    def key(source: str, locator: str) -> tuple[str, str]:
+        row, at = locator.rsplit(" / ", 1) if source in datasets and " / " in locator else (locator, "")
+        return keys.setdefault((source, row), f"c{len(keys) + 1}"), at
 
     out = []
     # A note the page already gave (a dataset row's note is on each of its figures) points to its first entry.
     first_with: dict[str, int] = {}
     for entry in entries:
-        cite = key(entry.source, entry.locator)
-        also = [
-            c.model_copy(
-                update={
-                    "cite": key(c.source, c.locator),
-                    "source": "",
-                    "locator": "",
-                    "printed": "" if c.printed == entry.printed else c.printed,
-                }
-            )
-            for c in entry.also
-        ]
+        cite, at = key(entry.source, entry.locator)
+        also = [_cited_by_key(c, *key(c.source, c.locator), entry.printed) for c in entry.also]
         note = entry.note
         if note and note in first_with:
             note = f"as #{first_with[note]}"
         elif note:
             first_with[note] = entry.id
-        out.append(entry.model_copy(update={"cite": cite, "source": "", "locator": "", "also": also, "note": note}))
+        out.append(entry.model_copy(update={"cite": cite, "at": at, "source": "", "locator": "", "also": also, "note": note}))
     return out, {k: Place(source=s, locator=loc) for (s, loc), k in keys.items()}
+
+
+def _cited_by_key(c: Citation, cite: str, at: str, printed: str) -> Citation:
+    shown = "" if c.printed == printed else c.printed  # left out when it is the entry's own
+    return c.model_copy(update={"cite": cite, "at": at, "source": "", "locator": "", "printed": shown})
+
+
+def dataset_sources(kb: KnowledgeBase) -> frozenset[str]:
+    return frozenset(sid for sid, s in kb.sources.items() if s.get("kind") == "dataset")
 
 
 def cited_places(entries: Iterable[Figure], table: dict[str, Place]) -> dict[str, Place]:
@@ -472,7 +474,7 @@ def summary_page(
     """A summary page: key specs first, each source and locator cited once by key, as many entries as the
     budget leaves beside `rest` (the answer without its entries, holding the whole citation table while it
     is sized: an upper bound, measured without rendering); the page holds the part of the table it uses."""
-    cited, table = cite_once(key_specs_first(kb, entries))
+    cited, table = cite_once(key_specs_first(kb, entries), dataset_sources(kb))
     rest.page = Page(total=0, returned=0)
     budget = room(rest) + ENTRIES_SLACK
     # Each entry costs itself and the citations it adds to the page's table: a dataset cites every cell at its
@@ -670,7 +672,9 @@ def _printed(cited: Citation) -> str:
 
 
 def _where(cited: Figure | Citation) -> str:
-    return f"[{cited.cite}]" if cited.cite else f"{cited.source} / {cited.locator}"
+    if cited.cite:
+        return f"[{cited.cite}: {cited.at}]" if cited.at else f"[{cited.cite}]"
+    return f"{cited.source} / {cited.locator}"
 
 
 def require(condition: bool, message: str, candidates: list[str] | None = None) -> None:

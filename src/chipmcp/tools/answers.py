@@ -39,6 +39,12 @@ class Place(Model):
     locator: str
 
 
+AT = (
+    "Summary detail, a dataset's cell: its column; page.citations[cite] is the row, "
+    "so the locator is '<that locator> / <at>'"
+)
+
+
 class Citation(Model):
     """Where one figure is printed: enough to cite it and to find it in the report."""
 
@@ -47,6 +53,7 @@ class Citation(Model):
     locator: str = ""
     printed: str = Field(default="", description="The token as printed; empty at summary detail when the entry's own")
     cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
+    at: str = Field(default="", description=AT)
 
 
 class Figure(Model):
@@ -84,6 +91,7 @@ class Figure(Model):
     source: str = Field(default="", description="Source report id (at summary detail: see `cite`)")
     locator: str = Field(default="", description="Table or section caption in the source (at summary detail: see `cite`)")
     cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
+    at: str = Field(default="", description=AT)
     note: str = ""
     suspect: bool = Field(default=False, description="Kept as printed though it looks wrong; see note")
     preferred: bool = Field(default=True, description="False when a conflicting figure is preferred")
