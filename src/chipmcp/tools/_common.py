@@ -201,94 +201,102 @@ def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: De
     """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred
     one; one per possible disagreement (with the stated figures it matches none of); one per history (a claim
     at several dates); and, given `kb`, one per quantity reported by several publishers (any entity). Each
-    lists its distinct values as claims side by side; at full detail also every figure as printed."""
-    by_id = {fig.id: fig for fig in figures}
-    members_of: dict[int, list[Figure]] = {}
-    histories: dict[int, list[Figure]] = {}
-    for fig in figures:
-        if fig.conflict_group is not None:
-            members_of.setdefault(fig.conflict_group, []).append(fig)
-        if fig.history_group is not None:
-            histories.setdefault(fig.history_group, []).append(fig)
+    lists its distinct values as claims side by side; at full detail also every figure as printed, and every
+    figure id of the conflict (at summary detail its claims hold them: each id once)."""
     full = detail == "full"
-    out = []
-    for members in members_of.values():
-        first = members[0]
-        qualifier = _claim_qualifier(first)
-        label = first.label or first.metric
-        if first.conflict_kind == "possible":
-            stated = [by_id[i] for i in first.conflicts_with if i in by_id]
-            listed = "; ".join(f"{format_value(m)} ({qualifiers(m) or 'unqualified'})" for m in stated)
-            out.append(
-                Conflict(
-                    kind="possible",
-                    metric=first.metric,
-                    qualifier=qualifier,
-                    figure_ids=[first.id, *(m.id for m in stated)],
-                    preferred_id=None,
-                    claims=claims_of([first, *stated]),
-                    summary=f"Possible disagreement on {label}: {first.printed} ({first.source}, "
-                    f"{first.locator}) does not print its precision and matches none of the "
-                    f"stated figures: {listed}."
-                    if full
-                    else "",
-                )
-            )
-            continue
-        preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
-        listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
-        out.append(
-            Conflict(
-                kind="disagreement",
-                metric=first.metric,
-                qualifier=qualifier,
-                figure_ids=[m.id for m in members],
-                preferred_id=preferred.id,
-                claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
-                summary=f"Figures disagree on {label} ({qualifier}): {listed}. Preferred: {preferred.printed} ({preferred.source})."
-                if full
-                else "",
-            )
-        )
-    for members in histories.values():
-        first = members[0]
-        dated = sorted(members, key=lambda m: (m.as_of or "", m.id))
-        listed = "; ".join(f"{m.as_of or 'undated'}: {format_value(m)} ({m.source})" for m in dated)
-        out.append(
-            Conflict(
-                kind="history",
-                metric=first.metric,
-                qualifier=_claim_qualifier(first),
-                figure_ids=[m.id for m in dated],
-                claims=claims_of(dated, dated=True),
-                summary=f"{first.label or first.metric} at different dates (not a disagreement; undated first): {listed}."
-                if full
-                else "",
-            )
-        )
+    by_id = {fig.id: fig for fig in figures}
+    out = [_group_conflict(members, by_id, full) for members in _grouped(figures, "conflict_group")]
+    out += [_history(members, full) for members in _grouped(figures, "history_group")]
+    if kb is not None:
+        out += _linked(figures, kb, full)
+    return out
+
+
+def _grouped(figures: list[Figure], field: str) -> list[list[Figure]]:
+    groups: dict[int, list[Figure]] = {}
+    for fig in figures:
+        if (group := getattr(fig, field)) is not None:
+            groups.setdefault(group, []).append(fig)
+    return list(groups.values())
+
+
+def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool) -> Conflict:
+    first = members[0]
+    if first.conflict_kind == "possible":
+        return _possible(first, [by_id[i] for i in first.conflicts_with if i in by_id], full)
+    label = first.label or first.metric
+    preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
+    qualifier = _claim_qualifier(first)
+    listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
+    return Conflict(
+        kind="disagreement",
+        metric=first.metric,
+        qualifier=qualifier,
+        figure_ids=[m.id for m in members] if full else [],
+        preferred_id=preferred.id,
+        claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
+        summary=f"Figures disagree on {label} ({qualifier}): {listed}. Preferred: {preferred.printed} ({preferred.source})."
+        if full
+        else "",
+    )
+
+
+def _possible(first: Figure, stated: list[Figure], full: bool) -> Conflict:
+    """A figure of unprinted precision beside the stated figures it matches none of."""
+    listed = "; ".join(f"{format_value(m)} ({qualifiers(m) or 'unqualified'})" for m in stated)
+    return Conflict(
+        kind="possible",
+        metric=first.metric,
+        qualifier=_claim_qualifier(first),
+        figure_ids=[first.id, *(m.id for m in stated)] if full else [],
+        preferred_id=None,
+        claims=claims_of([first, *stated]),
+        summary=f"Possible disagreement on {first.label or first.metric}: {first.printed} ({first.source}, {first.locator}) "
+        f"does not print its precision and matches none of the stated figures: {listed}."
+        if full
+        else "",
+    )
+
+
+def _history(members: list[Figure], full: bool) -> Conflict:
+    first = members[0]
+    dated = sorted(members, key=lambda m: (m.as_of or "", m.id))
+    listed = "; ".join(f"{m.as_of or 'undated'}: {format_value(m)} ({m.source})" for m in dated)
+    return Conflict(
+        kind="history",
+        metric=first.metric,
+        qualifier=_claim_qualifier(first),
+        figure_ids=[m.id for m in dated] if full else [],
+        claims=claims_of(dated, dated=True),
+        summary=f"{first.label or first.metric} at different dates (not a disagreement; undated first): {listed}." if full else "",
+    )
+
+
+def _linked(figures: list[Figure], kb: KnowledgeBase, full: bool) -> list[Conflict]:
+    """Each quantity the figures report that other publishers or definitions report too, side by side."""
     quantities = sorted({fig.quantity for fig in figures if fig.quantity})
-    if kb is not None and quantities:
-        linked: dict[str, list[dict[str, Any]]] = {}
-        for row in kb.figures_of_quantity(quantities):
-            linked.setdefault(row["quantity"], []).append(row)
-        for quantity, rows in linked.items():
-            if len(rows) < 2:
-                continue
-            listed = "; ".join(
-                f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})".replace("  ", " ") for r in rows
+    linked: dict[str, list[dict[str, Any]]] = {}
+    for row in kb.figures_of_quantity(quantities) if quantities else []:
+        linked.setdefault(row["quantity"], []).append(row)
+    out = []
+    for quantity, rows in linked.items():
+        if len(rows) < 2:
+            continue
+        listed = "; ".join(
+            f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})".replace("  ", " ") for r in rows
+        )
+        out.append(
+            Conflict(
+                kind="linked",
+                metric=rows[0]["metric"],
+                qualifier=quantity,
+                figure_ids=[r["id"] for r in rows] if full else [],
+                claims=_linked_claims(rows, kb),
+                summary=f"One quantity ({quantity}) from different publishers or definitions, side by side: {listed}."
+                if full
+                else "",
             )
-            out.append(
-                Conflict(
-                    kind="linked",
-                    metric=rows[0]["metric"],
-                    qualifier=quantity,
-                    figure_ids=[r["id"] for r in rows],
-                    claims=_linked_claims(rows, kb),
-                    summary=f"One quantity ({quantity}) from different publishers or definitions, side by side: {listed}."
-                    if full
-                    else "",
-                )
-            )
+        )
     return out
 
 

@@ -123,7 +123,9 @@ class Conflict(Model):
     )
     metric: str
     qualifier: str = Field(description="Precision/period/measure the figures share")
-    figure_ids: list[int]
+    figure_ids: list[int] = Field(
+        default_factory=list, description="Full detail: every figure of the conflict (at summary detail: see its claims)"
+    )
     preferred_id: int | None = Field(default=None, description="The preferred figure (none for history and linked)")
     claims: list[ConflictClaim] = Field(default_factory=list, description="Each distinct value, the preferred first")
     summary: str = Field(default="", description="Full detail: every figure of the disagreement as printed, with its locator")
@@ -495,7 +497,10 @@ class VendorFinancials(Model):
     normalized: list[NormalizedFigure] = Field(default_factory=list)
     growth: list[GrowthFigure] = Field(default_factory=list, description="Computed by the compute core")
     conflicts: list[Conflict]
-    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor")
+    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor (summary detail: the first few)")
+    chips_total: int = Field(
+        default=0, description="Summary detail, when `chips` lists only the first few: how many (find_chips(vendor=…) lists them)"
+    )
     sources: list[SourceRef]
     warnings: list[str] = Field(default_factory=list)
     summary: str
