@@ -623,7 +623,7 @@ class NotReported(Model):
 
 
 class ChipList(OmitsNewWhenEmpty):
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial", "partial_total"})
 
     detail: Detail = "summary"
     filters: list[str] = Field(description="The filters applied, in words")
@@ -643,9 +643,10 @@ class ChipList(OmitsNewWhenEmpty):
         default_factory=list,
         description=(
             "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
-            "a/b pair, one claim of a contested figure), at most `limit`"
+            "a/b pair, one claim of a contested figure), paged as the rows are: from `offset`, at most `limit`"
         ),
     )
+    partial_total: int | None = Field(default=None, description="How many pass only in part, over every page")
     sources: list[SourceRef]
     summary: str
 
