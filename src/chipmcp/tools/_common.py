@@ -480,30 +480,37 @@ def summary_page(
     kb: KnowledgeBase, entries: list[Figure], offset: int, limit: int, call: str, full_total: int, rest: Any
 ) -> tuple[list[Figure], Page]:
     """A summary page: key specs first, each source and locator cited once by key, as many entries as the
-    budget leaves beside `rest` (the answer without its entries, holding the whole citation table while it
-    is sized: an upper bound, measured without rendering); the page holds the part of the table it uses."""
+    budget leaves beside `rest` (the answer without its entries, its `sources` those it cites whatever the
+    page holds), measured without rendering; the page holds the part of the citation table it uses."""
     cited, table = cite_once(key_specs_first(kb, entries), dataset_sources(kb))
     rest.page = Page(total=0, returned=0)
     budget = room(rest) + ENTRIES_SLACK
-    # Each entry costs itself and the citations it adds to the page's table: a dataset cites every cell at its
-    # own row and column, so sizing the whole table up front would leave a rich entity a page of one entry.
-    placed: set[str] = set()
-
-    def cost(entry: Figure) -> int:
-        new = [k for k in (entry.cite, *(c.cite for c in entry.also)) if k not in placed]
-        placed.update(new)
-        as_json = (
-            len(entry.model_dump_json(exclude_defaults=True))
-            + 1
-            + sum(len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in new)
-        )
-        # the text block says the same in its own words, within 4,000 of the JSON's 6,000
-        as_text = len(describe(entry)) + 3 + sum(len(k) + len(table[k].source) + len(table[k].locator) + 8 for k in new)
-        return max(as_json, as_text * 8 // 5)
-
+    cost = _entry_cost(kb, table, {s.id for s in rest.sources})
     chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget, cost=cost)
     shown.citations = cited_places(chosen, table)
     return chosen, shown
+
+
+def _entry_cost(kb: KnowledgeBase, table: dict[str, Place], listed: set[str]) -> Callable[[Figure], int]:
+    """What each entry adds to an answer, in characters of JSON: itself, the citations it adds to the page's
+    table and the sources it adds to the answer's list (`listed`: those already there). A dataset cites every
+    cell at its own row, so sizing the whole table (or every source) up front would leave a rich entity a
+    short page. The text block says the same in its own words, within 4,000 of the JSON's 6,000."""
+    placed: set[str] = set()
+
+    def cost(entry: Figure) -> int:
+        keys = [k for k in (entry.cite, *(c.cite for c in entry.also)) if k not in placed]
+        placed.update(keys)
+        sources = [r for r in source_refs(kb, {table[k].source for k in keys}) if r.id not in listed]
+        listed.update(r.id for r in sources)
+        as_json = len(entry.model_dump_json(exclude_defaults=True)) + 1
+        as_json += sum(len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in keys)
+        as_json += sum(len(r.model_dump_json()) + 1 for r in sources)
+        as_text = len(describe(entry)) + 3 + sum(len(k) + len(table[k].source) + len(table[k].locator) + 8 for k in keys)
+        as_text += sum(len(r.id) + len(r.publisher) + len(r.title) + len(r.date) + 10 for r in sources)
+        return max(as_json, as_text * 8 // 5)
+
+    return cost
 
 
 def entries_page(

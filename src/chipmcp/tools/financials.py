@@ -116,6 +116,7 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
     chosen = _select(kb, match, args)
     every = [figure(r, kb) for r in chosen.rows]
     answer = _answer(kb, match, chosen, every, args)
+    answer.sources = source_refs(kb, _cited_sources(answer, chosen))  # the page adds its entries' as it is sized
     listed = every if args.detail == "full" else _beyond_identity(summarize(kb, chosen.rows, every), chosen.identity)
     call = call_of("vendor_financials", vendor=match.id, period=args.period, metric=args.metric, unit=args.unit)
     entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "growth"))
@@ -170,7 +171,7 @@ def _answer(
         conflicts=conflicts([*every, *(figure(r, kb) for r in chosen.identity_rows)], kb, args.detail),
         chips=chips[:CHIPS_SHOWN] if brief else chips,
         chips_total=len(chips) if brief else 0,
-        sources=source_refs(kb, {f.source for f in every}),  # an upper bound while the page is sized
+        sources=[],
         warnings=chosen.warnings,
         summary="",
     )
@@ -180,11 +181,14 @@ def _finish(kb: KnowledgeBase, answer: VendorFinancials, chosen: _Selected, ever
     """What depends on the page: the normalized figures of its entries, the sources it cites, the summary."""
     on_page = {f.id for f in answer.figures}
     answer.normalized = [n for n in answer.normalized if n.figure_id in on_page]
+    answer.sources = source_refs(kb, _cited_sources(answer, chosen))
+    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
+
+
+def _cited_sources(answer: VendorFinancials, chosen: _Selected) -> list[str]:
     cited = entry_sources(answer.figures, answer.page.citations)
     cited += [s for c in answer.conflicts for claim in c.claims for s in claim.sources]
-    cited += [r["source"] for r in chosen.identity_rows]
-    answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
+    return cited + [r["source"] for r in chosen.identity_rows]
 
 
 def _beyond_identity(entries: list[Figure], identity: VendorIdentity) -> list[Figure]:

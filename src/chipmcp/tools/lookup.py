@@ -87,6 +87,7 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     rows = kb.figures(match.id)
     every = [figure(row, kb) for row in rows]
     answer = _answer(kb, match, every, args.detail)
+    answer.sources = source_refs(kb, _cited_sources(kb, answer))
     listed = every if args.detail == "full" else summarize(kb, rows, every)
     call = call_of("lookup_chip", name=match.id)
     entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "derived"))
@@ -123,8 +124,7 @@ def _answer(kb: KnowledgeBase, match: NameMatch, every: list[Figure], detail: De
         in_systems=list(kb.systems_with_chip(match.id)),
         family_level=selection.family_cells(kb, match.id),
         certification=status,
-        # every source while the page is sized (an upper bound); the page's own once it is chosen
-        sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
+        sources=[],  # what the answer cites besides its entries (the page adds theirs as it is sized)
         summary="",
     )
 
