@@ -39,10 +39,7 @@ class Place(Model):
     locator: str
 
 
-AT = (
-    "Summary detail, a dataset's cell: its column; page.citations[cite] is the row, "
-    "so the locator is '<that locator> / <at>'"
-)
+AT = "Summary, a dataset cell: its column; locator = page.citations[cite].locator + ' / ' + at"
 
 
 class Citation(Model):
@@ -123,9 +120,7 @@ class Conflict(Model):
     )
     metric: str
     qualifier: str = Field(description="Precision/period/measure the figures share")
-    figure_ids: list[int] = Field(
-        default_factory=list, description="Full detail: every figure of the conflict (at summary detail: see its claims)"
-    )
+    figure_ids: list[int] = Field(default_factory=list, description="Full detail: every figure (summary: in claims)")
     preferred_id: int | None = Field(default=None, description="The preferred figure (none for history and linked)")
     claims: list[ConflictClaim] = Field(default_factory=list, description="Each distinct value, the preferred first")
     summary: str = Field(default="", description="Full detail: every figure of the disagreement as printed, with its locator")
@@ -497,10 +492,8 @@ class VendorFinancials(Model):
     normalized: list[NormalizedFigure] = Field(default_factory=list)
     growth: list[GrowthFigure] = Field(default_factory=list, description="Computed by the compute core")
     conflicts: list[Conflict]
-    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor (summary detail: the first few)")
-    chips_total: int = Field(
-        default=0, description="Summary detail, when `chips` lists only the first few: how many (find_chips(vendor=…) lists them)"
-    )
+    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor (summary: the first few)")
+    chips_total: int = Field(default=0, description="Summary: how many when `chips` lists the first few")
     sources: list[SourceRef]
     warnings: list[str] = Field(default_factory=list)
     summary: str
@@ -646,7 +639,7 @@ class ChipList(OmitsNewWhenEmpty):
             "a/b pair, one claim of a contested figure), paged as the rows are: from `offset`, at most `limit`"
         ),
     )
-    partial_total: int | None = Field(default=None, description="How many pass only in part, over every page")
+    partial_total: int | None = Field(default=None, description="How many pass only in part, all pages")
     sources: list[SourceRef]
     summary: str
 
