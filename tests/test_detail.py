@@ -168,7 +168,6 @@ def cited(entry: dict[str, Any], table: dict[str, dict[str, str]]) -> dict[str, 
     return {**located(entry, table), "also": also}
 
 
-
 async def every_page(client: Client, tool: str, arguments: dict[str, Any], limit: int) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     offset = 0

@@ -292,9 +292,7 @@ def _linked(figures: list[Figure], kb: KnowledgeBase, full: bool) -> list[Confli
                 qualifier=quantity,
                 figure_ids=[r["id"] for r in rows] if full else [],
                 claims=_linked_claims(rows, kb),
-                summary=f"One quantity ({quantity}) from different publishers or definitions, side by side: {listed}."
-                if full
-                else "",
+                summary=f"One quantity ({quantity}) from different publishers or definitions, side by side: {listed}." if full else "",
             )
         )
     return out

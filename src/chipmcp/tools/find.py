@@ -204,17 +204,7 @@ def _answer(
     used = {
         i for row in out + partial for c in row.cells.values() for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]
     }
-    asked = call_of(
-        "find_chips",
-        vendor=args.vendor,
-        domestic=args.domestic,
-        kind=args.kind,
-        certified=args.certified,
-        where=[c.model_dump() for c in conditions] or None,
-        sort_by=args.sort_by,
-        precision=args.precision if args.precision != "fp16" else None,
-        descending=args.descending,
-    )
+    asked = _asked(args, conditions)
     answer = ChipList(
         detail=args.detail,
         filters=filters,
@@ -232,19 +222,43 @@ def _answer(
             args.limit,
             args.detail,
             not_reported,
-            any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values()),
+            _cells_cut(page),
             len(found.partial) - args.offset - len(partial),
         ),
         rows=out,
         not_reported=not_reported,
         partial=partial,
         partial_total=len(found.partial) or None,
-        rules=(RULES + ([PARTIAL_RULE] if len(found.partial) else [])) if found.metrics else [],
+        rules=_rules(found),
         sources=source_refs(kb, _sources(kb, used)),
         summary="",
     )
     answer.summary = _summary(answer)
     return answer
+
+
+def _asked(args: FindChipsArguments, conditions: list[Condition]) -> str:
+    """The call this answer answers, without its paging arguments."""
+    return call_of(
+        "find_chips",
+        vendor=args.vendor,
+        domestic=args.domestic,
+        kind=args.kind,
+        certified=args.certified,
+        where=[c.model_dump() for c in conditions] or None,
+        sort_by=args.sort_by,
+        precision=args.precision if args.precision != "fp16" else None,
+        descending=args.descending,
+    )
+
+
+def _cells_cut(page: list[tuple[dict[str, Any], dict[str, Cell]]]) -> bool:
+    """Whether a summary of these rows leaves out a citation, claim or note that full detail gives."""
+    return any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())
+
+
+def _rules(found: catalog_index.Found) -> list[str]:
+    return (RULES + ([PARTIAL_RULE] if len(found.partial) else [])) if found.metrics else []
 
 
 def _at_detail(c: Cell, full: bool) -> Cell:
@@ -427,19 +441,7 @@ def render(a: ChipList) -> str:
             f", … ({gap.count - len(gap.chips)} more at detail='full')" if gap.count > len(gap.chips) else ""
         )
         lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
-    if a.partial:
-        shown = (
-            f"{len(a.partial)}"
-            if len(a.partial) == a.partial_total
-            else f"{a.offset + 1}-{a.offset + len(a.partial)} of {a.partial_total}"
-        )
-        lines.append(f"Passing only in part — {shown} listed apart, not counted in the total:")
-        for row in a.partial:
-            cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
-            lines.append(
-                f"- {row.name} [{row.id}] {row.passes} — {row.entity_kind}, {row.kind} by {row.vendor_name} "
-                f"[{row.vendor}]" + (f" — {cells}" if cells else "")
-            )
+    lines += _partial_lines(a)
     if a.rules:
         lines.append("Rules: " + " ".join(a.rules))
     if a.more:
@@ -447,6 +449,22 @@ def render(a: ChipList) -> str:
     if a.sources:
         lines.append(source_lines(a.sources))
     return "\n".join(lines)
+
+
+def _partial_lines(a: ChipList) -> list[str]:
+    if not a.partial:
+        return []
+    shown = (
+        f"{len(a.partial)}" if len(a.partial) == a.partial_total else f"{a.offset + 1}-{a.offset + len(a.partial)} of {a.partial_total}"
+    )
+    lines = [f"Passing only in part — {shown} listed apart, not counted in the total:"]
+    for row in a.partial:
+        cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
+        lines.append(
+            f"- {row.name} [{row.id}] {row.passes} — {row.entity_kind}, {row.kind} by {row.vendor_name} "
+            f"[{row.vendor}]" + (f" — {cells}" if cells else "")
+        )
+    return lines
 
 
 TOOL = Tool(
