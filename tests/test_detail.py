@@ -12,6 +12,7 @@ from mcp import Client
 
 from chipmcp.serving.server import EXAMPLE_CALLS
 from chipmcp.tools._common import BOUND_SYMBOLS, number
+from citing import located
 from compared import cells_by_key
 
 pytestmark = pytest.mark.anyio
@@ -164,8 +165,8 @@ def cited(entry: dict[str, Any], table: dict[str, dict[str, str]]) -> dict[str, 
     if "cite" not in entry:
         return entry
     assert "source" not in entry and "locator" not in entry, "a summary entry cites by key only"
-    also = [{**c, **table[c["cite"]], "printed": c.get("printed", entry["printed"])} for c in entry.get("also", [])]
-    return {**entry, **table[entry["cite"]], "also": also}
+    also = [{**located(c, table), "printed": c.get("printed", entry["printed"])} for c in entry.get("also", [])]
+    return {**located(entry, table), "also": also}
 
 
 async def every_page(client: Client, tool: str, arguments: dict[str, Any], limit: int) -> list[dict[str, Any]]:

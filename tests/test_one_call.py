@@ -190,6 +190,18 @@ async def test_a_chip_none_of_whose_values_pass_is_not_listed_apart(reports_serv
     assert [(r["id"], r["passes"]) for r in answer["partial"]] == [("nvidia-b100", "passes by one variant")]
 
 
+async def test_the_partial_group_is_paged_like_the_rows_by_offset_and_limit(server) -> None:
+    where = {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]}
+    every, _ = await call(server, "find_chips", where)
+    first, text = await call(server, "find_chips", {**where, "limit": 1})
+    second, _ = await call(server, "find_chips", {**where, "limit": 1, "offset": 1})
+    assert [r["id"] for r in every["partial"]] == ["nvidia-gh200", "nvidia-h20"] and every["partial_total"] == 2
+    assert [r["id"] for r in first["partial"]] == ["nvidia-gh200"] and first["partial_total"] == 2
+    assert "1 more passing only in part: ask find_chips(where=" in first["more"] and "offset=1, limit=1)" in first["more"]
+    assert "Passing only in part — 1-1 of 2 listed apart" in text
+    assert [r["id"] for r in second["partial"]] == ["nvidia-h20"] and "passing only in part" not in second["more"]
+
+
 async def test_not_reported_is_the_same_with_the_partial_group(server) -> None:
     answer, _ = await call(server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]})
     assert answer["not_reported"][0]["metric"] == "memory_gb" and answer["not_reported"][0]["count"] == 120

@@ -39,6 +39,9 @@ class Place(Model):
     locator: str
 
 
+AT = "Summary, a dataset cell: its column; locator = page.citations[cite].locator + ' / ' + at"
+
+
 class Citation(Model):
     """Where one figure is printed: enough to cite it and to find it in the report."""
 
@@ -47,6 +50,7 @@ class Citation(Model):
     locator: str = ""
     printed: str = Field(default="", description="The token as printed; empty at summary detail when the entry's own")
     cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
+    at: str = Field(default="", description=AT)
 
 
 class Figure(Model):
@@ -84,6 +88,7 @@ class Figure(Model):
     source: str = Field(default="", description="Source report id (at summary detail: see `cite`)")
     locator: str = Field(default="", description="Table or section caption in the source (at summary detail: see `cite`)")
     cite: str = Field(default="", description="Summary detail: the key in page.citations of its source and locator")
+    at: str = Field(default="", description=AT)
     note: str = ""
     suspect: bool = Field(default=False, description="Kept as printed though it looks wrong; see note")
     preferred: bool = Field(default=True, description="False when a conflicting figure is preferred")
@@ -115,7 +120,7 @@ class Conflict(Model):
     )
     metric: str
     qualifier: str = Field(description="Precision/period/measure the figures share")
-    figure_ids: list[int]
+    figure_ids: list[int] = Field(default_factory=list, description="Full detail: every figure (summary: in claims)")
     preferred_id: int | None = Field(default=None, description="The preferred figure (none for history and linked)")
     claims: list[ConflictClaim] = Field(default_factory=list, description="Each distinct value, the preferred first")
     summary: str = Field(default="", description="Full detail: every figure of the disagreement as printed, with its locator")
@@ -543,7 +548,8 @@ class VendorFinancials(Model):
     normalized: list[NormalizedFigure] = Field(default_factory=list)
     growth: list[GrowthFigure] = Field(default_factory=list, description="Computed by the compute core")
     conflicts: list[Conflict]
-    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor")
+    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor (summary: the first few)")
+    chips_total: int = Field(default=0, description="Summary: how many when `chips` lists the first few")
     sources: list[SourceRef]
     warnings: list[str] = Field(default_factory=list)
     summary: str
@@ -666,7 +672,7 @@ class NotReported(Model):
 
 
 class ChipList(OmitsNewWhenEmpty):
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial", "partial_total"})
 
     detail: Detail = "summary"
     filters: list[str] = Field(description="The filters applied, in words")
@@ -686,9 +692,10 @@ class ChipList(OmitsNewWhenEmpty):
         default_factory=list,
         description=(
             "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
-            "a/b pair, one claim of a contested figure), at most `limit`"
+            "a/b pair, one claim of a contested figure), paged as the rows are: from `offset`, at most `limit`"
         ),
     )
+    partial_total: int | None = Field(default=None, description="How many pass only in part, all pages")
     sources: list[SourceRef]
     summary: str
 

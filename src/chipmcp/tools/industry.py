@@ -25,6 +25,7 @@ from chipmcp.tools._common import (
     cited_places,
     conflict_lines,
     conflicts,
+    dataset_sources,
     describe,
     entry_sources,
     figure,
@@ -190,7 +191,7 @@ def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) ->
                 lambda pairs=pairs: summarize(kb, [r for r, _ in pairs], [f for _, f in pairs]),
             ),
         )
-    listed, table = cite_once(listed)
+    listed, table = cite_once(listed, dataset_sources(kb))
     answer.page = Page(total=0, returned=0, citations=table)
     return listed, {id(entry): _cost(entry) for entry in listed}
 
