@@ -763,9 +763,7 @@ def _row_line(c: Comparison, row: ComparisonRow) -> str:
     first = named is not None and next(r for r in c.rows if r.vendor == row.vendor) is row
     vendor = f"{row.vendor} = {named.name_zh}/{named.name_en}" if named and first else row.vendor
     matched = f", matched {row.matched}" if row.matched else ""
-    cells = [
-        "—" if (cell := row.cell(j)) is None else _shown(cell) + _ratio(row.ratio(j)) for j in range(len(c.columns))
-    ]
+    cells = ["—" if (cell := row.cell(j)) is None else _shown(cell) + _ratio(row.ratio(j)) for j in range(len(c.columns))]
     return " | ".join([f"{row.name} [{row.id}] ({vendor}, {row.kind}{matched})", *cells])
 
 
