@@ -69,12 +69,14 @@ def calls(kb) -> list[tuple[str, dict[str, Any]]]:
     return out + [("industry_figures", {"topic": e}) for e in kb.ids("market") + kb.ids("workload")]
 
 
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_a_default_answer_holds_every_fact_of_its_entity_or_says_more_follow_within_its_limit(reports_server, reports_kb) -> None:
     # Calibrated on the reports' knowledge; the full catalog's answers are held to the same rules below.
     complete, answered = await _coverage(reports_server, reports_kb)
     assert complete >= 0.94 * answered, (complete, answered)
 
 
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_with_a_datasets_figures_a_default_answer_still_says_when_more_follow(server, kb) -> None:
     # Epoch's rows give some chips 20-40 distinct facts (every precision, clocks, process, variants' rows):
     # more than one page holds, so fewer answers are complete; each that is not says how to ask for more.
