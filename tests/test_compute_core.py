@@ -37,6 +37,12 @@ def test_compute_prefixes_step_by_the_p_base_and_g_is_a_thousandth_of_t() -> Non
         compute.compute_factor("W")
 
 
+def test_si_compute_units_convert_by_their_factor_outside_the_p_convention() -> None:
+    # A dataset's 1.979e15 FLOP/s is 1,979 TFLOPS whatever the P base.
+    assert [compute.compute_factor(u, 1024) for u in ("FLOP/s", "OP/s")] == [1e-12, 1e-12]
+    assert same(compute.convert(1.979e15, "FLOP/s", "TFLOPS", p_base=1024), 1979.0)
+
+
 def test_convert_refuses_other_dimensions_and_other_currencies() -> None:
     assert same(compute.convert([1, 2], "PFLOPS", "TFLOPS", p_base=1024), [1024.0, 2048.0])
     assert same(compute.convert(1500, "W", "kW"), 1.5)
@@ -49,6 +55,7 @@ def test_convert_refuses_other_dimensions_and_other_currencies() -> None:
 def test_money_converts_scales_and_crosses_currencies_only_at_a_positive_rate() -> None:
     assert same(compute.convert_money([2, None], "亿元", "万元"), [2e4, NAN])
     assert same(compute.convert_money(1, "亿美元", "亿元", rate=7.0), 7.0)
+    assert same(compute.convert_money(10, "元", "美元", rate=0.5), 5.0)  # a rate below one is a rate
     for rate in (None, 0.0, -1.0, math.inf, math.nan):
         with pytest.raises(ValueError, match="converting USD to CNY needs a positive exchange rate"):
             compute.convert_money(1, "美元", "元", rate=rate)
