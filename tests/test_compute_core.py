@@ -384,3 +384,64 @@ def test_servers_needed_from_a_card_figure_or_a_server_figure() -> None:
 )
 def test_printed_agrees_within_printed_rounding_or_the_bound(value, printed, bound, computed, agrees) -> None:
     assert compute.printed_agrees(value, printed, bound, computed) is agrees
+
+
+# --- the float-noise guards, each at its edge: a guard wider than stated would merge distinct figures ----------
+
+
+def test_spans_agree_within_one_part_in_a_billion_and_one_trillionth_absolute() -> None:
+    assert compute.spans_agree((1.0, 1.0), (1.0 + 0.5e-9, 1.0 + 0.5e-9))
+    assert not compute.spans_agree((1.0, 1.0), (1.0 + 1.5e-9, 1.0 + 1.5e-9))
+    assert compute.spans_agree((0.0, 0.0), (0.5e-12, 0.5e-12))
+    assert not compute.spans_agree((0.0, 0.0), (1.5e-12, 1.5e-12))
+
+
+def test_a_printed_number_equals_the_value_only_within_one_part_in_a_billion() -> None:
+    assert compute.printed_decimals("2664.000", 2664.0000004) == 3  # 1.5e-10 apart: the printed number
+    assert compute.printed_decimals("2664.000", 2664.000004) == 6  # 1.5e-9 apart: the value's own decimals
+    assert compute.printed_decimals("0.0000000000015", 0.0) == 0  # 1.5e-12 from zero is not zero
+
+
+def test_only_a_single_comma_not_before_three_digits_is_a_decimal_comma() -> None:
+    assert compute.printed_decimals("12,34,5", 2.5) == 1  # two commas: grouping, never '12.34.5'
+
+
+def test_spans_agree_within_the_tolerance_with_a_billionth_of_it_and_a_trillionth_to_spare() -> None:
+    assert compute.spans_agree_within((1e-12, 1e-12), (0.0, 0.0), 0.0)
+    assert not compute.spans_agree_within((1.5e-12, 1.5e-12), (0.0, 0.0), 0.0)
+    assert not compute.spans_agree_within((0.0, 0.0), (1.0 + 1.5e-9, 0.0), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "tolerance_a", "tolerance_b", "k"),
+    [
+        (0.0, 5.0, 0.05, 0.5, 0),
+        (0.0, -5.0, 0.05, 0.5, 0),
+        (-5.0, 0.0, 0.5, 0.05, 0),
+        (-2.64, 26.4, 0.005, 0.05, 0),  # opposite signs
+        (-2.64, -26.4, 0.005, 0.05, 1),
+        (0.5, 5.0, 0.05, 0.5, 1),  # below one
+        (1.0, 10.0, 0.5, 5.0, 1),
+        (26.4, 264.7, 0.05, 5.0, 0),  # 0.7 off: beyond 26.4's rounding scaled (0.5), though within 264.7's (5)
+        (1.0, 11.0000000005, 0.1, 1.0, 1),  # 1.0000000005 off, within 1 × (1 + 1e-9)
+        (1.0, 11.0000000015, 0.1, 1.0, 0),
+        (1.0, 10.0000000000015, 0.0, 0.0, 0),  # 1.5e-12 off with no rounding at all
+    ],
+)
+def test_power_of_ten_apart_needs_nonzero_values_of_one_sign_within_the_finer_rounding(
+    a: float, b: float, tolerance_a: float, tolerance_b: float, k: int
+) -> None:
+    assert compute.power_of_ten_apart(a, b, tolerance_a, tolerance_b) == k
+
+
+def test_counts_of_cards_and_servers_round_float_noise_below_a_billionth_away_but_not_more() -> None:
+    assert compute.cards_for_target(0.0030000000004, 1.0) == 3  # 3.0000000004 cards: noise
+    assert compute.cards_for_target(0.003000000004, 1.0) == 4  # 3.000000004 cards: a fourth is needed
+    assert compute.servers_for_target(3.0000000004, 1.0) == 3
+    assert compute.servers_for_target(3.000000004, 1.0) == 4
+    assert compute.cards_for_memory(3.0000000004, 1.0) == 3
+    assert compute.cards_for_memory(3.000000004, 1.0) == 4
+
+
+def test_interval_divide_takes_any_positive_divisor_even_below_one() -> None:
+    assert compute.interval_divide((1.0, 2.0), (0.5, 0.8)) == (1.25, 4.0)
