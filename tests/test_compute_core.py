@@ -445,3 +445,36 @@ def test_counts_of_cards_and_servers_round_float_noise_below_a_billionth_away_bu
 
 def test_interval_divide_takes_any_positive_divisor_even_below_one() -> None:
     assert compute.interval_divide((1.0, 2.0), (0.5, 0.8)) == (1.25, 4.0)
+
+
+def test_when_lower_is_better_touching_ends_tie_too() -> None:
+    assert compute.dominance_rank([1.0, 2.0], [2.0, 3.0], False).tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("value", [2.0, 3.0])
+def test_equal_holds_at_either_end_of_the_interval(value: float) -> None:
+    assert compute.interval_holds(np.array([2.0]), np.array([3.0]), "=", value).tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "expected"),
+    [
+        # [1, 4], [4, 6], [6, 8] and the single value [5, 5]: some point of each passes, at the ends too
+        (">", 6.0, [False, False, True, False]),
+        (">=", 6.0, [False, True, True, False]),
+        ("<", 4.0, [True, False, False, False]),
+        ("<=", 4.0, [True, True, False, False]),
+        ("=", 4.0, [True, True, False, False]),
+        ("=", 6.0, [False, True, True, False]),
+        ("!=", 5.0, [True, True, True, False]),
+    ],
+)
+def test_an_interval_condition_may_hold_for_some_point_of_the_interval(op: str, value: float, expected: list[bool]) -> None:
+    lows, highs = np.array([1.0, 4.0, 6.0, 5.0]), np.array([4.0, 6.0, 8.0, 5.0])
+    assert compute.interval_may_hold(lows, highs, op, value).tolist() == expected
+
+
+def test_interval_versus_takes_each_end_of_a_derived_range() -> None:
+    # reported [10, 12] - derived [8, 9] is [1, 4]; 9.5 agrees with [10, 20] within 10% of its low end only.
+    assert compute.interval_versus((10.0, 12.0), (8.0, 9.0))[0] == (1.0, 4.0)
+    assert compute.interval_versus((9.5, 9.5), (10.0, 20.0), agree_within=0.1)[2] is True
