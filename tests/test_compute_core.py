@@ -478,3 +478,18 @@ def test_interval_versus_takes_each_end_of_a_derived_range() -> None:
     # reported [10, 12] - derived [8, 9] is [1, 4]; 9.5 agrees with [10, 20] within 10% of its low end only.
     assert compute.interval_versus((10.0, 12.0), (8.0, 9.0))[0] == (1.0, 4.0)
     assert compute.interval_versus((9.5, 9.5), (10.0, 20.0), agree_within=0.1)[2] is True
+
+
+@pytest.mark.parametrize(
+    ("computed", "bound", "agrees"),
+    [
+        ((100.5 + 2.5e-10, 101.0), None, True),  # '100' covers 99.5–100.5, with a billionth of 0.5 to spare
+        ((100.5 + 7.5e-10, 101.0), None, False),
+        ((99.0, 99.5 - 2.5e-10), None, True),
+        ((99.0, 99.5 - 7.5e-10), None, False),
+        ((94.0, 94.0), "approx", False),  # '约100' covers 95–105, not 94
+        ((95.5, 95.5), "approx", True),
+    ],
+)
+def test_a_printed_100_agrees_within_its_rounding_to_a_billionth_and_约_within_five_percent(computed, bound, agrees) -> None:
+    assert compute.printed_agrees(100.0, "100", bound, computed) is agrees
