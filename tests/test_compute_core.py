@@ -421,6 +421,7 @@ def test_spans_agree_within_the_tolerance_with_a_billionth_of_it_and_a_trilliont
         (-2.64, 26.4, 0.005, 0.05, 0),  # opposite signs
         (-2.64, -26.4, 0.005, 0.05, 1),
         (0.5, 5.0, 0.05, 0.5, 1),  # below one
+        (0.05, 0.5, 0.005, 0.05, 1),
         (1.0, 10.0, 0.5, 5.0, 1),
         (26.4, 264.7, 0.05, 5.0, 0),  # 0.7 off: beyond 26.4's rounding scaled (0.5), though within 264.7's (5)
         (1.0, 11.0000000005, 0.1, 1.0, 1),  # 1.0000000005 off, within 1 × (1 + 1e-9)
