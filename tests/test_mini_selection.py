@@ -371,6 +371,8 @@ def test_a_registry_metric_is_a_spec_in_the_unit_of_its_figure_and_compute_count
     # 0.8 PFLOPS per server is 800 TFLOPS: the value and its unit converted together.
     server = figure_id(mini_kb, "mini-delta", "0.8P")
     assert selection.cell(mini_kb, "mini-delta", "server_compute") == Cell(value=800.0, unit="TFLOPS", figure_ids=[server])
+    both = [figure_id(mini_kb, "mini-m8e", "3.2P"), figure_id(mini_kb, "mini-m8e", "3200T")]
+    assert selection.cell(mini_kb, "mini-m8e", "server_compute") == Cell(value=3200.0, unit="TFLOPS", figure_ids=both)
     assert selection.spec_def(mini_kb, "server_compute") == selection.SpecDef("server_compute", "", text=False)
     assert [selection.is_text(mini_kb, spec) for spec in ("server_compute", "memory_type", "use_case", "no-such-metric")] == [
         False,
