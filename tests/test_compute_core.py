@@ -479,6 +479,7 @@ def test_interval_versus_takes_each_end_of_a_derived_range() -> None:
     # reported [10, 12] - derived [8, 9] is [1, 4]; 9.5 agrees with [10, 20] within 10% of its low end only.
     assert compute.interval_versus((10.0, 12.0), (8.0, 9.0))[0] == (1.0, 4.0)
     assert compute.interval_versus((9.5, 9.5), (10.0, 20.0), agree_within=0.1)[2] is True
+    assert compute.interval_versus((5.0, 30.0), (10.0, 20.0))[2] is True  # a reported range agrees where it overlaps
 
 
 @pytest.mark.parametrize(
