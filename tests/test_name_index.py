@@ -401,3 +401,8 @@ def test_of_two_forms_of_one_key_the_higher_ranked_is_shown_whatever_their_order
     entries = [AliasEntry("k1", "k", f"{worse} K-1", worse, "k1"), AliasEntry("k1", "k", f"{better} K-1", better, "k1")]
     index = NameIndex(entries, [EntityInfo("k", "chip", "K1", None, "K1")])
     assert index.resolve("K 1", CHIPS).alias == f"{better} K-1"
+
+
+def test_a_chinese_alias_without_a_pinyin_reading_gives_no_variant_repeating_its_key() -> None:
+    # U+FA11 is a CJK compatibility ideograph pypinyin has no reading for: its 'pinyin' is the alias itself.
+    assert list(names.variants("X9\ufa11")) == []
