@@ -406,3 +406,10 @@ def test_of_two_forms_of_one_key_the_higher_ranked_is_shown_whatever_their_order
 def test_a_chinese_alias_without_a_pinyin_reading_gives_no_variant_repeating_its_key() -> None:
     # U+FA11 is a CJK compatibility ideograph pypinyin has no reading for: its 'pinyin' is the alias itself.
     assert list(names.variants("X9\ufa11")) == []
+
+
+def test_suggestions_come_from_the_sixty_closest_alias_keys() -> None:
+    # Four entities hold the 60 closest keys (15 each); a fifth holds only the 61st: it is not suggested.
+    rows = [(f"e{n % 4}", "chip", None, None, "a" * (300 - n) + "b" * n, "alias") for n in range(1, 61)]
+    rows.append(("e5", "chip", None, None, "a" * 239 + "b" * 61, "alias"))
+    assert [c.id for c in _small_index(rows).suggest("a" * 300, CHIPS)] == ["e1", "e2", "e3", "e0"]
