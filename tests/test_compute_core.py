@@ -427,6 +427,7 @@ def test_spans_agree_within_the_tolerance_with_a_billionth_of_it_and_a_trilliont
         (1.0, 11.0000000005, 0.1, 1.0, 1),  # 1.0000000005 off, within 1 × (1 + 1e-9)
         (1.0, 11.0000000015, 0.1, 1.0, 0),
         (1.0, 10.0000000000015, 0.0, 0.0, 0),  # 1.5e-12 off with no rounding at all
+        (2e-13, 1e-12, 0.0, 0.0, 1),  # 2e-12 and 1e-12: exactly the trillionth the guard allows
     ],
 )
 def test_power_of_ten_apart_needs_nonzero_values_of_one_sign_within_the_finer_rounding(
@@ -495,3 +496,7 @@ def test_interval_versus_takes_each_end_of_a_derived_range() -> None:
 )
 def test_a_printed_100_agrees_within_its_rounding_to_a_billionth_and_约_within_five_percent(computed, bound, agrees) -> None:
     assert compute.printed_agrees(100.0, "100", bound, computed) is agrees
+
+
+def test_a_printed_zero_agrees_with_exactly_zero() -> None:
+    assert compute.printed_agrees(0.0, "0", None, (0.0, 0.0)) is True  # no rounding: both ends inclusive
