@@ -243,11 +243,13 @@ def test_engine_answers_every_random_query_exactly_as_the_per_entity_computation
 
 
 @pytest.mark.parametrize("op", NUMERIC_OPS)
-def test_engine_agrees_at_printed_values_where_each_comparison_is_decided(kb, catalog, op) -> None:
-    # A condition at a value some entity prints is where > and ≥, or a range's end and =, part ways.
+@pytest.mark.parametrize("per_metric", [pytest.param(2, id="quick"), pytest.param(6, id="full", marks=pytest.mark.slow)])
+def test_engine_agrees_at_printed_values_where_each_comparison_is_decided(kb, catalog, op, per_metric: int) -> None:
+    # A condition at a value some entity prints is where > and ≥, or a range's end and =, part ways: every
+    # metric at its smallest and largest printed value and `per_metric` evenly spaced between.
     for metric in NUMERIC:
         values = catalog["values"][metric]
-        for value in values[:: max(1, len(values) // 6)] + values[-1:]:
+        for value in values[:: max(1, len(values) // per_metric)] + values[-1:]:
             assert_same_answers(
                 kb,
                 {
