@@ -281,6 +281,7 @@ def compact(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_default_answers_stay_within_twice_their_budget_for_every_entity(server, kb) -> None:
     """benchmarks/bench_sizes.py measures against the budgets themselves; this holds a hard cap."""
     calls = [("lookup_chip", {"name": e}) for e in kb.ids("chip") + kb.ids("system")]

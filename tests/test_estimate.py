@@ -150,6 +150,7 @@ async def test_a_reported_run_on_count_cards_gives_wall_clock_days(server) -> No
 BUDGET_JSON, BUDGET_TEXT = 6_000, 4_000
 
 
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_default_estimates_fit_their_budget_for_every_chip_and_system(server, kb) -> None:
     async with Client(server) as client:
         sized = 0

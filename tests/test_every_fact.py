@@ -69,7 +69,7 @@ def calls(kb) -> list[tuple[str, dict[str, Any]]]:
     return out + [("industry_figures", {"topic": e}) for e in kb.ids("market") + kb.ids("workload")]
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_a_default_answer_holds_every_fact_of_its_entity_or_says_more_follow_within_its_limit(reports_server, reports_kb) -> None:
     # Calibrated on the reports' knowledge; the full catalog's answers are held to the same rules below.
     complete, answered = await _coverage(reports_server, calls(reports_kb))

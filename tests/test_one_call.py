@@ -121,6 +121,15 @@ async def test_find_chips_sorts_by_the_registrys_direction_unless_told(server) -
     assert largest["descending"] is True
 
 
+async def test_a_registry_compute_metric_printed_in_p_is_compared_in_tflops(server) -> None:
+    """Enflame T21's server compute is printed '1P': 1,000 TFLOPS, never '1,000 PFLOPS' (the value converted,
+    the unit left as printed); beside MLU370-X8's 768T the column has one unit."""
+    answer, text = await call(server, "compare_chips", {"names": ["MLU370-X8", "云燧T21"], "metrics": ["server_compute"]})
+    got = {chip: row["server_compute"] for chip, row in cells(answer).items()}
+    assert (got["enflame-t21"]["value"], got["enflame-t21"]["ratio"], got["cambricon-mlu370-x8"]["value"]) == (1000, 1.3, 768)
+    assert answer["columns"][0]["unit"] == "TFLOPS" and "1000 PFLOPS" not in text.replace(",", "")
+
+
 async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code(designed) -> None:
     answer, _ = await call(designed, "compare_chips", {"names": ["D10", "D20"], "metrics": ["matrix_units"]})
     got = cells(answer)

@@ -146,6 +146,8 @@ def _own_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None, 
     chosen = min(rows, key=_order)
     if unit == "":  # a registry metric: the chosen figure's unit, the others converted within its dimension
         unit = chosen["unit"]
+        if UNITS[unit].dimension == "compute":  # counted in TFLOPS (TOPS) under the P convention, as _ends does
+            unit = compute_unit(chosen["precision"])
         rows = [r for r in rows if UNITS[r["unit"]].dimension == UNITS[unit].dimension]
     if unit is None:  # money: converted within its currency only, never across
         unit = CURRENCY_UNITS[UNITS[chosen["unit"]].currency or ""]
