@@ -267,13 +267,14 @@ def _ends(row: dict[str, Any], unit: str, p_base: int) -> tuple[float | None, fl
     """The figure's ends in `unit`, tidied (None only for an end that is not a finite number)."""
     low = row["value"] if row["value"] is not None else row["low"]
     high = row["value"] if row["value"] is not None else row["high"]
-    if UNITS[row["unit"]].dimension == "money":
-        converted = compute.convert_money([low, high], row["unit"], unit)
-    elif UNITS[row["unit"]].dimension == "compute":
-        converted = compute.convert([low, high], row["unit"], "TFLOPS", p_base)
+    dimension = UNITS[row["unit"]].dimension
+    if dimension == "money":
+        converted = compute.convert_money_ends(low, high, row["unit"], unit)
+    elif dimension == "compute":
+        converted = compute.convert_ends(low, high, row["unit"], "TFLOPS", p_base)
     else:
-        converted = compute.convert([low, high], row["unit"], unit)
-    return compute.tidy(float(converted[0])), compute.tidy(float(converted[1]))
+        converted = compute.convert_ends(low, high, row["unit"], unit)
+    return compute.tidy(converted[0]), compute.tidy(converted[1])
 
 
 def _order(row: dict[str, Any]) -> tuple[Any, ...]:
