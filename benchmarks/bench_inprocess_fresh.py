@@ -33,7 +33,6 @@ from _harness import table
 from questions import usable
 
 from chipmcp.kb.store import KnowledgeBase, ensure_database
-from chipmcp.tools import BY_NAME
 
 # The six tools issue 24 holds to the in-process goal first; the other two are timed as well.
 TOOLS = (
@@ -78,7 +77,7 @@ def run_child(tool: str, questions: Path, src: str | None) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--calls", type=int, default=200, help="timed questions per tool and run (fewer where the knowledge holds fewer)")
+    parser.add_argument("--calls", type=int, default=200, help="timed questions per tool and run (fewer if the knowledge holds fewer)")
     parser.add_argument("--tools", nargs="*", default=list(TOOLS))
     parser.add_argument("--before", help="another checkout's src folder, run beside this one")
     args = parser.parse_args()
