@@ -54,7 +54,19 @@ class CompactModel(Model):
 
     @model_serializer(mode="wrap")
     def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        return {key: _whole(value) for key, value in handler(self).items() if not _empty(value)}
+        # {key: _whole(value) for each value not _empty}, with the commonest kinds (a number, a text) tested
+        # first: this runs for every cell of every answer.
+        out: dict[str, object] = {}
+        for key, value in handler(self).items():
+            kind = type(value)
+            if kind is float:  # a number is never empty
+                out[key] = int(value) if value.is_integer() and abs(value) < 1e15 else value
+            elif kind is str:
+                if value:
+                    out[key] = value
+            elif not _empty(value):
+                out[key] = _whole(value)
+        return out
 
 
 class Claim(CompactModel):
