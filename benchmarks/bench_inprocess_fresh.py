@@ -2,8 +2,9 @@
 
 Method: the questions are made once, up front, in this process (benchmarks/questions.py: per tool, argument
 sets no earlier call asked — another entity, count or threshold — that the tool answers). Then RUNS
-times, for each tool, a new interpreter opens the real knowledge base, answers the tool's first question
-untimed (imports, the name index, the first cells: a process's fixed costs) and then each of the next
+times, for each tool, a new interpreter opens the real knowledge base, loads what the server loads at start
+(its warm-up: numpy, the name index, OpenCC), answers the tool's first question untimed (the tool's own
+imports and first models: a process's fixed costs) and then each of the next
 CALLS questions once, timing each call (the tool function plus its MCP result: `serving.server.answer`)
 in thread CPU time (time.thread_time: what the scheduler gave others is left out). Nothing is asked twice
 in a process, so neither the answer cache (not in this path at all) nor the per-entity memo holds an
@@ -50,10 +51,12 @@ CHILD = r"""
 import json, sys, time
 from chipmcp import tools
 from chipmcp.kb.store import KnowledgeBase, ensure_database
+from chipmcp.serving import server
 from chipmcp.serving.server import answer
 tool = tools.BY_NAME[sys.argv[1]]
 questions = json.load(open(sys.argv[2], encoding="utf-8"))
 kb = KnowledgeBase(ensure_database())
+server._warm_up(lambda: kb)  # what a server loads at start, before its first request: numpy, the names, OpenCC
 answer(tool, tool.call(kb, **questions[0]))
 out = []
 for arguments in questions[1:]:
