@@ -149,7 +149,15 @@ class KnowledgeBase:
         return [e["id"] for e in self.entities.values() if e["entity_kind"] == entity_kind]
 
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
-        return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
+        return list(self._of_vendor.get((vendor_id, entity_kind), ()))
+
+    @cached_property
+    def _of_vendor(self) -> dict[tuple[str, str], tuple[dict[str, Any], ...]]:
+        """Entities by (vendor, kind), each in id order: one pass over the catalog rather than one per question."""
+        found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for e in self.entities.values():
+            found.setdefault((e["vendor"], e["entity_kind"]), []).append(e)
+        return {key: tuple(rows) for key, rows in found.items()}
 
     def variants_of(self, entity_id: str) -> list[str]:
         """The chips that name this one as what a report's unqualified name means (H100 PCIe → H100)."""
