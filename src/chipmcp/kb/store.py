@@ -67,6 +67,10 @@ class SearchHit:
     score: float  # higher is better
 
 
+# Figure rows kept by id beside their entities' (KnowledgeBase._read_rows): the real knowledge base has a few
+# thousand; one a hundred times larger starts the map again past this many.
+READ_ROWS_KEPT = 50_000
+
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
@@ -87,6 +91,9 @@ class KnowledgeBase:
         self._aliases_of = lru_cache(maxsize=4096)(self._read_aliases)
         self._search = lru_cache(maxsize=4096)(self._read_search)
         self._figures_with_ids = lru_cache(maxsize=4096)(self._read_figures_with_ids)
+        # Every figure row read with its entity's, by id: the figures an answer cites are nearly always those
+        # of the entities it has just read, so they need no query of their own (figures_by_ids).
+        self._read_rows: dict[int, dict[str, Any]] = {}
         self._quantities = lru_cache(maxsize=4096)(self._read_quantities)
 
     @classmethod
@@ -191,10 +198,21 @@ class KnowledgeBase:
         return list(rows)
 
     def _read_figures(self, entity_id: str) -> tuple[dict[str, Any], ...]:
-        return tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
+        rows = tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
+        if len(self._read_rows) > READ_ROWS_KEPT:  # a knowledge base far larger than the real one: start again
+            self._read_rows = {}
+        self._read_rows.update((row["id"], row) for row in rows)
+        return rows
 
     def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
-        return list(self._figures_with_ids(tuple(ids))) if ids else []
+        """The figures of `ids` that exist, each once, in id order. Treat the rows as read-only: they are shared."""
+        if not ids:
+            return []
+        read = self._read_rows
+        try:
+            return [read[i] for i in sorted(set(ids))]
+        except KeyError:  # one of them not read yet (or no such figure): the query says
+            return list(self._figures_with_ids(tuple(ids)))
 
     def _read_figures_with_ids(self, ids: tuple[int, ...]) -> tuple[dict[str, Any], ...]:
         marks = ",".join("?" * len(ids))
