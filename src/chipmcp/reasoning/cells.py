@@ -60,10 +60,9 @@ class CompactModel(Model):
         out: dict[str, object] = {}
         dumped: dict[str, object] = handler(self)
         for key, value in dumped.items():
-            kind = type(value)
-            if kind is float:  # a number is never empty
+            if type(value) is float:  # a number is never empty
                 out[key] = int(value) if value.is_integer() and abs(value) < 1e15 else value
-            elif kind is str:
+            elif type(value) is str:
                 if value:
                     out[key] = value
             elif not _empty(value):
