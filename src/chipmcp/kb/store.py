@@ -103,6 +103,7 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.memo.clear()
+        self._read_rows = {}
         self._connection.close()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
