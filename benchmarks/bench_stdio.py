@@ -11,8 +11,8 @@ carrying an answer of chipmcp's size. Reported per row: min, median and max of t
 median ratio to the no-op.
 
 `--before SRC` also spawns chipmcp from another checkout's code (its `src` folder first on PYTHONPATH, the
-same database) and times it in the same rounds, each of its calls beside a no-op call too: a change and
-the commit before it, side by side on one machine at one time.
+same database) and times it in the same rounds, each of its calls beside a no-op call too, the two servers
+taking turns to go first: a change and the commit before it, side by side on one machine at one time.
 
     python benchmarks/bench_stdio.py [--rounds 150] [--before SRC]
 """
@@ -60,10 +60,12 @@ def main() -> None:
         floor_of.setdefault(label, []).append(timed(floor.call, "noop", {"name": "x"}))
 
     for n in range(1, args.rounds + 1):
+        # With two servers, which goes first alternates by round: neither gains from its place in the round.
+        order = list(servers.items()) if n % 2 else list(reversed(servers.items()))
         for tool in BY_NAME:
-            for version, chip in servers.items():
+            for version, chip in order:
                 pair(f"{tool} (fresh){version}", lambda t=tool, n=n, chip=chip: chip.call(t, questions[t][n]))
-            for version, chip in servers.items():
+            for version, chip in order:
                 pair(f"{tool} (repeated){version}", lambda t=tool, chip=chip: chip.call(t, repeated(t)))
         pair("noop_10k (no work, 10 kB)", lambda: floor.call("noop_10k", {"name": "x"}))
     for chip in servers.values():
