@@ -206,29 +206,3 @@ class MemoNames(NameIndex):
             lambda: NameIndex.resolve(self, query, kinds, what, suggest),
             (NotFoundError,),
         )
-
-
-@overload
-def per_figure_row(function: F, *, copy: Callable[[Any], Any] | None = None) -> F: ...
-@overload
-def per_figure_row(function: None = None, *, copy: Callable[[Any], Any] | None = None) -> Callable[[F], F]: ...
-def per_figure_row(function: F | None = None, *, copy: Callable[[Any], Any] | None = None) -> F | Callable[[F], F]:
-    """Memoise `function(row, kb)` of one figure row in `kb.memo`, keyed on the row's id. The row it was
-    built from is kept beside it: another row of that id (a caller's changed copy) is built afresh, so what
-    a caller gets always matches the row it passed."""
-
-    def wrap(fn: F) -> F:
-        name = f"{fn.__module__}.{fn.__qualname__}"
-
-        @functools.wraps(fn)
-        def memoised(row: dict[str, Any], kb: Any) -> Any:
-            built_from, value = kb.memo.get((name, row["id"]), lambda: (row, fn(row, kb)))
-            if built_from is not row and built_from != row:
-                value = fn(row, kb)
-            return copy(value) if copy is not None else value
-
-        wrapped: Any = memoised  # a function object takes any attribute; callers see `fn`'s own signature
-        wrapped.uncached = fn
-        return wrapped
-
-    return wrap(function) if function is not None else wrap

@@ -83,7 +83,7 @@ class KnowledgeBase:
         self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._connection.execute("PRAGMA query_only = ON")
         self._lock = threading.Lock()  # sync tools run in worker threads; one connection, serialized
-        # Results computed from this file (figure models, chosen cells, name matches …), dropped on close.
+        # Results computed from this file (chosen cells, derived metrics, name matches …), dropped on close.
         self.memo = Memo()
         # The file never changes while open, so an entity's figures can be kept once read. Bounded, so a
         # knowledge base far larger than the real one cannot grow the server's memory without limit.
