@@ -65,8 +65,12 @@ class StdioServer:
         self.process.wait(timeout=10)
 
 
-def chipmcp_server(db: Path) -> StdioServer:
-    return StdioServer([PYTHON, "-m", "chipmcp"], {"CHIPMCP_DB": str(db)})
+def chipmcp_server(db: Path, src: str | None = None) -> StdioServer:
+    """chipmcp over `db`; given `src` (another checkout's src folder), that code instead of this one's."""
+    env = {"CHIPMCP_DB": str(db)}
+    if src:
+        env["PYTHONPATH"] = src + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return StdioServer([PYTHON, "-m", "chipmcp"], env)
 
 
 def noop_server() -> StdioServer:

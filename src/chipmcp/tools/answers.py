@@ -22,7 +22,10 @@ class OmitsNewWhenEmpty(Model):
 
     @model_serializer(mode="wrap")
     def _omit_new(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        return {key: value for key, value in handler(self).items() if key not in self.omit_empty or value not in (None, "", [], {})}
+        dumped, omit = handler(self), self.omit_empty
+        if omit.isdisjoint(dumped):  # nothing to leave out (defaults are already left out): the dict as dumped
+            return dumped
+        return {key: value for key, value in dumped.items() if key not in omit or value not in (None, "", [], {})}
 
 
 class SourceRef(Model):
