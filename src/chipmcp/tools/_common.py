@@ -184,6 +184,7 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
         source=row["source"],
         locator=row["locator"],
         cite="",
+        at="",
         note=row["note"] or "",
         suspect=bool(row["suspect"]),
         preferred=bool(row["preferred"]),
