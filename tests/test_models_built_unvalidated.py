@@ -9,8 +9,8 @@ import pytest
 
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning.cells import Cell, Claim, cell_of
+from chipmcp.tools._answer_parts import Figure
 from chipmcp.tools._common import figure
-from chipmcp.tools.answers import Figure
 
 
 def test_every_figure_built_without_validation_equals_the_validated_model(kb: KnowledgeBase) -> None:

@@ -13,7 +13,7 @@ from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
-from chipmcp.tools.answers import (
+from chipmcp.tools._answer_parts import (
     Candidate,
     Citation,
     Conflict,

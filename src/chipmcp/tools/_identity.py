@@ -5,11 +5,73 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from chipmcp.core.names import spaced
 from chipmcp.core.units import UNITS
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.reasoning.cells import Model
 from chipmcp.tools._common import format_number, ids
-from chipmcp.tools.answers import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
+
+
+class Listing(Model):
+    code: str
+    exchange: str | None
+    figure_id: int
+    source: str
+    suspect: bool = Field(default=False, description="Printed by a report but looks wrong (another report's code is preferred)")
+    note: str = Field(default="", description="Why a code is suspect")
+    conflicts_with: list[int] = Field(default_factory=list, description="Figure ids of codes that disagree")
+
+
+class IdentityFact(Model):
+    """One fact about a company (its listing date), with every figure that states it."""
+
+    value: str
+    figure_ids: list[int]
+    sources: list[str]
+
+
+class Venue(Model):
+    """Where a company's shares trade: the exchange and its board (STAR Market, Main Board, …)."""
+
+    text: str = Field(description="As recorded, e.g. 上交所科创板")
+    exchange: str | None = Field(description="Shanghai Stock Exchange, Hong Kong Exchange, …")
+    board: str | None = Field(description="STAR Market, ChiNext, Main Board, …; null when not printed")
+    figure_ids: list[int]
+    sources: list[str]
+
+
+class MarketCap(Model):
+    figure_id: int
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    bound: str | None = None
+    unit: str
+    currency: str | None
+    as_of: str | None
+    basis: str | None = None
+    printed: str
+    source: str
+    preferred: bool = True
+
+
+class VendorIdentity(Model):
+    id: str
+    name_zh: str
+    name_zh_hant: str
+    name_en: str
+    full_name_zh: str
+    aliases: list[str]
+    kind: str
+    country: str | None
+    parent: str | None
+    listings: list[Listing] = Field(description="Every stock code the reports print, suspect ones marked")
+    listing_date: IdentityFact | None = None
+    venue: Venue | None = None
+    market_cap: list[MarketCap] = Field(default_factory=list, description="Each reported market cap, with its date")
+
 
 IDENTITY_METRICS = frozenset({"stock_code", "exchange", "listing_date"})
 

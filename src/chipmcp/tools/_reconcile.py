@@ -17,16 +17,43 @@ apply. Systems: `count` relations compare the printed total with what the compos
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+
+from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
-from chipmcp.reasoning.cells import Cell, cells_differ_by, scale_cell
+from chipmcp.reasoning.cells import Cell, Model, cells_differ_by, scale_cell
 from chipmcp.tools._common import call_of, number
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, server_figure, sized
-from chipmcp.tools.answers import ClusterEstimate, Reconciliation
+
+
+class Estimated(Protocol):
+    """What a reconciliation reads of the estimate it reconciles (the estimate module's ClusterEstimate)."""
+
+    cards: int
+    servers: int
+    per_card: dict[str, Cell]
+
+
+class Reconciliation(Model):
+    """A reported figure that answers the same question as one of the estimate's outputs (the metric's
+    `estimate` relation in metrics.toml), beside what the estimate computes, and what reconciles them."""
+
+    output: str = Field(description="The estimate field it answers: servers, compute_pflops, system_power_kw, …")
+    question: str = Field(description="What the figure answers, e.g. '8-card servers for 1000 PFLOPS (FP16)'")
+    figure_id: int
+    printed: str
+    source: str
+    locator: str
+    reported: Cell = Field(description="The figure, scaled to this estimate's question (× systems)")
+    computed: Cell = Field(description="What the estimate computes for it from per-card figures or composition")
+    difference_pct: list[float] | None = Field(default=None, description="(reported − computed) ÷ computed, per end, in %")
+    convention: str = Field(description="What reconciles the two numbers, or why they cannot be compared")
+    reproduce: str = Field(default="", description="A call whose output equals the printed figure, when one exists")
+
 
 # Each output of a system total: the spec its composition is summed from, and that spec's unit.
 COMPOSED = {
@@ -37,7 +64,7 @@ COMPOSED = {
 }
 
 
-def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate) -> list[Reconciliation]:
+def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated) -> list[Reconciliation]:
     relations = {m["id"]: m for m in kb.metrics.values() if m["estimate"]}
     is_system = (kb.entity(q.chip) or {}).get("entity_kind") == "system"
     out: list[Reconciliation] = []
@@ -76,7 +103,7 @@ def _at_precision(rows: list[dict[str, Any]], precision: str) -> list[dict[str, 
 def _entry(
     kb: KnowledgeBase,
     q: EstimateClusterArguments,
-    answer: ClusterEstimate,
+    answer: Estimated,
     row: dict[str, Any],
     metric: dict[str, Any],
     is_system: bool,
@@ -102,7 +129,7 @@ def _difference(computed: Cell, reported: Cell) -> list[float] | None:
 def _target_entry(
     kb: KnowledgeBase,
     q: EstimateClusterArguments,
-    answer: ClusterEstimate,
+    answer: Estimated,
     row: dict[str, Any],
     metric: dict[str, Any],
     relation: dict[str, Any],
@@ -230,7 +257,7 @@ def _call(q: EstimateClusterArguments, **extra: Any) -> str:
 def _total_entry(
     kb: KnowledgeBase,
     q: EstimateClusterArguments,
-    answer: ClusterEstimate,
+    answer: Estimated,
     row: dict[str, Any],
     metric: dict[str, Any],
     relation: dict[str, Any],
@@ -271,7 +298,7 @@ def _total_entry(
 def _total_convention(
     kb: KnowledgeBase,
     q: EstimateClusterArguments,
-    answer: ClusterEstimate,
+    answer: Estimated,
     row: dict[str, Any],
     metric: dict[str, Any],
     built: Cell | None,
@@ -329,7 +356,7 @@ class _Total:
         return compute.printed_agrees(self.row["value"], self.row["printed"], self.row["bound"], per_system)
 
 
-def _other_p_base(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, total: _Total) -> tuple[str, str] | None:
+def _other_p_base(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str] | None:
     """The report reads 1P as the other number of TFLOPS."""
     other = 1024 if q.p_base == 1000 else 1000
     alt = compute.convert(list(total.ends), total.base, total.row["unit"], other)
@@ -341,7 +368,7 @@ def _other_p_base(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Cluste
     )
 
 
-def _binary_units(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, total: _Total) -> tuple[str, str] | None:
+def _binary_units(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str] | None:
     """The report counts 1024 of a memory unit to the next."""
     low, high = total.per_system
     if not total.agrees((low * 1000 / 1024, high * 1000 / 1024)):
@@ -352,7 +379,7 @@ def _binary_units(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Cluste
     )
 
 
-def _beyond_chips(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate, total: _Total) -> tuple[str, str]:
+def _beyond_chips(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str]:
     """The printed power is the whole system's: the power_overhead on its chips that reproduces it."""
     row, chips_low = total.row, total.ends[0]
     chips_w = chips_low * (1.0 + q.power_overhead)
@@ -372,7 +399,7 @@ def _beyond_chips(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Cluste
 
 
 # The conventions a report's system total may follow, by the spec it is summed from.
-_OTHER_READINGS: dict[str, Callable[[KnowledgeBase, EstimateClusterArguments, ClusterEstimate, _Total], tuple[str, str] | None]] = {
+_OTHER_READINGS: dict[str, Callable[[KnowledgeBase, EstimateClusterArguments, Estimated, _Total], tuple[str, str] | None]] = {
     "compute_tflops": _other_p_base,
     "memory_gb": _binary_units,
     "memory_bandwidth_gbs": _binary_units,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeGuard
+from typing import Annotated, Any, Literal, TypeGuard
 
 from pydantic import Field
 
@@ -28,7 +28,7 @@ from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, divide_cells, scale_cell
+from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, scale_cell
 from chipmcp.reasoning.metric_cells import (
     METRICS,
     NUMERIC,
@@ -38,19 +38,134 @@ from chipmcp.reasoning.metric_cells import (
     known_metrics,
     metric_key,
 )
-from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, tidied, unknown_metric
-from chipmcp.tools.answers import (
-    Comparison,
-    ComparisonCell,
-    ComparisonColumn,
-    ComparisonRow,
+from chipmcp.tools._answer_parts import (
     Detail,
     NameMatch,
-    PartsCheck,
-    VendorName,
+    SourceRef,
 )
+from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, tidied, unknown_metric
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
+
+
+class VendorName(Model):
+    name_zh: str
+    name_en: str
+
+
+class ComparisonCell(CompactModel):
+    """A compared value a bare number or text cannot say alone: a range, a bound, a unit or label other than
+    the column's, a suspect flag, the span and claims of a contested figure, notes. Its figures are in the
+    row's figure_ids and its ratio in the row's ratios, at the same position."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    bound: str | None = Field(default=None, description="approx (约), over (超), at_least, at_most, under")
+    text: str | None = None
+    unit: str | None = Field(default=None, description="Only where it is not the column's")
+    label: str = Field(default="", description="Only where it is not the column's: 'FP16 sparse, as printed'")
+    suspect: bool = False
+    span: list[float] | None = Field(default=None, description="[lowest, highest] claim when reports disagree")
+    claims: list[Claim] = Field(default_factory=list[Claim], description="Full detail: each claim, the preferred first")
+    note: str = ""
+    tier: str = Field(default="", exclude=True)  # the selection rule's step, for the text block's tags
+
+    def bare(self) -> ComparisonCell | float | str:
+        """The cell as a row holds it: a plain number or text bare, anything more as the object."""
+        fields = self.model_dump(exclude_defaults=True, exclude={"tier"})
+        if set(fields) == {"value"} and self.value is not None:
+            return self.value
+        if set(fields) == {"text"} and self.text is not None:
+            return self.text
+        return self
+
+
+class PartsCheck(CompactModel):
+    """A system's own figure beside the same quantity summed over its parts (count × each chip's figure)."""
+
+    metric: str = Field(description="compute_<precision>, memory_gb, memory_bandwidth_gbs, power_w or w_per_tflops")
+    reported: Cell = Field(description="The system's figure as the reports give it (power: system power)")
+    from_parts: Cell = Field(description="Σ count × the part's figure (power: the chips' TDP)")
+    ratio: list[float] = Field(default_factory=list, description="[low, high] of reported ÷ from_parts")
+    difference: list[float] = Field(default_factory=list, description="[low, high] of reported − from_parts")
+    verdict: Literal["agree", "differ"] = Field(description="agree: within 2% at some point of both ranges")
+    note: str = Field(default="", description="What a difference of this kind means (different precisions, what TDP covers)")
+
+
+class ComparisonRow(CompactModel):
+    """One compared chip or system. `cells`, `figure_ids` and `ratios` follow the answer's columns position by
+    position: a cell is a bare number (in the column's unit and label), bare text, an object when it says more
+    (ComparisonCell), or null when the chip does not report the column."""
+
+    id: str
+    name: str
+    vendor: str = Field(description="Key of the answer's vendors")
+    kind: str = ""
+    system: bool = Field(default=False, description="True for a server, rack or supernode (its own figures are totals)")
+    matched: str = Field(default="", description="How the name was matched, when not exactly: method and known spelling")
+    cells: list[ComparisonCell | float | str | None] = Field(default_factory=list, description="By column position")
+    figure_ids: list[list[int]] = Field(
+        default_factory=list, description="By column position: the figures each cell cites (a derived cell cites through its row)"
+    )
+    ratios: list[float | list[float] | None] = Field(
+        default_factory=list, description="By column position: value ÷ the baseline's ([low, high] for ranges); none for the baseline"
+    )
+    composition: str = Field(default="", description="For systems: the parts their totals are summed over, '384 × 昇腾910C'")
+    versus_parts: list[PartsCheck] = Field(
+        default_factory=list,
+        description=("For systems: each reported figure beside the total its composition implies, and their difference"),
+    )
+
+    def cell(self, position: int) -> Cell | None:
+        """The cell at a column position made whole again (its value, figures, label …), None where not reported."""
+        held = self.cells[position] if position < len(self.cells) else None
+        if held is None:
+            return None
+        figures = self.figure_ids[position] if position < len(self.figure_ids) else []
+        if isinstance(held, str):
+            return Cell(text=held, figure_ids=figures)
+        if isinstance(held, float | int):
+            return Cell(value=held, figure_ids=figures)
+        return Cell(**held.model_dump(exclude={"tier"}), figure_ids=figures, tier=held.tier)
+
+    def ratio(self, position: int) -> float | list[float] | None:
+        return self.ratios[position] if position < len(self.ratios) else None
+
+
+class ComparisonColumn(CompactModel):
+    key: str = Field(description="A metric of compare_chips' `metrics`; compute columns are compute_<precision>")
+    unit: str = ""
+    label: str = Field(
+        default="",
+        description=("What most of its cells are (e.g. 'FP16 dense'); a cell says its own when it differs, and always when marked"),
+    )
+    better: Literal["higher", "lower"] | None = Field(
+        default=None, description="Which way ranks first, from the metric registry; absent: neither way is better, no best"
+    )
+    best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
+    left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
+    no_best: str = Field(default="", description="Why no best is named (a column with one comparable figure names none)")
+
+
+class Comparison(Model):
+    detail: Detail = "summary"
+    baseline: str
+    precision: str | None = Field(description="The precision asked for; null: every precision any chip reports")
+    precisions: list[str] = Field(description="Precisions of the compute columns")
+    derived_precision: str = Field(description="Precision of the compute used in derived metrics")
+    columns: list[ComparisonColumn]
+    vendors: dict[str, VendorName] = Field(description="Each compared chip's vendor, once, by the id its rows carry")
+    rows: list[ComparisonRow]
+    warnings: list[str]
+    assumptions: list[str]
+    sources: list[SourceRef]
+    summary: str
+
+    def cells(self, row: ComparisonRow) -> dict[str, Cell]:
+        """A row's reported cells by column key, each whole (value, figures, label …)."""
+        return {col.key: cell for j, col in enumerate(self.columns) if (cell := row.cell(j)) is not None}
+
 
 # A system's own figure → the spec of its parts whose total it is compared with (its power: the chips' TDP).
 PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwidth_gbs", "power_w": "tdp_w"}

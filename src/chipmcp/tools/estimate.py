@@ -7,14 +7,25 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, NotRequired, TypedDict, cast
+from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
+
+from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import selection
-from chipmcp.reasoning.cells import Cell, divide_cells, rescale_cell, scale_cell
+from chipmcp.reasoning.cells import Cell, Model, divide_cells, rescale_cell, scale_cell
 from chipmcp.reasoning.selection import check_precision, compute_unit
+from chipmcp.tools._answer_parts import (
+    Derived,
+    Detail,
+    Figure,
+    NameMatch,
+    OmitsNewWhenEmpty,
+    Page,
+    SourceRef,
+)
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
     call_of,
@@ -29,10 +40,88 @@ from chipmcp.tools._common import (
     source_refs,
 )
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, per_server, question, server_figure, sized
-from chipmcp.tools._reconcile import reconcile
-from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, Reconciliation, TrainingJob, WorkloadFacts
+from chipmcp.tools._reconcile import Reconciliation, reconcile
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
+
+
+class TrainingJob(Model):
+    parameters: float
+    tokens: float
+    mfu: float
+    total_flop: float
+    days: float
+    gpu_hours: float
+    price_per_gpu_hour: float | None
+    cost: float | None
+    currency_note: str
+
+
+class WorkloadFacts(OmitsNewWhenEmpty):
+    """A reported training run recomputed by the compute core, beside what the reports print."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"energy_mwh", "energy_cost", "energy_cost_unit"})
+
+    id: str
+    name: str
+    phases: list[dict[str, float | str | None]] = Field(
+        default_factory=list, description="Per phase: GPU hours, price per GPU hour, computed and reported cost"
+    )
+    total_gpu_hours: float | None = None
+    wall_clock_days: float | None = Field(default=None, description="total GPU hours ÷ count ÷ 24: every card busy throughout")
+    computed_total_cost: float | None = None
+    cost_unit: str | None = None
+    implied_mfu_low: float | None = Field(default=None, description="Implied MFU for the longest reported duration")
+    implied_mfu_high: float | None = Field(default=None, description="Implied MFU for the shortest reported duration")
+    figure_ids: list[int] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    energy_mwh: float | None = Field(default=None, description="total GPU hours × card power (× 1 + power_overhead)")
+    energy_cost: float | None = Field(default=None, description="energy_mwh × 1000 × electricity_price")
+    energy_cost_unit: str | None = None
+
+
+class ClusterEstimate(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"grouping", "not_used"})
+
+    target: str = Field(description="Chip or system id the estimate is for")
+    name: str
+    match: NameMatch
+    detail: Detail = "summary"
+    mode: Literal["count", "target_pflops", "memory"]
+    precision: str
+    per_card: dict[str, Cell] = Field(description="Per-card (per-chip) figures used, as the selection rule chose them")
+    figure_ids: list[int]
+    cards: int
+    servers: int
+    cards_per_server: int
+    compute_pflops: Cell = Field(description="Peak compute of all cards (1P = p_base T); a range keeps both ends")
+    effective_pflops: Cell = Field(description="compute × utilization")
+    memory_tb: Cell
+    memory_bandwidth_tbs: Cell
+    chip_power_kw: Cell = Field(description="The accelerators' power; each contested TDP claim gives its own total")
+    system_power_kw: Cell
+    energy_per_day_mwh: Cell = Field(description="system power × 24 h")
+    energy_cost_per_day: Cell = Field(default_factory=Cell, description="energy × electricity_price, in `currency`")
+    energy_cost_per_year: Cell = Field(default_factory=Cell, description="energy cost per day × 365")
+    reconciliation: list[Reconciliation] = Field(
+        default_factory=list, description="Reported figures answering the same question, beside the computed ones"
+    )
+    weights_fit: str | None = None
+    min_cards_for_weights: int | None = Field(default=None, description="Fewest cards whose memory holds the weights")
+    training: TrainingJob | None = None
+    workload: WorkloadFacts | None = None
+    reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")
+    reported_page: Page | None = None
+    implied_per_chip: list[Derived] = Field(default_factory=list, description="A system's reported totals divided by its chip count")
+    grouping: str = Field(
+        default="",
+        description="The unit cards are grouped in, when a report gives one (a rack, pod, superpod), and the cards left over",
+    )
+    not_used: list[str] = Field(default_factory=list, description="Each argument given but not used, and why")
+    assumptions: list[str]
+    warnings: list[str]
+    sources: list[SourceRef]
+    summary: str
 
 
 class Totals(TypedDict):

@@ -11,11 +11,69 @@ from pydantic import Field
 from chipmcp.core import compute
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, Standing
+from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
+from chipmcp.tools._answer_parts import (
+    Figure,
+    NameMatch,
+    SourceRef,
+    VendorRef,
+)
 from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs, tidied
-from chipmcp.tools.answers import ExportControlAnswer, Figure, Headroom, NameMatch, SourceRef, SuspectReading, TppFigure, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
+
+
+class TppFigure(CompactModel):
+    """TPP at one precision: the compute figure the selection rule chose, × the precision's bit length."""
+
+    precision: str
+    bits: int
+    compute: Cell
+    tpp: Cell
+
+
+class Headroom(CompactModel):
+    """How far the TPP is from one threshold: negative difference and ratio < 1 are below the line."""
+
+    threshold: float
+    where: str = Field(description="Class and reading the threshold belongs to")
+    difference: list[float] = Field(description="[low, high] of TPP − threshold")
+    ratio: list[float] = Field(description="[low, high] of TPP ÷ threshold")
+
+
+class SuspectReading(Model):
+    """What a figure marked suspect would give, stated beside the headline when its verdict differs."""
+
+    tpp: Cell = Field(description="TPP from the suspect figures (the largest)")
+    standing: str = Field(description="The standing that TPP would give, one line per reading")
+    note: str = ""
+
+
+class ExportControlAnswer(Model):
+    id: str
+    name: str
+    entity_kind: Literal["chip", "system"]
+    vendor: VendorRef
+    match: NameMatch
+    tpp_by_precision: list[TppFigure] = Field(description="TPP for every precision with a precision-stated compute figure")
+    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure (empty when none)")
+    die_area: Cell | None = None
+    performance_density: Cell | None = Field(default=None, description="TPP ÷ die area, where a die area is reported")
+    standings: list[Standing]
+    standing: str = Field(description="One line per reading: the class the figures place it in")
+    suspect_reading: SuspectReading | None = Field(
+        default=None, description=("Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing")
+    )
+    headroom: list[Headroom] = Field(default_factory=list)
+    reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
+    reproduction: str = Field(default="", description="Whether a report table's class for it follows from its figures")
+    parts: list[str] = Field(default_factory=list, description="For a system: each part chip's standing")
+    not_used: list[str] = Field(default_factory=list, description="Compute figures not used for TPP, and why")
+    warnings: list[str] = Field(default_factory=list)
+    statement: str
+    sources: list[SourceRef]
+    summary: str
+
 
 STATEMENT = (
     "ECCN 3A090 is a U.S. Export Administration Regulations entry: it governs U.S.-origin items and items "

@@ -14,7 +14,16 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
+from chipmcp.reasoning.cells import Model
 from chipmcp.tools import _periods
+from chipmcp.tools._answer_parts import (
+    Conflict,
+    Detail,
+    Figure,
+    NameMatch,
+    Page,
+    SourceRef,
+)
 from chipmcp.tools._common import (
     DEFAULT_LIMIT,
     FIRST_PAGE_ONLY,
@@ -38,17 +47,45 @@ from chipmcp.tools._common import (
     sources_counted,
     summarize,
 )
-from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
-from chipmcp.tools.answers import (
-    Figure,
-    GrowthFigure,
-    NameMatch,
-    NormalizedFigure,
-    Page,
-    VendorFinancials,
-    VendorIdentity,
-)
+from chipmcp.tools._identity import IDENTITY_METRICS, VendorIdentity, company_identity, render_identity
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
+
+
+class NormalizedFigure(Model):
+    figure_id: int
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    note: str
+
+
+class GrowthFigure(Model):
+    metric: str
+    from_period: str
+    to_period: str
+    growth_pct: float | None = None
+    cagr_pct: float | None = None
+    low_pct: float | None = None
+    high_pct: float | None = None
+    figure_ids: list[int]
+
+
+class VendorFinancials(Model):
+    vendor: VendorIdentity
+    match: NameMatch
+    detail: Detail = "summary"
+    figures: list[Figure]
+    page: Page
+    normalized: list[NormalizedFigure] = Field(default_factory=list)
+    growth: list[GrowthFigure] = Field(default_factory=list, description="Computed by the compute core")
+    conflicts: list[Conflict]
+    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor (summary: the first few)")
+    chips_total: int = Field(default=0, description="Summary: how many when `chips` lists the first few")
+    sources: list[SourceRef]
+    warnings: list[str] = Field(default_factory=list)
+    summary: str
+
 
 COMPANY = frozenset({"vendor", "market"})
 _YEAR = re.compile(r"^(\d{4})$")

@@ -15,7 +15,7 @@ Rows are paged (total, returned, offset; `more` gives the call for the next page
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, ClassVar, Literal, cast
 
 from pydantic import BaseModel, Field
 
@@ -23,8 +23,14 @@ from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import catalog_index, selection
-from chipmcp.reasoning.cells import Cell, Condition
+from chipmcp.reasoning.cells import Cell, Condition, Model
 from chipmcp.reasoning.metric_cells import METRICS, TEXT, known_metrics, metric_key
+from chipmcp.tools._answer_parts import (
+    Certified,
+    Detail,
+    OmitsNewWhenEmpty,
+    SourceRef,
+)
 from chipmcp.tools._common import (
     VENDOR,
     call_of,
@@ -36,9 +42,60 @@ from chipmcp.tools._common import (
     source_refs,
     unknown_metric,
 )
-from chipmcp.tools.answers import Certified, ChipList, ChipRow, Detail, NotReported
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
+
+
+class ChipRow(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes"})
+
+    id: str
+    name: str
+    vendor: str
+    vendor_name: str
+    kind: str
+    entity_kind: Literal["chip", "system"]
+    certified: Certified | None = Field(default=None, description="Set when `certified` filtered the list")
+    cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
+    passes: str = Field(default="", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
+
+
+class NotReported(Model):
+    metric: str
+    count: int = Field(description="How many pass every other filter but have no figure for `metric`")
+    chips: list[str] = Field(
+        description=("Their ids: every one at detail='full'; the first few at summary (count says how many in all)")
+    )
+
+
+class ChipList(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial", "partial_total"})
+
+    detail: Detail = "summary"
+    filters: list[str] = Field(description="The filters applied, in words")
+    sort_by: str | None
+    descending: bool | None
+    precision: str
+    total: int = Field(description="Chips and systems matching every filter")
+    returned: int
+    offset: int
+    more: str = Field(default="", description="How to get what this answer leaves out (the next rows, every citation)")
+    rows: list[ChipRow]
+    not_reported: list[NotReported] = Field(
+        default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure"
+    )
+    rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
+    partial: list[ChipRow] = Field(
+        default_factory=list,
+        description=(
+            "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
+            "a/b pair, one claim of a contested figure), paged as the rows are: from `offset`, at most `limit`"
+        ),
+    )
+    partial_total: int | None = Field(default=None, description="How many pass only in part, all pages")
+    sources: list[SourceRef]
+    summary: str
+
 
 TEXT_SPECS = tuple(TEXT)  # METRICS holds them too: they filter, they do not rank
 NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")

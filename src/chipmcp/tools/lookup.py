@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -10,6 +11,19 @@ from chipmcp.errors import ChipMCPError, NotFoundError
 from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
+from chipmcp.reasoning.cells import Cell
+from chipmcp.tools._answer_parts import (
+    CertificationStatus,
+    Conflict,
+    Derived,
+    Detail,
+    Figure,
+    NameMatch,
+    OmitsNewWhenEmpty,
+    Page,
+    SourceRef,
+    VendorRef,
+)
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
     FIRST_PAGE_ONLY,
@@ -32,10 +46,41 @@ from chipmcp.tools._common import (
     sources_counted,
     summarize,
 )
-from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, Detail, Figure, NameMatch, Page, VendorRef
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
 from chipmcp.tools.xinchuang import certification_lines, chip_status
+
+
+class ChipAnswer(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"family_level"})
+
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str = Field(description="GPU, NPU, ASIC, TPU, DCU, CPU, SoC, … or a system kind")
+    entity_kind: Literal["chip", "system"]
+    model: str | None
+    family: str | None
+    # 'variant of nvidia-h100' and/or 'variants: nvidia-h100-pcie, …' (figures kept apart): one short field,
+    # as tools/list has little room left
+    variants: str = ""
+    vendor: VendorRef
+    aliases: list[str]
+    match: NameMatch
+    detail: Detail = "summary"
+    figures: list[Figure]
+    page: Page
+    conflicts: list[Conflict]
+    derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
+    composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
+    in_systems: list[str] = Field(default_factory=list, description="Systems built from this chip")
+    family_level: dict[str, Cell] = Field(
+        default_factory=dict,
+        description=("Metric → the figure its generation or series reports where the model reports none (label family-level)"),
+    )
+    certification: CertificationStatus
+    sources: list[SourceRef]
+    summary: str
 
 
 def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_SYSTEM) -> NameMatch:

@@ -7,17 +7,30 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chipmcp.kb.store import KnowledgeBase, display_name
-from chipmcp.tools._common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
-from chipmcp.tools.answers import (
+from chipmcp.reasoning.cells import Model
+from chipmcp.tools._answer_parts import (
     Announcement,
     CertificationEntry,
     CertificationStatus,
     Detail,
     NameMatch,
     SourceRef,
-    XinchuangAnswer,
 )
+from chipmcp.tools._common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
 from chipmcp.tools.registry import Arguments, DetailArg, Name, Tool
+
+
+class XinchuangAnswer(Model):
+    query: str | None
+    detail: Detail = "summary"
+    scope: Literal["chip", "vendor", "all"]
+    certified: bool | None = Field(description="None for the whole list")
+    match_type: Literal["listed-product", "same-family", "vendor", "none", "all"]
+    match: NameMatch | None
+    entries: list[CertificationEntry]
+    announcement: Announcement | None
+    sources: list[SourceRef]
+    summary: str
 
 
 def _entry(kb: KnowledgeBase, row: dict[str, Any]) -> CertificationEntry:
