@@ -6,8 +6,8 @@ module keeps what travels with them."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any, Literal, Self, cast
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, Self, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
@@ -31,6 +31,16 @@ class Model(BaseModel):
         model = cls.__new__(cls)
         _set(model, "__dict__", fields)
         _set(model, "__pydantic_fields_set__", set(fields))
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        return model
+
+    def updated(self, **update: Any) -> Self:
+        """self.model_copy(update=update): a shallow copy with `update` set, not validated, without pydantic's
+        generic copy (an answer model has no extra fields and no private state); entries are copied by the dozen."""
+        model = type(self).__new__(type(self))
+        _set(model, "__dict__", {**self.__dict__, **update})
+        _set(model, "__pydantic_fields_set__", self.__pydantic_fields_set__ | update.keys())
         _set(model, "__pydantic_extra__", None)
         _set(model, "__pydantic_private__", None)
         return model
@@ -138,6 +148,59 @@ def cell_of(**fields: Any) -> Cell:
     return model
 
 
+M = TypeVar("M", bound=Model)
+_NUMBERS = frozenset({"value", "low", "high"})
+_TEMPLATES: dict[type[Model], tuple[dict[str, object], dict[str, Callable[[], object]]]] = {}
+
+
+def redumped(cls: type[M], source: CompactModel, names: Iterable[str], **more: Any) -> M:
+    """cls(**source.model_dump(include=names), **more) — a cell's fields carried into another model of the same
+    fields (a Derived, a ComparisonCell, a Cell again) — without dumping and validating again: what the compact
+    dump leaves out (an empty value) at cls's default and unset, numbers as floats (as validation makes them),
+    lists and claims copied. `more` is taken as given; every name must be one of the fields of a Cell."""
+    defaults, factories = _template(cls)
+    values = dict(defaults)
+    for name, factory in factories.items():
+        values[name] = factory()
+    held = source.__dict__
+    given: dict[str, Any] = {}
+    for name in names:
+        value = held[name]
+        if _empty(value):
+            continue
+        if name in _NUMBERS:
+            value = float(value)
+        elif name == "span":
+            value = [float(end) for end in value]
+        elif name == "claims":
+            value = [claim.model_copy() for claim in value]
+        elif name == "figure_ids":
+            value = list(value)
+        given[name] = value
+    given.update(more)
+    values.update(given)
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(given))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+def _template(cls: type[Model]) -> tuple[dict[str, object], dict[str, Callable[[], object]]]:
+    """Each field of `cls` at its default, in declaration order (a dump's order), and the default factories."""
+    found = _TEMPLATES.get(cls)
+    if found is None:
+        factories = {
+            name: cast("Callable[[], object]", info.default_factory)
+            for name, info in cls.model_fields.items()
+            if info.default_factory is not None
+        }
+        defaults: dict[str, object] = {name: None if name in factories else info.default for name, info in cls.model_fields.items()}
+        found = _TEMPLATES[cls] = (defaults, factories)
+    return found
+
+
 def _point_or_range(target: Cell | Claim, low: float, high: float, digits: int = 6) -> None:
     tidy_low, tidy_high = compute.tidy(low, digits), compute.tidy(high, digits)
     if tidy_low == tidy_high:
@@ -154,7 +217,7 @@ def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int =
     to = unit or cell.unit
     if to is not None and to != cell.unit and cell.unit is not None:
         factor = factor * float(compute.convert(1.0, cell.unit, to, p_base))
-    out = cell.model_copy(update={"unit": to, "label": cell.label if label is None else label, "claims": [], "span": None})
+    out = cell.updated(unit=to, label=cell.label if label is None else label, claims=[], span=None)
     _point_or_range(out, *compute.interval_scale(*ends, factor))
     for claim in cell.claims:
         scaled = Claim(figure_ids=claim.figure_ids)
@@ -198,7 +261,7 @@ def cells_differ_by(computed: Cell, reported: Cell) -> tuple[float, float] | Non
 def rescale_cell(cell: Cell, factor: float, unit: str, label: str | None = None) -> Cell:
     """cell × factor into another quantity (kW × 24 h → kWh, kWh × price → money): both ends and every claim,
     the result in `unit` with no conversion (the factor carries it)."""
-    out = scale_cell(cell.model_copy(update={"unit": None}), factor, label=label)
+    out = scale_cell(cell.updated(unit=None), factor, label=label)
     out.unit = unit
     return out
 

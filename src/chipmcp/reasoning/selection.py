@@ -168,7 +168,7 @@ def family_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None
     record = kb.entity(generation) or {}
     name = record.get("name_zh") or generation
     label = f"family-level: {name}" + (f", {found.label}" if found.label else "")
-    return found.model_copy(update={"label": label, "tier": "family"})
+    return found.updated(label=label, tier="family")
 
 
 def family_cells(kb: KnowledgeBase, entity: str) -> dict[str, Cell]:

@@ -355,9 +355,7 @@ def summarize(kb: KnowledgeBase, rows: Sequence[dict[str, Any]], figures: Sequen
         entry = entries.get(key)
         if entry is None:
             # Which figures dispute it is the conflicts' business (their claims), not repeated per entry.
-            entries[key] = fig.model_copy(
-                update={"label": "", "conflict_group": None, "conflicts_with": [], "also": [], "note": short(fig.note)}
-            )
+            entries[key] = fig.updated(label="", conflict_group=None, conflicts_with=[], also=[], note=short(fig.note))
         else:
             entry.also.append(Citation(id=fig.id, source=fig.source, locator=fig.locator, printed=fig.printed))
     return list(entries.values())
@@ -393,13 +391,13 @@ def cite_once(entries: list[Figure], datasets: frozenset[str] = frozenset()) -> 
             note = f"as #{first_with[note]}"
         elif note:
             first_with[note] = entry.id
-        out.append(entry.model_copy(update={"cite": cite, "at": at, "source": "", "locator": "", "also": also, "note": note}))
+        out.append(entry.updated(cite=cite, at=at, source="", locator="", also=also, note=note))
     return out, {k: Place(source=s, locator=loc) for (s, loc), k in keys.items()}
 
 
 def _cited_by_key(c: Citation, cite: str, at: str, printed: str) -> Citation:
     shown = "" if c.printed == printed else c.printed  # left out when it is the entry's own
-    return c.model_copy(update={"cite": cite, "at": at, "source": "", "locator": "", "printed": shown})
+    return c.updated(cite=cite, at=at, source="", locator="", printed=shown)
 
 
 def dataset_sources(kb: KnowledgeBase) -> frozenset[str]:

@@ -28,7 +28,7 @@ from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, scale_cell
+from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, redumped, scale_cell
 from chipmcp.reasoning.metric_cells import (
     METRICS,
     NUMERIC,
@@ -93,6 +93,10 @@ class PartsCheck(CompactModel):
     note: str = Field(default="", description="What a difference of this kind means (different precisions, what TDP covers)")
 
 
+# A row's cell as its dump gives it (its tier is for the text block's tags).
+_SHOWN_FIELDS = tuple(name for name in ComparisonCell.model_fields if name != "tier")
+
+
 class ComparisonRow(CompactModel):
     """One compared chip or system. `cells`, `figure_ids` and `ratios` follow the answer's columns position by
     position: a cell is a bare number (in the column's unit and label), bare text, an object when it says more
@@ -127,7 +131,7 @@ class ComparisonRow(CompactModel):
             return Cell(text=held, figure_ids=figures)
         if isinstance(held, float | int):
             return Cell(value=held, figure_ids=figures)
-        return Cell(**held.model_dump(exclude={"tier"}), figure_ids=figures, tier=held.tier)
+        return redumped(Cell, held, _SHOWN_FIELDS, figure_ids=list(figures), tier=held.tier)
 
     def ratio(self, position: int) -> float | list[float] | None:
         return self.ratios[position] if position < len(self.ratios) else None
@@ -517,7 +521,7 @@ def _versus_parts(
         difference, ratio, agree = compute.interval_versus(reported_ends, parts_ends)
         # The row names the composition once; a part's label keeps what it adds (the precision of its compute).
         label = parts.label.removeprefix("from parts: ").removeprefix(composition).strip()
-        parts = parts.model_copy(update={"label": label})
+        parts = parts.updated(label=label)
         out.append(
             PartsCheck(
                 metric=key,
@@ -563,7 +567,7 @@ def _cited(c: Cell, detail: Detail) -> Cell:
     """A cell as an answer at `detail` shows it: at summary its chosen figure only, no claims or notes."""
     if detail == "full":
         return c
-    return c.model_copy(update={"figure_ids": c.figure_ids[:1], "claims": [], "note": ""})
+    return c.updated(figure_ids=c.figure_ids[:1], claims=[], note="")
 
 
 def _columns_wanted(
@@ -694,6 +698,10 @@ def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], ba
     ]
 
 
+# What a row's cell takes from the chosen cell as it is; claims and note only at full detail.
+_PLACED_FIELDS = ("value", "low", "high", "bound", "text", "unit", "label", "suspect", "span")
+
+
 def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: Detail) -> _Placed | None:
     """At summary a cell cites its chosen figure and the span of disagreeing claims (each claim, every agreeing
     figure and the figures a derived cell divides are at full); the column says the unit and label most
@@ -702,12 +710,7 @@ def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: De
         return None
     full = detail == "full"
     derived = _metric_of(col.key) in selection.DERIVED
-    shown = ComparisonCell(
-        **c.model_dump(include={"value", "low", "high", "bound", "text", "unit", "label", "suspect", "span"}),
-        claims=c.claims if full else [],
-        note=c.note if full else "",
-        tier=c.tier,
-    )
+    shown = redumped(ComparisonCell, c, _PLACED_FIELDS, claims=list(c.claims) if full else [], note=c.note if full else "", tier=c.tier)
     if shown.unit == col.unit:
         shown.unit = None
     if derived or shown.label == col.label:

@@ -320,7 +320,7 @@ def _rules(found: catalog_index.Found) -> list[str]:
 
 def _at_detail(c: Cell, full: bool) -> Cell:
     """At summary a cell cites its chosen figure (and the span of disagreeing claims); full keeps all."""
-    return c if full else c.model_copy(update={"figure_ids": c.figure_ids[:1], "claims": [], "note": ""})
+    return c if full else c.updated(figure_ids=c.figure_ids[:1], claims=[], note="")
 
 
 def _more(

@@ -11,7 +11,7 @@ from chipmcp.errors import ChipMCPError, NotFoundError
 from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell
+from chipmcp.reasoning.cells import Cell, redumped
 from chipmcp.tools._answer_parts import (
     CertificationStatus,
     Conflict,
@@ -112,11 +112,20 @@ def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") 
     for name in selection.DERIVED:
         cell = selection.derived_cell(name, specs)
         if cell.ends() is not None:
-            out.append(Derived(name=name, **cell.model_dump(exclude={"tier"})))
+            out.append(_derived(name, cell))
     tpp = export_control.chip_tpp(kb, entity_id)  # its working: export_control_check
     if tpp.ends() is not None:
-        out.append(Derived(name="tpp", **tpp.model_dump(exclude={"tier"})))
+        out.append(_derived("tpp", tpp))
     return out
+
+
+# A Cell's fields as its dump gives them (the selection rule's step is for ranking in process).
+_CELL_FIELDS = tuple(name for name in Cell.model_fields if name != "tier")
+
+
+def _derived(name: str, cell: Cell) -> Derived:
+    """Derived(name=name, **cell.model_dump(exclude={"tier"})), without the dump and its validation."""
+    return redumped(Derived, cell, _CELL_FIELDS, name=name)
 
 
 class LookupChipArguments(Arguments):
