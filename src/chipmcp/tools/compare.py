@@ -295,8 +295,9 @@ def _in_one_unit(table: list[dict[str, Cell]]) -> list[dict[str, Cell]]:
     chip's transistors in million, another's in 亿), so they rank together. Money stays in its currency and
     compute in TFLOPS or TOPS: those are never converted into each other."""
     for key in dict.fromkeys(k for row in table for k in row):
-        units = Counter(c.unit for row in table if _filled(c := row.get(key)) and c.unit)
-        to = units.most_common(1)[0][0] if len(units) > 1 else None
+        units = [c.unit for row in table if _filled(c := row.get(key)) and c.unit]
+        # Most columns print one unit: nothing to count or convert.
+        to = Counter(units).most_common(1)[0][0] if len(set(units)) > 1 else None
         for row in table:
             c = row.get(key)
             if to and _filled(c) and c.unit and c.unit != to and _convertible(c.unit, to):
@@ -908,15 +909,21 @@ def _claim_lines(c: Comparison) -> list[str]:
             for cl in cell.claims
         )
         for row in c.rows
-        for key, cell in c.cells(row).items()
+        for key, cell in _held(c, row).items()
         if cell.claims
     ]
     return ["Claims of contested cells (the preferred first):", *claims] if claims else []
 
 
 def _note_lines(c: Comparison) -> list[str]:
-    notes = [f"- {row.id} {key}: {cell.note}" for row in c.rows for key, cell in c.cells(row).items() if cell.note]
+    notes = [f"- {row.id} {key}: {cell.note}" for row in c.rows for key, cell in _held(c, row).items() if cell.note]
     return ["Notes:", *notes] if notes else []
+
+
+def _held(c: Comparison, row: ComparisonRow) -> dict[str, ComparisonCell]:
+    """A row's cells held as objects, by column key: the claims and notes of its cells (a bare number or text
+    has neither), read where they are rather than from each cell made whole again (Comparison.cells)."""
+    return {col.key: held for col, held in zip(c.columns, row.cells, strict=False) if isinstance(held, ComparisonCell)}
 
 
 def _ranking_lines(c: Comparison) -> list[str]:
