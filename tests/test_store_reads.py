@@ -63,3 +63,11 @@ def test_what_a_caller_is_given_is_its_own_list(kb: KnowledgeBase) -> None:
     system = next(e["id"] for e in kb.entities.values() if e["entity_kind"] == "system" and kb.parts(e["id"]))
     kb.parts(system).clear()
     assert kb.parts(system)
+
+
+def test_an_entitys_aliases_are_those_a_query_of_the_aliases_table_gives(kb: KnowledgeBase, db_path: Path) -> None:
+    sql = "SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' AND NOT suspect ORDER BY alias"
+    entities = [*kb.entities, "no-such-entity"]
+    assert any(any(not a.isascii() for a in kb.aliases_of(e)) for e in entities), "the real knowledge base has Chinese names"
+    for entity in entities:
+        assert kb.aliases_of(entity) == tuple(row["alias"] for row in _query(db_path, sql, (entity,))), entity

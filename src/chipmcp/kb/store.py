@@ -89,7 +89,6 @@ class KnowledgeBase:
         # knowledge base far larger than the real one cannot grow the server's memory without limit.
         self._figures_of = lru_cache(maxsize=4096)(self._read_figures)
         self._metric_figures_of = lru_cache(maxsize=4096)(self._group_figures)
-        self._aliases_of = lru_cache(maxsize=4096)(self._read_aliases)
         self._search = lru_cache(maxsize=4096)(self._read_search)
         self._figures_with_ids = lru_cache(maxsize=4096)(self._read_figures_with_ids)
         # Every figure row read with its entity's, by id: the figures an answer cites are nearly always those
@@ -182,13 +181,19 @@ class KnowledgeBase:
 
     def aliases_of(self, entity_id: str) -> tuple[str, ...]:
         """Every written name of an entity except generated pinyin and suspect spellings."""
-        return self._aliases_of(entity_id)
+        return self._written_names.get(entity_id, ())
 
-    def _read_aliases(self, entity_id: str) -> tuple[str, ...]:
-        rows = self._rows(
-            "SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin' AND NOT suspect ORDER BY alias", (entity_id,)
-        )
-        return tuple(r["alias"] for r in rows)
+    @cached_property
+    def _written_names(self) -> dict[str, tuple[str, ...]]:
+        """Each entity's aliases, as `SELECT DISTINCT alias FROM aliases WHERE entity = ? AND form != 'pinyin'
+        AND NOT suspect ORDER BY alias` gives them, from the rows the name index read: one pass once per
+        knowledge base, not a query per entity asked about (a code-point sort is SQLite's binary one of UTF-8)."""
+        found: dict[str, set[str]] = {}
+        for entries in self.names.by_key.values():
+            for entry in entries:
+                if entry.form != "pinyin" and not entry.suspect:
+                    found.setdefault(entry.entity, set()).add(entry.alias)
+        return {entity: tuple(sorted(aliases)) for entity, aliases in found.items()}
 
     # --- figures ------------------------------------------------------------------------------------
     def figures(self, entity_id: str, metrics: list[str] | None = None) -> list[dict[str, Any]]:
