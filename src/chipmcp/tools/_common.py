@@ -496,7 +496,7 @@ def _entry_cost(kb: KnowledgeBase, table: dict[str, Place], listed: set[str]) ->
     def cost(entry: Figure) -> int:
         keys = [k for k in (entry.cite, *(c.cite for c in entry.also)) if k not in placed]
         placed.update(keys)
-        sources = [r for r in source_refs(kb, {table[k].source for k in keys}) if r.id not in listed]
+        sources = source_refs(kb, {source for k in keys if (source := table[k].source) not in listed})
         listed.update(r.id for r in sources)
         as_json = len(entry.model_dump_json(exclude_defaults=True)) + 1
         as_json += sum(len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in keys)
