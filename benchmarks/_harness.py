@@ -65,12 +65,12 @@ class StdioServer:
         self.process.wait(timeout=10)
 
 
-def chipmcp_server(db: Path) -> StdioServer:
-    return StdioServer([PYTHON, "-m", "chipmcp"], {"CHIPMCP_DB": str(db)})
+def chipmcp_server(db: Path, env: dict[str, str] | None = None) -> StdioServer:
+    return StdioServer([PYTHON, "-m", "chipmcp"], {"CHIPMCP_DB": str(db), **(env or {})})
 
 
-def noop_server() -> StdioServer:
-    return StdioServer([PYTHON, str(ROOT / "benchmarks" / "noop_server.py")])
+def noop_server(env: dict[str, str] | None = None) -> StdioServer:
+    return StdioServer([PYTHON, str(ROOT / "benchmarks" / "noop_server.py")], env)
 
 
 def timed(fn, *args, **kwargs) -> float:
