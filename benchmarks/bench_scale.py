@@ -66,10 +66,8 @@ def synthetic_knowledge(factor: int, out: Path) -> Path:
             copy = {
                 **chip,
                 "id": f"{chip['id']}-x{k}",
-                "name_zh": chip["name_zh"] + suffix,
-                "name_en": chip["name_en"] + suffix,
-                "model": chip["model"] + suffix,
-                **({"name_zh_hant": chip["name_zh_hant"] + suffix} if "name_zh_hant" in chip else {}),
+                # a chip may lack any of its names (some carry only an English one): copy those it has
+                **{key: chip[key] + suffix for key in ("name_zh", "name_en", "model", "name_zh_hant") if key in chip},
                 "aliases": [a + suffix for a in chip.get("aliases", [])],
             }
             copy.pop("family", None)
