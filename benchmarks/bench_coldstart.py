@@ -2,10 +2,10 @@
 
 Method: the database already exists (as after the first run on a machine). Each of RUNS rounds spawns
 chipmcp and the no-op server one after the other (alternating which goes first) and times, for each,
-process start to the first tools/call result. The two runs of a round are a pair: the round's
-difference (chipmcp − bare) is taken run by run, so a slow moment of the machine lands on both sides of
-one difference instead of on one side of a difference of medians. Reported: min, median and max of each
-server's times and of the paired differences.
+process start to the first tools/call result, and the CPU time the process used (spawn to exit). The two
+runs of a round are a pair: the round's difference (chipmcp − bare) is taken run by run, so a slow moment
+of the machine lands on both sides of one difference instead of on one side of a difference of medians.
+Reported: min, median and max of each server's times and of the paired differences.
 
 Bytecode: Python caches each module's compiled bytecode on its first import (and pip compiles a wheel's at
 install), so every start after the first loads chipmcp's modules from bytecode. Where PYTHONDONTWRITEBYTECODE
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,8 +39,10 @@ from chipmcp.kb.store import ensure_database
 from chipmcp.serving.server import EXAMPLE_CALLS as CALLS
 
 
-def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float]:
-    """(seconds to the initialize reply, seconds to the first tool result), both from spawn."""
+def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float, float]:
+    """(seconds to the initialize reply, seconds to the first tool result, both from spawn; CPU seconds the
+    process used in all, exit included)."""
+    used = _children_cpu()
     started = time.perf_counter()
     server = start_server()
     server.initialize()
@@ -47,7 +50,13 @@ def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float
     server.call(tool, arguments)
     answered = time.perf_counter() - started
     server.close()
-    return initialized, answered
+    return initialized, answered, _children_cpu() - used
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every child process waited for so far: the difference around one server is its own."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def baseline_database(source: Path, env: dict[str, str]) -> Path:
@@ -90,6 +99,9 @@ def main() -> None:
     rows += [[f"{label}: first result", *spread(times[label][:, 1])] for label in [*chipmcps, "bare"]]
     bare = times["bare"][:, 1]
     rows += [[f"paired difference, {label} − bare: first result", *spread(times[label][:, 1] - bare)] for label in chipmcps]
+    # CPU time is what a busy machine inflates least: the wall clock also counts others' turns on the cores.
+    rows += [[f"{label}: CPU, spawn to exit", *spread(times[label][:, 2])] for label in [*chipmcps, "bare"]]
+    rows += [[f"paired difference, {label} − bare: CPU", *spread(times[label][:, 2] - times["bare"][:, 2])] for label in chipmcps]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     how = "from source (no bytecode cache)" if args.source else "with bytecode cached"
     baseline = f"; baseline = chipmcp from {args.baseline}" if args.baseline else ""
