@@ -81,6 +81,7 @@ def _t2s() -> _Converter:
     return cast(_Converter, opencc.OpenCC("t2s"))
 
 
+@lru_cache(maxsize=8192)  # pure; the build asks it of each alias and text several times (key, signature, words)
 def spaced(text: str) -> str:
     """Lowercase, half-width, simplified, separators as single spaces, a space between scripts."""
     # Lone surrogates cannot be encoded (OpenCC would fail on them): replace them first.
