@@ -65,8 +65,13 @@ class StdioServer:
         self.process.wait(timeout=10)
 
 
-def chipmcp_server(db: Path, env: dict[str, str] | None = None) -> StdioServer:
-    return StdioServer([PYTHON, "-m", "chipmcp"], {"CHIPMCP_DB": str(db), **(env or {})})
+def chipmcp_server(db: Path, src: str | None = None, env: dict[str, str] | None = None) -> StdioServer:
+    """chipmcp over `db`; given `src` (another checkout's src folder), that code instead of this one's; `env`
+    adds to the environment (bench_coldstart's bytecode cache)."""
+    added = {"CHIPMCP_DB": str(db), **(env or {})}
+    if src:
+        added["PYTHONPATH"] = src + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return StdioServer([PYTHON, "-m", "chipmcp"], added)
 
 
 def noop_server(env: dict[str, str] | None = None) -> StdioServer:

@@ -78,11 +78,11 @@ def main() -> None:
         env = {} if args.source else {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": cache}
         db = ensure_database()
         lookup = ("lookup_chip", CALLS["lookup_chip"])
-        servers = {"chipmcp": (lambda: chipmcp_server(db, env), *lookup), "bare": (lambda: noop_server(env), "noop", {})}
+        servers = {"chipmcp": (lambda: chipmcp_server(db, env=env), *lookup), "bare": (lambda: noop_server(env), "noop", {})}
         if args.baseline:
             base_env = {**env, "PYTHONPATH": str(args.baseline.resolve())}
             base_db = baseline_database(args.baseline.resolve(), base_env)
-            servers["baseline"] = (lambda: chipmcp_server(base_db, base_env), *lookup)
+            servers["baseline"] = (lambda: chipmcp_server(base_db, env=base_env), *lookup)
         if not args.source:  # one untimed round writes every module's bytecode
             for start, tool, arguments in servers.values():
                 first_result(start, tool, arguments)

@@ -10,13 +10,15 @@ basis, as of, quantity), bound and value (number, range or text), suspect flag. 
 claim are one fact. A fact is in the first answer when one of its figures is cited there: as a figure
 entry or one of its `also` citations, in a conflict's claims, a share table's rows or a series' claims.
 An entity is complete when every fact is; `paged` counts first answers that say more entries follow.
+With --each, also one row per entity: its distinct facts and how many its first answer carries.
 
-    python benchmarks/bench_coverage.py
+    python benchmarks/bench_coverage.py [--each]
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,7 +102,7 @@ async def full_figures(client: Client, tool: str, arguments: dict[str, Any]) -> 
             return out
 
 
-async def measure(kb: KnowledgeBase) -> list[list[Any]]:
+async def measure(kb: KnowledgeBase, each: list[list[Any]] | None = None) -> list[list[Any]]:
     server = build_server(kb)
     totals: dict[str, dict[str, int]] = {}
     async with Client(server) as client:
@@ -114,6 +116,8 @@ async def measure(kb: KnowledgeBase) -> list[list[Any]]:
                 facts.setdefault(fact(fig), set()).add(fig["id"])
             shown = cited(first.structured_content)
             carried = sum(1 for ids in facts.values() if ids & shown)
+            if each is not None:
+                each.append([label, next(iter(arguments.values())), len(facts), carried])
             row = totals.setdefault(
                 label, dict.fromkeys(("entities", "complete", "paged", "facts", "carried", "json_max", "text_max"), 0)
             )
@@ -140,7 +144,10 @@ async def measure(kb: KnowledgeBase) -> list[list[Any]]:
 
 
 def main() -> None:
-    rows = anyio.run(measure, KnowledgeBase.open_default())
+    each: list[list[Any]] | None = [] if "--each" in sys.argv[1:] else None
+    rows = anyio.run(measure, KnowledgeBase.open_default(), each)
+    if each is not None:
+        print(table(["entities", "entity", "distinct facts", "facts in the first answer"], each) + "\n")
     print(
         table(
             [

@@ -10,7 +10,11 @@ median of the no-op calls made beside it. `noop_10k` (a 10 kB answer with no wor
 carrying an answer of chipmcp's size. Reported per row: min, median and max of the per-call ms, and the
 median ratio to the no-op.
 
-    python benchmarks/bench_stdio.py [--rounds 150]
+`--before SRC` also spawns chipmcp from another checkout's code (its `src` folder first on PYTHONPATH, the
+same database) and times it in the same rounds, each of its calls beside a no-op call too, the two servers
+taking turns to go first: a change and the commit before it, side by side on one machine at one time.
+
+    python benchmarks/bench_stdio.py [--rounds 150] [--before SRC]
 """
 
 from __future__ import annotations
@@ -29,17 +33,23 @@ from chipmcp.tools import BY_NAME
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=150)
+    parser.add_argument("--before", help="another checkout's src folder, run beside this one")
     args = parser.parse_args()
     db = ensure_database()
     kb = KnowledgeBase(db)
     questions = {tool: usable(kb, tool, args.rounds + 1) for tool in BY_NAME}
     kb.close()
-    chip, floor = chipmcp_server(db), noop_server()
-    chip.initialize()
+    servers = {"": chipmcp_server(db)}
+    if args.before:
+        servers = {", before": chipmcp_server(db, args.before), ", after": servers[""]}
+    floor = noop_server()
+    for chip in servers.values():
+        chip.initialize()
     floor.initialize()
     for tool in BY_NAME:  # warm-up: the first fresh question of each tool, never timed (imports, first cells)
-        chip.call(tool, questions[tool][0])
-        chip.call(tool, repeated(tool))
+        for chip in servers.values():
+            chip.call(tool, questions[tool][0])
+            chip.call(tool, repeated(tool))
     floor.call("noop", {"name": "x"})
     floor.call("noop_10k", {"name": "x"})
     rows_of: dict[str, list[float]] = {}
@@ -50,11 +60,16 @@ def main() -> None:
         floor_of.setdefault(label, []).append(timed(floor.call, "noop", {"name": "x"}))
 
     for n in range(1, args.rounds + 1):
+        # With two servers, which goes first alternates by round: neither gains from its place in the round.
+        order = list(servers.items()) if n % 2 else list(reversed(servers.items()))
         for tool in BY_NAME:
-            pair(f"{tool} (fresh)", lambda t=tool, n=n: chip.call(t, questions[t][n]))
-            pair(f"{tool} (repeated)", lambda t=tool: chip.call(t, repeated(t)))
+            for version, chip in order:
+                pair(f"{tool} (fresh){version}", lambda t=tool, n=n, chip=chip: chip.call(t, questions[t][n]))
+            for version, chip in order:
+                pair(f"{tool} (repeated){version}", lambda t=tool, chip=chip: chip.call(t, repeated(t)))
         pair("noop_10k (no work, 10 kB)", lambda: floor.call("noop_10k", {"name": "x"}))
-    chip.close()
+    for chip in servers.values():
+        chip.close()
     floor.close()
     rows = []
     for label, seconds in rows_of.items():
@@ -66,7 +81,8 @@ def main() -> None:
     every_floor = np.concatenate([np.asarray(v) for v in floor_of.values()]) * 1000
     rows.append(["no-op", float(every_floor.min()), float(np.median(every_floor)), float(every_floor.max()), 1.0])
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    print(f"stdio round trip, {args.rounds} rounds, ms (commit {commit})")
+    beside = f" beside {args.before}" if args.before else ""
+    print(f"stdio round trip, {args.rounds} rounds, ms (commit {commit}{beside})")
     print(table(["call", "min", "median", "max", "median / no-op median"], rows))
 
 

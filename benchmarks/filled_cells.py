@@ -34,6 +34,8 @@ PRECISIONS = ("fp16", "int8")
 
 
 def _filled(cell: object) -> bool:
+    if isinstance(cell, int | float | str):  # a plain value, written bare
+        return True
     return isinstance(cell, dict) and any(cell.get(k) is not None for k in ("value", "low", "text"))
 
 
@@ -43,7 +45,8 @@ def count(kb: KnowledgeBase) -> dict[str, dict[str, tuple[bool, int]]]:
     for precision in PRECISIONS:
         answer = tools.BY_NAME["compare_chips"].call(kb, names=CHIPS, precision=precision).model_dump(mode="json")
         for name, row in zip(CHIPS, answer["rows"], strict=True):
-            cells = row["cells"]
+            # A row holds its cells by column position; a plain value is written bare.
+            cells = {col["key"]: c for col, c in zip(answer["columns"], row.get("cells", []), strict=False) if c is not None}
             compute = any(_filled(c) for key, c in cells.items() if key.startswith("compute"))
             out.setdefault(name, {})[precision] = (compute, sum(_filled(c) for c in cells.values()))
     return out

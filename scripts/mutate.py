@@ -17,9 +17,17 @@ Annotations are never mutated (they are strings at run time); strings are not mu
 Each mutant's tests run in a scratch copy of src/ and tests/ (the checkout is never touched), in a child forked
 from a process that has imported the third-party libraries once (the child imports chipmcp afresh from the
 copy), as `pytest -x -q -p no:cacheprovider`, hypothesis derandomized ('mutation' profile, tests/conftest.py),
-under a time limit; a failing, erroring or timed-out run kills the mutant. Survivors are printed with their line, and
-every result goes to .mutation/<module>.json. Why not mutmut: mutmut 3 mutates only inside functions
-(its trampolines), so the unit tables of core/units.py and the module-level thresholds would go unmeasured.
+under a time limit; a failing, erroring or timed-out run kills the mutant.
+
+Which of the module's tests run: once per module, its tests run unmutated under a line tracer, which records the
+tests that execute each line of the module. A mutant then runs only the tests that execute its statement (the
+fastest first), since a test that never executes the changed statement runs the same code and passes the same
+way. A statement executed outside a test's call (at import, at collection, or in a fixture's setup, which a
+later test may reuse) runs all of the module's tests. A statement no test executes leaves its mutant
+'unreached': counted as survived, without a run (--every-test runs every test for every mutant instead).
+Survivors are printed with their line, and every result goes to .mutation/<module>.json. Why not mutmut:
+mutmut 3 mutates only inside functions (its trampolines), so the unit tables of core/units.py and the
+module-level thresholds would go unmeasured.
 """
 
 from __future__ import annotations
@@ -246,8 +254,22 @@ def _scratch() -> Path:
     return scratch
 
 
-# Not hypothesis or anyio: they are pytest plugins, which pytest must import itself (to rewrite their asserts).
-_PRELOADED = ("numpy", "pydantic", "sqlite_utils", "rapidfuzz", "opencc", "pypinyin", "pytest")
+# hypothesis and anyio are pytest plugins too: imported here, pytest cannot rewrite their asserts and says so
+# (a warning _PYTEST ignores); importing hypothesis once instead of per mutant takes two thirds off a mutant's CPU.
+_PRELOADED = (
+    "numpy",
+    "pydantic",
+    "sqlite_utils",
+    "rapidfuzz",
+    "opencc",
+    "pypinyin",
+    "pytest",
+    "hypothesis",
+    "_hypothesis_pytestplugin",
+    "anyio",
+    "anyio.pytest_plugin",
+)
+_PYTEST = ["-q", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
 
 
 def _preload(scratch: Path) -> None:
@@ -283,6 +305,99 @@ def _build_db(knowledge: Path, path: Path) -> str:
     return str(path)
 
 
+_EVERYWHERE = ""  # the line map's name for "executed outside any test's call": every test must run
+
+
+def _line_map(scratch: Path, module: Path, tests: list[str]) -> tuple[dict[int, set[str]], dict[str, float]]:
+    """Run `tests` unmutated under a line tracer: for each line of `module`, the node ids of the tests whose call
+    executes it (or _EVERYWHERE), and each test's duration. Traced in a forked child, written back as JSON."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        code = 0
+        try:
+            os.close(read)
+            os.chdir(scratch)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            import threading
+
+            import pytest
+
+            filename = str(module)
+            lines: dict[int, set[str]] = {}
+            durations: dict[str, float] = {}
+            current = [_EVERYWHERE]
+
+            def local(frame, event, arg):
+                if event in ("line", "call"):
+                    lines.setdefault(frame.f_lineno, set()).add(current[0])
+                return local
+
+            def trace(frame, event, arg):
+                if frame.f_code.co_filename == filename:
+                    return local(frame, event, arg)
+                return None
+
+            class Recorder:
+                @pytest.hookimpl(hookwrapper=True)
+                def pytest_runtest_call(self, item):
+                    current[0] = item.nodeid
+                    began = time.monotonic()
+                    yield
+                    durations[item.nodeid] = time.monotonic() - began
+                    current[0] = _EVERYWHERE
+
+            sys.settrace(trace)
+            threading.settrace(trace)
+            code = int(pytest.main([*_PYTEST, *tests], plugins=[Recorder()]))
+            sys.settrace(None)
+            payload = json.dumps({"lines": {n: sorted(t) for n, t in lines.items()}, "durations": durations})
+            with os.fdopen(write, "w", encoding="utf-8") as out:
+                out.write(payload)
+        except BaseException:
+            code = 3
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read, encoding="utf-8") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(child, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not payload:
+        raise SystemExit(f"{module}: its tests fail on the unmutated code (under the line tracer); fix them first")
+    data = json.loads(payload)
+    return {int(n): set(t) for n, t in data["lines"].items()}, data["durations"]
+
+
+def _statement_lines(tree: ast.Module) -> list[tuple[int, int, range]]:
+    """(start offset line, end line, the statement's own lines) of every statement: a compound statement's own
+    lines are its header's (the body's statements are listed apart), a simple statement's all of them."""
+    spans = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt):
+            continue
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            own = range(node.lineno, max(node.lineno, body[0].lineno - 1) + 1)
+        else:
+            own = range(node.lineno, (node.end_lineno or node.lineno) + 1)
+        spans.append((node.lineno, node.end_lineno or node.lineno, own))
+    return spans
+
+
+def _tests_for(mutant: Mutant, spans: list[tuple[int, int, range]], lines: dict[int, set[str]]) -> set[str] | None:
+    """The tests that execute the mutant's statement; None when every test must run (executed outside a test,
+    or not inside any statement the tracer can see, such as a decorator)."""
+    inside = [s for s in spans if s[0] <= mutant.line <= s[1] and mutant.line in s[2]]
+    if not inside:
+        return None
+    own = min(inside, key=lambda s: s[1] - s[0])[2]
+    found: set[str] = set()
+    for line in own:
+        found |= lines.get(line, set())
+    return None if _EVERYWHERE in found else found
+
+
 def _run_tests(scratch: Path, tests: list[str], timeout: float) -> tuple[str, float]:
     """pytest in a forked child; killed, with status 'timeout', when it outlives `timeout` seconds."""
     began = time.monotonic()
@@ -295,7 +410,7 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float) -> tuple[str, fl
             os.dup2(devnull, 2)
             import pytest
 
-            code = int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests]))
+            code = int(pytest.main(["-x", *_PYTEST, *tests]))
         except BaseException:
             code = 3
         os._exit(code)
@@ -309,8 +424,8 @@ def _run_tests(scratch: Path, tests: list[str], timeout: float) -> tuple[str, fl
             return "timeout", time.monotonic() - began
         time.sleep(0.05)
     code = os.waitstatus_to_exitcode(status)
-    if code == 5:
-        raise SystemExit(f"no tests collected from {tests}")
+    if code in (4, 5):  # a usage error (a test id not found) or nothing collected: a fault of this runner
+        raise SystemExit(f"pytest could not run {tests} (exit {code})")
     return ("survived" if code == 0 else "killed"), time.monotonic() - began
 
 
@@ -318,7 +433,13 @@ _SCRATCH = Path()
 
 
 def run_module(
-    module: str, sample: float | None, seed: int, listing: bool, only: list[int] | None = None, picked: list[int] | None = None
+    module: str,
+    sample: float | None,
+    seed: int,
+    listing: bool,
+    only: list[int] | None = None,
+    picked: list[int] | None = None,
+    every_test: bool = False,
 ) -> dict[str, object]:
     path = PACKAGE / module
     text = path.read_text(encoding="utf-8")
@@ -348,9 +469,12 @@ def run_module(
         os.environ["CHIPMCP_MINI_DB"] = _build_db(scratch / "tests" / "data" / "mini-knowledge", scratch / "mini.db")
         os.environ["CHIPMCP_TEST_DB"] = _build_db(scratch / "knowledge", scratch / "real.db")
     try:
-        status, baseline = _run_tests(scratch, tests, timeout=600)
-        if status != "survived":
-            raise SystemExit(f"{module}: its tests fail on the unmutated code; fix them first")
+        began = time.monotonic()
+        lines, durations = _line_map(scratch, target, tests)
+        baseline = time.monotonic() - began
+        spans = _statement_lines(ast.parse(text))
+        if _run_tests(scratch, sorted(durations, key=durations.__getitem__), timeout=600)[0] != "survived":
+            raise SystemExit(f"{module}: its tests, fastest first, fail on the unmutated code: they depend on their order")
         timeout = max(30.0, 4 * baseline)
         results = []
         for done, index in enumerate(chosen, 1):
@@ -358,15 +482,21 @@ def run_module(
             if before and mutants[index].describe() != Mutant(**{k: before[k] for k in Mutant.__dataclass_fields__}).describe():
                 raise SystemExit(f"{module} changed since the earlier run: run it whole again")
             mutant = mutants[index]
-            target.write_text(apply(text, mutant), encoding="utf-8")
-            status, seconds = _run_tests(scratch, tests, timeout)
-            results.append({**asdict(mutant), "index": index, "status": status, "seconds": round(seconds, 1)})
-            print(f"[{done}/{len(chosen)}] {module} #{index} {status:8} {mutant.describe()}", flush=True)
+            covering = None if every_test else _tests_for(mutant, spans, lines)
+            if covering is not None and not covering:
+                status, seconds, ran = "unreached", 0.0, 0
+            else:
+                selected = sorted(durations if covering is None else covering, key=lambda t: durations.get(t, 0.0))
+                target.write_text(apply(text, mutant), encoding="utf-8")
+                status, seconds = _run_tests(scratch, selected, timeout)
+                ran = len(durations) if covering is None else len(covering)
+            results.append({**asdict(mutant), "index": index, "status": status, "seconds": round(seconds, 1), "tests_run": ran})
+            print(f"[{done}/{len(chosen)}] {module} #{index} {status:9} ({ran} tests) {mutant.describe()}", flush=True)
     finally:
         target.write_text(text, encoding="utf-8")
     if earlier:
         results = sorted({**earlier, **{r["index"]: r for r in results}}.values(), key=lambda r: r["index"])
-    killed = sum(r["status"] != "survived" for r in results)
+    killed = sum(r["status"] not in ("survived", "unreached") for r in results)
     summary = {
         "module": module,
         "tests": tests,
@@ -386,7 +516,8 @@ def run_module(
 
 def _survivors(module: str) -> list[int]:
     out = ROOT / ".mutation" / (module.replace("/", "_").removesuffix(".py") + ".json")
-    return [r["index"] for r in json.loads(out.read_text(encoding="utf-8"))["results"] if r["status"] == "survived"]
+    results = json.loads(out.read_text(encoding="utf-8"))["results"]
+    return [r["index"] for r in results if r["status"] in ("survived", "unreached")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run again only the mutants that survived the module's last run, and update its results",
     )
+    parser.add_argument("--every-test", action="store_true", help="run all of the module's tests for every mutant (no line map)")
     options = parser.parse_args(argv)
     modules = list(TESTS) if options.all else options.modules
     if not modules:
@@ -416,7 +548,9 @@ def main(argv: list[str] | None = None) -> int:
             _preload(_SCRATCH)
         picked = [int(i) for i in options.index.split(",")] if options.index else None
         summaries = [
-            run_module(m, options.sample, options.seed, options.list, _survivors(m) if options.survivors else None, picked)
+            run_module(
+                m, options.sample, options.seed, options.list, _survivors(m) if options.survivors else None, picked, options.every_test
+            )
             for m in modules
         ]
     finally:
@@ -431,8 +565,8 @@ def main(argv: list[str] | None = None) -> int:
             + (f", a {summary['sample']:.0%} sample (seed {summary['seed']})" if summary["sample"] else "")
         )
         for result in summary["results"]:  # type: ignore[attr-defined]
-            if result["status"] == "survived":
-                print(f"  survived {Mutant(**{k: result[k] for k in Mutant.__dataclass_fields__}).describe()}")
+            if result["status"] in ("survived", "unreached"):
+                print(f"  {result['status']} {Mutant(**{k: result[k] for k in Mutant.__dataclass_fields__}).describe()}")
     return 0
 
 

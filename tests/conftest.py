@@ -27,19 +27,41 @@ settings.register_profile(
 settings.load_profile(os.environ.get("CHIPMCP_HYPOTHESIS_PROFILE", "ci"))
 
 
+def _built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, knowledge: Path, name: str) -> Path:
+    """`knowledge` built once and kept in pytest's cache under its fingerprint (a digest of every knowledge file
+    and of the builder's own source, as the server names its cached database), so a session whose knowledge
+    and builder are unchanged opens the database the last one built instead of building it again
+    (tests/test_build.py builds for real). Databases are opened read-only. Without pytest's cache
+    (-p no:cacheprovider) it is built into the session's temporary folder."""
+    from chipmcp.kb import build
+    from chipmcp.kb.fingerprint import fingerprint
+
+    cache = getattr(request.config, "cache", None)
+    if cache is None:
+        path = tmp_path_factory.mktemp(name) / f"{name}.db"
+        build.build(knowledge, path)
+        return path
+    folder = cache.mkdir("chipmcp-kb")
+    path = folder / f"{name}-{fingerprint(knowledge)}.db"
+    if not path.exists():
+        for stale in folder.glob(f"{name}-*.db"):
+            stale.unlink(missing_ok=True)
+        partial = folder / f"{path.name}.{os.getpid()}.partial"  # a parallel session never opens a half-built file
+        build.build(knowledge, partial)
+        partial.replace(path)
+    return path
+
+
 @pytest.fixture(scope="session")
-def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def db_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # The knowledge base and the server are imported by the fixtures that need them: a test of the pure core
     # (and each run of scripts/mutate.py) loads neither pydantic's records nor MCP.
-    from chipmcp.kb import build
     from chipmcp.kb.store import knowledge_dir
 
     prebuilt = os.environ.get("CHIPMCP_TEST_DB")  # see mini_kb
     if prebuilt:
         return Path(prebuilt)
-    path = tmp_path_factory.mktemp("kb") / "chipmcp.db"
-    build.build(knowledge_dir(), path)
-    return path
+    return _built(request, tmp_path_factory, knowledge_dir(), "knowledge")
 
 
 @pytest.fixture(scope="session")
@@ -73,18 +95,15 @@ def server(kb: KnowledgeBase):
 
 
 @pytest.fixture(scope="session")
-def reports_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+def reports_kb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The bundled knowledge without its datasets: the five reports' figures alone. Some cases the tests pin
     exist only there (H20's FP16 only as a sparse reading: Epoch's table adds a dense one), and they stay
     cases the tools must handle for any knowledge folder."""
-    from chipmcp.kb import build
     from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 
     folder = tmp_path_factory.mktemp("reports") / "knowledge"
     shutil.copytree(knowledge_dir(), folder, ignore=shutil.ignore_patterns("datasets"))
-    path = folder.parent / "chipmcp.db"
-    build.build(folder, path)
-    return KnowledgeBase(path)
+    return KnowledgeBase(_built(request, tmp_path_factory, folder, "reports"))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from mcp import Client
 
 from chipmcp import tools
 from chipmcp.serving.server import INSTRUCTIONS
+from citing import located
 
 pytestmark = pytest.mark.anyio
 
@@ -261,7 +262,7 @@ async def _every_entry(client: Client, arguments: dict) -> tuple[list[dict], dic
         found = result.structured_content
         first = first or found
         table = found["page"].get("citations", {})  # summary entries cite their source and locator by key
-        entries += [{**f, **table[f["cite"]]} if "cite" in f else f for g in found["figures"] for f in g["figures"]]
+        entries += [located(f, table) if "cite" in f else f for g in found["figures"] for f in g["figures"]]
         offset += found["page"]["returned"]
         if offset >= found["page"]["total"]:
             return entries, first

@@ -25,10 +25,11 @@ from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import catalog_index
 from chipmcp.reasoning.cells import Cell
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, metric_cell
+from chipmcp.reasoning.metric_cells import METRICS, TEXT, better, metric_cell
 from chipmcp.tools.xinchuang import chip_status
 
 EXAMPLES = int(os.environ.get("CHIPMCP_FUZZ_EXAMPLES", "300"))
+QUICK_EXAMPLES = 40  # the quick loop's share; the full count runs with the slow tests
 NUMERIC = [m for m in METRICS if m not in TEXT]
 NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")
 TEXT_OPS = ("=", "!=", "contains")
@@ -105,7 +106,7 @@ def reference(
             rows.append((entity, cells))
     down = None
     if sort_by:
-        higher = HIGHER_IS_BETTER[sort_by]
+        higher = better(kb, sort_by) != "lower"
         down = higher if descending is None else descending
 
         def key(pair: tuple[dict[str, Any], dict[str, Cell]]) -> float:
@@ -229,8 +230,11 @@ def assert_same_answers(kb: KnowledgeBase, query: dict[str, Any]) -> None:
     assert page.returned == len(expected["ids"][window])
 
 
-def test_engine_answers_every_random_query_exactly_as_the_per_entity_computation(kb, catalog) -> None:
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize(
+    "examples", [pytest.param(QUICK_EXAMPLES, id="quick"), pytest.param(EXAMPLES, id="full", marks=pytest.mark.slow)]
+)
+def test_engine_answers_every_random_query_exactly_as_the_per_entity_computation(kb, catalog, examples: int) -> None:
+    @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(query=_queries(catalog))
     def check(query: dict[str, Any]) -> None:
         assert_same_answers(kb, query)
@@ -239,11 +243,13 @@ def test_engine_answers_every_random_query_exactly_as_the_per_entity_computation
 
 
 @pytest.mark.parametrize("op", NUMERIC_OPS)
-def test_engine_agrees_at_printed_values_where_each_comparison_is_decided(kb, catalog, op) -> None:
-    # A condition at a value some entity prints is where > and ≥, or a range's end and =, part ways.
+@pytest.mark.parametrize("per_metric", [pytest.param(2, id="quick"), pytest.param(6, id="full", marks=pytest.mark.slow)])
+def test_engine_agrees_at_printed_values_where_each_comparison_is_decided(kb, catalog, op, per_metric: int) -> None:
+    # A condition at a value some entity prints is where > and ≥, or a range's end and =, part ways: every
+    # metric at its smallest and largest printed value and `per_metric` evenly spaced between.
     for metric in NUMERIC:
         values = catalog["values"][metric]
-        for value in values[:: max(1, len(values) // 6)] + values[-1:]:
+        for value in values[:: max(1, len(values) // per_metric)] + values[-1:]:
             assert_same_answers(
                 kb,
                 {

@@ -37,6 +37,12 @@ def test_compute_prefixes_step_by_the_p_base_and_g_is_a_thousandth_of_t() -> Non
         compute.compute_factor("W")
 
 
+def test_si_compute_units_convert_by_their_factor_outside_the_p_convention() -> None:
+    # A dataset's 1.979e15 FLOP/s is 1,979 TFLOPS whatever the P base.
+    assert [compute.compute_factor(u, 1024) for u in ("FLOP/s", "OP/s")] == [1e-12, 1e-12]
+    assert same(compute.convert(1.979e15, "FLOP/s", "TFLOPS", p_base=1024), 1979.0)
+
+
 def test_convert_refuses_other_dimensions_and_other_currencies() -> None:
     assert same(compute.convert([1, 2], "PFLOPS", "TFLOPS", p_base=1024), [1024.0, 2048.0])
     assert same(compute.convert(1500, "W", "kW"), 1.5)
@@ -49,6 +55,7 @@ def test_convert_refuses_other_dimensions_and_other_currencies() -> None:
 def test_money_converts_scales_and_crosses_currencies_only_at_a_positive_rate() -> None:
     assert same(compute.convert_money([2, None], "亿元", "万元"), [2e4, NAN])
     assert same(compute.convert_money(1, "亿美元", "亿元", rate=7.0), 7.0)
+    assert same(compute.convert_money(10, "元", "美元", rate=0.5), 5.0)  # a rate below one is a rate
     for rate in (None, 0.0, -1.0, math.inf, math.nan):
         with pytest.raises(ValueError, match="converting USD to CNY needs a positive exchange rate"):
             compute.convert_money(1, "美元", "元", rate=rate)
@@ -377,3 +384,119 @@ def test_servers_needed_from_a_card_figure_or_a_server_figure() -> None:
 )
 def test_printed_agrees_within_printed_rounding_or_the_bound(value, printed, bound, computed, agrees) -> None:
     assert compute.printed_agrees(value, printed, bound, computed) is agrees
+
+
+# --- the float-noise guards, each at its edge: a guard wider than stated would merge distinct figures ----------
+
+
+def test_spans_agree_within_one_part_in_a_billion_and_one_trillionth_absolute() -> None:
+    assert compute.spans_agree((1.0, 1.0), (1.0 + 0.5e-9, 1.0 + 0.5e-9))
+    assert not compute.spans_agree((1.0, 1.0), (1.0 + 1.5e-9, 1.0 + 1.5e-9))
+    assert compute.spans_agree((0.0, 0.0), (0.5e-12, 0.5e-12))
+    assert not compute.spans_agree((0.0, 0.0), (1.5e-12, 1.5e-12))
+
+
+def test_a_printed_number_equals_the_value_only_within_one_part_in_a_billion() -> None:
+    assert compute.printed_decimals("2664.000", 2664.0000004) == 3  # 1.5e-10 apart: the printed number
+    assert compute.printed_decimals("2664.000", 2664.000004) == 6  # 1.5e-9 apart: the value's own decimals
+    assert compute.printed_decimals("0.0000000000015", 0.0) == 0  # 1.5e-12 from zero is not zero
+
+
+def test_only_a_single_comma_not_before_three_digits_is_a_decimal_comma() -> None:
+    assert compute.printed_decimals("12,34,5", 2.5) == 1  # two commas: grouping, never '12.34.5'
+
+
+def test_spans_agree_within_the_tolerance_with_a_billionth_of_it_and_a_trillionth_to_spare() -> None:
+    assert compute.spans_agree_within((1e-12, 1e-12), (0.0, 0.0), 0.0)
+    assert not compute.spans_agree_within((1.5e-12, 1.5e-12), (0.0, 0.0), 0.0)
+    assert not compute.spans_agree_within((0.0, 0.0), (1.0 + 1.5e-9, 0.0), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "tolerance_a", "tolerance_b", "k"),
+    [
+        (0.0, 5.0, 0.05, 0.5, 0),
+        (0.0, -5.0, 0.05, 0.5, 0),
+        (-5.0, 0.0, 0.5, 0.05, 0),
+        (-2.64, 26.4, 0.005, 0.05, 0),  # opposite signs
+        (-2.64, -26.4, 0.005, 0.05, 1),
+        (0.5, 5.0, 0.05, 0.5, 1),  # below one
+        (0.05, 0.5, 0.005, 0.05, 1),
+        (1.0, 10.0, 0.5, 5.0, 1),
+        (26.4, 264.7, 0.05, 5.0, 0),  # 0.7 off: beyond 26.4's rounding scaled (0.5), though within 264.7's (5)
+        (1.0, 11.0000000005, 0.1, 1.0, 1),  # 1.0000000005 off, within 1 × (1 + 1e-9)
+        (1.0, 11.0000000015, 0.1, 1.0, 0),
+        (1.0, 10.0000000000015, 0.0, 0.0, 0),  # 1.5e-12 off with no rounding at all
+        (2e-13, 1e-12, 0.0, 0.0, 1),  # 2e-12 and 1e-12: exactly the trillionth the guard allows
+    ],
+)
+def test_power_of_ten_apart_needs_nonzero_values_of_one_sign_within_the_finer_rounding(
+    a: float, b: float, tolerance_a: float, tolerance_b: float, k: int
+) -> None:
+    assert compute.power_of_ten_apart(a, b, tolerance_a, tolerance_b) == k
+
+
+def test_counts_of_cards_and_servers_round_float_noise_below_a_billionth_away_but_not_more() -> None:
+    assert compute.cards_for_target(0.0030000000004, 1.0) == 3  # 3.0000000004 cards: noise
+    assert compute.cards_for_target(0.003000000004, 1.0) == 4  # 3.000000004 cards: a fourth is needed
+    assert compute.servers_for_target(3.0000000004, 1.0) == 3
+    assert compute.servers_for_target(3.000000004, 1.0) == 4
+    assert compute.cards_for_memory(3.0000000004, 1.0) == 3
+    assert compute.cards_for_memory(3.000000004, 1.0) == 4
+
+
+def test_interval_divide_takes_any_positive_divisor_even_below_one() -> None:
+    assert compute.interval_divide((1.0, 2.0), (0.5, 0.8)) == (1.25, 4.0)
+
+
+def test_when_lower_is_better_touching_ends_tie_too() -> None:
+    assert compute.dominance_rank([1.0, 2.0], [2.0, 3.0], False).tolist() == [1, 1]
+
+
+@pytest.mark.parametrize("value", [2.0, 3.0])
+def test_equal_holds_at_either_end_of_the_interval(value: float) -> None:
+    assert compute.interval_holds(np.array([2.0]), np.array([3.0]), "=", value).tolist() == [True]
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "expected"),
+    [
+        # [1, 4], [4, 6], [6, 8] and the single value [5, 5]: some point of each passes, at the ends too
+        (">", 6.0, [False, False, True, False]),
+        (">=", 6.0, [False, True, True, False]),
+        ("<", 4.0, [True, False, False, False]),
+        ("<=", 4.0, [True, True, False, False]),
+        ("=", 4.0, [True, True, False, False]),
+        ("=", 6.0, [False, True, True, False]),
+        ("!=", 5.0, [True, True, True, False]),
+    ],
+)
+def test_an_interval_condition_may_hold_for_some_point_of_the_interval(op: str, value: float, expected: list[bool]) -> None:
+    lows, highs = np.array([1.0, 4.0, 6.0, 5.0]), np.array([4.0, 6.0, 8.0, 5.0])
+    assert compute.interval_may_hold(lows, highs, op, value).tolist() == expected
+
+
+def test_interval_versus_takes_each_end_of_a_derived_range() -> None:
+    # reported [10, 12] - derived [8, 9] is [1, 4]; 9.5 agrees with [10, 20] within 10% of its low end only.
+    assert compute.interval_versus((10.0, 12.0), (8.0, 9.0))[0] == (1.0, 4.0)
+    assert compute.interval_versus((9.5, 9.5), (10.0, 20.0), agree_within=0.1)[2] is True
+    assert compute.interval_versus((5.0, 30.0), (10.0, 20.0))[2] is True  # a reported range agrees where it overlaps
+
+
+@pytest.mark.parametrize(
+    ("computed", "bound", "agrees"),
+    [
+        ((100.5 + 2.5e-10, 101.0), None, True),  # '100' covers 99.5–100.5, with a billionth of 0.5 to spare
+        ((100.5 + 7.5e-10, 101.0), None, False),
+        ((99.0, 99.5 - 2.5e-10), None, True),
+        ((99.0, 99.5 - 7.5e-10), None, False),
+        ((94.0, 94.0), "approx", False),  # '约100' covers 95–105, not 94
+        ((95.5, 95.5), "approx", True),
+    ],
+)
+def test_a_printed_100_agrees_within_its_rounding_to_a_billionth_and_约_within_five_percent(computed, bound, agrees) -> None:
+    assert compute.printed_agrees(100.0, "100", bound, computed) is agrees
+
+
+def test_a_printed_zero_agrees_with_exactly_zero() -> None:
+    assert compute.printed_agrees(0.0, "0", None, (0.0, 0.0)) is True  # no rounding: both ends inclusive

@@ -562,6 +562,6 @@ async def test_a_chip_only_epoch_lists_is_answered_by_every_tool_that_takes_a_ch
         text = result.content[0].text
         assert "amd-mi300x" in text and "epoch-ml-hardware" in text, name
     assert "memory_capacity: 192 GB — #" in answers["lookup_chip"].content[0].text
-    lookup = answers["lookup_chip"].content[0].text  # cited by key, the key's row and column said once
-    key = re.search(r"'192000000000\.0' \[(c\d+)\]", lookup).group(1)
-    assert f"{key} = epoch-ml-hardware / AMD Instinct MI300X / Memory (bytes)" in lookup
+    lookup = answers["lookup_chip"].content[0].text  # cited by the row's key, once, and the cell's column
+    key = re.search(r"'192000000000\.0' \[(c\d+): Memory \(bytes\)\]", lookup)
+    assert key and re.search(rf"\b{key.group(1)} = epoch-ml-hardware / AMD Instinct MI300X(;|$)", lookup, re.M)

@@ -12,6 +12,8 @@ from mcp import Client
 
 from chipmcp.serving.server import EXAMPLE_CALLS
 from chipmcp.tools._common import BOUND_SYMBOLS, number
+from citing import located
+from compared import cells_by_key
 
 pytestmark = pytest.mark.anyio
 
@@ -163,8 +165,8 @@ def cited(entry: dict[str, Any], table: dict[str, dict[str, str]]) -> dict[str, 
     if "cite" not in entry:
         return entry
     assert "source" not in entry and "locator" not in entry, "a summary entry cites by key only"
-    also = [{**c, **table[c["cite"]], "printed": c.get("printed", entry["printed"])} for c in entry.get("also", [])]
-    return {**entry, **table[entry["cite"]], "also": also}
+    also = [{**located(c, table), "printed": c.get("printed", entry["printed"])} for c in entry.get("also", [])]
+    return {**located(entry, table), "also": also}
 
 
 async def every_page(client: Client, tool: str, arguments: dict[str, Any], limit: int) -> list[dict[str, Any]]:
@@ -279,6 +281,7 @@ def compact(value: Any) -> int:
     return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_default_answers_stay_within_twice_their_budget_for_every_entity(server, kb) -> None:
     """benchmarks/bench_sizes.py measures against the budgets themselves; this holds a hard cap."""
     calls = [("lookup_chip", {"name": e}) for e in kb.ids("chip") + kb.ids("system")]
@@ -319,8 +322,8 @@ def fact_ids(answer: dict[str, Any]) -> set[int]:
             for k, v in value.items():
                 walk(v, k)
         elif isinstance(value, list):
-            if key == "figure_ids":
-                found.update(value)
+            if key == "figure_ids":  # a compare row's: one list per column
+                found.update(i for v in value for i in (v if isinstance(v, list) else [v]))
             for v in value:
                 walk(v, key)
 
@@ -344,8 +347,8 @@ async def test_compare_and_find_summary_cells_are_the_full_cells_with_fewer_cita
     assert fact_ids(summary) < fact_ids(full), "full cites more figures than summary, and all of summary's"
     for brief, every in zip(summary["rows"], full["rows"], strict=True):
         assert brief["id"] == every["id"]
-        for key, cell in brief["cells"].items():
-            whole = every["cells"][key]
+        for key, cell in (cells_by_key(summary, brief) if tool == "compare_chips" else brief["cells"]).items():
+            whole = (cells_by_key(full, every) if tool == "compare_chips" else every["cells"])[key]
             assert {k: cell.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")} == {
                 k: whole.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")
             }, (brief["id"], key)

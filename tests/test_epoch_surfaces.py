@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from compared import compared_cells
+
 pytestmark = pytest.mark.anyio
 
 
@@ -18,7 +20,7 @@ async def call(server, tool: str, arguments: dict) -> tuple[dict, str]:
 
 async def test_mi300x_against_910c_sets_epochs_row_beside_the_reports(server) -> None:
     answer, text = await call(server, "compare_chips", {"names": ["MI300X", "昇腾910C"]})
-    rows = {row["id"]: row["cells"] for row in answer["rows"]}
+    rows = compared_cells(answer)
     assert rows["amd-mi300x"]["compute_fp16"]["value"] == 1307.4  # Epoch's row only
     assert (rows["huawei-ascend-910c"]["compute_fp16"]["low"], rows["huawei-ascend-910c"]["compute_fp16"]["high"]) == (
         752,
@@ -96,3 +98,16 @@ async def test_a_csv_only_chip_is_answered_by_every_tool_that_takes_a_chip(serve
 async def test_short_forms_analysts_type_resolve(server, typed: str, entity: str) -> None:
     answer, _ = await call(server, "lookup_chip", {"name": typed, "limit": 1})
     assert answer["id"] == entity
+
+
+@pytest.mark.parametrize(
+    ("name", "counted"),
+    [
+        ("H100", "64 figures from 3 report(s) and 1 dataset(s), "),  # Epoch's row beside three reports
+        ("MI300X", "13 figures from 1 dataset(s). "),  # Epoch's row alone
+        ("昇腾910D", "10 figures from 1 report(s). "),  # a report alone, worded as before
+    ],
+)
+async def test_a_lookup_summary_says_how_many_of_its_sources_are_reports_and_how_many_datasets(server, name, counted) -> None:
+    answer, text = await call(server, "lookup_chip", {"name": name})
+    assert counted in answer["summary"] and answer["summary"] in text

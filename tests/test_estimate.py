@@ -150,6 +150,7 @@ async def test_a_reported_run_on_count_cards_gives_wall_clock_days(server) -> No
 BUDGET_JSON, BUDGET_TEXT = 6_000, 4_000
 
 
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_default_estimates_fit_their_budget_for_every_chip_and_system(server, kb) -> None:
     async with Client(server) as client:
         sized = 0
@@ -175,3 +176,10 @@ async def test_full_detail_lists_every_reported_system_figure(server, kb) -> Non
     assert "detail='full'" in summary["reported_page"]["more"]
     assert {f["id"] for f in full["reported"]} == {r["id"] for r in every}
     assert len(full["reconciliation"]) > len(summary["reconciliation"])  # every printed figure, not one per output
+
+
+async def test_a_knowledge_base_whose_metrics_relate_no_figure_to_an_estimate_still_estimates(mini_kb) -> None:
+    # The designed knowledge base declares no metric's `estimate` relation: nothing to reconcile, not every figure.
+    answer, text = await call(build_server(mini_kb), {"chip": "mini-alpha", "count": 8})
+    assert (answer["cards"], answer["servers"], answer.get("reconciliation")) == (8, 1, None)
+    assert "Reported beside computed" not in text

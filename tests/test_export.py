@@ -17,6 +17,7 @@ from chipmcp.errors import KnowledgeError
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.serving.server import build_server
+from compared import compared_cells
 
 pytestmark = pytest.mark.anyio
 GOLDEN = tomllib.loads((Path(__file__).parent / "golden" / "export_controls.toml").read_text(encoding="utf-8"))["row"]
@@ -210,11 +211,8 @@ async def test_tpp_is_one_number_in_lookup_compare_find_and_the_check(server) ->
     ends = [answer["tpp"].get("low", answer["tpp"].get("value")), answer["tpp"].get("high", answer["tpp"].get("value"))]
     derived = next(d for d in lookup["derived"] if d["name"] == "tpp")
     assert [derived.get("low", derived.get("value")), derived.get("high", derived.get("value"))] == ends
-    row = next(r for r in compared.structured_content["rows"] if r["id"] == "huawei-ascend-910c")
-    assert [
-        row["cells"]["tpp"].get("low", row["cells"]["tpp"].get("value")),
-        row["cells"]["tpp"].get("high", row["cells"]["tpp"].get("value")),
-    ] == ends
+    tpp = compared_cells(compared.structured_content)["huawei-ascend-910c"]["tpp"]
+    assert [tpp.get("low", tpp.get("value")), tpp.get("high", tpp.get("value"))] == ends
     rows = found.structured_content["rows"]
     assert "huawei-ascend-910c" in {r["id"] for r in rows} and "huawei-ascend-910b" in {r["id"] for r in rows}
     lows = [r["cells"]["tpp"].get("low", r["cells"]["tpp"].get("value")) for r in rows]

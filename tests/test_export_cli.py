@@ -120,7 +120,8 @@ def test_chips_xlsx_has_one_row_per_chip_and_a_citation_for_every_cell(capsys, t
 def test_contested_cells_carry_the_span_of_the_claims(capsys, default_kb) -> None:
     _, out, _ = run(capsys, "--what", "chips", "--format", "json", "--vendor", "华为")
     row = {r["id"]: r for r in json.loads(out)}["huawei-ascend-910b"]
-    cell = tools.BY_NAME["compare_chips"].call(default_kb, names=["昇腾910B", "H20"]).rows[0].cells["compute_fp16"]
+    answer = tools.BY_NAME["compare_chips"].call(default_kb, names=["昇腾910B", "H20"])
+    cell = answer.cells(answer.rows[0])["compute_fp16"]
     assert (row["compute_tflops"], row["compute_tflops_span"]) == (cell.value, f"{cell.span[0]:g}–{cell.span[1]:g}")
 
 

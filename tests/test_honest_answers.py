@@ -130,6 +130,7 @@ async def test_a_companys_money_figures_asked_of_industry_figures_are_answered_a
 NO_FIGURES = ("no figures for", "give no figures", "but give no figures")
 
 
+@pytest.mark.slow  # a whole-catalog sweep
 async def test_no_tool_says_an_entity_has_no_figures_when_it_has_figures(server, kb) -> None:
     """Every chip, system, company, market and model through each tool that names it: 'no figures' only when the
     knowledge base holds none (identity rows aside, which vendor_financials shows as the identity)."""

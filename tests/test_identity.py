@@ -23,7 +23,8 @@ async def test_metax_lists_both_stock_codes_the_suspect_one_marked_and_their_con
     assert "688802" in codes["688020.SH"]["note"]
     conflict = [c for c in answer["conflicts"] if c["metric"] == "stock_code"]
     assert len(conflict) == 1
-    assert set(conflict[0]["figure_ids"]) == {codes["688802.SH"]["figure_id"], codes["688020.SH"]["figure_id"]}
+    claimed = {i for claim in conflict[0]["claims"] for i in claim["figure_ids"]}  # summary: each id once, in its claim
+    assert claimed == {codes["688802.SH"]["figure_id"], codes["688020.SH"]["figure_id"]}
     assert "688020.SH" in text and "SUSPECT" in text and "688802.SH" in text
 
 

@@ -129,3 +129,19 @@ def test_no_module_reaches_itself_through_its_imports() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def test_each_tool_declares_its_arguments_answer_and_function_in_its_own_module() -> None:
+    """A tool reads top to bottom in one file: what it takes, what it answers, how (shared parts of every
+    answer sit in tools/_answer_parts.py, the private helpers in tools/_*.py)."""
+    from chipmcp import tools
+
+    # estimate_cluster's arguments sit in their own private module because its reconciliation reads them too.
+    strays = [
+        (tool.name, part.__qualname__, part.__module__)
+        for tool in tools.TOOLS
+        for part in (tool.arguments, tool.answer, tool.run, tool.render)
+        if part.__module__ not in (tool.run.__module__, "chipmcp.tools._estimate_arguments")
+    ]
+    assert strays == []
+    assert len({tool.run.__module__ for tool in tools.TOOLS}) == len(tools.TOOLS)

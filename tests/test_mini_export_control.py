@@ -198,3 +198,27 @@ def test_the_largest_tpp_names_every_precision_reaching_either_end() -> None:
     # FP8 holds the largest low (1600) but not the largest high (1760, FP16's): both are named and cited.
     largest = export_control.largest([row("fp16", 1440.0, 1760.0, 1), row("fp8", 1600.0, 1700.0, 2), row("int8", 100.0, 200.0, 3)])
     assert largest == Cell(low=1600.0, high=1760.0, unit="TPP", label="largest of FP16, FP8", figure_ids=[1, 2])
+
+
+def _row(precision: str, value: float, figure: int, suspect: bool = False) -> export_control.TppRow:
+    return export_control.TppRow(precision, 8, Cell(), Cell(value=value, unit="TPP", figure_ids=[figure], suspect=suspect), False)
+
+
+def test_the_headline_tpp_is_the_largest_sound_row_and_a_larger_suspect_row_is_left_aside() -> None:
+    rows = [_row("fp16", 1600.0, 1), _row("int8", 9000.0, 2, suspect=True)]
+    assert export_control.headline(rows) == Cell(value=1600.0, unit="TPP", label="largest of FP16", figure_ids=[1])
+    assert export_control.suspect_only(rows) == [rows[1]]
+
+
+def test_when_every_row_is_suspect_the_headline_is_the_largest_of_them_flagged_suspect() -> None:
+    rows = [_row("fp16", 1600.0, 1, suspect=True), _row("int8", 900.0, 2, suspect=True)]
+    assert export_control.headline(rows) == Cell(value=1600.0, unit="TPP", label="largest of FP16", figure_ids=[1], suspect=True)
+    assert export_control.suspect_only(rows) == []
+
+
+def test_a_contested_density_is_also_tested_on_the_span_of_its_claims(mini_kb) -> None:
+    """PD 30 meets Tier 1's 'TPP > 4000 and PD >= 20'; claims from 10 to 30 leave it undecided across them."""
+    tpp, pd = Cell(value=5000.0, unit="TPP"), Cell(value=30.0, unit="TPP/mm²", span=[10.0, 30.0])
+    tier1 = next(s for s in export_control.standings(mini_kb, tpp, pd) if (s.reading, s.class_name) == ("rule", "Tier 1"))
+    assert (tier1.status, tier1.across_claims) == ("met", "undecided")
+    assert [c.status for c in tier1.clauses] == ["not met", "met"]

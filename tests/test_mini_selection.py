@@ -316,3 +316,69 @@ def test_derived_ratios_say_which_way_is_better() -> None:
 
 def test_compute_unit_is_tops_for_integer_precisions_only() -> None:
     assert [selection.compute_unit(p) for p in ("int8", "int4", "fp8", None)] == ["TOPS", "TOPS", "TFLOPS", "TFLOPS"]
+
+
+def test_cells_read_a_printed_p_as_1000_t_by_default(mini_kb) -> None:
+    assert selection.cells(mini_kb, "mini-pod", ["compute_tflops"], "fp16")["compute_tflops"].value == 8600.0
+
+
+# --- a generation's record stands in for a model's missing figure (mini-m8 for mini-m8e) ----------------
+
+
+def _family(mini_kb, printed: str, label: str = "family-level: 迷你M8系列", **fields) -> Cell:
+    return Cell(label=label, figure_ids=[figure_id(mini_kb, "mini-m8", printed)], tier="family", **fields)
+
+
+def test_a_spec_the_model_does_not_report_is_its_generation_s_labelled_family_level(mini_kb) -> None:
+    assert selection.cell(mini_kb, "mini-m8e", "tdp_w") == _family(mini_kb, "300W", value=300.0, unit="W")
+    assert selection.cell(mini_kb, "mini-m8e", "memory_type") == _family(mini_kb, "HBM2e", text="HBM2e")
+
+
+def test_the_model_s_own_figure_comes_before_its_generation_s(mini_kb) -> None:
+    assert selection.cell(mini_kb, "mini-m8e", "memory_gb") == Cell(
+        value=48.0, unit="GB", figure_ids=[figure_id(mini_kb, "mini-m8e", "48GB")]
+    )
+    assert selection.cell(mini_kb, "mini-m8e", "release") == Cell(
+        text="2026-01", figure_ids=[figure_id(mini_kb, "mini-m8e", "2026年1月")]
+    )
+
+
+def test_compute_and_die_area_belong_to_the_model_alone(mini_kb) -> None:
+    assert selection.cell(mini_kb, "mini-m8e", "compute_tflops", "int8") == Cell(unit="TOPS")
+    assert selection.cell(mini_kb, "mini-m8e", "die_area_mm2") == Cell(unit="mm²")
+    # The generation does print them: 1.6P INT8 is 1,600 TOPS (P read as 1000 T by default).
+    assert selection.family_cell(mini_kb, "mini-m8e", "compute_tflops", "int8") == _family(
+        mini_kb, "1.6P", value=1600.0, unit="TOPS", label="family-level: 迷你M8系列, INT8 dense"
+    )
+
+
+def test_no_family_figure_without_a_generation_or_without_its_figure(mini_kb) -> None:
+    assert selection.family_cell(mini_kb, "mini-alpha", "tdp_w") is None
+    assert selection.family_cell(mini_kb, "mini-m8e", "price") is None
+    assert selection.family_cells(mini_kb, "mini-alpha") == {}
+
+
+def test_family_cells_add_what_the_model_lacks_but_no_compute_die_area_description_or_period_figure(mini_kb) -> None:
+    # mini-m8 also prints memory (mini-m8e has its own), INT8 compute and a die area (the model's alone), a use
+    # case (descriptive) and a planned system power for 2027; mini-m8e's planned TDP for 2027 is not a TDP.
+    assert selection.family_cells(mini_kb, "mini-m8e") == {
+        "tdp": _family(mini_kb, "300W", value=300.0, unit="W"),
+        "memory_type": _family(mini_kb, "HBM2e", text="HBM2e"),
+    }
+
+
+def test_a_registry_metric_is_a_spec_in_the_unit_of_its_figure_and_compute_counts_in_tflops(mini_kb) -> None:
+    # 0.8 PFLOPS per server is 800 TFLOPS: the value and its unit converted together.
+    server = figure_id(mini_kb, "mini-delta", "0.8P")
+    assert selection.cell(mini_kb, "mini-delta", "server_compute") == Cell(value=800.0, unit="TFLOPS", figure_ids=[server])
+    both = [figure_id(mini_kb, "mini-m8e", "3.2P"), figure_id(mini_kb, "mini-m8e", "3200T")]
+    assert selection.cell(mini_kb, "mini-m8e", "server_compute") == Cell(value=3200.0, unit="TFLOPS", figure_ids=both)
+    assert selection.spec_def(mini_kb, "server_compute") == selection.SpecDef("server_compute", "", text=False)
+    assert [selection.is_text(mini_kb, spec) for spec in ("server_compute", "memory_type", "use_case", "no-such-metric")] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    with pytest.raises(KeyError):
+        selection.spec_def(mini_kb, "no-such-metric")

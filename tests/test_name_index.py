@@ -297,3 +297,119 @@ def test_search_terms_split_letters_from_digits_and_pair_chinese_characters() ->
 def test_variants_give_pinyin_for_chinese_aliases_only() -> None:
     assert dict(names.variants("昇腾")) == {"shengteng": "pinyin"}
     assert list(names.variants("Ascend")) == []
+
+
+# --- designed indexes for single rules: each built from (entity, kind, vendor, model, alias, form) rows ----------
+
+
+def _small_index(rows: list[tuple[str, str, str | None, str | None, str, str]], parents: dict[str, str] | None = None) -> NameIndex:
+    entities = {
+        entity: EntityInfo(entity, kind, alias, vendor, model, (parents or {}).get(entity))
+        for entity, kind, vendor, model, alias, _ in rows
+    }
+    entries = [AliasEntry(names.normalize(alias), entity, alias, form, names.signature(alias)) for entity, _, _, _, alias, form in rows]
+    return NameIndex(entries, list(entities.values()))
+
+
+@pytest.mark.parametrize(("text", "model"), [("K100 Pro", "k100pro"), ("K100 Plus", "k100"), ("MLU370", "mlu370"), ("Core100", "100")])
+def test_a_model_number_takes_a_following_word_and_leading_letters_of_at_most_three_letters(text: str, model: str) -> None:
+    assert names.signature(text) == model
+
+
+def test_an_alias_entry_is_sound_unless_marked_suspect() -> None:
+    index = NameIndex([AliasEntry("x1", "x1", "X1", "model", "x1")], [EntityInfo("x1", "chip", "X1", None, "X1")])
+    assert index.resolve("x-1", CHIPS) == Match("x1", "chip", "X1", "normalized", "X1", 100.0)
+
+
+def test_a_vendor_name_before_another_vendor_s_model_is_not_a_vendor_prefix(index) -> None:
+    with pytest.raises(NotFoundError):
+        index.resolve("OtherCo X9B", CHIPS, suggest=False)
+
+
+def test_the_longest_vendor_name_a_query_starts_with_is_the_prefix() -> None:
+    index = _small_index(
+        [
+            ("mini", "vendor", None, None, "Mini", "name_en"),
+            ("minico", "vendor", None, None, "MiniCo", "name_en"),
+            ("mini-cox1", "chip", "mini", "CoX1", "CoX1", "model"),
+            ("minico-x1", "chip", "minico", "X1", "X1", "model"),
+        ]
+    )
+    assert index.resolve("MiniCo X1", CHIPS) == Match("minico-x1", "chip", "X1", "vendor-prefix", "X1", 100.0)
+
+
+def test_letters_with_no_digit_beside_them_are_never_read_as_digits(index) -> None:
+    with pytest.raises(NotFoundError):
+        index.resolve("XlO", CHIPS, suggest=False)  # 'x10' names Kappa X10, but 'lO' holds no digit
+
+
+def test_up_to_four_letters_typed_for_digits_are_read_and_five_are_not() -> None:
+    index = _small_index([("z", "chip", None, "Z100101", "Z100101", "model")])
+    assert (index.resolve("Z1oo1ol", CHIPS).id, index.resolve("Z1oo1ol", CHIPS).method) == ("z", "digit-typo")  # 4 letters
+    with pytest.raises(NotFoundError):
+        index.resolve("Zloo1ol", CHIPS, suggest=False)  # 5 letters: 32 spellings is past the cap
+
+
+QUERY = "a" * 98 + " x1"  # one key of 100 characters; each alias below differs from it by substitutions
+
+
+def _long(entity: str, substituted: int, at_end: bool = True) -> tuple[str, str, None, None, str, str]:
+    body = "a" * (98 - substituted) + "b" * substituted if at_end else "b" * substituted + "a" * (98 - substituted)
+    return (entity, "chip", None, None, body + " x1", "name_en")
+
+
+def test_a_fuzzy_score_of_exactly_the_acceptance_threshold_is_accepted() -> None:
+    index = _small_index([("far", "chip", None, None, "a" * 39 + "b" * 9 + " x1", "name_en")])
+    from rapidfuzz import fuzz
+
+    assert fuzz.ratio(names.normalize("a" * 48 + " x1"), names.normalize("a" * 39 + "b" * 9 + " x1")) == names.FUZZY_ACCEPT
+    assert index.resolve("a" * 48 + " x1", CHIPS).id == "far"
+
+
+def test_a_rival_exactly_the_ambiguity_margin_below_the_best_is_not_ambiguous() -> None:
+    index = _small_index([_long("best", 3), _long("rival", 6)])  # fuzzy scores 97 and 94
+    match = index.resolve(QUERY, CHIPS)
+    assert (match.id, match.method, match.score) == ("best", "fuzzy", 97.0)
+
+
+def test_of_two_equally_close_aliases_of_one_entity_the_first_is_shown() -> None:
+    first, second = _long("one", 3), _long("one", 3, at_end=False)
+    match = _small_index([first, second]).resolve(QUERY, CHIPS)
+    assert (match.id, match.alias, match.score) == ("one", first[4], 97.0)
+
+
+def test_suggestions_are_five_best_first_ties_by_id_with_scores_to_one_decimal() -> None:
+    index = _small_index(
+        [_long(name, n) for name, n in [("zeta", 30), ("alpha", 30), ("eta", 35), ("beta", 40), ("gamma", 42), ("delta", 44)]]
+    )
+    suggested = index.suggest("a" * 90, CHIPS)
+    # WRatio gives 71.578…, 66.315…, 61.052…, 58.947…, 56.842…: shown to one decimal; delta (56.8) is sixth.
+    assert [(c.id, c.score) for c in suggested] == [("alpha", 71.6), ("zeta", 71.6), ("eta", 66.3), ("beta", 61.1), ("gamma", 58.9)]
+
+
+@pytest.mark.parametrize(
+    ("better", "worse"),
+    [
+        ("name_en", "model"),
+        ("model", "alias"),
+        ("name_zh_hant", "full_name_zh"),
+        ("full_name_zh", "stock_code"),
+        ("stock_code", "pinyin"),
+    ],
+)
+def test_of_two_forms_of_one_key_the_higher_ranked_is_shown_whatever_their_order(better: str, worse: str) -> None:
+    entries = [AliasEntry("k1", "k", f"{worse} K-1", worse, "k1"), AliasEntry("k1", "k", f"{better} K-1", better, "k1")]
+    index = NameIndex(entries, [EntityInfo("k", "chip", "K1", None, "K1")])
+    assert index.resolve("K 1", CHIPS).alias == f"{better} K-1"
+
+
+def test_a_chinese_alias_without_a_pinyin_reading_gives_no_variant_repeating_its_key() -> None:
+    # U+FA11 is a CJK compatibility ideograph pypinyin has no reading for: its 'pinyin' is the alias itself.
+    assert list(names.variants("X9\ufa11")) == []
+
+
+def test_suggestions_come_from_the_sixty_closest_alias_keys() -> None:
+    # Four entities hold the 60 closest keys (15 each); a fifth holds only the 61st: it is not suggested.
+    rows = [(f"e{n % 4}", "chip", None, None, "a" * (300 - n) + "b" * n, "alias") for n in range(1, 61)]
+    rows.append(("e5", "chip", None, None, "a" * 239 + "b" * 61, "alias"))
+    assert [c.id for c in _small_index(rows).suggest("a" * 300, CHIPS)] == ["e1", "e2", "e3", "e0"]

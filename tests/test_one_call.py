@@ -14,6 +14,7 @@ from mcp import Client
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 from chipmcp.serving.server import build_server
+from compared import compared_cells
 from conftest import ROOT
 
 pytestmark = pytest.mark.anyio
@@ -42,7 +43,7 @@ async def error(server, tool: str, arguments: dict[str, Any]) -> str:
 
 
 def cells(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {row["id"]: row.get("cells", {}) for row in answer["rows"]}
+    return compared_cells(answer)
 
 
 # --- 2. compare_chips compares any metric of the registry ----------------------------------------------
@@ -57,7 +58,7 @@ async def test_comparing_only_cpus_shows_their_cpu_columns_by_default(server) ->
     assert got["intel-xeon-6980p"]["cores"]["value"] == 128 and got["huawei-kunpeng-920-7260"]["cores"]["value"] == 64
     assert got["hygon-7390"]["pcie_lanes"]["value"] == 128 and got["intel-xeon-6980p"]["threads"]["value"] == 256
     assert got["intel-xeon-6980p"]["memory_channels"]["value"] == 12 and got["hygon-7390"]["clock"]["value"] == 2.7
-    assert "| cores (count) |" in text
+    assert "| cores (count; ↑) |" in text and "↑/↓ higher/lower better" in text
 
 
 async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
@@ -68,9 +69,65 @@ async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
     )
     assert [c["key"] for c in answer["columns"]] == ["cuda_cores", "transistors", "process_node", "release", "memory_gb"]
     got = cells(answer)
-    assert got["nvidia-h100"]["cuda_cores"]["value"] == 14592 and got["huawei-ascend-910b"]["transistors"]["value"] == 496
+    assert got["nvidia-h100"]["cuda_cores"]["value"] == 14592 and got["huawei-ascend-910b"]["transistors"]["value"] == 49600
+    assert answer["columns"][1]["unit"] == "million"  # 496亿 beside the H100's 80,000 million, in one unit
     assert got["nvidia-h100"]["process_node"]["value"] == 4 and got["huawei-ascend-910b"]["process_node"]["value"] == 7
     assert got["nvidia-h100"]["release"]["text"] == "2022" and got["huawei-ascend-910b"]["memory_gb"]["value"] == 64
+
+
+async def test_every_compared_column_ranks_the_way_the_registry_says_or_names_no_best(server) -> None:
+    """CPU cores, transistors, process node, clock: each column takes its direction from knowledge/metrics.toml;
+    a metric where neither way is better (release, die area) and a column with one figure name no best."""
+    metrics = ["cuda_cores", "transistors", "process_node", "release", "die_area", "tdp_w", "price", "clock", "tflops_per_w"]
+    answer, text = await call(server, "compare_chips", {"names": ["H100", "910B", "MI300X"], "metrics": metrics})
+    columns = {c["key"]: c for c in answer["columns"]}
+    assert {k: c.get("better") for k, c in columns.items()} == {
+        "cuda_cores": "higher",
+        "transistors": "higher",
+        "process_node": "lower",
+        "release": None,
+        "die_area_mm2": None,
+        "tdp_w": "lower",
+        "price": "lower",
+        "clock": "higher",
+        "tflops_per_w": "higher",
+    }
+    assert {k: c.get("best", []) for k, c in columns.items()} == {
+        "cuda_cores": [],  # the H100's alone: a winner of one is no winner
+        "transistors": ["nvidia-h100"],  # 80,000 million against 496亿, in one unit
+        "process_node": ["nvidia-h100"],  # 4 nm, the smallest
+        "release": [],
+        "die_area_mm2": [],
+        "tdp_w": ["huawei-ascend-910b"],
+        "price": ["amd-mi300x"],
+        "clock": [],
+        "tflops_per_w": ["amd-mi300x"],
+    }
+    assert {k: c["no_best"] for k, c in columns.items() if "no_best" in c} == {
+        "cuda_cores": "only one comparable figure",
+        "die_area_mm2": "the registry gives no direction for this metric",
+        "clock": "only one comparable figure",
+    }
+    assert cells(answer)["huawei-ascend-910b"]["transistors"] == {"value": 49600, "figure_ids": [1054], "ratio": 0.62}
+    assert "| process_node (nm; ↓) |" in text and "process_node: nvidia-h100" in text
+
+
+async def test_find_chips_sorts_by_the_registrys_direction_unless_told(server) -> None:
+    smallest, _ = await call(server, "find_chips", {"sort_by": "process_node", "limit": 3})
+    assert smallest["descending"] is False
+    nodes = [r["cells"]["process_node"].get("value", r["cells"]["process_node"].get("high")) for r in smallest["rows"]]
+    assert nodes == sorted(nodes) and nodes[0] <= 4
+    largest, _ = await call(server, "find_chips", {"sort_by": "process_node", "limit": 3, "descending": True})
+    assert largest["descending"] is True
+
+
+async def test_a_registry_compute_metric_printed_in_p_is_compared_in_tflops(server) -> None:
+    """Enflame T21's server compute is printed '1P': 1,000 TFLOPS, never '1,000 PFLOPS' (the value converted,
+    the unit left as printed); beside MLU370-X8's 768T the column has one unit."""
+    answer, text = await call(server, "compare_chips", {"names": ["MLU370-X8", "云燧T21"], "metrics": ["server_compute"]})
+    got = {chip: row["server_compute"] for chip, row in cells(answer).items()}
+    assert (got["enflame-t21"]["value"], got["enflame-t21"]["ratio"], got["cambricon-mlu370-x8"]["value"]) == (1000, 1.3, 768)
+    assert answer["columns"][0]["unit"] == "TFLOPS" and "1000 PFLOPS" not in text.replace(",", "")
 
 
 async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code(designed) -> None:
@@ -78,6 +135,8 @@ async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code
     got = cells(answer)
     assert got["designed-d10"]["matrix_units"]["value"] == 32 and got["designed-d20"]["matrix_units"]["value"] == 64
     assert got["designed-d20"]["matrix_units"]["ratio"] == 2
+    # Its direction is the registry's `better` too: the designed folder says higher, so D20 leads.
+    assert answer["columns"] == [{"key": "matrix_units", "unit": "count", "better": "higher", "best": ["designed-d20"]}]
     found, _ = await call(designed, "find_chips", {"where": [{"metric": "matrix_units", "op": ">", "value": 40}]})
     assert [r["id"] for r in found["rows"]] == ["designed-d20"]
 
@@ -138,6 +197,18 @@ async def test_a_chip_none_of_whose_values_pass_is_not_listed_apart(reports_serv
     answer, _ = await call(reports_server, "find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 185}]})
     # GH200's 96/144GB and H20's 96GB and 141GB all fall short; B100's 192GB variant passes.
     assert [(r["id"], r["passes"]) for r in answer["partial"]] == [("nvidia-b100", "passes by one variant")]
+
+
+async def test_the_partial_group_is_paged_like_the_rows_by_offset_and_limit(server) -> None:
+    where = {"where": [{"metric": "memory_gb", "op": ">=", "value": 120}]}
+    every, _ = await call(server, "find_chips", where)
+    first, text = await call(server, "find_chips", {**where, "limit": 1})
+    second, _ = await call(server, "find_chips", {**where, "limit": 1, "offset": 1})
+    assert [r["id"] for r in every["partial"]] == ["nvidia-gh200", "nvidia-h20"] and every["partial_total"] == 2
+    assert [r["id"] for r in first["partial"]] == ["nvidia-gh200"] and first["partial_total"] == 2
+    assert "1 more passing only in part: ask find_chips(where=" in first["more"] and "offset=1, limit=1)" in first["more"]
+    assert "Passing only in part — 1-1 of 2 listed apart" in text
+    assert [r["id"] for r in second["partial"]] == ["nvidia-h20"] and "passing only in part" not in second["more"]
 
 
 async def test_not_reported_is_the_same_with_the_partial_group(server) -> None:

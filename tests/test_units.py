@@ -59,3 +59,21 @@ def test_conversions_within_a_dimension_follow_the_factors(amount: float, source
 def test_the_vocabularies_of_sparsity_engine_and_bound() -> None:
     assert (units.SPARSITIES, units.ENGINES) == (("dense", "sparse"), ("vector", "tensor"))
     assert units.BOUNDS == ("approx", "over", "at_least", "at_most", "under")
+
+
+@pytest.mark.parametrize(
+    ("dimension", "printed", "stored"),
+    [
+        ("compute", "FLOP/s", "TFLOPS"),
+        ("compute", "flop/s", "TFLOPS"),
+        ("compute", "OP/s", "TOPS"),
+        ("bytes", "byte", "GB"),
+        ("bandwidth", "byte/s", "GB/s"),
+        ("area", "mm^2", "mm²"),
+        ("price", "USD", "USD"),
+    ],
+)
+def test_a_dataset_column_is_stored_in_its_dimensions_unit_with_integer_operations_in_tops(
+    dimension: str, printed: str, stored: str
+) -> None:
+    assert units.dataset_unit(dimension, printed) == stored

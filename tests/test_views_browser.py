@@ -19,6 +19,7 @@ import pytest
 from mcp import Client
 
 from chipmcp.views import view_html
+from compared import cells_by_key, compared_cells
 
 HERE = Path(__file__).parent / "views"
 CASES: dict[str, tuple[str, dict[str, Any], str]] = {
@@ -128,7 +129,7 @@ def test_compare_shows_every_chip_and_every_cell_with_its_citation(rendered) -> 
     assert facts["view"] == "compare"
     assert facts["rows"] == [r["id"] for r in answer["rows"]]
     cells = {(c["row"], c["column"].split(" (")[0]): c for c in facts["cells"]}
-    expected = {(r["id"], key): cell for r in answer["rows"] for key, cell in r["cells"].items()}
+    expected = {(r, key): cell for r, row in compared_cells(answer).items() for key, cell in row.items()}
     assert set(cells) == set(expected)
     for where, cell in expected.items():
         shown = cells[where]
@@ -139,20 +140,18 @@ def test_compare_shows_every_chip_and_every_cell_with_its_citation(rendered) -> 
 
 def test_compare_charts_have_one_mark_per_chip_and_contested_figures_and_ranges_are_marked(rendered) -> None:
     facts, answer = rendered["compare"]["facts"], rendered["compare"]["answer"]
+    compared = compared_cells(answer)
     for column in answer["columns"]:
-        with_number = [r["id"] for r in answer["rows"] if {"value", "low"} & set(r["cells"].get(column["key"], {}))]
+        with_number = [r for r, row in compared.items() if {"value", "low"} & set(row.get(column["key"], {}))]
         if with_number:
             assert [m["id"] for m in facts["charts"][column["key"]]] == with_number, column["key"]
     compute = "compute_" + answer["derived_precision"]
-    both = [
-        r["id"]
-        for r in answer["rows"]
-        if {"value", "low"} & set(r["cells"].get(compute, {})) and {"value", "low"} & set(r["cells"].get("tdp_w", {}))
-    ]
+    numbered = {(r, k) for r, row in compared.items() for k, c in row.items() if {"value", "low"} & set(c)}
+    both = [r for r in compared if (r, compute) in numbered and (r, "tdp_w") in numbered]
     assert [m["id"] for m in facts["charts"]["scatter"]] == both
     cells = {(c["row"], c["column"].split(" (")[0]): c for c in facts["cells"]}
-    contested = {(r["id"], k) for r in answer["rows"] for k, c in r["cells"].items() if c.get("span")}
-    ranged = {(r["id"], k) for r in answer["rows"] for k, c in r["cells"].items() if "low" in c}
+    contested = {(r, k) for r, row in compared.items() for k, c in row.items() if c.get("span")}
+    ranged = {(r, k) for r, row in compared.items() for k, c in row.items() if "low" in c}
     assert contested and ranged, "the case is chosen to hold both"
     assert {w for w, c in cells.items() if c["contested"]} == contested
     assert all("⚖" in cells[w]["marker"] for w in contested)
@@ -166,7 +165,7 @@ def test_compare_sorts_by_a_clicked_column_missing_figures_last(rendered) -> Non
     facts, answer = rendered["compare"]["facts"], rendered["compare"]["answer"]
 
     def low(row: dict[str, Any]) -> float | None:
-        cell = row["cells"].get("tdp_w", {})
+        cell = cells_by_key(answer, row).get("tdp_w", {})
         return cell.get("value", cell.get("low"))
 
     reported = sorted((r for r in answer["rows"] if low(r) is not None), key=lambda r: -low(r))

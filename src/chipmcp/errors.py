@@ -11,7 +11,7 @@ The server turns every ChipMCPError into an MCP ToolError; nothing else reaches 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -67,53 +67,92 @@ def plain_argument_errors(tool: str, errors: Sequence[Mapping[str, Any]], allowe
     unions: dict[str, list[str]] = {}
     for error in errors:
         loc = tuple(error.get("loc", ()))
-        ctx, kind, given = error.get("ctx") or {}, error.get("type", ""), error.get("input")
-        if len(loc) > 1 and isinstance(loc[1], str) and not str(loc[0]).isdigit():
-            # One error per branch of a union type ('period.int', 'period.constrained-str'): said once.
-            branch = loc[1].split("[")[0]
+        branch = _union_branch(loc)
+        if branch is not None:  # one error per branch of a union type: said once, below
             unions.setdefault(str(loc[0]), []).append(_TYPES.get(branch, branch))
-            continue
-        name = ".".join(str(part) for part in loc) or "arguments"
-        shown = f" (got {given!r})" if kind != "missing" and not isinstance(given, dict) else ""
-        match kind:
-            case "missing":
-                said.append(f"`{name}` is required")
-            case "literal_error":
-                said.append(f"`{name}` must be one of {ctx.get('expected', '')}{shown}")
-            case "greater_than_equal" | "greater_than" | "less_than_equal" | "less_than":
-                word = {
-                    "greater_than_equal": "greater than or equal to",
-                    "greater_than": "greater than",
-                    "less_than_equal": "at most",
-                    "less_than": "less than",
-                }[kind]
-                limit = next(iter(ctx.values()), "")
-                said.append(f"`{name}` must be {word} {limit}{shown}")
-            case "too_short" | "too_long":
-                limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
-                said.append(
-                    f"`{name}` needs {'at least' if kind == 'too_short' else 'at most'} {limit} items (got {ctx.get('actual_length')})"
-                )
-            case "string_too_short":
-                said.append(
-                    f"`{name}` must not be empty"
-                    if ctx.get("min_length") == 1
-                    else f"`{name}` needs at least {ctx.get('min_length')} characters{shown}"
-                )
-            case "string_too_long":
-                said.append(f"`{name}` takes at most {ctx.get('max_length')} characters")
-            case "extra_forbidden":
-                said.append(f"`{name}` is not an argument of {tool}")
-            case _ if kind.endswith(("_type", "_parsing")):
-                expected = _TYPES.get(kind.split("_")[0], kind.split("_")[0])
-                said.append(f"`{name}` must be {expected}{shown}")
-            case _:
-                said.append(f"`{name}`: {error.get('msg', 'invalid')}{shown}")
-    for name, kinds in unions.items():
-        given = next((e.get("input") for e in errors if tuple(e.get("loc", ()))[:1] == (name,)), None)
-        what = (allowed or {}).get(name) or " or ".join(dict.fromkeys(kinds))
-        said.append(f"`{name}` does not take {given!r}: it takes {what}")
+        else:
+            said.append(_one_error(tool, error, ".".join(str(part) for part in loc) or "arguments"))
+    said += [_union_error(name, kinds, errors, allowed) for name, kinds in unions.items()]
     if allowed and any(e.get("type") == "extra_forbidden" for e in errors):
         said.append(f"the arguments of {tool} are {', '.join(allowed)}")
     # The prefix every other tool error carries, so clients see one shape.
     return f"Error executing tool {tool}: invalid arguments: " + "; ".join(said) + "."
+
+
+def _union_branch(loc: tuple[Any, ...]) -> str | None:
+    """The branch of a union argument an error's location names ('period.int', 'period.constrained-str'), or
+    None when it names the argument itself or an item of a list."""
+    if len(loc) > 1 and isinstance(loc[1], str) and not str(loc[0]).isdigit():
+        return loc[1].split("[")[0]
+    return None
+
+
+_BOUNDS = {
+    "greater_than_equal": "greater than or equal to",
+    "greater_than": "greater than",
+    "less_than_equal": "at most",
+    "less_than": "less than",
+}
+
+
+def _one_error(tool: str, error: Mapping[str, Any], name: str) -> str:
+    """One argument's error: what is allowed, and what was given where that helps."""
+    ctx, kind, given = error.get("ctx") or {}, error.get("type", ""), error.get("input")
+    shown = f" (got {given!r})" if kind != "missing" and not isinstance(given, dict) else ""
+    if kind in _BOUNDS:
+        return f"`{name}` must be {_BOUNDS[kind]} {next(iter(ctx.values()), '')}{shown}"
+    if kind in _PHRASES:
+        return _PHRASES[kind](name, ctx, shown, tool)
+    if kind.endswith(("_type", "_parsing")):
+        expected = _TYPES.get(kind.split("_")[0], kind.split("_")[0])
+        return f"`{name}` must be {expected}{shown}"
+    return f"`{name}`: {error.get('msg', 'invalid')}{shown}"
+
+
+def _missing(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    return f"`{name}` is required"
+
+
+def _literal(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    return f"`{name}` must be one of {ctx.get('expected', '')}{shown}"
+
+
+def _too_short(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    return f"`{name}` needs at least {ctx.get('min_length')} items (got {ctx.get('actual_length')})"
+
+
+def _too_long(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    return f"`{name}` needs at most {ctx.get('max_length')} items (got {ctx.get('actual_length')})"
+
+
+def _string_too_short(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    if ctx.get("min_length") == 1:
+        return f"`{name}` must not be empty"
+    return f"`{name}` needs at least {ctx.get('min_length')} characters{shown}"
+
+
+def _string_too_long(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    return f"`{name}` takes at most {ctx.get('max_length')} characters"
+
+
+def _extra(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    return f"`{name}` is not an argument of {tool}"
+
+
+# How each kind of error is said: (argument, pydantic's ctx, ' (got …)', tool) → the phrase.
+_PHRASES: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
+    "missing": _missing,
+    "literal_error": _literal,
+    "too_short": _too_short,
+    "too_long": _too_long,
+    "string_too_short": _string_too_short,
+    "string_too_long": _string_too_long,
+    "extra_forbidden": _extra,
+}
+
+
+def _union_error(name: str, kinds: list[str], errors: Sequence[Mapping[str, Any]], allowed: dict[str, str] | None) -> str:
+    """A union argument's errors said once: what was given, and what it takes (its description when there is one)."""
+    given = next((e.get("input") for e in errors if tuple(e.get("loc", ()))[:1] == (name,)), None)
+    what = (allowed or {}).get(name) or " or ".join(dict.fromkeys(kinds))
+    return f"`{name}` does not take {given!r}: it takes {what}"

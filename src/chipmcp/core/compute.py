@@ -72,9 +72,30 @@ def convert(values: Sequence[float | None] | np.ndarray | float | None, from_uni
         raise ValueError(f"cannot convert {from_unit} ({source.dimension}) to {to_unit} ({target.dimension})")
     if source.currency != target.currency:
         raise ValueError(f"{from_unit} and {to_unit} are different currencies; give an exchange rate")
+    return as_array(values) * _conversion_factor(from_unit, to_unit, p_base)
+
+
+def _conversion_factor(from_unit: str, to_unit: str, p_base: int) -> float:
+    source, target = UNITS[from_unit], UNITS[to_unit]
     if source.dimension == "compute":
-        return as_array(values) * (compute_factor(from_unit, p_base) / compute_factor(to_unit, p_base))
-    return as_array(values) * (source.factor / target.factor)
+        return compute_factor(from_unit, p_base) / compute_factor(to_unit, p_base)
+    return source.factor / target.factor
+
+
+def convert_ends(low: float | None, high: float | None, from_unit: str, to_unit: str, p_base: int = 1000) -> tuple[float, float]:
+    """`convert` of one figure's two ends, as plain floats (NaN for a missing end): the same products as the
+    array form, without numpy's per-call cost, which would dominate two numbers."""
+    source, target = UNITS[from_unit], UNITS[to_unit]
+    if source.dimension != target.dimension:
+        raise ValueError(f"cannot convert {from_unit} ({source.dimension}) to {to_unit} ({target.dimension})")
+    if source.currency != target.currency:
+        raise ValueError(f"{from_unit} and {to_unit} are different currencies; give an exchange rate")
+    factor = _conversion_factor(from_unit, to_unit, p_base)
+    return _float(low) * factor, _float(high) * factor
+
+
+def _float(value: SupportsFloat | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 def convert_money(values: Sequence[float | None] | float | None, from_unit: str, to_unit: str, rate: float | None = None) -> np.ndarray:
@@ -88,6 +109,17 @@ def convert_money(values: Sequence[float | None] | float | None, from_unit: str,
             raise ValueError(f"converting {source.currency} to {target.currency} needs a positive exchange rate")
         amounts = amounts * rate
     return amounts / target.factor
+
+
+def convert_money_ends(low: float | None, high: float | None, from_unit: str, to_unit: str) -> tuple[float, float]:
+    """`convert_money` of one figure's two ends within one currency, as plain floats (NaN for a missing end):
+    the same operations, in the same order, as the array form."""
+    source, target = UNITS[from_unit], UNITS[to_unit]
+    if source.dimension != "money" or target.dimension != "money":
+        raise ValueError("convert_money takes money units")
+    if source.currency != target.currency:
+        raise ValueError(f"converting {source.currency} to {target.currency} needs a positive exchange rate")
+    return _float(low) * source.factor / target.factor, _float(high) * source.factor / target.factor
 
 
 def spans_agree(a: tuple[float | None, float | None], b: tuple[float | None, float | None], rel_tol: float = 1e-9) -> bool:
@@ -313,17 +345,16 @@ def tidy(value: float | None, digits: int = 6) -> float | None:
 
 def interval_scale(low: float, high: float, factor: float) -> tuple[float, float]:
     """[low, high] × factor for factor ≥ 0 (a count, a number of systems, hours in a day)."""
-    ends = np.array([low, high], dtype=float) * float(factor)
-    return float(ends[0]), float(ends[1])
+    # Two numbers: plain float products (the same IEEE operations numpy would do, without its per-call cost).
+    return float(low) * float(factor), float(high) * float(factor)
 
 
 def interval_divide(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     """[a] ÷ [b] for positive intervals: the smallest quotient is a's low over b's high. NaN when b may be 0."""
-    a_ends, b_ends = np.array(a, dtype=float), np.array(b, dtype=float)
-    if not np.all(np.isfinite(b_ends)) or np.any(b_ends <= 0):
+    (a_low, a_high), (b_low, b_high) = (_float(end) for end in a), (_float(end) for end in b)
+    if not (math.isfinite(b_low) and math.isfinite(b_high)) or b_low <= 0 or b_high <= 0:
         return math.nan, math.nan
-    quotients = safe_divide(a_ends, b_ends[::-1])
-    return float(quotients[0]), float(quotients[1])
+    return a_low / b_high, a_high / b_low
 
 
 def intervals_divided(numerators: Sequence[tuple[float, float]], divisors: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -463,8 +494,12 @@ def total_processing_performance(low: float, high: float, bits: int, sparse: boo
 
 def interval_max(intervals: Sequence[tuple[float, float]]) -> tuple[float, float]:
     """The largest of several intervals, end by end: [max of lows, max of highs]."""
-    ends = np.array(intervals, dtype=float)
-    return float(ends[:, 0].max()), float(ends[:, 1].max())
+    return _largest([_float(low) for low, _ in intervals]), _largest([_float(high) for _, high in intervals])
+
+
+def _largest(values: list[float]) -> float:
+    """max as numpy takes it: NaN when any value is NaN (Python's max would depend on where it stands)."""
+    return math.nan if any(math.isnan(v) for v in values) else max(values)
 
 
 def holds(low: float | None, high: float | None, op: str, threshold: float) -> bool | None:

@@ -878,6 +878,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
             "measures": TEXT,
             "descriptive": INT,
             "estimate": TEXT,
+            "better": TEXT,
         },
         "id",
     ),

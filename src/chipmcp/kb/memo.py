@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy as _copy
 import functools
 import threading
+import types
 import typing
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar, cast, overload
@@ -83,16 +84,11 @@ class Memo:
 
 def handout(value: T) -> T:
     """A copy a caller may change without changing the shared value: models and the lists, dicts and models
-    in them are copied; strings, numbers, tuples and frozen objects are shared. Only the fields whose type
-    can hold a list, dict or model are looked at (a figure has two of its thirty)."""
+    in them are copied; strings, numbers, tuples and frozen objects are shared. Each model class is looked
+    at once (`_plan`): only the fields whose type can hold a list, dict or model are copied, a list of
+    numbers by a plain list copy, a list of models element by element."""
     if isinstance(value, BaseModel):
-        out = value.__copy__()
-        fields: dict[str, Any] = vars(out)
-        for name in _containers(type(value)):
-            item = fields.get(name)
-            if item is not None:
-                fields[name] = handout(item)
-        return out
+        return cast(T, _copy_model(value))
     if isinstance(value, list):
         return cast(T, [handout(item) if isinstance(item, (BaseModel, list, dict)) else item for item in value])
     if isinstance(value, dict):
@@ -100,15 +96,65 @@ def handout(value: T) -> T:
     return value
 
 
-_CONTAINERS: dict[type[BaseModel], tuple[str, ...]] = {}
+_object_setattr = object.__setattr__
 
 
-def _containers(model: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of `model` whose declared type may hold something a caller can change in place."""
-    found = _CONTAINERS.get(model)
+def _copy_model(value: BaseModel) -> BaseModel:
+    """What BaseModel.__copy__ makes (the instance's dict, fields set, extra and private state copied), with
+    each changeable field copied as its plan says."""
+    model = type(value)
+    fields = dict(value.__dict__)
+    for name, copier in _plan(model):
+        item = fields.get(name)
+        if item is not None:
+            fields[name] = copier(item)
+    out = model.__new__(model)
+    _object_setattr(out, "__dict__", fields)
+    _object_setattr(out, "__pydantic_fields_set__", set(value.__pydantic_fields_set__))
+    extra, private = value.__pydantic_extra__, getattr(value, "__pydantic_private__", None)
+    _object_setattr(out, "__pydantic_extra__", None if extra is None else handout(dict(extra)))
+    _object_setattr(out, "__pydantic_private__", None if private is None else _copy.deepcopy(private))
+    return out
+
+
+_PLANS: dict[type[BaseModel], tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """The fields of `model` whose declared type may hold something a caller can change in place, each with
+    how to copy it (a figure has two of its thirty)."""
+    found = _PLANS.get(model)
     if found is None:
-        found = _CONTAINERS[model] = tuple(name for name, info in model.model_fields.items() if _changeable(info.annotation))
+        found = _PLANS[model] = tuple(
+            (name, copier) for name, info in model.model_fields.items() if (copier := _copier(info.annotation)) is not None
+        )
     return found
+
+
+def _copier(annotation: Any) -> Callable[[Any], Any] | None:
+    """How to copy a value of `annotation`: None when it cannot be changed in place; `list`/`dict` (a shallow
+    copy) for a list or dict of what cannot; `handout` otherwise."""
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):  # a value that is there is one of the union's other members
+        present = [argument for argument in arguments if argument is not type(None)]
+        if len(present) == 1:
+            return _copier(present[0])
+    if origin is list and arguments and not _changeable(arguments[0]):
+        return list
+    if origin is list and arguments and _is_model(arguments[0]):
+        return _copy_models
+    if origin is dict and len(arguments) == 2 and not _changeable(arguments[1]):
+        return dict
+    return handout if _changeable(annotation) else None
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _copy_models(models: list[BaseModel]) -> list[BaseModel]:
+    return [_copy_model(model) for model in models]
 
 
 def _changeable(annotation: Any) -> bool:
@@ -160,29 +206,3 @@ class MemoNames(NameIndex):
             lambda: NameIndex.resolve(self, query, kinds, what, suggest),
             (NotFoundError,),
         )
-
-
-@overload
-def per_figure_row(function: F, *, copy: Callable[[Any], Any] | None = None) -> F: ...
-@overload
-def per_figure_row(function: None = None, *, copy: Callable[[Any], Any] | None = None) -> Callable[[F], F]: ...
-def per_figure_row(function: F | None = None, *, copy: Callable[[Any], Any] | None = None) -> F | Callable[[F], F]:
-    """Memoise `function(row, kb)` of one figure row in `kb.memo`, keyed on the row's id. The row it was
-    built from is kept beside it: another row of that id (a caller's changed copy) is built afresh, so what
-    a caller gets always matches the row it passed."""
-
-    def wrap(fn: F) -> F:
-        name = f"{fn.__module__}.{fn.__qualname__}"
-
-        @functools.wraps(fn)
-        def memoised(row: dict[str, Any], kb: Any) -> Any:
-            built_from, value = kb.memo.get((name, row["id"]), lambda: (row, fn(row, kb)))
-            if built_from is not row and built_from != row:
-                value = fn(row, kb)
-            return copy(value) if copy is not None else value
-
-        wrapped: Any = memoised  # a function object takes any attribute; callers see `fn`'s own signature
-        wrapped.uncached = fn
-        return wrapped
-
-    return wrap(function) if function is not None else wrap

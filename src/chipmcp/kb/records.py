@@ -117,6 +117,8 @@ class Metric(Record):
     # The estimate_cluster output a figure of this metric reports (servers for 1000 PFLOPS, a system's
     # total compute): the estimate shows such a figure beside what it computes, and reconciles the two.
     estimate: EstimateRelation | None = None
+    # Which way a ranking puts the best first; None where neither way is better (a release date, a die area).
+    better: Literal["higher", "lower"] | None = None
 
 
 class Entity(Record):

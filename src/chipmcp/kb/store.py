@@ -67,6 +67,10 @@ class SearchHit:
     score: float  # higher is better
 
 
+# Figure rows kept by id beside their entities' (KnowledgeBase._read_rows): the real knowledge base has a few
+# thousand; one a hundred times larger starts the map again past this many.
+READ_ROWS_KEPT = 50_000
+
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
@@ -77,19 +81,19 @@ class KnowledgeBase:
         self.path = path
         uri = f"{path.resolve().as_uri()}?mode=ro"
         self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self._connection.row_factory = _dict_row
         self._connection.execute("PRAGMA query_only = ON")
         self._lock = threading.Lock()  # sync tools run in worker threads; one connection, serialized
-        # Results computed from this file (figure models, chosen cells, name matches …), dropped on close.
+        # Results computed from this file (chosen cells, derived metrics, name matches …), dropped on close.
         self.memo = Memo()
         # The file never changes while open, so an entity's figures can be kept once read. Bounded, so a
         # knowledge base far larger than the real one cannot grow the server's memory without limit.
         self._figures_of = lru_cache(maxsize=4096)(self._read_figures)
         self._aliases_of = lru_cache(maxsize=4096)(self._read_aliases)
-        self._systems_with_chip = lru_cache(maxsize=4096)(self._read_systems_with_chip)
-        self._parts_of = lru_cache(maxsize=4096)(self._read_parts)
         self._search = lru_cache(maxsize=4096)(self._read_search)
         self._figures_with_ids = lru_cache(maxsize=4096)(self._read_figures_with_ids)
+        # Every figure row read with its entity's, by id: the figures an answer cites are nearly always those
+        # of the entities it has just read, so they need no query of their own (figures_by_ids).
+        self._read_rows: dict[int, dict[str, Any]] = {}
         self._quantities = lru_cache(maxsize=4096)(self._read_quantities)
 
     @classmethod
@@ -99,11 +103,16 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.memo.clear()
+        self._read_rows = {}
         self._connection.close()
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         with self._lock:
-            return self._connection.execute(sql, params).fetchall()
+            cursor = self._connection.execute(sql, params)
+            rows = cursor.fetchall()
+        # Rows as dicts, the column names read once per query rather than once per row (a row factory's way).
+        names = [column[0] for column in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     # --- catalog ----------------------------------------------------------------------------------
     @cached_property
@@ -148,11 +157,27 @@ class KnowledgeBase:
         return [e["id"] for e in self.entities.values() if e["entity_kind"] == entity_kind]
 
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
-        return [e for e in self.entities.values() if e["vendor"] == vendor_id and e["entity_kind"] == entity_kind]
+        return list(self._of_vendor.get((vendor_id, entity_kind), ()))
+
+    @cached_property
+    def _of_vendor(self) -> dict[tuple[str, str], tuple[dict[str, Any], ...]]:
+        """Entities by (vendor, kind), each in id order: one pass over the catalog rather than one per question."""
+        found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for e in self.entities.values():
+            found.setdefault((e["vendor"], e["entity_kind"]), []).append(e)
+        return {key: tuple(rows) for key, rows in found.items()}
 
     def variants_of(self, entity_id: str) -> list[str]:
         """The chips that name this one as what a report's unqualified name means (H100 PCIe → H100)."""
-        return [e["id"] for e in self.entities.values() if e.get("variant_of") == entity_id]
+        return list(self._variants.get(entity_id, ()))
+
+    @cached_property
+    def _variants(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for e in self.entities.values():  # in id order, as each entity's list reads
+            if e.get("variant_of"):
+                found.setdefault(e["variant_of"], []).append(e["id"])
+        return {entity: tuple(ids) for entity, ids in found.items()}
 
     def aliases_of(self, entity_id: str) -> tuple[str, ...]:
         """Every written name of an entity except generated pinyin and suspect spellings."""
@@ -174,10 +199,21 @@ class KnowledgeBase:
         return list(rows)
 
     def _read_figures(self, entity_id: str) -> tuple[dict[str, Any], ...]:
-        return tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
+        rows = tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
+        if len(self._read_rows) > READ_ROWS_KEPT:  # a knowledge base far larger than the real one: start again
+            self._read_rows = {}
+        self._read_rows.update((row["id"], row) for row in rows)
+        return rows
 
     def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
-        return list(self._figures_with_ids(tuple(ids))) if ids else []
+        """The figures of `ids` that exist, each once, in id order. Treat the rows as read-only: they are shared."""
+        if not ids:
+            return []
+        read = self._read_rows
+        try:
+            return [read[i] for i in sorted(set(ids))]
+        except KeyError:  # one of them not read yet (or no such figure): the query says
+            return list(self._figures_with_ids(tuple(ids)))
 
     def _read_figures_with_ids(self, ids: tuple[int, ...]) -> tuple[dict[str, Any], ...]:
         marks = ",".join("?" * len(ids))
@@ -192,17 +228,22 @@ class KnowledgeBase:
         return tuple(self._rows(f"SELECT * FROM figures WHERE quantity IN ({marks}) ORDER BY id", quantities))
 
     def parts(self, system_id: str) -> list[dict[str, Any]]:
-        return list(self._parts_of(system_id))
-
-    def _read_parts(self, system_id: str) -> tuple[dict[str, Any], ...]:
-        return tuple(self._rows("SELECT * FROM parts WHERE system = ? ORDER BY chip", (system_id,)))
+        return list(self._parts[0].get(system_id, ()))
 
     def systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
         """Systems that contain the chip."""
-        return self._systems_with_chip(chip_id)
+        return self._parts[1].get(chip_id, ())
 
-    def _read_systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
-        return tuple(r["system"] for r in self._rows("SELECT DISTINCT system FROM parts WHERE chip = ? ORDER BY system", (chip_id,)))
+    @cached_property
+    def _parts(self) -> tuple[dict[str, tuple[dict[str, Any], ...]], dict[str, tuple[str, ...]]]:
+        """The parts table (a few rows per system) read once: each system's parts by chip, each chip's
+        systems in order — asked of every chip looked up, answered by most with nothing."""
+        by_system: dict[str, list[dict[str, Any]]] = {}
+        by_chip: dict[str, dict[str, None]] = {}
+        for row in self._rows("SELECT * FROM parts ORDER BY system, chip"):
+            by_system.setdefault(row["system"], []).append(row)
+            by_chip.setdefault(row["chip"], {})[row["system"]] = None
+        return {k: tuple(v) for k, v in by_system.items()}, {k: tuple(v) for k, v in by_chip.items()}
 
     # --- full-text search ----------------------------------------------------------------------------
     def search(self, text: str, limit: int = 200) -> tuple[SearchHit, ...]:
@@ -301,10 +342,6 @@ class KnowledgeBase:
         if table not in self._tables:
             raise ValueError(f"unknown table {table!r}")
         return int(self._rows(f"SELECT count(*) AS n FROM {table}")[0]["n"])  # table name checked above
-
-
-def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return dict(zip([column[0] for column in cursor.description], row, strict=True))
 
 
 def display_name(entity: dict[str, Any]) -> str:

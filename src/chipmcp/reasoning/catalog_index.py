@@ -29,7 +29,7 @@ from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, Condition
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, TEXT, metric_cell
+from chipmcp.reasoning.metric_cells import TEXT, better, metric_cell
 
 if TYPE_CHECKING:
     import numpy as np
@@ -266,7 +266,7 @@ class CatalogIndex:
             complete &= ~lacking
         down = None
         if query.sort_by:
-            down = HIGHER_IS_BETTER.get(query.sort_by, True) if query.descending is None else query.descending
+            down = self._higher_first(query.sort_by) if query.descending is None else query.descending
         order = self._ordered(compute.positions(complete), columns, query.sort_by, bool(down))
         partial = self._ordered(compute.positions(self._partial(pool, passing, columns, query)), columns, query.sort_by, bool(down))
         return Found(
@@ -280,8 +280,12 @@ class CatalogIndex:
         )
 
     def _ordered(self, matched: np.ndarray, columns: dict[str, Column], sort_by: str | None, down: bool) -> list[int]:
-        keys = columns[sort_by].sort_keys(HIGHER_IS_BETTER.get(sort_by, True))[matched] if sort_by else self._listing_rank[matched]
+        keys = columns[sort_by].sort_keys(self._higher_first(sort_by))[matched] if sort_by else self._listing_rank[matched]
         return [int(matched[i]) for i in compute.sort_order(keys, down)]
+
+    def _higher_first(self, metric: str) -> bool:
+        """The registry's way for `metric`; a metric with none (a die area) sorts largest first."""
+        return better(self.kb, metric) != "lower"
 
     @staticmethod
     def _partial(pool: np.ndarray, passing: np.ndarray, columns: dict[str, Column], query: Query) -> np.ndarray:

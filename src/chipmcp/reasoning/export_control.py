@@ -23,7 +23,7 @@ from chipmcp.core.units import PRECISION_BITS
 from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
-from chipmcp.reasoning.cells import Cell, ClauseTest, Standing, Status
+from chipmcp.reasoning.cells import Cell, ClauseTest, Standing, Status, cell_of
 
 QUANTITY_LABELS = {"tpp": "TPP", "performance_density": "PD"}
 
@@ -182,7 +182,7 @@ def _status(result: bool | None) -> Status:
 
 def _cell(low: float, high: float, label: str, basis: Cell) -> Cell:
     tidy_low, tidy_high = compute.tidy(low), compute.tidy(high)
-    out = Cell(unit="TPP", label=label, figure_ids=list(basis.figure_ids), suspect=basis.suspect, bound=basis.bound)
+    out = cell_of(unit="TPP", label=label, figure_ids=list(basis.figure_ids), suspect=basis.suspect, bound=basis.bound)
     if tidy_low == tidy_high:
         out.value = tidy_low
     else:

@@ -3,13 +3,15 @@ selection rule, a ratio of two chosen specs, or the export-control TPP. compare_
 read their cells here, so a column and a filter of the same name always mean the same number.
 
     METRICS                      every metric name, in the order answers list them
-    HIGHER_IS_BETTER             the direction a ranking takes for each numeric metric
+    better(kb, name)             "higher" / "lower": the way a ranking of the metric puts the best first
     known_metrics(kb)            those names and every metric id of the knowledge base's registry
     metric_key(kb, name)         the name a cell is read by (memory_capacity → memory_gb), None if unknown
     metric_cell(kb, entity, metric, precision) -> Cell   any of them; a registry id by the same selection rule
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
@@ -19,17 +21,6 @@ NUMERIC = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect_
 INDICATORS = ["tpp"]  # computed from several figures by a rule of their own (export_control)
 TEXT = ["memory_type", "release"]
 METRICS = NUMERIC + list(selection.DERIVED) + INDICATORS + TEXT
-HIGHER_IS_BETTER = {
-    "compute_tflops": True,
-    "memory_gb": True,
-    "memory_bandwidth_gbs": True,
-    "interconnect_gbs": True,
-    "tdp_w": False,
-    "system_power_w": False,
-    "price": False,
-    "tpp": True,
-    **{name: d.higher_is_better for name, d in selection.DERIVED.items()},
-}
 _RATIO_PARTS = ["compute_tflops", "memory_gb", "memory_bandwidth_gbs", "tdp_w", "system_power_w", "price"]
 
 
@@ -42,6 +33,15 @@ def known_metrics(kb: KnowledgeBase) -> list[str]:
     (knowledge/metrics.toml) that none of them reads — so a new metric there needs no code."""
     specs = [s for s in selection.SPECS if s not in METRICS]
     return METRICS + specs + [m for m in kb.metrics if m not in METRICS and m not in specs]
+
+
+def better(kb: KnowledgeBase, name: str) -> Literal["higher", "lower"] | None:
+    """The way a ranking of `name` puts the best first: the registry's `better` for a spec or registry
+    metric (knowledge/metrics.toml), a ratio's own rule for a derived metric; None where neither way is."""
+    if name in selection.DERIVED:
+        return "higher" if selection.DERIVED[name].higher_is_better else "lower"
+    row = kb.metrics.get(selection.SPECS[name].metric if name in selection.SPECS else name)
+    return row["better"] if row and row.get("better") in ("higher", "lower") else None
 
 
 def metric_key(kb: KnowledgeBase, name: str) -> str | None:

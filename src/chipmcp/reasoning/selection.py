@@ -39,7 +39,7 @@ from chipmcp.core.units import PRECISIONS, UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning.cells import Cell, Claim, divide_cells
+from chipmcp.reasoning.cells import Cell, Claim, cell_of, divide_cells
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,9 @@ def _own_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None, 
     if definition.text:
         rows = [r for r in rows if r["text"]]
         if not rows:
-            return Cell()
+            return cell_of()
         chosen = min(rows, key=_order)
-        return Cell(text=chosen["text"], figure_ids=[chosen["id"]], suspect=bool(chosen["suspect"]))
+        return cell_of(text=chosen["text"], figure_ids=[chosen["id"]], suspect=bool(chosen["suspect"]))
     rows = [r for r in rows if r["unit"] and (r["value"] is not None or r["low"] is not None)]
     if definition.metric == "compute":
         if precision is None:
@@ -142,10 +142,12 @@ def _own_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None, 
         return _compute_cell(rows, check_precision(precision), p_base)
     unit = definition.unit
     if not rows:
-        return Cell(unit=unit or None)
+        return cell_of(unit=unit or None)
     chosen = min(rows, key=_order)
     if unit == "":  # a registry metric: the chosen figure's unit, the others converted within its dimension
         unit = chosen["unit"]
+        if UNITS[unit].dimension == "compute":  # counted in TFLOPS (TOPS) under the P convention, as _ends does
+            unit = compute_unit(chosen["precision"])
         rows = [r for r in rows if UNITS[r["unit"]].dimension == UNITS[unit].dimension]
     if unit is None:  # money: converted within its currency only, never across
         unit = CURRENCY_UNITS[UNITS[chosen["unit"]].currency or ""]
@@ -210,7 +212,7 @@ def _compute_cell(rows: list[dict[str, Any]], precision: str, p_base: int) -> Ce
                     return _compute_from(min(usable, key=_order), groups[tier], at, tier, unit, precision, p_base)
     if unlabeled:
         return _compute_from(min(unlabeled, key=_order), unlabeled, unlabeled, "unlabeled", unit, precision, p_base)
-    return Cell(unit=unit)
+    return cell_of(unit=unit)
 
 
 def _compute_from(
@@ -231,7 +233,7 @@ def _cell_from(
     agreeing = [r["id"] for r in peers if r["id"] != chosen["id"] and not r["suspect"] and _ends(r, unit, p_base) == ends]
     if chosen["alternatives"]:
         label = f"{label}; a/b configurations" if label else "a/b configurations"
-    out = Cell(
+    out = cell_of(
         unit=unit, label=label, bound=chosen["bound"], figure_ids=[chosen["id"], *agreeing], suspect=bool(chosen["suspect"]), tier=tier
     )
     if ends[0] == ends[1] and not chosen["alternatives"]:
@@ -267,13 +269,14 @@ def _ends(row: dict[str, Any], unit: str, p_base: int) -> tuple[float | None, fl
     """The figure's ends in `unit`, tidied (None only for an end that is not a finite number)."""
     low = row["value"] if row["value"] is not None else row["low"]
     high = row["value"] if row["value"] is not None else row["high"]
-    if UNITS[row["unit"]].dimension == "money":
-        converted = compute.convert_money([low, high], row["unit"], unit)
-    elif UNITS[row["unit"]].dimension == "compute":
-        converted = compute.convert([low, high], row["unit"], "TFLOPS", p_base)
+    dimension = UNITS[row["unit"]].dimension
+    if dimension == "money":
+        converted = compute.convert_money_ends(low, high, row["unit"], unit)
+    elif dimension == "compute":
+        converted = compute.convert_ends(low, high, row["unit"], "TFLOPS", p_base)
     else:
-        converted = compute.convert([low, high], row["unit"], unit)
-    return compute.tidy(float(converted[0])), compute.tidy(float(converted[1]))
+        converted = compute.convert_ends(low, high, row["unit"], unit)
+    return compute.tidy(converted[0]), compute.tidy(converted[1])
 
 
 def _order(row: dict[str, Any]) -> tuple[Any, ...]:

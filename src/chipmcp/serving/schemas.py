@@ -10,6 +10,7 @@ refused (the answer models still refuse them when the server builds an answer)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _PROSE = ("title", "description", "additionalProperties")
@@ -65,26 +66,36 @@ def _refs(node: Any) -> list[str]:
 
 
 def _without_prose(schema: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    schema = _nullable_as_type(schema)
+    return {key: _within(key, value, _without_prose) for key, value in schema.items() if _sent(key, value)}
+
+
+def _nullable_as_type(schema: dict[str, Any]) -> dict[str, Any]:
     nullable = _nullable(schema)
-    if nullable is not None:
-        # A field whose default is null is left out of an answer when null: what is sent is never null.
-        sent = nullable["type"][0] if "default" in schema and schema["default"] is None else nullable["type"]
-        schema = {**{k: v for k, v in schema.items() if k != "anyOf"}, "type": sent}
-    for key, value in schema.items():
-        if key in _PROSE and not (key == "additionalProperties" and isinstance(value, dict)):
-            continue
-        if key == "default" and any(value == e and type(value) is type(e) for e in _EMPTY):
-            continue
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
-            out[key] = {name: _without_prose(sub) if isinstance(sub, dict) else sub for name, sub in value.items()}
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
-            out[key] = [_without_prose(sub) if isinstance(sub, dict) else sub for sub in value]
-        elif key in _SCHEMA_VALUES and isinstance(value, dict):
-            out[key] = _without_prose(value)
-        else:
-            out[key] = value
-    return out
+    if nullable is None:
+        return schema
+    # A field whose default is null is left out of an answer when null: what is sent is never null.
+    sent = nullable["type"][0] if "default" in schema and schema["default"] is None else nullable["type"]
+    return {**{k: v for k, v in schema.items() if k != "anyOf"}, "type": sent}
+
+
+def _sent(key: str, value: Any) -> bool:
+    """Whether a schema keyword stays: not prose (an additionalProperties schema is structure), not a default
+    that is its type's empty value."""
+    if key in _PROSE and not (key == "additionalProperties" and isinstance(value, dict)):
+        return False
+    return not (key == "default" and any(value == e and type(value) is type(e) for e in _EMPTY))
+
+
+def _within(key: str, value: Any, rewrite: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """A keyword's value with `rewrite` applied to each schema it holds (a map, list or single subschema)."""
+    if key in _SCHEMA_MAPS and isinstance(value, dict):
+        return {name: rewrite(sub) if isinstance(sub, dict) else sub for name, sub in value.items()}
+    if key in _SCHEMA_LISTS and isinstance(value, list):
+        return [rewrite(sub) if isinstance(sub, dict) else sub for sub in value]
+    if key in _SCHEMA_VALUES and isinstance(value, dict):
+        return rewrite(value)
+    return value
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any] | None:
@@ -103,23 +114,18 @@ def untitled_input_schema(schema: dict[str, Any]) -> dict[str, Any]:
     optional argument shown as its type alone: `{"anyOf": [T, {"type": "null"}], "default": null}` becomes T
     (not required: leave it out for the default; the server still accepts an explicit null). The
     descriptions, which tell a model how to call the tool, stay."""
-    out = {k: v for k, v in schema.items() if k != "title"}
-    branches = out.get("anyOf")
-    if isinstance(branches, list) and out.get("default", 0) is None and {"type": "null"} in branches:
-        kept = [b for b in branches if b != {"type": "null"}]
-        del out["default"]
-        if len(kept) == 1 and isinstance(kept[0], dict):
-            del out["anyOf"]
-            out = {**kept[0], **out}
-        else:
-            out["anyOf"] = kept
-    for key in _SCHEMA_MAPS:
-        if isinstance(out.get(key), dict):
-            out[key] = {name: untitled_input_schema(sub) if isinstance(sub, dict) else sub for name, sub in out[key].items()}
-    for key in _SCHEMA_LISTS:
-        if isinstance(out.get(key), list):
-            out[key] = [untitled_input_schema(sub) if isinstance(sub, dict) else sub for sub in out[key]]
-    for key in _SCHEMA_VALUES:
-        if isinstance(out.get(key), dict):
-            out[key] = untitled_input_schema(out[key])
+    out = _optional_as_type({k: v for k, v in schema.items() if k != "title"})
+    return {key: _within(key, value, untitled_input_schema) for key, value in out.items()}
+
+
+def _optional_as_type(schema: dict[str, Any]) -> dict[str, Any]:
+    branches = schema.get("anyOf")
+    if not (isinstance(branches, list) and schema.get("default", 0) is None and {"type": "null"} in branches):
+        return schema
+    kept = [b for b in branches if b != {"type": "null"}]
+    out = {k: v for k, v in schema.items() if k != "default"}
+    if len(kept) == 1 and isinstance(kept[0], dict):
+        del out["anyOf"]
+        return {**kept[0], **out}
+    out["anyOf"] = kept
     return out

@@ -1,7 +1,8 @@
 """The tools as plain functions over a KnowledgeBase (no MCP here), each declared once as a `Tool`.
 
 Adding a tool: one module ending in `TOOL = Tool(...)`, and one line in TOOLS below. Modules whose name
-starts with `_` are the tools' private helpers; `answers` is the answer schema, `registry` what a tool is.
+starts with `_` are the tools' private helpers (`_answer_parts`: the parts every answer is built of);
+`registry` is what a tool is.
 """
 
 from chipmcp.tools import compare, estimate, export_control, financials, find, industry, lookup, xinchuang

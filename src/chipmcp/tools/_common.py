@@ -11,10 +11,9 @@ from pydantic import BaseModel
 from chipmcp.core import compute, periods
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
-from chipmcp.kb.memo import handout, per_figure_row
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
-from chipmcp.tools.answers import (
+from chipmcp.tools._answer_parts import (
     Candidate,
     Citation,
     Conflict,
@@ -156,14 +155,12 @@ def name_match(query: str, match: Match) -> NameMatch:
     )
 
 
-@per_figure_row(copy=handout)
 def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     metric = kb.metrics.get(row["metric"], {})
-    # The row was validated by `chipmcp build` (and the tests check answers against the output schema);
-    # building the model without validating it again takes a third off a lookup. Every field with a
-    # default factory is passed: pydantic would otherwise inspect the factory's signature on each figure
-    # (about 0.7 ms a figure, most of an industry answer's time).
-    return Figure.model_construct(
+    # The row was validated by `chipmcp build` (and the tests check answers against the output schema):
+    # the model is built without validating it again, every field given. Built anew on each call (a few
+    # microseconds), each caller gets its own: cheaper than keeping one and copying it out.
+    return Figure.checked_before(
         id=row["id"],
         metric=row["metric"],
         label=metric.get("label_en", row["metric"]),
@@ -186,6 +183,8 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
         printed=row["printed"],
         source=row["source"],
         locator=row["locator"],
+        cite="",
+        at="",
         note=row["note"] or "",
         suspect=bool(row["suspect"]),
         preferred=bool(row["preferred"]),
@@ -201,94 +200,100 @@ def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: De
     """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred
     one; one per possible disagreement (with the stated figures it matches none of); one per history (a claim
     at several dates); and, given `kb`, one per quantity reported by several publishers (any entity). Each
-    lists its distinct values as claims side by side; at full detail also every figure as printed."""
-    by_id = {fig.id: fig for fig in figures}
-    members_of: dict[int, list[Figure]] = {}
-    histories: dict[int, list[Figure]] = {}
-    for fig in figures:
-        if fig.conflict_group is not None:
-            members_of.setdefault(fig.conflict_group, []).append(fig)
-        if fig.history_group is not None:
-            histories.setdefault(fig.history_group, []).append(fig)
+    lists its distinct values as claims side by side; at full detail also every figure as printed, and every
+    figure id of the conflict (at summary detail its claims hold them: each id once)."""
     full = detail == "full"
-    out = []
-    for members in members_of.values():
-        first = members[0]
-        qualifier = _claim_qualifier(first)
-        label = first.label or first.metric
-        if first.conflict_kind == "possible":
-            stated = [by_id[i] for i in first.conflicts_with if i in by_id]
-            listed = "; ".join(f"{format_value(m)} ({qualifiers(m) or 'unqualified'})" for m in stated)
-            out.append(
-                Conflict(
-                    kind="possible",
-                    metric=first.metric,
-                    qualifier=qualifier,
-                    figure_ids=[first.id, *(m.id for m in stated)],
-                    preferred_id=None,
-                    claims=claims_of([first, *stated]),
-                    summary=f"Possible disagreement on {label}: {first.printed} ({first.source}, "
-                    f"{first.locator}) does not print its precision and matches none of the "
-                    f"stated figures: {listed}."
-                    if full
-                    else "",
-                )
-            )
-            continue
-        preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
-        listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
-        out.append(
-            Conflict(
-                kind="disagreement",
-                metric=first.metric,
-                qualifier=qualifier,
-                figure_ids=[m.id for m in members],
-                preferred_id=preferred.id,
-                claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
-                summary=f"Figures disagree on {label} ({qualifier}): {listed}. Preferred: {preferred.printed} ({preferred.source})."
-                if full
-                else "",
-            )
-        )
-    for members in histories.values():
-        first = members[0]
-        dated = sorted(members, key=lambda m: (m.as_of or "", m.id))
-        listed = "; ".join(f"{m.as_of or 'undated'}: {format_value(m)} ({m.source})" for m in dated)
-        out.append(
-            Conflict(
-                kind="history",
-                metric=first.metric,
-                qualifier=_claim_qualifier(first),
-                figure_ids=[m.id for m in dated],
-                claims=claims_of(dated, dated=True),
-                summary=f"{first.label or first.metric} at different dates (not a disagreement; undated first): {listed}."
-                if full
-                else "",
-            )
-        )
+    by_id = {fig.id: fig for fig in figures}
+    out = [_group_conflict(members, by_id, full) for members in _grouped(figures, "conflict_group")]
+    out += [_history(members, full) for members in _grouped(figures, "history_group")]
+    if kb is not None:
+        out += _linked(figures, kb, full)
+    return out
+
+
+def _grouped(figures: list[Figure], field: str) -> list[list[Figure]]:
+    groups: dict[int, list[Figure]] = {}
+    for fig in figures:
+        if (group := getattr(fig, field)) is not None:
+            groups.setdefault(group, []).append(fig)
+    return list(groups.values())
+
+
+def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool) -> Conflict:
+    first = members[0]
+    if first.conflict_kind == "possible":
+        return _possible(first, [by_id[i] for i in first.conflicts_with if i in by_id], full)
+    label = first.label or first.metric
+    preferred = min(members, key=lambda m: (not m.preferred, m.suspect, m.id))
+    qualifier = _claim_qualifier(first)
+    listed = "; ".join(f"{m.printed} ({m.source}, {m.locator})" for m in members)
+    return Conflict(
+        kind="disagreement",
+        metric=first.metric,
+        qualifier=qualifier,
+        figure_ids=[m.id for m in members] if full else [],
+        preferred_id=preferred.id,
+        claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
+        summary=f"Figures disagree on {label} ({qualifier}): {listed}. Preferred: {preferred.printed} ({preferred.source})."
+        if full
+        else "",
+    )
+
+
+def _possible(first: Figure, stated: list[Figure], full: bool) -> Conflict:
+    """A figure of unprinted precision beside the stated figures it matches none of."""
+    listed = "; ".join(f"{format_value(m)} ({qualifiers(m) or 'unqualified'})" for m in stated)
+    return Conflict(
+        kind="possible",
+        metric=first.metric,
+        qualifier=_claim_qualifier(first),
+        figure_ids=[first.id, *(m.id for m in stated)] if full else [],
+        preferred_id=None,
+        claims=claims_of([first, *stated]),
+        summary=f"Possible disagreement on {first.label or first.metric}: {first.printed} ({first.source}, {first.locator}) "
+        f"does not print its precision and matches none of the stated figures: {listed}."
+        if full
+        else "",
+    )
+
+
+def _history(members: list[Figure], full: bool) -> Conflict:
+    first = members[0]
+    dated = sorted(members, key=lambda m: (m.as_of or "", m.id))
+    listed = "; ".join(f"{m.as_of or 'undated'}: {format_value(m)} ({m.source})" for m in dated)
+    return Conflict(
+        kind="history",
+        metric=first.metric,
+        qualifier=_claim_qualifier(first),
+        figure_ids=[m.id for m in dated] if full else [],
+        claims=claims_of(dated, dated=True),
+        summary=f"{first.label or first.metric} at different dates (not a disagreement; undated first): {listed}." if full else "",
+    )
+
+
+def _linked(figures: list[Figure], kb: KnowledgeBase, full: bool) -> list[Conflict]:
+    """Each quantity the figures report that other publishers or definitions report too, side by side."""
     quantities = sorted({fig.quantity for fig in figures if fig.quantity})
-    if kb is not None and quantities:
-        linked: dict[str, list[dict[str, Any]]] = {}
-        for row in kb.figures_of_quantity(quantities):
-            linked.setdefault(row["quantity"], []).append(row)
-        for quantity, rows in linked.items():
-            if len(rows) < 2:
-                continue
-            listed = "; ".join(
-                f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})".replace("  ", " ") for r in rows
+    linked: dict[str, list[dict[str, Any]]] = {}
+    for row in kb.figures_of_quantity(quantities) if quantities else []:
+        linked.setdefault(row["quantity"], []).append(row)
+    out = []
+    for quantity, rows in linked.items():
+        if len(rows) < 2:
+            continue
+        listed = "; ".join(
+            f"{r['entity']} {r['metric']} {r['period'] or ''} {r['printed']} ({r['source']})".replace("  ", " ") for r in rows
+        )
+        out.append(
+            Conflict(
+                kind="linked",
+                metric=rows[0]["metric"],
+                qualifier=quantity,
+                figure_ids=[r["id"] for r in rows] if full else [],
+                claims=_linked_claims(rows, kb),
+                summary=f"One quantity ({quantity}) from different publishers or definitions, side by side: {listed}." if full else "",
             )
-            out.append(
-                Conflict(
-                    kind="linked",
-                    metric=rows[0]["metric"],
-                    qualifier=quantity,
-                    figure_ids=[r["id"] for r in rows],
-                    claims=_linked_claims(rows, kb),
-                    summary=f"One quantity ({quantity}) from different publishers or definitions, side by side: {listed}."
-                    if full
-                    else "",
-                )
-            )
+        )
     return out
 
 
@@ -365,38 +370,40 @@ def key_specs_first(kb: KnowledgeBase, entries: list[Figure]) -> list[Figure]:
     return sorted(entries, key=lambda entry: order.get(entry.metric, len(order)))
 
 
-def cite_once(entries: list[Figure]) -> tuple[list[Figure], dict[str, Place]]:
+def cite_once(entries: list[Figure], datasets: frozenset[str] = frozenset()) -> tuple[list[Figure], dict[str, Place]]:
     """The entries citing each source and locator by a short key ('c1'), and the table of those keys: a
-    report's table caption is written once, not on every figure printed in it. New entries; the given ones
-    (possibly shared, memoized) are left as they are."""
+    report's table caption is written once, not on every figure printed in it. A dataset (`datasets`: their
+    source ids) locates each cell at '<row> / <column>': the key names the row and the entry its column
+    (`at`), so a chip's row is written once, not once per column. New entries; the given ones (possibly
+    shared, memoized) are left as they are."""
     keys: dict[tuple[str, str], str] = {}
 
-    def key(source: str, locator: str) -> str:
-        return keys.setdefault((source, locator), f"c{len(keys) + 1}")
+    def key(source: str, locator: str) -> tuple[str, str]:
+        row, at = locator.rsplit(" / ", 1) if source in datasets and " / " in locator else (locator, "")
+        return keys.setdefault((source, row), f"c{len(keys) + 1}"), at
 
     out = []
     # A note the page already gave (a dataset row's note is on each of its figures) points to its first entry.
     first_with: dict[str, int] = {}
     for entry in entries:
-        cite = key(entry.source, entry.locator)
-        also = [
-            c.model_copy(
-                update={
-                    "cite": key(c.source, c.locator),
-                    "source": "",
-                    "locator": "",
-                    "printed": "" if c.printed == entry.printed else c.printed,
-                }
-            )
-            for c in entry.also
-        ]
+        cite, at = key(entry.source, entry.locator)
+        also = [_cited_by_key(c, *key(c.source, c.locator), entry.printed) for c in entry.also]
         note = entry.note
         if note and note in first_with:
             note = f"as #{first_with[note]}"
         elif note:
             first_with[note] = entry.id
-        out.append(entry.model_copy(update={"cite": cite, "source": "", "locator": "", "also": also, "note": note}))
+        out.append(entry.model_copy(update={"cite": cite, "at": at, "source": "", "locator": "", "also": also, "note": note}))
     return out, {k: Place(source=s, locator=loc) for (s, loc), k in keys.items()}
+
+
+def _cited_by_key(c: Citation, cite: str, at: str, printed: str) -> Citation:
+    shown = "" if c.printed == printed else c.printed  # left out when it is the entry's own
+    return c.model_copy(update={"cite": cite, "at": at, "source": "", "locator": "", "printed": shown})
+
+
+def dataset_sources(kb: KnowledgeBase) -> frozenset[str]:
+    return frozenset(sid for sid, s in kb.sources.items() if s.get("kind") == "dataset")
 
 
 def cited_places(entries: Iterable[Figure], table: dict[str, Place]) -> dict[str, Place]:
@@ -470,30 +477,37 @@ def summary_page(
     kb: KnowledgeBase, entries: list[Figure], offset: int, limit: int, call: str, full_total: int, rest: Any
 ) -> tuple[list[Figure], Page]:
     """A summary page: key specs first, each source and locator cited once by key, as many entries as the
-    budget leaves beside `rest` (the answer without its entries, holding the whole citation table while it
-    is sized: an upper bound, measured without rendering); the page holds the part of the table it uses."""
-    cited, table = cite_once(key_specs_first(kb, entries))
+    budget leaves beside `rest` (the answer without its entries, its `sources` those it cites whatever the
+    page holds), measured without rendering; the page holds the part of the citation table it uses."""
+    cited, table = cite_once(key_specs_first(kb, entries), dataset_sources(kb))
     rest.page = Page(total=0, returned=0)
     budget = room(rest) + ENTRIES_SLACK
-    # Each entry costs itself and the citations it adds to the page's table: a dataset cites every cell at its
-    # own row and column, so sizing the whole table up front would leave a rich entity a page of one entry.
-    placed: set[str] = set()
-
-    def cost(entry: Figure) -> int:
-        new = [k for k in (entry.cite, *(c.cite for c in entry.also)) if k not in placed]
-        placed.update(new)
-        as_json = (
-            len(entry.model_dump_json(exclude_defaults=True))
-            + 1
-            + sum(len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in new)
-        )
-        # the text block says the same in its own words, within 4,000 of the JSON's 6,000
-        as_text = len(describe(entry)) + 3 + sum(len(k) + len(table[k].source) + len(table[k].locator) + 8 for k in new)
-        return max(as_json, as_text * 8 // 5)
-
+    cost = _entry_cost(kb, table, {s.id for s in rest.sources})
     chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget, cost=cost)
     shown.citations = cited_places(chosen, table)
     return chosen, shown
+
+
+def _entry_cost(kb: KnowledgeBase, table: dict[str, Place], listed: set[str]) -> Callable[[Figure], int]:
+    """What each entry adds to an answer, in characters of JSON: itself, the citations it adds to the page's
+    table and the sources it adds to the answer's list (`listed`: those already there). A dataset cites every
+    cell at its own row, so sizing the whole table (or every source) up front would leave a rich entity a
+    short page. The text block says the same in its own words, within 4,000 of the JSON's 6,000."""
+    placed: set[str] = set()
+
+    def cost(entry: Figure) -> int:
+        keys = [k for k in (entry.cite, *(c.cite for c in entry.also)) if k not in placed]
+        placed.update(keys)
+        sources = [r for r in source_refs(kb, {table[k].source for k in keys}) if r.id not in listed]
+        listed.update(r.id for r in sources)
+        as_json = len(entry.model_dump_json(exclude_defaults=True)) + 1
+        as_json += sum(len(k) + len(table[k].model_dump_json(exclude_defaults=True)) + 4 for k in keys)
+        as_json += sum(len(r.model_dump_json()) + 1 for r in sources)
+        as_text = len(describe(entry)) + 3 + sum(len(k) + len(table[k].source) + len(table[k].locator) + 8 for k in keys)
+        as_text += sum(len(r.id) + len(r.publisher) + len(r.title) + len(r.date) + 10 for r in sources)
+        return max(as_json, as_text * 8 // 5)
+
+    return cost
 
 
 def entries_page(
@@ -579,6 +593,14 @@ def ids(values: Iterable[int]) -> str:
 
 def source_lines(sources: Iterable[SourceRef]) -> str:
     return "Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in sources)
+
+
+def sources_counted(kb: KnowledgeBase, ids: Iterable[str]) -> str:
+    """What the sources are, counted: '3 report(s) and 1 dataset(s)' (a dataset is a table, not a report)."""
+    ids = set(ids)
+    datasets = sum((kb.sources.get(sid) or {}).get("kind") == "dataset" for sid in ids)
+    said = [f"{n} {what}(s)" for n, what in ((len(ids) - datasets, "report"), (datasets, "dataset")) if n]
+    return " and ".join(said) or "0 report(s)"
 
 
 def match_line(m: NameMatch) -> list[str]:
@@ -670,7 +692,9 @@ def _printed(cited: Citation) -> str:
 
 
 def _where(cited: Figure | Citation) -> str:
-    return f"[{cited.cite}]" if cited.cite else f"{cited.source} / {cited.locator}"
+    if cited.cite:
+        return f"[{cited.cite}: {cited.at}]" if cited.at else f"[{cited.cite}]"
+    return f"{cited.source} / {cited.locator}"
 
 
 def require(condition: bool, message: str, candidates: list[str] | None = None) -> None:

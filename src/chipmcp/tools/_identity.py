@@ -5,11 +5,73 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from chipmcp.core.names import spaced
 from chipmcp.core.units import UNITS
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.reasoning.cells import Model
 from chipmcp.tools._common import format_number, ids
-from chipmcp.tools.answers import IdentityFact, Listing, MarketCap, VendorIdentity, Venue
+
+
+class Listing(Model):
+    code: str
+    exchange: str | None
+    figure_id: int
+    source: str
+    suspect: bool = Field(default=False, description="Printed by a report but looks wrong (another report's code is preferred)")
+    note: str = Field(default="", description="Why a code is suspect")
+    conflicts_with: list[int] = Field(default_factory=list, description="Figure ids of codes that disagree")
+
+
+class IdentityFact(Model):
+    """One fact about a company (its listing date), with every figure that states it."""
+
+    value: str
+    figure_ids: list[int]
+    sources: list[str]
+
+
+class Venue(Model):
+    """Where a company's shares trade: the exchange and its board (STAR Market, Main Board, …)."""
+
+    text: str = Field(description="As recorded, e.g. 上交所科创板")
+    exchange: str | None = Field(description="Shanghai Stock Exchange, Hong Kong Exchange, …")
+    board: str | None = Field(description="STAR Market, ChiNext, Main Board, …; null when not printed")
+    figure_ids: list[int]
+    sources: list[str]
+
+
+class MarketCap(Model):
+    figure_id: int
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    bound: str | None = None
+    unit: str
+    currency: str | None
+    as_of: str | None
+    basis: str | None = None
+    printed: str
+    source: str
+    preferred: bool = True
+
+
+class VendorIdentity(Model):
+    id: str
+    name_zh: str
+    name_zh_hant: str
+    name_en: str
+    full_name_zh: str
+    aliases: list[str]
+    kind: str
+    country: str | None
+    parent: str | None
+    listings: list[Listing] = Field(description="Every stock code the reports print, suspect ones marked")
+    listing_date: IdentityFact | None = None
+    venue: Venue | None = None
+    market_cap: list[MarketCap] = Field(default_factory=list, description="Each reported market cap, with its date")
+
 
 IDENTITY_METRICS = frozenset({"stock_code", "exchange", "listing_date"})
 
@@ -50,7 +112,26 @@ _BOARD_WORDS = {
 
 
 def company_identity(kb: KnowledgeBase, entity: dict[str, Any], rows: list[dict[str, Any]]) -> VendorIdentity:
-    listings = [
+    return VendorIdentity(
+        id=entity["id"],
+        name_zh=entity["name_zh"],
+        name_zh_hant=entity["name_zh_hant"] or "",
+        name_en=entity["name_en"],
+        full_name_zh=entity["full_name_zh"] or "",
+        aliases=list(kb.aliases_of(entity["id"])),
+        kind=entity["kind"],
+        country=entity["country"],
+        parent=entity["parent"],
+        listings=_listings(rows),
+        listing_date=_listing_date(rows),
+        venue=_venue(rows),
+        market_cap=_market_caps(rows),
+    )
+
+
+def _listings(rows: list[dict[str, Any]]) -> list[Listing]:
+    """Every stock code printed, its exchange from its suffix; a suspect one with its note and the figures it conflicts with."""
+    return [
         Listing(
             code=r["text"],
             exchange=_BY_SUFFIX.get(_suffix(r["text"]) or "", _suffix(r["text"])),
@@ -63,21 +144,6 @@ def company_identity(kb: KnowledgeBase, entity: dict[str, Any], rows: list[dict[
         for r in rows
         if r["metric"] == "stock_code" and r["text"]
     ]
-    return VendorIdentity(
-        id=entity["id"],
-        name_zh=entity["name_zh"],
-        name_zh_hant=entity["name_zh_hant"] or "",
-        name_en=entity["name_en"],
-        full_name_zh=entity["full_name_zh"] or "",
-        aliases=list(kb.aliases_of(entity["id"])),
-        kind=entity["kind"],
-        country=entity["country"],
-        parent=entity["parent"],
-        listings=listings,
-        listing_date=_listing_date(rows),
-        venue=_venue(rows),
-        market_cap=_market_caps(rows),
-    )
 
 
 def _suffix(code: str) -> str | None:
@@ -109,17 +175,20 @@ def _venue(rows: list[dict[str, Any]]) -> Venue | None:
     words = spaced(text).replace(" ", "")
     exchange = next((name for word, name in _EXCHANGE_WORDS.items() if word in words), None)
     board = next((name for word, name in sorted(_BOARD_WORDS.items(), key=lambda kv: -len(kv[0])) if word in words), None)
-    if exchange is None:  # 'STAR Market' alone: the exchange follows from the company's codes
-        exchange = next(
-            (_BY_SUFFIX.get(_suffix(r["text"]) or "") for r in rows if r["metric"] == "stock_code" and r["text"] and not r["suspect"]),
-            None,
-        )
     return Venue(
         text=text,
-        exchange=exchange,
+        exchange=exchange if exchange is not None else _exchange_of_codes(rows),  # "STAR Market" alone: from its codes
         board=board,
         figure_ids=[r["id"] for r in agreeing],
         sources=sorted({r["source"] for r in agreeing}),
+    )
+
+
+def _exchange_of_codes(rows: list[dict[str, Any]]) -> str | None:
+    """The exchange the company's first trustworthy stock code names by its suffix."""
+    return next(
+        (_BY_SUFFIX.get(_suffix(r["text"]) or "") for r in rows if r["metric"] == "stock_code" and r["text"] and not r["suspect"]),
+        None,
     )
 
 
@@ -146,53 +215,66 @@ def _market_caps(rows: list[dict[str, Any]]) -> list[MarketCap]:
 
 def render_identity(identity: VendorIdentity) -> list[str]:
     """The identity lines of the text block: names, listing, every code, market value."""
-    v = identity
+    lines = [_names_line(identity)]
+    if identity.aliases:
+        lines.append("Also written: " + "; ".join(identity.aliases))
+    lines += _listed_lines(identity)
+    lines += _codes_lines(identity.listings)
+    lines += [_market_cap_line(cap) for cap in identity.market_cap]
+    return lines
+
+
+def _names_line(v: VendorIdentity) -> str:
     names = " / ".join(dict.fromkeys(n for n in (v.name_zh, v.name_zh_hant, v.name_en, v.full_name_zh) if n))
-    lines = [
+    return (
         f"Company {v.id}: {names}; kind {v.kind}"
         + (f"; country {v.country}" if v.country else "")
         + (f"; parent {v.parent}" if v.parent else "")
         + "."
-    ]
-    if v.aliases:
-        lines.append("Also written: " + "; ".join(v.aliases))
-    listed = []
-    if identity.listing_date:
-        listed.append(f"on {identity.listing_date.value}")
+    )
+
+
+def _listed_lines(identity: VendorIdentity) -> list[str]:
+    """When and where it listed, with the reports and figures that say so."""
+    facts = [f for f in (identity.listing_date, identity.venue) if f]
+    if not facts:
+        return []
+    listed = [f"on {identity.listing_date.value}"] if identity.listing_date else []
     if identity.venue:
-        where = ", ".join(x for x in (identity.venue.exchange, identity.venue.board) if x)
-        listed.append(f"at {where} ({identity.venue.text})" if where else f"at {identity.venue.text}")
-    if listed:
-        cited: list[str] = sorted(
-            {*(identity.listing_date.sources if identity.listing_date else []), *(identity.venue.sources if identity.venue else [])}
+        listed.append(_venue_words(identity.venue))
+    cited: list[str] = sorted({s for f in facts for s in f.sources})
+    figure_ids = [i for f in facts for i in f.figure_ids]
+    return [f"Listed {' '.join(listed)} — {', '.join(cited)} ({ids(dict.fromkeys(figure_ids))})"]
+
+
+def _venue_words(venue: Venue) -> str:
+    where = ", ".join(x for x in (venue.exchange, venue.board) if x)
+    return f"at {where} ({venue.text})" if where else f"at {venue.text}"
+
+
+def _codes_lines(listings: list[Listing]) -> list[str]:
+    if not listings:
+        return []
+    printed_by: dict[tuple[str, str, bool, str], list[str]] = {}  # one entry per code, every report printing it
+    for listing in listings:
+        key = (listing.code, listing.exchange or "exchange not known", listing.suspect, listing.note)
+        printed_by.setdefault(key, []).append(f"{listing.source} #{listing.figure_id}")
+    return [
+        "Stock codes: "
+        + "; ".join(
+            f"{code} ({exchange}; {', '.join(where)}{f'; SUSPECT: {note}' if suspect else ''})"
+            for (code, exchange, suspect, note), where in printed_by.items()
         )
-        figure_ids = [
-            *(identity.listing_date.figure_ids if identity.listing_date else []),
-            *(identity.venue.figure_ids if identity.venue else []),
-        ]
-        lines.append(f"Listed {' '.join(listed)} — {', '.join(cited)} ({ids(dict.fromkeys(figure_ids))})")
-    if identity.listings:
-        printed_by: dict[tuple[str, str, bool, str], list[str]] = {}  # one entry per code, every report printing it
-        for listing in identity.listings:
-            key = (listing.code, listing.exchange or "exchange not known", listing.suspect, listing.note)
-            printed_by.setdefault(key, []).append(f"{listing.source} #{listing.figure_id}")
-        lines.append(
-            "Stock codes: "
-            + "; ".join(
-                f"{code} ({exchange}; {', '.join(where)}{f'; SUSPECT: {note}' if suspect else ''})"
-                for (code, exchange, suspect, note), where in printed_by.items()
-            )
-        )
-    for cap in identity.market_cap:
-        bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
-        amount = format_number(cap.value) if cap.value is not None else f"{format_number(cap.low)}-{format_number(cap.high)}"
-        extra = "".join(
-            f", {x}"
-            for x in (cap.basis if cap.basis not in (None, "actual") else None, None if cap.preferred else "not preferred")
-            if x
-        )
-        lines.append(
-            f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
-            f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source} #{cap.figure_id}{extra}"
-        )
-    return lines
+    ]
+
+
+def _market_cap_line(cap: MarketCap) -> str:
+    bound = {"approx": "≈", "over": ">", "at_least": "≥", "at_most": "≤", "under": "<"}.get(cap.bound or "", "")
+    amount = format_number(cap.value) if cap.value is not None else f"{format_number(cap.low)}-{format_number(cap.high)}"
+    extra = "".join(
+        f", {x}" for x in (cap.basis if cap.basis not in (None, "actual") else None, None if cap.preferred else "not preferred") if x
+    )
+    return (
+        f"Market cap: {bound}{amount} {cap.unit} ({cap.currency or 'no currency'}), as of "
+        f"{cap.as_of or 'date not printed'} — printed '{cap.printed}', {cap.source} #{cap.figure_id}{extra}"
+    )

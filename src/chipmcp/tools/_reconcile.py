@@ -16,16 +16,44 @@ apply. Systems: `count` relations compare the printed total with what the compos
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
-from chipmcp.reasoning.cells import Cell, cells_differ_by, scale_cell
+from chipmcp.reasoning.cells import Cell, Model, cells_differ_by, scale_cell
 from chipmcp.tools._common import call_of, number
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, server_figure, sized
-from chipmcp.tools.answers import ClusterEstimate, Reconciliation
+
+
+class Estimated(Protocol):
+    """What a reconciliation reads of the estimate it reconciles (the estimate module's ClusterEstimate)."""
+
+    cards: int
+    servers: int
+    per_card: dict[str, Cell]
+
+
+class Reconciliation(Model):
+    """A reported figure that answers the same question as one of the estimate's outputs (the metric's
+    `estimate` relation in metrics.toml), beside what the estimate computes, and what reconciles them."""
+
+    output: str = Field(description="The estimate field it answers: servers, compute_pflops, system_power_kw, …")
+    question: str = Field(description="What the figure answers, e.g. '8-card servers for 1000 PFLOPS (FP16)'")
+    figure_id: int
+    printed: str
+    source: str
+    locator: str
+    reported: Cell = Field(description="The figure, scaled to this estimate's question (× systems)")
+    computed: Cell = Field(description="What the estimate computes for it from per-card figures or composition")
+    difference_pct: list[float] | None = Field(default=None, description="(reported − computed) ÷ computed, per end, in %")
+    convention: str = Field(description="What reconciles the two numbers, or why they cannot be compared")
+    reproduce: str = Field(default="", description="A call whose output equals the printed figure, when one exists")
+
 
 # Each output of a system total: the spec its composition is summed from, and that spec's unit.
 COMPOSED = {
@@ -36,34 +64,57 @@ COMPOSED = {
 }
 
 
-def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: ClusterEstimate) -> list[Reconciliation]:
+def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated) -> list[Reconciliation]:
     relations = {m["id"]: m for m in kb.metrics.values() if m["estimate"]}
     is_system = (kb.entity(q.chip) or {}).get("entity_kind") == "system"
-    rows = [
-        r
-        for r in kb.figures(q.chip, sorted(relations))
-        if r["period"] is None and r["unit"] and (r["value"] is not None or r["low"] is not None)
-    ]
-    at_precision = {r["metric"] for r in rows if r["precision"] and q.precision in r["precision"].split("/")}
-    rows = [r for r in rows if (q.precision in r["precision"].split("/") if r["precision"] else r["metric"] not in at_precision)]
-    # The figure a reader would cite first: unsuspect, preferred, dense, then in file order.
-    rows.sort(key=lambda r: (bool(r["suspect"]), not r["preferred"], r["sparsity"] != "dense", r["id"]))
     out: list[Reconciliation] = []
     seen: set[str] = set()
-    for row in rows:
+    for row in _printed(kb, q, sorted(relations)):
         metric = relations[row["metric"]]
-        relation = metric["estimate"]
-        if q.detail != "full" and relation["output"] in seen:
+        output = metric["estimate"]["output"]
+        if q.detail != "full" and output in seen:
             continue  # summary: one printed figure per output; every one at detail='full'
-        entry = None
-        if relation.get("target_pflops") is not None:
-            entry = _target_entry(kb, q, answer, row, metric, relation)
-        elif is_system and relation["output"] in COMPOSED:
-            entry = _total_entry(kb, q, answer, row, metric, relation)
+        entry = _entry(kb, q, answer, row, metric, is_system)
         if entry is not None:
-            seen.add(relation["output"])
+            seen.add(output)
             out.append(entry)
     return out
+
+
+def _printed(kb: KnowledgeBase, q: EstimateClusterArguments, metrics: list[str]) -> list[dict[str, Any]]:
+    """The entity's figures of these metrics that answer the question at its precision, the one a reader would
+    cite first first: unsuspect, preferred, dense, then in file order."""
+    if not metrics:  # no metric relates its figures to an estimate (kb.figures would read [] as every metric)
+        return []
+    rows = [
+        r for r in kb.figures(q.chip, metrics) if r["period"] is None and r["unit"] and (r["value"] is not None or r["low"] is not None)
+    ]
+    rows = _at_precision(rows, q.precision)
+    rows.sort(key=lambda r: (bool(r["suspect"]), not r["preferred"], r["sparsity"] != "dense", r["id"]))
+    return rows
+
+
+def _at_precision(rows: list[dict[str, Any]], precision: str) -> list[dict[str, Any]]:
+    """The figures printed at the precision; a figure printing none only where its metric has none at it."""
+    at_precision = {r["metric"] for r in rows if r["precision"] and precision in r["precision"].split("/")}
+    return [r for r in rows if (precision in r["precision"].split("/") if r["precision"] else r["metric"] not in at_precision)]
+
+
+def _entry(
+    kb: KnowledgeBase,
+    q: EstimateClusterArguments,
+    answer: Estimated,
+    row: dict[str, Any],
+    metric: dict[str, Any],
+    is_system: bool,
+) -> Reconciliation | None:
+    """The figure beside the output it reports: a target's cards or servers, or a system's total."""
+    relation = metric["estimate"]
+    if relation.get("target_pflops") is not None:
+        return _target_entry(kb, q, answer, row, metric, relation)
+    if is_system and relation["output"] in COMPOSED:
+        return _total_entry(kb, q, answer, row, metric, relation)
+    return None
 
 
 def _citation(row: dict[str, Any]) -> dict[str, Any]:
@@ -78,15 +129,13 @@ def _difference(computed: Cell, reported: Cell) -> list[float] | None:
 def _target_entry(
     kb: KnowledgeBase,
     q: EstimateClusterArguments,
-    answer: ClusterEstimate,
+    answer: Estimated,
     row: dict[str, Any],
     metric: dict[str, Any],
     relation: dict[str, Any],
 ) -> Reconciliation | None:
     target = float(relation["target_pflops"])
-    if q.target_pflops is None or not any(abs(q.target_pflops - t) < 1e-9 for t in (target, target * q.p_base / 1000)):
-        return None
-    if relation.get("cards_per_server") and relation["cards_per_server"] != q.cards_per_server:
+    if not _asks_target(q, relation, target):
         return None
     output = relation["output"]
     computed_value = answer.servers if output == "servers" else answer.cards
@@ -98,34 +147,48 @@ def _target_entry(
         figure_ids=used,
         label=("from the per-server figure" if q.use_server_figure else "from per-card figures") + f", 1P = {q.p_base}T",
     )
-    readings = _readings(kb, q, target, output)
-    exact = [(changes, alt) for changes, alt, value in readings if value == reported.value]
-    question = f"{metric['label_en']} ({(row['precision'] or q.precision).upper()})"
-    if any(not changes for changes, _ in exact):
-        convention, reproduce = "Agrees: the estimate reads the question as the report does.", ""
-    elif exact:
-        changes, alt = min(exact, key=lambda e: len(e[0]))
-        convention = (
-            f"Computed {number(computed_value)} {_how(q)}; the report prints {number(reported.value)}: it {' and '.join(changes)}."
-        )
-        reproduce = _call(alt)
-    else:
-        changes, alt, value = min(readings, key=lambda r: (abs(r[2] - (reported.value or 0)), len(r[0])))
-        convention = (
-            f"Computed {number(computed_value)} {_how(q)}; no reading reproduces the printed "
-            f"{number(reported.value)} exactly — the nearest ({' and '.join(changes) or 'as asked'}, "
-            f"{_call(alt)}) gives {number(value)}: the report rounds differently."
-        )
-        reproduce = ""
+    convention, reproduce = _target_convention(_readings(kb, q, target, output), q, computed_value, reported.value)
     return Reconciliation(
         output=output,
-        question=question,
+        question=f"{metric['label_en']} ({(row['precision'] or q.precision).upper()})",
         **_citation(row),
         reported=reported,
         computed=computed,
         difference_pct=_difference(computed, reported),
         convention=convention,
         reproduce=reproduce,
+    )
+
+
+def _asks_target(q: EstimateClusterArguments, relation: dict[str, Any], target: float) -> bool:
+    """Whether the estimate asks the relation's question: its target (千P read either way), at its server size."""
+    if q.target_pflops is None or not any(abs(q.target_pflops - t) < 1e-9 for t in (target, target * q.p_base / 1000)):
+        return False
+    return not (relation.get("cards_per_server") and relation["cards_per_server"] != q.cards_per_server)
+
+
+def _target_convention(
+    readings: list[tuple[list[str], EstimateClusterArguments, int]],
+    q: EstimateClusterArguments,
+    computed_value: int,
+    printed: float | None,
+) -> tuple[str, str]:
+    """The reading that reproduces the printed count (the one changing least), or the nearest when none does."""
+    exact = [(changes, alt) for changes, alt, value in readings if value == printed]
+    if any(not changes for changes, _ in exact):
+        return "Agrees: the estimate reads the question as the report does.", ""
+    if exact:
+        changes, alt = min(exact, key=lambda e: len(e[0]))
+        return (
+            f"Computed {number(computed_value)} {_how(q)}; the report prints {number(printed)}: it {' and '.join(changes)}.",
+            _call(alt),
+        )
+    changes, alt, value = min(readings, key=lambda r: (abs(r[2] - (printed or 0)), len(r[0])))
+    return (
+        f"Computed {number(computed_value)} {_how(q)}; no reading reproduces the printed "
+        f"{number(printed)} exactly — the nearest ({' and '.join(changes) or 'as asked'}, "
+        f"{_call(alt)}) gives {number(value)}: the report rounds differently.",
+        "",
     )
 
 
@@ -150,23 +213,28 @@ def _readings(
                     cards, servers = sized(kb, alt, card)
                 except InputError:
                     continue
-                changes = []
-                if goal != q.target_pflops:  # a binary 千P comes only with binary prefixes
-                    changes.append(
-                        f"reads prefixes as powers of 1024 (1P = {p_base}T, {number(target)} PFLOPS = "
-                        f"{number(target / 1000)} EFLOPS = {number(goal)} PFLOPS)"
-                    )
-                elif p_base != q.p_base:
-                    changes.append(f"reads 1P as {p_base}T")
-                if server != q.use_server_figure:
-                    row = server_figure(kb, alt) if server else None
-                    changes.append(
-                        f"sizes from the per-server figure '{row['printed']}' ({row['source']}), rounding servers up"
-                        if row
-                        else "sizes from per-card figures"
-                    )
-                out.append((changes, alt, servers if output == "servers" else cards))
+                out.append((_changes(kb, q, alt, target), alt, servers if output == "servers" else cards))
     return out
+
+
+def _changes(kb: KnowledgeBase, q: EstimateClusterArguments, alt: EstimateClusterArguments, target: float) -> list[str]:
+    """What a re-run reading changes from the question asked, in words."""
+    changes = []
+    if alt.target_pflops != q.target_pflops:  # a binary 千P comes only with binary prefixes
+        changes.append(
+            f"reads prefixes as powers of 1024 (1P = {alt.p_base}T, {number(target)} PFLOPS = "
+            f"{number(target / 1000)} EFLOPS = {number(alt.target_pflops)} PFLOPS)"
+        )
+    elif alt.p_base != q.p_base:
+        changes.append(f"reads 1P as {alt.p_base}T")
+    if alt.use_server_figure != q.use_server_figure:
+        row = server_figure(kb, alt) if alt.use_server_figure else None
+        changes.append(
+            f"sizes from the per-server figure '{row['printed']}' ({row['source']}), rounding servers up"
+            if row
+            else "sizes from per-card figures"
+        )
+    return changes
 
 
 def _call(q: EstimateClusterArguments, **extra: Any) -> str:
@@ -189,7 +257,7 @@ def _call(q: EstimateClusterArguments, **extra: Any) -> str:
 def _total_entry(
     kb: KnowledgeBase,
     q: EstimateClusterArguments,
-    answer: ClusterEstimate,
+    answer: Estimated,
     row: dict[str, Any],
     metric: dict[str, Any],
     relation: dict[str, Any],
@@ -230,69 +298,110 @@ def _total_entry(
 def _total_convention(
     kb: KnowledgeBase,
     q: EstimateClusterArguments,
-    answer: ClusterEstimate,
+    answer: Estimated,
     row: dict[str, Any],
     metric: dict[str, Any],
     built: Cell | None,
     spec: str,
     base: str,
 ) -> tuple[str, str]:
-    if built is None or built.ends() is None:
-        return (
-            f"Its parts report no {metric['label_en']}"
-            + (f" at {q.precision.upper()}" if spec == "compute_tflops" else "")
-            + (
-                ": nothing to compare, and a suspect figure is not used in the totals."
-                if row["suspect"]
-                else ": the printed figure is the only one, used as printed."
-            ),
-            "",
-        )
-    ends = built.ends()
-    assert ends is not None
-    printed = row["value"] if row["value"] is not None else None
-    in_printed_unit = compute.convert(list(ends), base, row["unit"], q.p_base)
-    per_system = (float(in_printed_unit[0]), float(in_printed_unit[1]))
-    shown = f"{number(compute.tidy(per_system[0]))}" + (
-        f"-{number(compute.tidy(per_system[1]))}" if per_system[0] != per_system[1] else ""
-    )
-    if printed is None:
+    ends = built.ends() if built is not None else None
+    if ends is None:
+        return _no_composition(q, row, metric, spec), ""
+    total = _Total(row, base, ends, q.p_base)
+    if row["value"] is None:
         return "The printed figure is a range; compare its ends with the computed ones.", ""
-    if compute.printed_agrees(printed, row["printed"], row["bound"], per_system):
-        how = "lies within the range its parts give" if per_system[0] != per_system[1] else "is that number as the report rounds it"
-        return f"Agrees: the composition gives {shown} {row['unit']} a system; the printed '{row['printed']}' {how}.", ""
-    if spec == "compute_tflops":
-        other = 1024 if q.p_base == 1000 else 1000
-        alt = compute.convert(list(ends), base, row["unit"], other)
-        if compute.printed_agrees(printed, row["printed"], row["bound"], (float(alt[0]), float(alt[1]))):
-            return (
-                f"The composition gives {shown} {row['unit']} a system at 1P = {q.p_base}T; the report reads 1P as {other}T.",
-                _call(q.model_copy(update={"p_base": other})),
-            )
-    if spec in ("memory_gb", "memory_bandwidth_gbs"):
-        binary = (per_system[0] * 1000 / 1024, per_system[1] * 1000 / 1024)
-        if compute.printed_agrees(printed, row["printed"], row["bound"], binary):
-            return (
-                f"The composition gives {shown} {row['unit']} a system in decimal units; the report counts 1024 to the next unit.",
-                "",
-            )
-    if spec == "tdp_w":
-        chips_w = ends[0] * (1.0 + q.power_overhead)
-        printed_w = float(compute.convert(printed, row["unit"], "W"))
-        overhead = compute.overhead_between(printed_w, ends[0])
-        text = (
-            f"The printed figure is the whole system's power (CPUs, network, cooling), "
-            f"{number(round(printed_w / chips_w, 2))}× its chips' {number(compute.tidy(chips_w))} W"
-        )
-        parts = kb.parts(q.chip)
-        if 0 <= overhead <= 10 and len(parts) == 1:
-            return (
-                text + f": power_overhead={number(round(overhead, 2))} on the chips reproduces it.",
-                call_of("estimate_cluster", chip=parts[0]["chip"], count=answer.cards, power_overhead=round(overhead, 2)) + ")",
-            )
-        return text + ".", ""
-    return (
-        f"The composition gives {shown} {row['unit']} a system; no convention reproduces the printed "
+    if compute.printed_agrees(row["value"], row["printed"], row["bound"], total.per_system):
+        how = "lies within the range its parts give" if total.is_range else "is that number as the report rounds it"
+        return f"Agrees: the composition gives {total.shown} {row['unit']} a system; the printed '{row['printed']}' {how}.", ""
+    other = _OTHER_READINGS.get(spec)
+    found = other(kb, q, answer, total) if other is not None else None
+    return found or (
+        f"The composition gives {total.shown} {row['unit']} a system; no convention reproduces the printed "
         f"'{row['printed']}': the system's own figure is used.",
         "",
     )
+
+
+def _no_composition(q: EstimateClusterArguments, row: dict[str, Any], metric: dict[str, Any], spec: str) -> str:
+    return (
+        f"Its parts report no {metric['label_en']}"
+        + (f" at {q.precision.upper()}" if spec == "compute_tflops" else "")
+        + (
+            ": nothing to compare, and a suspect figure is not used in the totals."
+            if row["suspect"]
+            else ": the printed figure is the only one, used as printed."
+        )
+    )
+
+
+class _Total:
+    """A system total as its composition gives it (`ends`, in `base` units) beside the printed figure (`row`)."""
+
+    def __init__(self, row: dict[str, Any], base: str, ends: tuple[float, float], p_base: int):
+        self.row, self.base, self.ends = row, base, ends
+        in_printed_unit = compute.convert(list(ends), base, row["unit"], p_base)
+        self.per_system = (float(in_printed_unit[0]), float(in_printed_unit[1]))
+
+    @property
+    def is_range(self) -> bool:
+        return self.per_system[0] != self.per_system[1]
+
+    @property
+    def shown(self) -> str:
+        low, high = self.per_system
+        return f"{number(compute.tidy(low))}" + (f"-{number(compute.tidy(high))}" if self.is_range else "")
+
+    def agrees(self, per_system: tuple[float, float]) -> bool:
+        return compute.printed_agrees(self.row["value"], self.row["printed"], self.row["bound"], per_system)
+
+
+def _other_p_base(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str] | None:
+    """The report reads 1P as the other number of TFLOPS."""
+    other = 1024 if q.p_base == 1000 else 1000
+    alt = compute.convert(list(total.ends), total.base, total.row["unit"], other)
+    if not total.agrees((float(alt[0]), float(alt[1]))):
+        return None
+    return (
+        f"The composition gives {total.shown} {total.row['unit']} a system at 1P = {q.p_base}T; the report reads 1P as {other}T.",
+        _call(q.model_copy(update={"p_base": other})),
+    )
+
+
+def _binary_units(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str] | None:
+    """The report counts 1024 of a memory unit to the next."""
+    low, high = total.per_system
+    if not total.agrees((low * 1000 / 1024, high * 1000 / 1024)):
+        return None
+    return (
+        f"The composition gives {total.shown} {total.row['unit']} a system in decimal units; the report counts 1024 to the next unit.",
+        "",
+    )
+
+
+def _beyond_chips(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str]:
+    """The printed power is the whole system's: the power_overhead on its chips that reproduces it."""
+    row, chips_low = total.row, total.ends[0]
+    chips_w = chips_low * (1.0 + q.power_overhead)
+    printed_w = float(compute.convert(row["value"], row["unit"], "W"))
+    overhead = compute.overhead_between(printed_w, chips_low)
+    text = (
+        f"The printed figure is the whole system's power (CPUs, network, cooling), "
+        f"{number(round(printed_w / chips_w, 2))}× its chips' {number(compute.tidy(chips_w))} W"
+    )
+    parts = kb.parts(q.chip)
+    if 0 <= overhead <= 10 and len(parts) == 1:
+        return (
+            text + f": power_overhead={number(round(overhead, 2))} on the chips reproduces it.",
+            call_of("estimate_cluster", chip=parts[0]["chip"], count=answer.cards, power_overhead=round(overhead, 2)) + ")",
+        )
+    return text + ".", ""
+
+
+# The conventions a report's system total may follow, by the spec it is summed from.
+_OTHER_READINGS: dict[str, Callable[[KnowledgeBase, EstimateClusterArguments, Estimated, _Total], tuple[str, str] | None]] = {
+    "compute_tflops": _other_p_base,
+    "memory_gb": _binary_units,
+    "memory_bandwidth_gbs": _binary_units,
+    "tdp_w": _beyond_chips,
+}

@@ -10,43 +10,162 @@ What each detail holds (both channels alike):
   full     adds every figure agreeing with the chosen one, each claim of a contested cell with its figures,
            cell notes, the figures a derived cell divides, and every column some compared chip fills.
 Rows are the names asked for (at most 20) and columns the metrics a chip reports, so nothing is paged.
+Said once, not per cell: a row holds its cells, their figure ids and their ratios as lists by column position
+(a plain number or text bare, an object only when a cell says more), and names its vendor by the id of the
+answer's `vendors`; a column says its unit, label and direction (`better`, from the metric registry).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeGuard
+from typing import Annotated, Any, Literal, TypeGuard
 
 from pydantic import Field
 
 from chipmcp.core import compute
+from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, divide_cells
+from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, scale_cell
 from chipmcp.reasoning.metric_cells import (
-    HIGHER_IS_BETTER,
     METRICS,
     NUMERIC,
     SPEC_OF_METRIC,
     TEXT,
+    better,
     known_metrics,
     metric_key,
 )
-from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, tidied, unknown_metric
-from chipmcp.tools.answers import (
-    Comparison,
-    ComparisonCell,
-    ComparisonColumn,
-    ComparisonRow,
+from chipmcp.tools._answer_parts import (
     Detail,
     NameMatch,
-    PartsCheck,
-    VendorRef,
+    SourceRef,
 )
+from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, tidied, unknown_metric
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
+
+
+class VendorName(Model):
+    name_zh: str
+    name_en: str
+
+
+class ComparisonCell(CompactModel):
+    """A compared value a bare number or text cannot say alone: a range, a bound, a unit or label other than
+    the column's, a suspect flag, the span and claims of a contested figure, notes. Its figures are in the
+    row's figure_ids and its ratio in the row's ratios, at the same position."""
+
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    bound: str | None = Field(default=None, description="approx (约), over (超), at_least, at_most, under")
+    text: str | None = None
+    unit: str | None = Field(default=None, description="Only where it is not the column's")
+    label: str = Field(default="", description="Only where it is not the column's: 'FP16 sparse, as printed'")
+    suspect: bool = False
+    span: list[float] | None = Field(default=None, description="[lowest, highest] claim when reports disagree")
+    claims: list[Claim] = Field(default_factory=list[Claim], description="Full detail: each claim, the preferred first")
+    note: str = ""
+    tier: str = Field(default="", exclude=True)  # the selection rule's step, for the text block's tags
+
+    def bare(self) -> ComparisonCell | float | str:
+        """The cell as a row holds it: a plain number or text bare, anything more as the object."""
+        fields = self.model_dump(exclude_defaults=True, exclude={"tier"})
+        if set(fields) == {"value"} and self.value is not None:
+            return self.value
+        if set(fields) == {"text"} and self.text is not None:
+            return self.text
+        return self
+
+
+class PartsCheck(CompactModel):
+    """A system's own figure beside the same quantity summed over its parts (count × each chip's figure)."""
+
+    metric: str = Field(description="compute_<precision>, memory_gb, memory_bandwidth_gbs, power_w or w_per_tflops")
+    reported: Cell = Field(description="The system's figure as the reports give it (power: system power)")
+    from_parts: Cell = Field(description="Σ count × the part's figure (power: the chips' TDP)")
+    ratio: list[float] = Field(default_factory=list, description="[low, high] of reported ÷ from_parts")
+    difference: list[float] = Field(default_factory=list, description="[low, high] of reported − from_parts")
+    verdict: Literal["agree", "differ"] = Field(description="agree: within 2% at some point of both ranges")
+    note: str = Field(default="", description="What a difference of this kind means (different precisions, what TDP covers)")
+
+
+class ComparisonRow(CompactModel):
+    """One compared chip or system. `cells`, `figure_ids` and `ratios` follow the answer's columns position by
+    position: a cell is a bare number (in the column's unit and label), bare text, an object when it says more
+    (ComparisonCell), or null when the chip does not report the column."""
+
+    id: str
+    name: str
+    vendor: str = Field(description="Key of the answer's vendors")
+    kind: str = ""
+    system: bool = Field(default=False, description="True for a server, rack or supernode (its own figures are totals)")
+    matched: str = Field(default="", description="How the name was matched, when not exactly: method and known spelling")
+    cells: list[ComparisonCell | float | str | None] = Field(default_factory=list, description="By column position")
+    figure_ids: list[list[int]] = Field(
+        default_factory=list, description="By column position: the figures each cell cites (a derived cell cites through its row)"
+    )
+    ratios: list[float | list[float] | None] = Field(
+        default_factory=list, description="By column position: value ÷ the baseline's ([low, high] for ranges); none for the baseline"
+    )
+    composition: str = Field(default="", description="For systems: the parts their totals are summed over, '384 × 昇腾910C'")
+    versus_parts: list[PartsCheck] = Field(
+        default_factory=list,
+        description=("For systems: each reported figure beside the total its composition implies, and their difference"),
+    )
+
+    def cell(self, position: int) -> Cell | None:
+        """The cell at a column position made whole again (its value, figures, label …), None where not reported."""
+        held = self.cells[position] if position < len(self.cells) else None
+        if held is None:
+            return None
+        figures = self.figure_ids[position] if position < len(self.figure_ids) else []
+        if isinstance(held, str):
+            return Cell(text=held, figure_ids=figures)
+        if isinstance(held, float | int):
+            return Cell(value=held, figure_ids=figures)
+        return Cell(**held.model_dump(exclude={"tier"}), figure_ids=figures, tier=held.tier)
+
+    def ratio(self, position: int) -> float | list[float] | None:
+        return self.ratios[position] if position < len(self.ratios) else None
+
+
+class ComparisonColumn(CompactModel):
+    key: str = Field(description="A metric of compare_chips' `metrics`; compute columns are compute_<precision>")
+    unit: str = ""
+    label: str = Field(
+        default="",
+        description=("What most of its cells are (e.g. 'FP16 dense'); a cell says its own when it differs, and always when marked"),
+    )
+    better: Literal["higher", "lower"] | None = Field(
+        default=None, description="Which way ranks first, from the metric registry; absent: neither way is better, no best"
+    )
+    best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
+    left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
+    no_best: str = Field(default="", description="Why no best is named (a column with one comparable figure names none)")
+
+
+class Comparison(Model):
+    detail: Detail = "summary"
+    baseline: str
+    precision: str | None = Field(description="The precision asked for; null: every precision any chip reports")
+    precisions: list[str] = Field(description="Precisions of the compute columns")
+    derived_precision: str = Field(description="Precision of the compute used in derived metrics")
+    columns: list[ComparisonColumn]
+    vendors: dict[str, VendorName] = Field(description="Each compared chip's vendor, once, by the id its rows carry")
+    rows: list[ComparisonRow]
+    warnings: list[str]
+    assumptions: list[str]
+    sources: list[SourceRef]
+    summary: str
+
+    def cells(self, row: ComparisonRow) -> dict[str, Cell]:
+        """A row's reported cells by column key, each whole (value, figures, label …)."""
+        return {col.key: cell for j, col in enumerate(self.columns) if (cell := row.cell(j)) is not None}
+
 
 # A system's own figure → the spec of its parts whose total it is compared with (its power: the chips' TDP).
 PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwidth_gbs", "power_w": "tdp_w"}
@@ -67,6 +186,7 @@ SHORT_RANKING_RULE = (
     "Best only among two or more comparable figures, overlapping ranges tied (left_out says why a "
     "figure is not ranked; no_best why a column names none)."
 )
+ARROWS = {"higher": "↑", "lower": "↓"}  # a column's direction in the text block's header
 
 
 # Any metric of the registry can be asked for, so the schema names the kinds and the tool checks the name
@@ -163,21 +283,40 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
         own |= _registry_cells(kb, entity, asked.metrics, own)
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
-    return table, parts
+    return _in_one_unit(table), parts
+
+
+def _in_one_unit(table: list[dict[str, Cell]]) -> list[dict[str, Cell]]:
+    """Each column's cells in the unit most of them use, where they print others of the same dimension (one
+    chip's transistors in million, another's in 亿), so they rank together. Money stays in its currency and
+    compute in TFLOPS or TOPS: those are never converted into each other."""
+    for key in dict.fromkeys(k for row in table for k in row):
+        units = Counter(c.unit for row in table if _filled(c := row.get(key)) and c.unit)
+        to = units.most_common(1)[0][0] if len(units) > 1 else None
+        for row in table:
+            c = row.get(key)
+            if to and _filled(c) and c.unit and c.unit != to and _convertible(c.unit, to):
+                row[key] = scale_cell(c, 1.0, to)
+    return table
+
+
+def _convertible(unit: str, to: str) -> bool:
+    a, b = UNITS.get(unit), UNITS.get(to)
+    return a is not None and b is not None and a.dimension == b.dimension and a.dimension not in ("money", "compute")
 
 
 def _compute(
     kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], detail: Detail
-) -> tuple[list[ComparisonColumn], list[dict[str, ComparisonCell]]]:
+) -> tuple[list[ComparisonColumn], list[list[_Placed | None]]]:
     """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
     wanted = _columns_wanted(
         asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail, _registry_default(kb, asked.entities)
     )
-    columns = [_column(key, asked.ids, table, asked.systems) for key in wanted]
-    row_cells = _row_cells(columns, table, asked.base_index, detail)
+    columns = [_column(kb, key, asked.ids, table, asked.systems) for key in wanted]
+    placed = _row_cells(columns, table, asked.base_index, detail)
     if detail == "full":
-        _with_figure_notes(kb, row_cells)
-    return columns, row_cells
+        _with_figure_notes(kb, placed)
+    return columns, placed
 
 
 def _answer(
@@ -186,29 +325,13 @@ def _answer(
     table: list[dict[str, Cell]],
     parts: list[list[PartsCheck]],
     columns: list[ComparisonColumn],
-    row_cells: list[dict[str, ComparisonCell]],
+    placed: list[list[_Placed | None]],
     args: CompareChipsArguments,
 ) -> Comparison:
-    """The answer model: rows, warnings, assumptions, the sources of every figure cited, and its summary."""
-    rows = [
-        ComparisonRow(
-            id=m.id,
-            name=m.name,
-            vendor=_vendor(kb, e),
-            kind=e.get("kind", ""),
-            system=e.get("entity_kind") == "system",
-            matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
-            cells=cells,
-            composition=_composition(kb, m.id) if part else "",
-            versus_parts=part,
-        )
-        for m, e, cells, part in zip(asked.matches, asked.entities, row_cells, parts, strict=True)
-    ]
+    """The answer model: rows, their vendors once, warnings, assumptions, the sources of every figure cited, and its summary."""
+    rows = [_row(kb, m, e, cells, part) for m, e, cells, part in zip(asked.matches, asked.entities, placed, parts, strict=True)]
     warnings = _warnings(kb, asked.matches, table, columns)
     assumptions = _assumptions(args.detail, asked.derived_precision, asked.matches[asked.base_index].name, bool(asked.systems))
-    cited = [c for row in rows for c in row.cells.values()]
-    cited += [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
-    used = sorted({i for c in cited for i in [*c.figure_ids, *(i for claim in c.claims for i in claim.figure_ids)]})
     answer = Comparison(
         detail=args.detail,
         baseline=asked.ids[asked.base_index],
@@ -216,14 +339,66 @@ def _answer(
         precisions=asked.precisions,
         derived_precision=asked.derived_precision,
         columns=columns,
+        vendors=_vendors(kb, rows),
         rows=rows,
         warnings=warnings,
         assumptions=assumptions,
-        sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(used)}),
+        sources=source_refs(kb, {f["source"] for f in kb.figures_by_ids(_cited_ids(rows))}),
         summary="",
     )
     answer.summary = _summary(answer)
     return answer
+
+
+def _row(
+    kb: KnowledgeBase, m: NameMatch, entity: dict[str, Any], placed: list[_Placed | None], parts: list[PartsCheck]
+) -> ComparisonRow:
+    """One compared entity: its cells, their figures and their ratios by column position (each list left out
+    when it holds nothing)."""
+    cells, figure_ids, ratios = _by_position(placed)
+    return ComparisonRow(
+        id=m.id,
+        name=m.name,
+        vendor=entity.get("vendor") or "",
+        kind=entity.get("kind", ""),
+        system=entity.get("entity_kind") == "system",
+        matched="" if m.method in ("exact", "id") else f"{m.method} '{m.alias}'",
+        cells=cells,
+        figure_ids=figure_ids,
+        ratios=ratios,
+        composition=_composition(kb, m.id) if parts else "",
+        versus_parts=parts,
+    )
+
+
+def _by_position(
+    placed: list[_Placed | None],
+) -> tuple[list[ComparisonCell | float | str | None], list[list[int]], list[float | list[float] | None]]:
+    """A row's cells (plain values bare), their figure ids and their ratios by column position; a list that
+    would hold nothing is left empty (and out of the answer)."""
+    cells = [p.cell.bare() if p else None for p in placed]
+    figure_ids = [p.figure_ids if p else [] for p in placed]
+    ratios = [p.ratio if p else None for p in placed]
+    return (
+        cells if any(c is not None for c in cells) else [],
+        figure_ids if any(figure_ids) else [],
+        ratios if any(r is not None for r in ratios) else [],
+    )
+
+
+def _vendors(kb: KnowledgeBase, rows: list[ComparisonRow]) -> dict[str, VendorName]:
+    """Each vendor of the compared entities, once (twenty rows of one vendor name it once)."""
+    found = {v: kb.entity(v) or {} for v in dict.fromkeys(row.vendor for row in rows if row.vendor)}
+    return {v: VendorName(name_zh=e.get("name_zh", ""), name_en=e.get("name_en", "")) for v, e in found.items()}
+
+
+def _cited_ids(rows: list[ComparisonRow]) -> list[int]:
+    """Every figure the answer cites: its cells', their claims', and each system's versus-parts cells'."""
+    used = {i for row in rows for ids_ in row.figure_ids for i in ids_}
+    used |= {i for row in rows for c in row.cells if isinstance(c, ComparisonCell) for claim in c.claims for i in claim.figure_ids}
+    checks = [c for row in rows for check in row.versus_parts for c in (check.reported, check.from_parts)]
+    used |= {i for c in checks for i in [*c.figure_ids, *(i for claim in c.claims for i in claim.figure_ids)]}
+    return sorted(used)
 
 
 def _metrics_asked(kb: KnowledgeBase, metrics: list[str] | None) -> list[str] | None:
@@ -256,15 +431,14 @@ def _registry_cells(kb: KnowledgeBase, entity: str, asked: list[str] | None, own
     return {m: selection.cell(kb, entity, m) for m in wanted}
 
 
-def _with_figure_notes(kb: KnowledgeBase, row_cells: list[dict[str, ComparisonCell]]) -> None:
+def _with_figure_notes(kb: KnowledgeBase, placed: list[list[_Placed | None]]) -> None:
     """At detail='full' a cell carries what lookup_chip shows with its figures: each figure's note (what it
     covers, a conflict's resolution), beside the claims the cell already keeps."""
-    for cells in row_cells:
-        for cell in cells.values():
-            cited = list(dict.fromkeys([*cell.figure_ids, *(i for c in cell.claims for i in c.figure_ids)]))
-            notes = [f"#{r['id']}: {r['note']}" for r in kb.figures_by_ids(cited) if r["note"]]
-            if notes:
-                cell.note = "; ".join([cell.note, *notes] if cell.note else notes)
+    for p in (p for row in placed for p in row if p is not None):
+        cited = list(dict.fromkeys([*p.figure_ids, *(i for c in p.cell.claims for i in c.figure_ids)]))
+        notes = [f"#{r['id']}: {r['note']}" for r in kb.figures_by_ids(cited) if r["note"]]
+        if notes:
+            p.cell.note = "; ".join([p.cell.note, *notes] if p.cell.note else notes)
 
 
 def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> list[str]:
@@ -425,109 +599,132 @@ def _metric_of(key: str) -> str:
     return "compute_tflops" if key.startswith("compute_") else key
 
 
-def _column(key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str]) -> ComparisonColumn:
+def _column(kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str]) -> ComparisonColumn:
+    """A column: the unit and label most of its cells share, the registry's direction, and its best."""
     metric = _metric_of(key)
     cells = [t.get(key) or Cell() for t in table]
-    units = {c.unit for c in cells if _filled(c) and c.unit}
-    # A figure the rule marks (sparse, precision not printed) always says so in its own cell.
-    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
-    col = ComparisonColumn(
-        key=key,
-        precision=key.split("_", 1)[1] if metric == "compute_tflops" else None,
-        unit=units.pop() if len(units) == 1 else ("mixed" if units else ""),
-        label=labels.most_common(1)[0][0] if labels and metric not in selection.DERIVED else "",
-        higher_is_better=HIGHER_IS_BETTER.get(metric),
-    )
+    col = ComparisonColumn(key=key, unit=_shared_unit(cells), label=_shared_label(metric, cells), better=better(kb, metric))
     if metric in TEXT or any(c.text is not None for c in cells):
         return col
-    if col.higher_is_better is None:  # a registry metric: the registry says no direction, so no best is named
+    return _ranked(col, ids, cells, systems)
+
+
+def _shared_unit(cells: list[Cell]) -> str:
+    units = {c.unit for c in cells if _filled(c) and c.unit}
+    return units.pop() if len(units) == 1 else ("mixed" if units else "")
+
+
+def _shared_label(metric: str, cells: list[Cell]) -> str:
+    """The label most cells carry; a figure the rule marks (sparse, precision not printed) always says so in its own cell."""
+    if metric in selection.DERIVED:
+        return ""
+    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
+    return labels.most_common(1)[0][0] if labels else ""
+
+
+def _ranked(col: ComparisonColumn, ids: list[str], cells: list[Cell], systems: set[str]) -> ComparisonColumn:
+    """The column with its best among comparable figures, or why it names none: the registry gives no
+    direction, or only one figure is comparable (a winner of one is no winner)."""
+    if col.better is None:
         if sum(_filled(c) for c in cells) > 1:
             col.no_best = "the registry gives no direction for this metric"
         return col
-    reasons = _left_out(ids, cells, systems)
-    ranked = [j for j, c in enumerate(cells) if _filled(c) and ids[j] not in reasons]
-    col.left_out = reasons
-    if len(ranked) == 1:  # a winner of one is no winner: a half-empty column names no best
+    col.left_out = _left_out(ids, cells, systems)
+    ends = {j: e for j, c in enumerate(cells) if ids[j] not in col.left_out and (e := c.ends()) is not None}
+    if len(ends) == 1:
         col.no_best = "only one comparable figure"
-    elif ranked:
-        ends = [e for j in ranked if (e := cells[j].ends()) is not None]  # ranked cells are numeric and filled
-        ranks = compute.dominance_rank([e[0] for e in ends], [e[1] for e in ends], bool(col.higher_is_better))
-        col.best = [ids[j] for j, r in zip(ranked, ranks, strict=True) if r == 1]
+    elif ends:
+        ranks = compute.dominance_rank([e[0] for e in ends.values()], [e[1] for e in ends.values()], col.better == "higher")
+        col.best = [ids[j] for j, r in zip(ends, ranks, strict=True) if r == 1]
     return col
 
 
+# A mark that keeps a figure out of every ranking, in the order they are checked.
+UNRANKED_TIERS = {"family": "family-level figure", "unlabeled": "precision not printed", "mixed": "parts at different precisions"}
+
+
 def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str, str]:
-    """Why each filled cell is not ranked: figures of different kinds are not compared."""
-    reasons: dict[str, str] = {}
-    filled = [(i, c) for i, c in zip(ids, cells, strict=True) if _filled(c)]
-    chips_present = any(i not in systems for i, _ in filled)
-    for i, c in filled:
-        if c.suspect:
-            reasons[i] = "suspect"
-        elif c.tier == "family":
-            reasons[i] = "family-level figure"
-        elif c.tier == "unlabeled":
-            reasons[i] = "precision not printed"
-        elif c.tier == "mixed":
-            reasons[i] = "parts at different precisions"
-        elif i in systems and chips_present:
-            reasons[i] = "system total"
-    rest = [(i, c) for i, c in filled if i not in reasons]
-    if any(c.tier in ("dense", "unstated") for _, c in rest):
-        for i, c in rest:
-            if c.tier == "sparse":
-                reasons[i] = "sparse"
-    currencies = Counter(c.unit for i, c in rest if i not in reasons)
-    if len(currencies) > 1:
-        main = currencies.most_common(1)[0][0]
-        for i, c in rest:
-            if i not in reasons and c.unit != main:
-                reasons[i] = f"other currency ({c.unit})"
-    return reasons
+    """Why each filled cell is not ranked: figures of different kinds are not compared. First what a figure
+    is (suspect, family-level, precision not printed, a system beside chips), then among the rest sparse
+    beside dense, then a currency the others do not share."""
+    filled = {i: c for i, c in zip(ids, cells, strict=True) if _filled(c)}
+    beside_chips = any(i not in systems for i in filled)
+    reasons = {i: why for i, c in filled.items() if (why := _unranked(c, beside_chips and i in systems))}
+    rest = {i: c for i, c in filled.items() if i not in reasons}
+    reasons |= _sparse_apart(rest)
+    return reasons | _other_currency({i: c for i, c in rest.items() if i not in reasons})
 
 
-def _row_cells(
-    columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int, detail: Detail
-) -> list[dict[str, ComparisonCell]]:
-    """Each entity's filled cells with its ratio to the baseline (both ends for ranges)."""
+def _unranked(c: Cell, system_beside_chips: bool) -> str:
+    if c.suspect:
+        return "suspect"
+    return UNRANKED_TIERS.get(c.tier) or ("system total" if system_beside_chips else "")
+
+
+def _sparse_apart(cells: dict[str, Cell]) -> dict[str, str]:
+    """Sparse figures, where dense ones (or figures whose sparsity is not printed) are there to rank."""
+    if not any(c.tier in ("dense", "unstated") for c in cells.values()):
+        return {}
+    return {i: "sparse" for i, c in cells.items() if c.tier == "sparse"}
+
+
+def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
+    """Prices in a currency most do not share (never converted; other units are made one by _in_one_unit)."""
+    units = Counter(c.unit for c in cells.values())
+    if len(units) < 2:
+        return {}
+    main = units.most_common(1)[0][0]
+    return {i: f"other currency ({c.unit})" for i, c in cells.items() if c.unit != main}
+
+
+@dataclass
+class _Placed:
+    """A row's cell at one column: what the row shows, the figures it cites, its ratio to the baseline."""
+
+    cell: ComparisonCell
+    figure_ids: list[int]
+    ratio: float | list[float] | None
+
+
+def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int, detail: Detail) -> list[list[_Placed | None]]:
+    """Each entity's cells by column position (None where not reported), with its ratio to the baseline."""
+    return [
+        [_placed(col, cells.get(col.key), None if j == base else table[base].get(col.key), detail) for col in columns]
+        for j, cells in enumerate(table)
+    ]
+
+
+def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: Detail) -> _Placed | None:
+    """At summary a cell cites its chosen figure and the span of disagreeing claims (each claim, every agreeing
+    figure and the figures a derived cell divides are at full); the column says the unit and label most
+    cells share."""
+    if not _filled(c):
+        return None
     full = detail == "full"
-    out: list[dict[str, ComparisonCell]] = [{} for _ in table]
-    for col in columns:
-        base_cell = table[base].get(col.key)
-        derived = _metric_of(col.key) in selection.DERIVED
-        for j, cells in enumerate(table):
-            c = cells.get(col.key)
-            if not _filled(c):
-                continue
-            # At summary a cell cites its chosen figure and the span of disagreeing claims (each claim, every
-            # agreeing figure and the figures a derived cell divides are at full); the column says the unit
-            # and label most cells share.
-            cell = ComparisonCell(
-                **c.model_dump(exclude={"tier", "claims", "figure_ids", "note"}),
-                figure_ids=c.figure_ids if full else ([] if derived else c.figure_ids[:1]),
-                claims=c.claims if full else [],
-                note=c.note if full else "",
-            )
-            cell.tier = c.tier
-            if cell.unit == col.unit:
-                cell.unit = None
-            if derived or cell.label == col.label:
-                cell.label = ""  # derived: the cells it divides, in the same row, carry the label
-            if (
-                cell.text is None
-                and j != base
-                and base_cell is not None
-                and base_cell.ends()
-                and base_cell.unit == c.unit
-                and _comparable(c, base_cell)
-            ):
-                ratio = divide_cells(c, base_cell, "x")
-                ends = ratio.ends()
-                if ends is not None:
-                    low, high = tidied(ends[0], 3), tidied(ends[1], 3)
-                    cell.ratio = low if low == high else [low, high]
-            out[j][col.key] = cell
-    return out
+    derived = _metric_of(col.key) in selection.DERIVED
+    shown = ComparisonCell(
+        **c.model_dump(include={"value", "low", "high", "bound", "text", "unit", "label", "suspect", "span"}),
+        claims=c.claims if full else [],
+        note=c.note if full else "",
+        tier=c.tier,
+    )
+    if shown.unit == col.unit:
+        shown.unit = None
+    if derived or shown.label == col.label:
+        shown.label = ""  # derived: the cells it divides, in the same row, carry the label
+    figures = c.figure_ids if full else ([] if derived else c.figure_ids[:1])
+    return _Placed(shown, figures, _ratio_to(c, base))
+
+
+def _ratio_to(c: Cell, base: Cell | None) -> float | list[float] | None:
+    """c ÷ the baseline's cell (both ends for ranges), where the two are figures of one kind in one unit."""
+    if c.text is not None or base is None or not base.ends() or base.unit != c.unit or not _comparable(c, base):
+        return None
+    ends = divide_cells(c, base, "x").ends()
+    if ends is None:
+        return None
+    low, high = tidied(ends[0], 3), tidied(ends[1], 3)
+    return low if low == high else [low, high]
 
 
 def _comparable(a: Cell, b: Cell) -> bool:
@@ -541,11 +738,6 @@ def _comparable(a: Cell, b: Cell) -> bool:
     return kind(a) is not None and kind(a) == kind(b)
 
 
-def _vendor(kb: KnowledgeBase, entity: dict[str, Any]) -> VendorRef:
-    vendor = kb.entity(entity.get("vendor") or "") or {"id": entity.get("vendor") or "", "name_zh": "", "name_en": ""}
-    return VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"])
-
-
 def _match_warning(m: Any) -> str:
     """A match note said short, twenty rows over: the model numbers it is not ('H20' is not H200), by id —
     a variant's id names it as well as its display name does, in half the characters."""
@@ -556,34 +748,45 @@ def _match_warning(m: Any) -> str:
 
 
 def _warnings(kb: KnowledgeBase, matches: list[Any], table: list[dict[str, Cell]], columns: list[ComparisonColumn]) -> list[str]:
-    warnings = [_match_warning(m) for m in matches if m.note]
+    """How names were matched, the contested cells, then per entity its suspect cells and missing compute."""
     keys = [c.key for c in columns]
+    warnings = [_match_warning(m) for m in matches if m.note] + _contested_warning(matches, table, keys)
+    for m, cells in zip(matches, table, strict=True):
+        warnings += _suspect_warning(m.id, cells, keys) + _no_compute_warning(kb, m.id, cells, keys)
+    return warnings
+
+
+def _contested_warning(matches: list[Any], table: list[dict[str, Cell]], keys: list[str]) -> list[str]:
     contested = [
         f"{m.id} ({', '.join(k for k in keys if k in cells and cells[k].span)})"
         for m, cells in zip(matches, table, strict=True)
         if any(k in cells and cells[k].span for k in keys)
     ]
-    if contested:
-        warnings.append(
-            "Reports disagree on " + "; ".join(contested) + ": each cell shows the preferred claim "
-            "and the span of the claims; lookup_chip lists each with its source."
-        )
-    for m, cells in zip(matches, table, strict=True):
-        suspect = [k for k in keys if k in cells and cells[k].suspect and _filled(cells[k])]
-        if suspect:
-            warnings.append(f"{m.id}: {', '.join(suspect)} rest on a suspect figure: flagged, not ranked.")
-        shown = [k for k in keys if k.startswith("compute_")]
-        if shown and not any(_filled(cells.get(k)) for k in shown):
-            # Say what it does report, and the argument that shows it: never a flat "none" beside a figure.
-            reported = selection.reported_precisions(kb, [m.id])
-            asked = ", ".join(k.removeprefix("compute_").upper() for k in shown)
-            warnings.append(
-                f"{m.id}: no {asked} compute figure; it reports {', '.join(p.upper() for p in reported)} "
-                f"(ask precision='{reported[0]}')."
-                if reported
-                else f"{m.id}: no compute figure reported."
-            )
-    return warnings
+    if not contested:
+        return []
+    return [
+        "Reports disagree on " + "; ".join(contested) + ": each cell shows the preferred claim "
+        "and the span of the claims; lookup_chip lists each with its source."
+    ]
+
+
+def _suspect_warning(entity: str, cells: dict[str, Cell], keys: list[str]) -> list[str]:
+    suspect = [k for k in keys if k in cells and cells[k].suspect and _filled(cells[k])]
+    return [f"{entity}: {', '.join(suspect)} rest on a suspect figure: flagged, not ranked."] if suspect else []
+
+
+def _no_compute_warning(kb: KnowledgeBase, entity: str, cells: dict[str, Cell], keys: list[str]) -> list[str]:
+    """Where compute columns are shown and the entity fills none: what it does report, and the argument that
+    shows it — never a flat "none" beside a figure."""
+    shown = [k for k in keys if k.startswith("compute_")]
+    if not shown or any(_filled(cells.get(k)) for k in shown):
+        return []
+    reported = selection.reported_precisions(kb, [entity])
+    if not reported:
+        return [f"{entity}: no compute figure reported."]
+    asked = ", ".join(k.removeprefix("compute_").upper() for k in shown)
+    offered = ", ".join(p.upper() for p in reported)
+    return [f"{entity}: no {asked} compute figure; it reports {offered} (ask precision='{reported[0]}')."]
 
 
 def _summary(c: Comparison) -> str:
@@ -614,7 +817,7 @@ def _ratio(value: float | list[float] | None) -> str:
     return "" if value is None else f" ({number(value)}×)"
 
 
-def _shown(cell: ComparisonCell | Cell) -> str:
+def _shown(cell: Cell) -> str:
     """A cell with its unit where it is not the column's, its own label and the figures behind it."""
     text = format_cell(cell)
     if cell.unit:
@@ -635,37 +838,55 @@ def _pair(values: list[float], unit: str | None = "", signed: bool = False) -> s
 
 
 def render(c: Comparison) -> str:
-    lines = [
-        c.summary,
-        f"Detail: {c.detail}"
-        + ("" if c.detail == "full" else " (detail='full' adds every agreeing figure, each claim, notes and the ratio columns)")
-        + ".",
-    ]
-    lines.append(
-        " | ".join(
-            [
-                "chip [id] (vendor [id], kind)",
-                *[
-                    col.key + (f" ({'; '.join(x for x in (col.unit, col.label) if x)})" if col.unit or col.label else "")
-                    for col in c.columns
-                ],
-            ]
-        )
+    """The text block: the same table as the structured answer, then what stands beside it."""
+    return "\n".join(
+        [
+            c.summary,
+            _detail_line(c),
+            _header_line(c),
+            *(_row_line(c, row) for row in c.rows),
+            *_parts_lines(c),
+            *_claim_lines(c),
+            *_note_lines(c),
+            *_ranking_lines(c),
+            *(["Warnings:", *(f"- {w}" for w in c.warnings)] if c.warnings else []),
+            "Assumptions: " + " ".join(c.assumptions),
+            source_lines(c.sources),
+        ]
     )
-    for row in c.rows:
-        cells = []
-        for col in c.columns:
-            cell = row.cells.get(col.key)
-            cells.append("—" if cell is None else _shown(cell) + _ratio(cell.ratio))
-        matched = f", matched {row.matched}" if row.matched else ""
-        lines.append(
-            " | ".join(
-                [f"{row.name} [{row.id}] ({row.vendor.name_zh}/{row.vendor.name_en} [{row.vendor.id}], {row.kind}{matched})", *cells]
-            )
-        )
-    for row in c.rows:
-        if row.versus_parts:
-            lines.append(f"{row.name}: reported vs from its parts, {row.composition} (reported ÷ parts; reported − parts):")
+
+
+def _detail_line(c: Comparison) -> str:
+    more = "" if c.detail == "full" else " (detail='full' adds every agreeing figure, each claim, notes and the ratio columns)"
+    return f"Detail: {c.detail}{more}."
+
+
+def _header_line(c: Comparison) -> str:
+    """Each column with what its cells share: unit, label, and which way is better (an arrow, said once)."""
+
+    def head(col: ComparisonColumn) -> str:
+        said = [x for x in (col.unit, col.label, ARROWS.get(col.better or "", "")) if x]
+        return col.key + (f" ({'; '.join(said)})" if said else "")
+
+    legend = " — ↑/↓ higher/lower better" if any(col.better for col in c.columns) else ""
+    return " | ".join([f"chip [id] (vendor, kind){legend}", *(head(col) for col in c.columns)])
+
+
+def _row_line(c: Comparison, row: ComparisonRow) -> str:
+    """A row; its vendor's names where the vendor first appears (each vendor is named once, as in `vendors`)."""
+    named = c.vendors.get(row.vendor)
+    first = named is not None and next(r for r in c.rows if r.vendor == row.vendor) is row
+    vendor = f"{row.vendor} = {named.name_zh}/{named.name_en}" if named and first else row.vendor
+    matched = f", matched {row.matched}" if row.matched else ""
+    cells = ["—" if (cell := row.cell(j)) is None else _shown(cell) + _ratio(row.ratio(j)) for j in range(len(c.columns))]
+    return " | ".join([f"{row.name} [{row.id}] ({vendor}, {row.kind}{matched})", *cells])
+
+
+def _parts_lines(c: Comparison) -> list[str]:
+    """Each system's reported figures beside its parts' totals."""
+    lines = []
+    for row in (row for row in c.rows if row.versus_parts):
+        lines.append(f"{row.name}: reported vs from its parts, {row.composition} (reported ÷ parts; reported − parts):")
         for k in row.versus_parts:
             unit = k.reported.unit or k.from_parts.unit
             lines.append(
@@ -673,6 +894,10 @@ def render(c: Comparison) -> str:
                 f"×{_pair(k.ratio)}; {_pair(k.difference, unit, signed=True)}"
                 + (f". {k.note[0].upper()}{k.note[1:]}" if k.note else "")
             )
+    return lines
+
+
+def _claim_lines(c: Comparison) -> list[str]:
     claims = [
         f"- {row.id} {key}: "
         + " vs ".join(
@@ -680,31 +905,26 @@ def render(c: Comparison) -> str:
             for cl in cell.claims
         )
         for row in c.rows
-        for key, cell in row.cells.items()
+        for key, cell in c.cells(row).items()
         if cell.claims
     ]
-    if claims:
-        lines.append("Claims of contested cells (the preferred first):")
-        lines += claims
-    notes = [f"- {row.id} {key}: {cell.note}" for row in c.rows for key, cell in row.cells.items() if cell.note]
-    if notes:
-        lines.append("Notes:")
-        lines += notes
+    return ["Claims of contested cells (the preferred first):", *claims] if claims else []
+
+
+def _note_lines(c: Comparison) -> list[str]:
+    notes = [f"- {row.id} {key}: {cell.note}" for row in c.rows for key, cell in c.cells(row).items() if cell.note]
+    return ["Notes:", *notes] if notes else []
+
+
+def _ranking_lines(c: Comparison) -> list[str]:
+    """Best per column, what was left out of each ranking and why, and the columns that name no best."""
     bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best]
-    if bests:
-        lines.append("Best per column: " + "; ".join(bests))
-    for col in c.columns:
-        if col.left_out:
-            lines.append(f"Not ranked in {col.key}: " + ", ".join(f"{i} ({why})" for i, why in col.left_out.items()))
+    lines = ["Best per column: " + "; ".join(bests)] if bests else []
+    lines += [
+        f"Not ranked in {col.key}: " + ", ".join(f"{i} ({why})" for i, why in col.left_out.items()) for col in c.columns if col.left_out
+    ]
     no_best = [f"{col.key} ({col.no_best})" for col in c.columns if col.no_best]
-    if no_best:
-        lines.append("No best named in: " + "; ".join(no_best))
-    if c.warnings:
-        lines.append("Warnings:")
-        lines += [f"- {w}" for w in c.warnings]
-    lines.append("Assumptions: " + " ".join(c.assumptions))
-    lines.append(source_lines(c.sources))
-    return "\n".join(lines)
+    return lines + (["No best named in: " + "; ".join(no_best)] if no_best else [])
 
 
 TOOL = Tool(

@@ -5,15 +5,27 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
+
+from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import selection
-from chipmcp.reasoning.cells import Cell, divide_cells, rescale_cell, scale_cell
+from chipmcp.reasoning.cells import Cell, Model, divide_cells, rescale_cell, scale_cell
 from chipmcp.reasoning.selection import check_precision, compute_unit
+from chipmcp.tools._answer_parts import (
+    Derived,
+    Detail,
+    Figure,
+    NameMatch,
+    OmitsNewWhenEmpty,
+    Page,
+    SourceRef,
+)
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
     call_of,
@@ -28,10 +40,88 @@ from chipmcp.tools._common import (
     source_refs,
 )
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, per_server, question, server_figure, sized
-from chipmcp.tools._reconcile import reconcile
-from chipmcp.tools.answers import ClusterEstimate, Derived, Figure, NameMatch, Page, TrainingJob, WorkloadFacts
+from chipmcp.tools._reconcile import Reconciliation, reconcile
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
+
+
+class TrainingJob(Model):
+    parameters: float
+    tokens: float
+    mfu: float
+    total_flop: float
+    days: float
+    gpu_hours: float
+    price_per_gpu_hour: float | None
+    cost: float | None
+    currency_note: str
+
+
+class WorkloadFacts(OmitsNewWhenEmpty):
+    """A reported training run recomputed by the compute core, beside what the reports print."""
+
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"energy_mwh", "energy_cost", "energy_cost_unit"})
+
+    id: str
+    name: str
+    phases: list[dict[str, float | str | None]] = Field(
+        default_factory=list, description="Per phase: GPU hours, price per GPU hour, computed and reported cost"
+    )
+    total_gpu_hours: float | None = None
+    wall_clock_days: float | None = Field(default=None, description="total GPU hours ÷ count ÷ 24: every card busy throughout")
+    computed_total_cost: float | None = None
+    cost_unit: str | None = None
+    implied_mfu_low: float | None = Field(default=None, description="Implied MFU for the longest reported duration")
+    implied_mfu_high: float | None = Field(default=None, description="Implied MFU for the shortest reported duration")
+    figure_ids: list[int] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    energy_mwh: float | None = Field(default=None, description="total GPU hours × card power (× 1 + power_overhead)")
+    energy_cost: float | None = Field(default=None, description="energy_mwh × 1000 × electricity_price")
+    energy_cost_unit: str | None = None
+
+
+class ClusterEstimate(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"grouping", "not_used"})
+
+    target: str = Field(description="Chip or system id the estimate is for")
+    name: str
+    match: NameMatch
+    detail: Detail = "summary"
+    mode: Literal["count", "target_pflops", "memory"]
+    precision: str
+    per_card: dict[str, Cell] = Field(description="Per-card (per-chip) figures used, as the selection rule chose them")
+    figure_ids: list[int]
+    cards: int
+    servers: int
+    cards_per_server: int
+    compute_pflops: Cell = Field(description="Peak compute of all cards (1P = p_base T); a range keeps both ends")
+    effective_pflops: Cell = Field(description="compute × utilization")
+    memory_tb: Cell
+    memory_bandwidth_tbs: Cell
+    chip_power_kw: Cell = Field(description="The accelerators' power; each contested TDP claim gives its own total")
+    system_power_kw: Cell
+    energy_per_day_mwh: Cell = Field(description="system power × 24 h")
+    energy_cost_per_day: Cell = Field(default_factory=Cell, description="energy × electricity_price, in `currency`")
+    energy_cost_per_year: Cell = Field(default_factory=Cell, description="energy cost per day × 365")
+    reconciliation: list[Reconciliation] = Field(
+        default_factory=list, description="Reported figures answering the same question, beside the computed ones"
+    )
+    weights_fit: str | None = None
+    min_cards_for_weights: int | None = Field(default=None, description="Fewest cards whose memory holds the weights")
+    training: TrainingJob | None = None
+    workload: WorkloadFacts | None = None
+    reported: list[Figure] = Field(default_factory=list, description="System figures the reports print")
+    reported_page: Page | None = None
+    implied_per_chip: list[Derived] = Field(default_factory=list, description="A system's reported totals divided by its chip count")
+    grouping: str = Field(
+        default="",
+        description="The unit cards are grouped in, when a report gives one (a rack, pod, superpod), and the cards left over",
+    )
+    not_used: list[str] = Field(default_factory=list, description="Each argument given but not used, and why")
+    assumptions: list[str]
+    warnings: list[str]
+    sources: list[SourceRef]
+    summary: str
 
 
 class Totals(TypedDict):
@@ -52,11 +142,44 @@ PER_CARD = ("compute_tflops", "memory_gb", "memory_bandwidth_gbs", "interconnect
 
 
 def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> ClusterEstimate:
-    # resolve: the entity, the card count a named run reports, the unit cards are grouped in
+    asked = _resolve(kb, args)
+    answer = _system_estimate(kb, asked.match, asked.q) if asked.is_system else _chip_estimate(kb, asked)
+    _settle(answer, asked)
+    answer.not_used = not_used(_given(args), answer, asked.is_system)
+    answer.summary = _summary(answer)  # render: the headline here; the text block is `render`
+    return answer
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The question resolved: the entity, the question as the sizing reads it (`q`: the count a named run
+    reports filled in, cards_per_server the grouping's size) and how the count was found."""
+
+    match: NameMatch
+    is_system: bool
+    q: EstimateClusterArguments
+    memory_only: bool  # parameters_billion alone: how many cards hold the weights
+    group: Grouping
+    count_line: str | None = None  # the count a named run reports, and the figure it is from
+    count_figure: tuple[int, ...] = ()
+
+
+def _resolve(kb: KnowledgeBase, args: EstimateClusterArguments) -> _Asked:
+    """The entity, the card count a named run reports, the unit cards are grouped in; each argument checked."""
     match = resolve_chip(kb, args.chip, CHIP_OR_SYSTEM)
     entity = kb.entity(match.id)
     assert entity is not None
     memory_only = args.parameters_billion is not None and args.tokens_billion is None and args.mfu is None
+    count, count_line, count_figure = _count_asked(kb, args, memory_only)
+    check_precision(args.precision)
+    is_system = entity["entity_kind"] == "system"
+    group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
+    q = question(args, match.id).model_copy(update={"count": count, "cards_per_server": group.size})
+    return _Asked(match, is_system, q, memory_only, group, count_line, tuple(count_figure))
+
+
+def _count_asked(kb: KnowledgeBase, args: EstimateClusterArguments, memory_only: bool) -> tuple[int | None, str | None, list[int]]:
+    """The count given, or the one a named run reports; exactly one of a count and a target (or the weights alone)."""
     count, count_line, count_figure = args.count, None, []
     if count is None and args.target_pflops is None and args.workload is not None:
         count, count_line, count_figure = _workload_count(kb, args.workload)
@@ -65,38 +188,19 @@ def estimate_cluster(kb: KnowledgeBase, args: EstimateClusterArguments) -> Clust
             "Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
             "(or only `parameters_billion` to ask how many cards hold the weights)."
         )
-    check_precision(args.precision)
-    is_system = entity["entity_kind"] == "system"
-    group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
-    q = question(args, match.id).model_copy(update={"count": count, "cards_per_server": group.size})
-    # compute
-    if is_system:
-        answer = _system_estimate(
-            kb,
-            match,
-            q,
-            args.workload,
-            args.offset,
-            args.limit,
-            args.parameters_billion,
-            args.tokens_billion,
-            args.mfu,
-            args.price_per_gpu_hour,
-        )
-    else:
-        answer = _chip_estimate(
-            kb, match, q, args.parameters_billion, args.tokens_billion, args.mfu, args.price_per_gpu_hour, args.workload, memory_only
-        )
+    return count, count_line, count_figure
+
+
+def _settle(answer: ClusterEstimate, asked: _Asked) -> None:
+    """The grouping cards come in, and the reported count a named run gave, said first among the assumptions."""
+    group = asked.group
+    if not asked.is_system:
         answer.grouping = group.describe(answer.cards)
-    if count_line:
-        answer.assumptions.insert(0, count_line)
-        answer.figure_ids = sorted({*answer.figure_ids, *count_figure})
+    if asked.count_line:
+        answer.assumptions.insert(0, asked.count_line)
+        answer.figure_ids = sorted({*answer.figure_ids, *asked.count_figure})
     if group.line and answer.grouping:
         answer.assumptions = [a for a in answer.assumptions if a != f"{group.size} cards per server"] + [group.line]
-    answer.not_used = not_used(_given(args), answer, is_system)
-    # render (the text block: `render`)
-    answer.summary = _summary(answer)
-    return answer
 
 
 def _given(args: EstimateClusterArguments) -> dict[str, Any]:
@@ -170,8 +274,16 @@ def _grouping(kb: KnowledgeBase, chip: str, cards_per_server: int | None) -> Gro
 # Why an argument given is not used, by the state of the answer it left untouched.
 def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list[str]:
     """Every argument given that the answer does not use, each with why: no input is dropped silently."""
+    reasons = _sizing_reasons(e, is_system) | _energy_reasons(given, e, is_system) | _paging_reasons(e)
+    if e.mode == "memory":  # no count: only how many cards hold the weights
+        reasons |= _memory_only_reasons(e)
+    reasons |= _training_reasons(e)
+    return [f"{key} not used because {reasons[key]}" for key in given if reasons.get(key)]
+
+
+def _sizing_reasons(e: ClusterEstimate, is_system: bool) -> dict[str, str | None]:
     no_compute = e.compute_pflops.ends() is None
-    reasons = {
+    return {
         "use_server_figure": (
             "the estimate sizes by count, and the per-server figure sizes a target_pflops"
             if e.mode != "target_pflops"
@@ -187,120 +299,78 @@ def not_used(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> list
             if e.training is None
             else None
         ),
-        "currency": "no electricity_price was given" if "electricity_price" not in given else None,
-        "electricity_price": (
-            "no power figure, so no energy cost"
-            if e.energy_cost_per_day.ends() is None and (e.workload is None or e.workload.energy_cost is None)
-            else None
-        ),
-        "power_overhead": (
-            "the system's reported power is used"
-            if is_system
-            and e.system_power_kw.ends() is not None
-            and "power_overhead" not in (e.system_power_kw.label or "")
-            and _reported_power(e)
-            else "no power figure"
-            if e.chip_power_kw.ends() is None
-            else None
-        ),
-        "offset": "only a system's reported figures at detail='full' are paged"
-        if e.reported_page is None or e.detail != "full"
-        else None,
-        "limit": "only a system's reported figures at detail='full' are paged"
-        if e.reported_page is None or e.detail != "full"
-        else None,
     }
-    if e.mode == "memory":  # no count: only how many cards hold the weights
-        for key in ("utilization", "p_base", "power_overhead", "electricity_price", "currency"):
-            reasons[key] = "the estimate sizes memory only (give count for compute, power and energy totals)"
-        reasons["target_pflops"] = f"no {e.precision.upper()} compute figure for {e.name} to size it on; the estimate sizes memory only"
-    for key in ("parameters_billion", "tokens_billion", "mfu"):
-        reasons[key] = (
-            None
-            if e.training is not None or (key == "parameters_billion" and e.weights_fit)
-            else (
-                f"no {e.precision.upper()} compute figure for {e.name} to train on"
-                if no_compute
-                else "no memory figure to size the weights on"
-            )
-        )
-    return [f"{key} not used because {reasons[key]}" for key in given if reasons.get(key)]
+
+
+def _energy_reasons(given: dict[str, Any], e: ClusterEstimate, is_system: bool) -> dict[str, str | None]:
+    no_energy_cost = e.energy_cost_per_day.ends() is None and (e.workload is None or e.workload.energy_cost is None)
+    return {
+        "currency": "no electricity_price was given" if "electricity_price" not in given else None,
+        "electricity_price": "no power figure, so no energy cost" if no_energy_cost else None,
+        "power_overhead": _power_overhead_reason(e, is_system),
+    }
+
+
+def _power_overhead_reason(e: ClusterEstimate, is_system: bool) -> str | None:
+    reported = is_system and e.system_power_kw.ends() is not None and "power_overhead" not in (e.system_power_kw.label or "")
+    if reported and _reported_power(e):
+        return "the system's reported power is used"
+    return "no power figure" if e.chip_power_kw.ends() is None else None
+
+
+def _paging_reasons(e: ClusterEstimate) -> dict[str, str | None]:
+    unpaged = e.reported_page is None or e.detail != "full"
+    reason = "only a system's reported figures at detail='full' are paged" if unpaged else None
+    return {"offset": reason, "limit": reason}
+
+
+def _memory_only_reasons(e: ClusterEstimate) -> dict[str, str | None]:
+    reasons: dict[str, str | None] = dict.fromkeys(
+        ("utilization", "p_base", "power_overhead", "electricity_price", "currency"),
+        "the estimate sizes memory only (give count for compute, power and energy totals)",
+    )
+    reasons["target_pflops"] = f"no {e.precision.upper()} compute figure for {e.name} to size it on; the estimate sizes memory only"
+    return reasons
+
+
+def _training_reasons(e: ClusterEstimate) -> dict[str, str | None]:
+    why = (
+        f"no {e.precision.upper()} compute figure for {e.name} to train on"
+        if e.compute_pflops.ends() is None
+        else "no memory figure to size the weights on"
+    )
+    return {
+        key: None if e.training is not None or (key == "parameters_billion" and e.weights_fit) else why
+        for key in ("parameters_billion", "tokens_billion", "mfu")
+    }
 
 
 def _reported_power(e: ClusterEstimate) -> bool:
     return any("system power is the reported" in a for a in e.assumptions)
 
 
-def _chip_estimate(
-    kb: KnowledgeBase,
-    match: NameMatch,
-    q: EstimateClusterArguments,
-    parameters_billion: float | None,
-    tokens_billion: float | None,
-    mfu: float | None,
-    price: float | None,
-    workload: str | None,
-    memory_only: bool,
-) -> ClusterEstimate:
-    per = {k: selection.cell(kb, match.id, k, q.precision if k == "compute_tflops" else None, q.p_base) for k in PER_CARD}
+def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
+    match, q = asked.match, asked.q
+    per = _per_card(kb, match.id, q)
     card = per["compute_tflops"].ends()
-    if memory_only and parameters_billion is not None and q.count is None and (q.target_pflops is None or card is None):
-        # no count (nor a compute figure to size a target on): how many cards hold the weights, by memory alone
-        return _memory_only(kb, match, q, parameters_billion, per)
+    if _weights_alone(asked, card is not None) and q.parameters_billion is not None:
+        return _memory_only(kb, match, q, q.parameters_billion, per)
     if card is None and (q.target_pflops is not None or not _has_any_total(per)):
         raise InputError(_no_compute(kb, match, q.precision))
-    assumptions = (
-        [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute", f"{q.cards_per_server} cards per server"]
-        if card is not None
-        else [f"{q.cards_per_server} cards per server"]
-    )
-    warnings = [n for k in PER_CARD for n in _notes(per[k], k)] + _disagreements(per)
-    if card is None:
-        # Every other total still follows from the figures there are; the compute line says what is missing.
-        warnings.insert(0, _no_compute(kb, match, q.precision, totals=True))
-    used = [i for c in per.values() for i in c.figure_ids[:1]]
-    if q.target_pflops is not None:
-        cards, servers = sized(kb, q, per["compute_tflops"])
-        if q.use_server_figure:
-            row = server_figure(kb, q)
-            used.append(row["id"])
-            assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), rounded up")
-        elif card is not None and card[0] != card[1]:  # a target needs a compute figure: checked above
-            assumptions.append(
-                f"cards sized on the low end of the per-card range ({number(card[0])}-{number(card[1])} {per['compute_tflops'].unit})"
-            )
-    else:
-        cards = _count(q)
-        servers = compute.servers_for_cards(cards, per_server(q))
+    assumptions = _chip_assumptions(q, card is not None)
+    used = _first_figures(per.values())
+    cards, servers = _chip_sizing(kb, q, per["compute_tflops"], assumptions, used)
     totals = _totals(per["compute_tflops"], per["memory_gb"], per["memory_bandwidth_gbs"], per["tdp_w"], None, cards, q)
     assumptions += _power_lines(q, totals, None)
-    for key, label in (("memory_gb", "memory"), ("memory_bandwidth_gbs", "memory bandwidth"), ("tdp_w", "power")):
-        if per[key].ends() is None:
-            warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
-    training = (
-        _training(cards, card[0], None if memory_only else parameters_billion, tokens_billion, mfu, price, assumptions)
-        if card is not None
-        else None
-    )
-    fit, minimum = None, None
-    if parameters_billion is not None and (memory_ends := per["memory_gb"].ends()) is not None:
-        need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
-        minimum = compute.cards_for_memory(need, memory_ends[0])
-        held = _held_gb(totals)
-        fit = (
-            f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
-            + ("they fit" if need <= held else "they do not fit")
-            + " (weights only: no KV cache, activations or optimizer state)"
-        )
-    facts = _workload(kb, workload, cards, card[0] if card else math.nan, assumptions) if workload else None
-    if facts is not None:
-        _workload_energy(facts, per["tdp_w"], q, assumptions)
+    training = _chip_training(asked, cards, card, assumptions)
+    fit, minimum = _chip_weights(q, per["memory_gb"], totals)
+    facts = _chip_workload(kb, q, cards, card, per["tdp_w"], assumptions)
     answer = ClusterEstimate(
         target=match.id,
         name=match.name,
         match=match,
         detail=q.detail,
-        mode="count" if q.count is not None else "target_pflops",
+        mode=_mode(q),
         precision=q.precision,
         per_card=_reported_only(per),
         figure_ids=[],
@@ -313,12 +383,107 @@ def _chip_estimate(
         training=training,
         workload=facts,
         assumptions=assumptions,
-        warnings=warnings,
+        warnings=_chip_warnings(kb, match, q.precision, per),
         sources=[],
         summary="",
     )
     answer.reconciliation = reconcile(kb, q, answer)
-    return _cited(kb, answer, used + (facts.figure_ids if facts else []))
+    return _cited(kb, answer, used + _run_figures(facts))
+
+
+def _per_card(kb: KnowledgeBase, chip: str, q: EstimateClusterArguments) -> dict[str, Cell]:
+    """Each per-card figure as the selection rule chooses it (compute at the precision asked)."""
+    return {k: selection.cell(kb, chip, k, q.precision if k == "compute_tflops" else None, q.p_base) for k in PER_CARD}
+
+
+def _first_figures(cells: Iterable[Cell]) -> list[int]:
+    """The figure each cell is built on first: the figures an estimate uses."""
+    return [i for c in cells for i in c.figure_ids[:1]]
+
+
+def _run_figures(facts: WorkloadFacts | None) -> list[int]:
+    return facts.figure_ids if facts else []
+
+
+def _mode(q: EstimateClusterArguments) -> Literal["count", "target_pflops"]:
+    return "count" if q.count is not None else "target_pflops"
+
+
+def _weights_alone(asked: _Asked, has_compute: bool) -> bool:
+    """No count (nor a compute figure to size a target on): how many cards hold the weights, by memory alone."""
+    q = asked.q
+    return asked.memory_only and q.count is None and (q.target_pflops is None or not has_compute)
+
+
+def _chip_assumptions(q: EstimateClusterArguments, has_compute: bool) -> list[str]:
+    if not has_compute:
+        return [f"{q.cards_per_server} cards per server"]
+    return [_p_line(q.p_base), f"utilization {q.utilization:g} applied to peak compute", f"{q.cards_per_server} cards per server"]
+
+
+def _chip_training(asked: _Asked, cards: int, card: tuple[float, float] | None, assumptions: list[str]) -> TrainingJob | None:
+    """A training job on the low end of the per-card compute (none without a compute figure)."""
+    if card is None:
+        return None
+    q = asked.q
+    parameters = None if asked.memory_only else q.parameters_billion
+    return _training(cards, card[0], parameters, q.tokens_billion, q.mfu, q.price_per_gpu_hour, assumptions)
+
+
+def _chip_workload(
+    kb: KnowledgeBase, q: EstimateClusterArguments, cards: int, card: tuple[float, float] | None, power: Cell, assumptions: list[str]
+) -> WorkloadFacts | None:
+    """A reported run on these cards (the low end of a per-card compute range), and its energy at their power."""
+    if q.workload is None:
+        return None
+    facts = _workload(kb, q.workload, cards, card[0] if card else math.nan, assumptions)
+    _workload_energy(facts, power, q, assumptions)
+    return facts
+
+
+def _chip_sizing(
+    kb: KnowledgeBase, q: EstimateClusterArguments, card: Cell, assumptions: list[str], used: list[int]
+) -> tuple[int, int]:
+    """(cards, servers): the count asked, or those a target needs; the per-server figure a target is sized on is used."""
+    if q.target_pflops is None:
+        cards = _count(q)
+        return cards, compute.servers_for_cards(cards, per_server(q))
+    sized_on = sized(kb, q, card)
+    ends = card.ends()
+    if q.use_server_figure:
+        row = server_figure(kb, q)
+        used.append(row["id"])
+        assumptions.append(f"servers from the report's per-server figure '{row['printed']}' ({row['source']}), rounded up")
+    elif ends is not None and ends[0] != ends[1]:  # a target needs a compute figure: checked before
+        assumptions.append(f"cards sized on the low end of the per-card range ({number(ends[0])}-{number(ends[1])} {card.unit})")
+    return sized_on
+
+
+def _chip_warnings(kb: KnowledgeBase, match: NameMatch, precision: str, per: dict[str, Cell]) -> list[str]:
+    """How each per-card figure was chosen, where reports disagree, and the totals a missing figure leaves out."""
+    warnings = [n for k in PER_CARD for n in _notes(per[k], k)] + _disagreements(per)
+    if per["compute_tflops"].ends() is None:
+        # Every other total still follows from the figures there are; the compute line says what is missing.
+        warnings.insert(0, _no_compute(kb, match, precision, totals=True))
+    for key, label in (("memory_gb", "memory"), ("memory_bandwidth_gbs", "memory bandwidth"), ("tdp_w", "power")):
+        if per[key].ends() is None:
+            warnings.append(f"no {label} figure reported for {match.name}; totals for it are omitted")
+    return warnings
+
+
+def _chip_weights(q: EstimateClusterArguments, memory: Cell, totals: Totals) -> tuple[str | None, int | None]:
+    """Whether the weights of parameters_billion fit the cluster's memory, and the fewest cards that hold them."""
+    memory_ends = memory.ends()
+    if q.parameters_billion is None or memory_ends is None:
+        return None, None
+    need = compute.weights_memory_gb(q.parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
+    held = _held_gb(totals)
+    fit = (
+        f"weights at {q.precision.upper()} need {number(round(need))} GB; the cluster has {number(held)} GB — "
+        + ("they fit" if need <= held else "they do not fit")
+        + " (weights only: no KV cache, activations or optimizer state)"
+    )
+    return fit, compute.cards_for_memory(need, memory_ends[0])
 
 
 def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> ClusterEstimate:
@@ -417,18 +582,7 @@ def _p_line(p_base: int) -> str:
     return f"1 PFLOPS = {p_base} TFLOPS" + (" (the binary reading some report tables use)" if p_base == 1024 else "")
 
 
-def _system_estimate(
-    kb: KnowledgeBase,
-    match: NameMatch,
-    q: EstimateClusterArguments,
-    workload: str | None,
-    offset: int,
-    limit: int,
-    parameters_billion: float | None = None,
-    tokens_billion: float | None = None,
-    mfu: float | None = None,
-    price: float | None = None,
-) -> ClusterEstimate:
+def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
         raise InputError(f"{match.name} has no reported composition; estimate from its chip instead.")
@@ -456,36 +610,17 @@ def _system_estimate(
         q,
     )
     assumptions += _power_lines(q, totals, _system_power_line(kb, q, own_power, per_system["compute_tflops"], warnings))
-    first = parts[0]["chip"]
-    per_card = (
-        {k: selection.cell(kb, first, k, q.precision if k == "compute_tflops" else None, q.p_base) for k in PER_CARD}
-        if len(parts) == 1
-        else {}
-    )
-    for part in parts:
-        notes = _notes(selection.cell(kb, part["chip"], "compute_tflops", q.precision, q.p_base), "compute_tflops")
-        warnings += [f"{part['chip']}: {n}" for n in notes]
-    facts = (
-        _workload(kb, workload, chips * systems, (per_system["compute_tflops"].ends() or (math.nan,))[0] / chips, assumptions)
-        if workload
-        else None
-    )
-    if facts is not None:
-        _workload_energy(
-            facts,
-            scale_cell(own_power, 1.0 / chips) if has_power else selection.cell(kb, first, "tdp_w") if len(parts) == 1 else Cell(),
-            q,
-            assumptions,
-        )
-    training, fit = _system_training(per_system, chips, systems, q, parameters_billion, tokens_billion, mfu, price, assumptions)
+    warnings += _part_notes(kb, q, parts)
+    facts = _system_workload(kb, q, parts, per_system["compute_tflops"], own_power, systems, assumptions) if q.workload else None
+    training, fit = _system_training(per_system, chips, systems, q, assumptions)
     answer = ClusterEstimate(
         target=match.id,
         name=match.name,
         match=match,
         detail=q.detail,
-        mode="count" if q.count is not None else "target_pflops",
+        mode=_mode(q),
         precision=q.precision,
-        per_card=_reported_only(per_card),
+        per_card=_reported_only(_single_part_per_card(kb, q, parts)),
         figure_ids=[],
         cards=chips * systems,
         servers=systems,
@@ -502,9 +637,47 @@ def _system_estimate(
     )
     answer.reconciliation = reconcile(kb, q, answer)
     # page: the system's own reported figures
-    answer.reported, answer.reported_page = _system_reported(kb, match.id, q, offset, limit)
-    used = [i for c in [*per_system.values(), chip_power, own_power] for i in c.figure_ids[:1]]
-    return _cited(kb, answer, used + (facts.figure_ids if facts else []))
+    answer.reported, answer.reported_page = _system_reported(kb, match.id, q, q.offset, q.limit)
+    used = _first_figures([*per_system.values(), chip_power, own_power])
+    return _cited(kb, answer, used + _run_figures(facts))
+
+
+def _single_part_per_card(kb: KnowledgeBase, q: EstimateClusterArguments, parts: list[dict[str, Any]]) -> dict[str, Cell]:
+    """The per-card figures of a system of one kind of chip (none for a system of several)."""
+    if len(parts) != 1:
+        return {}
+    return _per_card(kb, parts[0]["chip"], q)
+
+
+def _part_notes(kb: KnowledgeBase, q: EstimateClusterArguments, parts: list[dict[str, Any]]) -> list[str]:
+    """How each part chip's compute figure was chosen, where that needs saying."""
+    notes = []
+    for part in parts:
+        chosen = selection.cell(kb, part["chip"], "compute_tflops", q.precision, q.p_base)
+        notes += [f"{part['chip']}: {n}" for n in _notes(chosen, "compute_tflops")]
+    return notes
+
+
+def _system_workload(
+    kb: KnowledgeBase,
+    q: EstimateClusterArguments,
+    parts: list[dict[str, Any]],
+    compute_cell: Cell,
+    own_power: Cell,
+    systems: int,
+    assumptions: list[str],
+) -> WorkloadFacts:
+    """A reported run on the systems' chips: per-chip compute is the system's ÷ its chips, per-chip power the
+    system's reported power ÷ its chips, else a single part's own figure."""
+    assert q.workload is not None
+    chips = sum(p["count"] for p in parts)
+    facts = _workload(kb, q.workload, chips * systems, (compute_cell.ends() or (math.nan,))[0] / chips, assumptions)
+    if own_power.ends() is not None:
+        card_power = scale_cell(own_power, 1.0 / chips)
+    else:
+        card_power = selection.cell(kb, parts[0]["chip"], "tdp_w") if len(parts) == 1 else Cell()
+    _workload_energy(facts, card_power, q, assumptions)
+    return facts
 
 
 def _system_per_unit(
@@ -591,31 +764,25 @@ def _system_reported(kb: KnowledgeBase, system: str, q: EstimateClusterArguments
 
 
 def _system_training(
-    per_system: dict[str, Cell],
-    chips: int,
-    systems: int,
-    q: EstimateClusterArguments,
-    parameters_billion: float | None,
-    tokens_billion: float | None,
-    mfu: float | None,
-    price: float | None,
-    assumptions: list[str],
+    per_system: dict[str, Cell], chips: int, systems: int, q: EstimateClusterArguments, assumptions: list[str]
 ) -> tuple[TrainingJob | None, str | None]:
     """A training job on the system's own compute (its per-system figure ÷ its chips, the low end of a range),
     and whether the weights fit its memory: the same questions a chip answers, asked of the whole system."""
     per_chip = per_system["compute_tflops"].ends()
     training = None
-    if tokens_billion is not None or mfu is not None:
+    if q.tokens_billion is not None or q.mfu is not None:
         if per_chip is None:
             return None, None  # not_used says the system has no compute to train on
-        training = _training(chips * systems, per_chip[0] / chips, parameters_billion, tokens_billion, mfu, price, assumptions)
+        training = _training(
+            chips * systems, per_chip[0] / chips, q.parameters_billion, q.tokens_billion, q.mfu, q.price_per_gpu_hour, assumptions
+        )
         assumptions.append(
             f"per-chip compute for training = the system's {number(per_chip[0])} {per_system['compute_tflops'].unit} ÷ {chips} chips"
         )
     memory = per_system["memory_gb"].ends()
-    if parameters_billion is None or memory is None:
+    if q.parameters_billion is None or memory is None:
         return training, None
-    need = compute.weights_memory_gb(parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
+    need = compute.weights_memory_gb(q.parameters_billion * 1e9, compute.BYTES_PER_PARAMETER.get(q.precision, 2.0))
     held = memory[0] * systems
     return training, (
         f"weights at {q.precision.upper()} need {number(round(need))} GB; {number(systems)} system(s) "
@@ -770,65 +937,92 @@ def _training(
 
 
 def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assumptions: list[str]) -> WorkloadFacts:
+    """A reported run on these cards: its GPU hours as wall-clock days and cost, and the MFU its FLOPs and days imply."""
     match = resolve(kb, name, frozenset({"workload"}), "workload")
     rows = kb.figures(match.id)
     facts = WorkloadFacts(id=match.id, name=match.name)
-
-    def usable(metric: str) -> list[dict]:
-        """One trustworthy figure per phase (note): suspect and non-preferred figures are left out."""
-        kept: dict[str, dict] = {}
-        for r in rows:
-            if r["metric"] == metric and r["value"] is not None and not r["suspect"] and r["preferred"]:
-                kept.setdefault(r["note"] or "", r)
-        return list(kept.values())
-
-    def whole(row: dict) -> bool:
-        return row["measure"] == "whole-run" or (row["note"] or "").lower().startswith(("whole", "total"))
-
-    hours, prices, costs = usable("gpu_hours"), usable("gpu_hour_price"), usable("training_cost")
+    hours = _usable(rows, "gpu_hours")
     if hours:
-        gpu_hours = compute.as_array([compute.convert(r["value"], r["unit"], "GPU-hour") for r in hours])
-        price = prices[0] if prices else None
-        for row, hrs in zip(hours, gpu_hours, strict=True):
-            if whole(row):
-                facts.notes.append(f"reported total GPU hours: '{row['printed']}' ({row['source']})")
-                continue
-            phase: dict[str, float | str | None] = {"phase": row["note"] or "run", "gpu_hours": float(hrs)}
-            if price:
-                phase |= {
-                    "price_per_gpu_hour": float(price["value"]),
-                    "computed_cost": float(compute.gpu_hour_cost(hrs, float(price["value"]))),
-                }
-            facts.phases.append(phase)
-        phase_hours = compute.as_array([cast(float, p["gpu_hours"]) for p in facts.phases]) if facts.phases else gpu_hours
-        facts.total_gpu_hours = float(phase_hours.sum())
-        facts.wall_clock_days = round(compute.wall_clock_days(facts.total_gpu_hours, cards), 2)
-        assumptions.append(
-            f"{match.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h "
-            "(every card busy for the whole run, no restarts)"
-        )
-        facts.figure_ids += [r["id"] for r in hours + costs]
-        facts.notes += [f"reported cost ({c['note']}): '{c['printed']}' ({c['source']})" for c in costs]
-        if price:
-            facts.computed_total_cost = float(compute.gpu_hour_cost(phase_hours, float(price["value"])).sum())
-            facts.cost_unit = price["unit"]
-            facts.figure_ids.append(price["id"])
-            facts.notes.append(f"cost = GPU hours × {price['printed']} per GPU hour ({price['source']})")
-    flop = [r for r in rows if r["metric"] == "training_compute" and r["value"] is not None]
-    days = [r for r in rows if r["metric"] == "training_days"]
-    if flop and days and math.isfinite(card_tflops):
-        d = days[0]
-        span = compute.as_array([d["low"] if d["low"] is not None else d["value"], d["high"] if d["high"] is not None else d["value"]])
-        span_days = compute.convert(span, d["unit"], "day")
-        mfu = compute.implied_mfu(float(compute.convert(flop[0]["value"], flop[0]["unit"], "FLOP")), cards, card_tflops, span_days)
-        facts.implied_mfu_high, facts.implied_mfu_low = round(float(mfu[0]), 4), round(float(mfu[1]), 4)
-        facts.figure_ids += [flop[0]["id"], d["id"]]
-        facts.notes.append(
-            f"implied MFU = {flop[0]['printed']} FLOP / ({number(cards)} cards × {number(card_tflops)} TFLOPS × {d['printed']})"
-        )
+        _run_hours(facts, hours, _usable(rows, "gpu_hour_price"), _usable(rows, "training_cost"), cards, assumptions)
+    _implied_mfu(facts, rows, cards, card_tflops)
     if not facts.notes and not facts.phases:
         facts.notes.append("the reports give no GPU hours, nor total FLOPs with a duration, for it")
     return facts
+
+
+def _usable(rows: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
+    """One trustworthy figure per phase (note): suspect and non-preferred figures are left out."""
+    kept: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["metric"] == metric and r["value"] is not None and not r["suspect"] and r["preferred"]:
+            kept.setdefault(r["note"] or "", r)
+    return list(kept.values())
+
+
+def _whole_run(row: dict[str, Any]) -> bool:
+    return row["measure"] == "whole-run" or (row["note"] or "").lower().startswith(("whole", "total"))
+
+
+def _run_hours(
+    facts: WorkloadFacts,
+    hours: list[dict[str, Any]],
+    prices: list[dict[str, Any]],
+    costs: list[dict[str, Any]],
+    cards: int,
+    assumptions: list[str],
+) -> None:
+    """The run's GPU hours, phase by phase (a whole-run total is noted, not added), its days on `cards` and its cost."""
+    gpu_hours = compute.as_array([compute.convert(r["value"], r["unit"], "GPU-hour") for r in hours])
+    price = prices[0] if prices else None
+    for row, hrs in zip(hours, gpu_hours, strict=True):
+        if _whole_run(row):
+            facts.notes.append(f"reported total GPU hours: '{row['printed']}' ({row['source']})")
+        else:
+            facts.phases.append(_phase(row, float(hrs), price))
+    phase_hours = compute.as_array([cast(float, p["gpu_hours"]) for p in facts.phases]) if facts.phases else gpu_hours
+    facts.total_gpu_hours = float(phase_hours.sum())
+    facts.wall_clock_days = round(compute.wall_clock_days(facts.total_gpu_hours, cards), 2)
+    assumptions.append(
+        f"{facts.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h (every card busy for the whole run, no restarts)"
+    )
+    facts.figure_ids += [r["id"] for r in hours + costs]
+    facts.notes += [f"reported cost ({c['note']}): '{c['printed']}' ({c['source']})" for c in costs]
+    if price:
+        facts.computed_total_cost = float(compute.gpu_hour_cost(phase_hours, float(price["value"])).sum())
+        facts.cost_unit = price["unit"]
+        facts.figure_ids.append(price["id"])
+        facts.notes.append(f"cost = GPU hours × {price['printed']} per GPU hour ({price['source']})")
+
+
+def _phase(row: dict[str, Any], hours: float, price: dict[str, Any] | None) -> dict[str, float | str | None]:
+    phase: dict[str, float | str | None] = {"phase": row["note"] or "run", "gpu_hours": hours}
+    if price:
+        phase |= {
+            "price_per_gpu_hour": float(price["value"]),
+            "computed_cost": float(compute.gpu_hour_cost(compute.as_array(hours), float(price["value"]))),
+        }
+    return phase
+
+
+def _implied_mfu(facts: WorkloadFacts, rows: list[dict[str, Any]], cards: int, card_tflops: float) -> None:
+    """The MFU a run's reported total FLOPs and training days imply on these cards (both ends of a day range)."""
+    flop = [r for r in rows if r["metric"] == "training_compute" and r["value"] is not None]
+    days = [r for r in rows if r["metric"] == "training_days"]
+    if not (flop and days and math.isfinite(card_tflops)):
+        return
+    d = days[0]
+    span_days = compute.convert(compute.as_array(_row_ends(d)), d["unit"], "day")
+    mfu = compute.implied_mfu(float(compute.convert(flop[0]["value"], flop[0]["unit"], "FLOP")), cards, card_tflops, span_days)
+    facts.implied_mfu_high, facts.implied_mfu_low = round(float(mfu[0]), 4), round(float(mfu[1]), 4)
+    facts.figure_ids += [flop[0]["id"], d["id"]]
+    facts.notes.append(
+        f"implied MFU = {flop[0]['printed']} FLOP / ({number(cards)} cards × {number(card_tflops)} TFLOPS × {d['printed']})"
+    )
+
+
+def _row_ends(row: dict[str, Any]) -> list[float]:
+    """A figure's low and high ends: its value at both ends when it is not a range."""
+    return [row["low"] if row["low"] is not None else row["value"], row["high"] if row["high"] is not None else row["value"]]
 
 
 def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterArguments, assumptions: list[str]) -> None:
@@ -862,44 +1056,58 @@ def _total_text(cell: Cell) -> str:
 
 def _summary(e: ClusterEstimate) -> str:
     unit = "systems" if e.reported_page is not None or e.grouping else "servers"
-    text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})"
-    if e.compute_pflops.ends() is not None:
-        label = e.compute_pflops.label
-        # The headline says what the number is when the rule took a figure other than a dense one at the precision.
-        what = (
-            f"peak of a figure with no printed precision (used for {e.precision.upper()})"
-            if "precision not printed" in label
-            else f"{e.precision.upper()} peak, sparse as printed"
-            if "sparse" in label
-            else f"{e.precision.upper()} peak"
-        )
-        text += f": {_total_text(e.compute_pflops)} {what}"
-    if e.memory_tb.ends() is not None:
-        text += f", {_total_text(e.memory_tb)} memory"
-    if e.system_power_kw.ends() is not None:
-        text += f", {_total_text(e.system_power_kw)}, {_total_text(e.energy_per_day_mwh)}/day"
-    if e.energy_cost_per_year.ends() is not None:
-        text += f", {_total_text(e.energy_cost_per_year)}/year for electricity"
+    text = f"{number(e.cards)} × {e.name} ({number(e.servers)} {unit})" + "".join(_totals_phrases(e))
     if e.min_cards_for_weights is not None:
         text += f"; the weights need at least {number(e.min_cards_for_weights)} cards"
     if e.training:
         text += f"; training ≈ {number(e.training.days)} days"
-    if e.workload and e.workload.wall_clock_days is not None:
-        text += f"; {e.workload.name} ≈ {number(e.workload.wall_clock_days)} days on these cards"
-    if e.workload and e.workload.computed_total_cost is not None:
-        text += f"; cost recomputed: {number(e.workload.computed_total_cost)} {e.workload.cost_unit}"
-    if e.workload and e.workload.energy_mwh is not None:
-        text += f"; {e.workload.name} used ≈ {number(e.workload.energy_mwh)} MWh" + (
-            f", {number(e.workload.energy_cost)} {e.workload.energy_cost_unit} of electricity"
-            if e.workload.energy_cost is not None
-            else ""
-        )
-    if e.workload and e.workload.implied_mfu_low is not None:
-        text += f"; {e.workload.name} implied MFU {e.workload.implied_mfu_low:.1%}-{e.workload.implied_mfu_high:.1%}"
-    for r in e.reconciliation:
-        if r.difference_pct and r.output == "servers":
-            text += f"; the report prints {_total_text(r.reported)} ({r.source})"
+    text += "".join(_workload_phrases(e.workload) if e.workload else [])
+    text += "".join(
+        f"; the report prints {_total_text(r.reported)} ({r.source})"
+        for r in e.reconciliation
+        if r.difference_pct and r.output == "servers"
+    )
     return text + "."
+
+
+def _totals_phrases(e: ClusterEstimate) -> list[str]:
+    said = []
+    if e.compute_pflops.ends() is not None:
+        said.append(f": {_total_text(e.compute_pflops)} {_peak_reading(e)}")
+    if e.memory_tb.ends() is not None:
+        said.append(f", {_total_text(e.memory_tb)} memory")
+    if e.system_power_kw.ends() is not None:
+        said.append(f", {_total_text(e.system_power_kw)}, {_total_text(e.energy_per_day_mwh)}/day")
+    if e.energy_cost_per_year.ends() is not None:
+        said.append(f", {_total_text(e.energy_cost_per_year)}/year for electricity")
+    return said
+
+
+def _peak_reading(e: ClusterEstimate) -> str:
+    """What the compute total is, when the rule took a figure other than a dense one at the precision."""
+    label = e.compute_pflops.label
+    if "precision not printed" in label:
+        return f"peak of a figure with no printed precision (used for {e.precision.upper()})"
+    if "sparse" in label:
+        return f"{e.precision.upper()} peak, sparse as printed"
+    return f"{e.precision.upper()} peak"
+
+
+def _workload_phrases(w: WorkloadFacts) -> list[str]:
+    """The summary's words on a reported run: its days on these cards, its cost, energy and implied MFU."""
+    said = []
+    if w.wall_clock_days is not None:
+        said.append(f"; {w.name} ≈ {number(w.wall_clock_days)} days on these cards")
+    if w.computed_total_cost is not None:
+        said.append(f"; cost recomputed: {number(w.computed_total_cost)} {w.cost_unit}")
+    if w.energy_mwh is not None:
+        said.append(
+            f"; {w.name} used ≈ {number(w.energy_mwh)} MWh"
+            + (f", {number(w.energy_cost)} {w.energy_cost_unit} of electricity" if w.energy_cost is not None else "")
+        )
+    if w.implied_mfu_low is not None:
+        said.append(f"; {w.name} implied MFU {w.implied_mfu_low:.1%}-{w.implied_mfu_high:.1%}")
+    return said
 
 
 def cell_text(cell: Cell) -> str:
@@ -920,6 +1128,19 @@ def cell_text(cell: Cell) -> str:
     return bound + _total_text(cell) + (f" [{'; '.join(tags)}]" if tags else "")
 
 
+TOTALS = (
+    "compute_pflops",
+    "effective_pflops",
+    "memory_tb",
+    "memory_bandwidth_tbs",
+    "chip_power_kw",
+    "system_power_kw",
+    "energy_per_day_mwh",
+    "energy_cost_per_day",
+    "energy_cost_per_year",
+)
+
+
 def render(e: ClusterEstimate) -> str:
     """The text block: every field of the estimate, numbers as `common.number` writes them."""
     n = number
@@ -930,86 +1151,99 @@ def render(e: ClusterEstimate) -> str:
         f"{e.detail}: {n(e.cards)} cards, {n(e.servers)} {unit} {n(e.cards_per_server)}.",
         *match_line(e.match),
     ]
+    lines += _totals_lines(e)
+    lines += [_reconciliation_line(r) for r in e.reconciliation]
+    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} ({ids(d.figure_ids)}; {d.note})" for d in e.implied_per_chip]
+    lines += _weights_lines(e)
+    lines += [_training_line(e.training)] if e.training else []
+    lines += _workload_lines(e.workload) if e.workload else []
+    lines += _reported_lines(e)
+    lines += _closing_lines(e)
+    return "\n".join(lines)
+
+
+def _totals_lines(e: ClusterEstimate) -> list[str]:
+    lines = []
     if e.per_card:
         lines.append("Per card: " + "; ".join(f"{k} {cell_text(c)}" for k, c in e.per_card.items() if c.ends() is not None or c.text))
-    totals = [
-        (k, getattr(e, k))
-        for k in (
-            "compute_pflops",
-            "effective_pflops",
-            "memory_tb",
-            "memory_bandwidth_tbs",
-            "chip_power_kw",
-            "system_power_kw",
-            "energy_per_day_mwh",
-            "energy_cost_per_day",
-            "energy_cost_per_year",
-        )
-    ]
-    shown = [f"{k} {cell_text(c)}" for k, c in totals if c.ends() is not None]
+    shown = [f"{k} {cell_text(c)}" for k in TOTALS if (c := getattr(e, k)).ends() is not None]
     if shown:
         lines.append("Totals: " + "; ".join(shown))
-    for r in e.reconciliation:
-        diff = (
-            (
-                f"differs {n(r.difference_pct[0])}%"
-                + (f" to {n(r.difference_pct[1])}%" if r.difference_pct[1] != r.difference_pct[0] else "")
-            )
-            if r.difference_pct
-            else ""
+    return lines
+
+
+def _reconciliation_line(r: Reconciliation) -> str:
+    n = number
+    diff = (
+        (
+            f"differs {n(r.difference_pct[0])}%"
+            + (f" to {n(r.difference_pct[1])}%" if r.difference_pct[1] != r.difference_pct[0] else "")
         )
-        lines.append(
-            f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
-            f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
-            + (f"; {diff}" if diff else "")
-            + f". {r.convention}"
-            + (f" Reproduce: {r.reproduce}." if r.reproduce else "")
-        )
-    lines += [f"Implied per chip: {d.name} {n(d.value)} {d.unit} ({ids(d.figure_ids)}; {d.note})" for d in e.implied_per_chip]
-    if e.weights_fit:
-        lines.append(e.weights_fit)
+        if r.difference_pct
+        else ""
+    )
+    return (
+        f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
+        f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
+        + (f"; {diff}" if diff else "")
+        + f". {r.convention}"
+        + (f" Reproduce: {r.reproduce}." if r.reproduce else "")
+    )
+
+
+def _weights_lines(e: ClusterEstimate) -> list[str]:
+    lines = [e.weights_fit] if e.weights_fit else []
     if e.min_cards_for_weights is not None:
-        lines.append(f"Minimum cards for the weights: {n(e.min_cards_for_weights)}.")
-    if e.training:
-        t = e.training
+        lines.append(f"Minimum cards for the weights: {number(e.min_cards_for_weights)}.")
+    return lines
+
+
+def _training_line(t: TrainingJob) -> str:
+    n = number
+    return (
+        f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
+        f"{n(t.total_flop)} FLOP, {n(t.days)} days, {n(t.gpu_hours)} GPU hours"
+        + (f", {n(t.price_per_gpu_hour)} per GPU hour" if t.price_per_gpu_hour is not None else "")
+        + (f", cost {n(t.cost)}" if t.cost is not None else "")
+        + f" ({t.currency_note})"
+    )
+
+
+def _workload_lines(w: WorkloadFacts) -> list[str]:
+    n = number
+    lines = [
+        f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
+        + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
+        + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None else "")
+        + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None else "")
+        + f" ({ids(w.figure_ids)})"
+    ]
+    lines += [
+        "- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in p.items() if v is not None) for p in w.phases
+    ]
+    if w.energy_mwh is not None:
         lines.append(
-            f"Training: {n(t.parameters)} parameters, {n(t.tokens)} tokens, MFU {n(t.mfu)}: "
-            f"{n(t.total_flop)} FLOP, {n(t.days)} days, {n(t.gpu_hours)} GPU hours"
-            + (f", {n(t.price_per_gpu_hour)} per GPU hour" if t.price_per_gpu_hour is not None else "")
-            + (f", cost {n(t.cost)}" if t.cost is not None else "")
-            + f" ({t.currency_note})"
+            f"- energy {n(w.energy_mwh)} MWh"
+            + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}" if w.energy_cost is not None else "")
         )
-    if e.workload:
-        w = e.workload
-        lines.append(
-            f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
-            + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
-            + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None else "")
-            + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None else "")
-            + f" ({ids(w.figure_ids)})"
-        )
-        for phase in w.phases:
-            lines.append(
-                "- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in phase.items() if v is not None)
-            )
-        if w.energy_mwh is not None:
-            lines.append(
-                f"- energy {n(w.energy_mwh)} MWh"
-                + (f", electricity cost {n(w.energy_cost)} {w.energy_cost_unit}" if w.energy_cost is not None else "")
-            )
-        lines += [f"- {note}" for note in w.notes]
-    if e.reported:
-        lines.append("Reported system figures:")
-        lines += [describe(f) for f in e.reported]
+    return lines + [f"- {note}" for note in w.notes]
+
+
+def _reported_lines(e: ClusterEstimate) -> list[str]:
+    lines = ["Reported system figures:", *(describe(f) for f in e.reported)] if e.reported else []
     if e.reported_page is not None:
         p = e.reported_page
         lines.append(
-            f"Reported system figures listed: {n(p.returned)} of {n(p.total)} (offset {n(p.offset)})"
+            f"Reported system figures listed: {number(p.returned)} of {number(p.total)} (offset {number(p.offset)})"
             + (f". More: {p.more}" if p.more else "")
             + "."
         )
-    if e.grouping:
-        lines.append(f"Grouping: {e.grouping}.")
+    return lines
+
+
+def _closing_lines(e: ClusterEstimate) -> list[str]:
+    """Grouping, assumptions, arguments not used, warnings, the figures and sources behind it all."""
+    lines = [f"Grouping: {e.grouping}."] if e.grouping else []
     lines.append("Assumptions: " + "; ".join(e.assumptions))
     if e.not_used:
         lines.append("Not used: " + "; ".join(e.not_used) + ".")
@@ -1017,7 +1251,7 @@ def render(e: ClusterEstimate) -> str:
         lines.append("Warnings: " + "; ".join(e.warnings))
     lines.append(f"Figures used: {ids(e.figure_ids)}.")
     lines.append(source_lines(e.sources))
-    return "\n".join(lines)
+    return lines
 
 
 TOOL = Tool(

@@ -3,16 +3,77 @@ working shown — under the rule text and under the report's reading, both from 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Literal
+
 from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, Standing
+from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
+from chipmcp.tools._answer_parts import (
+    Figure,
+    NameMatch,
+    SourceRef,
+    VendorRef,
+)
 from chipmcp.tools._common import describe, figure, format_value, match_line, source_lines, source_refs, tidied
-from chipmcp.tools.answers import ExportControlAnswer, Headroom, SuspectReading, TppFigure, VendorRef
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Tool
+
+
+class TppFigure(CompactModel):
+    """TPP at one precision: the compute figure the selection rule chose, × the precision's bit length."""
+
+    precision: str
+    bits: int
+    compute: Cell
+    tpp: Cell
+
+
+class Headroom(CompactModel):
+    """How far the TPP is from one threshold: negative difference and ratio < 1 are below the line."""
+
+    threshold: float
+    where: str = Field(description="Class and reading the threshold belongs to")
+    difference: list[float] = Field(description="[low, high] of TPP − threshold")
+    ratio: list[float] = Field(description="[low, high] of TPP ÷ threshold")
+
+
+class SuspectReading(Model):
+    """What a figure marked suspect would give, stated beside the headline when its verdict differs."""
+
+    tpp: Cell = Field(description="TPP from the suspect figures (the largest)")
+    standing: str = Field(description="The standing that TPP would give, one line per reading")
+    note: str = ""
+
+
+class ExportControlAnswer(Model):
+    id: str
+    name: str
+    entity_kind: Literal["chip", "system"]
+    vendor: VendorRef
+    match: NameMatch
+    tpp_by_precision: list[TppFigure] = Field(description="TPP for every precision with a precision-stated compute figure")
+    tpp: Cell = Field(description="The chip's TPP: the largest of tpp_by_precision not built on a suspect figure (empty when none)")
+    die_area: Cell | None = None
+    performance_density: Cell | None = Field(default=None, description="TPP ÷ die area, where a die area is reported")
+    standings: list[Standing]
+    standing: str = Field(description="One line per reading: the class the figures place it in")
+    suspect_reading: SuspectReading | None = Field(
+        default=None, description=("Set when a larger TPP from a figure marked suspect gives another standing: that TPP and standing")
+    )
+    headroom: list[Headroom] = Field(default_factory=list)
+    reported: list[Figure] = Field(default_factory=list, description="Export-control figures a report prints for it")
+    reproduction: str = Field(default="", description="Whether a report table's class for it follows from its figures")
+    parts: list[str] = Field(default_factory=list, description="For a system: each part chip's standing")
+    not_used: list[str] = Field(default_factory=list, description="Compute figures not used for TPP, and why")
+    warnings: list[str] = Field(default_factory=list)
+    statement: str
+    sources: list[SourceRef]
+    summary: str
+
 
 STATEMENT = (
     "ECCN 3A090 is a U.S. Export Administration Regulations entry: it governs U.S.-origin items and items "
@@ -27,14 +88,106 @@ class ExportControlCheckArguments(Arguments):
 
 
 def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -> ExportControlAnswer:
+    chip = _resolve(kb, args)
+    found = _select(kb, chip)
+    answer = _answer(kb, chip, found)
+    answer.reproduction = _reproduction(answer)
+    answer.sources = _sources(kb, chip.id, found, answer)
+    answer.summary = _summary(answer)
+    return answer
+
+
+@dataclass(frozen=True)
+class _Chip:
+    """The chip or system asked about, resolved, with its vendor."""
+
+    match: NameMatch
+    kind: Literal["chip", "system"]
+    vendor: VendorRef
+
+    @property
+    def id(self) -> str:
+        return self.match.id
+
+    @property
+    def is_system(self) -> bool:
+        return self.kind == "system"
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The figures TPP and density are computed from, and the classes they place the chip in."""
+
+    rows: list[export_control.TppRow]
+    tpp: Cell
+    area: Cell
+    pd: Cell | None
+    classed: bool  # a TPP to class: a chip (a system's parts are classed, not the system) with a TPP row
+    standings: list[Standing]
+    listed: dict[str, str]  # source → the class its own table lists the chip in
+    standing: str
+
+
+def _resolve(kb: KnowledgeBase, args: ExportControlCheckArguments) -> _Chip:
     match = resolve_chip(kb, args.chip)
     entity = kb.entity(match.id)
     assert entity is not None
     vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
-    rows = export_control.tpp_rows(kb, match.id)
+    return _Chip(match, entity["entity_kind"], VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]))
+
+
+def _select(kb: KnowledgeBase, chip: _Chip) -> _Found:
+    rows = export_control.tpp_rows(kb, chip.id)
     tpp = export_control.headline(rows)
-    area = selection.cell(kb, match.id, "die_area_mm2")
-    pd = export_control.density(kb, match.id, tpp) if rows else None
+    area = selection.cell(kb, chip.id, "die_area_mm2")
+    pd = export_control.density(kb, chip.id, tpp) if rows else None
+    classed = bool(rows) and not chip.is_system
+    standings = export_control.standings(kb, tpp, pd) if classed else []
+    listed = {r["source"]: r["text"] for r in kb.figures(chip.id, ["export_control_class"]) if r["text"]}
+    standing = _standing(standings, rows, chip.is_system, _no_tpp_reason(kb, chip.id), listed)
+    return _Found(rows, tpp, area, pd, classed, standings, listed, standing)
+
+
+def _answer(kb: KnowledgeBase, chip: _Chip, found: _Found) -> ExportControlAnswer:
+    return ExportControlAnswer(
+        id=chip.id,
+        name=chip.match.name,
+        entity_kind=chip.kind,
+        vendor=chip.vendor,
+        match=chip.match,
+        tpp_by_precision=_tpp_figures(found.rows),
+        tpp=found.tpp,
+        die_area=found.area if found.area.ends() else None,
+        performance_density=found.pd,
+        standings=found.standings,
+        standing=found.standing,
+        suspect_reading=None if chip.is_system else _suspect_reading(kb, chip.id, found.rows, found.standing, found.listed),
+        headroom=_headroom(kb, found.tpp) if found.classed else [],
+        reported=[figure(r, kb) for r in kb.figures(chip.id, REPORTED_METRICS)],
+        parts=_parts(kb, chip.id) if chip.is_system else [],
+        not_used=_not_used(kb, chip.id, found.rows),
+        warnings=_warnings(found),
+        statement=STATEMENT,
+        sources=[],
+        summary="",
+    )
+
+
+def _tpp_figures(rows: list[export_control.TppRow]) -> list[TppFigure]:
+    # The TPP cell cites through the compute cell beside it, and `bits` says its factor: neither is said twice.
+    return [
+        TppFigure(
+            precision=r.precision,
+            bits=r.bits,
+            compute=r.compute,
+            tpp=r.tpp.model_copy(update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}),
+        )
+        for r in rows
+    ]
+
+
+def _warnings(found: _Found) -> list[str]:
+    rows = found.rows
     warnings = [
         f"{r.precision.upper()}: only a sparse figure is printed ({r.compute.label}); it is halved for TPP, "
         "as sparsity doubles the printed peak"
@@ -48,55 +201,26 @@ def export_control_check(kb: KnowledgeBase, args: ExportControlCheckArguments) -
         for r in rows
         if r.compute.span
     ]
-    is_system = entity["entity_kind"] == "system"
-    standings = export_control.standings(kb, tpp, pd) if rows and not is_system else []
-    listed = {r["source"]: r["text"] for r in kb.figures(match.id, ["export_control_class"]) if r["text"]}
-    standing = _standing(standings, rows, is_system, _no_tpp_reason(kb, match.id), listed)
-    answer = ExportControlAnswer(
-        id=match.id,
-        name=match.name,
-        entity_kind=entity["entity_kind"],
-        vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
-        match=match,
-        # The TPP cell cites through the compute cell beside it, and `bits` says its factor: neither is said twice.
-        tpp_by_precision=[
-            TppFigure(
-                precision=r.precision,
-                bits=r.bits,
-                compute=r.compute,
-                tpp=r.tpp.model_copy(update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}),
-            )
-            for r in rows
-        ],
-        tpp=tpp,
-        die_area=area if area.ends() else None,
-        performance_density=pd,
-        standings=standings,
-        standing=standing,
-        suspect_reading=None if is_system else _suspect_reading(kb, match.id, rows, standing, listed),
-        headroom=_headroom(kb, tpp) if rows and not is_system else [],
-        reported=[figure(r, kb) for r in kb.figures(match.id, REPORTED_METRICS)],
-        parts=_parts(kb, match.id) if is_system else [],
-        not_used=_not_used(kb, match.id, rows),
-        warnings=warnings,
-        statement=STATEMENT,
-        sources=[],
-        summary="",
-    )
-    if pd is None and rows and not is_system:
-        answer.warnings.append(_pd_missing(standings))
-    elif pd is not None and not area.ends():
-        answer.warnings.append(
+    return warnings + _density_warnings(found)
+
+
+def _density_warnings(found: _Found) -> list[str]:
+    if found.pd is None and found.classed:
+        return [_pd_missing(found.standings)]
+    if found.pd is not None and not found.area.ends():
+        return [
             "No die area is reported: the performance density used is the band the report's "
-            f"table prints for this chip (figures {_ids(pd)}), not a computed one"
-        )
-    answer.reproduction = _reproduction(answer)
-    cited = [f.source for f in answer.reported] + [s.source for s in standings]
-    cited += [r["source"] for r in kb.figures(match.id, ["compute"]) if not r["precision"] and r["period"] is None]
-    cited += [r["source"] for r in kb.figures_by_ids(sorted({i for r in rows for i in r.tpp.figure_ids} | set(area.figure_ids)))]
-    answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(answer)
-    return answer
+            f"table prints for this chip (figures {_ids(found.pd)}), not a computed one"
+        ]
+    return []
+
+
+def _sources(kb: KnowledgeBase, entity: str, found: _Found, answer: ExportControlAnswer) -> list[SourceRef]:
+    cited = [f.source for f in answer.reported] + [s.source for s in found.standings]
+    cited += [r["source"] for r in kb.figures(entity, ["compute"]) if not r["precision"] and r["period"] is None]
+    used = {i for r in found.rows for i in r.tpp.figure_ids} | set(found.area.figure_ids)
+    cited += [r["source"] for r in kb.figures_by_ids(sorted(used))]
+    return source_refs(kb, cited)
 
 
 def _suspect_reading(
@@ -126,28 +250,32 @@ def _standing(
         return "3A090 classifies integrated circuits, not systems: see each part chip's standing"
     if not rows:
         return "cannot compute TPP: " + (no_tpp_reason or "no compute figure is reported")
-    lines = []
     readings: dict[tuple[str, str], list[Standing]] = {}
     for s in standings:
         readings.setdefault((s.reading, s.source), []).append(s)
-    for (reading, source), classes in readings.items():
-        who = "the rule text" if reading == "rule" else f"{source}'s reading"
-        met = next((c for c in classes if c.status == "met"), None)
-        above = classes[: classes.index(met)] if met is not None else classes
-        open_ = [c.class_name for c in above if c.status == "undecided"]
-        why = "undecided on these figures; a die area would decide"
-        if met is not None and open_:
-            line = f"at least {met.class_name} by {who} ({', '.join(open_)} {why})"
-        elif met is not None:
-            line = f"{met.class_name} by {who}"
-        elif open_:
-            line = f"undecided by {who} ({', '.join(open_)} {why})"
-        else:
-            line = f"outside 3A090 by {who}"
-        if listed and (table_class := listed.get(source)) and reading == "report":
-            line += f"; {source}'s table lists it as {table_class}"
-        lines.append(line)
-    return "; ".join(lines)
+    return "; ".join(_reading_line(reading, source, classes, listed or {}) for (reading, source), classes in readings.items())
+
+
+def _reading_line(reading: str, source: str, classes: list[Standing], listed: dict[str, str]) -> str:
+    line = _classed_by(classes, "the rule text" if reading == "rule" else f"{source}'s reading")
+    if (table_class := listed.get(source)) and reading == "report":
+        line += f"; {source}'s table lists it as {table_class}"
+    return line
+
+
+def _classed_by(classes: list[Standing], who: str) -> str:
+    """The class a reading places the chip in: the first met, with the classes above it a die area would decide."""
+    met = next((c for c in classes if c.status == "met"), None)
+    above = classes[: classes.index(met)] if met is not None else classes
+    open_ = [c.class_name for c in above if c.status == "undecided"]
+    why = "undecided on these figures; a die area would decide"
+    if met is not None and open_:
+        return f"at least {met.class_name} by {who} ({', '.join(open_)} {why})"
+    if met is not None:
+        return f"{met.class_name} by {who}"
+    if open_:
+        return f"undecided by {who} ({', '.join(open_)} {why})"
+    return f"outside 3A090 by {who}"
 
 
 def _pd_missing(standings: list[Standing]) -> str:
@@ -165,7 +293,23 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
     ends = tpp.ends()
     if ends is None:
         return []
-    # One line per threshold and clause: a report's reading and the rule text at the same line share it.
+    out = []
+    for (threshold, clause_name), who in _tpp_thresholds(kb).items():
+        difference, ratio = compute.headroom(*ends, threshold)
+        out.append(
+            Headroom(
+                threshold=threshold,
+                where=f"{clause_name} ({'; '.join(sorted(who))})",
+                difference=[tidied(d) for d in difference],
+                ratio=[tidied(r, 4) for r in ratio],
+            )
+        )
+    return sorted(out, key=lambda h: (h.threshold, h.where))
+
+
+def _tpp_thresholds(kb: KnowledgeBase) -> dict[tuple[float, str], list[str]]:
+    """Each TPP threshold a class clause sets, by (value, clause) → who reads it: a report's reading and the
+    rule text at the same line share one."""
     readers: dict[tuple[float, str], list[str]] = {}
     seen = set()
     for rule in kb.control_classes:
@@ -178,18 +322,7 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
                 readers.setdefault((condition["value"], f"{rule['name']}.{number}"), []).append(
                     "rule text" if rule["reading"] == "rule" else rule["source"]
                 )
-    out = []
-    for (threshold, clause_name), who in readers.items():
-        difference, ratio = compute.headroom(*ends, threshold)
-        out.append(
-            Headroom(
-                threshold=threshold,
-                where=f"{clause_name} ({'; '.join(sorted(who))})",
-                difference=[tidied(d) for d in difference],
-                ratio=[tidied(r, 4) for r in ratio],
-            )
-        )
-    return sorted(out, key=lambda h: (h.threshold, h.where))
+    return readers
 
 
 def _parts(kb: KnowledgeBase, system: str) -> list[str]:
@@ -215,20 +348,28 @@ def _reproduction(a: ExportControlAnswer) -> str:
     if not listed:
         return ""
     table = listed[0]
-    printed = {f.metric: format_value(f) for f in a.reported if f.metric != "export_control_class"}
-    rule = next((s for s in a.standings if s.reading == "rule" and s.status == "met"), None)
-    computed = (
-        rule.class_name
-        if rule
-        else ("undecided" if any(s.status == "undecided" for s in a.standings if s.reading == "rule") else "not restricted")
-    )
-    bands = ", ".join(f"{'TPP' if m == 'tpp' else 'PD'} {v}" for m, v in printed.items())
-    head = f"{table.source}'s table lists {table.text} (printed '{table.printed}'{f'; {bands}' if bands else ''})"
+    head = f"{table.source}'s table lists {table.text} (printed '{table.printed}'{_bands(a.reported)})"
     if not a.tpp_by_precision:
         return f"{head}; not reproduced: no precision-stated compute figure to compute TPP from"
-    if computed == table.text:
-        return f"{head}; reproduced: the rule text gives {computed} from TPP {_value(a.tpp)}"
-    return f"{head}; not reproduced: the rule text gives {computed} from TPP {_value(a.tpp)}"
+    computed = _rule_class(a.standings)
+    verdict = "reproduced" if computed == table.text else "not reproduced"
+    return f"{head}; {verdict}: the rule text gives {computed} from TPP {_value(a.tpp)}"
+
+
+def _bands(reported: list[Figure]) -> str:
+    """The TPP and PD bands a report's table prints beside the class."""
+    printed = {f.metric: format_value(f) for f in reported if f.metric != "export_control_class"}
+    bands = ", ".join(f"{'TPP' if m == 'tpp' else 'PD'} {v}" for m, v in printed.items())
+    return f"; {bands}" if bands else ""
+
+
+def _rule_class(standings: list[Standing]) -> str:
+    """The class the rule text's reading places the chip in."""
+    rule = [s for s in standings if s.reading == "rule"]
+    met = next((s for s in rule if s.status == "met"), None)
+    if met is not None:
+        return met.class_name
+    return "undecided" if any(s.status == "undecided" for s in rule) else "not restricted"
 
 
 def _not_used(kb: KnowledgeBase, entity: str, tpp_rows: list[export_control.TppRow]) -> list[str]:
@@ -239,13 +380,16 @@ def _not_used(kb: KnowledgeBase, entity: str, tpp_rows: list[export_control.TppR
     bare = [f"'{r['printed']}' ({r['source']}, #{r['id']})" for r in figures if not r["precision"]]
     out = [f"{', '.join(bare)}: no precision printed"] if bare else []
     used = {r.precision: r for r in tpp_rows if not r.sparse_halved}
-    for r in figures:
-        hit = [used[p] for p in (r["precision"] or "").split("/") if p in used]
-        if r["sparsity"] == "sparse" and hit:
-            out.append(
-                f"'{r['printed']}' ({r['source']}, #{r['id']}): sparse; TPP uses {hit[0].compute.label} #{hit[0].compute.figure_ids[0]}"
-            )
-    return out
+    return out + [line for r in figures if (line := _sparse_beside(r, used))]
+
+
+def _sparse_beside(row: dict[str, Any], used: dict[str, export_control.TppRow]) -> str:
+    """A sparse figure at a precision whose TPP is built on a dense one: which figure TPP uses instead."""
+    hit = [used[p] for p in (row["precision"] or "").split("/") if p in used]
+    if row["sparsity"] != "sparse" or not hit:
+        return ""
+    compute_cell = hit[0].compute
+    return f"'{row['printed']}' ({row['source']}, #{row['id']}): sparse; TPP uses {compute_cell.label} #{compute_cell.figure_ids[0]}"
 
 
 def _value(value: Cell | None) -> str:
@@ -281,15 +425,42 @@ def _summary(a: ExportControlAnswer) -> str:
 def render(a: ExportControlAnswer) -> str:
     lines = [a.summary, f"{a.name} [{a.id}], {a.entity_kind} by {a.vendor.name_zh} / {a.vendor.name_en} [{a.vendor.id}]."]
     lines += match_line(a.match)
-    if a.tpp_by_precision:
-        lines.append("TPP per precision (peak × bit length):")
-        lines += [
+    lines += _tpp_lines(a)
+    lines += _density_lines(a)
+    lines += _standing_lines(a.standings)
+    lines += _headroom_lines(a.headroom)
+    lines += _listed("Parts:", [f"- {p}" for p in a.parts])
+    lines += _listed("Reported export-control figures:", [describe(f) for f in a.reported])
+    lines += [f"Report table: {a.reproduction}"] if a.reproduction else []
+    lines += ["Not used: " + "; ".join(a.not_used)] if a.not_used else []
+    lines += [f"Warning: {w}" for w in a.warnings]
+    lines.append(a.statement)
+    lines.append(source_lines(a.sources))
+    return "\n".join(lines)
+
+
+def _listed(heading: str, items: list[str]) -> list[str]:
+    return [heading, *items] if items else []
+
+
+def _tpp_lines(a: ExportControlAnswer) -> list[str]:
+    if not a.tpp_by_precision:
+        return []
+    return [
+        "TPP per precision (peak × bit length):",
+        *(
             f"- {t.precision.upper()}: {_value(t.compute)} {t.compute.unit} [{t.compute.label}] × {t.bits}"
             f"{' ' + t.tpp.label if t.tpp.label else ''} = {_value(t.tpp)} (figures "
             f"{_ids(t.compute)}){' [SUSPECT]' if t.tpp.suspect else ''}"
             for t in a.tpp_by_precision
-        ]
-        lines.append(f"TPP: {_value(a.tpp)} ({a.tpp.label})")
+        ),
+        f"TPP: {_value(a.tpp)} ({a.tpp.label})",
+    ]
+
+
+def _density_lines(a: ExportControlAnswer) -> list[str]:
+    """The suspect reading beside the headline, the die area and the performance density."""
+    lines = []
     if a.suspect_reading is not None:
         s = a.suspect_reading
         lines.append(f"Beside it, SUSPECT: TPP {_value(s.tpp)} ({s.tpp.label}) → {s.standing} ({s.note})")
@@ -302,34 +473,29 @@ def render(a: ExportControlAnswer) -> str:
             + (" [SUSPECT]" if pd.suspect else "")
             + (f" — {pd.note}" if pd.note else "")
         )
-    if a.standings:
-        regimes = sorted({s.regime for s in a.standings})
-        lines.append(f"Standing by class ({', '.join(regimes)}):")
-        for s in a.standings:
-            who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + (f", {s.regime}" if len(regimes) > 1 else "")
-            extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
-            shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
-            tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "") for c in s.clauses)
-            lines.append(
-                f"- {s.class_name} [{who}, {s.locator}]: {s.status}{shadow}{extra} — {tests}" + (f" — {s.note}" if s.note else "")
-            )
-    if a.headroom:
-        lines.append("Headroom to TPP thresholds (TPP − threshold; TPP ÷ threshold):")
-        lines += [f"- {h.threshold:g} ({h.where}): {_pair(h.difference)}; ×{_pair(h.ratio)}" for h in a.headroom]
-    if a.parts:
-        lines.append("Parts:")
-        lines += [f"- {p}" for p in a.parts]
-    if a.reported:
-        lines.append("Reported export-control figures:")
-        lines += [describe(f) for f in a.reported]
-    if a.reproduction:
-        lines.append(f"Report table: {a.reproduction}")
-    if a.not_used:
-        lines.append("Not used: " + "; ".join(a.not_used))
-    lines += [f"Warning: {w}" for w in a.warnings]
-    lines.append(a.statement)
-    lines.append(source_lines(a.sources))
-    return "\n".join(lines)
+    return lines
+
+
+def _standing_lines(standings: list[Standing]) -> list[str]:
+    if not standings:
+        return []
+    regimes = sorted({s.regime for s in standings})
+    return [f"Standing by class ({', '.join(regimes)}):", *(_standing_line(s, len(regimes) > 1) for s in standings)]
+
+
+def _standing_line(s: Standing, regimes: bool) -> str:
+    who = ("rule text" if s.reading == "rule" else f"{s.source} reading") + (f", {s.regime}" if regimes else "")
+    extra = f"; across all claims: {s.across_claims}" if s.across_claims else ""
+    shadow = f" (already {s.shadowed_by})" if s.shadowed_by else ""
+    tests = "; ".join(f"{c.test}: {c.status}" + (f" (needs {', '.join(c.needs)})" if c.needs else "") for c in s.clauses)
+    return f"- {s.class_name} [{who}, {s.locator}]: {s.status}{shadow}{extra} — {tests}" + (f" — {s.note}" if s.note else "")
+
+
+def _headroom_lines(headroom: list[Headroom]) -> list[str]:
+    return _listed(
+        "Headroom to TPP thresholds (TPP − threshold; TPP ÷ threshold):",
+        [f"- {h.threshold:g} ({h.where}): {_pair(h.difference)}; ×{_pair(h.ratio)}" for h in headroom],
+    )
 
 
 def _pair(values: list[float]) -> str:

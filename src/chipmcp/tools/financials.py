@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 from pydantic import Field
 
@@ -13,7 +14,16 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
+from chipmcp.reasoning.cells import Model
 from chipmcp.tools import _periods
+from chipmcp.tools._answer_parts import (
+    Conflict,
+    Detail,
+    Figure,
+    NameMatch,
+    Page,
+    SourceRef,
+)
 from chipmcp.tools._common import (
     DEFAULT_LIMIT,
     FIRST_PAGE_ONLY,
@@ -34,19 +44,48 @@ from chipmcp.tools._common import (
     resolve,
     source_lines,
     source_refs,
+    sources_counted,
     summarize,
 )
-from chipmcp.tools._identity import IDENTITY_METRICS, company_identity, render_identity
-from chipmcp.tools.answers import (
-    Figure,
-    GrowthFigure,
-    NameMatch,
-    NormalizedFigure,
-    Page,
-    VendorFinancials,
-    VendorIdentity,
-)
+from chipmcp.tools._identity import IDENTITY_METRICS, VendorIdentity, company_identity, render_identity
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
+
+
+class NormalizedFigure(Model):
+    figure_id: int
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    note: str
+
+
+class GrowthFigure(Model):
+    metric: str
+    from_period: str
+    to_period: str
+    growth_pct: float | None = None
+    cagr_pct: float | None = None
+    low_pct: float | None = None
+    high_pct: float | None = None
+    figure_ids: list[int]
+
+
+class VendorFinancials(Model):
+    vendor: VendorIdentity
+    match: NameMatch
+    detail: Detail = "summary"
+    figures: list[Figure]
+    page: Page
+    normalized: list[NormalizedFigure] = Field(default_factory=list)
+    growth: list[GrowthFigure] = Field(default_factory=list, description="Computed by the compute core")
+    conflicts: list[Conflict]
+    chips: list[str] = Field(default_factory=list, description="Chip ids of this vendor (summary: the first few)")
+    chips_total: int = Field(default=0, description="Summary: how many when `chips` lists the first few")
+    sources: list[SourceRef]
+    warnings: list[str] = Field(default_factory=list)
+    summary: str
+
 
 COMPANY = frozenset({"vendor", "market"})
 _YEAR = re.compile(r"^(\d{4})$")
@@ -95,56 +134,99 @@ class VendorFinancialsArguments(Arguments):
     limit: LimitArg = DEFAULT_LIMIT
 
 
+# A summary names a vendor's first chips (NVIDIA has a hundred): find_chips(vendor=…) pages through every one.
+CHIPS_SHOWN = 16
+
+
+@dataclass
+class _Selected:
+    """What a call asks of a company: its identity and the figures its filters keep."""
+
+    entity: dict
+    identity: VendorIdentity
+    identity_rows: list[dict]
+    rows: list[dict]
+    warnings: list[str]
+
+
 def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> VendorFinancials:
     match = resolve_company(kb, args.vendor)
+    chosen = _select(kb, match, args)
+    every = [figure(r, kb) for r in chosen.rows]
+    answer = _answer(kb, match, chosen, every, args)
+    answer.sources = source_refs(kb, _cited_sources(answer, chosen))  # the page adds its entries' as it is sized
+    listed = every if args.detail == "full" else _beyond_identity(summarize(kb, chosen.rows, every), chosen.identity)
+    call = call_of("vendor_financials", vendor=match.id, period=args.period, metric=args.metric, unit=args.unit)
+    entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "growth"))
+    _finish(kb, answer, chosen, every)
+    return answer
+
+
+def _select(kb: KnowledgeBase, match: NameMatch, args: VendorFinancialsArguments) -> _Selected:
     entity = kb.entity(match.id)
     assert entity is not None
     rows = kb.figures(match.id)
     if not rows:
         raise _nothing_reported(kb, match)
-    identity = company_identity(kb, entity, rows)
-    identity_rows = [r for r in rows if r["metric"] in IDENTITY_METRICS]
-    rows = [r for r in rows if r["metric"] not in IDENTITY_METRICS]
-    warnings: list[str] = []
+    chosen = _Selected(
+        entity=entity,
+        identity=company_identity(kb, entity, rows),
+        identity_rows=[r for r in rows if r["metric"] in IDENTITY_METRICS],
+        rows=[r for r in rows if r["metric"] not in IDENTITY_METRICS],
+        warnings=[],
+    )
     if args.metric:
-        wanted = metric_ids(kb, args.metric)
-        available = sorted({r["metric"] for r in rows})
-        rows = [r for r in rows if r["metric"] in wanted]
-        if not rows:
-            raise NotFoundError(
-                f"No '{args.metric}' figures for {match.name}. Its metrics: {', '.join(available) or 'none'}.", available
-            )
+        chosen.rows = _of_metric(kb, chosen.rows, args.metric, match.name)
     if args.period is not None:
-        rows = _in_period(kb, rows, periods.parse(args.period), match.name, warnings)
-    every = [figure(r, kb) for r in rows]
-    listed = every if args.detail == "full" else _beyond_identity(summarize(kb, rows, every), identity)
-    call = call_of("vendor_financials", vendor=match.id, period=args.period, metric=args.metric, unit=args.unit)
-    normalized = _normalize(rows, args.unit, warnings) if args.unit else []
-    # Disagreements about the company itself (two stock codes) are shown whatever the filters.
-    disagreements = conflicts([*every, *(figure(r, kb) for r in identity_rows)], kb, args.detail)
-    answer = VendorFinancials(
-        vendor=identity,
+        chosen.rows = _in_period(kb, chosen.rows, periods.parse(args.period), match.name, chosen.warnings)
+    return chosen
+
+
+def _of_metric(kb: KnowledgeBase, rows: list[dict], metric: str, company: str) -> list[dict]:
+    wanted = metric_ids(kb, metric)
+    kept = [r for r in rows if r["metric"] in wanted]
+    if not kept:
+        available = sorted({r["metric"] for r in rows})
+        raise NotFoundError(f"No '{metric}' figures for {company}. Its metrics: {', '.join(available) or 'none'}.", available)
+    return kept
+
+
+def _answer(
+    kb: KnowledgeBase, match: NameMatch, chosen: _Selected, every: list[Figure], args: VendorFinancialsArguments
+) -> VendorFinancials:
+    """The answer without its page of entries: identity, computed blocks, the vendor's chips."""
+    chips = [c["id"] for c in kb.entities_of_vendor(match.id)]
+    brief = args.detail == "summary" and len(chips) > CHIPS_SHOWN
+    return VendorFinancials(
+        vendor=chosen.identity,
         match=match,
         detail=args.detail,
         figures=[],
         page=Page(total=0, returned=0),
-        normalized=normalized,
-        growth=_growth(rows),
-        conflicts=disagreements,
-        chips=[c["id"] for c in kb.entities_of_vendor(match.id)],
-        sources=source_refs(kb, {f.source for f in every}),
-        warnings=warnings,
+        normalized=_normalize(chosen.rows, args.unit, chosen.warnings) if args.unit else [],
+        growth=_growth(chosen.rows),
+        # Disagreements about the company itself (two stock codes) are shown whatever the filters.
+        conflicts=conflicts([*every, *(figure(r, kb) for r in chosen.identity_rows)], kb, args.detail),
+        chips=chips[:CHIPS_SHOWN] if brief else chips,
+        chips_total=len(chips) if brief else 0,
+        sources=[],
+        warnings=chosen.warnings,
         summary="",
     )
-    entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "growth"))
+
+
+def _finish(kb: KnowledgeBase, answer: VendorFinancials, chosen: _Selected, every: list[Figure]) -> None:
+    """What depends on the page: the normalized figures of its entries, the sources it cites, the summary."""
     on_page = {f.id for f in answer.figures}
-    answer.normalized = [n for n in normalized if n.figure_id in on_page]
+    answer.normalized = [n for n in answer.normalized if n.figure_id in on_page]
+    answer.sources = source_refs(kb, _cited_sources(answer, chosen))
+    answer.summary = _summary(answer, len(every), sources_counted(kb, {f.source for f in every}))
+
+
+def _cited_sources(answer: VendorFinancials, chosen: _Selected) -> list[str]:
     cited = entry_sources(answer.figures, answer.page.citations)
-    cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
-    cited += [r["source"] for r in identity_rows]
-    answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
-    return answer
+    cited += [s for c in answer.conflicts for claim in c.claims for s in claim.sources]
+    return cited + [r["source"] for r in chosen.identity_rows]
 
 
 def _beyond_identity(entries: list[Figure], identity: VendorIdentity) -> list[Figure]:
@@ -173,34 +255,49 @@ def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, compa
     at, guidance also by the period it was said in: tools/_periods.py); for a year, say which metrics have only
     part-year figures, so a half-year is never read as the year."""
     reported = _periods.reported(kb, rows)
-    kept = [r for r in rows if _periods.found_by(kb, r, query)]
-    if not kept and query.fiscal and not any(periods.stored(p).fiscal for p in reported):
-        # A company that reports by calendar year has one fiscal year: the calendar's.
-        query = periods.calendar(query)
-        kept = [r for r in rows if _periods.found_by(kb, r, query)]
-        if kept:
-            warnings.append(f"{company} reports calendar years: the fiscal period asked for is read as {query}.")
+    query, kept = _found(kb, rows, query, reported, company, warnings)
     if not kept:
         raise NotFoundError(
             f"No figures for period '{query}' for {company}. Periods reported: {', '.join(reported) or 'none'}.", reported
         )
     if query.is_year:
-        parts: dict[str, set[str]] = defaultdict(set)
-        whole = set()
-        for row in kept:
-            if not row["period"]:
-                continue  # a dated figure (a price on a day) is no part of a year's total
-            labels = [periods.stored(p) for p in (row["period"], row["period_alias"]) if p]
-            if any(label == query for label in labels):
-                whole.add(row["metric"])
-            elif not any(label.is_span for label in labels):
-                parts[row["metric"]].add(row["period"])
-        partial = {m: sorted(p) for m, p in parts.items() if m not in whole}
-        if partial:
-            listed = "; ".join(f"{m} ({', '.join(p)})" for m, p in sorted(partial.items()))
-            warnings.append(f"No full-year {query} figure is reported for {listed}: these are part-year figures, not the year's total.")
+        warnings += _part_year_warning(kept, query)
     warnings += _periods.found_lines(kb, kept, query)
     return kept
+
+
+def _found(
+    kb: KnowledgeBase, rows: list[dict], query: periods.Period, reported: list[str], company: str, warnings: list[str]
+) -> tuple[periods.Period, list[dict]]:
+    """The rows the period finds, and the period read: a company that reports by calendar year has one
+    fiscal year, the calendar's."""
+    kept = [r for r in rows if _periods.found_by(kb, r, query)]
+    if kept or not query.fiscal or any(periods.stored(p).fiscal for p in reported):
+        return query, kept
+    calendar = periods.calendar(query)
+    kept = [r for r in rows if _periods.found_by(kb, r, calendar)]
+    if kept:
+        warnings.append(f"{company} reports calendar years: the fiscal period asked for is read as {calendar}.")
+    return calendar, kept
+
+
+def _part_year_warning(kept: list[dict], year: periods.Period) -> list[str]:
+    """The metrics with figures for parts of `year` and none for the whole of it."""
+    parts: dict[str, set[str]] = defaultdict(set)
+    whole = set()
+    for row in kept:
+        if not row["period"]:
+            continue  # a dated figure (a price on a day) is no part of a year's total
+        labels = [periods.stored(p) for p in (row["period"], row["period_alias"]) if p]
+        if any(label == year for label in labels):
+            whole.add(row["metric"])
+        elif not any(label.is_span for label in labels):
+            parts[row["metric"]].add(row["period"])
+    partial = {m: sorted(p) for m, p in parts.items() if m not in whole}
+    if not partial:
+        return []
+    listed = "; ".join(f"{m} ({', '.join(p)})" for m, p in sorted(partial.items()))
+    return [f"No full-year {year} figure is reported for {listed}: these are part-year figures, not the year's total."]
 
 
 def _normalize(rows: list[dict], unit: str, warnings: list[str]) -> list[NormalizedFigure]:
@@ -286,10 +383,10 @@ def _span(metric: str, a: int, b: int, start: tuple, end: tuple, ids: list[int],
     )
 
 
-def _summary(a: VendorFinancials, rows: int, reports: int) -> str:
+def _summary(a: VendorFinancials, rows: int, sources: str) -> str:
     codes = ", ".join(dict.fromkeys(listing.code for listing in a.vendor.listings if not listing.suspect))
     text = f"{a.vendor.name_zh} ({a.vendor.name_en})" + (f", listed as {codes}" if codes else "")
-    text += f": {rows} figure(s) from {reports} report(s)"
+    text += f": {rows} figure(s) from {sources}"
     if a.detail == "summary" and a.page.total != rows:
         text += f", {a.page.total} distinct"
     if a.conflicts:
@@ -326,10 +423,17 @@ def render(a: VendorFinancials) -> str:
         lines.append("Conflicts (claims side by side):")
         lines += conflict_lines(a.conflicts)
     if a.chips:
-        lines.append("Chips: " + ", ".join(a.chips))
+        lines.append(_chips_line(a))
     lines += [f"Warning: {w}" for w in a.warnings]
     lines.append(source_lines(a.sources))
     return "\n".join(lines)
+
+
+def _chips_line(a: VendorFinancials) -> str:
+    if not a.chips_total:
+        return "Chips: " + ", ".join(a.chips)
+    every = f"find_chips(vendor='{a.vendor.id}') lists every one"
+    return f"Chips ({len(a.chips)} of {a.chips_total}; {every}): " + ", ".join(a.chips) + ", …"
 
 
 TOOL = Tool(

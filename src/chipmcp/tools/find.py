@@ -15,7 +15,7 @@ Rows are paged (total, returned, offset; `more` gives the call for the next page
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, ClassVar, Literal, cast
 
 from pydantic import BaseModel, Field
 
@@ -23,8 +23,14 @@ from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import catalog_index, selection
-from chipmcp.reasoning.cells import Cell, Condition
-from chipmcp.reasoning.metric_cells import HIGHER_IS_BETTER, METRICS, TEXT, known_metrics, metric_key
+from chipmcp.reasoning.cells import Cell, Condition, Model
+from chipmcp.reasoning.metric_cells import METRICS, TEXT, known_metrics, metric_key
+from chipmcp.tools._answer_parts import (
+    Certified,
+    Detail,
+    OmitsNewWhenEmpty,
+    SourceRef,
+)
 from chipmcp.tools._common import (
     VENDOR,
     call_of,
@@ -36,9 +42,60 @@ from chipmcp.tools._common import (
     source_refs,
     unknown_metric,
 )
-from chipmcp.tools.answers import Certified, ChipList, ChipRow, Detail, NotReported
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 from chipmcp.tools.xinchuang import chip_status
+
+
+class ChipRow(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes"})
+
+    id: str
+    name: str
+    vendor: str
+    vendor_name: str
+    kind: str
+    entity_kind: Literal["chip", "system"]
+    certified: Certified | None = Field(default=None, description="Set when `certified` filtered the list")
+    cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
+    passes: str = Field(default="", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
+
+
+class NotReported(Model):
+    metric: str
+    count: int = Field(description="How many pass every other filter but have no figure for `metric`")
+    chips: list[str] = Field(
+        description=("Their ids: every one at detail='full'; the first few at summary (count says how many in all)")
+    )
+
+
+class ChipList(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial", "partial_total"})
+
+    detail: Detail = "summary"
+    filters: list[str] = Field(description="The filters applied, in words")
+    sort_by: str | None
+    descending: bool | None
+    precision: str
+    total: int = Field(description="Chips and systems matching every filter")
+    returned: int
+    offset: int
+    more: str = Field(default="", description="How to get what this answer leaves out (the next rows, every citation)")
+    rows: list[ChipRow]
+    not_reported: list[NotReported] = Field(
+        default_factory=list, description="Chips passing every other filter but lacking a filtered or sorted figure"
+    )
+    rules: list[str] = Field(default_factory=list, description="How ranges, bounds and text were compared")
+    partial: list[ChipRow] = Field(
+        default_factory=list,
+        description=(
+            "Apart from rows and total: chips passing every condition only by one of their values (one variant of an "
+            "a/b pair, one claim of a contested figure), paged as the rows are: from `offset`, at most `limit`"
+        ),
+    )
+    partial_total: int | None = Field(default=None, description="How many pass only in part, all pages")
+    sources: list[SourceRef]
+    summary: str
+
 
 TEXT_SPECS = tuple(TEXT)  # METRICS holds them too: they filter, they do not rank
 NUMERIC_OPS = (">", ">=", "<", "<=", "=", "!=")
@@ -200,21 +257,11 @@ def _answer(
     not_reported = [
         NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN]) for m, ids in missing.items() if ids
     ]
-    partial = _partial_rows(kb, found.partial, conditions, args.limit, full, status)
+    partial = _partial_rows(kb, found.partial, conditions, args.offset, args.limit, full, status)
     used = {
         i for row in out + partial for c in row.cells.values() for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]
     }
-    asked = call_of(
-        "find_chips",
-        vendor=args.vendor,
-        domestic=args.domestic,
-        kind=args.kind,
-        certified=args.certified,
-        where=[c.model_dump() for c in conditions] or None,
-        sort_by=args.sort_by,
-        precision=args.precision if args.precision != "fp16" else None,
-        descending=args.descending,
-    )
+    asked = _asked(args, conditions)
     answer = ChipList(
         detail=args.detail,
         filters=filters,
@@ -232,17 +279,43 @@ def _answer(
             args.limit,
             args.detail,
             not_reported,
-            any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values()),
+            _cells_cut(page),
+            len(found.partial) - args.offset - len(partial),
         ),
         rows=out,
         not_reported=not_reported,
         partial=partial,
-        rules=(RULES + ([PARTIAL_RULE] if partial else [])) if found.metrics else [],
+        partial_total=len(found.partial) or None,
+        rules=_rules(found),
         sources=source_refs(kb, _sources(kb, used)),
         summary="",
     )
     answer.summary = _summary(answer)
     return answer
+
+
+def _asked(args: FindChipsArguments, conditions: list[Condition]) -> str:
+    """The call this answer answers, without its paging arguments."""
+    return call_of(
+        "find_chips",
+        vendor=args.vendor,
+        domestic=args.domestic,
+        kind=args.kind,
+        certified=args.certified,
+        where=[c.model_dump() for c in conditions] or None,
+        sort_by=args.sort_by,
+        precision=args.precision if args.precision != "fp16" else None,
+        descending=args.descending,
+    )
+
+
+def _cells_cut(page: list[tuple[dict[str, Any], dict[str, Cell]]]) -> bool:
+    """Whether a summary of these rows leaves out a citation, claim or note that full detail gives."""
+    return any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())
+
+
+def _rules(found: catalog_index.Found) -> list[str]:
+    return (RULES + ([PARTIAL_RULE] if len(found.partial) else [])) if found.metrics else []
 
 
 def _at_detail(c: Cell, full: bool) -> Cell:
@@ -251,20 +324,26 @@ def _at_detail(c: Cell, full: bool) -> Cell:
 
 
 def _more(
-    asked: str, total: int, offset: int, returned: int, limit: int, detail: Detail, not_reported: list[NotReported], cells_cut: bool
+    asked: str,
+    total: int,
+    offset: int,
+    returned: int,
+    limit: int,
+    detail: Detail,
+    not_reported: list[NotReported],
+    cells_cut: bool,
+    partial_left: int = 0,
 ) -> str:
-    """The calls that fetch what this answer leaves out: the next rows, and at summary (when it left out a
-    citation, claim, note or gap) the same page in full."""
+    """The calls that fetch what this answer leaves out: the next rows, the next of those passing only in part
+    (paged alike: the same offset and limit), and at summary (when it left out a citation, claim, note or gap)
+    the same page in full."""
     more = []
     left = total - offset - returned
     sep = "" if asked.endswith("(") else ", "
     if left > 0:
-        more.append(
-            f"{left} more rows: ask {asked}{sep}offset={offset + returned}"
-            + (f", limit={limit}" if limit != 10 else "")
-            + (", detail='full'" if detail == "full" else "")
-            + ")"
-        )
+        more.append(f"{left} more rows: ask {_paged(asked, sep, offset + returned, limit, detail)}")
+    if partial_left > 0:
+        more.append(f"{partial_left} more passing only in part: ask {_paged(asked, sep, offset + limit, limit, detail)}")
     if detail == "summary" and (cells_cut or any(n.count > len(n.chips) for n in not_reported)):
         more.append(
             f"every agreeing figure, claim and chip lacking a figure: ask {asked}{sep}"
@@ -273,6 +352,11 @@ def _more(
             + "detail='full')"
         )
     return "; ".join(more)
+
+
+def _paged(asked: str, sep: str, offset: int, limit: int, detail: Detail) -> str:
+    limit_arg = f", limit={limit}" if limit != 10 else ""
+    return f"{asked}{sep}offset={offset}{limit_arg}" + (", detail='full'" if detail == "full" else "") + ")"
 
 
 def _sort_metric(kb: KnowledgeBase, name: str | None) -> str | None:
@@ -284,16 +368,18 @@ def _sort_metric(kb: KnowledgeBase, name: str | None) -> str | None:
     if key is None:
         raise unknown_metric(name, [m for m in known_metrics(kb) if not selection.is_text(kb, m)], "sort_by", METRICS)
     if key in TEXT_SPECS or selection.is_text(kb, key):
-        numeric = [m for m in METRICS if m in HIGHER_IS_BETTER]
+        numeric = [m for m in METRICS if m not in TEXT]
         raise InputError(
             f"sort_by ranks by a number: one of {', '.join(numeric)} or a numeric registry metric. Filter on {name} with where instead."
         )
     return key
 
 
-def _partial_rows(kb: KnowledgeBase, partial: Any, conditions: list[Condition], limit: int, full: bool, status: Any) -> list[ChipRow]:
+def _partial_rows(
+    kb: KnowledgeBase, partial: Any, conditions: list[Condition], offset: int, limit: int, full: bool, status: Any
+) -> list[ChipRow]:
     """The chips that pass only by one value their figure gives, each saying which: one variant of an a/b pair,
-    one claim of a contested figure, part of a range."""
+    one claim of a contested figure, part of a range. Paged as the rows are: from `offset`, at most `limit`."""
     return [
         _row(
             kb,
@@ -303,7 +389,7 @@ def _partial_rows(kb: KnowledgeBase, partial: Any, conditions: list[Condition], 
             status,
             " and ".join(sorted({_passes_by(cells[c.metric]) for c in conditions if not _holds(cells[c.metric], c)})),
         )
-        for e, cells in partial[:limit]
+        for e, cells in partial[offset : offset + limit]
     ]
 
 
@@ -366,7 +452,8 @@ def _summary(a: ChipList) -> str:
     if a.not_reported:
         head += "; " + "; ".join(f"{n.count} lack {n.metric}" for n in a.not_reported)
     if a.partial:
-        head += f"; {len(a.partial)} more pass only by one variant or claim ({', '.join(r.id for r in a.partial)})"
+        head += f"; {a.partial_total} more pass only by one variant or claim ({', '.join(r.id for r in a.partial)}"
+        head += ")" if len(a.partial) == a.partial_total else ", …)"
     return head + "."
 
 
@@ -411,14 +498,7 @@ def render(a: ChipList) -> str:
             f", … ({gap.count - len(gap.chips)} more at detail='full')" if gap.count > len(gap.chips) else ""
         )
         lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
-    if a.partial:
-        lines.append(f"Passing only in part — {len(a.partial)} listed apart, not counted in the total:")
-        for row in a.partial:
-            cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
-            lines.append(
-                f"- {row.name} [{row.id}] {row.passes} — {row.entity_kind}, {row.kind} by {row.vendor_name} "
-                f"[{row.vendor}]" + (f" — {cells}" if cells else "")
-            )
+    lines += _partial_lines(a)
     if a.rules:
         lines.append("Rules: " + " ".join(a.rules))
     if a.more:
@@ -426,6 +506,22 @@ def render(a: ChipList) -> str:
     if a.sources:
         lines.append(source_lines(a.sources))
     return "\n".join(lines)
+
+
+def _partial_lines(a: ChipList) -> list[str]:
+    if not a.partial:
+        return []
+    shown = (
+        f"{len(a.partial)}" if len(a.partial) == a.partial_total else f"{a.offset + 1}-{a.offset + len(a.partial)} of {a.partial_total}"
+    )
+    lines = [f"Passing only in part — {shown} listed apart, not counted in the total:"]
+    for row in a.partial:
+        cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
+        lines.append(
+            f"- {row.name} [{row.id}] {row.passes} — {row.entity_kind}, {row.kind} by {row.vendor_name} "
+            f"[{row.vendor}]" + (f" — {cells}" if cells else "")
+        )
+    return lines
 
 
 TOOL = Tool(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field
 
@@ -15,7 +15,17 @@ from chipmcp.core import compute, periods
 from chipmcp.core.units import UNITS
 from chipmcp.errors import NotFoundError
 from chipmcp.kb.store import KnowledgeBase
+from chipmcp.reasoning.cells import Model
 from chipmcp.tools import _periods
+from chipmcp.tools._answer_parts import (
+    Candidate,
+    Conflict,
+    Detail,
+    Figure,
+    Page,
+    SourceRef,
+    TopicMethod,
+)
 from chipmcp.tools._common import (
     ANSWER_BUDGET,
     FIRST_PAGE_ONLY,
@@ -25,6 +35,7 @@ from chipmcp.tools._common import (
     cited_places,
     conflict_lines,
     conflicts,
+    dataset_sources,
     describe,
     entry_sources,
     figure,
@@ -38,25 +49,107 @@ from chipmcp.tools._common import (
     room,
     source_lines,
     source_refs,
+    sources_counted,
     summarize,
 )
 from chipmcp.tools._identity import IDENTITY_METRICS
 from chipmcp.tools._topics import INDUSTRY_KINDS, INDUSTRY_METRICS, Topic, linked_company_figures, resolve_topic
-from chipmcp.tools.answers import (
-    Candidate,
-    EntityFigures,
-    Figure,
-    IndustryFigures,
-    Page,
-    RankedShare,
-    Series,
-    SeriesClaim,
-    SeriesComparison,
-    ShareTable,
-    TopicMatch,
-    TopicMethod,
-)
 from chipmcp.tools.registry import DEFAULT_LIMIT, Arguments, DetailArg, LimitArg, Name, OffsetArg, PeriodArg, Tool
+
+
+class TopicMatch(Model):
+    query: str
+    entities: list[Candidate] = Field(description="The markets, groups, models or companies whose figures are shown")
+    metrics: list[str] = Field(default_factory=list, description="Metrics the topic or `metric` named; empty: all")
+    method: TopicMethod = Field(
+        description="name: the topic is a name; +metric: with a metric's words; metric: a metric across the "
+        "industry; search: full-text search over names, labels, locators and notes"
+    )
+    note: str = ""
+
+
+class RankedShare(Model):
+    rank: int
+    entity: str
+    name: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    printed: str
+    figure_id: int
+
+
+class ShareTable(Model):
+    """A share table: figures of one metric across entities, from one table of one report, ranked."""
+
+    metric: str
+    label: str
+    period: str | None
+    source: str
+    locator: str
+    of: str = Field(description="What the shares are of, from the figures' note")
+    rows: list[RankedShare]
+    total: float | None = Field(description="Sum of the listed shares, in %")
+
+
+class SeriesClaim(Model):
+    """One claim of a linked quantity: a figure's value, or the value a ratio figure implies."""
+
+    entity: str = Field(description="What the value is of (a ratio's implied value is of the quantity's entity)")
+    period: str | None = None
+    value: str = Field(description="As a reader would say it: '120 亿美元', '≈1 亿美元'")
+    figure_ids: list[int]
+    sources: list[str]
+    implied: str = Field(default="", description="For a ratio: how the value was read from it")
+
+
+class SeriesComparison(Model):
+    """The claims of a linked quantity that share a period (or are all undated), compared."""
+
+    period: str = Field(description="The shared period, or 'undated'")
+    entities: list[str]
+    figure_ids: list[int]
+    apart: float | None = Field(default=None, description="Largest ÷ smallest value")
+    agree: bool = Field(default=False, description="Every claim within the others' rounding and bounds")
+
+
+class Series(Model):
+    """Figures linked by one `quantity` id (one quantity from different publishers or definitions), side by side."""
+
+    quantity: str = Field(description="The quantity id the knowledge base links the figures by")
+    label: str
+    entities: list[str]
+    verdict: Literal["agree", "disagree", "different-definitions"] = Field(description="By the answer's `rules`")
+    claims: list[SeriesClaim]
+    compared: list[SeriesComparison] = Field(default_factory=list)
+
+
+class EntityFigures(Model):
+    entity: str
+    name: str
+    kind: str = Field(description="market, group, regulation, llm, training-run, or a company's kind")
+    printed_with: str | None = Field(default=None, description="For a company: the topic entity whose table printed these")
+    linked_by: str | None = Field(default=None, description="Shown because it reports this quantity of the topic")
+    figures: list[Figure]
+
+
+class IndustryFigures(Model):
+    topic: TopicMatch
+    detail: Detail = "summary"
+    figures: list[EntityFigures] = Field(
+        description=(
+            "This page's figure entries by entity; at summary detail a figure shown in a share table or series is not repeated here"
+        )
+    )
+    page: Page
+    share_tables: list[ShareTable] = Field(default_factory=list)
+    series: list[Series] = Field(default_factory=list, description="Several estimates of one quantity side by side")
+    rules: dict[str, str] = Field(default_factory=dict, description="Each series verdict shown → the rule that gives it")
+    conflicts: list[Conflict]
+    definitions: dict[str, str] = Field(default_factory=dict, description="Entity id → what it covers (our words)")
+    sources: list[SourceRef]
+    summary: str
+
 
 Row = dict[str, Any]
 
@@ -189,7 +282,7 @@ def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) ->
                 lambda pairs=pairs: summarize(kb, [r for r, _ in pairs], [f for _, f in pairs]),
             ),
         )
-    listed, table = cite_once(listed)
+    listed, table = cite_once(listed, dataset_sources(kb))
     answer.page = Page(total=0, returned=0, citations=table)
     return listed, {id(entry): _cost(entry) for entry in listed}
 
@@ -640,7 +733,7 @@ def _names(kb: KnowledgeBase, entities: list[str]) -> str:
 def _summary(kb: KnowledgeBase, a: IndustryFigures, rows: int) -> str:
     named = [c.name for c in a.topic.entities]
     names = ", ".join(named) if len(named) <= 2 else f"{named[0]} and {len(named) - 1} more"
-    head = f"{names}: {rows} figures from {len({s.id for s in a.sources})} report(s)" + (
+    head = f"{names}: {rows} figures from {sources_counted(kb, (s.id for s in a.sources))}" + (
         f" ({', '.join(a.topic.metrics)})" if a.topic.metrics else ""
     )
     extras = []

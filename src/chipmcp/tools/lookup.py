@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -10,6 +11,19 @@ from chipmcp.errors import ChipMCPError, NotFoundError
 from chipmcp.kb.memo import handout, per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
+from chipmcp.reasoning.cells import Cell
+from chipmcp.tools._answer_parts import (
+    CertificationStatus,
+    Conflict,
+    Derived,
+    Detail,
+    Figure,
+    NameMatch,
+    OmitsNewWhenEmpty,
+    Page,
+    SourceRef,
+    VendorRef,
+)
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
     FIRST_PAGE_ONLY,
@@ -29,12 +43,44 @@ from chipmcp.tools._common import (
     resolve,
     source_lines,
     source_refs,
+    sources_counted,
     summarize,
 )
-from chipmcp.tools.answers import CertificationStatus, ChipAnswer, Derived, NameMatch, Page, VendorRef
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
 from chipmcp.tools.xinchuang import certification_lines, chip_status
+
+
+class ChipAnswer(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"family_level"})
+
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str = Field(description="GPU, NPU, ASIC, TPU, DCU, CPU, SoC, … or a system kind")
+    entity_kind: Literal["chip", "system"]
+    model: str | None
+    family: str | None
+    # 'variant of nvidia-h100' and/or 'variants: nvidia-h100-pcie, …' (figures kept apart): one short field,
+    # as tools/list has little room left
+    variants: str = ""
+    vendor: VendorRef
+    aliases: list[str]
+    match: NameMatch
+    detail: Detail = "summary"
+    figures: list[Figure]
+    page: Page
+    conflicts: list[Conflict]
+    derived: list[Derived] = Field(description="Computed from preferred figures by the compute core")
+    composition: list[str] = Field(default_factory=list, description="For systems: 'chip × count (source)'")
+    in_systems: list[str] = Field(default_factory=list, description="Systems built from this chip")
+    family_level: dict[str, Cell] = Field(
+        default_factory=dict,
+        description=("Metric → the figure its generation or series reports where the model reports none (label family-level)"),
+    )
+    certification: CertificationStatus
+    sources: list[SourceRef]
+    summary: str
 
 
 def resolve_chip(kb: KnowledgeBase, name: str, kinds: frozenset[str] = CHIP_OR_SYSTEM) -> NameMatch:
@@ -84,24 +130,26 @@ class LookupChipArguments(Arguments):
 
 def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     match = resolve_chip(kb, args.name)
+    rows = kb.figures(match.id)
+    every = [figure(row, kb) for row in rows]
+    answer = _answer(kb, match, every, args.detail)
+    answer.sources = source_refs(kb, _cited_sources(kb, answer))
+    listed = every if args.detail == "full" else summarize(kb, rows, every)
+    call = call_of("lookup_chip", name=match.id)
+    entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "derived"))
+    answer.sources = source_refs(kb, _cited_sources(kb, answer))
+    answer.summary = _summary(answer, len(every), sources_counted(kb, {f.source for f in every}))
+    return answer
+
+
+def _answer(kb: KnowledgeBase, match: NameMatch, every: list[Figure], detail: Detail) -> ChipAnswer:
+    """The answer without its page of entries: identity, disagreements, derived and family figures, status."""
     entity = kb.entity(match.id)
     assert entity is not None
     vendor = kb.entity(entity["vendor"]) or {"id": entity["vendor"], "name_zh": "", "name_en": ""}
-    rows = kb.figures(match.id)
-    every = [figure(row, kb) for row in rows]
-    listed = every if args.detail == "full" else summarize(kb, rows, every)
-    composition = [
-        f"{display_name(kb.entity(p['chip']) or {'name_zh': p['chip'], 'name_en': p['chip']})} × "
-        f"{p['count']} ({p['source']}: '{p['printed']}')"
-        for p in kb.parts(match.id)
-    ]
-    status = (
-        chip_status(kb, match.id, args.detail)
-        if entity["entity_kind"] == "chip"
-        else CertificationStatus(certified=False, match="none", note="Systems are not certified; see their chips.")
-    )
-    disagreements = conflicts(every, kb, args.detail)
-    answer = ChipAnswer(
+    chip = entity["entity_kind"] == "chip"
+    status = chip_status(kb, match.id, detail) if chip else _system_status()
+    return ChipAnswer(
         id=match.id,
         name_zh=entity["name_zh"],
         name_en=entity["name_en"],
@@ -113,29 +161,41 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
         vendor=VendorRef(id=vendor["id"], name_zh=vendor["name_zh"], name_en=vendor["name_en"]),
         aliases=list(kb.aliases_of(match.id)),
         match=match,
-        detail=args.detail,
+        detail=detail,
         figures=[],
         page=Page(total=0, returned=0),
-        conflicts=disagreements,
-        derived=derived_metrics(kb, match.id) if entity["entity_kind"] == "chip" else [],
-        composition=composition,
+        conflicts=conflicts(every, kb, detail),
+        derived=derived_metrics(kb, match.id) if chip else [],
+        composition=_composition(kb, match.id),
         in_systems=list(kb.systems_with_chip(match.id)),
         family_level=selection.family_cells(kb, match.id),
         certification=status,
-        sources=source_refs(kb, {f.source for f in every} | {e.source for e in status.entries if e.source}),
+        sources=[],  # what the answer cites besides its entries (the page adds theirs as it is sized)
         summary="",
     )
-    call = call_of("lookup_chip", name=match.id)
-    entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "derived"))
+
+
+def _system_status() -> CertificationStatus:
+    return CertificationStatus(certified=False, match="none", note="Systems are not certified; see their chips.")
+
+
+def _composition(kb: KnowledgeBase, system: str) -> list[str]:
+    return [
+        f"{display_name(kb.entity(p['chip']) or {'name_zh': p['chip'], 'name_en': p['chip']})} × "
+        f"{p['count']} ({p['source']}: '{p['printed']}')"
+        for p in kb.parts(system)
+    ]
+
+
+def _cited_sources(kb: KnowledgeBase, answer: ChipAnswer) -> list[str]:
+    """The sources the answer cites: its page's entries, the conflicts' claims, certification, family figures."""
+    status = answer.certification
     cited = entry_sources(answer.figures, answer.page.citations)
-    cited += [s for c in disagreements for claim in c.claims for s in claim.sources]
-    cited += [e.source for e in status.entries if e.source] + (
-        [status.announcement.source] if status.entries and status.announcement else []
-    )
-    cited += [r["source"] for r in kb.figures_by_ids([i for c in answer.family_level.values() for i in c.figure_ids])]
-    answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(answer, len(every), len({f.source for f in every}))
-    return answer
+    cited += [s for c in answer.conflicts for claim in c.claims for s in claim.sources]
+    cited += [e.source for e in status.entries if e.source]
+    cited += [status.announcement.source] if status.entries and status.announcement else []
+    family_ids = [i for c in answer.family_level.values() for i in c.figure_ids]
+    return cited + [r["source"] for r in kb.figures_by_ids(family_ids)]
 
 
 def variant_line(variant_of: str | None, variants: list[str]) -> str:
@@ -144,8 +204,8 @@ def variant_line(variant_of: str | None, variants: list[str]) -> str:
     return "; ".join(parts) + " (figures kept apart)" if parts else ""
 
 
-def _summary(a: ChipAnswer, rows: int, reports: int) -> str:
-    head = f"{a.name_en} ({a.kind}, {a.vendor.name_en}): {rows} figures from {reports} report(s)"
+def _summary(a: ChipAnswer, rows: int, sources: str) -> str:
+    head = f"{a.name_en} ({a.kind}, {a.vendor.name_en}): {rows} figures from {sources}"
     if a.detail == "summary" and a.page.total != rows:
         head += f", {a.page.total} distinct"
     kinds = Counter(c.kind for c in a.conflicts)
@@ -160,6 +220,24 @@ def _summary(a: ChipAnswer, rows: int, reports: int) -> str:
 
 
 def render(a: ChipAnswer) -> str:
+    lines = _identity_lines(a)
+    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
+    lines += [describe(f) for f in a.figures] or ["- none reported"]
+    lines += citation_line(a.page.citations)
+    if a.detail == "summary" and a.page.offset:
+        lines.append(f"Conflicts and derived figures: {FIRST_PAGE_ONLY}.")
+    if a.conflicts:
+        lines.append("Conflicts (claims side by side):")
+        lines += conflict_lines(a.conflicts)
+    lines += _computed_lines(a)
+    lines += certification_lines(a.certification)
+    if a.in_systems:
+        lines.append("Used in systems: " + ", ".join(a.in_systems))
+    lines.append(source_lines(a.sources))
+    return "\n".join(lines)
+
+
+def _identity_lines(a: ChipAnswer) -> list[str]:
     lines = [
         f"{a.name_zh} / {a.name_en} [{a.id}], {a.entity_kind} by {a.vendor.name_zh} / {a.vendor.name_en} "
         f"[{a.vendor.id}]"
@@ -175,14 +253,12 @@ def render(a: ChipAnswer) -> str:
         lines.append("Also written: " + "; ".join(a.aliases))
     if a.composition:
         lines.append("Composition: " + "; ".join(a.composition))
-    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
-    lines += [describe(f) for f in a.figures] or ["- none reported"]
-    lines += citation_line(a.page.citations)
-    if a.detail == "summary" and a.page.offset:
-        lines.append(f"Conflicts and derived figures: {FIRST_PAGE_ONLY}.")
-    if a.conflicts:
-        lines.append("Conflicts (claims side by side):")
-        lines += conflict_lines(a.conflicts)
+    return lines
+
+
+def _computed_lines(a: ChipAnswer) -> list[str]:
+    """The derived figures and the family's, each with the figures it comes from."""
+    lines = []
     if a.derived:
         lines.append("Derived (compute core, from preferred figures):")
         lines += [
@@ -195,11 +271,7 @@ def render(a: ChipAnswer) -> str:
             f"- {metric}: {format_cell(c)}{' ' + c.unit if c.unit and c.text is None else ''} ({c.label}; figures {ids(c.figure_ids)})"
             for metric, c in a.family_level.items()
         ]
-    lines += certification_lines(a.certification)
-    if a.in_systems:
-        lines.append("Used in systems: " + ", ".join(a.in_systems))
-    lines.append(source_lines(a.sources))
-    return "\n".join(lines)
+    return lines
 
 
 TOOL = Tool(

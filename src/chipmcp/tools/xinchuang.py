@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from chipmcp.kb.store import KnowledgeBase, display_name
+from chipmcp.reasoning.cells import Model
+from chipmcp.tools._answer_parts import (
+    Announcement,
+    CertificationEntry,
+    CertificationStatus,
+    Detail,
+    NameMatch,
+    SourceRef,
+)
 from chipmcp.tools._common import CHIP_OR_VENDOR, match_line, resolve, source_lines, source_refs
-from chipmcp.tools.answers import Announcement, CertificationEntry, CertificationStatus, Detail, XinchuangAnswer
 from chipmcp.tools.registry import Arguments, DetailArg, Name, Tool
+
+
+class XinchuangAnswer(Model):
+    query: str | None
+    detail: Detail = "summary"
+    scope: Literal["chip", "vendor", "all"]
+    certified: bool | None = Field(description="None for the whole list")
+    match_type: Literal["listed-product", "same-family", "vendor", "none", "all"]
+    match: NameMatch | None
+    entries: list[CertificationEntry]
+    announcement: Announcement | None
+    sources: list[SourceRef]
+    summary: str
 
 
 def _entry(kb: KnowledgeBase, row: dict[str, Any]) -> CertificationEntry:
@@ -59,31 +80,36 @@ def chip_status(kb: KnowledgeBase, chip_id: str, detail: Detail = "full") -> Cer
 def _chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
     rows = kb.certifications()
     exact = [r for r in rows if r["chip"] == chip_id]
-    chip = kb.entity(chip_id) or {}
-    family = chip.get("family")
     if exact:
-        return CertificationStatus(
-            certified=True,
-            match="listed-product",
-            entries=[_entry(kb, r) for r in exact],
-            announcement=_announcement(kb, {r["announcement"] for r in exact}),
-            note="This exact product is listed.",
-        )
-    relatives = [r for r in rows if family and (kb.entity(r["chip"]) or {}).get("family") == family]
+        return _listed(kb, exact, certified=True, match="listed-product", note="This exact product is listed.")
+    relatives = _same_family(kb, rows, chip_id)
     if relatives:
         listed = ", ".join(r["product"] for r in relatives)
-        return CertificationStatus(
-            certified=False,
-            match="same-family",
-            entries=[_entry(kb, r) for r in relatives],
-            announcement=_announcement(kb, {r["announcement"] for r in relatives}),
-            note=f"Not listed itself; the same family's {listed} is (the list names products, not families).",
-        )
+        note = f"Not listed itself; the same family's {listed} is (the list names products, not families)."
+        return _listed(kb, relatives, certified=False, match="same-family", note=note)
     return CertificationStatus(
         certified=False,
         match="none",
         announcement=_announcement(kb, set()),
         note="Not on the list of any announcement in the knowledge base.",
+    )
+
+
+def _same_family(kb: KnowledgeBase, rows: list[dict[str, Any]], chip_id: str) -> list[dict[str, Any]]:
+    """The listed products of the chip's family (none when the chip has no family)."""
+    family = (kb.entity(chip_id) or {}).get("family")
+    return [r for r in rows if family and (kb.entity(r["chip"]) or {}).get("family") == family]
+
+
+def _listed(
+    kb: KnowledgeBase, rows: list[dict[str, Any]], certified: bool, match: Literal["listed-product", "same-family"], note: str
+) -> CertificationStatus:
+    return CertificationStatus(
+        certified=certified,
+        match=match,
+        entries=[_entry(kb, r) for r in rows],
+        announcement=_announcement(kb, {r["announcement"] for r in rows}),
+        note=note,
     )
 
 
@@ -100,56 +126,61 @@ def xinchuang_certified(kb: KnowledgeBase, args: XinchuangCertifiedArguments) ->
 
 
 def _certified(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
-    rows = kb.certifications()
+    """The whole list when no name is given; else the company's listed products, or the chip's standing."""
     if name is None or not name.strip():
-        entries = [_entry(kb, r) for r in rows]
-        ann = _announcement(kb, {r["announcement"] for r in rows})
-        return XinchuangAnswer(
-            query=name,
-            scope="all",
-            certified=None,
-            match_type="all",
-            match=None,
-            entries=entries,
-            announcement=ann,
-            sources=source_refs(kb, [r["source"] for r in rows]),
-            summary=f"{len(entries)} AI chips are listed in {ann.name if ann else 'the announcement'}.",
-        )
+        return _whole_list(kb, name)
     match = resolve(kb, name, CHIP_OR_VENDOR, "chip or vendor")
     entity = kb.entity(match.id) or {}
     if entity.get("entity_kind") == "vendor":
-        mine = [r for r in rows if r["vendor"] == match.id]
-        entries = [_entry(kb, r) for r in mine]
-        ann = _announcement(kb, {r["announcement"] for r in mine})
-        if entries:
-            summary = (
-                f"{match.name}: {len(entries)} product(s) listed — "
-                + "; ".join(f"{e.product} ({e.level})" for e in entries)
-                + f" — in {ann.name if ann else 'the announcement'}."
-            )
-        else:
-            summary = f"{match.name}: no product listed in {ann.name if ann else 'any announcement'}."
-        return XinchuangAnswer(
-            query=name,
-            scope="vendor",
-            certified=bool(entries),
-            match_type="vendor",
-            match=match,
-            entries=entries,
-            announcement=ann,
-            sources=source_refs(kb, [r["source"] for r in mine] or ([ann.source] if ann else [])),
-            summary=summary,
+        return _vendor_listed(kb, name, match)
+    return _chip_listed(kb, name, match)
+
+
+def _whole_list(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
+    rows = kb.certifications()
+    entries = [_entry(kb, r) for r in rows]
+    ann = _announcement(kb, {r["announcement"] for r in rows})
+    return XinchuangAnswer(
+        query=name,
+        scope="all",
+        certified=None,
+        match_type="all",
+        match=None,
+        entries=entries,
+        announcement=ann,
+        sources=source_refs(kb, [r["source"] for r in rows]),
+        summary=f"{len(entries)} AI chips are listed in {_named(ann, 'the announcement')}.",
+    )
+
+
+def _vendor_listed(kb: KnowledgeBase, name: str, match: NameMatch) -> XinchuangAnswer:
+    mine = [r for r in kb.certifications() if r["vendor"] == match.id]
+    entries = [_entry(kb, r) for r in mine]
+    ann = _announcement(kb, {r["announcement"] for r in mine})
+    if entries:
+        summary = (
+            f"{match.name}: {len(entries)} product(s) listed — "
+            + "; ".join(f"{e.product} ({e.level})" for e in entries)
+            + f" — in {_named(ann, 'the announcement')}."
         )
+    else:
+        summary = f"{match.name}: no product listed in {_named(ann, 'any announcement')}."
+    return XinchuangAnswer(
+        query=name,
+        scope="vendor",
+        certified=bool(entries),
+        match_type="vendor",
+        match=match,
+        entries=entries,
+        announcement=ann,
+        sources=_sources(kb, [r["source"] for r in mine], ann),
+        summary=summary,
+    )
+
+
+def _chip_listed(kb: KnowledgeBase, name: str, match: NameMatch) -> XinchuangAnswer:
     status = chip_status(kb, match.id)
     ann = status.announcement
-    where = ann.name if ann else "the announcement"
-    if status.match == "listed-product":
-        e = status.entries[0]
-        summary = f"{match.name} is listed as '{e.product}' ({e.company}, {e.level}) in {where}."
-    elif status.match == "same-family":
-        summary = f"{match.name} is not listed in {where}. {status.note}"
-    else:
-        summary = f"{match.name} is not listed in {where}."
     return XinchuangAnswer(
         query=name,
         scope="chip",
@@ -158,9 +189,28 @@ def _certified(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
         match=match,
         entries=status.entries,
         announcement=ann,
-        sources=source_refs(kb, [e.source for e in status.entries] or ([ann.source] if ann else [])),
-        summary=summary,
+        sources=_sources(kb, [e.source for e in status.entries], ann),
+        summary=_chip_summary(match, status),
     )
+
+
+def _chip_summary(match: NameMatch, status: CertificationStatus) -> str:
+    where = _named(status.announcement, "the announcement")
+    if status.match == "listed-product":
+        e = status.entries[0]
+        return f"{match.name} is listed as '{e.product}' ({e.company}, {e.level}) in {where}."
+    if status.match == "same-family":
+        return f"{match.name} is not listed in {where}. {status.note}"
+    return f"{match.name} is not listed in {where}."
+
+
+def _named(ann: Announcement | None, otherwise: str) -> str:
+    return ann.name if ann else otherwise
+
+
+def _sources(kb: KnowledgeBase, cited: list[str], ann: Announcement | None) -> list[SourceRef]:
+    """The sources of the entries shown; with none shown, the announcement's own."""
+    return source_refs(kb, cited or ([ann.source] if ann else []))
 
 
 def entry_line(e: CertificationEntry) -> str:
