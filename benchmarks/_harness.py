@@ -65,16 +65,17 @@ class StdioServer:
         self.process.wait(timeout=10)
 
 
-def chipmcp_server(db: Path, src: str | None = None) -> StdioServer:
-    """chipmcp over `db`; given `src` (another checkout's src folder), that code instead of this one's."""
-    env = {"CHIPMCP_DB": str(db)}
+def chipmcp_server(db: Path, src: str | None = None, env: dict[str, str] | None = None) -> StdioServer:
+    """chipmcp over `db`; given `src` (another checkout's src folder), that code instead of this one's; `env`
+    adds to the environment (bench_coldstart's bytecode cache)."""
+    added = {"CHIPMCP_DB": str(db), **(env or {})}
     if src:
-        env["PYTHONPATH"] = src + os.pathsep + os.environ.get("PYTHONPATH", "")
-    return StdioServer([PYTHON, "-m", "chipmcp"], env)
+        added["PYTHONPATH"] = src + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return StdioServer([PYTHON, "-m", "chipmcp"], added)
 
 
-def noop_server() -> StdioServer:
-    return StdioServer([PYTHON, str(ROOT / "benchmarks" / "noop_server.py")])
+def noop_server(env: dict[str, str] | None = None) -> StdioServer:
+    return StdioServer([PYTHON, str(ROOT / "benchmarks" / "noop_server.py")], env)
 
 
 def timed(fn, *args, **kwargs) -> float:

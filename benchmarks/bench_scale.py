@@ -1,7 +1,7 @@
 """Scale: a synthetic knowledge base 10× and 100× the real one — build time, lookup and compare latency.
 
 Method: the synthetic knowledge is the real knowledge/ plus (FACTOR − 1) copies of every chip, each
-copy with its own id, names, aliases and model number (suffix ` X<k>`) and a copy of every figure of
+copy with its own id, names, aliases and model number (suffix ` Q<k>`: no real chip ends so) and a copy of every figure of
 that chip. Vendors, systems, sources and metrics stay as they are. For each factor the build is timed
 in process (best of --builds), then lookups and comparisons are timed with the tool functions (no
 answer cache): exact names across all chips, names with a typo (the fuzzy path, which scans aliases),
@@ -61,15 +61,13 @@ def synthetic_knowledge(factor: int, out: Path) -> Path:
     chip_ids = {c["id"] for c in chips}
     catalog, figures = [], []
     for k in range(1, factor):
-        suffix = f" X{k}"
+        suffix = f" Q{k}"
         for chip in chips:
             copy = {
                 **chip,
-                "id": f"{chip['id']}-x{k}",
-                "name_zh": chip["name_zh"] + suffix,
-                "name_en": chip["name_en"] + suffix,
-                "model": chip["model"] + suffix,
-                **({"name_zh_hant": chip["name_zh_hant"] + suffix} if "name_zh_hant" in chip else {}),
+                "id": f"{chip['id']}-q{k}",
+                # a chip may lack any of its names (some carry only an English one): copy those it has
+                **{key: chip[key] + suffix for key in ("name_zh", "name_en", "model", "name_zh_hant") if key in chip},
                 "aliases": [a + suffix for a in chip.get("aliases", [])],
             }
             copy.pop("family", None)
@@ -79,7 +77,7 @@ def synthetic_knowledge(factor: int, out: Path) -> Path:
             for row in block["rows"]:
                 entity = row.get("entity", block.get("entity"))
                 if entity in chip_ids:
-                    rows.append({**row, "entity": f"{entity}-x{k}"})
+                    rows.append({**row, "entity": f"{entity}-q{k}"})
             if rows:
                 head = {key: v for key, v in block.items() if key not in ("rows", "entity")}
                 figures.append(

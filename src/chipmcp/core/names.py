@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Protocol, cast
 
 from chipmcp.errors import AmbiguousNameError, NotFoundError
@@ -79,6 +81,7 @@ def _t2s() -> _Converter:
     return cast(_Converter, opencc.OpenCC("t2s"))
 
 
+@lru_cache(maxsize=8192)  # pure; the build asks it of each alias and text several times (key, signature, words)
 def spaced(text: str) -> str:
     """Lowercase, half-width, simplified, separators as single spaces, a space between scripts."""
     # Lone surrogates cannot be encoded (OpenCC would fail on them): replace them first.
@@ -146,25 +149,64 @@ def signature(text: str) -> str:
 def variants(alias: str) -> Iterable[tuple[str, str]]:
     """Generated spellings of a written alias: (key, form). The written key itself is not repeated."""
     key = normalize(alias)
-    if not _CJK.search(alias):
-        return
-    for pinyin in {_pinyin(alias), _pinyin(spaced(alias))}:
+    for pinyin in {_pinyin(text) for text in pinyin_texts(alias)}:
         variant = normalize(pinyin)
         if variant and variant != key:
             yield variant, "pinyin"
 
 
+def pinyin_texts(alias: str) -> list[str]:
+    """The texts whose pinyin spells `alias` (none when it has no Chinese): as written, and `spaced`."""
+    return [alias, spaced(alias)] if _CJK.search(alias) else []
+
+
 @cache
 def _pinyin_module():
     import pypinyin
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.seg import mmseg
 
-    pypinyin.load_phrases_dict({word: [[syllable] for syllable in reading.split()] for word, reading in _BRAND_PINYIN.items()})
+    # What pypinyin.load_phrases_dict does, but its segmenter learns only the brand words: it retrains on
+    # every phrase it knows (a sixth of the build), and their prefixes are learnt already.
+    PHRASES_DICT.update({word: [[syllable] for syllable in reading.split()] for word, reading in _BRAND_PINYIN.items()})
+    mmseg.seg.train(iter(_BRAND_PINYIN))
     return pypinyin
 
 
+@lru_cache(maxsize=8192)  # an alias and its spaced form are often the same text
 def _pinyin(text: str) -> str:
+    known = stored_readings().get(text)
+    return known if known is not None else read_pinyin(text)
+
+
+def read_pinyin(text: str) -> str:
+    """pypinyin's reading of `text`, syllables spaced, characters it cannot read kept as they are."""
     # pypinyin's stub types the errors callback as returning str; it takes a list, each item one word.
     return " ".join(_pinyin_module().lazy_pinyin(text, errors=lambda chars: list(chars)))  # pyright: ignore[reportArgumentType]
+
+
+READINGS_FILE = Path(__file__).with_name("pinyin_readings.json")
+
+
+@cache
+def stored_readings() -> dict[str, str]:
+    """`read_pinyin` of the bundled knowledge's Chinese names, as scripts/pinyin_readings.py stored it, when the
+    installed pypinyin is the release that read them and the brand words are the same (else nothing): a
+    build of the bundled knowledge then never loads pypinyin's dictionaries, a fifth of its time.
+    tests/test_pinyin_readings.py checks every stored reading against pypinyin."""
+    try:
+        stored = json.loads(READINGS_FILE.read_text(encoding="utf-8"))
+        made_by = reading_inputs()
+    except (OSError, ValueError, ImportError):  # no file, an unreadable one, or no pypinyin installed
+        return {}
+    return stored.get("readings", {}) if {k: stored.get(k) for k in made_by} == made_by else {}
+
+
+def reading_inputs() -> dict[str, object]:
+    """What a reading depends on besides the text: the installed pypinyin release and chipmcp's brand words."""
+    from importlib import metadata
+
+    return {"pypinyin": metadata.version("pypinyin"), "brands": _BRAND_PINYIN}
 
 
 # --- the index ---------------------------------------------------------------------------------------

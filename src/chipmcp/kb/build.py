@@ -21,11 +21,13 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
 from pydantic import ValidationError
+from sqlite_utils.db import jsonify_if_needed, quote_identifier
 
 from chipmcp.core import compute, names
 from chipmcp.core.units import UNITS
@@ -350,11 +352,13 @@ def _search_rows(
             written[alias["entity"]].append(alias["alias"])
     labels = {m.id: f"{m.label_en} {m.label_zh} {m.id.replace('_', ' ')}" for m in metrics}
     rows: list[dict[str, Any]] = []
+    # Figures repeat their metric's labels and their table's locator: a quarter of the texts are distinct.
+    terms = cache(names.search_terms)
 
     def add(entity: str | None, metric: str | None, figure: int | None, **text: str) -> None:
         rows.append(
             {"id": len(rows) + 1, "entity": entity, "metric": metric, "figure": figure}
-            | {column: names.search_terms(text.get(column, "")) for column in SEARCH_COLUMNS}
+            | {column: terms(text.get(column, "")) for column in SEARCH_COLUMNS}
         )
 
     for entity in entity_rows:
@@ -1024,7 +1028,7 @@ def write_database(
         for name, (columns, pk) in SCHEMAS.items():
             table = db.table(name)
             table.create(columns, pk=pk)
-            table.insert_all({c: row.get(c) for c in columns} for row in rows_by_table[name])
+            _insert_rows(connection, name, list(columns), rows_by_table[name])
             for index in INDEXES.get(name, []):
                 table.create_index(index)
         # unicode61 splits on the spaces search_terms puts between words and between Chinese character pairs.
@@ -1037,6 +1041,20 @@ def write_database(
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+_SCALARS = (str, int, float, type(None))
+
+
+def _insert_rows(connection: sqlite3.Connection, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    """The rows, in order, by one prepared statement: what sqlite-utils' insert_all stores, without its
+    per-chunk SQL text. Values go through its own conversion (lists and dicts as JSON), scalars as they are."""
+    names_sql, places = ", ".join(map(quote_identifier, columns)), ", ".join("?" * len(columns))
+    statement = f"INSERT INTO {quote_identifier(table)} ({names_sql}) VALUES ({places})"
+    connection.executemany(
+        statement,
+        ([v if isinstance(v, _SCALARS) else jsonify_if_needed(v) for v in map(row.get, columns)] for row in rows),
+    )
 
 
 def build(knowledge: Path | Sequence[Path], db_path: Path) -> dict[str, int]:

@@ -35,7 +35,7 @@ LimitArg = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"At most this m
 class Arguments(BaseModel):
     """Base of every tool's argument model: unknown arguments are refused, not ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 A = TypeVar("A", bound=Arguments)
