@@ -8,6 +8,7 @@ default database is found or built on the first request, so start-up stays light
 from __future__ import annotations
 
 import base64
+import gc
 import inspect
 import json
 import logging
@@ -171,6 +172,9 @@ def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
         log.warning("%s", error)
     except Exception:
         log.debug("warm-up failed; the first call will retry", exc_info=True)
+    # What a started server holds (modules, the name index, the knowledge base's tables) lives as long as it
+    # does: frozen out of the collector, a full collection that lands on some question no longer walks it.
+    gc.freeze()
 
 
 class ChipMCPServer(MCPServer):
