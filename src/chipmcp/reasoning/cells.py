@@ -16,6 +16,17 @@ from chipmcp.core import compute
 _set = object.__setattr__
 
 
+def _unvalidated(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
+    """An instance of `cls` holding `values` as they are, `fields_set` as the fields given: what pydantic's
+    constructor leaves behind for a model without extra fields or private state, without its validation."""
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
 class Model(BaseModel):
     """Base of every answer model: unknown fields are refused, not ignored."""
 
@@ -28,22 +39,12 @@ class Model(BaseModel):
         """The model of values checked before (a figure row `chipmcp build` validated), EVERY field given:
         nothing validated, no default looked up. A fifth of model_construct's cost, which looks up each
         field's default and its factory's signature; what it builds serializes like any other."""
-        model = cls.__new__(cls)
-        _set(model, "__dict__", fields)
-        _set(model, "__pydantic_fields_set__", set(fields))
-        _set(model, "__pydantic_extra__", None)
-        _set(model, "__pydantic_private__", None)
-        return model
+        return _unvalidated(cls, fields, set(fields))
 
     def updated(self, **update: Any) -> Self:
         """self.model_copy(update=update): a shallow copy with `update` set, not validated, without pydantic's
         generic copy (an answer model has no extra fields and no private state); entries are copied by the dozen."""
-        model = type(self).__new__(type(self))
-        _set(model, "__dict__", {**self.__dict__, **update})
-        _set(model, "__pydantic_fields_set__", self.__pydantic_fields_set__ | update.keys())
-        _set(model, "__pydantic_extra__", None)
-        _set(model, "__pydantic_private__", None)
-        return model
+        return _unvalidated(type(self), {**self.__dict__, **update}, self.__pydantic_fields_set__ | update.keys())
 
 
 def _empty(value: object) -> bool:
@@ -140,12 +141,7 @@ def cell_of(**fields: Any) -> Cell:
         if name not in fields:
             values[name] = factory()
     values.update(fields)
-    model = Cell.__new__(Cell)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(fields))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+    return _unvalidated(Cell, values, set(fields))
 
 
 M = TypeVar("M", bound=Model)
@@ -179,12 +175,7 @@ def redumped(cls: type[M], source: CompactModel, names: Iterable[str], **more: A
         given[name] = value
     given.update(more)
     values.update(given)
-    model = cls.__new__(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(given))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
-    return model
+    return _unvalidated(cls, values, set(given))
 
 
 def _template(cls: type[Model]) -> tuple[dict[str, object], dict[str, Callable[[], object]]]:

@@ -634,6 +634,17 @@ def page_line(p: Page, noun: str) -> str:
     )
 
 
+def entries_lines(detail: str, page: Page, entries: list[Figure], none: str, first_page_blocks: str) -> list[str]:
+    """A paged answer's entries in text: the page line, each entry, the citation table; on a later summary
+    page, which blocks stayed on the first."""
+    lines = [page_line(page, "figures" if detail == "full" else "figure entries")]
+    lines += [describe(f) for f in entries] or [none]
+    lines += citation_line(page.citations)
+    if detail == "summary" and page.offset:
+        lines.append(f"{first_page_blocks}: {FIRST_PAGE_ONLY}.")
+    return lines
+
+
 format_number = number  # '3,168', '7.02', '?' for a missing one: the identity lines format amounts alike
 
 

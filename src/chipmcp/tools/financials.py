@@ -26,12 +26,10 @@ from chipmcp.tools._answer_parts import (
 )
 from chipmcp.tools._common import (
     DEFAULT_LIMIT,
-    FIRST_PAGE_ONLY,
     call_of,
-    citation_line,
     conflict_lines,
     conflicts,
-    describe,
+    entries_lines,
     entries_page,
     entry_sources,
     figure,
@@ -40,7 +38,6 @@ from chipmcp.tools._common import (
     metric_ids,
     name_match,
     number,
-    page_line,
     resolve,
     source_lines,
     source_refs,
@@ -403,11 +400,7 @@ def _growth_line(g: GrowthFigure) -> str:
 
 def render(a: VendorFinancials) -> str:
     lines = [a.summary, *render_identity(a.vendor), *match_line(a.match), f"Detail: {a.detail}."]
-    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
-    lines += [describe(f) for f in a.figures] or ["- none"]
-    lines += citation_line(a.page.citations)
-    if a.detail == "summary" and a.page.offset:
-        lines.append(f"Growth and conflicts: {FIRST_PAGE_ONLY}.")
+    lines += entries_lines(a.detail, a.page, a.figures, "- none", "Growth and conflicts")
     if a.normalized:
         lines.append(
             "Normalized: "

@@ -26,20 +26,17 @@ from chipmcp.tools._answer_parts import (
 )
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
-    FIRST_PAGE_ONLY,
     VENDOR,
     call_of,
-    citation_line,
     conflict_lines,
     conflicts,
-    describe,
+    entries_lines,
     entries_page,
     entry_sources,
     figure,
     format_cell,
     ids,
     match_line,
-    page_line,
     resolve,
     source_lines,
     source_refs,
@@ -230,11 +227,7 @@ def _summary(a: ChipAnswer, rows: int, sources: str) -> str:
 
 def render(a: ChipAnswer) -> str:
     lines = _identity_lines(a)
-    lines.append(page_line(a.page, "figures" if a.detail == "full" else "figure entries"))
-    lines += [describe(f) for f in a.figures] or ["- none reported"]
-    lines += citation_line(a.page.citations)
-    if a.detail == "summary" and a.page.offset:
-        lines.append(f"Conflicts and derived figures: {FIRST_PAGE_ONLY}.")
+    lines += entries_lines(a.detail, a.page, a.figures, "- none reported", "Conflicts and derived figures")
     if a.conflicts:
         lines.append("Conflicts (claims side by side):")
         lines += conflict_lines(a.conflicts)
