@@ -53,7 +53,7 @@ PACKAGE = ROOT / "src" / "chipmcp"
 TESTS: dict[str, list[str]] = {
     "core/units.py": ["tests/test_units.py"],
     "core/periods.py": ["tests/test_periods.py"],
-    "core/names.py": ["tests/test_name_index.py"],
+    "core/names.py": ["tests/test_name_index.py", "tests/test_pinyin_readings.py"],
     "core/compute.py": ["tests/test_compute.py", "tests/test_compute_core.py"],
     "reasoning/selection.py": ["tests/test_selection.py", "tests/test_mini_selection.py"],
     "reasoning/export_control.py": ["tests/test_mini_export_control.py"],

@@ -500,3 +500,54 @@ def test_a_printed_100_agrees_within_its_rounding_to_a_billionth_and_约_within_
 
 def test_a_printed_zero_agrees_with_exactly_zero() -> None:
     assert compute.printed_agrees(0.0, "0", None, (0.0, 0.0)) is True  # no rounding: both ends inclusive
+
+
+@pytest.mark.parametrize(
+    ("ends", "from_unit", "to_unit", "p_base", "expected"),
+    [
+        ((2.0, 3.0), "PFLOPS", "TFLOPS", 1000, (2000.0, 3000.0)),
+        ((2.0, 3.0), "PFLOPS", "TFLOPS", 1024, (2048.0, 3072.0)),
+        ((1500.0, None), "TFLOPS", "PFLOPS", 1000, (1.5, NAN)),
+        ((None, 64.0), "GB", "TB", 1000, (NAN, 0.064)),
+        ((700.0, 1000.0), "W", "kW", 1000, (0.7, 1.0)),
+    ],
+)
+def test_convert_ends_gives_the_array_forms_ends_as_floats_nan_for_a_missing_one(ends, from_unit, to_unit, p_base, expected) -> None:
+    got = compute.convert_ends(*ends, from_unit, to_unit, p_base)
+    assert all(type(end) is float for end in got)
+    assert same(got, expected) and same(got, compute.convert(list(ends), from_unit, to_unit, p_base))
+
+
+def test_convert_ends_reads_p_as_a_thousand_t_unless_told() -> None:
+    assert compute.convert_ends(1.0, 2.0, "PFLOPS", "TFLOPS") == (1000.0, 2000.0)
+
+
+def test_convert_ends_refuses_another_dimension_or_another_currency_naming_both_units() -> None:
+    with pytest.raises(ValueError, match=r"cannot convert GB \(bytes\) to W \(power\)"):
+        compute.convert_ends(1.0, 2.0, "GB", "W")
+    with pytest.raises(ValueError, match="亿元 and 亿美元 are different currencies"):
+        compute.convert_ends(1.0, 2.0, "亿元", "亿美元")
+
+
+@pytest.mark.parametrize(
+    ("ends", "from_unit", "to_unit", "expected"),
+    [((3.0, 4.0), "亿元", "万元", (30000.0, 40000.0)), ((None, 250.0), "万元", "亿元", (NAN, 0.025))],
+)
+def test_convert_money_ends_gives_the_array_forms_two_ends_within_one_currency(ends, from_unit, to_unit, expected) -> None:
+    got = compute.convert_money_ends(*ends, from_unit, to_unit)
+    assert same(got, expected) and same(got, compute.convert_money(list(ends), from_unit, to_unit))
+
+
+def test_convert_money_ends_refuses_what_is_not_money_on_either_side_and_a_change_of_currency() -> None:
+    for pair in (("GB", "亿元"), ("亿元", "GB")):
+        with pytest.raises(ValueError, match="convert_money takes money units"):
+            compute.convert_money_ends(1.0, 2.0, *pair)
+    with pytest.raises(ValueError, match="converting CNY to USD needs a positive exchange rate"):
+        compute.convert_money_ends(1.0, 2.0, "亿元", "亿美元")
+
+
+def test_interval_divide_is_nan_when_the_divisor_may_be_zero_at_either_end() -> None:
+    assert same(compute.interval_divide((1.0, 2.0), (0.0, 4.0)), (NAN, NAN))
+    assert same(compute.interval_divide((1.0, 2.0), (-1.0, 4.0)), (NAN, NAN))
+    assert same(compute.interval_divide((1.0, 2.0), (2.0, 0.0)), (NAN, NAN))
+    assert compute.interval_divide((1.0, 2.0), (2.0, 4.0)) == (0.25, 1.0)
