@@ -23,31 +23,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio
-from _harness import table
+from _harness import ROOT, table
 from mcp import Client
 
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.serving.server import build_server
 
-FACT_FIELDS = (
-    "metric",
-    "precision",
-    "sparsity",
-    "engine",
-    "measure",
-    "period",
-    "basis",
-    "as_of",
-    "quantity",
-    "bound",
-    "alternatives",
-    "text",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "suspect",
-)
+sys.path.insert(0, str(ROOT / "tests"))  # the every-fact tests' definition of a fact, so both count alike
+from facts import cited_ids, every_row, facts_of
 
 
 def compact(value: Any) -> str:
@@ -63,45 +46,6 @@ def calls(kb: KnowledgeBase) -> Iterator[tuple[str, str, dict[str, Any]]]:
         yield "topics", "industry_figures", {"topic": entity}
 
 
-def figures_of(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    """The figure entries of an answer, flattened (industry_figures groups them by entity)."""
-    out = []
-    for item in answer.get("figures", []):
-        out += item["figures"] if "figures" in item and "metric" not in item else [item]
-    return out
-
-
-def cited(answer: dict[str, Any]) -> set[int]:
-    """Every figure id the answer cites a value for."""
-    ids = set()
-    for fig in figures_of(answer):
-        ids.add(fig["id"])
-        ids |= {c["id"] for c in fig.get("also", [])}
-    ids |= {cap["figure_id"] for cap in answer.get("vendor", {}).get("market_cap", [])}  # a company's identity
-    for conflict in answer.get("conflicts", []):
-        ids |= {i for claim in conflict["claims"] for i in claim["figure_ids"]}
-    for share in answer.get("share_tables", []):
-        ids |= {row["figure_id"] for row in share["rows"]}
-    for series in answer.get("series", []):
-        ids |= {i for claim in series["claims"] for i in claim["figure_ids"]}
-    return ids
-
-
-def fact(fig: dict[str, Any]) -> tuple[Any, ...]:
-    text = fig.get("text")
-    return tuple(text.casefold() if key == "text" and text else fig.get(key) for key in FACT_FIELDS)
-
-
-async def full_figures(client: Client, tool: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    while True:
-        result = await client.call_tool(tool, {**arguments, "detail": "full", "limit": 200, "offset": len(out)})
-        page = figures_of(result.structured_content)
-        out += page
-        if not page or len(out) >= result.structured_content["page"]["total"]:
-            return out
-
-
 async def measure(kb: KnowledgeBase, each: list[list[Any]] | None = None) -> list[list[Any]]:
     server = build_server(kb)
     totals: dict[str, dict[str, int]] = {}
@@ -110,11 +54,8 @@ async def measure(kb: KnowledgeBase, each: list[list[Any]] | None = None) -> lis
             first = await client.call_tool(tool, arguments)
             if first.is_error:  # named by the reports but without figures: nothing to carry
                 continue
-            every = await full_figures(client, tool, arguments)
-            facts: dict[tuple[Any, ...], set[int]] = {}
-            for fig in every:
-                facts.setdefault(fact(fig), set()).add(fig["id"])
-            shown = cited(first.structured_content)
+            facts = facts_of(await every_row(client, tool, arguments))
+            shown = cited_ids(first.structured_content)
             carried = sum(1 for ids in facts.values() if ids & shown)
             if each is not None:
                 each.append([label, next(iter(arguments.values())), len(facts), carried])

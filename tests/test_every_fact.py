@@ -10,57 +10,9 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from facts import cited_ids, entries, every_row, facts_of
+
 pytestmark = pytest.mark.anyio
-
-FACT_FIELDS = (
-    "metric",
-    "precision",
-    "sparsity",
-    "engine",
-    "measure",
-    "period",
-    "basis",
-    "as_of",
-    "quantity",
-    "bound",
-    "alternatives",
-    "text",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "suspect",
-)
-
-
-def entries(answer: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for item in answer.get("figures", []):
-        out += item["figures"] if "metric" not in item else [item]
-    return out
-
-
-def cited_ids(answer: dict[str, Any]) -> set[int]:
-    ids = {i for e in entries(answer) for i in (e["id"], *(c["id"] for c in e.get("also", [])))}
-    ids |= {cap["figure_id"] for cap in answer.get("vendor", {}).get("market_cap", [])}
-    ids |= {i for c in answer.get("conflicts", []) for claim in c["claims"] for i in claim["figure_ids"]}
-    ids |= {r["figure_id"] for t in answer.get("share_tables", []) for r in t["rows"]}
-    ids |= {i for s in answer.get("series", []) for c in s["claims"] for i in c["figure_ids"]}
-    return ids
-
-
-def fact(figure: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple((figure.get(k) or "").casefold() if k == "text" else figure.get(k) for k in FACT_FIELDS)
-
-
-async def every_row(client: Client, tool: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    while True:
-        result = await client.call_tool(tool, {**arguments, "detail": "full", "limit": 200, "offset": len(rows)})
-        page = entries(result.structured_content)
-        rows += page
-        if not page or len(rows) >= result.structured_content["page"]["total"]:
-            return rows
 
 
 def calls(kb) -> list[tuple[str, dict[str, Any]]]:
@@ -117,9 +69,7 @@ async def _coverage(server, asked: list[tuple[str, dict[str, Any]]], with_limit:
 
 
 async def _holds_every_fact_or_pages(client: Client, tool: str, arguments: dict[str, Any], answer: dict[str, Any]) -> bool:
-    facts: dict[tuple[Any, ...], set[int]] = {}
-    for row in await every_row(client, tool, arguments):
-        facts.setdefault(fact(row), set()).add(row["id"])
+    facts = facts_of(await every_row(client, tool, arguments))
     shown = cited_ids(answer)
     missing = [f for f, ids in facts.items() if not ids & shown]
     page = answer["page"]

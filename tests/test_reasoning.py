@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from chipmcp import tools
+from chipmcp.reasoning.cells import Cell
+from chipmcp.tools import estimate
 from compared import compared_cells
 
 pytestmark = pytest.mark.anyio
@@ -149,17 +151,13 @@ def test_compare_cells_keep_low_below_high_and_equal_the_selection_rule(kb, name
                 assert cell.ends() == chosen.ends() and cell.figure_ids[0] == chosen.figure_ids[0]
 
 
-TOTALS = (
-    "compute_pflops",
-    "effective_pflops",
-    "memory_tb",
-    "memory_bandwidth_tbs",
-    "chip_power_kw",
-    "system_power_kw",
-    "energy_per_day_mwh",
-    "energy_cost_per_day",
-    "energy_cost_per_year",
-)
+# Every total of the estimate: each field of its answer that is a cell (a range keeps both ends). The text
+# block lists the same ones.
+TOTALS = tuple(name for name, info in estimate.ClusterEstimate.model_fields.items() if info.annotation is Cell)
+
+
+def test_the_estimate_has_nine_totals_and_its_text_lists_each() -> None:
+    assert len(TOTALS) == 9 and "energy_cost_per_year" in TOTALS and estimate.TOTALS == TOTALS
 
 
 def cell_ends(cell) -> list[tuple[float, float]]:
