@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from chipmcp.core import compute, periods
+from chipmcp.core import compute
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
 from chipmcp.kb.store import KnowledgeBase, display_name
@@ -135,11 +135,6 @@ def _extends(metric: dict, head: dict) -> bool:
         or metric["label_en"].startswith(head["label_en"] + " ")
         or (metric["label_zh"] != head["label_zh"] and metric["label_zh"].startswith(head["label_zh"]))
     )
-
-
-def period_matches(row: dict[str, Any], asked: periods.Period) -> bool:
-    """Whether a figure falls in the asked period, by its printed period or its corrected alias."""
-    return periods.matches(asked, row["period"], row["period_alias"])
 
 
 def name_match(query: str, match: Match) -> NameMatch:
@@ -704,11 +699,6 @@ def _where(cited: Figure | Citation) -> str:
     if cited.cite:
         return f"[{cited.cite}: {cited.at}]" if cited.at else f"[{cited.cite}]"
     return f"{cited.source} / {cited.locator}"
-
-
-def require(condition: bool, message: str, candidates: list[str] | None = None) -> None:
-    if not condition:
-        raise NotFoundError(message, candidates)
 
 
 def format_cell(cell: Cell) -> str:

@@ -55,12 +55,12 @@ class Reconciliation(Model):
     reproduce: str = Field(default="", description="A call whose output equals the printed figure, when one exists")
 
 
-# Each output of a system total: the spec its composition is summed from, and that spec's unit.
+# Each output of a system total: the spec its composition is summed from, that spec's unit, and the total's.
 COMPOSED = {
-    "compute_pflops": ("compute_tflops", "TFLOPS"),
-    "memory_tb": ("memory_gb", "GB"),
-    "memory_bandwidth_tbs": ("memory_bandwidth_gbs", "GB/s"),
-    "system_power_kw": ("tdp_w", "W"),
+    "compute_pflops": ("compute_tflops", "TFLOPS", "PFLOPS"),
+    "memory_tb": ("memory_gb", "GB", "TB"),
+    "memory_bandwidth_tbs": ("memory_bandwidth_gbs", "GB/s", "TB/s"),
+    "system_power_kw": ("tdp_w", "W", "kW"),
 }
 
 
@@ -263,11 +263,8 @@ def _total_entry(
     relation: dict[str, Any],
 ) -> Reconciliation:
     output = relation["output"]
-    spec, base = COMPOSED[output]
-    unit = (
-        getattr(answer, output).unit
-        or {"compute_pflops": "PFLOPS", "memory_tb": "TB", "memory_bandwidth_tbs": "TB/s", "system_power_kw": "kW"}[output]
-    )
+    spec, base, total_unit = COMPOSED[output]
+    unit = getattr(answer, output).unit or total_unit
     systems = answer.servers / relation["count"]
     reported = scale_cell(selection.row_cell(row, base, q.p_base), systems, unit, q.p_base)
     built = selection.composition_cell(kb, q.chip, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
