@@ -17,7 +17,6 @@ one, after those of CHIPMCP_KNOWLEDGE.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -384,6 +383,8 @@ def _call(tool: str, arguments: str, text: bool, folders: list[Path]) -> int:
             file=sys.stderr,
         )
         return 2
+    import asyncio  # here, not at the top: `chipmcp build` runs without it, and it is a tenth of a build's imports
+
     server = build_server(knowledge=folders)
     try:
         result = asyncio.run(server.call_tool(tool, parsed))

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from rapidfuzz import process
 
 from chipmcp.core import compute
 from chipmcp.core.units import UNITS, dataset_unit
@@ -116,6 +115,8 @@ def parse_table(data: bytes, shown: str, sha256: str | None, problems: list[str]
 
 def closest(name: str, choices: list[str]) -> str:
     """ "; closest: 'X'" for the most similar of `choices`, or ''."""
+    from rapidfuzz import process  # only a mistake needs it: a build of valid knowledge never imports it
+
     best = process.extractOne(name, choices, score_cutoff=60) if choices else None
     return f"; closest: {best[0]!r}" if best else ""
 
