@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -90,6 +91,21 @@ text = st.text(max_size=40)
 def test_normalization_is_idempotent(value: str) -> None:
     once = names.spaced(value)
     assert names.spaced(once) == once
+
+
+def spaced_in_full(value: str) -> str:
+    """`names.spaced` without its shortcuts: every text through NFKC, the marks, casefolding, OpenCC and both splits."""
+    value = unicodedata.normalize("NFKC", value.encode("utf-8", "replace").decode("utf-8").translate(names._MARKS)).casefold()
+    if names._CJK.search(value):
+        value = names._t2s().convert(value)
+    return " ".join(names._SCRIPT_BOUNDARY.sub(" ", names._SEPARATORS.sub(" ", value)).split())
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("Ab9 -_.·™®\u200b　ＡＢ１é中文體積芯片H100ǅß\ufb01\u2160"), max_size=30) | text)
+def test_spaced_takes_its_shortcuts_only_where_they_change_nothing(value: str) -> None:
+    # ASCII skips NFKC, casefolding and OpenCC; text without Chinese skips the script boundaries.
+    assert names.spaced(value) == spaced_in_full(value)
 
 
 NOISE = st.lists(st.sampled_from([" ", "™", "®", "-", "_", "　"]), max_size=3)

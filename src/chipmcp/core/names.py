@@ -84,12 +84,15 @@ def _t2s() -> _Converter:
 @lru_cache(maxsize=8192)  # pure; the build asks it of each alias and text several times (key, signature, words)
 def spaced(text: str) -> str:
     """Lowercase, half-width, simplified, separators as single spaces, a space between scripts."""
+    if text.isascii():  # most texts: ASCII is its own NFKC, has no marks nor Chinese, and casefolds as lower()
+        return " ".join(_SEPARATORS.sub(" ", text.lower()).split())
     # Lone surrogates cannot be encoded (OpenCC would fail on them): replace them first.
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
     if _CJK.search(text):
-        text = _t2s().convert(text)
-    text = _SCRIPT_BOUNDARY.sub(" ", _SEPARATORS.sub(" ", text))
+        text = _SCRIPT_BOUNDARY.sub(" ", _SEPARATORS.sub(" ", _t2s().convert(text)))
+    else:  # no Chinese, so no boundary between scripts
+        text = _SEPARATORS.sub(" ", text)
     return " ".join(text.split())
 
 
