@@ -17,6 +17,7 @@ one, after those of CHIPMCP_KNOWLEDGE.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -334,6 +335,18 @@ def _serve_http(args: argparse.Namespace, folders: list[Path]) -> int:
 
 
 def _build(check_only: bool, out: Path | None, folders: list[Path]) -> int:
+    # Its imports, like the build itself (chipmcp.kb.build.build), make objects that live to the end and few
+    # cycles: without the cyclic collector walking them they take a tenth less time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_collected_after(check_only, out, folders)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_collected_after(check_only: bool, out: Path | None, folders: list[Path]) -> int:
     from chipmcp.errors import KnowledgeError
     from chipmcp.kb import build, store
 

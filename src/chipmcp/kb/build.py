@@ -12,6 +12,7 @@ same knowledge gives identical tables. Every problem is collected and reported t
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -20,7 +21,8 @@ import sqlite3
 import tempfile
 import tomllib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -1064,16 +1066,32 @@ def _values(row: dict[str, Any], columns: list[str]) -> Sequence[Any]:
     return [v if isinstance(v, _SCALARS) else jsonify_if_needed(v) for v in values]
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A build keeps nearly every object it makes (records, rows, words) until it ends, and makes few cycles:
+    the cyclic garbage collector would walk them again and again, a sixth of a build's time, to free almost
+    nothing. Reference counting still frees the rest; collection resumes when the build is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build(knowledge: Path | Sequence[Path], db_path: Path) -> dict[str, int]:
     """Validate the knowledge folder(s) and write db_path; return row counts per table."""
-    tables = assemble(load(knowledge))
-    write_database(tables, db_path, fingerprint(knowledge), labels(knowledge))
+    with _no_cycle_collection():
+        tables = assemble(load(knowledge))
+        write_database(tables, db_path, fingerprint(knowledge), labels(knowledge))
     return {name: len(rows) for name, rows in tables.items()}
 
 
 def check(knowledge: Path | Sequence[Path]) -> dict[str, int]:
     """Validate only; return row counts per table."""
-    return {name: len(rows) for name, rows in assemble(load(knowledge)).items()}
+    with _no_cycle_collection():
+        return {name: len(rows) for name, rows in assemble(load(knowledge)).items()}
 
 
 def check_by_folder(knowledge: Path | Sequence[Path]) -> dict[str, dict[str, int]]:
