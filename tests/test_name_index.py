@@ -4,6 +4,8 @@ the bare model that other models extend ('X9' → X9B, X9C), and the normalizati
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipmcp.core import names
 from chipmcp.core.names import AliasEntry, Candidate, EntityInfo, Match, NameIndex
@@ -292,6 +294,20 @@ def test_signature_keeps_the_model_numbers_a_name_carries(text: str, model: str)
 def test_search_terms_split_letters_from_digits_and_pair_chinese_characters() -> None:
     assert names.search_terms("全球ASIC芯片市场 gpt4") == "全球 asic 芯片 片市 市场 gpt 4"
     assert names.search_terms("芯 a") == "芯 a"
+
+
+def search_terms_word_by_word(text: str) -> str:
+    """`names.search_terms` without its shortcut for text that has no Chinese: every word looked at."""
+    out: list[str] = []
+    for word in names._LETTER_DIGIT.sub(" ", names.spaced(text)).split():
+        out += [word[i : i + 2] for i in range(len(word) - 1)] if names._CJK.search(word) and len(word) > 1 else [word]
+    return " ".join(out)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab9 Z0-._/é™\u200b　Ｈ１中文芯片體"), max_size=30) | st.text(max_size=30))
+def test_search_terms_skip_only_text_with_nothing_to_cut(text: str) -> None:
+    assert names.search_terms(text) == search_terms_word_by_word(text)
 
 
 def test_variants_give_pinyin_for_chinese_aliases_only() -> None:

@@ -120,9 +120,12 @@ def search_terms(text: str) -> str:
     Chinese is written without spaces, so SQLite's default tokenizer sees '全球ASIC芯片市场' as one token, and
     its trigram tokenizer cannot match a two-character word (市场, 份额, 开支); character pairs match both, as
     CJK search engines do (measured in benchmarks/BENCHMARKS.md)."""
+    words = _LETTER_DIGIT.sub(" ", spaced(text))  # single-spaced, as `spaced` leaves it
+    if not _CJK.search(words):  # most texts: nothing to cut
+        return words
     out: list[str] = []
-    for word in _LETTER_DIGIT.sub(" ", spaced(text)).split():
-        if _CJK.search(word) and len(word) > 1:
+    for word in words.split():
+        if len(word) > 1 and _CJK.search(word):
             out += [word[i : i + 2] for i in range(len(word) - 1)]
         else:
             out.append(word)
