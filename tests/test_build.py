@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,28 @@ def test_broken_knowledge_is_rejected_with_file_line_and_reason(
     assert f"knowledge/{file}" in message
     line = next(p for p in error.value.problems if reason in p).split(":")[1]
     assert line.isdigit() or "TOML" in message, message
+
+
+# TOML 1.1 (a trailing comma or a line break in an inline table, \\e, a time without seconds) is refused, with
+# the message Python's own tomllib gives: the build reads TOML 1.0 as every other reader of knowledge/ does.
+NOT_TOML_1_0 = [
+    'rows = [{ metric = "compute", value = 1.0, unit = "TFLOPS", printed = "1T", }]',
+    'rows = [{ metric = "compute", value = 1.0,\n unit = "TFLOPS", printed = "1T" }]',
+    'rows = [{ metric = "compute", text = "\\e", printed = "1T" }]',
+    "as_of = 07:32",
+    "rows = [",
+]
+
+
+@pytest.mark.parametrize("line", NOT_TOML_1_0)
+def test_a_knowledge_file_is_read_as_toml_1_0_with_the_standard_librarys_message(tmp_path: Path, line: str) -> None:
+    files = dict(VALID)
+    files["figures/rep-2.toml"] = f'[[figures]]\nsource = "rep-1"\nlocator = "表9"\nentity = "acme-x100"\n{line}\n'
+    with pytest.raises(tomllib.TOMLDecodeError) as expected:
+        tomllib.loads(files["figures/rep-2.toml"])
+    with pytest.raises(KnowledgeError) as error:
+        build.check(write(tmp_path / "knowledge", files))
+    assert error.value.problems == [f"knowledge/figures/rep-2.toml: not valid TOML: {expected.value}"]
 
 
 def _conflicts_of(tmp_path: Path, extra_rows: str) -> dict[str, list[str]]:

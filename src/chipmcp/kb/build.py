@@ -19,7 +19,6 @@ import os
 import re
 import sqlite3
 import tempfile
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
+import tomli
 from pydantic import ValidationError
 from sqlite_utils.db import jsonify_if_needed, quote_identifier
 
@@ -122,8 +122,8 @@ def _load_folder(knowledge_dir: Path, label: str, loaded: Loaded) -> None:
         shown = f"{label}/{path.relative_to(knowledge_dir).as_posix()}"
         text = path.read_text(encoding="utf-8")
         try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
+            data = tomli.loads(text)
+        except tomli.TOMLDecodeError as error:
             loaded.problems.append(f"{shown}: not valid TOML: {error}")
             continue
         headers, figure_rows = _line_map(text)
