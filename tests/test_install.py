@@ -91,7 +91,7 @@ def test_the_wheel_carries_the_whole_knowledge_folder_the_icon_and_the_command(w
     assert knowledge and knowledge <= names, sorted(knowledge - names)
     assert "chipmcp/serving/icon.svg" in names and "chipmcp/serving/prompts.py" in names
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
-    assert "chipmcp = chipmcp.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "chipmcp = chipmcp.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/", "chipmcp/knowledge/.."))]
 
 

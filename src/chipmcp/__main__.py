@@ -2,7 +2,7 @@
 
 import sys
 
-from chipmcp.cli import main
+from chipmcp.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
