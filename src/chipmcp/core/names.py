@@ -101,6 +101,8 @@ def normalize(text: str) -> str:
     """The matching key of a name: `spaced` without spaces and without a generic trailing suffix."""
     words = spaced(text)
     key = words.replace(" ", "")
+    if not key.endswith(_SUFFIXES):  # most names: no suffix to weigh
+        return key
     for suffix in _SUFFIXES:
         # A Latin suffix must be its own word: 'X100 chip' drops it, 'Rockchip' keeps it.
         glued = suffix.isascii() and not words.endswith(" " + suffix)
