@@ -89,10 +89,9 @@ def spaced(text: str) -> str:
     # Lone surrogates cannot be encoded (OpenCC would fail on them): replace them first.
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
-    if _CJK.search(text):
-        text = _SCRIPT_BOUNDARY.sub(" ", _SEPARATORS.sub(" ", _t2s().convert(text)))
-    else:  # no Chinese, so no boundary between scripts
-        text = _SEPARATORS.sub(" ", text)
+    if not _CJK.search(text):  # no Chinese, so no boundary between scripts
+        return " ".join(_SEPARATORS.sub(" ", text).split())
+    text = _SCRIPT_BOUNDARY.sub(" ", _SEPARATORS.sub(" ", _t2s().convert(text)))
     return " ".join(text.split())
 
 
