@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from chipmcp.errors import KnowledgeError
 from chipmcp.kb import build
@@ -477,3 +478,28 @@ def test_a_market_share_on_a_market_must_name_the_part_it_measures(tmp_path: Pat
         '  { entity = "market-cn-ai-chips", metric = "market_share", measure = "imported", value = 63, unit = "%", printed = "63%" },'
     )
     assert build.check(write(tmp_path / "named" / "knowledge", named))["figures"] == 3
+
+
+def test_rows_are_stored_as_sqlite_utils_insert_all_stores_them() -> None:
+    # The build binds rows itself (one prepared statement); what lands must be what sqlite-utils would write.
+    columns = {"id": int, "name": str, "share": float, "flag": int, "tags": str, "extra": str}
+    rows = [
+        {"id": 1, "name": "昇腾", "share": 0.5, "flag": True, "tags": ["a", "b"], "extra": {"k": "v"}},
+        {"id": 2, "name": "H100", "share": None, "flag": False, "tags": [], "extra": None},
+        {"id": 3, "name": "x"},  # the columns a row lacks are NULL
+    ]
+    stored = []
+    for write in ("sqlite-utils", "build"):
+        db = sqlite_utils.Database(memory=True)
+        db.table("t").create(columns, pk="id")
+        if write == "build":
+            build._insert_rows(db.conn, "t", list(columns), rows)
+        else:
+            db.table("t").insert_all([{c: row.get(c) for c in columns} for row in rows])
+        stored.append(db.execute("SELECT * FROM t ORDER BY id").fetchall())
+    expected = [
+        (1, "昇腾", 0.5, 1, '["a", "b"]', '{"k": "v"}'),
+        (2, "H100", None, 0, "[]", None),
+        (3, "x", None, None, None, None),
+    ]
+    assert stored == [expected, expected]

@@ -13,8 +13,8 @@ same knowledge gives identical tables. Every problem is collected and reported t
 from __future__ import annotations
 
 import gc
-import itertools
 import json
+import operator
 import os
 import re
 import sqlite3
@@ -1063,14 +1063,20 @@ def _insert_rows(connection: sqlite3.Connection, table: str, columns: list[str],
     per-chunk SQL text. Values go through its own conversion (lists and dicts as JSON), scalars as they are."""
     names_sql, places = ", ".join(map(quote_identifier, columns)), ", ".join("?" * len(columns))
     statement = f"INSERT INTO {quote_identifier(table)} ({names_sql}) VALUES ({places})"
-    connection.executemany(statement, map(_values, rows, itertools.repeat(columns)))
+    connection.executemany(statement, _values(rows, columns))
 
 
-def _values(row: dict[str, Any], columns: list[str]) -> Sequence[Any]:
-    values = tuple(map(row.get, columns))
-    if _SCALAR_TYPES.issuperset(map(type, values)):  # nearly every row: one test of its types, not one per value
-        return values
-    return [v if isinstance(v, _SCALARS) else jsonify_if_needed(v) for v in values]
+def _values(rows: list[dict[str, Any]], columns: list[str]) -> Iterator[Sequence[Any]]:
+    """Each row's values in column order, a missing one NULL."""
+    pick = operator.itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    for row in rows:
+        try:
+            values = pick(row)
+        except KeyError:
+            values = tuple(map(row.get, columns))
+        if not _SCALAR_TYPES.issuperset(map(type, values)):  # rare: one test of a row's types, not one per value
+            values = [v if isinstance(v, _SCALARS) else jsonify_if_needed(v) for v in values]
+        yield values
 
 
 @contextmanager
