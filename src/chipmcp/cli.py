@@ -227,7 +227,7 @@ def run() -> int:
     """`chipmcp` as a process (the console script, `python -m chipmcp`): `main`, then the exit."""
     code = main()
     # All that is left is the interpreter's exit, whose last cycle collections would walk every object still
-    # alive (after a build, a tenth of its time) to free memory the exit returns anyway; frozen ones are skipped.
+    # alive (after a build, some 50 ms) to free memory the exit returns anyway; frozen objects are skipped.
     # Every command has finished its writing by now: files closed, databases renamed into place.
     gc.freeze()
     return code
