@@ -226,11 +226,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The parsed command line. A bare `chipmcp`, what MCP clients start, has nothing to parse: making the
+    parser of every command (a hundredth of a cold start) is skipped for it."""
+    given = sys.argv[1:] if argv is None else argv
+    return _parser().parse_args(given) if given else argparse.Namespace(knowledge_first=None, command=None)
+
+
 def main(argv: list[str] | None = None) -> int:
     _utf8_stdio()
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="chipmcp: %(message)s")
     logging.getLogger("mcp.server.streamable_http").addFilter(_hang_ups_in_one_line)
-    args = _parser().parse_args(argv)
+    args = _arguments(argv)
     from chipmcp.errors import ChipMCPError
 
     try:
