@@ -1,5 +1,6 @@
 """What a starting server does before its first request: the bare command line read without the parser, the
-collector paused while the server is made, and the warm-up's wait for a quiet moment before numpy."""
+collector paused while the server is made, the warm-up's wait for a quiet moment before numpy, and no output
+schema derived for a tools/call."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import threading
 
 import anyio
 import pytest
+from mcp import Client
 
 from chipmcp import cli
-from chipmcp.serving.server import Quiet
+from chipmcp.serving.server import EXAMPLE_CALLS, Quiet, build_server
 
 
 def test_a_bare_command_line_reads_as_the_parser_reads_it() -> None:
@@ -52,3 +54,16 @@ async def test_quiet_waits_while_a_request_is_in_hand_and_returns_once_none_has_
         assert not waited.is_set()
         release.set()
     assert await anyio.to_thread.run_sync(waited.wait, 5.0)
+
+
+@pytest.mark.anyio
+async def test_tools_called_before_the_first_tools_list_are_listed_with_the_same_schemas(kb, server) -> None:
+    """A tools/call derives no output schema (tools/list publishes them all): a client that calls first and lists
+    after sees what one that lists first sees, and the same answers."""
+    fresh = build_server(kb)
+    async with Client(fresh) as calls_first, Client(server) as lists_first:
+        listed = (await lists_first.list_tools()).tools
+        for name, arguments in EXAMPLE_CALLS.items():
+            called = await calls_first.call_tool(name, arguments)
+            assert called == await lists_first.call_tool(name, arguments)
+        assert (await calls_first.list_tools()).tools == listed
