@@ -114,6 +114,10 @@ class KnowledgeBase:
         names = [column[0] for column in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def _tuples(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._connection.execute(sql, params).fetchall()
+
     # --- catalog ----------------------------------------------------------------------------------
     @cached_property
     def entities(self) -> dict[str, dict[str, Any]]:
@@ -141,9 +145,13 @@ class KnowledgeBase:
 
     @cached_property
     def names(self) -> NameIndex:
+        # Every alias row, read as tuples: the index is what a first question waits for, and a dict per row
+        # (`_rows`) would be a third of its making.
         entries = [
-            AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"], bool(r["suspect"]), r["note"] or "")
-            for r in self._rows("SELECT key, entity, alias, form, signature, suspect, note FROM aliases ORDER BY key, entity")
+            AliasEntry(key, entity, alias, form, signature, bool(suspect), note or "")
+            for key, entity, alias, form, signature, suspect, note in self._tuples(
+                "SELECT key, entity, alias, form, signature, suspect, note FROM aliases ORDER BY key, entity"
+            )
         ]
         infos = [
             EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"]) for e in self.entities.values()
