@@ -456,6 +456,16 @@ def flags(values: Sequence[bool]) -> np.ndarray:
     return np.array(values, dtype=bool).reshape(len(values))
 
 
+def labels(values: Sequence[str]) -> np.ndarray:
+    """Text labels (a vendor, a kind) as an array a filter tests at once (`among`)."""
+    return np.array(values, dtype=str).reshape(len(values))
+
+
+def among(labels_: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
+    """Where a label is one of `wanted`."""
+    return np.isin(labels_, np.array(list(wanted), dtype=str))
+
+
 def mask(size: int, positions: Sequence[int]) -> np.ndarray:
     """A mask of `size` entries, true at `positions`."""
     out = np.zeros(size, dtype=bool)

@@ -144,10 +144,11 @@ def _own_entries(
     n = len(codes)
     code = np.asarray(codes, dtype=np.int64).reshape(n)
     ids = np.asarray(columns["id"], dtype=np.int64).reshape(n)
-    suspect = compute.flags([bool(v) for v in columns["suspect"]])
-    not_preferred = compute.flags([not v for v in columns["preferred"]])
+    # Truth as the rule reads it (bool(v): NULL and 0 false), one conversion per field.
+    suspect = compute.flags(columns["suspect"])
+    not_preferred = ~compute.flags(columns["preferred"])
     vector = compute.flags([e == "vector" for e in columns["engine"]])
-    alternatives = compute.flags([bool(v) for v in columns["alternatives"]])
+    alternatives = compute.flags(columns["alternatives"])
     out = _unsure(size)
     out.sure[:] = True
     if definition.text:

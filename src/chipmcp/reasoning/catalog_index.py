@@ -186,15 +186,17 @@ class CatalogIndex:
         self.ids = [e["id"] for e in self.entities]
         self.size = len(self.entities)
         self.position = {entity_id: position for position, entity_id in enumerate(self.ids)}
-        self._by_vendor: dict[str | None, list[int]] = {}
-        self._by_kind: dict[str, list[int]] = {}
-        for position, entity in enumerate(self.entities):
-            self._by_vendor.setdefault(entity["vendor"], []).append(position)
-            self._by_kind.setdefault(entity["kind"].casefold(), []).append(position)
-        self.kinds = sorted({e["kind"] for e in self.entities})
+        # The cheap filters' facts as arrays, each filter one array operation (no vendor id is empty).
+        vendors = [e["vendor"] or "" for e in self.entities]
+        self._vendor = compute.labels(vendors)
+        kinds = [e["kind"] for e in self.entities]
+        self.kinds = sorted(set(kinds))
+        folded = {k: k.casefold() for k in self.kinds}
+        self._kind = compute.labels([folded[k] for k in kinds])
+        self._kind_names = set(folded.values())
         self._generations = [(p, e["generation"]) for p, e in enumerate(self.entities) if e.get("generation")]
-        chinese = {v: (kb.entity(v) or {}).get("country") == "CN" for v in self._by_vendor if v is not None}
-        self._chinese = compute.flags([chinese.get(e["vendor"], False) for e in self.entities])
+        chinese = [v for v in set(vendors) if v and (kb.entity(v) or {}).get("country") == "CN"]
+        self._chinese = compute.among(self._vendor, chinese)
         self._system = compute.flags([e["entity_kind"] == "system" for e in self.entities])
         self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
         self._specs: dict[tuple[str, str | None], bulk_cells.Entries] = {}
@@ -260,7 +262,7 @@ class CatalogIndex:
         """The rows matching every filter, in answer order, and the entities lacking a metric asked."""
         pool = ~self._none
         if query.vendors is not None:
-            pool &= compute.mask(self.size, [p for v in sorted(query.vendors) for p in self._by_vendor.get(v, [])])
+            pool &= compute.among(self._vendor, sorted(query.vendors))
         if query.domestic is not None:
             pool &= self._chinese if query.domestic else ~self._chinese
         if query.kind is not None:
@@ -326,9 +328,9 @@ class CatalogIndex:
         wanted = kind.strip().casefold()
         if wanted == "system":
             return self._system
-        if wanted not in self._by_kind:
+        if wanted not in self._kind_names:
             raise InputError(f"Unknown kind '{kind}'. Allowed: system, {', '.join(self.kinds)}.")
-        return compute.mask(self.size, self._by_kind[wanted])
+        return self._kind == wanted
 
 
 class _Labels(Mapping[str, str]):
