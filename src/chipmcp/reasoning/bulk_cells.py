@@ -190,24 +190,20 @@ def _own_entries(
     # Each row's ends in its entity's cell unit (selection._ends), NaN where the rule would not convert it.
     lo = np.where(np.isnan(value), low, value)
     hi = np.where(np.isnan(value), high, value)
-    target: list[str | None] = [None] * size  # the cell unit per entity
     precisions: tuple[str | None, ...] = columns["precision"]
-    for row in map(int, chosen):
-        target[code[row]] = _cell_unit(definition, units[row], precisions[row])
-    yuan = compute.flags([t == "元" for t in target])
-    row_target: list[str | None] = [target[c] for c in codes]
+    target = {int(code[row]): _cell_unit(definition, units[row], precisions[row]) for row in map(int, chosen)}  # cell units
+    yuan = compute.mask(size, [entity for entity, unit in target.items() if unit == "元"])
     ends_low, ends_high = compute.nans(n), compute.nans(n)
     # Rows the rule would refuse (an unknown unit, another dimension than the cell's) make their entity unsure.
     refused = usable & ~known
     rival = usable & known
-    pairs: dict[tuple[str, str], list[int]] = {}
-    for row in map(int, compute.positions(usable & known)):
-        to = row_target[row]
-        if to is None:
+    # The rows by (their unit, their entity's cell unit): each pair converted at once.
+    pair_of: dict[tuple[str, str | None], int] = {}
+    pair = compute.floats([pair_of.setdefault((u or "", target.get(c)), len(pair_of)) for u, c in zip(units, codes, strict=True)])
+    pairs = {key: compute.positions((pair == k) & usable & known) for key, k in pair_of.items() if key[1] is not None}
+    for (unit, to), where in pairs.items():
+        if to is None or where.size == 0:
             continue
-        pairs.setdefault((units[row] or "", to), []).append(row)
-    for (unit, to), rows in pairs.items():
-        where = np.asarray(rows, dtype=np.int64)
         source, cell_unit = UNITS[unit], UNITS.get(to)
         # Money and a registry metric: a figure of another currency or dimension than the cell's is no rival.
         if definition.unit in (None, "") and (
