@@ -7,11 +7,13 @@ are built only for the rows an answer shows.
     CatalogIndex.find(query, certification) -> Found
     chip_cell(kb, entity, metric, precision) -> Cell   the cell find_chips filters, sorts and shows
 
-A column's entries come from the same `chip_cell` an answer shows (the one figure-selection rule,
-through metric_cells), so a row's place and its printed cell cannot disagree; each entry is computed once,
-when a query first needs it. The knowledge base cannot change while open, so an entry stays right for its
-life; columns are kept least recently used first out, a bounded number of them, so asking about every
-metric at every precision cannot grow memory without limit.
+A column's entries are what `chip_cell` gives each entity (the one figure-selection rule, through
+metric_cells), so a row's place and its printed cell cannot disagree. A column is built on first need for
+every entity at once, from one query over its metric's figures (chipmcp.reasoning.bulk_cells, checked
+against chip_cell for every metric and precision by tests/test_bulk_cells.py); an entry the bulk form is not
+sure of (TPP's) is read from chip_cell when a query first needs that entity. The knowledge base cannot
+change while open, so an entry stays right for its life; columns are kept least recently used first out, a
+bounded number of them, so asking about every metric at every precision cannot grow memory without limit.
 """
 
 from __future__ import annotations
@@ -68,9 +70,9 @@ class Query:
 
 class Column:
     """One metric at one precision for every entity of the index: whether its cell reports anything, the
-    ends of a numeric cell (NaN where not reported), the case-folded text of a text spec. Entries are
-    filled on demand, for the entities a query's cheap filters leave (`known` says which are), so a first
-    query does no more work than reading those entities' cells one by one, and later queries none."""
+    ends of a numeric cell (NaN where not reported), the case-folded text of a text spec. The bulk form's
+    entries are entered at once (`enter`); any other is filled from its cell for the entities a query's
+    cheap filters leave (`fill`; `known` says which are entered)."""
 
     def __init__(self, size: int, text: bool) -> None:
         self.known = compute.mask(size, ())
