@@ -101,3 +101,21 @@ def test_an_entry_the_bulk_form_is_unsure_of_comes_from_the_rule(kb: KnowledgeBa
             bool(column.reported[at]),
             (float(column.low[at]), float(column.high[at])) if column.reported[at] else None,
         )
+
+
+def test_a_generation_record_outside_the_catalog_still_stands_in_for_its_model(mini_kb: KnowledgeBase) -> None:
+    """The rows of an entity the catalog does not list (here the generation record mini-m8, left out) are read
+    too, so its model mini-m8e takes the generation's figure where it has none, as chip_cell does."""
+    ids = [i for i in _catalog(mini_kb)[0] if i != "mini-m8"]
+    position = {entity: at for at, entity in enumerate(ids)}
+    at = position["mini-m8e"]
+    family_level = 0
+    for metric in _metrics(mini_kb):
+        found = bulk_cells.entries(mini_kb, ids, position, [(at, "mini-m8")], metric, "fp16")
+        if not found.sure[at] or selection.is_text(mini_kb, metric) or metric in ("memory_type", "release"):
+            continue
+        cell = catalog_index.chip_cell(mini_kb, "mini-m8e", metric, "fp16")
+        got = (_end(found.low[at]), _end(found.high[at])) if found.reported[at] else None
+        assert got == cell.ends(), metric
+        family_level += cell.tier == "family"
+    assert family_level > 0

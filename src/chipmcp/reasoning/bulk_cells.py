@@ -105,7 +105,12 @@ def _spec_entries(
     columns = kb.spec_figures(definition.metric, selection.check_precision(precision) if is_compute else None)
     # Rows of entities outside the catalog (a generation's record) get positions past its end.
     extra: dict[str, int] = {}
-    codes = [position[e] if e in position else extra.setdefault(e, size + len(extra)) for e in columns["entity"]]
+    find = position.get
+    codes = [find(e, -1) for e in columns["entity"]]
+    if -1 in codes:
+        for row, entity in enumerate(columns["entity"]):
+            if codes[row] < 0:
+                codes[row] = extra.setdefault(entity, size + len(extra))
     own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
     out = Entries(
         own.sure[:size].copy(),

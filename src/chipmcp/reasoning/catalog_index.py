@@ -191,15 +191,9 @@ class CatalogIndex:
         # The cheap filters' facts as arrays, each filter one array operation (no vendor id is empty).
         vendors = [e["vendor"] or "" for e in self.entities]
         self._vendor = compute.labels(vendors)
-        kinds = [e["kind"] for e in self.entities]
-        self.kinds = sorted(set(kinds))
-        folded = {k: k.casefold() for k in self.kinds}
-        self._kind = compute.labels([folded[k] for k in kinds])
-        self._kind_names = set(folded.values())
         self._generations = [(p, e["generation"]) for p, e in enumerate(self.entities) if e.get("generation")]
         chinese = [v for v in set(vendors) if v and (kb.entity(v) or {}).get("country") == "CN"]
         self._chinese = compute.among(self._vendor, chinese)
-        self._system = compute.flags([e["entity_kind"] == "system" for e in self.entities])
         self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
         self._specs: dict[tuple[str, str | None], bulk_cells.Entries] = {}
         self._none = compute.mask(self.size, ())
@@ -209,6 +203,20 @@ class CatalogIndex:
         self._certification_known = compute.mask(self.size, ())
         self._lock = threading.Lock()
         self.cell = lru_cache(maxsize=MAX_CELLS)(self._cell)
+
+    # The facts of the kind filter and of certification, each built on the first query that reads it.
+    @cached_property
+    def kinds(self) -> list[str]:
+        return sorted({e["kind"] for e in self.entities})
+
+    @cached_property
+    def _kind(self) -> np.ndarray:
+        folded = {k: k.casefold() for k in self.kinds}
+        return compute.labels([folded[e["kind"]] for e in self.entities])
+
+    @cached_property
+    def _system(self) -> np.ndarray:
+        return compute.flags([e["entity_kind"] == "system" for e in self.entities])
 
     @cached_property
     def _listing_rank(self) -> np.ndarray:
@@ -330,7 +338,7 @@ class CatalogIndex:
         wanted = kind.strip().casefold()
         if wanted == "system":
             return self._system
-        if wanted not in self._kind_names:
+        if wanted not in {k.casefold() for k in self.kinds}:
             raise InputError(f"Unknown kind '{kind}'. Allowed: system, {', '.join(self.kinds)}.")
         return self._kind == wanted
 
