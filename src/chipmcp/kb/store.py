@@ -71,6 +71,23 @@ class SearchHit:
 # thousand; one a hundred times larger starts the map again past this many.
 READ_ROWS_KEPT = 50_000
 
+# The fields of a figure the selection rule reads to choose a spec (KnowledgeBase.spec_figures).
+SPEC_FIELDS = (
+    "entity",
+    "id",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "precision",
+    "sparsity",
+    "engine",
+    "suspect",
+    "preferred",
+    "alternatives",
+    "conflict_group",
+    "text",
+)
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
@@ -227,6 +244,20 @@ class KnowledgeBase:
             self._read_rows = {}
         self._read_rows.update((row["id"], row) for row in rows)
         return rows
+
+    def spec_figures(self, metric: str, precision: str | None = None) -> dict[str, tuple[Any, ...]]:
+        """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
+        order, field by field (SPEC_FIELDS): one query for a whole catalog column rather than one per entity.
+        With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision."""
+        sql = f"SELECT {', '.join(SPEC_FIELDS)} FROM figures WHERE metric = ? AND period IS NULL"
+        params: tuple[Any, ...] = (metric,)
+        if precision is not None:
+            sql += " AND (precision IS NULL OR precision = '' OR instr('/' || precision || '/', ?) > 0)"
+            params += (f"/{precision}/",)
+        with self._lock:
+            rows = self._connection.execute(sql + " ORDER BY id", params).fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in SPEC_FIELDS]
+        return dict(zip(SPEC_FIELDS, columns, strict=True))
 
     def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         """The figures of `ids` that exist, each once, in id order. Treat the rows as read-only: they are shared."""
