@@ -18,7 +18,11 @@ writing allowed) and one untimed round fills it first; `--source` times them as 
 the main branch's src/, with its own database), paired with the same round's bare run: a before/after in
 one run.
 
-    python benchmarks/bench_coldstart.py [--runs 20] [--source] [--baseline ../main/src]
+`--tool NAME` makes the first call that tool's README example (default lookup_chip). The server loads numpy
+only once it has had no request in hand for a moment (a lookup never needs it), so a first compare_chips or
+estimate_cluster, which computes with it, also waits for its import: time those with `--tool` too.
+
+    python benchmarks/bench_coldstart.py [--runs 20] [--source] [--baseline ../main/src] [--tool compare_chips]
 """
 
 from __future__ import annotations
@@ -73,16 +77,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--source", action="store_true", help="no private bytecode cache: the environment's setting holds")
     parser.add_argument("--baseline", type=Path, help="also time chipmcp from this source tree (PYTHONPATH), e.g. main's src/")
+    parser.add_argument("--tool", default="lookup_chip", choices=sorted(CALLS), help="the first call: this tool's README example")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="chipmcp-bytecode-") as cache:
         env = {} if args.source else {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": cache}
         db = ensure_database()
-        lookup = ("lookup_chip", CALLS["lookup_chip"])
-        servers = {"chipmcp": (lambda: chipmcp_server(db, env=env), *lookup), "bare": (lambda: noop_server(env), "noop", {})}
+        first = (args.tool, CALLS[args.tool])
+        servers = {"chipmcp": (lambda: chipmcp_server(db, env=env), *first), "bare": (lambda: noop_server(env), "noop", {})}
         if args.baseline:
             base_env = {**env, "PYTHONPATH": str(args.baseline.resolve())}
             base_db = baseline_database(args.baseline.resolve(), base_env)
-            servers["baseline"] = (lambda: chipmcp_server(base_db, env=base_env), *lookup)
+            servers["baseline"] = (lambda: chipmcp_server(base_db, env=base_env), *first)
         if not args.source:  # one untimed round writes every module's bytecode
             for start, tool, arguments in servers.values():
                 first_result(start, tool, arguments)
@@ -105,7 +110,10 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     how = "from source (no bytecode cache)" if args.source else "with bytecode cached"
     baseline = f"; baseline = chipmcp from {args.baseline}" if args.baseline else ""
-    print(f"cold start, {args.runs} paired runs, {how}, ms from spawn (commit {commit}{baseline}; python {sys.version.split()[0]})")
+    print(
+        f"cold start, {args.runs} paired runs, {how}, first call {args.tool}, ms from spawn (commit {commit}{baseline}; "
+        f"python {sys.version.split()[0]})"
+    )
     print(table(["what", "min", "median", "max"], rows))
 
 

@@ -24,9 +24,9 @@ from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import catalog_index
-from chipmcp.reasoning.cells import Cell
+from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import METRICS, TEXT, better, metric_cell
-from chipmcp.tools.xinchuang import chip_status
+from chipmcp.tools.xinchuang import certification_matches, chip_status
 
 EXAMPLES = int(os.environ.get("CHIPMCP_FUZZ_EXAMPLES", "300"))
 QUICK_EXAMPLES = 40  # the quick loop's share; the full count runs with the slow tests
@@ -299,15 +299,30 @@ def test_index_builds_each_column_once_however_many_threads_ask(kb) -> None:
     assert index.column("compute_tflops", "fp16") is not index.column("compute_tflops", "int8")
 
 
-def test_a_query_reads_cells_only_of_the_entities_its_cheap_filters_leave(kb) -> None:
+def test_a_query_asks_the_rule_only_for_entries_of_the_entities_its_cheap_filters_leave(kb) -> None:
+    """A column's entries come in bulk for every entity; an entry the bulk form leaves (TPP's, by a rule of its
+    own) is read from its cell only for the entities the cheap filters leave."""
     index = catalog_index.CatalogIndex(kb)
     hygon = frozenset({"hygon"})
-    index.find(catalog_index.Query(vendors=hygon, sort_by="memory_gb"), certification=lambda chip: "none")
-    column = index.column("memory_gb", "fp16", compute.mask(index.size, []))  # enters nothing more
-    entered = {index.ids[p] for p in range(index.size) if column.known[p]}
-    assert (
-        entered == {e["id"] for e in kb.entities.values() if e["vendor"] == "hygon" and e["entity_kind"] in ("chip", "system")} != set()
+    index.find(
+        catalog_index.Query(vendors=hygon, sort_by="tpp", conditions=(Condition(metric="memory_gb", op=">", value=0),)),
+        certification=lambda chips: ["none"] * len(chips),
     )
+    nothing = compute.mask(index.size, [])
+    tpp, memory = index.column("tpp", "fp16", nothing), index.column("memory_gb", "fp16", nothing)  # enter nothing more
+    catalog = {e["id"] for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")}
+    assert (
+        {index.ids[p] for p in range(index.size) if tpp.known[p]}
+        == {e for e in catalog if kb.entities[e]["vendor"] == "hygon"}
+        != set()
+    )
+    assert {index.ids[p] for p in range(index.size) if memory.known[p]} == catalog
+
+
+def test_certification_matches_are_each_chips_status_match(kb) -> None:
+    chips = kb.ids("chip")
+    assert certification_matches(kb, chips) == [chip_status(kb, c).match for c in chips]
+    assert {"listed-product", "same-family", "none"} <= set(certification_matches(kb, chips))
 
 
 def test_index_keeps_a_bounded_number_of_columns(kb, monkeypatch) -> None:

@@ -47,6 +47,16 @@ def as_array(values: Sequence[SupportsFloat | None] | np.ndarray | float | None)
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
+def nans(size: int) -> np.ndarray:
+    """`size` missing figures (NaN)."""
+    return np.full(size, np.nan)
+
+
+def floats(values: Sequence[float | None]) -> np.ndarray:
+    """as_array of a column of plain numbers and None (a query's), NaN for None, in one conversion."""
+    return np.array(values, dtype=float).reshape(len(values))
+
+
 def unit_factors(units: Sequence[str]) -> np.ndarray:
     """Factors from each unit to its dimension's base unit."""
     return np.array([UNITS[u].factor for u in units], dtype=float)
@@ -92,6 +102,25 @@ def convert_ends(low: float | None, high: float | None, from_unit: str, to_unit:
         raise ValueError(f"{from_unit} and {to_unit} are different currencies; give an exchange rate")
     factor = _conversion_factor(from_unit, to_unit, p_base)
     return _float(low) * factor, _float(high) * factor
+
+
+def convert_ends_all(
+    lows: np.ndarray, highs: np.ndarray, from_unit: str, to_unit: str, p_base: int = 1000
+) -> tuple[np.ndarray, np.ndarray]:
+    """`convert_ends` of many figures in one unit at once (NaN for a missing end): the same product per end."""
+    convert_ends(None, None, from_unit, to_unit, p_base)  # the same refusals
+    factor = _conversion_factor(from_unit, to_unit, p_base)
+    return np.asarray(lows, dtype=float) * factor, np.asarray(highs, dtype=float) * factor
+
+
+def convert_money_ends_all(lows: np.ndarray, highs: np.ndarray, from_unit: str, to_unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """`convert_money_ends` of many figures in one unit at once: the same operations, in the same order."""
+    convert_money_ends(None, None, from_unit, to_unit)  # the same refusals
+    source, target = UNITS[from_unit], UNITS[to_unit]
+    return (
+        np.asarray(lows, dtype=float) * source.factor / target.factor,
+        np.asarray(highs, dtype=float) * source.factor / target.factor,
+    )
 
 
 def _float(value: SupportsFloat | None) -> float:
@@ -343,6 +372,17 @@ def tidy(value: float | None, digits: int = 6) -> float | None:
     return float(round(value, digits - 1 - math.floor(math.log10(abs(value)))))
 
 
+def tidy_all(values: np.ndarray, digits: int = 6) -> np.ndarray:
+    """`tidy` of every value, NaN where it gives None: each distinct value rounded once, by `tidy` itself
+    (Python's correctly rounded `round`, which numpy's rounding does not always equal in the last digit)."""
+    values = np.asarray(values, dtype=float)
+    out = np.full(values.shape, np.nan)
+    finite = np.isfinite(values)
+    distinct, back = np.unique(values[finite], return_inverse=True)
+    out[finite] = np.array([tidy(float(v), digits) for v in distinct], dtype=float)[back]
+    return out
+
+
 def interval_scale(low: float, high: float, factor: float) -> tuple[float, float]:
     """[low, high] × factor for factor ≥ 0 (a count, a number of systems, hours in a day)."""
     # Two numbers: plain float products (the same IEEE operations numpy would do, without its per-call cost).
@@ -414,6 +454,16 @@ def sort_order(keys: np.ndarray, descending: bool) -> list[int]:
 def flags(values: Sequence[bool]) -> np.ndarray:
     """A boolean mask."""
     return np.array(values, dtype=bool).reshape(len(values))
+
+
+def labels(values: Sequence[str]) -> np.ndarray:
+    """Text labels (a vendor, a kind) as an array a filter tests at once (`among`)."""
+    return np.array(values, dtype=str).reshape(len(values))
+
+
+def among(labels_: np.ndarray, wanted: Sequence[str]) -> np.ndarray:
+    """Where a label is one of `wanted`."""
+    return np.isin(labels_, np.array(list(wanted), dtype=str))
 
 
 def mask(size: int, positions: Sequence[int]) -> np.ndarray:

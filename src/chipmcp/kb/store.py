@@ -71,6 +71,23 @@ class SearchHit:
 # thousand; one a hundred times larger starts the map again past this many.
 READ_ROWS_KEPT = 50_000
 
+# The fields of a figure the selection rule reads to choose a spec (KnowledgeBase.spec_figures).
+SPEC_FIELDS = (
+    "entity",
+    "id",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "precision",
+    "sparsity",
+    "engine",
+    "suspect",
+    "preferred",
+    "alternatives",
+    "conflict_group",
+    "text",
+)
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
@@ -114,6 +131,10 @@ class KnowledgeBase:
         names = [column[0] for column in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
+    def _tuples(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._connection.execute(sql, params).fetchall()
+
     # --- catalog ----------------------------------------------------------------------------------
     @cached_property
     def entities(self) -> dict[str, dict[str, Any]]:
@@ -141,9 +162,13 @@ class KnowledgeBase:
 
     @cached_property
     def names(self) -> NameIndex:
+        # Every alias row, read as tuples: the index is what a first question waits for, and a dict per row
+        # (`_rows`) would be a third of its making.
         entries = [
-            AliasEntry(r["key"], r["entity"], r["alias"], r["form"], r["signature"], bool(r["suspect"]), r["note"] or "")
-            for r in self._rows("SELECT key, entity, alias, form, signature, suspect, note FROM aliases ORDER BY key, entity")
+            AliasEntry(key, entity, alias, form, signature, bool(suspect), note or "")
+            for key, entity, alias, form, signature, suspect, note in self._tuples(
+                "SELECT key, entity, alias, form, signature, suspect, note FROM aliases ORDER BY key, entity"
+            )
         ]
         infos = [
             EntityInfo(e["id"], e["entity_kind"], display_name(e), e["vendor"], e["model"], e["parent"]) for e in self.entities.values()
@@ -219,6 +244,20 @@ class KnowledgeBase:
             self._read_rows = {}
         self._read_rows.update((row["id"], row) for row in rows)
         return rows
+
+    def spec_figures(self, metric: str, precision: str | None = None) -> dict[str, tuple[Any, ...]]:
+        """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
+        order, field by field (SPEC_FIELDS): one query for a whole catalog column rather than one per entity.
+        With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision."""
+        sql = f"SELECT {', '.join(SPEC_FIELDS)} FROM figures WHERE metric = ? AND period IS NULL"
+        params: tuple[Any, ...] = (metric,)
+        if precision is not None:
+            sql += " AND (precision IS NULL OR precision = '' OR instr('/' || precision || '/', ?) > 0)"
+            params += (f"/{precision}/",)
+        with self._lock:
+            rows = self._connection.execute(sql + " ORDER BY id", params).fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in SPEC_FIELDS]
+        return dict(zip(SPEC_FIELDS, columns, strict=True))
 
     def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         """The figures of `ids` that exist, each once, in id order. Treat the rows as read-only: they are shared."""

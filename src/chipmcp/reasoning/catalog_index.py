@@ -7,11 +7,13 @@ are built only for the rows an answer shows.
     CatalogIndex.find(query, certification) -> Found
     chip_cell(kb, entity, metric, precision) -> Cell   the cell find_chips filters, sorts and shows
 
-A column's entries come from the same `chip_cell` an answer shows (the one figure-selection rule,
-through metric_cells), so a row's place and its printed cell cannot disagree; each entry is computed once,
-when a query first needs it. The knowledge base cannot change while open, so an entry stays right for its
-life; columns are kept least recently used first out, a bounded number of them, so asking about every
-metric at every precision cannot grow memory without limit.
+A column's entries are what `chip_cell` gives each entity (the one figure-selection rule, through
+metric_cells), so a row's place and its printed cell cannot disagree. A column is built on first need for
+every entity at once, from one query over its metric's figures (chipmcp.reasoning.bulk_cells, checked
+against chip_cell for every metric and precision by tests/test_bulk_cells.py); an entry the bulk form is not
+sure of (TPP's) is read from chip_cell when a query first needs that entity. The knowledge base cannot
+change while open, so an entry stays right for its life; columns are kept least recently used first out, a
+bounded number of them, so asking about every metric at every precision cannot grow memory without limit.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, overload
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import selection
+from chipmcp.reasoning import bulk_cells, selection
 from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import TEXT, better, metric_cell
 
@@ -68,20 +70,33 @@ class Query:
 
 class Column:
     """One metric at one precision for every entity of the index: whether its cell reports anything, the
-    ends of a numeric cell (NaN where not reported), the case-folded text of a text spec. Entries are
-    filled on demand, for the entities a query's cheap filters leave (`known` says which are), so a first
-    query does no more work than reading those entities' cells one by one, and later queries none."""
+    ends of a numeric cell (NaN where not reported), the case-folded text of a text spec. The bulk form's
+    entries are entered at once (`enter`); any other is filled from its cell for the entities a query's
+    cheap filters leave (`fill`; `known` says which are entered)."""
 
     def __init__(self, size: int, text: bool) -> None:
         self.known = compute.mask(size, ())
         self.reported = compute.mask(size, ())
-        self.low = compute.as_array([None] * size)
-        self.high = compute.as_array([None] * size)
+        self.low = compute.nans(size)
+        self.high = compute.nans(size)
         # The envelope of every value the figure gives: both of an a/b pair and every claim of a contested one.
-        self.wide_low = compute.as_array([None] * size)
-        self.wide_high = compute.as_array([None] * size)
+        self.wide_low = compute.nans(size)
+        self.wide_high = compute.nans(size)
         self.is_text = text
         self.text: list[str] = [""] * size if text else []
+
+    def enter(self, found: bulk_cells.Entries) -> None:
+        """Enter every entry the bulk form is sure of (the rest are filled from their cells when wanted)."""
+        sure = found.sure
+        self.reported[sure] = found.reported[sure]
+        if self.is_text:
+            texts = found.text or []
+            for position in compute.positions(sure & found.reported):
+                self.text[position] = texts[int(position)].casefold()
+        else:
+            self.low[sure], self.high[sure] = found.low[sure], found.high[sure]
+            self.wide_low[sure], self.wide_high[sure] = found.wide_low[sure], found.wide_high[sure]
+        self.known |= sure
 
     def fill(self, wanted: np.ndarray, cell_of: Callable[[int], Cell]) -> None:
         """Enter the cell of every wanted entity not entered yet."""
@@ -173,20 +188,14 @@ class CatalogIndex:
         self.ids = [e["id"] for e in self.entities]
         self.size = len(self.entities)
         self.position = {entity_id: position for position, entity_id in enumerate(self.ids)}
-        self._by_vendor: dict[str | None, list[int]] = {}
-        self._by_kind: dict[str, list[int]] = {}
-        for position, entity in enumerate(self.entities):
-            self._by_vendor.setdefault(entity["vendor"], []).append(position)
-            self._by_kind.setdefault(entity["kind"].casefold(), []).append(position)
-        self.kinds = sorted({e["kind"] for e in self.entities})
-        self._chinese = compute.flags([(kb.entity(e["vendor"]) or {}).get("country") == "CN" for e in self.entities])
-        self._system = compute.flags([e["entity_kind"] == "system" for e in self.entities])
-        # A listing without a sort goes by vendor, then chips before systems, then id.
-        listing = sorted(
-            range(self.size), key=lambda p: (self.entities[p]["vendor"] or "", self.entities[p]["entity_kind"], self.ids[p])
-        )
-        self._listing_rank = compute.ranks_of(listing)
+        # The cheap filters' facts as arrays, each filter one array operation (no vendor id is empty).
+        vendors = [e["vendor"] or "" for e in self.entities]
+        self._vendor = compute.labels(vendors)
+        self._generations = [(p, e["generation"]) for p, e in enumerate(self.entities) if e.get("generation")]
+        chinese = [v for v in set(vendors) if v and (kb.entity(v) or {}).get("country") == "CN"]
+        self._chinese = compute.among(self._vendor, chinese)
         self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
+        self._specs: dict[tuple[str, str | None], bulk_cells.Entries] = {}
         self._none = compute.mask(self.size, ())
         self._certification = ["none"] * self.size
         self._listed = compute.mask(self.size, ())
@@ -194,6 +203,26 @@ class CatalogIndex:
         self._certification_known = compute.mask(self.size, ())
         self._lock = threading.Lock()
         self.cell = lru_cache(maxsize=MAX_CELLS)(self._cell)
+
+    # The facts of the kind filter and of certification, each built on the first query that reads it.
+    @cached_property
+    def kinds(self) -> list[str]:
+        return sorted({e["kind"] for e in self.entities})
+
+    @cached_property
+    def _kind(self) -> np.ndarray:
+        folded = {k: k.casefold() for k in self.kinds}
+        return compute.labels([folded[e["kind"]] for e in self.entities])
+
+    @cached_property
+    def _system(self) -> np.ndarray:
+        return compute.flags([e["entity_kind"] == "system" for e in self.entities])
+
+    @cached_property
+    def _listing_rank(self) -> np.ndarray:
+        """A listing without a sort goes by vendor, then chips before systems, then id (built on first need)."""
+        keys = [(e["vendor"] or "", e["entity_kind"], e["id"]) for e in self.entities]
+        return compute.ranks_of(sorted(range(self.size), key=keys.__getitem__))
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -212,32 +241,38 @@ class CatalogIndex:
             column = self._columns.get(key)
             if column is None:
                 column = self._columns[key] = Column(self.size, metric in TEXT or selection.is_text(self.kb, metric))
+                # Every entity's entry from one query over the metric's figures; chip_cell for the few it leaves.
+                column.enter(bulk_cells.entries(self.kb, self.ids, self.position, self._generations, metric, precision, self._specs))
                 while len(self._columns) > MAX_COLUMNS:
                     self._columns.popitem(last=False)
+                if len(self._specs) > MAX_COLUMNS:  # the specs' entries, kept for the columns that read them
+                    self._specs.clear()
             else:
                 self._columns.move_to_end(key)
             kb = self.kb
             column.fill(~self._none if wanted is None else wanted, lambda p: chip_cell(kb, self.ids[p], metric, precision))
             return column
 
-    def certification(self, wanted: np.ndarray, status: Callable[[str], str]) -> list[str]:
+    def certification(self, wanted: np.ndarray, status: Callable[[list[str]], list[str]]) -> list[str]:
         """Each entity's 安全可靠测评 match ('listed-product', 'same-family', 'none'; a system is 'none'),
-        filled for the `wanted` entities: `status(chip_id)` is asked once per chip."""
+        filled for the `wanted` entities: `status(chip_ids)` gives the chips' labels, each chip asked once."""
         with self._lock:
-            for position in compute.positions(wanted & ~self._certification_known):
-                entity = self.entities[int(position)]
-                label = status(entity["id"]) if entity["entity_kind"] == "chip" else "none"
+            todo = wanted & ~self._certification_known
+            chips = compute.positions(todo & ~self._system).tolist()
+            labels = status([self.ids[p] for p in chips])
+            for position, label in zip(chips, labels, strict=True):
                 self._certification[position] = label
-                self._listed[position] = label == "listed-product"
-                self._same_family[position] = label == "same-family"
-                self._certification_known[position] = True
+            found = compute.flags([label == "listed-product" for label in labels])
+            self._listed[chips] = found
+            self._same_family[chips] = compute.flags([label == "same-family" for label in labels])
+            self._certification_known |= todo
             return self._certification
 
-    def find(self, query: Query, certification: Callable[[str], str]) -> Found:
+    def find(self, query: Query, certification: Callable[[list[str]], list[str]]) -> Found:
         """The rows matching every filter, in answer order, and the entities lacking a metric asked."""
         pool = ~self._none
         if query.vendors is not None:
-            pool &= compute.mask(self.size, [p for v in sorted(query.vendors) for p in self._by_vendor.get(v, [])])
+            pool &= compute.among(self._vendor, sorted(query.vendors))
         if query.domestic is not None:
             pool &= self._chinese if query.domestic else ~self._chinese
         if query.kind is not None:
@@ -303,9 +338,9 @@ class CatalogIndex:
         wanted = kind.strip().casefold()
         if wanted == "system":
             return self._system
-        if wanted not in self._by_kind:
+        if wanted not in {k.casefold() for k in self.kinds}:
             raise InputError(f"Unknown kind '{kind}'. Allowed: system, {', '.join(self.kinds)}.")
-        return compute.mask(self.size, self._by_kind[wanted])
+        return self._kind == wanted
 
 
 class _Labels(Mapping[str, str]):

@@ -5,6 +5,7 @@ or filters picks its figures here, so one spec of one chip is the same number ev
     cells(kb, entity, specs, precision, p_base) -> {spec: Cell}
     compute_offers(kb, entity) -> [Offer]      every (precision, sparsity) compute figure it reports
     reported_precisions(kb, entities) -> [precision]   precisions any of them prints, in PRECISIONS order
+    printed_precisions(kb, entity) -> frozenset       the same for one entity, once per knowledge base
     composition_cell(kb, system, spec, precision, p_base) -> Cell | None   Σ count × each part's cell
     unused_forms(kb, entity, precision) -> [str]   compute it reports in a form `cell` does not use
     family_cell(kb, entity, spec, …) -> Cell | None   the spec as its generation's record reports it
@@ -298,8 +299,14 @@ def compute_offers(kb: KnowledgeBase, entity: str) -> list[Offer]:
 
 def reported_precisions(kb: KnowledgeBase, entities: Iterable[str]) -> list[str]:
     """The precisions any of `entities` prints compute at (a printed 'FP16/BF16' counts for both)."""
-    found = {o.precision for e in entities for o in compute_offers(kb, e) if o.precision}
+    found = {p for e in entities for p in printed_precisions(kb, e)}
     return [p for p in PRECISIONS if p in found]
+
+
+@per_knowledge_base
+def printed_precisions(kb: KnowledgeBase, entity: str) -> frozenset[str]:
+    """The precisions `entity` prints compute at: asked for every chip of every comparison and TPP."""
+    return frozenset(o.precision for o in compute_offers(kb, entity) if o.precision)
 
 
 def unused_forms(kb: KnowledgeBase, entity: str, precision: str) -> list[str]:
@@ -314,7 +321,7 @@ def unused_forms(kb: KnowledgeBase, entity: str, precision: str) -> list[str]:
     if servers:
         out.append(f"a per-server figure '{servers[0]['printed']}' (used with use_server_figure=true)")
     for system in kb.systems_with_chip(entity):
-        if any(o.precision == precision for o in compute_offers(kb, system)):
+        if precision in printed_precisions(kb, system):
             out.append(f"the system {system} reports {precision.upper()} compute (name it to use its own figures)")
     return out
 

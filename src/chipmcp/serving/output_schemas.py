@@ -1,9 +1,9 @@
 """Tools' output schemas, made when first needed rather than when the server is built.
 
-Deriving a JSON schema from each answer model is most of what building the server costs, and the first
-request is often a tools/call, which needs at most one tool's schema, not eight. So tools are registered
+Deriving a JSON schema from each answer model is most of what building the server costs, and a tools/call
+needs none: the SDK checks no answer against a schema published without a model. So tools are registered
 without one (`defer`), and each gets the schema the SDK would have derived from its answer model,
-compacted, on the first tools/list or the first call of that tool (`publish`).
+compacted, on the first tools/list (`publish`).
 """
 
 from __future__ import annotations

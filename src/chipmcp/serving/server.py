@@ -13,8 +13,9 @@ import inspect
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -38,6 +39,8 @@ from pydantic.fields import FieldInfo
 
 from chipmcp import tools
 from chipmcp._version import __version__
+from chipmcp.core import compute
+from chipmcp.core.names import normalize
 from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.serving import output_schemas, sdk
@@ -160,20 +163,58 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot key an answer on {type(value).__name__}")
 
 
-def _warm_up(knowledge: Callable[[], KnowledgeBase]) -> None:
-    """Load what the first call needs (numpy, the database, the name index, OpenCC) while the client is
-    still initializing; a failure here surfaces, with its message, on the first call instead."""
-    try:
-        from chipmcp.core import compute
+# How long the server must have had no request in hand before the warm-up loads what a first answer may not
+# need (numpy): a client's first question follows its handshake within milliseconds, and an import holding
+# the interpreter meanwhile would delay that answer.
+QUIET_SECONDS = 0.25
 
-        compute.as_array(0.0)  # loads numpy
-        knowledge().names.resolve("昇騰910B", frozenset({"chip"}), "chip")
+
+class Quiet:
+    """Middleware noting when the server last had a request in hand: `wait()` returns once it has had none
+    for `seconds`."""
+
+    def __init__(self, seconds: float = QUIET_SECONDS) -> None:
+        self._seconds = seconds
+        self._busy = 0
+        self._since = time.monotonic()
+        self._lock = threading.Lock()
+
+    async def __call__(self, ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
+        with self._lock:
+            self._busy += 1
+        try:
+            return await call_next(ctx)
+        finally:
+            with self._lock:
+                self._busy -= 1
+                self._since = time.monotonic()
+
+    def wait(self) -> None:
+        while True:
+            with self._lock:
+                left = self._seconds if self._busy else self._since + self._seconds - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(left)
+
+
+def _warm_up(knowledge: Callable[[], KnowledgeBase], quiet: Quiet | None = None) -> None:
+    """Load what every first call needs (the database, the name index, OpenCC) while the client is still
+    initializing; then, once the server is `quiet` (at once without), numpy, which the arithmetic needs and a
+    lookup does not. A failure here surfaces, with its message, on the first call instead."""
+    try:
+        _ = knowledge().names  # opens the database and builds the name index
+        normalize("繁體")  # loads OpenCC: Chinese input is read as simplified
     except KnowledgeError as error:  # a user's folder is broken: say so on stderr now, not at the first call only
         log.warning("%s", error)
     except Exception:
         log.debug("warm-up failed; the first call will retry", exc_info=True)
     # What a started server holds (modules, the name index, the knowledge base's tables) lives as long as it
     # does: frozen out of the collector, a full collection that lands on some question no longer walks it.
+    gc.freeze()
+    if quiet is not None:
+        quiet.wait()
+    compute.as_array(0.0)  # loads numpy
     gc.freeze()
 
 
@@ -233,7 +274,6 @@ class ChipMCPServer(MCPServer):
                     name, [{"type": "extra_forbidden", "loc": (k,), "input": arguments[k]} for k in unknown], described
                 )
             )
-        output_schemas.publish(self, [name])
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
@@ -265,8 +305,9 @@ def build_server(
         # The SDK validated each argument against the same model's fields: build it without a second pass.
         return answers.run(tool, arguments, lambda: tool.run(knowledge_base(), tool.arguments.model_construct(**arguments)))
 
-    if warm_up:
-        threading.Thread(target=_warm_up, args=(knowledge_base,), name="chipmcp-warm-up", daemon=True).start()
+    quiet = Quiet() if warm_up else None
+    if quiet is not None:
+        threading.Thread(target=_warm_up, args=(knowledge_base, quiet), name="chipmcp-warm-up", daemon=True).start()
 
     # Tools with a view go through the MCP Apps extension, which stamps their _meta.ui.resourceUri; it must
     # hold them before the server is made, the others are added after.
@@ -290,6 +331,7 @@ def build_server(
         log_level=log_level,
         icons=icons(),
         extensions=[apps],
+        middleware=[quiet] if quiet is not None else None,
     )
     mcp.answers = answers
 

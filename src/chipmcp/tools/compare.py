@@ -485,7 +485,7 @@ def _derived_precision(kb: KnowledgeBase, ids: list[str], asked: str | None, pre
         return asked
     if "fp16" in precisions:
         return "fp16"
-    counts = Counter(p for i in ids for p in {o.precision for o in selection.compute_offers(kb, i) if o.precision})
+    counts = Counter(p for i in ids for p in selection.printed_precisions(kb, i))
     return max(precisions, key=lambda p: (counts[p], -precisions.index(p)))
 
 
@@ -882,8 +882,22 @@ def _row_line(c: Comparison, row: ComparisonRow) -> str:
     first = named is not None and next(r for r in c.rows if r.vendor == row.vendor) is row
     vendor = f"{row.vendor} = {named.name_zh}/{named.name_en}" if named and first else row.vendor
     matched = f", matched {row.matched}" if row.matched else ""
-    cells = ["—" if (cell := row.cell(j)) is None else _shown(cell) + _ratio(row.ratio(j)) for j in range(len(c.columns))]
+    cells = [_cell_text(row, j) for j in range(len(c.columns))]
     return " | ".join([f"{row.name} [{row.id}] ({vendor}, {row.kind}{matched})", *cells])
+
+
+def _cell_text(row: ComparisonRow, position: int) -> str:
+    """A row's cell in the text block with its ratio; a bare number or text (most cells) is written as
+    `_shown` writes it, without making it a whole Cell first."""
+    held = row.cells[position] if position < len(row.cells) else None
+    if held is None:
+        return "—"
+    if isinstance(held, ComparisonCell):
+        shown = _shown(row.cell(position) or Cell())
+    else:
+        figures = row.figure_ids[position] if position < len(row.figure_ids) else []
+        shown = (held if isinstance(held, str) else number(held)) + (f" {ids(figures)}" if figures else "")
+    return shown + _ratio(row.ratio(position))
 
 
 def _parts_lines(c: Comparison) -> list[str]:

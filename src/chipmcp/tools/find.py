@@ -43,7 +43,7 @@ from chipmcp.tools._common import (
     unknown_metric,
 )
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
-from chipmcp.tools.xinchuang import chip_status
+from chipmcp.tools.xinchuang import certification_matches
 
 
 class ChipRow(OmitsNewWhenEmpty):
@@ -173,7 +173,7 @@ def find_chips(kb: KnowledgeBase, args: FindChipsArguments) -> ChipList:
     query, vendor_line = _resolve(kb, args)
     # The filtering, sorting and gaps run over columns of every entity at once (chipmcp.reasoning.catalog_index);
     # `rows` builds a row's cells only when it is read, so a page costs its own rows.
-    found = catalog_index.of(kb).find(query, certification=lambda chip: chip_status(kb, chip).match)
+    found = catalog_index.of(kb).find(query, certification=lambda chips: certification_matches(kb, chips))
     args = args.model_copy(update={"sort_by": query.sort_by})
     return _answer(kb, args, list(query.conditions), found, _filter_words(vendor_line, args, found, query))
 

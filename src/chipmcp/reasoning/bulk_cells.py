@@ -1,0 +1,354 @@
+"""A catalog column's entries for every chip and system at once, from one query over the figures of its metric:
+what `chip_cell` would give each entity, reduced to what find_chips filters and ranks on (whether a cell
+reports anything, its two ends, the envelope of every claim, the text of a text spec).
+
+    entries(kb, ids, position, generations, metric, precision) -> Entries
+
+Every entity's choice is the selection rule's (chipmcp.reasoning.selection), taken for all entities in one
+sort: `_order`'s keys, and for compute the rule's steps (matrix before vector units, unsuspect before suspect,
+dense, sparsity not printed, sparse, then compute printed with no precision) as leading keys. The ends are
+`_ends` in array form (the compute core's array conversions and `tidy_all`); a family stands in where the
+model reports nothing, as `selection.cell` does; a ratio is composed from its parts' entries as
+`derived_cell` divides them. An entity the bulk form cannot be sure of (a unit the rule would refuse, TPP's
+own rule) is left out of `sure`: its entry comes from `chip_cell` itself, one entity at a time, when a query
+needs it. tests/test_bulk_cells.py checks every entry against `chip_cell` for every metric and precision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chipmcp.core import compute
+from chipmcp.core.units import UNITS
+from chipmcp.kb.store import KnowledgeBase
+from chipmcp.reasoning import selection
+from chipmcp.reasoning.metric_cells import INDICATORS
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_TIERS = {"dense": 0, "": 1, None: 1, "sparse": 2}  # selection._compute_cell's steps at one precision
+
+
+@dataclass
+class Entries:
+    """One column's entries, one per entity: meaningful where `sure` (elsewhere, ask `chip_cell`)."""
+
+    sure: np.ndarray
+    reported: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    wide_low: np.ndarray  # the envelope of the ends and every claim's (selection._claims), NaN where not reported
+    wide_high: np.ndarray
+    text: list[str] | None  # a text spec's chosen text (not case-folded), "" where none
+    yuan: np.ndarray  # the cell's unit is 元 (a price, or a ratio over one): chip_cell compares no other currency
+
+
+def entries(
+    kb: KnowledgeBase,
+    ids: Sequence[str],
+    position: Mapping[str, int],
+    generations: Sequence[tuple[int, str]],
+    metric: str,
+    precision: str,
+    specs: dict[tuple[str, str | None], Entries] | None = None,
+) -> Entries:
+    """Each of `ids`' (at `position`) cell of `metric` at `precision` as chip_cell chooses it; `generations`
+    are (position, generation id) of the entities whose catalog names a record for their generation.
+    `specs` keeps the entries of the specs read (selection.cell's, before chip_cell's currency rule) for the
+    next column that reads them: a ratio reads two or three."""
+    size = len(ids)
+    held = {} if specs is None else specs
+
+    def spec(name: str) -> Entries:
+        key = (name, precision if name == "compute_tflops" else None)
+        if key not in held:
+            held[key] = _spec_entries(kb, size, position, generations, name, precision)
+        return held[key]
+
+    if metric in INDICATORS:  # TPP: a rule of its own over every precision; left to chip_cell
+        return _unsure(size)
+    if metric in selection.DERIVED:
+        return _ratio(metric, spec)
+    found = spec(metric)
+    found = Entries(
+        found.sure.copy(),
+        found.reported.copy(),
+        found.low.copy(),
+        found.high.copy(),
+        found.wide_low.copy(),
+        found.wide_high.copy(),
+        None if found.text is None else list(found.text),
+        found.yuan.copy(),
+    )
+    if metric == "price":  # chip_cell: a price in another currency than 元 is not comparable
+        found.reported = found.reported & found.yuan
+    for ends in (found.low, found.high, found.wide_low, found.wide_high):
+        ends[~found.reported] = compute.as_array(None)  # NaN: no ends where nothing is reported
+    return found
+
+
+def _unsure(size: int) -> Entries:
+    nan = compute.nans(size)
+    none = compute.mask(size, ())
+    return Entries(none, none.copy(), nan, nan.copy(), nan.copy(), nan.copy(), None, none.copy())
+
+
+def _spec_entries(
+    kb: KnowledgeBase, size: int, position: Mapping[str, int], generations: Sequence[tuple[int, str]], spec: str, precision: str
+) -> Entries:
+    """selection.cell for every entity: its own figure, else its generation's (never for MODEL_ONLY)."""
+    definition = selection.spec_def(kb, spec)
+    is_compute = definition.metric == "compute"
+    columns = kb.spec_figures(definition.metric, selection.check_precision(precision) if is_compute else None)
+    # Rows of entities outside the catalog (a generation's record) get positions past its end.
+    extra: dict[str, int] = {}
+    find = position.get
+    codes = [find(e, -1) for e in columns["entity"]]
+    if -1 in codes:
+        for row, entity in enumerate(columns["entity"]):
+            if codes[row] < 0:
+                codes[row] = extra.setdefault(entity, size + len(extra))
+    own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
+    out = Entries(
+        own.sure[:size].copy(),
+        own.reported[:size].copy(),
+        own.low[:size].copy(),
+        own.high[:size].copy(),
+        own.wide_low[:size].copy(),
+        own.wide_high[:size].copy(),
+        None if own.text is None else own.text[:size],
+        own.yuan[:size].copy(),
+    )
+    if definition.metric in selection.MODEL_ONLY:
+        return out
+    for at, generation in generations:
+        if out.reported[at]:
+            continue
+        source = position.get(generation, extra.get(generation))
+        if source is None or not own.reported[source]:
+            continue  # the generation reports none: the entity's own (empty) cell stands
+        out.sure[at] = out.sure[at] and own.sure[source]
+        out.reported[at] = True
+        out.low[at], out.high[at] = own.low[source], own.high[source]
+        out.wide_low[at], out.wide_high[at] = own.wide_low[source], own.wide_high[source]
+        out.yuan[at] = own.yuan[source]
+        if out.text is not None and own.text is not None:
+            out.text[at] = own.text[source]
+    return out
+
+
+def _own_entries(
+    columns: dict[str, tuple[Any, ...]], codes: list[int], size: int, definition: selection.SpecDef, is_compute: bool
+) -> Entries:
+    """selection._own_cell for every entity with rows (positions `codes`), in one sort of all of them."""
+    import numpy as np
+
+    n = len(codes)
+    code = np.asarray(codes, dtype=np.int64).reshape(n)
+    ids = np.asarray(columns["id"], dtype=np.int64).reshape(n)
+    # Truth as the rule reads it (bool(v): NULL and 0 false), one conversion per field.
+    suspect = compute.flags(columns["suspect"])
+    not_preferred = ~compute.flags(columns["preferred"])
+    vector = compute.flags([e == "vector" for e in columns["engine"]])
+    alternatives = compute.flags(columns["alternatives"])
+    out = _unsure(size)
+    out.sure[:] = True
+    if definition.text:
+        texts = columns["text"]
+        usable = compute.flags([bool(t) for t in texts])
+        chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
+        text = [""] * size
+        for row in chosen:
+            text[code[row]] = texts[row]
+        out.text = text
+        out.reported[code[chosen]] = True
+        return out
+    units: tuple[str | None, ...] = columns["unit"]
+    value, low, high = (compute.floats(columns[k]) for k in ("value", "low", "high"))
+    usable = compute.flags([bool(u) for u in units]) & (~np.isnan(value) | ~np.isnan(low))
+    known = compute.flags([u in UNITS for u in units])
+    if is_compute:
+        precisions = columns["precision"]
+        at = compute.flags([bool(p) for p in precisions])
+        tier = np.asarray([_TIERS.get(s, 3) for s in columns["sparsity"]], dtype=np.int64).reshape(n)
+        # The rule's steps as leading keys: rows at the precision (matrix units, then unsuspect, then the
+        # tier), then rows of no precision; a row at the precision of another sparsity is never chosen.
+        step = np.where(at, np.where(tier < 3, 0, 2), 1)
+        keys = [
+            step,
+            np.where(at, vector, suspect),
+            np.where(at, suspect, not_preferred),
+            np.where(at, tier, vector),
+            np.where(at, not_preferred, alternatives),
+            np.where(at, alternatives, False),
+            ids,
+        ]
+        chosen = _first_per_entity(code, usable, keys)
+        chosen = chosen[step[chosen] < 2]
+        side = at  # claims come from the chosen figure's side: at the precision, or of no precision
+    else:
+        chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
+        side = compute.flags([True] * n)
+    # Each row's ends in its entity's cell unit (selection._ends), NaN where the rule would not convert it.
+    lo = np.where(np.isnan(value), low, value)
+    hi = np.where(np.isnan(value), high, value)
+    precisions: tuple[str | None, ...] = columns["precision"]
+    target = {int(code[row]): _cell_unit(definition, units[row], precisions[row]) for row in map(int, chosen)}  # cell units
+    yuan = compute.mask(size, [entity for entity, unit in target.items() if unit == "元"])
+    ends_low, ends_high = compute.nans(n), compute.nans(n)
+    # Rows the rule would refuse (an unknown unit, another dimension than the cell's) make their entity unsure.
+    refused = usable & ~known
+    rival = usable & known
+    # The rows by (their unit, their entity's cell unit): each pair converted at once.
+    pair_of: dict[tuple[str, str | None], int] = {}
+    pair = compute.floats([pair_of.setdefault((u or "", target.get(c)), len(pair_of)) for u, c in zip(units, codes, strict=True)])
+    pairs = {key: compute.positions((pair == k) & usable & known) for key, k in pair_of.items() if key[1] is not None}
+    for (unit, to), where in pairs.items():
+        if to is None or where.size == 0:
+            continue
+        source, cell_unit = UNITS[unit], UNITS.get(to)
+        # Money and a registry metric: a figure of another currency or dimension than the cell's is no rival.
+        if definition.unit in (None, "") and (
+            cell_unit is None or (source.currency or "", source.dimension) != (cell_unit.currency or "", cell_unit.dimension)
+        ):
+            rival[where] = False
+            continue
+        try:
+            if source.dimension == "money":
+                a, b = compute.convert_money_ends_all(lo[where], hi[where], unit, to)
+            elif source.dimension == "compute":
+                a, b = compute.convert_ends_all(lo[where], hi[where], unit, "TFLOPS")
+            else:
+                a, b = compute.convert_ends_all(lo[where], hi[where], unit, to)
+        except (ValueError, KeyError):
+            refused[where] = True
+            continue
+        ends_low[where], ends_high[where] = compute.tidy_all(a), compute.tidy_all(b)
+    if definition.unit is None:  # money: a figure in no currency the rule names has no cell unit there
+        refused |= usable & known & compute.flags([u in UNITS and UNITS[u].currency not in selection.CURRENCY_UNITS for u in units])
+    out.sure[code[refused]] = False
+    has = code[chosen]
+    out.low[has], out.high[has] = ends_low[chosen], ends_high[chosen]
+    out.reported[has] = ~np.isnan(ends_low[chosen]) & ~np.isnan(ends_high[chosen])
+    out.yuan = yuan
+    out.wide_low[:], out.wide_high[:] = out.low, out.high
+    _claims_envelope(out, code, chosen, columns["conflict_group"], suspect, rival, side, ends_low, ends_high)
+    out.wide_low[~out.reported] = np.nan
+    out.wide_high[~out.reported] = np.nan
+    return out
+
+
+def _cell_unit(definition: selection.SpecDef, unit: str | None, precision: str | None) -> str | None:
+    """The unit the rule gives the cell of a chosen figure in `unit` (selection._own_cell)."""
+    if definition.metric == "compute":
+        return "TFLOPS"  # _ends converts compute to TFLOPS whatever the cell's label says
+    if definition.unit is None:
+        currency = UNITS[unit].currency if unit in UNITS else None
+        return selection.CURRENCY_UNITS.get(currency or "")
+    if definition.unit == "":
+        if unit not in UNITS:
+            return None
+        return selection.compute_unit(precision) if UNITS[unit].dimension == "compute" else unit
+    return definition.unit
+
+
+def _claims_envelope(
+    out: Entries,
+    code: np.ndarray,
+    chosen: np.ndarray,
+    groups: tuple[Any, ...],
+    suspect: np.ndarray,
+    rival: np.ndarray,
+    side: np.ndarray,
+    ends_low: np.ndarray,
+    ends_high: np.ndarray,
+) -> None:
+    """Widen each chosen figure's ends by the claims of the figures linked to it by disagreement: every
+    unsuspect rival of its conflict group on its side (compute: at the precision, or of none), when they give
+    more than one value (selection._claims)."""
+    import math
+
+    linked: dict[tuple[int, int, bool], list[int]] = {}
+    for row, group in enumerate(groups):
+        if group is not None and rival[row] and not suspect[row]:
+            linked.setdefault((int(code[row]), int(group), bool(side[row])), []).append(row)
+    if not linked:
+        return
+    for row in chosen:
+        group = groups[row]
+        if group is None:
+            continue
+        entity = int(code[row])
+        claims = [int(row)] + [r for r in linked.get((entity, int(group), bool(side[row])), []) if r != row]
+        values = {(_end(ends_low[r]), _end(ends_high[r])) for r in claims}
+        if len(values) < 2:
+            continue
+        lows = [lo for lo, _ in values if lo is not None]
+        highs = [hi for _, hi in values if hi is not None]
+        if not (lows and highs) or math.isnan(out.low[entity]):
+            continue
+        out.wide_low[entity] = min(out.low[entity], min(lows))
+        out.wide_high[entity] = max(out.high[entity], max(highs))
+
+
+def _end(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def _first_per_entity(code: np.ndarray, usable: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
+    """The row each entity's usable rows put first by `keys` (the first key leading), as row indices."""
+    import numpy as np
+
+    rows = compute.positions(usable)
+    if rows.size == 0:
+        return rows
+    order = rows[np.lexsort([k[rows] for k in reversed(keys)] + [code[rows]])]
+    ordered = code[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return order[first]
+
+
+def _ratio(metric: str, spec: Callable[[str], Entries]) -> Entries:
+    """selection.derived_cell for every entity: its parts' ends divided as intervals, four digits kept."""
+    import numpy as np
+
+    definition = selection.DERIVED[metric]
+
+    def part(name: str) -> Entries:
+        return _power(spec("tdp_w"), spec("system_power_w")) if name == "power" else spec(name)
+
+    numerator, denominator = part(definition.numerator), part(definition.denominator)
+    both = numerator.reported & denominator.reported
+    divisible = both & (denominator.low > 0) & (denominator.high > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(divisible, numerator.low / np.where(divisible, denominator.high, 1.0), np.nan)
+        high = np.where(divisible, numerator.high / np.where(divisible, denominator.low, 1.0), np.nan)
+    low, high = compute.tidy_all(low, 4), compute.tidy_all(high, 4)
+    reported = ~np.isnan(low) & ~np.isnan(high)
+    sure = numerator.sure & denominator.sure
+    if metric == "price_per_tflops":  # chip_cell: a ratio over a price in another currency is not compared
+        price = spec("price")
+        sure &= price.sure
+        reported &= price.yuan
+    low[~reported], high[~reported] = np.nan, np.nan
+    return Entries(sure, reported, low, high, low.copy(), high.copy(), None, compute.mask(len(low), ()))
+
+
+def _power(tdp: Entries, system: Entries) -> Entries:
+    """selection.power_cell for every entity: its TDP, else its system power."""
+    import numpy as np
+
+    return Entries(
+        tdp.sure & (tdp.reported | system.sure),
+        np.where(tdp.reported, True, system.reported),
+        np.where(tdp.reported, tdp.low, system.low),
+        np.where(tdp.reported, tdp.high, system.high),
+        tdp.wide_low,
+        tdp.wide_high,
+        None,
+        tdp.yuan,
+    )

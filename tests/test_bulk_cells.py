@@ -1,0 +1,121 @@
+"""A catalog column built in bulk (chipmcp.reasoning.bulk_cells) holds, for every entity it is sure of, exactly
+what `chip_cell` gives that entity: whether it reports anything, both ends, the envelope of its claims, its
+text — for every metric find_chips accepts at every precision, on the real knowledge base, the reports alone
+and the designed one. A row's place in a ranking therefore never disagrees with the cell printed for it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from chipmcp.core.units import PRECISIONS
+from chipmcp.kb.store import KnowledgeBase
+from chipmcp.reasoning import bulk_cells, catalog_index, selection
+from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
+
+PRECISION_FREE = "fp16"  # a metric other than compute and its ratios reads no precision: one is enough
+
+
+def _catalog(kb: KnowledgeBase) -> tuple[list[str], dict[str, int], list[tuple[int, str]]]:
+    index = catalog_index.CatalogIndex(kb)
+    generations = [(p, e["generation"]) for p, e in enumerate(index.entities) if e.get("generation")]
+    return index.ids, index.position, generations
+
+
+def _metrics(kb: KnowledgeBase) -> list[str]:
+    """Every metric find_chips filters or sorts on: each name it accepts, as it reads it (memory_capacity → memory_gb)."""
+    return list(dict.fromkeys(key for m in known_metrics(kb) if (key := metric_key(kb, m)) is not None))
+
+
+def _precisions(metric: str) -> tuple[str, ...]:
+    return PRECISIONS if metric == "compute_tflops" or metric in selection.DERIVED else (PRECISION_FREE,)
+
+
+def _end(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def _differences(kb: KnowledgeBase) -> tuple[list[str], int, int]:
+    """Every entry of every column that is not chip_cell's, and how many entries were sure and in all."""
+    ids, position, generations = _catalog(kb)
+    wrong: list[str] = []
+    sure = total = 0
+    for metric in _metrics(kb):
+        for precision in _precisions(metric):
+            found = bulk_cells.entries(kb, ids, position, generations, metric, precision)
+            text = selection.is_text(kb, metric) or metric in ("memory_type", "release")
+            for at, entity in enumerate(ids):
+                total += 1
+                if not found.sure[at]:
+                    continue
+                sure += 1
+                cell = catalog_index.chip_cell(kb, entity, metric, precision)
+                ends = cell.ends()
+                expected: tuple[object, ...] = (cell.text is not None or ends is not None,)
+                got: tuple[object, ...] = (bool(found.reported[at]),)
+                if text:
+                    expected += (cell.text or "",)
+                    got += ((found.text or [""] * len(ids))[at] if found.reported[at] else "",)
+                else:
+                    span = cell.span or ends
+                    expected += (ends, None if ends is None or span is None else (min(ends[0], span[0]), max(ends[1], span[1])))
+                    low, high = _end(found.low[at]), _end(found.high[at])
+                    wide = (_end(found.wide_low[at]), _end(found.wide_high[at]))
+                    got += (None if low is None or high is None else (low, high), None if wide[0] is None else wide)
+                if expected != got:
+                    wrong.append(f"{entity} {metric} {precision}: chip_cell {expected}, bulk {got}")
+    return wrong, sure, total
+
+
+@pytest.mark.parametrize("which", ["kb", "reports_kb", "mini_kb"])
+def test_every_bulk_entry_is_the_rules_cell_for_every_metric_and_precision(which: str, request: pytest.FixtureRequest) -> None:
+    kb: KnowledgeBase = request.getfixturevalue(which)
+    wrong, sure, total = _differences(kb)
+    assert wrong == []
+    assert sure > total // 2  # most entries are the bulk form's own (TPP's are the rule's)
+
+
+@pytest.mark.parametrize("which", ["kb", "mini_kb"])
+def test_the_bulk_form_is_sure_of_every_entry_but_tpps(which: str, request: pytest.FixtureRequest) -> None:
+    """Only TPP (a rule of its own over every precision) is left to chip_cell; every other entry is bulk."""
+    kb: KnowledgeBase = request.getfixturevalue(which)
+    ids, position, generations = _catalog(kb)
+    unsure = {
+        (metric, precision): len(ids) - int(found.sure.sum())
+        for metric in _metrics(kb)
+        if metric not in INDICATORS
+        for precision in _precisions(metric)
+        if (found := bulk_cells.entries(kb, ids, position, generations, metric, precision)) is not None
+    }
+    assert {key: n for key, n in unsure.items() if n} == {}
+
+
+def test_an_entry_the_bulk_form_is_unsure_of_comes_from_the_rule(kb: KnowledgeBase) -> None:
+    """TPP's column is filled from chip_cell, entity by entity, and holds what it gives."""
+    index = catalog_index.CatalogIndex(kb)
+    column = index.column("tpp", "fp16")
+    for at, entity in enumerate(index.ids):
+        ends = catalog_index.chip_cell(kb, entity, "tpp", "fp16").ends()
+        assert (ends is not None, ends) == (
+            bool(column.reported[at]),
+            (float(column.low[at]), float(column.high[at])) if column.reported[at] else None,
+        )
+
+
+def test_a_generation_record_outside_the_catalog_still_stands_in_for_its_model(mini_kb: KnowledgeBase) -> None:
+    """The rows of an entity the catalog does not list (here the generation record mini-m8, left out) are read
+    too, so its model mini-m8e takes the generation's figure where it has none, as chip_cell does."""
+    ids = [i for i in _catalog(mini_kb)[0] if i != "mini-m8"]
+    position = {entity: at for at, entity in enumerate(ids)}
+    at = position["mini-m8e"]
+    family_level = 0
+    for metric in _metrics(mini_kb):
+        found = bulk_cells.entries(mini_kb, ids, position, [(at, "mini-m8")], metric, "fp16")
+        if not found.sure[at] or selection.is_text(mini_kb, metric) or metric in ("memory_type", "release"):
+            continue
+        cell = catalog_index.chip_cell(mini_kb, "mini-m8e", metric, "fp16")
+        got = (_end(found.low[at]), _end(found.high[at])) if found.reported[at] else None
+        assert got == cell.ends(), metric
+        family_level += cell.tier == "family"
+    assert family_level > 0

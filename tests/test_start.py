@@ -1,0 +1,69 @@
+"""What a starting server does before its first request: the bare command line read without the parser, the
+collector paused while the server is made, the warm-up's wait for a quiet moment before numpy, and no output
+schema derived for a tools/call."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import anyio
+import pytest
+from mcp import Client
+
+from chipmcp import cli
+from chipmcp.serving.server import EXAMPLE_CALLS, Quiet, build_server
+
+
+def test_a_bare_command_line_reads_as_the_parser_reads_it() -> None:
+    assert cli._arguments([]) == cli._parser().parse_args([])
+    assert cli._arguments(["serve", "--http"]) == cli._parser().parse_args(["serve", "--http"])
+
+
+def test_the_collector_runs_again_after_a_server_is_made_even_when_making_it_fails() -> None:
+    try:
+        with pytest.raises(RuntimeError, match="no server"), cli._collector_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("no server")
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()  # the test process's objects go back to the collector
+
+
+@pytest.mark.anyio
+async def test_quiet_waits_while_a_request_is_in_hand_and_returns_once_none_has_been_for_its_period() -> None:
+    quiet = Quiet(seconds=0.05)
+    answering = anyio.Event()
+    release = anyio.Event()
+    waited = threading.Event()
+
+    async def handler(ctx: object) -> str:
+        answering.set()
+        await release.wait()
+        return f"answer to {ctx}"
+
+    async with anyio.create_task_group() as group:
+
+        async def request() -> None:
+            assert await quiet("a request", handler) == "answer to a request"
+
+        group.start_soon(request)
+        await answering.wait()
+        threading.Thread(target=lambda: (quiet.wait(), waited.set()), daemon=True).start()
+        await anyio.sleep(0.3)  # six quiet periods: a wait that ignored the request in hand would be over
+        assert not waited.is_set()
+        release.set()
+    assert await anyio.to_thread.run_sync(waited.wait, 5.0)
+
+
+@pytest.mark.anyio
+async def test_tools_called_before_the_first_tools_list_are_listed_with_the_same_schemas(kb, server) -> None:
+    """A tools/call derives no output schema (tools/list publishes them all): a client that calls first and lists
+    after sees what one that lists first sees, and the same answers."""
+    fresh = build_server(kb)
+    async with Client(fresh) as calls_first, Client(server) as lists_first:
+        listed = (await lists_first.list_tools()).tools
+        for name, arguments in EXAMPLE_CALLS.items():
+            called = await calls_first.call_tool(name, arguments)
+            assert called == await lists_first.call_tool(name, arguments)
+        assert (await calls_first.list_tools()).tools == listed
