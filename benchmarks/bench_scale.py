@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import random
 import shutil
@@ -110,9 +111,13 @@ def measure(factor: int, calls: int, work: Path, builds: int) -> list[object]:
     build_seconds = min(timed(build.build, knowledge, db) for _ in range(builds))
     kb = KnowledgeBase(db)
     index_seconds = timed(lambda: kb.names)  # the index is built on first use; timed apart
-    # numpy, as a served process has it once its warm-up ran: a lookup never needs it, so without this the
-    # first find_chips below would time its import (about 0.2 s) instead of building its columns.
+    # What a served process has done once its warm-up ran: numpy loaded (a lookup never needs it, so the first
+    # find_chips below would otherwise time its import, about 0.2 s, instead of building its columns), and what
+    # it holds frozen out of the collector (else a full collection over the 100× name index and tables lands on
+    # some call, several hundred ms, as it would not in a server).
     compute.as_array(0.0)
+    gc.collect()
+    gc.freeze()
     chips = [e for e in kb.entities.values() if e["entity_kind"] == "chip"]
     rng = random.Random(7)
     exact = [rng.choice(chips)["name_zh"] for _ in range(calls)]
