@@ -6,13 +6,17 @@ and the designed one. A row's place in a ranking therefore never disagrees with 
 from __future__ import annotations
 
 import math
+import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import bulk_cells, catalog_index, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
+from conftest import MINI_KNOWLEDGE
 
 PRECISION_FREE = "fp16"  # a metric other than compute and its ratios reads no precision: one is enough
 
@@ -119,3 +123,91 @@ def test_a_generation_record_outside_the_catalog_still_stands_in_for_its_model(m
         assert got == cell.ends(), metric
         family_level += cell.tier == "family"
     assert family_level > 0
+
+
+# Two chips whose figures at FP16 set the rule's steps against the build's preference: the figure of the later
+# step is the preferred one (`prefer`) and comes first (the lower id), so only the step can put the other first.
+_TIER_CHIPS = """
+[[chip]]
+id = "tier-dense"
+vendor = "minico"
+name_zh = "迷你T1"
+name_en = "Tier T1"
+model = "T1"
+kind = "NPU"
+
+[[chip]]
+id = "tier-unstated"
+vendor = "minico"
+name_zh = "迷你T2"
+name_en = "Tier T2"
+model = "T2"
+kind = "NPU"
+"""
+_TIER_FIGURES = """
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "tier-dense"
+rows = [
+  { metric = "compute", precision = "fp16", value = 700, unit = "TFLOPS", printed = "700T", prefer = true },
+  { metric = "compute", precision = "fp16", sparsity = "dense", value = 500, unit = "TFLOPS", printed = "500T" },
+]
+
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "tier-unstated"
+rows = [
+  { metric = "compute", precision = "fp16", sparsity = "sparse", value = 900, unit = "TFLOPS", printed = "900T", prefer = true },
+  { metric = "compute", precision = "fp16", value = 600, unit = "TFLOPS", printed = "600T" },
+]
+"""
+
+
+@pytest.fixture(scope="module")
+def tiers_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The designed knowledge base with the two chips above (built apart: mini_kb's own tests stay as they are)."""
+    from chipmcp.kb import build
+
+    folder: Path = tmp_path_factory.mktemp("tiers") / "knowledge"
+    shutil.copytree(MINI_KNOWLEDGE, folder)
+    with (folder / "catalog" / "entities.toml").open("a", encoding="utf-8") as out:
+        out.write(_TIER_CHIPS)
+    (folder / "figures" / "mini-tiers-2026.toml").write_text(_TIER_FIGURES, encoding="utf-8")
+    build.build(folder, folder.parent / "tiers.db")
+    return KnowledgeBase(folder.parent / "tiers.db")
+
+
+def test_dense_compute_comes_before_unstated_sparsity_and_unstated_before_sparse_whatever_the_build_prefers(
+    tiers_kb: KnowledgeBase,
+) -> None:
+    ids, position, generations = _catalog(tiers_kb)
+    found = bulk_cells.entries(tiers_kb, ids, position, generations, "compute_tflops", "fp16")
+    got = {
+        e: (bool(found.sure[position[e]]), _end(found.low[position[e]]), _end(found.high[position[e]]))
+        for e in ("tier-dense", "tier-unstated")
+    }
+    assert got == {"tier-dense": (True, 500.0, 500.0), "tier-unstated": (True, 600.0, 600.0)}
+    assert catalog_index.chip_cell(tiers_kb, "tier-dense", "compute_tflops", "fp16").ends() == (500.0, 500.0)
+    assert catalog_index.chip_cell(tiers_kb, "tier-unstated", "compute_tflops", "fp16").ends() == (600.0, 600.0)
+    wrong, _, _ = _differences(tiers_kb)
+    assert wrong == []
+
+
+def test_specs_kept_for_the_next_column_keep_compute_apart_by_precision(mini_kb: KnowledgeBase) -> None:
+    """A column at INT8 after one at FP16, sharing `specs`, reads INT8 figures, not the FP16 entries kept;
+    a spec of no precision is kept once for both."""
+    ids, position, generations = _catalog(mini_kb)
+    specs: dict[tuple[str, str | None], bulk_cells.Entries] = {}
+    at = position["mini-alpha"]
+    for precision, expected in (("fp16", 1000.0), ("int8", 2000.0)):
+        shared = bulk_cells.entries(mini_kb, ids, position, generations, "compute_tflops", precision, specs)
+        fresh = bulk_cells.entries(mini_kb, ids, position, generations, "compute_tflops", precision)
+        assert (_end(shared.low[at]), _end(shared.high[at])) == (expected, expected)
+        assert all(
+            np.array_equal(getattr(shared, end), getattr(fresh, end), equal_nan=True)
+            for end in ("low", "high", "wide_low", "wide_high")
+        )
+        bulk_cells.entries(mini_kb, ids, position, generations, "tdp_w", precision, specs)
+    assert sorted(specs) == [("compute_tflops", "fp16"), ("compute_tflops", "int8"), ("tdp_w", None)]
