@@ -6,8 +6,6 @@ and the designed one. A row's place in a ranking therefore never disagrees with 
 from __future__ import annotations
 
 import math
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +14,7 @@ from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import bulk_cells, catalog_index, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
-from conftest import MINI_KNOWLEDGE
+from mini import extended
 
 PRECISION_FREE = "fp16"  # a metric other than compute and its ratios reads no precision: one is enough
 
@@ -168,15 +166,7 @@ rows = [
 @pytest.fixture(scope="module")
 def tiers_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The designed knowledge base with the two chips above (built apart: mini_kb's own tests stay as they are)."""
-    from chipmcp.kb import build
-
-    folder: Path = tmp_path_factory.mktemp("tiers") / "knowledge"
-    shutil.copytree(MINI_KNOWLEDGE, folder)
-    with (folder / "catalog" / "entities.toml").open("a", encoding="utf-8") as out:
-        out.write(_TIER_CHIPS)
-    (folder / "figures" / "mini-tiers-2026.toml").write_text(_TIER_FIGURES, encoding="utf-8")
-    build.build(folder, folder.parent / "tiers.db")
-    return KnowledgeBase(folder.parent / "tiers.db")
+    return extended(tmp_path_factory.mktemp("tiers"), _TIER_CHIPS, _TIER_FIGURES)
 
 
 def test_dense_compute_comes_before_unstated_sparsity_and_unstated_before_sparse_whatever_the_build_prefers(
