@@ -274,6 +274,40 @@ def test_a_system_s_price_is_never_the_sum_of_its_parts_prices_even_when_every_p
     )
 
 
+_TWO_ENGINES = (
+    """
+[[chip]]
+id = "mini-engines"
+vendor = "minico"
+name_zh = "迷你E1"
+name_en = "Engines E1"
+model = "E1"
+kind = "NPU"
+""",
+    """
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "mini-engines"
+rows = [
+  { metric = "compute", engine = "vector", value = 100, unit = "TFLOPS", printed = "100T" },
+  { metric = "compute", engine = "tensor", value = 100, unit = "TFLOPS", printed = "100 TFLOPS" },
+]
+""",
+)
+
+
+def test_of_agreeing_figures_of_no_printed_precision_the_tensor_core_one_is_chosen_before_the_vector_one(tmp_path) -> None:
+    """Both agree, so the build prefers both; the vector figure comes first in the file (the lower id), and only
+    the engine puts the tensor-core figure first: the cell is not labelled as vector units."""
+    kb = extended(tmp_path, *_TWO_ENGINES)
+    vector, tensor = figure_id(kb, "mini-engines", "100T"), figure_id(kb, "mini-engines", "100 TFLOPS")
+    assert vector < tensor
+    assert selection.cell(kb, "mini-engines", "compute_tflops", "fp16") == Cell(
+        value=100.0, unit="TFLOPS", label="precision not printed", figure_ids=[tensor, vector], tier="unlabeled"
+    )
+
+
 def test_power_is_the_tdp_for_a_chip_and_the_system_power_for_a_system(mini_kb) -> None:
     chip = selection.cells(mini_kb, "mini-alpha", ["tdp_w", "system_power_w"], "fp16")
     system = selection.cells(mini_kb, "mini-pod", ["tdp_w", "system_power_w"], "fp16")
