@@ -6,6 +6,7 @@ and the designed one. A row's place in a ranking therefore never disagrees with 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -201,3 +202,56 @@ def test_specs_kept_for_the_next_column_keep_compute_apart_by_precision(mini_kb:
         )
         bulk_cells.entries(mini_kb, ids, position, generations, "tdp_w", precision, specs)
     assert sorted(specs) == [("compute_tflops", "fp16"), ("compute_tflops", "int8"), ("tdp_w", None)]
+
+
+class _WithRows(KnowledgeBase):
+    """The designed knowledge base with rows the build would refuse added to its spec columns: the bulk form
+    must still not claim to be sure of an entity whose figures the rule would refuse."""
+
+    def __init__(self, path: Path, rows: list[dict[str, object]]):
+        super().__init__(path)
+        self.rows = rows
+
+    def spec_figures(self, metric: str, precision: str | None = None) -> dict[str, tuple[object, ...]]:
+        columns = super().spec_figures(metric, precision)
+        added = [r for r in self.rows if r["metric"] == metric]
+        return {k: (*v, *(r.get(k) for r in added)) for k, v in columns.items()}
+
+
+def _row(entity: str, metric: str, figure: int, value: float, unit: str) -> dict[str, object]:
+    return {
+        "entity": entity,
+        "metric": metric,
+        "id": figure,
+        "value": value,
+        "unit": unit,
+        "suspect": 0,
+        "preferred": 1,
+        "alternatives": 0,
+    }
+
+
+def _unsure(kb: KnowledgeBase, metric: str) -> list[str]:
+    ids, position, generations = _catalog(kb)
+    found = bulk_cells.entries(kb, ids, position, generations, metric, PRECISION_FREE)
+    return [entity for at, entity in enumerate(ids) if not found.sure[at]]
+
+
+def test_a_figure_in_a_unit_the_rule_does_not_know_leaves_its_entity_and_the_models_it_stands_in_for_to_chip_cell(
+    mini_kb: KnowledgeBase,
+) -> None:
+    """mini-m8's TDP stands in for its model mini-m8e: a row of mini-m8 in an unknown unit makes both unsure."""
+    kb = _WithRows(mini_kb.path, [_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
+    assert _unsure(kb, "tdp_w") == ["mini-m8", "mini-m8e"]
+    assert _unsure(mini_kb, "tdp_w") == []
+
+
+def test_a_price_in_a_unit_the_rule_does_not_know_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
+    kb = _WithRows(mini_kb.path, [_row("mini-beta", "price", 10_002, 3.0, "卢布")])
+    assert _unsure(kb, "price") == ["mini-beta"]
+
+
+def test_a_figure_the_conversion_refuses_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
+    """A TDP printed in GB (another dimension) cannot become watts: mini-beta is left to the rule."""
+    kb = _WithRows(mini_kb.path, [_row("mini-beta", "tdp", 10_003, 2.0, "GB")])
+    assert _unsure(kb, "tdp_w") == ["mini-beta"]
