@@ -126,6 +126,7 @@ def test_a_generation_record_outside_the_catalog_still_stands_in_for_its_model(m
 
 # Two chips whose figures at FP16 set the rule's steps against the build's preference: the figure of the later
 # step is the preferred one (`prefer`) and comes first (the lower id), so only the step can put the other first.
+# A third prices itself in 元 (mini_kb's one priced chip chooses its USD price, which find_chips does not rank).
 _TIER_CHIPS = """
 [[chip]]
 id = "tier-dense"
@@ -141,6 +142,14 @@ vendor = "minico"
 name_zh = "迷你T2"
 name_en = "Tier T2"
 model = "T2"
+kind = "NPU"
+
+[[chip]]
+id = "priced-in-yuan"
+vendor = "minico"
+name_zh = "迷你P3"
+name_en = "Priced P3"
+model = "P3"
 kind = "NPU"
 """
 _TIER_FIGURES = """
@@ -161,28 +170,37 @@ rows = [
   { metric = "compute", precision = "fp16", sparsity = "sparse", value = 900, unit = "TFLOPS", printed = "900T", prefer = true },
   { metric = "compute", precision = "fp16", value = 600, unit = "TFLOPS", printed = "600T" },
 ]
+
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "priced-in-yuan"
+rows = [
+  { metric = "price", value = 8, unit = "万元", printed = "8万元" },
+  { metric = "compute", precision = "fp16", sparsity = "dense", value = 160, unit = "TFLOPS", printed = "160T" },
+]
 """
 
 
 @pytest.fixture(scope="module")
-def tiers_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    """The designed knowledge base with the two chips above (built apart: mini_kb's own tests stay as they are)."""
-    return extended(tmp_path_factory.mktemp("tiers"), _TIER_CHIPS, _TIER_FIGURES)
+def designed_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The designed knowledge base with the three chips above (built apart: mini_kb's own tests stay as they are)."""
+    return extended(tmp_path_factory.mktemp("designed"), _TIER_CHIPS, _TIER_FIGURES)
 
 
 def test_dense_compute_comes_before_unstated_sparsity_and_unstated_before_sparse_whatever_the_build_prefers(
-    tiers_kb: KnowledgeBase,
+    designed_kb: KnowledgeBase,
 ) -> None:
-    ids, position, generations = _catalog(tiers_kb)
-    found = bulk_cells.entries(tiers_kb, ids, position, generations, "compute_tflops", "fp16")
+    ids, position, generations = _catalog(designed_kb)
+    found = bulk_cells.entries(designed_kb, ids, position, generations, "compute_tflops", "fp16")
     got = {
         e: (bool(found.sure[position[e]]), _end(found.low[position[e]]), _end(found.high[position[e]]))
         for e in ("tier-dense", "tier-unstated")
     }
     assert got == {"tier-dense": (True, 500.0, 500.0), "tier-unstated": (True, 600.0, 600.0)}
-    assert catalog_index.chip_cell(tiers_kb, "tier-dense", "compute_tflops", "fp16").ends() == (500.0, 500.0)
-    assert catalog_index.chip_cell(tiers_kb, "tier-unstated", "compute_tflops", "fp16").ends() == (600.0, 600.0)
-    wrong, _, _ = _differences(tiers_kb)
+    assert catalog_index.chip_cell(designed_kb, "tier-dense", "compute_tflops", "fp16").ends() == (500.0, 500.0)
+    assert catalog_index.chip_cell(designed_kb, "tier-unstated", "compute_tflops", "fp16").ends() == (600.0, 600.0)
+    wrong, _, _ = _differences(designed_kb)
     assert wrong == []
 
 
@@ -255,3 +273,15 @@ def test_a_figure_the_conversion_refuses_leaves_its_entity_to_chip_cell(mini_kb:
     """A TDP printed in GB (another dimension) cannot become watts: mini-beta is left to the rule."""
     kb = _WithRows(mini_kb.path, [_row("mini-beta", "tdp", 10_003, 2.0, "GB")])
     assert _unsure(kb, "tdp_w") == ["mini-beta"]
+
+
+def test_a_price_in_yuan_is_reported_in_yuan_and_so_is_the_price_per_tflops_over_it(designed_kb: KnowledgeBase) -> None:
+    ids, position, generations = _catalog(designed_kb)
+    priced, alpha = position["priced-in-yuan"], position["mini-alpha"]  # Alpha X9's chosen price is in USD
+    price = bulk_cells.entries(designed_kb, ids, position, generations, "price", PRECISION_FREE)
+    ratio = bulk_cells.entries(designed_kb, ids, position, generations, "price_per_tflops", "fp16")
+    assert (bool(price.reported[priced]), _end(price.low[priced]), _end(price.high[priced])) == (True, 80000.0, 80000.0)
+    assert (bool(ratio.reported[priced]), _end(ratio.low[priced]), _end(ratio.high[priced])) == (True, 500.0, 500.0)
+    assert (bool(price.yuan[priced]), bool(price.yuan[alpha])) == (True, False)
+    assert (bool(price.reported[alpha]), bool(ratio.reported[alpha])) == (False, False)
+    assert catalog_index.chip_cell(designed_kb, "priced-in-yuan", "price_per_tflops", "fp16").ends() == (500.0, 500.0)
