@@ -88,6 +88,7 @@ SPEC_FIELDS = (
     "conflict_group",
     "text",
 )
+SPEC_INDEX = "idx_figures_spec"  # (metric, period, id, the other SPEC_FIELDS): made by the build for spec_figures
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
@@ -249,12 +250,21 @@ class KnowledgeBase:
         """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
         order, field by field (SPEC_FIELDS): one query for a whole catalog column rather than one per entity.
         With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision."""
-        sql = f"SELECT {', '.join(SPEC_FIELDS)} FROM figures WHERE metric = ? AND period IS NULL"
+        # Read from the covering index alone (named: the planner is not left to choose it), in its id order.
+        sql = f"SELECT {', '.join(SPEC_FIELDS)} FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL"
         params: tuple[Any, ...] = (metric,)
-        if precision is not None:
-            sql += " AND (precision IS NULL OR precision = '' OR instr('/' || precision || '/', ?) > 0)"
-            params += (f"/{precision}/",)
         with self._lock:
+            if precision is not None:
+                # The few precisions printed for the metric matched here, so the rows are tested by equality
+                # rather than each by a string search.
+                printed = self._connection.execute(
+                    f"SELECT DISTINCT precision FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL",
+                    params,
+                ).fetchall()
+                wanted = f"/{precision}/"
+                at = [p for (p,) in printed if p and wanted in f"/{p}/"]
+                sql += f" AND (precision IS NULL OR precision = '' OR precision IN ({', '.join('?' * len(at))}))"
+                params += tuple(at)
             rows = self._connection.execute(sql + " ORDER BY id", params).fetchall()
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in SPEC_FIELDS]
         return dict(zip(SPEC_FIELDS, columns, strict=True))
