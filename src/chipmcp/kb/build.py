@@ -1003,7 +1003,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
 # Searched columns, in the order kb.search weighs them: a name hit counts most, a note least.
 SEARCH_COLUMNS = ("names", "labels", "locator", "note")
 INDEXES = {
-    "entities": [["vendor"], ["variant_of"]],
+    "entities": [["vendor"], ["variant_of"], ["generation"]],
     "aliases": [["key"], ["entity"]],
     "figures": [["entity", "metric"], ["metric"]],
     "certifications": [["chip"], ["vendor"]],

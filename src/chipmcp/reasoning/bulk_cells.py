@@ -260,11 +260,9 @@ class _Distinct:
     of a value is made once per distinct value and spread over the rows by indexing."""
 
     def __init__(self, column: Sequence[Any]) -> None:
-        import numpy as np
-
         self.values: list[Any] = list(dict.fromkeys(column))
         place = {v: i for i, v in enumerate(self.values)}
-        self.code = np.fromiter(map(place.__getitem__, column), dtype=np.int64, count=len(column))
+        self.code = compute.codes(map(place.__getitem__, column), len(column))
 
     def each(self, test: Callable[[Any], Any], dtype: Any = bool) -> np.ndarray:
         """`test` of every row's value."""
