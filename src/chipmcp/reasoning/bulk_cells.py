@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from chipmcp.core import compute
 from chipmcp.core.units import UNITS
@@ -105,12 +105,12 @@ def _spec_entries(
     columns = kb.spec_figures(definition.metric, selection.check_precision(precision) if is_compute else None)
     # Rows of entities outside the catalog (a generation's record) get positions past its end.
     extra: dict[str, int] = {}
-    find = position.get
-    codes = [find(e, -1) for e in columns["entity"]]
-    if -1 in codes:
+    found: list[int | None] = list(map(position.get, columns["entity"]))
+    if None in found:
         for row, entity in enumerate(columns["entity"]):
-            if codes[row] < 0:
-                codes[row] = extra.setdefault(entity, size + len(extra))
+            if found[row] is None:
+                found[row] = extra.setdefault(entity, size + len(extra))
+    codes = cast(list[int], found)
     own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
     out = Entries(
         own.sure[:size].copy(),
@@ -219,8 +219,10 @@ def _own_entries(
     row_target = target[code]
     convertible = usable & known & (row_target >= 0)
     grouped = units.code * (len(cell_units) + 1) + row_target
-    for key in sorted(set(grouped[convertible].tolist())):
-        unit, to = units.values[key // (len(cell_units) + 1)], cell_units[key % (len(cell_units) + 1)]
+    keys: list[int] = grouped[convertible].tolist()
+    for key in sorted(set(keys)):
+        unit: str | None = units.values[key // (len(cell_units) + 1)]
+        to = cell_units[key % (len(cell_units) + 1)]
         assert unit is not None and to is not None  # usable rows have a unit; entities without a cell unit left out
         where = compute.positions(convertible & (grouped == key))
         source, cell_unit = UNITS[unit], UNITS.get(to)
@@ -310,7 +312,8 @@ def _claims_envelope(
         linked.setdefault((codes[row], int(groups[row]), bool(sides[row])), []).append(row)
     if not linked:
         return
-    for row in chosen[grouped[chosen]].tolist():
+    visited: list[int] = chosen[grouped[chosen]].tolist()
+    for row in visited:
         entity = codes[row]
         others = linked.get((entity, int(groups[row]), bool(sides[row])), [])
         if not others or others == [row]:
