@@ -53,7 +53,7 @@ from chipmcp.kb.records import (
     Source,
     System,
 )
-from chipmcp.kb.store import SPEC_FIELDS, SPEC_INDEX
+from chipmcp.kb.spec_index import GENERATION_INDEX, SPEC_INDEX, SPEC_INDEX_COLUMNS
 
 R = TypeVar("R", bound=Record)
 
@@ -1003,11 +1003,16 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
 # Searched columns, in the order kb.search weighs them: a name hit counts most, a note least.
 SEARCH_COLUMNS = ("names", "labels", "locator", "note")
 INDEXES = {
-    "entities": [["vendor"], ["variant_of"], ["generation"]],
+    "entities": [["vendor"], ["variant_of"]],
     "aliases": [["key"], ["entity"]],
     "figures": [["entity", "metric"], ["metric"]],
     "certifications": [["chip"], ["vendor"]],
     "parts": [["system"]],
+}
+# Indexes the store names in its queries (chipmcp.kb.spec_index).
+NAMED_INDEXES = {
+    "entities": {GENERATION_INDEX: ["generation"]},
+    "figures": {SPEC_INDEX: list(SPEC_INDEX_COLUMNS)},
 }
 
 
@@ -1042,10 +1047,8 @@ def write_database(
             _insert_rows(connection, name, list(columns), rows_by_table[name])
             for index in INDEXES.get(name, []):
                 table.create_index(index)
-            if name == "figures":
-                # A catalog column's query (KnowledgeBase.spec_figures) answered from this index alone, its rows
-                # in id order: no lookup into the wide table per row, no sort.
-                table.create_index(["metric", "period", "id", *(f for f in SPEC_FIELDS if f != "id")], index_name=SPEC_INDEX)
+            for index_name, columns_of in NAMED_INDEXES.get(name, {}).items():
+                table.create_index(columns_of, index_name=index_name)
         # unicode61 splits on the spaces search_terms puts between words and between Chinese character pairs.
         db.table("search").enable_fts(list(SEARCH_COLUMNS), tokenize="unicode61")
         # No VACUUM: the file is written once in one transaction and has no free page to reclaim (measured:

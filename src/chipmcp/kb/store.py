@@ -21,6 +21,7 @@ from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
 from chipmcp.kb.memo import Memo, MemoNames, per_knowledge_base
+from chipmcp.kb.spec_index import GENERATION_INDEX, SPEC_FIELDS, SPEC_INDEX
 
 log = logging.getLogger("chipmcp")
 
@@ -71,24 +72,6 @@ class SearchHit:
 # thousand; one a hundred times larger starts the map again past this many.
 READ_ROWS_KEPT = 50_000
 
-# The fields of a figure the selection rule reads to choose a spec (KnowledgeBase.spec_figures).
-SPEC_FIELDS = (
-    "entity",
-    "id",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "precision",
-    "sparsity",
-    "engine",
-    "suspect",
-    "preferred",
-    "alternatives",
-    "conflict_group",
-    "text",
-)
-SPEC_INDEX = "idx_figures_spec"  # (metric, period, id, the other SPEC_FIELDS): made by the build for spec_figures
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
@@ -185,7 +168,7 @@ class KnowledgeBase:
     def generations(self) -> list[tuple[str, str]]:
         """(entity id, generation id) of every entity naming its generation, in id order: a few hundred rows
         read through their index, where a pass over the whole catalog would visit every entity."""
-        rows = self._tuples("SELECT id, generation FROM entities INDEXED BY idx_entities_generation WHERE generation > ''")
+        rows = self._tuples(f"SELECT id, generation FROM entities INDEXED BY {GENERATION_INDEX} WHERE generation > ''")
         # A code-point sort is SQLite's binary one of UTF-8, the order of kb.entities.
         return [(entity, generation) for entity, generation in sorted(rows)]
 

@@ -219,8 +219,8 @@ def _own_entries(
     row_target = target[code]
     convertible = usable & known & (row_target >= 0)
     grouped = units.code * (len(cell_units) + 1) + row_target
-    keys: list[int] = grouped[convertible].tolist()
-    for key in sorted(set(keys)):
+    pair_keys: list[int] = grouped[convertible].tolist()
+    for key in sorted(set(pair_keys)):
         unit: str | None = units.values[key // (len(cell_units) + 1)]
         to = cell_units[key % (len(cell_units) + 1)]
         assert unit is not None and to is not None  # usable rows have a unit; entities without a cell unit left out
