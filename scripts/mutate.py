@@ -2,7 +2,7 @@
 own fast tests against the flipped copy, and count the mutants the tests kill.
 
     .venv/bin/python scripts/mutate.py core/periods.py            # every mutant of one module
-    .venv/bin/python scripts/mutate.py --all                       # the six modules of TESTING.md
+    .venv/bin/python scripts/mutate.py --all                       # the seven modules of TESTING.md
     .venv/bin/python scripts/mutate.py core/compute.py --sample 0.4 --seed 19   # a deterministic 40%
     .venv/bin/python scripts/mutate.py core/units.py --list        # the mutants, without running tests
 
@@ -57,6 +57,7 @@ TESTS: dict[str, list[str]] = {
     "core/compute.py": ["tests/test_compute.py", "tests/test_compute_core.py"],
     "reasoning/selection.py": ["tests/test_selection.py", "tests/test_mini_selection.py"],
     "reasoning/export_control.py": ["tests/test_mini_export_control.py"],
+    "reasoning/bulk_cells.py": ["tests/test_bulk_cells.py"],
 }
 
 _COMPARE = {

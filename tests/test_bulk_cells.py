@@ -6,13 +6,16 @@ and the designed one. A row's place in a ranking therefore never disagrees with 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import bulk_cells, catalog_index, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
+from mini import extended
 
 PRECISION_FREE = "fp16"  # a metric other than compute and its ratios reads no precision: one is enough
 
@@ -119,3 +122,166 @@ def test_a_generation_record_outside_the_catalog_still_stands_in_for_its_model(m
         assert got == cell.ends(), metric
         family_level += cell.tier == "family"
     assert family_level > 0
+
+
+# Two chips whose figures at FP16 set the rule's steps against the build's preference: the figure of the later
+# step is the preferred one (`prefer`) and comes first (the lower id), so only the step can put the other first.
+# A third prices itself in 元 (mini_kb's one priced chip chooses its USD price, which find_chips does not rank).
+_TIER_CHIPS = """
+[[chip]]
+id = "tier-dense"
+vendor = "minico"
+name_zh = "迷你T1"
+name_en = "Tier T1"
+model = "T1"
+kind = "NPU"
+
+[[chip]]
+id = "tier-unstated"
+vendor = "minico"
+name_zh = "迷你T2"
+name_en = "Tier T2"
+model = "T2"
+kind = "NPU"
+
+[[chip]]
+id = "priced-in-yuan"
+vendor = "minico"
+name_zh = "迷你P3"
+name_en = "Priced P3"
+model = "P3"
+kind = "NPU"
+"""
+_TIER_FIGURES = """
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "tier-dense"
+rows = [
+  { metric = "compute", precision = "fp16", value = 700, unit = "TFLOPS", printed = "700T", prefer = true },
+  { metric = "compute", precision = "fp16", sparsity = "dense", value = 500, unit = "TFLOPS", printed = "500T" },
+]
+
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "tier-unstated"
+rows = [
+  { metric = "compute", precision = "fp16", sparsity = "sparse", value = 900, unit = "TFLOPS", printed = "900T", prefer = true },
+  { metric = "compute", precision = "fp16", value = 600, unit = "TFLOPS", printed = "600T" },
+]
+
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "priced-in-yuan"
+rows = [
+  { metric = "price", value = 8, unit = "万元", printed = "8万元" },
+  { metric = "compute", precision = "fp16", sparsity = "dense", value = 160, unit = "TFLOPS", printed = "160T" },
+]
+"""
+
+
+@pytest.fixture(scope="module")
+def designed_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The designed knowledge base with the three chips above (built apart: mini_kb's own tests stay as they are)."""
+    return extended(tmp_path_factory.mktemp("designed"), _TIER_CHIPS, _TIER_FIGURES)
+
+
+def test_dense_compute_comes_before_unstated_sparsity_and_unstated_before_sparse_whatever_the_build_prefers(
+    designed_kb: KnowledgeBase,
+) -> None:
+    ids, position, generations = _catalog(designed_kb)
+    found = bulk_cells.entries(designed_kb, ids, position, generations, "compute_tflops", "fp16")
+    got = {
+        e: (bool(found.sure[position[e]]), _end(found.low[position[e]]), _end(found.high[position[e]]))
+        for e in ("tier-dense", "tier-unstated")
+    }
+    assert got == {"tier-dense": (True, 500.0, 500.0), "tier-unstated": (True, 600.0, 600.0)}
+    assert catalog_index.chip_cell(designed_kb, "tier-dense", "compute_tflops", "fp16").ends() == (500.0, 500.0)
+    assert catalog_index.chip_cell(designed_kb, "tier-unstated", "compute_tflops", "fp16").ends() == (600.0, 600.0)
+    wrong, _, _ = _differences(designed_kb)
+    assert wrong == []
+
+
+def test_specs_kept_for_the_next_column_keep_compute_apart_by_precision(mini_kb: KnowledgeBase) -> None:
+    """A column at INT8 after one at FP16, sharing `specs`, reads INT8 figures, not the FP16 entries kept;
+    a spec of no precision is kept once for both."""
+    ids, position, generations = _catalog(mini_kb)
+    specs: dict[tuple[str, str | None], bulk_cells.Entries] = {}
+    at = position["mini-alpha"]
+    for precision, expected in (("fp16", 1000.0), ("int8", 2000.0)):
+        shared = bulk_cells.entries(mini_kb, ids, position, generations, "compute_tflops", precision, specs)
+        fresh = bulk_cells.entries(mini_kb, ids, position, generations, "compute_tflops", precision)
+        assert (_end(shared.low[at]), _end(shared.high[at])) == (expected, expected)
+        assert all(
+            np.array_equal(getattr(shared, end), getattr(fresh, end), equal_nan=True)
+            for end in ("low", "high", "wide_low", "wide_high")
+        )
+        bulk_cells.entries(mini_kb, ids, position, generations, "tdp_w", precision, specs)
+    assert sorted(specs) == [("compute_tflops", "fp16"), ("compute_tflops", "int8"), ("tdp_w", None)]
+
+
+class _WithRows(KnowledgeBase):
+    """The designed knowledge base with rows the build would refuse added to its spec columns: the bulk form
+    must still not claim to be sure of an entity whose figures the rule would refuse."""
+
+    def __init__(self, path: Path, rows: list[dict[str, object]]):
+        super().__init__(path)
+        self.rows = rows
+
+    def spec_figures(self, metric: str, precision: str | None = None) -> dict[str, tuple[object, ...]]:
+        columns = super().spec_figures(metric, precision)
+        added = [r for r in self.rows if r["metric"] == metric]
+        return {k: (*v, *(r.get(k) for r in added)) for k, v in columns.items()}
+
+
+def _row(entity: str, metric: str, figure: int, value: float, unit: str) -> dict[str, object]:
+    return {
+        "entity": entity,
+        "metric": metric,
+        "id": figure,
+        "value": value,
+        "unit": unit,
+        "suspect": 0,
+        "preferred": 1,
+        "alternatives": 0,
+    }
+
+
+def _unsure(kb: KnowledgeBase, metric: str) -> list[str]:
+    ids, position, generations = _catalog(kb)
+    found = bulk_cells.entries(kb, ids, position, generations, metric, PRECISION_FREE)
+    return [entity for at, entity in enumerate(ids) if not found.sure[at]]
+
+
+def test_a_figure_in_a_unit_the_rule_does_not_know_leaves_its_entity_and_the_models_it_stands_in_for_to_chip_cell(
+    mini_kb: KnowledgeBase,
+) -> None:
+    """mini-m8's TDP stands in for its model mini-m8e: a row of mini-m8 in an unknown unit makes both unsure."""
+    kb = _WithRows(mini_kb.path, [_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
+    assert _unsure(kb, "tdp_w") == ["mini-m8", "mini-m8e"]
+    assert _unsure(mini_kb, "tdp_w") == []
+
+
+def test_a_price_in_a_unit_the_rule_does_not_know_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
+    kb = _WithRows(mini_kb.path, [_row("mini-beta", "price", 10_002, 3.0, "卢布")])
+    assert _unsure(kb, "price") == ["mini-beta"]
+
+
+def test_a_figure_the_conversion_refuses_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
+    """A TDP printed in GB (another dimension) cannot become watts: mini-beta is left to the rule."""
+    kb = _WithRows(mini_kb.path, [_row("mini-beta", "tdp", 10_003, 2.0, "GB")])
+    assert _unsure(kb, "tdp_w") == ["mini-beta"]
+
+
+def test_a_price_in_yuan_is_reported_in_yuan_and_so_is_the_price_per_tflops_over_it(designed_kb: KnowledgeBase) -> None:
+    ids, position, generations = _catalog(designed_kb)
+    priced, alpha = position["priced-in-yuan"], position["mini-alpha"]  # Alpha X9's chosen price is in USD
+    price = bulk_cells.entries(designed_kb, ids, position, generations, "price", PRECISION_FREE)
+    ratio = bulk_cells.entries(designed_kb, ids, position, generations, "price_per_tflops", "fp16")
+    assert (bool(price.reported[priced]), _end(price.low[priced]), _end(price.high[priced])) == (True, 80000.0, 80000.0)
+    assert (bool(ratio.reported[priced]), _end(ratio.low[priced]), _end(ratio.high[priced])) == (True, 500.0, 500.0)
+    assert (bool(price.yuan[priced]), bool(price.yuan[alpha])) == (True, False)
+    assert (bool(price.reported[alpha]), bool(ratio.reported[alpha])) == (False, False)
+    assert catalog_index.chip_cell(designed_kb, "priced-in-yuan", "price_per_tflops", "fp16").ends() == (500.0, 500.0)

@@ -551,3 +551,82 @@ def test_interval_divide_is_nan_when_the_divisor_may_be_zero_at_either_end() -> 
     assert same(compute.interval_divide((1.0, 2.0), (-1.0, 4.0)), (NAN, NAN))
     assert same(compute.interval_divide((1.0, 2.0), (2.0, 0.0)), (NAN, NAN))
     assert compute.interval_divide((1.0, 2.0), (2.0, 4.0)) == (0.25, 1.0)
+
+
+# --- the array forms of bulk catalog columns (chipmcp.reasoning.bulk_cells) ----------------------------------
+
+
+def test_nans_gives_that_many_missing_figures_and_none_for_zero() -> None:
+    assert same(compute.nans(3), [NAN, NAN, NAN])
+    assert compute.nans(0).shape == (0,)
+
+
+def test_floats_reads_none_as_nan_and_keeps_an_empty_column_one_dimensional() -> None:
+    assert same(compute.floats([1, None, 2.5]), [1.0, NAN, 2.5])
+    assert compute.floats([]).shape == (0,) and compute.floats([None]).shape == (1,)
+
+
+def test_among_marks_the_labels_that_are_one_of_those_wanted() -> None:
+    vendors = compute.labels(["huawei", "nvidia", "cambricon", "huawei"])
+    assert vendors.shape == (4,) and compute.labels([]).shape == (0,)
+    assert compute.among(vendors, ["huawei", "kunlunxin"]).tolist() == [True, False, False, True]
+    assert compute.among(vendors, []).tolist() == [False, False, False, False]
+    assert compute.among(compute.labels(["华为", "寒武纪"]), ["寒武纪"]).tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("from_unit", "to_unit", "p_base"),
+    [("PFLOPS", "TFLOPS", 1000), ("PFLOPS", "TFLOPS", 1024), ("TFLOPS", "PFLOPS", 1000), ("GB", "TB", 1000), ("W", "kW", 1000)],
+)
+def test_convert_ends_all_gives_convert_ends_of_each_figure_exactly(from_unit: str, to_unit: str, p_base: int) -> None:
+    lows, highs = [2.0, None, 1500.0, 0.3], [3.0, 64.0, None, 0.7]
+    got_low, got_high = compute.convert_ends_all(compute.floats(lows), compute.floats(highs), from_unit, to_unit, p_base)
+    one_by_one = [compute.convert_ends(lo, hi, from_unit, to_unit, p_base) for lo, hi in zip(lows, highs, strict=True)]
+    assert np.array_equal(got_low, [e[0] for e in one_by_one], equal_nan=True)
+    assert np.array_equal(got_high, [e[1] for e in one_by_one], equal_nan=True)
+
+
+def test_convert_ends_all_multiplies_both_ends_by_the_p_convention() -> None:
+    low, high = compute.convert_ends_all(np.array([2.0, NAN]), np.array([3.0, 5.0]), "PFLOPS", "TFLOPS")
+    assert same(low, [2000.0, NAN]) and same(high, [3000.0, 5000.0])
+    low, high = compute.convert_ends_all(np.array([2.0]), np.array([3.0]), "PFLOPS", "TFLOPS", 1024)
+    assert same(low, [2048.0]) and same(high, [3072.0])
+
+
+def test_convert_ends_all_refuses_what_convert_ends_refuses() -> None:
+    with pytest.raises(ValueError, match=r"cannot convert GB \(bytes\) to W \(power\)"):
+        compute.convert_ends_all(np.array([1.0]), np.array([2.0]), "GB", "W")
+    with pytest.raises(ValueError, match="亿元 and 亿美元 are different currencies"):
+        compute.convert_ends_all(np.array([1.0]), np.array([2.0]), "亿元", "亿美元")
+
+
+@pytest.mark.parametrize(("from_unit", "to_unit"), [("亿元", "万元"), ("万元", "亿元"), ("元", "亿元"), ("百万美元", "亿美元")])
+def test_convert_money_ends_all_gives_convert_money_ends_of_each_figure_exactly(from_unit: str, to_unit: str) -> None:
+    lows, highs = [3.0, None, 250.0, 0.7], [4.0, 1.1, None, 0.9]
+    got_low, got_high = compute.convert_money_ends_all(compute.floats(lows), compute.floats(highs), from_unit, to_unit)
+    one_by_one = [compute.convert_money_ends(lo, hi, from_unit, to_unit) for lo, hi in zip(lows, highs, strict=True)]
+    assert np.array_equal(got_low, [e[0] for e in one_by_one], equal_nan=True)
+    assert np.array_equal(got_high, [e[1] for e in one_by_one], equal_nan=True)
+
+
+def test_convert_money_ends_all_scales_both_ends_within_one_currency() -> None:
+    low, high = compute.convert_money_ends_all(np.array([3.0, NAN]), np.array([4.0, 250.0]), "亿元", "万元")
+    assert same(low, [30000.0, NAN]) and same(high, [40000.0, 2500000.0])
+    low, high = compute.convert_money_ends_all(np.array([250.0]), np.array([500.0]), "万元", "亿元")
+    assert same(low, [0.025]) and same(high, [0.05])
+
+
+def test_convert_money_ends_all_refuses_what_is_not_money_and_a_change_of_currency() -> None:
+    with pytest.raises(ValueError, match="convert_money takes money units"):
+        compute.convert_money_ends_all(np.array([1.0]), np.array([2.0]), "GB", "亿元")
+    with pytest.raises(ValueError, match="converting CNY to USD needs a positive exchange rate"):
+        compute.convert_money_ends_all(np.array([1.0]), np.array([2.0]), "亿元", "亿美元")
+
+
+def test_tidy_all_is_tidy_of_every_value_six_digits_unless_told_nan_for_what_is_not_finite() -> None:
+    values = np.array([1600.0000000000002, NAN, math.inf, 0.0, -0.000123456789, 1.2345678, 1600.0000000000002, -math.inf])
+    assert np.array_equal(compute.tidy_all(values), [1600.0, NAN, NAN, 0.0, -0.000123457, 1.23457, 1600.0, NAN], equal_nan=True)
+    assert np.array_equal(compute.tidy_all(values, 3), [1600.0, NAN, NAN, 0.0, -0.000123, 1.23, 1600.0, NAN], equal_nan=True)
+    expected = [compute.tidy(float(v)) for v in values]
+    assert np.array_equal(compute.tidy_all(values), [NAN if e is None else e for e in expected], equal_nan=True)
+    assert compute.tidy_all(np.array([])).shape == (0,)

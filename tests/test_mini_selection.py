@@ -8,7 +8,7 @@ import pytest
 from chipmcp.errors import InputError
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, Claim
-from mini import figure_id
+from mini import extended, figure_id
 
 
 def test_a_dense_figure_is_chosen_and_a_disagreeing_one_with_sparsity_not_printed_is_kept_as_a_claim(mini_kb) -> None:
@@ -250,6 +250,62 @@ def test_no_composition_without_parts_or_for_text_or_money(mini_kb) -> None:
     assert selection.composition_cell(mini_kb, "mini-empty-rack", "tdp_w") is None
     assert selection.composition_cell(mini_kb, "mini-pod", "memory_type") is None
     assert selection.composition_cell(mini_kb, "mini-pod", "price") is None
+
+
+_PRICED_PAIR = """
+[[system]]
+id = "mini-priced-pair"
+vendor = "minico"
+name_zh = "迷你双卡机"
+name_en = "Mini Priced Pair"
+kind = "server"
+parts = [{ chip = "mini-alpha", count = 2, printed = "2", source = "mini-2026", locator = "表2 整机配置" }]
+"""
+
+
+def test_a_system_s_price_is_never_the_sum_of_its_parts_prices_even_when_every_part_prints_one(tmp_path) -> None:
+    """A system's price includes more than its chips (board, chassis, margin): no total from parts, although
+    its one part, Alpha X9, prints a price and its other specs do sum."""
+    kb = extended(tmp_path, _PRICED_PAIR)
+    assert selection.cell(kb, "mini-alpha", "price").ends() == (12000.0, 12000.0)
+    assert selection.composition_cell(kb, "mini-priced-pair", "price") is None
+    assert selection.composition_cell(kb, "mini-priced-pair", "tdp_w") == Cell(
+        value=800.0, unit="W", label="from parts: 2 × 迷你X9", figure_ids=[figure_id(kb, "mini-alpha", "400W")]
+    )
+
+
+_TWO_ENGINES = (
+    """
+[[chip]]
+id = "mini-engines"
+vendor = "minico"
+name_zh = "迷你E1"
+name_en = "Engines E1"
+model = "E1"
+kind = "NPU"
+""",
+    """
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "mini-engines"
+rows = [
+  { metric = "compute", engine = "vector", value = 100, unit = "TFLOPS", printed = "100T" },
+  { metric = "compute", engine = "tensor", value = 100, unit = "TFLOPS", printed = "100 TFLOPS" },
+]
+""",
+)
+
+
+def test_of_agreeing_figures_of_no_printed_precision_the_tensor_core_one_is_chosen_before_the_vector_one(tmp_path) -> None:
+    """Both agree, so the build prefers both; the vector figure comes first in the file (the lower id), and only
+    the engine puts the tensor-core figure first: the cell is not labelled as vector units."""
+    kb = extended(tmp_path, *_TWO_ENGINES)
+    vector, tensor = figure_id(kb, "mini-engines", "100T"), figure_id(kb, "mini-engines", "100 TFLOPS")
+    assert vector < tensor
+    assert selection.cell(kb, "mini-engines", "compute_tflops", "fp16") == Cell(
+        value=100.0, unit="TFLOPS", label="precision not printed", figure_ids=[tensor, vector], tier="unlabeled"
+    )
 
 
 def test_power_is_the_tdp_for_a_chip_and_the_system_power_for_a_system(mini_kb) -> None:
