@@ -198,7 +198,6 @@ class CatalogIndex:
         self._vendors = list(dict.fromkeys(vendors))
         place = {vendor: at for at, vendor in enumerate(self._vendors)}
         self._vendor = compute.codes(map(place.__getitem__, vendors), self.size)
-        self._system = compute.flags(list(map("system".__eq__, map(attrgetter("kind"), infos))))
         self._generations = [(self.position[e], g) for e, g in kb.generations() if e in self.position]
         self._chinese = self._of_vendors(lambda v: bool(v) and (kb.entity(v) or {}).get("country") == "CN")
         self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
@@ -220,6 +219,11 @@ class CatalogIndex:
     def entities(self) -> list[dict[str, Any]]:
         """Each entity's row, at its position."""
         return list(map(self.kb.entities.__getitem__, self.ids))
+
+    @cached_property
+    def _system(self) -> np.ndarray:
+        infos = self.kb.names.entities
+        return compute.flags([infos[entity].kind == "system" for entity in self.ids])
 
     @cached_property
     def kinds(self) -> list[str]:
