@@ -53,7 +53,7 @@ from chipmcp.kb.records import (
     Source,
     System,
 )
-from chipmcp.kb.spec_index import GENERATION_INDEX, SPEC_INDEX, SPEC_INDEX_COLUMNS
+from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_INDEX, SPEC_INDEX_COLUMNS
 
 R = TypeVar("R", bound=Record)
 
@@ -1011,7 +1011,7 @@ INDEXES = {
 }
 # Indexes the store names in its queries (chipmcp.kb.spec_index).
 NAMED_INDEXES = {
-    "entities": {GENERATION_INDEX: ["generation"]},
+    "entities": {GENERATION_INDEX: ["generation"], FAMILY_INDEX: ["family"]},
     "figures": {SPEC_INDEX: list(SPEC_INDEX_COLUMNS)},
 }
 

@@ -1,4 +1,4 @@
-"""The indexes a catalog column's queries read (KnowledgeBase.spec_figures, KnowledgeBase.generations): named
+"""The indexes find_chips' catalog queries read (KnowledgeBase.spec_figures, generations, entities_of_families): named
 here, where both the build that makes them and the store that names them in its queries (INDEXED BY: the
 planner is not left to choose) can import them."""
 
@@ -25,3 +25,5 @@ SPEC_INDEX = "idx_figures_spec"
 SPEC_INDEX_COLUMNS = ("metric", "period", "id", *(f for f in SPEC_FIELDS if f != "id"))
 # The few entities naming a generation, found without a pass over every entity's row.
 GENERATION_INDEX = "idx_entities_generation"
+# The chips of a listed chip's family (the certification filter), found without reading every chip's row.
+FAMILY_INDEX = "idx_entities_family"

@@ -11,7 +11,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -21,7 +21,7 @@ from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
 from chipmcp.kb.memo import Memo, MemoNames, per_knowledge_base
-from chipmcp.kb.spec_index import GENERATION_INDEX, SPEC_FIELDS, SPEC_INDEX
+from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS, SPEC_INDEX
 
 log = logging.getLogger("chipmcp")
 
@@ -171,6 +171,14 @@ class KnowledgeBase:
         rows = self._tuples(f"SELECT id, generation FROM entities INDEXED BY {GENERATION_INDEX} WHERE generation > ''")
         # A code-point sort is SQLite's binary one of UTF-8, the order of kb.entities.
         return [(entity, generation) for entity, generation in sorted(rows)]
+
+    def entities_of_families(self, families: Collection[str]) -> list[str]:
+        """The ids of every entity of one of `families`, in id order (through their index: a few rows)."""
+        if not families:
+            return []
+        marks = ",".join("?" * len(families))
+        sql = f"SELECT id FROM entities INDEXED BY {FAMILY_INDEX} WHERE family IN ({marks})"
+        return sorted(entity for (entity,) in self._tuples(sql, tuple(families)))
 
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
         return list(self._of_vendor.get((vendor_id, entity_kind), ()))

@@ -189,6 +189,7 @@ class CatalogIndex:
         # from the entity rows: at 100× knowledge the index is made of 25,000 entities on the first find_chips,
         # and a first visit to each wide row costs more than the rest of its making.
         infos = [info for info in kb.names.entities.values() if info.kind in ("chip", "system")]
+        self._infos = infos
         self.ids = list(map(attrgetter("id"), infos))
         self.size = len(self.ids)
         self.position = dict(zip(self.ids, range(self.size), strict=True))
@@ -222,8 +223,7 @@ class CatalogIndex:
 
     @cached_property
     def _system(self) -> np.ndarray:
-        infos = self.kb.names.entities
-        return compute.flags([infos[entity].kind == "system" for entity in self.ids])
+        return compute.flags(list(map("system".__eq__, map(attrgetter("kind"), self._infos))))
 
     @cached_property
     def kinds(self) -> list[str]:
