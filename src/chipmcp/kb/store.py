@@ -244,12 +244,16 @@ class KnowledgeBase:
         self._read_rows.update((row["id"], row) for row in rows)
         return rows
 
-    def spec_figures(self, metric: str, precision: str | None = None) -> dict[str, tuple[Any, ...]]:
+    def spec_figures(
+        self, metric: str, precision: str | None = None, unread: Collection[str] = ()
+    ) -> dict[str, tuple[Any, ...]]:
         """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
         order, field by field (SPEC_FIELDS): one query for a whole catalog column rather than one per entity.
-        With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision."""
+        With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision. The
+        `unread` fields come back as None on every row (each field read costs a Python object per row)."""
         # Read from the covering index alone (named: the planner is not left to choose it), in its id order.
-        sql = f"SELECT {', '.join(SPEC_FIELDS)} FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL"
+        fields = ", ".join("NULL" if field in unread else field for field in SPEC_FIELDS)
+        sql = f"SELECT {fields} FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL"
         params: tuple[Any, ...] = (metric,)
         with self._lock:
             if precision is not None:

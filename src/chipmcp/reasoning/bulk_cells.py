@@ -102,7 +102,8 @@ def _spec_entries(
     """selection.cell for every entity: its own figure, else its generation's (never for MODEL_ONLY)."""
     definition = selection.spec_def(kb, spec)
     is_compute = definition.metric == "compute"
-    columns = kb.spec_figures(definition.metric, selection.check_precision(precision) if is_compute else None)
+    at = selection.check_precision(precision) if is_compute else None
+    columns = kb.spec_figures(definition.metric, at, _unread(definition, is_compute))
     # Rows of entities outside the catalog (a generation's record) get positions past its end.
     extra: dict[str, int] = {}
     found: list[int | None] = list(map(position.get, columns["entity"]))
@@ -138,6 +139,16 @@ def _spec_entries(
         if out.text is not None and own.text is not None:
             out.text[at] = own.text[source]
     return out
+
+
+def _unread(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
+    """The figure fields the rule does not read for this spec (_own_entries): a text spec reads no number, a
+    number no text; sparsity only for compute; a row's precision only for compute and a registry metric's unit."""
+    if definition.text:
+        return ("value", "low", "high", "unit", "precision", "sparsity", "conflict_group")
+    if is_compute:
+        return ("text",)
+    return ("text", "sparsity") if definition.unit == "" else ("text", "sparsity", "precision")
 
 
 def _own_entries(
