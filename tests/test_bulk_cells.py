@@ -6,6 +6,7 @@ and the designed one. A row's place in a ranking therefore never disagrees with 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -230,10 +231,10 @@ class _WithRows(KnowledgeBase):
         super().__init__(path)
         self.rows = rows
 
-    def spec_figures(self, metric: str, precision: str | None = None) -> dict[str, tuple[object, ...]]:
-        columns = super().spec_figures(metric, precision)
+    def spec_figures(self, metric: str, precision: str | None = None, unread: Collection[str] = ()) -> dict[str, tuple[object, ...]]:
+        columns = super().spec_figures(metric, precision, unread)
         added = [r for r in self.rows if r["metric"] == metric]
-        return {k: (*v, *(r.get(k) for r in added)) for k, v in columns.items()}
+        return {k: (*v, *(None if k in unread else r.get(k) for r in added)) for k, v in columns.items()}
 
 
 def _row(entity: str, metric: str, figure: int, value: float, unit: str) -> dict[str, object]:

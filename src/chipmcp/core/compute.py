@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, SupportsFloat
 
@@ -454,6 +454,11 @@ def sort_order(keys: np.ndarray, descending: bool) -> list[int]:
 def flags(values: Sequence[bool]) -> np.ndarray:
     """A boolean mask."""
     return np.array(values, dtype=bool).reshape(len(values))
+
+
+def codes(values: Iterable[int], size: int) -> np.ndarray:
+    """`size` small integers (a label's place among a few distinct ones) as an array, read from an iterator."""
+    return np.fromiter(values, dtype=np.int64, count=size)
 
 
 def labels(values: Sequence[str]) -> np.ndarray:

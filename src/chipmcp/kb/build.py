@@ -53,6 +53,7 @@ from chipmcp.kb.records import (
     Source,
     System,
 )
+from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_INDEX, SPEC_INDEX_COLUMNS
 
 R = TypeVar("R", bound=Record)
 
@@ -1008,6 +1009,11 @@ INDEXES = {
     "certifications": [["chip"], ["vendor"]],
     "parts": [["system"]],
 }
+# Indexes the store names in its queries (chipmcp.kb.spec_index).
+NAMED_INDEXES = {
+    "entities": {GENERATION_INDEX: ["generation"], FAMILY_INDEX: ["family"]},
+    "figures": {SPEC_INDEX: list(SPEC_INDEX_COLUMNS)},
+}
 
 
 def write_database(
@@ -1041,6 +1047,8 @@ def write_database(
             _insert_rows(connection, name, list(columns), rows_by_table[name])
             for index in INDEXES.get(name, []):
                 table.create_index(index)
+            for index_name, columns_of in NAMED_INDEXES.get(name, {}).items():
+                table.create_index(columns_of, index_name=index_name)
         # unicode61 splits on the spaces search_terms puts between words and between Chinese character pairs.
         db.table("search").enable_fts(list(SEARCH_COLUMNS), tokenize="unicode61")
         # No VACUUM: the file is written once in one transaction and has no free page to reclaim (measured:

@@ -11,7 +11,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
 from chipmcp.kb.memo import Memo, MemoNames, per_knowledge_base
+from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS, SPEC_INDEX
 
 log = logging.getLogger("chipmcp")
 
@@ -71,23 +72,6 @@ class SearchHit:
 # thousand; one a hundred times larger starts the map again past this many.
 READ_ROWS_KEPT = 50_000
 
-# The fields of a figure the selection rule reads to choose a spec (KnowledgeBase.spec_figures).
-SPEC_FIELDS = (
-    "entity",
-    "id",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "precision",
-    "sparsity",
-    "engine",
-    "suspect",
-    "preferred",
-    "alternatives",
-    "conflict_group",
-    "text",
-)
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
@@ -181,6 +165,21 @@ class KnowledgeBase:
     def ids(self, entity_kind: str) -> list[str]:
         return [e["id"] for e in self.entities.values() if e["entity_kind"] == entity_kind]
 
+    def generations(self) -> list[tuple[str, str]]:
+        """(entity id, generation id) of every entity naming its generation, in id order: a few hundred rows
+        read through their index, where a pass over the whole catalog would visit every entity."""
+        rows = self._tuples(f"SELECT id, generation FROM entities INDEXED BY {GENERATION_INDEX} WHERE generation > ''")
+        # A code-point sort is SQLite's binary one of UTF-8, the order of kb.entities.
+        return [(entity, generation) for entity, generation in sorted(rows)]
+
+    def entities_of_families(self, families: Collection[str]) -> list[str]:
+        """The ids of every entity of one of `families`, in id order (through their index: a few rows)."""
+        if not families:
+            return []
+        marks = ",".join("?" * len(families))
+        sql = f"SELECT id FROM entities INDEXED BY {FAMILY_INDEX} WHERE family IN ({marks})"
+        return sorted(entity for (entity,) in self._tuples(sql, tuple(families)))
+
     def entities_of_vendor(self, vendor_id: str, entity_kind: str = "chip") -> list[dict[str, Any]]:
         return list(self._of_vendor.get((vendor_id, entity_kind), ()))
 
@@ -245,16 +244,29 @@ class KnowledgeBase:
         self._read_rows.update((row["id"], row) for row in rows)
         return rows
 
-    def spec_figures(self, metric: str, precision: str | None = None) -> dict[str, tuple[Any, ...]]:
+    def spec_figures(
+        self, metric: str, precision: str | None = None, unread: Collection[str] = ()
+    ) -> dict[str, tuple[Any, ...]]:
         """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
         order, field by field (SPEC_FIELDS): one query for a whole catalog column rather than one per entity.
-        With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision."""
-        sql = f"SELECT {', '.join(SPEC_FIELDS)} FROM figures WHERE metric = ? AND period IS NULL"
+        With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision. The
+        `unread` fields come back as None on every row (each field read costs a Python object per row)."""
+        # Read from the covering index alone (named: the planner is not left to choose it), in its id order.
+        fields = ", ".join("NULL" if field in unread else field for field in SPEC_FIELDS)
+        sql = f"SELECT {fields} FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL"
         params: tuple[Any, ...] = (metric,)
-        if precision is not None:
-            sql += " AND (precision IS NULL OR precision = '' OR instr('/' || precision || '/', ?) > 0)"
-            params += (f"/{precision}/",)
         with self._lock:
+            if precision is not None:
+                # The few precisions printed for the metric matched here, so the rows are tested by equality
+                # rather than each by a string search.
+                printed = self._connection.execute(
+                    f"SELECT DISTINCT precision FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL",
+                    params,
+                ).fetchall()
+                wanted = f"/{precision}/"
+                at = [p for (p,) in printed if p and wanted in f"/{p}/"]
+                sql += f" AND (precision IS NULL OR precision = '' OR precision IN ({', '.join('?' * len(at))}))"
+                params += tuple(at)
             rows = self._connection.execute(sql + " ORDER BY id", params).fetchall()
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in SPEC_FIELDS]
         return dict(zip(SPEC_FIELDS, columns, strict=True))

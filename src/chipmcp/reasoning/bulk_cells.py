@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from chipmcp.core import compute
 from chipmcp.core.units import UNITS
@@ -102,15 +102,16 @@ def _spec_entries(
     """selection.cell for every entity: its own figure, else its generation's (never for MODEL_ONLY)."""
     definition = selection.spec_def(kb, spec)
     is_compute = definition.metric == "compute"
-    columns = kb.spec_figures(definition.metric, selection.check_precision(precision) if is_compute else None)
+    at = selection.check_precision(precision) if is_compute else None
+    columns = kb.spec_figures(definition.metric, at, _unread(definition, is_compute))
     # Rows of entities outside the catalog (a generation's record) get positions past its end.
     extra: dict[str, int] = {}
-    find = position.get
-    codes = [find(e, -1) for e in columns["entity"]]
-    if -1 in codes:
+    found: list[int | None] = list(map(position.get, columns["entity"]))
+    if None in found:
         for row, entity in enumerate(columns["entity"]):
-            if codes[row] < 0:
-                codes[row] = extra.setdefault(entity, size + len(extra))
+            if found[row] is None:
+                found[row] = extra.setdefault(entity, size + len(extra))
+    codes = cast(list[int], found)
     own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
     out = Entries(
         own.sure[:size].copy(),
@@ -140,6 +141,16 @@ def _spec_entries(
     return out
 
 
+def _unread(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
+    """The figure fields the rule does not read for this spec (_own_entries): a text spec reads no number, a
+    number no text; sparsity only for compute; a row's precision only for compute and a registry metric's unit."""
+    if definition.text:
+        return ("value", "low", "high", "unit", "precision", "sparsity", "conflict_group")
+    if is_compute:
+        return ("text",)
+    return ("text", "sparsity") if definition.unit == "" else ("text", "sparsity", "precision")
+
+
 def _own_entries(
     columns: dict[str, tuple[Any, ...]], codes: list[int], size: int, definition: selection.SpecDef, is_compute: bool
 ) -> Entries:
@@ -152,13 +163,14 @@ def _own_entries(
     # Truth as the rule reads it (bool(v): NULL and 0 false), one conversion per field.
     suspect = compute.flags(columns["suspect"])
     not_preferred = ~compute.flags(columns["preferred"])
-    vector = compute.flags([e == "vector" for e in columns["engine"]])
+    engine = _Distinct(columns["engine"])
+    vector = engine.each(lambda e: e == "vector")
     alternatives = compute.flags(columns["alternatives"])
     out = _unsure(size)
     out.sure[:] = True
     if definition.text:
         texts = columns["text"]
-        usable = compute.flags([bool(t) for t in texts])
+        usable = compute.flags(list(map(bool, texts)))
         chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
         text = [""] * size
         for row in chosen:
@@ -166,14 +178,14 @@ def _own_entries(
         out.text = text
         out.reported[code[chosen]] = True
         return out
-    units: tuple[str | None, ...] = columns["unit"]
+    units = _Distinct(columns["unit"])
+    precisions = _Distinct(columns["precision"])
     value, low, high = (compute.floats(columns[k]) for k in ("value", "low", "high"))
-    usable = compute.flags([bool(u) for u in units]) & (~np.isnan(value) | ~np.isnan(low))
-    known = compute.flags([u in UNITS for u in units])
+    usable = units.each(bool) & (~np.isnan(value) | ~np.isnan(low))
+    known = units.each(lambda u: u in UNITS)
     if is_compute:
-        precisions = columns["precision"]
-        at = compute.flags([bool(p) for p in precisions])
-        tier = np.asarray([_TIERS.get(s, 3) for s in columns["sparsity"]], dtype=np.int64).reshape(n)
+        at = precisions.each(bool)
+        tier = _Distinct(columns["sparsity"]).each(lambda s: _TIERS.get(s, 3), np.int64)
         # The rule's steps as leading keys: rows at the precision (matrix units, then unsuspect, then the
         # tier), then rows of no precision; a row at the precision of another sparsity is never chosen.
         step = np.where(at, np.where(tier < 3, 0, 2), 1)
@@ -195,20 +207,35 @@ def _own_entries(
     # Each row's ends in its entity's cell unit (selection._ends), NaN where the rule would not convert it.
     lo = np.where(np.isnan(value), low, value)
     hi = np.where(np.isnan(value), high, value)
-    precisions: tuple[str | None, ...] = columns["precision"]
-    target = {int(code[row]): _cell_unit(definition, units[row], precisions[row]) for row in map(int, chosen)}  # cell units
-    yuan = compute.mask(size, [entity for entity, unit in target.items() if unit == "元"])
+    # Each entity's cell unit (the place of its name in `cell_units`, -1 for none), from its chosen row's unit
+    # and precision: worked out once per pair of them.
+    pair = units.code * len(precisions.values) + precisions.code
+    cell_units: list[str | None] = []
+    cell_unit_of: dict[int, int] = {}
+    for key in sorted(set(pair[chosen].tolist())):
+        unit, precision = units.values[key // len(precisions.values)], precisions.values[key % len(precisions.values)]
+        cell_units.append(_cell_unit(definition, unit, precision))
+        cell_unit_of[key] = len(cell_units) - 1
+    target = np.full(size, -1, dtype=np.int64)
+    if chosen.size:
+        target[code[chosen]] = [cell_unit_of[k] for k in pair[chosen].tolist()]
+    # Tests of a cell unit by its place, the last slot standing for none (place -1).
+    target[compute.flags([u is None for u in cell_units] + [True])[target]] = -1
+    yuan = compute.flags([u == "元" for u in cell_units] + [False])[target]
     ends_low, ends_high = compute.nans(n), compute.nans(n)
     # Rows the rule would refuse (an unknown unit, another dimension than the cell's) make their entity unsure.
     refused = usable & ~known
     rival = usable & known
     # The rows by (their unit, their entity's cell unit): each pair converted at once.
-    pair_of: dict[tuple[str, str | None], int] = {}
-    pair = compute.floats([pair_of.setdefault((u or "", target.get(c)), len(pair_of)) for u, c in zip(units, codes, strict=True)])
-    pairs = {key: compute.positions((pair == k) & usable & known) for key, k in pair_of.items() if key[1] is not None}
-    for (unit, to), where in pairs.items():
-        if to is None or where.size == 0:
-            continue
+    row_target = target[code]
+    convertible = usable & known & (row_target >= 0)
+    grouped = units.code * (len(cell_units) + 1) + row_target
+    pair_keys: list[int] = grouped[convertible].tolist()
+    for key in sorted(set(pair_keys)):
+        unit: str | None = units.values[key // (len(cell_units) + 1)]
+        to = cell_units[key % (len(cell_units) + 1)]
+        assert unit is not None and to is not None  # usable rows have a unit; entities without a cell unit left out
+        where = compute.positions(convertible & (grouped == key))
         source, cell_unit = UNITS[unit], UNITS.get(to)
         # Money and a registry metric: a figure of another currency or dimension than the cell's is no rival.
         if definition.unit in (None, "") and (
@@ -228,7 +255,7 @@ def _own_entries(
             continue
         ends_low[where], ends_high[where] = compute.tidy_all(a), compute.tidy_all(b)
     if definition.unit is None:  # money: a figure in no currency the rule names has no cell unit there
-        refused |= usable & known & compute.flags([u in UNITS and UNITS[u].currency not in selection.CURRENCY_UNITS for u in units])
+        refused |= usable & known & units.each(lambda u: u in UNITS and UNITS[u].currency not in selection.CURRENCY_UNITS)
     out.sure[code[refused]] = False
     has = code[chosen]
     out.low[has], out.high[has] = ends_low[chosen], ends_high[chosen]
@@ -239,6 +266,22 @@ def _own_entries(
     out.wide_low[~out.reported] = np.nan
     out.wide_high[~out.reported] = np.nan
     return out
+
+
+class _Distinct:
+    """A column of few distinct values (a unit, an engine, a precision): each row's place among them, so a test
+    of a value is made once per distinct value and spread over the rows by indexing."""
+
+    def __init__(self, column: Sequence[Any]) -> None:
+        self.values: list[Any] = list(dict.fromkeys(column))
+        place = {v: i for i, v in enumerate(self.values)}
+        self.code = compute.codes(map(place.__getitem__, column), len(column))
+
+    def each(self, test: Callable[[Any], Any], dtype: Any = bool) -> np.ndarray:
+        """`test` of every row's value."""
+        import numpy as np
+
+        return np.array([test(v) for v in self.values], dtype=dtype).reshape(len(self.values))[self.code]
 
 
 def _cell_unit(definition: selection.SpecDef, unit: str | None, precision: str | None) -> str | None:
@@ -271,18 +314,22 @@ def _claims_envelope(
     more than one value (selection._claims)."""
     import math
 
+    import numpy as np
+
+    grouped = ~np.isnan(compute.floats(groups))  # most figures are in no conflict group: only the others are visited
+    codes, sides = code.tolist(), side.tolist()
     linked: dict[tuple[int, int, bool], list[int]] = {}
-    for row, group in enumerate(groups):
-        if group is not None and rival[row] and not suspect[row]:
-            linked.setdefault((int(code[row]), int(group), bool(side[row])), []).append(row)
+    for row in compute.positions(grouped & rival & ~suspect).tolist():
+        linked.setdefault((codes[row], int(groups[row]), bool(sides[row])), []).append(row)
     if not linked:
         return
-    for row in chosen:
-        group = groups[row]
-        if group is None:
-            continue
-        entity = int(code[row])
-        claims = [int(row)] + [r for r in linked.get((entity, int(group), bool(side[row])), []) if r != row]
+    visited: list[int] = chosen[grouped[chosen]].tolist()
+    for row in visited:
+        entity = codes[row]
+        others = linked.get((entity, int(groups[row]), bool(sides[row])), [])
+        if not others or others == [row]:
+            continue  # no other claim: the figure's own ends stand
+        claims = [row] + [r for r in others if r != row]
         values = {(_end(ends_low[r]), _end(ends_high[r])) for r in claims}
         if len(values) < 2:
             continue

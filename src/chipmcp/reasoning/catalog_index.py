@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, overload
 
 from chipmcp.core import compute
@@ -158,7 +159,7 @@ class Matches(Sequence[tuple[dict[str, Any], dict[str, Cell]]]):
         return [self._index.ids[p] for p in self._positions]
 
     def _row(self, position: int) -> tuple[dict[str, Any], dict[str, Cell]]:
-        entity = self._index.entities[position]
+        entity = self._index.kb.entities[self._index.ids[position]]
         return entity, {m: self._index.cell(entity["id"], m, self._precision) for m in self._metrics}
 
 
@@ -184,16 +185,22 @@ class CatalogIndex:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = weakref.ref(kb)  # the index lives beside its knowledge base, never keeping it alive
-        self.entities = [e for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")]
-        self.ids = [e["id"] for e in self.entities]
-        self.size = len(self.entities)
-        self.position = {entity_id: position for position, entity_id in enumerate(self.ids)}
-        # The cheap filters' facts as arrays, each filter one array operation (no vendor id is empty).
-        vendors = [e["vendor"] or "" for e in self.entities]
-        self._vendor = compute.labels(vendors)
-        self._generations = [(p, e["generation"]) for p, e in enumerate(self.entities) if e.get("generation")]
-        chinese = [v for v in set(vendors) if v and (kb.entity(v) or {}).get("country") == "CN"]
-        self._chinese = compute.among(self._vendor, chinese)
+        # The catalog's ids and vendors from the name index's compact records (in kb.entities' id order), not
+        # from the entity rows: at 100× knowledge the index is made of 25,000 entities on the first find_chips,
+        # and a first visit to each wide row costs more than the rest of its making.
+        infos = [info for info in kb.names.entities.values() if info.kind in ("chip", "system")]
+        self._infos = infos
+        self.ids = list(map(attrgetter("id"), infos))
+        self.size = len(self.ids)
+        self.position = dict(zip(self.ids, range(self.size), strict=True))
+        # The cheap filters' facts as arrays, each filter one array operation: a vendor as its place among the
+        # few vendors, a test of a vendor made once per vendor.
+        vendors = list(map(attrgetter("vendor"), infos))
+        self._vendors = list(dict.fromkeys(vendors))
+        place = {vendor: at for at, vendor in enumerate(self._vendors)}
+        self._vendor = compute.codes(map(place.__getitem__, vendors), self.size)
+        self._generations = [(self.position[e], g) for e, g in kb.generations() if e in self.position]
+        self._chinese = self._of_vendors(lambda v: bool(v) and (kb.entity(v) or {}).get("country") == "CN")
         self._columns: OrderedDict[tuple[str, object], Column] = OrderedDict()
         self._specs: dict[tuple[str, str | None], bulk_cells.Entries] = {}
         self._none = compute.mask(self.size, ())
@@ -204,7 +211,20 @@ class CatalogIndex:
         self._lock = threading.Lock()
         self.cell = lru_cache(maxsize=MAX_CELLS)(self._cell)
 
+    def _of_vendors(self, test: Callable[[str | None], bool]) -> np.ndarray:
+        """Where the entity's vendor passes `test` (asked once per vendor)."""
+        return compute.flags([test(vendor) for vendor in self._vendors])[self._vendor]
+
     # The facts of the kind filter and of certification, each built on the first query that reads it.
+    @cached_property
+    def entities(self) -> list[dict[str, Any]]:
+        """Each entity's row, at its position."""
+        return list(map(self.kb.entities.__getitem__, self.ids))
+
+    @cached_property
+    def _system(self) -> np.ndarray:
+        return compute.flags(list(map("system".__eq__, map(attrgetter("kind"), self._infos))))
+
     @cached_property
     def kinds(self) -> list[str]:
         return sorted({e["kind"] for e in self.entities})
@@ -213,10 +233,6 @@ class CatalogIndex:
     def _kind(self) -> np.ndarray:
         folded = {k: k.casefold() for k in self.kinds}
         return compute.labels([folded[e["kind"]] for e in self.entities])
-
-    @cached_property
-    def _system(self) -> np.ndarray:
-        return compute.flags([e["entity_kind"] == "system" for e in self.entities])
 
     @cached_property
     def _listing_rank(self) -> np.ndarray:
@@ -272,7 +288,7 @@ class CatalogIndex:
         """The rows matching every filter, in answer order, and the entities lacking a metric asked."""
         pool = ~self._none
         if query.vendors is not None:
-            pool &= compute.among(self._vendor, sorted(query.vendors))
+            pool &= self._of_vendors(query.vendors.__contains__)
         if query.domestic is not None:
             pool &= self._chinese if query.domestic else ~self._chinese
         if query.kind is not None:

@@ -79,23 +79,17 @@ def chip_status(kb: KnowledgeBase, chip_id: str, detail: Detail = "full") -> Cer
 
 def certification_matches(kb: KnowledgeBase, chip_ids: list[str]) -> list[str]:
     """`chip_status(kb, chip).match` of each chip, without building its status: the listed chips and the
-    families of listed chips read once per knowledge base (find_chips asks this of a whole catalog)."""
-    listed, families = kb.memo.get(("certified_chips",), lambda: _listed_chips_and_families(kb), pin=True)
-    entity = kb.entity
-    return [
-        "listed-product"
-        if chip in listed
-        else "same-family"
-        if (family := (entity(chip) or {}).get("family")) and family in families
-        else "none"
-        for chip in chip_ids
-    ]
+    chips of a listed chip's family read once per knowledge base (find_chips asks this of a whole catalog)."""
+    listed, kin = kb.memo.get(("certified_chips",), lambda: _listed_chips_and_kin(kb), pin=True)
+    return ["listed-product" if chip in listed else "same-family" if chip in kin else "none" for chip in chip_ids]
 
 
-def _listed_chips_and_families(kb: KnowledgeBase) -> tuple[frozenset[str], frozenset[str]]:
-    """The chips the list names, and the families of those chips (as _chip_status and _same_family match them)."""
+def _listed_chips_and_kin(kb: KnowledgeBase) -> tuple[frozenset[str], frozenset[str]]:
+    """The chips the list names, and every entity of one of their families (as _chip_status and _same_family
+    match them): the few of those families found through their index, not by reading every chip's row."""
     chips = frozenset(r["chip"] for r in kb.certifications())
-    return chips, frozenset(f for chip in chips if (f := (kb.entity(chip) or {}).get("family")))
+    families = frozenset(f for chip in chips if (f := (kb.entity(chip) or {}).get("family")))
+    return chips, frozenset(kb.entities_of_families(families))
 
 
 def _chip_status(kb: KnowledgeBase, chip_id: str) -> CertificationStatus:
