@@ -35,6 +35,7 @@ from chipmcp.core import compute
 from chipmcp.errors import ChipMCPError
 from chipmcp.kb import build
 from chipmcp.kb.store import KnowledgeBase, knowledge_dir
+from chipmcp.reasoning.cells import Model
 from chipmcp.serving.server import answer
 
 LOOKUP, COMPARE, FIND = (tools.BY_NAME[name] for name in ("lookup_chip", "compare_chips", "find_chips"))
@@ -111,11 +112,12 @@ def measure(factor: int, calls: int, work: Path, builds: int) -> list[object]:
     build_seconds = min(timed(build.build, knowledge, db) for _ in range(builds))
     kb = KnowledgeBase(db)
     index_seconds = timed(lambda: kb.names)  # the index is built on first use; timed apart
-    # What a served process has done once its warm-up ran: numpy loaded (a lookup never needs it, so the first
-    # find_chips below would otherwise time its import, about 0.2 s, instead of building its columns), and what
-    # it holds frozen out of the collector (else a full collection over the 100× name index and tables lands on
-    # some call, several hundred ms, as it would not in a server).
+    # What a served process has done once its warm-up ran: numpy loaded (a lookup never needs it, so the
+    # first find_chips below would otherwise time its import, about 0.2 s, instead of building its columns),
+    # the answer models built, and what it holds frozen out of the collector (else a full collection over the
+    # 100× name index and tables lands on some call, several hundred ms, as it would not in a server).
     compute.as_array(0.0)
+    Model.build_deferred()  # the answer models' validators and serializers, which the warm-up builds too
     gc.collect()
     gc.freeze()
     chips = [e for e in kb.entities.values() if e["entity_kind"] == "chip"]

@@ -1,6 +1,6 @@
 """What a starting server does before its first request: the bare command line read without the parser, the
-collector paused while the server is made, the warm-up's wait for a quiet moment before numpy, and no output
-schema derived for a tools/call."""
+collector paused while the server is made, the warm-up's wait for a quiet moment before numpy and the answer
+models, and no output schema derived for a tools/call."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import threading
 import anyio
 import pytest
 from mcp import Client
+from pydantic import Field
 
 from chipmcp import cli
-from chipmcp.serving.server import EXAMPLE_CALLS, Quiet, build_server
+from chipmcp.core import compute
+from chipmcp.reasoning.cells import Model
+from chipmcp.serving.server import EXAMPLE_CALLS, Quiet, _warm_up, build_server
 
 
 def test_a_bare_command_line_reads_as_the_parser_reads_it() -> None:
@@ -67,3 +70,26 @@ async def test_tools_called_before_the_first_tools_list_are_listed_with_the_same
             called = await calls_first.call_tool(name, arguments)
             assert called == await lists_first.call_tool(name, arguments)
         assert (await calls_first.list_tools()).tools == listed
+
+
+def test_build_deferred_builds_every_answer_model_not_built_yet_and_only_those() -> None:
+    class Deferred(Model):  # a Model subclass defers its build, as every answer model does
+        value: int = 0
+
+    class Nested(Deferred):
+        items: list[Deferred] = Field(default_factory=list)
+
+    assert not Deferred.__pydantic_complete__ and not Nested.__pydantic_complete__
+    assert Model.build_deferred() >= 2
+    assert Deferred.__pydantic_complete__ and Nested.__pydantic_complete__
+    assert Model.build_deferred() == 0  # nothing left to build: a second warm-up does nothing
+    assert Nested(items=[Deferred(value=3)]).model_dump() == {"value": 0, "items": [{"value": 3}]}
+
+
+def test_the_warm_up_builds_the_answer_models_after_numpy(kb, monkeypatch) -> None:
+    steps: list[str] = []
+    monkeypatch.setattr(compute, "as_array", lambda value: steps.append("numpy"))
+    monkeypatch.setattr(Model, "build_deferred", classmethod(lambda cls: steps.append("models") or 0))
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # this test process is not a server: nothing to freeze
+    _warm_up(lambda: kb)
+    assert steps == ["numpy", "models"]

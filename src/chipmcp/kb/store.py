@@ -244,9 +244,7 @@ class KnowledgeBase:
         self._read_rows.update((row["id"], row) for row in rows)
         return rows
 
-    def spec_figures(
-        self, metric: str, precision: str | None = None, unread: Collection[str] = ()
-    ) -> dict[str, tuple[Any, ...]]:
+    def spec_figures(self, metric: str, precision: str | None = None, unread: Collection[str] = ()) -> dict[str, tuple[Any, ...]]:
         """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
         order, field by field (SPEC_FIELDS): one query for a whole catalog column rather than one per entity.
         With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision. The

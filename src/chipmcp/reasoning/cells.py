@@ -31,7 +31,8 @@ class Model(BaseModel):
     """Base of every answer model: unknown fields are refused, not ignored."""
 
     # defer_build: a model's validator and serializer are built on its first use, not at import, so a
-    # server starts without building every tool's answer models (the first call builds its own).
+    # server starts without building every tool's answer models (the first call builds its own, unless the
+    # server's warm-up, once the server is idle, built them all: build_deferred).
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     @classmethod
@@ -45,6 +46,20 @@ class Model(BaseModel):
         """self.model_copy(update=update): a shallow copy with `update` set, not validated, without pydantic's
         generic copy (an answer model has no extra fields and no private state); entries are copied by the dozen."""
         return _unvalidated(type(self), {**self.__dict__, **update}, self.__pydantic_fields_set__ | update.keys())
+
+    @classmethod
+    def build_deferred(cls) -> int:
+        """Build the validator and serializer of every subclass not built yet (what its first use would do), for
+        a server with time to spare before it is asked; returns how many were built."""
+        built = 0
+        pending: list[type[Model]] = [cls]
+        while pending:
+            model = pending.pop()
+            pending += model.__subclasses__()
+            if not model.__pydantic_complete__:
+                model.model_rebuild()
+                built += 1
+        return built
 
 
 def _empty(value: object) -> bool:
