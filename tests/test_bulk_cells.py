@@ -286,3 +286,57 @@ def test_a_price_in_yuan_is_reported_in_yuan_and_so_is_the_price_per_tflops_over
     assert (bool(price.yuan[priced]), bool(price.yuan[alpha])) == (True, False)
     assert (bool(price.reported[alpha]), bool(ratio.reported[alpha])) == (False, False)
     assert catalog_index.chip_cell(designed_kb, "priced-in-yuan", "price_per_tflops", "fp16").ends() == (500.0, 500.0)
+
+
+# A registry metric (no spec of its own: the chosen figure's unit is the cell's) printed in two units at two
+# precisions: the second chip's figure is in the second unit and at the second precision the column holds, so
+# its cell unit must be worked out from its own (unit, precision) pair, not a neighbouring one.
+_LOAD_POWER_METRIC = """
+[[metric]]
+id = "load_power"
+dimension = "power"
+label_en = "power under load"
+label_zh = "负载功耗"
+about = "power drawn running at the figure's precision"
+"""
+_LOAD_POWER_CHIPS = """
+[[chip]]
+id = "load-watts"
+vendor = "minico"
+name_zh = "迷你L1"
+name_en = "Load L1"
+model = "L1"
+kind = "NPU"
+
+[[chip]]
+id = "load-kilowatts"
+vendor = "minico"
+name_zh = "迷你L2"
+name_en = "Load L2"
+model = "L2"
+kind = "NPU"
+"""
+_LOAD_POWER_FIGURES = """
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "load-watts"
+rows = [{ metric = "load_power", precision = "int8", value = 300, unit = "W", printed = "300W" }]
+
+[[figures]]
+source = "mini-2026"
+locator = "表9 设计"
+entity = "load-kilowatts"
+rows = [{ metric = "load_power", precision = "fp16", value = 0.4, unit = "kW", printed = "0.4kW" }]
+"""
+
+
+def test_a_registry_metric_in_two_units_at_two_precisions_keeps_each_entitys_own_unit(tmp_path: Path) -> None:
+    kb = extended(tmp_path, _LOAD_POWER_CHIPS, _LOAD_POWER_FIGURES, _LOAD_POWER_METRIC)
+    ids, position, generations = _catalog(kb)
+    found = bulk_cells.entries(kb, ids, position, generations, "load_power", PRECISION_FREE)
+    at = {e: position[e] for e in ("load-watts", "load-kilowatts")}
+    got = {e: (bool(found.sure[p]), bool(found.reported[p]), _end(found.low[p]), _end(found.high[p])) for e, p in at.items()}
+    assert got == {"load-watts": (True, True, 300.0, 300.0), "load-kilowatts": (True, True, 0.4, 0.4)}
+    assert catalog_index.chip_cell(kb, "load-watts", "load_power", PRECISION_FREE).ends() == (300.0, 300.0)
+    assert catalog_index.chip_cell(kb, "load-kilowatts", "load_power", PRECISION_FREE).ends() == (0.4, 0.4)
