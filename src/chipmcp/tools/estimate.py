@@ -5,11 +5,13 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
 
 from pydantic import Field
+from pydantic_core import PydanticUndefined
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
@@ -174,7 +176,7 @@ def _resolve(kb: KnowledgeBase, args: EstimateClusterArguments) -> _Asked:
     check_precision(args.precision)
     is_system = entity["entity_kind"] == "system"
     group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
-    q = question(args, match.id).model_copy(update={"count": count, "cards_per_server": group.size})
+    q = question(args, match.id, count=count, cards_per_server=group.size)
     return _Asked(match, is_system, q, memory_only, group, count_line, tuple(count_figure))
 
 
@@ -205,8 +207,14 @@ def _settle(answer: ClusterEstimate, asked: _Asked) -> None:
 
 def _given(args: EstimateClusterArguments) -> dict[str, Any]:
     """The arguments a call gave a value other than their default: each must be used or said to be unused."""
-    fields = EstimateClusterArguments.model_fields
-    return {k: v for k, v in args.model_dump().items() if k != "chip" and v != fields[k].get_default()}
+    # Every argument is a plain value (no model, no list), so the model's own values are what a dump gives.
+    defaults = _argument_defaults()
+    return {k: v for k, v in args.__dict__.items() if k != "chip" and v != defaults[k]}
+
+
+@cache
+def _argument_defaults() -> dict[str, Any]:
+    return {k: f.get_default() for k, f in EstimateClusterArguments.model_fields.items()}
 
 
 def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
@@ -365,7 +373,7 @@ def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
     training = _chip_training(asked, cards, card, assumptions)
     fit, minimum = _chip_weights(q, per["memory_gb"], totals)
     facts = _chip_workload(kb, q, cards, card, per["tdp_w"], assumptions)
-    answer = ClusterEstimate(
+    answer = _estimate(
         target=match.id,
         name=match.name,
         match=match,
@@ -389,6 +397,29 @@ def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
     )
     answer.reconciliation = reconcile(kb, q, answer)
     return _cited(kb, answer, used + _run_figures(facts))
+
+
+def _estimate(**fields: Any) -> ClusterEstimate:
+    """ClusterEstimate(**fields) for values this module made to their fields' types (counts as ints, cells,
+    lists of its own): the same model, each field not given at its default, without validating again."""
+    defaults, factories = _estimate_defaults()
+    if not fields.keys() <= defaults.keys():
+        raise TypeError(f"not fields of ClusterEstimate: {sorted(fields.keys() - defaults.keys())}")
+    values = {**defaults, **{name: make() for name, make in factories.items() if name not in fields}, **fields}
+    if missing := [name for name, value in values.items() if value is PydanticUndefined]:
+        raise TypeError(f"ClusterEstimate needs {missing}")
+    answer = ClusterEstimate.checked_before(**values)
+    object.__setattr__(answer, "__pydantic_fields_set__", set(fields))  # the fields given, as the constructor keeps them
+    return answer
+
+
+@cache
+def _estimate_defaults() -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    """Each field of ClusterEstimate at its default, in declaration order (the order a dump writes), and the
+    factories of those whose default is made afresh."""
+    fields = ClusterEstimate.model_fields
+    factories = {name: cast("Callable[[], Any]", info.default_factory) for name, info in fields.items() if info.default_factory}
+    return {name: None if name in factories else info.default for name, info in fields.items()}, factories
 
 
 def _per_card(kb: KnowledgeBase, chip: str, q: EstimateClusterArguments) -> dict[str, Cell]:
@@ -499,27 +530,39 @@ def _totals(
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
-    chip_kw = scale_cell(chip_power, n, "kW")
+    chip_kw = _scaled(chip_power, n, "kW")
     if system_power is not None:
-        system_kw = scale_cell(system_power, n, "kW")
+        system_kw = _scaled(system_power, n, "kW")
+    elif q.power_overhead:
+        system_kw = _scaled(chip_power, n * (1.0 + q.power_overhead), "kW", label=f"chips × (1 + {q.power_overhead:g})")
     else:
-        system_kw = scale_cell(
-            chip_power, n * (1.0 + q.power_overhead), "kW", label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None
-        )
+        system_kw = chip_kw  # no overhead: the chips' power is the system's, the same product
+    compute_total = _scaled(compute_cell, n, unit, q.p_base)
     out = Totals(
-        compute_pflops=_computed(scale_cell(compute_cell, n, unit, q.p_base)),
-        effective_pflops=_computed(scale_cell(compute_cell, n * q.utilization, unit, q.p_base)),
-        memory_tb=_computed(scale_cell(memory, n, "TB")),
-        memory_bandwidth_tbs=_computed(scale_cell(bandwidth, n, "TB/s")),
-        chip_power_kw=_computed(chip_kw),
-        system_power_kw=_computed(system_kw),
-        energy_per_day_mwh=_computed(rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")),
+        compute_pflops=compute_total,
+        # At full utilization the effective compute is the peak, the same product.
+        effective_pflops=compute_total if q.utilization == 1 else _scaled(compute_cell, n * q.utilization, unit, q.p_base),
+        memory_tb=_scaled(memory, n, "TB"),
+        memory_bandwidth_tbs=_scaled(bandwidth, n, "TB/s"),
+        chip_power_kw=chip_kw,
+        system_power_kw=system_kw,
+        energy_per_day_mwh=_rescaled(system_kw, compute.HOURS_PER_DAY / 1000, "MWh"),
     )
     if q.electricity_price is not None:
-        per_day = rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
-        out["energy_cost_per_day"] = _computed(per_day)
-        out["energy_cost_per_year"] = _computed(rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency))
+        per_day = _rescaled(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
+        out["energy_cost_per_day"] = per_day
+        out["energy_cost_per_year"] = _rescaled(per_day, compute.DAYS_PER_YEAR, q.currency)
     return out
+
+
+def _scaled(cell: Cell, factor: float, unit: str, p_base: int = 1000, label: str | None = None) -> Cell:
+    """scale_cell's total, or an empty cell when nothing was computed (nor is, from an empty cell)."""
+    return _computed(scale_cell(cell, factor, unit, p_base, label)) if cell.ends() is not None else Cell()
+
+
+def _rescaled(cell: Cell, factor: float, unit: str) -> Cell:
+    """rescale_cell's total, or an empty cell when nothing was computed (nor is, from an empty cell)."""
+    return _computed(rescale_cell(cell, factor, unit)) if cell.ends() is not None else Cell()
 
 
 def _computed(total: Cell) -> Cell:
@@ -613,7 +656,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     warnings += _part_notes(kb, q, parts)
     facts = _system_workload(kb, q, parts, per_system["compute_tflops"], own_power, systems, assumptions) if q.workload else None
     training, fit = _system_training(per_system, chips, systems, q, assumptions)
-    answer = ClusterEstimate(
+    answer = _estimate(
         target=match.id,
         name=match.name,
         match=match,
@@ -884,7 +927,7 @@ def _memory_only(
         + (f"; {cards} cards hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit") if q.count else "")
         + " (weights only: no KV cache, activations or optimizer state)"
     )
-    answer = ClusterEstimate(
+    answer = _estimate(
         target=match.id,
         name=match.name,
         match=match,
