@@ -75,6 +75,10 @@ READ_ROWS_KEPT = 50_000
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
+def _figure_id(row: dict[str, Any]) -> int:
+    return row["id"]
+
+
 class KnowledgeBase:
     """Typed, read-only queries over one built database file."""
 
@@ -238,7 +242,9 @@ class KnowledgeBase:
         return {metric: tuple(rows) for metric, rows in grouped.items()}
 
     def _read_figures(self, entity_id: str) -> tuple[dict[str, Any], ...]:
-        rows = tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
+        # In id order, sorted here: an ORDER BY would have SQLite sort whole rows (every column) in a temporary
+        # B-tree, a third of the read; the id is unique, so the order is the same.
+        rows = tuple(sorted(self._rows("SELECT * FROM figures WHERE entity = ?", (entity_id,)), key=_figure_id))
         if len(self._read_rows) > READ_ROWS_KEPT:  # a knowledge base far larger than the real one: start again
             self._read_rows = {}
         self._read_rows.update((row["id"], row) for row in rows)
