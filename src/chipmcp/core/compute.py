@@ -579,8 +579,9 @@ def any_holds(results: Sequence[bool | None]) -> bool | None:
 def headroom(low: float, high: float, threshold: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """How far [low, high] sits from a threshold: (value − threshold) and value ÷ threshold, both as intervals
     (negative differences and ratios below 1 are under the line)."""
-    ends = np.array([low, high], dtype=float)
-    return (float(ends[0] - threshold), float(ends[1] - threshold)), (float(ends[0] / threshold), float(ends[1] / threshold))
+    # Two numbers: plain float arithmetic (the same IEEE operations numpy would do, without its per-call cost).
+    low, high, threshold = float(low), float(high), float(threshold)
+    return (low - threshold, high - threshold), (low / threshold, high / threshold)
 
 
 def interval_versus(
