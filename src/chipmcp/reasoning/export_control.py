@@ -133,7 +133,7 @@ def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
         if status == "met" and shadowed is None:
             met_before[key] = rule["name"]
         out.append(
-            Standing(
+            Standing.checked_before(  # every field, in declaration order (a dump's), each of its type: not validated again
                 regime=rule["regime"],
                 class_name=rule["name"],
                 reading=rule["reading"],
@@ -141,8 +141,8 @@ def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
                 locator=rule["locator"],
                 status=status,
                 across_claims=across if across != status else None,
-                clauses=tests,
                 shadowed_by=shadowed,
+                clauses=tests,
                 note=rule["note"] or "",
             )
         )
@@ -171,7 +171,7 @@ def _evaluate(clauses: list[list[dict[str, Any]]], values: dict[str, tuple[float
             if result is None
             else set[str]()
         )
-        tests.append(ClauseTest(test=text, status=_status(result), needs=sorted(needs)))
+        tests.append(ClauseTest.checked_before(test=text, status=_status(result), needs=sorted(needs)))
     return _status(compute.any_holds(results)), tests
 
 
