@@ -5,13 +5,12 @@ question shown beside the computed one (tools/reconcile.py)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
 
 from pydantic import Field
-from pydantic_core import PydanticUndefined
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
@@ -373,7 +372,7 @@ def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
     training = _chip_training(asked, cards, card, assumptions)
     fit, minimum = _chip_weights(q, per["memory_gb"], totals)
     facts = _chip_workload(kb, q, cards, card, per["tdp_w"], assumptions)
-    answer = _estimate(
+    answer = ClusterEstimate(
         target=match.id,
         name=match.name,
         match=match,
@@ -397,29 +396,6 @@ def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
     )
     answer.reconciliation = reconcile(kb, q, answer)
     return _cited(kb, answer, used + _run_figures(facts))
-
-
-def _estimate(**fields: Any) -> ClusterEstimate:
-    """ClusterEstimate(**fields) for values this module made to their fields' types (counts as ints, cells,
-    lists of its own): the same model, each field not given at its default, without validating again."""
-    defaults, factories = _estimate_defaults()
-    if not fields.keys() <= defaults.keys():
-        raise TypeError(f"not fields of ClusterEstimate: {sorted(fields.keys() - defaults.keys())}")
-    values = {**defaults, **{name: make() for name, make in factories.items() if name not in fields}, **fields}
-    if missing := [name for name, value in values.items() if value is PydanticUndefined]:
-        raise TypeError(f"ClusterEstimate needs {missing}")
-    answer = ClusterEstimate.checked_before(**values)
-    object.__setattr__(answer, "__pydantic_fields_set__", set(fields))  # the fields given, as the constructor keeps them
-    return answer
-
-
-@cache
-def _estimate_defaults() -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
-    """Each field of ClusterEstimate at its default, in declaration order (the order a dump writes), and the
-    factories of those whose default is made afresh."""
-    fields = ClusterEstimate.model_fields
-    factories = {name: cast("Callable[[], Any]", info.default_factory) for name, info in fields.items() if info.default_factory}
-    return {name: None if name in factories else info.default for name, info in fields.items()}, factories
 
 
 def _per_card(kb: KnowledgeBase, chip: str, q: EstimateClusterArguments) -> dict[str, Cell]:
@@ -656,7 +632,7 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     warnings += _part_notes(kb, q, parts)
     facts = _system_workload(kb, q, parts, per_system["compute_tflops"], own_power, systems, assumptions) if q.workload else None
     training, fit = _system_training(per_system, chips, systems, q, assumptions)
-    answer = _estimate(
+    answer = ClusterEstimate(
         target=match.id,
         name=match.name,
         match=match,
@@ -927,7 +903,7 @@ def _memory_only(
         + (f"; {cards} cards hold {number(held)} GB — " + ("they fit" if need <= held else "they do not fit") if q.count else "")
         + " (weights only: no KV cache, activations or optimizer state)"
     )
-    answer = _estimate(
+    answer = ClusterEstimate(
         target=match.id,
         name=match.name,
         match=match,

@@ -145,7 +145,7 @@ def _select(kb: KnowledgeBase, chip: _Chip) -> _Found:
     classed = bool(rows) and not chip.is_system
     standings = export_control.standings(kb, tpp, pd) if classed else []
     listed = {r["source"]: r["text"] for r in kb.figures(chip.id, ["export_control_class"]) if r["text"]}
-    standing = _standing(standings, rows, chip.is_system, _no_tpp_reason(kb, chip.id), listed)
+    standing = _standing(standings, rows, chip.is_system, "" if rows else _no_tpp_reason(kb, chip.id), listed)
     return _Found(rows, tpp, area, pd, classed, standings, listed, standing)
 
 
