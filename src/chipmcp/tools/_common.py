@@ -542,8 +542,9 @@ def call_of(tool: str, **arguments: Any) -> str:
 
 
 def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
+    # A source row's fields were checked by `chipmcp build` (each a text): every field given, in declaration order.
     return [
-        SourceRef(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
+        SourceRef.checked_before(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
         for sid in sorted(set(ids))
         if (s := kb.sources.get(sid))
     ]
