@@ -469,13 +469,14 @@ def _grouped(
     for fig in entries:
         groups.setdefault(entity_of[fig.id], []).append(fig)
     tables = {t: set(linked_company_figures(kb, t)) for t in topic}
+    # Texts of the knowledge base and this answer's own lists: every field given, in declaration order, not validated again.
     return [
-        EntityFigures(
+        EntityFigures.checked_before(
             entity=e,
             name=_name(kb, e),
             kind=kb.entities[e]["kind"],
-            linked_by=linked_by.get(e),
             printed_with=None if e in topic or e in linked_by else next((t for t in topic if tables[t] & {f.id for f in figs}), None),
+            linked_by=linked_by.get(e),
             figures=[] if headers_only else figs,
         )
         for e, figs in groups.items()
