@@ -239,6 +239,7 @@ class _Asked:
     precisions: list[str]
     derived_precision: str
     metrics: list[str] | None
+    registry: list[str]  # the registry metrics shown by default (_registry_default)
 
     @property
     def ids(self) -> list[str]:
@@ -264,7 +265,8 @@ def _resolve(kb: KnowledgeBase, args: CompareChipsArguments) -> _Asked:
     entities = [kb.entity(i) or {} for i in ids]
     systems = {i for i, e in zip(ids, entities, strict=True) if e.get("entity_kind") == "system"}
     precisions = [args.precision] if args.precision else (selection.reported_precisions(kb, ids) or ["fp16"])
-    return _Asked(matches, entities, base_index, systems, precisions, _derived_precision(kb, ids, args.precision, precisions), metrics)
+    derived = _derived_precision(kb, ids, args.precision, precisions)
+    return _Asked(matches, entities, base_index, systems, precisions, derived, metrics, _registry_default(kb, entities))
 
 
 def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict[str, Cell]], list[list[PartsCheck]]]:
@@ -284,7 +286,7 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
         }
         own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
         own["tpp"] = export_control.chip_tpp(kb, entity)
-        own |= _registry_cells(kb, entity, asked.metrics, own)
+        own |= _registry_cells(kb, entity, asked, own)
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
     return _in_one_unit(table), parts
@@ -315,7 +317,7 @@ def _compute(
 ) -> tuple[list[ComparisonColumn], list[list[_Placed | None]]]:
     """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
     wanted = _columns_wanted(
-        asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail, _registry_default(kb, asked.entities)
+        asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail, asked.registry
     )
     columns = [_column(kb, key, asked.ids, table, asked.systems) for key in wanted]
     placed = _row_cells(columns, table, asked.base_index, detail)
@@ -428,11 +430,12 @@ def _registry_default(kb: KnowledgeBase, entities: list[dict[str, Any]]) -> list
     return [m for m, row in kb.metrics.items() if m not in SPEC_OF_METRIC and not row["descriptive"] and m not in CPU_SKIP]
 
 
-def _registry_cells(kb: KnowledgeBase, entity: str, asked: list[str] | None, own: dict[str, Cell]) -> dict[str, Cell]:
-    """Cells of registry metrics beyond the standard columns: those asked for, or for CPUs every one."""
-    wanted = [m for m in (asked or []) if m not in own and not m.startswith("compute_")]
-    if not asked:
-        wanted = _registry_default(kb, [kb.entity(entity) or {}])
+def _registry_cells(kb: KnowledgeBase, entity: str, asked: _Asked, own: dict[str, Cell]) -> dict[str, Cell]:
+    """Cells of registry metrics beyond the standard columns: those asked for, or when every compared entity
+    is a CPU every one (a CPU compared with accelerators shows no registry column, so none is read)."""
+    wanted = [m for m in (asked.metrics or []) if m not in own and not m.startswith("compute_")]
+    if not asked.metrics:
+        wanted = asked.registry
     return {m: selection.cell(kb, entity, m) for m in wanted}
 
 
