@@ -17,6 +17,7 @@ answer's `vendors`; a column says its unit, label and direction (`better`, from 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeGuard
@@ -72,12 +73,17 @@ class ComparisonCell(CompactModel):
     tier: str = Field(default="", exclude=True)  # the selection rule's step, for the text block's tags
 
     def bare(self) -> ComparisonCell | float | str:
-        """The cell as a row holds it: a plain number or text bare, anything more as the object."""
-        fields = self.model_dump(exclude_defaults=True, exclude={"tier"})
-        if set(fields) == {"value"} and self.value is not None:
-            return self.value
-        if set(fields) == {"text"} and self.text is not None:
-            return self.text
+        """The cell as a row holds it: a plain number or text bare, anything more as the object — bare when
+        its dump (which leaves out every empty field, each field's default among them) would hold the
+        number or the text alone."""
+        held = self.__dict__
+        if any(not _empty(held[name]) for name in _OTHER_FIELDS):
+            return self
+        value, text = held["value"], held["text"]
+        if not _empty(value) and _empty(text):
+            return value
+        if not _empty(text) and _empty(value):
+            return text
         return self
 
 
@@ -95,6 +101,13 @@ class PartsCheck(CompactModel):
 
 # A row's cell as its dump gives it (its tier is for the text block's tags).
 _SHOWN_FIELDS = tuple(name for name in ComparisonCell.model_fields if name != "tier")
+# Those that make a cell more than a bare number or text.
+_OTHER_FIELDS = tuple(name for name in _SHOWN_FIELDS if name not in ("value", "text"))
+
+
+def _empty(value: object) -> bool:
+    """What a compact dump leaves out (CompactModel): None, false, "", [] and {}."""
+    return value is None or value is False or value == "" or value == [] or value == {}
 
 
 class ComparisonRow(CompactModel):
@@ -274,6 +287,7 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
     table: list[dict[str, Cell]] = []
     parts: list[list[PartsCheck]] = []
     precisions, derived_precision = asked.precisions, asked.derived_precision
+    shown = _showable(asked, detail)
     for entity in asked.ids:
         own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in precisions}
         if len(precisions) > 1:
@@ -284,8 +298,14 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
         at = own | {
             "compute_tflops": own.get(f"compute_{derived_precision}") or selection.cell(kb, entity, "compute_tflops", derived_precision)
         }
-        own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
-        own["tpp"] = export_control.chip_tpp(kb, entity)
+        # A system's W per TFLOPS stands beside its parts' (_versus_parts) whether or not its column is shown.
+        own |= {
+            name: selection.derived_cell(name, at)
+            for name in selection.DERIVED
+            if name in shown or (name == "w_per_tflops" and entity in asked.systems)
+        }
+        if "tpp" in shown:
+            own["tpp"] = export_control.chip_tpp(kb, entity)
         own |= _registry_cells(kb, entity, asked, own)
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
@@ -316,9 +336,7 @@ def _compute(
     kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], detail: Detail
 ) -> tuple[list[ComparisonColumn], list[list[_Placed | None]]]:
     """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
-    wanted = _columns_wanted(
-        asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail, asked.registry
-    )
+    wanted = _columns_wanted(asked, table, detail)
     columns = [_column(kb, key, asked.ids, table, asked.systems) for key in wanted]
     placed = _row_cells(columns, table, asked.base_index, detail)
     if detail == "full":
@@ -574,29 +592,31 @@ def _cited(c: Cell, detail: Detail) -> Cell:
     return c.updated(figure_ids=c.figure_ids[:1], claims=[], note="")
 
 
-def _columns_wanted(
-    metrics: list[str] | None,
-    table: list[dict[str, Cell]],
-    precisions: list[str],
-    systems: set[str],
-    n: int,
-    detail: Detail,
-    registry: list[str],
-) -> list[str]:
+def _columns_wanted(asked: _Asked, table: list[dict[str, Cell]], detail: Detail) -> list[str]:
     """Column keys: those asked for, or by default every column some compared entity fills (TDP and TFLOPS/W
     for chips, system power and W/TFLOPS for systems; at summary not the ratios and TPP asked for by name)."""
 
     def keys(metric: str) -> list[str]:
-        return [f"compute_{p}" for p in precisions] if metric == "compute_tflops" else [metric]
+        return [f"compute_{p}" for p in asked.precisions] if metric == "compute_tflops" else [metric]
 
-    if metrics:
-        return [k for m in dict.fromkeys(metrics) for k in keys(m)]
+    if asked.metrics:
+        return [k for m in dict.fromkeys(asked.metrics) for k in keys(m)]
+    showable = _showable(asked, detail)
+    return [k for m in METRICS + asked.registry if m in showable for k in keys(m) if any(_filled(cells.get(k)) for cells in table)]
+
+
+def _showable(asked: _Asked, detail: Detail) -> set[str]:
+    """The metrics whose columns the answer may show (those filled are shown): the ones asked for, or by
+    default every metric less what the comparison leaves to a request — at summary the ratios and TPP asked
+    for by name, system power and W/TFLOPS without a system, TDP and TFLOPS/W when every entity is one."""
+    if asked.metrics:
+        return set(asked.metrics)
     skip = set(DEFAULT_SKIP) if detail == "summary" else set()
-    if not systems:
+    if not asked.systems:
         skip |= {"system_power_w", "w_per_tflops"}
-    if len(systems) == n:
+    if len(asked.systems) == len(asked.ids):
         skip |= {"tdp_w", "tflops_per_w"}
-    return [k for m in METRICS + registry if m not in skip for k in keys(m) if any(_filled(cells.get(k)) for cells in table)]
+    return {m for m in METRICS + asked.registry if m not in skip}
 
 
 def _filled(c: Cell | None) -> TypeGuard[Cell]:
@@ -725,12 +745,16 @@ def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: De
 
 def _ratio_to(c: Cell, base: Cell | None) -> float | list[float] | None:
     """c ÷ the baseline's cell (both ends for ranges), where the two are figures of one kind in one unit."""
-    if c.text is not None or base is None or not base.ends() or base.unit != c.unit or not _comparable(c, base):
+    if c.text is not None or base is None or not (base_ends := base.ends()) or base.unit != c.unit or not _comparable(c, base):
         return None
-    ends = divide_cells(c, base, "x").ends()
+    ends = c.ends()
     if ends is None:
         return None
-    low, high = tidied(ends[0], 3), tidied(ends[1], 3)
+    low, high = compute.interval_divide(ends, base_ends)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    # Each end as divide_cells leaves a ratio of figures (four digits), then to the three a ratio shows.
+    low, high = tidied(tidied(low, 4), 3), tidied(tidied(high, 4), 3)
     return low if low == high else [low, high]
 
 

@@ -1,0 +1,68 @@
+"""A row of compare_chips holds a cell bare (a plain number or text) exactly when the cell's compact dump would
+hold that number or text alone; `ComparisonCell.bare` decides it from the fields without dumping the cell."""
+
+from __future__ import annotations
+
+import pytest
+
+from chipmcp.reasoning.cells import Claim
+from chipmcp.tools import BY_NAME
+from chipmcp.tools.compare import ComparisonCell
+
+
+def _by_its_dump(cell: ComparisonCell) -> ComparisonCell | float | str:
+    """The rule as the dump states it."""
+    fields = cell.model_dump(exclude_defaults=True, exclude={"tier"})
+    if set(fields) == {"value"} and cell.value is not None:
+        return cell.value
+    if set(fields) == {"text"} and cell.text is not None:
+        return cell.text
+    return cell
+
+
+EDGE_CASES = [
+    ComparisonCell(value=376.0),
+    ComparisonCell(value=0.0),
+    ComparisonCell(text="HBM3"),
+    ComparisonCell(text=""),
+    ComparisonCell(value=1.0, text=""),
+    ComparisonCell(value=1.0, text="HBM3"),
+    ComparisonCell(value=1.0, label=""),
+    ComparisonCell(value=1.0, tier="dense"),
+    ComparisonCell(value=1.0, suspect=False, claims=[], note="", span=None),
+    ComparisonCell(),
+    ComparisonCell(low=1.0, high=2.0),
+    ComparisonCell(value=1.0, bound="approx"),
+    ComparisonCell(value=1.0, unit="TOPS"),
+    ComparisonCell(value=1.0, label="FP16 sparse, as printed"),
+    ComparisonCell(value=1.0, suspect=True),
+    ComparisonCell(value=1.0, span=[1.0, 2.0]),
+    ComparisonCell(value=1.0, claims=[Claim(value=1.0)]),
+    ComparisonCell(text="HBM3", note="#1: as printed"),
+]
+
+
+@pytest.mark.parametrize("cell", EDGE_CASES, ids=lambda c: repr(c))
+def test_a_cell_is_bare_exactly_when_its_dump_holds_its_number_or_text_alone(cell: ComparisonCell) -> None:
+    assert cell.bare() is _by_its_dump(cell) or cell.bare() == _by_its_dump(cell)
+    assert type(cell.bare()) is type(_by_its_dump(cell))
+
+
+def test_every_cell_of_forty_comparisons_is_held_as_its_dump_says(kb) -> None:
+    compare = BY_NAME["compare_chips"]
+    chips = kb.ids("chip")
+    seen = {"bare": 0, "object": 0}
+    for names in (chips[i : i + 4] for i in range(0, 80, 4)):
+        for detail in ("summary", "full"):
+            for row in compare.call(kb, names=names, detail=detail).rows:
+                for held in row.cells:
+                    if held is None:
+                        continue
+                    if isinstance(held, ComparisonCell):
+                        seen["object"] += 1
+                        assert _by_its_dump(held) is held
+                    else:
+                        seen["bare"] += 1
+                        made = ComparisonCell(text=held) if isinstance(held, str) else ComparisonCell(value=held)
+                        assert _by_its_dump(made) == held == made.bare()
+    assert all(seen.values()), seen
