@@ -1,13 +1,23 @@
 """A row of compare_chips holds a cell bare (a plain number or text) exactly when the cell's compact dump would
-hold that number or text alone; `ComparisonCell.bare` decides it from the fields without dumping the cell."""
+hold that number or text alone; `ComparisonCell.bare` decides it from the fields without dumping the cell, and
+at summary `_bare_at_summary` from the chosen cell without making the row's cell at all."""
 
 from __future__ import annotations
 
 import pytest
 
+from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Claim
 from chipmcp.tools import BY_NAME
-from chipmcp.tools.compare import ComparisonCell
+from chipmcp.tools.compare import (
+    CompareChipsArguments,
+    ComparisonCell,
+    _bare_at_summary,
+    _compute,
+    _resolve,
+    _select,
+    _shown_cell,
+)
 
 
 def _by_its_dump(cell: ComparisonCell) -> ComparisonCell | float | str:
@@ -65,4 +75,32 @@ def test_every_cell_of_forty_comparisons_is_held_as_its_dump_says(kb) -> None:
                         seen["bare"] += 1
                         made = ComparisonCell(text=held) if isinstance(held, str) else ComparisonCell(value=held)
                         assert _by_its_dump(made) == held == made.bare()
+    assert all(seen.values()), seen
+
+
+def test_at_summary_a_cell_is_held_bare_at_once_exactly_where_the_whole_cell_would_be(kb) -> None:
+    """The summary shortcut (`_bare_at_summary`) against the cell made whole and then made bare, for every
+    filled cell of every column of forty comparisons (the CPU and system ones among them, and bounded figures
+    asked for by name), each also beside a column of another unit and another label."""
+    chips = kb.ids("chip") + kb.ids("system")
+    questions = [CompareChipsArguments(names=chips[i : i + 4]) for i in range(0, 160, 4)]
+    questions.append(CompareChipsArguments(names=["nvidia-h200", "aws-trn2-ultraserver"], metrics=["relative_performance", "price"]))
+    seen = {"bare": 0, "object": 0, "bound": 0}
+    for args in questions:
+        asked = _resolve(kb, args)
+        table, _ = _select(kb, asked, "summary")
+        columns, _ = _compute(kb, asked, table, "summary")
+        for col in columns:
+            derived = col.key in selection.DERIVED
+            for cells in table:
+                c = cells.get(col.key)
+                if c is None or (c.ends() is None and c.text is None):
+                    continue
+                seen["bound"] += bool(c.bound)
+                for beside in (col, col.updated(unit="another unit"), col.updated(label="another label")):
+                    whole = _shown_cell(beside, c, False, derived).bare()
+                    seen["object" if isinstance(whole, ComparisonCell) else "bare"] += 1
+                    shortcut = _bare_at_summary(beside, c, derived)
+                    assert shortcut == (None if isinstance(whole, ComparisonCell) else whole), (args.names, col.key)
+                    assert type(shortcut) is (type(None) if isinstance(whole, ComparisonCell) else type(whole))
     assert all(seen.values()), seen

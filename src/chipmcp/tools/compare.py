@@ -401,7 +401,7 @@ def _by_position(
 ) -> tuple[list[ComparisonCell | float | str | None], list[list[int]], list[float | list[float] | None]]:
     """A row's cells (plain values bare), their figure ids and their ratios by column position; a list that
     would hold nothing is left empty (and out of the answer)."""
-    cells = [p.cell.bare() if p else None for p in placed]
+    cells = [(p.cell.bare() if isinstance(p.cell, ComparisonCell) else p.cell) if p else None for p in placed]
     figure_ids = [p.figure_ids if p else [] for p in placed]
     ratios = [p.ratio if p else None for p in placed]
     return (
@@ -461,10 +461,13 @@ def _with_figure_notes(kb: KnowledgeBase, placed: list[list[_Placed | None]]) ->
     """At detail='full' a cell carries what lookup_chip shows with its figures: each figure's note (what it
     covers, a conflict's resolution), beside the claims the cell already keeps."""
     for p in (p for row in placed for p in row if p is not None):
-        cited = list(dict.fromkeys([*p.figure_ids, *(i for c in p.cell.claims for i in c.figure_ids)]))
+        cell = p.cell
+        if not isinstance(cell, ComparisonCell):  # never at full detail: the bare shortcut is the summary's
+            continue
+        cited = list(dict.fromkeys([*p.figure_ids, *(i for c in cell.claims for i in c.figure_ids)]))
         notes = [f"#{r['id']}: {r['note']}" for r in kb.figures_by_ids(cited) if r["note"]]
         if notes:
-            p.cell.note = "; ".join([p.cell.note, *notes] if p.cell.note else notes)
+            cell.note = "; ".join([cell.note, *notes] if cell.note else notes)
 
 
 def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> list[str]:
@@ -709,7 +712,7 @@ def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
 class _Placed:
     """A row's cell at one column: what the row shows, the figures it cites, its ratio to the baseline."""
 
-    cell: ComparisonCell
+    cell: ComparisonCell | float | str  # bare already where the summary shortcut (_bare_at_summary) applies
     figure_ids: list[int]
     ratio: float | list[float] | None
 
@@ -734,13 +737,36 @@ def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: De
         return None
     full = detail == "full"
     derived = _metric_of(col.key) in selection.DERIVED
+    figures = c.figure_ids if full else ([] if derived else c.figure_ids[:1])
+    # Most cells are a plain number or text: at summary (no claims or notes to add) held so at once.
+    held = None if full else _bare_at_summary(col, c, derived)
+    return _Placed(_shown_cell(col, c, full, derived) if held is None else held, figures, _ratio_to(c, base))
+
+
+def _shown_cell(col: ComparisonColumn, c: Cell, full: bool, derived: bool) -> ComparisonCell:
+    """The cell as a row shows it: claims and note at full detail only, the unit and label where not the column's."""
     shown = redumped(ComparisonCell, c, _PLACED_FIELDS, claims=list(c.claims) if full else [], note=c.note if full else "", tier=c.tier)
     if shown.unit == col.unit:
         shown.unit = None
     if derived or shown.label == col.label:
         shown.label = ""  # derived: the cells it divides, in the same row, carry the label
-    figures = c.figure_ids if full else ([] if derived else c.figure_ids[:1])
-    return _Placed(shown, figures, _ratio_to(c, base))
+    return shown
+
+
+def _bare_at_summary(col: ComparisonColumn, c: Cell, derived: bool) -> float | str | None:
+    """`_shown_cell(col, c, False, derived).bare()` where that is a plain number or text, None where the cell
+    says more — read from the cell's fields, without making the ComparisonCell."""
+    if c.low is not None or c.high is not None or c.bound or c.suspect or c.span:
+        return None
+    if c.unit and c.unit != col.unit:
+        return None
+    if not derived and c.label and c.label != col.label:
+        return None
+    if c.value is not None and not c.text:
+        return float(c.value)
+    if c.text and c.value is None:
+        return c.text
+    return None
 
 
 def _ratio_to(c: Cell, base: Cell | None) -> float | list[float] | None:
