@@ -29,7 +29,7 @@ from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, redumped, scale_cell
+from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, cell_of, divide_cells, redumped, scale_cell
 from chipmcp.reasoning.metric_cells import (
     METRICS,
     NUMERIC,
@@ -357,7 +357,9 @@ def _answer(
     rows = [_row(kb, m, e, cells, part) for m, e, cells, part in zip(asked.matches, asked.entities, placed, parts, strict=True)]
     warnings = _warnings(kb, asked.matches, table, columns)
     assumptions = _assumptions(args.detail, asked.derived_precision, asked.matches[asked.base_index].name, bool(asked.systems))
-    answer = Comparison(
+    # Every part was built from checked values (the arguments, the knowledge base's rows, models made here):
+    # not validated again (rows and columns by the dozen; the answer's schema is the same either way).
+    answer = Comparison.checked_before(
         detail=args.detail,
         baseline=asked.ids[asked.base_index],
         precision=args.precision,
@@ -381,7 +383,7 @@ def _row(
     """One compared entity: its cells, their figures and their ratios by column position (each list left out
     when it holds nothing)."""
     cells, figure_ids, ratios = _by_position(placed)
-    return ComparisonRow(
+    return ComparisonRow.checked_before(
         id=m.id,
         name=m.name,
         vendor=entity.get("vendor") or "",
@@ -633,8 +635,16 @@ def _metric_of(key: str) -> str:
 def _column(kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str]) -> ComparisonColumn:
     """A column: the unit and label most of its cells share, the registry's direction, and its best."""
     metric = _metric_of(key)
-    cells = [t.get(key) or Cell() for t in table]
-    col = ComparisonColumn(key=key, unit=_shared_unit(cells), label=_shared_label(metric, cells), better=better(kb, metric))
+    cells = [t.get(key) or cell_of() for t in table]
+    col = ComparisonColumn.checked_before(
+        key=key,
+        unit=_shared_unit(cells),
+        label=_shared_label(metric, cells),
+        better=better(kb, metric),
+        best=[],
+        left_out={},
+        no_best="",
+    )
     if metric in TEXT or any(c.text is not None for c in cells):
         return col
     return _ranked(col, ids, cells, systems)
@@ -649,8 +659,10 @@ def _shared_label(metric: str, cells: list[Cell]) -> str:
     """The label most cells carry; a figure the rule marks (sparse, precision not printed) always says so in its own cell."""
     if metric in selection.DERIVED:
         return ""
-    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
-    return labels.most_common(1)[0][0] if labels else ""
+    labels = [c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family")]
+    if len(set(labels)) < 2:  # most columns: every cell the same label, nothing to count
+        return labels[0] if labels else ""
+    return Counter(labels).most_common(1)[0][0]
 
 
 def _ranked(col: ComparisonColumn, ids: list[str], cells: list[Cell], systems: set[str]) -> ComparisonColumn:
@@ -701,10 +713,9 @@ def _sparse_apart(cells: dict[str, Cell]) -> dict[str, str]:
 
 def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
     """Prices in a currency most do not share (never converted; other units are made one by _in_one_unit)."""
-    units = Counter(c.unit for c in cells.values())
-    if len(units) < 2:
+    if len({c.unit for c in cells.values()}) < 2:
         return {}
-    main = units.most_common(1)[0][0]
+    main = Counter(c.unit for c in cells.values()).most_common(1)[0][0]
     return {i: f"other currency ({c.unit})" for i, c in cells.items() if c.unit != main}
 
 
