@@ -289,7 +289,11 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
     precisions, derived_precision = asked.precisions, asked.derived_precision
     shown = _showable(asked, detail)
     for entity in asked.ids:
-        own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in precisions}
+        # At a precision the entity does not print, the rule finds a figure with no printed precision or none,
+        # and that figure is shown only in the derived-precision column (below): the others are not read.
+        printed = selection.printed_precisions(kb, entity)
+        read = [p for p in precisions if p in printed or p == derived_precision]
+        own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in read}
         if len(precisions) > 1:
             # A figure with no printed precision would fill every column the chip lacks; it is shown once,
             # in the derived-precision column, where the rule uses it.
