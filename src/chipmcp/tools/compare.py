@@ -27,6 +27,7 @@ from pydantic import Field
 from chipmcp.core import compute
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
+from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, cell_of, divide_cells, redumped, scale_cell
@@ -283,7 +284,9 @@ def _resolve(kb: KnowledgeBase, args: CompareChipsArguments) -> _Asked:
 
 
 def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict[str, Cell]], list[list[PartsCheck]]]:
-    """Every cell of every entity keyed by column, by the one selection rule; each system beside its parts."""
+    """Every cell of every entity keyed by column, by the one selection rule; each system beside its parts.
+    The cells are the memo's own (selection.shared_cell): read here and after, never changed, and copied
+    where the answer keeps them (_shown_cell, _cited)."""
     table: list[dict[str, Cell]] = []
     parts: list[list[PartsCheck]] = []
     precisions, derived_precision = asked.precisions, asked.derived_precision
@@ -293,14 +296,15 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
         # and that figure is shown only in the derived-precision column (below): the others are not read.
         printed = selection.printed_precisions(kb, entity)
         read = [p for p in precisions if p in printed or p == derived_precision]
-        own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in read}
+        own = {f"compute_{p}": selection.shared_cell(kb, entity, "compute_tflops", p) for p in read}
         if len(precisions) > 1:
             # A figure with no printed precision would fill every column the chip lacks; it is shown once,
             # in the derived-precision column, where the rule uses it.
             own = {k: c for k, c in own.items() if c.tier != "unlabeled" or k == f"compute_{derived_precision}"}
-        own |= {m: selection.cell(kb, entity, m) for m in NUMERIC[1:] + TEXT}
+        own |= {m: selection.shared_cell(kb, entity, m) for m in NUMERIC[1:] + TEXT}
         at = own | {
-            "compute_tflops": own.get(f"compute_{derived_precision}") or selection.cell(kb, entity, "compute_tflops", derived_precision)
+            "compute_tflops": own.get(f"compute_{derived_precision}")
+            or selection.shared_cell(kb, entity, "compute_tflops", derived_precision)
         }
         # A system's W per TFLOPS stands beside its parts' (_versus_parts) whether or not its column is shown.
         own |= {
@@ -460,7 +464,7 @@ def _registry_cells(kb: KnowledgeBase, entity: str, asked: _Asked, own: dict[str
     wanted = [m for m in (asked.metrics or []) if m not in own and not m.startswith("compute_")]
     if not asked.metrics:
         wanted = asked.registry
-    return {m: selection.cell(kb, entity, m) for m in wanted}
+    return {m: selection.shared_cell(kb, entity, m) for m in wanted}
 
 
 def _with_figure_notes(kb: KnowledgeBase, placed: list[list[_Placed | None]]) -> None:
@@ -595,7 +599,9 @@ def _printed_w_per_tflops(kb: KnowledgeBase, system: str, precision: str) -> Cel
 
 
 def _cited(c: Cell, detail: Detail) -> Cell:
-    """A cell as an answer at `detail` shows it: at summary its chosen figure only, no claims or notes."""
+    """A cell as an answer at `detail` shows it: at summary its chosen figure only, no claims or notes. The
+    answer's own copy (`c` may be the memo's)."""
+    c = handout(c)
     if detail == "full":
         return c
     return c.updated(figure_ids=c.figure_ids[:1], claims=[], note="")
@@ -752,7 +758,7 @@ def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: De
         return None
     full = detail == "full"
     derived = _metric_of(col.key) in selection.DERIVED
-    figures = c.figure_ids if full else ([] if derived else c.figure_ids[:1])
+    figures = list(c.figure_ids) if full else ([] if derived else c.figure_ids[:1])
     # Most cells are a plain number or text: at summary (no claims or notes to add) held so at once.
     held = None if full else _bare_at_summary(col, c, derived)
     return _Placed(_shown_cell(col, c, full, derived) if held is None else held, figures, _ratio_to(c, base))
@@ -760,7 +766,9 @@ def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: De
 
 def _shown_cell(col: ComparisonColumn, c: Cell, full: bool, derived: bool) -> ComparisonCell:
     """The cell as a row shows it: claims and note at full detail only, the unit and label where not the column's."""
-    shown = redumped(ComparisonCell, c, _PLACED_FIELDS, claims=list(c.claims) if full else [], note=c.note if full else "", tier=c.tier)
+    shown = redumped(
+        ComparisonCell, c, _PLACED_FIELDS, claims=handout(c.claims) if full else [], note=c.note if full else "", tier=c.tier
+    )
     if shown.unit == col.unit:
         shown.unit = None
     if derived or shown.label == col.label:
