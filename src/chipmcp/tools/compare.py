@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeGuard
 
@@ -30,7 +31,7 @@ from chipmcp.errors import InputError
 from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, cell_of, divide_cells, redumped, scale_cell
+from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, redumped, scale_cell
 from chipmcp.reasoning.metric_cells import (
     METRICS,
     NUMERIC,
@@ -645,50 +646,51 @@ def _metric_of(key: str) -> str:
 def _column(kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str]) -> ComparisonColumn:
     """A column: the unit and label most of its cells share, the registry's direction, and its best."""
     metric = _metric_of(key)
-    cells = [t.get(key) or cell_of() for t in table]
+    filled = {i: c for i, t in zip(ids, table, strict=True) if _filled(c := t.get(key))}  # by id, in row order
     col = ComparisonColumn.checked_before(
         key=key,
-        unit=_shared_unit(cells),
-        label=_shared_label(metric, cells),
+        unit=_shared_unit(filled.values()),
+        label=_shared_label(metric, filled.values()),
         better=better(kb, metric),
         best=[],
         left_out={},
         no_best="",
     )
-    if metric in TEXT or any(c.text is not None for c in cells):
+    if metric in TEXT or any(c.text is not None for c in filled.values()):
         return col
-    return _ranked(col, ids, cells, systems)
+    return _ranked(col, filled, systems)
 
 
-def _shared_unit(cells: list[Cell]) -> str:
-    units = {c.unit for c in cells if _filled(c) and c.unit}
+def _shared_unit(filled: Iterable[Cell]) -> str:
+    units = {c.unit for c in filled if c.unit}
     return units.pop() if len(units) == 1 else ("mixed" if units else "")
 
 
-def _shared_label(metric: str, cells: list[Cell]) -> str:
+def _shared_label(metric: str, filled: Iterable[Cell]) -> str:
     """The label most cells carry; a figure the rule marks (sparse, precision not printed) always says so in its own cell."""
     if metric in selection.DERIVED:
         return ""
-    labels = [c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family")]
+    labels = [c.label for c in filled if c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family")]
     if len(set(labels)) < 2:  # most columns: every cell the same label, nothing to count
         return labels[0] if labels else ""
     return Counter(labels).most_common(1)[0][0]
 
 
-def _ranked(col: ComparisonColumn, ids: list[str], cells: list[Cell], systems: set[str]) -> ComparisonColumn:
-    """The column with its best among comparable figures, or why it names none: the registry gives no
-    direction, or only one figure is comparable (a winner of one is no winner)."""
+def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str]) -> ComparisonColumn:
+    """The column with its best among comparable figures (`filled`: each filled cell by id, in row order),
+    or why it names none: the registry gives no direction, or only one figure is comparable (a winner of
+    one is no winner)."""
     if col.better is None:
-        if sum(_filled(c) for c in cells) > 1:
+        if len(filled) > 1:
             col.no_best = "the registry gives no direction for this metric"
         return col
-    col.left_out = _left_out(ids, cells, systems)
-    ends = {j: e for j, c in enumerate(cells) if ids[j] not in col.left_out and (e := c.ends()) is not None}
+    col.left_out = _left_out(filled, systems)
+    ends = {i: e for i, c in filled.items() if i not in col.left_out and (e := c.ends()) is not None}
     if len(ends) == 1:
         col.no_best = "only one comparable figure"
     elif ends:
         ranks = compute.dominance_rank([e[0] for e in ends.values()], [e[1] for e in ends.values()], col.better == "higher")
-        col.best = [ids[j] for j, r in zip(ends, ranks, strict=True) if r == 1]
+        col.best = [i for i, r in zip(ends, ranks, strict=True) if r == 1]
     return col
 
 
@@ -696,11 +698,10 @@ def _ranked(col: ComparisonColumn, ids: list[str], cells: list[Cell], systems: s
 UNRANKED_TIERS = {"family": "family-level figure", "unlabeled": "precision not printed", "mixed": "parts at different precisions"}
 
 
-def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str, str]:
+def _left_out(filled: dict[str, Cell], systems: set[str]) -> dict[str, str]:
     """Why each filled cell is not ranked: figures of different kinds are not compared. First what a figure
     is (suspect, family-level, precision not printed, a system beside chips), then among the rest sparse
     beside dense, then a currency the others do not share."""
-    filled = {i: c for i, c in zip(ids, cells, strict=True) if _filled(c)}
     beside_chips = any(i not in systems for i in filled)
     reasons = {i: why for i, c in filled.items() if (why := _unranked(c, beside_chips and i in systems))}
     rest = {i: c for i, c in filled.items() if i not in reasons}
