@@ -803,8 +803,11 @@ def _ratio_to(c: Cell, base: Cell | None) -> float | list[float] | None:
     low, high = compute.interval_divide(ends, base_ends)
     if not (math.isfinite(low) and math.isfinite(high)):
         return None
-    # Each end as divide_cells leaves a ratio of figures (four digits), then to the three a ratio shows.
-    low, high = tidied(tidied(low, 4), 3), tidied(tidied(high, 4), 3)
+    # Each end as divide_cells leaves a ratio of figures (four digits), then to the three a ratio shows; a
+    # point (most cells) rounded once.
+    point = low == high
+    low = tidied(tidied(low, 4), 3)
+    high = low if point else tidied(tidied(high, 4), 3)
     return low if low == high else [low, high]
 
 
