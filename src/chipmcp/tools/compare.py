@@ -472,13 +472,14 @@ def _with_figure_notes(kb: KnowledgeBase, placed: list[list[_Placed | None]]) ->
     """At detail='full' a cell carries what lookup_chip shows with its figures: each figure's note (what it
     covers, a conflict's resolution), beside the claims the cell already keeps."""
     for p in (p for row in placed for p in row if p is not None):
-        cell = p.cell
-        if not isinstance(cell, ComparisonCell):  # never at full detail: the bare shortcut is the summary's
-            continue
-        cited = list(dict.fromkeys([*p.figure_ids, *(i for c in cell.claims for i in c.figure_ids)]))
+        claims = p.cell.claims if isinstance(p.cell, ComparisonCell) else []  # a bare cell has none
+        cited = list(dict.fromkeys([*p.figure_ids, *(i for c in claims for i in c.figure_ids)]))
         notes = [f"#{r['id']}: {r['note']}" for r in kb.figures_by_ids(cited) if r["note"]]
-        if notes:
-            cell.note = "; ".join([cell.note, *notes] if cell.note else notes)
+        if not notes:
+            continue
+        if not isinstance(p.cell, ComparisonCell):  # bare until now: made whole to carry the note
+            p.cell = _shown_cell(p.column, p.source, True, _metric_of(p.column.key) in selection.DERIVED)
+        p.cell.note = "; ".join([p.cell.note, *notes] if p.cell.note else notes)
 
 
 def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> list[str]:
@@ -734,9 +735,11 @@ def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
 class _Placed:
     """A row's cell at one column: what the row shows, the figures it cites, its ratio to the baseline."""
 
-    cell: ComparisonCell | float | str  # bare already where the summary shortcut (_bare_at_summary) applies
+    cell: ComparisonCell | float | str  # bare already where the shortcut (_bare) applies
     figure_ids: list[int]
     ratio: float | list[float] | None
+    column: ComparisonColumn
+    source: Cell  # the chosen cell (the memo's own): for a bare cell to be made whole when a figure note joins it
 
 
 def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int, detail: Detail) -> list[list[_Placed | None]]:
@@ -760,9 +763,9 @@ def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: De
     full = detail == "full"
     derived = _metric_of(col.key) in selection.DERIVED
     figures = list(c.figure_ids) if full else ([] if derived else c.figure_ids[:1])
-    # Most cells are a plain number or text: at summary (no claims or notes to add) held so at once.
-    held = None if full else _bare_at_summary(col, c, derived)
-    return _Placed(_shown_cell(col, c, full, derived) if held is None else held, figures, _ratio_to(c, base))
+    # Most cells are a plain number or text: held so at once.
+    held = _bare(col, c, derived, full)
+    return _Placed(_shown_cell(col, c, full, derived) if held is None else held, figures, _ratio_to(c, base), col, c)
 
 
 def _shown_cell(col: ComparisonColumn, c: Cell, full: bool, derived: bool) -> ComparisonCell:
@@ -777,9 +780,11 @@ def _shown_cell(col: ComparisonColumn, c: Cell, full: bool, derived: bool) -> Co
     return shown
 
 
-def _bare_at_summary(col: ComparisonColumn, c: Cell, derived: bool) -> float | str | None:
-    """`_shown_cell(col, c, False, derived).bare()` where that is a plain number or text, None where the cell
+def _bare(col: ComparisonColumn, c: Cell, derived: bool, full: bool) -> float | str | None:
+    """`_shown_cell(col, c, full, derived).bare()` where that is a plain number or text, None where the cell
     says more — read from the cell's fields, without making the ComparisonCell."""
+    if full and (c.claims or c.note):
+        return None
     if c.low is not None or c.high is not None or c.bound or c.suspect or c.span:
         return None
     if c.unit and c.unit != col.unit:
