@@ -413,15 +413,16 @@ def interval_sum_of_products(lows: Sequence[float], highs: Sequence[float], coun
     return float(ends[0].sum()), float(ends[1].sum())
 
 
-def dominance_rank(lows: Sequence[float], highs: Sequence[float], higher_is_better: bool) -> np.ndarray:
+def dominance_rank(lows: Sequence[float], highs: Sequence[float], higher_is_better: bool) -> list[int]:
     """1 + the number of others certainly better (their whole interval beats this one's); overlapping
     intervals tie. Missing (NaN) rows get 0 and beat no one."""
-    lo, hi = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
-    present = np.isfinite(lo) & np.isfinite(hi)
-    # better[i, j]: row i's interval lies wholly on the better side of row j's
-    better = lo[:, None] > hi[None, :] if higher_is_better else hi[:, None] < lo[None, :]
-    better &= present[:, None] & present[None, :]
-    return np.where(present, 1 + better.sum(axis=0), 0)
+    # At most twenty rows (a comparison's): plain comparisons, which cost less than making the arrays would.
+    rows = [(float(low), float(high)) for low, high in zip(lows, highs, strict=True)]
+    finite = [math.isfinite(low) and math.isfinite(high) for low, high in rows]
+    present = [row for row, ok in zip(rows, finite, strict=True) if ok]
+    if higher_is_better:  # another row is better when its low is above this row's high
+        return [1 + sum(other_low > high for other_low, _ in present) if ok else 0 for (_, high), ok in zip(rows, finite, strict=True)]
+    return [1 + sum(other_high < low for _, other_high in present) if ok else 0 for (low, _), ok in zip(rows, finite, strict=True)]
 
 
 # --- industry figures -----------------------------------------------------------------------------------

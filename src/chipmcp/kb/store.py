@@ -225,14 +225,14 @@ class KnowledgeBase:
 
     # --- figures ------------------------------------------------------------------------------------
     def figures(self, entity_id: str, metrics: list[str] | None = None) -> list[dict[str, Any]]:
-        """An entity's figures in id order, all or those of `metrics`. Treat the rows as read-only: they are shared."""
-        if metrics and len(metrics) == 1:  # the selection rule asks one metric at a time, a dozen per entity
+        """An entity's figures in id order: all (`metrics` None), or those of `metrics` (none for an empty list).
+        Treat the rows as read-only: they are shared."""
+        if metrics is None:
+            return list(self._figures_of(entity_id))
+        if len(metrics) == 1:  # the selection rule asks one metric at a time, a dozen per entity
             return list(self._metric_figures_of(entity_id).get(metrics[0], ()))
-        rows = self._figures_of(entity_id)
-        if metrics:
-            wanted = set(metrics)
-            return [row for row in rows if row["metric"] in wanted]
-        return list(rows)
+        wanted = set(metrics)
+        return [row for row in self._figures_of(entity_id) if row["metric"] in wanted]
 
     def _group_figures(self, entity_id: str) -> dict[str, tuple[dict[str, Any], ...]]:
         """An entity's figures by metric, each metric's in id order: one pass, not one per metric asked."""
