@@ -3,7 +3,10 @@ mechanism behind `detail` and paging (summary entries, conflict claims, pages wi
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
@@ -11,6 +14,7 @@ from pydantic import BaseModel
 from chipmcp.core import compute
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
+from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
 from chipmcp.tools._answer_parts import (
@@ -455,15 +459,20 @@ def page(
         if chosen and budget is not None and used > budget:
             break
         chosen.append(item)
+    return chosen, _page_of(len(items), offset, len(chosen), limit, detail, call, noun, full_total)
+
+
+def _page_of(total: int, offset: int, returned: int, limit: int, detail: Detail, call: str, noun: str, full_total: int | None) -> Page:
+    """The Page of `returned` entries from `offset` of `total`, with the calls for what it leaves out."""
     detail_arg = ", detail='full'" if detail == "full" else ""
     limit_arg = f", limit={limit}" if limit != DEFAULT_LIMIT else ""
     more = []
-    left = len(items) - offset - len(chosen)
+    left = total - offset - returned
     if left > 0:
-        more.append(f"{left} more {noun}: ask {call}{detail_arg}, offset={offset + len(chosen)}{limit_arg})")
+        more.append(f"{left} more {noun}: ask {call}{detail_arg}, offset={offset + returned}{limit_arg})")
     if detail == "summary" and full_total:
         more.append(f"every figure row ({full_total}, with notes and locators): ask {call}, detail='full')")
-    return chosen, Page(total=len(items), returned=len(chosen), offset=offset, more="; ".join(more))
+    return Page(total=total, returned=returned, offset=offset, more="; ".join(more))
 
 
 def summary_page(
@@ -478,6 +487,38 @@ def summary_page(
     cost = _entry_cost(kb, table, {s.id for s in rest.sources})
     chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget, cost=cost)
     shown.citations = cited_places(chosen, table)
+    return chosen, shown
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPlan:
+    """A summary's entries cited and sized from offset 0, as summary_page cites and sizes them, for a caller
+    whose entries and answer sources are the same on every question (one entity's lookup): its first page is
+    then a cut at the budget, not a sizing. Shared: the entries are handed out as copies."""
+
+    entries: tuple[Figure, ...]
+    table: dict[str, Place]
+    running: tuple[int, ...]  # what entries[:k + 1] add to the answer: _entry_cost's costs, summed in order
+
+
+def summary_plan(kb: KnowledgeBase, entries: list[Figure], listed: Iterable[str]) -> SummaryPlan:
+    """The plan of a summary whose answer cites `listed` besides its entries (what summary_page takes from
+    `rest.sources`)."""
+    cited, table = cite_once(key_specs_first(kb, entries), dataset_sources(kb))
+    cost = _entry_cost(kb, table, set(listed))
+    return SummaryPlan(tuple(cited), table, tuple(itertools.accumulate(map(cost, cited))))
+
+
+def first_summary_page(plan: SummaryPlan, limit: int, call: str, full_total: int, rest: Any) -> tuple[list[Figure], Page]:
+    """summary_page(kb, entries, 0, limit, call, full_total, rest) from the entries' plan: the entries whose
+    running cost fits the budget `rest` leaves (at least one), at most `limit`."""
+    rest.page = Page(total=0, returned=0)
+    budget = room(rest) + ENTRIES_SLACK
+    within = min(limit, len(plan.entries))
+    count = max(bisect.bisect_right(plan.running, budget, 0, within), min(within, 1))
+    chosen = handout(list(plan.entries[:count]))
+    shown = _page_of(len(plan.entries), 0, count, limit, "summary", call, "entries", full_total)
+    shown.citations = handout(cited_places(chosen, plan.table))
     return chosen, shown
 
 
