@@ -71,6 +71,9 @@ def _vandalize(value: Any) -> None:
         for item in value:
             _vandalize(item)
         value.append(value[0] if value else None)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _vandalize(item)
 
 
 # industry_figures shares its entries between answers (its own rule, tools/industry.py), so it is not vandalized.
