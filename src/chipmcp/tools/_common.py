@@ -498,7 +498,9 @@ class SummaryPlan:
 
     entries: tuple[Figure, ...]
     table: dict[str, Place]
-    running: tuple[int, ...]  # what entries[:k + 1] add to the answer: _entry_cost's costs, summed in order
+    # What entries[:k + 1] add to the answer (_entry_cost's costs, summed in order), as far as the first sum
+    # beyond any budget (ANSWER_BUDGET + ENTRIES_SLACK, a rest of no size): no first page reaches further.
+    running: tuple[int, ...]
 
 
 def summary_plan(kb: KnowledgeBase, entries: list[Figure], listed: Iterable[str]) -> SummaryPlan:
@@ -506,16 +508,21 @@ def summary_plan(kb: KnowledgeBase, entries: list[Figure], listed: Iterable[str]
     `rest.sources`)."""
     cited, table = cite_once(key_specs_first(kb, entries), dataset_sources(kb))
     cost = _entry_cost(kb, table, set(listed))
-    return SummaryPlan(tuple(cited), table, tuple(itertools.accumulate(map(cost, cited))))
+    running: list[int] = []
+    for used in itertools.accumulate(map(cost, cited)):
+        running.append(used)
+        if used > ANSWER_BUDGET + ENTRIES_SLACK:
+            break
+    return SummaryPlan(tuple(cited), table, tuple(running))
 
 
-def first_summary_page(plan: SummaryPlan, limit: int, call: str, full_total: int, rest: Any) -> tuple[list[Figure], Page]:
-    """summary_page(kb, entries, 0, limit, call, full_total, rest) from the entries' plan: the entries whose
-    running cost fits the budget `rest` leaves (at least one), at most `limit`."""
-    rest.page = Page(total=0, returned=0)
-    budget = room(rest) + ENTRIES_SLACK
+def first_summary_page(plan: SummaryPlan, rest_size: int, limit: int, call: str, full_total: int) -> tuple[list[Figure], Page]:
+    """summary_page(kb, entries, 0, limit, call, full_total, rest) from the entries' plan, `rest_size` being the
+    length of the rest's compact JSON with an empty page (what room() measures): the entries whose running
+    cost fits the budget the rest leaves (at least one), at most `limit`."""
+    budget = ANSWER_BUDGET - rest_size + ENTRIES_SLACK
     within = min(limit, len(plan.entries))
-    count = max(bisect.bisect_right(plan.running, budget, 0, within), min(within, 1))
+    count = max(bisect.bisect_right(plan.running, budget, 0, min(within, len(plan.running))), min(within, 1))
     chosen = handout(list(plan.entries[:count]))
     shown = _page_of(len(plan.entries), 0, count, limit, "summary", call, "entries", full_total)
     shown.citations = handout(cited_places(chosen, plan.table))
