@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from chipmcp.errors import ChipMCPError
 from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.tools import lookup
+from chipmcp.tools._answer_parts import Page
 from chipmcp.tools._common import first_summary_page
 from chipmcp.tools.lookup import LookupChipArguments
 from chipmcp.tools.registry import MAX_LIMIT
@@ -59,10 +61,28 @@ def test_a_first_page_holds_its_first_entry_even_when_that_entry_alone_outgrows_
         held = lookup._entity(kb, "nvidia-h100")
         # The same entries, each sized far beyond any budget: as summary_page, the page keeps one and points on.
         swollen = replace(held.plan, running=tuple(cost + 100_000 * (k + 1) for k, cost in enumerate(held.plan.running)))
-        rest = handout(held.answer)
-        entries, page = first_summary_page(swollen, 40, "lookup_chip(name='nvidia-h100'", held.figures, rest)
+        entries, page = first_summary_page(swollen, 3_000, 40, "lookup_chip(name='nvidia-h100'", held.figures)
         assert [e.id for e in entries] == [held.plan.entries[0].id]
         assert (page.total, page.returned, page.offset) == (len(held.plan.entries), 1, 0)
         assert page.more.startswith(f"{len(held.plan.entries) - 1} more entries: ask lookup_chip(name='nvidia-h100', offset=1)")
+    finally:
+        kb.close()
+
+
+def test_the_size_held_for_an_entity_plus_a_questions_match_is_the_size_room_measures_for_every_spelling(db_path: Path) -> None:
+    kb = KnowledgeBase(db_path)
+    try:
+        for entity in kb.entities.values():
+            if entity["entity_kind"] not in ("chip", "system"):
+                continue
+            for name in {entity["id"], entity["name_zh"] or entity["name_en"], entity["name_en"].lower(), *kb.aliases_of(entity["id"])}:
+                try:
+                    match = lookup.resolve_chip(kb, name)
+                except ChipMCPError:  # a bare model number two chips share
+                    continue
+                held = lookup._entity(kb, match.id)
+                rest = handout(held.answer)
+                rest.match, rest.page = match, Page(total=0, returned=0)
+                assert held.size_but_match + lookup._size(match) == len(rest.model_dump_json(exclude_defaults=True)), name
     finally:
         kb.close()

@@ -168,6 +168,9 @@ class _Entity:
     plan: SummaryPlan
     figures: int
     counted: str
+    # The length of the answer's compact JSON without entries, less its match's: a question's match is all the
+    # rest of its answer does not share (a model's JSON is its fields' side by side).
+    size_but_match: int
 
 
 @per_knowledge_base
@@ -180,7 +183,12 @@ def _entity(kb: KnowledgeBase, entity_id: str) -> _Entity:
     answer = _answer(kb, as_id, every, "summary")
     answer.sources = source_refs(kb, _cited_sources(kb, answer))
     plan = summary_plan(kb, summarize(kb, rows, every), [s.id for s in answer.sources])
-    return _Entity(answer, plan, len(every), sources_counted(kb, {f.source for f in every}))
+    size = len(answer.model_dump_json(exclude_defaults=True)) - _size(as_id)
+    return _Entity(answer, plan, len(every), sources_counted(kb, {f.source for f in every}), size)
+
+
+def _size(match: NameMatch) -> int:
+    return len(match.model_dump_json(exclude_defaults=True))
 
 
 def _first_page(kb: KnowledgeBase, match: NameMatch, limit: int) -> ChipAnswer:
@@ -190,7 +198,8 @@ def _first_page(kb: KnowledgeBase, match: NameMatch, limit: int) -> ChipAnswer:
     answer = handout(held.answer)
     answer.match = match
     call = call_of("lookup_chip", name=match.id)
-    answer.figures, answer.page = first_summary_page(held.plan, limit, call, held.figures, answer)
+    rest_size = held.size_but_match + _size(match)
+    answer.figures, answer.page = first_summary_page(held.plan, rest_size, limit, call, held.figures)
     answer.sources = source_refs(kb, _cited_sources(kb, answer))
     answer.summary = _summary(answer, held.figures, held.counted)
     return answer
