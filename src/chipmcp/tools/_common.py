@@ -499,19 +499,19 @@ class SummaryPlan:
     entries: tuple[Figure, ...]
     table: dict[str, Place]
     # What entries[:k + 1] add to the answer (_entry_cost's costs, summed in order), as far as the first sum
-    # beyond any budget (ANSWER_BUDGET + ENTRIES_SLACK, a rest of no size): no first page reaches further.
+    # beyond the largest budget a question may leave: no first page reaches further.
     running: tuple[int, ...]
 
 
-def summary_plan(kb: KnowledgeBase, entries: list[Figure], listed: Iterable[str]) -> SummaryPlan:
+def summary_plan(kb: KnowledgeBase, entries: list[Figure], listed: Iterable[str], rest_size: int = 0) -> SummaryPlan:
     """The plan of a summary whose answer cites `listed` besides its entries (what summary_page takes from
-    `rest.sources`)."""
+    `rest.sources`) and takes at least `rest_size` characters without them, whatever the question."""
     cited, table = cite_once(key_specs_first(kb, entries), dataset_sources(kb))
     cost = _entry_cost(kb, table, set(listed))
     running: list[int] = []
     for used in itertools.accumulate(map(cost, cited)):
         running.append(used)
-        if used > ANSWER_BUDGET + ENTRIES_SLACK:
+        if used > ANSWER_BUDGET - rest_size + ENTRIES_SLACK:
             break
     return SummaryPlan(tuple(cited), table, tuple(running))
 
