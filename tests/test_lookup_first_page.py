@@ -11,7 +11,7 @@ from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.tools import lookup
 from chipmcp.tools._answer_parts import Page
-from chipmcp.tools._common import first_summary_page
+from chipmcp.tools._common import ANSWER_BUDGET, ENTRIES_SLACK, first_summary_page
 from chipmcp.tools.lookup import LookupChipArguments
 from chipmcp.tools.registry import MAX_LIMIT
 
@@ -84,5 +84,26 @@ def test_the_size_held_for_an_entity_plus_a_questions_match_is_the_size_room_mea
                 rest = handout(held.answer)
                 rest.match, rest.page = match, Page(total=0, returned=0)
                 assert held.size_but_match + lookup._size(match) == len(rest.model_dump_json(exclude_defaults=True)), name
+    finally:
+        kb.close()
+
+
+def test_a_plan_sizes_entries_up_to_the_first_beyond_the_largest_budget_any_match_leaves_and_no_further(db_path: Path) -> None:
+    kb = KnowledgeBase(db_path)
+    try:
+        cut = 0
+        for entity in kb.entities.values():
+            if entity["entity_kind"] not in ("chip", "system"):
+                continue
+            held = lookup._entity(kb, entity["id"])
+            largest = ANSWER_BUDGET - held.size_but_match + ENTRIES_SLACK  # a match of no size
+            running = held.plan.running
+            assert all(used <= largest for used in running[:-1]), entity["id"]
+            if len(running) < len(held.plan.entries):
+                assert running[-1] > largest, entity["id"]
+                cut += 1
+            else:
+                assert len(running) == len(held.plan.entries)
+        assert cut >= 5  # rich entities are sized only partly
     finally:
         kb.close()

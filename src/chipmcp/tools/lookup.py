@@ -182,8 +182,8 @@ def _entity(kb: KnowledgeBase, entity_id: str) -> _Entity:
     as_id = NameMatch(query=entity_id, id=entity_id, name=display_name(entity), method="id", alias=entity_id, score=100.0)
     answer = _answer(kb, as_id, every, "summary")
     answer.sources = source_refs(kb, _cited_sources(kb, answer))
-    plan = summary_plan(kb, summarize(kb, rows, every), [s.id for s in answer.sources])
     size = len(answer.model_dump_json(exclude_defaults=True)) - _size(as_id)
+    plan = summary_plan(kb, summarize(kb, rows, every), [s.id for s in answer.sources], size)  # a match takes more
     return _Entity(answer, plan, len(every), sources_counted(kb, {f.source for f in every}), size)
 
 
