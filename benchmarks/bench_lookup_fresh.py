@@ -9,9 +9,10 @@ median and p99, in ms.
 
 A second pass then asks every entity again with another `limit` (a question the answer cache has not
 seen, about an entity the per-knowledge-base memo already holds): what a call costs once every
-per-entity result (figures, selected cells, derived metrics, TPP) is computed — the floor that computing
-those results ahead of time (at build) could reach, left for the answer's assembly: paging, citations,
-the text block and the JSON.
+per-entity result (figures, selected cells, derived metrics, TPP, and the default answer without
+its match and page, its summary entries cited and sized) is computed — the floor that computing those
+results ahead of time (at build) could reach, left for the answer's assembly: the copy handed out, the cut
+of the page at its budget, the text block and the JSON.
 
 `--before SRC` runs another checkout's code (its `src` folder, put first on PYTHONPATH) in the same runs,
 alternating with this one, and prints both.
