@@ -4,8 +4,7 @@ mechanism behind `detail` and paging (summary entries, conflict claims, pages wi
 from __future__ import annotations
 
 import bisect
-import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -375,13 +374,23 @@ def cite_once(entries: list[Figure], datasets: frozenset[str] = frozenset()) -> 
     source ids) locates each cell at '<row> / <column>': the key names the row and the entry its column
     (`at`), so a chip's row is written once, not once per column. New entries; the given ones (possibly
     shared, memoized) are left as they are."""
+    table: dict[str, Place] = {}
+    return list(_citing(entries, datasets, table)), table
+
+
+def _citing(entries: Iterable[Figure], datasets: frozenset[str], table: dict[str, Place]) -> Iterator[Figure]:
+    """cite_once's entries one by one, `table` holding every key given so far as each is yielded (an entry
+    cited depends only on those before it: a caller may stop early)."""
     keys: dict[tuple[str, str], str] = {}
 
     def key(source: str, locator: str) -> tuple[str, str]:
         row, at = locator.rsplit(" / ", 1) if source in datasets and " / " in locator else (locator, "")
-        return keys.setdefault((source, row), f"c{len(keys) + 1}"), at
+        found = keys.get((source, row))
+        if found is None:
+            found = keys[(source, row)] = f"c{len(keys) + 1}"
+            table[found] = Place(source=source, locator=row)
+        return found, at
 
-    out = []
     # A note the page already gave (a dataset row's note is on each of its figures) points to its first entry.
     first_with: dict[str, int] = {}
     for entry in entries:
@@ -392,8 +401,7 @@ def cite_once(entries: list[Figure], datasets: frozenset[str] = frozenset()) -> 
             note = f"as #{first_with[note]}"
         elif note:
             first_with[note] = entry.id
-        out.append(entry.updated(cite=cite, at=at, source="", locator="", also=also, note=note))
-    return out, {k: Place(source=s, locator=loc) for (s, loc), k in keys.items()}
+        yield entry.updated(cite=cite, at=at, source="", locator="", also=also, note=note)
 
 
 def _cited_by_key(c: Citation, cite: str, at: str, printed: str) -> Citation:
@@ -498,24 +506,30 @@ class SummaryPlan:
     whose entries and answer sources are the same on every question (one entity's lookup): its first page is
     then a cut at the budget, not a sizing. Shared: the entries are handed out as copies."""
 
+    total: int  # entries in the whole summary
+    # The first entries, cited, and what entries[:k + 1] add to the answer (_entry_cost's costs, summed in
+    # order), as far as the first sum beyond the largest budget a question may leave: no first page reaches
+    # further, so no later entry is cited or kept.
     entries: tuple[Figure, ...]
-    table: dict[str, Place]
-    # What entries[:k + 1] add to the answer (_entry_cost's costs, summed in order), as far as the first sum
-    # beyond the largest budget a question may leave: no first page reaches further.
     running: tuple[int, ...]
+    table: dict[str, Place]  # the citation keys of those entries
 
 
 def summary_plan(kb: KnowledgeBase, entries: list[Figure], listed: Iterable[str], rest_size: int = 0) -> SummaryPlan:
     """The plan of a summary whose answer cites `listed` besides its entries (what summary_page takes from
     `rest.sources`) and takes at least `rest_size` characters without them, whatever the question."""
-    cited, table = cite_once(key_specs_first(kb, entries), dataset_sources(kb))
+    table: dict[str, Place] = {}
     cost = _entry_cost(kb, table, set(listed))
+    cited: list[Figure] = []
     running: list[int] = []
-    for used in itertools.accumulate(map(cost, cited)):
+    used = 0
+    for entry in _citing(key_specs_first(kb, entries), dataset_sources(kb), table):
+        used += cost(entry)
+        cited.append(entry)
         running.append(used)
         if used > ANSWER_BUDGET - rest_size + ENTRIES_SLACK:
             break
-    return SummaryPlan(tuple(cited), table, tuple(running))
+    return SummaryPlan(len(entries), tuple(cited), tuple(running), table)
 
 
 def first_summary_page(plan: SummaryPlan, rest_size: int, limit: int, call: str, full_total: int) -> tuple[list[Figure], Page]:
@@ -524,9 +538,9 @@ def first_summary_page(plan: SummaryPlan, rest_size: int, limit: int, call: str,
     cost fits the budget the rest leaves (at least one), at most `limit`."""
     budget = ANSWER_BUDGET - rest_size + ENTRIES_SLACK
     within = min(limit, len(plan.entries))
-    count = max(bisect.bisect_right(plan.running, budget, 0, min(within, len(plan.running))), min(within, 1))
+    count = max(bisect.bisect_right(plan.running, budget, 0, within), min(within, 1))
     chosen = handout(list(plan.entries[:count]))
-    shown = _page_of(len(plan.entries), 0, count, limit, "summary", call, "entries", full_total)
+    shown = _page_of(plan.total, 0, count, limit, "summary", call, "entries", full_total)
     shown.citations = handout(cited_places(chosen, plan.table))
     return chosen, shown
 
