@@ -63,8 +63,8 @@ def test_a_first_page_holds_its_first_entry_even_when_that_entry_alone_outgrows_
         swollen = replace(held.plan, running=tuple(cost + 100_000 * (k + 1) for k, cost in enumerate(held.plan.running)))
         entries, page = first_summary_page(swollen, 3_000, 40, "lookup_chip(name='nvidia-h100'", held.figures)
         assert [e.id for e in entries] == [held.plan.entries[0].id]
-        assert (page.total, page.returned, page.offset) == (len(held.plan.entries), 1, 0)
-        assert page.more.startswith(f"{len(held.plan.entries) - 1} more entries: ask lookup_chip(name='nvidia-h100', offset=1)")
+        assert (page.total, page.returned, page.offset) == (held.plan.total, 1, 0)
+        assert page.more.startswith(f"{held.plan.total - 1} more entries: ask lookup_chip(name='nvidia-h100', offset=1)")
     finally:
         kb.close()
 
@@ -98,12 +98,13 @@ def test_a_plan_sizes_entries_up_to_the_first_beyond_the_largest_budget_any_matc
             held = lookup._entity(kb, entity["id"])
             largest = ANSWER_BUDGET - held.size_but_match + ENTRIES_SLACK  # a match of no size
             running = held.plan.running
+            assert len(held.plan.entries) == len(running)  # entries past the sizing are neither cited nor kept
             assert all(used <= largest for used in running[:-1]), entity["id"]
-            if len(running) < len(held.plan.entries):
+            if len(running) < held.plan.total:
                 assert running[-1] > largest, entity["id"]
                 cut += 1
             else:
-                assert len(running) == len(held.plan.entries)
+                assert len(running) == held.plan.total
         assert cut >= 5  # rich entities are sized only partly
     finally:
         kb.close()
