@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from chipmcp.core.units import PRECISIONS
+from chipmcp.kb.spec_columns import Packed, pack, unpack
+from chipmcp.kb.spec_index import SPEC_FIELDS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import bulk_cells, catalog_index, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
@@ -231,10 +233,15 @@ class _WithRows(KnowledgeBase):
         super().__init__(path)
         self.rows = rows
 
-    def spec_figures(self, metric: str, precision: str | None = None, unread: Collection[str] = ()) -> dict[str, tuple[object, ...]]:
-        columns = super().spec_figures(metric, precision, unread)
-        added = [r for r in self.rows if r["metric"] == metric]
-        return {k: (*v, *(None if k in unread else r.get(k) for r in added)) for k, v in columns.items()}
+    def spec_figures(self, metric: str, fields: Collection[str] = SPEC_FIELDS) -> dict[str, Packed]:
+        stored = super().spec_figures(metric)
+        rows = [(metric, *(_value(stored[f], row) for f in SPEC_FIELDS)) for row in range(len(stored["id"].data))]
+        rows += [(metric, *map(r.get, SPEC_FIELDS)) for r in self.rows if r["metric"] == metric]
+        return {f: unpack(f, labels, data) for _, f, labels, data in pack(rows) if f in fields}
+
+
+def _value(field: Packed, row: int) -> object:
+    return field.data[row] if field.labels is None else field.labels[field.data[row]]
 
 
 def _row(entity: str, metric: str, figure: int, value: float, unit: str) -> dict[str, object]:

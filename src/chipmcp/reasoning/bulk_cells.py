@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from chipmcp.core import compute
 from chipmcp.core.units import UNITS
+from chipmcp.kb.spec_columns import Packed
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.metric_cells import INDICATORS
@@ -100,18 +101,27 @@ def _spec_entries(
     kb: KnowledgeBase, size: int, position: Mapping[str, int], generations: Sequence[tuple[int, str]], spec: str, precision: str
 ) -> Entries:
     """selection.cell for every entity: its own figure, else its generation's (never for MODEL_ONLY)."""
+    import numpy as np
+
     definition = selection.spec_def(kb, spec)
     is_compute = definition.metric == "compute"
-    at = selection.check_precision(precision) if is_compute else None
-    columns = kb.spec_figures(definition.metric, at, _unread(definition, is_compute))
+    packed = kb.spec_figures(definition.metric, _read(definition, is_compute))
+    rows = len(packed["id"].data)
+    keep = None
+    if is_compute:  # only rows printed at the precision (an 'FP16/BF16' row counts for both) or at none
+        wanted = f"/{selection.check_precision(precision)}/"
+        printed = packed["precision"]
+        at = compute.flags([not p or wanted in f"/{p}/" for p in printed.labels or ()])
+        keep = at[np.asarray(printed.data, dtype=np.int64).reshape(rows)]
+    columns = {field: _Column(column, rows, keep) for field, column in packed.items()}
     # Rows of entities outside the catalog (a generation's record) get positions past its end.
+    entity = columns["entity"]
     extra: dict[str, int] = {}
-    found: list[int | None] = list(map(position.get, columns["entity"]))
-    if None in found:
-        for row, entity in enumerate(columns["entity"]):
-            if found[row] is None:
-                found[row] = extra.setdefault(entity, size + len(extra))
-    codes = cast(list[int], found)
+    places: list[int] = []
+    for name in entity.values:
+        found = position.get(name)
+        places.append(extra.setdefault(name, size + len(extra)) if found is None else found)
+    codes = np.asarray(places, dtype=np.int64).reshape(len(places))[entity.array]
     own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
     out = Entries(
         own.sure[:size].copy(),
@@ -141,51 +151,74 @@ def _spec_entries(
     return out
 
 
-def _unread(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
-    """The figure fields the rule does not read for this spec (_own_entries): a text spec reads no number, a
-    number no text; sparsity only for compute; a row's precision only for compute and a registry metric's unit."""
+def _read(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
+    """The figure fields the rule reads for this spec (_own_entries): a text spec reads no number, a number no
+    text; sparsity only for compute; a row's precision only for compute and a registry metric's unit."""
+    choice = ("entity", "id", "engine", "suspect", "preferred", "alternatives")
     if definition.text:
-        return ("value", "low", "high", "unit", "precision", "sparsity", "conflict_group")
+        return (*choice, "text")
+    number = (*choice, "value", "low", "high", "unit", "conflict_group")
     if is_compute:
-        return ("text",)
-    return ("text", "sparsity") if definition.unit == "" else ("text", "sparsity", "precision")
+        return (*number, "precision", "sparsity")
+    return (*number, "precision") if definition.unit == "" else number
 
 
-def _own_entries(
-    columns: dict[str, tuple[Any, ...]], codes: list[int], size: int, definition: selection.SpecDef, is_compute: bool
-) -> Entries:
-    """selection._own_cell for every entity with rows (positions `codes`), in one sort of all of them."""
+class _Column:
+    """One field of a spec's rows as an array (the rows `keep` leaves): a number per row, or for a label field
+    (a unit, an engine, a precision, a text) each row's place among its distinct `values`, so a test of a value
+    is made once per distinct value and spread over the rows by indexing. A field not read is None throughout."""
+
+    def __init__(self, packed: Packed | None, rows: int, keep: np.ndarray | None) -> None:
+        import numpy as np
+
+        if packed is None:
+            self.values: list[Any] = [None]
+            data = np.zeros(rows, dtype=np.int64)
+        else:
+            self.values = packed.labels or []
+            data = np.asarray(packed.data).reshape(rows)
+            if packed.labels is not None:
+                data = data.astype(np.int64)
+        self.array: np.ndarray = data if keep is None else data[keep]
+
+    def each(self, test: Callable[[Any], Any], dtype: Any = bool) -> np.ndarray:
+        """`test` of every row's value."""
+        import numpy as np
+
+        return np.array([test(v) for v in self.values], dtype=dtype).reshape(len(self.values))[self.array]
+
+
+def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, definition: selection.SpecDef, is_compute: bool) -> Entries:
+    """selection._own_cell for every entity with rows (positions `code`), in one sort of all of them."""
     import numpy as np
 
-    n = len(codes)
-    code = np.asarray(codes, dtype=np.int64).reshape(n)
-    ids = np.asarray(columns["id"], dtype=np.int64).reshape(n)
-    # Truth as the rule reads it (bool(v): NULL and 0 false), one conversion per field.
-    suspect = compute.flags(columns["suspect"])
-    not_preferred = ~compute.flags(columns["preferred"])
-    engine = _Distinct(columns["engine"])
-    vector = engine.each(lambda e: e == "vector")
-    alternatives = compute.flags(columns["alternatives"])
+    n = len(code)
+    ids = columns["id"].array.astype(np.int64)
+    # Truth as the rule reads it (bool(v): NULL and 0 false), packed so by the build.
+    suspect = columns["suspect"].array.astype(bool)
+    not_preferred = ~columns["preferred"].array.astype(bool)
+    vector = columns["engine"].each(lambda e: e == "vector")
+    alternatives = columns["alternatives"].array.astype(bool)
     out = _unsure(size)
     out.sure[:] = True
     if definition.text:
         texts = columns["text"]
-        usable = compute.flags(list(map(bool, texts)))
+        usable = texts.each(bool)
         chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
         text = [""] * size
-        for row in chosen:
-            text[code[row]] = texts[row]
+        for entity, place in zip(code[chosen].tolist(), texts.array[chosen].tolist(), strict=True):
+            text[entity] = texts.values[place]
         out.text = text
         out.reported[code[chosen]] = True
         return out
-    units = _Distinct(columns["unit"])
-    precisions = _Distinct(columns["precision"])
-    value, low, high = (compute.floats(columns[k]) for k in ("value", "low", "high"))
+    units = columns["unit"]
+    precisions = columns.get("precision") or _Column(None, n, None)
+    value, low, high = (columns[k].array for k in ("value", "low", "high"))
     usable = units.each(bool) & (~np.isnan(value) | ~np.isnan(low))
     known = units.each(lambda u: u in UNITS)
     if is_compute:
         at = precisions.each(bool)
-        tier = _Distinct(columns["sparsity"]).each(lambda s: _TIERS.get(s, 3), np.int64)
+        tier = columns["sparsity"].each(lambda s: _TIERS.get(s, 3), np.int64)
         # The rule's steps as leading keys: rows at the precision (matrix units, then unsuspect, then the
         # tier), then rows of no precision; a row at the precision of another sparsity is never chosen.
         step = np.where(at, np.where(tier < 3, 0, 2), 1)
@@ -203,13 +236,13 @@ def _own_entries(
         side = at  # claims come from the chosen figure's side: at the precision, or of no precision
     else:
         chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
-        side = compute.flags([True] * n)
+        side = np.ones(n, dtype=bool)
     # Each row's ends in its entity's cell unit (selection._ends), NaN where the rule would not convert it.
     lo = np.where(np.isnan(value), low, value)
     hi = np.where(np.isnan(value), high, value)
     # Each entity's cell unit (the place of its name in `cell_units`, -1 for none), from its chosen row's unit
     # and precision: worked out once per pair of them.
-    pair = units.code * len(precisions.values) + precisions.code
+    pair = units.array * len(precisions.values) + precisions.array
     cell_units: list[str | None] = []
     cell_unit_of: dict[int, int] = {}
     for key in sorted(set(pair[chosen].tolist())):
@@ -229,7 +262,7 @@ def _own_entries(
     # The rows by (their unit, their entity's cell unit): each pair converted at once.
     row_target = target[code]
     convertible = usable & known & (row_target >= 0)
-    grouped = units.code * (len(cell_units) + 1) + row_target
+    grouped = units.array * (len(cell_units) + 1) + row_target
     pair_keys: list[int] = grouped[convertible].tolist()
     for key in sorted(set(pair_keys)):
         unit: str | None = units.values[key // (len(cell_units) + 1)]
@@ -262,26 +295,10 @@ def _own_entries(
     out.reported[has] = ~np.isnan(ends_low[chosen]) & ~np.isnan(ends_high[chosen])
     out.yuan = yuan
     out.wide_low[:], out.wide_high[:] = out.low, out.high
-    _claims_envelope(out, code, chosen, columns["conflict_group"], suspect, rival, side, ends_low, ends_high)
+    _claims_envelope(out, code, chosen, columns["conflict_group"].array, suspect, rival, side, ends_low, ends_high)
     out.wide_low[~out.reported] = np.nan
     out.wide_high[~out.reported] = np.nan
     return out
-
-
-class _Distinct:
-    """A column of few distinct values (a unit, an engine, a precision): each row's place among them, so a test
-    of a value is made once per distinct value and spread over the rows by indexing."""
-
-    def __init__(self, column: Sequence[Any]) -> None:
-        self.values: list[Any] = list(dict.fromkeys(column))
-        place = {v: i for i, v in enumerate(self.values)}
-        self.code = compute.codes(map(place.__getitem__, column), len(column))
-
-    def each(self, test: Callable[[Any], Any], dtype: Any = bool) -> np.ndarray:
-        """`test` of every row's value."""
-        import numpy as np
-
-        return np.array([test(v) for v in self.values], dtype=dtype).reshape(len(self.values))[self.code]
 
 
 def _cell_unit(definition: selection.SpecDef, unit: str | None, precision: str | None) -> str | None:
@@ -302,7 +319,7 @@ def _claims_envelope(
     out: Entries,
     code: np.ndarray,
     chosen: np.ndarray,
-    groups: tuple[Any, ...],
+    groups: np.ndarray,
     suspect: np.ndarray,
     rival: np.ndarray,
     side: np.ndarray,
@@ -316,17 +333,18 @@ def _claims_envelope(
 
     import numpy as np
 
-    grouped = ~np.isnan(compute.floats(groups))  # most figures are in no conflict group: only the others are visited
-    codes, sides = code.tolist(), side.tolist()
+    grouped = ~np.isnan(groups)  # most figures are in no conflict group: only the others are visited
     linked: dict[tuple[int, int, bool], list[int]] = {}
-    for row in compute.positions(grouped & rival & ~suspect).tolist():
-        linked.setdefault((codes[row], int(groups[row]), bool(sides[row])), []).append(row)
+    rows = compute.positions(grouped & rival & ~suspect)
+    for row, entity, group, at in zip(rows.tolist(), code[rows].tolist(), groups[rows].tolist(), side[rows].tolist(), strict=True):
+        linked.setdefault((entity, int(group), at), []).append(row)
     if not linked:
         return
-    visited: list[int] = chosen[grouped[chosen]].tolist()
-    for row in visited:
-        entity = codes[row]
-        others = linked.get((entity, int(groups[row]), bool(sides[row])), [])
+    visited = chosen[grouped[chosen]]
+    for row, entity, group, at in zip(
+        visited.tolist(), code[visited].tolist(), groups[visited].tolist(), side[visited].tolist(), strict=True
+    ):
+        others = linked.get((entity, int(group), at), [])
         if not others or others == [row]:
             continue  # no other claim: the figure's own ends stand
         claims = [row] + [r for r in others if r != row]
