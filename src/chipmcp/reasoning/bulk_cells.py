@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chipmcp.core import compute
-from chipmcp.core.units import UNITS
+from chipmcp.core.units import PRECISION_BITS, PRECISIONS, UNITS
 from chipmcp.kb.spec_columns import Packed
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 _TIERS = {"dense": 0, "": 1, None: 1, "sparse": 2}  # selection._compute_cell's steps at one precision
+# A chosen compute figure's tier beyond those three (Cell.tier): printed at no precision, or a family's standing in.
+_UNLABELED, _FAMILY = 3, 4
 
 
 @dataclass
@@ -45,6 +47,12 @@ class Entries:
     wide_high: np.ndarray
     text: list[str] | None  # a text spec's chosen text (not case-folded), "" where none
     yuan: np.ndarray  # the cell's unit is 元 (a price, or a ratio over one): chip_cell compares no other currency
+    # Compute's alone (TPP reads them; None elsewhere): the chosen figure's tier (_TIERS, _UNLABELED, _FAMILY;
+    # -1 where none is chosen), whether it is suspect, and its claims' span (Cell.span; NaN where it has none).
+    tier: np.ndarray | None = None
+    suspect: np.ndarray | None = None
+    span_low: np.ndarray | None = None
+    span_high: np.ndarray | None = None
 
 
 def entries(
@@ -63,14 +71,14 @@ def entries(
     size = len(ids)
     held = {} if specs is None else specs
 
-    def spec(name: str) -> Entries:
-        key = (name, precision if name == "compute_tflops" else None)
+    def spec(name: str, at: str = precision) -> Entries:
+        key = (name, at if name == "compute_tflops" else None)
         if key not in held:
-            held[key] = _spec_entries(kb, size, position, generations, name, precision)
+            held[key] = _spec_entries(kb, size, position, generations, name, at)
         return held[key]
 
-    if metric in INDICATORS:  # TPP: a rule of its own over every precision; left to chip_cell
-        return _unsure(size)
+    if metric in INDICATORS:  # TPP: a rule of its own over every precision
+        return _tpp(kb, size, position, lambda at: spec("compute_tflops", at))
     if metric in selection.DERIVED:
         return _ratio(metric, spec)
     found = spec(metric)
@@ -132,6 +140,7 @@ def _spec_entries(
         own.wide_high[:size].copy(),
         None if own.text is None else own.text[:size],
         own.yuan[:size].copy(),
+        *(None if a is None else a[:size].copy() for a in (own.tier, own.suspect, own.span_low, own.span_high)),
     )
     if definition.metric in selection.MODEL_ONLY:
         return out
@@ -148,6 +157,11 @@ def _spec_entries(
         out.yuan[at] = own.yuan[source]
         if out.text is not None and own.text is not None:
             out.text[at] = own.text[source]
+        if out.tier is not None and own.suspect is not None and own.span_low is not None and own.span_high is not None:
+            out.tier[at] = _FAMILY  # selection.family_cell's tier, whatever the family's own figure's was
+            assert out.suspect is not None and out.span_low is not None and out.span_high is not None
+            out.suspect[at] = own.suspect[source]
+            out.span_low[at], out.span_high[at] = own.span_low[source], own.span_high[source]
     return out
 
 
@@ -234,6 +248,11 @@ def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, defin
         chosen = _first_per_entity(code, usable, keys)
         chosen = chosen[step[chosen] < 2]
         side = at  # claims come from the chosen figure's side: at the precision, or of no precision
+        out.tier = np.full(size, -1, dtype=np.int64)
+        out.tier[code[chosen]] = np.where(step[chosen] == 0, tier[chosen], _UNLABELED)
+        out.suspect = compute.mask(size, ())
+        out.suspect[code[chosen]] = suspect[chosen]
+        out.span_low, out.span_high = compute.nans(size), compute.nans(size)
     else:
         chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
         side = np.ones(n, dtype=bool)
@@ -347,7 +366,7 @@ def _claims_envelope(
         others = linked.get((entity, int(group), at), [])
         if not others or others == [row]:
             continue  # no other claim: the figure's own ends stand
-        claims = [row] + [r for r in others if r != row]
+        claims: list[int] = [row] + [r for r in others if r != row]
         values = {(_end(ends_low[r]), _end(ends_high[r])) for r in claims}
         if len(values) < 2:
             continue
@@ -357,6 +376,8 @@ def _claims_envelope(
             continue
         out.wide_low[entity] = min(out.low[entity], min(lows))
         out.wide_high[entity] = max(out.high[entity], max(highs))
+        if out.span_low is not None and out.span_high is not None:
+            out.span_low[entity], out.span_high[entity] = min(lows), max(highs)
 
 
 def _end(value: float) -> float | None:
@@ -417,3 +438,72 @@ def _power(tdp: Entries, system: Entries) -> Entries:
         None,
         tdp.yuan,
     )
+
+
+def _tpp(kb: KnowledgeBase, size: int, position: Mapping[str, int], compute_at: Callable[[str], Entries]) -> Entries:
+    """export_control.chip_tpp for every entity: at each precision its own compute figures print, the compute
+    cell chosen there (a family's standing in counted whole, one printed at no precision not at all) times the
+    precision's bits, halved for a sparse figure; the largest over the precisions not built on a suspect
+    figure (every precision when all are), its span the largest of the spans of the precisions giving it."""
+    import numpy as np
+
+    prints = _printed_precisions(kb, size, position)
+    rows: list[tuple[np.ndarray, ...]] = []
+    sure = compute.mask(size, range(size))
+    for precision in PRECISIONS:
+        if precision not in prints:
+            continue
+        cell = compute_at(precision)
+        assert cell.tier is not None and cell.suspect is not None and cell.span_low is not None and cell.span_high is not None
+        printed = prints[precision]
+        sure &= cell.sure | ~printed
+        bits = PRECISION_BITS[precision]
+        factor = np.where(cell.tier == _TIERS["sparse"], bits * 0.5, bits * 1.0)  # total_processing_performance's
+        used = printed & cell.reported & (cell.tier != _UNLABELED)
+        low, high, span_low, span_high = (
+            compute.tidy_all(end * factor) for end in (cell.low, cell.high, cell.span_low, cell.span_high)
+        )
+        rows.append((used, cell.suspect, low, high, span_low, span_high))
+    if not rows:
+        nan = compute.nans(size)
+        return Entries(sure, compute.mask(size, ()), nan, nan.copy(), nan.copy(), nan.copy(), None, compute.mask(size, ()))
+    used, suspect, lows, highs, span_lows, span_highs = (np.stack(parts) for parts in zip(*rows, strict=True))
+    trusted = used & ~suspect
+    pick = np.where(trusted.any(axis=0), trusted, used)  # export_control.headline: trusted rows, else every row
+    reported = pick.any(axis=0)
+    with np.errstate(invalid="ignore"):
+        low = np.where(pick, lows, -np.inf).max(axis=0)
+        high = np.where(pick, highs, -np.inf).max(axis=0)
+        top = pick & ((highs == high) | (lows == low))  # export_control.largest's rows giving an end
+        spanned = top & ~np.isnan(span_lows) & ~np.isnan(span_highs)
+        has_span = spanned.any(axis=0)
+        span_low = np.where(spanned, span_lows, -np.inf).max(axis=0)
+        span_high = np.where(spanned, span_highs, -np.inf).max(axis=0)
+    low, high = np.where(reported, low, np.nan), np.where(reported, high, np.nan)
+    low, high = compute.tidy_all(low), compute.tidy_all(high)
+    reported &= ~np.isnan(low) & ~np.isnan(high)
+    wide_low = np.where(has_span, np.minimum(low, span_low), low)
+    wide_high = np.where(has_span, np.maximum(high, span_high), high)
+    wide_low[~reported], wide_high[~reported] = np.nan, np.nan
+    return Entries(sure, reported, low, high, wide_low, wide_high, None, compute.mask(size, ()))
+
+
+def _printed_precisions(kb: KnowledgeBase, size: int, position: Mapping[str, int]) -> dict[str, np.ndarray]:
+    """Per precision, where the entity's own compute figures print it (selection.printed_precisions: a figure
+    tied to no period with a unit; an 'FP16/BF16' figure prints both)."""
+    import numpy as np
+
+    packed = kb.spec_figures("compute", ("entity", "unit", "precision"))
+    entity, unit, precision = (packed[f] for f in ("entity", "unit", "precision"))
+    rows = len(entity.data)
+    place = np.asarray([position.get(e, -1) for e in entity.labels or ()], dtype=np.int64)
+    at = place[np.asarray(entity.data, dtype=np.int64).reshape(rows)]
+    with_unit = compute.flags([u is not None for u in unit.labels or ()])[np.asarray(unit.data, dtype=np.int64).reshape(rows)]
+    codes = np.asarray(precision.data, dtype=np.int64).reshape(rows)
+    out: dict[str, np.ndarray] = {}
+    for name in PRECISIONS:
+        names = compute.flags([bool(p) and name in p.split("/") for p in precision.labels or ()])
+        rows_at = with_unit & (at >= 0) & names[codes]
+        if rows_at.any():
+            out[name] = compute.mask(size, at[rows_at].tolist())
+    return out
