@@ -240,7 +240,8 @@ class _WithRows(KnowledgeBase):
         stored = super().spec_figures(metric)
         rows = [(metric, *(_value(stored[f], row) for f in SPEC_FIELDS)) for row in range(len(stored["id"].data))]
         rows += [(metric, *map(r.get, SPEC_FIELDS)) for r in self.rows if r["metric"] == metric]
-        return {f: unpack(f, labels, data) for _, f, labels, data in pack(rows) if f in fields}
+        ranks = {entity: rank for rank, entity in enumerate(self.entities)}
+        return {f: unpack(f, labels, data) for _, f, labels, data in pack(rows, ranks) if f in fields}
 
 
 def _value(field: Packed, row: int) -> object:

@@ -21,7 +21,7 @@ from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
 from chipmcp.kb.memo import Memo, MemoNames, per_knowledge_base
-from chipmcp.kb.spec_columns import Packed, empty, unpack
+from chipmcp.kb.spec_columns import RANK, Packed, empty, unpack
 from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS
 
 log = logging.getLogger("chipmcp")
@@ -247,9 +247,9 @@ class KnowledgeBase:
 
     def spec_figures(self, metric: str, fields: Collection[str] = SPEC_FIELDS) -> dict[str, Packed]:
         """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
-        order, the `fields` asked (of SPEC_FIELDS) each as one packed array (chipmcp.kb.spec_columns): one
-        query for a whole catalog column, and no Python object per field of every row."""
-        wanted = [field for field in SPEC_FIELDS if field in fields]
+        order, the `fields` asked (of SPEC_FIELDS and RANK) each as one packed array (chipmcp.kb.spec_columns):
+        one query for a whole catalog column, and no Python object per field of every row."""
+        wanted = [field for field in (*SPEC_FIELDS, RANK) if field in fields]
         marks = ", ".join("?" * len(wanted))
         found = {
             field: unpack(field, labels, data)

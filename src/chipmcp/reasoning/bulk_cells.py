@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISION_BITS, PRECISIONS, UNITS
-from chipmcp.kb.spec_columns import Packed
+from chipmcp.kb.spec_columns import RANK, Packed
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.metric_cells import INDICATORS
@@ -63,22 +63,25 @@ def entries(
     metric: str,
     precision: str,
     specs: dict[tuple[str, str | None], Entries] | None = None,
+    ranked: np.ndarray | None = None,
 ) -> Entries:
     """Each of `ids`' (at `position`) cell of `metric` at `precision` as chip_cell chooses it; `generations`
     are (position, generation id) of the entities whose catalog names a record for their generation.
     `specs` keeps the entries of the specs read (selection.cell's, before chip_cell's currency rule) for the
-    next column that reads them: a ratio reads two or three."""
+    next column that reads them: a ratio reads two or three. `ranked` is `positions_by_rank(kb, position)`,
+    made once by a caller that builds many columns."""
     size = len(ids)
     held = {} if specs is None else specs
+    by_rank = positions_by_rank(kb, position) if ranked is None else ranked
 
     def spec(name: str, at: str = precision) -> Entries:
         key = (name, at if name == "compute_tflops" else None)
         if key not in held:
-            held[key] = _spec_entries(kb, size, position, generations, name, at)
+            held[key] = _spec_entries(kb, size, position, by_rank, generations, name, at)
         return held[key]
 
     if metric in INDICATORS:  # TPP: a rule of its own over every precision
-        return _tpp(kb, size, position, lambda at: spec("compute_tflops", at))
+        return _tpp(kb, size, by_rank, lambda at: spec("compute_tflops", at))
     if metric in selection.DERIVED:
         return _ratio(metric, spec)
     found = spec(metric)
@@ -105,15 +108,28 @@ def _unsure(size: int) -> Entries:
     return Entries(none, none.copy(), nan, nan.copy(), nan.copy(), nan.copy(), None, none.copy())
 
 
+def positions_by_rank(kb: KnowledgeBase, position: Mapping[str, int]) -> np.ndarray:
+    """Each entity's place in `position` (-1 for none) at its rank among every entity in id order (the order
+    KnowledgeBase.entities gives, in which the build ranks a column's entities: spec_columns.RANK)."""
+    return compute.codes((position.get(entity, -1) for entity in kb.entities), len(kb.entities))
+
+
 def _spec_entries(
-    kb: KnowledgeBase, size: int, position: Mapping[str, int], generations: Sequence[tuple[int, str]], spec: str, precision: str
+    kb: KnowledgeBase,
+    size: int,
+    position: Mapping[str, int],
+    by_rank: np.ndarray,
+    generations: Sequence[tuple[int, str]],
+    spec: str,
+    precision: str,
 ) -> Entries:
     """selection.cell for every entity: its own figure, else its generation's (never for MODEL_ONLY)."""
     import numpy as np
 
     definition = selection.spec_def(kb, spec)
     is_compute = definition.metric == "compute"
-    packed = kb.spec_figures(definition.metric, _read(definition, is_compute))
+    packed = kb.spec_figures(definition.metric, (*_read(definition, is_compute), RANK))
+    ranks = np.asarray(packed.pop(RANK).data, dtype=np.int64)
     rows = len(packed["id"].data)
     keep = None
     if is_compute:  # only rows printed at the precision (an 'FP16/BF16' row counts for both) or at none
@@ -124,12 +140,11 @@ def _spec_entries(
     columns = {field: _Column(column, rows, keep) for field, column in packed.items()}
     # Rows of entities outside the catalog (a generation's record) get positions past its end.
     entity = columns["entity"]
+    places = _places(ranks, by_rank)
     extra: dict[str, int] = {}
-    places: list[int] = []
-    for name in entity.values:
-        found = position.get(name)
-        places.append(extra.setdefault(name, size + len(extra)) if found is None else found)
-    codes = np.asarray(places, dtype=np.int64).reshape(len(places))[entity.array]
+    for label in compute.positions(places < 0).tolist():
+        places[label] = extra.setdefault(entity.values[label], size + len(extra))
+    codes = places[entity.array]
     own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
     out = Entries(
         own.sure[:size].copy(),
@@ -440,14 +455,14 @@ def _power(tdp: Entries, system: Entries) -> Entries:
     )
 
 
-def _tpp(kb: KnowledgeBase, size: int, position: Mapping[str, int], compute_at: Callable[[str], Entries]) -> Entries:
+def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable[[str], Entries]) -> Entries:
     """export_control.chip_tpp for every entity: at each precision its own compute figures print, the compute
     cell chosen there (a family's standing in counted whole, one printed at no precision not at all) times the
     precision's bits, halved for a sparse figure; the largest over the precisions not built on a suspect
     figure (every precision when all are), its span the largest of the spans of the precisions giving it."""
     import numpy as np
 
-    prints = _printed_precisions(kb, size, position)
+    prints = _printed_precisions(kb, size, by_rank)
     rows: list[tuple[np.ndarray, ...]] = []
     sure = compute.mask(size, range(size))
     for precision in PRECISIONS:
@@ -488,16 +503,22 @@ def _tpp(kb: KnowledgeBase, size: int, position: Mapping[str, int], compute_at: 
     return Entries(sure, reported, low, high, wide_low, wide_high, None, compute.mask(size, ()))
 
 
-def _printed_precisions(kb: KnowledgeBase, size: int, position: Mapping[str, int]) -> dict[str, np.ndarray]:
+def _places(ranks: np.ndarray, by_rank: np.ndarray) -> np.ndarray:
+    """The positions of the entities at `ranks` (-1 for one outside the catalog or the entities table)."""
+    import numpy as np
+
+    return np.where(ranks >= 0, by_rank[np.maximum(ranks, 0)], -1) if by_rank.size else np.full(ranks.size, -1, dtype=np.int64)
+
+
+def _printed_precisions(kb: KnowledgeBase, size: int, by_rank: np.ndarray) -> dict[str, np.ndarray]:
     """Per precision, where the entity's own compute figures print it (selection.printed_precisions: a figure
     tied to no period with a unit; an 'FP16/BF16' figure prints both)."""
     import numpy as np
 
-    packed = kb.spec_figures("compute", ("entity", "unit", "precision"))
+    packed = kb.spec_figures("compute", ("entity", "unit", "precision", RANK))
     entity, unit, precision = (packed[f] for f in ("entity", "unit", "precision"))
     rows = len(entity.data)
-    place = np.asarray([position.get(e, -1) for e in entity.labels or ()], dtype=np.int64)
-    at = place[np.asarray(entity.data, dtype=np.int64).reshape(rows)]
+    at = _places(np.asarray(packed[RANK].data, dtype=np.int64), by_rank)[np.asarray(entity.data, dtype=np.int64).reshape(rows)]
     with_unit = compute.flags([u is not None for u in unit.labels or ()])[np.asarray(unit.data, dtype=np.int64).reshape(rows)]
     codes = np.asarray(precision.data, dtype=np.int64).reshape(rows)
     out: dict[str, np.ndarray] = {}

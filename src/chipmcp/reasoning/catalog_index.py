@@ -188,11 +188,18 @@ class CatalogIndex:
         # The catalog's ids and vendors from the name index's compact records (in kb.entities' id order), not
         # from the entity rows: at 100× knowledge the index is made of 25,000 entities on the first find_chips,
         # and a first visit to each wide row costs more than the rest of its making.
-        infos = [info for info in kb.names.entities.values() if info.kind in ("chip", "system")]
+        import numpy as np
+
+        ranked = [(rank, info) for rank, info in enumerate(kb.names.entities.values()) if info.kind in ("chip", "system")]
+        infos = [info for _, info in ranked]
         self._infos = infos
         self.ids = list(map(attrgetter("id"), infos))
         self.size = len(self.ids)
         self.position = dict(zip(self.ids, range(self.size), strict=True))
+        # Each entity's position at its rank among all entities in id order, -1 for none (the name index holds
+        # them in that order): bulk_cells.positions_by_rank, made in the same pass.
+        self._by_rank = np.full(len(kb.names.entities), -1, dtype=np.int64)
+        self._by_rank[[rank for rank, _ in ranked]] = range(self.size)
         # The cheap filters' facts as arrays, each filter one array operation: a vendor as its place among the
         # few vendors, a test of a vendor made once per vendor.
         vendors = list(map(attrgetter("vendor"), infos))
@@ -257,8 +264,11 @@ class CatalogIndex:
             column = self._columns.get(key)
             if column is None:
                 column = self._columns[key] = Column(self.size, metric in TEXT or selection.is_text(self.kb, metric))
-                # Every entity's entry from one query over the metric's figures; chip_cell for the few it leaves.
-                column.enter(bulk_cells.entries(self.kb, self.ids, self.position, self._generations, metric, precision, self._specs))
+                # Every entity's entry from one query over the metric's figures; chip_cell for any it leaves.
+                found = bulk_cells.entries(
+                    self.kb, self.ids, self.position, self._generations, metric, precision, self._specs, self._by_rank
+                )
+                column.enter(found)
                 while len(self._columns) > MAX_COLUMNS:
                     self._columns.popitem(last=False)
                 if len(self._specs) > MAX_COLUMNS:  # the specs' entries, kept for the columns that read them
