@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, overload
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 MAX_COLUMNS = 64  # each holds two floats per entity: 64 × 13,000 entities (a 100× catalog) ≈ 13 MB
 MAX_CELLS = 8192  # Cells of shown rows, kept for repeated pages
+_CATALOG_KINDS = frozenset(("chip", "system"))
 _PRECISION_FREE = object()  # the column key of a metric that reads no compute (memory, power, TPP, text)
 
 
@@ -190,16 +192,17 @@ class CatalogIndex:
         # and a first visit to each wide row costs more than the rest of its making.
         import numpy as np
 
-        ranked = [(rank, info) for rank, info in enumerate(kb.names.entities.values()) if info.kind in ("chip", "system")]
-        infos = [info for _, info in ranked]
+        every = list(kb.names.entities.values())
+        listed = np.fromiter(map(_CATALOG_KINDS.__contains__, map(attrgetter("kind"), every)), dtype=bool, count=len(every))
+        infos = list(compress(every, listed.tolist()))
         self._infos = infos
         self.ids = list(map(attrgetter("id"), infos))
         self.size = len(self.ids)
         self.position = dict(zip(self.ids, range(self.size), strict=True))
         # Each entity's position at its rank among all entities in id order, -1 for none (the name index holds
         # them in that order): bulk_cells.positions_by_rank, made in the same pass.
-        self._by_rank = np.full(len(kb.names.entities), -1, dtype=np.int64)
-        self._by_rank[[rank for rank, _ in ranked]] = range(self.size)
+        self._by_rank = np.full(len(every), -1, dtype=np.int64)
+        self._by_rank[listed] = np.arange(self.size)
         # The cheap filters' facts as arrays, each filter one array operation: a vendor as its place among the
         # few vendors, a test of a vendor made once per vendor.
         vendors = list(map(attrgetter("vendor"), infos))
