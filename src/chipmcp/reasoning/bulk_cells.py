@@ -362,41 +362,42 @@ def _claims_envelope(
 ) -> None:
     """Widen each chosen figure's ends by the claims of the figures linked to it by disagreement: every
     unsuspect rival of its conflict group on its side (compute: at the precision, or of none), when they give
-    more than one value (selection._claims)."""
-    import math
-
+    more than one value (selection._claims), all entities at once."""
     import numpy as np
 
     grouped = ~np.isnan(groups)  # most figures are in no conflict group: only the others are visited
-    linked: dict[tuple[int, int, bool], list[int]] = {}
-    rows = compute.positions(grouped & rival & ~suspect)
-    for row, entity, group, at in zip(rows.tolist(), code[rows].tolist(), groups[rows].tolist(), side[rows].tolist(), strict=True):
-        linked.setdefault((entity, int(group), at), []).append(row)
-    if not linked:
-        return
     visited = chosen[grouped[chosen]]
-    for row, entity, group, at in zip(
-        visited.tolist(), code[visited].tolist(), groups[visited].tolist(), side[visited].tolist(), strict=True
-    ):
-        others = linked.get((entity, int(group), at), [])
-        if not others or others == [row]:
-            continue  # no other claim: the figure's own ends stand
-        claims: list[int] = [row] + [r for r in others if r != row]
-        values = {(_end(ends_low[r]), _end(ends_high[r])) for r in claims}
-        if len(values) < 2:
-            continue
-        lows = [lo for lo, _ in values if lo is not None]
-        highs = [hi for _, hi in values if hi is not None]
-        if not (lows and highs) or math.isnan(out.low[entity]):
-            continue
-        out.wide_low[entity] = min(out.low[entity], min(lows))
-        out.wide_high[entity] = max(out.high[entity], max(highs))
-        if out.span_low is not None and out.span_high is not None:
-            out.span_low[entity], out.span_high[entity] = min(lows), max(highs)
-
-
-def _end(value: float) -> float | None:
-    return None if value != value else float(value)
+    linked = compute.positions(grouped & rival & ~suspect)
+    if visited.size == 0 or linked.size == 0:
+        return
+    # A claim belongs to the chosen figure of its entity, group and side (one chosen figure per entity).
+    keys = np.stack([code, groups, side.astype(float)], axis=1)
+    distinct, place = np.unique(keys[np.concatenate([visited, linked])], axis=0, return_inverse=True)
+    place = place.reshape(-1)
+    owner_of = np.full(len(distinct), -1, dtype=np.int64)
+    owner_of[place[: visited.size]] = np.arange(visited.size)
+    owners = owner_of[place[visited.size :]]
+    # Each chosen figure's claims: itself, and the linked figures of its key.
+    members = np.concatenate([visited, linked[owners >= 0]])
+    owner = np.concatenate([np.arange(visited.size), owners[owners >= 0]])
+    low, high = ends_low[members], ends_high[members]
+    first_low, first_high = ends_low[visited][owner], ends_high[visited][owner]
+    # Another value than the chosen figure's (its ends, a missing end equal only to a missing one).
+    other = ~((low == first_low) | (np.isnan(low) & np.isnan(first_low))) | ~(
+        (high == first_high) | (np.isnan(high) & np.isnan(first_high))
+    )
+    disagreeing = np.zeros(visited.size, dtype=bool)
+    disagreeing[owner[other]] = True
+    lows, highs = np.full(visited.size, np.inf), np.full(visited.size, -np.inf)
+    np.minimum.at(lows, owner, np.where(np.isnan(low), np.inf, low))
+    np.maximum.at(highs, owner, np.where(np.isnan(high), -np.inf, high))
+    entity = code[visited]
+    widened = disagreeing & np.isfinite(lows) & np.isfinite(highs) & ~np.isnan(out.low[entity])
+    entity, lows, highs = entity[widened], lows[widened], highs[widened]
+    out.wide_low[entity] = np.minimum(out.low[entity], lows)
+    out.wide_high[entity] = np.maximum(out.high[entity], highs)
+    if out.span_low is not None and out.span_high is not None:
+        out.span_low[entity], out.span_high[entity] = lows, highs
 
 
 def _first_per_entity(code: np.ndarray, usable: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
