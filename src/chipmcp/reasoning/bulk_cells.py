@@ -1,4 +1,5 @@
-"""A catalog column's entries for every chip and system at once, from one query over the figures of its metric:
+"""A catalog column's entries for every chip and system at once, from one read of the figures of its metric
+(stored column by column by the build: chipmcp.kb.spec_columns):
 what `chip_cell` would give each entity, reduced to what find_chips filters and ranks on (whether a cell
 reports anything, its two ends, the envelope of every claim, the text of a text spec).
 
@@ -9,9 +10,10 @@ sort: `_order`'s keys, and for compute the rule's steps (matrix before vector un
 dense, sparsity not printed, sparse, then compute printed with no precision) as leading keys. The ends are
 `_ends` in array form (the compute core's array conversions and `tidy_all`); a family stands in where the
 model reports nothing, as `selection.cell` does; a ratio is composed from its parts' entries as
-`derived_cell` divides them. An entity the bulk form cannot be sure of (a unit the rule would refuse, TPP's
-own rule) is left out of `sure`: its entry comes from `chip_cell` itself, one entity at a time, when a query
-needs it. tests/test_bulk_cells.py checks every entry against `chip_cell` for every metric and precision.
+`derived_cell` divides them; TPP is export_control.chip_tpp over the compute columns at every precision an
+entity prints. An entity the bulk form cannot be sure of (a unit the rule would refuse) is left out of `sure`:
+its entry comes from `chip_cell` itself, one entity at a time, when a query needs it. tests/test_bulk_cells.py
+checks every entry against `chip_cell` for every metric and precision.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ are built only for the rows an answer shows.
 
 A column's entries are what `chip_cell` gives each entity (the one figure-selection rule, through
 metric_cells), so a row's place and its printed cell cannot disagree. A column is built on first need for
-every entity at once, from one query over its metric's figures (chipmcp.reasoning.bulk_cells, checked
+every entity at once, from one read of its metric's figures (chipmcp.reasoning.bulk_cells, checked
 against chip_cell for every metric and precision by tests/test_bulk_cells.py); an entry the bulk form is not
-sure of (TPP's) is read from chip_cell when a query first needs that entity. The knowledge base cannot
+sure of (a figure in a unit the rule refuses) is read from chip_cell when a query first needs that entity. The knowledge base cannot
 change while open, so an entry stays right for its life; columns are kept least recently used first out, a
 bounded number of them, so asking about every metric at every precision cannot grow memory without limit.
 """
