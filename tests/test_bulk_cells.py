@@ -16,7 +16,7 @@ from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.spec_columns import Packed, pack, unpack
 from chipmcp.kb.spec_index import SPEC_FIELDS
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import bulk_cells, catalog_index, selection
+from chipmcp.reasoning import bulk_cells, catalog_index, export_control, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
 from mini import extended
 
@@ -351,3 +351,52 @@ def test_a_registry_metric_in_two_units_at_two_precisions_keeps_each_entitys_own
     assert got == {"load-watts": (True, True, 300.0, 300.0), "load-kilowatts": (True, True, 0.4, 0.4)}
     assert catalog_index.chip_cell(kb, "load-watts", "load_power", PRECISION_FREE).ends() == (300.0, 300.0)
     assert catalog_index.chip_cell(kb, "load-kilowatts", "load_power", PRECISION_FREE).ends() == (0.4, 0.4)
+
+
+# TPP's own rule over precisions: a sparse-only FP16 figure counts half; a larger INT8 figure marked suspect is
+# passed over while a sound precision exists; a chip whose every precision is suspect still states the largest;
+# a figure printed at no precision gives no TPP; FP16/BF16 on one row prints both precisions.
+_TPP_MODELS = (("tpp-sparse", "S1"), ("tpp-suspect", "S2"), ("tpp-all-suspect", "S3"), ("tpp-unlabeled", "S4"), ("tpp-both", "S5"))
+_TPP_CHIPS = "".join(
+    f'\n[[chip]]\nid = "{chip}"\nvendor = "minico"\nname_zh = "迷你{model}"\nname_en = "TPP {model}"\nmodel = "{model}"\nkind = "NPU"\n'
+    for chip, model in _TPP_MODELS
+)
+_TPP_ROWS = {
+    "tpp-sparse": ['precision = "fp16", sparsity = "sparse", value = 400, unit = "TFLOPS"'],
+    "tpp-suspect": [
+        'precision = "fp16", sparsity = "dense", value = 100, unit = "TFLOPS"',
+        'precision = "int8", sparsity = "dense", value = 900, unit = "TOPS", suspect = true',
+    ],
+    "tpp-all-suspect": [
+        'precision = "fp16", value = 50, unit = "TFLOPS", suspect = true',
+        'precision = "int8", value = 80, unit = "TOPS", suspect = true',
+    ],
+    "tpp-unlabeled": ['value = 300, unit = "TFLOPS"'],
+    "tpp-both": ['precision = "fp16/bf16", sparsity = "dense", low = 200, high = 250, unit = "TFLOPS"'],
+}
+_TPP_FIGURES = "".join(
+    f'\n[[figures]]\nsource = "mini-2026"\nlocator = "表9 设计"\nentity = "{chip}"\nrows = [\n'
+    + "".join(f'  {{ metric = "compute", {row}, printed = "{at}" }},\n' for at, row in enumerate(rows))
+    + "]\n"
+    for chip, rows in _TPP_ROWS.items()
+)
+
+
+def test_tpp_in_bulk_is_export_controls_for_sparse_suspect_unlabeled_and_shared_precisions(tmp_path: Path) -> None:
+    kb = extended(tmp_path, _TPP_CHIPS, _TPP_FIGURES)
+    ids, position, generations = _catalog(kb)
+    found = bulk_cells.entries(kb, ids, position, generations, "tpp", PRECISION_FREE)
+    chips = ("tpp-sparse", "tpp-suspect", "tpp-all-suspect", "tpp-unlabeled", "tpp-both")
+    got = {e: (bool(found.sure[position[e]]), _end(found.low[position[e]]), _end(found.high[position[e]])) for e in chips}
+    assert got == {
+        "tpp-sparse": (True, 3200.0, 3200.0),  # 400 × 16 ÷ 2
+        "tpp-suspect": (True, 1600.0, 1600.0),  # 100 × 16; INT8's 7200 is suspect
+        "tpp-all-suspect": (True, 800.0, 800.0),  # max(50 × 16, 80 × 8)
+        "tpp-unlabeled": (True, None, None),
+        "tpp-both": (True, 3200.0, 4000.0),  # FP16 and BF16 alike, 16 bits
+    }
+    for entity in chips:
+        ends = export_control.chip_tpp(kb, entity).ends()
+        assert ends == (None if got[entity][1] is None else got[entity][1:]), entity
+    wrong, _, _ = _differences(kb)
+    assert wrong == []
