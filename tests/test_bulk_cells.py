@@ -6,19 +6,16 @@ and the designed one. A row's place in a ranking therefore never disagrees with 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from chipmcp.core.units import PRECISIONS
-from chipmcp.kb.spec_columns import Packed, pack, unpack
-from chipmcp.kb.spec_index import SPEC_FIELDS
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import bulk_cells, catalog_index, export_control, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
-from mini import extended
+from mini import WithSpecRows, extended, spec_row
 
 PRECISION_FREE = "fp16"  # a metric other than compute and its ratios reads no precision: one is enough
 
@@ -100,7 +97,7 @@ def test_the_bulk_form_is_sure_of_every_entry(which: str, request: pytest.Fixtur
 def test_an_entry_the_bulk_form_is_unsure_of_comes_from_the_rule(mini_kb: KnowledgeBase) -> None:
     """A column's entries the bulk form is not sure of (here mini-m8's TDP, beside a row in an unknown unit, and
     its model mini-m8e's, which it stands in for) are filled from chip_cell, entity by entity, and hold what it gives."""
-    kb = _WithRows(mini_kb.path, [_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
     index = catalog_index.CatalogIndex(kb)
     column = index.column("tdp_w", "fp16")
     assert _unsure(kb, "tdp_w") == ["mini-m8", "mini-m8e"]
@@ -228,39 +225,6 @@ def test_specs_kept_for_the_next_column_keep_compute_apart_by_precision(mini_kb:
     assert sorted(specs) == [("compute_tflops", "fp16"), ("compute_tflops", "int8"), ("tdp_w", None)]
 
 
-class _WithRows(KnowledgeBase):
-    """The designed knowledge base with rows the build would refuse added to its spec columns: the bulk form
-    must still not claim to be sure of an entity whose figures the rule would refuse."""
-
-    def __init__(self, path: Path, rows: list[dict[str, object]]):
-        super().__init__(path)
-        self.rows = rows
-
-    def spec_figures(self, metric: str, fields: Collection[str] = SPEC_FIELDS) -> dict[str, Packed]:
-        stored = super().spec_figures(metric)
-        rows = [(metric, *(_value(stored[f], row) for f in SPEC_FIELDS)) for row in range(len(stored["id"].data))]
-        rows += [(metric, *map(r.get, SPEC_FIELDS)) for r in self.rows if r["metric"] == metric]
-        ranks = {entity: rank for rank, entity in enumerate(self.entities)}
-        return {f: unpack(f, labels, data) for _, f, labels, data in pack(rows, ranks) if f in fields}
-
-
-def _value(field: Packed, row: int) -> object:
-    return field.data[row] if field.labels is None else field.labels[field.data[row]]
-
-
-def _row(entity: str, metric: str, figure: int, value: float, unit: str) -> dict[str, object]:
-    return {
-        "entity": entity,
-        "metric": metric,
-        "id": figure,
-        "value": value,
-        "unit": unit,
-        "suspect": 0,
-        "preferred": 1,
-        "alternatives": 0,
-    }
-
-
 def _unsure(kb: KnowledgeBase, metric: str) -> list[str]:
     ids, position, generations = _catalog(kb)
     found = bulk_cells.entries(kb, ids, position, generations, metric, PRECISION_FREE)
@@ -271,19 +235,19 @@ def test_a_figure_in_a_unit_the_rule_does_not_know_leaves_its_entity_and_the_mod
     mini_kb: KnowledgeBase,
 ) -> None:
     """mini-m8's TDP stands in for its model mini-m8e: a row of mini-m8 in an unknown unit makes both unsure."""
-    kb = _WithRows(mini_kb.path, [_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
     assert _unsure(kb, "tdp_w") == ["mini-m8", "mini-m8e"]
     assert _unsure(mini_kb, "tdp_w") == []
 
 
 def test_a_price_in_a_unit_the_rule_does_not_know_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
-    kb = _WithRows(mini_kb.path, [_row("mini-beta", "price", 10_002, 3.0, "卢布")])
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-beta", "price", 10_002, 3.0, "卢布")])
     assert _unsure(kb, "price") == ["mini-beta"]
 
 
 def test_a_figure_the_conversion_refuses_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
     """A TDP printed in GB (another dimension) cannot become watts: mini-beta is left to the rule."""
-    kb = _WithRows(mini_kb.path, [_row("mini-beta", "tdp", 10_003, 2.0, "GB")])
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-beta", "tdp", 10_003, 2.0, "GB")])
     assert _unsure(kb, "tdp_w") == ["mini-beta"]
 
 
