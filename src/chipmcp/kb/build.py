@@ -1065,7 +1065,7 @@ def write_database(
 def _write_spec_columns(connection: sqlite3.Connection) -> None:
     """The figures find_chips' columns read (KnowledgeBase.spec_figures), field by field in packed arrays
     (chipmcp.kb.spec_columns), taken from the figures table as written."""
-    rows = connection.execute(f"SELECT metric, {', '.join(SPEC_FIELDS)} FROM figures WHERE period IS NULL ORDER BY metric, id")
+    rows = connection.execute(f"SELECT metric, {', '.join(SPEC_FIELDS)} FROM figures WHERE period IS NULL ORDER BY id")
     found = rows.fetchall()
     ranks = {entity: rank for rank, (entity,) in enumerate(connection.execute("SELECT id FROM entities ORDER BY id"))}
     packed = spec_columns.pack(found, ranks)

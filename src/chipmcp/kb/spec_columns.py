@@ -47,7 +47,7 @@ class Packed:
 
 def pack(rows: Iterable[Sequence[Any]], ranks: Mapping[str, int]) -> list[tuple[str, str, str | None, bytes]]:
     """(metric, field, labels as JSON or None, packed data) for every metric and field of `rows` and RANK: each
-    row is the metric followed by SPEC_FIELDS' values, the rows grouped by metric and in id order within it;
+    row is the metric followed by SPEC_FIELDS' values, in id order;
     `ranks` gives each entity's place among all entities in id order."""
     by_metric: dict[str, list[Sequence[Any]]] = {}
     for row in rows:
@@ -56,9 +56,10 @@ def pack(rows: Iterable[Sequence[Any]], ranks: Mapping[str, int]) -> list[tuple[
     for metric, found in by_metric.items():
         for field, column in zip(SPEC_FIELDS, zip(*found, strict=True), strict=True):
             if field in LABELS:
-                place: dict[Any, int] = {}
-                codes = array(_LABEL_CODE, [place.setdefault(v, len(place)) for v in column])
-                out.append((metric, field, json.dumps(list(place), ensure_ascii=False), codes.tobytes()))
+                labels = list(dict.fromkeys(column))
+                place = {v: at for at, v in enumerate(labels)}
+                codes = array(_LABEL_CODE, map(place.__getitem__, column))
+                out.append((metric, field, json.dumps(labels, ensure_ascii=False), codes.tobytes()))
                 if field == "entity":
                     out.append((metric, RANK, None, array(_LABEL_CODE, [ranks.get(e, -1) for e in place]).tobytes()))
             elif field in FLOATS:
