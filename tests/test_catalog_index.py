@@ -343,3 +343,19 @@ def test_index_does_not_keep_its_knowledge_base_alive(db_path) -> None:
     del kb
     gc.collect()
     assert gone() is None
+
+
+def test_a_tpp_column_for_a_few_entities_reads_their_cells_and_one_for_many_is_built_in_bulk_the_same(kb) -> None:
+    """TPP's bulk form reads compute at every precision: a query whose cheap filters leave a few entities fills
+    only theirs from chip_cell; a later one over the whole catalog enters the bulk entries, every one the rule's."""
+    index = catalog_index.CatalogIndex(kb)
+    hygon = [p for p in range(index.size) if kb.entities[index.ids[p]]["vendor"] == "hygon"]
+    assert 0 < len(hygon) <= catalog_index.FEW_FOR_BULK_TPP < index.size
+    narrow = index.column("tpp", "fp16", compute.mask(index.size, hygon))
+    assert (narrow.entered, [p for p in range(index.size) if narrow.known[p]]) == (False, hygon)
+    whole = index.column("tpp", "fp16")
+    assert whole is narrow and whole.entered and bool(whole.known.all())
+    for at, entity in enumerate(index.ids):
+        ends = catalog_index.chip_cell(kb, entity, "tpp", "fp16").ends()
+        got = (float(whole.low[at]), float(whole.high[at])) if whole.reported[at] else None
+        assert got == ends, entity

@@ -292,6 +292,11 @@ def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, defin
     target[compute.flags([u is None for u in cell_units] + [True])[target]] = -1
     yuan = compute.flags([u == "元" for u in cell_units] + [False])[target]
     ends_low, ends_high = compute.nans(n), compute.nans(n)
+    # Ends are read only of the chosen figures and of those that may be claims beside them (unsuspect, in a
+    # conflict group): only theirs are tidied, each distinct value by Python's rounding (the rest are still
+    # converted, since a conversion the rule would refuse makes the entity unsure).
+    read = ~np.isnan(columns["conflict_group"].array) & ~suspect
+    read[chosen] = True
     # Rows the rule would refuse (an unknown unit, another dimension than the cell's) make their entity unsure.
     refused = usable & ~known
     rival = usable & known
@@ -322,7 +327,8 @@ def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, defin
         except (ValueError, KeyError):
             refused[where] = True
             continue
-        ends_low[where], ends_high[where] = compute.tidy_all(a), compute.tidy_all(b)
+        kept = read[where]
+        ends_low[where[kept]], ends_high[where[kept]] = compute.tidy_all(a[kept]), compute.tidy_all(b[kept])
     if definition.unit is None:  # money: a figure in no currency the rule names has no cell unit there
         refused |= usable & known & units.each(lambda u: u in UNITS and UNITS[u].currency not in selection.CURRENCY_UNITS)
     out.sure[code[refused]] = False
@@ -478,8 +484,8 @@ def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable
         bits = PRECISION_BITS[precision]
         factor = np.where(cell.tier == _TIERS["sparse"], bits * 0.5, bits * 1.0)  # total_processing_performance's
         used = printed & cell.reported & (cell.tier != _UNLABELED)
-        low, high, span_low, span_high = (
-            compute.tidy_all(end * factor) for end in (cell.low, cell.high, cell.span_low, cell.span_high)
+        low, high, span_low, span_high = (  # tidied only where used: Python's rounding, value by value
+            compute.tidy_all(np.where(used, end * factor, np.nan)) for end in (cell.low, cell.high, cell.span_low, cell.span_high)
         )
         rows.append((used, cell.suspect, low, high, span_low, span_high))
     if not rows:

@@ -33,13 +33,16 @@ from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import bulk_cells, selection
 from chipmcp.reasoning.cells import Cell, Condition
-from chipmcp.reasoning.metric_cells import TEXT, better, metric_cell
+from chipmcp.reasoning.metric_cells import INDICATORS, TEXT, better, metric_cell
 
 if TYPE_CHECKING:
     import numpy as np
 
 MAX_COLUMNS = 64  # each holds two floats per entity: 64 × 13,000 entities (a 100× catalog) ≈ 13 MB
 MAX_CELLS = 8192  # Cells of shown rows, kept for repeated pages
+# Up to this many entities wanted, a TPP column is filled from their cells (about 0.05 ms each) rather than
+# built in bulk (compute at every precision: about 12 ms for the real catalog, 85 ms at 100×).
+FEW_FOR_BULK_TPP = 64
 _CATALOG_KINDS = frozenset(("chip", "system"))
 _PRECISION_FREE = object()  # the column key of a metric that reads no compute (memory, power, TPP, text)
 
@@ -87,9 +90,12 @@ class Column:
         self.wide_high = compute.nans(size)
         self.is_text = text
         self.text: list[str] = [""] * size if text else []
+        self.entered = False  # the bulk form's entries entered
 
     def enter(self, found: bulk_cells.Entries) -> None:
-        """Enter every entry the bulk form is sure of (the rest are filled from their cells when wanted)."""
+        """Enter every entry the bulk form is sure of (the rest are filled from their cells when wanted); an
+        entry filled before is entered again, the same."""
+        self.entered = True
         sure = found.sure
         self.reported[sure] = found.reported[sure]
         if self.is_text:
@@ -267,19 +273,22 @@ class CatalogIndex:
             column = self._columns.get(key)
             if column is None:
                 column = self._columns[key] = Column(self.size, metric in TEXT or selection.is_text(self.kb, metric))
-                # Every entity's entry from one query over the metric's figures; chip_cell for any it leaves.
+                while len(self._columns) > MAX_COLUMNS:
+                    self._columns.popitem(last=False)
+            else:
+                self._columns.move_to_end(key)
+            wanted = ~self._none if wanted is None else wanted
+            # Every entity's entry from one read of the metric's figures; chip_cell for any it leaves. TPP's bulk
+            # form reads compute at every precision (a dozen columns): for a few entities their cells cost less.
+            if not column.entered and (metric not in INDICATORS or int((wanted & ~column.known).sum()) > FEW_FOR_BULK_TPP):
                 found = bulk_cells.entries(
                     self.kb, self.ids, self.position, self._generations, metric, precision, self._specs, self._by_rank
                 )
                 column.enter(found)
-                while len(self._columns) > MAX_COLUMNS:
-                    self._columns.popitem(last=False)
                 if len(self._specs) > MAX_COLUMNS:  # the specs' entries, kept for the columns that read them
                     self._specs.clear()
-            else:
-                self._columns.move_to_end(key)
             kb = self.kb
-            column.fill(~self._none if wanted is None else wanted, lambda p: chip_cell(kb, self.ids[p], metric, precision))
+            column.fill(wanted, lambda p: chip_cell(kb, self.ids[p], metric, precision))
             return column
 
     def certification(self, wanted: np.ndarray, status: Callable[[list[str]], list[str]]) -> list[str]:
