@@ -6,7 +6,6 @@ and the designed one. A row's place in a ranking therefore never disagrees with 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +13,9 @@ import pytest
 
 from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import bulk_cells, catalog_index, selection
+from chipmcp.reasoning import bulk_cells, catalog_index, export_control, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
-from mini import extended
+from mini import WithSpecRows, extended, spec_row
 
 PRECISION_FREE = "fp16"  # a metric other than compute and its ratios reads no precision: one is enough
 
@@ -77,30 +76,33 @@ def test_every_bulk_entry_is_the_rules_cell_for_every_metric_and_precision(which
     kb: KnowledgeBase = request.getfixturevalue(which)
     wrong, sure, total = _differences(kb)
     assert wrong == []
-    assert sure > total // 2  # most entries are the bulk form's own (TPP's are the rule's)
+    assert sure == total  # every entry is the bulk form's own, TPP's too (test_the_bulk_form_is_sure_of_every_entry)
 
 
 @pytest.mark.parametrize("which", ["kb", "mini_kb"])
-def test_the_bulk_form_is_sure_of_every_entry_but_tpps(which: str, request: pytest.FixtureRequest) -> None:
-    """Only TPP (a rule of its own over every precision) is left to chip_cell; every other entry is bulk."""
+def test_the_bulk_form_is_sure_of_every_entry(which: str, request: pytest.FixtureRequest) -> None:
+    """Every entry of every column is bulk, TPP's (a rule of its own over every precision) too."""
     kb: KnowledgeBase = request.getfixturevalue(which)
     ids, position, generations = _catalog(kb)
+    assert "tpp" in _metrics(kb) and INDICATORS == ["tpp"]
     unsure = {
         (metric, precision): len(ids) - int(found.sure.sum())
         for metric in _metrics(kb)
-        if metric not in INDICATORS
         for precision in _precisions(metric)
         if (found := bulk_cells.entries(kb, ids, position, generations, metric, precision)) is not None
     }
     assert {key: n for key, n in unsure.items() if n} == {}
 
 
-def test_an_entry_the_bulk_form_is_unsure_of_comes_from_the_rule(kb: KnowledgeBase) -> None:
-    """TPP's column is filled from chip_cell, entity by entity, and holds what it gives."""
+def test_an_entry_the_bulk_form_is_unsure_of_comes_from_the_rule(mini_kb: KnowledgeBase) -> None:
+    """A column's entries the bulk form is not sure of (here mini-m8's TDP, beside a row in an unknown unit, and
+    its model mini-m8e's, which it stands in for) are filled from chip_cell, entity by entity, and hold what it gives."""
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
     index = catalog_index.CatalogIndex(kb)
-    column = index.column("tpp", "fp16")
+    column = index.column("tdp_w", "fp16")
+    assert _unsure(kb, "tdp_w") == ["mini-m8", "mini-m8e"]
     for at, entity in enumerate(index.ids):
-        ends = catalog_index.chip_cell(kb, entity, "tpp", "fp16").ends()
+        ends = catalog_index.chip_cell(kb, entity, "tdp_w", "fp16").ends()
         assert (ends is not None, ends) == (
             bool(column.reported[at]),
             (float(column.low[at]), float(column.high[at])) if column.reported[at] else None,
@@ -223,33 +225,6 @@ def test_specs_kept_for_the_next_column_keep_compute_apart_by_precision(mini_kb:
     assert sorted(specs) == [("compute_tflops", "fp16"), ("compute_tflops", "int8"), ("tdp_w", None)]
 
 
-class _WithRows(KnowledgeBase):
-    """The designed knowledge base with rows the build would refuse added to its spec columns: the bulk form
-    must still not claim to be sure of an entity whose figures the rule would refuse."""
-
-    def __init__(self, path: Path, rows: list[dict[str, object]]):
-        super().__init__(path)
-        self.rows = rows
-
-    def spec_figures(self, metric: str, precision: str | None = None, unread: Collection[str] = ()) -> dict[str, tuple[object, ...]]:
-        columns = super().spec_figures(metric, precision, unread)
-        added = [r for r in self.rows if r["metric"] == metric]
-        return {k: (*v, *(None if k in unread else r.get(k) for r in added)) for k, v in columns.items()}
-
-
-def _row(entity: str, metric: str, figure: int, value: float, unit: str) -> dict[str, object]:
-    return {
-        "entity": entity,
-        "metric": metric,
-        "id": figure,
-        "value": value,
-        "unit": unit,
-        "suspect": 0,
-        "preferred": 1,
-        "alternatives": 0,
-    }
-
-
 def _unsure(kb: KnowledgeBase, metric: str) -> list[str]:
     ids, position, generations = _catalog(kb)
     found = bulk_cells.entries(kb, ids, position, generations, metric, PRECISION_FREE)
@@ -260,19 +235,19 @@ def test_a_figure_in_a_unit_the_rule_does_not_know_leaves_its_entity_and_the_mod
     mini_kb: KnowledgeBase,
 ) -> None:
     """mini-m8's TDP stands in for its model mini-m8e: a row of mini-m8 in an unknown unit makes both unsure."""
-    kb = _WithRows(mini_kb.path, [_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-m8", "tdp", 10_001, 2.0, "马力")])
     assert _unsure(kb, "tdp_w") == ["mini-m8", "mini-m8e"]
     assert _unsure(mini_kb, "tdp_w") == []
 
 
 def test_a_price_in_a_unit_the_rule_does_not_know_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
-    kb = _WithRows(mini_kb.path, [_row("mini-beta", "price", 10_002, 3.0, "卢布")])
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-beta", "price", 10_002, 3.0, "卢布")])
     assert _unsure(kb, "price") == ["mini-beta"]
 
 
 def test_a_figure_the_conversion_refuses_leaves_its_entity_to_chip_cell(mini_kb: KnowledgeBase) -> None:
     """A TDP printed in GB (another dimension) cannot become watts: mini-beta is left to the rule."""
-    kb = _WithRows(mini_kb.path, [_row("mini-beta", "tdp", 10_003, 2.0, "GB")])
+    kb = WithSpecRows(mini_kb.path, [spec_row("mini-beta", "tdp", 10_003, 2.0, "GB")])
     assert _unsure(kb, "tdp_w") == ["mini-beta"]
 
 
@@ -340,3 +315,52 @@ def test_a_registry_metric_in_two_units_at_two_precisions_keeps_each_entitys_own
     assert got == {"load-watts": (True, True, 300.0, 300.0), "load-kilowatts": (True, True, 0.4, 0.4)}
     assert catalog_index.chip_cell(kb, "load-watts", "load_power", PRECISION_FREE).ends() == (300.0, 300.0)
     assert catalog_index.chip_cell(kb, "load-kilowatts", "load_power", PRECISION_FREE).ends() == (0.4, 0.4)
+
+
+# TPP's own rule over precisions: a sparse-only FP16 figure counts half; a larger INT8 figure marked suspect is
+# passed over while a sound precision exists; a chip whose every precision is suspect still states the largest;
+# a figure printed at no precision gives no TPP; FP16/BF16 on one row prints both precisions.
+_TPP_MODELS = (("tpp-sparse", "S1"), ("tpp-suspect", "S2"), ("tpp-all-suspect", "S3"), ("tpp-unlabeled", "S4"), ("tpp-both", "S5"))
+_TPP_CHIPS = "".join(
+    f'\n[[chip]]\nid = "{chip}"\nvendor = "minico"\nname_zh = "迷你{model}"\nname_en = "TPP {model}"\nmodel = "{model}"\nkind = "NPU"\n'
+    for chip, model in _TPP_MODELS
+)
+_TPP_ROWS = {
+    "tpp-sparse": ['precision = "fp16", sparsity = "sparse", value = 400, unit = "TFLOPS"'],
+    "tpp-suspect": [
+        'precision = "fp16", sparsity = "dense", value = 100, unit = "TFLOPS"',
+        'precision = "int8", sparsity = "dense", value = 900, unit = "TOPS", suspect = true',
+    ],
+    "tpp-all-suspect": [
+        'precision = "fp16", value = 50, unit = "TFLOPS", suspect = true',
+        'precision = "int8", value = 80, unit = "TOPS", suspect = true',
+    ],
+    "tpp-unlabeled": ['value = 300, unit = "TFLOPS"'],
+    "tpp-both": ['precision = "fp16/bf16", sparsity = "dense", low = 200, high = 250, unit = "TFLOPS"'],
+}
+_TPP_FIGURES = "".join(
+    f'\n[[figures]]\nsource = "mini-2026"\nlocator = "表9 设计"\nentity = "{chip}"\nrows = [\n'
+    + "".join(f'  {{ metric = "compute", {row}, printed = "{at}" }},\n' for at, row in enumerate(rows))
+    + "]\n"
+    for chip, rows in _TPP_ROWS.items()
+)
+
+
+def test_tpp_in_bulk_is_export_controls_for_sparse_suspect_unlabeled_and_shared_precisions(tmp_path: Path) -> None:
+    kb = extended(tmp_path, _TPP_CHIPS, _TPP_FIGURES)
+    ids, position, generations = _catalog(kb)
+    found = bulk_cells.entries(kb, ids, position, generations, "tpp", PRECISION_FREE)
+    chips = ("tpp-sparse", "tpp-suspect", "tpp-all-suspect", "tpp-unlabeled", "tpp-both")
+    got = {e: (bool(found.sure[position[e]]), _end(found.low[position[e]]), _end(found.high[position[e]])) for e in chips}
+    assert got == {
+        "tpp-sparse": (True, 3200.0, 3200.0),  # 400 × 16 ÷ 2
+        "tpp-suspect": (True, 1600.0, 1600.0),  # 100 × 16; INT8's 7200 is suspect
+        "tpp-all-suspect": (True, 800.0, 800.0),  # max(50 × 16, 80 × 8)
+        "tpp-unlabeled": (True, None, None),
+        "tpp-both": (True, 3200.0, 4000.0),  # FP16 and BF16 alike, 16 bits
+    }
+    for entity in chips:
+        ends = export_control.chip_tpp(kb, entity).ends()
+        assert ends == (None if got[entity][1] is None else got[entity][1:]), entity
+    wrong, _, _ = _differences(kb)
+    assert wrong == []

@@ -27,6 +27,7 @@ from chipmcp.reasoning import catalog_index
 from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import METRICS, TEXT, better, metric_cell
 from chipmcp.tools.xinchuang import certification_matches, chip_status
+from mini import WithSpecRows, spec_row
 
 EXAMPLES = int(os.environ.get("CHIPMCP_FUZZ_EXAMPLES", "300"))
 QUICK_EXAMPLES = 40  # the quick loop's share; the full count runs with the slow tests
@@ -299,23 +300,23 @@ def test_index_builds_each_column_once_however_many_threads_ask(kb) -> None:
     assert index.column("compute_tflops", "fp16") is not index.column("compute_tflops", "int8")
 
 
-def test_a_query_asks_the_rule_only_for_entries_of_the_entities_its_cheap_filters_leave(kb) -> None:
-    """A column's entries come in bulk for every entity; an entry the bulk form leaves (TPP's, by a rule of its
-    own) is read from its cell only for the entities the cheap filters leave."""
+def test_a_query_asks_the_rule_only_for_entries_of_the_entities_its_cheap_filters_leave(mini_kb) -> None:
+    """A column's entries come in bulk for every entity; an entry the bulk form leaves (beside a figure in a unit
+    the rule refuses: mini-beta's and mini-delta's TDP here) is read from its cell only for the entities the
+    cheap filters leave (mini-delta, of minico-sub)."""
+    refused = [spec_row("mini-beta", "tdp", 10_001, 2.0, "马力"), spec_row("mini-delta", "tdp", 10_002, 2.0, "马力")]
+    kb = WithSpecRows(mini_kb.path, refused)
     index = catalog_index.CatalogIndex(kb)
-    hygon = frozenset({"hygon"})
+    memory_reported = (Condition(metric="memory_gb", op=">", value=0),)
     index.find(
-        catalog_index.Query(vendors=hygon, sort_by="tpp", conditions=(Condition(metric="memory_gb", op=">", value=0),)),
+        catalog_index.Query(vendors=frozenset({"minico-sub"}), sort_by="tdp_w", conditions=memory_reported),
         certification=lambda chips: ["none"] * len(chips),
     )
     nothing = compute.mask(index.size, [])
-    tpp, memory = index.column("tpp", "fp16", nothing), index.column("memory_gb", "fp16", nothing)  # enter nothing more
+    tdp, memory = index.column("tdp_w", "fp16", nothing), index.column("memory_gb", "fp16", nothing)  # enter nothing more
     catalog = {e["id"] for e in kb.entities.values() if e["entity_kind"] in ("chip", "system")}
-    assert (
-        {index.ids[p] for p in range(index.size) if tpp.known[p]}
-        == {e for e in catalog if kb.entities[e]["vendor"] == "hygon"}
-        != set()
-    )
+    assert "mini-beta" in catalog and kb.entities["mini-delta"]["vendor"] == "minico-sub"
+    assert {index.ids[p] for p in range(index.size) if tdp.known[p]} == catalog - {"mini-beta"}
     assert {index.ids[p] for p in range(index.size) if memory.known[p]} == catalog
 
 
@@ -342,3 +343,19 @@ def test_index_does_not_keep_its_knowledge_base_alive(db_path) -> None:
     del kb
     gc.collect()
     assert gone() is None
+
+
+def test_a_tpp_column_for_a_few_entities_reads_their_cells_and_one_for_many_is_built_in_bulk_the_same(kb) -> None:
+    """TPP's bulk form reads compute at every precision: a query whose cheap filters leave a few entities fills
+    only theirs from chip_cell; a later one over the whole catalog enters the bulk entries, every one the rule's."""
+    index = catalog_index.CatalogIndex(kb)
+    hygon = [p for p in range(index.size) if kb.entities[index.ids[p]]["vendor"] == "hygon"]
+    assert 0 < len(hygon) <= catalog_index.FEW_FOR_BULK_TPP < index.size
+    narrow = index.column("tpp", "fp16", compute.mask(index.size, hygon))
+    assert (narrow.entered, [p for p in range(index.size) if narrow.known[p]]) == (False, hygon)
+    whole = index.column("tpp", "fp16")
+    assert whole is narrow and whole.entered and bool(whole.known.all())
+    for at, entity in enumerate(index.ids):
+        ends = catalog_index.chip_cell(kb, entity, "tpp", "fp16").ends()
+        got = (float(whole.low[at]), float(whole.high[at])) if whole.reported[at] else None
+        assert got == ends, entity

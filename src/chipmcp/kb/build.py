@@ -35,7 +35,7 @@ from sqlite_utils.db import jsonify_if_needed, quote_identifier
 from chipmcp.core import compute, names
 from chipmcp.core.units import UNITS
 from chipmcp.errors import KnowledgeError
-from chipmcp.kb import datasets
+from chipmcp.kb import datasets, spec_columns
 from chipmcp.kb.fingerprint import SCHEMA_VERSION, fingerprint, knowledge_files
 from chipmcp.kb.folders import as_folders, folder_of, labels
 from chipmcp.kb.records import (
@@ -53,7 +53,7 @@ from chipmcp.kb.records import (
     Source,
     System,
 )
-from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_INDEX, SPEC_INDEX_COLUMNS
+from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS
 
 R = TypeVar("R", bound=Record)
 
@@ -1012,7 +1012,6 @@ INDEXES = {
 # Indexes the store names in its queries (chipmcp.kb.spec_index).
 NAMED_INDEXES = {
     "entities": {GENERATION_INDEX: ["generation"], FAMILY_INDEX: ["family"]},
-    "figures": {SPEC_INDEX: list(SPEC_INDEX_COLUMNS)},
 }
 
 
@@ -1049,6 +1048,7 @@ def write_database(
                 table.create_index(index)
             for index_name, columns_of in NAMED_INDEXES.get(name, {}).items():
                 table.create_index(columns_of, index_name=index_name)
+        _write_spec_columns(connection)
         # unicode61 splits on the spaces search_terms puts between words and between Chinese character pairs.
         db.table("search").enable_fts(list(SEARCH_COLUMNS), tokenize="unicode61")
         # No VACUUM: the file is written once in one transaction and has no free page to reclaim (measured:
@@ -1060,6 +1060,20 @@ def write_database(
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _write_spec_columns(connection: sqlite3.Connection) -> None:
+    """The figures find_chips' columns read (KnowledgeBase.spec_figures), field by field in packed arrays
+    (chipmcp.kb.spec_columns), taken from the figures table as written."""
+    rows = connection.execute(f"SELECT metric, {', '.join(SPEC_FIELDS)} FROM figures WHERE period IS NULL ORDER BY id")
+    found = rows.fetchall()
+    ranks = {entity: rank for rank, (entity,) in enumerate(connection.execute("SELECT id FROM entities ORDER BY id"))}
+    packed = spec_columns.pack(found, ranks)
+    connection.execute(
+        "CREATE TABLE spec_columns (metric TEXT NOT NULL, field TEXT NOT NULL, labels TEXT, data BLOB NOT NULL,"
+        " PRIMARY KEY (metric, field)) WITHOUT ROWID"
+    )
+    connection.executemany("INSERT INTO spec_columns VALUES (?, ?, ?, ?)", packed)
 
 
 _SCALARS = (str, int, float, type(None))

@@ -21,7 +21,8 @@ from chipmcp.core.names import AliasEntry, EntityInfo, NameIndex, search_terms
 from chipmcp.kb.fingerprint import fingerprint
 from chipmcp.kb.folders import bundled_dir, folder_of, knowledge_folders
 from chipmcp.kb.memo import Memo, MemoNames, per_knowledge_base
-from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS, SPEC_INDEX
+from chipmcp.kb.spec_columns import RANK, Packed, empty, unpack
+from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS
 
 log = logging.getLogger("chipmcp")
 
@@ -250,30 +251,19 @@ class KnowledgeBase:
         self._read_rows.update((row["id"], row) for row in rows)
         return rows
 
-    def spec_figures(self, metric: str, precision: str | None = None, unread: Collection[str] = ()) -> dict[str, tuple[Any, ...]]:
+    def spec_figures(self, metric: str, fields: Collection[str] = SPEC_FIELDS) -> dict[str, Packed]:
         """Every entity's figures of `metric` tied to no period (the rows the selection rule chooses among), in id
-        order, field by field (SPEC_FIELDS): one query for a whole catalog column rather than one per entity.
-        With `precision`, only rows printed at it (an 'FP16/BF16' row counts for both) or at no precision. The
-        `unread` fields come back as None on every row (each field read costs a Python object per row)."""
-        # Read from the covering index alone (named: the planner is not left to choose it), in its id order.
-        fields = ", ".join("NULL" if field in unread else field for field in SPEC_FIELDS)
-        sql = f"SELECT {fields} FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL"
-        params: tuple[Any, ...] = (metric,)
-        with self._lock:
-            if precision is not None:
-                # The few precisions printed for the metric matched here, so the rows are tested by equality
-                # rather than each by a string search.
-                printed = self._connection.execute(
-                    f"SELECT DISTINCT precision FROM figures INDEXED BY {SPEC_INDEX} WHERE metric = ? AND period IS NULL",
-                    params,
-                ).fetchall()
-                wanted = f"/{precision}/"
-                at = [p for (p,) in printed if p and wanted in f"/{p}/"]
-                sql += f" AND (precision IS NULL OR precision = '' OR precision IN ({', '.join('?' * len(at))}))"
-                params += tuple(at)
-            rows = self._connection.execute(sql + " ORDER BY id", params).fetchall()
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in SPEC_FIELDS]
-        return dict(zip(SPEC_FIELDS, columns, strict=True))
+        order, the `fields` asked (of SPEC_FIELDS and RANK) each as one packed array (chipmcp.kb.spec_columns):
+        one query for a whole catalog column, and no Python object per field of every row."""
+        wanted = [field for field in (*SPEC_FIELDS, RANK) if field in fields]
+        marks = ", ".join("?" * len(wanted))
+        found = {
+            field: unpack(field, labels, data)
+            for field, labels, data in self._tuples(
+                f"SELECT field, labels, data FROM spec_columns WHERE metric = ? AND field IN ({marks})", (metric, *wanted)
+            )
+        }
+        return {field: found.get(field) or empty(field) for field in wanted}
 
     def figures_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
         """The figures of `ids` that exist, each once, in id order. Treat the rows as read-only: they are shared."""

@@ -1,4 +1,5 @@
-"""A catalog column's entries for every chip and system at once, from one query over the figures of its metric:
+"""A catalog column's entries for every chip and system at once, from one read of the figures of its metric
+(stored column by column by the build: chipmcp.kb.spec_columns):
 what `chip_cell` would give each entity, reduced to what find_chips filters and ranks on (whether a cell
 reports anything, its two ends, the envelope of every claim, the text of a text spec).
 
@@ -9,19 +10,21 @@ sort: `_order`'s keys, and for compute the rule's steps (matrix before vector un
 dense, sparsity not printed, sparse, then compute printed with no precision) as leading keys. The ends are
 `_ends` in array form (the compute core's array conversions and `tidy_all`); a family stands in where the
 model reports nothing, as `selection.cell` does; a ratio is composed from its parts' entries as
-`derived_cell` divides them. An entity the bulk form cannot be sure of (a unit the rule would refuse, TPP's
-own rule) is left out of `sure`: its entry comes from `chip_cell` itself, one entity at a time, when a query
-needs it. tests/test_bulk_cells.py checks every entry against `chip_cell` for every metric and precision.
+`derived_cell` divides them; TPP is export_control.chip_tpp over the compute columns at every precision an
+entity prints. An entity the bulk form cannot be sure of (a unit the rule would refuse) is left out of `sure`:
+its entry comes from `chip_cell` itself, one entity at a time, when a query needs it. tests/test_bulk_cells.py
+checks every entry against `chip_cell` for every metric and precision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from chipmcp.core import compute
-from chipmcp.core.units import UNITS
+from chipmcp.core.units import PRECISION_BITS, PRECISIONS, UNITS
+from chipmcp.kb.spec_columns import RANK, Packed
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.metric_cells import INDICATORS
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 _TIERS = {"dense": 0, "": 1, None: 1, "sparse": 2}  # selection._compute_cell's steps at one precision
+# A chosen compute figure's tier beyond those three (Cell.tier): printed at no precision, or a family's standing in.
+_UNLABELED, _FAMILY = 3, 4
 
 
 @dataclass
@@ -44,6 +49,12 @@ class Entries:
     wide_high: np.ndarray
     text: list[str] | None  # a text spec's chosen text (not case-folded), "" where none
     yuan: np.ndarray  # the cell's unit is 元 (a price, or a ratio over one): chip_cell compares no other currency
+    # Compute's alone (TPP reads them; None elsewhere): the chosen figure's tier (_TIERS, _UNLABELED, _FAMILY;
+    # -1 where none is chosen), whether it is suspect, and its claims' span (Cell.span; NaN where it has none).
+    tier: np.ndarray | None = None
+    suspect: np.ndarray | None = None
+    span_low: np.ndarray | None = None
+    span_high: np.ndarray | None = None
 
 
 def entries(
@@ -54,22 +65,25 @@ def entries(
     metric: str,
     precision: str,
     specs: dict[tuple[str, str | None], Entries] | None = None,
+    ranked: np.ndarray | None = None,
 ) -> Entries:
     """Each of `ids`' (at `position`) cell of `metric` at `precision` as chip_cell chooses it; `generations`
     are (position, generation id) of the entities whose catalog names a record for their generation.
     `specs` keeps the entries of the specs read (selection.cell's, before chip_cell's currency rule) for the
-    next column that reads them: a ratio reads two or three."""
+    next column that reads them: a ratio reads two or three. `ranked` is `positions_by_rank(kb, position)`,
+    made once by a caller that builds many columns."""
     size = len(ids)
     held = {} if specs is None else specs
+    by_rank = positions_by_rank(kb, position) if ranked is None else ranked
 
-    def spec(name: str) -> Entries:
-        key = (name, precision if name == "compute_tflops" else None)
+    def spec(name: str, at: str = precision) -> Entries:
+        key = (name, at if name == "compute_tflops" else None)
         if key not in held:
-            held[key] = _spec_entries(kb, size, position, generations, name, precision)
+            held[key] = _spec_entries(kb, size, position, by_rank, generations, name, at)
         return held[key]
 
-    if metric in INDICATORS:  # TPP: a rule of its own over every precision; left to chip_cell
-        return _unsure(size)
+    if metric in INDICATORS:  # TPP: a rule of its own over every precision
+        return _tpp(kb, size, by_rank, lambda at: spec("compute_tflops", at))
     if metric in selection.DERIVED:
         return _ratio(metric, spec)
     found = spec(metric)
@@ -96,22 +110,43 @@ def _unsure(size: int) -> Entries:
     return Entries(none, none.copy(), nan, nan.copy(), nan.copy(), nan.copy(), None, none.copy())
 
 
+def positions_by_rank(kb: KnowledgeBase, position: Mapping[str, int]) -> np.ndarray:
+    """Each entity's place in `position` (-1 for none) at its rank among every entity in id order (the order
+    KnowledgeBase.entities gives, in which the build ranks a column's entities: spec_columns.RANK)."""
+    return compute.codes((position.get(entity, -1) for entity in kb.entities), len(kb.entities))
+
+
 def _spec_entries(
-    kb: KnowledgeBase, size: int, position: Mapping[str, int], generations: Sequence[tuple[int, str]], spec: str, precision: str
+    kb: KnowledgeBase,
+    size: int,
+    position: Mapping[str, int],
+    by_rank: np.ndarray,
+    generations: Sequence[tuple[int, str]],
+    spec: str,
+    precision: str,
 ) -> Entries:
     """selection.cell for every entity: its own figure, else its generation's (never for MODEL_ONLY)."""
+    import numpy as np
+
     definition = selection.spec_def(kb, spec)
     is_compute = definition.metric == "compute"
-    at = selection.check_precision(precision) if is_compute else None
-    columns = kb.spec_figures(definition.metric, at, _unread(definition, is_compute))
+    packed = kb.spec_figures(definition.metric, (*_read(definition, is_compute), RANK))
+    ranks = np.asarray(packed.pop(RANK).data, dtype=np.int64)
+    rows = len(packed["id"].data)
+    keep = None
+    if is_compute:  # only rows printed at the precision (an 'FP16/BF16' row counts for both) or at none
+        wanted = f"/{selection.check_precision(precision)}/"
+        printed = packed["precision"]
+        at = compute.flags([not p or wanted in f"/{p}/" for p in printed.labels or ()])
+        keep = at[np.asarray(printed.data, dtype=np.int64).reshape(rows)]
+    columns = {field: _Column(column, rows, keep) for field, column in packed.items()}
     # Rows of entities outside the catalog (a generation's record) get positions past its end.
+    entity = columns["entity"]
+    places = _places(ranks, by_rank)
     extra: dict[str, int] = {}
-    found: list[int | None] = list(map(position.get, columns["entity"]))
-    if None in found:
-        for row, entity in enumerate(columns["entity"]):
-            if found[row] is None:
-                found[row] = extra.setdefault(entity, size + len(extra))
-    codes = cast(list[int], found)
+    for label in compute.positions(places < 0).tolist():
+        places[label] = extra.setdefault(entity.values[label], size + len(extra))
+    codes = places[entity.array]
     own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
     out = Entries(
         own.sure[:size].copy(),
@@ -122,6 +157,7 @@ def _spec_entries(
         own.wide_high[:size].copy(),
         None if own.text is None else own.text[:size],
         own.yuan[:size].copy(),
+        *(None if a is None else a[:size].copy() for a in (own.tier, own.suspect, own.span_low, own.span_high)),
     )
     if definition.metric in selection.MODEL_ONLY:
         return out
@@ -138,54 +174,82 @@ def _spec_entries(
         out.yuan[at] = own.yuan[source]
         if out.text is not None and own.text is not None:
             out.text[at] = own.text[source]
+        if out.tier is not None and own.suspect is not None and own.span_low is not None and own.span_high is not None:
+            out.tier[at] = _FAMILY  # selection.family_cell's tier, whatever the family's own figure's was
+            assert out.suspect is not None and out.span_low is not None and out.span_high is not None
+            out.suspect[at] = own.suspect[source]
+            out.span_low[at], out.span_high[at] = own.span_low[source], own.span_high[source]
     return out
 
 
-def _unread(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
-    """The figure fields the rule does not read for this spec (_own_entries): a text spec reads no number, a
-    number no text; sparsity only for compute; a row's precision only for compute and a registry metric's unit."""
+def _read(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
+    """The figure fields the rule reads for this spec (_own_entries): a text spec reads no number, a number no
+    text; sparsity only for compute; a row's precision only for compute and a registry metric's unit."""
+    choice = ("entity", "id", "engine", "suspect", "preferred", "alternatives")
     if definition.text:
-        return ("value", "low", "high", "unit", "precision", "sparsity", "conflict_group")
+        return (*choice, "text")
+    number = (*choice, "value", "low", "high", "unit", "conflict_group")
     if is_compute:
-        return ("text",)
-    return ("text", "sparsity") if definition.unit == "" else ("text", "sparsity", "precision")
+        return (*number, "precision", "sparsity")
+    return (*number, "precision") if definition.unit == "" else number
 
 
-def _own_entries(
-    columns: dict[str, tuple[Any, ...]], codes: list[int], size: int, definition: selection.SpecDef, is_compute: bool
-) -> Entries:
-    """selection._own_cell for every entity with rows (positions `codes`), in one sort of all of them."""
+class _Column:
+    """One field of a spec's rows as an array (the rows `keep` leaves): a number per row, or for a label field
+    (a unit, an engine, a precision, a text) each row's place among its distinct `values`, so a test of a value
+    is made once per distinct value and spread over the rows by indexing. A field not read is None throughout."""
+
+    def __init__(self, packed: Packed | None, rows: int, keep: np.ndarray | None) -> None:
+        import numpy as np
+
+        if packed is None:
+            self.values: list[Any] = [None]
+            data = np.zeros(rows, dtype=np.int64)
+        else:
+            self.values = packed.labels or []
+            data = np.asarray(packed.data).reshape(rows)
+            if packed.labels is not None:
+                data = data.astype(np.int64)
+        self.array: np.ndarray = data if keep is None else data[keep]
+
+    def each(self, test: Callable[[Any], Any], dtype: Any = bool) -> np.ndarray:
+        """`test` of every row's value."""
+        import numpy as np
+
+        return np.array([test(v) for v in self.values], dtype=dtype).reshape(len(self.values))[self.array]
+
+
+def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, definition: selection.SpecDef, is_compute: bool) -> Entries:
+    """selection._own_cell for every entity with rows (positions `code`), in one sort of all of them."""
     import numpy as np
 
-    n = len(codes)
-    code = np.asarray(codes, dtype=np.int64).reshape(n)
-    ids = np.asarray(columns["id"], dtype=np.int64).reshape(n)
-    # Truth as the rule reads it (bool(v): NULL and 0 false), one conversion per field.
-    suspect = compute.flags(columns["suspect"])
-    not_preferred = ~compute.flags(columns["preferred"])
-    engine = _Distinct(columns["engine"])
-    vector = engine.each(lambda e: e == "vector")
-    alternatives = compute.flags(columns["alternatives"])
+    n = len(code)
+    ids = columns["id"].array.astype(np.int64)
+    # Truth as the rule reads it (bool(v): NULL and 0 false), packed so by the build.
+    suspect = columns["suspect"].array.astype(bool)
+    not_preferred = ~columns["preferred"].array.astype(bool)
+    vector = columns["engine"].each(lambda e: e == "vector")
+    alternatives = columns["alternatives"].array.astype(bool)
     out = _unsure(size)
     out.sure[:] = True
     if definition.text:
         texts = columns["text"]
-        usable = compute.flags(list(map(bool, texts)))
+        usable = texts.each(bool)
         chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
         text = [""] * size
-        for row in chosen:
-            text[code[row]] = texts[row]
+        for entity, place in zip(code[chosen].tolist(), texts.array[chosen].tolist(), strict=True):
+            text[entity] = texts.values[place]
         out.text = text
         out.reported[code[chosen]] = True
         return out
-    units = _Distinct(columns["unit"])
-    precisions = _Distinct(columns["precision"])
-    value, low, high = (compute.floats(columns[k]) for k in ("value", "low", "high"))
+    units = columns["unit"]
+    precisions = columns.get("precision") or _Column(None, n, None)
+    value, low, high = (columns[k].array for k in ("value", "low", "high"))
     usable = units.each(bool) & (~np.isnan(value) | ~np.isnan(low))
     known = units.each(lambda u: u in UNITS)
     if is_compute:
         at = precisions.each(bool)
-        tier = _Distinct(columns["sparsity"]).each(lambda s: _TIERS.get(s, 3), np.int64)
+        tier = columns["sparsity"].each(lambda s: _TIERS.get(s, 3), np.int64)
         # The rule's steps as leading keys: rows at the precision (matrix units, then unsuspect, then the
         # tier), then rows of no precision; a row at the precision of another sparsity is never chosen.
         step = np.where(at, np.where(tier < 3, 0, 2), 1)
@@ -201,15 +265,20 @@ def _own_entries(
         chosen = _first_per_entity(code, usable, keys)
         chosen = chosen[step[chosen] < 2]
         side = at  # claims come from the chosen figure's side: at the precision, or of no precision
+        out.tier = np.full(size, -1, dtype=np.int64)
+        out.tier[code[chosen]] = np.where(step[chosen] == 0, tier[chosen], _UNLABELED)
+        out.suspect = compute.mask(size, ())
+        out.suspect[code[chosen]] = suspect[chosen]
+        out.span_low, out.span_high = compute.nans(size), compute.nans(size)
     else:
         chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
-        side = compute.flags([True] * n)
+        side = np.ones(n, dtype=bool)
     # Each row's ends in its entity's cell unit (selection._ends), NaN where the rule would not convert it.
     lo = np.where(np.isnan(value), low, value)
     hi = np.where(np.isnan(value), high, value)
     # Each entity's cell unit (the place of its name in `cell_units`, -1 for none), from its chosen row's unit
     # and precision: worked out once per pair of them.
-    pair = units.code * len(precisions.values) + precisions.code
+    pair = units.array * len(precisions.values) + precisions.array
     cell_units: list[str | None] = []
     cell_unit_of: dict[int, int] = {}
     for key in sorted(set(pair[chosen].tolist())):
@@ -223,13 +292,18 @@ def _own_entries(
     target[compute.flags([u is None for u in cell_units] + [True])[target]] = -1
     yuan = compute.flags([u == "元" for u in cell_units] + [False])[target]
     ends_low, ends_high = compute.nans(n), compute.nans(n)
+    # Ends are read only of the chosen figures and of those that may be claims beside them (unsuspect, in a
+    # conflict group): only theirs are tidied, each distinct value by Python's rounding (the rest are still
+    # converted, since a conversion the rule would refuse makes the entity unsure).
+    read = ~np.isnan(columns["conflict_group"].array) & ~suspect
+    read[chosen] = True
     # Rows the rule would refuse (an unknown unit, another dimension than the cell's) make their entity unsure.
     refused = usable & ~known
     rival = usable & known
     # The rows by (their unit, their entity's cell unit): each pair converted at once.
     row_target = target[code]
     convertible = usable & known & (row_target >= 0)
-    grouped = units.code * (len(cell_units) + 1) + row_target
+    grouped = units.array * (len(cell_units) + 1) + row_target
     pair_keys: list[int] = grouped[convertible].tolist()
     for key in sorted(set(pair_keys)):
         unit: str | None = units.values[key // (len(cell_units) + 1)]
@@ -253,7 +327,8 @@ def _own_entries(
         except (ValueError, KeyError):
             refused[where] = True
             continue
-        ends_low[where], ends_high[where] = compute.tidy_all(a), compute.tidy_all(b)
+        kept = read[where]
+        ends_low[where[kept]], ends_high[where[kept]] = compute.tidy_all(a[kept]), compute.tidy_all(b[kept])
     if definition.unit is None:  # money: a figure in no currency the rule names has no cell unit there
         refused |= usable & known & units.each(lambda u: u in UNITS and UNITS[u].currency not in selection.CURRENCY_UNITS)
     out.sure[code[refused]] = False
@@ -262,26 +337,10 @@ def _own_entries(
     out.reported[has] = ~np.isnan(ends_low[chosen]) & ~np.isnan(ends_high[chosen])
     out.yuan = yuan
     out.wide_low[:], out.wide_high[:] = out.low, out.high
-    _claims_envelope(out, code, chosen, columns["conflict_group"], suspect, rival, side, ends_low, ends_high)
+    _claims_envelope(out, code, chosen, columns["conflict_group"].array, suspect, rival, side, ends_low, ends_high)
     out.wide_low[~out.reported] = np.nan
     out.wide_high[~out.reported] = np.nan
     return out
-
-
-class _Distinct:
-    """A column of few distinct values (a unit, an engine, a precision): each row's place among them, so a test
-    of a value is made once per distinct value and spread over the rows by indexing."""
-
-    def __init__(self, column: Sequence[Any]) -> None:
-        self.values: list[Any] = list(dict.fromkeys(column))
-        place = {v: i for i, v in enumerate(self.values)}
-        self.code = compute.codes(map(place.__getitem__, column), len(column))
-
-    def each(self, test: Callable[[Any], Any], dtype: Any = bool) -> np.ndarray:
-        """`test` of every row's value."""
-        import numpy as np
-
-        return np.array([test(v) for v in self.values], dtype=dtype).reshape(len(self.values))[self.code]
 
 
 def _cell_unit(definition: selection.SpecDef, unit: str | None, precision: str | None) -> str | None:
@@ -302,7 +361,7 @@ def _claims_envelope(
     out: Entries,
     code: np.ndarray,
     chosen: np.ndarray,
-    groups: tuple[Any, ...],
+    groups: np.ndarray,
     suspect: np.ndarray,
     rival: np.ndarray,
     side: np.ndarray,
@@ -311,38 +370,42 @@ def _claims_envelope(
 ) -> None:
     """Widen each chosen figure's ends by the claims of the figures linked to it by disagreement: every
     unsuspect rival of its conflict group on its side (compute: at the precision, or of none), when they give
-    more than one value (selection._claims)."""
-    import math
-
+    more than one value (selection._claims), all entities at once."""
     import numpy as np
 
-    grouped = ~np.isnan(compute.floats(groups))  # most figures are in no conflict group: only the others are visited
-    codes, sides = code.tolist(), side.tolist()
-    linked: dict[tuple[int, int, bool], list[int]] = {}
-    for row in compute.positions(grouped & rival & ~suspect).tolist():
-        linked.setdefault((codes[row], int(groups[row]), bool(sides[row])), []).append(row)
-    if not linked:
+    grouped = ~np.isnan(groups)  # most figures are in no conflict group: only the others are visited
+    visited = chosen[grouped[chosen]]
+    linked = compute.positions(grouped & rival & ~suspect)
+    if visited.size == 0 or linked.size == 0:
         return
-    visited: list[int] = chosen[grouped[chosen]].tolist()
-    for row in visited:
-        entity = codes[row]
-        others = linked.get((entity, int(groups[row]), bool(sides[row])), [])
-        if not others or others == [row]:
-            continue  # no other claim: the figure's own ends stand
-        claims = [row] + [r for r in others if r != row]
-        values = {(_end(ends_low[r]), _end(ends_high[r])) for r in claims}
-        if len(values) < 2:
-            continue
-        lows = [lo for lo, _ in values if lo is not None]
-        highs = [hi for _, hi in values if hi is not None]
-        if not (lows and highs) or math.isnan(out.low[entity]):
-            continue
-        out.wide_low[entity] = min(out.low[entity], min(lows))
-        out.wide_high[entity] = max(out.high[entity], max(highs))
-
-
-def _end(value: float) -> float | None:
-    return None if value != value else float(value)
+    # A claim belongs to the chosen figure of its entity, group and side (one chosen figure per entity).
+    keys = np.stack([code, groups, side.astype(float)], axis=1)
+    distinct, place = np.unique(keys[np.concatenate([visited, linked])], axis=0, return_inverse=True)
+    place = place.reshape(-1)
+    owner_of = np.full(len(distinct), -1, dtype=np.int64)
+    owner_of[place[: visited.size]] = np.arange(visited.size)
+    owners = owner_of[place[visited.size :]]
+    # Each chosen figure's claims: itself, and the linked figures of its key.
+    members = np.concatenate([visited, linked[owners >= 0]])
+    owner = np.concatenate([np.arange(visited.size), owners[owners >= 0]])
+    low, high = ends_low[members], ends_high[members]
+    first_low, first_high = ends_low[visited][owner], ends_high[visited][owner]
+    # Another value than the chosen figure's (its ends, a missing end equal only to a missing one).
+    other = ~((low == first_low) | (np.isnan(low) & np.isnan(first_low))) | ~(
+        (high == first_high) | (np.isnan(high) & np.isnan(first_high))
+    )
+    disagreeing = np.zeros(visited.size, dtype=bool)
+    disagreeing[owner[other]] = True
+    lows, highs = np.full(visited.size, np.inf), np.full(visited.size, -np.inf)
+    np.minimum.at(lows, owner, np.where(np.isnan(low), np.inf, low))
+    np.maximum.at(highs, owner, np.where(np.isnan(high), -np.inf, high))
+    entity = code[visited]
+    widened = disagreeing & np.isfinite(lows) & np.isfinite(highs) & ~np.isnan(out.low[entity])
+    entity, lows, highs = entity[widened], lows[widened], highs[widened]
+    out.wide_low[entity] = np.minimum(out.low[entity], lows)
+    out.wide_high[entity] = np.maximum(out.high[entity], highs)
+    if out.span_low is not None and out.span_high is not None:
+        out.span_low[entity], out.span_high[entity] = lows, highs
 
 
 def _first_per_entity(code: np.ndarray, usable: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
@@ -399,3 +462,78 @@ def _power(tdp: Entries, system: Entries) -> Entries:
         None,
         tdp.yuan,
     )
+
+
+def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable[[str], Entries]) -> Entries:
+    """export_control.chip_tpp for every entity: at each precision its own compute figures print, the compute
+    cell chosen there (a family's standing in counted whole, one printed at no precision not at all) times the
+    precision's bits, halved for a sparse figure; the largest over the precisions not built on a suspect
+    figure (every precision when all are), its span the largest of the spans of the precisions giving it."""
+    import numpy as np
+
+    prints = _printed_precisions(kb, size, by_rank)
+    rows: list[tuple[np.ndarray, ...]] = []
+    sure = compute.mask(size, range(size))
+    for precision in PRECISIONS:
+        if precision not in prints:
+            continue
+        cell = compute_at(precision)
+        assert cell.tier is not None and cell.suspect is not None and cell.span_low is not None and cell.span_high is not None
+        printed = prints[precision]
+        sure &= cell.sure | ~printed
+        bits = PRECISION_BITS[precision]
+        factor = np.where(cell.tier == _TIERS["sparse"], bits * 0.5, bits * 1.0)  # total_processing_performance's
+        used = printed & cell.reported & (cell.tier != _UNLABELED)
+        low, high, span_low, span_high = (  # tidied only where used: Python's rounding, value by value
+            compute.tidy_all(np.where(used, end * factor, np.nan)) for end in (cell.low, cell.high, cell.span_low, cell.span_high)
+        )
+        rows.append((used, cell.suspect, low, high, span_low, span_high))
+    if not rows:
+        nan = compute.nans(size)
+        return Entries(sure, compute.mask(size, ()), nan, nan.copy(), nan.copy(), nan.copy(), None, compute.mask(size, ()))
+    used, suspect, lows, highs, span_lows, span_highs = (np.stack(parts) for parts in zip(*rows, strict=True))
+    trusted = used & ~suspect
+    pick = np.where(trusted.any(axis=0), trusted, used)  # export_control.headline: trusted rows, else every row
+    reported = pick.any(axis=0)
+    with np.errstate(invalid="ignore"):
+        low = np.where(pick, lows, -np.inf).max(axis=0)
+        high = np.where(pick, highs, -np.inf).max(axis=0)
+        top = pick & ((highs == high) | (lows == low))  # export_control.largest's rows giving an end
+        spanned = top & ~np.isnan(span_lows) & ~np.isnan(span_highs)
+        has_span = spanned.any(axis=0)
+        span_low = np.where(spanned, span_lows, -np.inf).max(axis=0)
+        span_high = np.where(spanned, span_highs, -np.inf).max(axis=0)
+    low, high = np.where(reported, low, np.nan), np.where(reported, high, np.nan)
+    low, high = compute.tidy_all(low), compute.tidy_all(high)
+    reported &= ~np.isnan(low) & ~np.isnan(high)
+    wide_low = np.where(has_span, np.minimum(low, span_low), low)
+    wide_high = np.where(has_span, np.maximum(high, span_high), high)
+    wide_low[~reported], wide_high[~reported] = np.nan, np.nan
+    return Entries(sure, reported, low, high, wide_low, wide_high, None, compute.mask(size, ()))
+
+
+def _places(ranks: np.ndarray, by_rank: np.ndarray) -> np.ndarray:
+    """The positions of the entities at `ranks` (-1 for one outside the catalog or the entities table)."""
+    import numpy as np
+
+    return np.where(ranks >= 0, by_rank[np.maximum(ranks, 0)], -1) if by_rank.size else np.full(ranks.size, -1, dtype=np.int64)
+
+
+def _printed_precisions(kb: KnowledgeBase, size: int, by_rank: np.ndarray) -> dict[str, np.ndarray]:
+    """Per precision, where the entity's own compute figures print it (selection.printed_precisions: a figure
+    tied to no period with a unit; an 'FP16/BF16' figure prints both)."""
+    import numpy as np
+
+    packed = kb.spec_figures("compute", ("entity", "unit", "precision", RANK))
+    entity, unit, precision = (packed[f] for f in ("entity", "unit", "precision"))
+    rows = len(entity.data)
+    at = _places(np.asarray(packed[RANK].data, dtype=np.int64), by_rank)[np.asarray(entity.data, dtype=np.int64).reshape(rows)]
+    with_unit = compute.flags([u is not None for u in unit.labels or ()])[np.asarray(unit.data, dtype=np.int64).reshape(rows)]
+    codes = np.asarray(precision.data, dtype=np.int64).reshape(rows)
+    out: dict[str, np.ndarray] = {}
+    for name in PRECISIONS:
+        names = compute.flags([bool(p) and name in p.split("/") for p in precision.labels or ()])
+        rows_at = with_unit & (at >= 0) & names[codes]
+        if rows_at.any():
+            out[name] = compute.mask(size, at[rows_at].tolist())
+    return out

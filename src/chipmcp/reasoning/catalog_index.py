@@ -9,9 +9,9 @@ are built only for the rows an answer shows.
 
 A column's entries are what `chip_cell` gives each entity (the one figure-selection rule, through
 metric_cells), so a row's place and its printed cell cannot disagree. A column is built on first need for
-every entity at once, from one query over its metric's figures (chipmcp.reasoning.bulk_cells, checked
+every entity at once, from one read of its metric's figures (chipmcp.reasoning.bulk_cells, checked
 against chip_cell for every metric and precision by tests/test_bulk_cells.py); an entry the bulk form is not
-sure of (TPP's) is read from chip_cell when a query first needs that entity. The knowledge base cannot
+sure of (a figure in a unit the rule refuses) is read from chip_cell when a query first needs that entity. The knowledge base cannot
 change while open, so an entry stays right for its life; columns are kept least recently used first out, a
 bounded number of them, so asking about every metric at every precision cannot grow memory without limit.
 """
@@ -24,6 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, overload
 
@@ -32,13 +33,17 @@ from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import bulk_cells, selection
 from chipmcp.reasoning.cells import Cell, Condition
-from chipmcp.reasoning.metric_cells import TEXT, better, metric_cell
+from chipmcp.reasoning.metric_cells import INDICATORS, TEXT, better, metric_cell
 
 if TYPE_CHECKING:
     import numpy as np
 
 MAX_COLUMNS = 64  # each holds two floats per entity: 64 × 13,000 entities (a 100× catalog) ≈ 13 MB
 MAX_CELLS = 8192  # Cells of shown rows, kept for repeated pages
+# Up to this many entities wanted, a TPP column is filled from their cells (about 0.05 ms each) rather than
+# built in bulk (compute at every precision: about 12 ms for the real catalog, 85 ms at 100×).
+FEW_FOR_BULK_TPP = 64
+_CATALOG_KINDS = frozenset(("chip", "system"))
 _PRECISION_FREE = object()  # the column key of a metric that reads no compute (memory, power, TPP, text)
 
 
@@ -85,9 +90,12 @@ class Column:
         self.wide_high = compute.nans(size)
         self.is_text = text
         self.text: list[str] = [""] * size if text else []
+        self.entered = False  # the bulk form's entries entered
 
     def enter(self, found: bulk_cells.Entries) -> None:
-        """Enter every entry the bulk form is sure of (the rest are filled from their cells when wanted)."""
+        """Enter every entry the bulk form is sure of (the rest are filled from their cells when wanted); an
+        entry filled before is entered again, the same."""
+        self.entered = True
         sure = found.sure
         self.reported[sure] = found.reported[sure]
         if self.is_text:
@@ -188,11 +196,19 @@ class CatalogIndex:
         # The catalog's ids and vendors from the name index's compact records (in kb.entities' id order), not
         # from the entity rows: at 100× knowledge the index is made of 25,000 entities on the first find_chips,
         # and a first visit to each wide row costs more than the rest of its making.
-        infos = [info for info in kb.names.entities.values() if info.kind in ("chip", "system")]
+        import numpy as np
+
+        every = list(kb.names.entities.values())
+        listed = np.fromiter(map(_CATALOG_KINDS.__contains__, map(attrgetter("kind"), every)), dtype=bool, count=len(every))
+        infos = list(compress(every, listed.tolist()))
         self._infos = infos
         self.ids = list(map(attrgetter("id"), infos))
         self.size = len(self.ids)
         self.position = dict(zip(self.ids, range(self.size), strict=True))
+        # Each entity's position at its rank among all entities in id order, -1 for none (the name index holds
+        # them in that order): bulk_cells.positions_by_rank, made in the same pass.
+        self._by_rank = np.full(len(every), -1, dtype=np.int64)
+        self._by_rank[listed] = np.arange(self.size)
         # The cheap filters' facts as arrays, each filter one array operation: a vendor as its place among the
         # few vendors, a test of a vendor made once per vendor.
         vendors = list(map(attrgetter("vendor"), infos))
@@ -257,16 +273,22 @@ class CatalogIndex:
             column = self._columns.get(key)
             if column is None:
                 column = self._columns[key] = Column(self.size, metric in TEXT or selection.is_text(self.kb, metric))
-                # Every entity's entry from one query over the metric's figures; chip_cell for the few it leaves.
-                column.enter(bulk_cells.entries(self.kb, self.ids, self.position, self._generations, metric, precision, self._specs))
                 while len(self._columns) > MAX_COLUMNS:
                     self._columns.popitem(last=False)
-                if len(self._specs) > MAX_COLUMNS:  # the specs' entries, kept for the columns that read them
-                    self._specs.clear()
             else:
                 self._columns.move_to_end(key)
+            wanted = ~self._none if wanted is None else wanted
+            # Every entity's entry from one read of the metric's figures; chip_cell for any it leaves. TPP's bulk
+            # form reads compute at every precision (a dozen columns): for a few entities their cells cost less.
+            if not column.entered and (metric not in INDICATORS or int((wanted & ~column.known).sum()) > FEW_FOR_BULK_TPP):
+                found = bulk_cells.entries(
+                    self.kb, self.ids, self.position, self._generations, metric, precision, self._specs, self._by_rank
+                )
+                column.enter(found)
+                if len(self._specs) > MAX_COLUMNS:  # the specs' entries, kept for the columns that read them
+                    self._specs.clear()
             kb = self.kb
-            column.fill(~self._none if wanted is None else wanted, lambda p: chip_cell(kb, self.ids[p], metric, precision))
+            column.fill(wanted, lambda p: chip_cell(kb, self.ids[p], metric, precision))
             return column
 
     def certification(self, wanted: np.ndarray, status: Callable[[list[str]], list[str]]) -> list[str]:
