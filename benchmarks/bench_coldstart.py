@@ -19,8 +19,8 @@ the main branch's src/, with its own database), paired with the same round's bar
 one run.
 
 `--tool NAME` makes the first call that tool's README example (default lookup_chip). The server loads numpy
-only once it has had no request in hand for a moment (a lookup never needs it), so a first compare_chips or
-estimate_cluster, which computes with it, also waits for its import: time those with `--tool` too.
+only once it has had no request in hand for a moment (neither a lookup nor a compare needs it), so a first
+estimate_cluster or find_chips, which compute with it, also waits for its import: time those with `--tool` too.
 
     python benchmarks/bench_coldstart.py [--runs 20] [--source] [--baseline ../main/src] [--tool compare_chips]
 """

@@ -259,9 +259,27 @@ def test_interval_arithmetic_keeps_both_ends() -> None:
 
 def test_dominance_rank_ties_overlapping_intervals_and_ranks_missing_zero() -> None:
     lows, highs = [10.0, 5.0, 6.0, NAN, 1.0], [12.0, 7.0, 8.0, NAN, 2.0]
-    assert compute.dominance_rank(lows, highs, True).tolist() == [1, 2, 2, 0, 4]
-    assert compute.dominance_rank(lows, highs, False).tolist() == [4, 2, 2, 0, 1]
-    assert compute.dominance_rank([1.0, 2.0], [2.0, 3.0], True).tolist() == [1, 1]  # touching ends tie
+    assert compute.dominance_rank(lows, highs, True) == [1, 2, 2, 0, 4]
+    assert compute.dominance_rank(lows, highs, False) == [4, 2, 2, 0, 1]
+    assert compute.dominance_rank([1.0, 2.0], [2.0, 3.0], True) == [1, 1]  # touching ends tie
+
+
+def test_dominance_rank_counts_for_each_row_the_rows_whose_whole_interval_beats_it() -> None:
+    """Against the rule written as a matrix (row i beats row j when i's interval lies wholly on the better
+    side of j's; missing rows rank 0 and beat no one), over random comparisons of up to 20 rows with shared
+    ends, ties, missing ends and infinities."""
+    rng = np.random.default_rng(24)
+    for _ in range(400):
+        n = int(rng.integers(1, 21))
+        lows = rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, NAN, math.inf], size=n, p=[0.18] * 5 + [0.07, 0.03])
+        highs = lows + rng.choice([0.0, 1.0, 2.0], size=n)
+        lows[rng.random(n) < 0.05] = NAN  # a row missing only one end
+        present = np.isfinite(lows) & np.isfinite(highs)
+        for higher in (True, False):
+            better = lows[:, None] > highs[None, :] if higher else highs[:, None] < lows[None, :]
+            better &= present[:, None] & present[None, :]
+            expected = np.where(present, 1 + better.sum(axis=0), 0).tolist()
+            assert compute.dominance_rank(lows.tolist(), highs.tolist(), higher) == expected
 
 
 def test_total_and_spread_skip_missing_values() -> None:
@@ -450,7 +468,7 @@ def test_interval_divide_takes_any_positive_divisor_even_below_one() -> None:
 
 
 def test_when_lower_is_better_touching_ends_tie_too() -> None:
-    assert compute.dominance_rank([1.0, 2.0], [2.0, 3.0], False).tolist() == [1, 1]
+    assert compute.dominance_rank([1.0, 2.0], [2.0, 3.0], False) == [1, 1]
 
 
 @pytest.mark.parametrize("value", [2.0, 3.0])

@@ -5,6 +5,10 @@ models, and no output schema derived for a tools/call."""
 from __future__ import annotations
 
 import gc
+import json
+import os
+import subprocess
+import sys
 import threading
 
 import anyio
@@ -93,3 +97,27 @@ def test_the_warm_up_builds_the_answer_models_after_numpy(kb, monkeypatch) -> No
     monkeypatch.setattr(gc, "freeze", lambda: None)  # this test process is not a server: nothing to freeze
     _warm_up(lambda: kb)
     assert steps == ["numpy", "models"]
+
+
+@pytest.mark.slow
+def test_a_fresh_process_answers_a_lookup_and_a_comparison_without_importing_numpy(db_path) -> None:
+    """The warm-up loads numpy only once the server is idle, so a first lookup or compare that needed it would
+    wait for its import: both answer in a fresh interpreter with numpy still unloaded (and estimate_cluster,
+    which computes with arrays, loads it)."""
+    script = (
+        "import json, sys\n"
+        "from chipmcp.kb.store import KnowledgeBase\n"
+        "from chipmcp.serving.server import EXAMPLE_CALLS\n"
+        "from chipmcp.tools import BY_NAME\n"
+        "kb = KnowledgeBase.open_default()\n"
+        "loaded = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    assert BY_NAME[name].call(kb, **EXAMPLE_CALLS[name]).summary\n"
+        "    loaded[name] = 'numpy' in sys.modules\n"
+        "print(json.dumps(loaded))\n"
+    )
+    tools = ["lookup_chip", "compare_chips", "estimate_cluster"]
+    env = {**os.environ, "CHIPMCP_DB": str(db_path)}
+    done = subprocess.run([sys.executable, "-c", script, *tools], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"lookup_chip": False, "compare_chips": False, "estimate_cluster": True}

@@ -413,15 +413,20 @@ def interval_sum_of_products(lows: Sequence[float], highs: Sequence[float], coun
     return float(ends[0].sum()), float(ends[1].sum())
 
 
-def dominance_rank(lows: Sequence[float], highs: Sequence[float], higher_is_better: bool) -> np.ndarray:
+def dominance_rank(lows: Sequence[float], highs: Sequence[float], higher_is_better: bool) -> list[int]:
     """1 + the number of others certainly better (their whole interval beats this one's); overlapping
     intervals tie. Missing (NaN) rows get 0 and beat no one."""
-    lo, hi = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
-    present = np.isfinite(lo) & np.isfinite(hi)
-    # better[i, j]: row i's interval lies wholly on the better side of row j's
-    better = lo[:, None] > hi[None, :] if higher_is_better else hi[:, None] < lo[None, :]
-    better &= present[:, None] & present[None, :]
-    return np.where(present, 1 + better.sum(axis=0), 0)
+    # At most 20 rows (a comparison): plain floats, so a process's first compare does not wait for numpy's import.
+    ends = [(float(low), float(high)) for low, high in zip(lows, highs, strict=True)]
+    present = [(low, high) for low, high in ends if math.isfinite(low) and math.isfinite(high)]
+
+    def beaten_by(low: float, high: float) -> int:
+        # Row i is better than this one when its interval lies wholly on the better side of this one's.
+        if higher_is_better:
+            return sum(other_low > high for other_low, _ in present)
+        return sum(other_high < low for _, other_high in present)
+
+    return [1 + beaten_by(low, high) if math.isfinite(low) and math.isfinite(high) else 0 for low, high in ends]
 
 
 # --- industry figures -----------------------------------------------------------------------------------

@@ -201,10 +201,10 @@ class Quiet:
 
 def _warm_up(knowledge: Callable[[], KnowledgeBase], quiet: Quiet | None = None) -> None:
     """Load what every first call needs (the database, the name index, OpenCC) while the client is still
-    initializing; then, once the server is `quiet` (at once without), numpy, which the arithmetic needs and a
-    lookup does not, and every answer model's validator and serializer, which each tool's first call would
-    otherwise build (a find_chips, a fifth of its first call at 100× the knowledge). A failure here surfaces,
-    with its message, on the first call instead."""
+    initializing; then, once the server is `quiet` (at once without), numpy, which the arrays of find_chips,
+    estimate_cluster and others need and a lookup or a compare does not, and every answer model's validator
+    and serializer, which each tool's first call would otherwise build (a find_chips, a fifth of its first
+    call at 100× the knowledge). A failure here surfaces, with its message, on the first call instead."""
     try:
         _ = knowledge().names  # opens the database and builds the name index
         normalize("繁體")  # loads OpenCC: Chinese input is read as simplified
