@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 from chipmcp.errors import AmbiguousNameError, NotFoundError
 
@@ -219,8 +219,9 @@ def reading_inputs() -> dict[str, object]:
 # --- the index ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AliasEntry:
+# Records rather than dataclasses: the name index, which a first question waits for, makes one per alias row
+# (a few thousand), and a tuple is made in half a frozen dataclass's time.
+class AliasEntry(NamedTuple):
     key: str
     entity: str
     alias: str
@@ -230,8 +231,7 @@ class AliasEntry:
     note: str = ""  # why it is suspect
 
 
-@dataclass(frozen=True, slots=True)
-class EntityInfo:
+class EntityInfo(NamedTuple):
     id: str
     kind: str  # vendor, chip, system, workload, market
     display: str
