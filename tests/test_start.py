@@ -14,6 +14,7 @@ import threading
 import anyio
 import pytest
 from mcp import Client
+from mcp.types import PromptReference, ResourceTemplateReference
 from pydantic import Field
 
 from chipmcp import cli
@@ -74,6 +75,36 @@ async def test_tools_called_before_the_first_tools_list_are_listed_with_the_same
             called = await calls_first.call_tool(name, arguments)
             assert called == await lists_first.call_tool(name, arguments)
         assert (await calls_first.list_tools()).tools == listed
+
+
+FIRST_REQUESTS = {
+    "prompts/list": lambda client: client.list_prompts(),
+    "prompts/get": lambda client: client.get_prompt("procurement_brief", {"chips": "H20, 910B", "workload": "inference"}),
+    "resources/list": lambda client: client.list_resources(),
+    "resources/templates/list": lambda client: client.list_resource_templates(),
+    "resources/read": lambda client: client.read_resource("chipmcp://chips/huawei-ascend-910b"),
+    "resources/read credits": lambda client: client.read_resource("chipmcp://credits"),
+    "completion of a prompt": lambda client: client.complete(
+        PromptReference(type="ref/prompt", name="domestic_alternative"), {"name": "chip", "value": "91"}
+    ),
+    "completion of a template": lambda client: client.complete(
+        ResourceTemplateReference(type="ref/resource", uri="chipmcp://sources/{source_id}"), {"name": "source_id", "value": "g"}
+    ),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("first", sorted(FIRST_REQUESTS))
+async def test_a_server_whose_first_request_is_a_prompt_or_resource_answers_it_as_one_that_listed_everything(kb, first) -> None:
+    """The resources and prompts are registered by the first request that needs them, not when the server is
+    made: whichever comes first, its answer and every list after it are those of a server that listed first."""
+    listed_first = build_server(kb)
+    async with Client(listed_first) as client:
+        lists = [await client.list_prompts(), await client.list_resources(), await client.list_resource_templates()]
+        expected = await FIRST_REQUESTS[first](client)
+    async with Client(build_server(kb)) as client:
+        assert await FIRST_REQUESTS[first](client) == expected
+        assert [await client.list_prompts(), await client.list_resources(), await client.list_resource_templates()] == lists
 
 
 def test_build_deferred_builds_every_answer_model_not_built_yet_and_only_those() -> None:

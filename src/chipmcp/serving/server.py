@@ -230,12 +230,37 @@ class ChipMCPServer(MCPServer):
 
     listing: Callable[[], list[Resource]] | None = None
     answers: AnswerCache | None = None
+    # The resources and prompts, registered by the first request that lists, reads or gets one: a first tool
+    # call needs none of them, and the SDK makes a model and a validator for each (7 ms of a cold start).
+    later: list[Callable[[], None]] | None = None
+
+    def _register_later(self) -> None:
+        pending, self.later = self.later or [], None
+        for register in pending:
+            register()
 
     async def list_resources(self) -> list[Resource]:
         import anyio
 
+        self._register_later()
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
+
+    async def list_resource_templates(self) -> list[Any]:
+        self._register_later()
+        return await super().list_resource_templates()
+
+    async def read_resource(self, uri: Any, context: Any = None) -> Any:
+        self._register_later()
+        return await super().read_resource(uri, context)
+
+    async def list_prompts(self) -> list[Any]:
+        self._register_later()
+        return await super().list_prompts()
+
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+        self._register_later()
+        return await super().get_prompt(name, arguments, context)
 
     async def list_tools(self) -> list[Any]:
         output_schemas.publish(self)
@@ -346,8 +371,7 @@ def build_server(
     sdk.rewrite_schemas(mcp, inputs=untitled_input_schema)
     output_schemas.defer(mcp, TOOLS)
 
-    _register_resources(mcp, knowledge_base)
-    _register_prompts(mcp)
+    mcp.later = [lambda: _register_resources(mcp, knowledge_base), lambda: _register_prompts(mcp)]
     _register_completions(mcp, knowledge_base)
     check_protocol_params(mcp)
     return mcp
