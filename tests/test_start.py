@@ -65,6 +65,21 @@ async def test_quiet_waits_while_a_request_is_in_hand_and_returns_once_none_has_
 
 
 @pytest.mark.anyio
+async def test_quiet_counts_its_period_only_from_the_first_answer_a_starting_server_is_not_idle() -> None:
+    quiet = Quiet(seconds=0.05)
+    waited = threading.Event()
+    threading.Thread(target=lambda: (quiet.wait(), waited.set()), daemon=True).start()
+    await anyio.sleep(0.3)  # six periods since the server was made, and no request yet: still starting
+    assert not waited.is_set()
+
+    async def handler(ctx: object) -> str:
+        return "initialized"
+
+    assert await quiet("initialize", handler) == "initialized"
+    assert await anyio.to_thread.run_sync(waited.wait, 5.0)
+
+
+@pytest.mark.anyio
 async def test_tools_called_before_the_first_tools_list_are_listed_with_the_same_schemas(kb, server) -> None:
     """A tools/call derives no output schema (tools/list publishes them all): a client that calls first and lists
     after sees what one that lists first sees, and the same answers."""

@@ -171,13 +171,14 @@ QUIET_SECONDS = 0.25
 
 
 class Quiet:
-    """Middleware noting when the server last had a request in hand: `wait()` returns once it has had none
-    for `seconds`."""
+    """Middleware noting when the server last had a request in hand: `wait()` returns once it has answered one
+    and has had none in hand since for `seconds`. Until its first answer a server is starting, not idle: on a
+    busy machine, its start alone can outlast the period, and numpy would then load under the handshake."""
 
     def __init__(self, seconds: float = QUIET_SECONDS) -> None:
         self._seconds = seconds
         self._busy = 0
-        self._since = time.monotonic()
+        self._since: float | None = None  # when the last request left hand; None before the first
         self._lock = threading.Lock()
 
     async def __call__(self, ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -193,7 +194,8 @@ class Quiet:
     def wait(self) -> None:
         while True:
             with self._lock:
-                left = self._seconds if self._busy else self._since + self._seconds - time.monotonic()
+                since = self._since
+                left = self._seconds if self._busy or since is None else since + self._seconds - time.monotonic()
             if left <= 0:
                 return
             time.sleep(left)
