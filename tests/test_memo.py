@@ -12,13 +12,15 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from chipmcp.errors import ChipMCPError, NotFoundError
+from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import catalog_index
 from chipmcp.serving.server import build_server
 from chipmcp.tools import BY_NAME
+from chipmcp.tools._answer_parts import Citation
 
 # Calls reaching every memoised result: figures, cells, derived metrics, TPP, name matches (hits and
 # misses), the catalog index, topics and industry pieces.
@@ -71,6 +73,9 @@ def _vandalize(value: Any) -> None:
         for item in value:
             _vandalize(item)
         value.append(value[0] if value else None)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _vandalize(item)
 
 
 # industry_figures shares its entries between answers (its own rule, tools/industry.py), so it is not vandalized.
@@ -155,3 +160,38 @@ def _served_and_closed(db_path: Path) -> weakref.ref[KnowledgeBase]:
         thread.join(timeout=10)
     kb.close()
     return weakref.ref(kb)
+
+
+class _Open(BaseModel):
+    """A model that keeps extra fields: its copy must copy them."""
+
+    model_config = ConfigDict(extra="allow")
+    values: list[int] = []
+
+
+class _Private(BaseModel):
+    """A model with a private attribute: its copy must copy it."""
+
+    values: list[int] = []
+    _seen: list[str] = PrivateAttr(default_factory=list)
+
+
+def test_a_handed_out_model_with_extra_fields_or_private_state_shares_neither_with_the_held_one() -> None:
+    held = _Open.model_validate({"values": [1], "notes": ["kept"]})
+    copy = handout(held)
+    copy.values.append(2)
+    (copy.model_extra or {})["notes"].append("changed")
+    assert (held.values, held.model_extra) == ([1], {"notes": ["kept"]})
+    assert (copy.values, copy.model_extra) == ([1, 2], {"notes": ["kept", "changed"]})
+    private = _Private(values=[1])
+    private._seen.append("held")
+    copied = handout(private)
+    copied._seen.append("changed")
+    assert (private._seen, copied._seen) == (["held"], ["held", "changed"])
+
+
+def test_a_handed_out_answer_model_is_an_equal_model_with_no_extra_fields_or_private_state() -> None:
+    held = Citation(id=7, source="s", locator="table 1", printed="376")
+    copy = handout(held)
+    assert copy == held and copy is not held
+    assert (copy.__pydantic_extra__, copy.__pydantic_private__, copy.model_fields_set) == (None, None, held.model_fields_set)

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from chipmcp.core import compute
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, Claim, cell_of, redumped
+from chipmcp.reasoning.cells import Cell, Claim, _point_or_range, cell_of, redumped
 from chipmcp.tools._answer_parts import Derived, Figure
 from chipmcp.tools._common import figure
 from chipmcp.tools.compare import ComparisonCell
@@ -108,3 +109,17 @@ def test_a_model_updated_equals_its_model_copy(fields: dict[str, Any]) -> None:
     update = {"unit": "GB", "label": "x", "claims": [], "span": None}
     _same(cell.updated(**update), cell.model_copy(update=update))
     assert cell.updated(unit=None).figure_ids == cell.figure_ids
+
+
+@pytest.mark.parametrize(("low", "high"), [(376.0, 376.0), (752.0, 800.0), (1.23456789, 1.23456781)])
+def test_ends_written_at_once_equal_ends_assigned_field_by_field(low: float, high: float) -> None:
+    written, assigned = Cell(unit="TFLOPS", label="FP16 dense"), Cell(unit="TFLOPS", label="FP16 dense")
+    _point_or_range(written, low, high, digits=4)  # how scale_cell and divide_cells set a result's ends
+    tidy_low, tidy_high = compute.tidy(low, 4), compute.tidy(high, 4)
+    if tidy_low == tidy_high:
+        assigned.value, assigned.low, assigned.high = tidy_low, None, None
+    else:
+        assigned.value, assigned.low, assigned.high = None, tidy_low, tidy_high
+    assert written == assigned
+    assert written.model_fields_set == assigned.model_fields_set
+    assert written.model_dump_json() == assigned.model_dump_json()

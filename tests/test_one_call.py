@@ -78,11 +78,11 @@ async def test_any_registry_metric_can_be_asked_for_by_its_id(server) -> None:
 async def test_every_compared_column_ranks_the_way_the_registry_says_or_names_no_best(server) -> None:
     """CPU cores, transistors, process node, clock: each column takes its direction from knowledge/metrics.toml;
     a metric where neither way is better (release, die area) and a column with one figure name no best."""
-    metrics = ["cuda_cores", "transistors", "process_node", "release", "die_area", "tdp_w", "price", "clock", "tflops_per_w"]
+    metrics = ["tensor_cores", "transistors", "process_node", "release", "die_area", "tdp_w", "price", "clock", "tflops_per_w"]
     answer, text = await call(server, "compare_chips", {"names": ["H100", "910B", "MI300X"], "metrics": metrics})
     columns = {c["key"]: c for c in answer["columns"]}
     assert {k: c.get("better") for k, c in columns.items()} == {
-        "cuda_cores": "higher",
+        "tensor_cores": "higher",
         "transistors": "higher",
         "process_node": "lower",
         "release": None,
@@ -93,7 +93,7 @@ async def test_every_compared_column_ranks_the_way_the_registry_says_or_names_no
         "tflops_per_w": "higher",
     }
     assert {k: c.get("best", []) for k, c in columns.items()} == {
-        "cuda_cores": [],  # the H100's alone: a winner of one is no winner
+        "tensor_cores": [],  # the H100's alone: a winner of one is no winner
         "transistors": ["nvidia-h100"],  # 80,000 million against 496亿, in one unit
         "process_node": ["nvidia-h100"],  # 4 nm, the smallest
         "release": [],
@@ -104,7 +104,7 @@ async def test_every_compared_column_ranks_the_way_the_registry_says_or_names_no
         "tflops_per_w": ["amd-mi300x"],
     }
     assert {k: c["no_best"] for k, c in columns.items() if "no_best" in c} == {
-        "cuda_cores": "only one comparable figure",
+        "tensor_cores": "only one comparable figure",
         "die_area_mm2": "the registry gives no direction for this metric",
         "clock": "only one comparable figure",
     }

@@ -283,6 +283,9 @@ def test_build_check_names_what_each_folder_brought(cache: Path) -> None:
     bundled_sources = len(tomllib.loads((ROOT / "knowledge" / "sources.toml").read_text(encoding="utf-8"))["source"])
     assert f"from knowledge: {bundled_sources} sources" in result.stdout
     assert f"from {EXAMPLE.resolve().as_posix()}: 1 sources, 2 entities, 11 figures" in result.stdout
+    # The whole's counts are the folders' sum (one validation gives both).
+    total = result.stdout.splitlines()[0]
+    assert total.startswith("the knowledge is valid: ") and f"{bundled_sources + 1} sources" in total
 
 
 @pytest.mark.slow  # runs the chipmcp command

@@ -71,3 +71,15 @@ def test_an_entitys_aliases_are_those_a_query_of_the_aliases_table_gives(kb: Kno
     assert any(any(not a.isascii() for a in kb.aliases_of(e)) for e in entities), "the real knowledge base has Chinese names"
     for entity in entities:
         assert kb.aliases_of(entity) == tuple(row["alias"] for row in _query(db_path, sql, (entity,))), entity
+
+
+def test_an_entitys_figures_are_all_without_metrics_those_of_the_metrics_asked_and_none_for_an_empty_list(
+    kb: KnowledgeBase, db_path: Path
+) -> None:
+    every = _query(db_path, "SELECT * FROM figures WHERE entity = 'huawei-ascend-910b' ORDER BY id")
+    metrics = sorted({row["metric"] for row in every})
+    assert len(every) > 10 and len(metrics) > 3, "the 910B has many figures of many metrics"
+    assert kb.figures("huawei-ascend-910b") == every
+    assert kb.figures("huawei-ascend-910b", []) == []
+    for asked in ([metrics[0]], metrics[1:3], [*metrics[:2], "no-such-metric"], ["no-such-metric"]):
+        assert kb.figures("huawei-ascend-910b", asked) == [row for row in every if row["metric"] in asked], asked

@@ -387,8 +387,7 @@ def _build_collected_after(check_only: bool, out: Path | None, folders: list[Pat
 
     try:
         if check_only:
-            by_folder = build.check_by_folder(folders)
-            total = build.check(folders)
+            total, by_folder = build.check_by_folder(folders)
             print(f"the knowledge is valid: {_counts(total)}")
             if len(folders) > 1:  # name what each folder brought, so a user sees their records were read
                 for label, counts in by_folder.items():

@@ -416,17 +416,13 @@ def interval_sum_of_products(lows: Sequence[float], highs: Sequence[float], coun
 def dominance_rank(lows: Sequence[float], highs: Sequence[float], higher_is_better: bool) -> list[int]:
     """1 + the number of others certainly better (their whole interval beats this one's); overlapping
     intervals tie. Missing (NaN) rows get 0 and beat no one."""
-    # At most 20 rows (a comparison): plain floats, so a process's first compare does not wait for numpy's import.
-    ends = [(float(low), float(high)) for low, high in zip(lows, highs, strict=True)]
-    present = [(low, high) for low, high in ends if math.isfinite(low) and math.isfinite(high)]
-
-    def beaten_by(low: float, high: float) -> int:
-        # Row i is better than this one when its interval lies wholly on the better side of this one's.
-        if higher_is_better:
-            return sum(other_low > high for other_low, _ in present)
-        return sum(other_high < low for _, other_high in present)
-
-    return [1 + beaten_by(low, high) if math.isfinite(low) and math.isfinite(high) else 0 for low, high in ends]
+    # At most twenty rows (a comparison's): plain comparisons, which cost less than making the arrays would.
+    rows = [(float(low), float(high)) for low, high in zip(lows, highs, strict=True)]
+    finite = [math.isfinite(low) and math.isfinite(high) for low, high in rows]
+    present = [row for row, ok in zip(rows, finite, strict=True) if ok]
+    if higher_is_better:  # another row is better when its low is above this row's high
+        return [1 + sum(other_low > high for other_low, _ in present) if ok else 0 for (_, high), ok in zip(rows, finite, strict=True)]
+    return [1 + sum(other_high < low for _, other_high in present) if ok else 0 for (low, _), ok in zip(rows, finite, strict=True)]
 
 
 # --- industry figures -----------------------------------------------------------------------------------
@@ -584,8 +580,9 @@ def any_holds(results: Sequence[bool | None]) -> bool | None:
 def headroom(low: float, high: float, threshold: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """How far [low, high] sits from a threshold: (value − threshold) and value ÷ threshold, both as intervals
     (negative differences and ratios below 1 are under the line)."""
-    ends = np.array([low, high], dtype=float)
-    return (float(ends[0] - threshold), float(ends[1] - threshold)), (float(ends[0] / threshold), float(ends[1] / threshold))
+    # Two numbers: plain float arithmetic (the same IEEE operations numpy would do, without its per-call cost).
+    low, high, threshold = float(low), float(high), float(threshold)
+    return (low - threshold, high - threshold), (low / threshold, high / threshold)
 
 
 def interval_versus(

@@ -1115,14 +1115,16 @@ def check(knowledge: Path | Sequence[Path]) -> dict[str, int]:
         return {name: len(rows) for name, rows in assemble(load(knowledge)).items()}
 
 
-def check_by_folder(knowledge: Path | Sequence[Path]) -> dict[str, dict[str, int]]:
-    """Validate only; return, for each folder's label, how many rows of each table it contributed
-    (tables whose rows carry an origin)."""
+def check_by_folder(knowledge: Path | Sequence[Path]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Validate only (once); return row counts per table, and, for each folder's label, how many rows of each
+    table it contributed (tables whose rows carry an origin)."""
     folder_labels = labels(knowledge)
     counts: dict[str, dict[str, int]] = {label: {} for label in folder_labels}
-    for name, rows in assemble(load(knowledge)).items():
+    with _no_cycle_collection():
+        tables = assemble(load(knowledge))
+    for name, rows in tables.items():
         for row in rows:
             if "origin" in row:
                 per_table = counts[folder_of(row["origin"], folder_labels)]
                 per_table[name] = per_table.get(name, 0) + 1
-    return counts
+    return {name: len(rows) for name, rows in tables.items()}, counts

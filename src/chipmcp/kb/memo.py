@@ -43,6 +43,9 @@ class _Raised:
         self.error = error
 
 
+_MISSING: Any = object()
+
+
 class Memo:
     """A thread-safe, bounded map from key to computed value (insertion order; the oldest tenth goes when full)."""
 
@@ -57,9 +60,8 @@ class Memo:
         the first to finish is kept, so every caller sees one value. A `pin`ned value (one per knowledge
         base, costly to rebuild: the catalog index) is never dropped to make room."""
         store = self._pinned if pin else self._values
-        try:
-            found = store[key]
-        except KeyError:
+        found = store.get(key, _MISSING)  # not a KeyError caught: on a fresh question most keys miss
+        if found is _MISSING:
             try:
                 found = compute()
             except remember_errors as error:
@@ -103,31 +105,36 @@ def _copy_model(value: BaseModel) -> BaseModel:
     """What BaseModel.__copy__ makes (the instance's dict, fields set, extra and private state copied), with
     each changeable field copied as its plan says."""
     model = type(value)
+    plan, bare = _PLANS.get(model) or _plan(model)
     fields = dict(value.__dict__)
-    for name, copier in _plan(model):
+    for name, copier in plan:
         item = fields.get(name)
         if item is not None:
             fields[name] = copier(item)
     out = model.__new__(model)
     _object_setattr(out, "__dict__", fields)
     _object_setattr(out, "__pydantic_fields_set__", set(value.__pydantic_fields_set__))
+    if bare:  # no extra fields allowed, no private attributes declared: neither can hold anything
+        _object_setattr(out, "__pydantic_extra__", None)
+        _object_setattr(out, "__pydantic_private__", None)
+        return out
     extra, private = value.__pydantic_extra__, getattr(value, "__pydantic_private__", None)
     _object_setattr(out, "__pydantic_extra__", None if extra is None else handout(dict(extra)))
     _object_setattr(out, "__pydantic_private__", None if private is None else _copy.deepcopy(private))
     return out
 
 
-_PLANS: dict[type[BaseModel], tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+_Plan = tuple[tuple[tuple[str, Callable[[Any], Any]], ...], bool]
+_PLANS: dict[type[BaseModel], _Plan] = {}
 
 
-def _plan(model: type[BaseModel]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+def _plan(model: type[BaseModel]) -> _Plan:
     """The fields of `model` whose declared type may hold something a caller can change in place, each with
-    how to copy it (a figure has two of its thirty)."""
-    found = _PLANS.get(model)
-    if found is None:
-        found = _PLANS[model] = tuple(
-            (name, copier) for name, info in model.model_fields.items() if (copier := _copier(info.annotation)) is not None
-        )
+    how to copy it (a figure has two of its thirty); and whether the model is bare: it keeps no extra fields
+    and declares no private attribute (every answer model)."""
+    fields = tuple((name, copier) for name, info in model.model_fields.items() if (copier := _copier(info.annotation)) is not None)
+    bare = model.model_config.get("extra") != "allow" and not model.__private_attributes__
+    found = _PLANS[model] = (fields, bare)
     return found
 
 

@@ -75,6 +75,10 @@ READ_ROWS_KEPT = 50_000
 _LICENCE_FIELDS = frozenset({"url", "licence", "licence_url", "credit", "changes"})
 
 
+def _figure_id(row: dict[str, Any]) -> int:
+    return row["id"]
+
+
 class KnowledgeBase:
     """Typed, read-only queries over one built database file."""
 
@@ -221,14 +225,14 @@ class KnowledgeBase:
 
     # --- figures ------------------------------------------------------------------------------------
     def figures(self, entity_id: str, metrics: list[str] | None = None) -> list[dict[str, Any]]:
-        """An entity's figures in id order, all or those of `metrics`. Treat the rows as read-only: they are shared."""
-        if metrics and len(metrics) == 1:  # the selection rule asks one metric at a time, a dozen per entity
+        """An entity's figures in id order: all (`metrics` None), or those of `metrics` (none for an empty list).
+        Treat the rows as read-only: they are shared."""
+        if metrics is None:
+            return list(self._figures_of(entity_id))
+        if len(metrics) == 1:  # the selection rule asks one metric at a time, a dozen per entity
             return list(self._metric_figures_of(entity_id).get(metrics[0], ()))
-        rows = self._figures_of(entity_id)
-        if metrics:
-            wanted = set(metrics)
-            return [row for row in rows if row["metric"] in wanted]
-        return list(rows)
+        wanted = set(metrics)
+        return [row for row in self._figures_of(entity_id) if row["metric"] in wanted]
 
     def _group_figures(self, entity_id: str) -> dict[str, tuple[dict[str, Any], ...]]:
         """An entity's figures by metric, each metric's in id order: one pass, not one per metric asked."""
@@ -238,7 +242,9 @@ class KnowledgeBase:
         return {metric: tuple(rows) for metric, rows in grouped.items()}
 
     def _read_figures(self, entity_id: str) -> tuple[dict[str, Any], ...]:
-        rows = tuple(self._rows("SELECT * FROM figures WHERE entity = ? ORDER BY id", (entity_id,)))
+        # In id order, sorted here: an ORDER BY would have SQLite sort whole rows (every column) in a temporary
+        # B-tree, a third of the read; the id is unique, so the order is the same.
+        rows = tuple(sorted(self._rows("SELECT * FROM figures WHERE entity = ?", (entity_id,)), key=_figure_id))
         if len(self._read_rows) > READ_ROWS_KEPT:  # a knowledge base far larger than the real one: start again
             self._read_rows = {}
         self._read_rows.update((row["id"], row) for row in rows)

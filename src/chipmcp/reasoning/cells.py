@@ -40,6 +40,12 @@ class Model(BaseModel):
         field's default and its factory's signature; what it builds serializes like any other."""
         return _unvalidated(cls, fields, set(fields))
 
+    @classmethod
+    def checked_dict(cls, fields: dict[str, Any]) -> Self:
+        """checked_before(**fields) for a dict made for it, which the model keeps: no keyword arguments packed
+        again (a figure is built field by field for every row of every answer)."""
+        return _unvalidated(cls, fields, set(fields))
+
     def updated(self, **update: Any) -> Self:
         """self.model_copy(update=update): a shallow copy with `update` set, not validated, without pydantic's
         generic copy (an answer model has no extra fields and no private state); entries are copied by the dozen."""
@@ -207,10 +213,16 @@ def _template(cls: type[Model]) -> tuple[dict[str, object], dict[str, Callable[[
 
 def _point_or_range(target: Cell | Claim, low: float, high: float, digits: int = 6) -> None:
     tidy_low, tidy_high = compute.tidy(low, digits), compute.tidy(high, digits)
+    # What `target.value, target.low, target.high = …` does (a model without validate_assignment), written at
+    # once: this runs for every derived figure of every answer.
     if tidy_low == tidy_high:
-        target.value, target.low, target.high = tidy_low, None, None
+        vars(target).update(value=tidy_low, low=None, high=None)
     else:
-        target.value, target.low, target.high = None, tidy_low, tidy_high
+        vars(target).update(value=None, low=tidy_low, high=tidy_high)
+    target.__pydantic_fields_set__.update(_ENDS)
+
+
+_ENDS = ("value", "low", "high")
 
 
 def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int = 1000, label: str | None = None) -> Cell:
@@ -237,6 +249,11 @@ def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int =
 def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "") -> Cell:
     """numerator ÷ denominator as an interval (a range on either side gives a range); empty if either is."""
     a, b = numerator.ends(), denominator.ends()
+    if a is None or b is None:
+        return cell_of(unit=unit, label=label)
+    low, high = compute.interval_divide(a, b)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return cell_of(unit=unit, label=label)
     # The chosen figure of each side (not the figures that merely agree with it).
     out = cell_of(
         unit=unit,
@@ -245,11 +262,6 @@ def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "")
         suspect=numerator.suspect or denominator.suspect,
         tier=denominator.tier if denominator.tier else numerator.tier,
     )
-    if a is None or b is None:
-        return cell_of(unit=unit, label=label)
-    low, high = compute.interval_divide(a, b)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return cell_of(unit=unit, label=label)
     _point_or_range(out, low, high, digits=4)  # a ratio of printed figures: four digits say all they can
     return out
 

@@ -125,15 +125,17 @@ def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
     }
     out: list[Standing] = []
     met_before: dict[tuple[str, str, str], str] = {}
+    # Over every claim only where reports disagree: elsewhere the values are the same, and so is the status.
+    across_values = {k: spans[k] or values[k] for k in values} if any(spans.values()) else None
     for rule in kb.control_classes:
         status, tests = _evaluate(rule["clauses"], values)
-        across, _ = _evaluate(rule["clauses"], {k: spans[k] or values[k] for k in values})
+        across = _status_over(rule["clauses"], across_values) if across_values is not None else status
         key = (rule["regime"], rule["reading"], rule["source"])
         shadowed = met_before.get(key)
         if status == "met" and shadowed is None:
             met_before[key] = rule["name"]
         out.append(
-            Standing(
+            Standing.checked_before(  # every field, in declaration order (a dump's), each of its type: not validated again
                 regime=rule["regime"],
                 class_name=rule["name"],
                 reading=rule["reading"],
@@ -141,8 +143,8 @@ def standings(kb: KnowledgeBase, tpp: Cell, pd: Cell | None) -> list[Standing]:
                 locator=rule["locator"],
                 status=status,
                 across_claims=across if across != status else None,
-                clauses=tests,
                 shadowed_by=shadowed,
+                clauses=tests,
                 note=rule["note"] or "",
             )
         )
@@ -155,14 +157,21 @@ def _interval(value: Cell | None) -> tuple[float, float] | None:
     return None if value is None or ends is None else compute.bounded_span(*ends, value.bound)
 
 
+def _checks(clause: list[dict[str, Any]], values: dict[str, tuple[float, float] | None]) -> list[bool | None]:
+    """Each condition of a clause tested on the values (None: undecided, the quantity unknown)."""
+    return [compute.holds(*(values[c["quantity"]] or (None, None)), c["op"], c["value"]) for c in clause]
+
+
+def _status_over(clauses: list[list[dict[str, Any]]], values: dict[str, tuple[float, float] | None]) -> Status:
+    """The status `_evaluate` gives, without the clause tests it shows."""
+    return _status(compute.any_holds([compute.all_hold(_checks(clause, values)) for clause in clauses]))
+
+
 def _evaluate(clauses: list[list[dict[str, Any]]], values: dict[str, tuple[float, float] | None]) -> tuple[Status, list[ClauseTest]]:
     tests: list[ClauseTest] = []
     results: list[bool | None] = []
     for clause in clauses:
-        checks: list[bool | None] = []
-        for condition in clause:
-            ends = values[condition["quantity"]]
-            checks.append(compute.holds(*(ends or (None, None)), condition["op"], condition["value"]))
+        checks = _checks(clause, values)
         result = compute.all_hold(checks)
         results.append(result)
         text = " and ".join(f"{QUANTITY_LABELS[c['quantity']]} {c['op']} {c['value']:g}" for c in clause)
@@ -171,7 +180,7 @@ def _evaluate(clauses: list[list[dict[str, Any]]], values: dict[str, tuple[float
             if result is None
             else set[str]()
         )
-        tests.append(ClauseTest(test=text, status=_status(result), needs=sorted(needs)))
+        tests.append(ClauseTest.checked_before(test=text, status=_status(result), needs=sorted(needs)))
     return _status(compute.any_holds(results)), tests
 
 

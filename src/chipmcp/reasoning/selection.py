@@ -2,6 +2,7 @@
 or filters picks its figures here, so one spec of one chip is the same number everywhere.
 
     cell(kb, entity, spec, precision=None, p_base=1000) -> Cell   one spec (compute needs a precision)
+    shared_cell(…) -> Cell                     the same, the memo's own (to read, never to change)
     cells(kb, entity, specs, precision, p_base) -> {spec: Cell}
     compute_offers(kb, entity) -> [Offer]      every (precision, sparsity) compute figure it reports
     reported_precisions(kb, entities) -> [precision]   precisions any of them prints, in PRECISIONS order
@@ -117,10 +118,21 @@ def is_text(kb: KnowledgeBase, spec: str) -> bool:
 MODEL_ONLY = frozenset({"compute", "die_area", "performance_density", "tpp", "export_control_class"})
 
 
-@per_knowledge_base(copy=handout)
 def cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
     """The figure `spec` of `entity` as the rule chooses it; an empty Cell (no value) when none is reported.
     When the entity reports none, a figure its family or generation reports stands in, labelled as such."""
+    return handout(_chosen(kb, entity, spec, precision, p_base))
+
+
+def shared_cell(kb: KnowledgeBase, entity: str, spec: str, precision: str | None = None, p_base: int = 1000) -> Cell:
+    """`cell` as the memo holds it, not a copy: for a caller that only reads it (compare_chips reads dozens
+    per answer). Never change what it returns, nor put it in an answer a caller may change."""
+    return _chosen(kb, entity, spec, precision, p_base)
+
+
+@per_knowledge_base
+def _chosen(kb: KnowledgeBase, entity: str, spec: str, precision: str | None, p_base: int) -> Cell:
+    """`cell`, once per knowledge base and arguments (always given in full: one entry however a caller writes them)."""
     own = _own_cell(kb, entity, spec, precision, p_base)
     if own.ends() is not None or own.text is not None or spec_def(kb, spec).metric in MODEL_ONLY:
         return own

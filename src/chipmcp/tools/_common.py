@@ -3,7 +3,9 @@ mechanism behind `detail` and paging (summary entries, conflict claims, pages wi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import bisect
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
@@ -11,6 +13,7 @@ from pydantic import BaseModel
 from chipmcp.core import compute
 from chipmcp.core.names import Match, signature
 from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError
+from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
 from chipmcp.tools._answer_parts import (
@@ -155,39 +158,41 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     # The row was validated by `chipmcp build` (and the tests check answers against the output schema):
     # the model is built without validating it again, every field given. Built anew on each call (a few
     # microseconds), each caller gets its own: cheaper than keeping one and copying it out.
-    return Figure.checked_before(
-        id=row["id"],
-        metric=row["metric"],
-        label=metric.get("label_en", row["metric"]),
-        value=row["value"],
-        low=row["low"],
-        high=row["high"],
-        alternatives=bool(row["alternatives"]),
-        bound=row["bound"],
-        text=row["text"],
-        unit=row["unit"],
-        precision=row["precision"],
-        sparsity=row["sparsity"],
-        engine=row["engine"],
-        period=row["period"],
-        period_alias=row["period_alias"],
-        basis=row["basis"],
-        as_of=row["as_of"],
-        measure=row["measure"],
-        quantity=row["quantity"],
-        printed=row["printed"],
-        source=row["source"],
-        locator=row["locator"],
-        cite="",
-        at="",
-        note=row["note"] or "",
-        suspect=bool(row["suspect"]),
-        preferred=bool(row["preferred"]),
-        conflicts_with=[int(i) for i in row["conflicts_with"].split(",")] if row["conflicts_with"] else [],
-        conflict_group=row["conflict_group"],
-        conflict_kind=row["conflict_kind"],
-        history_group=row["history_group"],
-        also=[],
+    return Figure.checked_dict(
+        {
+            "id": row["id"],
+            "metric": row["metric"],
+            "label": metric.get("label_en", row["metric"]),
+            "value": row["value"],
+            "low": row["low"],
+            "high": row["high"],
+            "alternatives": bool(row["alternatives"]),
+            "bound": row["bound"],
+            "text": row["text"],
+            "unit": row["unit"],
+            "precision": row["precision"],
+            "sparsity": row["sparsity"],
+            "engine": row["engine"],
+            "period": row["period"],
+            "period_alias": row["period_alias"],
+            "basis": row["basis"],
+            "as_of": row["as_of"],
+            "measure": row["measure"],
+            "quantity": row["quantity"],
+            "printed": row["printed"],
+            "source": row["source"],
+            "locator": row["locator"],
+            "cite": "",
+            "at": "",
+            "note": row["note"] or "",
+            "suspect": bool(row["suspect"]),
+            "preferred": bool(row["preferred"]),
+            "conflicts_with": [int(i) for i in row["conflicts_with"].split(",")] if row["conflicts_with"] else [],
+            "conflict_group": row["conflict_group"],
+            "conflict_kind": row["conflict_kind"],
+            "history_group": row["history_group"],
+            "also": [],
+        }
     )
 
 
@@ -369,13 +374,23 @@ def cite_once(entries: list[Figure], datasets: frozenset[str] = frozenset()) -> 
     source ids) locates each cell at '<row> / <column>': the key names the row and the entry its column
     (`at`), so a chip's row is written once, not once per column. New entries; the given ones (possibly
     shared, memoized) are left as they are."""
+    table: dict[str, Place] = {}
+    return list(_citing(entries, datasets, table)), table
+
+
+def _citing(entries: Iterable[Figure], datasets: frozenset[str], table: dict[str, Place]) -> Iterator[Figure]:
+    """cite_once's entries one by one, `table` holding every key given so far as each is yielded (an entry
+    cited depends only on those before it: a caller may stop early)."""
     keys: dict[tuple[str, str], str] = {}
 
     def key(source: str, locator: str) -> tuple[str, str]:
         row, at = locator.rsplit(" / ", 1) if source in datasets and " / " in locator else (locator, "")
-        return keys.setdefault((source, row), f"c{len(keys) + 1}"), at
+        found = keys.get((source, row))
+        if found is None:
+            found = keys[(source, row)] = f"c{len(keys) + 1}"
+            table[found] = Place(source=source, locator=row)
+        return found, at
 
-    out = []
     # A note the page already gave (a dataset row's note is on each of its figures) points to its first entry.
     first_with: dict[str, int] = {}
     for entry in entries:
@@ -386,8 +401,7 @@ def cite_once(entries: list[Figure], datasets: frozenset[str] = frozenset()) -> 
             note = f"as #{first_with[note]}"
         elif note:
             first_with[note] = entry.id
-        out.append(entry.updated(cite=cite, at=at, source="", locator="", also=also, note=note))
-    return out, {k: Place(source=s, locator=loc) for (s, loc), k in keys.items()}
+        yield entry.updated(cite=cite, at=at, source="", locator="", also=also, note=note)
 
 
 def _cited_by_key(c: Citation, cite: str, at: str, printed: str) -> Citation:
@@ -455,15 +469,20 @@ def page(
         if chosen and budget is not None and used > budget:
             break
         chosen.append(item)
+    return chosen, _page_of(len(items), offset, len(chosen), limit, detail, call, noun, full_total)
+
+
+def _page_of(total: int, offset: int, returned: int, limit: int, detail: Detail, call: str, noun: str, full_total: int | None) -> Page:
+    """The Page of `returned` entries from `offset` of `total`, with the calls for what it leaves out."""
     detail_arg = ", detail='full'" if detail == "full" else ""
     limit_arg = f", limit={limit}" if limit != DEFAULT_LIMIT else ""
     more = []
-    left = len(items) - offset - len(chosen)
+    left = total - offset - returned
     if left > 0:
-        more.append(f"{left} more {noun}: ask {call}{detail_arg}, offset={offset + len(chosen)}{limit_arg})")
+        more.append(f"{left} more {noun}: ask {call}{detail_arg}, offset={offset + returned}{limit_arg})")
     if detail == "summary" and full_total:
         more.append(f"every figure row ({full_total}, with notes and locators): ask {call}, detail='full')")
-    return chosen, Page(total=len(items), returned=len(chosen), offset=offset, more="; ".join(more))
+    return Page(total=total, returned=returned, offset=offset, more="; ".join(more))
 
 
 def summary_page(
@@ -478,6 +497,51 @@ def summary_page(
     cost = _entry_cost(kb, table, {s.id for s in rest.sources})
     chosen, shown = page(cited, offset, limit, "summary", call, "entries", full_total=full_total, budget=budget, cost=cost)
     shown.citations = cited_places(chosen, table)
+    return chosen, shown
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPlan:
+    """A summary's entries cited and sized from offset 0, as summary_page cites and sizes them, for a caller
+    whose entries and answer sources are the same on every question (one entity's lookup): its first page is
+    then a cut at the budget, not a sizing. Shared: the entries are handed out as copies."""
+
+    total: int  # entries in the whole summary
+    # The first entries, cited, and what entries[:k + 1] add to the answer (_entry_cost's costs, summed in
+    # order), as far as the first sum beyond the largest budget a question may leave: no first page reaches
+    # further, so no later entry is cited or kept.
+    entries: tuple[Figure, ...]
+    running: tuple[int, ...]
+    table: dict[str, Place]  # the citation keys of those entries
+
+
+def summary_plan(kb: KnowledgeBase, entries: list[Figure], listed: Iterable[str], rest_size: int = 0) -> SummaryPlan:
+    """The plan of a summary whose answer cites `listed` besides its entries (what summary_page takes from
+    `rest.sources`) and takes at least `rest_size` characters without them, whatever the question."""
+    table: dict[str, Place] = {}
+    cost = _entry_cost(kb, table, set(listed))
+    cited: list[Figure] = []
+    running: list[int] = []
+    used = 0
+    for entry in _citing(key_specs_first(kb, entries), dataset_sources(kb), table):
+        used += cost(entry)
+        cited.append(entry)
+        running.append(used)
+        if used > ANSWER_BUDGET - rest_size + ENTRIES_SLACK:
+            break
+    return SummaryPlan(len(entries), tuple(cited), tuple(running), table)
+
+
+def first_summary_page(plan: SummaryPlan, rest_size: int, limit: int, call: str, full_total: int) -> tuple[list[Figure], Page]:
+    """summary_page(kb, entries, 0, limit, call, full_total, rest) from the entries' plan, `rest_size` being the
+    length of the rest's compact JSON with an empty page (what room() measures): the entries whose running
+    cost fits the budget the rest leaves (at least one), at most `limit`."""
+    budget = ANSWER_BUDGET - rest_size + ENTRIES_SLACK
+    within = min(limit, len(plan.entries))
+    count = max(bisect.bisect_right(plan.running, budget, 0, within), min(within, 1))
+    chosen = handout(list(plan.entries[:count]))
+    shown = _page_of(plan.total, 0, count, limit, "summary", call, "entries", full_total)
+    shown.citations = handout(cited_places(chosen, plan.table))
     return chosen, shown
 
 
@@ -542,8 +606,9 @@ def call_of(tool: str, **arguments: Any) -> str:
 
 
 def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
+    # A source row's fields were checked by `chipmcp build` (each a text): every field given, in declaration order.
     return [
-        SourceRef(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
+        SourceRef.checked_before(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
         for sid in sorted(set(ids))
         if (s := kb.sources.get(sid))
     ]

@@ -65,9 +65,9 @@ class EstimateClusterArguments(Arguments):
     limit: LimitArg = DEFAULT_LIMIT
 
 
-def question(args: EstimateClusterArguments, entity: str) -> EstimateClusterArguments:
-    """The arguments as the sizing reads them: `chip` the resolved entity id, the currency normalised."""
-    return args.model_copy(update={"chip": entity, "currency": CURRENCIES[args.currency]})
+def question(args: EstimateClusterArguments, entity: str, **update: Any) -> EstimateClusterArguments:
+    """The arguments as the sizing reads them: `chip` the resolved entity id, the currency normalised, `update` set."""
+    return args.model_copy(update={"chip": entity, "currency": CURRENCIES[args.currency], **update})
 
 
 def server_figure(kb: KnowledgeBase, q: EstimateClusterArguments) -> dict[str, Any]:

@@ -15,6 +15,7 @@ apply. Systems: `count` relations compare the printed total with what the compos
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import Field
@@ -72,7 +73,7 @@ def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated)
         output = metric["estimate"]["output"]
         if q.detail != "full" and output in seen:
             continue  # summary: one printed figure per output; every one at detail='full'
-        entry = _entry(kb, q, answer, row, metric, is_system)
+        entry = _entry(_Beside(kb, q, answer, row, metric), is_system)
         if entry is not None:
             seen.add(output)
             out.append(entry)
@@ -98,20 +99,30 @@ def _at_precision(rows: list[dict[str, Any]], precision: str) -> list[dict[str, 
     return [r for r in rows if (precision in r["precision"].split("/") if r["precision"] else r["metric"] not in at_precision)]
 
 
-def _entry(
-    kb: KnowledgeBase,
-    q: EstimateClusterArguments,
-    answer: Estimated,
-    row: dict[str, Any],
-    metric: dict[str, Any],
-    is_system: bool,
-) -> Reconciliation | None:
+@dataclass(frozen=True)
+class _Beside:
+    """One printed figure beside the estimate: what each step of its reconciliation reads — the knowledge
+    base, the question as the estimate sized it, the estimate, the figure's row and its metric."""
+
+    kb: KnowledgeBase
+    q: EstimateClusterArguments
+    answer: Estimated
+    row: dict[str, Any]
+    metric: dict[str, Any]
+
+    @property
+    def relation(self) -> dict[str, Any]:
+        """The metric's `estimate` relation (metrics.toml): the output it reports and the question it answers."""
+        return self.metric["estimate"]
+
+
+def _entry(beside: _Beside, is_system: bool) -> Reconciliation | None:
     """The figure beside the output it reports: a target's cards or servers, or a system's total."""
-    relation = metric["estimate"]
+    relation = beside.relation
     if relation.get("target_pflops") is not None:
-        return _target_entry(kb, q, answer, row, metric, relation)
+        return _target_entry(beside)
     if is_system and relation["output"] in COMPOSED:
-        return _total_entry(kb, q, answer, row, metric, relation)
+        return _total_entry(beside)
     return None
 
 
@@ -124,14 +135,8 @@ def _difference(computed: Cell, reported: Cell) -> list[float] | None:
     return None if differs is None else [round(d, 2) for d in differs]
 
 
-def _target_entry(
-    kb: KnowledgeBase,
-    q: EstimateClusterArguments,
-    answer: Estimated,
-    row: dict[str, Any],
-    metric: dict[str, Any],
-    relation: dict[str, Any],
-) -> Reconciliation | None:
+def _target_entry(beside: _Beside) -> Reconciliation | None:
+    kb, q, answer, row, metric, relation = beside.kb, beside.q, beside.answer, beside.row, beside.metric, beside.relation
     target = float(relation["target_pflops"])
     if not _asks_target(q, relation, target):
         return None
@@ -252,18 +257,12 @@ def _call(q: EstimateClusterArguments, **extra: Any) -> str:
     )
 
 
-def _total_entry(
-    kb: KnowledgeBase,
-    q: EstimateClusterArguments,
-    answer: Estimated,
-    row: dict[str, Any],
-    metric: dict[str, Any],
-    relation: dict[str, Any],
-) -> Reconciliation:
-    output = relation["output"]
+def _total_entry(beside: _Beside) -> Reconciliation:
+    kb, q, answer, row, metric = beside.kb, beside.q, beside.answer, beside.row, beside.metric
+    output = beside.relation["output"]
     spec, base, total_unit = COMPOSED[output]
     unit = getattr(answer, output).unit or total_unit
-    systems = answer.servers / relation["count"]
+    systems = answer.servers / beside.relation["count"]
     reported = scale_cell(selection.row_cell(row, base, q.p_base), systems, unit, q.p_base)
     built = selection.composition_cell(kb, q.chip, spec, q.precision if spec == "compute_tflops" else None, q.p_base)
     overhead = 1.0 + q.power_overhead if spec == "tdp_w" else 1.0
@@ -275,7 +274,7 @@ def _total_entry(
         + (f" ({row['precision'].upper()})" if row["precision"] else "")
         + f" of {number(answer.servers)} × the system"
     )
-    convention, reproduce = _total_convention(kb, q, answer, row, metric, built, spec, base)
+    convention, reproduce = _total_convention(beside, built, spec, base)
     if row["suspect"]:
         convention = f"The printed figure is marked suspect ({row['note']}). " + convention
     return Reconciliation(
@@ -290,19 +289,11 @@ def _total_entry(
     )
 
 
-def _total_convention(
-    kb: KnowledgeBase,
-    q: EstimateClusterArguments,
-    answer: Estimated,
-    row: dict[str, Any],
-    metric: dict[str, Any],
-    built: Cell | None,
-    spec: str,
-    base: str,
-) -> tuple[str, str]:
+def _total_convention(beside: _Beside, built: Cell | None, spec: str, base: str) -> tuple[str, str]:
+    q, row = beside.q, beside.row
     ends = built.ends() if built is not None else None
     if ends is None:
-        return _no_composition(q, row, metric, spec), ""
+        return _no_composition(q, row, beside.metric, spec), ""
     total = _Total(row, base, ends, q.p_base)
     if row["value"] is None:
         return "The printed figure is a range; compare its ends with the computed ones.", ""
@@ -310,7 +301,7 @@ def _total_convention(
         how = "lies within the range its parts give" if total.is_range else "is that number as the report rounds it"
         return f"Agrees: the composition gives {total.shown} {row['unit']} a system; the printed '{row['printed']}' {how}.", ""
     other = _OTHER_READINGS.get(spec)
-    found = other(kb, q, answer, total) if other is not None else None
+    found = other(beside, total) if other is not None else None
     return found or (
         f"The composition gives {total.shown} {row['unit']} a system; no convention reproduces the printed "
         f"'{row['printed']}': the system's own figure is used.",
@@ -351,8 +342,9 @@ class _Total:
         return compute.printed_agrees(self.row["value"], self.row["printed"], self.row["bound"], per_system)
 
 
-def _other_p_base(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str] | None:
+def _other_p_base(beside: _Beside, total: _Total) -> tuple[str, str] | None:
     """The report reads 1P as the other number of TFLOPS."""
+    q = beside.q
     other = 1024 if q.p_base == 1000 else 1000
     alt = compute.convert(list(total.ends), total.base, total.row["unit"], other)
     if not total.agrees((float(alt[0]), float(alt[1]))):
@@ -363,7 +355,7 @@ def _other_p_base(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estima
     )
 
 
-def _binary_units(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str] | None:
+def _binary_units(beside: _Beside, total: _Total) -> tuple[str, str] | None:
     """The report counts 1024 of a memory unit to the next."""
     low, high = total.per_system
     if not total.agrees((low * 1000 / 1024, high * 1000 / 1024)):
@@ -374,8 +366,9 @@ def _binary_units(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estima
     )
 
 
-def _beyond_chips(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, total: _Total) -> tuple[str, str]:
+def _beyond_chips(beside: _Beside, total: _Total) -> tuple[str, str]:
     """The printed power is the whole system's: the power_overhead on its chips that reproduces it."""
+    kb, q, answer = beside.kb, beside.q, beside.answer
     row, chips_low = total.row, total.ends[0]
     chips_w = chips_low * (1.0 + q.power_overhead)
     printed_w = float(compute.convert(row["value"], row["unit"], "W"))
@@ -394,7 +387,7 @@ def _beyond_chips(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estima
 
 
 # The conventions a report's system total may follow, by the spec it is summed from.
-_OTHER_READINGS: dict[str, Callable[[KnowledgeBase, EstimateClusterArguments, Estimated, _Total], tuple[str, str] | None]] = {
+_OTHER_READINGS: dict[str, Callable[[_Beside, _Total], tuple[str, str] | None]] = {
     "compute_tflops": _other_p_base,
     "memory_gb": _binary_units,
     "memory_bandwidth_gbs": _binary_units,

@@ -15,7 +15,9 @@ Said once, not per cell: a row holds its cells, their figure ids and their ratio
 answer's `vendors`; a column says its unit, label and direction (`better`, from the metric registry).
 """
 
+import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeGuard
 
@@ -24,6 +26,7 @@ from pydantic import Field
 from chipmcp.core import compute
 from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
+from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, redumped, scale_cell
@@ -70,12 +73,17 @@ class ComparisonCell(CompactModel):
     tier: str = Field(default="", exclude=True)  # the selection rule's step, for the text block's tags
 
     def bare(self) -> "ComparisonCell | float | str":
-        """The cell as a row holds it: a plain number or text bare, anything more as the object."""
-        fields = self.model_dump(exclude_defaults=True, exclude={"tier"})
-        if set(fields) == {"value"} and self.value is not None:
-            return self.value
-        if set(fields) == {"text"} and self.text is not None:
-            return self.text
+        """The cell as a row holds it: a plain number or text bare, anything more as the object — bare when
+        its dump (which leaves out every empty field, each field's default among them) would hold the
+        number or the text alone."""
+        held = self.__dict__
+        if any(not _empty(held[name]) for name in _OTHER_FIELDS):
+            return self
+        value, text = held["value"], held["text"]
+        if not _empty(value) and _empty(text):
+            return value
+        if not _empty(text) and _empty(value):
+            return text
         return self
 
 
@@ -93,6 +101,13 @@ class PartsCheck(CompactModel):
 
 # A row's cell as its dump gives it (its tier is for the text block's tags).
 _SHOWN_FIELDS = tuple(name for name in ComparisonCell.model_fields if name != "tier")
+# Those that make a cell more than a bare number or text.
+_OTHER_FIELDS = tuple(name for name in _SHOWN_FIELDS if name not in ("value", "text"))
+
+
+def _empty(value: object) -> bool:
+    """What a compact dump leaves out (CompactModel): None, false, "", [] and {}."""
+    return value is None or value is False or value == "" or value == [] or value == {}
 
 
 class ComparisonRow(CompactModel):
@@ -237,6 +252,7 @@ class _Asked:
     precisions: list[str]
     derived_precision: str
     metrics: list[str] | None
+    registry: list[str]  # the registry metrics shown by default (_registry_default)
 
     @property
     def ids(self) -> list[str]:
@@ -262,27 +278,42 @@ def _resolve(kb: KnowledgeBase, args: CompareChipsArguments) -> _Asked:
     entities = [kb.entity(i) or {} for i in ids]
     systems = {i for i, e in zip(ids, entities, strict=True) if e.get("entity_kind") == "system"}
     precisions = [args.precision] if args.precision else (selection.reported_precisions(kb, ids) or ["fp16"])
-    return _Asked(matches, entities, base_index, systems, precisions, _derived_precision(kb, ids, args.precision, precisions), metrics)
+    derived = _derived_precision(kb, ids, args.precision, precisions)
+    return _Asked(matches, entities, base_index, systems, precisions, derived, metrics, _registry_default(kb, entities))
 
 
 def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict[str, Cell]], list[list[PartsCheck]]]:
-    """Every cell of every entity keyed by column, by the one selection rule; each system beside its parts."""
+    """Every cell of every entity keyed by column, by the one selection rule; each system beside its parts.
+    The cells are the memo's own (selection.shared_cell): read here and after, never changed, and copied
+    where the answer keeps them (_shown_cell, _cited)."""
     table: list[dict[str, Cell]] = []
     parts: list[list[PartsCheck]] = []
     precisions, derived_precision = asked.precisions, asked.derived_precision
+    shown = _showable(asked, detail)
     for entity in asked.ids:
-        own = {f"compute_{p}": selection.cell(kb, entity, "compute_tflops", p) for p in precisions}
+        # At a precision the entity does not print, the rule finds a figure with no printed precision or none,
+        # and that figure is shown only in the derived-precision column (below): the others are not read.
+        printed = selection.printed_precisions(kb, entity)
+        read = [p for p in precisions if p in printed or p == derived_precision]
+        own = {f"compute_{p}": selection.shared_cell(kb, entity, "compute_tflops", p) for p in read}
         if len(precisions) > 1:
             # A figure with no printed precision would fill every column the chip lacks; it is shown once,
             # in the derived-precision column, where the rule uses it.
             own = {k: c for k, c in own.items() if c.tier != "unlabeled" or k == f"compute_{derived_precision}"}
-        own |= {m: selection.cell(kb, entity, m) for m in NUMERIC[1:] + TEXT}
+        own |= {m: selection.shared_cell(kb, entity, m) for m in NUMERIC[1:] + TEXT}
         at = own | {
-            "compute_tflops": own.get(f"compute_{derived_precision}") or selection.cell(kb, entity, "compute_tflops", derived_precision)
+            "compute_tflops": own.get(f"compute_{derived_precision}")
+            or selection.shared_cell(kb, entity, "compute_tflops", derived_precision)
         }
-        own |= {name: selection.derived_cell(name, at) for name in selection.DERIVED}
-        own["tpp"] = export_control.chip_tpp(kb, entity)
-        own |= _registry_cells(kb, entity, asked.metrics, own)
+        # A system's W per TFLOPS stands beside its parts' (_versus_parts) whether or not its column is shown.
+        own |= {
+            name: selection.derived_cell(name, at)
+            for name in selection.DERIVED
+            if name in shown or (name == "w_per_tflops" and entity in asked.systems)
+        }
+        if "tpp" in shown:
+            own["tpp"] = export_control.chip_tpp(kb, entity)
+        own |= _registry_cells(kb, entity, asked, own)
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
     return _in_one_unit(table), parts
@@ -312,9 +343,7 @@ def _compute(
     kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], detail: Detail
 ) -> "tuple[list[ComparisonColumn], list[list[_Placed | None]]]":
     """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
-    wanted = _columns_wanted(
-        asked.metrics, table, asked.precisions, asked.systems, len(asked.ids), detail, _registry_default(kb, asked.entities)
-    )
+    wanted = _columns_wanted(asked, table, detail)
     columns = [_column(kb, key, asked.ids, table, asked.systems) for key in wanted]
     placed = _row_cells(columns, table, asked.base_index, detail)
     if detail == "full":
@@ -335,7 +364,9 @@ def _answer(
     rows = [_row(kb, m, e, cells, part) for m, e, cells, part in zip(asked.matches, asked.entities, placed, parts, strict=True)]
     warnings = _warnings(kb, asked.matches, table, columns)
     assumptions = _assumptions(args.detail, asked.derived_precision, asked.matches[asked.base_index].name, bool(asked.systems))
-    answer = Comparison(
+    # Every part was built from checked values (the arguments, the knowledge base's rows, models made here):
+    # not validated again (rows and columns by the dozen; the answer's schema is the same either way).
+    answer = Comparison.checked_before(
         detail=args.detail,
         baseline=asked.ids[asked.base_index],
         precision=args.precision,
@@ -359,7 +390,7 @@ def _row(
     """One compared entity: its cells, their figures and their ratios by column position (each list left out
     when it holds nothing)."""
     cells, figure_ids, ratios = _by_position(placed)
-    return ComparisonRow(
+    return ComparisonRow.checked_before(
         id=m.id,
         name=m.name,
         vendor=entity.get("vendor") or "",
@@ -379,7 +410,7 @@ def _by_position(
 ) -> tuple[list[ComparisonCell | float | str | None], list[list[int]], list[float | list[float] | None]]:
     """A row's cells (plain values bare), their figure ids and their ratios by column position; a list that
     would hold nothing is left empty (and out of the answer)."""
-    cells = [p.cell.bare() if p else None for p in placed]
+    cells = [(p.cell.bare() if isinstance(p.cell, ComparisonCell) else p.cell) if p else None for p in placed]
     figure_ids = [p.figure_ids if p else [] for p in placed]
     ratios = [p.ratio if p else None for p in placed]
     return (
@@ -426,22 +457,27 @@ def _registry_default(kb: KnowledgeBase, entities: list[dict[str, Any]]) -> list
     return [m for m, row in kb.metrics.items() if m not in SPEC_OF_METRIC and not row["descriptive"] and m not in CPU_SKIP]
 
 
-def _registry_cells(kb: KnowledgeBase, entity: str, asked: list[str] | None, own: dict[str, Cell]) -> dict[str, Cell]:
-    """Cells of registry metrics beyond the standard columns: those asked for, or for CPUs every one."""
-    wanted = [m for m in (asked or []) if m not in own and not m.startswith("compute_")]
-    if not asked:
-        wanted = _registry_default(kb, [kb.entity(entity) or {}])
-    return {m: selection.cell(kb, entity, m) for m in wanted}
+def _registry_cells(kb: KnowledgeBase, entity: str, asked: _Asked, own: dict[str, Cell]) -> dict[str, Cell]:
+    """Cells of registry metrics beyond the standard columns: those asked for, or when every compared entity
+    is a CPU every one (a CPU compared with accelerators shows no registry column, so none is read)."""
+    wanted = [m for m in (asked.metrics or []) if m not in own and not m.startswith("compute_")]
+    if not asked.metrics:
+        wanted = asked.registry
+    return {m: selection.shared_cell(kb, entity, m) for m in wanted}
 
 
 def _with_figure_notes(kb: KnowledgeBase, placed: "list[list[_Placed | None]]") -> None:
     """At detail='full' a cell carries what lookup_chip shows with its figures: each figure's note (what it
     covers, a conflict's resolution), beside the claims the cell already keeps."""
     for p in (p for row in placed for p in row if p is not None):
-        cited = list(dict.fromkeys([*p.figure_ids, *(i for c in p.cell.claims for i in c.figure_ids)]))
+        claims = p.cell.claims if isinstance(p.cell, ComparisonCell) else []  # a bare cell has none
+        cited = list(dict.fromkeys([*p.figure_ids, *(i for c in claims for i in c.figure_ids)]))
         notes = [f"#{r['id']}: {r['note']}" for r in kb.figures_by_ids(cited) if r["note"]]
-        if notes:
-            p.cell.note = "; ".join([p.cell.note, *notes] if p.cell.note else notes)
+        if not notes:
+            continue
+        if not isinstance(p.cell, ComparisonCell):  # bare until now: made whole to carry the note
+            p.cell = _shown_cell(p.column, p.source, True, _metric_of(p.column.key) in selection.DERIVED)
+        p.cell.note = "; ".join([p.cell.note, *notes] if p.cell.note else notes)
 
 
 def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> list[str]:
@@ -563,35 +599,39 @@ def _printed_w_per_tflops(kb: KnowledgeBase, system: str, precision: str) -> Cel
 
 
 def _cited(c: Cell, detail: Detail) -> Cell:
-    """A cell as an answer at `detail` shows it: at summary its chosen figure only, no claims or notes."""
+    """A cell as an answer at `detail` shows it: at summary its chosen figure only, no claims or notes. The
+    answer's own copy (`c` may be the memo's)."""
+    c = handout(c)
     if detail == "full":
         return c
     return c.updated(figure_ids=c.figure_ids[:1], claims=[], note="")
 
 
-def _columns_wanted(
-    metrics: list[str] | None,
-    table: list[dict[str, Cell]],
-    precisions: list[str],
-    systems: set[str],
-    n: int,
-    detail: Detail,
-    registry: list[str],
-) -> list[str]:
+def _columns_wanted(asked: _Asked, table: list[dict[str, Cell]], detail: Detail) -> list[str]:
     """Column keys: those asked for, or by default every column some compared entity fills (TDP and TFLOPS/W
     for chips, system power and W/TFLOPS for systems; at summary not the ratios and TPP asked for by name)."""
 
     def keys(metric: str) -> list[str]:
-        return [f"compute_{p}" for p in precisions] if metric == "compute_tflops" else [metric]
+        return [f"compute_{p}" for p in asked.precisions] if metric == "compute_tflops" else [metric]
 
-    if metrics:
-        return [k for m in dict.fromkeys(metrics) for k in keys(m)]
+    if asked.metrics:
+        return [k for m in dict.fromkeys(asked.metrics) for k in keys(m)]
+    showable = _showable(asked, detail)
+    return [k for m in METRICS + asked.registry if m in showable for k in keys(m) if any(_filled(cells.get(k)) for cells in table)]
+
+
+def _showable(asked: _Asked, detail: Detail) -> set[str]:
+    """The metrics whose columns the answer may show (those filled are shown): the ones asked for, or by
+    default every metric less what the comparison leaves to a request — at summary the ratios and TPP asked
+    for by name, system power and W/TFLOPS without a system, TDP and TFLOPS/W when every entity is one."""
+    if asked.metrics:
+        return set(asked.metrics)
     skip = set(DEFAULT_SKIP) if detail == "summary" else set()
-    if not systems:
+    if not asked.systems:
         skip |= {"system_power_w", "w_per_tflops"}
-    if len(systems) == n:
+    if len(asked.systems) == len(asked.ids):
         skip |= {"tdp_w", "tflops_per_w"}
-    return [k for m in METRICS + registry if m not in skip for k in keys(m) if any(_filled(cells.get(k)) for cells in table)]
+    return {m for m in METRICS + asked.registry if m not in skip}
 
 
 def _filled(c: Cell | None) -> TypeGuard[Cell]:
@@ -605,40 +645,51 @@ def _metric_of(key: str) -> str:
 def _column(kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str]) -> ComparisonColumn:
     """A column: the unit and label most of its cells share, the registry's direction, and its best."""
     metric = _metric_of(key)
-    cells = [t.get(key) or Cell() for t in table]
-    col = ComparisonColumn(key=key, unit=_shared_unit(cells), label=_shared_label(metric, cells), better=better(kb, metric))
-    if metric in TEXT or any(c.text is not None for c in cells):
+    filled = {i: c for i, t in zip(ids, table, strict=True) if _filled(c := t.get(key))}  # by id, in row order
+    col = ComparisonColumn.checked_before(
+        key=key,
+        unit=_shared_unit(filled.values()),
+        label=_shared_label(metric, filled.values()),
+        better=better(kb, metric),
+        best=[],
+        left_out={},
+        no_best="",
+    )
+    if metric in TEXT or any(c.text is not None for c in filled.values()):
         return col
-    return _ranked(col, ids, cells, systems)
+    return _ranked(col, filled, systems)
 
 
-def _shared_unit(cells: list[Cell]) -> str:
-    units = {c.unit for c in cells if _filled(c) and c.unit}
+def _shared_unit(filled: Iterable[Cell]) -> str:
+    units = {c.unit for c in filled if c.unit}
     return units.pop() if len(units) == 1 else ("mixed" if units else "")
 
 
-def _shared_label(metric: str, cells: list[Cell]) -> str:
+def _shared_label(metric: str, filled: Iterable[Cell]) -> str:
     """The label most cells carry; a figure the rule marks (sparse, precision not printed) always says so in its own cell."""
     if metric in selection.DERIVED:
         return ""
-    labels = Counter(c.label for c in cells if _filled(c) and c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family"))
-    return labels.most_common(1)[0][0] if labels else ""
+    labels = [c.label for c in filled if c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family")]
+    if len(set(labels)) < 2:  # most columns: every cell the same label, nothing to count
+        return labels[0] if labels else ""
+    return Counter(labels).most_common(1)[0][0]
 
 
-def _ranked(col: ComparisonColumn, ids: list[str], cells: list[Cell], systems: set[str]) -> ComparisonColumn:
-    """The column with its best among comparable figures, or why it names none: the registry gives no
-    direction, or only one figure is comparable (a winner of one is no winner)."""
+def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str]) -> ComparisonColumn:
+    """The column with its best among comparable figures (`filled`: each filled cell by id, in row order),
+    or why it names none: the registry gives no direction, or only one figure is comparable (a winner of
+    one is no winner)."""
     if col.better is None:
-        if sum(_filled(c) for c in cells) > 1:
+        if len(filled) > 1:
             col.no_best = "the registry gives no direction for this metric"
         return col
-    col.left_out = _left_out(ids, cells, systems)
-    ends = {j: e for j, c in enumerate(cells) if ids[j] not in col.left_out and (e := c.ends()) is not None}
+    col.left_out = _left_out(filled, systems)
+    ends = {i: e for i, c in filled.items() if i not in col.left_out and (e := c.ends()) is not None}
     if len(ends) == 1:
         col.no_best = "only one comparable figure"
     elif ends:
         ranks = compute.dominance_rank([e[0] for e in ends.values()], [e[1] for e in ends.values()], col.better == "higher")
-        col.best = [ids[j] for j, r in zip(ends, ranks, strict=True) if r == 1]
+        col.best = [i for i, r in zip(ends, ranks, strict=True) if r == 1]
     return col
 
 
@@ -646,11 +697,10 @@ def _ranked(col: ComparisonColumn, ids: list[str], cells: list[Cell], systems: s
 UNRANKED_TIERS = {"family": "family-level figure", "unlabeled": "precision not printed", "mixed": "parts at different precisions"}
 
 
-def _left_out(ids: list[str], cells: list[Cell], systems: set[str]) -> dict[str, str]:
+def _left_out(filled: dict[str, Cell], systems: set[str]) -> dict[str, str]:
     """Why each filled cell is not ranked: figures of different kinds are not compared. First what a figure
     is (suspect, family-level, precision not printed, a system beside chips), then among the rest sparse
     beside dense, then a currency the others do not share."""
-    filled = {i: c for i, c in zip(ids, cells, strict=True) if _filled(c)}
     beside_chips = any(i not in systems for i in filled)
     reasons = {i: why for i, c in filled.items() if (why := _unranked(c, beside_chips and i in systems))}
     rest = {i: c for i, c in filled.items() if i not in reasons}
@@ -673,10 +723,9 @@ def _sparse_apart(cells: dict[str, Cell]) -> dict[str, str]:
 
 def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
     """Prices in a currency most do not share (never converted; other units are made one by _in_one_unit)."""
-    units = Counter(c.unit for c in cells.values())
-    if len(units) < 2:
+    if len({c.unit for c in cells.values()}) < 2:
         return {}
-    main = units.most_common(1)[0][0]
+    main = Counter(c.unit for c in cells.values()).most_common(1)[0][0]
     return {i: f"other currency ({c.unit})" for i, c in cells.items() if c.unit != main}
 
 
@@ -684,9 +733,11 @@ def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
 class _Placed:
     """A row's cell at one column: what the row shows, the figures it cites, its ratio to the baseline."""
 
-    cell: ComparisonCell
+    cell: ComparisonCell | float | str  # bare already where the shortcut (_bare) applies
     figure_ids: list[int]
     ratio: float | list[float] | None
+    column: ComparisonColumn
+    source: Cell  # the chosen cell (the memo's own): for a bare cell to be made whole when a figure note joins it
 
 
 def _row_cells(columns: list[ComparisonColumn], table: list[dict[str, Cell]], base: int, detail: Detail) -> list[list[_Placed | None]]:
@@ -709,23 +760,57 @@ def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: De
         return None
     full = detail == "full"
     derived = _metric_of(col.key) in selection.DERIVED
-    shown = redumped(ComparisonCell, c, _PLACED_FIELDS, claims=list(c.claims) if full else [], note=c.note if full else "", tier=c.tier)
+    figures = list(c.figure_ids) if full else ([] if derived else c.figure_ids[:1])
+    # Most cells are a plain number or text: held so at once.
+    held = _bare(col, c, derived, full)
+    return _Placed(_shown_cell(col, c, full, derived) if held is None else held, figures, _ratio_to(c, base), col, c)
+
+
+def _shown_cell(col: ComparisonColumn, c: Cell, full: bool, derived: bool) -> ComparisonCell:
+    """The cell as a row shows it: claims and note at full detail only, the unit and label where not the column's."""
+    shown = redumped(
+        ComparisonCell, c, _PLACED_FIELDS, claims=handout(c.claims) if full else [], note=c.note if full else "", tier=c.tier
+    )
     if shown.unit == col.unit:
         shown.unit = None
     if derived or shown.label == col.label:
         shown.label = ""  # derived: the cells it divides, in the same row, carry the label
-    figures = c.figure_ids if full else ([] if derived else c.figure_ids[:1])
-    return _Placed(shown, figures, _ratio_to(c, base))
+    return shown
+
+
+def _bare(col: ComparisonColumn, c: Cell, derived: bool, full: bool) -> float | str | None:
+    """`_shown_cell(col, c, full, derived).bare()` where that is a plain number or text, None where the cell
+    says more — read from the cell's fields, without making the ComparisonCell."""
+    if full and (c.claims or c.note):
+        return None
+    if c.low is not None or c.high is not None or c.bound or c.suspect or c.span:
+        return None
+    if c.unit and c.unit != col.unit:
+        return None
+    if not derived and c.label and c.label != col.label:
+        return None
+    if c.value is not None and not c.text:
+        return float(c.value)
+    if c.text and c.value is None:
+        return c.text
+    return None
 
 
 def _ratio_to(c: Cell, base: Cell | None) -> float | list[float] | None:
     """c ÷ the baseline's cell (both ends for ranges), where the two are figures of one kind in one unit."""
-    if c.text is not None or base is None or not base.ends() or base.unit != c.unit or not _comparable(c, base):
+    if c.text is not None or base is None or not (base_ends := base.ends()) or base.unit != c.unit or not _comparable(c, base):
         return None
-    ends = divide_cells(c, base, "x").ends()
+    ends = c.ends()
     if ends is None:
         return None
-    low, high = tidied(ends[0], 3), tidied(ends[1], 3)
+    low, high = compute.interval_divide(ends, base_ends)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    # Each end as divide_cells leaves a ratio of figures (four digits), then to the three a ratio shows; a
+    # point (most cells) rounded once.
+    point = low == high
+    low = tidied(tidied(low, 4), 3)
+    high = low if point else tidied(tidied(high, 4), 3)
     return low if low == high else [low, high]
 
 

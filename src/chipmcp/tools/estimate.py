@@ -5,6 +5,7 @@ question shown beside the computed one (tools/reconcile.py)."""
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
 
 from pydantic import Field
@@ -172,7 +173,7 @@ def _resolve(kb: KnowledgeBase, args: EstimateClusterArguments) -> _Asked:
     check_precision(args.precision)
     is_system = entity["entity_kind"] == "system"
     group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
-    q = question(args, match.id).model_copy(update={"count": count, "cards_per_server": group.size})
+    q = question(args, match.id, count=count, cards_per_server=group.size)
     return _Asked(match, is_system, q, memory_only, group, count_line, tuple(count_figure))
 
 
@@ -203,8 +204,14 @@ def _settle(answer: ClusterEstimate, asked: _Asked) -> None:
 
 def _given(args: EstimateClusterArguments) -> dict[str, Any]:
     """The arguments a call gave a value other than their default: each must be used or said to be unused."""
-    fields = EstimateClusterArguments.model_fields
-    return {k: v for k, v in args.model_dump().items() if k != "chip" and v != fields[k].get_default()}
+    # Every argument is a plain value (no model, no list), so the model's own values are what a dump gives.
+    defaults = _argument_defaults()
+    return {k: v for k, v in args.__dict__.items() if k != "chip" and v != defaults[k]}
+
+
+@cache
+def _argument_defaults() -> dict[str, Any]:
+    return {k: f.get_default() for k, f in EstimateClusterArguments.model_fields.items()}
 
 
 def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
@@ -497,27 +504,39 @@ def _totals(
     """Every total of `n` cards (or systems) from per-unit cells: both ends of a range and every claim kept.
     System power is the reported per-system figure when given, else chip power × (1 + power_overhead)."""
     unit = "POPS" if compute_unit(q.precision) == "TOPS" else "PFLOPS"
-    chip_kw = scale_cell(chip_power, n, "kW")
+    chip_kw = _scaled(chip_power, n, "kW")
     if system_power is not None:
-        system_kw = scale_cell(system_power, n, "kW")
+        system_kw = _scaled(system_power, n, "kW")
+    elif q.power_overhead:
+        system_kw = _scaled(chip_power, n * (1.0 + q.power_overhead), "kW", label=f"chips × (1 + {q.power_overhead:g})")
     else:
-        system_kw = scale_cell(
-            chip_power, n * (1.0 + q.power_overhead), "kW", label=f"chips × (1 + {q.power_overhead:g})" if q.power_overhead else None
-        )
+        system_kw = chip_kw  # no overhead: the chips' power is the system's, the same product
+    compute_total = _scaled(compute_cell, n, unit, q.p_base)
     out = Totals(
-        compute_pflops=_computed(scale_cell(compute_cell, n, unit, q.p_base)),
-        effective_pflops=_computed(scale_cell(compute_cell, n * q.utilization, unit, q.p_base)),
-        memory_tb=_computed(scale_cell(memory, n, "TB")),
-        memory_bandwidth_tbs=_computed(scale_cell(bandwidth, n, "TB/s")),
-        chip_power_kw=_computed(chip_kw),
-        system_power_kw=_computed(system_kw),
-        energy_per_day_mwh=_computed(rescale_cell(system_kw, compute.HOURS_PER_DAY / 1000, "MWh")),
+        compute_pflops=compute_total,
+        # At full utilization the effective compute is the peak, the same product.
+        effective_pflops=compute_total if q.utilization == 1 else _scaled(compute_cell, n * q.utilization, unit, q.p_base),
+        memory_tb=_scaled(memory, n, "TB"),
+        memory_bandwidth_tbs=_scaled(bandwidth, n, "TB/s"),
+        chip_power_kw=chip_kw,
+        system_power_kw=system_kw,
+        energy_per_day_mwh=_rescaled(system_kw, compute.HOURS_PER_DAY / 1000, "MWh"),
     )
     if q.electricity_price is not None:
-        per_day = rescale_cell(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
-        out["energy_cost_per_day"] = _computed(per_day)
-        out["energy_cost_per_year"] = _computed(rescale_cell(per_day, compute.DAYS_PER_YEAR, q.currency))
+        per_day = _rescaled(system_kw, compute.HOURS_PER_DAY * q.electricity_price, q.currency)
+        out["energy_cost_per_day"] = per_day
+        out["energy_cost_per_year"] = _rescaled(per_day, compute.DAYS_PER_YEAR, q.currency)
     return out
+
+
+def _scaled(cell: Cell, factor: float, unit: str, p_base: int = 1000, label: str | None = None) -> Cell:
+    """scale_cell's total, or an empty cell when nothing was computed (nor is, from an empty cell)."""
+    return _computed(scale_cell(cell, factor, unit, p_base, label)) if cell.ends() is not None else Cell()
+
+
+def _rescaled(cell: Cell, factor: float, unit: str) -> Cell:
+    """rescale_cell's total, or an empty cell when nothing was computed (nor is, from an empty cell)."""
+    return _computed(rescale_cell(cell, factor, unit)) if cell.ends() is not None else Cell()
 
 
 def _computed(total: Cell) -> Cell:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from chipmcp.core import compute
+from chipmcp.kb.memo import per_knowledge_base
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import export_control, selection
 from chipmcp.reasoning.cells import Cell, CompactModel, Model, Standing
@@ -142,7 +143,7 @@ def _select(kb: KnowledgeBase, chip: _Chip) -> _Found:
     classed = bool(rows) and not chip.is_system
     standings = export_control.standings(kb, tpp, pd) if classed else []
     listed = {r["source"]: r["text"] for r in kb.figures(chip.id, ["export_control_class"]) if r["text"]}
-    standing = _standing(standings, rows, chip.is_system, _no_tpp_reason(kb, chip.id), listed)
+    standing = _standing(standings, rows, chip.is_system, "" if rows else _no_tpp_reason(kb, chip.id), listed)
     return _Found(rows, tpp, area, pd, classed, standings, listed, standing)
 
 
@@ -174,11 +175,11 @@ def _answer(kb: KnowledgeBase, chip: _Chip, found: _Found) -> ExportControlAnswe
 def _tpp_figures(rows: list[export_control.TppRow]) -> list[TppFigure]:
     # The TPP cell cites through the compute cell beside it, and `bits` says its factor: neither is said twice.
     return [
-        TppFigure(
+        TppFigure.checked_before(
             precision=r.precision,
             bits=r.bits,
             compute=r.compute,
-            tpp=r.tpp.model_copy(update={"figure_ids": [], "label": "÷ 2 (sparse figure halved)" if r.sparse_halved else ""}),
+            tpp=r.tpp.updated(figure_ids=[], label="÷ 2 (sparse figure halved)" if r.sparse_halved else ""),
         )
         for r in rows
     ]
@@ -294,9 +295,10 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
     out = []
     for (threshold, clause_name), who in _tpp_thresholds(kb).items():
         difference, ratio = compute.headroom(*ends, threshold)
+        # Every field made here to its type (tidied floats, the threshold as a float): not validated again.
         out.append(
-            Headroom(
-                threshold=threshold,
+            Headroom.checked_before(
+                threshold=float(threshold),
                 where=f"{clause_name} ({'; '.join(sorted(who))})",
                 difference=[tidied(d) for d in difference],
                 ratio=[tidied(r, 4) for r in ratio],
@@ -305,6 +307,7 @@ def _headroom(kb: KnowledgeBase, tpp: Cell) -> list[Headroom]:
     return sorted(out, key=lambda h: (h.threshold, h.where))
 
 
+@per_knowledge_base
 def _tpp_thresholds(kb: KnowledgeBase) -> dict[tuple[float, str], list[str]]:
     """Each TPP threshold a class clause sets, by (value, clause) → who reads it: a report's reading and the
     rule text at the same line share one."""

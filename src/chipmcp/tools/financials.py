@@ -362,19 +362,23 @@ def _span(metric: str, a: int, b: int, start: tuple, end: tuple, ids: list[int],
         return values[0] if values[0] is not None else values[which]
 
     calc = (lambda s, e: compute.growth(s, e)) if yoy else (lambda s, e: compute.cagr(s, e, b - a))
-    mid = calc(pick(start, 1) if start[0] is not None else None, pick(end, 1) if end[0] is not None else None)
-    low = calc(pick(start, 2), pick(end, 1))  # lowest end over highest start
-    high = calc(pick(start, 1), pick(end, 2))
     ranged = start[0] is None or end[0] is None
     key = "growth_pct" if yoy else "cagr_pct"
+    if ranged:  # both ends of the growth, and no single value
+        low = calc(pick(start, 2), pick(end, 1))  # lowest end over highest start
+        high = calc(pick(start, 1), pick(end, 2))
+        return GrowthFigure(
+            metric=metric,
+            from_period=str(a),
+            to_period=str(b),
+            figure_ids=ids,
+            **{key: None},
+            low_pct=_finite(low),
+            high_pct=_finite(high),
+        )
+    mid = calc(start[0], end[0])
     return GrowthFigure(
-        metric=metric,
-        from_period=str(a),
-        to_period=str(b),
-        figure_ids=ids,
-        **{key: None if ranged else _finite(mid)},
-        low_pct=_finite(low) if ranged else None,
-        high_pct=_finite(high) if ranged else None,
+        metric=metric, from_period=str(a), to_period=str(b), figure_ids=ids, **{key: _finite(mid)}, low_pct=None, high_pct=None
     )
 
 

@@ -169,8 +169,8 @@ def industry_figures(kb: KnowledgeBase, args: IndustryFiguresArguments) -> Indus
     resolved = resolve_topic(kb, args.topic)
     selected = _select(kb, resolved, args)
     answer = _compute(kb, resolved, selected, args)
-    listed, costs = _entries(kb, selected, answer)
-    _page(kb, answer, listed, costs, resolved, selected, args)
+    listed = _entries(kb, selected, answer)
+    _page(kb, answer, listed, resolved, selected, args)
     return answer
 
 
@@ -256,12 +256,12 @@ def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: Indu
     )
 
 
-def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) -> tuple[list[Figure], dict[int, int]]:
-    """The figure entries to page and each one's cost: at full detail every figure row; at summary each fact
+def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) -> list[Figure]:
+    """The figure entries to page: at full detail every figure row; at summary each fact
     once, a figure a share table or series already cites left out, key specs first within each entity, each
     source and locator cited by a key (answer.page holds the whole table while the page is sized)."""
     if answer.detail == "full":
-        return selected.every, {}
+        return selected.every
     tables = _memo(kb, ("tables", selected.key), lambda: share_tables(kb, selected.every, selected.entity_of))
     series = _memo(kb, ("series", selected.key), lambda: linked_series(kb, selected.rows))
     elsewhere = {r.figure_id for t in tables for r in t.rows} | {i for x in series for c in x.claims for i in c.figure_ids}
@@ -282,14 +282,13 @@ def _entries(kb: KnowledgeBase, selected: _Selected, answer: IndustryFigures) ->
         )
     listed, table = cite_once(listed, dataset_sources(kb))
     answer.page = Page(total=0, returned=0, citations=table)
-    return listed, {id(entry): _cost(entry) for entry in listed}
+    return listed
 
 
 def _page(
     kb: KnowledgeBase,
     answer: IndustryFigures,
     listed: list[Figure],
-    costs: dict[int, int],
     resolved: Topic,
     selected: _Selected,
     args: IndustryFiguresArguments,
@@ -316,7 +315,7 @@ def _page(
         "figure rows" if full else "entries",
         full_total=len(selected.every),
         budget=budget,
-        cost=lambda entry: costs[id(entry)],
+        cost=_cost,  # measured only for the entries the page weighs, not every one listed
     )
     answer.figures = _grouped(kb, entries, selected.entity_of, entities, selected.linked_by)
     if not full:
@@ -468,13 +467,14 @@ def _grouped(
     for fig in entries:
         groups.setdefault(entity_of[fig.id], []).append(fig)
     tables = {t: set(linked_company_figures(kb, t)) for t in topic}
+    # Texts of the knowledge base and this answer's own lists: every field given, in declaration order, not validated again.
     return [
-        EntityFigures(
+        EntityFigures.checked_before(
             entity=e,
             name=_name(kb, e),
             kind=kb.entities[e]["kind"],
-            linked_by=linked_by.get(e),
             printed_with=None if e in topic or e in linked_by else next((t for t in topic if tables[t] & {f.id for f in figs}), None),
+            linked_by=linked_by.get(e),
             figures=[] if headers_only else figs,
         )
         for e, figs in groups.items()

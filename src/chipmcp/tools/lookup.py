@@ -1,6 +1,7 @@
 """lookup_chip: one chip (or system) with every figure the reports give, sources and conflicts."""
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -25,6 +26,7 @@ from chipmcp.tools._answer_parts import (
 from chipmcp.tools._common import (
     CHIP_OR_SYSTEM,
     VENDOR,
+    SummaryPlan,
     call_of,
     conflict_lines,
     conflicts,
@@ -32,6 +34,7 @@ from chipmcp.tools._common import (
     entries_page,
     entry_sources,
     figure,
+    first_summary_page,
     format_cell,
     ids,
     match_line,
@@ -40,6 +43,7 @@ from chipmcp.tools._common import (
     source_refs,
     sources_counted,
     summarize,
+    summary_plan,
 )
 from chipmcp.tools.registry import DEFAULT_LIMIT as _DEFAULT_LIMIT
 from chipmcp.tools.registry import Arguments, DetailArg, LimitArg, Name, OffsetArg, Tool
@@ -134,6 +138,13 @@ class LookupChipArguments(Arguments):
 
 def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     match = resolve_chip(kb, args.name)
+    if args.detail == "summary" and not args.offset:
+        return _first_page(kb, match, args.limit)
+    return _paged(kb, match, args)
+
+
+def _paged(kb: KnowledgeBase, match: NameMatch, args: LookupChipArguments) -> ChipAnswer:
+    """Any page at either detail, made from the entity's figures: the rule _first_page's held answer follows."""
     rows = kb.figures(match.id)
     every = [figure(row, kb) for row in rows]
     answer = _answer(kb, match, every, args.detail)
@@ -143,6 +154,52 @@ def lookup_chip(kb: KnowledgeBase, args: LookupChipArguments) -> ChipAnswer:
     entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "derived"))
     answer.sources = source_refs(kb, _cited_sources(kb, answer))
     answer.summary = _summary(answer, len(every), sources_counted(kb, {f.source for f in every}))
+    return answer
+
+
+@dataclass(frozen=True, slots=True)
+class _Entity:
+    """What every default answer about one entity (summary detail, first page) holds whatever the question:
+    the answer without its match and page, its summary entries planned, the figures counted."""
+
+    answer: ChipAnswer  # sources: those it cites besides its entries; match: the entity's id, replaced
+    plan: SummaryPlan
+    figures: int
+    counted: str
+    # The length of the answer's compact JSON without entries, less its match's: a question's match is all the
+    # rest of its answer does not share (a model's JSON is its fields' side by side).
+    size_but_match: int
+
+
+@per_knowledge_base
+def _entity(kb: KnowledgeBase, entity_id: str) -> _Entity:
+    rows = kb.figures(entity_id)
+    every = [figure(row, kb) for row in rows]
+    entity = kb.entity(entity_id)
+    assert entity is not None
+    as_id = NameMatch(query=entity_id, id=entity_id, name=display_name(entity), method="id", alias=entity_id, score=100.0)
+    answer = _answer(kb, as_id, every, "summary")
+    answer.sources = source_refs(kb, _cited_sources(kb, answer))
+    size = len(answer.model_dump_json(exclude_defaults=True)) - _size(as_id)
+    plan = summary_plan(kb, summarize(kb, rows, every), [s.id for s in answer.sources], size)  # a match takes more
+    return _Entity(answer, plan, len(every), sources_counted(kb, {f.source for f in every}), size)
+
+
+def _size(match: NameMatch) -> int:
+    return len(match.model_dump_json(exclude_defaults=True))
+
+
+def _first_page(kb: KnowledgeBase, match: NameMatch, limit: int) -> ChipAnswer:
+    """lookup_chip's default answer (summary, offset 0): the entity's held answer with this question's match
+    and as many planned entries as its budget and `limit` leave room for."""
+    held = _entity(kb, match.id)
+    answer = handout(held.answer)
+    answer.match = match
+    call = call_of("lookup_chip", name=match.id)
+    rest_size = held.size_but_match + _size(match)
+    answer.figures, answer.page = first_summary_page(held.plan, rest_size, limit, call, held.figures)
+    answer.sources = source_refs(kb, _cited_sources(kb, answer))
+    answer.summary = _summary(answer, held.figures, held.counted)
     return answer
 
 
