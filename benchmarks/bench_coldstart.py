@@ -7,6 +7,12 @@ runs of a round are a pair: the round's difference (chipmcp − bare) is taken r
 of the machine lands on both sides of one difference instead of on one side of a difference of medians.
 Reported: min, median and max of each server's times and of the paired differences.
 
+CPU to the first result: on Linux, the CPU time every thread of the process has used when the first result
+arrives (each thread's /proc schedstat, in nanoseconds), read before the process exits. Unlike the wall clock
+it leaves out the turns a busy machine gives other processes, and unlike the CPU to exit it leaves out the
+exit (where a bare interpreter collects its garbage and chipmcp, its heap frozen, does not): the paired
+difference of it is what chipmcp's start and first answer cost beyond the bare server's.
+
 Bytecode: Python caches each module's compiled bytecode on its first import (and pip compiles a wheel's at
 install), so every start after the first loads chipmcp's modules from bytecode. Where PYTHONDONTWRITEBYTECODE
 is set (as on this project's machines) an editable checkout has none and compiles its ~50 modules from
@@ -19,8 +25,8 @@ the main branch's src/, with its own database), paired with the same round's bar
 one run.
 
 `--tool NAME` makes the first call that tool's README example (default lookup_chip). The server loads numpy
-only once it has had no request in hand for a moment (a lookup never needs it), so a first compare_chips or
-estimate_cluster, which computes with it, also waits for its import: time those with `--tool` too.
+only once it has had no request in hand for a moment (neither a lookup nor a compare needs it), so a first
+estimate_cluster or find_chips, which compute with it, also waits for its import: time those with `--tool` too.
 
     python benchmarks/bench_coldstart.py [--runs 20] [--source] [--baseline ../main/src] [--tool compare_chips]
 """
@@ -28,6 +34,7 @@ estimate_cluster, which computes with it, also waits for its import: time those 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import subprocess
@@ -43,9 +50,10 @@ from chipmcp.kb.store import ensure_database
 from chipmcp.serving.server import EXAMPLE_CALLS as CALLS
 
 
-def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float, float]:
+def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float, float, float]:
     """(seconds to the initialize reply, seconds to the first tool result, both from spawn; CPU seconds the
-    process used in all, exit included)."""
+    process used in all, exit included; CPU seconds its threads had used at the first result, NaN where
+    /proc does not tell)."""
     used = _children_cpu()
     started = time.perf_counter()
     server = start_server()
@@ -53,8 +61,18 @@ def first_result(start_server, tool: str, arguments: dict) -> tuple[float, float
     initialized = time.perf_counter() - started
     server.call(tool, arguments)
     answered = time.perf_counter() - started
+    at_result = _threads_cpu(server.process.pid)
     server.close()
-    return initialized, answered, _children_cpu() - used
+    return initialized, answered, _children_cpu() - used, at_result
+
+
+def _threads_cpu(pid: int) -> float:
+    """CPU seconds the live threads of process `pid` have used (Linux: the first field of each thread's
+    schedstat, nanoseconds on the CPU); NaN elsewhere."""
+    try:
+        return sum(int(stat.read_text().split()[0]) for stat in Path(f"/proc/{pid}/task").glob("*/schedstat")) / 1e9 or math.nan
+    except (OSError, ValueError, IndexError):
+        return math.nan
 
 
 def _children_cpu() -> float:
@@ -91,7 +109,7 @@ def main() -> None:
         if not args.source:  # one untimed round writes every module's bytecode
             for start, tool, arguments in servers.values():
                 first_result(start, tool, arguments)
-        runs: dict[str, list[tuple[float, float]]] = {label: [] for label in servers}
+        runs: dict[str, list[tuple[float, float, float, float]]] = {label: [] for label in servers}
         order = list(servers)
         for n in range(args.runs):
             for label in order[n % len(order) :] + order[: n % len(order)]:  # each server leads in turn
@@ -107,6 +125,11 @@ def main() -> None:
     # CPU time is what a busy machine inflates least: the wall clock also counts others' turns on the cores.
     rows += [[f"{label}: CPU, spawn to exit", *spread(times[label][:, 2])] for label in [*chipmcps, "bare"]]
     rows += [[f"paired difference, {label} − bare: CPU", *spread(times[label][:, 2] - times["bare"][:, 2])] for label in chipmcps]
+    rows += [[f"{label}: CPU to the first result", *spread(times[label][:, 3])] for label in [*chipmcps, "bare"]]
+    rows += [
+        [f"paired difference, {label} − bare: CPU to the first result", *spread(times[label][:, 3] - times["bare"][:, 3])]
+        for label in chipmcps
+    ]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     how = "from source (no bytecode cache)" if args.source else "with bytecode cached"
     baseline = f"; baseline = chipmcp from {args.baseline}" if args.baseline else ""

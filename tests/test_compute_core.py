@@ -264,6 +264,24 @@ def test_dominance_rank_ties_overlapping_intervals_and_ranks_missing_zero() -> N
     assert compute.dominance_rank([1.0, 2.0], [2.0, 3.0], True) == [1, 1]  # touching ends tie
 
 
+def test_dominance_rank_counts_for_each_row_the_rows_whose_whole_interval_beats_it() -> None:
+    """Against the rule written as a matrix (row i beats row j when i's interval lies wholly on the better
+    side of j's; missing rows rank 0 and beat no one), over random comparisons of up to 20 rows with shared
+    ends, ties, missing ends and infinities."""
+    rng = np.random.default_rng(24)
+    for _ in range(400):
+        n = int(rng.integers(1, 21))
+        lows = rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, NAN, math.inf], size=n, p=[0.18] * 5 + [0.07, 0.03])
+        highs = lows + rng.choice([0.0, 1.0, 2.0], size=n)
+        lows[rng.random(n) < 0.05] = NAN  # a row missing only one end
+        present = np.isfinite(lows) & np.isfinite(highs)
+        for higher in (True, False):
+            better = lows[:, None] > highs[None, :] if higher else highs[:, None] < lows[None, :]
+            better &= present[:, None] & present[None, :]
+            expected = np.where(present, 1 + better.sum(axis=0), 0).tolist()
+            assert compute.dominance_rank(lows.tolist(), highs.tolist(), higher) == expected
+
+
 def test_total_and_spread_skip_missing_values() -> None:
     assert compute.total([1.0, None, 2.5]) == 3.5 and compute.total([None, None]) is None
     assert compute.spread([2.0, None, 8.0, -1.0, 0.0]) == 4.0

@@ -300,7 +300,7 @@ def search_terms_word_by_word(text: str) -> str:
     """`names.search_terms` without its shortcut for text that has no Chinese: every word looked at."""
     out: list[str] = []
     for word in names._LETTER_DIGIT.sub(" ", names.spaced(text)).split():
-        out += [word[i : i + 2] for i in range(len(word) - 1)] if names._CJK.search(word) and len(word) > 1 else [word]
+        out += [word[i : i + 2] for i in range(len(word) - 1)] if names._has_chinese(word) and len(word) > 1 else [word]
     return " ".join(out)
 
 

@@ -5,11 +5,16 @@ models, and no output schema derived for a tools/call."""
 from __future__ import annotations
 
 import gc
+import json
+import os
+import subprocess
+import sys
 import threading
 
 import anyio
 import pytest
 from mcp import Client
+from mcp.types import PromptReference, ResourceTemplateReference
 from pydantic import Field
 
 from chipmcp import cli
@@ -60,6 +65,21 @@ async def test_quiet_waits_while_a_request_is_in_hand_and_returns_once_none_has_
 
 
 @pytest.mark.anyio
+async def test_quiet_counts_its_period_only_from_the_first_answer_a_starting_server_is_not_idle() -> None:
+    quiet = Quiet(seconds=0.05)
+    waited = threading.Event()
+    threading.Thread(target=lambda: (quiet.wait(), waited.set()), daemon=True).start()
+    await anyio.sleep(0.3)  # six periods since the server was made, and no request yet: still starting
+    assert not waited.is_set()
+
+    async def handler(ctx: object) -> str:
+        return "initialized"
+
+    assert await quiet("initialize", handler) == "initialized"
+    assert await anyio.to_thread.run_sync(waited.wait, 5.0)
+
+
+@pytest.mark.anyio
 async def test_tools_called_before_the_first_tools_list_are_listed_with_the_same_schemas(kb, server) -> None:
     """A tools/call derives no output schema (tools/list publishes them all): a client that calls first and lists
     after sees what one that lists first sees, and the same answers."""
@@ -70,6 +90,36 @@ async def test_tools_called_before_the_first_tools_list_are_listed_with_the_same
             called = await calls_first.call_tool(name, arguments)
             assert called == await lists_first.call_tool(name, arguments)
         assert (await calls_first.list_tools()).tools == listed
+
+
+FIRST_REQUESTS = {
+    "prompts/list": lambda client: client.list_prompts(),
+    "prompts/get": lambda client: client.get_prompt("procurement_brief", {"chips": "H20, 910B", "workload": "inference"}),
+    "resources/list": lambda client: client.list_resources(),
+    "resources/templates/list": lambda client: client.list_resource_templates(),
+    "resources/read": lambda client: client.read_resource("chipmcp://chips/huawei-ascend-910b"),
+    "resources/read credits": lambda client: client.read_resource("chipmcp://credits"),
+    "completion of a prompt": lambda client: client.complete(
+        PromptReference(type="ref/prompt", name="domestic_alternative"), {"name": "chip", "value": "91"}
+    ),
+    "completion of a template": lambda client: client.complete(
+        ResourceTemplateReference(type="ref/resource", uri="chipmcp://sources/{source_id}"), {"name": "source_id", "value": "g"}
+    ),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("first", sorted(FIRST_REQUESTS))
+async def test_a_server_whose_first_request_is_a_prompt_or_resource_answers_it_as_one_that_listed_everything(kb, first) -> None:
+    """The resources and prompts are registered by the first request that needs them, not when the server is
+    made: whichever comes first, its answer and every list after it are those of a server that listed first."""
+    listed_first = build_server(kb)
+    async with Client(listed_first) as client:
+        lists = [await client.list_prompts(), await client.list_resources(), await client.list_resource_templates()]
+        expected = await FIRST_REQUESTS[first](client)
+    async with Client(build_server(kb)) as client:
+        assert await FIRST_REQUESTS[first](client) == expected
+        assert [await client.list_prompts(), await client.list_resources(), await client.list_resource_templates()] == lists
 
 
 def test_build_deferred_builds_every_answer_model_not_built_yet_and_only_those() -> None:
@@ -93,3 +143,27 @@ def test_the_warm_up_builds_the_answer_models_after_numpy(kb, monkeypatch) -> No
     monkeypatch.setattr(gc, "freeze", lambda: None)  # this test process is not a server: nothing to freeze
     _warm_up(lambda: kb)
     assert steps == ["numpy", "models"]
+
+
+@pytest.mark.slow
+def test_a_fresh_process_answers_a_lookup_and_a_comparison_without_importing_numpy(db_path) -> None:
+    """The warm-up loads numpy only once the server is idle, so a first lookup or compare that needed it would
+    wait for its import: both answer in a fresh interpreter with numpy still unloaded (and estimate_cluster,
+    which computes with arrays, loads it)."""
+    script = (
+        "import json, sys\n"
+        "from chipmcp.kb.store import KnowledgeBase\n"
+        "from chipmcp.serving.server import EXAMPLE_CALLS\n"
+        "from chipmcp.tools import BY_NAME\n"
+        "kb = KnowledgeBase.open_default()\n"
+        "loaded = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    assert BY_NAME[name].call(kb, **EXAMPLE_CALLS[name]).summary\n"
+        "    loaded[name] = 'numpy' in sys.modules\n"
+        "print(json.dumps(loaded))\n"
+    )
+    tools = ["lookup_chip", "compare_chips", "estimate_cluster"]
+    env = {**os.environ, "CHIPMCP_DB": str(db_path)}
+    done = subprocess.run([sys.executable, "-c", script, *tools], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"lookup_chip": False, "compare_chips": False, "estimate_cluster": True}

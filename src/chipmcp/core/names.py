@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 from chipmcp.errors import AmbiguousNameError, NotFoundError
 
@@ -33,8 +33,12 @@ from chipmcp.errors import AmbiguousNameError, NotFoundError
 # from web pages and documents; they are invisible, so they cannot be part of a name.
 _MARKS = str.maketrans("", "", "™®©℠\u200b\u200c\u200d\u2060\ufeff")
 _SEPARATORS = re.compile(r"[\s\-_./·•・,，、:：;；'\"“”‘’()（）\[\]【】「」『』<>《》+*&|\\]+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SCRIPT_BOUNDARY = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9a-z])|(?<=[0-9a-z])(?=[\u3400-\u9fff])")
+# Chinese is told by comparing code points, not by a regular-expression class: compiling a class that spans
+# the 27,000 ideographs walks every one of them (4 ms of each start, before a name is read).
+_IDEOGRAPHS = ("\u3400", "\u9fff")  # CJK Unified Ideographs Extension A and the basic block
+_COMPATIBILITY = ("\uf900", "\ufaff")  # CJK Compatibility Ideographs
+# Where a letter or digit meets a character outside ASCII: a boundary between scripts when that one is Chinese.
+_SCRIPT_MEETING = re.compile(r"(?<=[0-9a-z])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[0-9a-z])")
 _SUFFIXES = ("芯片", "加速卡", "算力卡", "显卡", "处理器", "chip", "card", "accelerator")
 _DIGIT_RUN = re.compile(r"([a-z]*)(\d+)([a-z]*)")
 
@@ -81,6 +85,27 @@ def _t2s() -> _Converter:
     return cast(_Converter, opencc.OpenCC("t2s"))
 
 
+def _ideograph(char: str) -> bool:
+    return _IDEOGRAPHS[0] <= char <= _IDEOGRAPHS[1]
+
+
+def _has_chinese(text: str) -> bool:
+    """Whether `text` holds a Chinese character (an ideograph or a compatibility ideograph)."""
+    return not text.isascii() and any(
+        _IDEOGRAPHS[0] <= char <= _IDEOGRAPHS[1] or _COMPATIBILITY[0] <= char <= _COMPATIBILITY[1] for char in text
+    )
+
+
+def _split_scripts(text: str) -> str:
+    """A space wherever an ideograph meets a letter or digit [0-9a-z], either way round."""
+
+    def boundary(meeting: re.Match[str]) -> str:
+        at = meeting.start()
+        return " " if _ideograph(meeting.string[at - 1]) or _ideograph(meeting.string[at]) else ""
+
+    return _SCRIPT_MEETING.sub(boundary, text)
+
+
 @lru_cache(maxsize=8192)  # pure; the build asks it of each alias and text several times (key, signature, words)
 def spaced(text: str) -> str:
     """Lowercase, half-width, simplified, separators as single spaces, a space between scripts."""
@@ -89,9 +114,9 @@ def spaced(text: str) -> str:
     # Lone surrogates cannot be encoded (OpenCC would fail on them): replace them first.
     text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
-    if not _CJK.search(text):  # no Chinese, so no boundary between scripts
+    if not _has_chinese(text):  # no Chinese, so no boundary between scripts
         return " ".join(_SEPARATORS.sub(" ", text).split())
-    text = _SCRIPT_BOUNDARY.sub(" ", _SEPARATORS.sub(" ", _t2s().convert(text)))
+    text = _split_scripts(_SEPARATORS.sub(" ", _t2s().convert(text)))
     return " ".join(text.split())
 
 
@@ -122,11 +147,11 @@ def search_terms(text: str) -> str:
     its trigram tokenizer cannot match a two-character word (市场, 份额, 开支); character pairs match both, as
     CJK search engines do (measured in benchmarks/BENCHMARKS.md)."""
     words = _LETTER_DIGIT.sub(" ", spaced(text))  # single-spaced, as `spaced` leaves it
-    if not _CJK.search(words):  # most texts: nothing to cut
+    if not _has_chinese(words):  # most texts: nothing to cut
         return words
     out: list[str] = []
     for word in words.split():
-        if len(word) > 1 and _CJK.search(word):
+        if len(word) > 1 and _has_chinese(word):
             out += [word[i : i + 2] for i in range(len(word) - 1)]
         else:
             out.append(word)
@@ -164,7 +189,7 @@ def variants(alias: str) -> Iterable[tuple[str, str]]:
 
 def pinyin_texts(alias: str) -> list[str]:
     """The texts whose pinyin spells `alias` (none when it has no Chinese): as written, and `spaced`."""
-    return [alias, spaced(alias)] if _CJK.search(alias) else []
+    return [alias, spaced(alias)] if _has_chinese(alias) else []
 
 
 @cache
@@ -219,8 +244,9 @@ def reading_inputs() -> dict[str, object]:
 # --- the index ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class AliasEntry:
+# Records rather than dataclasses: the name index, which a first question waits for, makes one per alias row
+# (a few thousand), and a tuple is made in half a frozen dataclass's time.
+class AliasEntry(NamedTuple):
     key: str
     entity: str
     alias: str
@@ -230,8 +256,7 @@ class AliasEntry:
     note: str = ""  # why it is suspect
 
 
-@dataclass(frozen=True, slots=True)
-class EntityInfo:
+class EntityInfo(NamedTuple):
     id: str
     kind: str  # vendor, chip, system, workload, market
     display: str

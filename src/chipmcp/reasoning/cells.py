@@ -3,8 +3,6 @@ of a contested figure and the figures behind it — and the arithmetic that carr
 scale or a division. The numbers themselves are computed by the compute core (chipmcp.core.compute); this
 module keeps what travels with them."""
 
-from __future__ import annotations
-
 import math
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, Self, TypeVar, cast
@@ -16,7 +14,7 @@ from chipmcp.core import compute
 _set = object.__setattr__
 
 
-def _unvalidated(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
+def _unvalidated(cls: "type[M]", values: dict[str, Any], fields_set: set[str]) -> "M":
     """An instance of `cls` holding `values` as they are, `fields_set` as the fields given: what pydantic's
     constructor leaves behind for a model without extra fields or private state, without its validation."""
     model = cls.__new__(cls)

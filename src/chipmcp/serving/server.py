@@ -171,13 +171,14 @@ QUIET_SECONDS = 0.25
 
 
 class Quiet:
-    """Middleware noting when the server last had a request in hand: `wait()` returns once it has had none
-    for `seconds`."""
+    """Middleware noting when the server last had a request in hand: `wait()` returns once it has answered one
+    and has had none in hand since for `seconds`. Until its first answer a server is starting, not idle: on a
+    busy machine, its start alone can outlast the period, and numpy would then load under the handshake."""
 
     def __init__(self, seconds: float = QUIET_SECONDS) -> None:
         self._seconds = seconds
         self._busy = 0
-        self._since = time.monotonic()
+        self._since: float | None = None  # when the last request left hand; None before the first
         self._lock = threading.Lock()
 
     async def __call__(self, ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -193,7 +194,8 @@ class Quiet:
     def wait(self) -> None:
         while True:
             with self._lock:
-                left = self._seconds if self._busy else self._since + self._seconds - time.monotonic()
+                since = self._since
+                left = self._seconds if self._busy or since is None else since + self._seconds - time.monotonic()
             if left <= 0:
                 return
             time.sleep(left)
@@ -201,10 +203,10 @@ class Quiet:
 
 def _warm_up(knowledge: Callable[[], KnowledgeBase], quiet: Quiet | None = None) -> None:
     """Load what every first call needs (the database, the name index, OpenCC) while the client is still
-    initializing; then, once the server is `quiet` (at once without), numpy, which the arithmetic needs and a
-    lookup does not, and every answer model's validator and serializer, which each tool's first call would
-    otherwise build (a find_chips, a fifth of its first call at 100× the knowledge). A failure here surfaces,
-    with its message, on the first call instead."""
+    initializing; then, once the server is `quiet` (at once without), numpy, which the arrays of find_chips,
+    estimate_cluster and others need and a lookup or a compare does not, and every answer model's validator
+    and serializer, which each tool's first call would otherwise build (a find_chips, a fifth of its first
+    call at 100× the knowledge). A failure here surfaces, with its message, on the first call instead."""
     try:
         _ = knowledge().names  # opens the database and builds the name index
         normalize("繁體")  # loads OpenCC: Chinese input is read as simplified
@@ -230,12 +232,37 @@ class ChipMCPServer(MCPServer):
 
     listing: Callable[[], list[Resource]] | None = None
     answers: AnswerCache | None = None
+    # The resources and prompts, registered by the first request that lists, reads or gets one: a first tool
+    # call needs none of them, and the SDK makes a model and a validator for each (7 ms of a cold start).
+    later: list[Callable[[], None]] | None = None
+
+    def _register_later(self) -> None:
+        pending, self.later = self.later or [], None
+        for register in pending:
+            register()
 
     async def list_resources(self) -> list[Resource]:
         import anyio
 
+        self._register_later()
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
+
+    async def list_resource_templates(self) -> list[Any]:
+        self._register_later()
+        return await super().list_resource_templates()
+
+    async def read_resource(self, uri: Any, context: Any = None) -> Any:
+        self._register_later()
+        return await super().read_resource(uri, context)
+
+    async def list_prompts(self) -> list[Any]:
+        self._register_later()
+        return await super().list_prompts()
+
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+        self._register_later()
+        return await super().get_prompt(name, arguments, context)
 
     async def list_tools(self) -> list[Any]:
         output_schemas.publish(self)
@@ -346,8 +373,7 @@ def build_server(
     sdk.rewrite_schemas(mcp, inputs=untitled_input_schema)
     output_schemas.defer(mcp, TOOLS)
 
-    _register_resources(mcp, knowledge_base)
-    _register_prompts(mcp)
+    mcp.later = [lambda: _register_resources(mcp, knowledge_base), lambda: _register_prompts(mcp)]
     _register_completions(mcp, knowledge_base)
     check_protocol_params(mcp)
     return mcp

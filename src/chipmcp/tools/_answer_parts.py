@@ -1,8 +1,6 @@
 """The parts every tool's answer is built of (figures, citations, conflicts, pages, name matches, vendors);
 each tool's own answer model sits in the tool's module. Together they are the outputSchema clients see."""
 
-from __future__ import annotations
-
 from typing import ClassVar, Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer

@@ -4,8 +4,6 @@ The estimate and the reconciliation with printed figures (tools/_reconcile.py) b
 this shape. Once the chip is resolved the estimate works on `question(args, entity)`: the same arguments
 with `chip` the resolved id and the currency normalised, so a convention can be re-run by copying it."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Field

@@ -1,8 +1,6 @@
 """A company's identity as its figures give it: names, every stock code (suspect ones marked), where and
 when it listed, and its reported market value."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import Field

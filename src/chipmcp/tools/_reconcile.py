@@ -14,8 +14,6 @@ Chips: a per-card figure of a `count` metric is the estimate's own input, so onl
 apply. Systems: `count` relations compare the printed total with what the composition gives.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol

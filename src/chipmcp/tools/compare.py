@@ -15,8 +15,6 @@ Said once, not per cell: a row holds its cells, their figure ids and their ratio
 answer's `vendors`; a column says its unit, label and direction (`better`, from the metric registry).
 """
 
-from __future__ import annotations
-
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -74,7 +72,7 @@ class ComparisonCell(CompactModel):
     note: str = ""
     tier: str = Field(default="", exclude=True)  # the selection rule's step, for the text block's tags
 
-    def bare(self) -> ComparisonCell | float | str:
+    def bare(self) -> "ComparisonCell | float | str":
         """The cell as a row holds it: a plain number or text bare, anything more as the object — bare when
         its dump (which leaves out every empty field, each field's default among them) would hold the
         number or the text alone."""
@@ -343,7 +341,7 @@ def _convertible(unit: str, to: str) -> bool:
 
 def _compute(
     kb: KnowledgeBase, asked: _Asked, table: list[dict[str, Cell]], detail: Detail
-) -> tuple[list[ComparisonColumn], list[list[_Placed | None]]]:
+) -> "tuple[list[ComparisonColumn], list[list[_Placed | None]]]":
     """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
     wanted = _columns_wanted(asked, table, detail)
     columns = [_column(kb, key, asked.ids, table, asked.systems) for key in wanted]
@@ -359,7 +357,7 @@ def _answer(
     table: list[dict[str, Cell]],
     parts: list[list[PartsCheck]],
     columns: list[ComparisonColumn],
-    placed: list[list[_Placed | None]],
+    placed: "list[list[_Placed | None]]",
     args: CompareChipsArguments,
 ) -> Comparison:
     """The answer model: rows, their vendors once, warnings, assumptions, the sources of every figure cited, and its summary."""
@@ -387,7 +385,7 @@ def _answer(
 
 
 def _row(
-    kb: KnowledgeBase, m: NameMatch, entity: dict[str, Any], placed: list[_Placed | None], parts: list[PartsCheck]
+    kb: KnowledgeBase, m: NameMatch, entity: dict[str, Any], placed: "list[_Placed | None]", parts: list[PartsCheck]
 ) -> ComparisonRow:
     """One compared entity: its cells, their figures and their ratios by column position (each list left out
     when it holds nothing)."""
@@ -408,7 +406,7 @@ def _row(
 
 
 def _by_position(
-    placed: list[_Placed | None],
+    placed: "list[_Placed | None]",
 ) -> tuple[list[ComparisonCell | float | str | None], list[list[int]], list[float | list[float] | None]]:
     """A row's cells (plain values bare), their figure ids and their ratios by column position; a list that
     would hold nothing is left empty (and out of the answer)."""
@@ -468,7 +466,7 @@ def _registry_cells(kb: KnowledgeBase, entity: str, asked: _Asked, own: dict[str
     return {m: selection.shared_cell(kb, entity, m) for m in wanted}
 
 
-def _with_figure_notes(kb: KnowledgeBase, placed: list[list[_Placed | None]]) -> None:
+def _with_figure_notes(kb: KnowledgeBase, placed: "list[list[_Placed | None]]") -> None:
     """At detail='full' a cell carries what lookup_chip shows with its figures: each figure's note (what it
     covers, a conflict's resolution), beside the claims the cell already keeps."""
     for p in (p for row in placed for p in row if p is not None):

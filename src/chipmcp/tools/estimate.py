@@ -2,8 +2,6 @@
 training job or a reported training run recomputed — with every reported figure that answers the same
 question shown beside the computed one (tools/reconcile.py)."""
 
-from __future__ import annotations
-
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -160,7 +158,7 @@ class _Asked:
     is_system: bool
     q: EstimateClusterArguments
     memory_only: bool  # parameters_billion alone: how many cards hold the weights
-    group: Grouping
+    group: "Grouping"
     count_line: str | None = None  # the count a named run reports, and the figure it is from
     count_figure: tuple[int, ...] = ()
 

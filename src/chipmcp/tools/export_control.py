@@ -1,8 +1,6 @@
 """export_control_check: a chip's TPP per precision, performance density and ECCN 3A090 standing, with the
 working shown — under the rule text and under the report's reading, both from knowledge/export-controls.toml."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Any, Literal
 

@@ -1,8 +1,6 @@
 """vendor_financials: a company's identity and every financial figure the reports give, filtered,
 normalized on request, with growth computed by the compute core."""
 
-from __future__ import annotations
-
 import itertools
 import re
 from collections import defaultdict

@@ -12,8 +12,6 @@ What each detail holds (both channels alike):
 Rows are paged (total, returned, offset; `more` gives the call for the next page).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, cast
 

@@ -3,8 +3,6 @@ tables), in lookup_chip's shape — share tables ranked, and the figures the kno
 quantity (`quantity`: several publishers' sizing of one market, a claim about another model's cost) side by
 side with a verdict and the rule behind it."""
 
-from __future__ import annotations
-
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast

@@ -1,7 +1,5 @@
 """lookup_chip: one chip (or system) with every figure the reports give, sources and conflicts."""
 
-from __future__ import annotations
-
 from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar, Literal

@@ -6,8 +6,6 @@ validates direct calls through it. Light on purpose (pydantic only), so the serv
 every tool without loading numpy.
 """
 
-from __future__ import annotations
-
 import json
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -1,7 +1,5 @@
 """xinchuang_certified: is a chip or vendor on China's 安全可靠测评 AI-chip list?"""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field
