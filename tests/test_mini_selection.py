@@ -34,6 +34,15 @@ def test_the_p_base_reads_a_printed_p_as_1024_t(mini_kb) -> None:
     assert selection.cell(mini_kb, "mini-alpha", "compute_tflops", "int8", p_base=1024).value == 2048.0
 
 
+def test_the_shared_cell_reads_a_printed_p_as_1000_t_unless_told_as_cell_does(mini_kb) -> None:
+    shared = selection.shared_cell(mini_kb, "mini-alpha", "compute_tflops", "int8")
+    assert shared == Cell(
+        value=2000.0, unit="TOPS", label="INT8 dense", figure_ids=[figure_id(mini_kb, "mini-alpha", "2P")], tier="dense"
+    )
+    assert shared == selection.cell(mini_kb, "mini-alpha", "compute_tflops", "int8")
+    assert selection.shared_cell(mini_kb, "mini-alpha", "compute_tflops", "int8", p_base=1024).value == 2048.0
+
+
 def test_a_sparse_only_figure_is_used_and_labelled_as_printed(mini_kb) -> None:
     assert selection.cell(mini_kb, "mini-alpha", "compute_tflops", "fp8") == Cell(
         value=2000.0,
