@@ -364,3 +364,18 @@ def test_tpp_in_bulk_is_export_controls_for_sparse_suspect_unlabeled_and_shared_
         assert ends == (None if got[entity][1] is None else got[entity][1:]), entity
     wrong, _, _ = _differences(kb)
     assert wrong == []
+
+
+def test_a_figure_of_an_entity_the_entities_table_does_not_hold_is_no_catalog_entitys(mini_kb: KnowledgeBase) -> None:
+    """Its rows' rank is -1 (spec_columns.RANK): they stay apart, past the catalog's end, and every entry of the
+    column is what it is without them (mini-beta, at position 1, reports no memory of its own)."""
+    ids, position, generations = _catalog(mini_kb)
+    kb = WithSpecRows(mini_kb.path, [spec_row("no-such-chip", "memory_capacity", 10_004, 96.0, "GB")])
+    plain = bulk_cells.entries(mini_kb, ids, position, generations, "memory_gb", PRECISION_FREE)
+    found = bulk_cells.entries(kb, ids, position, generations, "memory_gb", PRECISION_FREE)
+    at = position["mini-beta"]
+    assert (bool(found.sure[at]), bool(found.reported[at]), _end(found.low[at]), _end(found.high[at])) == (True, False, None, None)
+    assert all(
+        np.array_equal(getattr(found, field), getattr(plain, field), equal_nan=True)
+        for field in ("sure", "reported", "low", "high", "wide_low", "wide_high", "yuan")
+    )
