@@ -282,6 +282,14 @@ def test_dominance_rank_counts_for_each_row_the_rows_whose_whole_interval_beats_
             assert compute.dominance_rank(lows.tolist(), highs.tolist(), higher) == expected
 
 
+def test_dominance_rank_refuses_lows_and_highs_of_different_lengths() -> None:
+    # A row without its other end is a caller's error, not a row to drop from the ranks.
+    with pytest.raises(ValueError, match=r"zip\(\) argument 2 is shorter than argument 1"):
+        compute.dominance_rank([1.0, 2.0], [3.0], True)
+    with pytest.raises(ValueError, match=r"zip\(\) argument 2 is longer than argument 1"):
+        compute.dominance_rank([1.0], [3.0, 4.0], False)
+
+
 def test_total_and_spread_skip_missing_values() -> None:
     assert compute.total([1.0, None, 2.5]) == 3.5 and compute.total([None, None]) is None
     assert compute.spread([2.0, None, 8.0, -1.0, 0.0]) == 4.0

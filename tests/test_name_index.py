@@ -291,6 +291,42 @@ def test_signature_keeps_the_model_numbers_a_name_carries(text: str, model: str)
     assert names.signature(text) == model
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a\u3400b", "a \u3400 b"),  # the first ideograph of Extension A
+        ("a\u9fffb", "a \u9fff b"),  # the last of the basic block
+        ("x芯a", "x 芯 a"),  # one ideograph between two letters: parted from both
+        ("é芯a", "é芯 a"),  # only a letter or digit [0-9a-z] is parted from an ideograph
+    ],
+)
+def test_spaced_parts_an_ideograph_from_letters_at_either_end_of_its_block(text: str, words: str) -> None:
+    assert names.spaced(text) == words
+
+
+@pytest.mark.parametrize(
+    ("alias", "texts"),
+    [
+        ("\u3400", ["\u3400", "\u3400"]),
+        ("\u9fff", ["\u9fff", "\u9fff"]),
+        ("\uf900", ["\uf900", "岂"]),  # a compatibility ideograph, spaced as the unified one it stands for
+        ("\ufaff", ["\ufaff", "\ufaff"]),  # the compatibility block's last code point
+        ("\u33ff", []),  # each block's neighbours are not Chinese
+        ("\ua000", []),
+        ("\uf8ff", []),
+        ("\ufb00", []),
+        ("Ｈ100 café", []),  # full-width and accented letters are not Chinese either
+    ],
+)
+def test_pinyin_texts_are_made_for_ideographs_from_either_end_of_both_blocks_only(alias: str, texts: list[str]) -> None:
+    assert names.pinyin_texts(alias) == texts
+
+
+def test_search_terms_keep_words_of_accented_or_full_width_letters_whole() -> None:
+    assert names.search_terms("naïve café") == "naïve café"
+    assert names.search_terms("Ｈ100 ａｂ") == "h 100 ab"
+
+
 def test_search_terms_split_letters_from_digits_and_pair_chinese_characters() -> None:
     assert names.search_terms("全球ASIC芯片市场 gpt4") == "全球 asic 芯片 片市 市场 gpt 4"
     assert names.search_terms("芯 a") == "芯 a"
@@ -392,6 +428,14 @@ def test_of_two_equally_close_aliases_of_one_entity_the_first_is_shown() -> None
     first, second = _long("one", 3), _long("one", 3, at_end=False)
     match = _small_index([first, second]).resolve(QUERY, CHIPS)
     assert (match.id, match.alias, match.score) == ("one", first[4], 97.0)
+
+
+def test_entities_equally_close_to_a_misspelling_are_named_in_the_order_of_their_ids() -> None:
+    # alpha's alias key ('bbbaa…') sorts after zeta's ('aa…bbb'): the ids, not the keys, give the order.
+    index = _small_index([_long("zeta", 3), _long("alpha", 3, at_end=False)])  # both score 97
+    with pytest.raises(AmbiguousNameError) as raised:
+        index.resolve(QUERY, CHIPS)
+    assert raised.value.candidates == [f"{_long('alpha', 3, at_end=False)[4]} (alpha)", f"{_long('zeta', 3)[4]} (zeta)"]
 
 
 def test_suggestions_are_five_best_first_ties_by_id_with_scores_to_one_decimal() -> None:
