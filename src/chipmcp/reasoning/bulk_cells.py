@@ -33,8 +33,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 _TIERS = {"dense": 0, "": 1, None: 1, "sparse": 2}  # selection._compute_cell's steps at one precision
-# A chosen compute figure's tier beyond those three (Cell.tier): printed at no precision, or a family's standing in.
-_UNLABELED, _FAMILY = 3, 4
+# A chosen compute figure's tier beyond those three (Cell.tier): printed at no precision. (A family never stands in
+# for compute, a model-only metric, so its tier, selection.family_cell's, is not needed here.)
+_UNLABELED = 3
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Entries:
     wide_high: np.ndarray
     text: list[str] | None  # a text spec's chosen text (not case-folded), "" where none
     yuan: np.ndarray  # the cell's unit is 元 (a price, or a ratio over one): chip_cell compares no other currency
-    # Compute's alone (TPP reads them; None elsewhere): the chosen figure's tier (_TIERS, _UNLABELED, _FAMILY;
+    # Compute's alone (TPP reads them; None elsewhere): the chosen figure's tier (_TIERS, _UNLABELED;
     # -1 where none is chosen), whether it is suspect, and its claims' span (Cell.span; NaN where it has none).
     tier: np.ndarray | None = None
     suspect: np.ndarray | None = None
@@ -174,11 +175,6 @@ def _spec_entries(
         out.yuan[at] = own.yuan[source]
         if out.text is not None and own.text is not None:
             out.text[at] = own.text[source]
-        if out.tier is not None and own.suspect is not None and own.span_low is not None and own.span_high is not None:
-            out.tier[at] = _FAMILY  # selection.family_cell's tier, whatever the family's own figure's was
-            assert out.suspect is not None and out.span_low is not None and out.span_high is not None
-            out.suspect[at] = own.suspect[source]
-            out.span_low[at], out.span_high[at] = own.span_low[source], own.span_high[source]
     return out
 
 
@@ -466,7 +462,7 @@ def _power(tdp: Entries, system: Entries) -> Entries:
 
 def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable[[str], Entries]) -> Entries:
     """export_control.chip_tpp for every entity: at each precision its own compute figures print, the compute
-    cell chosen there (a family's standing in counted whole, one printed at no precision not at all) times the
+    cell chosen there (one printed at no precision not at all) times the
     precision's bits, halved for a sparse figure; the largest over the precisions not built on a suspect
     figure (every precision when all are), its span the largest of the spans of the precisions giving it."""
     import numpy as np
