@@ -259,3 +259,22 @@ async def test_compute_and_export_control_figures_are_never_taken_from_the_famil
     assert set(looked["family_level"]) == {"memory_type", "tdp"}
     checked, _ = await call(designed, "export_control_check", {"chip": "D10"})
     assert checked.get("die_area") in (None, {}) and "performance_density" not in checked
+
+
+async def test_a_report_figure_the_curators_marked_suspect_gives_way_to_the_datasets_in_both_channels(server) -> None:
+    """minsheng's TPU v6e interconnect '3584' (headed GB/s) is Epoch's bandwidth counted in gigabits, and its H100
+    core counts are the PCIe card's in a column of the SXM part's: the dataset's figures are preferred, the
+    report's stay beside them, flagged, in the JSON and in the text."""
+    tpu, text = await call(server, "lookup_chip", {"name": "TPU v6e", "detail": "full"})
+    bandwidth = {f["printed"]: f for f in tpu["figures"] if f["metric"] == "interconnect_bandwidth"}
+    assert set(bandwidth) == {"3584", "448000000000.0"}
+    assert bandwidth["3584"]["suspect"] is True and bandwidth["3584"]["source"] == "minsheng-2025h1"
+    assert bandwidth["448000000000.0"]["value"] == 448 and bandwidth["448000000000.0"]["unit"] == "GB/s"
+    (conflict,) = [c for c in tpu["conflicts"] if c["metric"] == "interconnect_bandwidth"]
+    assert conflict["preferred_id"] == bandwidth["448000000000.0"]["id"]
+    assert f"#{bandwidth['3584']['id']} '3584'" in text and "SUSPECT" in text.split(f"#{bandwidth['3584']['id']} '3584'")[1].split("\n")[0]
+    h100, _ = await call(server, "compare_chips", {"names": ["H100", "910B"], "metrics": ["tensor_cores", "cuda_cores"]})
+    columns = {c["key"]: c for c in h100["columns"]}
+    tensor = cells(h100)["nvidia-h100"]["tensor_cores"]
+    assert tensor["value"] == 528 and len(tensor["figure_ids"]) == 1  # the dataset's one figure, not the report's 456
+    assert columns["cuda_cores"]["left_out"] == {"nvidia-h100": "suspect"}
