@@ -246,14 +246,24 @@ def scale_cell(cell: Cell, factor: float, unit: str | None = None, p_base: int =
     return out
 
 
+# A ratio of printed figures: four digits say all they can.
+RATIO_DIGITS = 4
+
+
+def divided_ends(numerator: tuple[float, float] | None, denominator: tuple[float, float] | None) -> tuple[float, float] | None:
+    """numerator ÷ denominator as an interval, untidied; None if either is missing or the quotient is not finite."""
+    if numerator is None or denominator is None:
+        return None
+    low, high = compute.interval_divide(numerator, denominator)
+    return (low, high) if math.isfinite(low) and math.isfinite(high) else None
+
+
 def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "") -> Cell:
     """numerator ÷ denominator as an interval (a range on either side gives a range); empty if either is."""
-    a, b = numerator.ends(), denominator.ends()
-    if a is None or b is None:
+    ends = divided_ends(numerator.ends(), denominator.ends())
+    if ends is None:
         return cell_of(unit=unit, label=label)
-    low, high = compute.interval_divide(a, b)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return cell_of(unit=unit, label=label)
+    low, high = ends
     # The chosen figure of each side (not the figures that merely agree with it).
     out = cell_of(
         unit=unit,
@@ -262,7 +272,7 @@ def divide_cells(numerator: Cell, denominator: Cell, unit: str, label: str = "")
         suspect=numerator.suspect or denominator.suspect,
         tier=denominator.tier if denominator.tier else numerator.tier,
     )
-    _point_or_range(out, low, high, digits=4)  # a ratio of printed figures: four digits say all they can
+    _point_or_range(out, low, high, digits=RATIO_DIGITS)
     return out
 
 

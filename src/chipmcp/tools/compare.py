@@ -15,7 +15,6 @@ Said once, not per cell: a row holds its cells, their figure ids and their ratio
 answer's `vendors`; a column says its unit, label and direction (`better`, from the metric registry).
 """
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from chipmcp.errors import InputError
 from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import Cell, Claim, CompactModel, Model, divide_cells, redumped, scale_cell
+from chipmcp.reasoning.cells import RATIO_DIGITS, Cell, Claim, CompactModel, Model, divide_cells, divided_ends, redumped, scale_cell
 from chipmcp.reasoning.metric_cells import (
     METRICS,
     NUMERIC,
@@ -800,17 +799,11 @@ def _ratio_to(c: Cell, base: Cell | None) -> float | list[float] | None:
     """c ÷ the baseline's cell (both ends for ranges), where the two are figures of one kind in one unit."""
     if c.text is not None or base is None or not (base_ends := base.ends()) or base.unit != c.unit or not _comparable(c, base):
         return None
-    ends = c.ends()
+    ends = divided_ends(c.ends(), base_ends)
     if ends is None:
         return None
-    low, high = compute.interval_divide(ends, base_ends)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return None
-    # Each end as divide_cells leaves a ratio of figures (four digits), then to the three a ratio shows; a
-    # point (most cells) rounded once.
-    point = low == high
-    low = tidied(tidied(low, 4), 3)
-    high = low if point else tidied(tidied(high, 4), 3)
+    # Each end as divide_cells leaves a ratio of figures, then to the three digits a ratio shows.
+    low, high = (tidied(tidied(end, RATIO_DIGITS), 3) for end in ends)
     return low if low == high else [low, high]
 
 
