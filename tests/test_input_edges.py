@@ -55,3 +55,27 @@ async def test_an_unknown_where_metric_lists_each_allowed_metric_once(server) ->
         assert len(listed) == len(set(listed)), (heading, listed)
     common = [name.strip(" .") for name in text.split("Most used:", 1)[1].split(".", 1)[0].split(",")]
     assert {"compute_tflops", "memory_type", "release"} <= set(common)
+
+
+SEVERAL_CHIPS = ["H20 and H200", "H20 vs H200", "H20, H200", "H20和H200", "compare H20 or H200"]
+
+
+@pytest.mark.parametrize("typed", SEVERAL_CHIPS)
+async def test_a_name_carrying_several_chips_says_so_and_where_several_are_answered(server, typed) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": typed})
+    text = result.content[0].text
+    assert result.is_error
+    # The model numbers as the name carries them, never a connecting word glued to one ('h20and').
+    assert "names 2 model numbers (h20, h200) that no one chip carries together" in text, text
+    assert "name one chip at a time" in text and "compare_chips" in text, text
+    assert "nvidia-h20)" in text and "nvidia-h200)" in text, text
+
+
+@pytest.mark.parametrize("tool", ["export_control_check", "estimate_cluster"])
+async def test_every_one_chip_tool_says_so_for_a_name_carrying_several(server, tool) -> None:
+    arguments = {"chip": "H20 and H200"} | ({"count": 8} if tool == "estimate_cluster" else {})
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    text = result.content[0].text
+    assert result.is_error and "names 2 model numbers (h20, h200)" in text and "compare_chips" in text, text

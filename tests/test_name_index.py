@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from chipmcp.core import names
 from chipmcp.core.names import AliasEntry, Candidate, EntityInfo, Match, NameIndex
-from chipmcp.errors import AmbiguousNameError, NotFoundError
+from chipmcp.errors import AmbiguousNameError, NotFoundError, SeveralNamesError
 
 CHIPS = frozenset({"chip"})
 VENDORS = frozenset({"vendor"})
@@ -285,10 +285,60 @@ def test_spaced_puts_one_space_between_words_and_scripts(text: str, words: str) 
         ("Ascend910B", "910b"),
         ("910 Pro", "910pro"),
         ("H200 H20", "h20 h200"),
+        ("H20 and H200", "h20 h200"),
+        ("H20 vs H200", "h20 h200"),
+        ("H20 OR H200", "h20 h200"),
+        ("H20 to H200", "h20 h200"),
+        ("H20 andy", "h20"),
     ],
 )
 def test_signature_keeps_the_model_numbers_a_name_carries(text: str, model: str) -> None:
     assert names.signature(text) == model
+
+
+def test_model_numbers_keep_the_order_written_and_each_repeat() -> None:
+    assert names.model_numbers("H200 and H20, H200") == ["h200", "h20", "h200"]
+    assert names.model_numbers("RTX 4090 D vs K100 AI") == ["4090d", "k100ai"]
+    assert names.model_numbers("昇腾910B和H20") == ["910b", "h20"]
+
+
+def test_a_name_carrying_two_model_numbers_no_one_alias_has_is_named_back_with_both(index) -> None:
+    with pytest.raises(SeveralNamesError) as raised:
+        index.resolve("X9B and X10", CHIPS, what="chip")
+    assert str(raised.value).startswith(
+        "'X9B and X10' names 2 model numbers (x9b, x10) that no one chip carries together: name one chip at a time. Closest: "
+    )
+    assert {"Beta X9B (mini-x9b)", "Kappa X10 (mini-x10)"} <= set(raised.value.candidates)
+
+
+def test_a_model_number_no_name_carries_makes_the_name_one_unknown_product(index) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        index.resolve("X10 Q7", CHIPS, what="chip")  # 'Atlas 800I A3': one product, not Atlas 800I and A3
+    assert type(raised.value) is NotFoundError
+    assert str(raised.value).startswith("No chip with model number 'q7 x10' is in the knowledge base. Closest: ")
+
+
+def test_several_model_numbers_with_nothing_close_still_say_they_are_several(index) -> None:
+    with pytest.raises(SeveralNamesError) as raised:
+        index.resolve("X9B and X10", CHIPS, what="chip", suggest=False)
+    assert str(raised.value) == (
+        "'X9B and X10' names 2 model numbers (x9b, x10) that no one chip carries together: name one chip at a time, "
+        "and no known name is close to it."
+    )
+
+
+def test_one_model_number_written_twice_is_one_model_number(index) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        index.resolve("X10 or X10", CHIPS, what="chip")
+    assert str(raised.value).startswith("No chip with model number 'x10 x10' is in the knowledge base.")
+
+
+def test_two_model_numbers_one_alias_carries_are_a_misspelling_of_it_not_two_names() -> None:
+    rho = EntityInfo("rho", "chip", "Rho R1-X2", None, "R1-X2")
+    index = NameIndex([AliasEntry(names.normalize("Rho R1-X2"), "rho", "Rho R1-X2", "name_en", names.signature("Rho R1-X2"))], [rho])
+    with pytest.raises(NotFoundError) as raised:
+        index.resolve("Qqqqqqqqq R1 X2", CHIPS, what="chip")
+    assert str(raised.value) == "No chip matches 'Qqqqqqqqq R1 X2'. Closest: Rho R1-X2 (rho)."
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,10 @@ class AmbiguousNameError(NotFoundError):
     """Several entities match a name equally well."""
 
 
+class SeveralNamesError(NotFoundError):
+    """A name carries the model numbers of several products and no one product has them all ('H20 and H200')."""
+
+
 class InputError(ChipMCPError):
     """An argument is outside what the tool accepts; the message says what is allowed."""
 

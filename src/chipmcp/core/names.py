@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple, Protocol, cast
 
-from chipmcp.errors import AmbiguousNameError, NotFoundError
+from chipmcp.errors import AmbiguousNameError, NotFoundError, SeveralNamesError
 
 # Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) survive NFKC and come along with names pasted
 # from web pages and documents; they are invisible, so they cannot be part of a name.
@@ -158,10 +158,14 @@ def search_terms(text: str) -> str:
     return " ".join(out)
 
 
-def signature(text: str) -> str:
-    """The model numbers a name carries: each digit run with the letters glued to it.
+# Words that join two names ('H20 and H200', 'H20 vs H200'): never the short suffix of a model number.
+_CONNECTORS = frozenset({"and", "or", "vs", "to"})
 
-    'Ascend 910B' → '910b'; 'NVIDIA H100' → 'h100'; 'K100_AI' → 'k100'; a name without digits → ''.
+
+def model_numbers(text: str) -> list[str]:
+    """The model numbers a name carries, in the order written: each digit run with the letters glued to it.
+
+    'Ascend 910B' → ['910b']; 'H200 and H20' → ['h200', 'h20']; 'K100_AI' → ['k100ai']; no digits → [].
     Leading letters count only when the token is short (a model prefix such as H, MI, MLU, not a
     brand word such as 'ascend' written without a space).
     """
@@ -170,12 +174,18 @@ def signature(text: str) -> str:
     for index, token in enumerate(tokens):
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         # A short word right after a model number is part of it: 'RTX 4090 D', 'K100 AI', '910 Pro'.
-        suffix = following if following.isascii() and following.isalpha() and len(following) <= 3 else ""
+        short_word = following.isascii() and following.isalpha() and len(following) <= 3
+        suffix = following if short_word and following not in _CONNECTORS else ""
         runs = _DIGIT_RUN.findall(token)
         for number, (lead, digits, trail) in enumerate(runs):
             tail = suffix if number == len(runs) - 1 else ""
             parts.append(f"{lead if len(lead) <= 3 else ''}{digits}{trail}{tail}")
-    return " ".join(sorted(parts))
+    return parts
+
+
+def signature(text: str) -> str:
+    """The model numbers a name carries, sorted and space-joined: what names with the same numbers share."""
+    return " ".join(sorted(model_numbers(text)))
 
 
 def variants(alias: str) -> Iterable[tuple[str, str]]:
@@ -511,14 +521,23 @@ class NameIndex:
                 )
             return self._match(entry.entity, "fuzzy", entry.alias, top_score)
         closest = self.suggest(query, kinds) if suggest else []
-        if wanted and wanted not in self._keys_by_signature:  # no name at all carries this model number
+        several = list(dict.fromkeys(model_numbers(query)))
+        refusal: type[NotFoundError] = NotFoundError
+        if len(several) > 1 and wanted not in self._keys_by_signature and all(n in self._keys_by_signature for n in several):
+            # 'H20 and H200': each number names a product and none carries them together, so two names in one
+            refusal = SeveralNamesError
+            reason = (
+                f"'{query.strip()}' names {len(several)} model numbers ({', '.join(several)}) that no one {what} "
+                f"carries together: name one {what} at a time"
+            )
+        elif wanted and wanted not in self._keys_by_signature:  # no name at all carries this model number
             reason = f"No {what} with model number '{wanted}' is in the knowledge base"
         else:
             reason = f"No {what} matches '{query.strip()}'"
         if not closest:  # nothing to suggest: the caller adds how to find a name instead
-            raise NotFoundError(f"{reason}, and no known name is close to it.")
+            raise refusal(f"{reason}, and no known name is close to it.")
         listing = ", ".join(f"{c.display} ({c.id})" for c in closest)
-        raise NotFoundError(f"{reason}. Closest: {listing}.", [f"{c.display} ({c.id})" for c in closest])
+        raise refusal(f"{reason}. Closest: {listing}.", [f"{c.display} ({c.id})" for c in closest])
 
     def _match(self, entity_id: str, method: str, alias: str, score: float) -> Match:
         info = self.entities[entity_id]
