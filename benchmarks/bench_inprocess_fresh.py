@@ -16,7 +16,11 @@ max over runs of each run's median and p99, in ms.
 PYTHONPATH) in the same run, alternating with this one per run and tool, and prints both side by side:
 the way to compare a change with the commit before it on a shared machine.
 
-    python benchmarks/bench_inprocess_fresh.py [--runs 5] [--calls 200] [--tools lookup_chip ...] [--before SRC]
+`--gaps 0 3` also times each question after the process sat idle for that many milliseconds (a sleep
+before each call), in the same runs: a served process waits for each request, and on this machine's
+shared cores a call after a pause costs about twice the CPU of one asked back to back (BENCHMARKS.md).
+
+    python benchmarks/bench_inprocess_fresh.py [--runs 5] [--calls 200] [--tools lookup_chip ...] [--before SRC] [--gaps 0 3]
 """
 
 from __future__ import annotations
@@ -58,8 +62,11 @@ questions = json.load(open(sys.argv[2], encoding="utf-8"))
 kb = KnowledgeBase(ensure_database())
 server._warm_up(lambda: kb)  # what a server loads at start, before its first request: numpy, the names, OpenCC
 answer(tool, tool.call(kb, **questions[0]))
+gap = float(sys.argv[3]) / 1000
 out = []
 for arguments in questions[1:]:
+    if gap:
+        time.sleep(gap)
     started = time.thread_time()
     answer(tool, tool.call(kb, **arguments))
     out.append(time.thread_time() - started)
@@ -67,11 +74,12 @@ print(json.dumps(out))
 """
 
 
-def run_child(tool: str, questions: Path, src: str | None) -> np.ndarray:
+def run_child(tool: str, questions: Path, src: str | None, gap_ms: float = 0.0) -> np.ndarray:
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-    done = subprocess.run([sys.executable, "-c", CHILD, tool, str(questions)], capture_output=True, text=True, env=env)
+    command = [sys.executable, "-c", CHILD, tool, str(questions), str(gap_ms)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode:
         raise RuntimeError(f"{tool} ({src or 'this checkout'}): {done.stderr[-2000:]}")
     return np.array(json.loads(done.stdout)) * 1000
@@ -83,9 +91,16 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200, help="timed questions per tool and run (fewer if the knowledge holds fewer)")
     parser.add_argument("--tools", nargs="*", default=list(TOOLS))
     parser.add_argument("--before", help="another checkout's src folder, run beside this one")
+    parser.add_argument("--gaps", type=float, nargs="*", default=[0.0], help="idle milliseconds before each timed call, each timed")
     args = parser.parse_args()
     kb = KnowledgeBase(ensure_database())
-    versions = {"after": None} if not args.before else {"before": args.before, "after": None}
+    codes = {"after": None} if not args.before else {"before": args.before, "after": None}
+
+    def label(code: str, gap: float) -> str:
+        """The row's code and gap, each named only when the run has more than one."""
+        return ", ".join([*([code] if args.before else []), *([f"gap {gap:g} ms"] if args.gaps != [0.0] else [])]) or code
+
+    versions = {label(code, gap): (src, gap) for code, src in codes.items() for gap in args.gaps}
     stats: dict[tuple[str, str], dict[str, list[float]]] = {}
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -98,8 +113,8 @@ def main() -> None:
         kb.close()
         for _ in range(args.runs):
             for tool in args.tools:
-                for version, src in versions.items():
-                    ms = run_child(tool, files[tool], src)
+                for version, (src, gap) in versions.items():
+                    ms = run_child(tool, files[tool], src, gap)
                     found = stats.setdefault((tool, version), {"median": [], "p99": []})
                     found["median"].append(float(np.median(ms)))
                     found["p99"].append(float(np.percentile(ms, 99)))
@@ -111,7 +126,7 @@ def main() -> None:
         for version in versions:
             for what in ("median", "p99"):
                 values = stats[tool, version][what]
-                label = f"{tool} ({counts[tool]} questions)" + (f", {version}" if args.before else "")
+                label = f"{tool} ({counts[tool]} questions)" + (f", {version}" if len(versions) > 1 else "")
                 rows.append([label, what, min(values), float(np.median(values)), max(values)])
     print(table(["tool", "per run", "min", "median", "max"], rows))
 
