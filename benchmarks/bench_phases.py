@@ -34,7 +34,7 @@ PHASE_SERVER = str(ROOT / "benchmarks" / "_phase_server.py")
 
 WHOLE = "server CPU per call (/proc)"
 OUTSIDE = "outside the request (reading the line, writing the answer, the event loop)"
-HOP = "hop to a worker thread and back (the no-op's tool runs there too)"
+HOP = "the call itself (the no-op: a hop to a worker thread and back, its tool there)"
 # (row, phase timed, phase inside it): each row is the first less the second, so the rows add up.
 CHIPMCP_ROWS = [
     ("the tool's work", "run_tool", "answer"),

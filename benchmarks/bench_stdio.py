@@ -7,7 +7,8 @@ arguments no earlier call of this process asked — the answer cache misses, the
 REPEATED question (the tool's README example: the answer cache serves it), each followed by one no-op
 call, so drift on a shared machine hits both sides alike. The ratio is the tool's median over the
 median of the no-op calls made beside it. `noop_10k` (a 10 kB answer with no work) shows the floor of
-carrying an answer of chipmcp's size. Reported per row: min, median and max of the per-call ms, and the
+carrying an answer of chipmcp's size, and `noop_async` (an `async def`) the floor without the worker-thread
+hop, which chipmcp no longer takes once its knowledge base is open. Reported per row: min, median and max of the per-call ms, and the
 median ratio to the no-op.
 
 `--before SRC` also spawns chipmcp from another checkout's code (its `src` folder first on PYTHONPATH, the
@@ -52,6 +53,7 @@ def main() -> None:
             chip.call(tool, repeated(tool))
     floor.call("noop", {"name": "x"})
     floor.call("noop_10k", {"name": "x"})
+    floor.call("noop_async", {"name": "x"})
     rows_of: dict[str, list[float]] = {}
     floor_of: dict[str, list[float]] = {}
 
@@ -68,6 +70,7 @@ def main() -> None:
             for version, chip in order:
                 pair(f"{tool} (repeated){version}", lambda t=tool, chip=chip: chip.call(t, repeated(t)))
         pair("noop_10k (no work, 10 kB)", lambda: floor.call("noop_10k", {"name": "x"}))
+        pair("noop_async (no work, no worker thread)", lambda: floor.call("noop_async", {"name": "x"}))
     for chip in servers.values():
         chip.close()
     floor.close()

@@ -1,8 +1,10 @@
 """The floor for any MCP tool: a bare MCPServer of the same SDK whose tools do nothing.
 
-Run over stdio by the benchmarks (`python benchmarks/noop_server.py`). The tools are plain `def`s, like
-chipmcp's, so both pay the same worker-thread hop. `noop` answers "ok"; `noop_10k` answers a fixed
-10 kB text, the size of a typical chipmcp answer, so the protocol's cost of carrying it is seen too.
+Run over stdio by the benchmarks (`python benchmarks/noop_server.py`). `noop` answers "ok"; `noop_10k`
+answers a fixed 10 kB text, the size of a typical chipmcp answer, so the protocol's cost of carrying it is
+seen too. Both are plain `def`s, which the SDK runs in a worker thread: the floor issue 24 names. chipmcp
+answers on the event loop once its knowledge base is open (no hop there and back), so `noop_async`, an
+`async def`, shows the floor without the hop as well.
 """
 
 from mcp.server import MCPServer
@@ -21,6 +23,12 @@ def noop(name: str = "") -> str:
 def noop_10k(name: str = "") -> str:
     """Return 10 kB at once."""
     return TEN_KB
+
+
+@server.tool()
+async def noop_async(name: str = "") -> str:
+    """Return at once, on the event loop."""
+    return "ok"
 
 
 if __name__ == "__main__":

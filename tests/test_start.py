@@ -167,3 +167,49 @@ def test_a_fresh_process_answers_a_lookup_and_a_comparison_without_importing_num
     done = subprocess.run([sys.executable, "-c", script, *tools], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"lookup_chip": False, "compare_chips": False, "estimate_cluster": True}
+
+
+@pytest.mark.anyio
+async def test_a_first_call_that_opens_the_knowledge_base_leaves_the_server_answering_meanwhile(kb, monkeypatch) -> None:
+    """The first call may build the database (a second or more): it waits in a worker thread, so the server
+    answers other requests while it does; a call made on the event loop would hold them until the build ends."""
+    from chipmcp.kb.store import KnowledgeBase
+
+    opening, release = threading.Event(), threading.Event()
+    released: list[bool] = []
+
+    def slow_open(knowledge: object = None) -> KnowledgeBase:
+        opening.set()
+        released.append(release.wait(5.0))
+        return kb
+
+    monkeypatch.setattr(KnowledgeBase, "open_default", staticmethod(slow_open))
+    answers = []
+    async with Client(build_server()) as client, anyio.create_task_group() as group:
+
+        async def first_call() -> None:
+            answers.append(await client.call_tool("lookup_chip", {"name": "H20"}))
+
+        group.start_soon(first_call)
+        assert await anyio.to_thread.run_sync(opening.wait, 5.0)
+        assert len((await client.list_tools()).tools) == 8
+        release.set()
+    assert released == [True]
+    assert [a.structured_content["id"] for a in answers] == ["nvidia-h20"]
+
+
+@pytest.mark.anyio
+async def test_once_the_knowledge_base_is_open_tools_answer_on_the_event_loop(kb, monkeypatch) -> None:
+    """No hop to a worker thread and back for a call of a millisecond or two (bench_phases measures the hop)."""
+    from chipmcp.serving import server as serving
+
+    threads: list[str] = []
+    run_tool = serving.run_tool
+    monkeypatch.setattr(serving, "run_tool", lambda *a: (threads.append(threading.current_thread().name), run_tool(*a))[1])
+    monkeypatch.setattr(serving.KnowledgeBase, "open_default", staticmethod(lambda knowledge=None: kb))
+    loop_thread = threading.current_thread().name
+    async with Client(build_server(kb)) as given, Client(build_server()) as lazy:
+        await given.call_tool("lookup_chip", {"name": "H20"})
+        await lazy.call_tool("lookup_chip", {"name": "H20"})  # opens the knowledge base, in a worker thread
+        await lazy.call_tool("lookup_chip", {"name": "H200"})
+    assert threads[0] == loop_thread and threads[1] != loop_thread and threads[2] == loop_thread, threads

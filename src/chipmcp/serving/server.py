@@ -8,6 +8,7 @@ default database is found or built on the first request, so start-up stays light
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import inspect
 import json
@@ -20,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
+import anyio
 from mcp.server import MCPServer
 from mcp.server.apps import Apps, client_supports_apps
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
@@ -91,6 +93,10 @@ class LazyKnowledgeBase:
         self._folders = folders
         self._kb: KnowledgeBase | None = None
         self._lock = threading.Lock()
+
+    @property
+    def opened(self) -> bool:
+        return self._kb is not None
 
     def get(self) -> KnowledgeBase:
         if self._kb is None:
@@ -242,8 +248,6 @@ class ChipMCPServer(MCPServer):
             register()
 
     async def list_resources(self) -> list[Resource]:
-        import anyio
-
         self._register_later()
         concrete = await anyio.to_thread.run_sync(self.listing) if self.listing else []
         return [*await super().list_resources(), *concrete]
@@ -327,7 +331,14 @@ def build_server(
     the installed knowledge and CHIPMCP_KNOWLEDGE's folders, opened on first use). `warm_up` loads the first
     call's needs in a background thread at once, for a server about to be run."""
     # The parameter `knowledge` names folders; what the server reads is `knowledge_base()`.
-    knowledge_base: Callable[[], KnowledgeBase] = (lambda: kb) if kb is not None else LazyKnowledgeBase(knowledge).get
+    knowledge_base: Callable[[], KnowledgeBase]
+    opened: Callable[[], bool]  # whether a call can no longer wait on opening (or building) the database
+    if kb is None:
+        lazy = LazyKnowledgeBase(knowledge)
+        knowledge_base, opened = lazy.get, lambda: lazy.opened
+    else:
+        given = kb
+        knowledge_base, opened = (lambda: given), (lambda: True)
 
     answers = AnswerCache()
 
@@ -353,7 +364,7 @@ def build_server(
     )
     for tool in TOOLS:
         if tool.name in VIEWS:
-            apps.tool(resource_uri=VIEWS[tool.name], **_tool_options(tool))(_tool_handler(tool, respond))
+            apps.tool(resource_uri=VIEWS[tool.name], **_tool_options(tool))(_tool_handler(tool, respond, opened))
     mcp = ChipMCPServer(
         "chipmcp",
         title="chipmcp — AI accelerator chips from Chinese research reports",
@@ -368,7 +379,7 @@ def build_server(
 
     for tool in TOOLS:
         if tool.name not in VIEWS:
-            mcp.add_tool(_tool_handler(tool, respond), **_tool_options(tool))
+            mcp.add_tool(_tool_handler(tool, respond, opened), **_tool_options(tool))
     sdk.order_tools(mcp, [tool.name for tool in TOOLS])  # tools/list in TOOLS' order, as the docs list them
     sdk.rewrite_schemas(mcp, inputs=untitled_input_schema)
     output_schemas.defer(mcp, TOOLS)
@@ -379,8 +390,16 @@ def build_server(
     return mcp
 
 
-def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult]) -> Callable[..., CallToolResult]:
-    """An MCP tool function whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here."""
+def _tool_handler(
+    tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallToolResult], opened: Callable[[], bool]
+) -> Callable[..., Awaitable[CallToolResult]]:
+    """An MCP tool function whose parameters are the fields of `tool.arguments`: one declaration, no per-tool code here.
+
+    It answers on the event loop once the knowledge base is open: a tool is a millisecond or two of CPU-bound
+    Python, which a worker thread would not run any sooner (the interpreter runs one thread at a time), and
+    the hop there and back cost a served call ~0.25 ms of CPU (benchmarks/bench_phases.py). The first call,
+    which may build the database (a second or more), goes to a worker thread, so that pings and other
+    requests are answered meanwhile."""
     parameters = [
         inspect.Parameter(
             name,
@@ -391,8 +410,10 @@ def _tool_handler(tool: Tool, respond: Callable[[Tool, dict[str, Any]], CallTool
         for name, field in tool.arguments.model_fields.items()
     ]
 
-    def handler(**arguments: Any) -> CallToolResult:
-        return respond(tool, arguments)
+    async def handler(**arguments: Any) -> CallToolResult:
+        if opened():
+            return respond(tool, arguments)
+        return await anyio.to_thread.run_sync(functools.partial(respond, tool, arguments))
 
     handler.__signature__ = inspect.Signature(parameters, return_annotation=CallToolResult)  # its answer model: output_schemas.publish
     handler.__name__ = tool.name
