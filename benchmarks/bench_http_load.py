@@ -14,7 +14,10 @@ client-side latency p50/p99, and the server's CPU time per call (user + system t
 processes over the load, from /proc, divided by the calls) — what the server spends, apart from the
 clients that share the 2 cores. The ratio row divides chipmcp's CPU per call by the bare app's.
 
-    python benchmarks/bench_http_load.py [--workers 2] [--clients 64] [--calls 300]
+`--before SRC` first runs the same two mixes against chipmcp from another checkout's code (its `src` folder
+first on PYTHONPATH, the same database), so a change and the code before it meet the same load in one run.
+
+    python benchmarks/bench_http_load.py [--workers 2] [--clients 64] [--calls 300] [--before SRC]
 """
 
 from __future__ import annotations
@@ -166,6 +169,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--before", help="another checkout's src folder, run first under the same load")
     args = parser.parse_args()
     db = ensure_database()
     total = args.clients * args.calls
@@ -189,34 +193,24 @@ def main() -> None:
     repeated = [[MIX[(c + n) % len(MIX)] for n in range(1, args.calls + 1)] for c in range(args.clients)]
     noop = [[("noop", {"name": "x"})] * args.calls for _ in range(args.clients)]
     results = {}
-    port = free_port()
-    server = start(
-        [
-            sys.executable,
-            "-m",
-            "chipmcp",
-            "serve",
-            "--http",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--max-connections",
-            str(args.clients * 2),
-        ],
-        port,
-        args.workers,
-        {"CHIPMCP_DB": str(db)},
-    )
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        asyncio.run(warm(url, rounds=4 * args.workers))
-        workers = workers_of(server.pid)
-        results["repeated"] = measure("chipmcp, repeated mix", url, workers, repeated, args.calls)
-        results["fresh"] = measure("chipmcp, fresh mix", url, workers, fresh, args.calls)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    codes = {"before": args.before, "": None} if args.before else {"": None}
+    for code, src in codes.items():
+        label = f"chipmcp ({code})" if code else "chipmcp"
+        env = {"CHIPMCP_DB": str(db)}
+        if src:
+            env["PYTHONPATH"] = src + os.pathsep + os.environ.get("PYTHONPATH", "")
+        port = free_port()
+        command = [sys.executable, "-m", "chipmcp", "serve", "--http", "--port", str(port), "--workers", str(args.workers)]
+        server = start([*command, "--max-connections", str(args.clients * 2)], port, args.workers, env)
+        url = f"http://127.0.0.1:{port}/mcp"
+        try:
+            asyncio.run(warm(url, rounds=4 * args.workers))
+            workers = workers_of(server.pid)
+            results[f"repeated{code}"] = measure(f"{label}, repeated mix", url, workers, repeated, args.calls)
+            results[f"fresh{code}"] = measure(f"{label}, fresh mix", url, workers, fresh, args.calls)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     port = free_port()
     bare = start(
         [
@@ -244,11 +238,14 @@ def main() -> None:
         bare.terminate()
         bare.wait(timeout=30)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    print(
-        f"commit {commit}; {args.workers} workers, {args.clients} clients × {args.calls} calls; server CPU per call "
-        f"over the bare app's: fresh {results['fresh']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×, "
-        f"repeated {results['repeated']['cpu_per_call'] / results['bare']['cpu_per_call']:.2f}×"
-    )
+    bare_cpu = results["bare"]["cpu_per_call"]
+    for code in codes:
+        fresh_ratio = results[f"fresh{code}"]["cpu_per_call"] / bare_cpu
+        repeated_ratio = results[f"repeated{code}"]["cpu_per_call"] / bare_cpu
+        print(
+            f"commit {commit}{f' ({code}: {args.before})' if code else ''}; {args.workers} workers, {args.clients} clients × "
+            f"{args.calls} calls; server CPU per call over the bare app's: fresh {fresh_ratio:.2f}×, repeated {repeated_ratio:.2f}×"
+        )
     if any(r["errors"] for r in results.values()):
         sys.exit(1)
 
