@@ -66,10 +66,16 @@ async def test_a_name_carrying_several_chips_says_so_and_where_several_are_answe
         result = await client.call_tool("lookup_chip", {"name": typed})
     text = result.content[0].text
     assert result.is_error
-    # The model numbers as the name carries them, never a connecting word glued to one ('h20and').
-    assert "names 2 model numbers (h20, h200) that no one chip carries together" in text, text
     assert "name one chip at a time" in text and "compare_chips" in text, text
     assert "nvidia-h20)" in text and "nvidia-h200)" in text, text
+    assert "h20and" not in text and "h20or" not in text, text  # a connecting word is no model number's suffix
+
+
+async def test_two_model_numbers_written_side_by_side_are_named_back_as_model_numbers(server) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": "compare H20 or H200"})
+    text = result.content[0].text
+    assert result.is_error and "names 2 model numbers (h20, h200) that no one chip carries together" in text, text
 
 
 @pytest.mark.parametrize("tool", ["export_control_check", "estimate_cluster"])
@@ -78,4 +84,25 @@ async def test_every_one_chip_tool_says_so_for_a_name_carrying_several(server, t
     async with Client(server) as client:
         result = await client.call_tool(tool, arguments)
     text = result.content[0].text
-    assert result.is_error and "names 2 model numbers (h20, h200)" in text and "compare_chips" in text, text
+    assert result.is_error and "name one chip at a time" in text and "compare_chips" in text, text
+    assert "nvidia-h20)" in text and "nvidia-h200)" in text, text
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "named"),
+    [
+        ("vendor_financials", {"vendor": "Cambricon and Hygon"}, ["(cambricon)", "(hygon)"]),
+        ("vendor_financials", {"vendor": "寒武纪和海光信息"}, ["(cambricon)", "(hygon)"]),
+        ("xinchuang_certified", {"name": "壁仞、摩尔线程"}, ["(biren)", "(moore-threads)"]),
+        ("lookup_chip", {"name": "昇腾910B / MLU590"}, ["(huawei-ascend-910b)", "(cambricon-siyuan-590)"]),
+    ],
+)
+async def test_names_joined_in_one_argument_are_named_back_not_matched_to_a_third(server, tool, arguments, named) -> None:
+    """'Cambricon and Hygon' once answered for an investors' grouping whose alias holds both words, and
+    '壁仞、摩尔线程' pointed to an AI model whose note mentions one of them."""
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    text = result.content[0].text
+    assert result.is_error and "names more than one" in text and "at a time" in text, text
+    assert all(entity in text for entity in named), text
+    assert "AI model" not in text and "group-jilianhai" not in text, text

@@ -304,11 +304,53 @@ def test_model_numbers_keep_the_order_written_and_each_repeat() -> None:
 
 def test_a_name_carrying_two_model_numbers_no_one_alias_has_is_named_back_with_both(index) -> None:
     with pytest.raises(SeveralNamesError) as raised:
-        index.resolve("X9B and X10", CHIPS, what="chip")
+        index.resolve("X9B X10", CHIPS, what="chip")
     assert str(raised.value).startswith(
-        "'X9B and X10' names 2 model numbers (x9b, x10) that no one chip carries together: name one chip at a time. Closest: "
+        "'X9B X10' names 2 model numbers (x9b, x10) that no one chip carries together: name one chip at a time. Closest: "
     )
     assert {"Beta X9B (mini-x9b)", "Kappa X10 (mini-x10)"} <= set(raised.value.candidates)
+
+
+@pytest.mark.parametrize(
+    "joined", ["X9B and X10", "X9B, X10", "x9b/X10", "Beta X9B & Kappa X10", "X9B和X10", "X9B、X10", "X9B vs. X10"]
+)
+def test_names_joined_in_one_query_are_refused_and_named_when_each_names_an_entity(index, joined) -> None:
+    with pytest.raises(SeveralNamesError) as raised:
+        index.resolve(joined, CHIPS, what="chip")
+    assert str(raised.value) == (
+        f"'{joined}' names more than one chip: name one chip at a time. It names Beta X9B (mini-x9b), Kappa X10 (mini-x10)."
+    )
+    assert raised.value.candidates == ["Beta X9B (mini-x9b)", "Kappa X10 (mini-x10)"]
+
+
+def test_joined_names_of_companies_are_refused_by_their_vendor_prefixed_and_plain_names(index) -> None:
+    with pytest.raises(SeveralNamesError) as raised:
+        index.resolve("MiniCo X10 or OtherCo", ANY, what="entity")
+    assert raised.value.candidates == ["Kappa X10 (mini-x10)", "OtherCo (otherco)"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "X10 and X10",  # one entity twice: not several
+        "Kapap X10 and X9B",  # a part that names nothing exactly: the fuzzy path decides
+        "Z1 and X10",  # a part naming two entries: not one name of a list
+    ],
+)
+def test_a_join_whose_parts_are_not_several_exact_names_is_left_to_the_other_rules(index, query) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        index.resolve(query, CHIPS, what="chip")
+    assert "names more than one" not in str(raised.value)
+
+
+def test_a_name_with_a_list_mark_and_one_part_is_that_one_name(index) -> None:
+    assert index.resolve("X10,", CHIPS).id == "mini-x10"
+
+
+def test_a_joined_name_only_of_other_kinds_is_not_several_of_the_kind_asked(index) -> None:
+    with pytest.raises(NotFoundError) as raised:
+        index.resolve("MiniCo and OtherCo", CHIPS, what="chip")
+    assert "names more than one" not in str(raised.value)
 
 
 def test_a_model_number_no_name_carries_makes_the_name_one_unknown_product(index) -> None:
@@ -320,9 +362,9 @@ def test_a_model_number_no_name_carries_makes_the_name_one_unknown_product(index
 
 def test_several_model_numbers_with_nothing_close_still_say_they_are_several(index) -> None:
     with pytest.raises(SeveralNamesError) as raised:
-        index.resolve("X9B and X10", CHIPS, what="chip", suggest=False)
+        index.resolve("X9B X10", CHIPS, what="chip", suggest=False)
     assert str(raised.value) == (
-        "'X9B and X10' names 2 model numbers (x9b, x10) that no one chip carries together: name one chip at a time, "
+        "'X9B X10' names 2 model numbers (x9b, x10) that no one chip carries together: name one chip at a time, "
         "and no known name is close to it."
     )
 

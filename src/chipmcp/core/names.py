@@ -7,8 +7,11 @@ How a query is matched, in order:
    entities;
 3. a letter O, l or I typed for a digit inside a model number ('91oC' → 910C), when exactly one entity
    answers to the digits;
-4. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
-   equals the query's may match, so 910B never answers for 910C, nor H20 for H200.
+4. names joined in one query ('Cambricon and Hygon', '壁仞、摩尔线程', 'H20/H200'), each part naming a
+   different entity by 1 or 2, are refused with the entities they name (SeveralNamesError);
+5. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
+   equals the query's may match, so 910B never answers for 910C, nor H20 for H200; model numbers of
+   several products that no alias carries together ('H20 H200') are refused as several names too.
 
 Normalization: NFKC (full-width → half-width), ™/® and zero-width characters dropped, case folded, traditional → simplified
 (OpenCC t2s, loaded only for CJK input), separators removed, generic suffixes ("芯片", "chip") dropped.
@@ -160,6 +163,8 @@ def search_terms(text: str) -> str:
 
 # Words that join two names ('H20 and H200', 'H20 vs H200'): never the short suffix of a model number.
 _CONNECTORS = frozenset({"and", "or", "vs", "to"})
+# What joins names written in one query: list marks, a slash or ampersand, and the words for and, or, versus.
+_JOINS = re.compile(r"\s*(?:[,，、;；/&]|\b(?:and|or|vs\.?|versus)\b|[和与及或])\s*", re.IGNORECASE)
 
 
 def model_numbers(text: str) -> list[str]:
@@ -356,6 +361,7 @@ class NameIndex:
         typo = self._digit_typo(query, key, kinds)
         if typo:
             return self._with_relatives(typo)
+        self._refuse_several(query, kinds, what)
         return self._fuzzy(query, key, kinds, what, suggest)
 
     def suggest(self, query: str, kinds: frozenset[str], limit: int = 5) -> list[Candidate]:
@@ -493,6 +499,28 @@ class NameIndex:
             f"which names {match.display}."
         )
         return Match(match.id, match.kind, match.display, "digit-typo", match.alias, 100.0, note)
+
+    def _refuse_several(self, query: str, kinds: frozenset[str], what: str) -> None:
+        """Refuse a query that joins names ('Cambricon and Hygon', '壁仞、摩尔线程') when every part names an
+        entity exactly and they are not all one: a fuzzy match of the whole would answer for a third."""
+        parts = [part for part in _JOINS.split(query) if part.strip()]
+        if len(parts) < 2:
+            return
+        named: dict[str, None] = {}
+        for part in parts:
+            key = normalize(part)
+            try:
+                match = self._exact(part, key, kinds) or self._vendor_prefixed(part, key, kinds) if key else None
+            except AmbiguousNameError:  # a part naming several entries is not one name of the list
+                return
+            if match is None:
+                return
+            named[match.id] = None
+        if len(named) > 1:
+            shown = [f"{self.entities[e].display} ({e})" for e in named]
+            raise SeveralNamesError(
+                f"'{query.strip()}' names more than one {what}: name one {what} at a time. It names {', '.join(shown)}.", shown
+            )
 
     def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str, suggest: bool = True) -> Match:
         from rapidfuzz import fuzz, process

@@ -103,9 +103,10 @@ def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: f
 
     # A query carrying a model number ('TPU v5', 'Atlas 800') names a product: full-text search, which would
     # find any note mentioning v5, only redirects topics written in words ('ASIC market').
+    if isinstance(missing, SeveralNamesError):  # names it knows, joined ('H20 and H200'): nothing to point elsewhere
+        several = " Give each chip its own name: compare_chips(names=[…]) takes 2 to 20." if kinds <= CHIP_OR_SYSTEM else ""
+        return type(missing)(f"{missing}{several}", missing.candidates)
     hint = elsewhere(kb, query, kinds, search=not signature(query))
-    if isinstance(missing, SeveralNamesError) and kinds & CHIP_OR_SYSTEM:  # 'H20 and H200' asked as one name
-        hint = f"{hint or ''} Give each chip its own name: compare_chips(names=[…]) takes 2 to 20."
     if hint and missing.candidates:
         return type(missing)(f"{missing}{hint}", missing.candidates)
     if hint:  # it does name something: say what, not that nothing is close
