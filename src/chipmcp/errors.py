@@ -42,7 +42,8 @@ class AmbiguousNameError(NotFoundError):
 
 
 class SeveralNamesError(NotFoundError):
-    """A name carries the model numbers of several products and no one product has them all ('H20 and H200')."""
+    """A query names several entities ('Cambricon and Hygon'), or carries the model numbers of several products
+    that no one product has together ('H20 H200'): `candidates` are the entities, or the closest names."""
 
 
 class InputError(ChipMCPError):

@@ -7,8 +7,8 @@ How a query is matched, in order:
    entities;
 3. a letter O, l or I typed for a digit inside a model number ('91oC' → 910C), when exactly one entity
    answers to the digits;
-4. names joined in one query ('Cambricon and Hygon', '壁仞、摩尔线程', 'H20/H200'), each part naming a
-   different entity by 1 or 2, are refused with the entities they name (SeveralNamesError);
+4. names joined in one query ('Cambricon and Hygon', '壁仞、摩尔线程', 'H20/H200') whose parts each name an
+   entity by 1 or 2, not all the same one, are refused with the entities they name (SeveralNamesError);
 5. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
    equals the query's may match, so 910B never answers for 910C, nor H20 for H200; model numbers of
    several products that no alias carries together ('H20 H200') are refused as several names too.

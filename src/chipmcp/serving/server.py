@@ -398,8 +398,8 @@ def _tool_handler(
     It answers on the event loop once the knowledge base is open: a tool is a millisecond or two of CPU-bound
     Python, which a worker thread would not run any sooner (the interpreter runs one thread at a time), and
     the hop there and back cost a served call ~0.25 ms of CPU (benchmarks/bench_phases.py). The first call,
-    which may build the database (a second or more), goes to a worker thread, so that pings and other
-    requests are answered meanwhile."""
+    which may build the database (a second or more), goes to a worker thread, so that other requests are
+    answered meanwhile."""
     parameters = [
         inspect.Parameter(
             name,

@@ -101,11 +101,11 @@ def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: f
     to write or find a name instead."""
     from chipmcp.tools._topics import elsewhere  # the search is needed only when a name is missing
 
-    # A query carrying a model number ('TPU v5', 'Atlas 800') names a product: full-text search, which would
-    # find any note mentioning v5, only redirects topics written in words ('ASIC market').
     if isinstance(missing, SeveralNamesError):  # names it knows, joined ('H20 and H200'): nothing to point elsewhere
         several = " Give each chip its own name: compare_chips(names=[…]) takes 2 to 20." if kinds <= CHIP_OR_SYSTEM else ""
         return type(missing)(f"{missing}{several}", missing.candidates)
+    # A query carrying a model number ('TPU v5', 'Atlas 800') names a product: full-text search, which would
+    # find any note mentioning v5, only redirects topics written in words ('ASIC market').
     hint = elsewhere(kb, query, kinds, search=not signature(query))
     if hint and missing.candidates:
         return type(missing)(f"{missing}{hint}", missing.candidates)
