@@ -66,7 +66,8 @@ class Model(BaseModel):
         return built
 
 
-def _empty(value: object) -> bool:
+def is_empty(value: object) -> bool:
+    """What a compact dump leaves out (CompactModel): None, false, "", [] and {}."""
     return value is None or value is False or value == "" or value == [] or value == {}
 
 
@@ -85,7 +86,7 @@ class CompactModel(Model):
 
     @model_serializer(mode="wrap")
     def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
-        # {key: _whole(value) for each value not _empty}, with the commonest kinds (a number, a text) tested
+        # {key: _whole(value) for each value not is_empty}, with the commonest kinds (a number, a text) tested
         # first: this runs for every cell of every answer.
         out: dict[str, object] = {}
         dumped: dict[str, object] = handler(self)
@@ -95,7 +96,7 @@ class CompactModel(Model):
             elif type(value) is str:
                 if value:
                     out[key] = value
-            elif not _empty(value):
+            elif not is_empty(value):
                 out[key] = _whole(value)
         return out
 
@@ -181,7 +182,7 @@ def redumped(cls: type[M], source: CompactModel, names: Iterable[str], **more: A
     given: dict[str, Any] = {}
     for name in names:
         value = held[name]
-        if _empty(value):
+        if is_empty(value):
             continue
         if name in _NUMBERS:
             value = float(value)

@@ -28,7 +28,18 @@ from chipmcp.errors import InputError
 from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning import export_control, selection
-from chipmcp.reasoning.cells import RATIO_DIGITS, Cell, Claim, CompactModel, Model, divide_cells, divided_ends, redumped, scale_cell
+from chipmcp.reasoning.cells import (
+    RATIO_DIGITS,
+    Cell,
+    Claim,
+    CompactModel,
+    Model,
+    divide_cells,
+    divided_ends,
+    is_empty,
+    redumped,
+    scale_cell,
+)
 from chipmcp.reasoning.metric_cells import (
     METRICS,
     NUMERIC,
@@ -76,12 +87,12 @@ class ComparisonCell(CompactModel):
         its dump (which leaves out every empty field, each field's default among them) would hold the
         number or the text alone."""
         held = self.__dict__
-        if any(not _empty(held[name]) for name in _OTHER_FIELDS):
+        if any(not is_empty(held[name]) for name in _OTHER_FIELDS):
             return self
         value, text = held["value"], held["text"]
-        if not _empty(value) and _empty(text):
+        if not is_empty(value) and is_empty(text):
             return value
-        if not _empty(text) and _empty(value):
+        if not is_empty(text) and is_empty(value):
             return text
         return self
 
@@ -102,11 +113,6 @@ class PartsCheck(CompactModel):
 _SHOWN_FIELDS = tuple(name for name in ComparisonCell.model_fields if name != "tier")
 # Those that make a cell more than a bare number or text.
 _OTHER_FIELDS = tuple(name for name in _SHOWN_FIELDS if name not in ("value", "text"))
-
-
-def _empty(value: object) -> bool:
-    """What a compact dump leaves out (CompactModel): None, false, "", [] and {}."""
-    return value is None or value is False or value == "" or value == [] or value == {}
 
 
 class ComparisonRow(CompactModel):
