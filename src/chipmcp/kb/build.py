@@ -1120,13 +1120,12 @@ def build(knowledge: Path | Sequence[Path], db_path: Path) -> dict[str, int]:
     with _no_cycle_collection():
         tables = assemble(load(knowledge))
         write_database(tables, db_path, fingerprint(knowledge), labels(knowledge))
-    return {name: len(rows) for name, rows in tables.items()}
+    return _row_counts(tables)
 
 
 def check(knowledge: Path | Sequence[Path]) -> dict[str, int]:
     """Validate only; return row counts per table."""
-    with _no_cycle_collection():
-        return {name: len(rows) for name, rows in assemble(load(knowledge)).items()}
+    return check_by_folder(knowledge)[0]
 
 
 def check_by_folder(knowledge: Path | Sequence[Path]) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
@@ -1141,4 +1140,8 @@ def check_by_folder(knowledge: Path | Sequence[Path]) -> tuple[dict[str, int], d
             if "origin" in row:
                 per_table = counts[folder_of(row["origin"], folder_labels)]
                 per_table[name] = per_table.get(name, 0) + 1
-    return {name: len(rows) for name, rows in tables.items()}, counts
+    return _row_counts(tables), counts
+
+
+def _row_counts(tables: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+    return {name: len(rows) for name, rows in tables.items()}
