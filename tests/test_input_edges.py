@@ -106,3 +106,32 @@ async def test_names_joined_in_one_argument_are_named_back_not_matched_to_a_thir
     assert result.is_error and "names more than one" in text and "at a time" in text, text
     assert all(entity in text for entity in named), text
     assert "AI model" not in text and "group-jilianhai" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "entity"),
+    [
+        ("lookup_chip", {"name": "昇腾910B (Ascend 910B)"}, "huawei-ascend-910b"),
+        ("lookup_chip", {"name": "英伟达H20 / NVIDIA H20"}, "nvidia-h20"),
+        ("export_control_check", {"chip": "Ascend 910B，昇腾910B"}, "huawei-ascend-910b"),
+        ("vendor_financials", {"vendor": "寒武纪（Cambricon）"}, "cambricon"),
+        ("xinchuang_certified", {"name": "海光信息 (688041.SH)"}, "hygon"),
+    ],
+)
+async def test_one_entity_written_by_two_of_its_names_is_answered_for_it(server, tool, arguments, entity) -> None:
+    """Reports and models write a chip as '昇腾910B（Ascend 910B）'; this was refused as model number '910b 910b'."""
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content[0].text
+    assert entity in str(result.structured_content)
+
+
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [("H100 (NVIDIA)", "nvidia-h100"), ("Ascend 910B (Huawei)", "huawei-ascend-910b"), ("MLU370 寒武纪", "cambricon-siyuan-370")],
+)
+async def test_a_vendor_written_after_its_chip_names_that_chip(server, name, entity) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": name})
+    assert not result.is_error, result.content[0].text
+    assert (result.structured_content["id"], result.structured_content["match"]["method"]) == (entity, "vendor-suffix")

@@ -120,6 +120,20 @@ def test_a_vendor_name_before_a_model_matches_among_that_vendor_s_chips(index) -
     assert index.resolve("OtherCo Omega X9", CHIPS).id == "other-x9"
 
 
+@pytest.mark.parametrize(
+    ("query", "alias"), [("X10 MiniCo", "X10"), ("X10 (MiniCo)", "X10"), ("Kappa X10（迷你芯）", "Kappa X10"), ("D1, MiniSub", "D1")]
+)
+def test_a_vendor_name_after_a_model_matches_among_that_vendor_s_chips(index, query, alias) -> None:
+    found = index.resolve(query, CHIPS)
+    assert found == Match(found.id, "chip", found.display, "vendor-suffix", alias, 100.0)
+    assert found.id == ("mini-d1" if alias == "D1" else "mini-x10")
+
+
+def test_a_vendor_name_after_another_vendor_s_model_is_no_match(index) -> None:
+    with pytest.raises(NotFoundError):
+        index.resolve("Omega X9 MiniCo", CHIPS, suggest=False)
+
+
 def test_a_parent_company_s_name_finds_its_subsidiaries_chips(index) -> None:
     assert index.resolve("MiniCo D1", CHIPS).id == "mini-d1"
     assert index.resolve("MiniSub D1", CHIPS).id == "mini-d1"
@@ -332,7 +346,6 @@ def test_joined_names_of_companies_are_refused_by_their_vendor_prefixed_and_plai
 @pytest.mark.parametrize(
     "query",
     [
-        "X10 and X10",  # one entity twice: not several
         "Kapap X10 and X9B",  # a part that names nothing exactly: the fuzzy path decides
         "Z1 and X10",  # a part naming two entries: not one name of a list
     ],
@@ -341,6 +354,22 @@ def test_a_join_whose_parts_are_not_several_exact_names_is_left_to_the_other_rul
     with pytest.raises(NotFoundError) as raised:
         index.resolve(query, CHIPS, what="chip")
     assert "names more than one" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "alias"),
+    [
+        ("X10 and X10", "X10"),
+        ("Kappa X10 (X10)", "Kappa X10"),
+        ("Kappa X10（X10）", "Kappa X10"),
+        ("Kappa X10 / 迷你芯X10", "Kappa X10"),
+        ("x10, Kappa X10", "X10"),
+    ],
+)
+def test_names_joined_in_one_query_that_all_name_one_entity_answer_for_it(index, query, alias) -> None:
+    """A chip written in two scripts or by name and model ('昇腾910B (Ascend 910B)') is one chip: the first
+    part's alias is the one shown, and the whole query is no alias written exactly."""
+    assert index.resolve(query, CHIPS) == Match("mini-x10", "chip", "Kappa X10", "normalized", alias, 100.0)
 
 
 def test_a_name_with_a_list_mark_and_one_part_is_that_one_name(index) -> None:
@@ -370,9 +399,10 @@ def test_several_model_numbers_with_nothing_close_still_say_they_are_several(ind
 
 
 def test_one_model_number_written_twice_is_one_model_number(index) -> None:
+    assert names.signature("X10 X10") == "x10"
     with pytest.raises(NotFoundError) as raised:
-        index.resolve("X10 or X10", CHIPS, what="chip")
-    assert str(raised.value).startswith("No chip with model number 'x10 x10' is in the knowledge base.")
+        index.resolve("X10 X10", CHIPS, what="chip")
+    assert str(raised.value).startswith("No chip matches 'X10 X10'. Closest: Kappa X10 (mini-x10)")
 
 
 def test_two_model_numbers_one_alias_carries_are_a_misspelling_of_it_not_two_names() -> None:

@@ -163,8 +163,9 @@ def search_terms(text: str) -> str:
 
 # Words that join two names ('H20 and H200', 'H20 vs H200'): never the short suffix of a model number.
 _CONNECTORS = frozenset({"and", "or", "vs", "to"})
-# What joins names written in one query: list marks, a slash or ampersand, and the words for and, or, versus.
-_JOINS = re.compile(r"\s*(?:[,，、;；/&]|\b(?:and|or|vs\.?|versus)\b|[和与及或])\s*", re.IGNORECASE)
+# What joins names written in one query: list marks, a slash or ampersand, the words for and, or, versus, and
+# brackets ('昇腾910B（Ascend 910B）': a second name of the same entity, or of another).
+_JOINS = re.compile(r"\s*(?:[,，、;；/&()（）]|\b(?:and|or|vs\.?|versus)\b|[和与及或])\s*", re.IGNORECASE)
 
 
 def model_numbers(text: str) -> list[str]:
@@ -189,8 +190,9 @@ def model_numbers(text: str) -> list[str]:
 
 
 def signature(text: str) -> str:
-    """The model numbers a name carries, sorted and space-joined: what names with the same numbers share."""
-    return " ".join(sorted(model_numbers(text)))
+    """The model numbers a name carries, each once, sorted and space-joined: what names with the same numbers
+    share ('H20 H20' carries one, as 'H20' does)."""
+    return " ".join(sorted(set(model_numbers(text))))
 
 
 def variants(alias: str) -> Iterable[tuple[str, str]]:
@@ -293,7 +295,7 @@ class Match:
     id: str
     kind: str
     display: str
-    method: str  # exact, normalized, pinyin, stock-code, vendor-prefix, digit-typo, fuzzy
+    method: str  # exact, normalized, pinyin, stock-code, vendor-prefix, vendor-suffix, digit-typo, fuzzy
     alias: str
     score: float
     note: str = ""
@@ -335,8 +337,7 @@ class NameIndex:
         for info in self.entities.values():
             if info.kind == "vendor" and info.parent:
                 self._subsidiaries.setdefault(info.parent, set()).add(info.id)
-        vendor_keys = {e.key for e in self._all_entries() if self.entities[e.entity].kind == "vendor"}
-        self._vendor_prefixes = sorted(vendor_keys, key=len, reverse=True)
+        self._vendor_keys = frozenset(e.key for e in self._all_entries() if self.entities[e.entity].kind == "vendor")
 
     def _all_entries(self) -> Iterable[AliasEntry]:
         for entries in self.by_key.values():
@@ -355,13 +356,15 @@ class NameIndex:
         exact = self._exact(query, key, kinds)
         if exact:
             return self._with_relatives(exact)
-        prefixed = self._vendor_prefixed(query, key, kinds)
+        prefixed = self._vendor_named(query, key, kinds)
         if prefixed:
             return self._with_relatives(prefixed)
         typo = self._digit_typo(query, key, kinds)
         if typo:
             return self._with_relatives(typo)
-        self._refuse_several(query, kinds, what)
+        joined = self._joined(query, kinds, what)
+        if joined:
+            return self._with_relatives(joined)
         return self._fuzzy(query, key, kinds, what, suggest)
 
     def suggest(self, query: str, kinds: frozenset[str], limit: int = 5) -> list[Candidate]:
@@ -445,28 +448,32 @@ class NameIndex:
             match = Match(match.id, match.kind, match.display, match.method, match.alias, match.score, note)
         return match
 
-    def _vendor_prefixed(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
-        for prefix in self._vendor_prefixes:
-            if not key.startswith(prefix) or len(key) == len(prefix):
-                continue
-            rest = key[len(prefix) :]
-            named = {e.entity for e in self.by_key[prefix]}
-            vendors = named.union(*(self._subsidiaries.get(v, set()) for v in named))
-            entries = [
-                e
-                for e in self.by_key.get(rest, [])
-                if self.entities[e.entity].kind in kinds and self.entities[e.entity].vendor in vendors
-            ]
-            found = sorted({e.entity for e in entries})
-            if len(found) == 1:
-                return self._match(entries[0].entity, "vendor-prefix", entries[0].alias, 100.0)
-            if len(found) > 1:
-                raise AmbiguousNameError(
-                    f"'{query}' names {len(found)} different entries: "
-                    + ", ".join(f"{self.entities[e].display} ({e})" for e in found)
-                    + ". Ask for one by its full name.",
-                    [f"{self.entities[e].display} ({e})" for e in found],
-                )
+    def _vendor_named(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
+        """A company's name written before or after a name of one of its products ('NVIDIA H100', 'H100
+        (NVIDIA)', '华为昇腾910B'): that product, when exactly one of the company's (or its subsidiaries')
+        answers to the rest. The longest company name is tried first, before the model, then after it."""
+        for method in ("vendor-prefix", "vendor-suffix"):
+            for cut in range(len(key) - 1, 0, -1):  # each split of the key, the longest company name first
+                vendor_key, rest = (key[:cut], key[cut:]) if method == "vendor-prefix" else (key[-cut:], key[:-cut])
+                if vendor_key not in self._vendor_keys:
+                    continue
+                named = {e.entity for e in self.by_key[vendor_key]}
+                vendors = named.union(*(self._subsidiaries.get(v, set()) for v in named))
+                entries = [
+                    e
+                    for e in self.by_key.get(rest, [])
+                    if self.entities[e.entity].kind in kinds and self.entities[e.entity].vendor in vendors
+                ]
+                found = sorted({e.entity for e in entries})
+                if len(found) == 1:
+                    return self._match(entries[0].entity, method, entries[0].alias, 100.0)
+                if len(found) > 1:
+                    raise AmbiguousNameError(
+                        f"'{query}' names {len(found)} different entries: "
+                        + ", ".join(f"{self.entities[e].display} ({e})" for e in found)
+                        + ". Ask for one by its full name.",
+                        [f"{self.entities[e].display} ({e})" for e in found],
+                    )
         return None
 
     def _digit_typo(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
@@ -486,7 +493,7 @@ class NameIndex:
             for chosen in itertools.combinations(spots, count):
                 variant = "".join(_TYPO_DIGITS[c] if i in chosen else c for i, c in enumerate(key))
                 try:
-                    match = self._exact(variant, variant, kinds) or self._vendor_prefixed(variant, variant, kinds)
+                    match = self._exact(variant, variant, kinds) or self._vendor_named(variant, variant, kinds)
                 except AmbiguousNameError:
                     continue
                 if match:
@@ -500,27 +507,34 @@ class NameIndex:
         )
         return Match(match.id, match.kind, match.display, "digit-typo", match.alias, 100.0, note)
 
-    def _refuse_several(self, query: str, kinds: frozenset[str], what: str) -> None:
-        """Refuse a query that joins names ('Cambricon and Hygon', '壁仞、摩尔线程') when every part names an
-        entity exactly and they are not all one: a fuzzy match of the whole would answer for a third."""
+    def _joined(self, query: str, kinds: frozenset[str], what: str) -> Match | None:
+        """A query that joins names ('Cambricon and Hygon', '壁仞、摩尔线程', '昇腾910B（Ascend 910B）') when every
+        part names an entity exactly: the one entity they all name, or refused when they name several — a
+        fuzzy match of the whole would answer for a third. None when the query joins nothing or a part names
+        no one entity exactly: the fuzzy search decides."""
         parts = [part for part in _JOINS.split(query) if part.strip()]
         if len(parts) < 2:
-            return
-        named: dict[str, None] = {}
+            return None
+        named: dict[str, Match] = {}
         for part in parts:
             key = normalize(part)
             try:
-                match = self._exact(part, key, kinds) or self._vendor_prefixed(part, key, kinds) if key else None
+                match = self._exact(part, key, kinds) or self._vendor_named(part, key, kinds) if key else None
             except AmbiguousNameError:  # a part naming several entries is not one name of the list
-                return
+                return None
             if match is None:
-                return
-            named[match.id] = None
+                return None
+            named.setdefault(match.id, match)
         if len(named) > 1:
             shown = [f"{self.entities[e].display} ({e})" for e in named]
             raise SeveralNamesError(
                 f"'{query.strip()}' names more than one {what}: name one {what} at a time. It names {', '.join(shown)}.", shown
             )
+        first = next(iter(named.values()))
+        # The whole query is no alias as written, so a part matched as written is the query normalized.
+        if first.method != "exact":
+            return first
+        return Match(first.id, first.kind, first.display, "normalized", first.alias, 100.0, first.note)
 
     def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str, suggest: bool = True) -> Match:
         from rapidfuzz import fuzz, process

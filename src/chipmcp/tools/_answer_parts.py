@@ -8,7 +8,9 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 from chipmcp.reasoning.cells import Cell, Model
 
 Detail = Literal["summary", "full"]
-NameMethod = Literal["exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "fuzzy", "digit-typo", "id", "via-chip"]
+NameMethod = Literal[
+    "exact", "normalized", "pinyin", "stock-code", "vendor-prefix", "vendor-suffix", "fuzzy", "digit-typo", "id", "via-chip"
+]
 TopicMethod = Literal["name", "name+metric", "metric", "search"]
 Certified = Literal["listed-product", "same-family", "none"]
 
