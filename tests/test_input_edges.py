@@ -10,7 +10,9 @@ from chipmcp.core import periods
 
 pytestmark = pytest.mark.anyio
 
-ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+# Invisible format characters (Unicode category Cf) pasted along with names: zero-width spaces and joiners,
+# the byte-order mark, the soft hyphen, bidirectional marks, embeddings and isolates.
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u202a", "\u202c", "\u2066", "\u2069"]
 
 
 @pytest.mark.parametrize("mark", ZERO_WIDTH, ids=[f"U+{ord(m):04X}" for m in ZERO_WIDTH])
@@ -20,6 +22,14 @@ async def test_zero_width_characters_inside_a_name_are_ignored(server, mark) -> 
         around = await client.call_tool("lookup_chip", {"name": f"{mark}H100{mark}"})
     assert (inside.is_error, inside.structured_content["id"]) == (False, "huawei-ascend-910b")
     assert (around.is_error, around.structured_content["id"]) == (False, "nvidia-h100")
+
+
+@pytest.mark.parametrize("typed", ["910B!!!", "H100?", "«MI300X»", "昇腾910B！", "#H20", "~MLU370-X8~"])
+async def test_punctuation_of_any_kind_around_a_name_is_a_separator(server, typed) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": typed})
+    assert not result.is_error, result.content[0].text
+    assert result.structured_content["match"]["method"] == "normalized"
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,8 @@ SCRIPT_BOUNDARY = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9a-z])|(?<=[0-9a-z])(?=
 
 def spaced_in_full(value: str) -> str:
     """`names.spaced` without its shortcuts: every text through NFKC, the marks, casefolding, OpenCC and both splits."""
-    value = unicodedata.normalize("NFKC", value.encode("utf-8", "replace").decode("utf-8").translate(names._MARKS)).casefold()
+    value = value.encode("utf-8", "replace").decode("utf-8").translate(names._MARKS)
+    value = unicodedata.normalize("NFKC", "".join(c for c in value if unicodedata.category(c) != "Cf")).casefold()
     if CHINESE.search(value):
         value = names._t2s().convert(value)
     return " ".join(SCRIPT_BOUNDARY.sub(" ", names._SEPARATORS.sub(" ", value)).split())

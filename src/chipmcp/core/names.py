@@ -13,8 +13,9 @@ How a query is matched, in order:
    equals the query's may match, so 910B never answers for 910C, nor H20 for H200; model numbers of
    several products that no alias carries together ('H20 H200') are refused as several names too.
 
-Normalization: NFKC (full-width → half-width), ™/® and zero-width characters dropped, case folded, traditional → simplified
-(OpenCC t2s, loaded only for CJK input), separators removed, generic suffixes ("芯片", "chip") dropped.
+Normalization: NFKC (full-width → half-width), ™/® and invisible format characters dropped, case folded, traditional →
+simplified (OpenCC t2s, loaded only for CJK input), every character but letters and digits a separator, generic
+suffixes ("芯片", "chip") dropped.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from typing import NamedTuple, Protocol, cast
 
 from chipmcp.errors import AmbiguousNameError, NotFoundError, SeveralNamesError
 
-# Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) survive NFKC and come along with names pasted
-# from web pages and documents; they are invisible, so they cannot be part of a name.
-_MARKS = str.maketrans("", "", "™®©℠\u200b\u200c\u200d\u2060\ufeff")
-_SEPARATORS = re.compile(r"[\s\-_./·•・,，、:：;；'\"“”‘’()（）\[\]【】「」『』<>《》+*&|\\]+")
+_MARKS = str.maketrans("", "", "™®©℠")
+# Every character that is neither a letter nor a digit separates words: spaces, punctuation of any script
+# ('910B!!!', '《昇腾910B》', 'H100・SXM'), symbols. No alias holds another kind of character.
+# (The Chinese blocks are kept whole, unassigned code points included, as _has_chinese counts them.)
+_SEPARATORS = re.compile(r"(?:[^\w\u3400-\u9fff\uf900-\ufaff]|_)+")
 # Chinese is told by comparing code points, not by a regular-expression class: compiling a class that spans
 # the 27,000 ideographs walks every one of them (4 ms of each start, before a name is read).
 _IDEOGRAPHS = ("\u3400", "\u9fff")  # CJK Unified Ideographs Extension A and the basic block
@@ -109,6 +111,15 @@ def _split_scripts(text: str) -> str:
     return _SCRIPT_MEETING.sub(boundary, text)
 
 
+def _without_format_characters(text: str) -> str:
+    """`text` without Unicode format characters (category Cf: zero-width spaces and joiners, the soft hyphen,
+    bidirectional marks, embeddings and isolates, the byte-order mark). They survive NFKC and come along with
+    names pasted from web pages and documents; they are invisible, so they cannot be part of a name."""
+    if text.isprintable():  # most texts: a format character is never printable
+        return text
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
 @lru_cache(maxsize=8192)  # pure; the build asks it of each alias and text several times (key, signature, words)
 def spaced(text: str) -> str:
     """Lowercase, half-width, simplified, separators as single spaces, a space between scripts."""
@@ -116,7 +127,7 @@ def spaced(text: str) -> str:
         return " ".join(_SEPARATORS.sub(" ", text.lower()).split())
     # Lone surrogates cannot be encoded (OpenCC would fail on them): replace them first.
     text = text.encode("utf-8", "replace").decode("utf-8")
-    text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
+    text = unicodedata.normalize("NFKC", _without_format_characters(text.translate(_MARKS))).casefold()
     if not _has_chinese(text):  # no Chinese, so no boundary between scripts
         return " ".join(_SEPARATORS.sub(" ", text).split())
     text = _split_scripts(_SEPARATORS.sub(" ", _t2s().convert(text)))
