@@ -28,6 +28,33 @@ async def test_getting_a_prompt_without_its_required_argument_is_invalid_params(
     assert "chip" in raised.value.error.message
 
 
+@pytest.mark.parametrize(
+    ("name", "arguments", "said"),
+    [
+        ("domestic_alternative", {"chip": "H20", "bogus": "1"}, "takes no argument 'bogus'; its arguments: chip, workload"),
+        ("domestic_alternative", {"chip": "  "}, "needs a value for 'chip'"),
+        ("procurement_brief", {"chips": "", "workload": "inference"}, "needs a value for 'chips'"),
+        ("procurement_brief", {"chips": "910B, H20", "workload": "inference", "scale": "banana"}, "'scale' gives no number"),
+    ],
+)
+async def test_a_prompt_argument_it_does_not_take_or_left_blank_is_invalid_params(server, name, arguments, said) -> None:
+    """An unknown argument was an 'Internal server error' with no word of what was wrong; a blank one rendered
+    'replace  for inference'."""
+    async with Client(server) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.get_prompt(name, arguments)
+    assert raised.value.error.code == INVALID_PARAMS
+    assert said in raised.value.error.message, raised.value.error.message
+
+
+async def test_a_brief_on_one_chip_asks_for_no_comparison_of_one(server) -> None:
+    async with Client(server) as client:
+        one = (await client.get_prompt("procurement_brief", {"chips": "910B", "workload": "inference"})).messages[0].content.text
+        two = (await client.get_prompt("procurement_brief", {"chips": "910B, H20", "workload": "inference"})).messages[0].content.text
+    assert "compare_chips" not in one and "lookup_chip" in one
+    assert 'compare_chips(names=["910B", "H20"])' in two
+
+
 async def test_a_prompt_with_its_arguments_still_renders(server) -> None:
     async with Client(server) as client:
         result = await client.get_prompt("domestic_alternative", {"chip": "H20"})

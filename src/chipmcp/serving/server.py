@@ -47,7 +47,7 @@ from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning.cells import Model
 from chipmcp.serving import output_schemas, sdk
-from chipmcp.serving.protocol import check_protocol_params
+from chipmcp.serving.protocol import check_protocol_params, invalid_params
 from chipmcp.serving.schemas import untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
 from chipmcp.tools.registry import MAX_LIMIT
@@ -551,6 +551,11 @@ def _register_prompts(mcp: MCPServer) -> None:
         scale: Annotated[str, Field(description="Optional size to plan for: '1000 PFLOPS FP16' or '512 cards'")] = "",
     ) -> str:
         """A cited brief on candidate chips for a workload: comparison, cluster size, certification, export control."""
+        if scale.strip() and not any(char.isdigit() for char in scale):
+            raise invalid_params(
+                "Prompt 'procurement_brief': 'scale' gives no number. Write a size such as '1000 PFLOPS FP16' or "
+                "'512 cards', or leave it out."
+            )
         return prompts.procurement_brief(chips, workload, scale, await tool_names())
 
     @mcp.prompt(title="Company snapshot")
