@@ -68,6 +68,12 @@ async def test_lookup_returns_figures_with_sources_and_conflicts(server) -> None
         ("lookup_chip", {"name": ""}, "`name` must not be empty"),
         ("vendor_financials", {"vendor": "寒武纪", "period": 2025.5}, "`period` does not take 2025.5: it takes 2025 or"),
         ("vendor_financials", {"vendor": "寒武纪", "period": -2025}, "'-2025' is not a period"),
+        # What was given is written as JSON, as the client sent it, not as Python writes it
+        ("lookup_chip", {"name": None}, "`name` must be text (got null)"),
+        ("lookup_chip", {"name": ["910B"]}, '`name` must be text (got ["910B"])'),
+        ("lookup_chip", {"name": "910B", "limit": 1.5}, "`limit` must be a whole number (got 1.5)"),
+        ("compare_chips", {"names": ["910B", "H20"], "metrics": [True]}, "(got true)"),
+        ("lookup_chip", {"name": "910B", "detail": "short"}, "`detail` must be one of 'summary' or 'full' (got \"short\")"),
     ],
 )
 async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool, arguments, says) -> None:
@@ -77,7 +83,8 @@ async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool,
     text = result.content[0].text
     assert says in text
     assert "Traceback" not in text
-    assert not any(internal in text for internal in ("constrained-str", "errors.pydantic.dev", "type=", "[type"))
+    assert not any(internal in text for internal in ("constrained-str", "errors.pydantic.dev", "type=", "[type", "Input should"))
+    assert not any(python in text for python in ("None", "True)", "['"))
 
 
 async def test_resources_serve_chips_and_sources_as_json(server) -> None:
