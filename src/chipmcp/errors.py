@@ -12,7 +12,6 @@ The server turns every ChipMCPError into an MCP ToolError; nothing else reaches 
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
