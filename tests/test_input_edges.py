@@ -145,3 +145,14 @@ async def test_a_vendor_written_after_its_chip_names_that_chip(server, name, ent
         result = await client.call_tool("lookup_chip", {"name": name})
     assert not result.is_error, result.content[0].text
     assert (result.structured_content["id"], result.structured_content["match"]["method"]) == (entity, "vendor-suffix")
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"), [("estimate_cluster", {"chip": "Kunlun", "count": 8}), ("export_control_check", {"chip": "Kunlun"})]
+)
+async def test_a_family_word_is_not_answered_for_the_one_chip_it_is_a_letter_short_of(server, tool, arguments) -> None:
+    """'Kunlun' was answered for Kunlun I (fuzzy, 92.3) though Kunlun II, K200 and R100 begin with it too."""
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    text = result.content[0].text
+    assert result.is_error and "'Kunlun' begins the names of" in text and "(kunlunxin-kunlun-2)" in text, text
