@@ -155,4 +155,5 @@ async def test_a_family_word_is_not_answered_for_the_one_chip_it_is_a_letter_sho
     async with Client(server) as client:
         result = await client.call_tool(tool, arguments)
     text = result.content[0].text
-    assert result.is_error and "'Kunlun' begins the names of" in text and "(kunlunxin-kunlun-2)" in text, text
+    # 'Kunlun' is also the company's name: the refusal says so and lists its chips
+    assert result.is_error and "'Kunlun' is a company" in text and "(kunlunxin-kunlun-2)" in text, text
