@@ -226,7 +226,7 @@ def test_a_bare_model_that_others_extend_lists_them_as_alternatives(index) -> No
         "exact",
         "X9",
         100.0,
-        "Answered for Alpha X9 exactly; Beta X9B, Gamma X9C share its model number and are separate chips — ask for them by name.",
+        "Answered for Alpha X9 exactly; Beta X9B, Gamma X9C are separate chips whose model numbers contain X9 — ask for them by name.",
         [Candidate("mini-x9b", "chip", "Beta X9B", 0.0), Candidate("mini-x9c", "chip", "Gamma X9C", 0.0)],
     )
 

@@ -635,7 +635,11 @@ class NameIndex:
         if not relatives:
             return match
         shown = ", ".join(self.entities[r].display for r in relatives)
-        note = f"Answered for {info.display} exactly; {shown} share its model number and are separate chips — ask for them by name."
+        # 'contain', not 'share': H200 and GH200 contain H20's number without being an H20
+        note = (
+            f"Answered for {info.display} exactly; {shown} are separate chips whose model numbers contain {info.model} "
+            "— ask for them by name."
+        )
         return Match(
             match.id,
             match.kind,
