@@ -106,3 +106,27 @@ async def test_a_list_cursor_chipmcp_never_issued_is_invalid_params(server, meth
                 client, method
             )(cursor="bogus")
     assert raised.value.error.code == INVALID_PARAMS
+
+
+@pytest.mark.parametrize(("uri", "pointed"), [("chipmcp://chips/910B", "huawei-ascend-910b"), ("chipmcp://chips/h100", "nvidia-h100")])
+async def test_reading_a_chip_by_a_name_instead_of_its_id_names_the_id(server, uri, pointed) -> None:
+    """'No chip or system with id '910B'.' left the client to guess the id the knowledge base uses."""
+    async with Client(server) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.read_resource(uri)
+    message = raised.value.error.message
+    assert f"chipmcp://chips/{pointed}" in message and "lookup_chip" in message, message
+
+
+async def test_reading_a_chip_no_name_matches_points_to_the_listing(server) -> None:
+    async with Client(server) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.read_resource("chipmcp://chips/zzqqxx")
+    assert "resources/list" in raised.value.error.message, raised.value.error.message
+
+
+async def test_the_source_template_does_not_say_how_many_sources_there_are(server, kb) -> None:
+    async with Client(server) as client:
+        templates = (await client.list_resource_templates()).resource_templates
+    described = next(t.description for t in templates if "sources" in t.uri_template)
+    assert "five" not in described and "report" in described
