@@ -152,3 +152,26 @@ async def test_a_question_asked_again_is_answered_without_reaching_the_tool_mach
     assert not first.is_error and again.structured_content == first.structured_content
     assert other.structured_content["id"] == "nvidia-h100"
     assert reached == ["H100", "h100", "no such chip zz9", "no such chip zz9"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "metric", "why"),
+    [
+        ("lookup_chip", {"name": "昇腾910B"}, "compute", "the curators' choice; its note says why"),
+        ("lookup_chip", {"name": "昇腾910B"}, "memory_capacity", "the others are marked suspect"),
+        (
+            "vendor_financials",
+            {"vendor": "摩尔线程", "period": "2025"},
+            "announcement_date",
+            "no rule tells them apart: the first listed",
+        ),
+    ],
+)
+async def test_a_disagreement_says_which_figure_is_preferred_and_by_which_rule(server, tool, arguments, metric, why) -> None:
+    """Conflicts named the preferred figure but never why: a curator's mark, a report over a dataset, the
+    newest source, or only the order of the files."""
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    conflict = next(c for c in result.structured_content["conflicts"] if c["metric"] == metric and c["kind"] == "disagreement")
+    assert conflict["why"] == why
+    assert f"preferred #{conflict['preferred_id']} ({why})" in result.content[0].text

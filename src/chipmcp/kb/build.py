@@ -593,6 +593,7 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
             conflict_group=group_of.get(row["id"]),
             conflict_kind="disagreement" if rivals else None,
             preferred=True,
+            preferred_because=None,
         )
     for row in rows:
         if not row["conflicts_with"]:
@@ -600,15 +601,33 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
         # The best of all figures making this claim; a figure agreeing with it is preferred too (two reports
         # printing the winning 400W are both right), so 'preferred' never depends on which rival came first.
         claim = [row, *(by_id[i] for i in peers_of[row["id"]])]
-        best = min(
-            claim,
-            key=lambda r: (r["suspect"], not r["prefer"], r["from_dataset"], _negated_date(r["source_date"]), _origin_key(r["origin"])),
-        )
+        best = min(claim, key=_preference)
         row["preferred"] = best is row or not _differs(row, best)
+        if row["preferred"]:
+            # Agreement is within each figure's printed precision, so not transitive: a rival of this row may agree
+            # with the best one, which then wins over this row's rivals.
+            rivals = [r for r in claim if _differs(r, best)] or [by_id[i] for i in rivals_of[row["id"]]]
+            row["preferred_because"] = _preferred_because(best, rivals)
         if row["from_dataset"] and not row["preferred"] and not best["from_dataset"] and not row["suspect"]:
             row["note"] = "; ".join(n for n in (row["note"], datasets.OUTRANKED_NOTE) if n)
     _mark_possible(rows, metrics)
     _mark_histories(groups, metrics)
+
+
+def _preference(row: dict[str, Any]) -> tuple[Any, ...]:
+    """The order of the figures making one claim, best first: a figure not marked suspect, then one the curators
+    marked `prefer`, then a report's before a dataset's, then the newer source's, then the first in the files."""
+    return (row["suspect"], not row["prefer"], row["from_dataset"], _negated_date(row["source_date"]), _origin_key(row["origin"]))
+
+
+# What decided a preference, by the first part of _preference that tells the best figure from its strongest rival.
+PREFERENCE_RULES = ("suspect", "curated", "report", "newer", "order")
+
+
+def _preferred_because(best: dict[str, Any], rivals: list[dict[str, Any]]) -> str:
+    """The rule by which `best` wins over the strongest of its `rivals` (those stating another value)."""
+    mine, theirs = _preference(best), _preference(min(rivals, key=_preference))
+    return next((rule for rule, a, b in zip(PREFERENCE_RULES, mine, theirs, strict=True) if a != b), "order")
 
 
 def _mark_possible(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> None:
@@ -953,6 +972,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
             "history_group": INT,
             "conflicts_with": TEXT,
             "preferred": INT,
+            "preferred_because": TEXT,
             "origin": TEXT,
             "link": TEXT,
             "modified": TEXT,

@@ -138,6 +138,11 @@ class KnowledgeBase:
         }
 
     @cached_property
+    def preferred_because(self) -> dict[int, str]:
+        """Figure id → the rule that made it the preferred figure of a disagreement (build.PREFERENCE_RULES)."""
+        return dict(self._tuples("SELECT id, preferred_because FROM figures WHERE preferred_because IS NOT NULL"))
+
+    @cached_property
     def metric_order(self) -> dict[str, int]:
         """Metric id → its place in knowledge/metrics.toml (key specs first, form factor and use case after)."""
         return {row["id"]: index for index, row in enumerate(self._rows("SELECT id FROM metrics ORDER BY rowid"))}

@@ -199,19 +199,29 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     )
 
 
-def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: Detail = "full") -> list[Conflict]:
+def conflicts(figures: list[Figure], kb: KnowledgeBase, detail: Detail = "full", linked: bool = True) -> list[Conflict]:
     """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred
-    one; one per possible disagreement (with the stated figures it matches none of); one per history (a claim
-    at several dates); and, given `kb`, one per quantity reported by several publishers (any entity). Each
-    lists its distinct values as claims side by side; at full detail also every figure as printed, and every
-    figure id of the conflict (at summary detail its claims hold them: each id once)."""
+    one and the rule that chose it; one per possible disagreement (with the stated figures it matches none of);
+    one per history (a claim at several dates); and, when `linked`, one per quantity reported by several
+    publishers (any entity). Each lists its distinct values as claims side by side; at full detail also every
+    figure as printed, and every figure id of the conflict (at summary detail its claims hold them: each id once)."""
     full = detail == "full"
     by_id = {fig.id: fig for fig in figures}
-    out = [_group_conflict(members, by_id, full) for members in _grouped(figures, "conflict_group")]
+    out = [_group_conflict(members, by_id, full, kb.preferred_because) for members in _grouped(figures, "conflict_group")]
     out += [_history(members, full) for members in _grouped(figures, "history_group")]
-    if kb is not None:
+    if linked:
         out += _linked(figures, kb, full)
     return out
+
+
+# What each rule of the build's preference order (kb/build.PREFERENCE_RULES) tells a reader.
+PREFERRED_BECAUSE = {
+    "suspect": "the others are marked suspect",
+    "curated": "the curators' choice; its note says why",
+    "report": "a report outranks a dataset",
+    "newer": "the newest source",
+    "order": "no rule tells them apart: the first listed",
+}
 
 
 def _grouped(figures: list[Figure], field: str) -> list[list[Figure]]:
@@ -222,7 +232,7 @@ def _grouped(figures: list[Figure], field: str) -> list[list[Figure]]:
     return list(groups.values())
 
 
-def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool) -> Conflict:
+def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool, because: dict[int, str]) -> Conflict:
     first = members[0]
     if first.conflict_kind == "possible":
         return _possible(first, [by_id[i] for i in first.conflicts_with if i in by_id], full)
@@ -236,6 +246,7 @@ def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool)
         qualifier=qualifier,
         figure_ids=[m.id for m in members] if full else [],
         preferred_id=preferred.id,
+        why=PREFERRED_BECAUSE.get(because.get(preferred.id, ""), ""),
         claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
         summary=f"Figures disagree on {label} ({qualifier}): {listed}. Preferred: {preferred.printed} ({preferred.source})."
         if full
@@ -683,6 +694,7 @@ def conflict_lines(items: Iterable[Conflict]) -> list[str]:
         out.append(
             f"- {c.kind}: {c.metric} ({c.qualifier}): {sides}"
             + (f"; preferred #{c.preferred_id}" if c.preferred_id is not None else "")
+            + (f" ({c.why})" if c.why else "")
             + (f". {c.summary}" if c.summary else "")
         )
     return out

@@ -245,7 +245,7 @@ def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: Indu
         share_tables=[] if later else tables,
         series=[] if later else series,
         rules={} if later else _rules(series),
-        conflicts=[] if later else _memo(kb, ("conflicts", args.detail, key), lambda: conflicts(every, detail=args.detail)),
+        conflicts=[] if later else _memo(kb, ("conflicts", args.detail, key), lambda: conflicts(every, kb, args.detail, linked=False)),
         definitions={
             e: kb.entities[e]["note"]
             for e in dict.fromkeys([*selected.entities, *(r["entity"] for r in selected.rows)])
