@@ -127,7 +127,7 @@ def _listed(
 
 
 class XinchuangCertifiedArguments(Arguments):
-    name: Name | None = Field(default=None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
+    name: Name | None = Field(default=None, description="Chip, system or company (壁仞, 昇腾910, Hygon); omit for the whole list")
     detail: DetailArg = "summary"
 
 
