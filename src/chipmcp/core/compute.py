@@ -312,6 +312,11 @@ def implied_mfu(total_flop: float, cards: int, card_tflops: float, days: np.ndar
     return total_flop / available
 
 
+def days_at_mfu(total_flop: float, cards: int, card_tflops: float, mfu: float) -> float:
+    """Days `total_flop` takes on `cards` at `mfu` of their peak: implied_mfu's inverse."""
+    return total_flop / (cards * card_tflops * 1e12 * mfu) / 86400
+
+
 def gpu_hour_cost(gpu_hours: np.ndarray | Sequence[float], price_per_gpu_hour: float) -> np.ndarray:
     return np.asarray(gpu_hours, dtype=float) * price_per_gpu_hour
 

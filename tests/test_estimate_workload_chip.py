@@ -1,0 +1,94 @@
+"""estimate_cluster with a reported run (`workload`): the run's GPU hours, card count and energy belong to
+the chip it ran on, and move to another chip only by a stated compute ratio — through the MCP client."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from chipmcp.reasoning import selection
+
+pytestmark = pytest.mark.anyio
+
+DEEPSEEK_V3_HOURS = 2_664_000 + 119_000 + 5_000  # its pre-training, context-extension and post-training H800 hours
+
+
+async def call(server, arguments: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    async with Client(server) as client:
+        result = await client.call_tool("estimate_cluster", arguments)
+    assert not result.is_error, result.content[0].text
+    return result.structured_content, result.content[0].text
+
+
+def peak(kb, chip: str, precision: str = "fp16") -> tuple[float, int]:
+    cell = selection.cell(kb, chip, "compute_tflops", precision)
+    ends = cell.ends()
+    assert ends is not None
+    return ends[0], cell.figure_ids[0]
+
+
+async def test_a_runs_gpu_hours_on_another_chip_are_scaled_by_the_stated_compute_ratio(server, kb) -> None:
+    answer, text = await call(server, {"chip": "910B", "workload": "DeepSeek-V3", "count": 2048})
+    run = answer["workload"]
+    h800, h800_id = peak(kb, "nvidia-h800")
+    ascend, ascend_id = peak(kb, "huawei-ascend-910b")
+    assert run["trained_on"] == "nvidia-h800"
+    assert run["total_gpu_hours"] == DEEPSEEK_V3_HOURS  # the reported hours, the H800's
+    assert run["equivalent_gpu_hours"] == pytest.approx(DEEPSEEK_V3_HOURS * h800 / ascend, rel=1e-6)
+    assert run["wall_clock_days"] == pytest.approx(DEEPSEEK_V3_HOURS * h800 / ascend / 2048 / 24, abs=0.01)
+    assert {h800_id, ascend_id} <= set(run["figure_ids"]) and {h800_id, ascend_id} <= set(answer["figure_ids"])
+    ratio_line = next(a for a in answer["assumptions"] if "same fraction of peak" in a)
+    assert "H800" in ratio_line and "989" in ratio_line and "376" in ratio_line and "FP16" in ratio_line
+    assert ratio_line in text and "total 2,788,000 GPU hours on 英伟达H800 (NVIDIA H800)" in text
+
+
+async def test_a_runs_days_on_its_own_chip_stay_its_hours_over_the_cards(server) -> None:
+    answer, _ = await call(server, {"chip": "H800", "workload": "DeepSeek-V3", "count": 2048})
+    run = answer["workload"]
+    assert run["trained_on"] == "nvidia-h800" and "equivalent_gpu_hours" not in run
+    assert run["wall_clock_days"] == pytest.approx(DEEPSEEK_V3_HOURS / 2048 / 24, abs=0.01)
+
+
+async def test_a_runs_energy_is_its_own_chips_power_times_its_hours_whatever_chip_is_asked(server) -> None:
+    on_h800, _ = await call(server, {"chip": "H800", "workload": "DeepSeek-V3", "count": 2048})
+    on_910b, text = await call(server, {"chip": "910B", "workload": "DeepSeek-V3", "count": 2048})
+    assert on_h800["workload"]["energy_mwh"] == pytest.approx(DEEPSEEK_V3_HOURS * 700 / 1e6)
+    assert on_910b["workload"]["energy_mwh"] == on_h800["workload"]["energy_mwh"]
+    assert "DeepSeek-V3 used ≈ 1,951.6 MWh on its 英伟达H800 (NVIDIA H800) cards" in on_910b["summary"]
+    assert "1,115.2" not in text  # the H800 hours at the 910B's 400 W: a run that never happened
+
+
+async def test_a_system_asked_for_a_run_counts_systems_by_its_composition_not_the_runs_card_count(server, kb) -> None:
+    answer, text = await call(server, {"chip": "CloudMatrix 384", "workload": "DeepSeek-V3"})
+    assert answer["servers"] == math.ceil(2048 / 384) and answer["cards"] == 6 * 384
+    first = answer["assumptions"][0]
+    assert first.startswith("6 systems: the 2,048 cards DeepSeek-V3 reports") and "÷ 384 chips a system" in first
+    assert 728 in answer["figure_ids"]
+    run = answer["workload"]
+    system_chip = answer["compute_pflops"]["low"] * 1000 / answer["cards"]
+    h800, _ = peak(kb, "nvidia-h800")
+    assert run["wall_clock_days"] == pytest.approx(DEEPSEEK_V3_HOURS * h800 / system_chip / answer["cards"] / 24, abs=0.01)
+    assert run["energy_mwh"] == pytest.approx(DEEPSEEK_V3_HOURS * 700 / 1e6)
+    assert "786,432" not in text and "2,048 systems" not in text
+
+
+async def test_an_implied_mfu_above_one_is_a_warning_that_the_run_is_infeasible_not_a_result(server) -> None:
+    answer, text = await call(server, {"chip": "910B", "workload": "GPT-4", "count": 1000})
+    run = answer["workload"]
+    assert "implied_mfu_low" not in run or run["implied_mfu_low"] is None
+    assert "implied_mfu_high" not in run or run["implied_mfu_high"] is None
+    warning = next(w for w in answer["warnings"] if "infeasible" in w)
+    assert "1,000" in warning and "90-100 days" in warning
+    # at 100% of peak: 2.15e25 FLOP / (1,000 × 376e12 FLOP/s) / 86,400 s
+    assert f"{2.15e25 / (1000 * 376e12) / 86400:,.0f} days" in warning
+    assert warning in text and "infeasible" in answer["summary"]
+    assert "implied MFU 661.8%" not in text
+
+
+async def test_a_feasible_implied_mfu_stays_a_result(server) -> None:
+    answer, _ = await call(server, {"chip": "A100", "workload": "GPT-4", "count": 25000})
+    assert 0.31 < answer["workload"]["implied_mfu_low"] < answer["workload"]["implied_mfu_high"] < 0.36
+    assert not any("infeasible" in w for w in answer["warnings"])
