@@ -92,3 +92,39 @@ async def test_a_feasible_implied_mfu_stays_a_result(server) -> None:
     answer, _ = await call(server, {"chip": "A100", "workload": "GPT-4", "count": 25000})
     assert 0.31 < answer["workload"]["implied_mfu_low"] < answer["workload"]["implied_mfu_high"] < 0.36
     assert not any("infeasible" in w for w in answer["warnings"])
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"chip": "910B", "workload": "GPT-4", "count": 1000},
+        {"chip": "A100", "workload": "GPT-4", "count": 25000},
+        {"chip": "GB200 NVL72", "target_pflops": 1000, "precision": "bf16"},
+        {"chip": "GB200 NVL72", "count": 2, "precision": "bf16", "detail": "full"},
+    ],
+)
+async def test_a_missing_value_is_said_in_words_never_as_a_question_mark_nor_a_doubled_unit(server, arguments) -> None:
+    answer, text = await call(server, arguments)
+    for said in (text, answer["summary"]):
+        assert " ? " not in said and "?]" not in said and "? " not in said.replace("?)", "")
+        assert "FLOPS FLOP" not in said
+
+
+async def test_a_reconciled_total_its_parts_cannot_compute_says_so_in_words(server) -> None:
+    _, text = await call(server, {"chip": "GB200 NVL72", "target_pflops": 1000, "precision": "bf16"})
+    line = next(line for line in text.splitlines() if line.startswith("Reported beside computed — compute_pflops"))
+    assert "computed nothing (its parts report none)" in line
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"chip": "910B", "target_pflops": 1e-12},
+        {"chip": "910B OAM", "target_pflops": 1e-12, "use_server_figure": True},
+        {"chip": "GB200 NVL72", "target_pflops": 1e-12, "precision": "bf16"},
+    ],
+)
+async def test_a_tiny_positive_target_still_takes_one_card(server, arguments) -> None:
+    answer, text = await call(server, arguments)
+    assert answer["cards"] >= 1 and answer["servers"] == 1
+    assert not text.startswith("0 ×")

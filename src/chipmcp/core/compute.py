@@ -260,14 +260,21 @@ def rank(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 
 def cards_for_target(target_pflops: float, card_tflops: float, utilization: float = 1.0, p_base: int = 1000) -> int:
-    """Cards needed so that cards × card_tflops × utilization reaches target_pflops."""
+    """Cards needed so that cards × card_tflops × utilization reaches target_pflops: at least one for any
+    positive target, however small (the rounding that drops float noise must not round a need to none)."""
     needed = target_pflops * p_base / (card_tflops * utilization)
-    return math.ceil(round(needed, 9))
+    return _at_least_one(needed)
 
 
 def servers_for_target(target_pflops: float, server_pflops: float, p_base: int = 1000) -> int:
     """Servers needed when each server delivers `server_pflops` (as some reports print per server)."""
-    return math.ceil(round(target_pflops * (p_base / 1000) / server_pflops, 9))
+    return _at_least_one(target_pflops * (p_base / 1000) / server_pflops)
+
+
+def _at_least_one(needed: float) -> int:
+    """`needed` rounded up, float noise below a billionth dropped; one for any positive need."""
+    rounded = math.ceil(round(needed, 9))
+    return max(1, rounded) if needed > 0 else rounded
 
 
 def servers_for_cards(cards: int, cards_per_server: int) -> int:

@@ -1180,7 +1180,7 @@ def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterA
 def _total_text(cell: Cell) -> str:
     ends = cell.ends()
     if ends is None:
-        return "?"
+        return "none"
     shown = number(ends[0]) if ends[0] == ends[1] else f"{number(ends[0])}-{number(ends[1])}"
     return f"{shown} {cell.unit or ''}".strip()
 
@@ -1320,12 +1320,19 @@ def _reconciliation_line(r: Reconciliation) -> str:
         else ""
     )
     return (
-        f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
-        f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
+        f"Reported beside computed — {r.output}, {r.question}: report {_said_or_missing(r.reported)} "
+        f"('{r.printed}' {r.source} / {r.locator}); computed {_said_or_missing(r.computed)}"
         + (f"; {diff}" if diff else "")
         + f". {r.convention}"
         + (f" Reproduce: {r.reproduce}." if r.reproduce else "")
     )
+
+
+def _said_or_missing(cell: Cell) -> str:
+    """A cell as cell_text writes it, or, when it holds no value, 'nothing' and why."""
+    if cell.ends() is not None or cell.text is not None:
+        return cell_text(cell)
+    return "nothing" + (f" ({cell.label})" if cell.label else "")
 
 
 def _weights_lines(e: ClusterEstimate) -> list[str]:
