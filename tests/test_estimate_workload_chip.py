@@ -128,3 +128,15 @@ async def test_a_tiny_positive_target_still_takes_one_card(server, arguments) ->
     answer, text = await call(server, arguments)
     assert answer["cards"] >= 1 and answer["servers"] == 1
     assert not text.startswith("0 ×")
+
+
+@pytest.mark.parametrize(
+    ("system", "system_id"), [("Atlas 800T A2", "huawei-atlas-800t-a2"), ("Rubin Ultra NVL576", "nvidia-rubin-ultra-nvl576")]
+)
+async def test_a_system_of_no_known_chip_says_no_chip_is_known_and_what_to_ask_instead(server, system, system_id) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("estimate_cluster", {"chip": system, "target_pflops": 10})
+    message = result.content[0].text
+    assert result.is_error
+    assert "the knowledge base names no chip in it" in message
+    assert f"lookup_chip(name='{system_id}')" in message and "estimate_cluster(chip=" in message

@@ -657,7 +657,12 @@ def _p_line(p_base: int) -> str:
 def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
-        raise InputError(f"{match.name} has no reported composition; estimate from its chip instead.")
+        # No report gives its parts, and a system record names its chips only through them.
+        raise InputError(
+            f"{match.name} has no reported composition, and the knowledge base names no chip in it, so it cannot be "
+            f"sized: ask estimate_cluster(chip=…) about the chip it holds by name; lookup_chip(name='{match.id}') "
+            "shows what the reports give for the system."
+        )
     chips = sum(p["count"] for p in parts)
     warnings: list[str] = []
     assumptions = [
@@ -1028,7 +1033,12 @@ def _workload(
 
 
 def _hours_ratio(
-    kb: KnowledgeBase, facts: WorkloadFacts, origin: dict[str, Any] | None, card: Cell, q: EstimateClusterArguments, assumptions: list[str]
+    kb: KnowledgeBase,
+    facts: WorkloadFacts,
+    origin: dict[str, Any] | None,
+    card: Cell,
+    q: EstimateClusterArguments,
+    assumptions: list[str],
 ) -> float | None:
     """What one GPU hour of the run's own chip is in hours of these cards: 1 on its own chip; on another, its
     peak ÷ this one's at the precision asked (an assumption said, both figures cited); None when no report
