@@ -140,3 +140,18 @@ async def test_a_system_of_no_known_chip_says_no_chip_is_known_and_what_to_ask_i
     assert result.is_error
     assert "the knowledge base names no chip in it" in message
     assert f"lookup_chip(name='{system_id}')" in message and "estimate_cluster(chip=" in message
+
+
+async def test_a_run_whose_chip_has_no_peak_at_the_precision_asked_gives_no_days_and_says_why(server) -> None:
+    answer, text = await call(server, {"chip": "910B", "workload": "DeepSeek-V3", "count": 2048, "precision": "fp8"})
+    run = answer["workload"]
+    assert run.get("wall_clock_days") is None and run.get("equivalent_gpu_hours") is None
+    assert run["total_gpu_hours"] == DEEPSEEK_V3_HOURS and run["energy_mwh"] == pytest.approx(DEEPSEEK_V3_HOURS * 700 / 1e6)
+    note = next(n for n in run["notes"] if "no dense FP8 peak" in n)
+    assert "英伟达H800 (NVIDIA H800)" in note and note in text
+    assert "days on these cards" not in answer["summary"]
+
+
+async def test_a_runs_recomputed_cost_on_another_chip_says_whose_hours_it_is(server) -> None:
+    answer, _ = await call(server, {"chip": "910B", "workload": "DeepSeek-V3", "count": 2048})
+    assert "cost recomputed from its 英伟达H800 (NVIDIA H800) GPU hours: 5,576,000 美元" in answer["summary"]

@@ -1243,7 +1243,8 @@ def _workload_phrases(w: WorkloadFacts) -> list[str]:
             + (f" (its {w.chip_name} GPU hours scaled by peak compute)" if w.elsewhere else "")
         )
     if w.computed_total_cost is not None:
-        said.append(f"; cost recomputed: {number(w.computed_total_cost)} {w.cost_unit}")
+        whose = f" from its {w.chip_name} GPU hours" if w.elsewhere else ""
+        said.append(f"; cost recomputed{whose}: {number(w.computed_total_cost)} {w.cost_unit}")
     if w.energy_mwh is not None:
         said.append(
             f"; {w.name} used ≈ {number(w.energy_mwh)} MWh"
