@@ -549,7 +549,9 @@ def _chip_weights(q: EstimateClusterArguments, memory: Cell, totals: Totals) -> 
 def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> ClusterEstimate:
     """Figure ids and the sources behind them, the reconciliation's and the listed figures' included."""
     answer.figure_ids = sorted(set(used) | {r.figure_id for r in answer.reconciliation})
-    answer.sources = source_refs(kb, [r["source"] for r in kb.figures_by_ids(answer.figure_ids)] + [f.source for f in answer.reported])
+    cited = [r["source"] for r in kb.figures_by_ids(answer.figure_ids)] + [f.source for f in answer.reported]
+    run = kb.trained_on(answer.workload.id) if answer.workload is not None else None
+    answer.sources = source_refs(kb, cited + ([run["source"]] if run else []))  # the report naming a run's chip
     return answer
 
 
