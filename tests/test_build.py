@@ -11,7 +11,7 @@ import sqlite_utils
 
 from chipmcp.errors import KnowledgeError
 from chipmcp.kb import build
-from chipmcp.kb.store import knowledge_dir
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 
 VALID = {
     "sources.toml": """
@@ -545,3 +545,33 @@ def test_rows_are_stored_as_sqlite_utils_insert_all_stores_them() -> None:
         (3, "x", None, None, None, None),
     ]
     assert stored == [expected, expected]
+
+
+RUN = """
+[[workload]]
+id = "acme-llm"
+name_zh = "艾克米大模型"
+name_en = "Acme LLM"
+kind = "llm"
+trained_on = { chip = "CHIP", printed = "100T", source = "rep-1", locator = "表1" }
+"""
+
+
+def test_a_runs_chip_is_stored_with_its_citation_and_an_unknown_chip_is_rejected(tmp_path: Path) -> None:
+    files = dict(VALID)
+    files["catalog/runs.toml"] = RUN.replace("CHIP", "acme-x100")
+    db = tmp_path / "kb.db"
+    build.build(write(tmp_path / "knowledge", files), db)
+    kb = KnowledgeBase(db)
+    assert kb.trained_on("acme-llm") == {
+        "workload": "acme-llm",
+        "chip": "acme-x100",
+        "printed": "100T",
+        "source": "rep-1",
+        "locator": "表1",
+    }
+    assert kb.trained_on("acme-x100") is None
+    files["catalog/runs.toml"] = RUN.replace("CHIP", "acme-x200")
+    with pytest.raises(KnowledgeError) as error:
+        build.check(write(tmp_path / "broken" / "knowledge", files))
+    assert "knowledge/catalog/runs.toml:2: workload acme-llm: trained_on chip 'acme-x200' is not a chip" in str(error.value)

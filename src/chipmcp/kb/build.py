@@ -52,6 +52,7 @@ from chipmcp.kb.records import (
     Record,
     Source,
     System,
+    Workload,
 )
 from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS
 
@@ -251,7 +252,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         if source not in sources:
             problems.append(f"{origin}: {what}: unknown source {source!r}; use one of {', '.join(sorted(sources))}")
 
-    entity_rows, part_rows = [], []
+    entity_rows, part_rows, trained_rows = [], [], []
     for rid, (kind, loc) in sorted(entities.items()):
         rec = record_as(loc, Entity)
         vendor = _field(rec, "vendor", None)
@@ -284,6 +285,11 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
                         "locator": part.locator,
                     }
                 )
+        if isinstance(rec, Workload) and rec.trained_on is not None:
+            if rec.trained_on.chip not in chips:
+                problems.append(f"{loc.origin}: workload {rid}: trained_on chip {rec.trained_on.chip!r} is not a chip")
+            need_source(loc.origin, f"workload {rid} trained_on", rec.trained_on.source)
+            trained_rows.append({"workload": rid} | rec.trained_on.model_dump())
         entity_rows.append(
             {
                 "id": rid,
@@ -344,6 +350,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "entities": entity_rows,
         "aliases": alias_rows,
         "parts": sorted(part_rows, key=lambda r: (r["system"], r["chip"])),
+        "trained_on": trained_rows,
         "figures": figure_rows,
         "announcements": sorted(announcement_rows, key=lambda r: r["id"]),
         "certifications": sorted(certification_rows, key=lambda r: (r["announcement"], r["seq"])),
@@ -935,6 +942,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     ),
     "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT, "note": TEXT}, None),
     "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT}, None),
+    "trained_on": ({"workload": TEXT, "chip": TEXT, "printed": TEXT, "source": TEXT, "locator": TEXT}, "workload"),
     "figures": (
         {
             "id": INT,

@@ -178,8 +178,16 @@ class System(Entity):
     parts: list[Part] = []
 
 
+class TrainedOn(Citation):
+    """The chip a reported run was trained on, as a report names it: its GPU hours and card count are that
+    chip's, so another chip takes them only through a stated compute ratio."""
+
+    chip: Identifier
+
+
 class Workload(Entity):
     kind: Literal["llm", "training-run"]
+    trained_on: TrainedOn | None = None
 
 
 class Market(Entity):

@@ -295,6 +295,11 @@ class KnowledgeBase:
     def parts(self, system_id: str) -> list[dict[str, Any]]:
         return list(self._parts[0].get(system_id, ()))
 
+    def trained_on(self, workload_id: str) -> dict[str, Any] | None:
+        """The chip a reported run was trained on, with the citation that names it (None when no report does)."""
+        rows = self._rows("SELECT * FROM trained_on WHERE workload = ?", (workload_id,))
+        return rows[0] if rows else None
+
     def systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
         """Systems that contain the chip."""
         return self._parts[1].get(chip_id, ())
@@ -397,6 +402,9 @@ class KnowledgeBase:
 
     def all_parts(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM parts ORDER BY system, chip")
+
+    def all_trained_on(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM trained_on ORDER BY workload")
 
     @cached_property
     def _tables(self) -> frozenset[str]:
