@@ -252,7 +252,7 @@ def metric_words(kb: KnowledgeBase, text: str) -> tuple[set[str], str]:
 
 
 def _metric_labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """(label, metric id) for every metric's zh and en labels and spaced id, longest first."""
+    """(label, metric id) for every metric's zh and en labels, spaced id and names, longest first."""
     return cached(kb, "labels", "", lambda: _labels(kb))
 
 
@@ -261,7 +261,7 @@ def _labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
         (
             (spaced(label), m["id"])
             for m in kb.metrics.values()
-            for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " "))
+            for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " "), *m["names"])
             if len(label) >= 2
         ),
         key=lambda item: -len(item[0]),
