@@ -26,7 +26,9 @@ def _shown(answer: dict) -> set[int]:
 
 @pytest.mark.parametrize("word", ["营收", "营业收入", "revenue", "Revenue"])
 async def test_the_everyday_word_for_revenue_gives_revenue_and_what_is_about_it(server, kb, word) -> None:
-    answer, text, error = await _call(server, "vendor_financials", {"vendor": "摩尔线程", "period": "2025", "metric": word, "limit": 50})
+    answer, text, error = await _call(
+        server, "vendor_financials", {"vendor": "摩尔线程", "period": "2025", "metric": word, "limit": 50}
+    )
     assert not error, text
     revenue = {r["id"] for r in kb.figures("moore-threads", ["revenue"]) if (r["period"] or "").startswith("2025")}
     assert revenue and revenue <= _shown(answer)
@@ -69,3 +71,75 @@ async def test_an_industry_headline_counts_the_same_reports_on_every_page(server
             assert not error, text
             heads.add(answer["summary"].split(";")[0])
     assert heads == {f"阿里巴巴 (Alibaba) and 7 more: 35 figures from {len(reports)} report(s) (capex)"}
+
+
+@pytest.mark.parametrize("topic", ["GPU", "HBM3e", "FP8", "the", "x", "2025", "全球AI服务器", "IDC shipment share"])
+async def test_a_topic_found_only_in_notes_or_labels_is_a_suggestion_not_an_answer(server, topic) -> None:
+    answer, text, error = await _call(server, "industry_figures", {"topic": topic})
+    assert error and answer is None, text
+    assert "industry_figures(topic=" in text
+
+
+async def test_the_suggestion_names_the_topics_whose_figures_hold_the_words(server) -> None:
+    _, text, error = await _call(server, "industry_figures", {"topic": "全球AI服务器"})
+    assert error and "market-global-servers" in text and "market-china-ai-servers" in text, text
+    _, text, error = await _call(server, "industry_figures", {"topic": "IDC shipment share"})
+    assert error and "market-china-ai-accelerator-cards" in text, text
+
+
+@pytest.mark.parametrize(
+    ("topic", "answered_by"),
+    [("AI服务器", ["market-china-ai-servers"]), ("ASIC market", ["market-global-asic"]), ("ASIC市场规模", ["market-global-asic"])],
+)
+async def test_a_topic_whose_words_are_all_in_a_topics_names_is_that_topic(server, topic, answered_by) -> None:
+    answer, text, error = await _call(server, "industry_figures", {"topic": topic})
+    assert not error, text
+    assert [e["id"] for e in answer["topic"]["entities"]][: len(answered_by)] == answered_by
+
+
+async def test_a_metric_with_words_naming_no_topic_is_the_metric_across_the_industry_and_says_so(server, kb) -> None:
+    answer, text, error = await _call(server, "industry_figures", {"topic": "cloud capex"})
+    assert not error, text
+    every, _, _ = await _call(server, "industry_figures", {"topic": "capex"})
+    assert answer["topic"]["entities"] == every["topic"]["entities"] and answer["topic"]["metrics"] == ["capex"]
+    assert "'cloud'" in answer["topic"]["note"] and "'cloud'" in text
+
+
+@pytest.mark.parametrize(
+    ("topic", "chip"),
+    [("A100", "nvidia-a100"), ("910B", "huawei-ascend-910b"), ("H20", "nvidia-h20"), ("GB200", "nvidia-gb200"), ("TPU", None)],
+)
+async def test_a_chip_name_asked_of_industry_figures_points_to_lookup_chip(server, topic, chip) -> None:
+    _, text, error = await _call(server, "industry_figures", {"topic": topic})
+    assert error and "lookup_chip(" in text, text
+    if chip:  # the chip itself, not the models whose notes mention its model number
+        assert f"lookup_chip(name='{chip}')" in text and "Qwen3" not in text and "DeepSeek" not in text, text
+    else:  # a brand or family word: the chips it begins
+        assert "Google TPU v4" in text
+
+
+@pytest.mark.parametrize("topic", ["DeepSeek-V3, GPT-4", "DeepSeek-V3 and GPT-4", "GPT-4、DeepSeek-V3"])
+async def test_several_topics_in_one_argument_are_refused_like_several_chips(server, topic) -> None:
+    _, text, error = await _call(server, "industry_figures", {"topic": topic})
+    assert error and "names more than one" in text and "deepseek-v3" in text and "(gpt-4)" in text, text
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("lookup_chip", {"name": "GPU"}),
+        ("lookup_chip", {"name": "training"}),
+        ("lookup_chip", {"name": "price"}),
+        ("compare_chips", {"names": ["GPU", "H100"]}),
+        ("estimate_cluster", {"chip": "GPU", "count": 8}),
+        ("export_control_check", {"chip": "GPU"}),
+    ],
+)
+async def test_a_hint_says_a_word_is_an_entity_only_when_it_is_one_of_its_names(server, tool, arguments) -> None:
+    _, text, error = await _call(server, tool, arguments)
+    assert error and " is an AI model" not in text and " is a market" not in text, text
+
+
+async def test_a_hint_for_a_name_of_another_kind_still_says_what_it_is(server) -> None:
+    _, text, error = await _call(server, "lookup_chip", {"name": "DeepSeek-V3"})
+    assert error and "'DeepSeek-V3' is an AI model" in text and "industry_figures(topic='deepseek-v3')" in text, text

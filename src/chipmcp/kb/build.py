@@ -350,7 +350,11 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "sources": [s.record.model_dump() | {"origin": s.origin} for _, (_, s) in sorted(source_records.items())],
         "metrics": [
             m.model_dump()
-            | {"names": json.dumps(m.names, ensure_ascii=False), "measures": ",".join(m.measures), "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None}
+            | {
+                "names": json.dumps(m.names, ensure_ascii=False),
+                "measures": ",".join(m.measures),
+                "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None,
+            }
             for _, m in metrics.items()
         ],  # in metrics.toml's order: answers list key specs first
         "entities": entity_rows,

@@ -124,7 +124,10 @@ def metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
     A metric belongs to another's family when its id extends that id (`capex` → `capex_growth`) or its
     label extends that label (资本开支 → 资本开支增速), as metrics.toml names them."""
     needle = metric.strip().casefold()
-    words = {m["id"]: (m["id"], m["label_en"].casefold(), m["label_zh"].casefold(), *map(str.casefold, m["names"])) for m in kb.metrics.values()}
+    words = {
+        m["id"]: (m["id"], m["label_en"].casefold(), m["label_zh"].casefold(), *map(str.casefold, m["names"]))
+        for m in kb.metrics.values()
+    }
     found = {mid for mid, written in words.items() if needle in written}
     if not found:
         found = {mid for mid, written in words.items() if any(needle in w for w in written[1:])}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from chipmcp.core.names import FUZZY_ACCEPT, search_terms, spaced
-from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError
+from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError, SeveralNamesError
 from chipmcp.kb.store import KnowledgeBase
 
 INDUSTRY_KINDS = frozenset({"market", "workload"})
@@ -133,6 +133,7 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
             named = None  # the search below weighs the metric's words too, or shows the markets side by side
         if named:
             return Topic([named], metrics, "name+metric")
+        _refuse_a_chip(kb, rest)
         if not kb.search(rest):
             return Topic(
                 industry_entities_with(kb, metrics),
@@ -141,10 +142,30 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
                 note=f"'{rest}' matches nothing in the knowledge base; showing every {'/'.join(sorted(metrics))} "
                 "figure of the industry.",
             )
+    _refuse_a_chip(kb, text)
     headed = _company_headed(kb, text)
     if headed:
         return headed
     return _searched(kb, text, metrics)
+
+
+CHIP_KINDS = frozenset({"chip", "system"})
+
+
+def _refuse_a_chip(kb: KnowledgeBase, text: str) -> None:
+    """A chip's or system's own name ('A100', '910B') is lookup_chip's question, never a topic the search
+    finds in some model's notes."""
+    try:
+        match = kb.names.resolve(text, CHIP_KINDS, "chip", suggest=False)
+    except ChipMCPError:
+        return
+    if match.method == "fuzzy":
+        return
+    raise NotFoundError(
+        f"'{text.strip()}' is a {match.kind} ({match.display}), not a market, group, AI model or company: "
+        f"ask lookup_chip(name='{match.id}'), or find_chips() to rank chips.",
+        [f"{match.display} ({match.id})"],
+    )
 
 
 def _company(kb: KnowledgeBase, text: str) -> str | None:
@@ -224,17 +245,18 @@ def _not_found(kb: KnowledgeBase, text: str, unknown: list[str]) -> NotFoundErro
     )
     return NotFoundError(
         f"{why}. Nearest topics: {'; '.join(near)}. Ask industry_figures(topic=…) with one of them, "
-        "or a metric across the industry (capex, market share, parameters).",
+        f"or a metric across the industry (capex, market share, parameters).{_chips_beginning(kb, text)}",
         near,
     )
 
 
 def _named(kb: KnowledgeBase, text: str, kinds: frozenset[str]) -> str | None:
     """The entity `text` names with confidence (exact, prefixed or a fuzzy score ≥ FUZZY_ACCEPT), else None;
-    several equally good names are an AmbiguousNameError."""
+    several equally good names are an AmbiguousNameError, several names joined ('DeepSeek-V3, GPT-4') a
+    SeveralNamesError — the search would answer for one of them, or a third."""
     try:
         return kb.names.resolve(text, kinds, "topic", suggest=False).id
-    except AmbiguousNameError:
+    except (AmbiguousNameError, SeveralNamesError):
         raise
     except NotFoundError:
         return None
@@ -281,12 +303,18 @@ def industry_entities_with(kb: KnowledgeBase, metrics: set[str]) -> list[str]:
 
 
 def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
+    """The topic whose names hold every word of `text` (but function words and a metric's), among those the
+    full-text search finds; words found only in other figures' labels, locators or notes name no topic: the
+    metric across the industry when the text names one, else a 'did you mean' error listing those topics."""
     unknown = unknown_words(kb, text)
     scores = topic_scores(kb, text)
     if unknown or not scores:
         raise _not_found(kb, text, unknown)
     top = max(scores.values())
-    near = [e for e, s in scores.items() if s >= top * COVERAGE_MARGIN]
+    asked = asked_words(kb, text)
+    near = [e for e in scores if scores[e] >= top * COVERAGE_MARGIN and asked and asked <= name_words(kb, e)]
+    if not near:
+        return _unnamed(kb, text, metrics, scores)
     words = set(search_terms(text).split())
     coverage = {e: len(words & name_words(kb, e)) for e in near}
     most = max(coverage.values())
@@ -298,6 +326,45 @@ def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
         return Topic(close[:1], metrics, "search")
     names = [f"{kb.entities[e]['name_zh']} / {kb.entities[e]['name_en']} ({e})" for e in [close[0], *rest][:8]]
     raise AmbiguousNameError(f"'{text}' could mean {len(rest) + 1} topics: {', '.join(names)}. Ask for one of them.", names)
+
+
+def _chips_beginning(kb: KnowledgeBase, text: str) -> str:
+    """A brand or family word ('TPU', 'Ascend'): the chips and systems whose names begin with it (a function
+    word such as 'the' begins names only by accident: 'thead…')."""
+    chips = kb.names.extending(text, CHIP_KINDS) if asked_words(kb, text) else []
+    if not chips:
+        return ""
+    shown = ", ".join(kb.entities[c]["name_en"] for c in chips[:6]) + (", …" if len(chips) > 6 else "")
+    return f" Chips and systems whose names begin with '{text.strip()}': {shown} — lookup_chip(name=…) answers for one."
+
+
+def asked_words(kb: KnowledgeBase, text: str) -> frozenset[str]:
+    """The search words of `text` a topic's names must hold: not function words, not a metric's words."""
+    _, rest = metric_words(kb, text)
+    return frozenset(search_terms(rest).split()) - FUNCTION_WORDS
+
+
+def _unnamed(kb: KnowledgeBase, text: str, metrics: set[str], scores: dict[str, float]) -> Topic:
+    """Words no topic is named by: the topics whose figures mention them are a suggestion, never the answer."""
+    ranked = sorted(scores, key=lambda e: (-scores[e], e))[:6]
+    mentioned = [f"{kb.entities[e]['name_en']} ({e})" for e in ranked]
+    _, rest = metric_words(kb, text)
+    if metrics:
+        return Topic(
+            industry_entities_with(kb, metrics),
+            metrics,
+            "metric",
+            note=f"'{rest}' names no market, group, AI model or company (figures of {'; '.join(mentioned[:3])} mention it); "
+            f"showing every {'/'.join(sorted(metrics))} figure of the industry.",
+        )
+    if not asked_words(kb, text):  # function words alone ('the') name nothing at all
+        raise _not_found(kb, text, [])
+    raise NotFoundError(
+        f"'{text}' names no market, group, AI model or company; the figures or notes of {'; '.join(mentioned)} "
+        f"mention it. Did you mean one of them? Ask industry_figures(topic='{ranked[0]}') or another by its id."
+        + _chips_beginning(kb, text),
+        mentioned,
+    )
 
 
 def name_words(kb: KnowledgeBase, entity: str) -> frozenset[str]:
@@ -370,11 +437,20 @@ def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool
     if scores:
         best = max(scores, key=lambda e: (scores[e], e))
         if scores[best] >= SEARCH_FLOOR:
-            return _pointer(kb, query, best)
+            asked = asked_words(kb, query)
+            if asked and asked <= name_words(kb, best):  # the query's words name it ('ASIC market')
+                return _pointer(kb, query, best)
+            return _mention(kb, query, best)
     return ""
 
 
 SEARCH_FLOOR = 12.0  # a search score below this is too weak to redirect a user to another tool
+
+
+def _mention(kb: KnowledgeBase, query: str, entity_id: str) -> str:
+    """A word found only in an entity's figures or notes: where it is mentioned, never that it is the entity."""
+    entity = kb.entities[entity_id]
+    return f" '{query}' is mentioned in the figures of {entity['name_en']}: industry_figures(topic='{entity_id}') shows them."
 
 
 def _pointer(kb: KnowledgeBase, query: str, entity_id: str) -> str:

@@ -154,7 +154,7 @@ Row = dict[str, Any]
 
 class IndustryFiguresArguments(Arguments):
     topic: Name = Field(
-        description=("Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex")
+        description=("Market, group, AI model or metric, any language: 全球ASIC市场规模, 中国AI加速卡市场份额, BAT, DeepSeek-V3, capex")
     )
     period: PeriodArg = Field(default=None, description="2024, 2025H1, FY25, 1H25, …")
     metric: Annotated[str, Field(max_length=60)] | None = Field(
