@@ -1,12 +1,16 @@
 """What an industry topic names: a market, group or AI model, a company's industry figures, or a metric
 across the industry — by name (the names index) and, failing that, by full-text search.
 
-Order: the whole topic as a name; the topic less the words of a metric it contains ("GPT4 参数量" →
-GPT-4 + parameters); the metric alone ("cloud capex" → capex everywhere); full-text search over names,
-metric labels, locators and notes, where a company's figure counts for the market whose table printed it.
-Of the search's close candidates, those whose names hold every word of the topic win ("AI服务器" is the
-China AI server market, not every server market); several left are ambiguous, unless they are linked to
-the best by a `quantity` id (industry_figures shows linked figures side by side anyway).
+Order: the whole topic as a name (several names joined, "DeepSeek-V3, GPT-4", are refused as several);
+the topic less the words of a metric it contains ("GPT4 参数量" → GPT-4 + parameters); a chip's or
+system's own name ("A100") is lookup_chip's question; full-text search over names, metric labels,
+locators and notes, where a company's figure counts for the market whose table printed it.
+Only a search candidate whose names hold every word of the topic (but function words and a metric's) is
+an answer ("AI服务器" is the China AI server market, not every server market); several left are
+ambiguous, unless they are linked to the best by a `quantity` id (industry_figures shows linked figures
+side by side anyway). Words found only in other figures' labels, locators or notes ("GPU" in DeepSeek-V3's
+GPU hours) name no topic: the topics mentioning them are a "did you mean" error, or, when the topic names
+a metric too ("cloud capex"), the metric across the industry with a note saying the rest named nothing.
 
 A company named by the topic ("NVIDIA", "OpenAI ARR", "NVIDIA revenue") is that company, never the market
 whose notes mention it. A topic holding a word the knowledge base never uses ("weather in Paris") is about
