@@ -20,6 +20,7 @@ other words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -343,9 +344,13 @@ def _chips_beginning(kb: KnowledgeBase, text: str) -> str:
 
 
 def asked_words(kb: KnowledgeBase, text: str) -> frozenset[str]:
-    """The search words of `text` a topic's names must hold: not function words, not a metric's words."""
+    """The search words of `text` a topic's names must hold: not function words, not a metric's words, not a
+    year (a period asked of the topic)."""
     _, rest = metric_words(kb, text)
-    return frozenset(search_terms(rest).split()) - FUNCTION_WORDS
+    return frozenset(w for w in search_terms(rest).split() if w not in FUNCTION_WORDS and not YEAR.fullmatch(w))
+
+
+YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _unnamed(kb: KnowledgeBase, text: str, metrics: set[str], scores: dict[str, float]) -> Topic:
