@@ -148,3 +148,9 @@ async def test_a_hint_says_a_word_is_an_entity_only_when_it_is_one_of_its_names(
 async def test_a_hint_for_a_name_of_another_kind_still_says_what_it_is(server) -> None:
     _, text, error = await _call(server, "lookup_chip", {"name": "DeepSeek-V3"})
     assert error and "'DeepSeek-V3' is an AI model" in text and "industry_figures(topic='deepseek-v3')" in text, text
+
+
+async def test_a_hint_for_a_spelling_close_to_a_name_says_it_is_close_not_that_it_is(server) -> None:
+    _, text, error = await _call(server, "lookup_chip", {"name": "deepsek-v3"})
+    assert error and "'deepsek-v3' is close to the name of an AI model (DeepSeek-V3)" in text, text
+    assert "industry_figures(topic='deepseek-v3')" in text

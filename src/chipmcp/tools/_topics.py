@@ -436,8 +436,10 @@ def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool
     try:
         kinds = frozenset({"chip", "system", "vendor", "market", "workload"}) - asked
         match = kb.names.resolve(query, kinds, "entity", suggest=False)
-        if match.method != "fuzzy" or match.score >= FUZZY_ACCEPT:
+        if match.method != "fuzzy":
             return _pointer(kb, query, match.id)
+        if match.score >= FUZZY_ACCEPT:  # a spelling close to a name is not that name ('Ascend' ~ Maxscend)
+            return _pointer(kb, query, match.id, "is close to the name of")
     except ChipMCPError:
         pass
     if asked & INDUSTRY_KINDS or not search or unknown_words(kb, query):
@@ -446,8 +448,8 @@ def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool
     if scores:
         best = max(scores, key=lambda e: (scores[e], e))
         if scores[best] >= SEARCH_FLOOR:
-            asked = asked_words(kb, query)
-            if asked and asked <= name_words(kb, best):  # the query's words name it ('ASIC market')
+            words = asked_words(kb, query)
+            if words and words <= name_words(kb, best):  # the query's words name it ('ASIC market')
                 return _pointer(kb, query, best)
             return _mention(kb, query, best)
     return ""
@@ -462,14 +464,14 @@ def _mention(kb: KnowledgeBase, query: str, entity_id: str) -> str:
     return f" '{query}' is mentioned in the figures of {entity['name_en']}: industry_figures(topic='{entity_id}') shows them."
 
 
-def _pointer(kb: KnowledgeBase, query: str, entity_id: str) -> str:
+def _pointer(kb: KnowledgeBase, query: str, entity_id: str, verb: str = "is") -> str:
     entity = kb.entities[entity_id]
     kind = entity["entity_kind"]
     name = f"{entity['name_zh']} / {entity['name_en']}" if entity["name_zh"] != entity["name_en"] else entity["name_en"]
     if kind == "workload":
-        return f" '{query}' is an AI model ({name}): use industry_figures(topic='{entity_id}')."
+        return f" '{query}' {verb} an AI model ({name}): use industry_figures(topic='{entity_id}')."
     if kind == "market":
-        return f" '{query}' is a {entity['kind']} ({name}): use industry_figures(topic='{entity_id}')."
+        return f" '{query}' {verb} a {entity['kind']} ({name}): use industry_figures(topic='{entity_id}')."
     if kind == "vendor":
-        return f" '{query}' is a company ({name}): use vendor_financials(vendor='{entity_id}') or find_chips(vendor=…)."
-    return f" '{query}' is a {kind} ({name}): use lookup_chip(name='{entity_id}')."
+        return f" '{query}' {verb} a company ({name}): use vendor_financials(vendor='{entity_id}') or find_chips(vendor=…)."
+    return f" '{query}' {verb} a {kind} ({name}): use lookup_chip(name='{entity_id}')."
