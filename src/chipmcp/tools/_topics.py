@@ -433,8 +433,10 @@ def linked_company_figures(kb: KnowledgeBase, entity: str) -> list[int]:
 def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool = True) -> str:
     """'Did you mean': the tool that answers for `query` when it names no entity of the `asked` kinds — by
     name, and (with `search`) by full-text search over names, labels, locators and notes."""
+    kinds = frozenset({"chip", "system", "vendor", "market", "workload"}) - asked
+    if (kb.entity(query.strip()) or {}).get("entity_kind") in kinds:  # an id, as resources write it, is its name
+        return _pointer(kb, query, query.strip())
     try:
-        kinds = frozenset({"chip", "system", "vendor", "market", "workload"}) - asked
         match = kb.names.resolve(query, kinds, "entity", suggest=False)
         if match.method != "fuzzy":
             return _pointer(kb, query, match.id)
