@@ -112,7 +112,14 @@ async def test_a_metric_with_words_naming_no_topic_is_the_metric_across_the_indu
 
 @pytest.mark.parametrize(
     ("topic", "chip"),
-    [("A100", "nvidia-a100"), ("910B", "huawei-ascend-910b"), ("H20", "nvidia-h20"), ("GB200", "nvidia-gb200"), ("TPU", None)],
+    [
+        ("A100", "nvidia-a100"),
+        ("910B", "huawei-ascend-910b"),
+        ("H20", "nvidia-h20"),
+        ("H20 market share", "nvidia-h20"),
+        ("GB200", "nvidia-gb200"),
+        ("TPU", None),
+    ],
 )
 async def test_a_chip_name_asked_of_industry_figures_points_to_lookup_chip(server, topic, chip) -> None:
     _, text, error = await _call(server, "industry_figures", {"topic": topic})

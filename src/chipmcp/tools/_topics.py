@@ -138,7 +138,7 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
             named = None  # the search below weighs the metric's words too, or shows the markets side by side
         if named:
             return Topic([named], metrics, "name+metric")
-        _refuse_a_chip(kb, rest)
+        _refuse_a_chip(kb, rest, text)
         if not kb.search(rest):
             return Topic(
                 industry_entities_with(kb, metrics),
@@ -147,7 +147,7 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
                 note=f"'{rest}' matches nothing in the knowledge base; showing every {'/'.join(sorted(metrics))} "
                 "figure of the industry.",
             )
-    _refuse_a_chip(kb, text)
+    _refuse_a_chip(kb, text, text)
     headed = _company_headed(kb, text)
     if headed:
         return headed
@@ -157,17 +157,17 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
 CHIP_KINDS = frozenset({"chip", "system"})
 
 
-def _refuse_a_chip(kb: KnowledgeBase, text: str) -> None:
-    """A chip's or system's own name ('A100', '910B') is lookup_chip's question, never a topic the search
-    finds in some model's notes."""
+def _refuse_a_chip(kb: KnowledgeBase, name: str, topic: str) -> None:
+    """A chip's or system's own name ('A100', '910B', 'H20 market share') is lookup_chip's question, never a
+    topic the search finds in some model's notes."""
     try:
-        match = kb.names.resolve(text, CHIP_KINDS, "chip", suggest=False)
+        match = kb.names.resolve(name, CHIP_KINDS, "chip", suggest=False)
     except ChipMCPError:
         return
     if match.method == "fuzzy":
         return
     raise NotFoundError(
-        f"'{text.strip()}' is a {match.kind} ({match.display}), not a market, group, AI model or company: "
+        f"'{topic.strip()}' names a {match.kind} ({match.display}), not a market, group, AI model or company: "
         f"ask lookup_chip(name='{match.id}'), or find_chips() to rank chips.",
         [f"{match.display} ({match.id})"],
     )
