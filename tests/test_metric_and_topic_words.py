@@ -166,3 +166,9 @@ async def test_a_hint_for_a_spelling_close_to_a_name_says_it_is_close_not_that_i
 async def test_an_id_asked_of_the_wrong_tool_is_that_entity(server) -> None:
     _, text, error = await _call(server, "xinchuang_certified", {"name": "moore-threads-s5000-1k-cluster"})
     assert error and "'moore-threads-s5000-1k-cluster' is a system (" in text, text
+
+
+async def test_a_metric_name_inside_an_industry_topic_names_that_metric(server) -> None:
+    answer, text, error = await _call(server, "industry_figures", {"topic": "摩尔线程营收"})
+    assert not error, text
+    assert [e["id"] for e in answer["topic"]["entities"]] == ["moore-threads"] and answer["topic"]["metrics"] == ["revenue"]
