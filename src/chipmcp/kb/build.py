@@ -234,6 +234,17 @@ def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[s
     return seen
 
 
+def _shared_metric_words(metrics: dict[str, Metric]) -> list[str]:
+    """A word naming two metrics (an id, a label or a name, case aside) would answer for the wrong one."""
+    owner: dict[str, str] = {}
+    problems = []
+    for metric in metrics.values():
+        for word in dict.fromkeys(w.casefold() for w in (metric.id, metric.label_en, metric.label_zh, *metric.names)):
+            if owner.setdefault(word, metric.id) != metric.id:
+                problems.append(f"metric {metric.id}: '{word}' already names metric {owner[word]}; a word names one metric")
+    return problems
+
+
 def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     """Cross-check the records and turn them into table rows; raise KnowledgeError on any problem."""
     problems = list(loaded.problems)
@@ -244,6 +255,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         metric = record_as(loc, Metric)
         if metric.dimension not in compute.DIMENSIONS:
             problems.append(f"{loc.origin}: metric {metric.id}: unknown dimension {metric.dimension!r}")
+    problems += _shared_metric_words(metrics)
     entities = _unique_ids(loaded, ["vendor", "chip", "system", "workload", "market"], problems)
     vendors = {rid for rid, (kind, _) in entities.items() if kind == "vendor"}
     chips = {rid for rid, (kind, _) in entities.items() if kind == "chip"}
@@ -344,7 +356,11 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "sources": [s.record.model_dump() | {"origin": s.origin} for _, (_, s) in sorted(source_records.items())],
         "metrics": [
             m.model_dump()
-            | {"measures": ",".join(m.measures), "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None}
+            | {
+                "names": json.dumps(m.names, ensure_ascii=False),
+                "measures": ",".join(m.measures),
+                "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None,
+            }
             for _, m in metrics.items()
         ],  # in metrics.toml's order: answers list key specs first
         "entities": entity_rows,
@@ -912,6 +928,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
             "label_en": TEXT,
             "label_zh": TEXT,
             "about": TEXT,
+            "names": TEXT,
             "measures": TEXT,
             "descriptive": INT,
             "estimate": TEXT,

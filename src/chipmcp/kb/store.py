@@ -150,8 +150,9 @@ class KnowledgeBase:
     @cached_property
     def metrics(self) -> dict[str, dict[str, Any]]:
         rows = {row["id"]: row for row in self._rows("SELECT * FROM metrics ORDER BY id")}
-        for row in rows.values():  # the estimate relation is stored as JSON text
+        for row in rows.values():  # the estimate relation and the names are stored as JSON text
             row["estimate"] = json.loads(row["estimate"]) if row.get("estimate") else None
+            row["names"] = json.loads(row["names"]) if row.get("names") else []
         return rows
 
     @cached_property

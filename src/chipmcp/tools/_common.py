@@ -119,12 +119,18 @@ def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: f
 def metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
     """The metrics a filter names, with their family: `capex` also brings capex_growth and capex_growth_qoq.
 
+    A word names the metric whose id, label or name (metrics.toml) it is; only a word that names none is
+    looked for inside labels and names, so 营收 is revenue (its name) and not only 营收增速 (a label holding it).
     A metric belongs to another's family when its id extends that id (`capex` → `capex_growth`) or its
     label extends that label (资本开支 → 资本开支增速), as metrics.toml names them."""
     needle = metric.strip().casefold()
-    found = {m["id"] for m in kb.metrics.values() if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
+    words = {
+        m["id"]: (m["id"], m["label_en"].casefold(), m["label_zh"].casefold(), *map(str.casefold, m["names"]))
+        for m in kb.metrics.values()
+    }
+    found = {mid for mid, written in words.items() if needle in written}
     if not found:
-        found = {m["id"] for m in kb.metrics.values() if needle in m["label_en"].casefold() or needle in m["label_zh"]}
+        found = {mid for mid, written in words.items() if any(needle in w for w in written[1:])}
     if not found:
         raise InputError(
             f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
