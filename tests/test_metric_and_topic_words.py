@@ -164,7 +164,7 @@ async def test_a_hint_for_a_spelling_close_to_a_name_says_it_is_close_not_that_i
 
 
 async def test_an_id_asked_of_the_wrong_tool_is_that_entity(server) -> None:
-    _, text, error = await _call(server, "xinchuang_certified", {"name": "moore-threads-s5000-1k-cluster"})
+    _, text, error = await _call(server, "vendor_financials", {"vendor": "moore-threads-s5000-1k-cluster"})
     assert error and "'moore-threads-s5000-1k-cluster' is a system (" in text, text
 
 
