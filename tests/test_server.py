@@ -175,3 +175,13 @@ async def test_a_disagreement_says_which_figure_is_preferred_and_by_which_rule(s
     conflict = next(c for c in result.structured_content["conflicts"] if c["metric"] == metric and c["kind"] == "disagreement")
     assert conflict["why"] == why
     assert f"preferred #{conflict['preferred_id']} ({why})" in result.content[0].text
+
+
+async def test_a_source_under_a_licence_is_cited_with_it_in_every_answer(server) -> None:
+    """Epoch AI's data is CC BY 4.0: an answer passing its figures on credits it with the licence, a report
+    without one is cited as before."""
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": "H100"})
+    sources = {s["id"]: s for s in result.structured_content["sources"]}
+    assert sources["epoch-ml-hardware"]["licence"] == "CC BY 4.0" and "licence" not in sources["guosen-2026"]
+    assert "epoch-ml-hardware = Epoch AI, Data on Machine Learning Hardware (2025-12; CC BY 4.0)" in result.content[0].text

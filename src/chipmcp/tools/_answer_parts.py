@@ -34,6 +34,7 @@ class SourceRef(Model):
     publisher: str
     title: str
     date: str
+    licence: str = Field(default="", description="The licence of a source's data (Epoch AI: CC BY 4.0): credit it with its figures")
 
 
 class Place(Model):

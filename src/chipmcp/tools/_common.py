@@ -628,7 +628,9 @@ def call_of(tool: str, **arguments: Any) -> str:
 def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
     # A source row's fields were checked by `chipmcp build` (each a text): every field given, in declaration order.
     return [
-        SourceRef.checked_before(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
+        SourceRef.checked_before(
+            id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"], licence=s.get("licence", "")
+        )
         for sid in sorted(set(ids))
         if (s := kb.sources.get(sid))
     ]
@@ -670,7 +672,9 @@ def ids(values: Iterable[int]) -> str:
 
 
 def source_lines(sources: Iterable[SourceRef]) -> str:
-    return "Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in sources)
+    return "Sources: " + "; ".join(
+        f"{s.id} = {s.publisher}, {s.title} ({s.date}{'; ' + s.licence if s.licence else ''})" for s in sources
+    )
 
 
 def sources_counted(kb: KnowledgeBase, ids: Iterable[str]) -> str:

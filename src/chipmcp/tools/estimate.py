@@ -549,10 +549,19 @@ def _chip_weights(q: EstimateClusterArguments, memory: Cell, totals: Totals) -> 
 def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> ClusterEstimate:
     """Figure ids and the sources behind them, the reconciliation's and the listed figures' included."""
     answer.figure_ids = sorted(set(used) | {r.figure_id for r in answer.reconciliation})
-    cited = [r["source"] for r in kb.figures_by_ids(answer.figure_ids)] + [f.source for f in answer.reported]
+    shown = sorted(set(answer.figure_ids) | _cell_ids(answer))  # every figure a cell cites, agreeing ones included
+    cited = [r["source"] for r in kb.figures_by_ids(shown)] + [f.source for f in answer.reported]
     run = kb.trained_on(answer.workload.id) if answer.workload is not None else None
     answer.sources = source_refs(kb, cited + ([run["source"]] if run else []))  # the report naming a run's chip
     return answer
+
+
+def _cell_ids(answer: ClusterEstimate) -> set[int]:
+    """The figures the answer's cells cite (per card, the totals, a system's per-chip figures), each claim's too."""
+    cells = [*answer.per_card.values(), *(getattr(answer, name) for name in Totals.__annotations__)]
+    found = {i for cell in cells for i in cell.figure_ids}
+    found |= {i for cell in cells for claim in cell.claims for i in claim.figure_ids}
+    return found | {i for derived in answer.implied_per_chip for i in derived.figure_ids}
 
 
 def _totals(
