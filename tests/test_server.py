@@ -185,3 +185,11 @@ async def test_a_source_under_a_licence_is_cited_with_it_in_every_answer(server)
     sources = {s["id"]: s for s in result.structured_content["sources"]}
     assert sources["epoch-ml-hardware"]["licence"] == "CC BY 4.0" and "licence" not in sources["guosen-2026"]
     assert "epoch-ml-hardware = Epoch AI, Data on Machine Learning Hardware (2025-12; CC BY 4.0)" in result.content[0].text
+
+
+async def test_related_models_are_listed_without_a_score_of_zero(server) -> None:
+    """'[nvidia-h200, chip, score 0]' read as 'no match at all' for the models the note names as related."""
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": "H20"})
+    line = next(x for x in result.content[0].text.splitlines() if x.startswith("Close alternatives: "))
+    assert "score" not in line and "[nvidia-h200, chip]" in line, line

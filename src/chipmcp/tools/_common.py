@@ -692,7 +692,9 @@ def match_line(m: NameMatch) -> list[str]:
         lines.append(m.note)
     if m.alternatives:
         lines.append(
-            "Close alternatives: " + "; ".join(f"{c.name} [{c.id}, {c.kind}, score {number(c.score)}]" for c in m.alternatives)
+            "Close alternatives: "
+            # score 0: a related model the note names, not a scored match (a 'score 0' read as no match at all)
+            + "; ".join(f"{c.name} [{c.id}, {c.kind}" + (f", score {number(c.score)}]" if c.score else "]") for c in m.alternatives)
         )
     return lines
 
