@@ -383,3 +383,20 @@ async def test_find_chips_summary_names_a_few_of_the_chips_lacking_a_figure_and_
     brief, every = summary["not_reported"][0], full["not_reported"][0]
     assert brief["count"] == every["count"] == len(every["chips"]) > len(brief["chips"])
     assert "detail='full'" in summary["more"] and f"{every['count'] - len(brief['chips'])} more" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (0.004264, "0.004264"),  # 42.64万元 in 亿元: 4 decimals wrote 0.0043, 43万
+        (0.5302, "0.5302"),
+        (0.00012, "0.00012"),
+        (1234.56789, "1,234.5679"),
+        (12.5, "12.5"),
+        (3000.0, "3,000"),
+        (-0.004264, "-0.004264"),
+        (4.2e23, "4.2e+23"),
+    ],
+)
+def test_the_text_writes_a_quantity_with_at_least_four_significant_digits(value: float, written: str) -> None:
+    assert number(value) == written

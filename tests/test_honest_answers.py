@@ -180,6 +180,7 @@ async def test_a_dated_market_figure_is_found_by_the_period_holding_its_day_and_
     high = next(r["id"] for r in kb.figures("cambricon", ["share_price"]))
     assert answer["warnings"] == [f"#{high} share_price has no period: it holds at 2025-08, which lies in 2025Q3."]
     _, text = await call(server, "vendor_financials", {"vendor": "寒武纪", "period": "2019"}, error=True)
-    assert text.endswith("Periods reported: 2025, 2025-08, 2025-12, 2025Q1.")
+    # the days dated figures hold at are findable too, but they are said apart: they are no reporting periods
+    assert text.endswith("Periods reported: 2025, 2025Q1; figures dated 2025-08, 2025-12 (precision_support, share_price).")
     _, text = await call(server, "industry_figures", {"topic": "DeepSeek-V3", "period": "2023"}, error=True)
-    assert "Periods reported: 2025-12." in text
+    assert "Periods reported: none; figures dated 2025-12 (" in text

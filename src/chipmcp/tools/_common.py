@@ -4,6 +4,7 @@ mechanism behind `detail` and paging (summary entries, conflict claims, pages wi
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -659,12 +660,16 @@ def span_text(low: float | None, high: float | None, dash: str = "-") -> str:
 
 
 def number(value: float | None) -> str:
-    """The one way the text blocks write a quantity: thousands separated, at most 4 decimals."""
+    """The one way the text blocks write a quantity: thousands separated, at most 4 decimals — more below 1, so
+    that a small value keeps 4 significant digits, as the JSON beside it does (0.004264, not 0.0043)."""
     if value is None:
         return "?"
     if abs(value) >= 1e15:  # FLOP counts: '4.2e+23', not twenty-four digits
         return f"{value:.4g}"
-    return f"{value:,.4f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    if value == int(value):
+        return f"{int(value):,}"
+    decimals = max(4, 3 - math.floor(math.log10(abs(value))))
+    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def ids(values: Iterable[int]) -> str:

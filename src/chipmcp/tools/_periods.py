@@ -81,6 +81,18 @@ def found_lines(kb: KnowledgeBase, rows: list[Row], asked: periods.Period) -> li
     return out
 
 
+def reported_said(kb: KnowledgeBase, rows: list[Row]) -> str:
+    """`reported` for a reader: the periods figures report, then apart the days undated figures hold at (a
+    share price's 2025-08 is findable by its day, but is no reporting period) with their metrics."""
+    labels = sorted({r["period"] for r in rows if r["period"]} | {s for r in rows if (s := said_in(kb, r))})
+    dated = [r for r in rows if not r["period"] and r["as_of"]]
+    said = f"Periods reported: {', '.join(labels) or 'none'}"
+    if dated:
+        days = ", ".join(sorted({r["as_of"] for r in dated}))
+        said += f"; figures dated {days} ({', '.join(sorted({r['metric'] for r in dated}))})"
+    return said + "."
+
+
 def reported(kb: KnowledgeBase, rows: list[Row]) -> list[str]:
     """Every period a question could find these figures by: printed periods, guidance's said-in periods and the
     days undated figures hold at."""

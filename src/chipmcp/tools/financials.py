@@ -255,7 +255,7 @@ def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, compa
     query, kept = _found(kb, rows, query, reported, company, warnings)
     if not kept:
         raise NotFoundError(
-            f"No figures for period '{query}' for {company}. Periods reported: {', '.join(reported) or 'none'}.", reported
+            f"No figures for period '{query}' for {company}. {_periods.reported_said(kb, rows)}", reported
         )
     if query.is_year:
         warnings += _part_year_warning(kept, query)

@@ -209,11 +209,11 @@ def _select(kb: KnowledgeBase, resolved: Topic, args: IndustryFiguresArguments) 
             linked_by.setdefault(row["entity"], row["quantity"])
     if args.period is not None:  # after linking: another publisher's figure of the period answers too
         asked = periods.parse(args.period)
-        reported = _periods.reported(kb, rows)
+        reported, rows_asked = _periods.reported(kb, rows), rows
         rows = [r for r in rows if _periods.found_by(kb, r, asked)]
         if not rows:
             raise NotFoundError(
-                f"No figures for period '{asked}' for {_names(kb, entities)}. Periods reported: {', '.join(reported) or 'none'}.",
+                f"No figures for period '{asked}' for {_names(kb, entities)}. {_periods.reported_said(kb, rows_asked)}",
                 reported,
             )
         found = _periods.found_lines(kb, rows, asked)
