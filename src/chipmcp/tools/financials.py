@@ -254,9 +254,7 @@ def _in_period(kb: KnowledgeBase, rows: list[dict], query: periods.Period, compa
     reported = _periods.reported(kb, rows)
     query, kept = _found(kb, rows, query, reported, company, warnings)
     if not kept:
-        raise NotFoundError(
-            f"No figures for period '{query}' for {company}. {_periods.reported_said(kb, rows)}", reported
-        )
+        raise NotFoundError(f"No figures for period '{query}' for {company}. {_periods.reported_said(kb, rows)}", reported)
     if query.is_year:
         warnings += _part_year_warning(kept, query)
     warnings += _periods.found_lines(kb, kept, query)
