@@ -197,3 +197,13 @@ async def test_an_estimate_lists_the_source_of_every_figure_it_cites(server) -> 
     listed = {s["id"] for s in answer["sources"]}
     assert {"guosen-2026", "minsheng-2025h1", "epoch-ml-hardware"} <= listed, listed
     assert "epoch-ml-hardware = " in text and "minsheng-2025h1 = " in text
+
+
+async def test_a_chip_with_no_compute_figure_points_to_the_systems_built_of_it(server) -> None:
+    """MTT S5000 reports no compute figure, but its 10,000-card cluster reports 10 EFLOPS: the refusal said
+    nothing of it."""
+    async with Client(server) as client:
+        result = await client.call_tool("estimate_cluster", {"chip": "MTT S5000", "count": 10000})
+    text = result.content[0].text
+    assert result.is_error and "It reports no compute figure at all." in text
+    assert "estimate_cluster(chip='moore-threads-s5000-10k-cluster'" in text, text

@@ -940,8 +940,18 @@ def _no_compute(kb: KnowledgeBase, match: NameMatch, precision: str, totals: boo
     others = selection.unused_forms(kb, match.id, precision)
     if others:
         text += " Also reported: " + "; ".join(others) + "."
+    systems = kb.systems_with_chip(match.id)
+    if systems:  # a system built of it may report its own compute (the S5000's 10,000-card cluster: 10 EFLOPS)
+        text += (
+            " Systems built of it, which may report their own: "
+            + ", ".join(f"estimate_cluster(chip='{system}', count=…)" for system in systems[:_SYSTEMS_LISTED])
+            + "."
+        )
     text += " For whether a model's weights fit, give `parameters_billion` alone (no compute needed)."
     return text
+
+
+_SYSTEMS_LISTED = 4  # systems named in a refusal for want of a chip's compute figure
 
 
 def _memory_only(
