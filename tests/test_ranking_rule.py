@@ -288,3 +288,40 @@ async def test_find_chips_hints_are_json_arguments(server) -> None:
 async def test_find_chips_an_offset_past_the_end_says_so(server) -> None:
     error, text, _ = await _call(server, "find_chips", {"offset": 100000})
     assert error and "past the end" in text and "offset" in text
+
+
+def test_the_column_form_of_the_rule_gives_each_figure_the_reason_the_by_id_form_gives() -> None:
+    """find_chips reads the rule over columns, compare_chips by id: the same figures, the same reasons."""
+    import random
+
+    import numpy as np
+
+    tiers = ["dense", "unstated", "sparse", "unlabeled", "family", "mixed", ""]
+    units = ["美元", "元", "港元"]
+    rng = random.Random(7)
+    for _ in range(300):
+        n = rng.randint(1, 8)
+        cells = {
+            f"e{k}": Cell(value=k, tier=rng.choice(tiers), suspect=rng.random() < 0.2, unit=rng.choice(units[: rng.randint(1, 3)]))
+            for k in range(n)
+        }
+        systems = {i for i in cells if rng.random() < 0.3}
+        apart = rng.random() < 0.5
+        codes = ranking.reasons(
+            np.array([ranking.tier_code(c.tier) for c in cells.values()], dtype=np.int64),
+            np.array([c.suspect for c in cells.values()], dtype=bool),
+            np.array([i in systems for i in cells], dtype=bool),
+            np.array([ranking.currency_code(c.unit) for c in cells.values()], dtype=np.int64),
+            apart,
+        )
+        by_columns = {
+            i: ranking.reason_text(int(code), c.unit)
+            for (i, c), code in zip(cells.items(), codes, strict=True)
+            if code != ranking.RANKED
+        }
+        assert by_columns == ranking.left_out(cells, systems, apart)
+
+
+def test_on_a_tie_the_unit_met_first_ranks() -> None:
+    cells = {"a": Cell(value=1, unit="元"), "b": Cell(value=2, unit="美元")}
+    assert ranking.left_out(cells, set(), systems_apart=False) == {"b": "other currency (美元)"}

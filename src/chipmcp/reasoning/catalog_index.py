@@ -196,7 +196,7 @@ class Found:
     # Entities reporting every metric asked, passing every condition their rankable figures are tested on,
     # with a figure the ranking rule (chipmcp.reasoning.ranking) keeps out: in listing order, each with why.
     apart: Sequence[tuple[dict[str, Any], dict[str, Cell]]] = ()
-    apart_why: list[str] = field(default_factory=list[str])
+    apart_why: Sequence[str] = ()
     # Per metric of `missing`: how many of those lacking it report every other metric asked, rankable.
     lacking_only: dict[str, int] = field(default_factory=dict[str, int])
     currency: str = ""  # the currency a money metric asked is ranked in, where one is
@@ -384,7 +384,7 @@ class CatalogIndex:
             same_family=same_family,
             partial=Matches(self, partial, metrics, query.precision),
             apart=Matches(self, apart, metrics, query.precision),
-            apart_why=[self._why(p, why, columns) for p in apart],
+            apart_why=_Reasons(apart, why, columns),
             lacking_only=lacking_only,
             currency=self._currency(columns, rankable),
         )
@@ -404,24 +404,12 @@ class CatalogIndex:
         return out
 
     @staticmethod
-    def _why(position: int, why: dict[str, np.ndarray], columns: dict[str, Column]) -> str:
-        """Why an entity is listed apart: each metric's reason, the metric named when more than one is asked."""
-        reasons = {
-            m: ranking.reason_text(code, ranking.currency_name(int(columns[m].currency[position])))
-            for m, codes in why.items()
-            if (code := int(codes[position])) != ranking.RANKED
-        }
-        if len(why) == 1:
-            return next(iter(reasons.values()))
-        return "; ".join(f"{m}: {reason}" for m, reason in reasons.items())
-
-    @staticmethod
     def _currency(columns: dict[str, Column], rankable: dict[str, np.ndarray]) -> str:
         """The currency the ranked money figures are in (one at most: the rule sets the others apart)."""
         for metric, column in columns.items():
-            codes = {int(c) for c in column.currency[rankable[metric]].tolist()} - {-1}
-            if codes:
-                return ranking.CURRENCIES[codes.pop()]
+            top = int(column.currency.max(initial=-1, where=rankable[metric]))
+            if top >= 0:
+                return ranking.currency_name(top) or ""
         return ""
 
     def _ordered(self, matched: np.ndarray, columns: dict[str, Column], sort_by: str | None, down: bool) -> list[int]:
@@ -455,6 +443,36 @@ class CatalogIndex:
         if wanted not in {k.casefold() for k in self.kinds}:
             raise InputError(f"Unknown kind '{kind}'. Allowed: chip, system, {', '.join(self.kinds)}.")
         return self._kind == wanted
+
+
+class _Reasons(Sequence[str]):
+    """Why each entity listed apart is not ranked, worded when read (a page of them, not every one): each
+    metric's reason, the metric named when more than one is asked."""
+
+    def __init__(self, positions: list[int], why: dict[str, np.ndarray], columns: dict[str, Column]) -> None:
+        self._positions, self._why, self._columns = positions, why, columns
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+    def __getitem__(self, item: int | slice) -> Any:
+        if isinstance(item, slice):
+            return [self._worded(p) for p in self._positions[item]]
+        return self._worded(self._positions[item])
+
+    def _worded(self, position: int) -> str:
+        reasons = {
+            m: ranking.reason_text(code, ranking.currency_name(int(self._columns[m].currency[position])))
+            for m, codes in self._why.items()
+            if (code := int(codes[position])) != ranking.RANKED
+        }
+        if len(self._why) == 1:
+            return next(iter(reasons.values()))
+        return "; ".join(f"{m}: {reason}" for m, reason in reasons.items())
 
 
 class _Labels(Mapping[str, str]):

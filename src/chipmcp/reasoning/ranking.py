@@ -1,8 +1,9 @@
 """The one rule for which figures a ranking compares: compare_chips' best per column and find_chips' order
 both keep out of a ranking, with the reason, a figure that is not of the kind the others are.
 
-    left_out(cells, systems, systems_apart) -> {id: reason}   for a few cells by id (compare_chips)
-    reasons(tier, suspect, system, unit, systems_apart) -> codes   the same rule over columns (find_chips)
+    decide(marks, counts, systems_apart) -> codes   the rule, over the distinct marks of the figures ranked
+    left_out(cells, systems, systems_apart) -> {id: reason}   it for a few cells by id (compare_chips)
+    reasons(tier, suspect, system, unit, systems_apart) -> codes   it over columns (find_chips)
     tier_code(cell.tier), currency_code(cell.unit)              a cell's entries for `reasons`
 
 In the order checked: what a figure is (suspect; family-level; precision not printed; parts at different
@@ -59,26 +60,45 @@ def currency_name(code: int) -> str | None:
     return CURRENCIES[code] if 0 <= code < len(CURRENCIES) else None
 
 
+Mark = tuple[int, bool, bool, int]  # what the rule reads of a figure: tier code, suspect, a system's, unit code
+
+
+def decide(marks: Sequence[Mark], counts: Sequence[int], systems_apart: bool) -> list[int]:
+    """The rule itself: the reason code (0: ranked) of each distinct mark among the figures ranked together,
+    `marks` in the order each is first met and `counts` how many figures bear each."""
+    out = [SUSPECT if suspect else _BY_TIER.get(tier, RANKED) for tier, suspect, _, _ in marks]
+    if systems_apart:
+        out = [SYSTEM_TOTAL if code == RANKED and mark[2] else code for code, mark in zip(out, marks, strict=True)]
+    if any(code == RANKED and mark[0] == DENSE for code, mark in zip(out, marks, strict=True)):
+        out = [SPARSE_APART if code == RANKED and mark[0] == SPARSE else code for code, mark in zip(out, marks, strict=True)]
+    units: dict[int, int] = {}  # the rest's units, first met first, with how many figures print each
+    for code, mark, count in zip(out, marks, counts, strict=True):
+        if code == RANKED:
+            units[mark[3]] = units.get(mark[3], 0) + count
+    if len(units) > 1:  # the unit most print (on a tie the first met) ranks; the others are set apart
+        main = max(units, key=units.__getitem__)
+        out = [OTHER_UNIT if code == RANKED and mark[3] != main else code for code, mark in zip(out, marks, strict=True)]
+    return out
+
+
 def reasons(tier: np.ndarray, suspect: np.ndarray, system: np.ndarray, unit: np.ndarray, systems_apart: bool) -> np.ndarray:
-    """The reason code of each figure ranked together (0: ranked), from their tier codes, suspect flags,
-    whether each is a system's and a code per unit (equal codes: one unit)."""
+    """`decide` over columns: the reason code of each figure ranked together (0: ranked), from their tier
+    codes, suspect flags, whether each is a system's and a unit code (-1 or more; equal codes: one unit).
+    The rule is asked once per distinct mark, not per figure."""
     import numpy as np
 
-    out = np.zeros(len(tier), dtype=np.int64)
-    for code, reason in _BY_TIER.items():
-        out[tier == code] = reason
-    out[suspect] = SUSPECT
-    if systems_apart:
-        out[(out == RANKED) & system] = SYSTEM_TOTAL
-    rest = out == RANKED
-    if (rest & (tier == DENSE)).any():
-        out[rest & (tier == SPARSE)] = SPARSE_APART
-    rest = out == RANKED
-    units, first, counts = np.unique(unit[rest], return_index=True, return_counts=True)
-    if len(units) > 1:  # the unit most print (on a tie the first met) ranks; the others are set apart
-        main = units[min(range(len(units)), key=lambda k: (-int(counts[k]), int(first[k])))]
-        out[rest & (unit != main)] = OTHER_UNIT
-    return out
+    if len(tier) == 0:
+        return np.zeros(0, dtype=np.int64)
+    base = int(unit.max()) + 2
+    key = ((tier * 2 + suspect) * 2 + system) * base + (unit + 1)
+    counts = np.bincount(key)
+    present = np.flatnonzero(counts).tolist()  # the distinct marks: a handful
+    first = {k: int(np.argmax(key == k)) for k in present}
+    met = sorted(present, key=first.__getitem__)  # each mark in the order first met
+    marks = [(int(tier[first[k]]), bool(suspect[first[k]]), bool(system[first[k]]), int(unit[first[k]])) for k in met]
+    by_key = np.zeros(len(counts), dtype=np.int64)
+    by_key[met] = decide(marks, [int(counts[k]) for k in met], systems_apart)
+    return by_key[key]
 
 
 def reason_text(code: int, unit: str | None) -> str:
@@ -88,19 +108,14 @@ def reason_text(code: int, unit: str | None) -> str:
 def left_out(cells: Mapping[str, Cell], systems: set[str] | frozenset[str], systems_apart: bool) -> dict[str, str]:
     """Why each of `cells` (by id) is not ranked with the others; `systems` are the ids of systems, kept
     apart when `systems_apart` (chips are among the entities ranked)."""
-    import numpy as np
-
-    ids: Sequence[str] = list(cells)
-    if not ids:
-        return {}
     units: dict[str | None, int] = {}
-    found = reasons(
-        np.fromiter((tier_code(c.tier) for c in cells.values()), dtype=np.int64, count=len(ids)),
-        np.fromiter((c.suspect for c in cells.values()), dtype=bool, count=len(ids)),
-        np.fromiter((i in systems for i in ids), dtype=bool, count=len(ids)),
-        np.fromiter((units.setdefault(c.unit, len(units)) for c in cells.values()), dtype=np.int64, count=len(ids)),
-        systems_apart,
-    ).tolist()
+    mark_of = {i: (tier_code(c.tier), c.suspect, i in systems, units.setdefault(c.unit, len(units))) for i, c in cells.items()}
+    counts: dict[Mark, int] = {}  # each distinct mark, first met first
+    for mark in mark_of.values():
+        counts[mark] = counts.get(mark, 0) + 1
+    decided = dict(zip(counts, decide(list(counts), list(counts.values()), systems_apart), strict=True))
     return {
-        i: reason_text(code, (cells[i].unit or "").split(" per ", 1)[0]) for i, code in zip(ids, found, strict=True) if code != RANKED
+        i: reason_text(code, (cells[i].unit or "").split(" per ", 1)[0])
+        for i, mark in mark_of.items()
+        if (code := decided[mark]) != RANKED
     }

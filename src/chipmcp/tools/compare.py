@@ -899,7 +899,7 @@ def _best(col: ComparisonColumn, rows: list[ComparisonRow] | None) -> str:
         lacking = f"; {len(col.lacking)} lack it"
         if rows is not None:
             named = len(col.lacking) <= LACKING_NAMED
-            lacking += f": {', '.join(rows[j].id for j in col.lacking)}" if named else " (— in their rows)"
+            lacking += f": {', '.join(rows[j].id for j in col.lacking)}" if named else ", shown — in their rows"
     return f"{col.key}: {', '.join(col.best)} (best of {col.ranked}{lacking})"
 
 
