@@ -325,3 +325,11 @@ def test_the_column_form_of_the_rule_gives_each_figure_the_reason_the_by_id_form
 def test_on_a_tie_the_unit_met_first_ranks() -> None:
     cells = {"a": Cell(value=1, unit="元"), "b": Cell(value=2, unit="美元")}
     assert ranking.left_out(cells, set(), systems_apart=False) == {"b": "other currency (美元)"}
+
+
+async def test_find_chips_says_how_to_rank_the_systems_it_sets_apart(server) -> None:
+    _, text, answer = await _call(server, "find_chips", {"sort_by": "system_power_w"})
+    assert answer["total"] == 0 and all(r["why"] == "system total" for r in answer["not_ranked"])
+    assert 'kind "system" ranks systems among themselves' in answer["summary"] and answer["summary"] in text
+    _, _, systems = await _call(server, "find_chips", {"sort_by": "system_power_w", "kind": "system"})
+    assert systems["total"] == answer["not_ranked_total"] and "not_ranked" not in systems

@@ -535,6 +535,8 @@ def _summary(a: ChipList) -> str:
         head += ")" if len(a.partial) == a.partial_total else ", …)"
     if a.not_ranked_total:
         head += f"; {a.not_ranked_total} not ranked, listed apart with the reason"
+        if any("system total" in r.why for r in a.not_ranked):
+            head += ' (kind "system" ranks systems among themselves)'
     return head + "."
 
 
