@@ -1,7 +1,8 @@
 """A catalog column built in bulk (chipmcp.reasoning.bulk_cells) holds, for every entity it is sure of, exactly
 what `chip_cell` gives that entity: whether it reports anything, both ends, the envelope of its claims, its
-text — for every metric find_chips accepts at every precision, on the real knowledge base, the reports alone
-and the designed one. A row's place in a ranking therefore never disagrees with the cell printed for it."""
+text, and what the ranking rule reads of it (tier, suspect, currency) — for every metric find_chips accepts
+at every precision, on the real knowledge base, the reports alone and the designed one. A row's place in a
+ranking therefore never disagrees with the cell printed for it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 
 from chipmcp.core.units import PRECISIONS
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import bulk_cells, catalog_index, export_control, selection
+from chipmcp.reasoning import bulk_cells, catalog_index, export_control, ranking, selection
 from chipmcp.reasoning.metric_cells import INDICATORS, known_metrics, metric_key
 from mini import WithSpecRows, extended, spec_row
 
@@ -47,6 +48,7 @@ def _differences(kb: KnowledgeBase) -> tuple[list[str], int, int]:
     for metric in _metrics(kb):
         for precision in _precisions(metric):
             found = bulk_cells.entries(kb, ids, position, generations, metric, precision)
+            tiers = bulk_cells.rank_tiers(found)
             text = selection.is_text(kb, metric) or metric in ("memory_type", "release")
             for at, entity in enumerate(ids):
                 total += 1
@@ -66,6 +68,10 @@ def _differences(kb: KnowledgeBase) -> tuple[list[str], int, int]:
                     low, high = _end(found.low[at]), _end(found.high[at])
                     wide = (_end(found.wide_low[at]), _end(found.wide_high[at]))
                     got += (None if low is None or high is None else (low, high), None if wide[0] is None else wide)
+                    if ends is not None:  # what the ranking rule reads of a reported cell
+                        expected += (ranking.tier_code(cell.tier), cell.suspect, ranking.currency_code(cell.unit))
+                        assert found.flagged is not None
+                        got += (int(tiers[at]), bool(found.flagged[at]), int(found.currency[at]))
                 if expected != got:
                     wrong.append(f"{entity} {metric} {precision}: chip_cell {expected}, bulk {got}")
     return wrong, sure, total
@@ -251,15 +257,18 @@ def test_a_figure_the_conversion_refuses_leaves_its_entity_to_chip_cell(mini_kb:
     assert _unsure(kb, "tdp_w") == ["mini-beta"]
 
 
-def test_a_price_in_yuan_is_reported_in_yuan_and_so_is_the_price_per_tflops_over_it(designed_kb: KnowledgeBase) -> None:
+def test_a_price_is_reported_in_its_currency_and_so_is_the_price_per_tflops_over_it(designed_kb: KnowledgeBase) -> None:
     ids, position, generations = _catalog(designed_kb)
     priced, alpha = position["priced-in-yuan"], position["mini-alpha"]  # Alpha X9's chosen price is in USD
     price = bulk_cells.entries(designed_kb, ids, position, generations, "price", PRECISION_FREE)
     ratio = bulk_cells.entries(designed_kb, ids, position, generations, "price_per_tflops", "fp16")
     assert (bool(price.reported[priced]), _end(price.low[priced]), _end(price.high[priced])) == (True, 80000.0, 80000.0)
     assert (bool(ratio.reported[priced]), _end(ratio.low[priced]), _end(ratio.high[priced])) == (True, 500.0, 500.0)
-    assert (bool(price.yuan[priced]), bool(price.yuan[alpha])) == (True, False)
-    assert (bool(price.reported[alpha]), bool(ratio.reported[alpha])) == (False, False)
+    yuan, dollar = ranking.CURRENCIES.index("元"), ranking.CURRENCIES.index("美元")
+    assert (int(price.currency[priced]), int(price.currency[alpha])) == (yuan, dollar)
+    # A price in another currency is reported in its own (the ranking rule ranks one currency, the others apart).
+    assert (bool(price.reported[alpha]), bool(ratio.reported[alpha])) == (True, True)
+    assert (int(ratio.currency[priced]), int(ratio.currency[alpha])) == (yuan, dollar)
     assert catalog_index.chip_cell(designed_kb, "priced-in-yuan", "price_per_tflops", "fp16").ends() == (500.0, 500.0)
 
 
@@ -377,5 +386,5 @@ def test_a_figure_of_an_entity_the_entities_table_does_not_hold_is_no_catalog_en
     assert (bool(found.sure[at]), bool(found.reported[at]), _end(found.low[at]), _end(found.high[at])) == (True, False, None, None)
     assert all(
         np.array_equal(getattr(found, field), getattr(plain, field), equal_nan=True)
-        for field in ("sure", "reported", "low", "high", "wide_low", "wide_high", "yuan")
+        for field in ("sure", "reported", "low", "high", "wide_low", "wide_high", "currency")
     )

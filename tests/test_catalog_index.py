@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from chipmcp import tools
 from chipmcp.core import compute
 from chipmcp.core.units import PRECISIONS
+from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import catalog_index
+from chipmcp.reasoning import catalog_index, ranking
 from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import METRICS, TEXT, better, metric_cell
 from chipmcp.tools.xinchuang import certification_matches, chip_status
@@ -41,10 +42,7 @@ TEXT_OPS = ("=", "!=", "contains")
 
 @cache
 def _reference_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
-    found = metric_cell(kb, entity, metric, precision)
-    if metric in ("price", "price_per_tflops") and found.unit and not found.unit.startswith("元"):
-        return Cell(unit=found.unit, label=f"price printed in {found.unit}, not compared with 元")
-    return found
+    return metric_cell(kb, entity, metric, precision)
 
 
 def _reported(cell: Cell) -> bool:
@@ -85,7 +83,11 @@ def reference(
         pool = [e for e in pool if ((kb.entity(e["vendor"]) or {}).get("country") == "CN") == domestic]
     if kind is not None:
         wanted_kind = kind.strip().casefold()
-        pool = [e for e in pool if (e["entity_kind"] == "system" if wanted_kind == "system" else e["kind"].casefold() == wanted_kind)]
+        pool = [
+            e
+            for e in pool
+            if (e["entity_kind"] == wanted_kind if wanted_kind in ("chip", "system") else e["kind"].casefold() == wanted_kind)
+        ]
     status: dict[str, str] = {}
     family: list[str] = []
     if certified is not None:
@@ -96,15 +98,30 @@ def reference(
     wanted = list(dict.fromkeys([m for m, _, _ in where] + ([sort_by] if sort_by else [])))
     missing: dict[str, list[str]] = {m: [] for m in wanted}
     rows = []
+    apart: list[tuple[dict[str, Any], str]] = []
+    # The ranking rule in its by-id form (compare_chips'), over every filled cell of the pool per metric.
+    table = {e["id"]: {m: _reference_cell(kb, e["id"], m, precision) for m in wanted} for e in pool}
+    systems = {e["id"] for e in pool if e["entity_kind"] == "system"}
+    systems_apart = any(e["entity_kind"] != "system" for e in pool)
+    why = {
+        m: {}
+        if m in TEXT
+        else ranking.left_out({i: cells[m] for i, cells in table.items() if _reported(cells[m])}, systems, systems_apart)
+        for m in wanted
+    }
     for entity in pool:
-        cells = {m: _reference_cell(kb, entity["id"], m, precision) for m in wanted}
+        cells = table[entity["id"]]
         lacking = [m for m, c in cells.items() if not _reported(c)]
-        if any(not _passes(cells[m], m, op, v) for m, op, v in where if m not in lacking):
+        kept_out = [m for m in wanted if entity["id"] in why[m]]
+        if any(not _passes(cells[m], m, op, v) for m, op, v in where if m not in lacking and m not in kept_out):
             continue
         for m in lacking:
             missing[m].append(entity["id"])
-        if not lacking:
+        if not lacking and not kept_out:
             rows.append((entity, cells))
+        elif not lacking:
+            reasons = [why[m][entity["id"]] for m in kept_out]
+            apart.append((entity, reasons[0] if len(wanted) == 1 else "; ".join(f"{m}: {why[m][entity['id']]}" for m in kept_out)))
     down = None
     if sort_by:
         higher = better(kb, sort_by) != "lower"
@@ -117,7 +134,9 @@ def reference(
         rows.sort(key=key)  # stable like the engine's sort: equal keys keep the catalog (id) order
     else:
         rows.sort(key=lambda pair: (pair[0]["vendor"] or "", pair[0]["entity_kind"], pair[0]["id"]))
+    apart.sort(key=lambda pair: (pair[0]["vendor"] or "", pair[0]["entity_kind"], pair[0]["id"]))
     return {
+        "apart": [(e["id"], reason) for e, reason in apart],
         "ids": [e["id"] for e, _ in rows],
         "cells": [{m: c.model_dump() for m, c in cells.items()} for _, cells in rows],
         "certified": [status.get(e["id"]) for e, _ in rows],
@@ -151,7 +170,7 @@ def catalog(kb: KnowledgeBase) -> dict[str, Any]:
         "vendors": sorted({e["vendor"] for e in entities if e["vendor"]}),
         "values": values,
         "words": sorted({w for t in texts for w in (t, t[:3], t[-2:].upper())}),
-        "kinds": kinds + [k.lower() for k in kinds] + ["system", " System "],
+        "kinds": kinds + [k.lower() for k in kinds] + ["system", " System ", "chip"],
     }
 
 
@@ -208,12 +227,18 @@ def assert_same_answers(kb: KnowledgeBase, query: dict[str, Any]) -> None:
         query["descending"],
         query["precision"],
     )
-    total = _fast(kb, query, 100, 0).total  # every page, however large the catalog grows
-    whole = [_fast(kb, query, 100, offset) for offset in range(0, max(total, 1), 100)]
+    first = _fast(kb, query, 100, 0)
+    end = max(first.total, first.partial_total or 0, first.not_ranked_total or 0)  # every page, however large the catalog grows
+    whole = [_fast(kb, query, 100, offset) for offset in range(0, max(end, 1), 100)]
     rows = [r for answer in whole for r in answer.rows]
     assert [r.id for r in rows] == expected["ids"]
+    assert [(r.id, r.why) for answer in whole for r in answer.not_ranked] == expected["apart"]
     assert [{m: c.model_dump() for m, c in r.cells.items()} for r in rows] == expected["cells"]
     assert [r.certified for r in rows] == expected["certified"]
+    if query["offset"] and query["offset"] >= end:  # past the end of every list: an error that says so
+        with pytest.raises(InputError, match="past the end"):
+            _fast(kb, query, query["limit"], query["offset"])
+        return
     page = _fast(kb, query, query["limit"], query["offset"])
     window = slice(query["offset"], query["offset"] + query["limit"])
     for answer in (*whole, page):

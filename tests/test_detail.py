@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from mcp import Client
 
+from chipmcp.reasoning import selection
 from chipmcp.serving.server import EXAMPLE_CALLS
 from chipmcp.tools._common import BOUND_SYMBOLS, number
 from citing import located
@@ -352,8 +353,9 @@ async def test_compare_and_find_summary_cells_are_the_full_cells_with_fewer_cita
             assert {k: cell.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")} == {
                 k: whole.get(k) for k in ("value", "low", "high", "bound", "text", "span", "ratio")
             }, (brief["id"], key)
-            # summary cites the chosen figure (a ratio cites through the cells it divides); full every one
-            assert cell.get("figure_ids", []) in ([], whole["figure_ids"][:1])
+            # summary cites the chosen figure (a ratio the chosen one of each side it divides); full every one
+            chosen = whole["figure_ids"] if key in selection.DERIVED else whole["figure_ids"][:1]
+            assert cell.get("figure_ids", []) == chosen
             assert "claims" not in cell and "note" not in cell
 
 
@@ -371,7 +373,7 @@ async def test_find_chips_pages_return_each_row_once_and_say_how_to_get_the_next
             if offset >= page["total"]:
                 assert "more rows" not in page.get("more", "")
                 break
-            assert f"offset={offset}, limit=4)" in page["more"] and page["more"] in text
+            assert f'"offset": {offset}, "limit": 4}})' in page["more"] and page["more"] in text
     assert seen == [r["id"] for r in whole["rows"]]
 
 
@@ -382,7 +384,7 @@ async def test_find_chips_summary_names_a_few_of_the_chips_lacking_a_figure_and_
         full, _ = await call(client, "find_chips", {**arguments, "detail": "full"})
     brief, every = summary["not_reported"][0], full["not_reported"][0]
     assert brief["count"] == every["count"] == len(every["chips"]) > len(brief["chips"])
-    assert "detail='full'" in summary["more"] and f"{every['count'] - len(brief['chips'])} more" in text
+    assert '"detail": "full"' in summary["more"] and f"{every['count'] - len(brief['chips'])} more" in text
 
 
 @pytest.mark.parametrize(

@@ -136,7 +136,7 @@ async def test_a_metric_added_to_the_registry_is_compared_and_found_with_no_code
     assert got["designed-d10"]["matrix_units"]["value"] == 32 and got["designed-d20"]["matrix_units"]["value"] == 64
     assert got["designed-d20"]["matrix_units"]["ratio"] == 2
     # Its direction is the registry's `better` too: the designed folder says higher, so D20 leads.
-    assert answer["columns"] == [{"key": "matrix_units", "unit": "count", "better": "higher", "best": ["designed-d20"]}]
+    assert answer["columns"] == [{"key": "matrix_units", "unit": "count", "better": "higher", "best": ["designed-d20"], "ranked": 2}]
     found, _ = await call(designed, "find_chips", {"where": [{"metric": "matrix_units", "op": ">", "value": 40}]})
     assert [r["id"] for r in found["rows"]] == ["designed-d20"]
 
@@ -186,7 +186,12 @@ async def test_a_chip_passing_by_one_variant_or_one_claim_is_listed_apart(report
     assert partial["nvidia-h20"]["passes"] == "passes by one claim"  # 96GB, and 141GB in some versions
     assert partial["nvidia-h20"]["cells"]["memory_gb"]["span"] == [96, 141]
     assert set(partial) == {"nvidia-gh200", "nvidia-h20"}
-    assert not set(partial) & {r["id"] for r in answer["rows"]} and answer["total"] == 11
+    assert not set(partial) & {r["id"] for r in answer["rows"]} and answer["total"] == 9
+    # Two systems' totals pass too: listed apart from the chips, never ranked among them.
+    assert [(r["id"], r["why"]) for r in answer["not_ranked"]] == [
+        ("huawei-cloudmatrix-384", "system total"),
+        ("nvidia-gb200-nvl72", "system total"),
+    ]
     assert "nvidia-b100" in {r["id"] for r in answer["rows"]}  # 180/192GB passes as a whole
     assert "Passing only in part — 2 listed apart" in text and "nvidia-gh200] passes by one variant" in text
     assert any(rule.startswith("A chip whose a/b pair, contested claims") for rule in answer["rules"])
@@ -206,7 +211,7 @@ async def test_the_partial_group_is_paged_like_the_rows_by_offset_and_limit(serv
     second, _ = await call(server, "find_chips", {**where, "limit": 1, "offset": 1})
     assert [r["id"] for r in every["partial"]] == ["nvidia-gh200", "nvidia-h20"] and every["partial_total"] == 2
     assert [r["id"] for r in first["partial"]] == ["nvidia-gh200"] and first["partial_total"] == 2
-    assert "1 more passing only in part: ask find_chips(where=" in first["more"] and "offset=1, limit=1)" in first["more"]
+    assert '1 more passing only in part: ask find_chips({"where": ' in first["more"] and '"offset": 1, "limit": 1})' in first["more"]
     assert "Passing only in part — 1-1 of 2 listed apart" in text
     assert [r["id"] for r in second["partial"]] == ["nvidia-h20"] and "passing only in part" not in second["more"]
 

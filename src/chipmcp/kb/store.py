@@ -392,6 +392,14 @@ class KnowledgeBase:
         return {r["metric"]: r["n"] for r in self._rows("SELECT metric, count(*) AS n FROM figures GROUP BY metric")}
 
     @cached_property
+    def metric_entity_kinds(self) -> dict[str, frozenset[str]]:
+        """Metric id → the kinds of entity (chip, system, vendor, market, workload) some figure of it is of."""
+        found: dict[str, set[str]] = {}
+        for metric, kind in self._tuples("SELECT DISTINCT metric, entity_kind FROM figures"):
+            found.setdefault(metric, set()).add(kind)
+        return {metric: frozenset(kinds) for metric, kinds in found.items()}
+
+    @cached_property
     def folders(self) -> tuple[str, ...]:
         """Labels of the knowledge folders the database was built from, bundled first."""
         rows = self._rows("SELECT value FROM meta WHERE key = 'folders'")

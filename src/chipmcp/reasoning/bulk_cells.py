@@ -1,7 +1,8 @@
 """A catalog column's entries for every chip and system at once, from one read of the figures of its metric
 (stored column by column by the build: chipmcp.kb.spec_columns):
 what `chip_cell` would give each entity, reduced to what find_chips filters and ranks on (whether a cell
-reports anything, its two ends, the envelope of every claim, the text of a text spec).
+reports anything, its two ends, the envelope of every claim, the text of a text spec, and what the ranking
+rule reads: its tier, whether it is suspect, its currency).
 
     entries(kb, ids, position, generations, metric, precision) -> Entries
 
@@ -26,7 +27,7 @@ from chipmcp.core import compute
 from chipmcp.core.units import PRECISION_BITS, PRECISIONS, UNITS
 from chipmcp.kb.spec_columns import RANK, Packed
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import selection
+from chipmcp.reasoning import ranking, selection
 from chipmcp.reasoning.metric_cells import INDICATORS
 
 if TYPE_CHECKING:
@@ -49,13 +50,31 @@ class Entries:
     wide_low: np.ndarray  # the envelope of the ends and every claim's (selection._claims), NaN where not reported
     wide_high: np.ndarray
     text: list[str] | None  # a text spec's chosen text (not case-folded), "" where none
-    yuan: np.ndarray  # the cell's unit is 元 (a price, or a ratio over one): chip_cell compares no other currency
+    currency: np.ndarray  # a money cell's currency (a price, or a ratio over one): ranking.CURRENCIES' place, -1 for none
     # Compute's alone (TPP reads them; None elsewhere): the chosen figure's tier (_TIERS, _UNLABELED;
     # -1 where none is chosen), whether it is suspect, and its claims' span (Cell.span; NaN where it has none).
     tier: np.ndarray | None = None
     suspect: np.ndarray | None = None
     span_low: np.ndarray | None = None
     span_high: np.ndarray | None = None
+    # What the ranking rule (chipmcp.reasoning.ranking) reads of every numeric cell besides its currency:
+    # whether it rests on a suspect figure, whether a family's figure stands in (tier 'family'). A ratio's
+    # tier is its compute's (`tier`), as selection.derived_cell gives it.
+    flagged: np.ndarray | None = None
+    family: np.ndarray | None = None
+
+
+def rank_tiers(found: Entries) -> np.ndarray:
+    """Each entry's tier as chipmcp.reasoning.ranking codes it (Cell.tier → ranking.tier_code)."""
+    import numpy as np
+
+    size = len(found.reported)
+    # By _TIERS' codes, then _UNLABELED, then -1 (none chosen).
+    by_code = np.array([ranking.DENSE, ranking.DENSE, ranking.SPARSE, ranking.UNLABELED, ranking.PLAIN], dtype=np.int64)
+    tiers = by_code[found.tier] if found.tier is not None else np.full(size, ranking.PLAIN, dtype=np.int64)
+    if found.family is not None:
+        tiers = np.where(found.family, ranking.FAMILY, tiers)
+    return tiers
 
 
 def entries(
@@ -70,7 +89,7 @@ def entries(
 ) -> Entries:
     """Each of `ids`' (at `position`) cell of `metric` at `precision` as chip_cell chooses it; `generations`
     are (position, generation id) of the entities whose catalog names a record for their generation.
-    `specs` keeps the entries of the specs read (selection.cell's, before chip_cell's currency rule) for the
+    `specs` keeps the entries of the specs read (selection.cell's) for the
     next column that reads them: a ratio reads two or three. `ranked` is `positions_by_rank(kb, position)`,
     made once by a caller that builds many columns."""
     size = len(ids)
@@ -96,19 +115,23 @@ def entries(
         found.wide_low.copy(),
         found.wide_high.copy(),
         None if found.text is None else list(found.text),
-        found.yuan.copy(),
+        found.currency.copy(),
+        *(None if a is None else a.copy() for a in (found.tier, found.suspect, found.span_low, found.span_high)),
+        *(None if a is None else a.copy() for a in (found.flagged, found.family)),
     )
-    if metric == "price":  # chip_cell: a price in another currency than 元 is not comparable
-        found.reported = found.reported & found.yuan
     for ends in (found.low, found.high, found.wide_low, found.wide_high):
         ends[~found.reported] = compute.as_array(None)  # NaN: no ends where nothing is reported
     return found
 
 
 def _unsure(size: int) -> Entries:
+    import numpy as np
+
     nan = compute.nans(size)
     none = compute.mask(size, ())
-    return Entries(none, none.copy(), nan, nan.copy(), nan.copy(), nan.copy(), None, none.copy())
+    out = Entries(none, none.copy(), nan, nan.copy(), nan.copy(), nan.copy(), None, np.full(size, -1, dtype=np.int64))
+    out.flagged, out.family = none.copy(), none.copy()
+    return out
 
 
 def positions_by_rank(kb: KnowledgeBase, position: Mapping[str, int]) -> np.ndarray:
@@ -157,8 +180,9 @@ def _spec_entries(
         own.wide_low[:size].copy(),
         own.wide_high[:size].copy(),
         None if own.text is None else own.text[:size],
-        own.yuan[:size].copy(),
+        own.currency[:size].copy(),
         *(None if a is None else a[:size].copy() for a in (own.tier, own.suspect, own.span_low, own.span_high)),
+        *(None if a is None else a[:size].copy() for a in (own.flagged, own.family)),
     )
     if definition.metric in selection.MODEL_ONLY:
         return out
@@ -172,10 +196,16 @@ def _spec_entries(
         out.reported[at] = True
         out.low[at], out.high[at] = own.low[source], own.high[source]
         out.wide_low[at], out.wide_high[at] = own.wide_low[source], own.wide_high[source]
-        out.yuan[at] = own.yuan[source]
+        _stand_in(out, at, own, source)
         if out.text is not None and own.text is not None:
             out.text[at] = own.text[source]
     return out
+
+
+def _stand_in(out: Entries, at: int, own: Entries, source: int) -> None:
+    """What the ranking rule reads of a generation's figure standing in for a model's (tier 'family')."""
+    assert out.flagged is not None and out.family is not None and own.flagged is not None
+    out.flagged[at], out.family[at], out.currency[at] = own.flagged[source], True, own.currency[source]
 
 
 def _read(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
@@ -286,7 +316,6 @@ def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, defin
         target[code[chosen]] = [cell_unit_of[k] for k in pair[chosen].tolist()]
     # Tests of a cell unit by its place, the last slot standing for none (place -1).
     target[compute.flags([u is None for u in cell_units] + [True])[target]] = -1
-    yuan = compute.flags([u == "元" for u in cell_units] + [False])[target]
     ends_low, ends_high = compute.nans(n), compute.nans(n)
     # Ends are read only of the chosen figures and of those that may be claims beside them (unsuspect, in a
     # conflict group): only theirs are tidied, each distinct value by Python's rounding (the rest are still
@@ -329,9 +358,11 @@ def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, defin
         refused |= usable & known & units.each(lambda u: u in UNITS and UNITS[u].currency not in selection.CURRENCY_UNITS)
     out.sure[code[refused]] = False
     has = code[chosen]
+    assert out.flagged is not None
+    out.flagged[has] = suspect[chosen]
     out.low[has], out.high[has] = ends_low[chosen], ends_high[chosen]
     out.reported[has] = ~np.isnan(ends_low[chosen]) & ~np.isnan(ends_high[chosen])
-    out.yuan = yuan
+    out.currency = np.array([ranking.currency_code(u) for u in cell_units] + [-1], dtype=np.int64)[target]
     out.wide_low[:], out.wide_high[:] = out.low, out.high
     _claims_envelope(out, code, chosen, columns["conflict_group"].array, suspect, rival, side, ends_low, ends_high)
     out.wide_low[~out.reported] = np.nan
@@ -436,19 +467,22 @@ def _ratio(metric: str, spec: Callable[[str], Entries]) -> Entries:
     low, high = compute.tidy_all(low, 4), compute.tidy_all(high, 4)
     reported = ~np.isnan(low) & ~np.isnan(high)
     sure = numerator.sure & denominator.sure
-    if metric == "price_per_tflops":  # chip_cell: a ratio over a price in another currency is not compared
-        price = spec("price")
-        sure &= price.sure
-        reported &= price.yuan
     low[~reported], high[~reported] = np.nan, np.nan
-    return Entries(sure, reported, low, high, low.copy(), high.copy(), None, compute.mask(len(low), ()))
+    out = Entries(sure, reported, low, high, low.copy(), high.copy(), None, numerator.currency.copy())
+    # What the ranking rule reads: the compute's tier (derived_cell's), suspect when either side is, and the
+    # currency of a price it divides.
+    out.tier = (numerator if definition.numerator == "compute_tflops" else denominator).tier
+    assert numerator.flagged is not None and denominator.flagged is not None
+    out.flagged = numerator.flagged | denominator.flagged
+    out.family = compute.mask(len(low), ())
+    return out
 
 
 def _power(tdp: Entries, system: Entries) -> Entries:
     """selection.power_cell for every entity: its TDP, else its system power."""
     import numpy as np
 
-    return Entries(
+    out = Entries(
         tdp.sure & (tdp.reported | system.sure),
         np.where(tdp.reported, True, system.reported),
         np.where(tdp.reported, tdp.low, system.low),
@@ -456,8 +490,11 @@ def _power(tdp: Entries, system: Entries) -> Entries:
         tdp.wide_low,
         tdp.wide_high,
         None,
-        tdp.yuan,
+        np.full(len(tdp.reported), -1, dtype=np.int64),
     )
+    assert tdp.flagged is not None and system.flagged is not None
+    out.flagged = np.where(tdp.reported, tdp.flagged, system.flagged)
+    return out
 
 
 def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable[[str], Entries]) -> Entries:
@@ -486,7 +523,10 @@ def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable
         rows.append((used, cell.suspect, low, high, span_low, span_high))
     if not rows:
         nan = compute.nans(size)
-        return Entries(sure, compute.mask(size, ()), nan, nan.copy(), nan.copy(), nan.copy(), None, compute.mask(size, ()))
+        return _ranked_as_plain(
+            Entries(sure, compute.mask(size, ()), nan, nan.copy(), nan.copy(), nan.copy(), None, np.full(size, -1, dtype=np.int64)),
+            None,
+        )
     used, suspect, lows, highs, span_lows, span_highs = (np.stack(parts) for parts in zip(*rows, strict=True))
     trusted = used & ~suspect
     pick = np.where(trusted.any(axis=0), trusted, used)  # export_control.headline: trusted rows, else every row
@@ -505,7 +545,17 @@ def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable
     wide_low = np.where(has_span, np.minimum(low, span_low), low)
     wide_high = np.where(has_span, np.maximum(high, span_high), high)
     wide_low[~reported], wide_high[~reported] = np.nan, np.nan
-    return Entries(sure, reported, low, high, wide_low, wide_high, None, compute.mask(size, ()))
+    # export_control.headline: a TPP rests on suspect figures only where every precision's does.
+    flagged = reported & ~trusted.any(axis=0)
+    return _ranked_as_plain(Entries(sure, reported, low, high, wide_low, wide_high, None, np.full(size, -1, dtype=np.int64)), flagged)
+
+
+def _ranked_as_plain(out: Entries, flagged: np.ndarray | None) -> Entries:
+    """A TPP entry as the ranking rule reads it: no tier, no family, no currency; suspect where `flagged`."""
+    size = len(out.reported)
+    out.flagged = compute.mask(size, ()) if flagged is None else flagged
+    out.family = compute.mask(size, ())
+    return out
 
 
 def _places(ranks: np.ndarray, by_rank: np.ndarray) -> np.ndarray:

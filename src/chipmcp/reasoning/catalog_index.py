@@ -22,7 +22,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import compress
 from operator import attrgetter
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, overload
 from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import bulk_cells, selection
+from chipmcp.reasoning import bulk_cells, ranking, selection
 from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import INDICATORS, TEXT, better, metric_cell
 
@@ -48,11 +48,9 @@ _PRECISION_FREE = object()  # the column key of a metric that reads no compute (
 
 
 def chip_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
-    """The cell find_chips filters and sorts on; a price in another currency than 元 is not comparable here."""
-    found = metric_cell(kb, entity, metric, precision)
-    if metric in ("price", "price_per_tflops") and found.unit and not found.unit.startswith("元"):
-        return Cell(unit=found.unit, label=f"price printed in {found.unit}, not compared with 元")
-    return found
+    """The cell find_chips filters, sorts and shows (a price in its own currency: the ranking rule ranks one
+    currency and sets the others apart)."""
+    return metric_cell(kb, entity, metric, precision)
 
 
 @dataclass(frozen=True)
@@ -90,6 +88,11 @@ class Column:
         self.wide_high = compute.nans(size)
         self.is_text = text
         self.text: list[str] = [""] * size if text else []
+        # What the ranking rule reads of each cell (chipmcp.reasoning.ranking): its tier code, whether it
+        # rests on a suspect figure, its currency code.
+        self.tier = compute.codes((ranking.PLAIN for _ in range(size)), size)
+        self.flagged = compute.mask(size, ())
+        self.currency = compute.codes((-1 for _ in range(size)), size)
         self.entered = False  # the bulk form's entries entered
 
     def enter(self, found: bulk_cells.Entries) -> None:
@@ -105,6 +108,9 @@ class Column:
         else:
             self.low[sure], self.high[sure] = found.low[sure], found.high[sure]
             self.wide_low[sure], self.wide_high[sure] = found.wide_low[sure], found.wide_high[sure]
+            assert found.flagged is not None
+            self.tier[sure] = bulk_cells.rank_tiers(found)[sure]
+            self.flagged[sure], self.currency[sure] = found.flagged[sure], found.currency[sure]
         self.known |= sure
 
     def fill(self, wanted: np.ndarray, cell_of: Callable[[int], Cell]) -> None:
@@ -119,6 +125,8 @@ class Column:
                 self.low[position], self.high[position] = ends
                 span = cell.span or ends
                 self.wide_low[position], self.wide_high[position] = min(ends[0], span[0]), max(ends[1], span[1])
+                self.tier[position], self.flagged[position] = ranking.tier_code(cell.tier), cell.suspect
+                self.currency[position] = ranking.currency_code(cell.unit)
             self.known[position] = True
 
     def passes(self, condition: Condition) -> np.ndarray:
@@ -185,6 +193,13 @@ class Found:
     # Entities reporting every metric asked whose figure passes only by one of its values (a variant, a claim),
     # in answer order: listed apart from the clean matches, never dropped.
     partial: Sequence[tuple[dict[str, Any], dict[str, Cell]]] = ()
+    # Entities reporting every metric asked, passing every condition their rankable figures are tested on,
+    # with a figure the ranking rule (chipmcp.reasoning.ranking) keeps out: in listing order, each with why.
+    apart: Sequence[tuple[dict[str, Any], dict[str, Cell]]] = ()
+    apart_why: Sequence[str] = ()
+    # Per metric of `missing`: how many of those lacking it report every other metric asked, rankable.
+    lacking_only: dict[str, int] = field(default_factory=dict[str, int])
+    currency: str = ""  # the currency a money metric asked is ranked in, where one is
 
 
 class CatalogIndex:
@@ -325,23 +340,41 @@ class CatalogIndex:
             pool &= self._listed if query.certified else ~self._listed
         metrics = query.metrics
         columns = {m: self.column(m, query.precision, pool) for m in metrics}
-        # An entity fails when a figure it reports breaks a condition; it lacks a metric when it passes
+        # The ranking rule (chipmcp.reasoning.ranking) over every numeric metric asked: a figure it keeps out is
+        # neither tested on a condition nor ranked, and its entity is listed apart with the reason. Systems'
+        # totals rank apart when chips are among the entities the cheap filters leave: decided once.
+        systems_apart = bool((pool & ~self._system).any())
+        why = {m: self._reasons(columns[m], pool, systems_apart) for m in metrics}
+        rankable = {m: columns[m].reported & (why[m] == ranking.RANKED) for m in metrics}
+        # An entity fails when a rankable figure it reports breaks a condition; it lacks a metric when it passes
         # every condition it can be tested on and does not report that metric.
         passing = pool.copy()
         for condition in query.conditions:
             column = columns[condition.metric]
-            passing &= ~(column.reported & ~column.passes(condition))
+            passing &= ~(rankable[condition.metric] & ~column.passes(condition))
         missing: dict[str, list[str]] = {}
+        lacking_only: dict[str, int] = {}
         complete = passing.copy()
+        reports_all = passing.copy()
         for metric in metrics:
             lacking = passing & ~columns[metric].reported
             missing[metric] = [self.ids[p] for p in compute.positions(lacking)]
-            complete &= ~lacking
+            others = lacking.copy()
+            for other in metrics:
+                if other != metric:
+                    others &= rankable[other]
+            lacking_only[metric] = int(others.sum())
+            complete &= rankable[metric]
+            reports_all &= columns[metric].reported
         down = None
         if query.sort_by:
             down = self._higher_first(query.sort_by) if query.descending is None else query.descending
         order = self._ordered(compute.positions(complete), columns, query.sort_by, bool(down))
-        partial = self._ordered(compute.positions(self._partial(pool, passing, columns, query)), columns, query.sort_by, bool(down))
+        partial = self._ordered(
+            compute.positions(self._partial(pool, passing, columns, rankable, query)), columns, query.sort_by, bool(down)
+        )
+        apart = compute.positions(reports_all & ~complete)
+        apart = [int(apart[i]) for i in compute.sort_order(self._listing_rank[apart], False)]
         return Found(
             rows=Matches(self, order, metrics, query.precision),
             missing=missing,
@@ -350,7 +383,34 @@ class CatalogIndex:
             status=status,
             same_family=same_family,
             partial=Matches(self, partial, metrics, query.precision),
+            apart=Matches(self, apart, metrics, query.precision),
+            apart_why=_Reasons(apart, why, columns),
+            lacking_only=lacking_only,
+            currency=self._currency(columns, rankable),
         )
+
+    def _reasons(self, column: Column, pool: np.ndarray, systems_apart: bool) -> np.ndarray:
+        """Each entity's ranking reason code for `column` (ranking.reasons over the pool's filled cells; 0
+        elsewhere and for text, which is matched, never ranked)."""
+        import numpy as np
+
+        out = np.zeros(self.size, dtype=np.int64)
+        if column.is_text:
+            return out
+        filled = pool & column.reported
+        out[filled] = ranking.reasons(
+            column.tier[filled], column.flagged[filled], self._system[filled], column.currency[filled], systems_apart
+        )
+        return out
+
+    @staticmethod
+    def _currency(columns: dict[str, Column], rankable: dict[str, np.ndarray]) -> str:
+        """The currency the ranked money figures are in (one at most: the rule sets the others apart)."""
+        for metric, column in columns.items():
+            top = int(column.currency.max(initial=-1, where=rankable[metric]))
+            if top >= 0:
+                return ranking.currency_name(top) or ""
+        return ""
 
     def _ordered(self, matched: np.ndarray, columns: dict[str, Column], sort_by: str | None, down: bool) -> list[int]:
         keys = columns[sort_by].sort_keys(self._higher_first(sort_by))[matched] if sort_by else self._listing_rank[matched]
@@ -361,24 +421,58 @@ class CatalogIndex:
         return better(self.kb, metric) != "lower"
 
     @staticmethod
-    def _partial(pool: np.ndarray, passing: np.ndarray, columns: dict[str, Column], query: Query) -> np.ndarray:
-        """Entities reporting every metric asked that fail a condition as a whole but pass every condition by
-        some value their figure gives."""
+    def _partial(
+        pool: np.ndarray, passing: np.ndarray, columns: dict[str, Column], rankable: dict[str, np.ndarray], query: Query
+    ) -> np.ndarray:
+        """Entities reporting every metric asked, rankable, that fail a condition as a whole but pass every
+        condition by some value their figure gives."""
         loose = pool.copy()
         for condition in query.conditions:
             column = columns[condition.metric]
             loose &= ~(column.reported & ~column.may_pass(condition))
-        for column in columns.values():
-            loose &= column.reported
+        for ranked in rankable.values():
+            loose &= ranked
         return loose & ~passing
 
     def _of_kind(self, kind: str) -> np.ndarray:
         wanted = kind.strip().casefold()
         if wanted == "system":
             return self._system
+        if wanted == "chip":
+            return ~self._system
         if wanted not in {k.casefold() for k in self.kinds}:
-            raise InputError(f"Unknown kind '{kind}'. Allowed: system, {', '.join(self.kinds)}.")
+            raise InputError(f"Unknown kind '{kind}'. Allowed: chip, system, {', '.join(self.kinds)}.")
         return self._kind == wanted
+
+
+class _Reasons(Sequence[str]):
+    """Why each entity listed apart is not ranked, worded when read (a page of them, not every one): each
+    metric's reason, the metric named when more than one is asked."""
+
+    def __init__(self, positions: list[int], why: dict[str, np.ndarray], columns: dict[str, Column]) -> None:
+        self._positions, self._why, self._columns = positions, why, columns
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+    def __getitem__(self, item: int | slice) -> Any:
+        if isinstance(item, slice):
+            return [self._worded(p) for p in self._positions[item]]
+        return self._worded(self._positions[item])
+
+    def _worded(self, position: int) -> str:
+        reasons = {
+            m: ranking.reason_text(code, ranking.currency_name(int(self._columns[m].currency[position])))
+            for m, codes in self._why.items()
+            if (code := int(codes[position])) != ranking.RANKED
+        }
+        if len(self._why) == 1:
+            return next(iter(reasons.values()))
+        return "; ".join(f"{m}: {reason}" for m, reason in reasons.items())
 
 
 class _Labels(Mapping[str, str]):

@@ -17,6 +17,8 @@ from chipmcp.errors import AmbiguousNameError, InputError, NotFoundError, Severa
 from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning.cells import Cell
+from chipmcp.reasoning.metric_cells import METRICS
+from chipmcp.reasoning.selection import SPECS
 from chipmcp.tools._answer_parts import (
     Candidate,
     Citation,
@@ -831,6 +833,33 @@ def unknown_metric(name: str, known: Sequence[str], argument: str, common: Seque
         f"Unknown metric '{name}' in {argument}. Nearest known metrics: {', '.join(nearest)}."
         + (f" Most used: {', '.join(common)}." if common else "")
         + f" Any metric id of the registry (knowledge/metrics.toml) is known, {len(known)} in all."
+    )
+
+
+# Where a metric no chip or system carries is answered, by the kind of entity its figures are of.
+_TOOL_OF_KIND = {
+    "vendor": ("vendor_financials", "companies"),
+    "market": ("industry_figures", "markets"),
+    "workload": ("industry_figures", "AI models and workloads"),
+}
+
+
+def not_a_chip_metric(kb: KnowledgeBase, name: str, metric: str, argument: str) -> InputError | None:
+    """The error for a registry metric no chip or system figure carries (a company's revenue, a model's
+    parameters), naming the tool that answers it; None for a chip or system metric."""
+    if metric in METRICS or metric in SPECS or metric not in kb.metrics:
+        return None
+    kinds = kb.metric_entity_kinds.get(metric, frozenset())
+    if kinds & {"chip", "system"}:
+        return None
+    holders = [_TOOL_OF_KIND[k] for k in sorted(kinds) if k in _TOOL_OF_KIND]
+    if not holders:
+        return InputError(f"No chip or system reports {name} ({argument} reads chip and system figures).")
+    tools = list(dict.fromkeys(tool for tool, _ in holders))
+    what = " and ".join(dict.fromkeys(words for _, words in holders))
+    return InputError(
+        f"{name} is not a chip or system metric: the reports give it for {what}. "
+        f"Ask {' or '.join(tools)} for it; {argument} reads chip and system figures."
     )
 
 

@@ -3,12 +3,13 @@ ratios to a baseline, derived metrics, and a best per column only among figures 
 
 What each detail holds (both channels alike):
   summary  the compact table: per cell its value (both ends of a range, its bound), unit where it is not the
-           column's, label where it is not the column's, the chosen figure's id, suspect flag, the span of
+           column's, label where it is not the column's, the chosen figure's id (a derived cell's: those of
+           the two figures it divides), suspect flag, the span of
            disagreeing claims and the ratio to the baseline; the default columns (every column a compared
            chip fills, less bandwidth_per_tflops, gb_per_tflops and tpp); each system's reported figures
            beside its parts' totals; best and left-out per column; warnings; sources.
   full     adds every figure agreeing with the chosen one, each claim of a contested cell with its figures,
-           cell notes, the figures a derived cell divides, and every column some compared chip fills.
+           cell notes, and every column some compared chip fills.
 Rows are the names asked for (at most 20) and columns the metrics a chip reports, so nothing is paged.
 Said once, not per cell: a row holds its cells, their figure ids and their ratios as lists by column position
 (a plain number or text bare, an object only when a cell says more), and names its vendor by the id of the
@@ -27,7 +28,7 @@ from chipmcp.core.units import UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
-from chipmcp.reasoning import export_control, selection
+from chipmcp.reasoning import export_control, ranking, selection
 from chipmcp.reasoning.cells import (
     RATIO_DIGITS,
     Cell,
@@ -54,7 +55,16 @@ from chipmcp.tools._answer_parts import (
     NameMatch,
     SourceRef,
 )
-from chipmcp.tools._common import format_cell, ids, number, source_lines, source_refs, tidied, unknown_metric
+from chipmcp.tools._common import (
+    format_cell,
+    ids,
+    not_a_chip_metric,
+    number,
+    source_lines,
+    source_refs,
+    tidied,
+    unknown_metric,
+)
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Arguments, Name, Precision, Tool
 
@@ -128,7 +138,7 @@ class ComparisonRow(CompactModel):
     matched: str = Field(default="", description="How the name was matched, when not exactly: method and known spelling")
     cells: list[ComparisonCell | float | str | None] = Field(default_factory=list, description="By column position")
     figure_ids: list[list[int]] = Field(
-        default_factory=list, description="By column position: the figures each cell cites (a derived cell cites through its row)"
+        default_factory=list, description="By column position: the figures each cell cites (a derived cell: the two it divides)"
     )
     ratios: list[float | list[float] | None] = Field(
         default_factory=list, description="By column position: value ÷ the baseline's ([low, high] for ranges); none for the baseline"
@@ -168,6 +178,10 @@ class ComparisonColumn(CompactModel):
     best: list[str] = Field(default_factory=list, description="Ids ranked 1 among comparable figures (ties share it)")
     left_out: dict[str, str] = Field(default_factory=dict, description="Ids with a figure not ranked, and why")
     no_best: str = Field(default="", description="Why no best is named (a column with one comparable figure names none)")
+    ranked: int = Field(default=0, description="With a best: how many comparable figures it was chosen from")
+    lacking: list[int] = Field(
+        default_factory=list, description="With a best: the rows (by position in `rows`) that report no figure for it"
+    )
 
 
 class Comparison(Model):
@@ -349,7 +363,9 @@ def _compute(
 ) -> "tuple[list[ComparisonColumn], list[list[_Placed | None]]]":
     """The columns shown, each ranked among comparable figures, and each row's cells with its ratio to the baseline."""
     wanted = _columns_wanted(asked, table, detail)
-    columns = [_column(kb, key, asked.ids, table, asked.systems) for key in wanted]
+    # Systems' totals rank apart from chips in every column alike: decided once, by whether chips are compared.
+    systems_apart = len(asked.systems) < len(asked.ids)
+    columns = [_column(kb, key, asked.ids, table, asked.systems, systems_apart) for key in wanted]
     placed = _row_cells(columns, table, asked.base_index, detail)
     if detail == "full":
         _with_figure_notes(kb, placed)
@@ -450,6 +466,8 @@ def _metrics_asked(kb: KnowledgeBase, metrics: list[str] | None) -> list[str] | 
         key = metric_key(kb, name)
         if key is None:
             raise unknown_metric(name, known_metrics(kb), "metrics", METRICS)
+        if (refused := not_a_chip_metric(kb, name, key, "compare_chips")) is not None:
+            raise refused
         keys.append(key)
     return keys
 
@@ -647,7 +665,9 @@ def _metric_of(key: str) -> str:
     return "compute_tflops" if key.startswith("compute_") else key
 
 
-def _column(kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str]) -> ComparisonColumn:
+def _column(
+    kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str], systems_apart: bool
+) -> ComparisonColumn:
     """A column: the unit and label most of its cells share, the registry's direction, and its best."""
     metric = _metric_of(key)
     filled = {i: c for i, t in zip(ids, table, strict=True) if _filled(c := t.get(key))}  # by id, in row order
@@ -659,10 +679,15 @@ def _column(kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, C
         best=[],
         left_out={},
         no_best="",
+        ranked=0,
+        lacking=[],
     )
     if metric in TEXT or any(c.text is not None for c in filled.values()):
         return col
-    return _ranked(col, filled, systems)
+    col = _ranked(col, filled, systems, systems_apart)
+    if col.best:
+        col.lacking = [j for j, i in enumerate(ids) if i not in filled]
+    return col
 
 
 def _shared_unit(filled: Iterable[Cell]) -> str:
@@ -680,58 +705,23 @@ def _shared_label(metric: str, filled: Iterable[Cell]) -> str:
     return Counter(labels).most_common(1)[0][0]
 
 
-def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str]) -> ComparisonColumn:
-    """The column with its best among comparable figures (`filled`: each filled cell by id, in row order),
-    or why it names none: the registry gives no direction, or only one figure is comparable (a winner of
-    one is no winner)."""
+def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str], systems_apart: bool) -> ComparisonColumn:
+    """The column with its best among comparable figures (`filled`: each filled cell by id, in row order)
+    and how many it was chosen from, or why it names none: the registry gives no direction, or only one
+    figure is comparable (a winner of one is no winner)."""
     if col.better is None:
         if len(filled) > 1:
             col.no_best = "the registry gives no direction for this metric"
         return col
-    col.left_out = _left_out(filled, systems)
+    col.left_out = ranking.left_out(filled, systems, systems_apart)
     ends = {i: e for i, c in filled.items() if i not in col.left_out and (e := c.ends()) is not None}
     if len(ends) == 1:
         col.no_best = "only one comparable figure"
     elif ends:
         ranks = compute.dominance_rank([e[0] for e in ends.values()], [e[1] for e in ends.values()], col.better == "higher")
         col.best = [i for i, r in zip(ends, ranks, strict=True) if r == 1]
+        col.ranked = len(ends)
     return col
-
-
-# A mark that keeps a figure out of every ranking, in the order they are checked.
-UNRANKED_TIERS = {"family": "family-level figure", "unlabeled": "precision not printed", "mixed": "parts at different precisions"}
-
-
-def _left_out(filled: dict[str, Cell], systems: set[str]) -> dict[str, str]:
-    """Why each filled cell is not ranked: figures of different kinds are not compared. First what a figure
-    is (suspect, family-level, precision not printed, a system beside chips), then among the rest sparse
-    beside dense, then a currency the others do not share."""
-    beside_chips = any(i not in systems for i in filled)
-    reasons = {i: why for i, c in filled.items() if (why := _unranked(c, beside_chips and i in systems))}
-    rest = {i: c for i, c in filled.items() if i not in reasons}
-    reasons |= _sparse_apart(rest)
-    return reasons | _other_currency({i: c for i, c in rest.items() if i not in reasons})
-
-
-def _unranked(c: Cell, system_beside_chips: bool) -> str:
-    if c.suspect:
-        return "suspect"
-    return UNRANKED_TIERS.get(c.tier) or ("system total" if system_beside_chips else "")
-
-
-def _sparse_apart(cells: dict[str, Cell]) -> dict[str, str]:
-    """Sparse figures, where dense ones (or figures whose sparsity is not printed) are there to rank."""
-    if not any(c.tier in ("dense", "unstated") for c in cells.values()):
-        return {}
-    return {i: "sparse" for i, c in cells.items() if c.tier == "sparse"}
-
-
-def _other_currency(cells: dict[str, Cell]) -> dict[str, str]:
-    """Prices in a currency most do not share (never converted; other units are made one by _in_one_unit)."""
-    if len({c.unit for c in cells.values()}) < 2:
-        return {}
-    main = Counter(c.unit for c in cells.values()).most_common(1)[0][0]
-    return {i: f"other currency ({c.unit})" for i, c in cells.items() if c.unit != main}
 
 
 @dataclass
@@ -758,14 +748,15 @@ _PLACED_FIELDS = ("value", "low", "high", "bound", "text", "unit", "label", "sus
 
 
 def _placed(col: ComparisonColumn, c: Cell | None, base: Cell | None, detail: Detail) -> _Placed | None:
-    """At summary a cell cites its chosen figure and the span of disagreeing claims (each claim, every agreeing
-    figure and the figures a derived cell divides are at full); the column says the unit and label most
-    cells share."""
+    """At summary a cell cites its chosen figure (a derived cell the one of each side) and the span of
+    disagreeing claims (each claim and every agreeing figure are at full); the column says the unit and
+    label most cells share."""
     if not _filled(c):
         return None
     full = detail == "full"
     derived = _metric_of(col.key) in selection.DERIVED
-    figures = list(c.figure_ids) if full else ([] if derived else c.figure_ids[:1])
+    # A derived cell cites the chosen figure of each side it divides (as lookup_chip's derived lines do).
+    figures = list(c.figure_ids) if full or derived else c.figure_ids[:1]
     # Most cells are a plain number or text: held so at once.
     held = _bare(col, c, derived, full)
     return _Placed(_shown_cell(col, c, full, derived) if held is None else held, figures, _ratio_to(c, base), col, c)
@@ -877,8 +868,8 @@ def _no_compute_warning(kb: KnowledgeBase, entity: str, cells: dict[str, Cell], 
 
 def _summary(c: Comparison) -> str:
     headline = {f"compute_{c.derived_precision}", "tflops_per_w", "w_per_tflops", "price_per_tflops"}
-    bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best and col.key in headline] or [
-        f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best
+    bests = [_best(col, None) for col in c.columns if col.best and col.key in headline] or [
+        _best(col, None) for col in c.columns if col.best
     ]  # the columns asked for, when not these
     left = sorted({i for col in c.columns for i in col.left_out})
     text = (
@@ -895,6 +886,21 @@ def _summary(c: Comparison) -> str:
     if differ:
         text += ". Reported figures that differ from their parts' totals: " + "; ".join(differ)
     return text + f". {len(c.warnings)} warning(s)."
+
+
+LACKING_NAMED = 5  # up to this many rows lacking a best's figure are named; more are the '—' of their rows
+
+
+def _best(col: ComparisonColumn, rows: list[ComparisonRow] | None) -> str:
+    """'price: nvidia-h20 (best of 2; 3 lack it: …)': a best with the figures it was chosen from, and the
+    compared entities with none (named from `rows` when a few; those left out are said apart, with the reason)."""
+    lacking = ""
+    if col.lacking:
+        lacking = f"; {len(col.lacking)} lack it"
+        if rows is not None:
+            named = len(col.lacking) <= LACKING_NAMED
+            lacking += f": {', '.join(rows[j].id for j in col.lacking)}" if named else ", shown — in their rows"
+    return f"{col.key}: {', '.join(col.best)} (best of {col.ranked}{lacking})"
 
 
 def _ratio(value: float | list[float] | None) -> str:
@@ -1024,7 +1030,7 @@ def _held(c: Comparison, row: ComparisonRow) -> dict[str, ComparisonCell]:
 
 def _ranking_lines(c: Comparison) -> list[str]:
     """Best per column, what was left out of each ranking and why, and the columns that name no best."""
-    bests = [f"{col.key}: {', '.join(col.best)}" for col in c.columns if col.best]
+    bests = [_best(col, c.rows) for col in c.columns if col.best]
     lines = ["Best per column: " + "; ".join(bests)] if bests else []
     lines += [
         f"Not ranked in {col.key}: " + ", ".join(f"{i} ({why})" for i, why in col.left_out.items()) for col in c.columns if col.left_out

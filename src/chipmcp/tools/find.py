@@ -2,7 +2,9 @@
 
 Cheap filters (vendor with its subsidiaries, domestic, kind, certification) run first; the figure filters
 and the sort read cells chosen by the one figure-selection rule (chipmcp.reasoning.selection), so a chip's number
-here is its number in compare_chips and estimate_cluster.
+here is its number in compare_chips and estimate_cluster, and rank by compare_chips' ranking rule
+(chipmcp.reasoning.ranking): a figure it keeps out is neither tested nor ranked, and its chip is listed in
+not_ranked with the reason.
 
 What each detail holds (both channels alike):
   summary  one row per chip with the filtered and sorted cells, each citing its chosen figure (with the span
@@ -12,6 +14,7 @@ What each detail holds (both channels alike):
 Rows are paged (total, returned, offset; `more` gives the call for the next page).
 """
 
+import json
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, cast
 
@@ -21,7 +24,7 @@ from chipmcp.core import compute
 from chipmcp.errors import InputError
 from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import catalog_index, selection
-from chipmcp.reasoning.cells import Cell, Condition, Model
+from chipmcp.reasoning.cells import Cell, Condition
 from chipmcp.reasoning.metric_cells import METRICS, TEXT, known_metrics, metric_key
 from chipmcp.tools._answer_parts import (
     Certified,
@@ -31,9 +34,9 @@ from chipmcp.tools._answer_parts import (
 )
 from chipmcp.tools._common import (
     VENDOR,
-    call_of,
     format_cell,
     ids,
+    not_a_chip_metric,
     number,
     resolve,
     source_lines,
@@ -45,7 +48,7 @@ from chipmcp.tools.xinchuang import certification_matches
 
 
 class ChipRow(OmitsNewWhenEmpty):
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes", "why"})
 
     id: str
     name: str
@@ -56,18 +59,28 @@ class ChipRow(OmitsNewWhenEmpty):
     certified: Certified | None = Field(default=None, description="Set when `certified` filtered the list")
     cells: dict[str, Cell] = Field(default_factory=dict, description="The filtered and sorted metrics")
     passes: str = Field(default="", description="In partial: how it passes (by one variant, by one claim, by part of a range)")
+    why: str = Field(default="", description="In not_ranked: why its figure is not ranked with the rows' (the ranking rule)")
 
 
-class NotReported(Model):
+class NotReported(OmitsNewWhenEmpty):
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"passes_others"})
+
     metric: str
-    count: int = Field(description="How many pass every other filter but have no figure for `metric`")
+    count: int = Field(description="How many have no figure for `metric` and pass every condition they can be tested on")
+    passes_others: int | None = Field(
+        default=None,
+        description=(
+            "Set where not all of them do: how many pass every other filter (the rest also lack, or rank apart on, "
+            "another filtered metric, so were not tested on it)"
+        ),
+    )
     chips: list[str] = Field(
         description=("Their ids: every one at detail='full'; the first few at summary (count says how many in all)")
     )
 
 
 class ChipList(OmitsNewWhenEmpty):
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial", "partial_total"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset({"partial", "partial_total", "not_ranked", "not_ranked_total", "currency"})
 
     detail: Detail = "summary"
     filters: list[str] = Field(description="The filters applied, in words")
@@ -91,6 +104,16 @@ class ChipList(OmitsNewWhenEmpty):
         ),
     )
     partial_total: int | None = Field(default=None, description="How many pass only in part, all pages")
+    not_ranked: list[ChipRow] = Field(
+        default_factory=list,
+        description=(
+            "Apart from rows and total: chips whose filtered or sorted figure the ranking rule keeps out (precision "
+            "not printed, family-level, suspect, a system's total beside chips, sparse beside dense, another "
+            "currency), each with `why`; paged as the rows are"
+        ),
+    )
+    not_ranked_total: int | None = Field(default=None, description="How many are not ranked, all pages")
+    currency: str = Field(default="", description="The currency prices are ranked and compared in (the one most print)")
     sources: list[SourceRef]
     summary: str
 
@@ -112,8 +135,11 @@ RULES = [
     "= needs the value inside the range; a bound (≈, >) is compared as its printed number.",
     "Ranked by the cautious end: the low end when higher is better, the high end when lower is better.",
     "Text specs (memory_type, release) match case-insensitively as substrings.",
-    "Prices compare in 元 only (currencies are never converted): a price printed in another currency counts as not reported.",
+    "Ranked and filtered only among comparable figures, by compare_chips' rule: a figure whose precision is not "
+    "printed, a family-level or suspect one, a system's total where chips are listed, a sparse one beside dense "
+    "ones and a price in another currency than most print are listed in not_ranked with the reason.",
 ]
+CURRENCY_RULE = "Prices are ranked and compared in {currency}, the currency most print (never converted)."
 
 
 class WhereCondition(BaseModel):
@@ -131,7 +157,7 @@ class WhereCondition(BaseModel):
         default=">=", description="> >= < <= = != for numbers; = != contains for text"
     )
     value: float | Annotated[str, Field(max_length=60)] = Field(
-        description="A number in the metric's unit (TFLOPS, GB, GB/s, W, 元), or text"
+        description="A number in the metric's unit (TFLOPS, GB, GB/s, W; a price in the currency the answer ranks in), or text"
     )
 
 
@@ -141,7 +167,10 @@ class FindChipsArguments(Arguments):
     )
     domestic: bool | None = Field(default=None, description="true: Chinese vendors only; false: the others")
     kind: Annotated[str, Field(max_length=20)] | None = Field(
-        default=None, description=("GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card, or system (server, rack, supernode, cluster, board)")
+        default=None,
+        description=(
+            "chip or system (server, rack, supernode, cluster, board), or a chip kind: GPU, NPU, ASIC, TPU, DCU, CPU, SoC, card"
+        ),
     )
     certified: bool | None = Field(
         default=None,
@@ -229,7 +258,7 @@ def _filter_words(vendor_line: str, args: FindChipsArguments, found: catalog_ind
 
 
 def _row(
-    kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Mapping[str, str], passes: str = ""
+    kb: KnowledgeBase, e: dict[str, Any], cells: dict[str, Cell], full: bool, status: Mapping[str, str], passes: str = "", why: str = ""
 ) -> ChipRow:
     return ChipRow(
         id=e["id"],
@@ -239,25 +268,43 @@ def _row(
         kind=e["kind"],
         entity_kind=e["entity_kind"],
         certified=cast("Certified | None", status.get(e["id"])),
-        cells={m: _at_detail(c, full) for m, c in cells.items()},
+        cells={m: _at_detail(c, full, m in selection.DERIVED) for m, c in cells.items()},
         passes=passes,
+        why=why,
     )
 
 
 def _answer(
     kb: KnowledgeBase, args: FindChipsArguments, conditions: list[Condition], found: catalog_index.Found, filters: list[str]
 ) -> ChipList:
-    """One page of rows, the chips lacking a figure, those passing only in part, and the calls for the rest."""
+    """One page of rows, the chips lacking a figure, those passing only in part, those the ranking rule keeps
+    out, and the calls for the rest."""
     rows, missing, status = found.rows, found.missing, found.status
+    _check_offset(args.offset, len(rows), len(found.partial), len(found.apart))
     page = rows[args.offset : args.offset + args.limit]
     full = args.detail == "full"
     out = [_row(kb, e, cells, full, status) for e, cells in page]
     not_reported = [
-        NotReported(metric=m, count=len(ids), chips=ids if full else ids[:NOT_REPORTED_SHOWN]) for m, ids in missing.items() if ids
+        NotReported(
+            metric=m,
+            count=len(ids),
+            passes_others=None if found.lacking_only.get(m, len(ids)) == len(ids) else found.lacking_only[m],
+            chips=ids if full else ids[:NOT_REPORTED_SHOWN],
+        )
+        for m, ids in missing.items()
+        if ids
     ]
     partial = _partial_rows(kb, found.partial, conditions, args.offset, args.limit, full, status)
+    apart_page = found.apart[args.offset : args.offset + args.limit]
+    apart = [
+        _row(kb, e, cells, full, status, why=why)
+        for (e, cells), why in zip(apart_page, found.apart_why[args.offset : args.offset + args.limit], strict=True)
+    ]
     used = {
-        i for row in out + partial for c in row.cells.values() for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]
+        i
+        for row in out + partial + apart
+        for c in row.cells.values()
+        for i in [*c.figure_ids, *(i for cl in c.claims for i in cl.figure_ids)]
     }
     asked = _asked(args, conditions)
     answer = ChipList(
@@ -277,13 +324,17 @@ def _answer(
             args.limit,
             args.detail,
             not_reported,
-            _cells_cut(page),
+            _cells_cut([*page, *apart_page]),
             len(found.partial) - args.offset - len(partial),
+            len(found.apart) - args.offset - len(apart),
         ),
         rows=out,
         not_reported=not_reported,
         partial=partial,
         partial_total=len(found.partial) or None,
+        not_ranked=apart,
+        not_ranked_total=len(found.apart) or None,
+        currency=found.currency,
         rules=_rules(found),
         sources=source_refs(kb, _sources(kb, used)),
         summary="",
@@ -292,37 +343,66 @@ def _answer(
     return answer
 
 
-def _asked(args: FindChipsArguments, conditions: list[Condition]) -> str:
-    """The call this answer answers, without its paging arguments."""
-    return call_of(
-        "find_chips",
-        vendor=args.vendor,
-        domestic=args.domestic,
-        kind=args.kind,
-        certified=args.certified,
-        where=[c.model_dump() for c in conditions] or None,
-        sort_by=args.sort_by,
-        precision=args.precision if args.precision != "fp16" else None,
-        descending=args.descending,
-    )
+def _check_offset(offset: int, *totals: int) -> None:
+    """An offset at or past the end of every list the answer pages is an error saying how far the lists go."""
+    end = max(totals)
+    if offset and offset >= end:
+        rows, partial, apart = totals
+        listed = (
+            f"{rows} row(s) match" + (f", {partial} pass only in part" if partial else "") + (f", {apart} not ranked" if apart else "")
+        )
+        raise InputError(
+            f"offset {offset} is past the end: {listed}."
+            + (f" Ask an offset from 0 to {end - 1}." if end else " Ask without an offset, or loosen a filter.")
+        )
+
+
+def _asked(args: FindChipsArguments, conditions: list[Condition]) -> dict[str, Any]:
+    """The arguments of the call this answer answers, without its paging arguments, as JSON takes them."""
+    asked = {
+        "vendor": args.vendor,
+        "domestic": args.domestic,
+        "kind": args.kind,
+        "certified": args.certified,
+        "where": [{**c.model_dump(), "value": _json_number(c.value)} for c in conditions] or None,
+        "sort_by": args.sort_by,
+        "precision": args.precision if args.precision != "fp16" else None,
+        "descending": args.descending,
+    }
+    return {k: v for k, v in asked.items() if v is not None}
+
+
+def _json_number(value: float | str) -> float | int | str:
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else value
+
+
+def _call(arguments: dict[str, Any]) -> str:
+    """'find_chips({"domestic": true, …})': a call whose arguments a model can copy as JSON."""
+    return f"find_chips({json.dumps(arguments, ensure_ascii=False)})"
 
 
 def _cells_cut(page: list[tuple[dict[str, Any], dict[str, Cell]]]) -> bool:
     """Whether a summary of these rows leaves out a citation, claim or note that full detail gives."""
-    return any(len(c.figure_ids) > 1 or c.claims or c.note for _, cells in page for c in cells.values())
+    return any(
+        len(c.figure_ids) > (2 if m in selection.DERIVED else 1) or c.claims or c.note for _, cells in page for m, c in cells.items()
+    )
 
 
 def _rules(found: catalog_index.Found) -> list[str]:
-    return (RULES + ([PARTIAL_RULE] if len(found.partial) else [])) if found.metrics else []
+    if not found.metrics:
+        return []
+    currency = [CURRENCY_RULE.format(currency=found.currency)] if found.currency else []
+    return RULES + currency + ([PARTIAL_RULE] if len(found.partial) else [])
 
 
-def _at_detail(c: Cell, full: bool) -> Cell:
-    """At summary a cell cites its chosen figure (and the span of disagreeing claims); full keeps all."""
-    return c if full else c.updated(figure_ids=c.figure_ids[:1], claims=[], note="")
+def _at_detail(c: Cell, full: bool, derived: bool = False) -> Cell:
+    """At summary a cell cites its chosen figure (a derived cell the one of each side it divides) and the
+    span of disagreeing claims; full keeps all."""
+    return c if full else c.updated(figure_ids=c.figure_ids if derived else c.figure_ids[:1], claims=[], note="")
 
 
 def _more(
-    asked: str,
+    asked: dict[str, Any],
     total: int,
     offset: int,
     returned: int,
@@ -331,30 +411,27 @@ def _more(
     not_reported: list[NotReported],
     cells_cut: bool,
     partial_left: int = 0,
+    apart_left: int = 0,
 ) -> str:
     """The calls that fetch what this answer leaves out: the next rows, the next of those passing only in part
-    (paged alike: the same offset and limit), and at summary (when it left out a citation, claim, note or gap)
-    the same page in full."""
+    and of those not ranked (paged alike: the same offset and limit), and at summary (when it left out a
+    citation, claim, note or gap) the same page in full."""
     more = []
     left = total - offset - returned
-    sep = "" if asked.endswith("(") else ", "
     if left > 0:
-        more.append(f"{left} more rows: ask {_paged(asked, sep, offset + returned, limit, detail)}")
+        more.append(f"{left} more rows: ask {_call(_paged(asked, offset + returned, limit, detail))}")
     if partial_left > 0:
-        more.append(f"{partial_left} more passing only in part: ask {_paged(asked, sep, offset + limit, limit, detail)}")
+        more.append(f"{partial_left} more passing only in part: ask {_call(_paged(asked, offset + limit, limit, detail))}")
+    if apart_left > 0:
+        more.append(f"{apart_left} more not ranked: ask {_call(_paged(asked, offset + limit, limit, detail))}")
     if detail == "summary" and (cells_cut or any(n.count > len(n.chips) for n in not_reported)):
-        more.append(
-            f"every agreeing figure, claim and chip lacking a figure: ask {asked}{sep}"
-            + (f"offset={offset}, " if offset else "")
-            + (f"limit={limit}, " if limit != 10 else "")
-            + "detail='full')"
-        )
+        page = {**({"offset": offset} if offset else {}), **({"limit": limit} if limit != 10 else {})}
+        more.append(f"every agreeing figure, claim and chip lacking a figure: ask {_call({**asked, **page, 'detail': 'full'})}")
     return "; ".join(more)
 
 
-def _paged(asked: str, sep: str, offset: int, limit: int, detail: Detail) -> str:
-    limit_arg = f", limit={limit}" if limit != 10 else ""
-    return f"{asked}{sep}offset={offset}{limit_arg}" + (", detail='full'" if detail == "full" else "") + ")"
+def _paged(asked: dict[str, Any], offset: int, limit: int, detail: Detail) -> dict[str, Any]:
+    return {**asked, "offset": offset, **({"limit": limit} if limit != 10 else {}), **({"detail": "full"} if detail == "full" else {})}
 
 
 def _sort_metric(kb: KnowledgeBase, name: str | None) -> str | None:
@@ -365,6 +442,8 @@ def _sort_metric(kb: KnowledgeBase, name: str | None) -> str | None:
     key = metric_key(kb, name)
     if key is None:
         raise unknown_metric(name, [m for m in known_metrics(kb) if not selection.is_text(kb, m)], "sort_by", METRICS)
+    if (refused := not_a_chip_metric(kb, name, key, "find_chips")) is not None:
+        raise refused
     if key in TEXT_SPECS or selection.is_text(kb, key):
         numeric = [m for m in METRICS if m not in TEXT]
         raise InputError(
@@ -415,6 +494,8 @@ def _condition(kb: KnowledgeBase, raw: dict[str, Any] | WhereCondition) -> Condi
                 "Each where condition is {metric, op, value}: op one of > >= < <= = != contains, value a number or text."
             ) from None
     metric, op = metric_key(kb, given.metric) or given.metric.strip(), given.op.strip()
+    if (refused := not_a_chip_metric(kb, given.metric, metric, "find_chips")) is not None:
+        raise refused
     if metric in TEXT_SPECS or selection.is_text(kb, metric):
         if op not in TEXT_OPS:
             raise InputError(f"Operator '{op}' does not apply to text spec {metric}; use one of {', '.join(TEXT_OPS)}.")
@@ -452,6 +533,10 @@ def _summary(a: ChipList) -> str:
     if a.partial:
         head += f"; {a.partial_total} more pass only by one variant or claim ({', '.join(r.id for r in a.partial)}"
         head += ")" if len(a.partial) == a.partial_total else ", …)"
+    if a.not_ranked_total:
+        head += f"; {a.not_ranked_total} not ranked, listed apart with the reason"
+        if any("system total" in r.why for r in a.not_ranked):
+            head += ' (kind "system" ranks systems among themselves)'
     return head + "."
 
 
@@ -495,8 +580,14 @@ def render(a: ChipList) -> str:
         shown = ", ".join(gap.chips) + (
             f", … ({gap.count - len(gap.chips)} more at detail='full')" if gap.count > len(gap.chips) else ""
         )
-        lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
-    lines += _partial_lines(a)
+        if gap.passes_others is None:
+            lines.append(f"Not reported — {gap.count} pass the other filters but have no {gap.metric} figure: {shown}")
+        else:
+            lines.append(
+                f"Not reported — {gap.count} have no {gap.metric} figure; {gap.passes_others} pass every other filter, "
+                f"{gap.count - gap.passes_others} also lack or rank apart on another filtered metric (not tested on it): {shown}"
+            )
+    lines += _partial_lines(a) + _not_ranked_lines(a)
     if a.rules:
         lines.append("Rules: " + " ".join(a.rules))
     if a.more:
@@ -504,6 +595,21 @@ def render(a: ChipList) -> str:
     if a.sources:
         lines.append(source_lines(a.sources))
     return "\n".join(lines)
+
+
+def _not_ranked_lines(a: ChipList) -> list[str]:
+    if not a.not_ranked:
+        return []
+    total = a.not_ranked_total or len(a.not_ranked)
+    shown = f"{len(a.not_ranked)}" if len(a.not_ranked) == total else f"{a.offset + 1}-{a.offset + len(a.not_ranked)} of {total}"
+    lines = [f"Not ranked — {shown} listed apart, not counted in the total, each with why:"]
+    for row in a.not_ranked:
+        cells = "; ".join(_cell_text(m, c) for m, c in row.cells.items())
+        lines.append(
+            f"- {row.name} [{row.id}] ({row.why}) — {row.entity_kind}, {row.kind} by {row.vendor_name} [{row.vendor}]"
+            + (f" — {cells}" if cells else "")
+        )
+    return lines
 
 
 def _partial_lines(a: ChipList) -> list[str]:
