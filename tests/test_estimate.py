@@ -207,3 +207,16 @@ async def test_a_chip_with_no_compute_figure_points_to_the_systems_built_of_it(s
     text = result.content[0].text
     assert result.is_error and "It reports no compute figure at all." in text
     assert "estimate_cluster(chip='moore-threads-s5000-10k-cluster'" in text, text
+
+
+async def test_cards_grouped_in_a_reported_system_are_shown_beside_that_systems_own_figures(server) -> None:
+    """384 × 910C were grouped as one CloudMatrix 384 at 119 kW of chips, while the report prints 559.4 kW and
+    300 PFLOPS BF16 for that system: the system's own figures were never shown."""
+    async with Client(server) as client:
+        result = await client.call_tool("estimate_cluster", {"chip": "昇腾910C", "count": 384, "precision": "bf16"})
+    answer, text = result.structured_content, result.content[0].text
+    beside = {r["output"]: r for r in answer["reconciliation"]}
+    assert beside["system_power_kw"]["reported"]["value"] == 559.4 and beside["system_power_kw"]["figure_id"] == 1122
+    assert beside["compute_pflops"]["reported"]["value"] == 300
+    assert "of 1 × CloudMatrix 384超节点" in beside["system_power_kw"]["question"]
+    assert "559.4" in text and "minsheng-2025h1" in {s["id"] for s in answer["sources"]}

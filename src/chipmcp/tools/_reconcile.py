@@ -22,7 +22,7 @@ from pydantic import Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
-from chipmcp.kb.store import KnowledgeBase
+from chipmcp.kb.store import KnowledgeBase, display_name
 from chipmcp.reasoning import selection
 from chipmcp.reasoning.cells import Cell, Model, cells_differ_by, scale_cell
 from chipmcp.tools._common import call_of, number
@@ -63,8 +63,8 @@ COMPOSED = {
 }
 
 
-def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated) -> list[Reconciliation]:
-    relations = {m["id"]: m for m in kb.metrics.values() if m["estimate"]}
+def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated, totals_only: bool = False) -> list[Reconciliation]:
+    relations = {m["id"]: m for m in kb.metrics.values() if m["estimate"] and (not totals_only or m["estimate"]["output"] in COMPOSED)}
     is_system = (kb.entity(q.chip) or {}).get("entity_kind") == "system"
     out: list[Reconciliation] = []
     seen: set[str] = set()
@@ -78,6 +78,13 @@ def reconcile(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated)
             seen.add(output)
             out.append(entry)
     return out
+
+
+def reconcile_totals(kb: KnowledgeBase, q: EstimateClusterArguments, answer: Estimated) -> list[Reconciliation]:
+    """The printed totals of the system `q.chip` (compute, memory, bandwidth, power) beside what its composition
+    gives, for `answer.servers` of it: the estimate of a chip's cards grouped in that system (384 × 910C, one
+    CloudMatrix 384, whose 559.4 kW counts more than its chips)."""
+    return reconcile(kb, q, answer, totals_only=True)
 
 
 def _printed(kb: KnowledgeBase, q: EstimateClusterArguments, metrics: list[str]) -> list[dict[str, Any]]:
@@ -272,7 +279,7 @@ def _total_entry(beside: _Beside) -> Reconciliation:
     question = (
         f"{metric['label_en']}"
         + (f" ({row['precision'].upper()})" if row["precision"] else "")
-        + f" of {number(answer.servers)} × the system"
+        + f" of {number(answer.servers)} × {display_name(kb.entity(q.chip) or {'name_zh': q.chip, 'name_en': ''})}"
     )
     convention, reproduce = _total_convention(beside, built, spec, base)
     if row["suspect"]:

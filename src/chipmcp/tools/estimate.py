@@ -39,7 +39,7 @@ from chipmcp.tools._common import (
     source_refs,
 )
 from chipmcp.tools._estimate_arguments import EstimateClusterArguments, per_server, question, server_figure, sized
-from chipmcp.tools._reconcile import Reconciliation, reconcile
+from chipmcp.tools._reconcile import Reconciliation, reconcile, reconcile_totals
 from chipmcp.tools.lookup import resolve_chip
 from chipmcp.tools.registry import Tool
 
@@ -289,6 +289,7 @@ class Grouping:
     size: int
     name: str = ""  # the reported system, when the grouping is one
     line: str = ""
+    system: str = ""  # its id: its own printed totals are shown beside the computed ones
 
     def describe(self, cards: int) -> str:
         if not self.name:
@@ -326,6 +327,7 @@ def _grouping(kb: KnowledgeBase, chip: str, cards_per_server: int | None) -> Gro
         f"grouped in {name} [{entity['id']}], {number(size)} cards each, as "
         f"{part['source']} gives its composition ('{part['printed']}'); cards_per_server "
         "sets another",
+        entity["id"],
     )
 
 
@@ -446,6 +448,9 @@ def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
         summary="",
     )
     answer.reconciliation = reconcile(kb, q, answer)
+    if asked.group.system and cards >= asked.group.size:  # cards filling a reported system: its own printed totals beside
+        systems = q.model_copy(update={"chip": asked.group.system, "count": answer.servers, "target_pflops": None})
+        answer.reconciliation += reconcile_totals(kb, systems, answer)
     return _cited(kb, answer, used + _run_figures(facts))
 
 
