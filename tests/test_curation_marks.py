@@ -1,0 +1,70 @@
+"""Curation read from the sources, through the MCP client: figures of products not yet shipped at the
+source's date are answered as planned (`basis = "plan"`), and a report row naming a variant card sits on that
+variant, not on the chip the reports name without qualifier."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from mcp import Client
+
+pytestmark = pytest.mark.anyio
+
+
+async def call(server, tool: str, arguments: dict) -> tuple[dict, str]:
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content[0].text
+    return result.structured_content, result.content[0].text
+
+
+async def test_epochs_roadmap_row_is_answered_as_planned(server) -> None:
+    answer, text = await call(server, "lookup_chip", {"name": "昇腾970"})
+    assert answer["id"] == "huawei-ascend-970"
+    assert {f["id"]: f.get("basis") for f in answer["figures"]} == {3330: "plan", 3331: "plan", 3332: "plan", 3333: "plan"}
+    assert "- compute (FP4, plan): 8,000 TFLOPS — #3330" in text
+    assert "- memory_bandwidth (plan): 14,400 GB/s — #3333" in text
+
+
+async def test_a_rack_the_report_says_will_launch_in_2027_is_answered_as_planned(server) -> None:
+    answer, text = await call(server, "lookup_chip", {"name": "Rubin Ultra NVL576"})
+    assert {f["id"]: f.get("basis") for f in answer["figures"]} == {568: "plan", 569: "plan", 566: "plan", 567: "plan"}
+    assert "- compute (plan): 15 EFLOPS — #568 '15EFlops'" in text
+    assert "- system_power (plan): 600 kW — #569 '600kW'" in text
+
+
+def test_a_dataset_rows_basis_reaches_every_figure_of_the_row_and_no_other(db_path) -> None:
+    with sqlite3.connect(db_path) as db:
+        planned = db.execute(
+            "select entity, count(*) from figures where source = 'epoch-ml-hardware' and basis = 'plan' group by entity"
+        ).fetchall()
+        unplanned = db.execute(
+            "select count(*) from figures where source = 'epoch-ml-hardware' and basis is null "
+            "and entity in ('huawei-ascend-950dt', 'huawei-ascend-960', 'huawei-ascend-970', 'nvidia-rubin-cpx')"
+        ).fetchone()
+    assert dict(planned) == {"huawei-ascend-950dt": 4, "huawei-ascend-960": 4, "huawei-ascend-970": 4, "nvidia-rubin-cpx": 2}
+    assert unplanned == (0,)
+
+
+async def test_the_a100_80gb_pcie_row_is_its_own_chip_with_the_reports_figures(server) -> None:
+    answer, text = await call(server, "lookup_chip", {"name": "A100 80GB PCIe"})
+    assert answer["id"] == "nvidia-a100-pcie-80gb"
+    figures = {f["metric"] + ("/" + f["precision"] if f.get("precision") else ""): f for f in answer["figures"]}
+    assert (figures["tdp"]["value"], figures["tdp"]["unit"], figures["tdp"]["printed"]) == (300, "W", "300W")
+    assert (figures["compute/fp16"]["value"], figures["compute/fp16"]["printed"]) == (312, "312 TFLOPS")
+    assert (figures["memory_capacity"]["value"], figures["memory_capacity"]["printed"]) == (80, "80GB HBM2")
+    assert {f["id"] for f in answer["figures"]} == set(range(917, 925))
+    assert "Variant of nvidia-a100 (figures kept apart)." in text
+
+
+async def test_the_a100_no_longer_disagrees_with_the_pcie_cards_row(server) -> None:
+    answer, text = await call(server, "lookup_chip", {"name": "A100"})
+    assert answer["id"] == "nvidia-a100"
+    cited = {i for c in answer["conflicts"] for claim in c["claims"] for i in claim["figure_ids"]}
+    assert not cited & set(range(917, 925))
+    # what remains is the iteration table's own 300 W for the unqualified A100
+    assert [(c["metric"], [claim["figure_ids"] for claim in c["claims"]]) for c in answer["conflicts"]] == [
+        ("tdp", [[362, 607, 693, 2330], [590]])
+    ]
+    assert "A100 80GB PCIe" not in answer["aliases"]
