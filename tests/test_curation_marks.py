@@ -59,7 +59,7 @@ async def test_the_a100_80gb_pcie_row_is_its_own_chip_with_the_reports_figures(s
 
 
 async def test_the_a100_no_longer_disagrees_with_the_pcie_cards_row(server) -> None:
-    answer, text = await call(server, "lookup_chip", {"name": "A100"})
+    answer, _ = await call(server, "lookup_chip", {"name": "A100"})
     assert answer["id"] == "nvidia-a100"
     cited = {i for c in answer["conflicts"] for claim in c["claims"] for i in claim["figure_ids"]}
     assert not cited & set(range(917, 925))
