@@ -44,6 +44,8 @@ def _reference_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str)
     found = metric_cell(kb, entity, metric, precision)
     if metric in ("price", "price_per_tflops") and found.unit and not found.unit.startswith("元"):
         return Cell(unit=found.unit, label=f"price printed in {found.unit}, not compared with 元")
+    if any(f["basis"] == "plan" for f in kb.figures_by_ids(found.figure_ids)):  # a row says a planned figure is one
+        return found.updated(label="; ".join(x for x in (found.label, "planned") if x))
     return found
 
 

@@ -68,3 +68,25 @@ async def test_the_a100_no_longer_disagrees_with_the_pcie_cards_row(server) -> N
         ("tdp", [[362, 607, 693, 2330], [590]])
     ]
     assert "A100 80GB PCIe" not in answer["aliases"]
+
+
+async def test_a_ranking_labels_each_planned_figure_and_no_shipped_one(server) -> None:
+    answer, text = await call(server, "find_chips", {"domestic": True, "sort_by": "memory_bandwidth", "limit": 6})
+    labels = {row["id"]: row["cells"]["memory_bandwidth_gbs"].get("label", "") for row in answer["rows"]}
+    assert labels["huawei-ascend-970"] == "planned" and labels["huawei-ascend-960"] == "planned"
+    assert {i for i, label in labels.items() if "planned" in label} == {"huawei-ascend-970", "huawei-ascend-960"}
+    assert "memory_bandwidth_gbs 14,400 GB/s (planned) #3333" in text
+
+
+async def test_a_ratio_built_on_a_planned_figure_says_planned(server) -> None:
+    arguments = {
+        "where": [{"metric": "compute", "op": ">=", "value": 1000}],
+        "precision": "int8",
+        "sort_by": "tflops_per_w",
+        "limit": 2,
+    }
+    answer, text = await call(server, "find_chips", arguments)
+    rack = next(row for row in answer["rows"] if row["id"] == "nvidia-rubin-ultra-nvl576")
+    assert rack["cells"]["tflops_per_w"]["label"] == "precision not printed; planned"
+    assert rack["cells"]["compute_tflops"]["label"] == "precision not printed; planned"
+    assert "tflops_per_w 25 [no precision] TOPS/W (precision not printed; planned) #568" in text
