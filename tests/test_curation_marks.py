@@ -90,3 +90,27 @@ async def test_a_ratio_built_on_a_planned_figure_says_planned(server) -> None:
     assert rack["cells"]["tflops_per_w"]["label"] == "precision not printed; planned"
     assert rack["cells"]["compute_tflops"]["label"] == "precision not printed; planned"
     assert "tflops_per_w 25 [no precision] TOPS/W (precision not printed; planned) #568" in text
+
+
+async def test_numbers_built_on_planned_figures_say_so_in_every_tool(server) -> None:
+    lookup, _ = await call(server, "lookup_chip", {"name": "昇腾970"})
+    [tpp] = [d for d in lookup["derived"] if d["name"] == "tpp"]
+    assert tpp["label"] == "largest of FP8, FP4; planned"
+    check, text = await call(server, "export_control_check", {"chip": "昇腾970"})
+    planned = [w for w in check["warnings"] if "planned" in w]
+    assert planned == [
+        "FP8: built on a planned figure, of a product not shipped at its source's date (figures 3331)",
+        "FP4: built on a planned figure, of a product not shipped at its source's date (figures 3330)",
+    ]
+    assert f"Warning: {planned[0]}" in text
+    estimate, text = await call(server, "estimate_cluster", {"chip": "昇腾970", "count": 100, "precision": "fp8"})
+    assert estimate["warnings"][-1] == "built on planned figures, of a product not shipped at its source's date (figures #3331, #3333)"
+    assert estimate["warnings"][-1] in text
+
+
+async def test_numbers_of_a_shipped_chip_carry_no_planned_mark(server) -> None:
+    lookup, _ = await call(server, "lookup_chip", {"name": "昇腾910C"})
+    assert not [d for d in lookup["derived"] if "planned" in d.get("label", "")]
+    check, _ = await call(server, "export_control_check", {"chip": "昇腾910C"})
+    estimate, _ = await call(server, "estimate_cluster", {"chip": "昇腾910C", "count": 100})
+    assert not [w for w in check["warnings"] + estimate["warnings"] if "planned" in w]

@@ -60,10 +60,7 @@ def shown_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> C
     """chip_cell as a listed row shows it: a cell resting on a planned figure (basis plan: a product not
     shipped at its source's date, a roadmap rack) says so in its label, so a ranking never sets a roadmap
     figure beside shipped ones unmarked."""
-    found = chip_cell(kb, entity, metric, precision)
-    if not any(f["basis"] == "plan" for f in kb.figures_by_ids(found.figure_ids)):
-        return found
-    return found.updated(label=f"{found.label}; planned" if found.label else "planned")
+    return selection.labelled_if_planned(kb, chip_cell(kb, entity, metric, precision))
 
 
 @dataclass(frozen=True)

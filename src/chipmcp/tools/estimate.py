@@ -494,7 +494,11 @@ def _chip_weights(q: EstimateClusterArguments, memory: Cell, totals: Totals) -> 
 def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> ClusterEstimate:
     """Figure ids and the sources behind them, the reconciliation's and the listed figures' included."""
     answer.figure_ids = sorted(set(used) | {r.figure_id for r in answer.reconciliation})
-    answer.sources = source_refs(kb, [r["source"] for r in kb.figures_by_ids(answer.figure_ids)] + [f.source for f in answer.reported])
+    rows = kb.figures_by_ids(answer.figure_ids)
+    answer.sources = source_refs(kb, [r["source"] for r in rows] + [f.source for f in answer.reported])
+    planned = [r["id"] for r in rows if r["basis"] == "plan"]
+    if planned:
+        answer.warnings.append(f"built on planned figures, of a product not shipped at its source's date (figures {ids(planned)})")
     return answer
 
 
