@@ -11,7 +11,7 @@ import sqlite_utils
 
 from chipmcp.errors import KnowledgeError
 from chipmcp.kb import build
-from chipmcp.kb.store import knowledge_dir
+from chipmcp.kb.store import KnowledgeBase, knowledge_dir
 
 VALID = {
     "sources.toml": """
@@ -274,6 +274,48 @@ def test_figures_linked_by_disagreements_form_one_conflict_group(tmp_path: Path)
     assert groups["100T"] == groups["90T"] == groups["约97T"] is not None
 
 
+def _preferred_because(tmp_path: Path, extra_rows: str, files: dict[str, str] | None = None) -> dict[str, str | None]:
+    """Build VALID (100T on rep-1) plus `extra_rows` on rep-1 (or as `files` say); each compute token → why it is
+    preferred (only the figures preferred in a disagreement have a reason)."""
+    knowledge = dict(VALID) | (files or {})
+    if extra_rows:
+        knowledge["figures/rep-1b.toml"] = (
+            f'[[figures]]\nsource = "rep-1"\nlocator = "表2"\nentity = "acme-x100"\nrows = [\n{extra_rows}]\n'
+        )
+    build.build(write(tmp_path / "knowledge", knowledge), tmp_path / "kb.db")
+    query = "SELECT printed, preferred_because FROM figures WHERE metric = 'compute'"
+    return dict(sqlite3.connect(tmp_path / "kb.db").execute(query).fetchall())
+
+
+FP16_90T = '  { metric = "compute", precision = "fp16", value = 90, unit = "TFLOPS", printed = "90T"%s },\n'
+
+
+@pytest.mark.parametrize(
+    ("marks", "reasons"),
+    [
+        ("", {"100T": "order", "90T": None}),  # one report, one date: only the order of the files separates them
+        (', prefer = true, note = "the newer table"', {"100T": None, "90T": "curated"}),
+        (', suspect = true, note = "a slip"', {"100T": "suspect", "90T": None}),
+    ],
+)
+def test_a_preferred_figure_records_the_rule_that_chose_it(tmp_path: Path, marks: str, reasons: dict[str, str | None]) -> None:
+    assert _preferred_because(tmp_path, FP16_90T % marks) == reasons
+
+
+def test_a_figure_of_a_newer_source_is_preferred_as_the_newer(tmp_path: Path) -> None:
+    newer = VALID["sources.toml"].replace('"rep-1"', '"rep-2"').replace("2025-06", "2025-09").replace("rep1.txt", "rep2.txt")
+    files = {
+        "sources.toml": VALID["sources.toml"] + newer,
+        "figures/rep-2.toml": f'[[figures]]\nsource = "rep-2"\nlocator = "表1"\nentity = "acme-x100"\nrows = [\n{FP16_90T % ""}]\n',
+    }
+    assert _preferred_because(tmp_path, "", files) == {"100T": None, "90T": "newer"}
+
+
+def test_figures_agreeing_with_the_preferred_one_share_its_reason(tmp_path: Path) -> None:
+    rows = FP16_90T % "" + '  { metric = "compute", precision = "fp16", value = 100, unit = "TFLOPS", printed = "100 TFLOPS" },\n'
+    assert _preferred_because(tmp_path, rows) == {"100T": "order", "90T": None, "100 TFLOPS": "order"}
+
+
 CAPEX_METRIC = """
 [[metric]]
 id = "capex"
@@ -503,3 +545,33 @@ def test_rows_are_stored_as_sqlite_utils_insert_all_stores_them() -> None:
         (3, "x", None, None, None, None),
     ]
     assert stored == [expected, expected]
+
+
+RUN = """
+[[workload]]
+id = "acme-llm"
+name_zh = "艾克米大模型"
+name_en = "Acme LLM"
+kind = "llm"
+trained_on = { chip = "CHIP", printed = "100T", source = "rep-1", locator = "表1" }
+"""
+
+
+def test_a_runs_chip_is_stored_with_its_citation_and_an_unknown_chip_is_rejected(tmp_path: Path) -> None:
+    files = dict(VALID)
+    files["catalog/runs.toml"] = RUN.replace("CHIP", "acme-x100")
+    db = tmp_path / "kb.db"
+    build.build(write(tmp_path / "knowledge", files), db)
+    kb = KnowledgeBase(db)
+    assert kb.trained_on("acme-llm") == {
+        "workload": "acme-llm",
+        "chip": "acme-x100",
+        "printed": "100T",
+        "source": "rep-1",
+        "locator": "表1",
+    }
+    assert kb.trained_on("acme-x100") is None
+    files["catalog/runs.toml"] = RUN.replace("CHIP", "acme-x200")
+    with pytest.raises(KnowledgeError) as error:
+        build.check(write(tmp_path / "broken" / "knowledge", files))
+    assert "knowledge/catalog/runs.toml:2: workload acme-llm: trained_on chip 'acme-x200' is not a chip" in str(error.value)

@@ -143,7 +143,7 @@ async def test_industry_market_sizes_side_by_side_from_different_publishers(serv
 
 
 async def test_industry_share_table_is_ranked(server) -> None:
-    found = await answer(server, "industry_figures", {"topic": "IDC shipment share"})
+    found = await answer(server, "industry_figures", {"topic": "China AI accelerator card market share"})
     table = found["share_tables"][0]
     assert [r["entity"] for r in table["rows"]][:2] == ["nvidia", "huawei"]
     assert [r["rank"] for r in table["rows"]] == sorted(r["rank"] for r in table["rows"])
@@ -268,7 +268,7 @@ async def _every_entry(client: Client, arguments: dict) -> tuple[list[dict], dic
             return entries, first
 
 
-@pytest.mark.parametrize("topic", ["全球ASIC市场规模", "IDC shipment share", "BAT capex", "DeepSeek-V3", "capex", "GPT-4o"])
+@pytest.mark.parametrize("topic", ["全球ASIC市场规模", "中国AI加速卡市场份额", "BAT capex", "DeepSeek-V3", "capex", "GPT-4o"])
 async def test_industry_summary_is_a_subset_of_full_citing_every_preferred_figure(server, topic) -> None:
     async with Client(server) as client:
         full_entries, _ = await _every_entry(client, {"topic": topic, "detail": "full"})

@@ -656,3 +656,17 @@ def test_tidy_all_is_tidy_of_every_value_six_digits_unless_told_nan_for_what_is_
     expected = [compute.tidy(float(v)) for v in values]
     assert np.array_equal(compute.tidy_all(values), [NAN if e is None else e for e in expected], equal_nan=True)
     assert compute.tidy_all(np.array([])).shape == (0,)
+
+
+def test_any_positive_need_takes_at_least_one_card_or_server_however_small() -> None:
+    assert compute.cards_for_target(1e-12, 376.0) == 1  # the billionth rounding guard must not reach zero
+    assert compute.servers_for_target(1e-12, 3.0) == 1
+    assert compute.cards_for_memory(1e-12, 64.0) == 1
+    assert compute.servers_needed(1e-12, 1000, 8, card_tflops=376.0) == (1, 1)
+
+
+def test_days_at_an_mfu_is_the_inverse_of_the_implied_mfu() -> None:
+    days = compute.days_at_mfu(2.15e25, 1000, 376.0, 1.0)
+    assert days == pytest.approx(2.15e25 / (1000 * 376e12) / 86400)
+    assert float(compute.implied_mfu(2.15e25, 1000, 376.0, days)) == pytest.approx(1.0)
+    assert compute.days_at_mfu(2.15e25, 1000, 376.0, 0.5) == pytest.approx(2 * days)

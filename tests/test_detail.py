@@ -70,7 +70,7 @@ MORE_CALLS: list[tuple[str, dict[str, Any]]] = [
     ),
     ("industry_figures", {"topic": "全球ASIC市场规模", "detail": "full"}),
     ("industry_figures", {"topic": "GPT-4o"}),
-    ("industry_figures", {"topic": "IDC shipment share"}),
+    ("industry_figures", {"topic": "中国AI加速卡市场份额"}),
     ("industry_figures", {"topic": "BAT capex"}),
     ("industry_figures", {"topic": "DeepSeek-V3"}),
     ("industry_figures", {"topic": "DeepSeek-V3", "detail": "full", "offset": 5, "limit": 10}),

@@ -183,3 +183,17 @@ async def test_a_knowledge_base_whose_metrics_relate_no_figure_to_an_estimate_st
     answer, text = await call(build_server(mini_kb), {"chip": "mini-alpha", "count": 8})
     assert (answer["cards"], answer["servers"], answer.get("reconciliation")) == (8, 1, None)
     assert "Reported beside computed" not in text
+
+
+async def test_an_estimate_lists_the_source_of_every_figure_it_cites(server) -> None:
+    """Agreeing figures a cell cites (H100's 80 GB from minsheng-2025h1 and Epoch AI beside guosen's) were left
+    out of Sources, and with them Epoch's CC BY credit."""
+    async with Client(server) as client:
+        result = await client.call_tool("estimate_cluster", {"chip": "H100", "count": 10000})
+    answer, text = result.structured_content, result.content[0].text
+    cells = [*answer["per_card"].values(), *(answer[k] for k in ("compute_pflops", "memory_tb", "chip_power_kw"))]
+    cited = {i for cell in cells for i in [*cell.get("figure_ids", []), *(j for c in cell.get("claims", []) for j in c["figure_ids"])]}
+    assert {2020, 576} <= cited  # Epoch's and minsheng's 80 GB beside guosen's
+    listed = {s["id"] for s in answer["sources"]}
+    assert {"guosen-2026", "minsheng-2025h1", "epoch-ml-hardware"} <= listed, listed
+    assert "epoch-ml-hardware = " in text and "minsheng-2025h1 = " in text

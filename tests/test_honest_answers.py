@@ -104,8 +104,9 @@ async def test_a_topic_with_a_word_the_knowledge_base_never_uses_is_not_found_wi
         assert "Nearest topics: " in text and "industry_figures(topic=…)" in text, text
     _, text = await call(server, "industry_figures", {"topic": "weather in Paris"}, error=True)
     assert "uses 'weather'" in text and "Europe AI compute (market-europe-ai-compute)" in text
-    answer, _ = await call(server, "industry_figures", {"topic": "IDC shipment share"})  # known as "shipments"
-    assert answer["share_tables"]
+    # Known words ("shipments") that name no topic: the topics whose figures hold them, as a suggestion.
+    _, text = await call(server, "industry_figures", {"topic": "IDC shipment share"}, error=True)
+    assert "Did you mean" in text and "industry_figures(topic='market-china-ai-accelerator-cards')" in text, text
 
 
 async def test_a_companys_money_figures_asked_of_industry_figures_are_answered_and_the_call_named(server, kb) -> None:

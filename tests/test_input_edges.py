@@ -145,3 +145,35 @@ async def test_a_vendor_written_after_its_chip_names_that_chip(server, name, ent
         result = await client.call_tool("lookup_chip", {"name": name})
     assert not result.is_error, result.content[0].text
     assert (result.structured_content["id"], result.structured_content["match"]["method"]) == (entity, "vendor-suffix")
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"), [("estimate_cluster", {"chip": "Kunlun", "count": 8}), ("export_control_check", {"chip": "Kunlun"})]
+)
+async def test_a_family_word_is_not_answered_for_the_one_chip_it_is_a_letter_short_of(server, tool, arguments) -> None:
+    """'Kunlun' was answered for Kunlun I (fuzzy, 92.3) though Kunlun II, K200 and R100 begin with it too."""
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    text = result.content[0].text
+    # 'Kunlun' is also the company's name: the refusal says so and lists its chips
+    assert result.is_error and "'Kunlun' is a company" in text and "(kunlunxin-kunlun-2)" in text, text
+
+
+async def test_a_system_asked_of_xinchuang_certified_is_answered_through_its_chips(server) -> None:
+    """'CloudMatrix 384' was refused with unrelated closest names (翱捷科技, 美光科技) though its chip is known."""
+    async with Client(server) as client:
+        result = await client.call_tool("xinchuang_certified", {"name": "CloudMatrix 384"})
+    answer, text = result.structured_content, result.content[0].text
+    assert not result.is_error, text
+    assert (answer["scope"], answer["certified"], answer["match"]["id"]) == ("system", False, "huawei-cloudmatrix-384")
+    assert answer["match_type"] == "same-family" and {e["chip_id"] for e in answer["entries"]} == {"huawei-ascend-910"}
+    assert "systems are not on the list" in answer["summary"] and "昇腾910C" in answer["summary"] and answer["summary"] in text
+
+
+async def test_a_system_with_no_known_chip_says_so(server) -> None:
+    async with Client(server) as client:
+        result = await client.call_tool("xinchuang_certified", {"name": "Atlas 800T A2"})
+    answer = result.structured_content
+    assert not result.is_error, result.content[0].text
+    assert (answer["scope"], answer["certified"], answer["match_type"], answer["entries"]) == ("system", False, "none", [])
+    assert "no chip of it is known" in answer["summary"]

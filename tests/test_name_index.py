@@ -226,7 +226,7 @@ def test_a_bare_model_that_others_extend_lists_them_as_alternatives(index) -> No
         "exact",
         "X9",
         100.0,
-        "Answered for Alpha X9 exactly; Beta X9B, Gamma X9C share its model number and are separate chips — ask for them by name.",
+        "Answered for Alpha X9 exactly; Beta X9B, Gamma X9C are separate chips whose model numbers contain X9 — ask for them by name.",
         [Candidate("mini-x9b", "chip", "Beta X9B", 0.0), Candidate("mini-x9c", "chip", "Gamma X9C", 0.0)],
     )
 
@@ -411,6 +411,28 @@ def test_two_model_numbers_one_alias_carries_are_a_misspelling_of_it_not_two_nam
     with pytest.raises(NotFoundError) as raised:
         index.resolve("Qqqqqqqqq R1 X2", CHIPS, what="chip")
     assert str(raised.value) == "No chip matches 'Qqqqqqqqq R1 X2'. Closest: Rho R1-X2 (rho)."
+
+
+def _family_index() -> NameIndex:
+    """Kunlun I and Kunlun 2 (two chips whose names begin 'Kunlun'), and Sigma, a chip of its own."""
+    chips = [EntityInfo("k1", "chip", "Kunlun I", None, "I"), EntityInfo("k2", "chip", "Kunlun 2", None, "2")]
+    chips.append(EntityInfo("sigma", "chip", "Sigmax", None, None))
+    aliases = [("k1", "Kunlun I"), ("k2", "Kunlun 2"), ("k2", "Kunlun II"), ("sigma", "Sigmax")]
+    entries = [AliasEntry(names.normalize(a), e, a, "name_en", names.signature(a)) for e, a in aliases]
+    return NameIndex(entries, chips)
+
+
+def test_a_word_that_begins_the_names_of_several_chips_is_not_answered_by_one_of_them() -> None:
+    """'Kunlun' scored 92 against 'Kunlun I' (a letter short) and was answered for it, though Kunlun 2 and
+    Kunlun II begin with it too: a family or brand word, not a misspelling of one name."""
+    with pytest.raises(AmbiguousNameError) as raised:
+        _family_index().resolve("Kunlun", CHIPS, what="chip")
+    assert str(raised.value) == "'Kunlun' begins the names of 2 chips: Kunlun I (k1), Kunlun 2 (k2). Name one of them."
+    assert raised.value.candidates == ["Kunlun I (k1)", "Kunlun 2 (k2)"]
+
+
+def test_a_word_that_begins_the_names_of_one_chip_is_still_a_misspelling_of_it() -> None:
+    assert _family_index().resolve("Sigma", CHIPS).id == "sigma"
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,33 @@ async def test_getting_a_prompt_without_its_required_argument_is_invalid_params(
     assert "chip" in raised.value.error.message
 
 
+@pytest.mark.parametrize(
+    ("name", "arguments", "said"),
+    [
+        ("domestic_alternative", {"chip": "H20", "bogus": "1"}, "takes no argument 'bogus'; its arguments: chip, workload"),
+        ("domestic_alternative", {"chip": "  "}, "needs a value for 'chip'"),
+        ("procurement_brief", {"chips": "", "workload": "inference"}, "needs a value for 'chips'"),
+        ("procurement_brief", {"chips": "910B, H20", "workload": "inference", "scale": "banana"}, "'scale' gives no number"),
+    ],
+)
+async def test_a_prompt_argument_it_does_not_take_or_left_blank_is_invalid_params(server, name, arguments, said) -> None:
+    """An unknown argument was an 'Internal server error' with no word of what was wrong; a blank one rendered
+    'replace  for inference'."""
+    async with Client(server) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.get_prompt(name, arguments)
+    assert raised.value.error.code == INVALID_PARAMS
+    assert said in raised.value.error.message, raised.value.error.message
+
+
+async def test_a_brief_on_one_chip_asks_for_no_comparison_of_one(server) -> None:
+    async with Client(server) as client:
+        one = (await client.get_prompt("procurement_brief", {"chips": "910B", "workload": "inference"})).messages[0].content.text
+        two = (await client.get_prompt("procurement_brief", {"chips": "910B, H20", "workload": "inference"})).messages[0].content.text
+    assert "compare_chips" not in one and "lookup_chip" in one
+    assert 'compare_chips(names=["910B", "H20"])' in two
+
+
 async def test_a_prompt_with_its_arguments_still_renders(server) -> None:
     async with Client(server) as client:
         result = await client.get_prompt("domestic_alternative", {"chip": "H20"})
@@ -79,3 +106,27 @@ async def test_a_list_cursor_chipmcp_never_issued_is_invalid_params(server, meth
                 client, method
             )(cursor="bogus")
     assert raised.value.error.code == INVALID_PARAMS
+
+
+@pytest.mark.parametrize(("uri", "pointed"), [("chipmcp://chips/910B", "huawei-ascend-910b"), ("chipmcp://chips/h100", "nvidia-h100")])
+async def test_reading_a_chip_by_a_name_instead_of_its_id_names_the_id(server, uri, pointed) -> None:
+    """'No chip or system with id '910B'.' left the client to guess the id the knowledge base uses."""
+    async with Client(server) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.read_resource(uri)
+    message = raised.value.error.message
+    assert f"chipmcp://chips/{pointed}" in message and "lookup_chip" in message, message
+
+
+async def test_reading_a_chip_no_name_matches_points_to_the_listing(server) -> None:
+    async with Client(server) as client:
+        with pytest.raises(MCPError) as raised:
+            await client.read_resource("chipmcp://chips/zzqqxx")
+    assert "resources/list" in raised.value.error.message, raised.value.error.message
+
+
+async def test_the_source_template_does_not_say_how_many_sources_there_are(server, kb) -> None:
+    async with Client(server) as client:
+        templates = (await client.list_resource_templates()).resource_templates
+    described = next(t.description for t in templates if "sources" in t.uri_template)
+    assert "five" not in described and "report" in described

@@ -68,6 +68,12 @@ async def test_lookup_returns_figures_with_sources_and_conflicts(server) -> None
         ("lookup_chip", {"name": ""}, "`name` must not be empty"),
         ("vendor_financials", {"vendor": "寒武纪", "period": 2025.5}, "`period` does not take 2025.5: it takes 2025 or"),
         ("vendor_financials", {"vendor": "寒武纪", "period": -2025}, "'-2025' is not a period"),
+        # What was given is written as JSON, as the client sent it, not as Python writes it
+        ("lookup_chip", {"name": None}, "`name` must be text (got null)"),
+        ("lookup_chip", {"name": ["910B"]}, '`name` must be text (got ["910B"])'),
+        ("lookup_chip", {"name": "910B", "limit": 1.5}, "`limit` must be a whole number (got 1.5)"),
+        ("compare_chips", {"names": ["910B", "H20"], "metrics": [True]}, "(got true)"),
+        ("lookup_chip", {"name": "910B", "detail": "short"}, "`detail` must be one of 'summary' or 'full' (got \"short\")"),
     ],
 )
 async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool, arguments, says) -> None:
@@ -77,7 +83,8 @@ async def test_bad_input_is_a_tool_error_that_says_what_is_allowed(server, tool,
     text = result.content[0].text
     assert says in text
     assert "Traceback" not in text
-    assert not any(internal in text for internal in ("constrained-str", "errors.pydantic.dev", "type=", "[type"))
+    assert not any(internal in text for internal in ("constrained-str", "errors.pydantic.dev", "type=", "[type", "Input should"))
+    assert not any(python in text for python in ("None", "True)", "['"))
 
 
 async def test_resources_serve_chips_and_sources_as_json(server) -> None:
@@ -145,3 +152,44 @@ async def test_a_question_asked_again_is_answered_without_reaching_the_tool_mach
     assert not first.is_error and again.structured_content == first.structured_content
     assert other.structured_content["id"] == "nvidia-h100"
     assert reached == ["H100", "h100", "no such chip zz9", "no such chip zz9"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "metric", "why"),
+    [
+        ("lookup_chip", {"name": "昇腾910B"}, "compute", "the curators' choice; its note says why"),
+        ("lookup_chip", {"name": "昇腾910B"}, "memory_capacity", "the others are marked suspect"),
+        (
+            "vendor_financials",
+            {"vendor": "摩尔线程", "period": "2025"},
+            "announcement_date",
+            "no rule tells them apart: the first listed",
+        ),
+    ],
+)
+async def test_a_disagreement_says_which_figure_is_preferred_and_by_which_rule(server, tool, arguments, metric, why) -> None:
+    """Conflicts named the preferred figure but never why: a curator's mark, a report over a dataset, the
+    newest source, or only the order of the files."""
+    async with Client(server) as client:
+        result = await client.call_tool(tool, arguments)
+    conflict = next(c for c in result.structured_content["conflicts"] if c["metric"] == metric and c["kind"] == "disagreement")
+    assert conflict["why"] == why
+    assert f"preferred #{conflict['preferred_id']} ({why})" in result.content[0].text
+
+
+async def test_a_source_under_a_licence_is_cited_with_it_in_every_answer(server) -> None:
+    """Epoch AI's data is CC BY 4.0: an answer passing its figures on credits it with the licence, a report
+    without one is cited as before."""
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": "H100"})
+    sources = {s["id"]: s for s in result.structured_content["sources"]}
+    assert sources["epoch-ml-hardware"]["licence"] == "CC BY 4.0" and "licence" not in sources["guosen-2026"]
+    assert "epoch-ml-hardware = Epoch AI, Data on Machine Learning Hardware (2025-12; CC BY 4.0)" in result.content[0].text
+
+
+async def test_related_models_are_listed_without_a_score_of_zero(server) -> None:
+    """'[nvidia-h200, chip, score 0]' read as 'no match at all' for the models the note names as related."""
+    async with Client(server) as client:
+        result = await client.call_tool("lookup_chip", {"name": "H20"})
+    line = next(x for x in result.content[0].text.splitlines() if x.startswith("Close alternatives: "))
+    assert "score" not in line and "[nvidia-h200, chip]" in line, line

@@ -11,6 +11,7 @@ The server turns every ChipMCPError into an MCP ToolError; nothing else reaches 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -103,7 +104,7 @@ _BOUNDS = {
 def _one_error(tool: str, error: Mapping[str, Any], name: str) -> str:
     """One argument's error: what is allowed, and what was given where that helps."""
     ctx, kind, given = error.get("ctx") or {}, error.get("type", ""), error.get("input")
-    shown = f" (got {given!r})" if kind != "missing" and not isinstance(given, dict) else ""
+    shown = f" (got {as_sent(given)})" if kind != "missing" and not isinstance(given, dict) else ""
     if kind in _BOUNDS:
         return f"`{name}` must be {_BOUNDS[kind]} {next(iter(ctx.values()), '')}{shown}"
     if kind in _PHRASES:
@@ -112,6 +113,16 @@ def _one_error(tool: str, error: Mapping[str, Any], name: str) -> str:
         expected = _TYPES.get(kind.split("_")[0], kind.split("_")[0])
         return f"`{name}` must be {expected}{shown}"
     return f"`{name}`: {error.get('msg', 'invalid')}{shown}"
+
+
+def as_sent(value: Any, room: int = 80) -> str:
+    """A value a client sent, written as JSON (null, true, ["910B"], NaN), as the client wrote it, not as Python
+    does; cut at `room` characters."""
+    try:
+        written = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        written = str(value)
+    return written if len(written) <= room else written[: room - 1] + "…"
 
 
 def _missing(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
@@ -153,6 +164,8 @@ _PHRASES: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
     "string_too_short": _string_too_short,
     "string_too_long": _string_too_long,
     "extra_forbidden": _extra,
+    "int_from_float": lambda name, ctx, shown, tool: f"`{name}` must be a whole number{shown}",
+    "finite_number": lambda name, ctx, shown, tool: f"`{name}` must be a finite number{shown}",
 }
 
 
@@ -160,4 +173,4 @@ def _union_error(name: str, kinds: list[str], errors: Sequence[Mapping[str, Any]
     """A union argument's errors said once: what was given, and what it takes (its description when there is one)."""
     given = next((e.get("input") for e in errors if tuple(e.get("loc", ()))[:1] == (name,)), None)
     what = (allowed or {}).get(name) or " or ".join(dict.fromkeys(kinds))
-    return f"`{name}` does not take {given!r}: it takes {what}"
+    return f"`{name}` does not take {as_sent(given)}: it takes {what}"

@@ -103,6 +103,8 @@ def verify(
         result.per_kind[row["entity_kind"]] += 1
     for part in kb.all_parts():
         check(part["printed"], part["source"], f"system {part['system']} part {part['chip']}")
+    for run in kb.all_trained_on():
+        check(run["printed"], run["source"], f"workload {run['workload']} trained_on {run['chip']}")
     for cert in kb.certifications():
         check(cert["printed"], cert["source"], f"{cert['origin']} certification {cert['product']}")
     for ann in kb.announcements.values():

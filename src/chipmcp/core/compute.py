@@ -260,14 +260,21 @@ def rank(values: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 
 def cards_for_target(target_pflops: float, card_tflops: float, utilization: float = 1.0, p_base: int = 1000) -> int:
-    """Cards needed so that cards × card_tflops × utilization reaches target_pflops."""
+    """Cards needed so that cards × card_tflops × utilization reaches target_pflops: at least one for any
+    positive target, however small (the rounding that drops float noise must not round a need to none)."""
     needed = target_pflops * p_base / (card_tflops * utilization)
-    return math.ceil(round(needed, 9))
+    return _at_least_one(needed)
 
 
 def servers_for_target(target_pflops: float, server_pflops: float, p_base: int = 1000) -> int:
     """Servers needed when each server delivers `server_pflops` (as some reports print per server)."""
-    return math.ceil(round(target_pflops * (p_base / 1000) / server_pflops, 9))
+    return _at_least_one(target_pflops * (p_base / 1000) / server_pflops)
+
+
+def _at_least_one(needed: float) -> int:
+    """`needed` rounded up, float noise below a billionth dropped; one for any positive need."""
+    rounded = math.ceil(round(needed, 9))
+    return max(1, rounded) if needed > 0 else rounded
 
 
 def servers_for_cards(cards: int, cards_per_server: int) -> int:
@@ -310,6 +317,11 @@ def implied_mfu(total_flop: float, cards: int, card_tflops: float, days: np.ndar
     """The utilization a run must have had: FLOPs done over peak FLOPs available in that time."""
     available = cards * card_tflops * 1e12 * np.asarray(days, dtype=float) * 86400
     return total_flop / available
+
+
+def days_at_mfu(total_flop: float, cards: int, card_tflops: float, mfu: float) -> float:
+    """Days `total_flop` takes on `cards` at `mfu` of their peak: implied_mfu's inverse."""
+    return total_flop / (cards * card_tflops * 1e12 * mfu) / 86400
 
 
 def gpu_hour_cost(gpu_hours: np.ndarray | Sequence[float], price_per_gpu_hour: float) -> np.ndarray:

@@ -319,6 +319,7 @@ _TYPO_RUN = re.compile(r"[0-9oil]+")
 _DIGITS = frozenset("0123456789")
 _TYPO_MAX = 4
 
+_BEGUN_LISTED = 8  # the entities a family or brand word begins the names of, listed in its refusal
 FUZZY_ACCEPT = 82.0  # a fuzzy score at or above this is an answer; below it only a suggestion
 AMBIGUITY_MARGIN = 3.0  # two entities this close in score are reported as ambiguous
 
@@ -572,6 +573,7 @@ class NameIndex:
                     + ". Name one of them exactly.",
                     [f"{self.entities[e].display} ({e})" for e in names],
                 )
+            self._refuse_a_beginning(query, key, entry, kinds, what)
             return self._match(entry.entity, "fuzzy", entry.alias, top_score)
         closest = self.suggest(query, kinds) if suggest else []
         several = list(dict.fromkeys(model_numbers(query)))
@@ -591,6 +593,21 @@ class NameIndex:
             raise refusal(f"{reason}, and no known name is close to it.")
         listing = ", ".join(f"{c.display} ({c.id})" for c in closest)
         raise refusal(f"{reason}. Closest: {listing}.", [f"{c.display} ({c.id})" for c in closest])
+
+    def _refuse_a_beginning(self, query: str, key: str, entry: AliasEntry, kinds: frozenset[str], what: str) -> None:
+        """A query that is the beginning of the best alias ('Kunlun' of 'Kunlun I') and of other entities' names
+        too is a family or brand word, not a misspelling of the one name it scored closest to: refused with
+        the entities it begins (up to _BEGUN_LISTED of them)."""
+        if not entry.key.startswith(key):
+            return
+        begun = self.extending(query, kinds)
+        if len(begun) < 2:
+            return
+        shown = [f"{self.entities[e].display} ({e})" for e in begun[:_BEGUN_LISTED]]
+        more = ", …" if len(begun) > _BEGUN_LISTED else ""
+        raise AmbiguousNameError(
+            f"'{query.strip()}' begins the names of {len(begun)} {what}s: {', '.join(shown)}{more}. Name one of them.", shown
+        )
 
     def _match(self, entity_id: str, method: str, alias: str, score: float) -> Match:
         info = self.entities[entity_id]
@@ -618,7 +635,11 @@ class NameIndex:
         if not relatives:
             return match
         shown = ", ".join(self.entities[r].display for r in relatives)
-        note = f"Answered for {info.display} exactly; {shown} share its model number and are separate chips — ask for them by name."
+        # 'contain', not 'share': H200 and GH200 contain H20's number without being an H20
+        note = (
+            f"Answered for {info.display} exactly; {shown} are separate chips whose model numbers contain {info.model} "
+            "— ask for them by name."
+        )
         return Match(
             match.id,
             match.kind,

@@ -52,6 +52,7 @@ from chipmcp.kb.records import (
     Record,
     Source,
     System,
+    Workload,
 )
 from chipmcp.kb.spec_index import FAMILY_INDEX, GENERATION_INDEX, SPEC_FIELDS
 
@@ -233,6 +234,17 @@ def _unique_ids(loaded: Loaded, kinds: list[str], problems: list[str]) -> dict[s
     return seen
 
 
+def _shared_metric_words(metrics: dict[str, Metric]) -> list[str]:
+    """A word naming two metrics (an id, a label or a name, case aside) would answer for the wrong one."""
+    owner: dict[str, str] = {}
+    problems = []
+    for metric in metrics.values():
+        for word in dict.fromkeys(w.casefold() for w in (metric.id, metric.label_en, metric.label_zh, *metric.names)):
+            if owner.setdefault(word, metric.id) != metric.id:
+                problems.append(f"metric {metric.id}: '{word}' already names metric {owner[word]}; a word names one metric")
+    return problems
+
+
 def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
     """Cross-check the records and turn them into table rows; raise KnowledgeError on any problem."""
     problems = list(loaded.problems)
@@ -243,6 +255,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         metric = record_as(loc, Metric)
         if metric.dimension not in compute.DIMENSIONS:
             problems.append(f"{loc.origin}: metric {metric.id}: unknown dimension {metric.dimension!r}")
+    problems += _shared_metric_words(metrics)
     entities = _unique_ids(loaded, ["vendor", "chip", "system", "workload", "market"], problems)
     vendors = {rid for rid, (kind, _) in entities.items() if kind == "vendor"}
     chips = {rid for rid, (kind, _) in entities.items() if kind == "chip"}
@@ -251,7 +264,7 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         if source not in sources:
             problems.append(f"{origin}: {what}: unknown source {source!r}; use one of {', '.join(sorted(sources))}")
 
-    entity_rows, part_rows = [], []
+    entity_rows, part_rows, trained_rows = [], [], []
     for rid, (kind, loc) in sorted(entities.items()):
         rec = record_as(loc, Entity)
         vendor = _field(rec, "vendor", None)
@@ -284,6 +297,11 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
                         "locator": part.locator,
                     }
                 )
+        if isinstance(rec, Workload) and rec.trained_on is not None:
+            if rec.trained_on.chip not in chips:
+                problems.append(f"{loc.origin}: workload {rid}: trained_on chip {rec.trained_on.chip!r} is not a chip")
+            need_source(loc.origin, f"workload {rid} trained_on", rec.trained_on.source)
+            trained_rows.append({"workload": rid} | rec.trained_on.model_dump())
         entity_rows.append(
             {
                 "id": rid,
@@ -338,12 +356,17 @@ def assemble(loaded: Loaded) -> dict[str, list[dict[str, Any]]]:
         "sources": [s.record.model_dump() | {"origin": s.origin} for _, (_, s) in sorted(source_records.items())],
         "metrics": [
             m.model_dump()
-            | {"measures": ",".join(m.measures), "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None}
+            | {
+                "names": json.dumps(m.names, ensure_ascii=False),
+                "measures": ",".join(m.measures),
+                "estimate": m.estimate.model_dump_json(exclude_none=True) if m.estimate else None,
+            }
             for _, m in metrics.items()
         ],  # in metrics.toml's order: answers list key specs first
         "entities": entity_rows,
         "aliases": alias_rows,
         "parts": sorted(part_rows, key=lambda r: (r["system"], r["chip"])),
+        "trained_on": trained_rows,
         "figures": figure_rows,
         "announcements": sorted(announcement_rows, key=lambda r: r["id"]),
         "certifications": sorted(certification_rows, key=lambda r: (r["announcement"], r["seq"])),
@@ -593,6 +616,7 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
             conflict_group=group_of.get(row["id"]),
             conflict_kind="disagreement" if rivals else None,
             preferred=True,
+            preferred_because=None,
         )
     for row in rows:
         if not row["conflicts_with"]:
@@ -600,15 +624,33 @@ def _mark_conflicts(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> N
         # The best of all figures making this claim; a figure agreeing with it is preferred too (two reports
         # printing the winning 400W are both right), so 'preferred' never depends on which rival came first.
         claim = [row, *(by_id[i] for i in peers_of[row["id"]])]
-        best = min(
-            claim,
-            key=lambda r: (r["suspect"], not r["prefer"], r["from_dataset"], _negated_date(r["source_date"]), _origin_key(r["origin"])),
-        )
+        best = min(claim, key=_preference)
         row["preferred"] = best is row or not _differs(row, best)
+        if row["preferred"]:
+            # Agreement is within each figure's printed precision, so not transitive: a rival of this row may agree
+            # with the best one, which then wins over this row's rivals.
+            rivals = [r for r in claim if _differs(r, best)] or [by_id[i] for i in rivals_of[row["id"]]]
+            row["preferred_because"] = _preferred_because(best, rivals)
         if row["from_dataset"] and not row["preferred"] and not best["from_dataset"] and not row["suspect"]:
             row["note"] = "; ".join(n for n in (row["note"], datasets.OUTRANKED_NOTE) if n)
     _mark_possible(rows, metrics)
     _mark_histories(groups, metrics)
+
+
+def _preference(row: dict[str, Any]) -> tuple[Any, ...]:
+    """The order of the figures making one claim, best first: a figure not marked suspect, then one the curators
+    marked `prefer`, then a report's before a dataset's, then the newer source's, then the first in the files."""
+    return (row["suspect"], not row["prefer"], row["from_dataset"], _negated_date(row["source_date"]), _origin_key(row["origin"]))
+
+
+# What decided a preference, by the first part of _preference that tells the best figure from its strongest rival.
+PREFERENCE_RULES = ("suspect", "curated", "report", "newer", "order")
+
+
+def _preferred_because(best: dict[str, Any], rivals: list[dict[str, Any]]) -> str:
+    """The rule by which `best` wins over the strongest of its `rivals` (those stating another value)."""
+    mine, theirs = _preference(best), _preference(min(rivals, key=_preference))
+    return next((rule for rule, a, b in zip(PREFERENCE_RULES, mine, theirs, strict=True) if a != b), "order")
 
 
 def _mark_possible(rows: list[dict[str, Any]], metrics: dict[str, Metric]) -> None:
@@ -886,6 +928,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
             "label_en": TEXT,
             "label_zh": TEXT,
             "about": TEXT,
+            "names": TEXT,
             "measures": TEXT,
             "descriptive": INT,
             "estimate": TEXT,
@@ -916,6 +959,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
     ),
     "aliases": ({"key": TEXT, "entity": TEXT, "alias": TEXT, "form": TEXT, "signature": TEXT, "suspect": INT, "note": TEXT}, None),
     "parts": ({"system": TEXT, "chip": TEXT, "count": INT, "printed": TEXT, "source": TEXT, "locator": TEXT}, None),
+    "trained_on": ({"workload": TEXT, "chip": TEXT, "printed": TEXT, "source": TEXT, "locator": TEXT}, "workload"),
     "figures": (
         {
             "id": INT,
@@ -953,6 +997,7 @@ SCHEMAS: dict[str, tuple[dict[str, type], str | None]] = {
             "history_group": INT,
             "conflicts_with": TEXT,
             "preferred": INT,
+            "preferred_because": TEXT,
             "origin": TEXT,
             "link": TEXT,
             "modified": TEXT,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from chipmcp.kb.folders import as_folders, labels
 
-SCHEMA_VERSION = 11  # bump when the tables change shape, so cached databases are rebuilt
+SCHEMA_VERSION = 12  # bump when the tables change shape, so cached databases are rebuilt
 
 # The modules whose code decides what a build writes (rows, derived columns, conflicts, alias keys): their
 # source enters the digest too, so a changed rule never meets a database built by the old one.

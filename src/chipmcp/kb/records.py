@@ -108,6 +108,9 @@ class Metric(Record):
     label_en: NonEmpty
     label_zh: NonEmpty
     about: NonEmpty
+    # Other words a question names the metric by (营收 for 营业收入, market cap): a word is the metric it names
+    # before it is part of a longer label (营收 is revenue, not only 营收增速). No two metrics share a word.
+    names: list[NonEmpty] = []
     # What a figure of this metric can measure (capex: total, operating; parameters: total, active; a
     # training run's phases). A figure names one in `measure`; an unstated measure is the first listed.
     # Only figures of one measure are compared, so the distinction is data, never a note's wording.
@@ -178,8 +181,16 @@ class System(Entity):
     parts: list[Part] = []
 
 
+class TrainedOn(Citation):
+    """The chip a reported run was trained on, as a report names it: its GPU hours and card count are that
+    chip's, so another chip takes them only through a stated compute ratio."""
+
+    chip: Identifier
+
+
 class Workload(Entity):
     kind: Literal["llm", "training-run"]
+    trained_on: TrainedOn | None = None
 
 
 class Market(Entity):

@@ -138,6 +138,11 @@ class KnowledgeBase:
         }
 
     @cached_property
+    def preferred_because(self) -> dict[int, str]:
+        """Figure id → the rule that made it the preferred figure of a disagreement (build.PREFERENCE_RULES)."""
+        return dict(self._tuples("SELECT id, preferred_because FROM figures WHERE preferred_because IS NOT NULL"))
+
+    @cached_property
     def metric_order(self) -> dict[str, int]:
         """Metric id → its place in knowledge/metrics.toml (key specs first, form factor and use case after)."""
         return {row["id"]: index for index, row in enumerate(self._rows("SELECT id FROM metrics ORDER BY rowid"))}
@@ -145,8 +150,9 @@ class KnowledgeBase:
     @cached_property
     def metrics(self) -> dict[str, dict[str, Any]]:
         rows = {row["id"]: row for row in self._rows("SELECT * FROM metrics ORDER BY id")}
-        for row in rows.values():  # the estimate relation is stored as JSON text
+        for row in rows.values():  # the estimate relation and the names are stored as JSON text
             row["estimate"] = json.loads(row["estimate"]) if row.get("estimate") else None
+            row["names"] = json.loads(row["names"]) if row.get("names") else []
         return rows
 
     @cached_property
@@ -290,6 +296,11 @@ class KnowledgeBase:
     def parts(self, system_id: str) -> list[dict[str, Any]]:
         return list(self._parts[0].get(system_id, ()))
 
+    def trained_on(self, workload_id: str) -> dict[str, Any] | None:
+        """The chip a reported run was trained on, with the citation that names it (None when no report does)."""
+        rows = self._rows("SELECT * FROM trained_on WHERE workload = ?", (workload_id,))
+        return rows[0] if rows else None
+
     def systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
         """Systems that contain the chip."""
         return self._parts[1].get(chip_id, ())
@@ -392,6 +403,9 @@ class KnowledgeBase:
 
     def all_parts(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM parts ORDER BY system, chip")
+
+    def all_trained_on(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM trained_on ORDER BY workload")
 
     @cached_property
     def _tables(self) -> frozenset[str]:

@@ -37,12 +37,13 @@ def domestic_alternative(chip: str, workload: str) -> str:
 def procurement_brief(chips: str, workload: str, scale: str, tools: Collection[str]) -> str:
     names = split_names(chips)
     listed = ", ".join(names) or chips
-    steps = [
-        f"For each of {listed}: lookup_chip — vendor, kind and every reported figure.",
-        f"compare_chips(names={json.dumps(names, ensure_ascii=False)}) at the precision the workload runs at (training: fp16/bf16; "
-        "inference: int8 or fp8 where reported, else fp16): compute, memory, bandwidth, interconnect, power, "
-        "TFLOPS/W and price where reported; repeat its warnings where figures are not comparable.",
-    ]
+    steps = [f"For each of {listed}: lookup_chip — vendor, kind and every reported figure."]
+    if len(names) > 1:  # compare_chips takes two or more
+        steps.append(
+            f"compare_chips(names={json.dumps(names, ensure_ascii=False)}) at the precision the workload runs at (training: "
+            "fp16/bf16; inference: int8 or fp8 where reported, else fp16): compute, memory, bandwidth, interconnect, power, "
+            "TFLOPS/W and price where reported; repeat its warnings where figures are not comparable."
+        )
     if scale.strip():
         steps.append(
             f"estimate_cluster for each chip at {scale}: cards, servers, power and energy, with the assumptions the answer states."

@@ -25,7 +25,7 @@ __all__ = ["check_protocol_params"]
 PAGED_LISTS = frozenset({"tools/list", "prompts/list", "resources/list", "resources/templates/list"})
 
 
-def _invalid(message: str) -> MCPError:
+def invalid_params(message: str) -> MCPError:
     return MCPError(code=INVALID_PARAMS, message=message)
 
 
@@ -42,27 +42,35 @@ def check_protocol_params(server: MCPServer) -> None:
     async def check(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
         params: Mapping[str, Any] = ctx.params if isinstance(ctx.params, Mapping) else {}
         if ctx.method in PAGED_LISTS and params.get("cursor") is not None:
-            raise _invalid(f"Invalid cursor: {ctx.method} answers everything in one page; call it without a cursor.")
+            raise invalid_params(f"Invalid cursor: {ctx.method} answers everything in one page; call it without a cursor.")
         if ctx.method == "prompts/get":
             known = await prompts()
             name, given = params.get("name"), params.get("arguments") or {}
             if name not in known:
-                raise _invalid(f"No prompt '{name}'. Prompts: {', '.join(sorted(known))}.")
+                raise invalid_params(f"No prompt '{name}'. Prompts: {', '.join(sorted(known))}.")
             missing = sorted(a for a, required in known[name].items() if required and a not in given)
             if missing:
-                raise _invalid(f"Prompt '{name}' needs the argument(s): {', '.join(missing)}.")
+                raise invalid_params(f"Prompt '{name}' needs the argument(s): {', '.join(missing)}.")
+            unknown = sorted(set(given) - set(known[name]))
+            if unknown:
+                taken = ", ".join(sorted(known[name]))
+                raise invalid_params(f"Prompt '{name}' takes no argument {', '.join(map(repr, unknown))}; its arguments: {taken}.")
+            # A required argument written blank would render a text about nothing ('replace  for inference').
+            blank = sorted(a for a, required in known[name].items() if required and not str(given[a]).strip())
+            if blank:
+                raise invalid_params(f"Prompt '{name}' needs a value for {', '.join(map(repr, blank))}.")
         if ctx.method == "completion/complete":
             ref, argument = params.get("ref") or {}, (params.get("argument") or {}).get("name")
             if ref.get("type") == "ref/prompt":
                 known = await prompts()
                 if ref.get("name") not in known:
-                    raise _invalid(f"No prompt '{ref.get('name')}'. Prompts: {', '.join(sorted(known))}.")
+                    raise invalid_params(f"No prompt '{ref.get('name')}'. Prompts: {', '.join(sorted(known))}.")
                 if argument not in known[ref["name"]]:
                     return CompleteResult(completion=Completion(values=[], total=0, has_more=False))
             elif ref.get("type") == "ref/resource":
                 known = await templates()
                 if ref.get("uri") not in known:
-                    raise _invalid(f"No resource template '{ref.get('uri')}'. Templates: {', '.join(sorted(known))}.")
+                    raise invalid_params(f"No resource template '{ref.get('uri')}'. Templates: {', '.join(sorted(known))}.")
                 if argument not in known[ref["uri"]]:
                     return CompleteResult(completion=Completion(values=[], total=0, has_more=False))
         return await call_next(ctx)

@@ -47,7 +47,7 @@ from chipmcp.errors import ChipMCPError, KnowledgeError, plain_argument_errors
 from chipmcp.kb.store import KnowledgeBase
 from chipmcp.reasoning.cells import Model
 from chipmcp.serving import output_schemas, sdk
-from chipmcp.serving.protocol import check_protocol_params
+from chipmcp.serving.protocol import check_protocol_params, invalid_params
 from chipmcp.serving.schemas import untitled_input_schema
 from chipmcp.tools import TOOLS, Tool
 from chipmcp.tools.registry import MAX_LIMIT
@@ -511,15 +511,15 @@ def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBas
     def chip_resource(chip_id: str) -> str:
         entity = knowledge().entity(chip_id)
         if entity is None or entity["entity_kind"] not in CHIP_KINDS:
-            raise ResourceNotFoundError(f"No chip or system with id '{chip_id}'.")
+            raise ResourceNotFoundError(_no_chip_id(knowledge(), chip_id))
         return tools.BY_NAME["lookup_chip"].call(knowledge(), name=chip_id, detail="full", limit=MAX_LIMIT).model_dump_json(indent=1)
 
     @mcp.resource(
         "chipmcp://sources/{source_id}",
         name="source",
         title="A source report and what chipmcp took from it",
-        description="One of the five source reports: publisher, title, date, language and how many "
-        "figures chipmcp took from it, e.g. chipmcp://sources/guosen-2026.",
+        description="One source (a report, a regulation, a dataset): publisher, title, date, language and how "
+        "many figures chipmcp took from it, e.g. chipmcp://sources/guosen-2026.",
         mime_type="application/json",
     )
     def source_resource(source_id: str) -> str:
@@ -528,6 +528,16 @@ def _register_resources(mcp: ChipMCPServer, knowledge: Callable[[], KnowledgeBas
         if source is None:
             raise ResourceNotFoundError(f"No source '{source_id}'. Sources: {', '.join(kb.sources)}.")
         return json.dumps(source | {"figures": kb.figure_count_by_source().get(source_id, 0)}, ensure_ascii=False, indent=1)
+
+
+def _no_chip_id(kb: KnowledgeBase, chip_id: str) -> str:
+    """Why chipmcp://chips/{chip_id} names nothing, and the id to read instead when the id is a name of one."""
+    said = f"No chip or system with id '{chip_id}'."
+    try:
+        match = kb.names.resolve(chip_id, CHIP_KINDS, "chip", suggest=False)
+    except ChipMCPError:
+        return f"{said} resources/list names every id; lookup_chip takes a chip's name in any spelling."
+    return f"{said} '{chip_id}' names {match.display}: read chipmcp://chips/{match.id}, or ask lookup_chip by any name."
 
 
 def _register_prompts(mcp: MCPServer) -> None:
@@ -551,6 +561,11 @@ def _register_prompts(mcp: MCPServer) -> None:
         scale: Annotated[str, Field(description="Optional size to plan for: '1000 PFLOPS FP16' or '512 cards'")] = "",
     ) -> str:
         """A cited brief on candidate chips for a workload: comparison, cluster size, certification, export control."""
+        if scale.strip() and not any(char.isdigit() for char in scale):
+            raise invalid_params(
+                "Prompt 'procurement_brief': 'scale' gives no number. Write a size such as '1000 PFLOPS FP16' or "
+                "'512 cards', or leave it out."
+            )
         return prompts.procurement_brief(chips, workload, scale, await tool_names())
 
     @mcp.prompt(title="Company snapshot")

@@ -34,6 +34,7 @@ class SourceRef(Model):
     publisher: str
     title: str
     date: str
+    licence: str = Field(default="", description="The licence of a source's data (Epoch AI: CC BY 4.0): credit it with its figures")
 
 
 class Place(Model):
@@ -126,6 +127,11 @@ class Conflict(Model):
     qualifier: str = Field(description="Precision/period/measure the figures share")
     figure_ids: list[int] = Field(default_factory=list, description="Full detail: every figure (summary: in claims)")
     preferred_id: int | None = Field(default=None, description="The preferred figure (none for history and linked)")
+    why: str = Field(
+        default="",
+        description="Why it is preferred: the others are suspect, the curators' choice (its note says why), a report "
+        "over a dataset, the newest source, or no rule (the first listed)",
+    )
     claims: list[ConflictClaim] = Field(default_factory=list, description="Each distinct value, the preferred first")
     summary: str = Field(default="", description="Full detail: every figure of the disagreement as printed, with its locator")
 

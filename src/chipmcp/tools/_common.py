@@ -119,12 +119,18 @@ def with_pointer(kb: KnowledgeBase, missing: NotFoundError, query: str, kinds: f
 def metric_ids(kb: KnowledgeBase, metric: str) -> set[str]:
     """The metrics a filter names, with their family: `capex` also brings capex_growth and capex_growth_qoq.
 
+    A word names the metric whose id, label or name (metrics.toml) it is; only a word that names none is
+    looked for inside labels and names, so 营收 is revenue (its name) and not only 营收增速 (a label holding it).
     A metric belongs to another's family when its id extends that id (`capex` → `capex_growth`) or its
     label extends that label (资本开支 → 资本开支增速), as metrics.toml names them."""
     needle = metric.strip().casefold()
-    found = {m["id"] for m in kb.metrics.values() if needle in (m["id"], m["label_en"].casefold(), m["label_zh"].casefold())}
+    words = {
+        m["id"]: (m["id"], m["label_en"].casefold(), m["label_zh"].casefold(), *map(str.casefold, m["names"]))
+        for m in kb.metrics.values()
+    }
+    found = {mid for mid, written in words.items() if needle in written}
     if not found:
-        found = {m["id"] for m in kb.metrics.values() if needle in m["label_en"].casefold() or needle in m["label_zh"]}
+        found = {mid for mid, written in words.items() if any(needle in w for w in written[1:])}
     if not found:
         raise InputError(
             f"Unknown metric '{metric}'. Use a metric id such as revenue, net_profit, net_profit_excl, "
@@ -199,19 +205,29 @@ def figure(row: dict[str, Any], kb: KnowledgeBase) -> Figure:
     )
 
 
-def conflicts(figures: list[Figure], kb: KnowledgeBase | None = None, detail: Detail = "full") -> list[Conflict]:
+def conflicts(figures: list[Figure], kb: KnowledgeBase, detail: Detail = "full", linked: bool = True) -> list[Conflict]:
     """One entry per conflict group (figures linked by disagreements, set by the build), naming the preferred
-    one; one per possible disagreement (with the stated figures it matches none of); one per history (a claim
-    at several dates); and, given `kb`, one per quantity reported by several publishers (any entity). Each
-    lists its distinct values as claims side by side; at full detail also every figure as printed, and every
-    figure id of the conflict (at summary detail its claims hold them: each id once)."""
+    one and the rule that chose it; one per possible disagreement (with the stated figures it matches none of);
+    one per history (a claim at several dates); and, when `linked`, one per quantity reported by several
+    publishers (any entity). Each lists its distinct values as claims side by side; at full detail also every
+    figure as printed, and every figure id of the conflict (at summary detail its claims hold them: each id once)."""
     full = detail == "full"
     by_id = {fig.id: fig for fig in figures}
-    out = [_group_conflict(members, by_id, full) for members in _grouped(figures, "conflict_group")]
+    out = [_group_conflict(members, by_id, full, kb.preferred_because) for members in _grouped(figures, "conflict_group")]
     out += [_history(members, full) for members in _grouped(figures, "history_group")]
-    if kb is not None:
+    if linked:
         out += _linked(figures, kb, full)
     return out
+
+
+# What each rule of the build's preference order (kb/build.PREFERENCE_RULES) tells a reader.
+PREFERRED_BECAUSE = {
+    "suspect": "the others are marked suspect",
+    "curated": "the curators' choice; its note says why",
+    "report": "a report outranks a dataset",
+    "newer": "the newest source",
+    "order": "no rule tells them apart: the first listed",
+}
 
 
 def _grouped(figures: list[Figure], field: str) -> list[list[Figure]]:
@@ -222,7 +238,7 @@ def _grouped(figures: list[Figure], field: str) -> list[list[Figure]]:
     return list(groups.values())
 
 
-def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool) -> Conflict:
+def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool, because: dict[int, str]) -> Conflict:
     first = members[0]
     if first.conflict_kind == "possible":
         return _possible(first, [by_id[i] for i in first.conflicts_with if i in by_id], full)
@@ -236,6 +252,7 @@ def _group_conflict(members: list[Figure], by_id: dict[int, Figure], full: bool)
         qualifier=qualifier,
         figure_ids=[m.id for m in members] if full else [],
         preferred_id=preferred.id,
+        why=PREFERRED_BECAUSE.get(because.get(preferred.id, ""), ""),
         claims=claims_of(sorted(members, key=lambda m: m is not preferred)),
         summary=f"Figures disagree on {label} ({qualifier}): {listed}. Preferred: {preferred.printed} ({preferred.source})."
         if full
@@ -611,7 +628,9 @@ def call_of(tool: str, **arguments: Any) -> str:
 def source_refs(kb: KnowledgeBase, ids: Iterable[str]) -> list[SourceRef]:
     # A source row's fields were checked by `chipmcp build` (each a text): every field given, in declaration order.
     return [
-        SourceRef.checked_before(id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"])
+        SourceRef.checked_before(
+            id=s["id"], publisher=s["publisher_en"], title=s["title"], date=s["date"], licence=s.get("licence", "")
+        )
         for sid in sorted(set(ids))
         if (s := kb.sources.get(sid))
     ]
@@ -653,7 +672,9 @@ def ids(values: Iterable[int]) -> str:
 
 
 def source_lines(sources: Iterable[SourceRef]) -> str:
-    return "Sources: " + "; ".join(f"{s.id} = {s.publisher}, {s.title} ({s.date})" for s in sources)
+    return "Sources: " + "; ".join(
+        f"{s.id} = {s.publisher}, {s.title} ({s.date}{'; ' + s.licence if s.licence else ''})" for s in sources
+    )
 
 
 def sources_counted(kb: KnowledgeBase, ids: Iterable[str]) -> str:
@@ -671,7 +692,9 @@ def match_line(m: NameMatch) -> list[str]:
         lines.append(m.note)
     if m.alternatives:
         lines.append(
-            "Close alternatives: " + "; ".join(f"{c.name} [{c.id}, {c.kind}, score {number(c.score)}]" for c in m.alternatives)
+            "Close alternatives: "
+            # score 0: a related model the note names, not a scored match (a 'score 0' read as no match at all)
+            + "; ".join(f"{c.name} [{c.id}, {c.kind}" + (f", score {number(c.score)}]" if c.score else "]") for c in m.alternatives)
         )
     return lines
 
@@ -683,6 +706,7 @@ def conflict_lines(items: Iterable[Conflict]) -> list[str]:
         out.append(
             f"- {c.kind}: {c.metric} ({c.qualifier}): {sides}"
             + (f"; preferred #{c.preferred_id}" if c.preferred_id is not None else "")
+            + (f" ({c.why})" if c.why else "")
             + (f". {c.summary}" if c.summary else "")
         )
     return out

@@ -1,12 +1,16 @@
 """What an industry topic names: a market, group or AI model, a company's industry figures, or a metric
 across the industry — by name (the names index) and, failing that, by full-text search.
 
-Order: the whole topic as a name; the topic less the words of a metric it contains ("GPT4 参数量" →
-GPT-4 + parameters); the metric alone ("cloud capex" → capex everywhere); full-text search over names,
-metric labels, locators and notes, where a company's figure counts for the market whose table printed it.
-Of the search's close candidates, those whose names hold every word of the topic win ("AI服务器" is the
-China AI server market, not every server market); several left are ambiguous, unless they are linked to
-the best by a `quantity` id (industry_figures shows linked figures side by side anyway).
+Order: the whole topic as a name (several names joined, "DeepSeek-V3, GPT-4", are refused as several);
+the topic less the words of a metric it contains ("GPT4 参数量" → GPT-4 + parameters); a chip's or
+system's own name ("A100") is lookup_chip's question; full-text search over names, metric labels,
+locators and notes, where a company's figure counts for the market whose table printed it.
+Only a search candidate whose names hold every word of the topic (but function words and a metric's) is
+an answer ("AI服务器" is the China AI server market, not every server market); several left are
+ambiguous, unless they are linked to the best by a `quantity` id (industry_figures shows linked figures
+side by side anyway). Words found only in other figures' labels, locators or notes ("GPU" in DeepSeek-V3's
+GPU hours) name no topic: the topics mentioning them are a "did you mean" error, or, when the topic names
+a metric too ("cloud capex"), the metric across the industry with a note saying the rest named nothing.
 
 A company named by the topic ("NVIDIA", "OpenAI ARR", "NVIDIA revenue") is that company, never the market
 whose notes mention it. A topic holding a word the knowledge base never uses ("weather in Paris") is about
@@ -16,12 +20,13 @@ other words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from chipmcp.core.names import FUZZY_ACCEPT, search_terms, spaced
-from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError
+from chipmcp.errors import AmbiguousNameError, ChipMCPError, NotFoundError, SeveralNamesError
 from chipmcp.kb.store import KnowledgeBase
 
 INDUSTRY_KINDS = frozenset({"market", "workload"})
@@ -133,6 +138,7 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
             named = None  # the search below weighs the metric's words too, or shows the markets side by side
         if named:
             return Topic([named], metrics, "name+metric")
+        _refuse_a_chip(kb, rest, text)
         if not kb.search(rest):
             return Topic(
                 industry_entities_with(kb, metrics),
@@ -141,10 +147,30 @@ def _resolve_topic(kb: KnowledgeBase, text: str) -> Topic:
                 note=f"'{rest}' matches nothing in the knowledge base; showing every {'/'.join(sorted(metrics))} "
                 "figure of the industry.",
             )
+    _refuse_a_chip(kb, text, text)
     headed = _company_headed(kb, text)
     if headed:
         return headed
     return _searched(kb, text, metrics)
+
+
+CHIP_KINDS = frozenset({"chip", "system"})
+
+
+def _refuse_a_chip(kb: KnowledgeBase, name: str, topic: str) -> None:
+    """A chip's or system's own name ('A100', '910B', 'H20 market share') is lookup_chip's question, never a
+    topic the search finds in some model's notes."""
+    try:
+        match = kb.names.resolve(name, CHIP_KINDS, "chip", suggest=False)
+    except ChipMCPError:
+        return
+    if match.method == "fuzzy":
+        return
+    raise NotFoundError(
+        f"'{topic.strip()}' names a {match.kind} ({match.display}), not a market, group, AI model or company: "
+        f"ask lookup_chip(name='{match.id}'), or find_chips() to rank chips.",
+        [f"{match.display} ({match.id})"],
+    )
 
 
 def _company(kb: KnowledgeBase, text: str) -> str | None:
@@ -224,17 +250,18 @@ def _not_found(kb: KnowledgeBase, text: str, unknown: list[str]) -> NotFoundErro
     )
     return NotFoundError(
         f"{why}. Nearest topics: {'; '.join(near)}. Ask industry_figures(topic=…) with one of them, "
-        "or a metric across the industry (capex, market share, parameters).",
+        f"or a metric across the industry (capex, market share, parameters).{_chips_beginning(kb, text)}",
         near,
     )
 
 
 def _named(kb: KnowledgeBase, text: str, kinds: frozenset[str]) -> str | None:
     """The entity `text` names with confidence (exact, prefixed or a fuzzy score ≥ FUZZY_ACCEPT), else None;
-    several equally good names are an AmbiguousNameError."""
+    several equally good names are an AmbiguousNameError, several names joined ('DeepSeek-V3, GPT-4') a
+    SeveralNamesError — the search would answer for one of them, or a third."""
     try:
         return kb.names.resolve(text, kinds, "topic", suggest=False).id
-    except AmbiguousNameError:
+    except (AmbiguousNameError, SeveralNamesError):
         raise
     except NotFoundError:
         return None
@@ -252,7 +279,7 @@ def metric_words(kb: KnowledgeBase, text: str) -> tuple[set[str], str]:
 
 
 def _metric_labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """(label, metric id) for every metric's zh and en labels and spaced id, longest first."""
+    """(label, metric id) for every metric's zh and en labels, spaced id and names, longest first."""
     return cached(kb, "labels", "", lambda: _labels(kb))
 
 
@@ -261,7 +288,7 @@ def _labels(kb: KnowledgeBase) -> list[tuple[str, str]]:
         (
             (spaced(label), m["id"])
             for m in kb.metrics.values()
-            for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " "))
+            for label in (m["label_zh"], m["label_en"], m["id"].replace("_", " "), *m["names"])
             if len(label) >= 2
         ),
         key=lambda item: -len(item[0]),
@@ -281,12 +308,18 @@ def industry_entities_with(kb: KnowledgeBase, metrics: set[str]) -> list[str]:
 
 
 def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
+    """The topic whose names hold every word of `text` (but function words and a metric's), among those the
+    full-text search finds; words found only in other figures' labels, locators or notes name no topic: the
+    metric across the industry when the text names one, else a 'did you mean' error listing those topics."""
     unknown = unknown_words(kb, text)
     scores = topic_scores(kb, text)
     if unknown or not scores:
         raise _not_found(kb, text, unknown)
     top = max(scores.values())
-    near = [e for e, s in scores.items() if s >= top * COVERAGE_MARGIN]
+    asked = asked_words(kb, text)
+    near = [e for e in scores if scores[e] >= top * COVERAGE_MARGIN and asked and asked <= name_words(kb, e)]
+    if not near:
+        return _unnamed(kb, text, metrics, scores)
     words = set(search_terms(text).split())
     coverage = {e: len(words & name_words(kb, e)) for e in near}
     most = max(coverage.values())
@@ -298,6 +331,49 @@ def _searched(kb: KnowledgeBase, text: str, metrics: set[str]) -> Topic:
         return Topic(close[:1], metrics, "search")
     names = [f"{kb.entities[e]['name_zh']} / {kb.entities[e]['name_en']} ({e})" for e in [close[0], *rest][:8]]
     raise AmbiguousNameError(f"'{text}' could mean {len(rest) + 1} topics: {', '.join(names)}. Ask for one of them.", names)
+
+
+def _chips_beginning(kb: KnowledgeBase, text: str) -> str:
+    """A brand or family word ('TPU', 'Ascend'): the chips and systems whose names begin with it (a function
+    word such as 'the' begins names only by accident: 'thead…')."""
+    chips = kb.names.extending(text, CHIP_KINDS) if asked_words(kb, text) else []
+    if not chips:
+        return ""
+    shown = ", ".join(kb.entities[c]["name_en"] for c in chips[:6]) + (", …" if len(chips) > 6 else "")
+    return f" Chips and systems whose names begin with '{text.strip()}': {shown} — lookup_chip(name=…) answers for one."
+
+
+def asked_words(kb: KnowledgeBase, text: str) -> frozenset[str]:
+    """The search words of `text` a topic's names must hold: not function words, not a metric's words, not a
+    year (a period asked of the topic)."""
+    _, rest = metric_words(kb, text)
+    return frozenset(w for w in search_terms(rest).split() if w not in FUNCTION_WORDS and not YEAR.fullmatch(w))
+
+
+YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _unnamed(kb: KnowledgeBase, text: str, metrics: set[str], scores: dict[str, float]) -> Topic:
+    """Words no topic is named by: the topics whose figures mention them are a suggestion, never the answer."""
+    ranked = sorted(scores, key=lambda e: (-scores[e], e))[:6]
+    mentioned = [f"{kb.entities[e]['name_en']} ({e})" for e in ranked]
+    _, rest = metric_words(kb, text)
+    if metrics:
+        return Topic(
+            industry_entities_with(kb, metrics),
+            metrics,
+            "metric",
+            note=f"'{rest}' names no market, group, AI model or company (figures of {'; '.join(mentioned[:3])} mention it); "
+            f"showing every {'/'.join(sorted(metrics))} figure of the industry.",
+        )
+    if not asked_words(kb, text):  # function words alone ('the') name nothing at all
+        raise _not_found(kb, text, [])
+    raise NotFoundError(
+        f"'{text}' names no market, group, AI model or company; the figures or notes of {'; '.join(mentioned)} "
+        f"mention it. Did you mean one of them? Ask industry_figures(topic='{ranked[0]}') or another by its id."
+        + _chips_beginning(kb, text),
+        mentioned,
+    )
 
 
 def name_words(kb: KnowledgeBase, entity: str) -> frozenset[str]:
@@ -357,11 +433,15 @@ def linked_company_figures(kb: KnowledgeBase, entity: str) -> list[int]:
 def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool = True) -> str:
     """'Did you mean': the tool that answers for `query` when it names no entity of the `asked` kinds — by
     name, and (with `search`) by full-text search over names, labels, locators and notes."""
+    kinds = frozenset({"chip", "system", "vendor", "market", "workload"}) - asked
+    if (kb.entity(query.strip()) or {}).get("entity_kind") in kinds:  # an id, as resources write it, is its name
+        return _pointer(kb, query, query.strip())
     try:
-        kinds = frozenset({"chip", "system", "vendor", "market", "workload"}) - asked
         match = kb.names.resolve(query, kinds, "entity", suggest=False)
-        if match.method != "fuzzy" or match.score >= FUZZY_ACCEPT:
+        if match.method != "fuzzy":
             return _pointer(kb, query, match.id)
+        if match.score >= FUZZY_ACCEPT:  # a spelling close to a name is not that name ('Ascend' ~ Maxscend)
+            return _pointer(kb, query, match.id, "is close to the name of")
     except ChipMCPError:
         pass
     if asked & INDUSTRY_KINDS or not search or unknown_words(kb, query):
@@ -370,21 +450,30 @@ def elsewhere(kb: KnowledgeBase, query: str, asked: frozenset[str], search: bool
     if scores:
         best = max(scores, key=lambda e: (scores[e], e))
         if scores[best] >= SEARCH_FLOOR:
-            return _pointer(kb, query, best)
+            words = asked_words(kb, query)
+            if words and words <= name_words(kb, best):  # the query's words name it ('ASIC market')
+                return _pointer(kb, query, best)
+            return _mention(kb, query, best)
     return ""
 
 
 SEARCH_FLOOR = 12.0  # a search score below this is too weak to redirect a user to another tool
 
 
-def _pointer(kb: KnowledgeBase, query: str, entity_id: str) -> str:
+def _mention(kb: KnowledgeBase, query: str, entity_id: str) -> str:
+    """A word found only in an entity's figures or notes: where it is mentioned, never that it is the entity."""
+    entity = kb.entities[entity_id]
+    return f" '{query}' is mentioned in the figures of {entity['name_en']}: industry_figures(topic='{entity_id}') shows them."
+
+
+def _pointer(kb: KnowledgeBase, query: str, entity_id: str, verb: str = "is") -> str:
     entity = kb.entities[entity_id]
     kind = entity["entity_kind"]
     name = f"{entity['name_zh']} / {entity['name_en']}" if entity["name_zh"] != entity["name_en"] else entity["name_en"]
     if kind == "workload":
-        return f" '{query}' is an AI model ({name}): use industry_figures(topic='{entity_id}')."
+        return f" '{query}' {verb} an AI model ({name}): use industry_figures(topic='{entity_id}')."
     if kind == "market":
-        return f" '{query}' is a {entity['kind']} ({name}): use industry_figures(topic='{entity_id}')."
+        return f" '{query}' {verb} a {entity['kind']} ({name}): use industry_figures(topic='{entity_id}')."
     if kind == "vendor":
-        return f" '{query}' is a company ({name}): use vendor_financials(vendor='{entity_id}') or find_chips(vendor=…)."
-    return f" '{query}' is a {kind} ({name}): use lookup_chip(name='{entity_id}')."
+        return f" '{query}' {verb} a company ({name}): use vendor_financials(vendor='{entity_id}') or find_chips(vendor=…)."
+    return f" '{query}' {verb} a {kind} ({name}): use lookup_chip(name='{entity_id}')."

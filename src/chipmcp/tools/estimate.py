@@ -59,24 +59,43 @@ class TrainingJob(Model):
 class WorkloadFacts(OmitsNewWhenEmpty):
     """A reported training run recomputed by the compute core, beside what the reports print."""
 
-    omit_empty: ClassVar[frozenset[str]] = frozenset({"energy_mwh", "energy_cost", "energy_cost_unit"})
+    omit_empty: ClassVar[frozenset[str]] = frozenset(
+        {"energy_mwh", "energy_cost", "energy_cost_unit", "trained_on", "equivalent_gpu_hours"}
+    )
 
     id: str
     name: str
+    trained_on: str | None = Field(
+        default=None, description="The chip the run ran on, as a report names it: its GPU hours, cards and energy are that chip's"
+    )
     phases: list[dict[str, float | str | None]] = Field(
         default_factory=list, description="Per phase: GPU hours, price per GPU hour, computed and reported cost"
     )
-    total_gpu_hours: float | None = None
-    wall_clock_days: float | None = Field(default=None, description="total GPU hours ÷ count ÷ 24: every card busy throughout")
+    total_gpu_hours: float | None = Field(default=None, description="The GPU hours the reports give, on the chip the run ran on")
+    equivalent_gpu_hours: float | None = Field(
+        default=None,
+        description="On another chip: total GPU hours × the run's chip's peak ÷ this chip's peak, at the precision asked",
+    )
+    wall_clock_days: float | None = Field(
+        default=None,
+        description="GPU hours (equivalent ones on another chip) ÷ count ÷ 24: every card busy throughout; "
+        "none when the hours cannot be put on these cards",
+    )
     computed_total_cost: float | None = None
     cost_unit: str | None = None
     implied_mfu_low: float | None = Field(default=None, description="Implied MFU for the longest reported duration")
     implied_mfu_high: float | None = Field(default=None, description="Implied MFU for the shortest reported duration")
     figure_ids: list[int] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
-    energy_mwh: float | None = Field(default=None, description="total GPU hours × card power (× 1 + power_overhead)")
+    energy_mwh: float | None = Field(
+        default=None, description="total GPU hours × the power of the chip the run ran on (× 1 + power_overhead)"
+    )
     energy_cost: float | None = Field(default=None, description="energy_mwh × 1000 × electricity_price")
     energy_cost_unit: str | None = None
+    # Why an implied MFU is not a result (above 100%: the cards cannot do the run in its days); the answer's warnings carry it.
+    infeasible: str | None = Field(default=None, exclude=True)
+    chip_name: str | None = Field(default=None, exclude=True)  # the name of `trained_on`, for the text
+    elsewhere: bool = Field(default=False, exclude=True)  # the cards asked are not the chip the run ran on
 
 
 class ClusterEstimate(OmitsNewWhenEmpty):
@@ -169,25 +188,30 @@ def _resolve(kb: KnowledgeBase, args: EstimateClusterArguments) -> _Asked:
     entity = kb.entity(match.id)
     assert entity is not None
     memory_only = args.parameters_billion is not None and args.tokens_billion is None and args.mfu is None
-    count, count_line, count_figure = _count_asked(kb, args, memory_only)
+    count, run = _count_asked(kb, args, memory_only)
     check_precision(args.precision)
     is_system = entity["entity_kind"] == "system"
+    count_line, count_figure = None, []
+    if run is not None:
+        count, count_line = _run_count(kb, run, match, is_system)
+        count_figure = [run.row["id"]]
     group = Grouping(args.cards_per_server or 8) if is_system else _grouping(kb, match.id, args.cards_per_server)
     q = question(args, match.id, count=count, cards_per_server=group.size)
     return _Asked(match, is_system, q, memory_only, group, count_line, tuple(count_figure))
 
 
-def _count_asked(kb: KnowledgeBase, args: EstimateClusterArguments, memory_only: bool) -> tuple[int | None, str | None, list[int]]:
-    """The count given, or the one a named run reports; exactly one of a count and a target (or the weights alone)."""
-    count, count_line, count_figure = args.count, None, []
+def _count_asked(kb: KnowledgeBase, args: EstimateClusterArguments, memory_only: bool) -> tuple[int | None, "_RunCards | None"]:
+    """The count given, or the cards a named run reports; exactly one of a count and a target (or the weights alone)."""
+    count, run = args.count, None
     if count is None and args.target_pflops is None and args.workload is not None:
-        count, count_line, count_figure = _workload_count(kb, args.workload)
+        run = _workload_count(kb, args.workload)
+        count = run.cards
     if (count is not None and args.target_pflops is not None) or (count is None and args.target_pflops is None and not memory_only):
         raise InputError(
             "Give exactly one of `count` (cards, or systems for a system name) or `target_pflops` "
             "(or only `parameters_billion` to ask how many cards hold the weights)."
         )
-    return count, count_line, count_figure
+    return count, run
 
 
 def _settle(answer: ClusterEstimate, asked: _Asked) -> None:
@@ -214,7 +238,17 @@ def _argument_defaults() -> dict[str, Any]:
     return {k: f.get_default() for k, f in EstimateClusterArguments.model_fields.items()}
 
 
-def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
+@dataclass(frozen=True)
+class _RunCards:
+    """The cards a reported run was trained on, as a report prints them, and the chip they were."""
+
+    name: str
+    cards: int
+    row: dict[str, Any]
+    trained_on: str | None
+
+
+def _workload_count(kb: KnowledgeBase, name: str) -> _RunCards:
     """The cards a reported run was trained on, as a report prints it: the count the estimate takes."""
     match = resolve(kb, name, frozenset({"workload"}), "workload")
     rows = [r for r in kb.figures(match.id, ["accelerators_used"]) if r["value"] is not None and not r["suspect"]]
@@ -222,11 +256,30 @@ def _workload_count(kb: KnowledgeBase, name: str) -> tuple[int, str, list[int]]:
         raise InputError(f"No card count is reported for {match.name}; give `count`.")
     row = min(rows, key=lambda r: (not r["preferred"], r["id"]))
     cards = round(float(compute.convert(row["value"], row["unit"], "count")))
-    return (
-        cards,
-        (f"{number(cards)} cards: the count {match.name} reports, '{row['printed']}' ({row['source']}, #{row['id']})"),
-        [row["id"]],
-    )
+    origin = kb.trained_on(match.id)
+    return _RunCards(match.name, cards, row, origin["chip"] if origin else None)
+
+
+def _run_count(kb: KnowledgeBase, run: _RunCards, match: NameMatch, is_system: bool) -> tuple[int, str]:
+    """The count a run's cards give the entity asked: as many cards of a chip, or the systems whose
+    composition holds them (rounded up) — a run's card count is never a count of systems."""
+    row = run.row
+    chips = sum(p["count"] for p in kb.parts(match.id)) if is_system else 0
+    if chips:
+        systems = math.ceil(run.cards / chips)
+        return systems, (
+            f"{number(systems)} systems: the {number(run.cards)} cards {run.name} reports ('{row['printed']}', "
+            f"{row['source']}, #{row['id']}) ÷ {number(chips)} chips a system (composition as reported), rounded up"
+        )
+    line = f"{number(run.cards)} cards: the count {run.name} reports, '{row['printed']}' ({row['source']}, #{row['id']})"
+    if run.trained_on is not None and run.trained_on != match.id and not is_system:
+        line += f"; those were {_chip_name(kb, run.trained_on)} cards, and as many {match.name} cards are assumed"
+    return run.cards, line
+
+
+def _chip_name(kb: KnowledgeBase, chip: str) -> str:
+    entity = kb.entity(chip)
+    return display_name(entity) if entity else chip
 
 
 @dataclass(frozen=True)
@@ -369,7 +422,7 @@ def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
     assumptions += _power_lines(q, totals, None)
     training = _chip_training(asked, cards, card, assumptions)
     fit, minimum = _chip_weights(q, per["memory_gb"], totals)
-    facts = _chip_workload(kb, q, cards, card, per["tdp_w"], assumptions)
+    facts = _chip_workload(kb, q, match.id, cards, per["compute_tflops"], assumptions)
     answer = ClusterEstimate(
         target=match.id,
         name=match.name,
@@ -388,7 +441,7 @@ def _chip_estimate(kb: KnowledgeBase, asked: _Asked) -> ClusterEstimate:
         training=training,
         workload=facts,
         assumptions=assumptions,
-        warnings=_chip_warnings(kb, match, q.precision, per),
+        warnings=_chip_warnings(kb, match, q.precision, per) + _run_warnings(facts),
         sources=[],
         summary="",
     )
@@ -436,14 +489,16 @@ def _chip_training(asked: _Asked, cards: int, card: tuple[float, float] | None, 
 
 
 def _chip_workload(
-    kb: KnowledgeBase, q: EstimateClusterArguments, cards: int, card: tuple[float, float] | None, power: Cell, assumptions: list[str]
+    kb: KnowledgeBase, q: EstimateClusterArguments, chip: str, cards: int, card: Cell, assumptions: list[str]
 ) -> WorkloadFacts | None:
-    """A reported run on these cards (the low end of a per-card compute range), and its energy at their power."""
+    """A reported run on these cards (the low end of a per-card compute range)."""
     if q.workload is None:
         return None
-    facts = _workload(kb, q.workload, cards, card[0] if card else math.nan, assumptions)
-    _workload_energy(facts, power, q, assumptions)
-    return facts
+    return _workload(kb, q, cards, card, (chip,), assumptions)
+
+
+def _run_warnings(facts: WorkloadFacts | None) -> list[str]:
+    return [facts.infeasible] if facts is not None and facts.infeasible else []
 
 
 def _chip_sizing(
@@ -494,12 +549,22 @@ def _chip_weights(q: EstimateClusterArguments, memory: Cell, totals: Totals) -> 
 def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> ClusterEstimate:
     """Figure ids and the sources behind them, the reconciliation's and the listed figures' included."""
     answer.figure_ids = sorted(set(used) | {r.figure_id for r in answer.reconciliation})
-    rows = kb.figures_by_ids(answer.figure_ids)
-    answer.sources = source_refs(kb, [r["source"] for r in rows] + [f.source for f in answer.reported])
-    planned = [r["id"] for r in rows if r["basis"] == "plan"]
+    shown = sorted(set(answer.figure_ids) | _cell_ids(answer))  # every figure a cell cites, agreeing ones included
+    cited = [r["source"] for r in kb.figures_by_ids(shown)] + [f.source for f in answer.reported]
+    run = kb.trained_on(answer.workload.id) if answer.workload is not None else None
+    answer.sources = source_refs(kb, cited + ([run["source"]] if run else []))  # the report naming a run's chip
+    planned = [r["id"] for r in kb.figures_by_ids(answer.figure_ids) if r["basis"] == "plan"]
     if planned:
         answer.warnings.append(f"built on planned figures, of a product not shipped at its source's date (figures {ids(planned)})")
     return answer
+
+
+def _cell_ids(answer: ClusterEstimate) -> set[int]:
+    """The figures the answer's cells cite (per card, the totals, a system's per-chip figures), each claim's too."""
+    cells = [*answer.per_card.values(), *(getattr(answer, name) for name in Totals.__annotations__)]
+    found = {i for cell in cells for i in cell.figure_ids}
+    found |= {i for cell in cells for claim in cell.claims for i in claim.figure_ids}
+    return found | {i for derived in answer.implied_per_chip for i in derived.figure_ids}
 
 
 def _totals(
@@ -606,7 +671,12 @@ def _p_line(p_base: int) -> str:
 def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArguments) -> ClusterEstimate:
     parts = kb.parts(match.id)
     if not parts:
-        raise InputError(f"{match.name} has no reported composition; estimate from its chip instead.")
+        # No report gives its parts, and a system record names its chips only through them.
+        raise InputError(
+            f"{match.name} has no reported composition, and the knowledge base names no chip in it, so it cannot be "
+            f"sized: ask estimate_cluster(chip=…) about the chip it holds by name; lookup_chip(name='{match.id}') "
+            "shows what the reports give for the system."
+        )
     chips = sum(p["count"] for p in parts)
     warnings: list[str] = []
     assumptions = [
@@ -632,7 +702,8 @@ def _system_estimate(kb: KnowledgeBase, match: NameMatch, q: EstimateClusterArgu
     )
     assumptions += _power_lines(q, totals, _system_power_line(kb, q, own_power, per_system["compute_tflops"], warnings))
     warnings += _part_notes(kb, q, parts)
-    facts = _system_workload(kb, q, parts, per_system["compute_tflops"], own_power, systems, assumptions) if q.workload else None
+    facts = _system_workload(kb, q, parts, per_system["compute_tflops"], systems, assumptions) if q.workload else None
+    warnings += _run_warnings(facts)
     training, fit = _system_training(per_system, chips, systems, q, assumptions)
     answer = ClusterEstimate(
         target=match.id,
@@ -684,21 +755,13 @@ def _system_workload(
     q: EstimateClusterArguments,
     parts: list[dict[str, Any]],
     compute_cell: Cell,
-    own_power: Cell,
     systems: int,
     assumptions: list[str],
 ) -> WorkloadFacts:
-    """A reported run on the systems' chips: per-chip compute is the system's ÷ its chips, per-chip power the
-    system's reported power ÷ its chips, else a single part's own figure."""
-    assert q.workload is not None
+    """A reported run on the systems' chips: per-chip compute is the system's ÷ its chips."""
     chips = sum(p["count"] for p in parts)
-    facts = _workload(kb, q.workload, chips * systems, (compute_cell.ends() or (math.nan,))[0] / chips, assumptions)
-    if own_power.ends() is not None:
-        card_power = scale_cell(own_power, 1.0 / chips)
-    else:
-        card_power = selection.cell(kb, parts[0]["chip"], "tdp_w") if len(parts) == 1 else Cell()
-    _workload_energy(facts, card_power, q, assumptions)
-    return facts
+    card = scale_cell(compute_cell, 1.0 / chips) if compute_cell.ends() is not None else Cell()
+    return _workload(kb, q, chips * systems, card, tuple(p["chip"] for p in parts), assumptions)
 
 
 def _system_per_unit(
@@ -957,18 +1020,66 @@ def _training(
     )
 
 
-def _workload(kb: KnowledgeBase, name: str, cards: int, card_tflops: float, assumptions: list[str]) -> WorkloadFacts:
-    """A reported run on these cards: its GPU hours as wall-clock days and cost, and the MFU its FLOPs and days imply."""
-    match = resolve(kb, name, frozenset({"workload"}), "workload")
+def _workload(
+    kb: KnowledgeBase, q: EstimateClusterArguments, cards: int, card: Cell, here: tuple[str, ...], assumptions: list[str]
+) -> WorkloadFacts:
+    """A reported run on these cards (`here`: the chips they are): its GPU hours as wall-clock days — through
+    a stated compute ratio when the run ran on another chip — and cost, its energy on the chip it ran on, and
+    the MFU its FLOPs and days imply on these cards."""
+    assert q.workload is not None
+    match = resolve(kb, q.workload, frozenset({"workload"}), "workload")
     rows = kb.figures(match.id)
+    origin = kb.trained_on(match.id)
     facts = WorkloadFacts(id=match.id, name=match.name)
+    if origin is not None:
+        facts.trained_on, facts.chip_name = origin["chip"], _chip_name(kb, origin["chip"])
+        facts.elsewhere = here != (origin["chip"],)
     hours = _usable(rows, "gpu_hours")
     if hours:
-        _run_hours(facts, hours, _usable(rows, "gpu_hour_price"), _usable(rows, "training_cost"), cards, assumptions)
-    _implied_mfu(facts, rows, cards, card_tflops)
-    if not facts.notes and not facts.phases:
+        ratio = _hours_ratio(kb, facts, origin, card, q, assumptions)
+        _run_hours(facts, hours, _usable(rows, "gpu_hour_price"), _usable(rows, "training_cost"), cards, ratio, assumptions)
+    ends = card.ends()
+    _implied_mfu(facts, rows, cards, ends[0] if ends else math.nan, card.unit or compute_unit(q.precision))
+    if not facts.notes and not facts.phases and not facts.infeasible:
         facts.notes.append("the reports give no GPU hours, nor total FLOPs with a duration, for it")
+    _workload_energy(facts, selection.cell(kb, origin["chip"], "tdp_w") if origin else Cell(), q, assumptions)
     return facts
+
+
+def _hours_ratio(
+    kb: KnowledgeBase,
+    facts: WorkloadFacts,
+    origin: dict[str, Any] | None,
+    card: Cell,
+    q: EstimateClusterArguments,
+    assumptions: list[str],
+) -> float | None:
+    """What one GPU hour of the run's own chip is in hours of these cards: 1 on its own chip; on another, its
+    peak ÷ this one's at the precision asked (an assumption said, both figures cited); None when no report
+    names the chip it ran on, or either peak is missing or not a dense one."""
+    if origin is None:
+        facts.notes.append("the reports do not name the chip its GPU hours were on, so they are not turned into days on these cards")
+        return None
+    if not facts.elsewhere:
+        return 1.0
+    theirs = selection.cell(kb, origin["chip"], "compute_tflops", q.precision, q.p_base)
+    ran = f"its GPU hours are {facts.chip_name}'s, the chip it ran on ('{origin['printed']}', {origin['source']})"
+    mine, them = card.ends(), theirs.ends()
+    unfit = {"sparse", "unlabeled"}
+    if them is None or theirs.tier in unfit or mine is None or card.tier in unfit:
+        lacking = facts.chip_name if them is None or theirs.tier in unfit else "these cards"
+        facts.notes.append(f"{ran}; no dense {q.precision.upper()} peak for {lacking} to convert them by, so no days on these cards")
+        return None
+    ratio = them[0] / mine[0]
+    cited = [*theirs.figure_ids[:1], *card.figure_ids[:1]]
+    facts.figure_ids += cited
+    unit = card.unit or compute_unit(q.precision)
+    assumptions.append(
+        f"{facts.name}: {ran}; on these cards they are scaled by its {number(them[0])} ÷ these cards' "
+        f"{number(mine[0])} {unit} {q.precision.upper()} peak ({ids(cited)}) = ×{ratio:.4g}, assuming the run "
+        "reaches the same fraction of peak on both chips"
+    )
+    return ratio
 
 
 def _usable(rows: list[dict[str, Any]], metric: str) -> list[dict[str, Any]]:
@@ -990,9 +1101,11 @@ def _run_hours(
     prices: list[dict[str, Any]],
     costs: list[dict[str, Any]],
     cards: int,
+    ratio: float | None,
     assumptions: list[str],
 ) -> None:
-    """The run's GPU hours, phase by phase (a whole-run total is noted, not added), its days on `cards` and its cost."""
+    """The run's GPU hours, phase by phase (a whole-run total is noted, not added), its days on `cards` (its
+    hours × `ratio`, the hours of these cards one of its own is; none without one) and its cost."""
     gpu_hours = compute.as_array([compute.convert(r["value"], r["unit"], "GPU-hour") for r in hours])
     price = prices[0] if prices else None
     for row, hrs in zip(hours, gpu_hours, strict=True):
@@ -1002,10 +1115,15 @@ def _run_hours(
             facts.phases.append(_phase(row, float(hrs), price))
     phase_hours = compute.as_array([cast(float, p["gpu_hours"]) for p in facts.phases]) if facts.phases else gpu_hours
     facts.total_gpu_hours = float(phase_hours.sum())
-    facts.wall_clock_days = round(compute.wall_clock_days(facts.total_gpu_hours, cards), 2)
-    assumptions.append(
-        f"{facts.name} wall-clock days = its GPU hours ÷ {number(cards)} cards ÷ 24 h (every card busy for the whole run, no restarts)"
-    )
+    if ratio is not None:
+        here = facts.total_gpu_hours
+        if facts.elsewhere:
+            here = facts.equivalent_gpu_hours = round(facts.total_gpu_hours * ratio, 1)
+        facts.wall_clock_days = round(compute.wall_clock_days(here, cards), 2)
+        assumptions.append(
+            f"{facts.name} wall-clock days = its {'equivalent ' if facts.elsewhere else ''}GPU hours ÷ {number(cards)} "
+            "cards ÷ 24 h (every card busy for the whole run, no restarts)"
+        )
     facts.figure_ids += [r["id"] for r in hours + costs]
     facts.notes += [f"reported cost ({c['note']}): '{c['printed']}' ({c['source']})" for c in costs]
     if price:
@@ -1025,20 +1143,34 @@ def _phase(row: dict[str, Any], hours: float, price: dict[str, Any] | None) -> d
     return phase
 
 
-def _implied_mfu(facts: WorkloadFacts, rows: list[dict[str, Any]], cards: int, card_tflops: float) -> None:
-    """The MFU a run's reported total FLOPs and training days imply on these cards (both ends of a day range)."""
+def _implied_mfu(facts: WorkloadFacts, rows: list[dict[str, Any]], cards: int, card_tflops: float, unit: str) -> None:
+    """The MFU a run's reported total FLOPs and training days imply on these cards (both ends of a day range).
+    Above 1 it is no result: the cards cannot do the run in that time, and `infeasible` says so."""
     flop = [r for r in rows if r["metric"] == "training_compute" and r["value"] is not None]
     days = [r for r in rows if r["metric"] == "training_days"]
     if not (flop and days and math.isfinite(card_tflops)):
         return
     d = days[0]
     span_days = compute.convert(compute.as_array(_row_ends(d)), d["unit"], "day")
-    mfu = compute.implied_mfu(float(compute.convert(flop[0]["value"], flop[0]["unit"], "FLOP")), cards, card_tflops, span_days)
-    facts.implied_mfu_high, facts.implied_mfu_low = round(float(mfu[0]), 4), round(float(mfu[1]), 4)
+    total = float(compute.convert(flop[0]["value"], flop[0]["unit"], "FLOP"))
+    mfu = compute.implied_mfu(total, cards, card_tflops, span_days)
+    high, low = round(float(mfu[0]), 4), round(float(mfu[1]), 4)
     facts.figure_ids += [flop[0]["id"], d["id"]]
-    facts.notes.append(
-        f"implied MFU = {flop[0]['printed']} FLOP / ({number(cards)} cards × {number(card_tflops)} TFLOPS × {d['printed']})"
-    )
+    work = f"{number(total)} FLOP ('{flop[0]['printed']}')"
+    on = f"{number(cards)} cards × {number(card_tflops)} {unit}"
+    if high > 1:
+        shortest, longest = (float(x) for x in span_days)
+        reported = f"{number(shortest)} days" if shortest == longest else f"{number(shortest)}-{number(longest)} days"
+        fastest = compute.days_at_mfu(total, cards, card_tflops, 1.0)
+        facts.infeasible = (
+            f"{facts.name} is infeasible on these cards: {work} in its reported {reported} ('{d['printed']}') would need "
+            f"MFU {low:.1%}-{high:.1%} of {on} (#{flop[0]['id']}, #{d['id']}); above 100% is impossible, so these cards "
+            f"cannot do the run in {'that time' if low > 1 else 'the shorter of those times'} — at 100% of peak it takes at "
+            f"least {number(math.ceil(fastest))} days"
+        )
+        return
+    facts.implied_mfu_high, facts.implied_mfu_low = high, low
+    facts.notes.append(f"implied MFU = {work} / ({on} × {d['printed']})")
 
 
 def _row_ends(row: dict[str, Any]) -> list[float]:
@@ -1047,8 +1179,9 @@ def _row_ends(row: dict[str, Any]) -> list[float]:
 
 
 def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterArguments, assumptions: list[str]) -> None:
-    """A reported run's energy from its own GPU hours: hours × card power (× 1 + power_overhead), and at
-    electricity_price its cost — the run's hours, not the cluster's days, so the count does not enter."""
+    """A reported run's energy from its own GPU hours on the chip it ran on: hours × that chip's power
+    (× 1 + power_overhead), and at electricity_price its cost — the run's hours, not the cluster's days, so
+    neither the count nor the chip asked enters."""
     power = card_power.ends()
     if not facts.total_gpu_hours or power is None:
         return
@@ -1056,6 +1189,7 @@ def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterA
     facts.energy_mwh = compute.tidy(facts.total_gpu_hours * watts / 1e6, 6)
     line = (
         f"{facts.name} energy = its {number(facts.total_gpu_hours)} GPU hours × {number(power[0])} W a card"
+        + (f" of {facts.chip_name}, the chip it ran on" if facts.elsewhere else "")
         + (f" × (1 + {q.power_overhead:g})" if q.power_overhead else "")
         + (" (the low end of the card's power range)" if power[0] != power[1] else "")
     )
@@ -1070,7 +1204,7 @@ def _workload_energy(facts: WorkloadFacts, card_power: Cell, q: EstimateClusterA
 def _total_text(cell: Cell) -> str:
     ends = cell.ends()
     if ends is None:
-        return "?"
+        return "none"
     shown = number(ends[0]) if ends[0] == ends[1] else f"{number(ends[0])}-{number(ends[1])}"
     return f"{shown} {cell.unit or ''}".strip()
 
@@ -1118,16 +1252,23 @@ def _workload_phrases(w: WorkloadFacts) -> list[str]:
     """The summary's words on a reported run: its days on these cards, its cost, energy and implied MFU."""
     said = []
     if w.wall_clock_days is not None:
-        said.append(f"; {w.name} ≈ {number(w.wall_clock_days)} days on these cards")
+        said.append(
+            f"; {w.name} ≈ {number(w.wall_clock_days)} days on these cards"
+            + (f" (its {w.chip_name} GPU hours scaled by peak compute)" if w.elsewhere else "")
+        )
     if w.computed_total_cost is not None:
-        said.append(f"; cost recomputed: {number(w.computed_total_cost)} {w.cost_unit}")
+        whose = f" from its {w.chip_name} GPU hours" if w.elsewhere else ""
+        said.append(f"; cost recomputed{whose}: {number(w.computed_total_cost)} {w.cost_unit}")
     if w.energy_mwh is not None:
         said.append(
             f"; {w.name} used ≈ {number(w.energy_mwh)} MWh"
+            + (f" on its {w.chip_name} cards" if w.elsewhere else "")
             + (f", {number(w.energy_cost)} {w.energy_cost_unit} of electricity" if w.energy_cost is not None else "")
         )
-    if w.implied_mfu_low is not None:
+    if w.implied_mfu_low is not None and w.implied_mfu_high is not None:
         said.append(f"; {w.name} implied MFU {w.implied_mfu_low:.1%}-{w.implied_mfu_high:.1%}")
+    if w.infeasible:
+        said.append(f"; {w.name} is infeasible on these cards in its reported time (an implied MFU above 100%: see warnings)")
     return said
 
 
@@ -1204,12 +1345,19 @@ def _reconciliation_line(r: Reconciliation) -> str:
         else ""
     )
     return (
-        f"Reported beside computed — {r.output}, {r.question}: report {cell_text(r.reported)} "
-        f"('{r.printed}' {r.source} / {r.locator}); computed {cell_text(r.computed)}"
+        f"Reported beside computed — {r.output}, {r.question}: report {_said_or_missing(r.reported)} "
+        f"('{r.printed}' {r.source} / {r.locator}); computed {_said_or_missing(r.computed)}"
         + (f"; {diff}" if diff else "")
         + f". {r.convention}"
         + (f" Reproduce: {r.reproduce}." if r.reproduce else "")
     )
+
+
+def _said_or_missing(cell: Cell) -> str:
+    """A cell as cell_text writes it, or, when it holds no value, 'nothing' and why."""
+    if cell.ends() is not None or cell.text is not None:
+        return cell_text(cell)
+    return "nothing" + (f" ({cell.label})" if cell.label else "")
 
 
 def _weights_lines(e: ClusterEstimate) -> list[str]:
@@ -1232,13 +1380,17 @@ def _training_line(t: TrainingJob) -> str:
 
 def _workload_lines(w: WorkloadFacts) -> list[str]:
     n = number
-    lines = [
-        f"Workload {w.name} [{w.id}]: total {n(w.total_gpu_hours)} GPU hours"
-        + (f", wall-clock {n(w.wall_clock_days)} days" if w.wall_clock_days is not None else "")
-        + (f", computed cost {n(w.computed_total_cost)} {w.cost_unit}" if w.computed_total_cost is not None else "")
-        + (f", implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}" if w.implied_mfu_low is not None else "")
-        + f" ({ids(w.figure_ids)})"
+    said = [
+        f"total {n(w.total_gpu_hours)} GPU hours" + (f" on {w.chip_name}" if w.chip_name else "")
+        if w.total_gpu_hours is not None
+        else "no GPU hours reported"
     ]
+    said += [f"{n(w.equivalent_gpu_hours)} equivalent GPU hours on these cards"] if w.equivalent_gpu_hours is not None else []
+    said += [f"wall-clock {n(w.wall_clock_days)} days"] if w.wall_clock_days is not None else []
+    said += [f"computed cost {n(w.computed_total_cost)} {w.cost_unit}"] if w.computed_total_cost is not None else []
+    if w.implied_mfu_low is not None and w.implied_mfu_high is not None:
+        said.append(f"implied MFU {n(w.implied_mfu_low)}-{n(w.implied_mfu_high)}")
+    lines = [f"Workload {w.name} [{w.id}]: " + ", ".join(said) + (f" ({ids(w.figure_ids)})" if w.figure_ids else "")]
     lines += [
         "- " + ", ".join(f"{k} {n(v) if isinstance(v, int | float) else v}" for k, v in p.items() if v is not None) for p in w.phases
     ]

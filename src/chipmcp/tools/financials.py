@@ -150,7 +150,9 @@ def vendor_financials(kb: KnowledgeBase, args: VendorFinancialsArguments) -> Ven
     every = [figure(r, kb) for r in chosen.rows]
     answer = _answer(kb, match, chosen, every, args)
     answer.sources = source_refs(kb, _cited_sources(answer, chosen))  # the page adds its entries' as it is sized
-    listed = every if args.detail == "full" else _beyond_identity(summarize(kb, chosen.rows, every), chosen.identity)
+    listed = every if args.detail == "full" else summarize(kb, chosen.rows, every)
+    if args.detail == "summary" and not args.metric:  # a metric asked for is the answer: its entries hold it
+        listed = _beyond_identity(listed, chosen.identity)
     call = call_of("vendor_financials", vendor=match.id, period=args.period, metric=args.metric, unit=args.unit)
     entries_page(kb, answer, listed, len(every), args.detail, args.offset, args.limit, call, ("conflicts", "growth"))
     _finish(kb, answer, chosen, every)

@@ -154,7 +154,7 @@ Row = dict[str, Any]
 
 class IndustryFiguresArguments(Arguments):
     topic: Name = Field(
-        description=("Market, group, AI model or metric, any language: 全球ASIC市场规模, IDC shipment share, BAT, DeepSeek-V3, capex")
+        description=("Market, group, AI model or metric, any language: 全球ASIC市场规模, 中国AI加速卡市场份额, BAT, DeepSeek-V3, capex")
     )
     period: PeriodArg = Field(default=None, description="2024, 2025H1, FY25, 1H25, …")
     metric: Annotated[str, Field(max_length=60)] | None = Field(
@@ -245,7 +245,7 @@ def _compute(kb: KnowledgeBase, resolved: Topic, selected: _Selected, args: Indu
         share_tables=[] if later else tables,
         series=[] if later else series,
         rules={} if later else _rules(series),
-        conflicts=[] if later else _memo(kb, ("conflicts", args.detail, key), lambda: conflicts(every, detail=args.detail)),
+        conflicts=[] if later else _memo(kb, ("conflicts", args.detail, key), lambda: conflicts(every, kb, args.detail, linked=False)),
         definitions={
             e: kb.entities[e]["note"]
             for e in dict.fromkeys([*selected.entities, *(r["entity"] for r in selected.rows)])
@@ -325,7 +325,7 @@ def _page(
     cited += [t.source for t in answer.share_tables]
     cited += [s for x in answer.series for claim in x.claims for s in claim.sources]
     answer.sources = source_refs(kb, cited)
-    answer.summary = _summary(kb, answer, len(selected.every))
+    answer.summary = _summary(kb, answer, selected.every)
 
 
 TEXT_BUDGET = 3_600  # characters of text a default answer may take before its page line and summary (≤ 4,000)
@@ -728,10 +728,11 @@ def _names(kb: KnowledgeBase, entities: list[str]) -> str:
     return ", ".join(_name(kb, e) for e in entities)
 
 
-def _summary(kb: KnowledgeBase, a: IndustryFigures, rows: int) -> str:
+def _summary(kb: KnowledgeBase, a: IndustryFigures, every: list[Figure]) -> str:
+    """The headline counts the figures the question selects and their reports, whatever the page shows."""
     named = [c.name for c in a.topic.entities]
     names = ", ".join(named) if len(named) <= 2 else f"{named[0]} and {len(named) - 1} more"
-    head = f"{names}: {rows} figures from {sources_counted(kb, (s.id for s in a.sources))}" + (
+    head = f"{names}: {len(every)} figures from {sources_counted(kb, {f.source for f in every})}" + (
         f" ({', '.join(a.topic.metrics)})" if a.topic.metrics else ""
     )
     extras = []

@@ -21,7 +21,7 @@ from chipmcp.tools.registry import Arguments, DetailArg, Name, Tool
 class XinchuangAnswer(Model):
     query: str | None
     detail: Detail = "summary"
-    scope: Literal["chip", "vendor", "all"]
+    scope: Literal["chip", "vendor", "system", "all"] = Field(description="system: answered through the chips it is built of")
     certified: bool | None = Field(description="None for the whole list")
     match_type: Literal["listed-product", "same-family", "vendor", "none", "all"]
     match: NameMatch | None
@@ -127,7 +127,7 @@ def _listed(
 
 
 class XinchuangCertifiedArguments(Arguments):
-    name: Name | None = Field(default=None, description="Chip or company (壁仞, 昇腾910, Hygon); omit for the whole list")
+    name: Name | None = Field(default=None, description="Chip, system or company (壁仞, 昇腾910, Hygon); omit for the whole list")
     detail: DetailArg = "summary"
 
 
@@ -142,10 +142,12 @@ def _certified(kb: KnowledgeBase, name: str | None) -> XinchuangAnswer:
     """The whole list when no name is given; else the company's listed products, or the chip's standing."""
     if name is None or not name.strip():
         return _whole_list(kb, name)
-    match = resolve(kb, name, CHIP_OR_VENDOR, "chip or vendor")
-    entity = kb.entity(match.id) or {}
-    if entity.get("entity_kind") == "vendor":
+    match = resolve(kb, name, CHIP_OR_VENDOR | {"system"}, "chip or vendor")
+    kind = (kb.entity(match.id) or {}).get("entity_kind")
+    if kind == "vendor":
         return _vendor_listed(kb, name, match)
+    if kind == "system":
+        return _system_listed(kb, name, match)
     return _chip_listed(kb, name, match)
 
 
@@ -204,6 +206,43 @@ def _chip_listed(kb: KnowledgeBase, name: str, match: NameMatch) -> XinchuangAns
         announcement=ann,
         sources=_sources(kb, [e.source for e in status.entries], ann),
         summary=_chip_summary(match, status),
+    )
+
+
+Standing = Literal["listed-product", "same-family", "none"]
+# A chip's standings on the list, the closest first: a system takes its chips' closest.
+_STANDINGS: tuple[Standing, ...] = ("listed-product", "same-family", "none")
+
+
+def _system_listed(kb: KnowledgeBase, name: str, match: NameMatch) -> XinchuangAnswer:
+    """A system is not a product the list names: the standing of each chip it is built of."""
+    chips = list(dict.fromkeys(part["chip"] for part in kb.parts(match.id)))
+    statuses = {chip: chip_status(kb, chip) for chip in chips}
+    entries = list({e.seq: e for status in statuses.values() for e in status.entries}.values())
+    ann = _announcement(kb, set()) if not entries else next(s.announcement for s in statuses.values() if s.entries)
+    said = [_chip_summary(_chip_match(kb, chip), status) for chip, status in statuses.items()]
+    summary = f"{match.name} is a system; systems are not on the list" + (
+        f". Its chips: {' '.join(said)}" if said else ", and no chip of it is known in the knowledge base."
+    )
+    standings: list[Standing] = [status.match for status in statuses.values()]
+    best: Standing = min(standings, key=_STANDINGS.index) if standings else "none"
+    return XinchuangAnswer(
+        query=name,
+        scope="system",
+        certified=False,
+        match_type=best,
+        match=match,
+        entries=entries,
+        announcement=ann,
+        sources=_sources(kb, [e.source for e in entries], ann),
+        summary=summary,
+    )
+
+
+def _chip_match(kb: KnowledgeBase, chip_id: str) -> NameMatch:
+    entity = kb.entity(chip_id) or {}
+    return NameMatch(
+        query=chip_id, id=chip_id, name=display_name(entity) if entity else chip_id, method="id", alias=chip_id, score=100.0
     )
 
 
