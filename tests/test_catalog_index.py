@@ -42,7 +42,10 @@ TEXT_OPS = ("=", "!=", "contains")
 
 @cache
 def _reference_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
-    return metric_cell(kb, entity, metric, precision)
+    found = metric_cell(kb, entity, metric, precision)
+    if any(f["basis"] == "plan" for f in kb.figures_by_ids(found.figure_ids)):  # a row says a planned figure is one
+        return found.updated(label="; ".join(x for x in (found.label, "planned") if x))
+    return found
 
 
 def _reported(cell: Cell) -> bool:

@@ -363,6 +363,7 @@ def _figure(
         "sparsity": column.sparsity or (row.sparsity if metric.dimension == "compute" else None),
         "engine": (row.engine or column.engine) if column.engine else None,
         "measure": column.measure,
+        "basis": row.basis,
         "printed": raw,
         "note": "; ".join(notes),
         "suspect": bool(mark and mark.suspect),

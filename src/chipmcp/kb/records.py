@@ -383,6 +383,9 @@ class DatasetRow(Record):
     # engine than the column says: a chip whose 'FP16' column prints its only matrix figure is "tensor".
     # Unlike sparsity, the row wins: it corrects the column's general reading for one chip.
     engine: Engine | None = None
+    # A row of figures for a product not released at the table's date (Epoch's roadmap rows for Ascend
+    # 960/970): every figure of the row carries this basis, so answers say the figures are planned.
+    basis: Literal["actual", "forecast", "estimate", "plan", "guidance"] | None = None
     note: str = ""
 
 

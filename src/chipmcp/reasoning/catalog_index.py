@@ -6,6 +6,7 @@ are built only for the rows an answer shows.
     of(kb) -> CatalogIndex                          one per knowledge base, built on first use
     CatalogIndex.find(query, certification) -> Found
     chip_cell(kb, entity, metric, precision) -> Cell   the cell find_chips filters, sorts and shows
+    shown_cell(kb, entity, metric, precision) -> Cell  chip_cell as a row shows it (a planned figure labelled)
 
 A column's entries are what `chip_cell` gives each entity (the one figure-selection rule, through
 metric_cells), so a row's place and its printed cell cannot disagree. A column is built on first need for
@@ -51,6 +52,13 @@ def chip_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Ce
     """The cell find_chips filters, sorts and shows (a price in its own currency: the ranking rule ranks one
     currency and sets the others apart)."""
     return metric_cell(kb, entity, metric, precision)
+
+
+def shown_cell(kb: KnowledgeBase, entity: str, metric: str, precision: str) -> Cell:
+    """chip_cell as a listed row shows it: a cell resting on a planned figure (basis plan: a product not
+    shipped at its source's date, a roadmap rack) says so in its label, so a ranking never sets a roadmap
+    figure beside shipped ones unmarked."""
+    return selection.labelled_if_planned(kb, chip_cell(kb, entity, metric, precision))
 
 
 @dataclass(frozen=True)
@@ -279,7 +287,7 @@ class CatalogIndex:
         return kb
 
     def _cell(self, entity: str, metric: str, precision: str) -> Cell:
-        return chip_cell(self.kb, entity, metric, precision)
+        return shown_cell(self.kb, entity, metric, precision)
 
     def column(self, metric: str, precision: str, wanted: np.ndarray | None = None) -> Column:
         """`metric` at `precision`, its entries filled for the `wanted` entities (default: all)."""

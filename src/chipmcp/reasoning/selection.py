@@ -410,6 +410,19 @@ def derived_cell(name: str, specs: dict[str, Cell]) -> Cell:
     return out
 
 
+def is_planned(kb: KnowledgeBase, cell: Cell) -> bool:
+    """Whether a figure behind `cell` is a plan (basis plan: a product not shipped at its source's date, a
+    roadmap rack): an answer that shows the cell, or a number built on it, says so."""
+    return any(f["basis"] == "plan" for f in kb.figures_by_ids(cell.figure_ids))
+
+
+def labelled_if_planned(kb: KnowledgeBase, cell: Cell) -> Cell:
+    """`cell`, its label ending in 'planned' where is_planned (a copy: the chosen cell is shared)."""
+    if not is_planned(kb, cell):
+        return cell
+    return cell.updated(label=f"{cell.label}; planned" if cell.label else "planned")
+
+
 def row_cell(row: dict[str, Any], unit: str, p_base: int = 1000) -> Cell:
     """One given figure as a cell in `unit` (a report's own total, read beside what is computed)."""
     ends = _ends(row, unit, p_base)

@@ -558,6 +558,9 @@ def _cited(kb: KnowledgeBase, answer: ClusterEstimate, used: list[int]) -> Clust
     cited = [r["source"] for r in kb.figures_by_ids(shown)] + [f.source for f in answer.reported]
     run = kb.trained_on(answer.workload.id) if answer.workload is not None else None
     answer.sources = source_refs(kb, cited + ([run["source"]] if run else []))  # the report naming a run's chip
+    planned = [r["id"] for r in kb.figures_by_ids(answer.figure_ids) if r["basis"] == "plan"]
+    if planned:
+        answer.warnings.append(f"built on planned figures, of a product not shipped at its source's date (figures {ids(planned)})")
     return answer
 
 

@@ -165,7 +165,7 @@ def _answer(kb: KnowledgeBase, chip: _Chip, found: _Found) -> ExportControlAnswe
         reported=[figure(r, kb) for r in kb.figures(chip.id, REPORTED_METRICS)],
         parts=_parts(kb, chip.id) if chip.is_system else [],
         not_used=_not_used(kb, chip.id, found.rows),
-        warnings=_warnings(found),
+        warnings=_warnings(kb, found),
         statement=STATEMENT,
         sources=[],
         summary="",
@@ -185,7 +185,7 @@ def _tpp_figures(rows: list[export_control.TppRow]) -> list[TppFigure]:
     ]
 
 
-def _warnings(found: _Found) -> list[str]:
+def _warnings(kb: KnowledgeBase, found: _Found) -> list[str]:
     rows = found.rows
     warnings = [
         f"{r.precision.upper()}: only a sparse figure is printed ({r.compute.label}); it is halved for TPP, "
@@ -194,6 +194,11 @@ def _warnings(found: _Found) -> list[str]:
         if r.sparse_halved
     ]
     warnings += [f"{r.precision.upper()}: built on a figure marked suspect (figures {_ids(r.tpp)})" for r in rows if r.tpp.suspect]
+    warnings += [
+        f"{r.precision.upper()}: built on a planned figure, of a product not shipped at its source's date (figures {_ids(r.compute)})"
+        for r in rows
+        if selection.is_planned(kb, r.compute)
+    ]
     warnings += [
         f"{r.precision.upper()}: reports disagree (compute {r.compute.span[0]:g}-{r.compute.span[1]:g}); "
         "TPP keeps the preferred claim and the span of all"

@@ -111,10 +111,10 @@ def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") 
     for name in selection.DERIVED:
         cell = selection.derived_cell(name, specs)
         if cell.ends() is not None:
-            out.append(_derived(name, cell))
+            out.append(_derived(name, selection.labelled_if_planned(kb, cell)))
     tpp = export_control.chip_tpp(kb, entity_id)  # its working: export_control_check
     if tpp.ends() is not None:
-        out.append(_derived("tpp", tpp))
+        out.append(_derived("tpp", selection.labelled_if_planned(kb, tpp)))
     return out
 
 
