@@ -431,6 +431,33 @@ def test_a_word_that_begins_the_names_of_several_chips_is_not_answered_by_one_of
     assert raised.value.candidates == ["Kunlun I (k1)", "Kunlun 2 (k2)"]
 
 
+@pytest.mark.parametrize(("count", "ending"), [(10, "Kunlun 7 (k7), …. Name one of them."), (8, "Kunlun 7 (k7). Name one of them.")])
+def test_a_word_beginning_more_names_than_are_listed_lists_eight_and_says_if_there_are_more(count: int, ending: str) -> None:
+    chips = [EntityInfo(f"k{n}", "chip", f"Kunlun {n}", None, str(n)) for n in range(1, count)] + [
+        EntityInfo("k0", "chip", "Kunlun I", None, "I")
+    ]
+    entries = [AliasEntry(names.normalize(c.display), c.id, c.display, "name_en", names.signature(c.display)) for c in chips]
+    with pytest.raises(AmbiguousNameError) as raised:
+        NameIndex(entries, chips).resolve("Kunlun", CHIPS, what="chip")
+    assert len(raised.value.candidates) == 8
+    assert str(raised.value).startswith(f"'Kunlun' begins the names of {count} chips: Kunlun I (k0), Kunlun 1 (k1),")
+    assert str(raised.value).endswith(ending)
+
+
+@pytest.mark.parametrize(("query", "chip"), [("Z A1", "z-a1"), ("A1 Z", "z-a1"), ("MiniCo Q", "mini-q"), ("Q MiniCo", "mini-q")])
+def test_a_company_or_a_model_of_one_character_is_still_split_from_the_other(query: str, chip: str) -> None:
+    """Every split of the key is tried, down to one character on either side of it."""
+    entities = [
+        EntityInfo("z", "vendor", "Z", None, None),
+        EntityInfo("minico", "vendor", "MiniCo", None, None),
+        EntityInfo("z-a1", "chip", "Zeta A1", "z", "A1"),
+        EntityInfo("mini-q", "chip", "MiniCo Q", "minico", "Q"),
+    ]
+    aliases = [("z", "Z"), ("minico", "MiniCo"), ("z-a1", "A1"), ("mini-q", "Q")]
+    entries = [AliasEntry(names.normalize(a), e, a, "name_en", names.signature(a)) for e, a in aliases]
+    assert NameIndex(entries, entities).resolve(query, CHIPS).id == chip
+
+
 def test_a_word_that_begins_the_names_of_one_chip_is_still_a_misspelling_of_it() -> None:
     assert _family_index().resolve("Sigma", CHIPS).id == "sigma"
 
