@@ -7,16 +7,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from mcp import Client
+
+from answering import answered
 
 pytestmark = pytest.mark.anyio
 
 
-async def call(server, tool: str, arguments: dict) -> tuple[dict, str]:
-    async with Client(server) as client:
-        result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content, result.content[0].text
+call = answered
 
 
 async def test_epochs_roadmap_row_is_answered_as_planned(server) -> None:

@@ -4,18 +4,14 @@ figure cited to its report or to its dataset row and column."""
 from __future__ import annotations
 
 import pytest
-from mcp import Client
 
+from answering import answered
 from compared import compared_cells
 
 pytestmark = pytest.mark.anyio
 
 
-async def call(server, tool: str, arguments: dict) -> tuple[dict, str]:
-    async with Client(server) as client:
-        result = await client.call_tool(tool, arguments)
-    assert not result.is_error, result.content[0].text
-    return result.structured_content, result.content[0].text
+call = answered
 
 
 async def test_mi300x_against_910c_sets_epochs_row_beside_the_reports(server) -> None:

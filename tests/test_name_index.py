@@ -143,7 +143,7 @@ def test_a_vendor_prefix_naming_two_chips_is_ambiguous(index) -> None:
     with pytest.raises(AmbiguousNameError) as raised:
         index.resolve("MiniCo Z1", CHIPS)
     assert str(raised.value) == (
-        "'MiniCo Z1' names 2 different entries: Beta X9B (mini-x9b), Gamma X9C (mini-x9c). Ask for one by its full name."
+        "'MiniCo Z1' names 2 different entries: Beta X9B (mini-x9b), Gamma X9C (mini-x9c). Ask for one of them by its full name."
     )
 
 

@@ -441,12 +441,7 @@ class NameIndex:
             return None
         entities = sorted({e.entity for e in entries})
         if len(entities) > 1:
-            raise AmbiguousNameError(
-                f"'{query}' names {len(entities)} different entries: "
-                + ", ".join(f"{self.entities[e].display} ({e})" for e in entities)
-                + ". Ask for one of them by its full name.",
-                [f"{self.entities[e].display} ({e})" for e in entities],
-            )
+            raise self._several_entries(query, entities)
         entry = min(entries, key=lambda e: (e.suspect, _FORM_RANK.get(e.form, 9)))
         written = query.strip() == entry.alias
         method = "exact" if written else {"pinyin": "pinyin", "stock_code": "stock-code"}.get(entry.form, "normalized")
@@ -480,13 +475,15 @@ class NameIndex:
                 if len(found) == 1:
                     return self._match(entries[0].entity, method, entries[0].alias, 100.0)
                 if len(found) > 1:
-                    raise AmbiguousNameError(
-                        f"'{query}' names {len(found)} different entries: "
-                        + ", ".join(f"{self.entities[e].display} ({e})" for e in found)
-                        + ". Ask for one by its full name.",
-                        [f"{self.entities[e].display} ({e})" for e in found],
-                    )
+                    raise self._several_entries(query, found)
         return None
+
+    def _several_entries(self, query: str, entities: list[str]) -> AmbiguousNameError:
+        """The refusal of a name several entries answer to exactly (an alias two chips share)."""
+        shown = [f"{self.entities[e].display} ({e})" for e in entities]
+        return AmbiguousNameError(
+            f"'{query}' names {len(entities)} different entries: {', '.join(shown)}. Ask for one of them by its full name.", shown
+        )
 
     def _digit_typo(self, query: str, key: str, kinds: frozenset[str]) -> Match | None:
         """A letter O typed for zero, or l/I for one, inside a model number ('91oC', 'MLU37O-X8'): the name
