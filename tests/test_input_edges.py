@@ -177,3 +177,13 @@ async def test_a_system_with_no_known_chip_says_so(server) -> None:
     assert not result.is_error, result.content[0].text
     assert (answer["scope"], answer["certified"], answer["match_type"], answer["entries"]) == ("system", False, "none", [])
     assert "no chip of it is known" in answer["summary"]
+
+
+async def test_a_memory_size_after_a_chip_is_read_as_its_memory(server) -> None:
+    """'A100 80GB' was 'No chip with model number 80g a100': two variants carry 80 GB, and the H20 is one card."""
+    async with Client(server) as client:
+        a100 = await client.call_tool("lookup_chip", {"name": "A100 80GB"})
+        h20 = await client.call_tool("lookup_chip", {"name": "NVIDIA H20 96GB"})
+    assert a100.is_error and "(nvidia-a100)" in a100.content[0].text and "(nvidia-a100-pcie-80gb)" in a100.content[0].text
+    assert not h20.is_error and h20.structured_content["id"] == "nvidia-h20"
+    assert "'96 GB' names no variant of" in h20.structured_content["match"]["note"]

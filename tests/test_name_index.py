@@ -458,6 +458,42 @@ def test_a_company_or_a_model_of_one_character_is_still_split_from_the_other(que
     assert NameIndex(entries, entities).resolve(query, CHIPS).id == chip
 
 
+def _capacity_index() -> NameIndex:
+    """X1 in two 80 GB variants (an SXM one the chip itself, a PCIe card of its own) and X2 with no variant."""
+    chips = [
+        EntityInfo("x1", "chip", "Acme X1", None, "X1"),
+        EntityInfo("x1-pcie", "chip", "Acme X1 80GB PCIe", None, "X1 80GB PCIe"),
+        EntityInfo("x2", "chip", "Acme X2", None, "X2"),
+    ]
+    aliases = [("x1", "X1"), ("x1", "X1 SXM 80GB"), ("x1-pcie", "X1 80GB PCIe"), ("x2", "X2")]
+    entries = [AliasEntry(names.normalize(a), e, a, "name_en", names.signature(a)) for e, a in aliases]
+    return NameIndex(entries, chips)
+
+
+def test_a_memory_size_two_variants_carry_is_refused_with_both() -> None:
+    with pytest.raises(AmbiguousNameError) as raised:
+        _capacity_index().resolve("X1 80GB", CHIPS, what="chip")
+    assert str(raised.value) == (
+        "'X1 80GB' names 2 variants with 80 GB: Acme X1 (x1), Acme X1 80GB PCIe (x1-pcie). Ask for one of them by its full name."
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "chip", "size"), [("X1 40GB", "x1", "40 GB"), ("X2 48 GB", "x2", "48 GB"), ("x2 96G", "x2", "96 GB")]
+)
+def test_a_memory_size_no_variant_carries_answers_for_the_chip_and_says_so(query: str, chip: str, size: str) -> None:
+    """'A100 80GB' was 'No chip with model number 80g a100': a memory size is no model number."""
+    found = _capacity_index().resolve(query, CHIPS, what="chip")
+    assert (found.id, found.method) == (chip, "normalized")
+    assert found.note == f"'{size}' names no variant of {found.display}: answered for it; its memory figures say what it reports."
+
+
+def test_a_memory_size_one_variant_carries_names_that_variant() -> None:
+    index = _capacity_index()
+    found = index.resolve("X1 PCIe 80 GB", CHIPS, what="chip")
+    assert found.id == "x1-pcie"
+
+
 def test_a_word_that_begins_the_names_of_one_chip_is_still_a_misspelling_of_it() -> None:
     assert _family_index().resolve("Sigma", CHIPS).id == "sigma"
 

@@ -3,15 +3,19 @@
 How a query is matched, in order:
 1. its normalized key equals an alias key (aliases are written in knowledge/ or generated at build:
    simplified/traditional and pinyin spellings, stock codes with and without exchange suffix);
-2. a vendor name leads the query ("华为910B", "NVIDIA H20"): the rest is matched among that vendor's
-   entities;
+2. a vendor name leads or ends the query ("华为910B", "NVIDIA H20", "H100 (NVIDIA)"): the rest is matched
+   among that vendor's entities;
 3. a letter O, l or I typed for a digit inside a model number ('91oC' → 910C), when exactly one entity
    answers to the digits;
-4. names joined in one query ('Cambricon and Hygon', '壁仞、摩尔线程', 'H20/H200') whose parts each name an
-   entity by 1 or 2, not all the same one, are refused with the entities they name (SeveralNamesError);
-5. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
+4. names joined in one query ('Cambricon and Hygon', '壁仞、摩尔线程', 'H20/H200', '昇腾910B（Ascend 910B）')
+   whose parts each name an entity by 1 or 2: the one entity they all name, or refused with the entities
+   they name (SeveralNamesError);
+5. a memory size beside a name ('A100 80GB', 'H100 94GB'): the variant whose name carries it, refused when
+   several do; else the entity the rest names, with a note;
+6. fuzzy scoring (rapidfuzz) over the alias keys — but only aliases whose model-number signature
    equals the query's may match, so 910B never answers for 910C, nor H20 for H200; model numbers of
-   several products that no alias carries together ('H20 H200') are refused as several names too.
+   several products that no alias carries together ('H20 H200') are refused as several names too, and a
+   word that begins several entities' names ('Kunlun') is refused with them, not answered for the closest.
 
 Normalization: NFKC (full-width → half-width), ™/® and invisible format characters dropped, case folded, traditional →
 simplified (OpenCC t2s, loaded only for CJK input), every character but letters and digits a separator, generic
@@ -349,6 +353,7 @@ class NameIndex:
         for info in self.entities.values():
             if info.kind == "vendor" and info.parent:
                 self._subsidiaries.setdefault(info.parent, set()).add(info.id)
+        self._sized_words: list[tuple[str, str, frozenset[str]]] | None = None  # built on the first query with a size
         self._vendor_keys = frozenset(e.key for e in self._all_entries() if self.entities[e.entity].kind == "vendor")
 
     def _all_entries(self) -> Iterable[AliasEntry]:
@@ -377,6 +382,9 @@ class NameIndex:
         joined = self._joined(query, kinds, what)
         if joined:
             return self._with_relatives(joined)
+        sized = self._sized(query, kinds)
+        if sized:
+            return sized
         return self._fuzzy(query, key, kinds, what, suggest)
 
     def suggest(self, query: str, kinds: frozenset[str], limit: int = 5) -> list[Candidate]:
@@ -545,6 +553,47 @@ class NameIndex:
             return first
         return Match(first.id, first.kind, first.display, "normalized", first.alias, 100.0, first.note)
 
+    def _sized(self, query: str, kinds: frozenset[str]) -> Match | None:
+        """A memory size written beside a name ('A100 80GB', 'H20 96 GB'), which no alias carries as written: the
+        one variant whose name carries the size and every other word, refused when several do; else the entity
+        the other words name exactly, with a note that the size names no variant of it. Never a model number."""
+        size, words = _memory_size(spaced(query).split())
+        if size is None or not words:
+            return None
+        carrying: dict[str, str] = {}  # entity → its first alias carrying the size and every other word
+        for entity, alias, written in self._sized_aliases():
+            if self.entities[entity].kind in kinds and {*words, size} <= written:
+                carrying.setdefault(entity, alias)
+        carriers = sorted(carrying)
+        shown = f"{size[:-2]} GB"
+        if len(carriers) > 1:
+            listed = [f"{self.entities[e].display} ({e})" for e in carriers]
+            raise AmbiguousNameError(
+                f"'{query.strip()}' names {len(carriers)} variants with {shown}: {', '.join(listed)}. "
+                "Ask for one of them by its full name.",
+                listed,
+            )
+        if carriers:
+            return self._match(carriers[0], "normalized", carrying[carriers[0]], 100.0)
+        rest = " ".join(words)
+        key = normalize(rest)
+        found = (self._exact(rest, key, kinds) or self._vendor_named(rest, key, kinds)) if key else None
+        if found is None:
+            return None
+        note = f"'{shown}' names no variant of {found.display}: answered for it; its memory figures say what it reports."
+        return Match(found.id, found.kind, found.display, "normalized", found.alias, 100.0, note)
+
+    def _sized_aliases(self) -> list[tuple[str, str, frozenset[str]]]:
+        """Each alias carrying a memory size: its entity, the alias and its words (the size one word: '80gb')."""
+        if self._sized_words is None:
+            found: list[tuple[str, str, frozenset[str]]] = []
+            for entry in self._all_entries():
+                size, words = _memory_size(spaced(entry.alias).split())
+                if size is not None:
+                    found.append((entry.entity, entry.alias, frozenset([*words, size])))
+            self._sized_words = found
+        return self._sized_words
+
     def _fuzzy(self, query: str, key: str, kinds: frozenset[str], what: str, suggest: bool = True) -> Match:
         from rapidfuzz import fuzz, process
 
@@ -647,6 +696,31 @@ class NameIndex:
             note,
             [self._candidate(r, 0.0) for r in relatives],
         )
+
+
+def _memory_size(words: list[str]) -> tuple[str | None, list[str]]:
+    """The one memory size among a name's words ('80gb', '80g', '80 gb' → '80gb') and the other words; no size
+    (None) when there is none or more than one."""
+    sizes: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(words):
+        word, following = words[index], words[index + 1] if index + 1 < len(words) else ""
+        if word.isdigit() and following in _SIZE_UNITS:
+            sizes.append(word + "gb")
+            index += 2
+            continue
+        written = _SIZE_WORD.fullmatch(word)
+        if written:
+            sizes.append(written.group(1) + "gb")
+        else:
+            rest.append(word)
+        index += 1
+    return (sizes[0], rest) if len(sizes) == 1 else (None, words)
+
+
+_SIZE_UNITS = ("g", "gb", "gib")
+_SIZE_WORD = re.compile(r"(\d+)(?:g|gb|gib)")
 
 
 _FORM_RANK = {"name_zh": 0, "name_en": 1, "model": 2, "alias": 3, "name_zh_hant": 4, "full_name_zh": 5, "stock_code": 6, "pinyin": 7}
