@@ -465,7 +465,8 @@ def _capacity_index() -> NameIndex:
         EntityInfo("x1-pcie", "chip", "Acme X1 80GB PCIe", None, "X1 80GB PCIe"),
         EntityInfo("x2", "chip", "Acme X2", None, "X2"),
     ]
-    aliases = [("x1", "X1"), ("x1", "X1 SXM 80GB"), ("x1-pcie", "X1 80GB PCIe"), ("x2", "X2")]
+    chips.append(EntityInfo("a800", "chip", "Atlas 800", None, "800"))
+    aliases = [("x1", "X1"), ("x1", "X1 SXM 80GB"), ("x1-pcie", "X1 80GB PCIe"), ("x2", "X2"), ("a800", "Atlas 800")]
     entries = [AliasEntry(names.normalize(a), e, a, "name_en", names.signature(a)) for e, a in aliases]
     return NameIndex(entries, chips)
 
@@ -479,19 +480,29 @@ def test_a_memory_size_two_variants_carry_is_refused_with_both() -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "chip", "size"), [("X1 40GB", "x1", "40 GB"), ("X2 48 GB", "x2", "48 GB"), ("x2 96G", "x2", "96 GB")]
+    ("query", "chip", "size"),
+    [
+        ("X1 40GB", "x1", "40 GB"),
+        ("X2 48 GB", "x2", "48 GB"),
+        ("x2 96G", "x2", "96 GB"),
+        ("X2 192GB", "x2", "192 GB"),
+        ("48 GB X2", "x2", "48 GB"),  # the size first: the words after it are the name
+        ("Atlas 800 64GB", "a800", "64 GB"),  # a number not followed by a unit is the name's
+    ],
 )
 def test_a_memory_size_no_variant_carries_answers_for_the_chip_and_says_so(query: str, chip: str, size: str) -> None:
     """'A100 80GB' was 'No chip with model number 80g a100': a memory size is no model number."""
-    found = _capacity_index().resolve(query, CHIPS, what="chip")
-    assert (found.id, found.method) == (chip, "normalized")
-    assert found.note == f"'{size}' names no variant of {found.display}: answered for it; its memory figures say what it reports."
+    index = _capacity_index()
+    found = index.resolve(query, CHIPS, what="chip")
+    display = index.entities[chip].display
+    note = f"'{size}' names no variant of {display}: answered for it; its memory figures say what it reports."
+    assert found == Match(chip, "chip", display, "normalized", found.alias, 100.0, note)
 
 
 def test_a_memory_size_one_variant_carries_names_that_variant() -> None:
     index = _capacity_index()
     found = index.resolve("X1 PCIe 80 GB", CHIPS, what="chip")
-    assert found.id == "x1-pcie"
+    assert found == Match("x1-pcie", "chip", "Acme X1 80GB PCIe", "normalized", "X1 80GB PCIe", 100.0)
 
 
 def test_a_word_that_begins_the_names_of_one_chip_is_still_a_misspelling_of_it() -> None:
