@@ -215,7 +215,8 @@ POWER_NOTE = "the parts' total is the chips' TDP alone; a system's power also fe
 RANKING_RULE = (
     "Best: no other chip's whole range is better, so overlapping ranges tie, and only where two or "
     "more figures compare (no_best says why not); ranked together are "
-    "dense with sparsity-not-printed figures, sparse only with sparse, one currency, chips apart "
+    "dense with sparsity-not-printed figures, sparse only with sparse, planned (roadmap) only with planned, "
+    "tensor-unit FP32/FP64 and vector-unit figures of other precisions apart, one currency, chips apart "
     "from systems; precision-not-printed and suspect figures are never ranked (left_out says why)."
 )
 SHORT_RANKING_RULE = (
@@ -333,6 +334,8 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
         if "tpp" in shown:
             own["tpp"] = export_control.chip_tpp(kb, entity)
         own |= _registry_cells(kb, entity, asked, own)
+        if entity in kb.planned_entities():  # a roadmap product's figures say so in their cells (copies)
+            own = {k: selection.labelled_if_planned(kb, c) for k, c in own.items()}
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
     return _in_one_unit(table), parts
@@ -684,7 +687,7 @@ def _column(
     )
     if metric in TEXT or any(c.text is not None for c in filled.values()):
         return col
-    col = _ranked(col, filled, systems, systems_apart)
+    col = _ranked(col, filled, systems, systems_apart, {i for i, c in filled.items() if _planned(c)})
     if col.best:
         col.lacking = [j for j, i in enumerate(ids) if i not in filled]
     return col
@@ -699,13 +702,27 @@ def _shared_label(metric: str, filled: Iterable[Cell]) -> str:
     """The label most cells carry; a figure the rule marks (sparse, precision not printed) always says so in its own cell."""
     if metric in selection.DERIVED:
         return ""
-    labels = [c.label for c in filled if c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family")]
+    labels = [c.label for c in filled if c.label and not _marked(c) and c.tier != "sparse"]
     if len(set(labels)) < 2:  # most columns: every cell the same label, nothing to count
         return labels[0] if labels else ""
     return Counter(labels).most_common(1)[0][0]
 
 
-def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str], systems_apart: bool) -> ComparisonColumn:
+def _planned(c: Cell) -> bool:
+    """Whether the cell rests on a planned figure: selection.labelled_if_planned has said so in its label."""
+    return c.label == "planned" or c.label.endswith("; planned")
+
+
+def _marked(c: Cell) -> bool:
+    """Whether the cell is a figure the ranking rule sets apart by what it is (precision not printed, parts at
+    different precisions, family-level, the other kind of unit, planned): it always says so in its own
+    cell, a derived one too, and never lends its label to the column."""
+    return c.tier in ("unlabeled", "mixed", "family") or bool(c.engine) or _planned(c)
+
+
+def _ranked(
+    col: ComparisonColumn, filled: dict[str, Cell], systems: set[str], systems_apart: bool, planned: set[str]
+) -> ComparisonColumn:
     """The column with its best among comparable figures (`filled`: each filled cell by id, in row order)
     and how many it was chosen from, or why it names none: the registry gives no direction, or only one
     figure is comparable (a winner of one is no winner)."""
@@ -713,7 +730,7 @@ def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str], s
         if len(filled) > 1:
             col.no_best = "the registry gives no direction for this metric"
         return col
-    col.left_out = ranking.left_out(filled, systems, systems_apart)
+    col.left_out = ranking.left_out(filled, systems, systems_apart, planned)
     ends = {i: e for i, c in filled.items() if i not in col.left_out and (e := c.ends()) is not None}
     if len(ends) == 1:
         col.no_best = "only one comparable figure"
@@ -769,8 +786,8 @@ def _shown_cell(col: ComparisonColumn, c: Cell, full: bool, derived: bool) -> Co
     )
     if shown.unit == col.unit:
         shown.unit = None
-    if derived or shown.label == col.label:
-        shown.label = ""  # derived: the cells it divides, in the same row, carry the label
+    if (derived and not _marked(c)) or shown.label == col.label:
+        shown.label = ""  # derived: the cells it divides, in the same row, carry the label (unless it is marked)
     return shown
 
 
@@ -783,7 +800,7 @@ def _bare(col: ComparisonColumn, c: Cell, derived: bool, full: bool) -> float | 
         return None
     if c.unit and c.unit != col.unit:
         return None
-    if not derived and c.label and c.label != col.label:
+    if (not derived or _marked(c)) and c.label and c.label != col.label:
         return None
     if c.value is not None and not c.text:
         return float(c.value)
@@ -810,7 +827,7 @@ def _comparable(a: Cell, b: Cell) -> bool:
     def kind(c: Cell) -> str | None:
         if c.suspect or c.tier in ("unlabeled", "mixed"):
             return None
-        return "sparse" if c.tier == "sparse" else "dense"
+        return ("sparse" if c.tier == "sparse" else "dense") + c.engine
 
     return kind(a) is not None and kind(a) == kind(b)
 
