@@ -67,6 +67,7 @@ async def test_find_chips_lists_planned_figures_apart_from_shipped_ones(server) 
     assert {i for i, why in apart.items() if why == "planned"} == {"huawei-ascend-950dt", "huawei-ascend-960", "huawei-ascend-970"}
     assert all("planned" not in r["cells"]["memory_bandwidth_gbs"].get("label", "") for r in answer["rows"])
     assert "huawei-ascend-970" not in {r["id"] for r in answer["rows"]}
+    assert "昇腾970 (Ascend 970) [huawei-ascend-970] (planned)" in text
 
 
 async def test_find_and_compare_set_the_same_planned_figure_apart(server) -> None:

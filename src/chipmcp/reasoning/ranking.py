@@ -90,7 +90,10 @@ def decide(marks: Sequence[Mark], counts: Sequence[int], systems_apart: bool) ->
     if any(code == RANKED and not mark[4] for code, mark in zip(out, marks, strict=True)):
         out = [PLANNED if code == RANKED and mark[4] else code for code, mark in zip(out, marks, strict=True)]
     if any(code == RANKED and mark[5] == HEADLINE_ENGINE for code, mark in zip(out, marks, strict=True)):
-        out = [_BY_ENGINE[mark[5]] if code == RANKED and mark[5] != HEADLINE_ENGINE else code for code, mark in zip(out, marks, strict=True)]
+        out = [
+            _BY_ENGINE[mark[5]] if code == RANKED and mark[5] != HEADLINE_ENGINE else code
+            for code, mark in zip(out, marks, strict=True)
+        ]
     if any(code == RANKED and mark[0] == DENSE for code, mark in zip(out, marks, strict=True)):
         out = [SPARSE_APART if code == RANKED and mark[0] == SPARSE else code for code, mark in zip(out, marks, strict=True)]
     units: dict[int, int] = {}  # the rest's units, first met first, with how many figures print each
