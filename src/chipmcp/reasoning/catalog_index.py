@@ -102,6 +102,8 @@ class Column:
         self.flagged = compute.mask(size, ())
         self.currency = compute.codes((-1 for _ in range(size)), size)
         self.engine = compute.codes((ranking.HEADLINE_ENGINE for _ in range(size)), size)
+        # Where the cell rests on a planned figure (selection.is_planned): made on the first ranking that reads it.
+        self.planned: np.ndarray | None = None
         self.entered = False  # the bulk form's entries entered
 
     def enter(self, found: bulk_cells.Entries) -> None:
@@ -416,21 +418,23 @@ class CatalogIndex:
             self._system[filled],
             column.currency[filled],
             systems_apart,
-            self._planned(filled, metric, precision)[filled],
+            self._planned(column, metric, precision)[filled],
             column.engine[filled],
         )
         return out
 
-    def _planned(self, filled: np.ndarray, metric: str, precision: str) -> np.ndarray:
-        """Where the filled cell rests on a planned figure (selection.is_planned): asked only of the few
-        entities with any planned figure (roadmap products), not of the catalog."""
-        kb = self.kb
-        out = compute.mask(self.size, ())
-        for entity in kb.planned_entities():
-            position = self.position.get(entity)
-            if position is not None and filled[position]:
-                out[position] = selection.is_planned(kb, chip_cell(kb, entity, metric, precision))
-        return out
+    def _planned(self, column: Column, metric: str, precision: str) -> np.ndarray:
+        """Where `column`'s cell (`metric` at `precision`) rests on a planned figure (selection.is_planned): asked
+        once per column, and only of the few entities with any planned figure (roadmap products)."""
+        if column.planned is None:
+            kb = self.kb
+            out = compute.mask(self.size, ())
+            for entity in kb.planned_entities():
+                position = self.position.get(entity)
+                if position is not None:
+                    out[position] = selection.is_planned(kb, chip_cell(kb, entity, metric, precision))
+            column.planned = out
+        return column.planned
 
     @staticmethod
     def _currency(columns: dict[str, Column], rankable: dict[str, np.ndarray]) -> str:
