@@ -373,7 +373,9 @@ def _compute(
     wanted = _columns_wanted(asked, table, detail)
     # Systems' totals rank apart from chips in every column alike: decided once, by whether chips are compared.
     systems_apart = len(asked.systems) < len(asked.ids)
-    columns = [_column(kb, key, asked.ids, table, asked.systems, systems_apart) for key in wanted]
+    # The roadmap products compared (most comparisons have none): only their cells can rest on a planned figure.
+    roadmap = set(kb.planned_entities()).intersection(asked.ids)
+    columns = [_column(kb, key, asked.ids, table, asked.systems, systems_apart, roadmap) for key in wanted]
     placed = _row_cells(columns, table, asked.base_index, detail)
     if detail == "full":
         _with_figure_notes(kb, placed)
@@ -676,9 +678,16 @@ def _metric_of(key: str) -> str:
 
 
 def _column(
-    kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str], systems_apart: bool
+    kb: KnowledgeBase,
+    key: str,
+    ids: list[str],
+    table: list[dict[str, Cell]],
+    systems: set[str],
+    systems_apart: bool,
+    roadmap: set[str],
 ) -> ComparisonColumn:
-    """A column: the unit and label most of its cells share, the registry's direction, and its best."""
+    """A column: the unit and label most of its cells share, the registry's direction, and its best
+    (`roadmap`: the ids of the entities compared with any planned figure)."""
     metric = _metric_of(key)
     filled = {i: c for i, t in zip(ids, table, strict=True) if _filled(c := t.get(key))}  # by id, in row order
     col = ComparisonColumn.checked_before(
@@ -695,7 +704,7 @@ def _column(
     )
     if metric in TEXT or any(c.text is not None for c in filled.values()):
         return col
-    col = _ranked(col, filled, systems, systems_apart, {i for i, c in filled.items() if _planned(c)})
+    col = _ranked(col, filled, systems, systems_apart, {i for i in roadmap if i in filled and _planned(filled[i])})
     if col.best:
         col.lacking = [j for j, i in enumerate(ids) if i not in filled]
     return col
