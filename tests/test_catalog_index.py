@@ -109,7 +109,12 @@ def reference(
     why = {
         m: {}
         if m in TEXT
-        else ranking.left_out({i: cells[m] for i, cells in table.items() if _reported(cells[m])}, systems, systems_apart)
+        else ranking.left_out(
+            {i: cells[m] for i, cells in table.items() if _reported(cells[m])},
+            systems,
+            systems_apart,
+            {i for i, cells in table.items() if cells[m].label.endswith("planned")},
+        )
         for m in wanted
     }
     for entity in pool:

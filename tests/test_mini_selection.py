@@ -79,12 +79,14 @@ def test_a_suspect_figure_is_chosen_when_it_is_the_only_one_and_the_cell_says_so
 
 
 def test_tensor_cores_are_chosen_before_vector_units(mini_kb) -> None:
+    # An FP32 figure of tensor units is not the vector-unit quantity FP32 headlines are: it says so.
     assert selection.cell(mini_kb, "mini-gamma", "compute_tflops", "fp32") == Cell(
         value=98.0,
         unit="TFLOPS",
-        label="FP32, sparsity not printed",
+        label="FP32, sparsity not printed (tensor units)",
         figure_ids=[figure_id(mini_kb, "mini-gamma", "98T")],
         tier="unstated",
+        engine="tensor",
     )
 
 

@@ -301,6 +301,15 @@ class KnowledgeBase:
         rows = self._rows("SELECT * FROM trained_on WHERE workload = ?", (workload_id,))
         return rows[0] if rows else None
 
+    def planned_entities(self) -> tuple[str, ...]:
+        """The entities with any planned figure (basis plan: roadmap products, a few dozen), in id order:
+        read once, so a ranking over the catalog asks whether a cell is planned of these alone."""
+        return self._planned_entities
+
+    @cached_property
+    def _planned_entities(self) -> tuple[str, ...]:
+        return tuple(row[0] for row in self._tuples("SELECT DISTINCT entity FROM figures WHERE basis = 'plan' ORDER BY entity"))
+
     def systems_with_chip(self, chip_id: str) -> tuple[str, ...]:
         """Systems that contain the chip."""
         return self._parts[1].get(chip_id, ())

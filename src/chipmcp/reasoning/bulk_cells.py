@@ -62,6 +62,9 @@ class Entries:
     # tier is its compute's (`tier`), as selection.derived_cell gives it.
     flagged: np.ndarray | None = None
     family: np.ndarray | None = None
+    # Compute's (and a ratio over it): the chosen figure's engine as ranking.engine_code reads Cell.engine
+    # (selection.off_engine); None elsewhere.
+    engine: np.ndarray | None = None
 
 
 def rank_tiers(found: Entries) -> np.ndarray:
@@ -117,7 +120,7 @@ def entries(
         None if found.text is None else list(found.text),
         found.currency.copy(),
         *(None if a is None else a.copy() for a in (found.tier, found.suspect, found.span_low, found.span_high)),
-        *(None if a is None else a.copy() for a in (found.flagged, found.family)),
+        *(None if a is None else a.copy() for a in (found.flagged, found.family, found.engine)),
     )
     for ends in (found.low, found.high, found.wide_low, found.wide_high):
         ends[~found.reported] = compute.as_array(None)  # NaN: no ends where nothing is reported
@@ -171,7 +174,7 @@ def _spec_entries(
     for label in compute.positions(places < 0).tolist():
         places[label] = extra.setdefault(entity.values[label], size + len(extra))
     codes = places[entity.array]
-    own = _own_entries(columns, codes, size + len(extra), definition, is_compute)
+    own = _own_entries(columns, codes, size + len(extra), definition, precision if is_compute else None)
     out = Entries(
         own.sure[:size].copy(),
         own.reported[:size].copy(),
@@ -182,7 +185,7 @@ def _spec_entries(
         None if own.text is None else own.text[:size],
         own.currency[:size].copy(),
         *(None if a is None else a[:size].copy() for a in (own.tier, own.suspect, own.span_low, own.span_high)),
-        *(None if a is None else a[:size].copy() for a in (own.flagged, own.family)),
+        *(None if a is None else a[:size].copy() for a in (own.flagged, own.family, own.engine)),
     )
     if definition.metric in selection.MODEL_ONLY:
         return out
@@ -245,10 +248,14 @@ class _Column:
         return np.array([test(v) for v in self.values], dtype=dtype).reshape(len(self.values))[self.array]
 
 
-def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, definition: selection.SpecDef, is_compute: bool) -> Entries:
-    """selection._own_cell for every entity with rows (positions `code`), in one sort of all of them."""
+def _own_entries(
+    columns: dict[str, _Column], code: np.ndarray, size: int, definition: selection.SpecDef, precision: str | None
+) -> Entries:
+    """selection._own_cell for every entity with rows (positions `code`), in one sort of all of them
+    (`precision`: compute's, None for any other spec)."""
     import numpy as np
 
+    is_compute = precision is not None
     n = len(code)
     ids = columns["id"].array.astype(np.int64)
     # Truth as the rule reads it (bool(v): NULL and 0 false), packed so by the build.
@@ -295,6 +302,9 @@ def _own_entries(columns: dict[str, _Column], code: np.ndarray, size: int, defin
         out.tier[code[chosen]] = np.where(step[chosen] == 0, tier[chosen], _UNLABELED)
         out.suspect = compute.mask(size, ())
         out.suspect[code[chosen]] = suspect[chosen]
+        engines = columns["engine"].each(lambda e: ranking.engine_code(selection.off_engine(e, precision or "")), np.int64)
+        out.engine = np.zeros(size, dtype=np.int64)
+        out.engine[code[chosen]] = engines[chosen]
         out.span_low, out.span_high = compute.nans(size), compute.nans(size)
     else:
         chosen = _first_per_entity(code, usable, [suspect, not_preferred, vector, alternatives, ids])
@@ -472,6 +482,7 @@ def _ratio(metric: str, spec: Callable[[str], Entries]) -> Entries:
     # What the ranking rule reads: the compute's tier (derived_cell's), suspect when either side is, and the
     # currency of a price it divides.
     out.tier = (numerator if definition.numerator == "compute_tflops" else denominator).tier
+    out.engine = (numerator if definition.numerator == "compute_tflops" else denominator).engine
     assert numerator.flagged is not None and denominator.flagged is not None
     out.flagged = numerator.flagged | denominator.flagged
     out.family = compute.mask(len(low), ())

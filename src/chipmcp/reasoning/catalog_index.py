@@ -101,6 +101,9 @@ class Column:
         self.tier = compute.codes((ranking.PLAIN for _ in range(size)), size)
         self.flagged = compute.mask(size, ())
         self.currency = compute.codes((-1 for _ in range(size)), size)
+        self.engine = compute.codes((ranking.HEADLINE_ENGINE for _ in range(size)), size)
+        # Where the cell rests on a planned figure (selection.is_planned): made on the first ranking that reads it.
+        self.planned: np.ndarray | None = None
         self.entered = False  # the bulk form's entries entered
 
     def enter(self, found: bulk_cells.Entries) -> None:
@@ -119,6 +122,8 @@ class Column:
             assert found.flagged is not None
             self.tier[sure] = bulk_cells.rank_tiers(found)[sure]
             self.flagged[sure], self.currency[sure] = found.flagged[sure], found.currency[sure]
+            if found.engine is not None:
+                self.engine[sure] = found.engine[sure]
         self.known |= sure
 
     def fill(self, wanted: np.ndarray, cell_of: Callable[[int], Cell]) -> None:
@@ -135,6 +140,7 @@ class Column:
                 self.wide_low[position], self.wide_high[position] = min(ends[0], span[0]), max(ends[1], span[1])
                 self.tier[position], self.flagged[position] = ranking.tier_code(cell.tier), cell.suspect
                 self.currency[position] = ranking.currency_code(cell.unit)
+                self.engine[position] = ranking.engine_code(cell.engine)
             self.known[position] = True
 
     def passes(self, condition: Condition) -> np.ndarray:
@@ -352,7 +358,7 @@ class CatalogIndex:
         # neither tested on a condition nor ranked, and its entity is listed apart with the reason. Systems'
         # totals rank apart when chips are among the entities the cheap filters leave: decided once.
         systems_apart = bool((pool & ~self._system).any())
-        why = {m: self._reasons(columns[m], pool, systems_apart) for m in metrics}
+        why = {m: self._reasons(columns[m], pool, systems_apart, m, query.precision) for m in metrics}
         rankable = {m: columns[m].reported & (why[m] == ranking.RANKED) for m in metrics}
         # An entity fails when a rankable figure it reports breaks a condition; it lacks a metric when it passes
         # every condition it can be tested on and does not report that metric.
@@ -397,9 +403,9 @@ class CatalogIndex:
             currency=self._currency(columns, rankable),
         )
 
-    def _reasons(self, column: Column, pool: np.ndarray, systems_apart: bool) -> np.ndarray:
-        """Each entity's ranking reason code for `column` (ranking.reasons over the pool's filled cells; 0
-        elsewhere and for text, which is matched, never ranked)."""
+    def _reasons(self, column: Column, pool: np.ndarray, systems_apart: bool, metric: str, precision: str) -> np.ndarray:
+        """Each entity's ranking reason code for `column` (`metric` at `precision`): ranking.reasons over the
+        pool's filled cells; 0 elsewhere and for text, which is matched, never ranked."""
         import numpy as np
 
         out = np.zeros(self.size, dtype=np.int64)
@@ -407,9 +413,28 @@ class CatalogIndex:
             return out
         filled = pool & column.reported
         out[filled] = ranking.reasons(
-            column.tier[filled], column.flagged[filled], self._system[filled], column.currency[filled], systems_apart
+            column.tier[filled],
+            column.flagged[filled],
+            self._system[filled],
+            column.currency[filled],
+            systems_apart,
+            self._planned(column, metric, precision)[filled],
+            column.engine[filled],
         )
         return out
+
+    def _planned(self, column: Column, metric: str, precision: str) -> np.ndarray:
+        """Where `column`'s cell (`metric` at `precision`) rests on a planned figure (selection.is_planned): asked
+        once per column, and only of the few entities with any planned figure (roadmap products)."""
+        if column.planned is None:
+            kb = self.kb
+            out = compute.mask(self.size, ())
+            for entity in kb.planned_entities():
+                position = self.position.get(entity)
+                if position is not None:
+                    out[position] = selection.is_planned(kb, chip_cell(kb, entity, metric, precision))
+            column.planned = out
+        return column.planned
 
     @staticmethod
     def _currency(columns: dict[str, Column], rankable: dict[str, np.ndarray]) -> str:

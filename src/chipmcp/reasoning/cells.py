@@ -132,6 +132,9 @@ class Cell(CompactModel):
     # Which step of the rule chose it ("dense", "unstated", "sparse", "unlabeled", "derived", "" for
     # non-compute specs): for rankings in process; readers get the same from `label`.
     tier: str = Field(default="", exclude=True)
+    # A compute figure of the other kind of unit than its precision's headline ("tensor" at FP32/FP64,
+    # "vector" elsewhere; selection.off_engine), "" otherwise: for rankings in process, said in `label`.
+    engine: str = Field(default="", exclude=True)
 
     def ends(self) -> tuple[float, float] | None:
         """(low, high) of a numeric cell — a point gives (value, value); None when nothing is reported."""

@@ -232,9 +232,29 @@ def _compute_from(
     chosen: dict[str, Any], peers: list[dict[str, Any]], rivals: list[dict[str, Any]], tier: str, unit: str, precision: str, p_base: int
 ) -> Cell:
     label = _LABELS[tier].format(p=precision.upper())  # the reading asked for; the figure says its own (FP16/BF16)
-    if chosen["engine"] == "vector":
-        label += " (vector units)"
-    return _cell_from(chosen, peers, rivals, unit, tier, label, p_base)
+    off = off_engine(chosen["engine"], precision)
+    if chosen["engine"] == "vector" or off:
+        label += f" ({chosen['engine']} units)"
+    out = _cell_from(chosen, peers, rivals, unit, tier, label, p_base)
+    if off:
+        out.engine = off
+    return out
+
+
+# Precisions whose headline figures are of vector units (a GPU's FP32 and FP64); every other precision's
+# headline is of matrix (tensor) units.
+VECTOR_HEADLINE = frozenset({"fp32", "fp64"})
+
+
+def off_engine(engine: str | None, precision: str) -> str:
+    """The figure's engine where it is not the kind of unit the precision's headline figures are of (an FP32
+    figure of tensor units, an FP16 one of vector units): another quantity, ranked apart; "" otherwise
+    (an engine not printed reads as the headline's)."""
+    if engine == "tensor" and precision in VECTOR_HEADLINE:
+        return "tensor"
+    if engine == "vector" and precision not in VECTOR_HEADLINE:
+        return "vector"
+    return ""
 
 
 def _cell_from(
@@ -405,6 +425,8 @@ def derived_cell(name: str, specs: dict[str, Cell]) -> Cell:
     unit = definition.unit.format(c=compute_cell_.unit or "TFLOPS", cur=specs["price"].unit if "price" in specs else "")
     out = divide_cells(numerator, denominator, unit, compute_cell_.label)
     out.tier = compute_cell_.tier
+    if compute_cell_.engine:
+        out.engine = compute_cell_.engine
     if out.suspect:
         out.note = "built on a suspect figure"
     return out

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, TypeGuard
 from pydantic import Field
 
 from chipmcp.core import compute
-from chipmcp.core.units import UNITS
+from chipmcp.core.units import PRECISION_BITS, PRECISIONS, UNITS
 from chipmcp.errors import InputError
 from chipmcp.kb.memo import handout
 from chipmcp.kb.store import KnowledgeBase
@@ -115,7 +115,9 @@ class PartsCheck(CompactModel):
     from_parts: Cell = Field(description="Σ count × the part's figure (power: the chips' TDP)")
     ratio: list[float] = Field(default_factory=list, description="[low, high] of reported ÷ from_parts")
     difference: list[float] = Field(default_factory=list, description="[low, high] of reported − from_parts")
-    verdict: Literal["agree", "differ"] = Field(description="agree: within 2% at some point of both ranges")
+    verdict: Literal["agree", "differ", "not equated"] = Field(
+        description="agree: within 2% at some point of both ranges; not equated: the parts' total is at another precision (note)"
+    )
     note: str = Field(default="", description="What a difference of this kind means (different precisions, what TDP covers)")
 
 
@@ -188,7 +190,7 @@ class Comparison(Model):
     detail: Detail = "summary"
     baseline: str
     precision: str | None = Field(description="The precision asked for; null: every precision any chip reports")
-    precisions: list[str] = Field(description="Precisions of the compute columns")
+    precisions: list[str] = Field(description="Precisions of the compute columns shown")
     derived_precision: str = Field(description="Precision of the compute used in derived metrics")
     columns: list[ComparisonColumn]
     vendors: dict[str, VendorName] = Field(description="Each compared chip's vendor, once, by the id its rows carry")
@@ -203,6 +205,9 @@ class Comparison(Model):
         return {col.key: cell for j, col in enumerate(self.columns) if (cell := row.cell(j)) is not None}
 
 
+# The compute columns by key, each with its precision: a registry metric named compute_… (compute_per_power)
+# is a metric of its own, not a compute column.
+COMPUTE_COLUMNS = {f"compute_{p}": p for p in PRECISIONS}
 # A system's own figure → the spec of its parts whose total it is compared with (its power: the chips' TDP).
 PART_METRICS = {"memory_gb": "memory_gb", "memory_bandwidth_gbs": "memory_bandwidth_gbs", "power_w": "tdp_w"}
 # 16-bit float formats a system and its chips print one or the other of (CloudMatrix 384 in BF16, the 910C in
@@ -215,7 +220,8 @@ POWER_NOTE = "the parts' total is the chips' TDP alone; a system's power also fe
 RANKING_RULE = (
     "Best: no other chip's whole range is better, so overlapping ranges tie, and only where two or "
     "more figures compare (no_best says why not); ranked together are "
-    "dense with sparsity-not-printed figures, sparse only with sparse, one currency, chips apart "
+    "dense with sparsity-not-printed figures, sparse only with sparse, planned (roadmap) only with planned, "
+    "tensor-unit FP32/FP64 and vector-unit figures of other precisions apart, one currency, chips apart "
     "from systems; precision-not-printed and suspect figures are never ranked (left_out says why)."
 )
 SHORT_RANKING_RULE = (
@@ -333,6 +339,8 @@ def _select(kb: KnowledgeBase, asked: _Asked, detail: Detail) -> tuple[list[dict
         if "tpp" in shown:
             own["tpp"] = export_control.chip_tpp(kb, entity)
         own |= _registry_cells(kb, entity, asked, own)
+        if entity in kb.planned_entities():  # a roadmap product's figures say so in their cells (copies)
+            own = {k: selection.labelled_if_planned(kb, c) for k, c in own.items()}
         table.append(own)
         parts.append(_versus_parts(kb, entity, own, precisions, derived_precision, detail) if entity in asked.systems else [])
     return _in_one_unit(table), parts
@@ -365,7 +373,9 @@ def _compute(
     wanted = _columns_wanted(asked, table, detail)
     # Systems' totals rank apart from chips in every column alike: decided once, by whether chips are compared.
     systems_apart = len(asked.systems) < len(asked.ids)
-    columns = [_column(kb, key, asked.ids, table, asked.systems, systems_apart) for key in wanted]
+    # The roadmap products compared (most comparisons have none): only their cells can rest on a planned figure.
+    roadmap = set(kb.planned_entities()).intersection(asked.ids)
+    columns = [_column(kb, key, asked.ids, table, asked.systems, systems_apart, roadmap) for key in wanted]
     placed = _row_cells(columns, table, asked.base_index, detail)
     if detail == "full":
         _with_figure_notes(kb, placed)
@@ -391,7 +401,7 @@ def _answer(
         detail=args.detail,
         baseline=asked.ids[asked.base_index],
         precision=args.precision,
-        precisions=asked.precisions,
+        precisions=[p for p in asked.precisions if any(col.key == f"compute_{p}" for col in columns)],
         derived_precision=asked.derived_precision,
         columns=columns,
         vendors=_vendors(kb, rows),
@@ -483,7 +493,7 @@ def _registry_default(kb: KnowledgeBase, entities: list[dict[str, Any]]) -> list
 def _registry_cells(kb: KnowledgeBase, entity: str, asked: _Asked, own: dict[str, Cell]) -> dict[str, Cell]:
     """Cells of registry metrics beyond the standard columns: those asked for, or when every compared entity
     is a CPU every one (a CPU compared with accelerators shows no registry column, so none is read)."""
-    wanted = [m for m in (asked.metrics or []) if m not in own and not m.startswith("compute_")]
+    wanted = [m for m in (asked.metrics or []) if m not in own and m != "compute_tflops"]
     if not asked.metrics:
         wanted = asked.registry
     return {m: selection.shared_cell(kb, entity, m) for m in wanted}
@@ -530,7 +540,8 @@ def _assumptions(detail: Detail, derived: str, baseline: str, systems: bool) -> 
     if systems:
         out.append(
             "A system's own figures stand beside its parts' totals (count × each chip's figure, by the same "
-            "rule): ratio and difference are reported ÷ and − from parts; agree means within 2%. Power: "
+            "rule): ratio and difference are reported ÷ and − from parts; agree means within 2%, not equated that the "
+            "parts' total is at another precision. Power: "
             f"{POWER_NOTE}."
         )
     return out
@@ -587,7 +598,8 @@ def _versus_parts(
                 from_parts=parts if key == "w_per_tflops" else _cited(parts, detail),
                 ratio=[tidied(r, 4) for r in ratio],
                 difference=[tidied(d, 6) for d in difference],
-                verdict="agree" if agree else "differ",
+                # a total at another precision is set beside the system's figure, never judged equal or not
+                verdict="not equated" if note else "agree" if agree else "differ",
                 note=note,
             )
         )
@@ -606,7 +618,7 @@ def _parts_compute(kb: KnowledgeBase, system: str, precision: str) -> tuple[Cell
         return found, ""
     other = COMPANION_PRECISION[precision]
     found = selection.composition_cell(kb, system, "compute_tflops", other)
-    return found, f"different precisions: parts at {other.upper()}, none prints {precision.upper()}; not equated"
+    return found, f"different precisions: parts at {other.upper()}, none prints {precision.upper()}"
 
 
 def _printed_w_per_tflops(kb: KnowledgeBase, system: str, precision: str) -> Cell | None:
@@ -662,18 +674,26 @@ def _filled(c: Cell | None) -> TypeGuard[Cell]:
 
 
 def _metric_of(key: str) -> str:
-    return "compute_tflops" if key.startswith("compute_") else key
+    return "compute_tflops" if key in COMPUTE_COLUMNS else key
 
 
 def _column(
-    kb: KnowledgeBase, key: str, ids: list[str], table: list[dict[str, Cell]], systems: set[str], systems_apart: bool
+    kb: KnowledgeBase,
+    key: str,
+    ids: list[str],
+    table: list[dict[str, Cell]],
+    systems: set[str],
+    systems_apart: bool,
+    roadmap: set[str],
 ) -> ComparisonColumn:
-    """A column: the unit and label most of its cells share, the registry's direction, and its best."""
+    """A column: the unit and label most of its cells share, the registry's direction, and its best
+    (`roadmap`: the ids of the entities compared with any planned figure)."""
     metric = _metric_of(key)
     filled = {i: c for i, t in zip(ids, table, strict=True) if _filled(c := t.get(key))}  # by id, in row order
     col = ComparisonColumn.checked_before(
         key=key,
-        unit=_shared_unit(filled.values()),
+        # a compute column's unit is its precision's, filled or not
+        unit=_shared_unit(filled.values()) or (selection.compute_unit(COMPUTE_COLUMNS[key]) if key in COMPUTE_COLUMNS else ""),
         label=_shared_label(metric, filled.values()),
         better=better(kb, metric),
         best=[],
@@ -684,7 +704,7 @@ def _column(
     )
     if metric in TEXT or any(c.text is not None for c in filled.values()):
         return col
-    col = _ranked(col, filled, systems, systems_apart)
+    col = _ranked(col, filled, systems, systems_apart, {i for i in roadmap if i in filled and _planned(filled[i])})
     if col.best:
         col.lacking = [j for j, i in enumerate(ids) if i not in filled]
     return col
@@ -699,13 +719,27 @@ def _shared_label(metric: str, filled: Iterable[Cell]) -> str:
     """The label most cells carry; a figure the rule marks (sparse, precision not printed) always says so in its own cell."""
     if metric in selection.DERIVED:
         return ""
-    labels = [c.label for c in filled if c.label and c.tier not in ("sparse", "unlabeled", "mixed", "family")]
+    labels = [c.label for c in filled if c.label and not _marked(c) and c.tier != "sparse"]
     if len(set(labels)) < 2:  # most columns: every cell the same label, nothing to count
         return labels[0] if labels else ""
     return Counter(labels).most_common(1)[0][0]
 
 
-def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str], systems_apart: bool) -> ComparisonColumn:
+def _planned(c: Cell) -> bool:
+    """Whether the cell rests on a planned figure: selection.labelled_if_planned has said so in its label."""
+    return c.label == "planned" or c.label.endswith("; planned")
+
+
+def _marked(c: Cell) -> bool:
+    """Whether the cell is a figure the ranking rule sets apart by what it is (precision not printed, parts at
+    different precisions, family-level, the other kind of unit, planned): it always says so in its own
+    cell, a derived one too, and never lends its label to the column."""
+    return c.tier in ("unlabeled", "mixed", "family") or bool(c.engine) or _planned(c)
+
+
+def _ranked(
+    col: ComparisonColumn, filled: dict[str, Cell], systems: set[str], systems_apart: bool, planned: set[str]
+) -> ComparisonColumn:
     """The column with its best among comparable figures (`filled`: each filled cell by id, in row order)
     and how many it was chosen from, or why it names none: the registry gives no direction, or only one
     figure is comparable (a winner of one is no winner)."""
@@ -713,7 +747,7 @@ def _ranked(col: ComparisonColumn, filled: dict[str, Cell], systems: set[str], s
         if len(filled) > 1:
             col.no_best = "the registry gives no direction for this metric"
         return col
-    col.left_out = ranking.left_out(filled, systems, systems_apart)
+    col.left_out = ranking.left_out(filled, systems, systems_apart, planned)
     ends = {i: e for i, c in filled.items() if i not in col.left_out and (e := c.ends()) is not None}
     if len(ends) == 1:
         col.no_best = "only one comparable figure"
@@ -769,8 +803,8 @@ def _shown_cell(col: ComparisonColumn, c: Cell, full: bool, derived: bool) -> Co
     )
     if shown.unit == col.unit:
         shown.unit = None
-    if derived or shown.label == col.label:
-        shown.label = ""  # derived: the cells it divides, in the same row, carry the label
+    if (derived and not _marked(c)) or shown.label == col.label:
+        shown.label = ""  # derived: the cells it divides, in the same row, carry the label (unless it is marked)
     return shown
 
 
@@ -783,7 +817,7 @@ def _bare(col: ComparisonColumn, c: Cell, derived: bool, full: bool) -> float | 
         return None
     if c.unit and c.unit != col.unit:
         return None
-    if not derived and c.label and c.label != col.label:
+    if (not derived or _marked(c)) and c.label and c.label != col.label:
         return None
     if c.value is not None and not c.text:
         return float(c.value)
@@ -810,7 +844,7 @@ def _comparable(a: Cell, b: Cell) -> bool:
     def kind(c: Cell) -> str | None:
         if c.suspect or c.tier in ("unlabeled", "mixed"):
             return None
-        return "sparse" if c.tier == "sparse" else "dense"
+        return ("sparse" if c.tier == "sparse" else "dense") + c.engine
 
     return kind(a) is not None and kind(a) == kind(b)
 
@@ -855,15 +889,21 @@ def _suspect_warning(entity: str, cells: dict[str, Cell], keys: list[str]) -> li
 def _no_compute_warning(kb: KnowledgeBase, entity: str, cells: dict[str, Cell], keys: list[str]) -> list[str]:
     """Where compute columns are shown and the entity fills none: what it does report, and the argument that
     shows it — never a flat "none" beside a figure."""
-    shown = [k for k in keys if k.startswith("compute_")]
-    if not shown or any(_filled(cells.get(k)) for k in shown):
+    shown = [COMPUTE_COLUMNS[k] for k in keys if k in COMPUTE_COLUMNS]
+    if not shown or any(_filled(cells.get(f"compute_{p}")) for p in shown):
         return []
     reported = selection.reported_precisions(kb, [entity])
     if not reported:
         return [f"{entity}: no compute figure reported."]
-    asked = ", ".join(k.removeprefix("compute_").upper() for k in shown)
+    asked = ", ".join(p.upper() for p in shown)
     offered = ", ".join(p.upper() for p in reported)
-    return [f"{entity}: no {asked} compute figure; it reports {offered} (ask precision='{reported[0]}')."]
+    return [f"{entity}: no {asked} compute figure; it reports {offered} (ask precision='{_nearest(reported, shown[0])}')."]
+
+
+def _nearest(reported: list[str], asked: str) -> str:
+    """The precision of `reported` nearest in width to the one asked (FP4 → INT8 before FP32), the narrower on a tie."""
+    bits = PRECISION_BITS.get(asked, 16)
+    return min(reported, key=lambda p: (abs(PRECISION_BITS.get(p, 16) - bits), PRECISION_BITS.get(p, 16)))
 
 
 def _summary(c: Comparison) -> str:
@@ -872,9 +912,8 @@ def _summary(c: Comparison) -> str:
         _best(col, None) for col in c.columns if col.best
     ]  # the columns asked for, when not these
     left = sorted({i for col in c.columns for i in col.left_out})
-    text = (
-        f"Compared {len(c.rows)} at {', '.join(p.upper() for p in c.precisions)}, baseline {c.baseline}. Best "
-        "(every column's in columns[].best) — " + ("; ".join(bests) or "no comparable figures")
+    text = f"Compared {len(c.rows)}{_at(c)}, baseline {c.baseline}. Best (every column's in columns[].best) — " + (
+        "; ".join(bests) or "no comparable figures"
     )
     if left:
         text += f". Left out of some rankings: {', '.join(left)}"
@@ -886,6 +925,15 @@ def _summary(c: Comparison) -> str:
     if differ:
         text += ". Reported figures that differ from their parts' totals: " + "; ".join(differ)
     return text + f". {len(c.warnings)} warning(s)."
+
+
+def _at(c: Comparison) -> str:
+    """The precisions the table's compute is at: its compute columns', else its derived metrics'."""
+    if c.precisions:
+        return f" at {', '.join(p.upper() for p in c.precisions)}"
+    if any(col.key in selection.DERIVED for col in c.columns):
+        return f" (derived metrics at {c.derived_precision.upper()})"
+    return ""
 
 
 LACKING_NAMED = 5  # up to this many rows lacking a best's figure are named; more are the '—' of their rows

@@ -136,8 +136,9 @@ RULES = [
     "Ranked by the cautious end: the low end when higher is better, the high end when lower is better.",
     "Text specs (memory_type, release) match case-insensitively as substrings.",
     "Ranked and filtered only among comparable figures, by compare_chips' rule: a figure whose precision is not "
-    "printed, a family-level or suspect one, a system's total where chips are listed, a sparse one beside dense "
-    "ones and a price in another currency than most print are listed in not_ranked with the reason.",
+    "printed, a family-level or suspect one, a system's total where chips are listed, a planned (roadmap) one "
+    "beside shipped ones, a tensor-unit FP32/FP64 or vector-unit figure beside headline ones, a sparse one beside "
+    "dense ones and a price in another currency than most print are listed in not_ranked with the reason.",
 ]
 CURRENCY_RULE = "Prices are ranked and compared in {currency}, the currency most print (never converted)."
 

@@ -118,8 +118,8 @@ def derived_metrics(kb: KnowledgeBase, entity_id: str, precision: str = "fp16") 
     return out
 
 
-# A Cell's fields as its dump gives them (the selection rule's step is for ranking in process).
-_CELL_FIELDS = tuple(name for name in Cell.model_fields if name != "tier")
+# A Cell's fields as its dump gives them (the selection rule's step and engine mark are for ranking in process).
+_CELL_FIELDS = tuple(name for name in Cell.model_fields if name not in ("tier", "engine"))
 
 
 def _derived(name: str, cell: Cell) -> Derived:
