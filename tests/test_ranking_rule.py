@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 from mcp import Client
 
@@ -294,7 +295,6 @@ def test_the_column_form_of_the_rule_gives_each_figure_the_reason_the_by_id_form
     """find_chips reads the rule over columns, compare_chips by id: the same figures, the same reasons."""
     import random
 
-    import numpy as np
 
     tiers = ["dense", "unstated", "sparse", "unlabeled", "family", "mixed", ""]
     units = ["美元", "元", "港元"]
@@ -329,6 +329,33 @@ def test_the_column_form_of_the_rule_gives_each_figure_the_reason_the_by_id_form
             if code != ranking.RANKED
         }
         assert by_columns == ranking.left_out(cells, systems, apart, planned)
+
+
+def test_the_unit_most_figures_print_ranks_counting_figures_not_kinds_of_figure() -> None:
+    """美元 is met first and printed by two kinds of figure (a system's and a chip's), 元 by three figures of one
+    kind: 元 is the unit most print."""
+    cells = {
+        "s": Cell(value=1, unit="美元", tier="dense"),
+        "c": Cell(value=2, unit="美元", tier="unstated"),
+        "x": Cell(value=3, unit="元", tier="dense"),
+        "y": Cell(value=4, unit="元", tier="dense"),
+        "z": Cell(value=5, unit="元", tier="dense"),
+    }
+    assert ranking.left_out(cells, {"s"}, systems_apart=False) == {"s": "other currency (美元)", "c": "other currency (美元)"}
+
+
+def test_the_rule_over_columns_gives_nothing_for_no_figure() -> None:
+    empty = np.zeros(0, dtype=np.int64)
+    assert ranking.reasons(empty, empty.astype(bool), empty.astype(bool), empty, False, empty.astype(bool), empty).shape == (0,)
+
+
+def test_the_rule_over_columns_keeps_apart_marks_of_neighbouring_engines_and_units() -> None:
+    """A headline-unit figure in a currency and another-unit figure in none are two marks, however the column
+    codes them: the vector one ranks apart, the other ranks."""
+    tier, no = np.array([ranking.DENSE, ranking.DENSE]), np.zeros(2, dtype=bool)
+    engine = np.array([ranking.HEADLINE_ENGINE, ranking.VECTOR])
+    unit = np.array([0, -1])
+    assert ranking.reasons(tier, no, no, unit, False, no, engine).tolist() == [ranking.RANKED, ranking.VECTOR_APART]
 
 
 def test_on_a_tie_the_unit_met_first_ranks() -> None:
