@@ -295,7 +295,6 @@ def test_the_column_form_of_the_rule_gives_each_figure_the_reason_the_by_id_form
     """find_chips reads the rule over columns, compare_chips by id: the same figures, the same reasons."""
     import random
 
-
     tiers = ["dense", "unstated", "sparse", "unlabeled", "family", "mixed", ""]
     units = ["美元", "元", "港元"]
     rng = random.Random(7)
@@ -329,6 +328,12 @@ def test_the_column_form_of_the_rule_gives_each_figure_the_reason_the_by_id_form
             if code != ranking.RANKED
         }
         assert by_columns == ranking.left_out(cells, systems, apart, planned)
+
+
+def test_sparse_figures_rank_apart_only_beside_a_dense_figure_that_ranks() -> None:
+    """A suspect dense figure ranks with nothing: the sparse ones beside it rank together."""
+    cells = {"a": Cell(value=1, tier="sparse"), "b": Cell(value=2, tier="sparse"), "c": Cell(value=3, tier="dense", suspect=True)}
+    assert ranking.left_out(cells, set(), systems_apart=False) == {"c": "suspect"}
 
 
 def test_the_unit_most_figures_print_ranks_counting_figures_not_kinds_of_figure() -> None:
