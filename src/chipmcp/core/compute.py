@@ -474,6 +474,12 @@ def codes(values: Iterable[int], size: int) -> np.ndarray:
     return np.fromiter(values, dtype=np.int64, count=size)
 
 
+def filled(size: int, code: int) -> np.ndarray:
+    """`size` copies of one small integer (every entity's code before any is read), made at once: a generator
+    read by `codes` takes a millisecond per 25,000."""
+    return np.full(size, code, dtype=np.int64)
+
+
 def labels(values: Sequence[str]) -> np.ndarray:
     """Text labels (a vendor, a kind) as an array a filter tests at once (`among`)."""
     return np.array(values, dtype=str).reshape(len(values))

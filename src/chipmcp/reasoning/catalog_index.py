@@ -98,10 +98,10 @@ class Column:
         self.text: list[str] = [""] * size if text else []
         # What the ranking rule reads of each cell (chipmcp.reasoning.ranking): its tier code, whether it
         # rests on a suspect figure, its currency code.
-        self.tier = compute.codes((ranking.PLAIN for _ in range(size)), size)
+        self.tier = compute.filled(size, ranking.PLAIN)
         self.flagged = compute.mask(size, ())
-        self.currency = compute.codes((-1 for _ in range(size)), size)
-        self.engine = compute.codes((ranking.HEADLINE_ENGINE for _ in range(size)), size)
+        self.currency = compute.filled(size, -1)
+        self.engine = compute.filled(size, ranking.HEADLINE_ENGINE)
         # Where the cell rests on a planned figure (selection.is_planned): made on the first ranking that reads it.
         self.planned: np.ndarray | None = None
         self.entered = False  # the bulk form's entries entered
@@ -431,7 +431,8 @@ class CatalogIndex:
             out = compute.mask(self.size, ())
             for entity in kb.planned_entities():
                 position = self.position.get(entity)
-                if position is not None:
+                # an entity the column knows reports nothing there has no figure to be planned
+                if position is not None and not (column.known[position] and not column.reported[position]):
                     out[position] = selection.is_planned(kb, chip_cell(kb, entity, metric, precision))
             column.planned = out
         return column.planned
