@@ -70,10 +70,10 @@ def _differences(kb: KnowledgeBase) -> tuple[list[str], int, int]:
                     got += (None if low is None or high is None else (low, high), None if wide[0] is None else wide)
                     if ends is not None:  # what the ranking rule reads of a reported cell
                         expected += (ranking.tier_code(cell.tier), cell.suspect, ranking.currency_code(cell.unit))
-                        expected += (ranking.engine_code(cell.engine),)
-                        assert found.flagged is not None
+                        expected += (ranking.engine_code(cell.engine), selection.is_planned(kb, cell))
+                        assert found.flagged is not None and found.planned is not None
                         got += (int(tiers[at]), bool(found.flagged[at]), int(found.currency[at]))
-                        got += (ranking.HEADLINE_ENGINE if found.engine is None else int(found.engine[at]),)
+                        got += (ranking.HEADLINE_ENGINE if found.engine is None else int(found.engine[at]), bool(found.planned[at]))
                 if expected != got:
                     wrong.append(f"{entity} {metric} {precision}: chip_cell {expected}, bulk {got}")
     return wrong, sure, total

@@ -307,6 +307,11 @@ class KnowledgeBase:
         return self._planned_entities
 
     @cached_property
+    def planned_figure_ids(self) -> frozenset[int]:
+        """The ids of the planned figures (basis plan), read through the build's partial index of them."""
+        return frozenset(row[0] for row in self._tuples("SELECT id FROM figures WHERE basis = 'plan'"))
+
+    @cached_property
     def _planned_entities(self) -> tuple[str, ...]:
         return tuple(row[0] for row in self._tuples("SELECT DISTINCT entity FROM figures WHERE basis = 'plan' ORDER BY entity"))
 

@@ -65,6 +65,8 @@ class Entries:
     # Compute's (and a ratio over it): the chosen figure's engine as ranking.engine_code reads Cell.engine
     # (selection.off_engine); None elsewhere.
     engine: np.ndarray | None = None
+    # Whether the chosen figure is a plan (basis plan: selection.is_planned); a ratio's where either side's is.
+    planned: np.ndarray | None = None
 
 
 def rank_tiers(found: Entries) -> np.ndarray:
@@ -120,7 +122,7 @@ def entries(
         None if found.text is None else list(found.text),
         found.currency.copy(),
         *(None if a is None else a.copy() for a in (found.tier, found.suspect, found.span_low, found.span_high)),
-        *(None if a is None else a.copy() for a in (found.flagged, found.family, found.engine)),
+        *(None if a is None else a.copy() for a in (found.flagged, found.family, found.engine, found.planned)),
     )
     for ends in (found.low, found.high, found.wide_low, found.wide_high):
         ends[~found.reported] = compute.as_array(None)  # NaN: no ends where nothing is reported
@@ -133,7 +135,7 @@ def _unsure(size: int) -> Entries:
     nan = compute.nans(size)
     none = compute.mask(size, ())
     out = Entries(none, none.copy(), nan, nan.copy(), nan.copy(), nan.copy(), None, np.full(size, -1, dtype=np.int64))
-    out.flagged, out.family = none.copy(), none.copy()
+    out.flagged, out.family, out.planned = none.copy(), none.copy(), none.copy()
     return out
 
 
@@ -174,7 +176,8 @@ def _spec_entries(
     for label in compute.positions(places < 0).tolist():
         places[label] = extra.setdefault(entity.values[label], size + len(extra))
     codes = places[entity.array]
-    own = _own_entries(columns, codes, size + len(extra), definition, precision if is_compute else None)
+    planned = kb.planned_figure_ids
+    own = _own_entries(columns, codes, size + len(extra), definition, precision if is_compute else None, planned)
     out = Entries(
         own.sure[:size].copy(),
         own.reported[:size].copy(),
@@ -185,7 +188,7 @@ def _spec_entries(
         None if own.text is None else own.text[:size],
         own.currency[:size].copy(),
         *(None if a is None else a[:size].copy() for a in (own.tier, own.suspect, own.span_low, own.span_high)),
-        *(None if a is None else a[:size].copy() for a in (own.flagged, own.family, own.engine)),
+        *(None if a is None else a[:size].copy() for a in (own.flagged, own.family, own.engine, own.planned)),
     )
     if definition.metric in selection.MODEL_ONLY:
         return out
@@ -209,6 +212,8 @@ def _stand_in(out: Entries, at: int, own: Entries, source: int) -> None:
     """What the ranking rule reads of a generation's figure standing in for a model's (tier 'family')."""
     assert out.flagged is not None and out.family is not None and own.flagged is not None
     out.flagged[at], out.family[at], out.currency[at] = own.flagged[source], True, own.currency[source]
+    if out.planned is not None and own.planned is not None:
+        out.planned[at] = own.planned[source]
 
 
 def _read(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
@@ -249,7 +254,12 @@ class _Column:
 
 
 def _own_entries(
-    columns: dict[str, _Column], code: np.ndarray, size: int, definition: selection.SpecDef, precision: str | None
+    columns: dict[str, _Column],
+    code: np.ndarray,
+    size: int,
+    definition: selection.SpecDef,
+    precision: str | None,
+    planned: frozenset[int],
 ) -> Entries:
     """selection._own_cell for every entity with rows (positions `code`), in one sort of all of them
     (`precision`: compute's, None for any other spec)."""
@@ -274,6 +284,8 @@ def _own_entries(
             text[entity] = texts.values[place]
         out.text = text
         out.reported[code[chosen]] = True
+        assert out.planned is not None
+        out.planned[code[chosen]] = _among(ids[chosen], planned)
         return out
     units = columns["unit"]
     precisions = columns.get("precision") or _Column(None, n, None)
@@ -368,8 +380,9 @@ def _own_entries(
         refused |= usable & known & units.each(lambda u: u in UNITS and UNITS[u].currency not in selection.CURRENCY_UNITS)
     out.sure[code[refused]] = False
     has = code[chosen]
-    assert out.flagged is not None
+    assert out.flagged is not None and out.planned is not None
     out.flagged[has] = suspect[chosen]
+    out.planned[has] = _among(ids[chosen], planned)
     out.low[has], out.high[has] = ends_low[chosen], ends_high[chosen]
     out.reported[has] = ~np.isnan(ends_low[chosen]) & ~np.isnan(ends_high[chosen])
     out.currency = np.array([ranking.currency_code(u) for u in cell_units] + [-1], dtype=np.int64)[target]
@@ -484,9 +497,21 @@ def _ratio(metric: str, spec: Callable[[str], Entries]) -> Entries:
     out.tier = (numerator if definition.numerator == "compute_tflops" else denominator).tier
     out.engine = (numerator if definition.numerator == "compute_tflops" else denominator).engine
     assert numerator.flagged is not None and denominator.flagged is not None
+    assert numerator.planned is not None and denominator.planned is not None
     out.flagged = numerator.flagged | denominator.flagged
+    out.planned = numerator.planned | denominator.planned
     out.family = compute.mask(len(low), ())
     return out
+
+
+def _among(ids: np.ndarray, wanted: frozenset[int]) -> np.ndarray:
+    """Where each of `ids` (figure ids, never negative) is one of `wanted` (a few dozen: the planned figures'),
+    by a table of every id up to the largest: numpy's isin would import numpy.ma on its first call (10 ms)."""
+    import numpy as np
+
+    table = np.zeros(max(int(ids.max(initial=0)), max(wanted, default=0)) + 1, dtype=bool)
+    table[list(wanted)] = True
+    return table[ids]
 
 
 def _power(tdp: Entries, system: Entries) -> Entries:
@@ -503,8 +528,9 @@ def _power(tdp: Entries, system: Entries) -> Entries:
         None,
         np.full(len(tdp.reported), -1, dtype=np.int64),
     )
-    assert tdp.flagged is not None and system.flagged is not None
+    assert tdp.flagged is not None and system.flagged is not None and tdp.planned is not None and system.planned is not None
     out.flagged = np.where(tdp.reported, tdp.flagged, system.flagged)
+    out.planned = np.where(tdp.reported, tdp.planned, system.planned)
     return out
 
 
@@ -531,14 +557,15 @@ def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable
         low, high, span_low, span_high = (  # tidied only where used: Python's rounding, value by value
             compute.tidy_all(np.where(used, end * factor, np.nan)) for end in (cell.low, cell.high, cell.span_low, cell.span_high)
         )
-        rows.append((used, cell.suspect, low, high, span_low, span_high))
+        assert cell.planned is not None
+        rows.append((used, cell.suspect, low, high, span_low, span_high, cell.planned))
     if not rows:
         nan = compute.nans(size)
         return _ranked_as_plain(
             Entries(sure, compute.mask(size, ()), nan, nan.copy(), nan.copy(), nan.copy(), None, np.full(size, -1, dtype=np.int64)),
             None,
         )
-    used, suspect, lows, highs, span_lows, span_highs = (np.stack(parts) for parts in zip(*rows, strict=True))
+    used, suspect, lows, highs, span_lows, span_highs, planned = (np.stack(parts) for parts in zip(*rows, strict=True))
     trusted = used & ~suspect
     pick = np.where(trusted.any(axis=0), trusted, used)  # export_control.headline: trusted rows, else every row
     reported = pick.any(axis=0)
@@ -558,7 +585,9 @@ def _tpp(kb: KnowledgeBase, size: int, by_rank: np.ndarray, compute_at: Callable
     wide_low[~reported], wide_high[~reported] = np.nan, np.nan
     # export_control.headline: a TPP rests on suspect figures only where every precision's does.
     flagged = reported & ~trusted.any(axis=0)
-    return _ranked_as_plain(Entries(sure, reported, low, high, wide_low, wide_high, None, np.full(size, -1, dtype=np.int64)), flagged)
+    out = _ranked_as_plain(Entries(sure, reported, low, high, wide_low, wide_high, None, np.full(size, -1, dtype=np.int64)), flagged)
+    out.planned = reported & (top & planned).any(axis=0)  # the compute figures giving the TPP's ends
+    return out
 
 
 def _ranked_as_plain(out: Entries, flagged: np.ndarray | None) -> Entries:
@@ -566,6 +595,7 @@ def _ranked_as_plain(out: Entries, flagged: np.ndarray | None) -> Entries:
     size = len(out.reported)
     out.flagged = compute.mask(size, ()) if flagged is None else flagged
     out.family = compute.mask(size, ())
+    out.planned = compute.mask(size, ())
     return out
 
 
