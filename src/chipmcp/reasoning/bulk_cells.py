@@ -212,8 +212,8 @@ def _stand_in(out: Entries, at: int, own: Entries, source: int) -> None:
     """What the ranking rule reads of a generation's figure standing in for a model's (tier 'family')."""
     assert out.flagged is not None and out.family is not None and own.flagged is not None
     out.flagged[at], out.family[at], out.currency[at] = own.flagged[source], True, own.currency[source]
-    if out.planned is not None and own.planned is not None:
-        out.planned[at] = own.planned[source]
+    assert out.planned is not None and own.planned is not None
+    out.planned[at] = own.planned[source]
 
 
 def _read(definition: selection.SpecDef, is_compute: bool) -> tuple[str, ...]:
