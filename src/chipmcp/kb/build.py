@@ -1094,7 +1094,8 @@ def write_database(
             for index_name, columns_of in NAMED_INDEXES.get(name, {}).items():
                 table.create_index(columns_of, index_name=index_name)
         # The few planned figures (basis plan: roadmap products), found without reading every figure: a
-        # ranking asks which entities have one (KnowledgeBase.planned_entities) on its first need.
+        # catalog column asks which they are (KnowledgeBase.planned_figure_ids) on its first need, and
+        # compare_chips which entities have one (planned_entities).
         connection.execute("CREATE INDEX idx_figures_planned ON figures(entity) WHERE basis = 'plan'")
         _write_spec_columns(connection)
         # unicode61 splits on the spaces search_terms puts between words and between Chinese character pairs.

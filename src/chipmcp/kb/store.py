@@ -303,7 +303,7 @@ class KnowledgeBase:
 
     def planned_entities(self) -> tuple[str, ...]:
         """The entities with any planned figure (basis plan: roadmap products, a few dozen), in id order:
-        read once, so a ranking over the catalog asks whether a cell is planned of these alone."""
+        read once, so compare_chips asks whether a cell is planned of these alone."""
         return self._planned_entities
 
     @cached_property
