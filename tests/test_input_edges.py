@@ -187,3 +187,11 @@ async def test_a_memory_size_after_a_chip_is_read_as_its_memory(server) -> None:
     assert a100.is_error and "(nvidia-a100)" in a100.content[0].text and "(nvidia-a100-pcie-80gb)" in a100.content[0].text
     assert not h20.is_error and h20.structured_content["id"] == "nvidia-h20"
     assert "'96 GB' names no variant of" in h20.structured_content["match"]["note"]
+
+
+async def test_an_unknown_key_inside_a_where_condition_is_refused_like_an_unknown_argument(server) -> None:
+    """{"metric": "memory_gb", "op": ">=", "value": 64, "extra": 1} was answered as if "extra" were not there."""
+    async with Client(server) as client:
+        result = await client.call_tool("find_chips", {"where": [{"metric": "memory_gb", "op": ">=", "value": 64, "unit": "GB"}]})
+    text = result.content[0].text
+    assert result.is_error and "`where.0` takes no key `unit`" in text and "the arguments of find_chips" not in text, text

@@ -79,7 +79,8 @@ def plain_argument_errors(tool: str, errors: Sequence[Mapping[str, Any]], allowe
         else:
             said.append(_one_error(tool, error, ".".join(str(part) for part in loc) or "arguments"))
     said += [_union_error(name, kinds, errors, allowed) for name, kinds in unions.items()]
-    if allowed and any(e.get("type") == "extra_forbidden" for e in errors):
+    # An unknown argument of the tool's own: the ones it takes (one inside a `where` item names its place).
+    if allowed and any(e.get("type") == "extra_forbidden" and len(tuple(e.get("loc", ()))) == 1 for e in errors):
         said.append(f"the arguments of {tool} are {', '.join(allowed)}")
     # The prefix every other tool error carries, so clients see one shape.
     return f"Error executing tool {tool}: invalid arguments: " + "; ".join(said) + "."
@@ -152,6 +153,9 @@ def _string_too_long(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -
 
 
 def _extra(name: str, ctx: Mapping[str, Any], shown: str, tool: str) -> str:
+    if "." in name:  # a key inside an argument's item ('where.0.unit')
+        place, key = name.rsplit(".", 1)
+        return f"`{place}` takes no key `{key}`"
     return f"`{name}` is not an argument of {tool}"
 
 

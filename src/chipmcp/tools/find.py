@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, cast
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chipmcp.core import compute
 from chipmcp.errors import InputError
@@ -144,7 +144,10 @@ CURRENCY_RULE = "Prices are ranked and compared in {currency}, the currency most
 
 
 class WhereCondition(BaseModel):
-    """One `where` condition, as a model writes it."""
+    """One `where` condition, as a model writes it: a key it does not know is refused (a unit written beside the
+    value, say), as the tool's own unknown arguments are."""
+
+    model_config = ConfigDict(extra="forbid")
 
     metric: str = Field(
         max_length=40,
