@@ -402,3 +402,23 @@ async def test_find_chips_summary_names_a_few_of_the_chips_lacking_a_figure_and_
 )
 def test_the_text_writes_a_quantity_with_at_least_four_significant_digits(value: float, written: str) -> None:
     assert number(value) == written
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("lookup_chip", {"name": "昇腾910B"}),
+        ("lookup_chip", {"name": "H100", "detail": "full"}),
+        ("vendor_financials", {"vendor": "寒武纪"}),
+        ("industry_figures", {"topic": "DeepSeek-V3"}),
+    ],
+)
+async def test_an_offset_at_the_end_of_a_list_says_it_is_past_the_end(server, tool, arguments) -> None:
+    """An offset equal to the count answered 'Figure entries none of 21 … - none reported', which reads as if the
+    chip had no figures; one past it was already refused."""
+    async with Client(server) as client:
+        total = (await call(client, tool, arguments))[0]["page"]["total"]
+        at_end = await client.call_tool(tool, {**arguments, "offset": total})
+        last = await client.call_tool(tool, {**arguments, "offset": total - 1})
+    assert at_end.is_error and f"offset {total} is past the end: there are {total} " in at_end.content[0].text
+    assert not last.is_error and last.structured_content["page"]["returned"] == 1

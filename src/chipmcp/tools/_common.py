@@ -482,7 +482,7 @@ def page(
     many characters of compact JSON (at least one; `cost` measures an entry otherwise), and what that leaves
     out: the call for the next page, and at summary detail the call for every row. `call` is the tool call
     without its paging arguments, e.g. "lookup_chip(name='nvidia-h100'" (closed here)."""
-    if offset > len(items) and items:
+    if offset >= len(items) and items:  # the last entry is at len - 1: an offset at len shows nothing
         raise InputError(f"offset {offset} is past the end: there are {len(items)} {noun} at detail='{detail}'.")
     chosen: list[T] = []
     used = 0
