@@ -704,7 +704,7 @@ def _column(
     )
     if metric in TEXT or any(c.text is not None for c in filled.values()):
         return col
-    col = _ranked(col, filled, systems, systems_apart, {i for i in roadmap if i in filled and _planned(filled[i])})
+    col = _ranked(col, filled, systems, systems_apart, {i for i in roadmap if i in filled and selection.is_planned(kb, filled[i])})
     if col.best:
         col.lacking = [j for j, i in enumerate(ids) if i not in filled]
     return col
@@ -726,7 +726,8 @@ def _shared_label(metric: str, filled: Iterable[Cell]) -> str:
 
 
 def _planned(c: Cell) -> bool:
-    """Whether the cell rests on a planned figure: selection.labelled_if_planned has said so in its label."""
+    """Whether the cell's label says it rests on a planned figure (selection.labelled_if_planned): such a label
+    is the cell's own, never the column's."""
     return c.label == "planned" or c.label.endswith("; planned")
 
 
