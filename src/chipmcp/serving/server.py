@@ -55,12 +55,13 @@ from chipmcp.views import ANSWER_VIEW_URI, VIEWS, view_html
 
 INSTRUCTIONS = """\
 chipmcp answers questions about AI accelerator chips (Huawei Ascend, Cambricon, Hygon, Moore Threads,
-MetaX, Biren, Iluvatar, Enflame, NVIDIA, Google TPU, AWS Trainium, …) and their makers, from five Chinese
-research reports. Every figure carries its source report and the token as printed; quote them with it.
+MetaX, Biren, Iluvatar, Enflame, NVIDIA, Google TPU, AWS Trainium, …) and their makers, from Chinese research
+reports and Epoch AI's hardware table (CC BY 4.0). Every figure carries its source and the token as printed;
+quote them with it.
 - lookup_chip: all figures of one chip or system (specs, prices, sources, disagreements, certification).
 - compare_chips: 2-20 chips side by side, with ratios to a baseline and derived metrics (TFLOPS/W, …).
 - estimate_cluster: cards/servers for a target PFLOPS, or totals for N cards; power, energy; training runs.
-- xinchuang_certified: whether a chip or company is on the 安全可靠测评 AI-chip list; no name → whole list.
+- xinchuang_certified: whether a chip, system or company is on the 安全可靠测评 AI-chip list; no name → all.
 - vendor_financials: a company's identity (stock codes, listing) and revenue, profit, capex, forecasts.
 - find_chips: filter and rank chips by vendor, domestic, kind, certified, specs (where), sort_by.
 - industry_figures: market sizes and shares, cloud capex, AI models (parameters, GPU-hours, cost, users).
@@ -69,7 +70,8 @@ Names may be written in 简体/繁體/English/pinyin, with or without the vendor
 detail="summary" (each fact once, agreeing figures collapsed with all their citations); detail="full"
 gives every figure row, paged with offset/limit (`page.more` says what to ask next). Fields at their
 default (null, false, empty) are left out. When reports disagree, answers list each claim with its
-sources and mark the preferred one; say so to the user. Resources:
+sources and mark the preferred one and why; say so to the user. A ranking never sets incomparable figures
+(precision not printed, suspect, planned, …) beside the others: they are listed apart with why. Resources:
 chipmcp://chips/{id} and chipmcp://sources/{id}."""
 
 log = logging.getLogger("chipmcp")
